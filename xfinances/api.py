@@ -1,0 +1,54 @@
+"""The REST API under /api/v1/: one NinjaAPI, one router per app, errors as JSON."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+
+from xfinances.core.api_auth import TokenAuth
+from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
+
+api = NinjaAPI(
+    title="XFINANCES API",
+    version="1",
+    description=(
+        "Invoices, parties, payments, cash and bank of Bulgarian companies. Authenticate with "
+        "`Authorization: Bearer <token>` (`xfinances token --email …`); choose the company "
+        "with `X-Company: <ЕИК>` when your user belongs to several."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(InvalidInput)
+def _invalid(request: HttpRequest, error: InvalidInput) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Invalid input."), "errors": error.errors}, status=422)
+
+
+@api.exception_handler(Conflict)
+def _conflict(request: HttpRequest, error: Conflict) -> HttpResponse:
+    body = {"detail": error.message, "errors": {error.field: [error.message]}, "link": error.link}
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(NotAllowed)
+def _not_allowed(request: HttpRequest, error: NotAllowed) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+def _register() -> None:
+    from xfinances.core.api import router as core_router
+    from xfinances.parties.api import router as parties_router
+
+    api.add_router("/", core_router)
+    api.add_router("/parties", parties_router)
+
+
+_register()

@@ -1,0 +1,144 @@
+"""The audit trail: every action records who did what, from where, with before/after values.
+
+Actions call `record_create`, `record_update`, `record_delete` or `record_event` inside their
+transaction, so an audit row exists exactly when the change does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models.fields.files import FieldFile
+
+from xfinances.core.models import AuditEntry, Company, Source, User
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting and through which door. Every action takes one."""
+
+    user: User | None
+    source: str = Source.UI
+    ip_address: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.user is None:
+            return f"[{self.source}]"
+        return self.user.email
+
+    @classmethod
+    def system(cls, source: str = Source.TASK) -> Actor:
+        return cls(user=None, source=source)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a field value."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    return str(value)
+
+
+def snapshot(instance: models.Model, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    """The concrete field values of `instance`, JSON-safe, keyed by field name."""
+    skip = {"id", "search_text", *exclude}
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in skip:
+            continue
+        data[field.name] = _plain(field.value_from_object(instance))
+    return data
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def _write(
+    actor: Actor,
+    company: Company | None,
+    kind: str,
+    action: str,
+    instance: models.Model,
+    changes: dict[str, Any],
+    reason: str = "",
+    object_repr: str | None = None,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        company=company,
+        user=actor.user,
+        user_label=actor.label,
+        source=actor.source,
+        ip_address=actor.ip_address,
+        kind=kind,
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=(object_repr or str(instance))[:200],
+        changes=changes,
+        reason=reason,
+    )
+
+
+def record_create(actor: Actor, company: Company | None, action: str, instance: models.Model) -> AuditEntry:
+    after = snapshot(instance)
+    return _write(actor, company, AuditEntry.Kind.CREATE, action, instance, diff({}, after))
+
+
+def record_update(
+    actor: Actor,
+    company: Company | None,
+    action: str,
+    instance: models.Model,
+    before: Mapping[str, Any],
+    reason: str = "",
+) -> AuditEntry | None:
+    """Record the fields that changed since `before` (a `snapshot`). Nothing changed: no row."""
+    changes = diff(before, snapshot(instance))
+    if not changes:
+        return None
+    return _write(actor, company, AuditEntry.Kind.UPDATE, action, instance, changes, reason)
+
+
+def record_delete(
+    actor: Actor, company: Company | None, action: str, instance: models.Model, reason: str = ""
+) -> AuditEntry:
+    before = snapshot(instance)
+    return _write(actor, company, AuditEntry.Kind.DELETE, action, instance, diff(before, {}), reason)
+
+
+def record_event(
+    actor: Actor,
+    company: Company | None,
+    action: str,
+    instance: models.Model,
+    details: Mapping[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """Something happened to a record that is not a field change (sent, signed in, revoked)."""
+    changes = {k: [None, _plain(v)] for k, v in (details or {}).items()}
+    return _write(actor, company, AuditEntry.Kind.EVENT, action, instance, changes, reason)
+
+
+def history(company: Company, instance: models.Model) -> models.QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(
+        company=company, object_type=instance._meta.label_lower, object_id=str(instance.pk)
+    ).select_related("user")

@@ -1,0 +1,30 @@
+"""Template context shared by every page: the company switcher and the role's permissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from xfinances.core.roles import PERMISSIONS
+
+
+class _Permissions(dict):
+    """`{% if perms_for.parties_change %}`: dots become underscores for the template language."""
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    from xfinances.core.queries import memberships_of
+
+    role = getattr(request, "role", None)
+    allowed = _Permissions(
+        {name.replace(".", "_"): role is not None and role in roles for name, roles in PERMISSIONS.items()}
+    )
+    return {
+        "my_memberships": memberships_of(request.user),  # type: ignore[arg-type]
+        "company": getattr(request, "company", None),
+        "role": role,
+        "allowed": allowed,
+    }

@@ -1,0 +1,88 @@
+"""Forms for company settings, members, tokens, exchange rates and the audit filter.
+
+Forms validate shape; actions validate meaning. Views call actions and copy
+`InvalidInput.errors` back onto the form.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.models import AuditEntry, Company, Currency, Source
+from xfinances.core.roles import Role
+
+
+def apply_errors(form: forms.Form, error: InvalidInput | Conflict) -> None:
+    """Show an action's refusal on the form, on the field it names when the form has it."""
+    items = error.errors.items() if isinstance(error, InvalidInput) else [(error.field, [error.message])]
+    for field, messages in items:
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+class CompanyForm(forms.ModelForm):
+    class Meta:
+        model = Company
+        fields = [
+            "name", "name_latin", "eik", "vat_number", "country", "city", "postcode", "address",
+            "mol", "email", "phone", "logo", "default_currency", "document_language",
+            "payment_terms_days", "place_of_issue", "lock_date", "edit_window_days",
+        ]
+        widgets = {"lock_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Uniqueness and identifiers are the action's job; avoid a second, different message.
+        self.fields["eik"].validators = []
+
+    def validate_unique(self) -> None:
+        return None
+
+
+class BankAccountForm(forms.Form):
+    iban = forms.CharField(label=_("IBAN"), max_length=42)
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial="EUR")
+    is_default = forms.BooleanField(label=_("Default for documents"), required=False)
+
+
+class MemberForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=100, initial="script")
+
+
+class RateForm(forms.Form):
+    currency = forms.CharField(label=_("Currency"), max_length=3, help_text=_("e.g. USD"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    rate = forms.CharField(label=_("Units per 1 EUR"), max_length=30)
+
+
+class RateFileForm(forms.Form):
+    file = forms.FileField(label=_("ECB XML/CSV or date,currency,rate CSV"))
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.TypedChoiceField(label=_("User"), required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label=_("Change"), required=False, choices=[("", "—"), *AuditEntry.Kind.choices])
+    source = forms.ChoiceField(label=_("From"), required=False, choices=[("", "—"), *Source.choices])
+    object_type = forms.ChoiceField(label=_("Record type"), required=False)
+    date_from = forms.DateField(label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label=_("Text"), required=False)

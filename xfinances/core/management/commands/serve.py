@@ -1,0 +1,61 @@
+"""`xfinances serve`: the web UI and API (waitress) and the background worker, in one command."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the UI and API and run the background worker beside it."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-worker", action="store_true", help="serve only; run the worker elsewhere")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from waitress import serve
+
+        from xfinances.wsgi import application
+
+        worker = None
+        if not options["no_worker"]:
+            worker = subprocess.Popen([sys.executable, "-m", "xfinances", "worker"])  # noqa: S603
+
+        def stop(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        url = f"http://{options['host']}:{options['port']}"
+        self.stdout.write(self.style.SUCCESS(f"XFINANCES is running at {url}  (API docs: {url}/api/v1/docs)"))
+        from xfinances.demo import DEMO_LOGINS
+
+        if DEMO_LOGINS:
+            self.stdout.write(f"Demo sign-in: {DEMO_LOGINS[0][0]} / {DEMO_LOGINS[0][1]}  (other roles: see README)")
+        if worker:
+            self.stdout.write("Background worker started (pid %d)." % worker.pid)
+        try:
+            serve(
+                application,
+                host=options["host"],
+                port=options["port"],
+                threads=options["threads"],
+                ident="XFINANCES",
+                url_scheme="https" if settings.SESSION_COOKIE_SECURE else "http",
+            )
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if worker and worker.poll() is None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()

@@ -1,0 +1,56 @@
+"""Roles inside a company and what each may do.
+
+One table decides every permission; the UI, the API and the CLI all ask `can()`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    ACCOUNTANT = "accountant", _("Accountant")
+    SALES = "sales", _("Sales")
+    PURCHASING = "purchasing", _("Purchasing")
+    VIEWER = "viewer", _("Viewer")
+
+
+_ALL = frozenset(Role)
+_STAFF = frozenset({Role.OWNER, Role.ACCOUNTANT})
+
+# permission -> roles that hold it. Keep names "<area>.<verb>".
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "company.view": _ALL,
+    "company.change": frozenset({Role.OWNER}),
+    "members.view": _ALL,
+    "members.manage": frozenset({Role.OWNER}),
+    "audit.view": _STAFF,
+    "parties.view": _ALL,
+    "parties.change": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.SALES, Role.PURCHASING}),
+    "parties.delete": _STAFF,
+    "parties.import": _STAFF,
+    "rates.view": _ALL,
+    "rates.change": _STAFF,
+    "documents.view": _ALL,
+    "documents.change": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.SALES}),
+    "purchases.view": _ALL,
+    "purchases.change": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.PURCHASING}),
+    "treasury.view": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.VIEWER}),
+    "treasury.change": _STAFF,
+    "settings.change": frozenset({Role.OWNER}),
+    "catalog.view": _ALL,
+    "catalog.change": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.SALES}),
+}
+
+
+def can(role: str | None, permission: str) -> bool:
+    """True when `role` holds `permission`. Unknown permissions are a programming error."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    return role is not None and role in PERMISSIONS[permission]
+
+
+def permissions_of(role: str) -> frozenset[str]:
+    return frozenset(name for name, roles in PERMISSIONS.items() if role in roles)

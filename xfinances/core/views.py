@@ -1,0 +1,300 @@
+"""Pages of the frame: home, dashboard, company settings, members, tokens, audit, rates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xfinances.core import actions, queries
+from xfinances.core.audit import Actor
+from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
+from xfinances.core.forms import (
+    AuditFilterForm,
+    BankAccountForm,
+    CompanyForm,
+    MemberForm,
+    RateFileForm,
+    RateForm,
+    RoleForm,
+    TokenForm,
+    apply_errors,
+)
+from xfinances.core.models import ApiToken, AuditEntry, CompanyBankAccount, Membership, Source
+from xfinances.core.rates import read_rates
+from xfinances.core.tenancy import client_ip, company_view
+
+AREAS = {
+    "sales": (_("Sales documents"), _("Invoices, proformas, credit and debit notes, protocols.")),
+    "purchases": (_("Purchases"), _("Supplier invoices, approvals and payment alerts.")),
+    "receivables": (_("Payments"), _("Receivables, payables, aging and reminders.")),
+    "treasury": (_("Cash and bank"), _("Accounts, sub-accounts, movements, balances and cash flow.")),
+    "accounting": (_("Accounting exports"), _("VAT ledgers and exports to accounting programs.")),
+}
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = list(queries.memberships_of(request.user))  # type: ignore[arg-type]
+    last = request.session.get("company_eik")
+    eiks = [m.company.eik for m in memberships]
+    if last in eiks:
+        return redirect("dashboard", last)
+    if len(memberships) == 1:
+        return redirect("dashboard", eiks[0])
+    return render(request, "core/choose_company.html", {"memberships": memberships})
+
+
+@company_view()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    from xfinances.parties import queries as party_queries
+
+    context = {
+        "party_counts": party_queries.counts(company),
+        "recent": queries.audit_log(company)[:8] if request.role in ("owner", "accountant") else [],  # type: ignore[attr-defined]
+        "areas": AREAS,
+    }
+    return render(request, "core/dashboard.html", context)
+
+
+@company_view()
+def area(request: HttpRequest, area: str) -> HttpResponse:
+    if area not in AREAS:
+        raise Http404
+    title, description = AREAS[area]
+    return render(request, "core/area.html", {"title": title, "description": description})
+
+
+@company_view("company.view")
+def company_settings(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    can_change = request.role == "owner"  # type: ignore[attr-defined]
+    form = CompanyForm(instance=company)
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        form = CompanyForm(request.POST, request.FILES, instance=company)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "logo" or v is not None}
+            if data.get("logo") is False:
+                data["logo"] = ""
+            try:
+                company = actions.update_company(request.actor, company, **data)  # type: ignore[attr-defined]
+            except (InvalidInput, Conflict) as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("Company settings saved."))
+                return redirect("company_settings", company.eik)
+    return render(
+        request,
+        "core/company_settings.html",
+        {
+            "form": form,
+            "can_change": can_change,
+            "bank_form": BankAccountForm(),
+            "bank_accounts": company.bank_accounts.all(),
+        },
+    )
+
+
+@require_POST
+@company_view("company.change")
+def add_bank_account(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    form = BankAccountForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_company_bank_account(request.actor, company, **form.cleaned_data)  # type: ignore[attr-defined]
+        except (InvalidInput, Conflict) as error:
+            apply_errors(form, error)
+    if form.errors:
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, message)
+    else:
+        messages.success(request, _("Bank account added."))
+    return redirect("company_settings", company.eik)
+
+
+@require_POST
+@company_view("company.change")
+def delete_bank_account(request: HttpRequest, account_id: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    account = get_object_or_404(CompanyBankAccount, company=company, pk=account_id)
+    actions.remove_company_bank_account(request.actor, account)  # type: ignore[attr-defined]
+    messages.success(request, _("Bank account removed."))
+    return redirect("company_settings", company.eik)
+
+
+@company_view("members.view")
+def members(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    form = MemberForm()
+    if request.method == "POST":
+        if request.role != "owner":  # type: ignore[attr-defined]
+            raise PermissionDenied
+        form = MemberForm(request.POST)
+        if form.is_valid():
+            try:
+                membership = actions.add_member(request.actor, company, **form.cleaned_data)  # type: ignore[attr-defined]
+            except (InvalidInput, Conflict) as error:
+                apply_errors(form, error)
+            else:
+                if not membership.user.has_usable_password():
+                    _send_welcome(request, membership)
+                messages.success(request, _("%(email)s now has access.") % {"email": membership.user.email})
+                return redirect("members", company.eik)
+    return render(
+        request,
+        "core/members.html",
+        {"members": queries.members(company), "form": form, "role_form": RoleForm()},
+    )
+
+
+def _send_welcome(request: HttpRequest, membership: Membership) -> None:
+    """A new user sets a password through Django's reset mail."""
+    from django.contrib.auth.forms import PasswordResetForm
+
+    reset = PasswordResetForm({"email": membership.user.email})
+    if reset.is_valid():
+        reset.save(request=request, use_https=request.is_secure())
+
+
+@require_POST
+@company_view("members.manage")
+def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    membership = get_object_or_404(Membership, company=company, pk=membership_id)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.change_role(request.actor, membership, form.cleaned_data["role"])  # type: ignore[attr-defined]
+            messages.success(request, _("Role changed."))
+        except InvalidInput as error:
+            for msgs in error.errors.values():
+                for message in msgs:
+                    messages.error(request, message)
+    return redirect("members", company.eik)
+
+
+@require_POST
+@company_view("members.manage")
+def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    membership = get_object_or_404(Membership, company=company, pk=membership_id)
+    try:
+        actions.remove_member(request.actor, membership)  # type: ignore[attr-defined]
+        messages.success(request, _("Access removed."))
+    except InvalidInput as error:
+        for msgs in error.errors.values():
+            for message in msgs:
+                messages.error(request, message)
+    return redirect("members", company.eik)
+
+
+@company_view("audit.view")
+def audit_log(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    form = AuditFilterForm(request.GET or None)
+    form.fields["user"].choices = [("", "—")] + [(m.user_id, m.user.email) for m in queries.members(company)]
+    types = AuditEntry.objects.filter(company=company).values_list("object_type", flat=True).distinct()
+    form.fields["object_type"].choices = [("", "—")] + [(t, t) for t in sorted(set(types))]
+    filters: dict = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "user_id": data["user"],
+            "kind": data["kind"],
+            "source": data["source"],
+            "object_type": data["object_type"],
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+            "text": data["q"],
+        }
+    page = Paginator(queries.audit_log(company, **filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "core/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@company_view("rates.view")
+def rates(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    form = RateForm()
+    if request.method == "POST":
+        form = RateForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.set_exchange_rate(request.actor, company, **form.cleaned_data)  # type: ignore[attr-defined]
+            except InvalidInput as error:
+                apply_errors(form, error)
+            except NotAllowed as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Exchange rate saved."))
+                return redirect("rates", company.eik)
+    page = Paginator(queries.rates_for(company), 50).get_page(request.GET.get("page"))
+    return render(request, "core/rates.html", {"form": form, "file_form": RateFileForm(), "page": page})
+
+
+@require_POST
+@company_view("rates.change")
+def rates_import(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    form = RateFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to import."))
+        return redirect("rates", company.eik)
+    parsed = read_rates(form.cleaned_data["file"].read())
+    if parsed.errors:
+        for error in parsed.errors[:10]:
+            messages.error(request, error)
+        messages.error(request, _("Nothing was imported: correct the file and try again."))
+        return redirect("rates", company.eik)
+    try:
+        loaded = actions.load_reference_rates(request.actor, parsed.rates, source="file")  # type: ignore[attr-defined]
+    except InvalidInput as error:
+        messages.error(request, str(error))
+        return redirect("rates", company.eik)
+    messages.success(
+        request,
+        _("Rates imported: %(c)d new, %(u)d changed, %(n)d unchanged.")
+        % {"c": loaded.created, "u": loaded.updated, "n": loaded.unchanged},
+    )
+    return redirect("rates", company.eik)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    actor = Actor(request.user, Source.UI, client_ip(request))  # type: ignore[arg-type]
+    form = TokenForm()
+    new_token = None
+    if request.method == "POST":
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            new_token = actions.issue_api_token(actor, request.user, form.cleaned_data["name"]).raw  # type: ignore[arg-type]
+            form = TokenForm()
+    tokens = ApiToken.objects.filter(user_id=request.user.pk)
+    return render(request, "core/account.html", {"form": form, "tokens": tokens, "new_token": new_token})
+
+
+@require_POST
+@login_required
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, user_id=request.user.pk, pk=token_id)
+    actions.revoke_api_token(Actor(request.user, Source.UI, client_ip(request)), token)  # type: ignore[arg-type]
+    messages.success(request, _("Token revoked."))
+    return redirect("account")

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from xfinances.api import api
+
+urlpatterns = [
+    path("", include("xfinances.core.urls")),
+    path("c/<str:eik>/parties/", include("xfinances.parties.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns.append(path("files/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
