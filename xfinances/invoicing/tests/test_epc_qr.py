@@ -43,8 +43,8 @@ def test_payload_line_by_line_with_reference() -> None:
 def test_payload_with_text_and_no_bic() -> None:
     payload = epc_payload("Алфа Трейд ООД", IBAN, Decimal("0.01"), text="Фактура 0000000042")
     assert (
-        payload
-        == "BCD\n002\n1\nSCT\n\nАлфа Трейд ООД\nBG80BNBG96611020345678\nEUR0.01\n\n\nФактура 0000000042"
+        payload == "BCD\n002\n1\nSCT\n\nАлфа Трейд ООД\nBG80BNBG96611020345678\nEUR0.01\n\n\n"
+        "Фактура 0000000042"
     )
 
 
