@@ -67,7 +67,10 @@ def make_member(db: None, actor_system: Any) -> Callable[..., Any]:
         user = User.objects.filter(email=email).first() or actions.create_user(
             actor_system, email=email, password="Test-Parola-2026!"
         )
-        actions.add_member(actor_system, company, email=user.email, role=role)
+        from xfinances.core.models import Membership
+
+        if not Membership.objects.filter(company=company, user=user).exists():
+            actions.add_member(actor_system, company, email=user.email, role=role)
         return user
 
     return make

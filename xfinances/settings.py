@@ -44,10 +44,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "huey.contrib.djhuey",
     "axes",
     "xfinances.core",
     "xfinances.parties",
+    "xfinances.treasury",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +85,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms render with Bootstrap classes from templates/django/forms and templates/core/form.html.
+FORM_RENDERER = "xfinances.core.forms.BootstrapFormRenderer"
+
 # Database: embedded SQLite by default, PostgreSQL in production (DATABASE_URL).
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'xfinances.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
@@ -111,6 +116,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

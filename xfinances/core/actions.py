@@ -226,7 +226,32 @@ def add_member(actor: Actor, company: Company, *, email: str, role: str, full_na
         raise Conflict(_("%(email)s is already a member of this company.") % {"email": email}, field="email")
     membership = Membership.objects.create(company=company, user=user, role=role)
     audit.record_create(actor, company, "add_member", membership)
+    if not user.has_usable_password():
+        transaction.on_commit(lambda: send_invitation(user.pk, company.pk))
     return membership
+
+
+def send_invitation(user_id: int, company_id: int) -> None:
+    """E-mail a new member a link to set a password (the password-reset link, valid 3 days)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = User.objects.get(pk=user_id)
+    company = Company.objects.get(pk=company_id)
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+    )
+    with translation.override(user.language):
+        context = {"user": user, "company": company, "link": settings.BASE_URL + path}
+        subject = render_to_string("core/email/invitation_subject.txt", context).strip()
+        body = render_to_string("core/email/invitation.txt", context)
+    send_mail(subject, body, None, [user.email])
 
 
 def _owners_left(company: Company, excluding: Membership) -> int:

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import AuditEntry, Company, Currency, Source
 from xfinances.core.roles import Role
+
+
+class BootstrapFormRenderer(TemplatesSetting):
+    """Every `{{ form }}` renders as Bootstrap 5 markup, field errors beside their field."""
+
+    form_template_name = "core/form.html"
+    field_template_name = "core/field.html"
 
 
 def apply_errors(form: forms.Form, error: InvalidInput | Conflict) -> None:

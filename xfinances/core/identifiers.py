@@ -134,7 +134,7 @@ def bank_name_for_iban(iban: str) -> str:
         bank = IBAN(iban).bank
     except SchwiftyException:
         return ""
-    return str(bank.get("name", "")) if bank else ""
+    return str(getattr(bank, "name", "") or "") if bank else ""
 
 
 def format_iban(iban: str) -> str:

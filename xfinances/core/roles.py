@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "purchases.change": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.PURCHASING}),
     "treasury.view": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.VIEWER}),
     "treasury.change": _STAFF,
+    "treasury.all_accounts": _STAFF,
+    "treasury.close_period": _STAFF,
     "settings.change": frozenset({Role.OWNER}),
     "catalog.view": _ALL,
     "catalog.change": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.SALES}),

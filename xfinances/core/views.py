@@ -110,8 +110,8 @@ def company_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @company_view("company.change")
+@require_POST
 def add_bank_account(request: HttpRequest) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     form = BankAccountForm(request.POST)
@@ -129,8 +129,8 @@ def add_bank_account(request: HttpRequest) -> HttpResponse:
     return redirect("company_settings", company.eik)
 
 
-@require_POST
 @company_view("company.change")
+@require_POST
 def delete_bank_account(request: HttpRequest, account_id: int) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     account = get_object_or_404(CompanyBankAccount, company=company, pk=account_id)
@@ -153,8 +153,6 @@ def members(request: HttpRequest) -> HttpResponse:
             except (InvalidInput, Conflict) as error:
                 apply_errors(form, error)
             else:
-                if not membership.user.has_usable_password():
-                    _send_welcome(request, membership)
                 messages.success(request, _("%(email)s now has access.") % {"email": membership.user.email})
                 return redirect("members", company.eik)
     return render(
@@ -164,17 +162,8 @@ def members(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _send_welcome(request: HttpRequest, membership: Membership) -> None:
-    """A new user sets a password through Django's reset mail."""
-    from django.contrib.auth.forms import PasswordResetForm
-
-    reset = PasswordResetForm({"email": membership.user.email})
-    if reset.is_valid():
-        reset.save(request=request, use_https=request.is_secure())
-
-
-@require_POST
 @company_view("members.manage")
+@require_POST
 def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     membership = get_object_or_404(Membership, company=company, pk=membership_id)
@@ -190,8 +179,8 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     return redirect("members", company.eik)
 
 
-@require_POST
 @company_view("members.manage")
+@require_POST
 def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     membership = get_object_or_404(Membership, company=company, pk=membership_id)
@@ -250,8 +239,8 @@ def rates(request: HttpRequest) -> HttpResponse:
     return render(request, "core/rates.html", {"form": form, "file_form": RateFileForm(), "page": page})
 
 
-@require_POST
 @company_view("rates.change")
+@require_POST
 def rates_import(request: HttpRequest) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     form = RateFileForm(request.POST, request.FILES)
