@@ -1,9 +1,300 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Pages for clients and suppliers. Thin: forms check shape, actions do the work."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from xfinances.core import audit
+from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
+from xfinances.core.forms import apply_errors
+from xfinances.core.models import Company
+from xfinances.parties import actions, queries
+from xfinances.parties.forms import (
+    ContactForm,
+    ImportForm,
+    PartyBankAccountForm,
+    PartyFilterForm,
+    PartyForm,
+)
+from xfinances.parties.importing import template_csv
+from xfinances.parties.models import Party, PartyBankAccount, PartyContact, PartyImport
 from xfinances.core.tenancy import company_view
+
+PAGE_SIZE = 50
+
+
+def _company(request: HttpRequest) -> Company:
+    return request.company  # type: ignore[attr-defined,no-any-return]
+
+
+def _party(request: HttpRequest, party_id: int) -> Party:
+    found = queries.party(_company(request), party_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _flash_errors(request: HttpRequest, error: InvalidInput | Conflict | NotAllowed) -> None:
+    if isinstance(error, InvalidInput):
+        for field_errors in error.errors.values():
+            for message in field_errors:
+                messages.error(request, message)
+    elif isinstance(error, Conflict):
+        messages.error(request, error.message)
+    else:
+        messages.error(request, str(error))
 
 
 @company_view("parties.view")
 def party_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "parties/list.html", {})
+    company = _company(request)
+    form = PartyFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "q": data["q"],
+            "kind": data["kind"],
+            "tag": data["tag"],
+            "is_client": True if data["role"] == "client" else None,
+            "is_supplier": True if data["role"] == "supplier" else None,
+            "archived": bool(data["archived"]),
+        }
+    found = queries.parties(company, **filters).select_related("responsible")
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "tags": queries.all_tags(company)}
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "party-results":
+        return render(request, "parties/_results.html", context)
+    return render(request, "parties/list.html", context)
+
+
+def _party_form_page(request: HttpRequest, party: Party | None) -> HttpResponse:
+    company = _company(request)
+    choices = queries.responsible_choices(company)
+    conflict_link = None
+    if request.method == "POST":
+        form = PartyForm(request.POST, responsible_choices=choices)
+        if form.is_valid():
+            try:
+                if party is None:
+                    party = actions.create_party(request.actor, company, **form.action_data())  # type: ignore[attr-defined]
+                    messages.success(request, _("%(name)s added.") % {"name": party.name})
+                else:
+                    actions.update_party(request.actor, party, **form.action_data())  # type: ignore[attr-defined]
+                    messages.success(request, _("Changes saved."))
+            except (InvalidInput, Conflict) as error:
+                apply_errors(form, error)
+                if isinstance(error, Conflict):
+                    conflict_link = error.link
+            except NotAllowed as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect("parties:detail", company.eik, party.pk)
+        status = 409 if conflict_link else (422 if form.errors else 200)
+    else:
+        initial: dict[str, Any] = {}
+        if party is not None:
+            initial = {name: getattr(party, name) for name in PartyForm.base_fields if hasattr(party, name)}
+            initial["iban"] = party.primary_iban
+            initial["tags"] = ", ".join(party.tags)
+            initial["responsible"] = party.responsible_id or ""
+            initial["payment_terms_days"] = "" if party.payment_terms_days is None else party.payment_terms_days
+        form = PartyForm(initial=initial, responsible_choices=choices)
+        status = 200
+    context = {"form": form, "party": party, "conflict_link": conflict_link}
+    return render(request, "parties/form.html", context, status=status)
+
+
+@company_view("parties.change")
+def party_create(request: HttpRequest) -> HttpResponse:
+    return _party_form_page(request, None)
+
+
+@company_view("parties.change")
+def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
+    party = _party(request, party_id)
+    if party.is_archived:
+        messages.error(request, _("This party is archived: restore it before changing it."))
+        return redirect("parties:detail", _company(request).eik, party.pk)
+    return _party_form_page(request, party)
+
+
+@company_view("parties.view")
+def party_detail(request: HttpRequest, party_id: int) -> HttpResponse:
+    company = _company(request)
+    party = _party(request, party_id)
+    context = {
+        "party": party,
+        "contacts": party.contacts.all(),
+        "bank_accounts": party.bank_accounts.all(),
+        "history": audit.history(company, party)[:200],
+        "contact_form": ContactForm(),
+        "bank_form": PartyBankAccountForm(),
+        "tab": request.GET.get("tab", "overview"),
+    }
+    return render(request, "parties/detail.html", context)
+
+
+@require_POST
+@company_view("parties.delete")
+def party_archive(request: HttpRequest, party_id: int) -> HttpResponse:
+    party = _party(request, party_id)
+    actions.archive_party(request.actor, party, reason=request.POST.get("reason", "")[:500])  # type: ignore[attr-defined]
+    messages.success(request, _("%(name)s archived.") % {"name": party.name})
+    return redirect("parties:detail", _company(request).eik, party.pk)
+
+
+@require_POST
+@company_view("parties.delete")
+def party_restore(request: HttpRequest, party_id: int) -> HttpResponse:
+    party = _party(request, party_id)
+    actions.restore_party(request.actor, party)  # type: ignore[attr-defined]
+    messages.success(request, _("%(name)s restored.") % {"name": party.name})
+    return redirect("parties:detail", _company(request).eik, party.pk)
+
+
+@require_POST
+@company_view("parties.change")
+def contact_add(request: HttpRequest, party_id: int) -> HttpResponse:
+    party = _party(request, party_id)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_party_contact(request.actor, party, **form.cleaned_data)  # type: ignore[attr-defined]
+            messages.success(request, _("Contact added."))
+        except (InvalidInput, Conflict, NotAllowed) as error:
+            _flash_errors(request, error)
+    return redirect(f"{_detail_path(request, party)}?tab=contacts")
+
+
+@require_POST
+@company_view("parties.change")
+def contact_remove(request: HttpRequest, party_id: int, contact_id: int) -> HttpResponse:
+    party = _party(request, party_id)
+    contact = PartyContact.objects.filter(company=_company(request), party=party, pk=contact_id).first()
+    if contact is None:
+        raise Http404
+    actions.remove_party_contact(request.actor, contact)  # type: ignore[attr-defined]
+    messages.success(request, _("Contact removed."))
+    return redirect(f"{_detail_path(request, party)}?tab=contacts")
+
+
+@require_POST
+@company_view("parties.change")
+def bank_add(request: HttpRequest, party_id: int) -> HttpResponse:
+    party = _party(request, party_id)
+    form = PartyBankAccountForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_party_bank_account(request.actor, party, **form.cleaned_data)  # type: ignore[attr-defined]
+            messages.success(request, _("Bank account added."))
+        except (InvalidInput, Conflict, NotAllowed) as error:
+            _flash_errors(request, error)
+    else:
+        messages.error(request, _("Enter the IBAN."))
+    return redirect(f"{_detail_path(request, party)}?tab=bank")
+
+
+@require_POST
+@company_view("parties.change")
+def bank_remove(request: HttpRequest, party_id: int, account_id: int) -> HttpResponse:
+    party = _party(request, party_id)
+    account = PartyBankAccount.objects.filter(company=_company(request), party=party, pk=account_id).first()
+    if account is None:
+        raise Http404
+    actions.remove_party_bank_account(request.actor, account)  # type: ignore[attr-defined]
+    messages.success(request, _("Bank account removed."))
+    return redirect(f"{_detail_path(request, party)}?tab=bank")
+
+
+def _detail_path(request: HttpRequest, party: Party) -> str:
+    return reverse("parties:detail", args=[_company(request).eik, party.pk])
+
+
+@company_view("parties.import")
+def import_upload(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    form = ImportForm()
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            file = form.cleaned_data["file"]
+            try:
+                upload = actions.upload_party_import(
+                    request.actor,  # type: ignore[attr-defined]
+                    company,
+                    filename=file.name,
+                    content=file.read(),
+                )
+            except InvalidInput as error:
+                apply_errors(form, error)
+            else:
+                return redirect("parties:import_preview", company.eik, upload.pk)
+    return render(
+        request,
+        "parties/import.html",
+        {"form": form, "imports": queries.recent_imports(company)},
+        status=422 if form.errors else 200,
+    )
+
+
+def _import(request: HttpRequest, import_id: int) -> PartyImport:
+    upload = queries.party_import(_company(request), import_id)
+    if upload is None:
+        raise Http404
+    return upload
+
+
+@company_view("parties.import")
+def import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
+    upload = _import(request, import_id)
+    preview = queries.import_preview(_company(request), upload)
+    return render(request, "parties/import_preview.html", {"upload": upload, "preview": preview})
+
+
+@require_POST
+@company_view("parties.import")
+def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
+    company = _company(request)
+    upload = _import(request, import_id)
+    try:
+        outcome = actions.import_parties(request.actor, company, upload)  # type: ignore[attr-defined]
+    except InvalidInput as error:
+        _flash_errors(request, error)
+        return redirect("parties:import_preview", company.eik, upload.pk)
+    if outcome.already_applied:
+        messages.info(request, _("This file was already imported; nothing was imported again."))
+    else:
+        messages.success(
+            request,
+            _("%(created)d parties imported, %(skipped)d rows skipped.")
+            % {"created": len(outcome.created), "skipped": len(outcome.skipped)},
+        )
+    return redirect("parties:import_preview", company.eik, upload.pk)
+
+
+@require_POST
+@company_view("parties.import")
+def import_cancel(request: HttpRequest, import_id: int) -> HttpResponse:
+    upload = _import(request, import_id)
+    actions.cancel_party_import(request.actor, upload)  # type: ignore[attr-defined]
+    messages.info(request, _("Import cancelled."))
+    return redirect("parties:import", _company(request).eik)
+
+
+@require_GET
+@company_view("parties.import")
+def import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="parties-template.csv"'
+    return response

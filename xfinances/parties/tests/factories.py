@@ -1,0 +1,45 @@
+"""Parties for tests, made through the action so search text and audit exist as in real use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+
+from xfinances.core.audit import Actor
+from xfinances.core.models import Source
+from xfinances.parties.actions import create_party
+from xfinances.parties.demo import eik_from, egn_from, iban_bg
+
+
+class PartyFactory(factory.Factory):
+    class Meta:
+        model = dict
+
+    company = None
+    kind = "company"
+    name = factory.Sequence(lambda n: f"„Фирма {n}“ ООД")
+    eik = factory.Sequence(lambda n: eik_from(f"{30000000 + n * 13:08d}"))
+    city = "София"
+    address = factory.Sequence(lambda n: f"ул. „Шипка“ {n}")
+    email = factory.Sequence(lambda n: f"office{n}@firma.example.bg")
+    is_client = True
+    is_supplier = False
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        company = kwargs.pop("company")
+        actor = kwargs.pop("actor", None) or Actor.system(Source.CLI)
+        return create_party(actor, company, **kwargs)
+
+
+def valid_eik(n: int) -> str:
+    return eik_from(f"{40000000 + n * 17:08d}")
+
+
+def valid_egn(first9: str = "850315123") -> str:
+    return egn_from(first9)
+
+
+def valid_iban(n: int = 1) -> str:
+    return iban_bg("UNCR", "7000", f"{15200000 + n:08d}")
