@@ -139,6 +139,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = env_path("XFINANCES_FILES_DIR", DATA_DIR / "files")
@@ -214,5 +215,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"huey": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # The Huey consumer adds its own handler; do not print its lines twice.
+    "loggers": {"huey": {"level": "INFO", "propagate": False}, "axes": {"level": "WARNING"}},
 }
