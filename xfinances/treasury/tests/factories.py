@@ -1,0 +1,54 @@
+"""Test data made through the actions (so month totals, numbers and audit stay real)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+from typing import Any
+
+from xfinances.core.audit import Actor
+from xfinances.core.models import Source
+from xfinances.treasury import actions
+from xfinances.treasury.models import MoneyAccount, Movement
+
+SYSTEM = Actor.system(Source.CLI)
+START = dt.date(2026, 1, 1)
+IBANS = itertools.cycle(
+    [
+        "BG80BNBG96611020345678",
+        "BG18RZBB91550123456789",
+        "BG98STSA93000000123456",
+        "BG69UNCR70000015123456",
+        "BG85FINV91500010123456",
+        "BG95UBBS80020012345678",
+    ]
+)
+
+
+def bank_account(company: Any, name: str = "Банка", currency: str = "EUR", **extra: Any) -> MoneyAccount:
+    data: dict[str, Any] = {"kind": "bank", "name": name, "currency": currency, "opening_date": START}
+    if "parent" not in extra and "iban" not in extra:
+        data["iban"] = next(IBANS)
+    data.update(extra)
+    return actions.create_account(SYSTEM, company, **data)
+
+
+def cash_register(company: Any, name: str = "Каса", currency: str = "EUR", **extra: Any) -> MoneyAccount:
+    data: dict[str, Any] = {"kind": "cash", "name": name, "currency": currency, "opening_date": START}
+    data.update(extra)
+    return actions.create_account(SYSTEM, company, **data)
+
+
+def sub_account(parent: MoneyAccount, name: str, **extra: Any) -> MoneyAccount:
+    return actions.create_account(
+        SYSTEM, parent.company, parent=parent, name=name, opening_date=extra.pop("opening_date", START), **extra
+    )
+
+
+def money_in(account: MoneyAccount, amount: str, day: dt.date = START, **extra: Any) -> Movement:
+    return actions.create_movement(SYSTEM, account, date=day, direction="in", amount=Decimal(amount), **extra)
+
+
+def money_out(account: MoneyAccount, amount: str, day: dt.date = START, **extra: Any) -> Movement:
+    return actions.create_movement(SYSTEM, account, date=day, direction="out", amount=Decimal(amount), **extra)
