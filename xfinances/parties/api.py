@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from xfinances.core.api_auth import require
@@ -274,10 +274,10 @@ def list_parties(request: HttpRequest, filters: Query[PartyFilters]) -> dict[str
 
 
 @router.post("", response={201: PartyOut}, summary="Create a client or supplier")
-def create_party(request: HttpRequest, data: PartyIn) -> tuple[int, dict[str, Any]]:
+def create_party(request: HttpRequest, data: PartyIn) -> Status[dict[str, Any]]:
     require(request, "parties.change")
     party = actions.create_party(request.actor, _company(request), **_payload(data, exclude_unset=False))  # type: ignore[attr-defined]
-    return 201, _party_out(_get(request, party.pk))
+    return Status(201, _party_out(_get(request, party.pk)))
 
 
 @router.get("/{int:party_id}", response=PartyOut, summary="One client or supplier")
@@ -303,10 +303,10 @@ def patch_party(request: HttpRequest, party_id: int, data: PartyPatch) -> dict[s
 
 
 @router.delete("/{int:party_id}", response={204: None}, summary="Archive a party (documents keep it)")
-def delete_party(request: HttpRequest, party_id: int) -> tuple[int, None]:
+def delete_party(request: HttpRequest, party_id: int) -> Status[None]:
     require(request, "parties.delete")
     actions.archive_party(request.actor, _get(request, party_id))  # type: ignore[attr-defined]
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/{int:party_id}/restore", response=PartyOut, summary="Bring an archived party back")
@@ -340,7 +340,7 @@ def _import_out(upload: PartyImport, preview: ImportPreview) -> dict[str, Any]:
 
 
 @router.post("/imports", response={201: ImportOut}, summary="Upload a CSV/XLSX of parties for a preview")
-def upload_import(request: HttpRequest, file: UploadedFile = File(...)) -> tuple[int, dict[str, Any]]:  # noqa: B008
+def upload_import(request: HttpRequest, file: UploadedFile = File(...)) -> Status[dict[str, Any]]:  # noqa: B008
     require(request, "parties.import")
     upload = actions.upload_party_import(
         request.actor,  # type: ignore[attr-defined]
@@ -348,7 +348,7 @@ def upload_import(request: HttpRequest, file: UploadedFile = File(...)) -> tuple
         filename=file.name or "parties.csv",
         content=file.read(),
     )
-    return 201, _import_out(upload, queries.import_preview(_company(request), upload))
+    return Status(201, _import_out(upload, queries.import_preview(_company(request), upload)))
 
 
 def _get_import(request: HttpRequest, import_id: int) -> PartyImport:

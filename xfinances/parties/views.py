@@ -145,8 +145,8 @@ def party_detail(request: HttpRequest, party_id: int) -> HttpResponse:
     return render(request, "parties/detail.html", context)
 
 
-@require_POST
 @company_view("parties.delete")
+@require_POST
 def party_archive(request: HttpRequest, party_id: int) -> HttpResponse:
     party = _party(request, party_id)
     actions.archive_party(request.actor, party, reason=request.POST.get("reason", "")[:500])  # type: ignore[attr-defined]
@@ -154,8 +154,8 @@ def party_archive(request: HttpRequest, party_id: int) -> HttpResponse:
     return redirect("parties:detail", _company(request).eik, party.pk)
 
 
-@require_POST
 @company_view("parties.delete")
+@require_POST
 def party_restore(request: HttpRequest, party_id: int) -> HttpResponse:
     party = _party(request, party_id)
     actions.restore_party(request.actor, party)  # type: ignore[attr-defined]
@@ -163,8 +163,8 @@ def party_restore(request: HttpRequest, party_id: int) -> HttpResponse:
     return redirect("parties:detail", _company(request).eik, party.pk)
 
 
-@require_POST
 @company_view("parties.change")
+@require_POST
 def contact_add(request: HttpRequest, party_id: int) -> HttpResponse:
     party = _party(request, party_id)
     form = ContactForm(request.POST)
@@ -177,8 +177,8 @@ def contact_add(request: HttpRequest, party_id: int) -> HttpResponse:
     return redirect(f"{_detail_path(request, party)}?tab=contacts")
 
 
-@require_POST
 @company_view("parties.change")
+@require_POST
 def contact_remove(request: HttpRequest, party_id: int, contact_id: int) -> HttpResponse:
     party = _party(request, party_id)
     contact = PartyContact.objects.filter(company=_company(request), party=party, pk=contact_id).first()
@@ -189,8 +189,8 @@ def contact_remove(request: HttpRequest, party_id: int, contact_id: int) -> Http
     return redirect(f"{_detail_path(request, party)}?tab=contacts")
 
 
-@require_POST
 @company_view("parties.change")
+@require_POST
 def bank_add(request: HttpRequest, party_id: int) -> HttpResponse:
     party = _party(request, party_id)
     form = PartyBankAccountForm(request.POST)
@@ -205,8 +205,8 @@ def bank_add(request: HttpRequest, party_id: int) -> HttpResponse:
     return redirect(f"{_detail_path(request, party)}?tab=bank")
 
 
-@require_POST
 @company_view("parties.change")
+@require_POST
 def bank_remove(request: HttpRequest, party_id: int, account_id: int) -> HttpResponse:
     party = _party(request, party_id)
     account = PartyBankAccount.objects.filter(company=_company(request), party=party, pk=account_id).first()
@@ -262,8 +262,8 @@ def import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
     return render(request, "parties/import_preview.html", {"upload": upload, "preview": preview})
 
 
-@require_POST
 @company_view("parties.import")
+@require_POST
 def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
     company = _company(request)
     upload = _import(request, import_id)
@@ -283,8 +283,8 @@ def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
     return redirect("parties:import_preview", company.eik, upload.pk)
 
 
-@require_POST
 @company_view("parties.import")
+@require_POST
 def import_cancel(request: HttpRequest, import_id: int) -> HttpResponse:
     upload = _import(request, import_id)
     actions.cancel_party_import(request.actor, upload)  # type: ignore[attr-defined]
@@ -292,8 +292,8 @@ def import_cancel(request: HttpRequest, import_id: int) -> HttpResponse:
     return redirect("parties:import", _company(request).eik)
 
 
-@require_GET
 @company_view("parties.import")
+@require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="parties-template.csv"'
