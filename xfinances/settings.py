@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "xfinances.core",
     "xfinances.parties",
+    "xfinances.catalog",
     "xfinances.treasury",
 ]
 

@@ -1,0 +1,1 @@
+"""Products and services, units, and VAT treatments (rate + legal basis) of each company."""

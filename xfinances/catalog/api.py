@@ -1,0 +1,165 @@
+"""REST: /api/v1/products and /api/v1/vat-treatments. Thin: checks the role, calls actions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema, Status
+
+from xfinances.catalog import actions, queries
+from xfinances.catalog.models import Product, VatTreatment
+from xfinances.core.api_auth import require
+from xfinances.core.models import Company
+
+router = Router(tags=["products"])
+vat_treatments_router = Router(tags=["products"])
+
+MAX_LIMIT = 200
+
+
+class VatTreatmentOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+    rate: Decimal | None
+    legal_basis: str
+    reverse_charge: bool
+    nap_column: str
+    is_active: bool
+    sort_order: int
+
+
+class ProductIn(Schema):
+    """A whole product. On PUT, fields left out take these defaults. `vat_treatment` is the
+    code of one of the company's VAT treatments (GET /vat-treatments)."""
+
+    name: str = ""
+    name_en: str = ""
+    code: str = ""
+    kind: str = "product"
+    unit: str = "pcs"
+    unit_price: Decimal | str = "0"
+    currency: str = "EUR"
+    vat_treatment: str = "standard"
+    description: str = ""
+
+
+class ProductPatch(Schema):
+    name: str | None = None
+    name_en: str | None = None
+    code: str | None = None
+    kind: str | None = None
+    unit: str | None = None
+    unit_price: Decimal | str | None = None
+    currency: str | None = None
+    vat_treatment: str | None = None
+    description: str | None = None
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    name_en: str
+    code: str
+    kind: str
+    unit: str
+    unit_price: Decimal
+    currency: str
+    vat_treatment: str
+    vat_rate: Decimal | None
+    description: str
+    is_active: bool
+
+
+class ProductPage(Schema):
+    count: int
+    items: list[ProductOut]
+
+
+def _company(request: HttpRequest) -> Company:
+    return request.company  # type: ignore[attr-defined,no-any-return]
+
+
+def _out(product: Product) -> dict[str, Any]:
+    return {
+        "id": product.pk,
+        "name": product.name,
+        "name_en": product.name_en,
+        "code": product.code,
+        "kind": product.kind,
+        "unit": product.unit,
+        "unit_price": product.unit_price,
+        "currency": product.currency,
+        "vat_treatment": product.vat_treatment.code,
+        "vat_rate": product.vat_treatment.rate,
+        "description": product.description,
+        "is_active": product.is_active,
+    }
+
+
+def _product(request: HttpRequest, product_id: int) -> Product:
+    found = queries.product(_company(request), product_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+@router.get("", response=ProductPage, summary="List products and services")
+def list_products(
+    request: HttpRequest, q: str = "", archived: bool = False, offset: int = 0, limit: int = 50
+) -> dict[str, Any]:
+    require(request, "catalog.view")
+    found = queries.products(_company(request), q=q, archived=archived)
+    offset, limit = max(offset, 0), min(max(limit, 1), MAX_LIMIT)
+    return {"count": found.count(), "items": [_out(p) for p in found[offset : offset + limit]]}
+
+
+@router.post("", response={201: ProductOut}, summary="Create a product or service")
+def create_product(request: HttpRequest, body: ProductIn) -> Status:
+    require(request, "catalog.change")
+    product = actions.create_product(request.actor, _company(request), **body.dict())  # type: ignore[attr-defined]
+    return Status(201, _out(product))
+
+
+@router.get("/{int:product_id}", response=ProductOut, summary="Read a product or service")
+def read_product(request: HttpRequest, product_id: int) -> dict[str, Any]:
+    require(request, "catalog.view")
+    return _out(_product(request, product_id))
+
+
+@router.put("/{int:product_id}", response=ProductOut, summary="Replace a product or service")
+def replace_product(request: HttpRequest, product_id: int, body: ProductIn) -> dict[str, Any]:
+    require(request, "catalog.change")
+    product = _product(request, product_id)
+    return _out(actions.update_product(request.actor, product, **body.dict()))  # type: ignore[attr-defined]
+
+
+@router.patch("/{int:product_id}", response=ProductOut, summary="Change some fields")
+def patch_product(request: HttpRequest, product_id: int, body: ProductPatch) -> dict[str, Any]:
+    require(request, "catalog.change")
+    product = _product(request, product_id)
+    data = {k: v for k, v in body.dict(exclude_unset=True).items() if v is not None}
+    return _out(actions.update_product(request.actor, product, **data))  # type: ignore[attr-defined]
+
+
+@router.post("/{int:product_id}/archive", response=ProductOut, summary="Archive (never deleted)")
+def archive_product(request: HttpRequest, product_id: int) -> dict[str, Any]:
+    require(request, "catalog.change")
+    return _out(actions.archive_product(request.actor, _product(request, product_id)))  # type: ignore[attr-defined]
+
+
+@router.post(
+    "/{int:product_id}/restore", response=ProductOut, summary="Restore an archived product"
+)
+def restore_product(request: HttpRequest, product_id: int) -> dict[str, Any]:
+    require(request, "catalog.change")
+    return _out(actions.restore_product(request.actor, _product(request, product_id)))  # type: ignore[attr-defined]
+
+
+@vat_treatments_router.get("", response=list[VatTreatmentOut], summary="List VAT treatments")
+def list_vat_treatments(request: HttpRequest, active: bool = False) -> list[VatTreatment]:
+    require(request, "catalog.view")
+    return list(queries.vat_treatments(_company(request), active_only=active))
