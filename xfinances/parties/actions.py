@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from xfinances.core import audit
@@ -58,7 +59,10 @@ def refresh_search_text(party: Party) -> None:
 def _check_unique_eik(company: Company, eik: str, exclude: int | None = None) -> None:
     if not eik:
         return
-    existing = Party.objects.filter(company=company, eik=eik).exclude(pk=exclude).first()
+    found = Party.objects.filter(company=company, eik=eik)
+    if exclude is not None:
+        found = found.exclude(pk=exclude)
+    existing = found.first()
     if existing is not None:
         raise Conflict(
             _("A party with ЕИК %(eik)s already exists: %(name)s.")
@@ -92,7 +96,10 @@ def _clean_contacts(contacts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
     for index, contact in enumerate(contacts):
         unknown = set(contact) - set(CONTACT_FIELDS) - {"id"}
         if unknown:
-            errors.add(f"contacts.{index}", _("Unknown contact fields: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+            errors.add(
+                f"contacts.{index}",
+                _("Unknown contact fields: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+            )
             continue
         row = {
             "name": str(contact.get("name") or "").strip()[:200],
@@ -136,7 +143,9 @@ def _clean_bank_accounts(accounts: Iterable[Mapping[str, Any] | str]) -> list[di
         if iban in seen:
             continue
         seen.add(iban)
-        clean.append({"iban": iban, "currency": currency, "is_primary": bool(data.get("is_primary"))})
+        clean.append(
+            {"iban": iban, "currency": currency, "is_primary": bool(data.get("is_primary"))}
+        )
     errors.raise_if_any()
     if clean and not any(a["is_primary"] for a in clean):
         clean[0]["is_primary"] = True
@@ -183,7 +192,9 @@ def _record_list_change(
 ) -> None:
     """Contacts and bank accounts show in the party's history as one field, before → after."""
     # core.audit has no public writer for a list-valued change; its own writer keeps one format.
-    audit._write(actor, party.company, AuditEntry.Kind.UPDATE, action, party, {name: [before, after]})
+    audit._write(
+        actor, party.company, AuditEntry.Kind.UPDATE, action, party, {name: [before, after]}
+    )
 
 
 def _contact_label(contact: Mapping[str, Any]) -> str:
@@ -192,11 +203,15 @@ def _contact_label(contact: Mapping[str, Any]) -> str:
         roles.append("invoices")
     if contact.get("receives_reminders"):
         roles.append("reminders")
-    label = f"{contact['name']} <{contact['email']}>" if contact.get("email") else str(contact["name"])
+    label = (
+        f"{contact['name']} <{contact['email']}>" if contact.get("email") else str(contact["name"])
+    )
     return f"{label} [{', '.join(roles)}]" if roles else label
 
 
-def _replace_contacts(actor: Actor, party: Party, contacts: Sequence[Mapping[str, Any]], action: str) -> None:
+def _replace_contacts(
+    actor: Actor, party: Party, contacts: Sequence[Mapping[str, Any]], action: str
+) -> None:
     old = list(PartyContact.objects.filter(company_id=party.company_id, party=party))
     before = sorted(_contact_label(audit.snapshot(c)) for c in old)
     after = sorted(_contact_label(c) for c in contacts)
@@ -286,8 +301,10 @@ def _create_party(actor: Actor, company: Company, data: Mapping[str, Any], actio
 
 
 def _lock(party: Party) -> Party:
-    return Party.objects.select_for_update().select_related("company").get(
-        pk=party.pk, company_id=party.company_id
+    return (
+        Party.objects.select_for_update()
+        .select_related("company")
+        .get(pk=party.pk, company_id=party.company_id)
     )
 
 
@@ -353,7 +370,9 @@ def restore_party(actor: Actor, party: Party) -> Party:
 def _contacts_of(party: Party) -> list[dict[str, Any]]:
     return [
         {name: getattr(c, name) for name in CONTACT_FIELDS}
-        for c in PartyContact.objects.filter(company_id=party.company_id, party=party).order_by("id")
+        for c in PartyContact.objects.filter(company_id=party.company_id, party=party).order_by(
+            "id"
+        )
     ]
 
 
@@ -364,7 +383,7 @@ def add_party_contact(actor: Actor, party: Party, **contact: Any) -> PartyContac
     clean = _clean_contacts([contact])[0]
     _replace_contacts(actor, party, [*_contacts_of(party), clean], "add_party_contact")
     refresh_search_text(party)
-    return PartyContact.objects.filter(company_id=party.company_id, party=party).order_by("-id").first()  # type: ignore[return-value]
+    return PartyContact.objects.filter(company_id=party.company_id, party=party).latest("id")
 
 
 @transaction.atomic
@@ -384,7 +403,9 @@ def remove_party_contact(actor: Actor, contact: PartyContact) -> None:
 def _accounts_of(party: Party) -> list[dict[str, Any]]:
     return [
         {"iban": a.iban, "currency": a.currency, "is_primary": a.is_primary}
-        for a in PartyBankAccount.objects.filter(company_id=party.company_id, party=party).order_by("id")
+        for a in PartyBankAccount.objects.filter(company_id=party.company_id, party=party).order_by(
+            "id"
+        )
     ]
 
 
@@ -415,7 +436,9 @@ def remove_party_bank_account(actor: Actor, account: PartyBankAccount) -> None:
     party = _lock(account.party)
     ensure_can(actor, party.company, "parties.change")
     remaining = [a for a in _accounts_of(party) if a["iban"] != account.iban]
-    _replace_bank_accounts(actor, party, _clean_bank_accounts(remaining), "remove_party_bank_account")
+    _replace_bank_accounts(
+        actor, party, _clean_bank_accounts(remaining), "remove_party_bank_account"
+    )
     refresh_search_text(party)
 
 
@@ -423,13 +446,17 @@ def remove_party_bank_account(actor: Actor, account: PartyBankAccount) -> None:
 
 
 @transaction.atomic
-def upload_party_import(actor: Actor, company: Company, *, filename: str, content: bytes) -> PartyImport:
+def upload_party_import(
+    actor: Actor, company: Company, *, filename: str, content: bytes
+) -> PartyImport:
     """Keep an uploaded file for its preview; nothing is imported yet."""
     ensure_can(actor, company, "parties.import")
     if not content:
         raise InvalidInput({"file": [_("The file is empty.")]})
     if len(content) > 5 * 1024 * 1024:
-        raise InvalidInput({"file": [_("The file is larger than 5 MB: split it into smaller files.")]})
+        raise InvalidInput(
+            {"file": [_("The file is larger than 5 MB: split it into smaller files.")]}
+        )
     upload = PartyImport.objects.create(
         company=company,
         uploaded_by=actor.user,
@@ -437,7 +464,11 @@ def upload_party_import(actor: Actor, company: Company, *, filename: str, conten
         content=content,
     )
     audit.record_event(
-        actor, company, "upload_party_import", upload, {"filename": upload.filename, "bytes": len(content)}
+        actor,
+        company,
+        "upload_party_import",
+        upload,
+        {"filename": upload.filename, "bytes": len(content)},
     )
     return upload
 
@@ -451,7 +482,11 @@ class ImportOutcome:
 
 
 def _row_data(row: ImportedRow) -> dict[str, Any]:
-    return {k: v for k, v in row.values.items() if v is not None and (k in PARTY_FIELDS or k in EXTRA_FIELDS)}
+    return {
+        k: v
+        for k, v in row.values.items()
+        if v is not None and (k in PARTY_FIELDS or k in EXTRA_FIELDS)
+    }
 
 
 @transaction.atomic
@@ -468,7 +503,7 @@ def import_parties(actor: Actor, company: Company, upload: PartyImport) -> Impor
         return ImportOutcome(upload, [], list(upload.skipped_rows), already_applied=True)
     parsed = read_parties(bytes(upload.content), upload.filename)
     if parsed.errors:
-        raise InvalidInput({"file": parsed.errors})
+        raise InvalidInput({"file": list[str | Promise](parsed.errors)})
     created: list[Party] = []
     skipped: list[dict[str, Any]] = []
     for row in parsed.rows:
@@ -489,7 +524,9 @@ def import_parties(actor: Actor, company: Company, upload: PartyImport) -> Impor
     upload.skipped_count = len(skipped)
     upload.skipped_rows = skipped
     upload.applied_at = timezone.now()
-    upload.save(update_fields=["status", "created_count", "skipped_count", "skipped_rows", "applied_at"])
+    upload.save(
+        update_fields=["status", "created_count", "skipped_count", "skipped_rows", "applied_at"]
+    )
     audit.record_event(
         actor,
         company,
@@ -507,7 +544,9 @@ def cancel_party_import(actor: Actor, upload: PartyImport) -> PartyImport:
     if upload.status == PartyImport.Status.PENDING:
         upload.status = PartyImport.Status.CANCELLED
         upload.save(update_fields=["status"])
-        audit.record_event(actor, upload.company, "cancel_party_import", upload, {"filename": upload.filename})
+        audit.record_event(
+            actor, upload.company, "cancel_party_import", upload, {"filename": upload.filename}
+        )
     return upload
 
 

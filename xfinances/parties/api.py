@@ -15,6 +15,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from xfinances.core.api_auth import require
+from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
 from xfinances.parties import actions, queries
@@ -199,6 +200,10 @@ def _party_out(party: Party) -> dict[str, Any]:
     }
 
 
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
 def _company(request: HttpRequest) -> Company:
     return request.company  # type: ignore[attr-defined,no-any-return]
 
@@ -220,14 +225,20 @@ def _after_cursor(found: QuerySet[Party], cursor: str) -> QuerySet[Party]:
         if not isinstance(name, str) or not isinstance(pk, int):
             raise ValueError
     except (ValueError, binascii.Error, UnicodeDecodeError, TypeError):
-        raise InvalidInput({"cursor": [_("This cursor is not valid: use next_cursor from the last page.")]})
+        raise InvalidInput(
+            {"cursor": [_("This cursor is not valid: use next_cursor from the last page.")]}
+        )
     return found.filter(Q(name__gt=name) | Q(name=name, pk__gt=pk))
 
 
 def _payload(data: Schema, *, exclude_unset: bool) -> dict[str, Any]:
     payload = data.model_dump(exclude_unset=exclude_unset)
     if exclude_unset:
-        payload = {k: v for k, v in payload.items() if v is not None or k in ("payment_terms_days", "responsible")}
+        payload = {
+            k: v
+            for k, v in payload.items()
+            if v is not None or k in ("payment_terms_days", "responsible")
+        }
     else:
         for key in ("contacts", "bank_accounts"):
             if payload.get(key) is None:
@@ -248,15 +259,19 @@ def list_parties(request: HttpRequest, filters: Query[PartyFilters]) -> dict[str
     if filters.kind and filters.kind not in ("company", "person"):
         errors.add("kind", _("Choose “company” (legal entity) or “person” (individual)."))
     errors.raise_if_any()
-    found = queries.parties(
-        _company(request),
-        q=filters.q,
-        kind=filters.kind,
-        is_client=filters.is_client,
-        is_supplier=filters.is_supplier,
-        tag=filters.tag,
-        archived=filters.archived,
-    ).select_related("responsible").prefetch_related("contacts")
+    found = (
+        queries.parties(
+            _company(request),
+            q=filters.q,
+            kind=filters.kind,
+            is_client=filters.is_client,
+            is_supplier=filters.is_supplier,
+            tag=filters.tag,
+            archived=filters.archived,
+        )
+        .select_related("responsible")
+        .prefetch_related("contacts")
+    )
     count = found.count()
     offset = filters.offset
     if filters.cursor:
@@ -276,7 +291,9 @@ def list_parties(request: HttpRequest, filters: Query[PartyFilters]) -> dict[str
 @router.post("", response={201: PartyOut}, summary="Create a client or supplier")
 def create_party(request: HttpRequest, data: PartyIn) -> Status[dict[str, Any]]:
     require(request, "parties.change")
-    party = actions.create_party(request.actor, _company(request), **_payload(data, exclude_unset=False))  # type: ignore[attr-defined]
+    party = actions.create_party(
+        _actor(request), _company(request), **_payload(data, exclude_unset=False)
+    )
     return Status(201, _party_out(_get(request, party.pk)))
 
 
@@ -290,7 +307,7 @@ def read_party(request: HttpRequest, party_id: int) -> dict[str, Any]:
 def replace_party(request: HttpRequest, party_id: int, data: PartyIn) -> dict[str, Any]:
     require(request, "parties.change")
     party = _get(request, party_id)
-    actions.update_party(request.actor, party, **_payload(data, exclude_unset=False))  # type: ignore[attr-defined]
+    actions.update_party(_actor(request), party, **_payload(data, exclude_unset=False))
     return _party_out(_get(request, party_id))
 
 
@@ -298,21 +315,23 @@ def replace_party(request: HttpRequest, party_id: int, data: PartyIn) -> dict[st
 def patch_party(request: HttpRequest, party_id: int, data: PartyPatch) -> dict[str, Any]:
     require(request, "parties.change")
     party = _get(request, party_id)
-    actions.update_party(request.actor, party, **_payload(data, exclude_unset=True))  # type: ignore[attr-defined]
+    actions.update_party(_actor(request), party, **_payload(data, exclude_unset=True))
     return _party_out(_get(request, party_id))
 
 
-@router.delete("/{int:party_id}", response={204: None}, summary="Archive a party (documents keep it)")
+@router.delete(
+    "/{int:party_id}", response={204: None}, summary="Archive a party (documents keep it)"
+)
 def delete_party(request: HttpRequest, party_id: int) -> Status[None]:
     require(request, "parties.delete")
-    actions.archive_party(request.actor, _get(request, party_id))  # type: ignore[attr-defined]
+    actions.archive_party(_actor(request), _get(request, party_id))
     return Status(204, None)
 
 
 @router.post("/{int:party_id}/restore", response=PartyOut, summary="Bring an archived party back")
 def restore_party(request: HttpRequest, party_id: int) -> dict[str, Any]:
     require(request, "parties.delete")
-    actions.restore_party(request.actor, _get(request, party_id))  # type: ignore[attr-defined]
+    actions.restore_party(_actor(request), _get(request, party_id))
     return _party_out(_get(request, party_id))
 
 
@@ -339,11 +358,13 @@ def _import_out(upload: PartyImport, preview: ImportPreview) -> dict[str, Any]:
     }
 
 
-@router.post("/imports", response={201: ImportOut}, summary="Upload a CSV/XLSX of parties for a preview")
+@router.post(
+    "/imports", response={201: ImportOut}, summary="Upload a CSV/XLSX of parties for a preview"
+)
 def upload_import(request: HttpRequest, file: UploadedFile = File(...)) -> Status[dict[str, Any]]:  # noqa: B008
     require(request, "parties.import")
     upload = actions.upload_party_import(
-        request.actor,  # type: ignore[attr-defined]
+        _actor(request),
         _company(request),
         filename=file.name or "parties.csv",
         content=file.read(),
@@ -358,17 +379,23 @@ def _get_import(request: HttpRequest, import_id: int) -> PartyImport:
     return upload
 
 
-@router.get("/imports/{int:import_id}", response=ImportOut, summary="The preview of an uploaded file")
+@router.get(
+    "/imports/{int:import_id}", response=ImportOut, summary="The preview of an uploaded file"
+)
 def read_import(request: HttpRequest, import_id: int) -> dict[str, Any]:
     require(request, "parties.import")
     upload = _get_import(request, import_id)
     return _import_out(upload, queries.import_preview(_company(request), upload))
 
 
-@router.post("/imports/{int:import_id}/confirm", response=ImportResultOut, summary="Import the valid rows")
+@router.post(
+    "/imports/{int:import_id}/confirm", response=ImportResultOut, summary="Import the valid rows"
+)
 def confirm_import(request: HttpRequest, import_id: int) -> dict[str, Any]:
     require(request, "parties.import")
-    outcome = actions.import_parties(request.actor, _company(request), _get_import(request, import_id))  # type: ignore[attr-defined]
+    outcome = actions.import_parties(
+        _actor(request), _company(request), _get_import(request, import_id)
+    )
     return {
         "id": outcome.upload.pk,
         "status": outcome.upload.status,

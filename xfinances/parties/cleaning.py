@@ -133,9 +133,7 @@ def clean_party(data: Mapping[str, Any]) -> CleanParty:
 
     for name, limit in MAX_LENGTHS.items():
         if name != "email" and len(values[name]) > limit:
-            result.add(
-                name, _("Use at most %(limit)d characters.") % {"limit": limit}
-            )
+            result.add(name, _("Use at most %(limit)d characters.") % {"limit": limit})
 
     _clean_identifiers(values, result)
 
@@ -160,14 +158,17 @@ def clean_party(data: Mapping[str, Any]) -> CleanParty:
         if not 0 <= days <= MAX_PAYMENT_TERMS_DAYS:
             result.add(
                 "payment_terms_days",
-                _("Enter a whole number of days from 0 to %(max)d.") % {"max": MAX_PAYMENT_TERMS_DAYS},
+                _("Enter a whole number of days from 0 to %(max)d.")
+                % {"max": MAX_PAYMENT_TERMS_DAYS},
             )
         else:
             values["payment_terms_days"] = days
 
     language = _text(values["language"]).lower()
     if language not in LANGUAGES:
-        result.add("language", _("Choose bg, en or bg-en (or leave empty for the company default)."))
+        result.add(
+            "language", _("Choose bg, en or bg-en (or leave empty for the company default).")
+        )
     values["language"] = language
 
     values["tags"] = clean_tags(values["tags"])
@@ -215,7 +216,9 @@ def _clean_identifiers(values: dict[str, Any], result: CleanParty) -> None:
                 elif values["eik"] and values["eik"] != number:
                     result.add("vat_number", _("The VAT number must be BG followed by the ЕИК."))
     if values["eik"] and country != "BG":
-        result.add("eik", _("ЕИК is for Bulgarian parties: for a foreign party enter its VAT number."))
+        result.add(
+            "eik", _("ЕИК is for Bulgarian parties: for a foreign party enter its VAT number.")
+        )
     if (
         kind == "company"
         and country == "BG"

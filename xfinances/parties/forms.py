@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -13,13 +14,20 @@ from xfinances.parties.models import DocumentLanguage, PartyKind
 
 class PartyForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices, initial=PartyKind.COMPANY)
+    # Not required here: the action reports a missing name together with every other error.
     name = forms.CharField(
-        label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autofocus": True})
+        label=_("Name"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autofocus": True}),
     )
     name_latin = forms.CharField(label=_("Name in Latin"), max_length=200, required=False)
     eik = forms.CharField(label=_("ЕИК"), max_length=20, required=False)
     vat_number = forms.CharField(
-        label=_("VAT number"), max_length=20, required=False, help_text=_("With the country code: BG…, DE…")
+        label=_("VAT number"),
+        max_length=20,
+        required=False,
+        help_text=_("With the country code: BG…, DE…"),
     )
     egn = forms.CharField(label=_("ЕГН"), max_length=12, required=False)
     lnch = forms.CharField(label=_("ЛНЧ"), max_length=12, required=False)
@@ -29,18 +37,24 @@ class PartyForm(forms.Form):
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     mol = forms.CharField(label=_("МОЛ (responsible person)"), max_length=200, required=False)
     email = forms.CharField(
-        label=_("E-mail for documents"), max_length=254, required=False,
+        label=_("E-mail for documents"),
+        max_length=254,
+        required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
     iban = forms.CharField(
-        label=_("IBAN (primary account)"), max_length=42, required=False,
+        label=_("IBAN (primary account)"),
+        max_length=42,
+        required=False,
         help_text=_("More accounts can be added on the party's page."),
     )
     is_client = forms.BooleanField(label=_("Client"), required=False, initial=True)
     is_supplier = forms.BooleanField(label=_("Supplier"), required=False)
     payment_terms_days = forms.CharField(
-        label=_("Payment terms (days)"), max_length=4, required=False,
+        label=_("Payment terms (days)"),
+        max_length=4,
+        required=False,
         help_text=_("Empty: the company's default."),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
@@ -51,11 +65,17 @@ class PartyForm(forms.Form):
     tags = forms.CharField(
         label=_("Tags"), max_length=500, required=False, help_text=_("Separated by commas.")
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
-    def __init__(self, *args: Any, responsible_choices: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(
+        self, *args: Any, responsible_choices: Sequence[tuple[int, str]] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].choices = [("", "—"), *responsible_choices]
+        field = self.fields["responsible"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—"), *responsible_choices]
 
     def action_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -94,8 +114,14 @@ class PartyFilterForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"),
         required=False,
-        choices=[("", _("Clients and suppliers")), ("client", _("Clients")), ("supplier", _("Suppliers"))],
+        choices=[
+            ("", _("Clients and suppliers")),
+            ("client", _("Clients")),
+            ("supplier", _("Suppliers")),
+        ],
     )
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind")), *PartyKind.choices])
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *PartyKind.choices]
+    )
     tag = forms.CharField(label=_("Tag"), required=False)
     archived = forms.BooleanField(label=_("Archived"), required=False)

@@ -28,8 +28,16 @@ COLUMN_HEADERS: dict[str, tuple[str, ...]] = {
     "kind": ("kind", "type", "вид", "тип"),
     "eik": ("eik", "еик", "булстат", "еик/булстат", "uic", "bulstat", "company id"),
     "vat_number": (
-        "vat number", "vat", "vat no", "vat id", "ддс номер", "ддс", "ин по ддс", "идентификационен номер по ддс",
-        "ддс no", "ддс №",
+        "vat number",
+        "vat",
+        "vat no",
+        "vat id",
+        "ддс номер",
+        "ддс",
+        "ин по ддс",
+        "идентификационен номер по ддс",
+        "ддс no",
+        "ддс №",
     ),
     "egn": ("egn", "егн"),
     "lnch": ("lnch", "лнч"),
@@ -44,29 +52,66 @@ COLUMN_HEADERS: dict[str, tuple[str, ...]] = {
     "is_client": ("is client", "client", "клиент"),
     "is_supplier": ("is supplier", "supplier", "доставчик"),
     "payment_terms_days": (
-        "payment terms days", "payment terms", "terms", "срок за плащане", "срок за плащане дни",
+        "payment terms days",
+        "payment terms",
+        "terms",
+        "срок за плащане",
+        "срок за плащане дни",
         "срок на плащане",
     ),
     "language": ("language", "език"),
     "notes": ("notes", "бележки", "забележки"),
     "tags": ("tags", "етикети", "тагове"),
     "contact_name": ("contact name", "contact", "лице за контакт", "име на лицето за контакт"),
-    "contact_email": ("contact email", "contact e mail", "имейл на лицето за контакт", "имейл за контакт"),
+    "contact_email": (
+        "contact email",
+        "contact e mail",
+        "имейл на лицето за контакт",
+        "имейл за контакт",
+    ),
     "contact_phone": ("contact phone", "телефон на лицето за контакт", "телефон за контакт"),
 }
 TEMPLATE_COLUMNS = (
-    "name", "kind", "eik", "vat_number", "egn", "country", "city", "postcode", "address", "mol",
-    "email", "phone", "iban", "is_client", "is_supplier", "payment_terms_days", "language", "tags",
-    "notes", "contact_name", "contact_email", "contact_phone",
+    "name",
+    "kind",
+    "eik",
+    "vat_number",
+    "egn",
+    "country",
+    "city",
+    "postcode",
+    "address",
+    "mol",
+    "email",
+    "phone",
+    "iban",
+    "is_client",
+    "is_supplier",
+    "payment_terms_days",
+    "language",
+    "tags",
+    "notes",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
 )
-_HEADER_LOOKUP = {header: column for column, headers in COLUMN_HEADERS.items() for header in headers}
+_HEADER_LOOKUP = {
+    header: column for column, headers in COLUMN_HEADERS.items() for header in headers
+}
 _HEADER_CLEAN = re.compile(r"[\s_\-.:/№#*()]+")
 _TRUE = {"1", "yes", "y", "true", "x", "да", "д", "+", "✓"}
 _FALSE = {"0", "no", "n", "false", "не", "н", "-", ""}
 _KINDS = {
-    "company": "company", "legal entity": "company", "фирма": "company", "юридическо лице": "company",
-    "юл": "company", "дружество": "company",
-    "person": "person", "individual": "person", "физическо лице": "person", "фл": "person",
+    "company": "company",
+    "legal entity": "company",
+    "фирма": "company",
+    "юридическо лице": "company",
+    "юл": "company",
+    "дружество": "company",
+    "person": "person",
+    "individual": "person",
+    "физическо лице": "person",
+    "фл": "person",
     "лице": "person",
 }
 
@@ -106,7 +151,9 @@ class ParsedParties:
 
 def column_for_header(header: str) -> str | None:
     key = _HEADER_CLEAN.sub(" ", str(header or "").strip().lower()).strip()
-    return _HEADER_LOOKUP.get(key) or (key.replace(" ", "_") if key.replace(" ", "_") in COLUMN_HEADERS else None)
+    return _HEADER_LOOKUP.get(key) or (
+        key.replace(" ", "_") if key.replace(" ", "_") in COLUMN_HEADERS else None
+    )
 
 
 def _cell_text(value: Any) -> str:
@@ -185,7 +232,8 @@ def read_parties(content: bytes, filename: str) -> ParsedParties:
         return result
     if len(body) > MAX_ROWS:
         result.errors.append(
-            _("The file has %(n)d rows; import at most %(max)d at a time.") % {"n": len(body), "max": MAX_ROWS}
+            _("The file has %(n)d rows; import at most %(max)d at a time.")
+            % {"n": len(body), "max": MAX_ROWS}
         )
         return result
     seen_eiks: dict[str, int] = {}
@@ -199,7 +247,9 @@ def read_parties(content: bytes, filename: str) -> ParsedParties:
         eik = row.values.get("eik") or ""
         if eik and "eik" not in row.errors:
             if eik in seen_eiks:
-                row.add("eik", _("Same ЕИК as line %(line)d of this file.") % {"line": seen_eiks[eik]})
+                row.add(
+                    "eik", _("Same ЕИК as line %(line)d of this file.") % {"line": seen_eiks[eik]}
+                )
             else:
                 seen_eiks[eik] = row.line
         result.rows.append(row)
@@ -260,8 +310,23 @@ def _read_row(line: int, raw: dict[str, str]) -> ImportedRow:
 
 _PARTY_COLUMNS = frozenset(
     {
-        "name", "name_latin", "eik", "vat_number", "egn", "lnch", "country", "city", "postcode",
-        "address", "mol", "email", "phone", "payment_terms_days", "language", "notes", "tags",
+        "name",
+        "name_latin",
+        "eik",
+        "vat_number",
+        "egn",
+        "lnch",
+        "country",
+        "city",
+        "postcode",
+        "address",
+        "mol",
+        "email",
+        "phone",
+        "payment_terms_days",
+        "language",
+        "notes",
+        "tags",
     }
 )
 
@@ -273,10 +338,28 @@ def template_csv() -> bytes:
     writer.writerow(TEMPLATE_COLUMNS)
     writer.writerow(
         [
-            "„Примерна Фирма“ ООД", "company", "131468980", "BG131468980", "", "BG", "София", "1000",
-            "ул. „Витоша“ 1", "Иван Иванов", "office@example.bg", "+359 2 123 4567",
-            "BG80BNBG96611020345678", "yes", "no", "14", "bg", "ключов клиент", "",
-            "Мария Петрова", "accounting@example.bg", "+359 888 123 456",
+            "„Примерна Фирма“ ООД",
+            "company",
+            "131468980",
+            "BG131468980",
+            "",
+            "BG",
+            "София",
+            "1000",
+            "ул. „Витоша“ 1",
+            "Иван Иванов",
+            "office@example.bg",
+            "+359 2 123 4567",
+            "BG80BNBG96611020345678",
+            "yes",
+            "no",
+            "14",
+            "bg",
+            "ключов клиент",
+            "",
+            "Мария Петрова",
+            "accounting@example.bg",
+            "+359 888 123 456",
         ]
     )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -82,7 +82,9 @@ class Party(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["company", "is_archived", "name", "id"], name="party_company_name"),
+            models.Index(
+                fields=["company", "is_archived", "name", "id"], name="party_company_name"
+            ),
             models.Index(fields=["company", "search_text"], name="party_company_search"),
             models.Index(fields=["company", "vat_number"], name="party_company_vat"),
         ]
@@ -97,9 +99,9 @@ class Party(models.Model):
 
     @property
     def primary_iban(self) -> str:
-        account = next(
-            (a for a in self.bank_accounts.all() if a.is_primary), None
-        ) or next(iter(self.bank_accounts.all()), None)
+        account = next((a for a in self.bank_accounts.all() if a.is_primary), None) or next(
+            iter(self.bank_accounts.all()), None
+        )
         return account.iban if account else ""
 
 

@@ -70,7 +70,9 @@ def party(company: Company, party_id: int) -> Party | None:
         Party.objects.filter(company=company, pk=party_id)
         .select_related("company", "responsible")
         .prefetch_related(
-            Prefetch("bank_accounts", queryset=PartyBankAccount.objects.order_by("-is_primary", "id")),
+            Prefetch(
+                "bank_accounts", queryset=PartyBankAccount.objects.order_by("-is_primary", "id")
+            ),
             Prefetch("contacts", queryset=PartyContact.objects.order_by("name", "id")),
         )
         .first()
@@ -91,7 +93,9 @@ def existing_eiks(company: Company, eiks: list[str]) -> dict[str, Party]:
 
 def all_tags(company: Company) -> list[str]:
     tags: dict[str, str] = {}
-    for values in Party.objects.filter(company=company, is_archived=False).values_list("tags", flat=True):
+    for values in Party.objects.filter(company=company, is_archived=False).values_list(
+        "tags", flat=True
+    ):
         for tag in values or []:
             tags.setdefault(tag.lower(), tag)
     return sorted(tags.values(), key=str.lower)
@@ -145,6 +149,8 @@ def import_preview(company: Company, upload: PartyImport) -> ImportPreview:
     for row in parsed.rows:
         found = taken.get(str(row.values.get("eik") or ""))
         if found is not None and "eik" not in row.errors:
-            row.add("eik", _("A party with this ЕИК already exists: %(name)s.") % {"name": found.name})
+            row.add(
+                "eik", _("A party with this ЕИК already exists: %(name)s.") % {"name": found.name}
+            )
             existing[row.line] = found
     return ImportPreview(parsed.rows, parsed.errors, parsed.ignored_columns, existing)

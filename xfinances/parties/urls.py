@@ -16,9 +16,15 @@ urlpatterns = [
     path("<int:party_id>/archive/", views.party_archive, name="archive"),
     path("<int:party_id>/restore/", views.party_restore, name="restore"),
     path("<int:party_id>/contacts/", views.contact_add, name="contact_add"),
-    path("<int:party_id>/contacts/<int:contact_id>/remove/", views.contact_remove, name="contact_remove"),
+    path(
+        "<int:party_id>/contacts/<int:contact_id>/remove/",
+        views.contact_remove,
+        name="contact_remove",
+    ),
     path("<int:party_id>/bank-accounts/", views.bank_add, name="bank_add"),
     path(
-        "<int:party_id>/bank-accounts/<int:account_id>/remove/", views.bank_remove, name="bank_remove"
+        "<int:party_id>/bank-accounts/<int:account_id>/remove/",
+        views.bank_remove,
+        name="bank_remove",
     ),
 ]

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from xfinances.core import audit
+from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
+from xfinances.core.tenancy import company_view
 from xfinances.parties import actions, queries
 from xfinances.parties.forms import (
     ContactForm,
@@ -26,9 +28,12 @@ from xfinances.parties.forms import (
 )
 from xfinances.parties.importing import template_csv
 from xfinances.parties.models import Party, PartyBankAccount, PartyContact, PartyImport
-from xfinances.core.tenancy import company_view
 
 PAGE_SIZE = 50
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _company(request: HttpRequest) -> Company:
@@ -72,7 +77,12 @@ def party_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "tags": queries.all_tags(company)}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "tags": queries.all_tags(company),
+    }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "party-results":
         return render(request, "parties/_results.html", context)
     return render(request, "parties/list.html", context)
@@ -87,10 +97,10 @@ def _party_form_page(request: HttpRequest, party: Party | None) -> HttpResponse:
         if form.is_valid():
             try:
                 if party is None:
-                    party = actions.create_party(request.actor, company, **form.action_data())  # type: ignore[attr-defined]
+                    party = actions.create_party(_actor(request), company, **form.action_data())
                     messages.success(request, _("%(name)s added.") % {"name": party.name})
                 else:
-                    actions.update_party(request.actor, party, **form.action_data())  # type: ignore[attr-defined]
+                    actions.update_party(_actor(request), party, **form.action_data())
                     messages.success(request, _("Changes saved."))
             except (InvalidInput, Conflict) as error:
                 apply_errors(form, error)
@@ -104,11 +114,15 @@ def _party_form_page(request: HttpRequest, party: Party | None) -> HttpResponse:
     else:
         initial: dict[str, Any] = {}
         if party is not None:
-            initial = {name: getattr(party, name) for name in PartyForm.base_fields if hasattr(party, name)}
+            initial = {
+                name: getattr(party, name) for name in PartyForm.base_fields if hasattr(party, name)
+            }
             initial["iban"] = party.primary_iban
             initial["tags"] = ", ".join(party.tags)
             initial["responsible"] = party.responsible_id or ""
-            initial["payment_terms_days"] = "" if party.payment_terms_days is None else party.payment_terms_days
+            initial["payment_terms_days"] = (
+                "" if party.payment_terms_days is None else party.payment_terms_days
+            )
         form = PartyForm(initial=initial, responsible_choices=choices)
         status = 200
     context = {"form": form, "party": party, "conflict_link": conflict_link}
@@ -149,7 +163,7 @@ def party_detail(request: HttpRequest, party_id: int) -> HttpResponse:
 @require_POST
 def party_archive(request: HttpRequest, party_id: int) -> HttpResponse:
     party = _party(request, party_id)
-    actions.archive_party(request.actor, party, reason=request.POST.get("reason", "")[:500])  # type: ignore[attr-defined]
+    actions.archive_party(_actor(request), party, reason=request.POST.get("reason", "")[:500])
     messages.success(request, _("%(name)s archived.") % {"name": party.name})
     return redirect("parties:detail", _company(request).eik, party.pk)
 
@@ -158,7 +172,7 @@ def party_archive(request: HttpRequest, party_id: int) -> HttpResponse:
 @require_POST
 def party_restore(request: HttpRequest, party_id: int) -> HttpResponse:
     party = _party(request, party_id)
-    actions.restore_party(request.actor, party)  # type: ignore[attr-defined]
+    actions.restore_party(_actor(request), party)
     messages.success(request, _("%(name)s restored.") % {"name": party.name})
     return redirect("parties:detail", _company(request).eik, party.pk)
 
@@ -170,7 +184,7 @@ def contact_add(request: HttpRequest, party_id: int) -> HttpResponse:
     form = ContactForm(request.POST)
     if form.is_valid():
         try:
-            actions.add_party_contact(request.actor, party, **form.cleaned_data)  # type: ignore[attr-defined]
+            actions.add_party_contact(_actor(request), party, **form.cleaned_data)
             messages.success(request, _("Contact added."))
         except (InvalidInput, Conflict, NotAllowed) as error:
             _flash_errors(request, error)
@@ -181,10 +195,12 @@ def contact_add(request: HttpRequest, party_id: int) -> HttpResponse:
 @require_POST
 def contact_remove(request: HttpRequest, party_id: int, contact_id: int) -> HttpResponse:
     party = _party(request, party_id)
-    contact = PartyContact.objects.filter(company=_company(request), party=party, pk=contact_id).first()
+    contact = PartyContact.objects.filter(
+        company=_company(request), party=party, pk=contact_id
+    ).first()
     if contact is None:
         raise Http404
-    actions.remove_party_contact(request.actor, contact)  # type: ignore[attr-defined]
+    actions.remove_party_contact(_actor(request), contact)
     messages.success(request, _("Contact removed."))
     return redirect(f"{_detail_path(request, party)}?tab=contacts")
 
@@ -196,7 +212,7 @@ def bank_add(request: HttpRequest, party_id: int) -> HttpResponse:
     form = PartyBankAccountForm(request.POST)
     if form.is_valid():
         try:
-            actions.add_party_bank_account(request.actor, party, **form.cleaned_data)  # type: ignore[attr-defined]
+            actions.add_party_bank_account(_actor(request), party, **form.cleaned_data)
             messages.success(request, _("Bank account added."))
         except (InvalidInput, Conflict, NotAllowed) as error:
             _flash_errors(request, error)
@@ -209,10 +225,12 @@ def bank_add(request: HttpRequest, party_id: int) -> HttpResponse:
 @require_POST
 def bank_remove(request: HttpRequest, party_id: int, account_id: int) -> HttpResponse:
     party = _party(request, party_id)
-    account = PartyBankAccount.objects.filter(company=_company(request), party=party, pk=account_id).first()
+    account = PartyBankAccount.objects.filter(
+        company=_company(request), party=party, pk=account_id
+    ).first()
     if account is None:
         raise Http404
-    actions.remove_party_bank_account(request.actor, account)  # type: ignore[attr-defined]
+    actions.remove_party_bank_account(_actor(request), account)
     messages.success(request, _("Bank account removed."))
     return redirect(f"{_detail_path(request, party)}?tab=bank")
 
@@ -231,7 +249,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             file = form.cleaned_data["file"]
             try:
                 upload = actions.upload_party_import(
-                    request.actor,  # type: ignore[attr-defined]
+                    _actor(request),
                     company,
                     filename=file.name,
                     content=file.read(),
@@ -268,7 +286,7 @@ def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
     company = _company(request)
     upload = _import(request, import_id)
     try:
-        outcome = actions.import_parties(request.actor, company, upload)  # type: ignore[attr-defined]
+        outcome = actions.import_parties(_actor(request), company, upload)
     except InvalidInput as error:
         _flash_errors(request, error)
         return redirect("parties:import_preview", company.eik, upload.pk)
@@ -287,7 +305,7 @@ def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
 @require_POST
 def import_cancel(request: HttpRequest, import_id: int) -> HttpResponse:
     upload = _import(request, import_id)
-    actions.cancel_party_import(request.actor, upload)  # type: ignore[attr-defined]
+    actions.cancel_party_import(_actor(request), upload)
     messages.info(request, _("Import cancelled."))
     return redirect("parties:import", _company(request).eik)
 

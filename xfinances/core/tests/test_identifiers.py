@@ -40,7 +40,9 @@ def test_clean_eik_refuses(raw: str) -> None:
         clean_eik(raw)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("8503151235", "8503151235"), ("850315 1235", "8503151235")])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("8503151235", "8503151235"), ("850315 1235", "8503151235")]
+)
 def test_clean_egn_accepts(raw: str, expected: str) -> None:
     assert clean_egn(raw) == expected
 
@@ -105,7 +107,9 @@ def test_clean_iban_accepts(raw: str, expected: str) -> None:
     assert clean_iban(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["BG81BNBG96611020345678", "BG80BNBG966110203456", "", "NOT AN IBAN"])
+@pytest.mark.parametrize(
+    "raw", ["BG81BNBG96611020345678", "BG80BNBG966110203456", "", "NOT AN IBAN"]
+)
 def test_clean_iban_refuses(raw: str) -> None:
     with pytest.raises(IdentifierError, match="IBAN"):
         clean_iban(raw)

@@ -9,7 +9,7 @@ import factory
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
 from xfinances.parties.actions import create_party
-from xfinances.parties.demo import eik_from, egn_from, iban_bg
+from xfinances.parties.demo import egn_from, eik_from, iban_bg
 
 
 class PartyFactory(factory.Factory):

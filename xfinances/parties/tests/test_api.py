@@ -68,7 +68,14 @@ def test_field_level_422(company, api_as):
     api = api_as(company, "owner")
     response = api.post(
         "/parties",
-        {"name": "", "eik": "123", "email": "x", "iban": "BG00", "kind": "robot", "payment_terms_days": "много"},
+        {
+            "name": "",
+            "eik": "123",
+            "email": "x",
+            "iban": "BG00",
+            "kind": "robot",
+            "payment_terms_days": "много",
+        },
     )
     assert response.status_code == 422
     errors = response.json()["errors"]
@@ -113,6 +120,12 @@ def test_list_search_and_filters(company, api_as, make_party):
     make_party(name="Офис Експрес ООД", is_client=False, is_supplier=True)
     make_party(name="Иван Иванов", kind="person", eik="")
     api = api_as(company, "viewer")
-    assert [p["name"] for p in api.get("/parties", q="ТЕХНО").json()["items"]] == ["Техномаркет ЕАД"]
-    assert [p["name"] for p in api.get("/parties", is_supplier=True).json()["items"]] == ["Офис Експрес ООД"]
-    assert [p["name"] for p in api.get("/parties", kind="person").json()["items"]] == ["Иван Иванов"]
+    assert [p["name"] for p in api.get("/parties", q="ТЕХНО").json()["items"]] == [
+        "Техномаркет ЕАД"
+    ]
+    assert [p["name"] for p in api.get("/parties", is_supplier=True).json()["items"]] == [
+        "Офис Експрес ООД"
+    ]
+    assert [p["name"] for p in api.get("/parties", kind="person").json()["items"]] == [
+        "Иван Иванов"
+    ]

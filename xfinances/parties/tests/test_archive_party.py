@@ -29,7 +29,10 @@ def test_archive_hides_keeps_row_and_audits(company, make_member, make_party):
     restore_party(Actor(accountant, Source.UI), party)
     party.refresh_from_db()
     assert not party.is_archived
-    assert history(company, party).get(action="restore_party").changes["is_archived"] == [True, False]
+    assert history(company, party).get(action="restore_party").changes["is_archived"] == [
+        True,
+        False,
+    ]
 
 
 def test_archive_twice_writes_one_row(company, actor_system, make_party):

@@ -64,7 +64,9 @@ def test_invalid_input_changes_nothing_and_names_every_field(company, actor_syst
     assert not AuditEntry.objects.filter(company=company, object_type="parties.party").exists()
 
 
-def test_responsible_must_be_member_of_the_company(company, other_company, make_member, actor_system):
+def test_responsible_must_be_member_of_the_company(
+    company, other_company, make_member, actor_system
+):
     stranger = make_member(other_company, "sales")
     with pytest.raises(InvalidInput) as caught:
         create_party(actor_system, company, name="А ООД", eik=valid_eik(2), responsible=stranger.pk)
@@ -78,8 +80,12 @@ def test_viewer_may_not_create(company, make_member):
 
 
 def test_foreign_party_without_eik_and_a_person(company, actor_system):
-    foreign = create_party(actor_system, company, name="Müller GmbH", country="DE", vat_number="DE136695976")
-    person = create_party(actor_system, company, name="Иван Петров", kind="person", egn="8503151235")
+    foreign = create_party(
+        actor_system, company, name="Müller GmbH", country="DE", vat_number="DE136695976"
+    )
+    person = create_party(
+        actor_system, company, name="Иван Петров", kind="person", egn="8503151235"
+    )
     assert foreign.eik == "" and foreign.vat_number == "DE136695976"
     assert person.egn == "8503151235" and person.eik == ""
     # Two parties without ЕИК do not collide on the unique constraint.

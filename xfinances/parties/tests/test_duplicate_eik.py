@@ -48,7 +48,13 @@ def test_ui_form_shows_the_error_at_eik_with_link(company, client_as, make_party
     client = client_as(company, "sales")
     response = client.post(
         f"/c/{company.eik}/parties/new/",
-        {"kind": "company", "name": "Втора ООД", "eik": valid_eik(12), "country": "BG", "is_client": "on"},
+        {
+            "kind": "company",
+            "name": "Втора ООД",
+            "eik": valid_eik(12),
+            "country": "BG",
+            "is_client": "on",
+        },
     )
     assert response.status_code == 409
     html = response.content.decode()

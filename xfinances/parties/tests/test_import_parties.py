@@ -24,7 +24,9 @@ def _csv(existing_eik: str) -> bytes:
 
 def test_preview_confirm_and_reconfirm(company, actor_system, make_party):
     existing = make_party(eik=valid_eik(20), name="Стара ООД")
-    upload = upload_party_import(actor_system, company, filename="p.csv", content=_csv(existing.eik))
+    upload = upload_party_import(
+        actor_system, company, filename="p.csv", content=_csv(existing.eik)
+    )
     preview = queries.import_preview(company, upload)
     assert [r.line for r in preview.invalid_rows] == [3, 4]
     assert "already exists" in preview.rows[2].errors["eik"][0]
@@ -37,7 +39,9 @@ def test_preview_confirm_and_reconfirm(company, actor_system, make_party):
     first = Party.objects.get(company=company, eik=valid_eik(21))
     assert first.bank_accounts.get().iban == valid_iban(21)
     assert first.contacts.get().email == "maria@first.bg"
-    assert AuditEntry.objects.filter(object_type="parties.party", object_id=str(first.pk), action="import_parties", kind="create").exists()
+    assert AuditEntry.objects.filter(
+        object_type="parties.party", object_id=str(first.pk), action="import_parties", kind="create"
+    ).exists()
     upload.refresh_from_db()
     assert (upload.status, upload.created_count, upload.skipped_count) == ("applied", 2, 2)
     event = AuditEntry.objects.get(action="import_parties", object_type="parties.partyimport")
@@ -49,7 +53,9 @@ def test_preview_confirm_and_reconfirm(company, actor_system, make_party):
 
 
 def test_a_failure_midway_leaves_nothing(company, actor_system, monkeypatch):
-    upload = upload_party_import(actor_system, company, filename="p.csv", content=_csv(valid_eik(30)))
+    upload = upload_party_import(
+        actor_system, company, filename="p.csv", content=_csv(valid_eik(30))
+    )
     from xfinances.parties import actions
 
     calls = {"n": 0}
@@ -76,7 +82,9 @@ def test_ui_upload_preview_confirm(company, client_as, make_party):
     template = client.get(f"{base}template.csv")
     assert template["Content-Type"].startswith("text/csv") and b"vat_number" in template.content
 
-    response = client.post(base, {"file": SimpleUploadedFile("p.csv", _csv(existing.eik), "text/csv")})
+    response = client.post(
+        base, {"file": SimpleUploadedFile("p.csv", _csv(existing.eik), "text/csv")}
+    )
     assert response.status_code == 302
     upload = PartyImport.objects.get(company=company)
     preview = client.get(response["Location"]).content.decode()

@@ -30,7 +30,11 @@ def test_bulgarian_headers_semicolons_and_row_errors():
     assert set(beta.errors) == {"eik", "email", "iban"}
     assert set(nameless.errors) == {"name"}
     assert ivan.errors == {}
-    assert ivan.values["kind"] == "person" and ivan.values["is_supplier"] is True and ivan.values["is_client"] is False
+    assert (
+        ivan.values["kind"] == "person"
+        and ivan.values["is_supplier"] is True
+        and ivan.values["is_client"] is False
+    )
     assert "line 2" in duplicate.errors["eik"][0]
     assert len(parsed.valid_rows) == 2
 
@@ -46,7 +50,9 @@ def test_xlsx_with_numbers_as_cells():
     book = Workbook()
     sheet = book.active
     sheet.append(["Name", "EIK", "VAT number", "Country", "Payment terms", "Tags"])
-    sheet.append(["Делта ООД", int(valid_eik(4)), f"BG{valid_eik(4)}", "BG", 30, "VIP, строителство"])
+    sheet.append(
+        ["Делта ООД", int(valid_eik(4)), f"BG{valid_eik(4)}", "BG", 30, "VIP, строителство"]
+    )
     sheet.append(["Müller GmbH", None, "DE136695976", "DE", None, None])
     sheet.append(["Лоша", 131468981, None, "BG", "утре", None])
     buffer = io.BytesIO()
@@ -54,7 +60,11 @@ def test_xlsx_with_numbers_as_cells():
     parsed = read_parties(buffer.getvalue(), "parties.xlsx")
     assert parsed.errors == []
     delta, mueller, bad = parsed.rows
-    assert delta.errors == {} and delta.values["eik"] == valid_eik(4) and delta.values["payment_terms_days"] == 30
+    assert (
+        delta.errors == {}
+        and delta.values["eik"] == valid_eik(4)
+        and delta.values["payment_terms_days"] == 30
+    )
     assert delta.values["tags"] == ["VIP", "строителство"]
     assert mueller.errors == {} and mueller.values["eik"] == ""
     assert set(bad.errors) == {"eik", "payment_terms_days"}

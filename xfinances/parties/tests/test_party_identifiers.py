@@ -61,7 +61,9 @@ def test_valid_identifiers(data: dict[str, Any], expected: dict[str, Any]) -> No
         ({"eik": "131468980", "kind": "robot"}, "kind", "company"),
     ],
 )
-def test_invalid_identifiers_name_the_field(data: dict[str, Any], field: str, fragment: str) -> None:
+def test_invalid_identifiers_name_the_field(
+    data: dict[str, Any], field: str, fragment: str
+) -> None:
     errors = _errors(**data)
     assert field in errors, errors
     assert any(fragment in message for message in errors[field]), errors[field]
@@ -86,7 +88,12 @@ def test_other_fields(data: dict[str, Any], field: str) -> None:
 
 def test_text_is_trimmed_and_tags_deduplicated() -> None:
     result = clean_party(
-        {"name": "  Тест  ООД ", "eik": " 131 468 980 ", "email": " Office@Firma.BG ", "tags": "VIP, vip, ,#Строителство"}
+        {
+            "name": "  Тест  ООД ",
+            "eik": " 131 468 980 ",
+            "email": " Office@Firma.BG ",
+            "tags": "VIP, vip, ,#Строителство",
+        }
     )
     assert result.errors == {}
     assert result.values["name"] == "Тест  ООД"

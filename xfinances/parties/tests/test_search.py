@@ -11,8 +11,15 @@ from xfinances.parties.tests.factories import valid_eik, valid_iban
 
 @pytest.fixture
 def three(make_party):
-    techno = make_party(name="„Техномаркет България“ ЕАД", eik=valid_eik(1), iban=valid_iban(1), tags=["VIP"])
-    bulstroy = make_party(name="Булстрой ООД", eik=valid_eik(2), vat_number="BG" + valid_eik(2), name_latin="Bulstroy OOD")
+    techno = make_party(
+        name="„Техномаркет България“ ЕАД", eik=valid_eik(1), iban=valid_iban(1), tags=["VIP"]
+    )
+    bulstroy = make_party(
+        name="Булстрой ООД",
+        eik=valid_eik(2),
+        vat_number="BG" + valid_eik(2),
+        name_latin="Bulstroy OOD",
+    )
     mueller = make_party(name="Müller GmbH", eik="", country="DE", vat_number="DE136695976")
     return techno, bulstroy, mueller
 
@@ -33,7 +40,10 @@ def _names(company, **filters):
         ("BG" + valid_eik(2), ["Булстрой ООД"]),
         (valid_eik(1), ["„Техномаркет България“ ЕАД"]),
         (valid_iban(1), ["„Техномаркет България“ ЕАД"]),
-        (valid_iban(1)[:4] + " " + valid_iban(1)[4:8] + " " + valid_iban(1)[8:12], ["„Техномаркет България“ ЕАД"]),
+        (
+            valid_iban(1)[:4] + " " + valid_iban(1)[4:8] + " " + valid_iban(1)[8:12],
+            ["„Техномаркет България“ ЕАД"],
+        ),
         ("ооД", ["Булстрой ООД"]),
         ("няма такава", []),
     ],
@@ -52,7 +62,14 @@ def test_search_by_contact_email_and_after_change(company, actor_system, three):
 
 
 def test_filters_and_stable_order(company, three, make_party):
-    make_party(name="Иван Петров", kind="person", eik="", egn="8503151235", is_client=False, is_supplier=True)
+    make_party(
+        name="Иван Петров",
+        kind="person",
+        eik="",
+        egn="8503151235",
+        is_client=False,
+        is_supplier=True,
+    )
     assert _names(company, kind="person") == ["Иван Петров"]
     assert _names(company, is_supplier=True) == ["Иван Петров"]
     assert _names(company, tag="vip") == ["„Техномаркет България“ ЕАД"]
@@ -70,7 +87,9 @@ def test_search_never_crosses_companies(company, other_company, three, actor_sys
 def test_ui_search_as_you_type_returns_rows_only(company, client_as, three):
     client = client_as(company, "viewer")
     response = client.get(
-        f"/c/{company.eik}/parties/", {"q": "БУЛСТРОЙ"}, headers={"HX-Request": "true", "HX-Target": "party-results"}
+        f"/c/{company.eik}/parties/",
+        {"q": "БУЛСТРОЙ"},
+        headers={"HX-Request": "true", "HX-Target": "party-results"},
     )
     html = response.content.decode()
     assert "Булстрой ООД" in html and "Техномаркет" not in html

@@ -15,8 +15,15 @@ def objects(company, actor_system, make_party):
     party = make_party(name="Тайна ООД")
     contact = add_party_contact(actor_system, party, name="Скрит", email="s@x.bg")
     account = add_party_bank_account(actor_system, party, iban=valid_iban(9))
-    upload = upload_party_import(actor_system, company, filename="a.csv", content=b"name\n\xd0\x90\n")
-    return {"party_id": party.pk, "contact_id": contact.pk, "account_id": account.pk, "import_id": upload.pk}
+    upload = upload_party_import(
+        actor_system, company, filename="a.csv", content=b"name\n\xd0\x90\n"
+    )
+    return {
+        "party_id": party.pk,
+        "contact_id": contact.pk,
+        "account_id": account.pk,
+        "import_id": upload.pk,
+    }
 
 
 def _paths(eik: str, ids: dict[str, int]) -> list[str]:
@@ -39,7 +46,9 @@ def test_every_ui_url_is_404_for_a_stranger(company, other_company, client_as, o
         assert client.post(path).status_code in (404, 405), path
 
 
-def test_own_company_urls_do_not_reach_other_companies_rows(company, other_company, client_as, objects):
+def test_own_company_urls_do_not_reach_other_companies_rows(
+    company, other_company, client_as, objects
+):
     client = client_as(other_company, "owner")
     for path in _paths(other_company.eik, objects):
         if any(f"/{value}/" in path for value in objects.values()):

@@ -27,7 +27,10 @@ def test_update_records_before_and_after(company, make_member, make_party):
     assert party.city == "София"  # untouched
     entry = history(company, party).filter(kind=AuditEntry.Kind.UPDATE).get()
     assert entry.source == "api" and entry.user == user
-    assert entry.changes == {"name": ["Старо Име ООД", "Ново Име ООД"], "payment_terms_days": [None, 30]}
+    assert entry.changes == {
+        "name": ["Старо Име ООД", "Ново Име ООД"],
+        "payment_terms_days": [None, 30],
+    }
     assert "ново име" in party.search_text and "старо" not in party.search_text
 
 
@@ -52,13 +55,18 @@ def test_iban_becomes_primary_and_bic_derived(actor_system, make_party):
     party = make_party(iban=valid_iban(1))
     update_party(actor_system, party, iban=valid_iban(2))
     accounts = list(party.bank_accounts.order_by("-is_primary", "id"))
-    assert [(a.iban, a.is_primary) for a in accounts] == [(valid_iban(2), True), (valid_iban(1), False)]
+    assert [(a.iban, a.is_primary) for a in accounts] == [
+        (valid_iban(2), True),
+        (valid_iban(1), False),
+    ]
     assert accounts[0].bic == "UNCRBGSF"
 
 
 def test_contacts_and_accounts_added_and_removed_with_history(company, actor_system, make_party):
     party = make_party()
-    contact = add_party_contact(actor_system, party, name="Мария", email="Maria@X.bg", receives_reminders=True)
+    contact = add_party_contact(
+        actor_system, party, name="Мария", email="Maria@X.bg", receives_reminders=True
+    )
     assert contact.email == "maria@x.bg"
     account = add_party_bank_account(actor_system, party, iban=valid_iban(5), currency="EUR")
     party.refresh_from_db()
@@ -68,7 +76,12 @@ def test_contacts_and_accounts_added_and_removed_with_history(company, actor_sys
     party.refresh_from_db()
     assert "maria" not in party.search_text
     actions = [e.action for e in history(company, party).order_by("id")]
-    assert actions[-4:] == ["add_party_contact", "add_party_bank_account", "remove_party_contact", "remove_party_bank_account"]
+    assert actions[-4:] == [
+        "add_party_contact",
+        "add_party_bank_account",
+        "remove_party_contact",
+        "remove_party_bank_account",
+    ]
     last = history(company, party).order_by("id").last()
     assert last.changes == {"bank_accounts": [[valid_iban(5)], []]}
 
