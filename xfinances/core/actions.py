@@ -114,6 +114,10 @@ def create_company(actor: Actor, *, owner: User | None = None, iban: str = "", *
         raise Conflict(_("A company with ЕИК %(eik)s already exists.") % {"eik": clean["eik"]}, field="eik")
     company = Company.objects.create(**clean)
     audit.record_create(actor, company, "create_company", company)
+    # Every company starts with the VAT treatments of the law (rates and legal bases).
+    from xfinances.catalog.actions import ensure_company_catalog
+
+    ensure_company_catalog(actor, company)
     if owner is not None:
         membership = Membership.objects.create(company=company, user=owner, role=Role.OWNER)
         audit.record_create(actor, company, "create_company", membership)
