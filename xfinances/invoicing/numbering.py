@@ -1,0 +1,101 @@
+"""Number series and taking the next number (ППЗДДС art. 78).
+
+Numbers are 10 digits with leading zeros, strictly ascending per series, given only at issue.
+`take_number` must run inside the issuing transaction: it locks the series row, checks the
+range and the date order, and moves the counter in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from xfinances.core.exceptions import InvalidInput
+from xfinances.core.models import Company
+from xfinances.invoicing import locks
+from xfinances.invoicing.exceptions import SeriesExhausted
+from xfinances.invoicing.models import MAX_NUMBER, MIN_NUMBER, NumberSeries, SeriesGroup
+
+DEFAULT_SERIES_NAMES = {
+    SeriesGroup.TAX: "Основна",
+    SeriesGroup.PROFORMA: "Проформи",
+}
+
+
+def format_number(value: int) -> str:
+    """`42` → `"0000000042"`."""
+    if not MIN_NUMBER <= value <= MAX_NUMBER:
+        raise ValueError(f"a document number is 1…{MAX_NUMBER} (got {value})")
+    return f"{value:010d}"
+
+
+def parse_number(text: str) -> int:
+    """`"0000000042"` or `"42"` → 42; ValueError for anything that is not a valid number."""
+    clean = (text or "").strip()
+    if not clean.isdigit() or len(clean) > 10:
+        raise ValueError(f"{text!r} is not a document number")
+    value = int(clean)
+    format_number(value)
+    return value
+
+
+def default_series(company: Company, group: str) -> NumberSeries:
+    """The company's default series for `group`, created (1…9999999999) when there is none.
+
+    Two first issues at the same time both try to create it; the loser's insert fails on the
+    one-default constraint inside a savepoint and it reads the winner's row instead.
+    """
+    found = NumberSeries.objects.filter(company=company, group=group, is_default=True).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return NumberSeries.objects.create(
+                company=company,
+                group=group,
+                name=DEFAULT_SERIES_NAMES.get(group, group),
+                range_start=MIN_NUMBER,
+                range_end=MAX_NUMBER,
+                next_number=MIN_NUMBER,
+                is_default=True,
+            )
+    except IntegrityError:
+        return NumberSeries.objects.get(company=company, group=group, is_default=True)
+
+
+def take_number(company: Company, series: NumberSeries, issue_date: dt.date) -> tuple[NumberSeries, str]:
+    """Lock the series, take its next number and move the counter. Call inside the issuing
+    transaction. Refuses an exhausted series and a date earlier than the last issued one (a
+    higher number must not carry an earlier date)."""
+    locked = locks.lock_series(company, series.pk)
+    if not locked.is_active:
+        raise InvalidInput({"series": [_("The number series “%(name)s” is not active.") % {"name": locked.name}]})
+    if locked.next_number > locked.range_end:
+        raise SeriesExhausted(
+            _(
+                "The number series “%(name)s” has no numbers left (it ends at %(end)s). "
+                "Add a new series in the settings."
+            )
+            % {"name": locked.name, "end": format_number(locked.range_end)},
+            field="series",
+        )
+    if locked.last_issue_date is not None and issue_date < locked.last_issue_date:
+        raise InvalidInput(
+            {
+                "issue_date": [
+                    _(
+                        "Series “%(name)s” already has a document dated %(date)s; a later number "
+                        "cannot have an earlier issue date."
+                    )
+                    % {"name": locked.name, "date": locked.last_issue_date.isoformat()}
+                ]
+            }
+        )
+    number = format_number(locked.next_number)
+    locked.next_number += 1
+    if locked.last_issue_date is None or issue_date > locked.last_issue_date:
+        locked.last_issue_date = issue_date
+    locked.save(update_fields=["next_number", "last_issue_date"])
+    return locked, number
