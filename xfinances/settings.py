@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "xfinances.core",
     "xfinances.parties",
     "xfinances.catalog",
+    "xfinances.invoicing",
     "xfinances.treasury",
 ]
 
