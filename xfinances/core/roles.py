@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "rates.change": _STAFF,
     "documents.view": _ALL,
     "documents.change": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.SALES}),
+    "documents.void": _STAFF,
+    "documents.settings": _STAFF,
     "purchases.view": _ALL,
     "purchases.change": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.PURCHASING}),
     "treasury.view": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.VIEWER}),
