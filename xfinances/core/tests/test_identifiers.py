@@ -16,6 +16,15 @@ from xfinances.core.identifiers import (
 )
 
 
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Messages are matched in their English source form, whatever the Bulgarian catalogue says."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

@@ -14,3 +14,12 @@ def make_party(company: Any) -> Any:
         return PartyFactory(**kwargs)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Any:
+    """Messages are asserted in their English source form, whatever the Bulgarian catalogue says."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
