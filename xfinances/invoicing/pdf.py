@@ -1,0 +1,637 @@
+"""Print-quality PDFs of sales documents, laid out by Typst.
+
+`render_document_pdf(PrintableDocument.sample())` → PDF bytes. The flow:
+
+1. `document_data(doc, options)` turns the typed record into a JSON-ready dict in which every
+   number, date, IBAN and label is already formatted for print (Bulgarian: 1 234,56 and
+   28.11.2026). User text travels as JSON strings and the template inserts it as text, never as
+   markup, so no escaping is needed and none can be forgotten.
+2. The Typst template (`pdf_templates/document.typ`, or a company's custom file) reads that JSON
+   from `sys.inputs.data` and lays it out on A4.
+3. A `typst.Compiler` per template is kept and reused: fonts are loaded once and Typst's
+   memoisation reuses unchanged layout between documents. Calls are serialised per compiler.
+
+Fonts: Inter (OFL, vendored in `pdf_templates/fonts/`, full Cyrillic), with Typst's bundled
+Libertinus Serif as fallback. System fonts are ignored, so a PDF looks the same on every machine.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import typst
+
+from xfinances.core.identifiers import format_iban
+from xfinances.core.money import BGN_PER_EUR, eur_to_bgn, format_amount
+from xfinances.invoicing.creditor_reference import format_rf
+from xfinances.invoicing.epc_qr import epc_qr_svg
+from xfinances.invoicing.printable import (
+    PrintableAnnulmentProtocol,
+    PrintableDocument,
+    PrintableParty,
+)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "pdf_templates"
+DOCUMENT_TEMPLATE = TEMPLATES_DIR / "document.typ"
+ANNULMENT_TEMPLATE = TEMPLATES_DIR / "annulment_protocol.typ"
+FONTS_DIR = TEMPLATES_DIR / "fonts"
+MAX_TEMPLATE_BYTES = 512 * 1024
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_LOGO_FORMATS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/jpg": "jpg",
+    "image/gif": "gif",
+    "image/svg+xml": "svg",
+    "image/webp": "webp",
+}
+
+
+class PdfError(ValueError):
+    """A document or template that cannot be rendered; the message says why."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PdfOptions:
+    """A company's print settings.
+
+    accent_colour: "#rrggbb" for the title, rules and table header. show_bgn_equivalent: print
+    the total in BGN at the fixed rate under EUR totals (optional since 2026). template: a custom
+    Typst file (check it first with `validate_custom_template`)."""
+
+    accent_colour: str = "#1f4e79"
+    show_logo: bool = True
+    show_qr: bool = True
+    show_bgn_equivalent: bool = False
+    show_signatures: bool = True
+    footer_text: str = ""
+    template: Path | None = None
+
+    def __post_init__(self) -> None:
+        if not _HEX_COLOUR.match(self.accent_colour or ""):
+            raise PdfError(f"accent_colour: use a colour like #1f4e79 (got {self.accent_colour!r})")
+
+
+# --- Labels -----------------------------------------------------------------------------------
+
+LABELS: dict[str, tuple[str, str]] = {
+    "supplier": ("Доставчик", "Supplier"),
+    "recipient": ("Получател", "Recipient"),
+    "address": ("Адрес", "Address"),
+    "eik": ("ЕИК", "UIC"),
+    "vat_number": ("ДДС №", "VAT No."),
+    "egn_or_lnch": ("ЕГН/ЛНЧ", "Personal No."),
+    "mol": ("МОЛ", "Manager"),
+    "issue_date": ("Дата на издаване", "Date of issue"),
+    "tax_event_date": ("Дата на данъчно събитие", "Tax event date"),
+    "due_date": ("Падеж", "Due date"),
+    "place_of_issue": ("Място на издаване", "Place of issue"),
+    "position": ("№", "No."),
+    "description": ("Наименование на стоката/услугата", "Description"),
+    "unit": ("Мярка", "Unit"),
+    "quantity": ("Кол.", "Qty"),
+    "unit_price": ("Ед. цена", "Unit price"),
+    "discount": ("Отст. %", "Disc. %"),
+    "vat_rate": ("ДДС", "VAT"),
+    "net": ("Стойност", "Amount"),
+    "vat_breakdown": ("Разбивка по ставки", "VAT breakdown"),
+    "vat_kind": ("Ставка", "Rate"),
+    "base": ("Данъчна основа", "Tax base"),
+    "vat": ("ДДС", "VAT"),
+    "lines_net": ("Сума по редовете", "Lines total"),
+    "document_discount": ("Отстъпка", "Discount"),
+    "total": ("Сума за плащане", "Amount due"),
+    "total_note": ("Обща стойност", "Total"),
+    "in_words": ("Словом", "In words"),
+    "legal_basis": ("Основание за неначисляване на ДДС", "Legal basis for no VAT"),
+    "payment": ("Плащане", "Payment"),
+    "payment_method": ("Начин на плащане", "Payment method"),
+    "iban": ("IBAN", "IBAN"),
+    "bic": ("BIC", "BIC"),
+    "bank": ("Банка", "Bank"),
+    "rf_reference": ("Основание за плащане", "Payment reference"),
+    "scan_to_pay": ("Сканирайте за плащане", "Scan to pay"),
+    "notes": ("Забележки", "Notes"),
+    "issued_by": ("Съставил", "Issued by"),
+    "received_by": ("Получил", "Received by"),
+    "reason": ("Основание", "Reason"),
+    "page": ("Стр.", "Page"),
+    "eur_equivalent": ("Равностойност в EUR", "Equivalent in EUR"),
+    "bgn_equivalent": ("Равностойност в BGN", "Equivalent in BGN"),
+    "bgn_original": ("Стойности в BGN", "Amounts in BGN"),
+    "voided": ("АНУЛИРАН", "VOID"),
+    "draft": ("ЧЕРНОВА", "DRAFT"),
+    "original": ("Оригинал", "Original"),
+    "rate": ("Курс", "Rate"),
+    "fixed_rate": ("по фиксирания курс", "at the fixed rate"),
+}
+
+KIND_TITLES: dict[str, tuple[str, str]] = {
+    "invoice": ("ФАКТУРА", "INVOICE"),
+    "proforma": ("ПРОФОРМА ФАКТУРА", "PROFORMA INVOICE"),
+    "credit_note": ("КРЕДИТНО ИЗВЕСТИЕ", "CREDIT NOTE"),
+    "debit_note": ("ДЕБИТНО ИЗВЕСТИЕ", "DEBIT NOTE"),
+    "protocol": ("ПРОТОКОЛ ПО ЧЛ. 117 ОТ ЗДДС", "PROTOCOL UNDER ART. 117 VAT ACT"),
+}
+
+
+def _pair(key: str, language: str) -> list[str]:
+    bg, en = LABELS[key]
+    if language == "bg" or bg == en:
+        return [bg, ""]
+    if language == "en":
+        return [en, ""]
+    return [bg, en]
+
+
+def _one(key: str, language: str) -> str:
+    first, second = _pair(key, language)
+    return f"{first} / {second}" if second else first
+
+
+# --- Formatting (Bulgarian print forms) -------------------------------------------------------
+
+
+def format_date(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def format_money(amount: Decimal | None) -> str:
+    return "" if amount is None else format_amount(amount)
+
+
+def format_quantity(quantity: Decimal) -> str:
+    """3.500 → "3,5"; 12 → "12"; 1234.25 → "1 234,25" (up to 3 decimals)."""
+    places = max(0, -quantity.normalize().as_tuple().exponent)  # type: ignore[operator]
+    return format_amount(quantity, min(places, 3))
+
+
+def format_unit_price(price: Decimal) -> str:
+    """At least 2 decimals, up to 4 when they are not zero: 6.4500 → "6,45", 0.1234 → "0,1234"."""
+    places = max(0, -price.normalize().as_tuple().exponent)  # type: ignore[operator]
+    return format_amount(price, min(max(places, 2), 4))
+
+
+def format_percent(value: Decimal) -> str:
+    return f"{format_quantity(value)} %"
+
+
+def format_rate(rate: Decimal) -> str:
+    places = max(0, -rate.normalize().as_tuple().exponent)  # type: ignore[operator]
+    return format_amount(rate, min(max(places, 4), 6))
+
+
+# --- Data for the template --------------------------------------------------------------------
+
+
+def _party_data(party: PrintableParty, language: str) -> dict[str, Any]:
+    if language == "en":
+        name, second = (party.name_latin or party.name), ""
+        if party.name_latin and party.name_latin != party.name:
+            second = party.name
+    else:
+        name = party.name
+        second = party.name_latin if party.name_latin and party.name_latin != party.name else ""
+    address = [line for line in party.address_lines if line]
+    place = " ".join(part for part in (party.postcode, party.city) if part)
+    if place:
+        address.append(place)
+    if party.country:
+        address.append(party.country)
+    rows = []
+    if party.eik:
+        rows.append([_one("eik", language), party.eik])
+    if party.vat_number:
+        rows.append([_one("vat_number", language), party.vat_number])
+    if party.egn_or_lnch:
+        rows.append([_one("egn_or_lnch", language), party.egn_or_lnch])
+    if party.mol:
+        rows.append([_one("mol", language), party.mol])
+    return {"name": name, "name_second": second, "address": address, "rows": rows}
+
+
+def _titles(doc: PrintableDocument) -> tuple[str, str]:
+    bg, en = KIND_TITLES[doc.kind]
+    bg = doc.title or bg
+    if doc.language == "bg":
+        return bg, ""
+    if doc.language == "en":
+        return en, ""
+    return bg, en
+
+
+def _logo(doc: PrintableDocument, options: PdfOptions) -> dict[str, Any] | None:
+    if not (options.show_logo and doc.logo):
+        return None
+    fmt = _LOGO_FORMATS.get(doc.logo_mime.lower())
+    if fmt is None:
+        raise PdfError(f"logo_mime: {doc.logo_mime!r} is not a PNG, JPEG, GIF, WebP or SVG image")
+    return {"format": fmt, "data": list(doc.logo)}
+
+
+def _columns(doc: PrintableDocument) -> list[dict[str, Any]]:
+    columns: list[dict[str, Any]] = [
+        {"key": "position", "width": 8, "align": "center"},
+        {"key": "description", "width": None, "align": "left"},
+        {"key": "unit", "width": 15, "align": "left"},
+        {"key": "quantity", "width": 15, "align": "right"},
+        {"key": "unit_price", "width": 21, "align": "right"},
+    ]
+    if any(line.discount_percent for line in doc.lines):
+        columns.append({"key": "discount", "width": 15, "align": "right"})
+    columns.append({"key": "vat_rate", "width": 14, "align": "right"})
+    columns.append({"key": "net", "width": 24, "align": "right"})
+    return columns
+
+
+def _totals(doc: PrintableDocument, options: PdfOptions) -> tuple[list, str, list]:
+    lang, cur, t = doc.language, doc.currency, doc.totals
+    rows: list[dict[str, Any]] = []
+    if t.document_discount and t.lines_net is not None:
+        rows.append(
+            {"label": _one("lines_net", lang), "value": f"{format_money(t.lines_net)} {cur}"}
+        )
+        label = _one("document_discount", lang)
+        if t.document_discount_percent:
+            label += f" {format_percent(t.document_discount_percent)}"
+        rows.append({"label": label, "value": f"−{format_money(t.document_discount)} {cur}"})
+    rows.append({"label": _one("base", lang), "value": f"{format_money(t.base)} {cur}"})
+    rows.append({"label": _one("vat", lang), "value": f"{format_money(t.vat)} {cur}"})
+    total_key = "total" if doc.kind in ("invoice", "proforma", "debit_note") else "total_note"
+    rows.append({"label": _one(total_key, lang), "value": f"{format_money(t.total)} {cur}"})
+    for row in rows:
+        row["strong"] = False
+    rows[-1]["strong"] = True
+
+    secondary: list[dict[str, str]] = []
+    title = ""
+    if cur != "EUR" and t.eur_total is not None:
+        title = _one("eur_equivalent", lang)
+        if t.eur_rate is not None:
+            title += f" ({_one('rate', lang)}: 1 EUR = {format_rate(t.eur_rate)} {cur}"
+            title += f", {format_date(t.eur_rate_date)})" if t.eur_rate_date else ")"
+        secondary += [
+            {"label": _one("base", lang), "value": f"{format_money(t.eur_base)} EUR"},
+            {"label": _one("vat", lang), "value": f"{format_money(t.eur_vat)} EUR"},
+            {"label": _one("total_note", lang), "value": f"{format_money(t.eur_total)} EUR"},
+        ]
+    elif t.bgn_total is not None:
+        title = f"{_one('bgn_original', lang)} ({_one('fixed_rate', lang)} 1 EUR = "
+        title += f"{format_rate(BGN_PER_EUR)} BGN)"
+        secondary += [
+            {"label": _one("base", lang), "value": f"{format_money(t.bgn_base)} BGN"},
+            {"label": _one("vat", lang), "value": f"{format_money(t.bgn_vat)} BGN"},
+            {"label": _one("total_note", lang), "value": f"{format_money(t.bgn_total)} BGN"},
+        ]
+    elif cur == "EUR" and options.show_bgn_equivalent:
+        title = f"{_one('bgn_equivalent', lang)} ({_one('fixed_rate', lang)} 1 EUR = "
+        title += f"{format_rate(BGN_PER_EUR)} BGN)"
+        secondary.append(
+            {"label": _one("total_note", lang), "value": f"{format_money(eur_to_bgn(t.total))} BGN"}
+        )
+    return rows, title, secondary
+
+
+def _payment_rows(doc: PrintableDocument) -> list[list[str]]:
+    lang = doc.language
+    rows = []
+    if doc.payment_method:
+        rows.append([_one("payment_method", lang), doc.payment_method])
+    for account in doc.bank_accounts:
+        rows.append([_one("iban", lang), format_iban(account.iban)])
+        if account.bic:
+            rows.append([_one("bic", lang), account.bic])
+        if account.bank_name:
+            rows.append([_one("bank", lang), account.bank_name])
+    if doc.rf_reference:
+        rows.append([_one("rf_reference", lang), format_rf(doc.rf_reference)])
+    return rows
+
+
+def _related(doc: PrintableDocument) -> dict[str, str] | None:
+    related = doc.related
+    if related is None:
+        return None
+    lang = doc.language
+    bg = f"към {related.title} № {related.number} от {format_date(related.issue_date)}"
+    issued = format_date(related.issue_date)
+    en = f"to {_english_kind(related.title)} No. {related.number} of {issued}"
+    text = {"bg": bg, "en": en, "bg-en": f"{bg} / {en}"}[lang]
+    note = ""
+    if related.currency == "BGN" and doc.currency == "EUR":
+        note_bg = (
+            "Документът е издаден в лева; коригираните суми са превалутирани по фиксирания курс "
+            f"1 EUR = {format_rate(BGN_PER_EUR)} BGN."
+        )
+        note_en = (
+            "The document was issued in BGN; the corrected amounts are converted at the fixed "
+            f"rate 1 EUR = {format_rate(BGN_PER_EUR)} BGN."
+        )
+        note = {"bg": note_bg, "en": note_en, "bg-en": f"{note_bg} / {note_en}"}[lang]
+    return {"text": text, "reason": related.reason, "note": note}
+
+
+def _english_kind(title: str) -> str:
+    words = {
+        "фактура": "invoice",
+        "проформа фактура": "proforma invoice",
+        "кредитно известие": "credit note",
+        "дебитно известие": "debit note",
+    }
+    return words.get(title.strip().lower(), title)
+
+
+def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> dict[str, Any]:
+    """The JSON-ready data a document template lays out (all values formatted strings)."""
+    options = options or PdfOptions()
+    lang = doc.language
+    title, title_second = _titles(doc)
+    totals, secondary_title, secondary = _totals(doc, options)
+    dates = [[*_pair("issue_date", lang), format_date(doc.issue_date)]]
+    if doc.tax_event_date:
+        dates.append([*_pair("tax_event_date", lang), format_date(doc.tax_event_date)])
+    if doc.due_date:
+        dates.append([*_pair("due_date", lang), format_date(doc.due_date)])
+    if doc.place_of_issue:
+        dates.append([*_pair("place_of_issue", lang), doc.place_of_issue])
+    watermark = watermark_second = status_text = ""
+    if doc.status in ("voided", "draft"):
+        first, second = _pair(doc.status, lang)
+        watermark, watermark_second = first, second
+        status_text = _one(doc.status, lang)
+    copy_label = doc.copy_label
+    if copy_label and lang == "en" and copy_label == LABELS["original"][0]:
+        copy_label = LABELS["original"][1]
+    elif copy_label and lang == "bg-en" and copy_label == LABELS["original"][0]:
+        copy_label = _one("original", lang)
+    qr_svg = None
+    if options.show_qr and doc.epc_qr_payload and doc.status == "original":
+        qr_svg = epc_qr_svg(doc.epc_qr_payload)
+    signatures = []
+    if options.show_signatures:
+        signatures = [
+            [_one("issued_by", lang), doc.issued_by],
+            [_one("received_by", lang), doc.recipient_person],
+        ]
+    notes = (doc.notes or "").splitlines()
+    while notes and not notes[-1].strip():
+        notes.pop()
+    return {
+        "text_lang": "en" if lang == "en" else "bg",
+        "accent": options.accent_colour,
+        "labels": {key: _pair(key, lang) for key in LABELS},
+        "title": title,
+        "title_second": title_second,
+        "number": doc.number,
+        "copy_label": copy_label if doc.status != "draft" else "",
+        "status": doc.status,
+        "status_text": status_text,
+        "watermark": watermark,
+        "watermark_second": watermark_second,
+        "watermark_colour": "#c6282838" if doc.status == "voided" else "#7f7f7f30",
+        "page_word": _one("page", lang),
+        "logo": _logo(doc, options),
+        "supplier": _party_data(doc.supplier, lang),
+        "recipient": _party_data(doc.recipient, lang),
+        "dates": dates,
+        "related": _related(doc),
+        "currency": doc.currency,
+        "columns": _columns(doc),
+        "lines": [
+            {
+                "position": str(line.position),
+                "description": line.description,
+                "unit": line.unit,
+                "quantity": format_quantity(line.quantity),
+                "unit_price": format_unit_price(line.unit_price),
+                "discount": format_percent(line.discount_percent) if line.discount_percent else "",
+                "vat_rate": line.vat_label
+                or (format_percent(line.vat_rate) if line.vat_rate is not None else "–"),
+                "net": format_money(line.net),
+            }
+            for line in doc.lines
+        ],
+        "vat_rows": [
+            {
+                "label": row.label,
+                "base": f"{format_money(row.base)} {doc.currency}",
+                "vat": f"{format_money(row.vat)} {doc.currency}",
+                "basis": row.legal_basis,
+            }
+            for row in doc.vat_rows
+        ],
+        "totals": totals,
+        "secondary_title": secondary_title,
+        "secondary_totals": secondary,
+        "words": doc.amount_in_words,
+        "legal_notes": list(doc.legal_basis_notes),
+        "payment": {"rows": _payment_rows(doc)},
+        "qr_svg": qr_svg,
+        "notes": notes,
+        "signatures": signatures,
+        "footer": options.footer_text,
+        "extra": dict(doc.extra),
+    }
+
+
+# --- Compiling --------------------------------------------------------------------------------
+
+
+class _CompilerCache:
+    """One `typst.Compiler` per template file, reused; each guarded by its own lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._compilers: dict[tuple[str, float], tuple[typst.Compiler, threading.Lock]] = {}
+
+    def get(self, template: Path) -> tuple[typst.Compiler, threading.Lock]:
+        key = (str(template), template.stat().st_mtime)
+        with self._lock:
+            entry = self._compilers.get(key)
+            if entry is None:
+                for old in [k for k in self._compilers if k[0] == key[0]]:
+                    del self._compilers[old]
+                compiler = typst.Compiler(
+                    str(template),
+                    root=str(template.parent),
+                    font_paths=[str(FONTS_DIR)],
+                    ignore_system_fonts=True,
+                )
+                entry = (compiler, threading.Lock())
+                self._compilers[key] = entry
+            return entry
+
+
+_compilers = _CompilerCache()
+
+
+def compile_template(template: Path, data: dict[str, Any]) -> bytes:
+    """PDF bytes of `template` laid out with `data` (passed as JSON in `sys.inputs.data`)."""
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    compiler, lock = _compilers.get(template)
+    try:
+        with lock:
+            result = compiler.compile(format="pdf", sys_inputs={"data": payload})
+    except typst.TypstError as error:
+        raise PdfError(f"{template.name}: {_typst_message(error)}") from None
+    if not isinstance(result, bytes):
+        raise PdfError(f"{template.name}: Typst returned no PDF")
+    return result
+
+
+def _typst_message(error: Exception) -> str:
+    message = getattr(error, "message", None) or str(error)
+    hints = getattr(error, "hints", None) or []
+    text = str(message).strip()
+    where = re.search(
+        r"\u250c\u2500 (?:.*/)?([^/\s]+):(\d+):(\d+)", str(getattr(error, "diagnostic", ""))
+    )
+    if where:
+        text = f"line {where.group(2)}, column {where.group(3)}: {text}"
+    if hints:
+        text += " (" + "; ".join(str(h) for h in hints) + ")"
+    return text
+
+
+def _template_path(template: str | Path | None, default: Path) -> Path:
+    path = Path(template) if template is not None else default
+    if not path.is_file():
+        raise PdfError(f"template: {path} does not exist")
+    return path.resolve()
+
+
+def render_document_pdf(
+    doc: PrintableDocument,
+    template: str | Path | None = None,
+    options: PdfOptions | None = None,
+) -> bytes:
+    """The PDF of a sales document. `template` overrides `options.template` and the default."""
+    options = options or PdfOptions()
+    path = _template_path(template or options.template, DOCUMENT_TEMPLATE)
+    return compile_template(path, document_data(doc, options))
+
+
+def validate_custom_template(path: str | Path) -> list[str]:
+    """Errors that stop a custom template from printing the sample documents; [] when it works.
+
+    The template is compiled against the sample invoice in Bulgarian, bilingual and English,
+    voided and as a credit note, so a template that breaks on any of them is refused."""
+    file = Path(path)
+    if file.suffix != ".typ":
+        return [f"{file.name}: a template is a Typst file ending in .typ"]
+    if not file.is_file():
+        return [f"{file}: the file does not exist"]
+    if file.stat().st_size > MAX_TEMPLATE_BYTES:
+        return [f"{file.name}: a template may be at most {MAX_TEMPLATE_BYTES // 1024} KiB"]
+    sample = PrintableDocument.sample()
+    variants = {
+        "bg": sample,
+        "bg-en": PrintableDocument.sample(language="bg-en"),
+        "en": PrintableDocument.sample(language="en"),
+        "voided": PrintableDocument.sample(status="voided"),
+    }
+    errors = []
+    for name, doc in variants.items():
+        try:
+            pdf = render_document_pdf(doc, template=file)
+        except PdfError as error:
+            errors.append(f"{name}: {error}")
+            continue
+        if not pdf.startswith(b"%PDF"):
+            errors.append(f"{name}: the template produced no PDF")
+    return errors
+
+
+# --- Annulment protocol -----------------------------------------------------------------------
+
+PROTOCOL_LABELS: dict[str, tuple[str, str]] = {
+    "title": ("ПРОТОКОЛ", "PROTOCOL"),
+    "subtitle": ("за анулиране на данъчен документ", "for the annulment of a tax document"),
+    "today": ("Днес", "Today"),
+    "in": ("в", "in"),
+    "between": ("между", "between"),
+    "and": ("и", "and"),
+    "agreed": (
+        "страните се съгласиха да анулират следния документ:",
+        "the parties agreed to annul the following document:",
+    ),
+    "document": ("Документ", "Document"),
+    "number": ("Номер", "Number"),
+    "date": ("Дата", "Date"),
+    "amount": ("Сума", "Amount"),
+    "reason": ("Причина за анулирането", "Reason for the annulment"),
+    "new_document": ("Издаден вместо него", "Issued in its place"),
+    "closing": (
+        "Анулираният документ не поражда данъчни последици. Протоколът се състави в два "
+        "еднообразни екземпляра – по един за всяка от страните.",
+        "The annulled document has no tax effect. This protocol is made in two identical "
+        "copies, one for each party.",
+    ),
+    "for_supplier": ("За доставчика", "For the supplier"),
+    "for_recipient": ("За получателя", "For the recipient"),
+    "signature": ("подпис", "signature"),
+}
+
+
+def _protocol_label(key: str, language: str) -> str:
+    bg, en = (LABELS | PROTOCOL_LABELS)[key]
+    if bg == en:
+        return bg
+    return {"bg": bg, "en": en, "bg-en": f"{bg} / {en}"}[language]
+
+
+def annulment_protocol_data(p: PrintableAnnulmentProtocol) -> dict[str, Any]:
+    lang = p.language
+
+    def lab(key: str) -> str:
+        return _protocol_label(key, lang)
+
+    rows = [
+        [lab("document"), p.voided_title],
+        [lab("number"), p.voided_number],
+        [lab("date"), format_date(p.voided_date)],
+    ]
+    if p.voided_total is not None:
+        rows.append([lab("amount"), f"{format_money(p.voided_total)} {p.currency}"])
+    new_document = ""
+    if p.new_document_number:
+        title = p.new_document_title or p.voided_title
+        new_document = f"{title} № {p.new_document_number} / {format_date(p.new_document_date)}"
+    return {
+        "text_lang": "en" if lang == "en" else "bg",
+        "title": lab("title"),
+        "subtitle": lab("subtitle"),
+        "number": p.protocol_number,
+        "intro": (
+            f"{lab('today')}, {format_date(p.protocol_date)}, {lab('in')} {p.place}, "
+            f"{lab('between')}:"
+        ),
+        "agreed": lab("agreed"),
+        "supplier_label": lab("supplier"),
+        "recipient_label": lab("recipient"),
+        "supplier": _party_data(p.supplier, lang),
+        "recipient": _party_data(p.recipient, lang),
+        "rows": rows,
+        "reason_label": lab("reason"),
+        "reason": p.reason,
+        "new_document_label": lab("new_document"),
+        "new_document": new_document,
+        "closing": lab("closing"),
+        "signatures": [
+            [lab("for_supplier"), p.supplier_signatory or p.supplier.mol],
+            [lab("for_recipient"), p.recipient_signatory or p.recipient.mol],
+        ],
+        "signature_word": lab("signature"),
+    }
+
+
+def render_annulment_protocol_pdf(p: PrintableAnnulmentProtocol) -> bytes:
+    """The PDF of a bilateral annulment protocol."""
+    return compile_template(ANNULMENT_TEMPLATE, annulment_protocol_data(p))
