@@ -48,9 +48,11 @@ def _register() -> None:
     from xfinances.catalog.api import router as products_router
     from xfinances.catalog.api import vat_treatments_router
     from xfinances.parties.api import router as parties_router
+    from xfinances.treasury.api import router as treasury_router
 
     api.add_router("/", core_router)
     api.add_router("/parties", parties_router)
+    api.add_router("/treasury", treasury_router)
     api.add_router("/products", products_router)
     api.add_router("/vat-treatments", vat_treatments_router)
 

@@ -64,5 +64,6 @@ def load_demo(progress: Callable[[str], object] = print) -> bool:
 def _area_loaders() -> list[Callable[[Actor, Company, Callable[[str], object]], None]]:
     """Each area adds its own demo data (clients, documents, accounts …)."""
     from xfinances.parties.demo import load as load_parties
+    from xfinances.treasury.demo import load as load_treasury
 
-    return [load_parties]
+    return [load_parties, load_treasury]

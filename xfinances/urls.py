@@ -8,6 +8,7 @@ from xfinances.api import api
 urlpatterns = [
     path("", include("xfinances.core.urls")),
     path("c/<str:eik>/parties/", include("xfinances.parties.urls")),
+    path("c/<str:eik>/treasury/", include("xfinances.treasury.urls")),
     path("c/<str:eik>/catalog/", include("xfinances.catalog.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -55,10 +55,26 @@ DEFAULT_CATEGORIES: list[tuple[str, str]] = [
     ("other", "Други"),
 ]
 
-ACCOUNT_FIELDS = ("kind", "name", "iban", "bic", "bank_name", "currency", "parent", "opening_balance", "opening_date")
+ACCOUNT_FIELDS = (
+    "kind",
+    "name",
+    "iban",
+    "bic",
+    "bank_name",
+    "currency",
+    "parent",
+    "opening_balance",
+    "opening_date",
+)
 MOVEMENT_EDIT_FIELDS = (
-    "date", "direction", "amount", "counterparty_name", "counterparty_iban", "category",
-    "description", "remittance_info",
+    "date",
+    "direction",
+    "amount",
+    "counterparty_name",
+    "counterparty_iban",
+    "category",
+    "description",
+    "remittance_info",
 )
 
 
@@ -95,11 +111,18 @@ def _clean_date(value: object, errors: ErrorCollector, field: str = "date") -> d
         return None
 
 
-def _refuse_closed_period(company: Company, account: MoneyAccount, day: dt.date, field: str = "date") -> None:
+def _refuse_closed_period(
+    company: Company, account: MoneyAccount, day: dt.date, field: str = "date"
+) -> None:
     closed = queries.lock_date(company, account)
     if closed is not None and day <= closed:
         raise InvalidInput(
-            {field: [_("The period up to %(date)s is closed: use a date after it.") % {"date": closed.strftime("%d.%m.%Y")}]}
+            {
+                field: [
+                    _("The period up to %(date)s is closed: use a date after it.")
+                    % {"date": closed.strftime("%d.%m.%Y")}
+                ]
+            }
         )
 
 
@@ -108,11 +131,13 @@ def _bump_month(company: Company, account_id: int, day: dt.date, delta: Decimal)
     if not delta:
         return
     month = balances.month_start(day)
-    updated = AccountMonthTotal.objects.filter(company=company, account_id=account_id, month=month).update(
-        total=F("total") + delta
-    )
+    updated = AccountMonthTotal.objects.filter(
+        company=company, account_id=account_id, month=month
+    ).update(total=F("total") + delta)
     if not updated:
-        AccountMonthTotal.objects.create(company=company, account_id=account_id, month=month, total=delta)
+        AccountMonthTotal.objects.create(
+            company=company, account_id=account_id, month=month, total=delta
+        )
 
 
 def ensure_default_categories(company: Company) -> None:
@@ -144,7 +169,11 @@ def _clean_account(
     if "currency" in clean and clean["currency"] not in Currency.values:
         errors.add("currency", _("Unknown currency."))
     if "opening_balance" in clean:
-        clean["opening_balance"] = _amount(clean["opening_balance"] if clean["opening_balance"] not in (None, "") else "0", errors, "opening_balance")
+        clean["opening_balance"] = _amount(
+            clean["opening_balance"] if clean["opening_balance"] not in (None, "") else "0",
+            errors,
+            "opening_balance",
+        )
     if "opening_date" in clean:
         clean["opening_date"] = _clean_date(clean["opening_date"], errors, "opening_date")
     parent = clean.get("parent")
@@ -166,10 +195,15 @@ def _clean_account(
             if currency and currency != parent.currency:
                 errors.add(
                     "currency",
-                    _("A sub-account holds its parent's currency (%(currency)s).") % {"currency": parent.currency},
+                    _("A sub-account holds its parent's currency (%(currency)s).")
+                    % {"currency": parent.currency},
                 )
-            if account is not None and balances.would_make_cycle(queries.tree_parents(company), account.pk, parent.pk):
-                errors.add("parent", _("An account cannot be placed under itself or its own sub-account."))
+            if account is not None and balances.would_make_cycle(
+                queries.tree_parents(company), account.pk, parent.pk
+            ):
+                errors.add(
+                    "parent", _("An account cannot be placed under itself or its own sub-account.")
+                )
     kind = clean.get("kind") or (account.kind if account else "")
     if clean.get("iban"):
         try:
@@ -178,7 +212,9 @@ def _clean_account(
             errors.add("iban", str(error))
         else:
             clean["bic"] = (clean.get("bic") or "").strip().upper() or bic_for_iban(clean["iban"])
-            clean["bank_name"] = (clean.get("bank_name") or "").strip() or bank_name_for_iban(clean["iban"])
+            clean["bank_name"] = (clean.get("bank_name") or "").strip() or bank_name_for_iban(
+                clean["iban"]
+            )
             clash = MoneyAccount.objects.filter(company=company, iban=clean["iban"])
             if account is not None:
                 clash = clash.exclude(pk=account.pk)
@@ -186,7 +222,9 @@ def _clean_account(
                 errors.add("iban", _("Another account already has this IBAN."))
     elif "iban" in clean:
         clean["iban"] = ""
-        has_parent = clean.get("parent") if "parent" in clean else (account.parent_id if account else None)
+        has_parent = (
+            clean.get("parent") if "parent" in clean else (account.parent_id if account else None)
+        )
         if kind == AccountKind.BANK and not has_parent:
             errors.add("iban", _("A bank account needs its IBAN."))
     if clean.get("bic"):
@@ -236,10 +274,20 @@ def update_account(actor: Actor, account: MoneyAccount, **data: Any) -> MoneyAcc
     errors = InvalidInput.collect()
     clean = _clean_account(company, data, errors, account)
     has_movements = Movement.objects.filter(company=company, account=account).exists()
-    if "currency" in clean and clean["currency"] != account.currency:
-        if has_movements or MoneyAccount.objects.filter(company=company, parent=account).exists():
-            errors.add("currency", _("The currency of an account with movements or sub-accounts cannot change."))
-    if "kind" in clean and clean["kind"] != account.kind and has_movements and AccountKind.CASH in (clean["kind"], account.kind):
+    currency_changes = "currency" in clean and clean["currency"] != account.currency
+    if currency_changes and (
+        has_movements or MoneyAccount.objects.filter(company=company, parent=account).exists()
+    ):
+        errors.add(
+            "currency",
+            _("The currency of an account with movements or sub-accounts cannot change."),
+        )
+    if (
+        "kind" in clean
+        and clean["kind"] != account.kind
+        and has_movements
+        and AccountKind.CASH in (clean["kind"], account.kind)
+    ):
         errors.add("kind", _("A cash register with movements stays a cash register."))
     errors.raise_if_any()
     opening_changes = any(
@@ -248,7 +296,12 @@ def update_account(actor: Actor, account: MoneyAccount, **data: Any) -> MoneyAcc
     if opening_changes:
         for day in (account.opening_date, clean.get("opening_date") or account.opening_date):
             _refuse_closed_period(company, account, day, "opening_date")
-        first = Movement.objects.filter(company=company, account=account).order_by("date").values_list("date", flat=True).first()
+        first = (
+            Movement.objects.filter(company=company, account=account)
+            .order_by("date")
+            .values_list("date", flat=True)
+            .first()
+        )
         if first is not None and (clean.get("opening_date") or account.opening_date) > first:
             raise InvalidInput({"opening_date": [_("The account has movements before this date.")]})
     before = audit.snapshot(account)
@@ -271,8 +324,12 @@ def close_account(actor: Actor, account: MoneyAccount, on: dt.date | None = None
         left = queries.total_balance(company, sub)
         if left != 0:
             raise InvalidInput(
-                {"__all__": [_("%(name)s still holds %(amount)s %(currency)s: move it out first.")
-                             % {"name": sub.name, "amount": left, "currency": sub.currency}]}
+                {
+                    "__all__": [
+                        _("%(name)s still holds %(amount)s %(currency)s: move it out first.")
+                        % {"name": sub.name, "amount": left, "currency": sub.currency}
+                    ]
+                }
             )
     day = on or dt.date.today()
     for sub in sorted(locked.values(), key=lambda a: a.pk):
@@ -308,7 +365,9 @@ def set_account_access(
         existing.save(update_fields=["can_view", "can_move"])
         audit.record_update(actor, company, "set_account_access", existing, before)
         return existing
-    grant = AccountAccess.objects.create(company=company, account=account, user=user, can_view=True, can_move=can_move)
+    grant = AccountAccess.objects.create(
+        company=company, account=account, user=user, can_view=True, can_move=can_move
+    )
     audit.record_create(actor, company, "set_account_access", grant)
     return grant
 
@@ -327,7 +386,9 @@ def _signed(direction: str, amount: Decimal, errors: ErrorCollector) -> Decimal:
     return amount if direction == "in" else -amount
 
 
-def _resolve_category(company: Company, category: object, errors: ErrorCollector) -> CashflowCategory | None:
+def _resolve_category(
+    company: Company, category: object, errors: ErrorCollector
+) -> CashflowCategory | None:
     if category in (None, ""):
         return None
     if isinstance(category, CashflowCategory):
@@ -335,17 +396,27 @@ def _resolve_category(company: Company, category: object, errors: ErrorCollector
             errors.add("category", _("No such category."))
             return None
         return category
-    found = CashflowCategory.objects.filter(company=company, pk=category).first() if str(category).isdigit() else None
+    found = (
+        CashflowCategory.objects.filter(company=company, pk=int(str(category))).first()
+        if str(category).isdigit()
+        else None
+    )
     if found is None:
         errors.add("category", _("No such category."))
     return found
 
 
-def _check_account_open(account: MoneyAccount, day: dt.date | None, errors: ErrorCollector, field: str = "account") -> None:
+def _check_account_open(
+    account: MoneyAccount, day: dt.date | None, errors: ErrorCollector, field: str = "account"
+) -> None:
     if not account.is_active:
         errors.add(field, _("The account %(name)s is closed.") % {"name": account.name})
     elif day is not None and day < account.opening_date:
-        errors.add("date", _("The account opens on %(date)s.") % {"date": account.opening_date.strftime("%d.%m.%Y")})
+        errors.add(
+            "date",
+            _("The account opens on %(date)s.")
+            % {"date": account.opening_date.strftime("%d.%m.%Y")},
+        )
 
 
 def _assign_cash_order(account: MoneyAccount, movement: Movement) -> None:
@@ -354,24 +425,38 @@ def _assign_cash_order(account: MoneyAccount, movement: Movement) -> None:
         return
     if movement.amount > 0:
         account.last_receipt_order += 1
-        movement.cash_order_kind, movement.cash_order_number = CashOrderKind.RECEIPT, account.last_receipt_order
+        movement.cash_order_kind, movement.cash_order_number = (
+            CashOrderKind.RECEIPT,
+            account.last_receipt_order,
+        )
         account.save(update_fields=["last_receipt_order"])
     else:
         account.last_payment_order += 1
-        movement.cash_order_kind, movement.cash_order_number = CashOrderKind.PAYMENT, account.last_payment_order
+        movement.cash_order_kind, movement.cash_order_number = (
+            CashOrderKind.PAYMENT,
+            account.last_payment_order,
+        )
         account.save(update_fields=["last_payment_order"])
 
 
 def _insert_movement(actor: Actor, account: MoneyAccount, action: str, **fields: Any) -> Movement:
     """Create a movement on a locked account: cash order number, month total, audit row."""
-    movement = Movement(company=account.company, account=account, currency=account.currency,
-                        created_by=actor.user, **fields)
+    movement = Movement(
+        company=account.company,
+        account=account,
+        currency=account.currency,
+        created_by=actor.user,
+        **fields,
+    )
     _assign_cash_order(account, movement)
     try:
         with transaction.atomic():
             movement.save()
     except IntegrityError:
-        raise Conflict(_("A movement with this bank reference already exists on this account."), field="bank_reference")
+        raise Conflict(
+            _("A movement with this bank reference already exists on this account."),
+            field="bank_reference",
+        )
     _bump_month(account.company, account.pk, movement.date, movement.amount)
     audit.record_create(actor, account.company, action, movement)
     return movement
@@ -404,7 +489,9 @@ def create_movement(
     day = _clean_date(date, errors)
     signed = _signed(direction, _amount(amount, errors), errors)
     if currency and currency.upper() != account.currency:
-        errors.add("currency", _("The account holds %(currency)s only.") % {"currency": account.currency})
+        errors.add(
+            "currency", _("The account holds %(currency)s only.") % {"currency": account.currency}
+        )
     _check_account_open(account, day, errors)
     found_category = _resolve_category(company, category, errors)
     if counterparty_iban:
@@ -420,11 +507,20 @@ def create_movement(
     if account.is_cash_register and source == MovementSource.MANUAL:
         source = MovementSource.CASH
     return _insert_movement(
-        actor, account, "create_movement",
-        date=day, amount=signed, counterparty_name=(counterparty_name or "").strip()[:200],
-        counterparty_iban=counterparty_iban, category=found_category,
-        description=(description or "").strip()[:500], bank_reference=(bank_reference or "").strip(),
-        end_to_end_id=end_to_end_id, remittance_info=remittance_info, raw_data=raw_data or {}, source=source,
+        actor,
+        account,
+        "create_movement",
+        date=day,
+        amount=signed,
+        counterparty_name=(counterparty_name or "").strip()[:200],
+        counterparty_iban=counterparty_iban,
+        category=found_category,
+        description=(description or "").strip()[:500],
+        bank_reference=(bank_reference or "").strip(),
+        end_to_end_id=end_to_end_id,
+        remittance_info=remittance_info,
+        raw_data=raw_data or {},
+        source=source,
     )
 
 
@@ -506,11 +602,17 @@ def delete_movement(actor: Actor, movement: Movement) -> None:
 
 
 @transaction.atomic
-def reverse_movement(actor: Actor, movement: Movement, *, date: object, reason: str = "") -> list[Movement]:
+def reverse_movement(
+    actor: Actor, movement: Movement, *, date: object, reason: str = ""
+) -> list[Movement]:
     """Take a movement back with a new movement of the opposite amount dated in an open period.
     A transfer's legs are reversed together. Returns the new reversal movements."""
     company = movement.company
-    legs = list(Movement.objects.filter(company=company, transfer_id=movement.transfer_id)) if movement.transfer_id else [movement]
+    legs = (
+        list(Movement.objects.filter(company=company, transfer_id=movement.transfer_id))
+        if movement.transfer_id
+        else [movement]
+    )
     for leg in legs:
         _ensure_can_move(actor, company, leg.account)
     accounts = locks.lock_accounts(company, [leg.account_id for leg in legs])
@@ -529,17 +631,25 @@ def reverse_movement(actor: Actor, movement: Movement, *, date: object, reason: 
         if leg.reversal_of_id:
             raise Conflict(_("A reversal cannot be reversed: enter a new movement instead."))
         if not account.is_active:
-            raise InvalidInput({"date": [_("The account %(name)s is closed.") % {"name": account.name}]})
+            raise InvalidInput(
+                {"date": [_("The account %(name)s is closed.") % {"name": account.name}]}
+            )
         if day < leg.date:
             raise InvalidInput({"date": [_("The reversal cannot be dated before the movement.")]})
         _refuse_closed_period(company, account, day)
         reversal = _insert_movement(
-            actor, account, "reverse_movement",
-            date=day, amount=-leg.amount, counterparty_name=leg.counterparty_name,
-            counterparty_iban=leg.counterparty_iban, category=leg.category,
+            actor,
+            account,
+            "reverse_movement",
+            date=day,
+            amount=-leg.amount,
+            counterparty_name=leg.counterparty_name,
+            counterparty_iban=leg.counterparty_iban,
+            category=leg.category,
             description=(_("Reversal: %(reason)s") % {"reason": reason.strip()})[:500],
             source=leg.source if leg.source == MovementSource.CASH else MovementSource.MANUAL,
-            reversal_of=leg, transfer=leg.transfer,
+            reversal_of=leg,
+            transfer=leg.transfer,
         )
         before = audit.snapshot(leg)
         leg.status = MovementStatus.REVERSED
@@ -610,10 +720,14 @@ def create_transfer(
     errors.raise_if_any()
     assert day is not None
     try:
-        amounts = balances.transfer_amounts(value, source.currency == target.currency, rate_value_in, to_value)
+        amounts = balances.transfer_amounts(
+            value, source.currency == target.currency, rate_value_in, to_value
+        )
     except balances.TransferAmountError as error:
         messages = {
-            "rate": _("Give the exchange rate (units of %(to)s per 1 %(from)s) or the amount received.")
+            "rate": _(
+                "Give the exchange rate (units of %(to)s per 1 %(from)s) or the amount received."
+            )
             % {"to": target.currency, "from": source.currency},
             "amount_to": _("The amount received does not match the amount and the rate."),
         }
@@ -623,22 +737,40 @@ def create_transfer(
     difference = None
     if source.currency != target.currency:
         difference = balances.exchange_difference_eur(
-            amounts.amount_from, rate_value(company, source.currency, day),
-            amounts.amount_to, rate_value(company, target.currency, day),
+            amounts.amount_from,
+            rate_value(company, source.currency, day),
+            amounts.amount_to,
+            rate_value(company, target.currency, day),
         )
     transfer = Transfer.objects.create(
-        company=company, date=day, from_account=source, to_account=target,
-        amount_from=amounts.amount_from, currency_from=source.currency,
-        amount_to=amounts.amount_to, currency_to=target.currency, rate=amounts.rate,
-        exchange_difference_eur=difference, description=(description or "").strip()[:300],
+        company=company,
+        date=day,
+        from_account=source,
+        to_account=target,
+        amount_from=amounts.amount_from,
+        currency_from=source.currency,
+        amount_to=amounts.amount_to,
+        currency_to=target.currency,
+        rate=amounts.rate,
+        exchange_difference_eur=difference,
+        description=(description or "").strip()[:300],
     )
     audit.record_create(actor, company, "create_transfer", transfer)
     category = _category_by_code(company, "internal")
-    text = transfer.description or _("Transfer %(from)s → %(to)s") % {"from": source.name, "to": target.name}
+    text = transfer.description or _("Transfer %(from)s → %(to)s") % {
+        "from": source.name,
+        "to": target.name,
+    }
     for account, signed in ((source, -amounts.amount_from), (target, amounts.amount_to)):
         _insert_movement(
-            actor, account, "create_transfer",
-            date=day, amount=signed, category=category, description=text[:500], transfer=transfer,
+            actor,
+            account,
+            "create_transfer",
+            date=day,
+            amount=signed,
+            category=category,
+            description=text[:500],
+            transfer=transfer,
             counterparty_name=company.name,
             source=MovementSource.CASH if account.is_cash_register else MovementSource.MANUAL,
         )
@@ -649,8 +781,10 @@ def create_transfer(
 
 
 @transaction.atomic
-def close_period(actor: Actor, company: Company, *, closed_until: object, account: MoneyAccount | None = None) -> TreasuryPeriodClose:
-    """Close the treasury up to a day, for the company or one account. A close only moves forward."""
+def close_period(
+    actor: Actor, company: Company, *, closed_until: object, account: MoneyAccount | None = None
+) -> TreasuryPeriodClose:
+    """Close the treasury up to a day, for the company or one account. Closes only move forward."""
     ensure_can(actor, company, "treasury.close_period")
     errors = InvalidInput.collect()
     day = _clean_date(closed_until, errors, "closed_until")
@@ -661,11 +795,18 @@ def close_period(actor: Actor, company: Company, *, closed_until: object, accoun
     current = queries.lock_date(company, account)
     if current is not None and day <= current:
         raise InvalidInput(
-            {"closed_until": [_("The period up to %(date)s is already closed: choose a later day.") % {"date": current.strftime("%d.%m.%Y")}]}
+            {
+                "closed_until": [
+                    _("The period up to %(date)s is already closed: choose a later day.")
+                    % {"date": current.strftime("%d.%m.%Y")}
+                ]
+            }
         )
     if day >= dt.date.today() + dt.timedelta(days=1):
         raise InvalidInput({"closed_until": [_("A period in the future cannot be closed.")]})
-    row = TreasuryPeriodClose.objects.create(company=company, account=account, closed_until=day, created_by=actor.user)
+    row = TreasuryPeriodClose.objects.create(
+        company=company, account=account, closed_until=day, created_by=actor.user
+    )
     audit.record_create(actor, company, "close_period", row)
     return row
 
@@ -685,8 +826,13 @@ def record_balance_check(
     assert day is not None
     computed = queries.subtree_balance(company, account, day)
     check = BankBalanceCheck.objects.create(
-        company=company, account=account, date=day, reported_balance=reported,
-        computed_balance=computed, difference=computed - reported, note=(note or "").strip()[:300],
+        company=company,
+        account=account,
+        date=day,
+        reported_balance=reported,
+        computed_balance=computed,
+        difference=computed - reported,
+        note=(note or "").strip()[:300],
         created_by=actor.user,
     )
     audit.record_create(actor, company, "record_balance_check", check)
@@ -694,7 +840,9 @@ def record_balance_check(
 
 
 @transaction.atomic
-def create_category(actor: Actor, company: Company, *, name: str, parent: CashflowCategory | None = None) -> CashflowCategory:
+def create_category(
+    actor: Actor, company: Company, *, name: str, parent: CashflowCategory | None = None
+) -> CashflowCategory:
     ensure_can(actor, company, "treasury.change")
     name = (name or "").strip()
     if not name:
@@ -720,9 +868,10 @@ def rebuild_month_totals(company: Company) -> int:
             .annotate(total=Sum("amount"))
         )
         created = AccountMonthTotal.objects.bulk_create(
-            AccountMonthTotal(company=company, account_id=r["account_id"], month=r["month"], total=r["total"])
+            AccountMonthTotal(
+                company=company, account_id=r["account_id"], month=r["month"], total=r["total"]
+            )
             for r in rows
             if r["total"]
         )
     return len(created)
-

@@ -36,7 +36,9 @@ def descendants(parents: Mapping[int, int | None], root: int) -> set[int]:
     return found
 
 
-def would_make_cycle(parents: Mapping[int, int | None], account_id: int, new_parent_id: int | None) -> bool:
+def would_make_cycle(
+    parents: Mapping[int, int | None], account_id: int, new_parent_id: int | None
+) -> bool:
     """True when hanging `account_id` under `new_parent_id` makes the tree loop."""
     current = new_parent_id
     seen: set[int] = set()
@@ -53,7 +55,9 @@ def roll_up(parents: Mapping[int, int | None], own: Mapping[int, Decimal]) -> di
     tree = children_of(parents)
     rolled: dict[int, Decimal] = {}
     # Iterative post-order walk: the tree may be deep.
-    for top in tree.get(None, []) + [a for a in parents if parents[a] is not None and parents[a] not in parents]:
+    for top in tree.get(None, []) + [
+        a for a in parents if parents[a] is not None and parents[a] not in parents
+    ]:
         stack: list[tuple[int, bool]] = [(top, False)]
         while stack:
             node, done = stack.pop()

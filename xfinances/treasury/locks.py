@@ -16,7 +16,9 @@ from xfinances.treasury.models import MoneyAccount, Movement
 def lock_accounts(company: Company, account_ids: Iterable[int]) -> dict[int, MoneyAccount]:
     """Lock the accounts (ordered by id, so two actions never wait on each other in a circle)."""
     ids = sorted(set(account_ids))
-    rows = MoneyAccount.objects.select_for_update().filter(company=company, pk__in=ids).order_by("pk")
+    rows = (
+        MoneyAccount.objects.select_for_update().filter(company=company, pk__in=ids).order_by("pk")
+    )
     return {row.pk: row for row in rows}
 
 

@@ -14,8 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company, Currency
 
-AMOUNT = {"max_digits": 18, "decimal_places": 2}
-
 
 class AccountKind(models.TextChoices):
     BANK = "bank", _("Bank account")
@@ -43,14 +41,16 @@ class MoneyAccount(models.Model):
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     bank_name = models.CharField(_("bank"), max_length=200, blank=True)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
-    opening_balance = models.DecimalField(_("opening balance"), default=0, **AMOUNT)  # type: ignore[call-overload]
+    opening_balance = models.DecimalField(
+        _("opening balance"), default=0, max_digits=18, decimal_places=2
+    )
     opening_date = models.DateField(_("opening date"))
     is_active = models.BooleanField(_("active"), default=True)
     closed_at = models.DateField(_("closed on"), null=True, blank=True)
     # Gapless cash order numbers of a cash register, taken under a row lock (treasury/locks.py).
     last_receipt_order = models.PositiveIntegerField(default=0)
     last_payment_order = models.PositiveIntegerField(default=0)
-    responsible = models.ManyToManyField(
+    responsible = models.ManyToManyField(  # type: ignore[var-annotated]
         settings.AUTH_USER_MODEL,
         through="AccountAccess",
         related_name="+",
@@ -138,14 +138,14 @@ class Transfer(models.Model):
     date = models.DateField(_("date"))
     from_account = models.ForeignKey(MoneyAccount, on_delete=models.PROTECT, related_name="+")
     to_account = models.ForeignKey(MoneyAccount, on_delete=models.PROTECT, related_name="+")
-    amount_from = models.DecimalField(_("amount sent"), **AMOUNT)  # type: ignore[call-overload]
+    amount_from = models.DecimalField(_("amount sent"), max_digits=18, decimal_places=2)
     currency_from = models.CharField(max_length=3)
-    amount_to = models.DecimalField(_("amount received"), **AMOUNT)  # type: ignore[call-overload]
+    amount_to = models.DecimalField(_("amount received"), max_digits=18, decimal_places=2)
     currency_to = models.CharField(max_length=3)
     rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=8)
     exchange_difference_eur = models.DecimalField(
-        _("exchange difference (EUR)"), null=True, blank=True, **AMOUNT
-    )  # type: ignore[call-overload]
+        _("exchange difference (EUR)"), null=True, blank=True, max_digits=18, decimal_places=2
+    )
     description = models.CharField(_("description"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -155,7 +155,7 @@ class Transfer(models.Model):
         indexes = [models.Index(fields=["company", "date"], name="treasury_transfer_date")]
 
     def __str__(self) -> str:
-        return f"{self.from_account.name} → {self.to_account.name} {self.amount_from} {self.currency_from}"
+        return f"{self.from_account.name} → {self.to_account.name} {self.amount_from}"
 
 
 class MovementSource(models.TextChoices):
@@ -181,7 +181,7 @@ class Movement(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     account = models.ForeignKey(MoneyAccount, on_delete=models.PROTECT, related_name="movements")
     date = models.DateField(_("date"))
-    amount = models.DecimalField(_("amount"), **AMOUNT)  # type: ignore[call-overload]
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     counterparty_name = models.CharField(_("counterparty"), max_length=200, blank=True)
     counterparty_iban = models.CharField(_("counterparty IBAN"), max_length=34, blank=True)
@@ -234,7 +234,9 @@ class Movement(models.Model):
                 name="treasury_movement_cash_order_unique",
                 condition=models.Q(cash_order_number__isnull=False),
             ),
-            models.CheckConstraint(condition=~models.Q(amount=0), name="treasury_movement_not_zero"),
+            models.CheckConstraint(
+                condition=~models.Q(amount=0), name="treasury_movement_not_zero"
+            ),
         ]
         indexes = [
             models.Index(fields=["company", "account", "date"], name="treasury_mv_account_date"),
@@ -242,7 +244,8 @@ class Movement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.amount} {self.currency} {self.counterparty_name or self.description}"[:200]
+        text = self.counterparty_name or self.description
+        return f"{self.date} {self.amount} {self.currency} {text}"[:200]
 
     @property
     def direction(self) -> str:
@@ -266,13 +269,20 @@ class AccountMonthTotal(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     account = models.ForeignKey(MoneyAccount, on_delete=models.CASCADE, related_name="+")
     month = models.DateField(help_text="first day of the month")
-    total = models.DecimalField(default=0, **AMOUNT)  # type: ignore[call-overload]
+    total = models.DecimalField(default=0, max_digits=18, decimal_places=2)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["company", "account", "month"], name="treasury_month_unique"),
+            models.UniqueConstraint(
+                fields=["company", "account", "month"], name="treasury_month_unique"
+            ),
         ]
-        indexes = [models.Index(fields=["company", "month", "account"], name="treasury_month_lookup")]
+        indexes = [
+            models.Index(fields=["company", "month", "account"], name="treasury_month_lookup")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month:%Y-%m}: {self.total}"
 
 
 def attachment_path(instance: MovementAttachment, filename: str) -> str:
@@ -311,7 +321,11 @@ class TreasuryPeriodClose(models.Model):
     class Meta:
         verbose_name = _("closed treasury period")
         ordering = ["company_id", "-closed_until", "-id"]
-        indexes = [models.Index(fields=["company", "account", "closed_until"], name="treasury_close_lookup")]
+        indexes = [
+            models.Index(
+                fields=["company", "account", "closed_until"], name="treasury_close_lookup"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"≤ {self.closed_until}"
@@ -321,11 +335,17 @@ class BankBalanceCheck(models.Model):
     """The bank's reported balance on a date against ours; the difference is kept."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey(MoneyAccount, on_delete=models.CASCADE, related_name="balance_checks")
+    account = models.ForeignKey(
+        MoneyAccount, on_delete=models.CASCADE, related_name="balance_checks"
+    )
     date = models.DateField(_("date"))
-    reported_balance = models.DecimalField(_("balance reported by the bank"), **AMOUNT)  # type: ignore[call-overload]
-    computed_balance = models.DecimalField(_("balance in XFINANCES"), **AMOUNT)  # type: ignore[call-overload]
-    difference = models.DecimalField(_("difference"), **AMOUNT)  # type: ignore[call-overload]
+    reported_balance = models.DecimalField(
+        _("balance reported by the bank"), max_digits=18, decimal_places=2
+    )
+    computed_balance = models.DecimalField(
+        _("balance in XFINANCES"), max_digits=18, decimal_places=2
+    )
+    difference = models.DecimalField(_("difference"), max_digits=18, decimal_places=2)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -32,6 +32,7 @@ from xfinances.treasury.models import (
     TreasuryPeriodClose,
 )
 
+
 def _sum(value: Decimal | None) -> Decimal:
     """A SQL SUM of cent amounts, back to exact cents (SQLite sums decimals as floating point;
     every stored amount has two decimals, so rounding the sum restores the exact value)."""
@@ -101,7 +102,9 @@ def visible_accounts(company: Company, access: AccountAccessMap) -> QuerySet[Mon
 
 def visible_account(company: Company, access: AccountAccessMap, account_id: int) -> MoneyAccount:
     """The account, or 404 when it is another company's or the user may not see it."""
-    account = visible_accounts(company, access).filter(pk=account_id).select_related("parent").first()
+    account = (
+        visible_accounts(company, access).filter(pk=account_id).select_related("parent").first()
+    )
     if account is None:
         raise Http404("no such account")
     return account
@@ -152,7 +155,9 @@ def lock_date(company: Company, account: MoneyAccount | None = None) -> dt.date 
 
 
 def period_closes(company: Company) -> QuerySet[TreasuryPeriodClose]:
-    return TreasuryPeriodClose.objects.filter(company=company).select_related("account", "created_by")
+    return TreasuryPeriodClose.objects.filter(company=company).select_related(
+        "account", "created_by"
+    )
 
 
 # ---------------------------------------------------------------- balances
@@ -178,7 +183,9 @@ def own_balances(
     }
     for rows in (
         months.values("account_id").annotate(total=Sum("total")).values_list("account_id", "total"),
-        recent.values("account_id").annotate(total=Sum("amount")).values_list("account_id", "total"),
+        recent.values("account_id")
+        .annotate(total=Sum("amount"))
+        .values_list("account_id", "total"),
     ):
         for account_id, total in rows:
             result[account_id] = result.get(account_id, ZERO) + _sum(total)
@@ -190,9 +197,9 @@ def own_balances_by_sum(company: Company, on: dt.date) -> dict[int, Decimal]:
     reference the month totals are checked against in tests and benchmarks."""
     result: dict[int, Decimal] = {
         pk: opening
-        for pk, opening in MoneyAccount.objects.filter(company=company, opening_date__lte=on).values_list(
-            "pk", "opening_balance"
-        )
+        for pk, opening in MoneyAccount.objects.filter(
+            company=company, opening_date__lte=on
+        ).values_list("pk", "opening_balance")
         if opening
     }
     rows = (
@@ -208,7 +215,9 @@ def own_balances_by_sum(company: Company, on: dt.date) -> dict[int, Decimal]:
 
 def total_balance(company: Company, account: MoneyAccount) -> Decimal:
     """Balance including every movement, also future-dated ones (for closing an account)."""
-    total = Movement.objects.filter(company=company, account=account).aggregate(s=Sum("amount"))["s"]
+    total = Movement.objects.filter(company=company, account=account).aggregate(s=Sum("amount"))[
+        "s"
+    ]
     return account.opening_balance + _sum(total)
 
 
@@ -341,12 +350,17 @@ def statement(
 ) -> Statement:
     """The account's own movements from `date_from` to `date_to`, day by day, with the running
     balance; `page` counts from 1 and the running balance carries across pages."""
-    opening = own_balances(company, date_from - dt.timedelta(days=1), {account.pk}).get(account.pk, ZERO)
+    opening = own_balances(company, date_from - dt.timedelta(days=1), {account.pk}).get(
+        account.pk, ZERO
+    )
     if account.opening_date >= date_from and account.opening_date <= date_to:
         opening = ZERO  # the opening balance appears as of its own date below
-    rows = Movement.objects.filter(company=company, account=account, date__gte=date_from, date__lte=date_to)
+    rows = Movement.objects.filter(
+        company=company, account=account, date__gte=date_from, date__lte=date_to
+    )
     sums = rows.aggregate(
-        total_in=Sum("amount", filter=Q(amount__gt=0)), total_out=Sum("amount", filter=Q(amount__lt=0))
+        total_in=Sum("amount", filter=Q(amount__gt=0)),
+        total_out=Sum("amount", filter=Q(amount__lt=0)),
     )
     total_in, total_out = _sum(sums["total_in"]), _sum(sums["total_out"])
     count = rows.count()
@@ -387,7 +401,9 @@ def categories(company: Company, active_only: bool = True) -> QuerySet[CashflowC
 
 
 def balance_checks(company: Company, account: MoneyAccount) -> QuerySet[BankBalanceCheck]:
-    return BankBalanceCheck.objects.filter(company=company, account=account).select_related("created_by")
+    return BankBalanceCheck.objects.filter(company=company, account=account).select_related(
+        "created_by"
+    )
 
 
 def transfers(company: Company) -> QuerySet[Transfer]:
@@ -413,17 +429,21 @@ def cashflow_by_category(
 ) -> list[CashflowRow]:
     """Money in and out per category for the period, over the visible accounts of `currency`
     (one grouped query). Internal transfers are included and shown as their own category."""
-    rows = movements(company, access, date_from=date_from, date_to=date_to).filter(currency=currency)
+    rows = movements(company, access, date_from=date_from, date_to=date_to).filter(
+        currency=currency
+    )
     grouped = (
         rows.order_by()
         .values("category__name")
         .annotate(
-            money_in=Sum("amount", filter=Q(amount__gt=0)), money_out=Sum("amount", filter=Q(amount__lt=0))
+            money_in=Sum("amount", filter=Q(amount__gt=0)),
+            money_out=Sum("amount", filter=Q(amount__lt=0)),
         )
         .order_by("category__name")
     )
     return [
-        CashflowRow(g["category__name"] or "—", _sum(g["money_in"]), _sum(g["money_out"])) for g in grouped
+        CashflowRow(g["category__name"] or "—", _sum(g["money_in"]), _sum(g["money_out"]))
+        for g in grouped
     ]
 
 
@@ -443,8 +463,13 @@ def dashboard_summary(company: Company, user: User) -> dict[str, Any]:
         "change_eur": now.total_eur - before.total_eur,
         "missing_rates": now.missing_rates,
         "accounts": [
-            {"id": r.account.pk, "name": r.account.name, "currency": r.account.currency,
-             "balance": r.balance, "balance_eur": r.balance_eur}
+            {
+                "id": r.account.pk,
+                "name": r.account.name,
+                "currency": r.account.currency,
+                "balance": r.balance,
+                "balance_eur": r.balance_eur,
+            }
             for r in tops
         ],
     }

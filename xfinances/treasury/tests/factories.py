@@ -26,29 +26,52 @@ IBANS = itertools.cycle(
 )
 
 
-def bank_account(company: Any, name: str = "Банка", currency: str = "EUR", **extra: Any) -> MoneyAccount:
-    data: dict[str, Any] = {"kind": "bank", "name": name, "currency": currency, "opening_date": START}
+def bank_account(
+    company: Any, name: str = "Банка", currency: str = "EUR", **extra: Any
+) -> MoneyAccount:
+    data: dict[str, Any] = {
+        "kind": "bank",
+        "name": name,
+        "currency": currency,
+        "opening_date": START,
+    }
     if "parent" not in extra and "iban" not in extra:
         data["iban"] = next(IBANS)
     data.update(extra)
     return actions.create_account(SYSTEM, company, **data)
 
 
-def cash_register(company: Any, name: str = "Каса", currency: str = "EUR", **extra: Any) -> MoneyAccount:
-    data: dict[str, Any] = {"kind": "cash", "name": name, "currency": currency, "opening_date": START}
+def cash_register(
+    company: Any, name: str = "Каса", currency: str = "EUR", **extra: Any
+) -> MoneyAccount:
+    data: dict[str, Any] = {
+        "kind": "cash",
+        "name": name,
+        "currency": currency,
+        "opening_date": START,
+    }
     data.update(extra)
     return actions.create_account(SYSTEM, company, **data)
 
 
 def sub_account(parent: MoneyAccount, name: str, **extra: Any) -> MoneyAccount:
     return actions.create_account(
-        SYSTEM, parent.company, parent=parent, name=name, opening_date=extra.pop("opening_date", START), **extra
+        SYSTEM,
+        parent.company,
+        parent=parent,
+        name=name,
+        opening_date=extra.pop("opening_date", START),
+        **extra,
     )
 
 
 def money_in(account: MoneyAccount, amount: str, day: dt.date = START, **extra: Any) -> Movement:
-    return actions.create_movement(SYSTEM, account, date=day, direction="in", amount=Decimal(amount), **extra)
+    return actions.create_movement(
+        SYSTEM, account, date=day, direction="in", amount=Decimal(amount), **extra
+    )
 
 
 def money_out(account: MoneyAccount, amount: str, day: dt.date = START, **extra: Any) -> Movement:
-    return actions.create_movement(SYSTEM, account, date=day, direction="out", amount=Decimal(amount), **extra)
+    return actions.create_movement(
+        SYSTEM, account, date=day, direction="out", amount=Decimal(amount), **extra
+    )

@@ -26,10 +26,19 @@ def test_bank_account_takes_bic_and_bank_from_the_iban(company):
     account = bank_account(company, iban="BG18 RZBB 9155 0123 4567 89")
     assert account.iban == "BG18RZBB91550123456789"
     assert account.bic == "RZBBBGSF"
-    assert AuditEntry.objects.filter(company=company, action="create_account", object_id=str(account.pk)).exists()
+    assert AuditEntry.objects.filter(
+        company=company, action="create_account", object_id=str(account.pk)
+    ).exists()
     # The first account seeds the default cash-flow categories.
     assert set(CashflowCategory.objects.filter(company=company).values_list("code", flat=True)) >= {
-        "sales", "suppliers", "salaries", "taxes", "loans", "rent", "internal", "other"
+        "sales",
+        "suppliers",
+        "salaries",
+        "taxes",
+        "loans",
+        "rent",
+        "internal",
+        "other",
     }
 
 

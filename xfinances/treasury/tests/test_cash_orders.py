@@ -9,7 +9,14 @@ import pytest
 from xfinances.core.exceptions import InvalidInput
 from xfinances.treasury import actions
 from xfinances.treasury.models import CashOrderKind, Movement
-from xfinances.treasury.tests.factories import SYSTEM, bank_account, cash_register, money_in, money_out, sub_account
+from xfinances.treasury.tests.factories import (
+    SYSTEM,
+    bank_account,
+    cash_register,
+    money_in,
+    money_out,
+    sub_account,
+)
 
 D = dt.date(2026, 2, 1)
 

@@ -19,8 +19,15 @@ D = dt.date(2026, 2, 10)
 def test_movement_is_signed_and_audited(company):
     bank = bank_account(company)
     out = actions.create_movement(
-        SYSTEM, bank, date=D, direction="out", amount="120.40", counterparty_name="Доставчик ООД",
-        counterparty_iban="BG80 BNBG 9661 1020 3456 78", bank_reference="REF-1", end_to_end_id="E2E-1",
+        SYSTEM,
+        bank,
+        date=D,
+        direction="out",
+        amount="120.40",
+        counterparty_name="Доставчик ООД",
+        counterparty_iban="BG80 BNBG 9661 1020 3456 78",
+        bank_reference="REF-1",
+        end_to_end_id="E2E-1",
         raw_data={"AcctSvcrRef": "REF-1"},
     )
     assert out.amount == Decimal("-120.40") and out.currency == "EUR" and out.direction == "out"

@@ -20,7 +20,9 @@ D = dt.date(2026, 2, 10)
 def test_same_currency_transfer_moves_money_and_keeps_the_total(company):
     bank = bank_account(company, opening_balance="1000.00")
     cash = cash_register(company)
-    transfer = actions.create_transfer(SYSTEM, company, from_account=bank, to_account=cash, date=D, amount="250.00")
+    transfer = actions.create_transfer(
+        SYSTEM, company, from_account=bank, to_account=cash, date=D, amount="250.00"
+    )
     legs = {m.account_id: m.amount for m in Movement.objects.filter(transfer=transfer)}
     assert legs == {bank.pk: Decimal("-250.00"), cash.pk: Decimal("250.00")}
     balances = queries.own_balances(company, D)
@@ -55,7 +57,9 @@ def test_amount_received_gives_the_rate_rounded(company):
     assert transfer.rate == Decimal("0.92333333")
     assert transfer.amount_to == Decimal("2.77")
     # Rate × amount rounds half-up to the cent.
-    second = actions.create_transfer(SYSTEM, company, from_account=usd, to_account=eur, date=D, amount="1.00", rate="0.925")
+    second = actions.create_transfer(
+        SYSTEM, company, from_account=usd, to_account=eur, date=D, amount="1.00", rate="0.925"
+    )
     assert second.amount_to == Decimal("0.93")
 
 
@@ -82,7 +86,9 @@ def test_bad_cross_currency_input_is_refused_and_changes_nothing(company, kwargs
 def test_transfer_to_the_same_account_is_refused(company):
     bank = bank_account(company)
     with pytest.raises(InvalidInput) as refused:
-        actions.create_transfer(SYSTEM, company, from_account=bank, to_account=bank, date=D, amount="1.00")
+        actions.create_transfer(
+            SYSTEM, company, from_account=bank, to_account=bank, date=D, amount="1.00"
+        )
     assert "to_account" in refused.value.errors
     assert not Transfer.objects.exists()
 
@@ -90,13 +96,19 @@ def test_transfer_to_the_same_account_is_refused(company):
 def test_reversing_one_leg_reverses_the_whole_transfer(company):
     bank = bank_account(company, opening_balance="500.00")
     other = bank_account(company, "Друга")
-    transfer = actions.create_transfer(SYSTEM, company, from_account=bank, to_account=other, date=D, amount="100.00")
+    transfer = actions.create_transfer(
+        SYSTEM, company, from_account=bank, to_account=other, date=D, amount="100.00"
+    )
     leg = Movement.objects.get(transfer=transfer, account=other)
-    reversals = actions.reverse_movement(SYSTEM, leg, date=D + dt.timedelta(days=1), reason="грешка")
+    reversals = actions.reverse_movement(
+        SYSTEM, leg, date=D + dt.timedelta(days=1), reason="грешка"
+    )
     assert len(reversals) == 2
-    assert set(Movement.objects.filter(transfer=transfer, reversal_of__isnull=True).values_list("status", flat=True)) == {
-        MovementStatus.REVERSED
-    }
+    assert set(
+        Movement.objects.filter(transfer=transfer, reversal_of__isnull=True).values_list(
+            "status", flat=True
+        )
+    ) == {MovementStatus.REVERSED}
     balances = queries.own_balances(company, D + dt.timedelta(days=1))
     assert balances[bank.pk] == Decimal("500.00") and balances.get(other.pk, 0) == 0
 

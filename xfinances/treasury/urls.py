@@ -1,0 +1,25 @@
+from django.urls import path
+
+from xfinances.treasury import views
+
+app_name = "treasury"
+urlpatterns = [
+    path("", views.accounts, name="accounts"),
+    path("accounts/new/", views.account_new, name="account_new"),
+    path("accounts/<int:account_id>/", views.account_detail, name="account"),
+    path("accounts/<int:account_id>/edit/", views.account_edit, name="account_edit"),
+    path("accounts/<int:account_id>/close/", views.account_close, name="account_close"),
+    path("accounts/<int:account_id>/access/", views.account_access, name="account_access"),
+    path("accounts/<int:account_id>/reconcile/", views.account_reconcile, name="account_reconcile"),
+    path("movements/new/", views.movement_new, name="movement_new"),
+    path("movements/<int:movement_id>/", views.movement_detail, name="movement"),
+    path("movements/<int:movement_id>/edit/", views.movement_edit, name="movement_edit"),
+    path("movements/<int:movement_id>/reverse/", views.movement_reverse, name="movement_reverse"),
+    path("movements/<int:movement_id>/delete/", views.movement_delete, name="movement_delete"),
+    path("movements/<int:movement_id>/attach/", views.movement_attach, name="movement_attach"),
+    path("movements/<int:movement_id>/cash-order/", views.cash_order, name="cash_order"),
+    path("transfers/new/", views.transfer_new, name="transfer_new"),
+    path("periods/", views.periods, name="periods"),
+    path("categories/", views.categories, name="categories"),
+    path("cash-flow/", views.cashflow, name="cashflow"),
+]

@@ -1,0 +1,588 @@
+"""Pages of cash and bank. Thin: find what the user may see (404 otherwise), call actions,
+show refusals on the form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xfinances.core import queries as core_queries
+from xfinances.core.audit import history
+from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
+from xfinances.core.forms import apply_errors
+from xfinances.core.models import Company, User
+from xfinances.core.roles import can
+from xfinances.core.tenancy import company_view
+from xfinances.treasury import actions, queries
+from xfinances.treasury.forms import (
+    AccessForm,
+    AccountForm,
+    AttachmentForm,
+    BalanceCheckForm,
+    CategoryForm,
+    MovementEditForm,
+    MovementForm,
+    PeriodCloseForm,
+    PeriodFilterForm,
+    ReverseForm,
+    TransferForm,
+    account_choices,
+    category_choices,
+)
+from xfinances.treasury.models import MoneyAccount, Movement, MovementStatus
+
+
+def _company(request: HttpRequest) -> Company:
+    return request.company  # type: ignore[attr-defined,no-any-return]
+
+
+def _access(request: HttpRequest) -> queries.AccountAccessMap:
+    return queries.access_map(_company(request), request.user.pk, request.role)  # type: ignore[attr-defined]
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.actor  # type: ignore[attr-defined]
+
+
+def _role_can(request: HttpRequest, permission: str) -> bool:
+    return can(request.role, permission)  # type: ignore[attr-defined]
+
+
+def _date_param(request: HttpRequest, name: str, default: dt.date | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return default
+
+
+def _movable(request: HttpRequest) -> list[MoneyAccount]:
+    access = _access(request)
+    accounts = (
+        queries.visible_accounts(_company(request), access).filter(is_active=True).order_by("name")
+    )
+    return [a for a in accounts if access.can_move(a.pk)]
+
+
+def _refused(request: HttpRequest, form: Any, error: Exception) -> None:
+    if isinstance(error, InvalidInput | Conflict):
+        apply_errors(form, error)
+    else:
+        form.add_error(None, str(error))
+
+
+# ---------------------------------------------------------------- accounts
+
+
+@company_view()
+def accounts(request: HttpRequest) -> HttpResponse:
+    on = _date_param(request, "date", None) or dt.date.today()
+    tree = queries.account_tree(
+        _company(request), _access(request), on, request.GET.get("closed") == "1"
+    )
+    return render(
+        request,
+        "treasury/accounts.html",
+        {
+            "tree": tree,
+            "on": on,
+            "can_move_any": bool(_movable(request)),
+            "show_closed": request.GET.get("closed") == "1",
+        },
+    )
+
+
+def _account_form(
+    request: HttpRequest, form: AccountForm, account: MoneyAccount | None = None
+) -> AccountForm:
+    parents = queries.visible_accounts(_company(request), _access(request)).filter(is_active=True)
+    if account is not None:
+        parents = parents.exclude(pk=account.pk)
+    form.fields["parent"].choices = account_choices(parents.order_by("name"), blank="—")  # type: ignore[attr-defined]
+    return form
+
+
+def _account_data(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
+    data = dict(data)
+    data["parent"] = int(data["parent"]) if data.get("parent") else None
+    return data
+
+
+@company_view("treasury.change")
+def account_new(request: HttpRequest) -> HttpResponse:
+    initial = {"parent": request.GET.get("parent", "")}
+    form = _account_form(request, AccountForm(request.POST or None, initial=initial))
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = actions.create_account(
+                _actor(request), _company(request), **_account_data(request, form.cleaned_data)
+            )
+        except (InvalidInput, Conflict) as error:
+            _refused(request, form, error)
+        else:
+            messages.success(request, _("Account created."))
+            return redirect("treasury:account", _company(request).eik, account.pk)
+    return render(request, "treasury/account_form.html", {"form": form, "title": _("New account")})
+
+
+@company_view("treasury.change")
+def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = queries.visible_account(_company(request), _access(request), account_id)
+    initial = {
+        "kind": account.kind,
+        "name": account.name,
+        "parent": account.parent_id or "",
+        "currency": account.currency,
+        "iban": account.iban,
+        "bic": account.bic,
+        "bank_name": account.bank_name,
+        "opening_balance": account.opening_balance,
+        "opening_date": account.opening_date,
+    }
+    form = _account_form(request, AccountForm(request.POST or None, initial=initial), account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_account(
+                _actor(request), account, **_account_data(request, form.cleaned_data)
+            )
+        except (InvalidInput, Conflict) as error:
+            _refused(request, form, error)
+        else:
+            messages.success(request, _("Account saved."))
+            return redirect("treasury:account", _company(request).eik, account.pk)
+    return render(
+        request,
+        "treasury/account_form.html",
+        {"form": form, "title": account.name, "account": account},
+    )
+
+
+@company_view()
+def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+    company = _company(request)
+    access = _access(request)
+    account = queries.visible_account(company, access, account_id)
+    today = dt.date.today()
+    date_to = _date_param(request, "date_to", None) or today
+    date_from = _date_param(request, "date_from", None) or (date_to - dt.timedelta(days=30))
+    if date_from > date_to:
+        date_from, date_to = date_to, date_from
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    result = queries.statement(company, account, date_from, date_to, page, 100)
+    query = request.GET.copy()
+    query.pop("page", None)
+    can_manage = _role_can(request, "treasury.change")
+    access_form = AccessForm()
+    access_form.fields["user"].choices = [  # type: ignore[attr-defined]
+        (m.user_id, m.user.email) for m in core_queries.members(company)
+    ]
+    children = queries.visible_accounts(company, access).filter(parent=account).order_by("name")
+    return render(
+        request,
+        "treasury/account.html",
+        {
+            "account": account,
+            "statement": result,
+            "filter_form": PeriodFilterForm(initial={"date_from": date_from, "date_to": date_to}),
+            "query": query.urlencode(),
+            "children": children,
+            "balance_today": queries.subtree_balance(company, account, today),
+            "lock_date": queries.lock_date(company, account),
+            "can_move": access.can_move(account.pk) and account.is_active,
+            "can_manage": can_manage,
+            "grants": queries.grants_of(company, account) if can_manage else [],
+            "access_form": access_form,
+            "check_form": BalanceCheckForm(),
+            "checks": queries.balance_checks(company, account)[:10],
+        },
+    )
+
+
+@company_view("treasury.change")
+@require_POST
+def account_close(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = queries.visible_account(_company(request), _access(request), account_id)
+    try:
+        actions.close_account(_actor(request), account)
+    except (InvalidInput, Conflict) as error:
+        for text in (
+            error.errors.get("__all__", []) if isinstance(error, InvalidInput) else [error.message]
+        ):
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Account closed."))
+    return redirect("treasury:account", _company(request).eik, account.pk)
+
+
+@company_view("treasury.change")
+@require_POST
+def account_access(request: HttpRequest, account_id: int) -> HttpResponse:
+    company = _company(request)
+    account = queries.visible_account(company, _access(request), account_id)
+    form = AccessForm(request.POST)
+    form.fields["user"].choices = [  # type: ignore[attr-defined]
+        (str(m.user_id), m.user.email) for m in core_queries.members(company)
+    ]
+    if form.is_valid():
+        user = User.objects.get(pk=form.cleaned_data["user"])
+        try:
+            actions.set_account_access(
+                _actor(request),
+                account,
+                user,
+                can_view=form.cleaned_data["can_view"],
+                can_move=form.cleaned_data["can_move"],
+            )
+        except InvalidInput as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Access saved."))
+    else:
+        messages.error(request, _("Choose an employee."))
+    return redirect("treasury:account", company.eik, account.pk)
+
+
+@company_view()
+@require_POST
+def account_reconcile(request: HttpRequest, account_id: int) -> HttpResponse:
+    company = _company(request)
+    account = queries.visible_account(company, _access(request), account_id)
+    form = BalanceCheckForm(request.POST)
+    if form.is_valid():
+        try:
+            check = actions.record_balance_check(_actor(request), account, **form.cleaned_data)
+        except InvalidInput as error:
+            messages.error(request, str(error))
+        except NotAllowed as error:
+            raise PermissionDenied(str(error))
+        else:
+            if check.difference:
+                messages.warning(
+                    request,
+                    _("Difference against the bank: %(d)s %(c)s.")
+                    % {"d": check.difference, "c": account.currency},
+                )
+            else:
+                messages.success(request, _("The balance agrees with the bank."))
+    else:
+        messages.error(request, _("Enter the date and the bank's balance."))
+    return redirect("treasury:account", company.eik, account.pk)
+
+
+# ---------------------------------------------------------------- movements
+
+
+def _movement_form_choices(request: HttpRequest, form: Any) -> Any:
+    if "account" in form.fields:
+        form.fields["account"].choices = account_choices(_movable(request))  # type: ignore[attr-defined]
+    form.fields["category"].choices = category_choices(queries.categories(_company(request)))  # type: ignore[attr-defined]
+    return form
+
+
+@company_view()
+def movement_new(request: HttpRequest) -> HttpResponse:
+    movable = _movable(request)
+    if not movable:
+        raise PermissionDenied
+    form = _movement_form_choices(
+        request,
+        MovementForm(request.POST or None, initial={"account": request.GET.get("account", "")}),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        account = queries.visible_account(
+            _company(request), _access(request), int(data.pop("account"))
+        )
+        try:
+            movement = actions.create_movement(_actor(request), account, **data)
+        except (InvalidInput, Conflict, NotAllowed) as error:
+            _refused(request, form, error)
+        else:
+            messages.success(request, _("Movement saved."))
+            if "another" in request.POST:
+                return redirect(
+                    reverse("treasury:movement_new", args=[_company(request).eik])
+                    + f"?account={account.pk}"
+                )
+            return redirect("treasury:movement", _company(request).eik, movement.pk)
+    return render(
+        request, "treasury/movement_form.html", {"form": form, "title": _("New movement")}
+    )
+
+
+def _editable(company: Company, movement: Movement) -> bool:
+    closed = queries.lock_date(company, movement.account)
+    return (
+        movement.status == MovementStatus.POSTED
+        and not movement.reversal_of_id
+        and (closed is None or movement.date > closed)
+    )
+
+
+@company_view()
+def movement_detail(request: HttpRequest, movement_id: int) -> HttpResponse:
+    company = _company(request)
+    access = _access(request)
+    movement = queries.visible_movement(company, access, movement_id)
+    can_move = access.can_move(movement.account_id)
+    return render(
+        request,
+        "treasury/movement.html",
+        {
+            "movement": movement,
+            "can_move": can_move,
+            "editable": can_move and _editable(company, movement),
+            "reversible": can_move
+            and movement.status == MovementStatus.POSTED
+            and not movement.reversal_of_id,
+            "reverse_form": ReverseForm(),
+            "attachment_form": AttachmentForm(),
+            "entries": history(company, movement) if _role_can(request, "audit.view") else None,
+            "other_legs": Movement.objects.filter(company=company, transfer_id=movement.transfer_id)
+            .exclude(pk=movement.pk)
+            .select_related("account")
+            if movement.transfer_id
+            else [],
+        },
+    )
+
+
+@company_view()
+def movement_edit(request: HttpRequest, movement_id: int) -> HttpResponse:
+    company = _company(request)
+    access = _access(request)
+    movement = queries.visible_movement(company, access, movement_id)
+    if not access.can_move(movement.account_id):
+        raise PermissionDenied
+    initial = {
+        "date": movement.date,
+        "direction": movement.direction,
+        "amount": abs(movement.amount),
+        "category": movement.category_id or "",
+        "counterparty_name": movement.counterparty_name,
+        "counterparty_iban": movement.counterparty_iban,
+        "description": movement.description,
+        "remittance_info": movement.remittance_info,
+    }
+    form = _movement_form_choices(request, MovementEditForm(request.POST or None, initial=initial))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_movement(_actor(request), movement, **form.cleaned_data)
+        except (InvalidInput, Conflict, NotAllowed) as error:
+            _refused(request, form, error)
+        else:
+            messages.success(request, _("Movement saved."))
+            return redirect("treasury:movement", company.eik, movement.pk)
+    return render(
+        request,
+        "treasury/movement_form.html",
+        {"form": form, "title": _("Edit movement"), "movement": movement},
+    )
+
+
+@company_view()
+def movement_reverse(request: HttpRequest, movement_id: int) -> HttpResponse:
+    company = _company(request)
+    access = _access(request)
+    movement = queries.visible_movement(company, access, movement_id)
+    if not access.can_move(movement.account_id):
+        raise PermissionDenied
+    form = ReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = actions.reverse_movement(_actor(request), movement, **form.cleaned_data)
+        except (InvalidInput, Conflict, NotAllowed) as error:
+            _refused(request, form, error)
+        else:
+            messages.success(request, _("Movement reversed."))
+            return redirect("treasury:movement", company.eik, created[0].pk)
+    return render(request, "treasury/reverse_form.html", {"form": form, "movement": movement})
+
+
+@company_view()
+@require_POST
+def movement_delete(request: HttpRequest, movement_id: int) -> HttpResponse:
+    company = _company(request)
+    movement = queries.visible_movement(company, _access(request), movement_id)
+    account_id = movement.account_id
+    try:
+        actions.delete_movement(_actor(request), movement)
+    except NotAllowed:
+        raise PermissionDenied
+    except (InvalidInput, Conflict) as error:
+        messages.error(request, str(error.message if isinstance(error, Conflict) else error))
+        return redirect("treasury:movement", company.eik, movement.pk)
+    messages.success(request, _("Movement deleted."))
+    return redirect("treasury:account", company.eik, account_id)
+
+
+@company_view()
+@require_POST
+def movement_attach(request: HttpRequest, movement_id: int) -> HttpResponse:
+    company = _company(request)
+    movement = queries.visible_movement(company, _access(request), movement_id)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file."))
+    else:
+        try:
+            actions.add_attachment(_actor(request), movement, form.cleaned_data["file"])
+        except NotAllowed:
+            raise PermissionDenied
+        except InvalidInput as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("File attached."))
+    return redirect("treasury:movement", company.eik, movement.pk)
+
+
+@company_view()
+def cash_order(request: HttpRequest, movement_id: int) -> HttpResponse:
+    from xfinances.core.money import format_amount
+
+    company = _company(request)
+    movement = queries.visible_movement(company, _access(request), movement_id)
+    if movement.cash_order_number is None:
+        from django.http import Http404
+
+        raise Http404("not a cash order")
+    return render(
+        request,
+        "treasury/cash_order.html",
+        {"movement": movement, "amount": format_amount(abs(movement.amount)), "company": company},
+    )
+
+
+# ------------------------------------------------- transfers, periods, categories, reports
+
+
+@company_view()
+def transfer_new(request: HttpRequest) -> HttpResponse:
+    movable = _movable(request)
+    if len(movable) < 2:
+        raise PermissionDenied
+    form = TransferForm(request.POST or None, initial={"from_account": request.GET.get("from", "")})
+    form.fields["from_account"].choices = account_choices(movable)  # type: ignore[attr-defined]
+    form.fields["to_account"].choices = account_choices(movable)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        source = queries.visible_account(
+            _company(request), _access(request), int(data.pop("from_account"))
+        )
+        target = queries.visible_account(
+            _company(request), _access(request), int(data.pop("to_account"))
+        )
+        try:
+            transfer = actions.create_transfer(
+                _actor(request), _company(request), from_account=source, to_account=target, **data
+            )
+        except (InvalidInput, Conflict, NotAllowed) as error:
+            _refused(request, form, error)
+        else:
+            messages.success(request, _("Transfer saved."))
+            first = transfer.movements.order_by("id").first()
+            assert first is not None
+            return redirect("treasury:movement", _company(request).eik, first.pk)
+    return render(request, "treasury/transfer_form.html", {"form": form})
+
+
+@company_view("treasury.view")
+def periods(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    form = PeriodCloseForm(request.POST or None)
+    form.fields["account"].choices = account_choices(  # type: ignore[attr-defined]
+        queries.visible_accounts(company, _access(request)).order_by("name"),
+        blank=_("Every account"),
+    )
+    if request.method == "POST":
+        if not _role_can(request, "treasury.close_period"):
+            raise PermissionDenied
+        if form.is_valid():
+            account_id = form.cleaned_data["account"]
+            account = (
+                queries.visible_account(company, _access(request), int(account_id))
+                if account_id
+                else None
+            )
+            try:
+                actions.close_period(
+                    _actor(request),
+                    company,
+                    closed_until=form.cleaned_data["closed_until"],
+                    account=account,
+                )
+            except InvalidInput as error:
+                _refused(request, form, error)
+            else:
+                messages.success(request, _("Period closed."))
+                return redirect("treasury:periods", company.eik)
+    return render(
+        request,
+        "treasury/periods.html",
+        {
+            "form": form,
+            "closes": queries.period_closes(company),
+            "lock_date": queries.lock_date(company),
+        },
+    )
+
+
+@company_view()
+def categories(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    form = CategoryForm(request.POST or None)
+    form.fields["parent"].choices = category_choices(queries.categories(company))  # type: ignore[attr-defined]
+    if request.method == "POST":
+        if not _role_can(request, "treasury.change"):
+            raise PermissionDenied
+        if form.is_valid():
+            parent_id = form.cleaned_data["parent"]
+            parent = queries.categories(company).filter(pk=parent_id).first() if parent_id else None
+            try:
+                actions.create_category(
+                    _actor(request), company, name=form.cleaned_data["name"], parent=parent
+                )
+            except InvalidInput as error:
+                _refused(request, form, error)
+            else:
+                messages.success(request, _("Category added."))
+                return redirect("treasury:categories", company.eik)
+    return render(
+        request,
+        "treasury/categories.html",
+        {"form": form, "categories": queries.categories(company, active_only=False)},
+    )
+
+
+@company_view()
+def cashflow(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    today = dt.date.today()
+    date_to = _date_param(request, "date_to", None) or today
+    date_from = _date_param(request, "date_from", None) or date_to.replace(day=1)
+    currency = request.GET.get("currency", company.default_currency)
+    rows = queries.cashflow_by_category(company, _access(request), date_from, date_to, currency)
+    return render(
+        request,
+        "treasury/cashflow.html",
+        {
+            "rows": rows,
+            "currency": currency,
+            "currencies": ["EUR", "BGN", "USD", "GBP", "CHF", "RON", "TRY"],
+            "filter_form": PeriodFilterForm(initial={"date_from": date_from, "date_to": date_to}),
+            "total_in": sum((r.money_in for r in rows), Decimal(0)),
+            "total_out": sum((r.money_out for r in rows), Decimal(0)),
+            "total_net": sum((r.net for r in rows), Decimal(0)),
+        },
+    )
