@@ -23,7 +23,7 @@ urlpatterns = [
     ),
     path("<int:party_id>/bank-accounts/", views.bank_add, name="bank_add"),
     path(
-        "<int:party_id>/bank-accounts/<int:account_id>/remove/",
+        "<int:party_id>/bank-accounts/<int:bank_account_id>/remove/",
         views.bank_remove,
         name="bank_remove",
     ),

@@ -263,10 +263,10 @@ def bank_add(request: HttpRequest, party_id: int) -> HttpResponse:
 
 @company_view("parties.change")
 @require_POST
-def bank_remove(request: HttpRequest, party_id: int, account_id: int) -> HttpResponse:
+def bank_remove(request: HttpRequest, party_id: int, bank_account_id: int) -> HttpResponse:
     party = _party(request, party_id)
     account = PartyBankAccount.objects.filter(
-        company=_company(request), party=party, pk=account_id
+        company=_company(request), party=party, pk=bank_account_id
     ).first()
     if account is None:
         raise Http404

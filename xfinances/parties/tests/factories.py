@@ -43,3 +43,24 @@ def valid_egn(first9: str = "850315123") -> str:
 
 def valid_iban(n: int = 1) -> str:
     return iban_bg("UNCR", "7000", f"{15200000 + n:08d}")
+
+
+def isolation_objects(company: Any) -> dict[str, Any]:
+    """One party with a contact and a bank account, and one upload, for the tenancy walker."""
+    from xfinances.parties.actions import (
+        add_party_bank_account,
+        add_party_contact,
+        upload_party_import,
+    )
+
+    actor = Actor.system(Source.CLI)
+    party = PartyFactory(company=company)
+    contact = add_party_contact(actor, party, name="Изолирана", email="isolated@example.bg")
+    account = add_party_bank_account(actor, party, iban=valid_iban(99))
+    upload = upload_party_import(actor, company, filename="isolation.csv", content=b"name\nX\n")
+    return {
+        "party_id": party.pk,
+        "contact_id": contact.pk,
+        "bank_account_id": account.pk,
+        "import_id": upload.pk,
+    }

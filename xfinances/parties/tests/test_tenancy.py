@@ -21,7 +21,7 @@ def objects(company, actor_system, make_party):
     return {
         "party_id": party.pk,
         "contact_id": contact.pk,
-        "account_id": account.pk,
+        "bank_account_id": account.pk,
         "import_id": upload.pk,
     }
 
