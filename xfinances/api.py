@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
 
 from xfinances.core.api_auth import TokenAuth
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
@@ -25,6 +26,21 @@ api = NinjaAPI(
 @api.exception_handler(InvalidInput)
 def _invalid(request: HttpRequest, error: InvalidInput) -> HttpResponse:
     return api.create_response(request, {"detail": _("Invalid input."), "errors": error.errors}, status=422)
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_invalid(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
+    """Malformed request bodies and parameters, in the same shape as an action's refusal."""
+    errors: dict[str, list[str]] = {}
+    for item in error.errors:
+        location = [str(part) for part in item.get("loc", ())]
+        if location[:1] == ["body"]:
+            location = location[2:]  # "body", then the view's parameter name
+        elif location[:1] in (["query"], ["path"], ["header"], ["cookie"]):
+            location = location[1:]
+        field = ".".join(location) or "__all__"
+        errors.setdefault(field, []).append(str(item.get("msg", _("Invalid value."))))
+    return api.create_response(request, {"detail": _("Invalid input."), "errors": errors}, status=422)
 
 
 @api.exception_handler(Conflict)

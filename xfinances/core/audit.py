@@ -118,6 +118,21 @@ def record_update(
     return _write(actor, company, AuditEntry.Kind.UPDATE, action, instance, changes, reason)
 
 
+def record_changes(
+    actor: Actor,
+    company: Company | None,
+    action: str,
+    instance: models.Model,
+    changes: Mapping[str, tuple[Any, Any] | list[Any]],
+    reason: str = "",
+) -> AuditEntry | None:
+    """Record changes computed by the action itself (e.g. a list of contacts before → after)."""
+    plain = {k: [_plain(v[0]), _plain(v[1])] for k, v in changes.items() if v[0] != v[1]}
+    if not plain:
+        return None
+    return _write(actor, company, AuditEntry.Kind.UPDATE, action, instance, plain, reason)
+
+
 def record_delete(
     actor: Actor, company: Company | None, action: str, instance: models.Model, reason: str = ""
 ) -> AuditEntry:

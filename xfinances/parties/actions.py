@@ -191,10 +191,7 @@ def _record_list_change(
     actor: Actor, party: Party, action: str, name: str, before: list[Any], after: list[Any]
 ) -> None:
     """Contacts and bank accounts show in the party's history as one field, before → after."""
-    # core.audit has no public writer for a list-valued change; its own writer keeps one format.
-    audit._write(
-        actor, party.company, AuditEntry.Kind.UPDATE, action, party, {name: [before, after]}
-    )
+    audit.record_changes(actor, party.company, action, party, {name: (before, after)})
 
 
 def _contact_label(contact: Mapping[str, Any]) -> str:

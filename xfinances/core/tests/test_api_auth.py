@@ -78,3 +78,11 @@ def test_ui_token_shown_once_and_revocable(client, owner):
     client.post(f"/account/tokens/{stored.pk}/revoke/")
     stored.refresh_from_db()
     assert stored.revoked_at is not None
+
+
+def test_malformed_body_gets_field_level_errors(api_as, company):
+    response = api_as(company, "owner").post("/parties", {"name": "Х", "kind": "company", "is_client": "maybe"})
+    assert response.status_code == 422
+    body = response.json()
+    assert "is_client" in body["errors"]
+    assert body["detail"]
