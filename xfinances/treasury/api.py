@@ -222,8 +222,8 @@ def _movement_out(movement: Movement) -> dict[str, Any]:
     return data
 
 
-def _account(request: HttpRequest, account_id: int) -> MoneyAccount:
-    return queries.visible_account(_company(request), _access(request), account_id)
+def _account(request: HttpRequest, money_account_id: int) -> MoneyAccount:
+    return queries.visible_account(_company(request), _access(request), money_account_id)
 
 
 def _account_data(payload: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
@@ -264,10 +264,12 @@ def create_account(request: HttpRequest, body: AccountIn) -> Status:
 
 
 @router.get(
-    "/accounts/{account_id}", response=AccountOut, summary="One account with its balance today"
+    "/accounts/{money_account_id}",
+    response=AccountOut,
+    summary="One account with its balance today",
 )
-def read_account(request: HttpRequest, account_id: int, date: dt.date | None = None) -> dict:
-    account = _account(request, account_id)
+def read_account(request: HttpRequest, money_account_id: int, date: dt.date | None = None) -> dict:
+    account = _account(request, money_account_id)
     on = date or dt.date.today()
     data = _account_out(account)
     data["balance"] = queries.subtree_balance(_company(request), account, on)
@@ -277,42 +279,42 @@ def read_account(request: HttpRequest, account_id: int, date: dt.date | None = N
     return data
 
 
-@router.patch("/accounts/{account_id}", response=AccountOut, summary="Change an account")
-def update_account(request: HttpRequest, account_id: int, body: AccountPatch) -> dict:
+@router.patch("/accounts/{money_account_id}", response=AccountOut, summary="Change an account")
+def update_account(request: HttpRequest, money_account_id: int, body: AccountPatch) -> dict:
     require(request, "treasury.change")
-    account = _account(request, account_id)
+    account = _account(request, money_account_id)
     data = _account_data(body.model_dump(exclude_unset=True), request)
     account = actions.update_account(_actor(request), account, **data)  # type: ignore[attr-defined]
     return _account_out(account)
 
 
 @router.post(
-    "/accounts/{account_id}/close",
+    "/accounts/{money_account_id}/close",
     response=AccountOut,
     summary="Close an account with zero balance",
 )
-def close_account(request: HttpRequest, account_id: int, body: CloseIn) -> dict:
+def close_account(request: HttpRequest, money_account_id: int, body: CloseIn) -> dict:
     require(request, "treasury.change")
-    account = _account(request, account_id)
+    account = _account(request, money_account_id)
     on = dt.date.fromisoformat(body.date) if body.date else None
     account = actions.close_account(_actor(request), account, on)  # type: ignore[attr-defined]
     return _account_out(account)
 
 
 @router.get(
-    "/accounts/{account_id}/statement",
+    "/accounts/{money_account_id}/statement",
     response=StatementOut,
     summary="Statement with running balance",
 )
 def account_statement(
     request: HttpRequest,
-    account_id: int,
+    money_account_id: int,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     page: int = 1,
     per_page: int = 100,
 ) -> dict:
-    account = _account(request, account_id)
+    account = _account(request, money_account_id)
     date_to = date_to or dt.date.today()
     date_from = date_from or date_to.replace(day=1)
     result = queries.statement(
@@ -338,12 +340,12 @@ def account_statement(
 
 
 @router.post(
-    "/accounts/{account_id}/balance-checks",
+    "/accounts/{money_account_id}/balance-checks",
     response={201: BalanceCheckOut},
     summary="Reconcile with the bank's balance",
 )
-def balance_check(request: HttpRequest, account_id: int, body: BalanceCheckIn) -> Status:
-    account = _account(request, account_id)
+def balance_check(request: HttpRequest, money_account_id: int, body: BalanceCheckIn) -> Status:
+    account = _account(request, money_account_id)
     check = actions.record_balance_check(_actor(request), account, **body.model_dump())  # type: ignore[attr-defined]
     return Status(201, check)
 

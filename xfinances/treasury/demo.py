@@ -16,10 +16,10 @@ from xfinances.treasury.models import CashflowCategory, MoneyAccount
 
 
 def _month_days(today: dt.date) -> list[dt.date]:
-    """The first working-ish day of each of the last three months (oldest first)."""
+    """The first day of the two previous months and of this one (oldest first)."""
     first = today.replace(day=1)
     months = []
-    for back in (3, 2, 1):
+    for back in (2, 1, 0):
         year, month = first.year, first.month - back
         while month <= 0:
             month += 12
@@ -227,7 +227,7 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         company,
         from_account=unicredit,
         to_account=dsk,
-        date=months[1] + dt.timedelta(days=11),
+        date=min(months[1] + dt.timedelta(days=11), today),
         amount="6000.00",
         description="захранване за заплати",
     )
@@ -236,7 +236,7 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         company,
         from_account=usd,
         to_account=unicredit,
-        date=months[2] + dt.timedelta(days=15),
+        date=min(months[2] + dt.timedelta(days=15), today),
         amount="5000.00",
         rate="0.9150",
         description="обмяна USD → EUR",
@@ -246,7 +246,7 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         company,
         from_account=unicredit,
         to_account=cash,
-        date=months[2] + dt.timedelta(days=1),
+        date=min(months[2] + dt.timedelta(days=1), today),
         amount="500.00",
         description="захранване на каса",
     )

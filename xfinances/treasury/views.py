@@ -134,8 +134,8 @@ def account_new(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("treasury.change")
-def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
-    account = queries.visible_account(_company(request), _access(request), account_id)
+def account_edit(request: HttpRequest, money_account_id: int) -> HttpResponse:
+    account = queries.visible_account(_company(request), _access(request), money_account_id)
     initial = {
         "kind": account.kind,
         "name": account.name,
@@ -166,10 +166,10 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @company_view()
-def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_detail(request: HttpRequest, money_account_id: int) -> HttpResponse:
     company = _company(request)
     access = _access(request)
-    account = queries.visible_account(company, access, account_id)
+    account = queries.visible_account(company, access, money_account_id)
     today = dt.date.today()
     date_to = _date_param(request, "date_to", None) or today
     date_from = _date_param(request, "date_from", None) or (date_to - dt.timedelta(days=30))
@@ -211,8 +211,8 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @company_view("treasury.change")
 @require_POST
-def account_close(request: HttpRequest, account_id: int) -> HttpResponse:
-    account = queries.visible_account(_company(request), _access(request), account_id)
+def account_close(request: HttpRequest, money_account_id: int) -> HttpResponse:
+    account = queries.visible_account(_company(request), _access(request), money_account_id)
     try:
         actions.close_account(_actor(request), account)
     except (InvalidInput, Conflict) as error:
@@ -227,9 +227,9 @@ def account_close(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @company_view("treasury.change")
 @require_POST
-def account_access(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_access(request: HttpRequest, money_account_id: int) -> HttpResponse:
     company = _company(request)
-    account = queries.visible_account(company, _access(request), account_id)
+    account = queries.visible_account(company, _access(request), money_account_id)
     form = AccessForm(request.POST)
     form.fields["user"].choices = [  # type: ignore[attr-defined]
         (str(m.user_id), m.user.email) for m in core_queries.members(company)
@@ -255,9 +255,9 @@ def account_access(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @company_view()
 @require_POST
-def account_reconcile(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_reconcile(request: HttpRequest, money_account_id: int) -> HttpResponse:
     company = _company(request)
-    account = queries.visible_account(company, _access(request), account_id)
+    account = queries.visible_account(company, _access(request), money_account_id)
     form = BalanceCheckForm(request.POST)
     if form.is_valid():
         try:

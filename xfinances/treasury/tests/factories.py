@@ -75,3 +75,10 @@ def money_out(account: MoneyAccount, amount: str, day: dt.date = START, **extra:
     return actions.create_movement(
         SYSTEM, account, date=day, direction="out", amount=Decimal(amount), **extra
     )
+
+
+def isolation_objects(company: Any) -> dict[str, Any]:
+    """One account and one cash movement of `company`, for the tenant-isolation walker."""
+    cash = cash_register(company, "Изолация")
+    movement = money_in(cash, "1.00", START)
+    return {"money_account_id": cash.pk, "movement_id": movement.pk}

@@ -168,3 +168,40 @@ def test_dashboard_summary(company, make_member):
     assert summary["change_eur"] == Decimal("5.00")
     sales = make_member(company, "sales")
     assert dashboard_summary(company, sales)["accounts"] == []
+
+
+def test_every_page_renders_with_the_demo_data(company, client_as, actor_system):
+    from django.urls import reverse
+
+    from xfinances.treasury import demo
+
+    client = client_as(company, "owner")
+    demo.load(actor_system, company, lambda message: None)
+    eik = company.eik
+    account = MoneyAccount.objects.get(company=company, name="Централна каса")
+    cash_movement = (
+        Movement.objects.filter(account__parent=account).exclude(cash_order_number=None).first()
+    )
+    transfer_leg = Movement.objects.filter(company=company, transfer__currency_from="USD").first()
+    pages = {
+        reverse("treasury:accounts", args=[eik]): "Каса клон Пловдив",
+        reverse("treasury:account", args=[eik, account.pk]): "Каса офис София",
+        reverse("treasury:account_edit", args=[eik, account.pk]): "Централна каса",
+        reverse("treasury:account_new", args=[eik]): "IBAN",
+        reverse("treasury:movement_new", args=[eik]): "Продажби",
+        reverse("treasury:movement", args=[eik, cash_movement.pk]): cash_movement.cash_order_label,
+        reverse("treasury:movement", args=[eik, transfer_leg.pk]): "0,915",
+        reverse("treasury:movement_edit", args=[eik, cash_movement.pk]): "Продажби",
+        reverse(
+            "treasury:movement_reverse", args=[eik, cash_movement.pk]
+        ): cash_movement.account.name,
+        reverse("treasury:cash_order", args=[eik, cash_movement.pk]): "КАСОВ ОРДЕР",
+        reverse("treasury:transfer_new", args=[eik]): "ОББ – валутна USD",
+        reverse("treasury:periods", args=[eik]): 'name="closed_until"',
+        reverse("treasury:categories", args=[eik]): "Вътрешни трансфери",
+        reverse("treasury:cashflow", args=[eik]): "Вътрешни трансфери",
+    }
+    for url, expected in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert expected in response.content.decode(), url
