@@ -61,6 +61,7 @@ def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 
 def _register() -> None:
     from xfinances.core.api import router as core_router
+    from xfinances.invoicing.api import router as documents_router
     from xfinances.catalog.api import router as products_router
     from xfinances.catalog.api import vat_treatments_router
     from xfinances.parties.api import router as parties_router
@@ -68,6 +69,7 @@ def _register() -> None:
 
     api.add_router("/", core_router)
     api.add_router("/parties", parties_router)
+    api.add_router("/documents", documents_router)
     api.add_router("/treasury", treasury_router)
     api.add_router("/products", products_router)
     api.add_router("/vat-treatments", vat_treatments_router)

@@ -115,7 +115,9 @@ class NumberSeries(models.Model):
                 name="series_range_valid",
             ),
         ]
-        indexes = [models.Index(fields=["company", "group", "is_default"], name="series_company_group")]
+        indexes = [
+            models.Index(fields=["company", "group", "is_default"], name="series_company_group")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.range_start:010d}–{self.range_end:010d})"
@@ -155,7 +157,9 @@ class Document(models.Model):
         choices=PaymentMethod.choices,
         default=PaymentMethod.BANK_TRANSFER,
     )
-    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default="EUR")
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default="EUR"
+    )
     exchange_rate = models.DecimalField(
         _("units of the currency per 1 EUR"), **RATE, null=True, blank=True
     )
@@ -217,7 +221,11 @@ class Document(models.Model):
 
     # Relations.
     corrected_document = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="notes_against",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notes_against",
         help_text="the invoice a credit/debit note corrects",
     )
     corrected_number = models.CharField(max_length=10, blank=True)
@@ -225,7 +233,11 @@ class Document(models.Model):
     note_reason = models.TextField(_("reason"), blank=True)
     is_full_cancellation = models.BooleanField(default=False)
     proforma = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="converted_invoices",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="converted_invoices",
         help_text="the proforma this invoice was converted from",
     )
     converted_at = models.DateTimeField(null=True, blank=True, help_text="proforma: converted")
@@ -322,7 +334,9 @@ class DocumentLine(models.Model):
     quantity = models.DecimalField(_("quantity"), max_digits=15, decimal_places=3)
     unit = models.CharField(_("unit"), max_length=10, default="pcs")
     unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4)
-    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=ZERO)
+    discount_percent = models.DecimalField(
+        _("discount %"), max_digits=5, decimal_places=2, default=ZERO
+    )
     vat_treatment = models.ForeignKey(VatTreatment, on_delete=models.PROTECT, related_name="+")
     # The treatment as it was when the line was last saved (frozen at issue).
     vat_code = models.CharField(max_length=40)
@@ -341,7 +355,9 @@ class DocumentLine(models.Model):
         Document, on_delete=models.PROTECT, null=True, blank=True, related_name="deductions"
     )
     # A note to a BGN invoice: the unit price and net in BGN as entered.
-    original_unit_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    original_unit_price = models.DecimalField(
+        max_digits=18, decimal_places=4, null=True, blank=True
+    )
     original_net = models.DecimalField(**AMOUNT, null=True, blank=True)
 
     class Meta:
@@ -405,7 +421,9 @@ class DocumentPdf(models.Model):
         verbose_name = _("earlier PDF of a document")
         ordering = ["company_id", "document_id", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["document", "version"], name="document_pdf_version_unique")
+            models.UniqueConstraint(
+                fields=["document", "version"], name="document_pdf_version_unique"
+            )
         ]
         indexes = [models.Index(fields=["company", "document"], name="document_pdf_doc")]
 

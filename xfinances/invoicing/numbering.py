@@ -65,13 +65,17 @@ def default_series(company: Company, group: str) -> NumberSeries:
         return NumberSeries.objects.get(company=company, group=group, is_default=True)
 
 
-def take_number(company: Company, series: NumberSeries, issue_date: dt.date) -> tuple[NumberSeries, str]:
+def take_number(
+    company: Company, series: NumberSeries, issue_date: dt.date
+) -> tuple[NumberSeries, str]:
     """Lock the series, take its next number and move the counter. Call inside the issuing
     transaction. Refuses an exhausted series and a date earlier than the last issued one (a
     higher number must not carry an earlier date)."""
     locked = locks.lock_series(company, series.pk)
     if not locked.is_active:
-        raise InvalidInput({"series": [_("The number series “%(name)s” is not active.") % {"name": locked.name}]})
+        raise InvalidInput(
+            {"series": [_("The number series “%(name)s” is not active.") % {"name": locked.name}]}
+        )
     if locked.next_number > locked.range_end:
         raise SeriesExhausted(
             _(

@@ -1,0 +1,581 @@
+"""REST: sales documents under /api/v1/documents. Thin: checks the role, calls actions/queries.
+
+Money is sent and returned as decimal strings ("120.00"). Lists are keyset-paginated newest
+first: pass `next_cursor` back as `cursor`. `Idempotency-Key` on create and issue makes retries
+safe: the same key and body return the first result; the same key with another body is a 409.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+
+from xfinances.core.api_auth import require
+from xfinances.core.audit import Actor
+from xfinances.core.exceptions import InvalidInput
+from xfinances.core.models import Company
+from xfinances.invoicing import actions, lifecycle, queries
+from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
+
+router = Router(tags=["documents"])
+
+MAX_LIMIT = 200
+
+
+class LineIn(Schema):
+    description: str = ""
+    quantity: Decimal | None = None
+    unit: str = ""
+    unit_price: Decimal | None = None
+    discount_percent: Decimal | None = None
+    vat_treatment: str = ""  # the VAT treatment's code: "standard", "eu_goods" …
+    product_id: int | None = None
+    corrected_line_id: int | None = None
+    advance_document_id: int | None = None
+
+
+class DocumentIn(Schema):
+    kind: str = DocumentKind.INVOICE
+    party_id: int | None = None
+    issue_date: dt.date | None = None
+    tax_event_date: dt.date | None = None
+    due_date: dt.date | None = None
+    place_of_issue: str | None = None
+    payment_method: str | None = None
+    currency: str | None = None
+    language: str | None = None
+    notes: str = ""
+    terms: str = ""
+    document_discount_percent: Decimal | None = None
+    series_id: int | None = None
+    is_advance: bool = False
+    lines: list[LineIn] = []
+
+
+class DocumentPatch(Schema):
+    """Only the fields sent change. An issued document needs `reason` (audited)."""
+
+    party_id: int | None = None
+    issue_date: dt.date | None = None
+    tax_event_date: dt.date | None = None
+    due_date: dt.date | None = None
+    place_of_issue: str | None = None
+    payment_method: str | None = None
+    currency: str | None = None
+    language: str | None = None
+    notes: str | None = None
+    terms: str | None = None
+    document_discount_percent: Decimal | None = None
+    series_id: int | None = None
+    is_advance: bool | None = None
+    note_reason: str | None = None
+    lines: list[LineIn] | None = None
+    reason: str = ""
+    version: int | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class ConvertIn(Schema):
+    issue: bool = True
+    issue_date: dt.date | None = None
+    tax_event_date: dt.date | None = None
+    due_date: dt.date | None = None
+    is_advance: bool = False
+
+
+class NoteIn(Schema):
+    reason: str = ""
+    lines: list[LineIn] | None = None  # credit note without lines: cancels the invoice in full
+    issue: bool = False
+    issue_date: dt.date | None = None
+    tax_event_date: dt.date | None = None
+
+
+class LineOut(Schema):
+    id: int
+    position: int
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    discount_percent: Decimal
+    vat_treatment: str
+    vat_rate: Decimal | None
+    legal_basis: str
+    net: Decimal
+    product_id: int | None
+    corrected_line_id: int | None
+    advance_document_id: int | None
+    original_unit_price: Decimal | None
+    original_net: Decimal | None
+
+
+class VatGroupOut(Schema):
+    vat_treatment: str
+    vat_rate: Decimal | None
+    legal_basis: str
+    reverse_charge: bool
+    nap_column: str
+    base: Decimal
+    vat: Decimal
+    total: Decimal
+    eur_base: Decimal
+    eur_vat: Decimal
+    eur_total: Decimal
+
+
+class TotalsOut(Schema):
+    lines_net: Decimal
+    document_discount_percent: Decimal
+    document_discount: Decimal
+    base: Decimal
+    vat: Decimal
+    total: Decimal
+    eur_base: Decimal
+    eur_vat: Decimal
+    eur_total: Decimal
+    original_currency: str
+    original_base: Decimal | None
+    original_vat: Decimal | None
+    original_total: Decimal | None
+    vat_groups: list[VatGroupOut]
+
+
+class PartySnapshotOut(Schema):
+    name: str
+    country: str
+    city: str
+    postcode: str
+    address: str
+    eik: str
+    vat_number: str
+    mol: str
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str
+    status: str
+    number: str | None
+    series_id: int | None
+    is_advance: bool
+    issue_date: dt.date
+    tax_event_date: dt.date
+    due_date: dt.date | None
+    place_of_issue: str
+    payment_method: str
+    currency: str
+    exchange_rate: Decimal | None
+    language: str
+    party_id: int | None
+    recipient: PartySnapshotOut
+    supplier: PartySnapshotOut
+    lines: list[LineOut]
+    totals: TotalsOut
+    amount_in_words: str
+    rf_reference: str
+    notes: str
+    terms: str
+    corrected_document_id: int | None
+    corrected_number: str
+    note_reason: str
+    proforma_id: int | None
+    converted_at: dt.datetime | None
+    issued_by_name: str
+    issued_at: dt.datetime | None
+    void_reason: str
+    voided_at: dt.datetime | None
+    annulment_protocol_needed: bool
+    locked: bool
+    lock_reason: str
+    version: int
+    has_pdf: bool
+    warnings: list[str] = []
+    annulment_protocol: dict[str, Any] | None = None
+
+
+class DocumentSummaryOut(Schema):
+    id: int
+    kind: str
+    status: str
+    number: str | None
+    issue_date: dt.date
+    due_date: dt.date | None
+    party_id: int | None
+    recipient_name: str
+    currency: str
+    total: Decimal
+    eur_total: Decimal
+
+
+class DocumentPage(Schema):
+    limit: int
+    next_cursor: str | None
+    items: list[DocumentSummaryOut]
+
+
+class DocumentFilters(Schema):
+    kind: str = ""
+    status: str = ""
+    party_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    overdue: bool = False
+    q: str = ""
+    limit: int = 50
+    cursor: str = ""
+
+
+def _company(request: HttpRequest) -> Company:
+    return request.company  # type: ignore[attr-defined,no-any-return]
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+def _get(request: HttpRequest, document_id: int) -> Document:
+    found = queries.document(_company(request), document_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _snapshot(document: Document, prefix: str) -> dict[str, str]:
+    return {
+        name: getattr(document, f"{prefix}_{name}")
+        for name in ("name", "country", "city", "postcode", "address", "eik", "vat_number", "mol")
+    }
+
+
+def document_out(
+    document: Document,
+    warnings: list[str] | None = None,
+    annulment_protocol: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    state = lifecycle.lock_of(document, timezone.localdate())
+    lines = [
+        {
+            **{name: getattr(line, name) for name in LineOut.model_fields if hasattr(line, name)},
+            "vat_treatment": line.vat_code,
+        }
+        for line in queries.lines_of(document)
+    ]
+    groups = [
+        {
+            **{n: getattr(g, n) for n in VatGroupOut.model_fields if hasattr(g, n)},
+            "vat_treatment": g.vat_code,
+        }
+        for g in document.vat_groups.order_by("id")
+    ]
+    totals = {n: getattr(document, n) for n in TotalsOut.model_fields if hasattr(document, n)}
+    return {
+        **{n: getattr(document, n) for n in DocumentOut.model_fields if hasattr(document, n)},
+        "recipient": _snapshot(document, "recipient"),
+        "supplier": _snapshot(document, "supplier"),
+        "lines": lines,
+        "totals": {**totals, "vat_groups": groups},
+        "locked": state.locked,
+        "lock_reason": state.message,
+        "has_pdf": bool(document.pdf_file),
+        "warnings": warnings or [],
+        "annulment_protocol": _plain(annulment_protocol) if annulment_protocol else None,
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _json_out(document: Document, warnings: list[str] | None = None) -> dict[str, Any]:
+    return DocumentOut.model_validate(document_out(document, warnings)).model_dump(mode="json")
+
+
+def _lines(lines: list[LineIn] | None) -> list[dict[str, Any]] | None:
+    if lines is None:
+        return None
+    return [line.model_dump(exclude_none=True) for line in lines]
+
+
+def _header(data: Schema, *, exclude_unset: bool) -> dict[str, Any]:
+    payload = data.model_dump(exclude_unset=exclude_unset)
+    for name in ("kind", "lines", "reason", "version"):
+        payload.pop(name, None)
+    if not exclude_unset:
+        payload = {k: v for k, v in payload.items() if v is not None or k == "party_id"}
+    return payload
+
+
+def _encode_cursor(document: Document) -> str:
+    raw = json.dumps([document.issue_date.isoformat(), document.pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.date, int]:
+    try:
+        day, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(pk, int):
+            raise ValueError
+        return dt.date.fromisoformat(day), pk
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput(
+            {"cursor": [_("This cursor is not valid: use next_cursor from the last page.")]}
+        )
+
+
+def _idempotency_key(request: HttpRequest) -> str:
+    return request.headers.get("Idempotency-Key", "").strip()
+
+
+def _idempotent(request: HttpRequest, run: Any) -> Status[dict[str, Any]]:
+    """Run `run() -> (document, status, warnings)` once per Idempotency-Key (if sent)."""
+    key = _idempotency_key(request)
+    if not key:
+        document, status, warnings = run()
+        return Status(status, document_out(document, warnings))
+
+    def produce() -> tuple[Document, int, dict[str, Any]]:
+        document, status, warnings = run()
+        return document, status, _json_out(document, warnings)
+
+    outcome = actions.run_idempotent(
+        _company(request),
+        key=key,
+        request_digest=actions.request_hash(request.method or "", request.path, request.body),
+        run=produce,
+    )
+    if outcome.replayed and outcome.document is not None:
+        fresh = queries.document(_company(request), outcome.document.pk)
+        if fresh is not None:
+            return Status(outcome.status, document_out(fresh, outcome.response.get("warnings")))
+    return Status(outcome.status, outcome.response)
+
+
+@router.get("", response=DocumentPage, summary="Documents, newest first, filtered")
+def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> dict[str, Any]:
+    require(request, "documents.view")
+    errors = InvalidInput.collect()
+    if not 1 <= filters.limit <= MAX_LIMIT:
+        errors.add("limit", _("Use a limit from 1 to %(max)d.") % {"max": MAX_LIMIT})
+    if filters.kind and filters.kind not in DocumentKind.values:
+        errors.add("kind", _("Unknown kind of document."))
+    if filters.status and filters.status not in DocumentStatus.values:
+        errors.add("status", _("Unknown status."))
+    errors.raise_if_any()
+    found = queries.documents(
+        _company(request),
+        kind=filters.kind,
+        status=filters.status,
+        party_id=filters.party_id,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        amount_min=filters.amount_min,
+        amount_max=filters.amount_max,
+        overdue_on=timezone.localdate() if filters.overdue else None,
+        q=filters.q,
+    )
+    if filters.cursor:
+        found = queries.after_cursor(found, *_decode_cursor(filters.cursor))
+    items = list(found[: filters.limit + 1])
+    more = len(items) > filters.limit
+    items = items[: filters.limit]
+    return {
+        "limit": filters.limit,
+        "next_cursor": _encode_cursor(items[-1]) if more and items else None,
+        "items": items,
+    }
+
+
+@router.post("", response={200: DocumentOut, 201: DocumentOut}, summary="Create a draft")
+def create_document(request: HttpRequest, data: DocumentIn) -> Status[dict[str, Any]]:
+    require(request, "documents.change")
+    if data.kind not in (DocumentKind.INVOICE, DocumentKind.PROFORMA, DocumentKind.PROTOCOL):
+        raise InvalidInput(
+            {
+                "kind": [
+                    _(
+                        "Create invoices, proformas or protocols here; notes via /{id}/credit-note or /{id}/debit-note."
+                    )
+                ]
+            }
+        )
+
+    def run() -> tuple[Document, int, list[str]]:
+        document = actions.create_draft(
+            _actor(request),
+            _company(request),
+            kind=data.kind,
+            lines=_lines(data.lines) or [],
+            **_header(data, exclude_unset=False),
+        )
+        return document, 201, []
+
+    return _idempotent(request, run)
+
+
+@router.get("/{int:document_id}", response=DocumentOut, summary="One document")
+def read_document(request: HttpRequest, document_id: int) -> dict[str, Any]:
+    require(request, "documents.view")
+    return document_out(_get(request, document_id))
+
+
+@router.patch(
+    "/{int:document_id}",
+    response=DocumentOut,
+    summary="Change a draft, or correct an issued document (with reason)",
+)
+def patch_document(request: HttpRequest, document_id: int, data: DocumentPatch) -> dict[str, Any]:
+    require(request, "documents.change")
+    document = _get(request, document_id)
+    header = _header(data, exclude_unset=True)
+    lines = _lines(data.lines)
+    if document.status == DocumentStatus.DRAFT:
+        updated = actions.update_draft(
+            _actor(request), document, lines=lines, expected_version=data.version, **header
+        )
+        return document_out(updated)
+    result = actions.edit_issued_document(
+        _actor(request),
+        document,
+        reason=data.reason,
+        lines=lines,
+        expected_version=data.version,
+        **header,
+    )
+    return document_out(result.document, result.warnings)
+
+
+@router.delete("/{int:document_id}", response={204: None}, summary="Delete a draft")
+def delete_document(request: HttpRequest, document_id: int) -> Status[None]:
+    require(request, "documents.change")
+    actions.delete_draft(_actor(request), _get(request, document_id))
+    return Status(204, None)
+
+
+@router.post(
+    "/{int:document_id}/issue",
+    response=DocumentOut,
+    summary="Issue a draft (number, totals, snapshots)",
+)
+def issue(request: HttpRequest, document_id: int) -> Status[dict[str, Any]]:
+    require(request, "documents.change")
+    document = _get(request, document_id)
+
+    def run() -> tuple[Document, int, list[str]]:
+        result = actions.issue_document(_actor(request), document)
+        return result.document, 200, result.warnings
+
+    return _idempotent(request, run)
+
+
+@router.post(
+    "/{int:document_id}/void", response=DocumentOut, summary="Void an issued document (number kept)"
+)
+def void(request: HttpRequest, document_id: int, data: ReasonIn) -> dict[str, Any]:
+    require(request, "documents.void")
+    result = actions.void_document(_actor(request), _get(request, document_id), reason=data.reason)
+    return document_out(result.document, result.warnings, result.annulment_protocol)
+
+
+@router.post(
+    "/{int:document_id}/convert",
+    response={201: DocumentOut},
+    summary="Make the invoice of a proforma",
+)
+def convert(request: HttpRequest, document_id: int, data: ConvertIn) -> Status[dict[str, Any]]:
+    require(request, "documents.change")
+    extra = data.model_dump(exclude_none=True, exclude={"issue"})
+    result = actions.convert_proforma(
+        _actor(request), _get(request, document_id), issue=data.issue, **extra
+    )
+    return Status(201, document_out(result.document, result.warnings))
+
+
+def _note(
+    request: HttpRequest, document_id: int, data: NoteIn, kind: str
+) -> Status[dict[str, Any]]:
+    require(request, "documents.change")
+    invoice = _get(request, document_id)
+    extra = data.model_dump(exclude_none=True, include={"issue_date", "tax_event_date"})
+    if kind == DocumentKind.CREDIT_NOTE:
+        result = actions.create_credit_note(
+            _actor(request),
+            invoice,
+            reason=data.reason,
+            lines=_lines(data.lines),
+            issue=data.issue,
+            **extra,
+        )
+    else:
+        result = actions.create_debit_note(
+            _actor(request),
+            invoice,
+            reason=data.reason,
+            lines=_lines(data.lines) or [],
+            issue=data.issue,
+            **extra,
+        )
+    return Status(201, document_out(result.document, result.warnings))
+
+
+@router.post(
+    "/{int:document_id}/credit-note",
+    response={201: DocumentOut},
+    summary="Credit note to an invoice",
+)
+def credit_note(request: HttpRequest, document_id: int, data: NoteIn) -> Status[dict[str, Any]]:
+    return _note(request, document_id, data, DocumentKind.CREDIT_NOTE)
+
+
+@router.post(
+    "/{int:document_id}/debit-note", response={201: DocumentOut}, summary="Debit note to an invoice"
+)
+def debit_note(request: HttpRequest, document_id: int, data: NoteIn) -> Status[dict[str, Any]]:
+    return _note(request, document_id, data, DocumentKind.DEBIT_NOTE)
+
+
+@router.post(
+    "/{int:document_id}/copy", response={201: DocumentOut}, summary="A new draft like this document"
+)
+def copy(request: HttpRequest, document_id: int) -> Status[dict[str, Any]]:
+    require(request, "documents.change")
+    return Status(
+        201, document_out(actions.copy_document(_actor(request), _get(request, document_id)))
+    )
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+@router.get("/{int:document_id}/pdf", response={200: None, 404: ErrorOut}, summary="The stored PDF")
+def pdf(request: HttpRequest, document_id: int) -> HttpResponse | Status[dict[str, str]]:
+    require(request, "documents.view")
+    document = _get(request, document_id)
+    if not document.pdf_file:
+        return Status(
+            404,
+            {"detail": _("This document has no PDF yet: it is made after the document is issued.")},
+        )
+    name = f"{document.get_kind_display()} {document.number or document.pk}.pdf"
+    return FileResponse(document.pdf_file.open("rb"), content_type="application/pdf", filename=name)

@@ -1,0 +1,130 @@
+"""Named reads of sales documents, always scoped to one company."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from xfinances.core.models import Company
+from xfinances.invoicing.models import (
+    Document,
+    DocumentKind,
+    DocumentLine,
+    DocumentStatus,
+    NumberSeries,
+)
+
+ZERO = Decimal("0.00")
+
+
+def search_terms(query: str) -> list[str]:
+    return [term for term in (query or "").casefold().split() if term]
+
+
+def documents(
+    company: Company,
+    *,
+    kind: str = "",
+    status: str = "",
+    party_id: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    amount_min: Decimal | None = None,
+    amount_max: Decimal | None = None,
+    overdue_on: dt.date | None = None,
+    q: str = "",
+) -> QuerySet[Document]:
+    """Documents newest first (issue date, then id: the keyset order of the API and UI).
+
+    `overdue_on`: issued invoices and debit notes whose due date is before that day (payments
+    are not yet deducted: the payments area narrows this to unpaid ones). `q`: every word in the
+    number, recipient name, ЕИК/VAT number or line texts."""
+    found = Document.objects.filter(company=company)
+    if kind:
+        found = found.filter(kind=kind)
+    if status:
+        found = found.filter(status=status)
+    if party_id:
+        found = found.filter(party_id=party_id)
+    if date_from:
+        found = found.filter(issue_date__gte=date_from)
+    if date_to:
+        found = found.filter(issue_date__lte=date_to)
+    if amount_min is not None:
+        found = found.filter(total__gte=amount_min)
+    if amount_max is not None:
+        found = found.filter(total__lte=amount_max)
+    if overdue_on is not None:
+        found = found.filter(
+            status=DocumentStatus.ISSUED,
+            kind__in=[DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE],
+            due_date__lt=overdue_on,
+        )
+    for term in search_terms(q):
+        found = found.filter(search_text__contains=term)
+    return found.order_by("-issue_date", "-id")
+
+
+def after_cursor(found: QuerySet[Document], issue_date: dt.date, pk: int) -> QuerySet[Document]:
+    """The rows after (issue_date, pk) in the newest-first order: a keyset page, no OFFSET."""
+    return found.filter(Q(issue_date__lt=issue_date) | Q(issue_date=issue_date, pk__lt=pk))
+
+
+def document(company: Company, document_id: int) -> Document | None:
+    return (
+        Document.objects.filter(company=company, pk=document_id)
+        .select_related("company", "party", "series", "corrected_document", "proforma")
+        .first()
+    )
+
+
+def lines_of(document: Document) -> QuerySet[DocumentLine]:
+    return (
+        DocumentLine.objects.filter(company_id=document.company_id, document=document)
+        .select_related("vat_treatment", "advance_document")
+        .order_by("position", "id")
+    )
+
+
+def notes_against(invoice: Document) -> QuerySet[Document]:
+    return Document.objects.filter(
+        company_id=invoice.company_id, corrected_document=invoice
+    ).order_by("issue_date", "id")
+
+
+def remaining_to_credit(invoice: Document, exclude_id: int | None = None) -> Decimal:
+    """What credit notes may still take back from `invoice`, in the invoice's currency:
+    its total, plus issued debit notes, minus issued credit notes (voided ones do not count)."""
+    issued = notes_against(invoice).filter(status=DocumentStatus.ISSUED)
+    if exclude_id is not None:
+        issued = issued.exclude(pk=exclude_id)
+    sums = {
+        row["kind"]: row["amount"] or ZERO
+        for row in issued.values("kind").annotate(amount=Sum("correction_total"))
+    }
+    return (
+        invoice.total
+        + sums.get(DocumentKind.DEBIT_NOTE, ZERO)
+        - sums.get(DocumentKind.CREDIT_NOTE, ZERO)
+    )
+
+
+def advance_deducted(advance: Document, exclude_document_id: int | None = None) -> Decimal:
+    """The base of `advance` already deducted by issued final invoices (a positive amount)."""
+    lines = DocumentLine.objects.filter(
+        company_id=advance.company_id,
+        advance_document=advance,
+        document__status=DocumentStatus.ISSUED,
+    )
+    if exclude_document_id is not None:
+        lines = lines.exclude(document_id=exclude_document_id)
+    return -(lines.aggregate(total=Sum("net"))["total"] or ZERO)
+
+
+def series_list(company: Company, group: str = "") -> QuerySet[NumberSeries]:
+    found = NumberSeries.objects.filter(company=company)
+    if group:
+        found = found.filter(group=group)
+    return found.order_by("group", "range_start", "id")

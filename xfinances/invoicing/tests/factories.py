@@ -1,0 +1,88 @@
+"""Sales documents for tests, made through the actions so totals, snapshots and audit exist as in
+real use. Plain functions (not fixtures): tests call them with the conftest `company`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from xfinances.core.audit import Actor
+from xfinances.core.models import Company, Source
+from xfinances.invoicing import actions
+from xfinances.invoicing.models import Document, DocumentKind
+from xfinances.parties.models import Party
+from xfinances.parties.tests.factories import PartyFactory
+
+SYSTEM = Actor.system(Source.CLI)
+
+
+def bg_client(company: Company, **overrides: Any) -> Party:
+    party: Party = PartyFactory(company=company, **overrides)
+    return party
+
+
+def eu_client(company: Company, **overrides: Any) -> Party:
+    data = {
+        "name": "Müller Maschinenbau GmbH",
+        "eik": "",
+        "vat_number": "DE136695976",
+        "country": "DE",
+        "city": "München",
+        "address": "Leopoldstraße 12",
+    }
+    data.update(overrides)
+    party: Party = PartyFactory(company=company, **data)
+    return party
+
+
+def line(
+    price: str = "100.00",
+    quantity: str = "1",
+    vat: str = "standard",
+    description: str = "Консултантски услуги",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "description": description,
+        "quantity": Decimal(quantity),
+        "unit": "h",
+        "unit_price": Decimal(price),
+        "vat_treatment": vat,
+        **extra,
+    }
+
+
+def draft(
+    company: Company,
+    *,
+    kind: str = DocumentKind.INVOICE,
+    party: Party | None = None,
+    lines: list[dict[str, Any]] | None = None,
+    actor: Actor = SYSTEM,
+    **data: Any,
+) -> Document:
+    party = party or bg_client(company)
+    return actions.create_draft(
+        actor, company, kind=kind, party=party, lines=lines or [line()], **data
+    )
+
+
+def issued(
+    company: Company,
+    *,
+    kind: str = DocumentKind.INVOICE,
+    party: Party | None = None,
+    lines: list[dict[str, Any]] | None = None,
+    actor: Actor = SYSTEM,
+    today: dt.date | None = None,
+    **data: Any,
+) -> Document:
+    document = draft(company, kind=kind, party=party, lines=lines, actor=actor, today=today, **data)
+    return actions.issue_document(actor, document, today=today).document
+
+
+def isolation_objects(company: Company) -> dict[str, Any]:
+    """One issued invoice (for /documents/<document_id>/… routes) and the default tax series."""
+    document = issued(company)
+    return {"document_id": document.pk, "series_id": document.series_id}
