@@ -20,7 +20,7 @@ DEMO_LOGINS: list[tuple[str, str, str]] = [
     ("purchasing@demo.xfinances.bg", DEMO_PASSWORD, Role.PURCHASING),
     ("viewer@demo.xfinances.bg", DEMO_PASSWORD, Role.VIEWER),
 ]
-DEMO_NAMES = {
+DEMO_NAMES: dict[str, str] = {
     Role.OWNER: "Мария Георгиева",
     Role.ACCOUNTANT: "Иван Петров",
     Role.SALES: "Елена Димитрова",

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
 from xfinances.api import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("xfinances.core.urls")),
     path("c/<str:eik>/parties/", include("xfinances.parties.urls")),
     path("c/<str:eik>/treasury/", include("xfinances.treasury.urls")),

@@ -102,16 +102,16 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     return _product_form_page(request, _product(request, product_id))
 
 
-@require_POST
 @company_view("catalog.change")
+@require_POST
 def product_archive(request: HttpRequest, product_id: int) -> HttpResponse:
     product = actions.archive_product(request.actor, _product(request, product_id))  # type: ignore[attr-defined]
     messages.success(request, _("%(name)s archived.") % {"name": product.name})
     return redirect("catalog:list", _company(request).eik)
 
 
-@require_POST
 @company_view("catalog.change")
+@require_POST
 def product_restore(request: HttpRequest, product_id: int) -> HttpResponse:
     product = actions.restore_product(request.actor, _product(request, product_id))  # type: ignore[attr-defined]
     messages.success(request, _("%(name)s restored.") % {"name": product.name})

@@ -23,7 +23,7 @@ class BootstrapFormRenderer(TemplatesSetting):
     field_template_name = "core/field.html"
 
 
-def apply_errors(form: forms.Form, error: InvalidInput | Conflict) -> None:
+def apply_errors(form: forms.BaseForm, error: InvalidInput | Conflict) -> None:
     """Show an action's refusal on the form, on the field it names when the form has it."""
     items = error.errors.items() if isinstance(error, InvalidInput) else [(error.field, [error.message])]
     for field, messages in items:

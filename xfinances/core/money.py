@@ -133,7 +133,7 @@ def format_amount(amount: Decimal, places: int = 2, thousands: str = "\u00a0", d
     quantized = round_to(amount, places)
     sign = "-" if quantized < 0 else ""
     whole, _, frac = f"{abs(quantized):f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

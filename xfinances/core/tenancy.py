@@ -34,7 +34,7 @@ def company_view(permission: str | None = None) -> Callable[..., Any]:
         def wrapper(request: HttpRequest, eik: str, *args: Any, **kwargs: Any) -> HttpResponse:
             membership = (
                 Membership.objects.select_related("company")
-                .filter(user_id=request.user.pk, company__eik=eik, company__is_active=True)
+                .filter(user_id=request.user.pk or 0, company__eik=eik, company__is_active=True)
                 .first()
             )
             if membership is None:

@@ -123,7 +123,7 @@ def add_bank_account(request: HttpRequest) -> HttpResponse:
     if form.errors:
         for field_errors in form.errors.values():
             for message in field_errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
     else:
         messages.success(request, _("Bank account added."))
     return redirect("company_settings", company.eik)
@@ -198,9 +198,9 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     form = AuditFilterForm(request.GET or None)
-    form.fields["user"].choices = [("", "—")] + [(m.user_id, m.user.email) for m in queries.members(company)]
+    form.fields["user"].choices = [("", "—")] + [(m.user_id, m.user.email) for m in queries.members(company)]  # type: ignore[attr-defined]
     types = AuditEntry.objects.filter(company=company).values_list("object_type", flat=True).distinct()
-    form.fields["object_type"].choices = [("", "—")] + [(t, t) for t in sorted(set(types))]
+    form.fields["object_type"].choices = [("", "—")] + [(t, t) for t in sorted(set(types))]  # type: ignore[attr-defined]
     filters: dict = {}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -276,7 +276,7 @@ def account(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             new_token = actions.issue_api_token(actor, request.user, form.cleaned_data["name"]).raw  # type: ignore[arg-type]
             form = TokenForm()
-    tokens = ApiToken.objects.filter(user_id=request.user.pk)
+    tokens = ApiToken.objects.filter(user_id=request.user.pk or 0)
     return render(request, "core/account.html", {"form": form, "tokens": tokens, "new_token": new_token})
 
 
