@@ -18,6 +18,7 @@ from xfinances.invoicing import locks
 from xfinances.invoicing.exceptions import SeriesExhausted
 from xfinances.invoicing.models import MAX_NUMBER, MIN_NUMBER, NumberSeries, SeriesGroup
 
+DEFAULT_RANGE_END = 999_999_999
 DEFAULT_SERIES_NAMES = {
     SeriesGroup.TAX: "Основна",
     SeriesGroup.PROFORMA: "Проформи",
@@ -42,7 +43,8 @@ def parse_number(text: str) -> int:
 
 
 def default_series(company: Company, group: str) -> NumberSeries:
-    """The company's default series for `group`, created (1…9999999999) when there is none.
+    """The company's default series for `group`, created when there is none: 0000000001 …
+    0999999999, leaving 1000000001 … free for branch series (ППЗДДС art. 78 practice).
 
     Two first issues at the same time both try to create it; the loser's insert fails on the
     one-default constraint inside a savepoint and it reads the winner's row instead.
@@ -57,7 +59,7 @@ def default_series(company: Company, group: str) -> NumberSeries:
                 group=group,
                 name=DEFAULT_SERIES_NAMES.get(group, group),
                 range_start=MIN_NUMBER,
-                range_end=MAX_NUMBER,
+                range_end=DEFAULT_RANGE_END,
                 next_number=MIN_NUMBER,
                 is_default=True,
             )
