@@ -31,3 +31,13 @@ def make_product(actor_system: Any) -> Any:
         return actions.create_product(actor_system, company, **data)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def english_pages(client: Any) -> Any:
+    """Pages and messages are asserted in their English source form."""
+    from django.utils import translation
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield

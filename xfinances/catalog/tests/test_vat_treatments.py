@@ -16,10 +16,14 @@ from xfinances.core.models import AuditEntry
 
 
 def test_seeding_creates_the_table_once(company: Any, actor_system: Any) -> None:
-    created = actions.seed_vat_treatments(actor_system, company)
-    assert [t.code for t in created] == [d["code"] for d in DEFAULT_VAT_TREATMENTS]
+    # create_company seeded the table; seeding again adds nothing.
+    assert actions.seed_vat_treatments(actor_system, company) == []
+    codes = list(
+        VatTreatment.objects.filter(company=company).order_by("pk").values_list("code", flat=True)
+    )
+    assert codes == [d["code"] for d in DEFAULT_VAT_TREATMENTS]
     assert AuditEntry.objects.filter(company=company, action="seed_vat_treatments").count() == len(
-        created
+        codes
     )
     standard = VatTreatment.objects.get(company=company, code="standard")
     assert standard.rate == Decimal("20.00") and standard.nap_column == "02-11"
