@@ -1330,6 +1330,8 @@ def _create_note(
             {"lines": [_("A debit note needs the lines that increase the invoice.")]}
         )
     rows = _copy_lines(invoice, link_lines=True) if full else list(lines or [])
+    if not rows:
+        raise InvalidInput({"lines": [_("Add the lines the note corrects.")]})
     day = _today(today)
     values = {
         "party": invoice.party,

@@ -102,7 +102,7 @@ def remaining_to_credit(invoice: Document, exclude_id: int | None = None) -> Dec
         issued = issued.exclude(pk=exclude_id)
     sums = {
         row["kind"]: row["amount"] or ZERO
-        for row in issued.values("kind").annotate(amount=Sum("correction_total"))
+        for row in issued.order_by().values("kind").annotate(amount=Sum("correction_total"))
     }
     return (
         invoice.total
@@ -128,3 +128,11 @@ def series_list(company: Company, group: str = "") -> QuerySet[NumberSeries]:
     if group:
         found = found.filter(group=group)
     return found.order_by("group", "range_start", "id")
+
+
+def before_cursor(found: QuerySet[Document], issue_date: dt.date, pk: int) -> QuerySet[Document]:
+    """The rows before (issue_date, pk) in the newest-first order, nearest first (oldest-first
+    order): the previous keyset page of the UI, read backwards; no OFFSET."""
+    return found.filter(Q(issue_date__gt=issue_date) | Q(issue_date=issue_date, pk__gt=pk)).order_by(
+        "issue_date", "id"
+    )
