@@ -12,7 +12,7 @@ os.environ.setdefault("HUEY_IMMEDIATE", "1")
 os.environ["XFINANCES_DATA_DIR"] = tempfile.mkdtemp(prefix="xfinances-test-")
 os.environ.setdefault("EMAIL_HOST", "")
 
-import pytest  # noqa: E402
+import pytest
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -109,20 +109,28 @@ class ApiCaller:
         return self.client.get(f"/api/v1{path}", params, headers=self._headers())
 
     def post(self, path: str, body: Any = None) -> Any:
-        return self.client.post(f"/api/v1{path}", body or {}, content_type="application/json", headers=self._headers())
+        return self.client.post(
+            f"/api/v1{path}", body or {}, content_type="application/json", headers=self._headers()
+        )
 
     def put(self, path: str, body: Any = None) -> Any:
-        return self.client.put(f"/api/v1{path}", body or {}, content_type="application/json", headers=self._headers())
+        return self.client.put(
+            f"/api/v1{path}", body or {}, content_type="application/json", headers=self._headers()
+        )
 
     def patch(self, path: str, body: Any = None) -> Any:
-        return self.client.patch(f"/api/v1{path}", body or {}, content_type="application/json", headers=self._headers())
+        return self.client.patch(
+            f"/api/v1{path}", body or {}, content_type="application/json", headers=self._headers()
+        )
 
     def delete(self, path: str) -> Any:
         return self.client.delete(f"/api/v1{path}", headers=self._headers())
 
 
 @pytest.fixture
-def api_as(client: Any, make_member: Callable[..., Any], actor_system: Any) -> Callable[..., ApiCaller]:
+def api_as(
+    client: Any, make_member: Callable[..., Any], actor_system: Any
+) -> Callable[..., ApiCaller]:
     """An API caller with a fresh token of a member with `role` in `company`."""
     from xfinances.core import actions
 

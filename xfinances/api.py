@@ -25,7 +25,9 @@ api = NinjaAPI(
 
 @api.exception_handler(InvalidInput)
 def _invalid(request: HttpRequest, error: InvalidInput) -> HttpResponse:
-    return api.create_response(request, {"detail": _("Invalid input."), "errors": error.errors}, status=422)
+    return api.create_response(
+        request, {"detail": _("Invalid input."), "errors": error.errors}, status=422
+    )
 
 
 @api.exception_handler(NinjaValidationError)
@@ -40,7 +42,9 @@ def _schema_invalid(request: HttpRequest, error: NinjaValidationError) -> HttpRe
             location = location[1:]
         field = ".".join(location) or "__all__"
         errors.setdefault(field, []).append(str(item.get("msg", _("Invalid value."))))
-    return api.create_response(request, {"detail": _("Invalid input."), "errors": errors}, status=422)
+    return api.create_response(
+        request, {"detail": _("Invalid input."), "errors": errors}, status=422
+    )
 
 
 @api.exception_handler(Conflict)
@@ -60,10 +64,10 @@ def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 
 
 def _register() -> None:
-    from xfinances.core.api import router as core_router
-    from xfinances.invoicing.api import router as documents_router
     from xfinances.catalog.api import router as products_router
     from xfinances.catalog.api import vat_treatments_router
+    from xfinances.core.api import router as core_router
+    from xfinances.invoicing.api import router as documents_router
     from xfinances.parties.api import router as parties_router
     from xfinances.treasury.api import router as treasury_router
 

@@ -51,10 +51,14 @@ def load_demo(progress: Callable[[str], object] = print) -> bool:
             place_of_issue="София",
             iban="BG80BNBG96611020345678",
         )
-        actions.add_company_bank_account(actor, company, iban="BG18RZBB91550123456789", currency="EUR")
+        actions.add_company_bank_account(
+            actor, company, iban="BG18RZBB91550123456789", currency="EUR"
+        )
         progress("Adding users for every role …")
         for email, password, role in DEMO_LOGINS:
-            user = actions.create_user(actor, email=email, password=password, full_name=DEMO_NAMES[role])
+            user = actions.create_user(
+                actor, email=email, password=password, full_name=DEMO_NAMES[role]
+            )
             actions.add_member(actor, company, email=user.email, role=role)
         for loader in _area_loaders():
             loader(actor, company, progress)

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("c/<str:eik>/parties/", include("xfinances.parties.urls")),
     path("c/<str:eik>/treasury/", include("xfinances.treasury.urls")),
     path("c/<str:eik>/catalog/", include("xfinances.catalog.urls")),
+    path("c/<str:eik>/documents/", include("xfinances.invoicing.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -42,8 +42,8 @@ def _install_chromium() -> str | None:
         if found:
             return found
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)  # noqa: S607
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, env=env)  # noqa: S607
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, env=env)
     return _find_chromium()
 
 

@@ -91,7 +91,9 @@ def _clean_company(data: dict[str, Any], errors: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_company(actor: Actor, *, owner: User | None = None, iban: str = "", **data: Any) -> Company:
+def create_company(
+    actor: Actor, *, owner: User | None = None, iban: str = "", **data: Any
+) -> Company:
     """A new company (tenant). `owner`, when given, becomes its first owner."""
     unknown = set(data) - set(COMPANY_FIELDS)
     if unknown:
@@ -111,7 +113,9 @@ def create_company(actor: Actor, *, owner: User | None = None, iban: str = "", *
             errors.add("iban", str(error))
     errors.raise_if_any()
     if Company.objects.filter(eik=clean["eik"]).exists():
-        raise Conflict(_("A company with ЕИК %(eik)s already exists.") % {"eik": clean["eik"]}, field="eik")
+        raise Conflict(
+            _("A company with ЕИК %(eik)s already exists.") % {"eik": clean["eik"]}, field="eik"
+        )
     company = Company.objects.create(**clean)
     audit.record_create(actor, company, "create_company", company)
     # Every company starts with the VAT treatments of the law (rates and legal bases).
@@ -136,7 +140,9 @@ def update_company(actor: Actor, company: Company, **data: Any) -> Company:
     clean = _clean_company(data, errors)
     errors.raise_if_any()
     if "eik" in clean and Company.objects.filter(eik=clean["eik"]).exclude(pk=company.pk).exists():
-        raise Conflict(_("A company with ЕИК %(eik)s already exists.") % {"eik": clean["eik"]}, field="eik")
+        raise Conflict(
+            _("A company with ЕИК %(eik)s already exists.") % {"eik": clean["eik"]}, field="eik"
+        )
     company = Company.objects.select_for_update().get(pk=company.pk)
     before = audit.snapshot(company)
     for key, value in clean.items():
@@ -207,7 +213,9 @@ def create_user(
     email = _clean_new_user(email, password)
     if User.objects.filter(email=email).exists():
         raise Conflict(_("A user with this e-mail already exists."), field="email")
-    user = User.objects.create_user(email=email, password=password, full_name=full_name, language=language)
+    user = User.objects.create_user(
+        email=email, password=password, full_name=full_name, language=language
+    )
     if password is None:
         user.set_unusable_password()
         user.save(update_fields=["password"])
@@ -216,8 +224,15 @@ def create_user(
 
 
 @transaction.atomic
-def add_member(actor: Actor, company: Company, *, email: str, role: str, full_name: str = "",
-               password: str | None = None) -> Membership:
+def add_member(
+    actor: Actor,
+    company: Company,
+    *,
+    email: str,
+    role: str,
+    full_name: str = "",
+    password: str | None = None,
+) -> Membership:
     """Give a person (new or existing user) a role in the company."""
     ensure_can(actor, company, "members.manage")
     if role not in Role.values:
@@ -227,7 +242,9 @@ def add_member(actor: Actor, company: Company, *, email: str, role: str, full_na
     if user is None:
         user = create_user(actor, email=email, password=password, full_name=full_name)
     elif Membership.objects.filter(company=company, user=user).exists():
-        raise Conflict(_("%(email)s is already a member of this company.") % {"email": email}, field="email")
+        raise Conflict(
+            _("%(email)s is already a member of this company.") % {"email": email}, field="email"
+        )
     membership = Membership.objects.create(company=company, user=user, role=role)
     audit.record_create(actor, company, "add_member", membership)
     if not user.has_usable_password():
@@ -249,7 +266,10 @@ def send_invitation(user_id: int, company_id: int) -> None:
     company = Company.objects.get(pk=company_id)
     path = reverse(
         "password_reset_confirm",
-        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
     )
     with translation.override(user.language):
         context = {"user": user, "company": company, "link": settings.BASE_URL + path}
@@ -259,7 +279,9 @@ def send_invitation(user_id: int, company_id: int) -> None:
 
 
 def _owners_left(company: Company, excluding: Membership) -> int:
-    return Membership.objects.filter(company=company, role=Role.OWNER).exclude(pk=excluding.pk).count()
+    return (
+        Membership.objects.filter(company=company, role=Role.OWNER).exclude(pk=excluding.pk).count()
+    )
 
 
 @transaction.atomic
@@ -268,7 +290,11 @@ def change_role(actor: Actor, membership: Membership, role: str) -> Membership:
     if role not in Role.values:
         raise InvalidInput({"role": [_("Unknown role.")]})
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if membership.role == Role.OWNER and role != Role.OWNER and not _owners_left(membership.company, membership):
+    if (
+        membership.role == Role.OWNER
+        and role != Role.OWNER
+        and not _owners_left(membership.company, membership)
+    ):
         raise InvalidInput({"role": [_("A company needs at least one owner.")]})
     before = audit.snapshot(membership)
     membership.role = role
@@ -302,9 +328,15 @@ def issue_api_token(actor: Actor, user: User, name: str = "script") -> IssuedTok
     if settings.API_TOKEN_DAYS:
         expires = timezone.now() + dt.timedelta(days=settings.API_TOKEN_DAYS)
     token = ApiToken.objects.create(
-        user=user, name=(name or "script")[:100], prefix=raw[:10], token_hash=hash_token(raw), expires_at=expires
+        user=user,
+        name=(name or "script")[:100],
+        prefix=raw[:10],
+        token_hash=hash_token(raw),
+        expires_at=expires,
     )
-    audit.record_event(actor, None, "issue_api_token", token, {"name": token.name, "prefix": token.prefix})
+    audit.record_event(
+        actor, None, "issue_api_token", token, {"name": token.name, "prefix": token.prefix}
+    )
     return IssuedToken(token=token, raw=raw)
 
 
@@ -338,11 +370,17 @@ def _clean_rate(currency: str, rate: object) -> tuple[str, Decimal]:
 
 
 @transaction.atomic
-def set_exchange_rate(actor: Actor, company: Company, *, currency: str, date: dt.date, rate: object) -> ExchangeRate:
+def set_exchange_rate(
+    actor: Actor, company: Company, *, currency: str, date: dt.date, rate: object
+) -> ExchangeRate:
     """The company's own rate for a day (overrides the loaded reference rate)."""
     ensure_can(actor, company, "rates.change")
     currency, value = _clean_rate(currency, rate)
-    existing = ExchangeRate.objects.select_for_update().filter(company=company, currency=currency, date=date).first()
+    existing = (
+        ExchangeRate.objects.select_for_update()
+        .filter(company=company, currency=currency, date=date)
+        .first()
+    )
     if existing:
         before = audit.snapshot(existing)
         existing.rate = value
@@ -350,7 +388,9 @@ def set_exchange_rate(actor: Actor, company: Company, *, currency: str, date: dt
         existing.save(update_fields=["rate", "source"])
         audit.record_update(actor, company, "set_exchange_rate", existing, before)
         return existing
-    created = ExchangeRate.objects.create(company=company, currency=currency, date=date, rate=value, source="manual")
+    created = ExchangeRate.objects.create(
+        company=company, currency=currency, date=date, rate=value, source="manual"
+    )
     audit.record_create(actor, company, "set_exchange_rate", created)
     return created
 
@@ -363,14 +403,18 @@ class RatesLoaded:
 
 
 @transaction.atomic
-def load_reference_rates(actor: Actor, rates: Iterable[tuple[dt.date, str, Decimal]], source: str) -> RatesLoaded:
+def load_reference_rates(
+    actor: Actor, rates: Iterable[tuple[dt.date, str, Decimal]], source: str
+) -> RatesLoaded:
     """Store reference rates (ECB/BNB) shared by all companies. Re-loading a file is harmless."""
     created = updated = unchanged = 0
     for date, currency, rate in rates:
         currency, value = _clean_rate(currency, rate)
         row = ExchangeRate.objects.filter(company=None, currency=currency, date=date).first()
         if row is None:
-            ExchangeRate.objects.create(company=None, currency=currency, date=date, rate=value, source=source)
+            ExchangeRate.objects.create(
+                company=None, currency=currency, date=date, rate=value, source=source
+            )
             created += 1
         elif row.rate != value:
             row.rate, row.source = value, source

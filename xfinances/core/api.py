@@ -76,7 +76,9 @@ def me(request: HttpRequest) -> dict:
     }
 
 
-@router.get("/companies", response=list[CompanyOut], summary="Companies the token's user belongs to")
+@router.get(
+    "/companies", response=list[CompanyOut], summary="Companies the token's user belongs to"
+)
 def list_companies(request: HttpRequest) -> list[dict]:
     return [_company_out(m.company) for m in memberships_of(request.user)]  # type: ignore[arg-type]
 
@@ -91,6 +93,11 @@ def current_company(request: HttpRequest) -> dict:
 def list_users(request: HttpRequest) -> list[dict]:
     require(request, "members.view")
     return [
-        {"email": m.user.email, "full_name": m.user.full_name, "role": m.role, "is_active": m.user.is_active}
+        {
+            "email": m.user.email,
+            "full_name": m.user.full_name,
+            "role": m.role,
+            "is_active": m.user.is_active,
+        }
         for m in members(request.company)  # type: ignore[attr-defined]
     ]

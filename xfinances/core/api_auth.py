@@ -28,7 +28,9 @@ class TokenAuth(HttpBearer):
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         user = found.user
-        memberships = Membership.objects.select_related("company").filter(user=user, company__is_active=True)
+        memberships = Membership.objects.select_related("company").filter(
+            user=user, company__is_active=True
+        )
         wanted = request.headers.get("X-Company", "").strip()
         if wanted:
             membership = memberships.filter(company__eik=wanted).first()
@@ -39,7 +41,10 @@ class TokenAuth(HttpBearer):
             if not choices:
                 raise HttpError(403, _("This user belongs to no company."))
             if len(choices) > 1:
-                raise HttpError(400, _("You belong to several companies: send the X-Company header with the ЕИК."))
+                raise HttpError(
+                    400,
+                    _("You belong to several companies: send the X-Company header with the ЕИК."),
+                )
             membership = choices[0]
         request.user = user
         request.company = membership.company  # type: ignore[attr-defined]

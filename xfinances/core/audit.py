@@ -98,7 +98,9 @@ def _write(
     )
 
 
-def record_create(actor: Actor, company: Company | None, action: str, instance: models.Model) -> AuditEntry:
+def record_create(
+    actor: Actor, company: Company | None, action: str, instance: models.Model
+) -> AuditEntry:
     after = snapshot(instance)
     return _write(actor, company, AuditEntry.Kind.CREATE, action, instance, diff({}, after))
 
@@ -137,7 +139,9 @@ def record_delete(
     actor: Actor, company: Company | None, action: str, instance: models.Model, reason: str = ""
 ) -> AuditEntry:
     before = snapshot(instance)
-    return _write(actor, company, AuditEntry.Kind.DELETE, action, instance, diff(before, {}), reason)
+    return _write(
+        actor, company, AuditEntry.Kind.DELETE, action, instance, diff(before, {}), reason
+    )
 
 
 def record_event(

@@ -20,7 +20,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
 
     role = getattr(request, "role", None)
     allowed = _Permissions(
-        {name.replace(".", "_"): role is not None and role in roles for name, roles in PERMISSIONS.items()}
+        {
+            name.replace(".", "_"): role is not None and role in roles
+            for name, roles in PERMISSIONS.items()
+        }
     )
     return {
         "my_memberships": memberships_of(request.user),  # type: ignore[arg-type]

@@ -12,7 +12,9 @@ class ActionError(Exception):
 class InvalidInput(ActionError):
     """Input refused; `errors` maps field name (or "__all__") to messages. Nothing changed."""
 
-    def __init__(self, errors: dict[str, list[str | Promise]] | str | Promise, field: str = "__all__"):
+    def __init__(
+        self, errors: dict[str, list[str | Promise]] | str | Promise, field: str = "__all__"
+    ):
         if not isinstance(errors, dict):
             errors = {field: [errors]}
         self.errors: dict[str, list[str]] = {k: [str(m) for m in v] for k, v in errors.items()}

@@ -25,7 +25,11 @@ class BootstrapFormRenderer(TemplatesSetting):
 
 def apply_errors(form: forms.BaseForm, error: InvalidInput | Conflict) -> None:
     """Show an action's refusal on the form, on the field it names when the form has it."""
-    items = error.errors.items() if isinstance(error, InvalidInput) else [(error.field, [error.message])]
+    items = (
+        error.errors.items()
+        if isinstance(error, InvalidInput)
+        else [(error.field, [error.message])]
+    )
     for field, messages in items:
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
@@ -33,7 +37,8 @@ def apply_errors(form: forms.BaseForm, error: InvalidInput | Conflict) -> None:
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("E-mail"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
 
@@ -41,9 +46,24 @@ class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
         fields = [
-            "name", "name_latin", "eik", "vat_number", "country", "city", "postcode", "address",
-            "mol", "email", "phone", "logo", "default_currency", "document_language",
-            "payment_terms_days", "place_of_issue", "lock_date", "edit_window_days",
+            "name",
+            "name_latin",
+            "eik",
+            "vat_number",
+            "country",
+            "city",
+            "postcode",
+            "address",
+            "mol",
+            "email",
+            "phone",
+            "logo",
+            "default_currency",
+            "document_language",
+            "payment_terms_days",
+            "place_of_issue",
+            "lock_date",
+            "edit_window_days",
         ]
         widgets = {"lock_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
@@ -88,9 +108,17 @@ class RateFileForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     user = forms.TypedChoiceField(label=_("User"), required=False, coerce=int, empty_value=None)
-    kind = forms.ChoiceField(label=_("Change"), required=False, choices=[("", "—"), *AuditEntry.Kind.choices])
-    source = forms.ChoiceField(label=_("From"), required=False, choices=[("", "—"), *Source.choices])
+    kind = forms.ChoiceField(
+        label=_("Change"), required=False, choices=[("", "—"), *AuditEntry.Kind.choices]
+    )
+    source = forms.ChoiceField(
+        label=_("From"), required=False, choices=[("", "—"), *Source.choices]
+    )
     object_type = forms.ChoiceField(label=_("Record type"), required=False)
-    date_from = forms.DateField(label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     q = forms.CharField(label=_("Text"), required=False)

@@ -100,7 +100,9 @@ def clean_vat_number(value: str) -> str:
         raise IdentifierError(_("Bulgarian VAT number is BG followed by a valid ЕИК, ЕГН or ЛНЧ."))
     country = vat[:2].lower()
     if country not in stdnum_eu_vat.MEMBER_STATES and country != "el":
-        raise IdentifierError(_("Unknown country code in VAT number: %(code)s.") % {"code": vat[:2]})
+        raise IdentifierError(
+            _("Unknown country code in VAT number: %(code)s.") % {"code": vat[:2]}
+        )
     try:
         return str(stdnum_eu_vat.validate(vat))
     except StdnumError:

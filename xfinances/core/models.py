@@ -214,7 +214,9 @@ class AuditEntry(models.Model):
         Company, on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
     created_at = models.DateTimeField(default=timezone.now)
-    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     user_label = models.CharField(max_length=254, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

@@ -36,7 +36,7 @@ def to_decimal(value: object) -> Decimal:
     """A Decimal from a string, int or Decimal. Floats are refused: they are not exact."""
     if isinstance(value, Decimal):
         result = value
-    elif isinstance(value, bool) or isinstance(value, float):
+    elif isinstance(value, bool | float):
         raise MoneyError("money must not be a float or bool; pass a string or Decimal")
     elif isinstance(value, int):
         result = Decimal(value)
@@ -116,7 +116,9 @@ def eur_to_bgn(amount: Decimal) -> Decimal:
     return round_cent(to_decimal(amount) * BGN_PER_EUR, RoundingPoint.CONVERSION)
 
 
-def convert(amount: Decimal, from_currency: str, to_currency: str, rate_per_eur: dict[str, Decimal]) -> Decimal:
+def convert(
+    amount: Decimal, from_currency: str, to_currency: str, rate_per_eur: dict[str, Decimal]
+) -> Decimal:
     """Convert through EUR. `rate_per_eur[c]` is units of c per 1 EUR; BGN is always fixed."""
     if from_currency == to_currency:
         return to_decimal(amount)
@@ -128,7 +130,9 @@ def convert(amount: Decimal, from_currency: str, to_currency: str, rate_per_eur:
         raise MoneyError(f"no exchange rate for {missing.args[0]}") from None
 
 
-def format_amount(amount: Decimal, places: int = 2, thousands: str = "\u00a0", decimal: str = ",") -> str:
+def format_amount(
+    amount: Decimal, places: int = 2, thousands: str = "\u00a0", decimal: str = ","
+) -> str:
     """Bulgarian print form: 1 234 567,89 (non-breaking space for thousands, comma decimals)."""
     quantized = round_to(amount, places)
     sign = "-" if quantized < 0 else ""

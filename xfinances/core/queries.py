@@ -35,7 +35,9 @@ def rate_on(company: Company | None, currency: str, date: dt.date) -> ExchangeRa
         if own:
             return own
     return (
-        ExchangeRate.objects.filter(company=None, currency=currency, date__lte=date, date__gte=date - dt.timedelta(days=10))
+        ExchangeRate.objects.filter(
+            company=None, currency=currency, date__lte=date, date__gte=date - dt.timedelta(days=10)
+        )
         .order_by("-date")
         .first()
     )
@@ -51,7 +53,9 @@ def rate_value(company: Company | None, currency: str, date: dt.date) -> Decimal
 
 
 def rates_for(company: Company) -> QuerySet[ExchangeRate]:
-    return ExchangeRate.objects.filter(Q(company=company) | Q(company=None)).order_by("-date", "currency", "company_id")
+    return ExchangeRate.objects.filter(Q(company=company) | Q(company=None)).order_by(
+        "-date", "currency", "company_id"
+    )
 
 
 def audit_log(

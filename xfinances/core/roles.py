@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "treasury.change": _STAFF,
     "treasury.all_accounts": _STAFF,
     "treasury.close_period": _STAFF,
+    "treasury.reopen_period": frozenset({Role.OWNER}),
     "settings.change": frozenset({Role.OWNER}),
     "catalog.view": _ALL,
     "catalog.change": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.SALES}),

@@ -8,18 +8,28 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
     path(
         "password-reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
-    path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("account/", views.account, name="account"),
     path("account/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
     path("healthz", views.healthz, name="healthz"),
@@ -34,7 +44,9 @@ urlpatterns = [
     ),
     path("c/<str:eik>/members/", views.members, name="members"),
     path("c/<str:eik>/members/<int:membership_id>/", views.member_role, name="member_role"),
-    path("c/<str:eik>/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "c/<str:eik>/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"
+    ),
     path("c/<str:eik>/audit/", views.audit_log, name="audit_log"),
     path("c/<str:eik>/rates/", views.rates, name="rates"),
     path("c/<str:eik>/rates/import/", views.rates_import, name="rates_import"),

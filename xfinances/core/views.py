@@ -34,7 +34,10 @@ AREAS = {
     "sales": (_("Sales documents"), _("Invoices, proformas, credit and debit notes, protocols.")),
     "purchases": (_("Purchases"), _("Supplier invoices, approvals and payment alerts.")),
     "receivables": (_("Payments"), _("Receivables, payables, aging and reminders.")),
-    "treasury": (_("Cash and bank"), _("Accounts, sub-accounts, movements, balances and cash flow.")),
+    "treasury": (
+        _("Cash and bank"),
+        _("Accounts, sub-accounts, movements, balances and cash flow."),
+    ),
     "accounting": (_("Accounting exports"), _("VAT ledgers and exports to accounting programs.")),
 }
 
@@ -153,7 +156,9 @@ def members(request: HttpRequest) -> HttpResponse:
             except (InvalidInput, Conflict) as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, _("%(email)s now has access.") % {"email": membership.user.email})
+                messages.success(
+                    request, _("%(email)s now has access.") % {"email": membership.user.email}
+                )
                 return redirect("members", company.eik)
     return render(
         request,
@@ -198,8 +203,12 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     form = AuditFilterForm(request.GET or None)
-    form.fields["user"].choices = [("", "—")] + [(m.user_id, m.user.email) for m in queries.members(company)]  # type: ignore[attr-defined]
-    types = AuditEntry.objects.filter(company=company).values_list("object_type", flat=True).distinct()
+    form.fields["user"].choices = [("", "—")] + [
+        (m.user_id, m.user.email) for m in queries.members(company)
+    ]  # type: ignore[attr-defined]
+    types = (
+        AuditEntry.objects.filter(company=company).values_list("object_type", flat=True).distinct()
+    )
     form.fields["object_type"].choices = [("", "—")] + [(t, t) for t in sorted(set(types))]  # type: ignore[attr-defined]
     filters: dict = {}
     if form.is_bound and form.is_valid():
@@ -216,7 +225,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.audit_log(company, **filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "core/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request, "core/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
 
 
 @company_view("rates.view")
@@ -236,7 +247,9 @@ def rates(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Exchange rate saved."))
                 return redirect("rates", company.eik)
     page = Paginator(queries.rates_for(company), 50).get_page(request.GET.get("page"))
-    return render(request, "core/rates.html", {"form": form, "file_form": RateFileForm(), "page": page})
+    return render(
+        request, "core/rates.html", {"form": form, "file_form": RateFileForm(), "page": page}
+    )
 
 
 @company_view("rates.change")
@@ -277,7 +290,9 @@ def account(request: HttpRequest) -> HttpResponse:
             new_token = actions.issue_api_token(actor, request.user, form.cleaned_data["name"]).raw  # type: ignore[arg-type]
             form = TokenForm()
     tokens = ApiToken.objects.filter(user_id=request.user.pk or 0)
-    return render(request, "core/account.html", {"form": form, "tokens": tokens, "new_token": new_token})
+    return render(
+        request, "core/account.html", {"form": form, "tokens": tokens, "new_token": new_token}
+    )
 
 
 @require_POST

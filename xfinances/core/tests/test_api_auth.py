@@ -43,7 +43,9 @@ def test_revoked_token_is_refused(client, company, owner, token, actor_system):
     assert client.get("/api/v1/company", headers=auth(token.raw)).status_code == 401
 
 
-def test_user_in_two_companies_must_choose(client, company, other_company, owner, token, make_member):
+def test_user_in_two_companies_must_choose(
+    client, company, other_company, owner, token, make_member
+):
     make_member(other_company, "viewer", email=owner.email)
     response = client.get("/api/v1/company", headers=auth(token.raw))
     assert response.status_code == 400
@@ -58,7 +60,9 @@ def test_unknown_company_header_is_404(client, company, token):
 
 def test_me_lists_companies(client, company, token):
     body = client.get("/api/v1/me", headers=auth(token.raw)).json()
-    assert body["companies"] == [{"company_eik": company.eik, "company_name": company.name, "role": "owner"}]
+    assert body["companies"] == [
+        {"company_eik": company.eik, "company_name": company.name, "role": "owner"}
+    ]
 
 
 def test_openapi_is_published(client):
@@ -81,7 +85,9 @@ def test_ui_token_shown_once_and_revocable(client, owner):
 
 
 def test_malformed_body_gets_field_level_errors(api_as, company):
-    response = api_as(company, "owner").post("/parties", {"name": "Х", "kind": "company", "is_client": "maybe"})
+    response = api_as(company, "owner").post(
+        "/parties", {"name": "Х", "kind": "company", "is_client": "maybe"}
+    )
     assert response.status_code == 422
     body = response.json()
     assert "is_client" in body["errors"]

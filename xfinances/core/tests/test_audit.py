@@ -20,7 +20,9 @@ def test_company_create_update_delete_are_audited(company, owner):
 
     account = actions.add_company_bank_account(actor, company, iban="BG18 RZBB 9155 0123 4567 89")
     actions.remove_company_bank_account(actor, account)
-    deleted = AuditEntry.objects.get(company=company, kind="delete", object_type="core.companybankaccount")
+    deleted = AuditEntry.objects.get(
+        company=company, kind="delete", object_type="core.companybankaccount"
+    )
     assert deleted.changes["iban"] == ["BG18RZBB91550123456789", None]
     assert deleted.user_label == owner.email
 

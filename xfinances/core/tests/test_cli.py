@@ -8,11 +8,33 @@ from xfinances.demo import DEMO_EIK, DEMO_LOGINS
 
 
 def test_createcompany_and_createuser(db, capsys):
-    call_command("createcompany", "--eik", "131468980", "--name", "Алфа ООД", "--vat", "BG131468980", "--iban", "BG80BNBG96611020345678")
+    call_command(
+        "createcompany",
+        "--eik",
+        "131468980",
+        "--name",
+        "Алфа ООД",
+        "--vat",
+        "BG131468980",
+        "--iban",
+        "BG80BNBG96611020345678",
+    )
     company = Company.objects.get(eik="131468980")
     assert company.vat_registered and company.bank_accounts.get().bic == "BNBGBGSF"
-    call_command("createuser", "--email", "Ana@Example.bg", "--password", "Silna-Parola-77", "--company", "131468980", "--role", "accountant")
-    assert Membership.objects.get(company=company, user__email="ana@example.bg").role == "accountant"
+    call_command(
+        "createuser",
+        "--email",
+        "Ana@Example.bg",
+        "--password",
+        "Silna-Parola-77",
+        "--company",
+        "131468980",
+        "--role",
+        "accountant",
+    )
+    assert (
+        Membership.objects.get(company=company, user__email="ana@example.bg").role == "accountant"
+    )
 
 
 def test_createcompany_with_bad_eik_says_why(db):
@@ -23,7 +45,17 @@ def test_createcompany_with_bad_eik_says_why(db):
 
 def test_createuser_for_unknown_company(db):
     with pytest.raises(CommandError, match="No company"):
-        call_command("createuser", "--email", "a@b.bg", "--password", "Silna-Parola-77", "--company", "999999999", "--role", "owner")
+        call_command(
+            "createuser",
+            "--email",
+            "a@b.bg",
+            "--password",
+            "Silna-Parola-77",
+            "--company",
+            "999999999",
+            "--role",
+            "owner",
+        )
 
 
 def test_token_prints_a_working_token(db, capsys, client):

@@ -56,7 +56,7 @@ def test_bgn_to_eur_divides_by_the_full_rate(bgn, eur):
 def test_eur_to_bgn():
     assert eur_to_bgn(Decimal("1")) == Decimal("1.96")
     assert eur_to_bgn(Decimal("511.29")) == Decimal("1000.00")
-    assert BGN_PER_EUR == Decimal("1.95583")
+    assert Decimal("1.95583") == BGN_PER_EUR
 
 
 @given(st.decimals(min_value=Decimal("-1000000"), max_value=Decimal("1000000"), places=2))

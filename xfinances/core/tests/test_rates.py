@@ -37,7 +37,9 @@ def test_read_ecb_csv_skips_missing_values():
 
 
 def test_read_plain_csv_reports_bad_lines():
-    parsed = read_rates(b"date,currency,rate\n2026-11-27,USD,1.08\nyesterday,USD,1.07\n2026-11-27,GBP,abc\n")
+    parsed = read_rates(
+        b"date,currency,rate\n2026-11-27,USD,1.08\nyesterday,USD,1.07\n2026-11-27,GBP,abc\n"
+    )
     assert parsed.rates == [(dt.date(2026, 11, 27), "USD", Decimal("1.08"))]
     assert [e.split(":")[0] for e in parsed.errors] == ["line 3", "line 4"]
 
@@ -62,18 +64,28 @@ def test_load_is_idempotent_and_lookup_falls_back_to_last_business_day(company, 
 
 def test_company_rate_overrides_reference(company, owner, actor_system, other_company):
     actions.load_reference_rates(actor_system, read_rates(ECB_XML).rates, source="ecb")
-    actions.set_exchange_rate(Actor(owner), company, currency="usd", date=dt.date(2026, 11, 27), rate="1.0900")
+    actions.set_exchange_rate(
+        Actor(owner), company, currency="usd", date=dt.date(2026, 11, 27), rate="1.0900"
+    )
     assert queries.rate_value(company, "USD", dt.date(2026, 11, 27)) == Decimal("1.0900")
     assert queries.rate_value(other_company, "USD", dt.date(2026, 11, 27)) == Decimal("1.0825")
 
 
 @pytest.mark.parametrize(
     ("currency", "rate", "field"),
-    [("US", "1.08", "currency"), ("EUR", "1", "currency"), ("BGN", "1.95583", "currency"), ("USD", "0", "rate"), ("USD", "abc", "rate")],
+    [
+        ("US", "1.08", "currency"),
+        ("EUR", "1", "currency"),
+        ("BGN", "1.95583", "currency"),
+        ("USD", "0", "rate"),
+        ("USD", "abc", "rate"),
+    ],
 )
 def test_bad_manual_rates_are_refused(company, owner, currency, rate, field):
     with pytest.raises(InvalidInput) as error:
-        actions.set_exchange_rate(Actor(owner), company, currency=currency, date=dt.date(2026, 1, 5), rate=rate)
+        actions.set_exchange_rate(
+            Actor(owner), company, currency=currency, date=dt.date(2026, 1, 5), rate=rate
+        )
     assert field in error.value.errors
     assert not company.exchange_rates.exists()
 
@@ -82,5 +94,7 @@ def test_rate_file_upload_in_ui(client_as, company):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = client_as(company, "accountant")
-    client.post(f"/c/{company.eik}/rates/import/", {"file": SimpleUploadedFile("eurofxref.xml", ECB_XML)})
+    client.post(
+        f"/c/{company.eik}/rates/import/", {"file": SimpleUploadedFile("eurofxref.xml", ECB_XML)}
+    )
     assert queries.rate_value(company, "GBP", dt.date(2026, 11, 27)) == Decimal("0.8402")

@@ -41,8 +41,15 @@ def test_ui_company_settings_save_only_for_owner(company, client_as, role):
     client = client_as(company, role)
     response = client.post(
         f"/c/{company.eik}/settings/",
-        {"name": "Ново име ООД", "eik": company.eik, "country": "BG", "default_currency": "EUR",
-         "document_language": "bg", "payment_terms_days": 10, "edit_window_days": 30},
+        {
+            "name": "Ново име ООД",
+            "eik": company.eik,
+            "country": "BG",
+            "default_currency": "EUR",
+            "document_language": "bg",
+            "payment_terms_days": 10,
+            "edit_window_days": 30,
+        },
     )
     company.refresh_from_db()
     if role == "owner":
@@ -56,7 +63,9 @@ def test_ui_company_settings_save_only_for_owner(company, client_as, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_ui_add_member_only_for_owner(company, client_as, role):
     client = client_as(company, role)
-    response = client.post(f"/c/{company.eik}/members/", {"email": "new.person@example.bg", "role": "viewer"})
+    response = client.post(
+        f"/c/{company.eik}/members/", {"email": "new.person@example.bg", "role": "viewer"}
+    )
     added = Membership.objects.filter(company=company, user__email="new.person@example.bg").exists()
     assert added is (role == "owner")
     if role != "owner":
@@ -74,7 +83,9 @@ def test_ui_hides_owner_links_from_others(company, client_as, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_ui_exchange_rate_entry(company, client_as, role):
     client = client_as(company, role)
-    client.post(f"/c/{company.eik}/rates/", {"currency": "USD", "date": "2026-11-02", "rate": "1.0832"})
+    client.post(
+        f"/c/{company.eik}/rates/", {"currency": "USD", "date": "2026-11-02", "rate": "1.0832"}
+    )
     stored = company.exchange_rates.filter(currency="USD").exists()
     assert stored is (role in ("owner", "accountant"))
 

@@ -30,7 +30,10 @@ def test_password_reset_sends_a_working_link(client, owner):
     path = link.split("testserver", 1)[1]
     form_page = client.get(path, follow=True)
     assert form_page.context["validlink"]
-    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": "Nova-Parola-2027?", "new_password2": "Nova-Parola-2027?"})
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "Nova-Parola-2027?", "new_password2": "Nova-Parola-2027?"},
+    )
     assert done.status_code == 302
     owner.refresh_from_db()
     assert owner.check_password("Nova-Parola-2027?")

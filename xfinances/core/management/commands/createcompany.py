@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--eik", required=True, help="ЕИК, 9 or 13 digits")
         parser.add_argument("--name", required=True, help="legal name")
-        parser.add_argument("--vat", default="", help="VAT number, e.g. BG123456789 (omit if not registered)")
+        parser.add_argument(
+            "--vat", default="", help="VAT number, e.g. BG123456789 (omit if not registered)"
+        )
         parser.add_argument("--iban", default="", help="the company's main bank account")
         parser.add_argument("--city", default="")
         parser.add_argument("--address", default="")
@@ -26,11 +28,18 @@ class Command(BaseCommand):
         try:
             company = actions.create_company(
                 Actor.system(Source.CLI),
-                eik=o["eik"], name=o["name"], vat_number=o["vat"], iban=o["iban"],
-                city=o["city"], address=o["address"], mol=o["mol"],
+                eik=o["eik"],
+                name=o["name"],
+                vat_number=o["vat"],
+                iban=o["iban"],
+                city=o["city"],
+                address=o["address"],
+                mol=o["mol"],
             )
         except InvalidInput as error:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in error.errors.items()))
         except Conflict as error:
             raise CommandError(error.message)
-        self.stdout.write(self.style.SUCCESS(f"Created company {company.name} (ЕИК {company.eik})."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Created company {company.name} (ЕИК {company.eik}).")
+        )

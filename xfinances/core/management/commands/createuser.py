@@ -29,7 +29,9 @@ class Command(BaseCommand):
         try:
             user = User.objects.filter(email=o["email"].strip().lower()).first()
             if user is None:
-                user = actions.create_user(actor, email=o["email"], password=o["password"], full_name=o["name"])
+                user = actions.create_user(
+                    actor, email=o["email"], password=o["password"], full_name=o["name"]
+                )
             if Membership.objects.filter(company=company, user=user).exists():
                 raise CommandError(f"{user.email} is already a member of {company.name}.")
             actions.add_member(actor, company, email=user.email, role=o["role"])

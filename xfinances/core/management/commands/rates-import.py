@@ -24,7 +24,11 @@ class Command(BaseCommand):
         parsed = read_rates(path.read_bytes())
         if parsed.errors:
             raise CommandError("Nothing imported:\n" + "\n".join(parsed.errors[:20]))
-        loaded = actions.load_reference_rates(Actor.system(Source.CLI), parsed.rates, source=path.name[:20])
+        loaded = actions.load_reference_rates(
+            Actor.system(Source.CLI), parsed.rates, source=path.name[:20]
+        )
         self.stdout.write(
-            self.style.SUCCESS(f"{loaded.created} new, {loaded.updated} changed, {loaded.unchanged} unchanged.")
+            self.style.SUCCESS(
+                f"{loaded.created} new, {loaded.updated} changed, {loaded.unchanged} unchanged."
+            )
         )

@@ -18,7 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
-        parser.add_argument("--no-worker", action="store_true", help="serve only; run the worker elsewhere")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="serve only; run the worker elsewhere"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
@@ -27,20 +29,24 @@ class Command(BaseCommand):
 
         worker = None
         if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "xfinances", "worker"])  # noqa: S603
+            worker = subprocess.Popen([sys.executable, "-m", "xfinances", "worker"])
 
         def stop(signum: int, frame: object) -> None:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
         url = f"http://{options['host']}:{options['port']}"
-        self.stdout.write(self.style.SUCCESS(f"XFINANCES is running at {url}  (API docs: {url}/api/v1/docs)"))
-        from xfinances.demo import DEMO_LOGINS
+        self.stdout.write(
+            self.style.SUCCESS(f"XFINANCES is running at {url}  (API docs: {url}/api/v1/docs)")
+        )
+        from xfinances.core.models import Company
+        from xfinances.demo import DEMO_EIK, DEMO_LOGINS
 
-        if DEMO_LOGINS:
-            self.stdout.write(f"Demo sign-in: {DEMO_LOGINS[0][0]} / {DEMO_LOGINS[0][1]}  (other roles: see README)")
+        if Company.objects.filter(eik=DEMO_EIK).exists():
+            email, password, _role = DEMO_LOGINS[0]
+            self.stdout.write(f"Demo sign-in: {email} / {password}  (other roles: see README)")
         if worker:
-            self.stdout.write("Background worker started (pid %d)." % worker.pid)
+            self.stdout.write(f"Background worker started (pid {worker.pid}).")
         try:
             serve(
                 application,
