@@ -86,7 +86,7 @@ def test_import_parties_as_a_member_obeys_the_role(company, make_member, tmp_pat
     path = tmp_path / "parties.csv"
     path.write_bytes(PARTIES_CSV)
     viewer = make_member(company, "viewer")
-    with pytest.raises(CommandError, match="роля|role"):
+    with pytest.raises(CommandError, match=r"роля|role"):
         call_command("import-parties", "--company", company.eik, "--user", viewer.email, str(path))
     assert not Party.objects.filter(company=company).exists()
 
