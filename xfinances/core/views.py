@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from xfinances.core import actions, queries
 from xfinances.core.audit import Actor
+from xfinances.core.audit import history as audit_history
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import (
     AuditFilterForm,
@@ -109,6 +110,7 @@ def company_settings(request: HttpRequest) -> HttpResponse:
             "can_change": can_change,
             "bank_form": BankAccountForm(),
             "bank_accounts": company.bank_accounts.all(),
+            "history": audit_history(company, company)[:50],
         },
     )
 

@@ -44,3 +44,12 @@ def test_audit_log_page_filters_by_user_and_kind(company, owner, client_as):
 
 def test_audit_log_is_for_owners_and_accountants_only(company, client_as):
     assert client_as(company, "sales").get(f"/c/{company.eik}/audit/").status_code == 403
+
+
+def test_company_settings_page_shows_its_history(company, owner, client):
+    actions.update_company(Actor(owner), company, city="Русе")
+    client.force_login(owner)
+    page = client.get(f"/c/{company.eik}/settings/")
+    history = page.context["history"]
+    assert history[0].changes == {"city": ["София", "Русе"]}
+    assert "Русе" in page.content.decode().split('id="history"')[1]
