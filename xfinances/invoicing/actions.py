@@ -595,18 +595,24 @@ def _freeze_supplier(document: Document, company: Company) -> None:
     ]
 
 
-def _refresh_search_text(document: Document) -> None:
+def search_text_of(document: Document, descriptions: Iterable[str]) -> str:
+    """The lower-cased text a document is found by: number, recipient, identifiers, lines."""
     parts = [
         document.number or "",
         document.recipient_name,
         document.recipient_name_latin,
         document.recipient_eik,
         document.recipient_vat_number,
-        *DocumentLine.objects.filter(company_id=document.company_id, document=document).values_list(
-            "description", flat=True
-        ),
+        *descriptions,
     ]
-    text = " ".join(" ".join(p.split()) for p in parts if p and p.strip()).casefold()
+    return " ".join(" ".join(p.split()) for p in parts if p and p.strip()).casefold()
+
+
+def _refresh_search_text(document: Document) -> None:
+    descriptions = DocumentLine.objects.filter(
+        company_id=document.company_id, document=document
+    ).values_list("description", flat=True)
+    text = search_text_of(document, descriptions)
     if text != document.search_text:
         document.search_text = text
         Document.objects.filter(pk=document.pk).update(search_text=text)
@@ -1025,6 +1031,8 @@ def issue_document(
     _apply_totals(document, computed)
     warnings = _validate_for_issue(document, lines, computed, day)
     _check_ceilings(document, lines)
+    # Lines and VAT groups first: the series row stays locked only for the last few writes.
+    _save_lines(document, lines, computed)
     series = document.series or numbering.default_series(company, document.number_group)
     series, number = numbering.take_number(company, series, document.issue_date)
     document.series = series
@@ -1037,10 +1045,9 @@ def issue_document(
     document.amount_in_words = _words(document)
     if document.kind in (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE, DocumentKind.PROFORMA):
         document.rf_reference = rf_for_document(number)
+    document.search_text = search_text_of(document, (line.description for line in lines))
     document.version += 1
     document.save()
-    _save_lines(document, lines, computed)
-    _refresh_search_text(document)
     audit.record_update(actor, company, "issue_document", document, before)
     _schedule_pdf(document)
     return DocumentResult(document, warnings)

@@ -50,7 +50,7 @@ def test_rolled_back_issue_leaves_no_gap(company):
         raise RuntimeError("the caller's transaction fails after the number was taken")
     first.refresh_from_db()
     assert first.status == "draft" and first.number is None
-    with mock.patch("xfinances.invoicing.actions._refresh_search_text", side_effect=RuntimeError("disk")):
+    with mock.patch("xfinances.core.audit.record_update", side_effect=RuntimeError("disk")):
         with pytest.raises(RuntimeError):
             actions.issue_document(SYSTEM, first)
     assert actions.issue_document(SYSTEM, first).document.number == "0000000001"
