@@ -29,6 +29,7 @@ from xfinances.core.forms import (
 )
 from xfinances.core.models import ApiToken, AuditEntry, CompanyBankAccount, Membership, Source
 from xfinances.core.rates import read_rates
+from xfinances.core.roles import can
 from xfinances.core.tenancy import client_ip, company_view
 
 AREAS = {
@@ -71,6 +72,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "recent": queries.audit_log(company)[:8] if request.role in ("owner", "accountant") else [],  # type: ignore[attr-defined]
         "areas": AREAS,
     }
+    if can(request.role, "treasury.view"):  # type: ignore[attr-defined]
+        from xfinances.treasury.queries import dashboard_summary
+
+        context["treasury"] = dashboard_summary(company, request.user)  # type: ignore[arg-type]
     return render(request, "core/dashboard.html", context)
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xfinances.core import audit
@@ -40,6 +41,8 @@ from xfinances.treasury.models import (
     MovementAttachment,
     MovementSource,
     MovementStatus,
+    PlannedItem,
+    Schedule,
     Transfer,
     TreasuryPeriodClose,
 )
@@ -65,6 +68,7 @@ ACCOUNT_FIELDS = (
     "parent",
     "opening_balance",
     "opening_date",
+    "allow_negative",
 )
 MOVEMENT_EDIT_FIELDS = (
     "date",
@@ -140,6 +144,54 @@ def _bump_month(company: Company, account_id: int, day: dt.date, delta: Decimal)
         )
 
 
+def _refuse_negative_cash(account: MoneyAccount, from_day: dt.date, field: str = "amount") -> None:
+    """A cash register (unless `allow_negative`) must hold zero or more at the end of every day
+    from `from_day` on. Called after the write, under the register's lock: raising rolls the
+    whole action back (including the cash order number)."""
+    if not account.is_cash_register or account.allow_negative:
+        return
+    company = account.company
+    balance = queries.own_balances(company, from_day - dt.timedelta(days=1), {account.pk}).get(
+        account.pk, ZERO
+    )
+    if account.opening_date >= from_day:
+        balance = ZERO
+    days = (
+        Movement.objects.filter(company=company, account=account, date__gte=from_day)
+        .order_by()
+        .values("date")
+        .annotate(total=Sum("amount"))
+        .order_by("date")
+        .values_list("date", "total")
+    )
+    opening_pending = account.opening_date >= from_day
+    lowest: tuple[Decimal, dt.date] | None = None
+    for day, total in days:
+        if opening_pending and day >= account.opening_date:
+            balance += account.opening_balance
+            opening_pending = False
+        balance += round_cent(total)
+        if balance < 0 and (lowest is None or balance < lowest[0]):
+            lowest = (balance, day)
+    if lowest is not None:
+        raise InvalidInput(
+            {
+                field: [
+                    _(
+                        "The cash register %(name)s would hold %(amount)s %(currency)s on "
+                        "%(date)s: a cash register cannot go below zero."
+                    )
+                    % {
+                        "name": account.name,
+                        "amount": lowest[0],
+                        "currency": account.currency,
+                        "date": lowest[1].strftime("%d.%m.%Y"),
+                    }
+                ]
+            }
+        )
+
+
 def ensure_default_categories(company: Company) -> None:
     """Seed the default cash-flow categories once (idempotent)."""
     existing = set(CashflowCategory.objects.filter(company=company).values_list("code", flat=True))
@@ -176,6 +228,8 @@ def _clean_account(
         )
     if "opening_date" in clean:
         clean["opening_date"] = _clean_date(clean["opening_date"], errors, "opening_date")
+    if "allow_negative" in clean:
+        clean["allow_negative"] = bool(clean["allow_negative"])
     parent = clean.get("parent")
     if isinstance(parent, int | str) and parent != "":
         parent = MoneyAccount.objects.filter(company=company, pk=parent).first()
@@ -387,22 +441,26 @@ def _signed(direction: str, amount: Decimal, errors: ErrorCollector) -> Decimal:
 
 
 def _resolve_category(
-    company: Company, category: object, errors: ErrorCollector
+    company: Company, category: object, errors: ErrorCollector, keep_id: int | None = None
 ) -> CashflowCategory | None:
+    """The company's category; an inactive one only when it is the one already kept (`keep_id`)."""
     if category in (None, ""):
         return None
     if isinstance(category, CashflowCategory):
         if category.company_id != company.pk:
             errors.add("category", _("No such category."))
             return None
-        return category
-    found = (
-        CashflowCategory.objects.filter(company=company, pk=int(str(category))).first()
-        if str(category).isdigit()
-        else None
-    )
+        found: CashflowCategory | None = category
+    else:
+        found = (
+            CashflowCategory.objects.filter(company=company, pk=int(str(category))).first()
+            if str(category).isdigit()
+            else None
+        )
     if found is None:
         errors.add("category", _("No such category."))
+    elif not found.is_active and found.pk != keep_id:
+        errors.add("category", _("This category is no longer in use."))
     return found
 
 
@@ -458,6 +516,8 @@ def _insert_movement(actor: Actor, account: MoneyAccount, action: str, **fields:
             field="bank_reference",
         )
     _bump_month(account.company, account.pk, movement.date, movement.amount)
+    if movement.amount < 0:
+        _refuse_negative_cash(account, movement.date)
     audit.record_create(actor, account.company, action, movement)
     return movement
 
@@ -554,7 +614,9 @@ def update_movement(actor: Actor, movement: Movement, **data: Any) -> Movement:
         _check_account_open(account, new_date, errors)
     clean: dict[str, Any] = {}
     if "category" in data:
-        clean["category"] = _resolve_category(company, data["category"], errors)
+        clean["category"] = _resolve_category(
+            company, data["category"], errors, keep_id=movement.category_id
+        )
     if data.get("counterparty_iban"):
         try:
             clean["counterparty_iban"] = clean_iban(data["counterparty_iban"])
@@ -569,12 +631,15 @@ def update_movement(actor: Actor, movement: Movement, **data: Any) -> Movement:
     assert new_date is not None
     _refuse_closed_period(company, account, new_date)
     before = audit.snapshot(movement)
+    before_date = movement.date
     _bump_month(company, account.pk, movement.date, -movement.amount)
     movement.date, movement.amount = new_date, signed
     for key, value in clean.items():
         setattr(movement, key, value)
     movement.save()
     _bump_month(company, account.pk, movement.date, movement.amount)
+    if money_changes:
+        _refuse_negative_cash(account, min(movement.date, before_date))
     audit.record_update(actor, company, "update_movement", movement, before)
     return movement
 
@@ -812,6 +877,27 @@ def close_period(
 
 
 @transaction.atomic
+def reopen_period(actor: Actor, close: TreasuryPeriodClose, *, reason: str) -> TreasuryPeriodClose:
+    """Take back a period close (owners only). The row stays, marked reopened, with who, when and
+    why; the lock date falls back to the latest close still in force."""
+    company = close.company
+    ensure_can(actor, company, "treasury.reopen_period")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": [_("Say why the period is reopened.")]})
+    close = TreasuryPeriodClose.objects.select_for_update().get(company=company, pk=close.pk)
+    if close.reopened_at is not None:
+        raise Conflict(_("This period is already reopened."))
+    before = audit.snapshot(close)
+    close.reopened_at = timezone.now()
+    close.reopened_by = actor.user
+    close.reopen_reason = reason[:300]
+    close.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+    audit.record_update(actor, company, "reopen_period", close, before, reason=reason)
+    return close
+
+
+@transaction.atomic
 def record_balance_check(
     actor: Actor, account: MoneyAccount, *, date: object, reported_balance: object, note: str = ""
 ) -> BankBalanceCheck:
@@ -852,6 +938,193 @@ def create_category(
     category = CashflowCategory.objects.create(company=company, name=name[:120], parent=parent)
     audit.record_create(actor, company, "create_category", category)
     return category
+
+
+@transaction.atomic
+def update_category(
+    actor: Actor,
+    category: CashflowCategory,
+    *,
+    name: str | None = None,
+    parent: CashflowCategory | None | object = ...,
+    is_active: bool | None = None,
+) -> CashflowCategory:
+    """Rename, move or (de)activate a category. An inactive category keeps its movements and
+    reports but cannot be chosen for new movements or planned items."""
+    company = category.company
+    ensure_can(actor, company, "treasury.change")
+    category = CashflowCategory.objects.select_for_update().get(company=company, pk=category.pk)
+    errors = InvalidInput.collect()
+    before = audit.snapshot(category)
+    if name is not None:
+        name = name.strip()
+        if not name:
+            errors.add("name", _("Enter the category's name."))
+        category.name = name[:120]
+    if parent is not ...:
+        if parent is not None and (
+            not isinstance(parent, CashflowCategory) or parent.company_id != company.pk
+        ):
+            errors.add("parent", _("No such category."))
+        elif isinstance(parent, CashflowCategory):
+            parents = dict(
+                CashflowCategory.objects.filter(company=company).values_list("id", "parent_id")
+            )
+            if balances.would_make_cycle(parents, category.pk, parent.pk):
+                errors.add("parent", _("A category cannot be placed under itself."))
+            category.parent = parent
+        else:
+            category.parent = None
+    if is_active is not None:
+        category.is_active = bool(is_active)
+    errors.raise_if_any()
+    category.save()
+    audit.record_update(actor, company, "update_category", category, before)
+    return category
+
+
+# ---------------------------------------------------------------- planned items (forecast)
+
+PLANNED_FIELDS = (
+    "name",
+    "direction",
+    "amount",
+    "currency",
+    "account",
+    "category",
+    "schedule",
+    "day",
+    "start_date",
+    "end_date",
+    "is_active",
+)
+
+
+def _clean_planned(
+    company: Company, data: dict[str, Any], item: PlannedItem | None
+) -> dict[str, Any]:
+    errors = InvalidInput.collect()
+    clean: dict[str, Any] = {}
+    if "name" in data:
+        clean["name"] = (data["name"] or "").strip()[:200]
+        if not clean["name"]:
+            errors.add("name", _("Enter a name, e.g. Salaries."))
+    if "amount" in data or "direction" in data:
+        amount = _amount(
+            data.get("amount", abs(item.amount) if item else ""), errors
+        )
+        direction = data.get("direction") or (
+            ("in" if item.amount > 0 else "out") if item else ""
+        )
+        clean["amount"] = _signed(direction, amount, errors)
+    if "account" in data:
+        account = data["account"]
+        if account in (None, ""):
+            clean["account"] = None
+        else:
+            account_id = account.pk if isinstance(account, MoneyAccount) else account
+            found = (
+                MoneyAccount.objects.filter(company=company, pk=int(str(account_id))).first()
+                if str(account_id).isdigit()
+                else None
+            )
+            if found is None:
+                errors.add("account", _("No such account."))
+            clean["account"] = found
+    if "currency" in data and data["currency"]:
+        if data["currency"] not in Currency.values:
+            errors.add("currency", _("Unknown currency."))
+        clean["currency"] = data["currency"]
+    account = clean.get("account", item.account if item else None)
+    currency = clean.get("currency") or (item.currency if item else "")
+    if account is not None:
+        if currency and currency != account.currency and "currency" not in errors.errors:
+            errors.add(
+                "currency",
+                _("The account holds %(currency)s only.") % {"currency": account.currency},
+            )
+        clean["currency"] = account.currency
+    elif not currency:
+        clean["currency"] = company.default_currency
+    if "category" in data:
+        keep = item.category_id if item else None
+        clean["category"] = _resolve_category(company, data["category"], errors, keep_id=keep)
+    if "schedule" in data:
+        if data["schedule"] not in Schedule.values:
+            errors.add("schedule", _("Choose how often it repeats."))
+        clean["schedule"] = data["schedule"]
+    if "start_date" in data:
+        clean["start_date"] = _clean_date(data["start_date"], errors, "start_date")
+    if "end_date" in data:
+        clean["end_date"] = (
+            None
+            if data["end_date"] in (None, "")
+            else _clean_date(data["end_date"], errors, "end_date")
+        )
+    schedule = clean.get("schedule") or (item.schedule if item else "")
+    if "day" in data or "schedule" in data:
+        raw_day = data.get("day", item.day if item else None)
+        try:
+            day = int(str(raw_day))
+        except ValueError:
+            day = 0
+        top = 7 if schedule == Schedule.WEEKLY else 31
+        if not 1 <= day <= top:
+            errors.add(
+                "day",
+                _("A weekly item needs a weekday 1 (Monday) to 7 (Sunday).")
+                if schedule == Schedule.WEEKLY
+                else _("Enter a day of the month from 1 to 31."),
+            )
+        clean["day"] = day
+    start = clean.get("start_date") or (item.start_date if item else None)
+    end = clean.get("end_date", item.end_date if item else None)
+    if start and end and end < start:
+        errors.add("end_date", _("The end is before the start."))
+    if "is_active" in data:
+        clean["is_active"] = bool(data["is_active"])
+    errors.raise_if_any()
+    return clean
+
+
+@transaction.atomic
+def create_planned_item(actor: Actor, company: Company, **data: Any) -> PlannedItem:
+    """A recurring expected flow for the forecast: positive `amount` with `direction` in/out."""
+    ensure_can(actor, company, "treasury.change")
+    unknown = set(data) - set(PLANNED_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown planned item fields: {sorted(unknown)}")
+    for key in ("name", "direction", "amount", "schedule", "day", "start_date"):
+        data.setdefault(key, "")
+    clean = _clean_planned(company, data, None)
+    item = PlannedItem.objects.create(company=company, **clean)
+    audit.record_create(actor, company, "create_planned_item", item)
+    return item
+
+
+@transaction.atomic
+def update_planned_item(actor: Actor, item: PlannedItem, **data: Any) -> PlannedItem:
+    company = item.company
+    ensure_can(actor, company, "treasury.change")
+    unknown = set(data) - set(PLANNED_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown planned item fields: {sorted(unknown)}")
+    item = PlannedItem.objects.select_for_update().get(company=company, pk=item.pk)
+    clean = _clean_planned(company, data, item)
+    before = audit.snapshot(item)
+    for key, value in clean.items():
+        setattr(item, key, value)
+    item.save()
+    audit.record_update(actor, company, "update_planned_item", item, before)
+    return item
+
+
+@transaction.atomic
+def delete_planned_item(actor: Actor, item: PlannedItem) -> None:
+    company = item.company
+    ensure_can(actor, company, "treasury.change")
+    audit.record_delete(actor, company, "delete_planned_item", item)
+    item.delete()
 
 
 def rebuild_month_totals(company: Company) -> int:

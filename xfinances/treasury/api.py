@@ -43,6 +43,7 @@ class AccountIn(Schema):
     parent_id: int | None = None
     opening_balance: str = "0"
     opening_date: str | None = None
+    allow_negative: bool = False
 
 
 class AccountPatch(Schema):
@@ -55,6 +56,7 @@ class AccountPatch(Schema):
     parent_id: int | None = None
     opening_balance: str | None = None
     opening_date: str | None = None
+    allow_negative: bool | None = None
 
 
 class AccountOut(Schema):
@@ -71,6 +73,7 @@ class AccountOut(Schema):
     opening_date: dt.date
     is_active: bool
     closed_at: dt.date | None
+    allow_negative: bool = False
     balance: Decimal | None = None
     own_balance: Decimal | None = None
     balance_eur: Decimal | None = None
@@ -453,3 +456,364 @@ def close_period(request: HttpRequest, body: PeriodCloseIn) -> Status:
         201,
         {"id": row.pk, "closed_until": row.closed_until.isoformat(), "account_id": row.account_id},
     )
+
+
+# ---------------------------------------------------------------- reports, forecast, planning
+
+
+class TransferListOut(Schema):
+    count: int
+    items: list[TransferOut]
+
+
+@router.get("/transfers", response=TransferListOut, summary="Transfers, newest first")
+def list_transfers(
+    request: HttpRequest,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> dict:
+    company, access = _company(request), _access(request)
+    rows = queries.visible_transfers(company, access)
+    if date_from:
+        rows = rows.filter(date__gte=date_from)
+    if date_to:
+        rows = rows.filter(date__lte=date_to)
+    limit = max(1, min(limit, MAX_LIMIT))
+    offset = max(0, offset)
+    page = list(rows[offset : offset + limit])
+    legs: dict[int, list[int]] = {}
+    for transfer_id, movement_id in (
+        Movement.objects.filter(company=company, transfer_id__in=[t.pk for t in page])
+        .order_by("id")
+        .values_list("transfer_id", "id")
+    ):
+        legs.setdefault(transfer_id, []).append(movement_id)
+    items = []
+    for t in page:
+        data = {f: getattr(t, f) for f in TransferOut.model_fields if hasattr(t, f)}
+        data["movement_ids"] = legs.get(t.pk, [])
+        items.append(data)
+    return {"count": rows.count(), "items": items}
+
+
+class AmountsOut(Schema):
+    money_in: Decimal
+    money_out: Decimal
+    net: Decimal
+
+
+class PeriodOut(Schema):
+    date_from: dt.date
+    date_to: dt.date
+    label: str
+
+
+class CashflowLineOut(Schema):
+    id: int | None
+    name: str
+    periods: list[AmountsOut]
+
+
+class CashflowOut(Schema):
+    currency: str
+    periods: list[PeriodOut]
+    opening: Decimal
+    closing: Decimal
+    by_category: list[CashflowLineOut]
+    by_account: list[CashflowLineOut]
+    totals: list[AmountsOut]
+
+
+def _amounts(a: Any) -> dict[str, Decimal]:
+    return {"money_in": a.money_in, "money_out": a.money_out, "net": a.net}
+
+
+@router.get(
+    "/cash-flow",
+    response=CashflowOut,
+    summary="Money in and out by category and account for ?period=month|quarter|year|custom",
+)
+def cash_flow(
+    request: HttpRequest,
+    period: str = "month",
+    date: dt.date | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    compare: str = "previous",
+    currency: str = "",
+) -> dict:
+    from xfinances.core.exceptions import InvalidInput
+    from xfinances.treasury import cashflow
+
+    if period not in cashflow.PERIOD_KINDS:
+        raise InvalidInput({"period": ["month, quarter, year or custom"]})
+    if compare not in ("previous", "year", "both", "none"):
+        raise InvalidInput({"compare": ["previous, year, both or none"]})
+    anchor = date or dt.date.today()
+    if period == "custom":
+        if date_from is None or date_to is None:
+            raise InvalidInput({"date_from": ["Give date_from and date_to."]})
+        current = cashflow.custom_period(date_from, date_to)
+    else:
+        current = cashflow.period_of(period, anchor)
+    comparisons = []
+    if compare in ("previous", "both"):
+        comparisons.append(cashflow.previous_period(period, current))
+    if compare in ("year", "both"):
+        comparisons.append(cashflow.year_before(period, current))
+    company = _company(request)
+    report = queries.cashflow_report(
+        company,
+        _access(request),
+        current,
+        period,
+        currency or company.default_currency,
+        comparisons,
+    )
+
+    def lines(rows: list[Any]) -> list[dict[str, Any]]:
+        return [
+            {"id": r.key, "name": r.name, "periods": [_amounts(a) for a in r.periods]}
+            for r in rows
+        ]
+
+    return {
+        "currency": report.currency,
+        "periods": [
+            {"date_from": p.date_from, "date_to": p.date_to, "label": p.label}
+            for p in report.periods
+        ],
+        "opening": report.opening,
+        "closing": report.closing,
+        "by_category": lines(report.by_category),
+        "by_account": lines(report.by_account),
+        "totals": [_amounts(a) for a in report.totals],
+    }
+
+
+class FlowOut(Schema):
+    date: dt.date
+    amount: Decimal
+    currency: str
+    account_id: int | None
+    label: str
+    url: str
+    kind: str
+
+
+class WeekOut(Schema):
+    week: int
+    start: dt.date
+    end: dt.date
+    money_in: Decimal
+    money_out: Decimal
+    closing: Decimal
+    closing_by_account: dict[str, Decimal]
+    flows: list[FlowOut]
+
+
+class ForecastOut(Schema):
+    currency: str
+    start: dt.date
+    opening: Decimal
+    lowest_week: int
+    lowest_closing: Decimal
+    weeks: list[WeekOut]
+
+
+@router.get("/forecast", response=ForecastOut, summary="Weekly cash forecast (?weeks=13)")
+def cash_forecast(request: HttpRequest, currency: str = "", weeks: int = 13) -> dict:
+    from xfinances.treasury import forecast
+
+    require(request, "treasury.view")
+    company = _company(request)
+    view = queries.cash_forecast(
+        company, _access(request), currency or company.default_currency, forecast.clamp_weeks(weeks)
+    )
+    result = view.forecast
+    return {
+        "currency": view.currency,
+        "start": result.start,
+        "opening": result.opening,
+        "lowest_week": result.lowest.index,
+        "lowest_closing": result.lowest.closing,
+        "weeks": [
+            {
+                "week": w.index,
+                "start": w.start,
+                "end": w.end,
+                "money_in": w.money_in,
+                "money_out": w.money_out,
+                "closing": w.closing,
+                "closing_by_account": {
+                    str(k) if k is not None else "unassigned": v
+                    for k, v in w.closing_by_group.items()
+                },
+                "flows": [
+                    {
+                        "date": f.date,
+                        "amount": f.amount,
+                        "currency": f.currency,
+                        "account_id": f.group,
+                        "label": f.label,
+                        "url": f.url,
+                        "kind": f.kind,
+                    }
+                    for f in w.flows
+                ],
+            }
+            for w in result.weeks
+        ],
+    }
+
+
+class PlannedIn(Schema):
+    name: str = ""
+    direction: str = ""
+    amount: str = ""
+    currency: str = ""
+    account_id: int | None = None
+    category_id: int | None = None
+    schedule: str = ""
+    day: int | None = None
+    start_date: str = ""
+    end_date: str | None = None
+    is_active: bool = True
+
+
+class PlannedPatch(Schema):
+    name: str | None = None
+    direction: str | None = None
+    amount: str | None = None
+    currency: str | None = None
+    account_id: int | None = None
+    category_id: int | None = None
+    schedule: str | None = None
+    day: int | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    is_active: bool | None = None
+
+
+class PlannedOut(Schema):
+    id: int
+    name: str
+    amount: Decimal
+    currency: str
+    account_id: int | None
+    category_id: int | None
+    schedule: str
+    day: int
+    start_date: dt.date
+    end_date: dt.date | None
+    is_active: bool
+
+
+def _planned_data(request: HttpRequest, payload: dict[str, Any]) -> dict[str, Any]:
+    if "account_id" in payload:
+        account_id = payload.pop("account_id")
+        payload["account"] = _account(request, account_id) if account_id else None
+    if "category_id" in payload:
+        payload["category"] = payload.pop("category_id") or None
+    return payload
+
+
+def _planned(request: HttpRequest, planned_item_id: int) -> Any:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(queries.planned_items(_company(request)), pk=planned_item_id)
+
+
+@router.get("/planned-items", response=list[PlannedOut], summary="Planned items of the forecast")
+def list_planned(request: HttpRequest) -> list[Any]:
+    require(request, "treasury.view")
+    return list(queries.planned_items(_company(request)))
+
+
+@router.post("/planned-items", response={201: PlannedOut}, summary="Add a planned item")
+def create_planned(request: HttpRequest, body: PlannedIn) -> Status:
+    data = _planned_data(request, body.model_dump())
+    if data.get("day") is None:
+        data["day"] = ""
+    item = actions.create_planned_item(_actor(request), _company(request), **data)
+    return Status(201, item)
+
+
+@router.patch(
+    "/planned-items/{planned_item_id}", response=PlannedOut, summary="Change a planned item"
+)
+def update_planned(request: HttpRequest, planned_item_id: int, body: PlannedPatch) -> Any:
+    item = _planned(request, planned_item_id)
+    data = _planned_data(request, body.model_dump(exclude_unset=True))
+    return actions.update_planned_item(_actor(request), item, **data)
+
+
+@router.delete(
+    "/planned-items/{planned_item_id}", response={204: None}, summary="Delete a planned item"
+)
+def delete_planned(request: HttpRequest, planned_item_id: int) -> Status:
+    actions.delete_planned_item(_actor(request), _planned(request, planned_item_id))
+    return Status(204, None)
+
+
+class CategoryPatch(Schema):
+    name: str | None = None
+    parent_id: int | None = None
+    is_active: bool | None = None
+
+
+class CategoryFullOut(CategoryOut):
+    is_active: bool
+
+
+@router.patch(
+    "/categories/{cashflow_category_id}",
+    response=CategoryFullOut,
+    summary="Rename, move or (de)activate a cash-flow category",
+)
+def update_category(request: HttpRequest, cashflow_category_id: int, body: CategoryPatch) -> Any:
+    from django.shortcuts import get_object_or_404
+
+    company = _company(request)
+    category = get_object_or_404(
+        queries.categories(company, active_only=False), pk=cashflow_category_id
+    )
+    data = body.model_dump(exclude_unset=True)
+    kwargs: dict[str, Any] = {}
+    if "name" in data:
+        kwargs["name"] = data["name"]
+    if "is_active" in data:
+        kwargs["is_active"] = data["is_active"]
+    if "parent_id" in data:
+        parent_id = data["parent_id"]
+        kwargs["parent"] = (
+            get_object_or_404(queries.categories(company, active_only=False), pk=parent_id)
+            if parent_id
+            else None
+        )
+    return actions.update_category(_actor(request), category, **kwargs)
+
+
+class ReopenIn(Schema):
+    reason: str = ""
+
+
+@router.post(
+    "/periods/{period_close_id}/reopen",
+    response=dict,
+    summary="Reopen a closed period (owners only, with a reason)",
+)
+def reopen_period(request: HttpRequest, period_close_id: int, body: ReopenIn) -> dict:
+    from django.shortcuts import get_object_or_404
+
+    require(request, "treasury.reopen_period")
+    close = get_object_or_404(queries.period_closes(_company(request)), pk=period_close_id)
+    row = actions.reopen_period(_actor(request), close, reason=body.reason)
+    return {
+        "id": row.pk,
+        "closed_until": row.closed_until.isoformat(),
+        "reopened_at": row.reopened_at.isoformat() if row.reopened_at else None,
+        "reason": row.reopen_reason,
+    }

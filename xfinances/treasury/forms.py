@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Currency
-from xfinances.treasury.models import AccountKind, CashflowCategory, MoneyAccount
+from xfinances.treasury.models import AccountKind, CashflowCategory, MoneyAccount, Schedule
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -40,6 +40,11 @@ class AccountForm(forms.Form):
     bank_name = forms.CharField(label=_("Bank"), max_length=200, required=False)
     opening_balance = forms.CharField(label=_("Opening balance"), max_length=30, initial="0.00")
     opening_date = forms.DateField(label=_("Opening date"), widget=DATE, initial=dt.date.today)
+    allow_negative = forms.BooleanField(
+        label=_("Cash register may go below zero"),
+        required=False,
+        help_text=_("Off: a payment that would leave the register below zero is refused."),
+    )
 
 
 class MovementForm(forms.Form):
@@ -111,3 +116,35 @@ class CategoryForm(forms.Form):
 class PeriodFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), widget=DATE, required=False)
     date_to = forms.DateField(label=_("To"), widget=DATE, required=False)
+
+
+class CategoryEditForm(CategoryForm):
+    is_active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        help_text=_("An inactive category stays on old movements but cannot be chosen."),
+    )
+
+
+class PlannedItemForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=[("out", _("Money out")), ("in", _("Money in"))]
+    )
+    amount = forms.CharField(label=_("Amount"), max_length=30)
+    currency = forms.ChoiceField(
+        label=_("Currency"),
+        choices=Currency.choices,
+        initial="EUR",
+        help_text=_("With an account: the account's currency."),
+    )
+    account = forms.ChoiceField(label=_("Account"), required=False)
+    category = forms.ChoiceField(label=_("Cash-flow category"), required=False)
+    schedule = forms.ChoiceField(label=_("Repeats"), choices=Schedule.choices, initial="monthly")
+    day = forms.IntegerField(
+        label=_("Day"),
+        help_text=_("Day of the month (1–31), or for weekly items the weekday (1 = Monday)."),
+    )
+    start_date = forms.DateField(label=_("From"), widget=DATE, initial=dt.date.today)
+    end_date = forms.DateField(label=_("Until"), widget=DATE, required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)

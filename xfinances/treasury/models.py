@@ -47,6 +47,8 @@ class MoneyAccount(models.Model):
     opening_date = models.DateField(_("opening date"))
     is_active = models.BooleanField(_("active"), default=True)
     closed_at = models.DateField(_("closed on"), null=True, blank=True)
+    # A cash register never holds less than nothing unless this is set (treasury actions refuse).
+    allow_negative = models.BooleanField(_("may go below zero"), default=False)
     # Gapless cash order numbers of a cash register, taken under a row lock (treasury/locks.py).
     last_receipt_order = models.PositiveIntegerField(default=0)
     last_payment_order = models.PositiveIntegerField(default=0)
@@ -317,6 +319,12 @@ class TreasuryPeriodClose(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A reopened close no longer locks anything; the row stays as history (owner only, audited).
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopen_reason = models.CharField(_("reason for reopening"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("closed treasury period")
@@ -358,3 +366,60 @@ class BankBalanceCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account.name} {self.date}: {self.difference}"
+
+
+class Schedule(models.TextChoices):
+    WEEKLY = "weekly", _("Every week")
+    MONTHLY = "monthly", _("Every month")
+    QUARTERLY = "quarterly", _("Every quarter")
+    YEARLY = "yearly", _("Every year")
+
+
+class PlannedItem(models.Model):
+    """A recurring expected flow the user enters for the forecast (salaries, rent, taxes).
+
+    `amount` is signed like a movement (> 0 expected in, < 0 expected out). `day` is the ISO
+    weekday (1 = Monday … 7) for a weekly item, else the day of the month (past the month's end
+    means its last day). Quarterly and yearly items fall in the months of `start_date`'s month
+    (every third month, every twelfth)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    account = models.ForeignKey(
+        MoneyAccount,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    category = models.ForeignKey(
+        CashflowCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cash-flow category"),
+    )
+    schedule = models.CharField(_("repeats"), max_length=10, choices=Schedule.choices)
+    day = models.PositiveSmallIntegerField(_("day"))
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("planned item")
+        verbose_name_plural = _("planned items")
+        ordering = ["company_id", "name", "id"]
+        indexes = [models.Index(fields=["company", "is_active"], name="treasury_planned_active")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(amount=0), name="treasury_planned_not_zero"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.amount} {self.currency}"

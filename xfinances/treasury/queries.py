@@ -20,7 +20,8 @@ from xfinances.core.money import ZERO, round_cent
 from xfinances.core.permissions import role_of
 from xfinances.core.queries import rate_value
 from xfinances.core.roles import can
-from xfinances.treasury import balances
+from xfinances.treasury import balances, cashflow
+from xfinances.treasury import forecast as forecast_module
 from xfinances.treasury.models import (
     AccountAccess,
     AccountMonthTotal,
@@ -28,6 +29,7 @@ from xfinances.treasury.models import (
     CashflowCategory,
     MoneyAccount,
     Movement,
+    PlannedItem,
     Transfer,
     TreasuryPeriodClose,
 )
@@ -144,7 +146,7 @@ def lock_date(company: Company, account: MoneyAccount | None = None) -> dt.date 
             current = parents.get(current)
         scope |= Q(account_id__in=ancestors)
     latest = (
-        TreasuryPeriodClose.objects.filter(scope, company=company)
+        TreasuryPeriodClose.objects.filter(scope, company=company, reopened_at__isnull=True)
         .order_by("-closed_until")
         .values_list("closed_until", flat=True)
         .first()
@@ -156,7 +158,7 @@ def lock_date(company: Company, account: MoneyAccount | None = None) -> dt.date 
 
 def period_closes(company: Company) -> QuerySet[TreasuryPeriodClose]:
     return TreasuryPeriodClose.objects.filter(company=company).select_related(
-        "account", "created_by"
+        "account", "created_by", "reopened_by"
     )
 
 
@@ -456,7 +458,19 @@ def dashboard_summary(company: Company, user: User) -> dict[str, Any]:
     now = account_tree(company, access, today)
     before = account_tree(company, access, month_ago)
     tops = [r for r in now.rows if r.depth == 0]
+    currency = forecast_currency(company, access)
+    ahead = cash_forecast(company, access, currency, forecast_module.DEFAULT_WEEKS, today)
+    lowest = ahead.forecast.lowest
     return {
+        "forecast_currency": currency,
+        "forecast_weeks": len(ahead.forecast.weeks),
+        "lowest": {
+            "week": lowest.index,
+            "start": lowest.start,
+            "end": lowest.end,
+            "closing": lowest.closing,
+            "below_zero": lowest.closing < 0,
+        },
         "date": today,
         "total_eur": now.total_eur,
         "total_eur_month_ago": before.total_eur,
@@ -473,3 +487,165 @@ def dashboard_summary(company: Company, user: User) -> dict[str, Any]:
             for r in tops
         ],
     }
+
+
+# ---------------------------------------------------------------- cash-flow report
+
+
+def visible_transfers(company: Company, access: AccountAccessMap) -> QuerySet[Transfer]:
+    """Transfers newest first; a user who does not see every account sees those touching an
+    account they see."""
+    rows = transfers(company)
+    if access.view is not None:
+        rows = rows.filter(Q(from_account_id__in=access.view) | Q(to_account_id__in=access.view))
+    return rows.order_by("-date", "-id")
+
+
+def cashflow_report(
+    company: Company,
+    access: AccountAccessMap,
+    current: cashflow.Period,
+    kind: str,
+    currency: str,
+    comparisons: list[cashflow.Period] | None = None,
+) -> cashflow.CashflowReport:
+    """Money in and out by category and by account for `current` and each comparison period,
+    over the visible accounts of `currency`. One grouped query for all periods (conditional
+    sums), one for the chart buckets, and the balances before and after the period."""
+    from django.utils.translation import gettext as _
+
+    periods = [current, *(comparisons or [])]
+    first = min(p.date_from for p in periods)
+    last = max(p.date_to for p in periods)
+    rows = movements(company, access, date_from=first, date_to=last).filter(currency=currency)
+    sums: dict[str, Any] = {}
+    for i, p in enumerate(periods):
+        inside = Q(date__gte=p.date_from, date__lte=p.date_to)
+        sums[f"in_{i}"] = Sum("amount", filter=inside & Q(amount__gt=0))
+        sums[f"out_{i}"] = Sum("amount", filter=inside & Q(amount__lt=0))
+    grouped = rows.order_by().values("category_id", "account_id").annotate(**sums)
+    assembled = [
+        cashflow.GroupedRow(
+            g["category_id"],
+            g["account_id"],
+            tuple(_sum(g[f"in_{i}"]) for i in range(len(periods))),
+            tuple(_sum(g[f"out_{i}"]) for i in range(len(periods))),
+        )
+        for g in grouped
+    ]
+    category_names = dict(CashflowCategory.objects.filter(company=company).values_list("id", "name"))
+    accounts = visible_accounts(company, access).filter(currency=currency)
+    account_names = dict(accounts.values_list("id", "name"))
+    by_category, by_account, totals = cashflow.assemble(
+        assembled, len(periods), category_names, account_names, _("No category")
+    )
+    chart: list[cashflow.Bucket] = []
+    daily = (
+        rows.filter(date__gte=current.date_from, date__lte=current.date_to)
+        .order_by()
+        .values("date")
+        .annotate(
+            money_in=Sum("amount", filter=Q(amount__gt=0)),
+            money_out=Sum("amount", filter=Q(amount__lt=0)),
+        )
+    )
+    by_day = {d["date"]: (_sum(d["money_in"]), _sum(d["money_out"])) for d in daily}
+    for bucket in cashflow.buckets(current):
+        amounts = cashflow.Amounts()
+        day = bucket.date_from
+        while day <= bucket.date_to:
+            if day in by_day:
+                amounts.add(*by_day[day])
+            day += dt.timedelta(days=1)
+        chart.append(cashflow.Bucket(bucket, amounts))
+    ids = set(account_names)
+    opening = sum(
+        own_balances(company, current.date_from - dt.timedelta(days=1), ids).values(), ZERO
+    )
+    closing = sum(own_balances(company, current.date_to, ids).values(), ZERO)
+    return cashflow.CashflowReport(
+        currency=currency,
+        kind=kind,
+        periods=periods,
+        by_category=by_category,
+        by_account=by_account,
+        totals=totals,
+        buckets=chart,
+        opening=opening,
+        closing=closing,
+    )
+
+
+# ---------------------------------------------------------------- forecast
+
+
+def account_groups(
+    company: Company, access: AccountAccessMap, currency: str
+) -> tuple[dict[int, int], dict[int, MoneyAccount]]:
+    """Visible active accounts of `currency`: account id → its top-level visible account id
+    (the forecast group), and the top-level accounts by id."""
+    accounts = {
+        a.pk: a for a in visible_accounts(company, access).filter(currency=currency).order_by("name")
+    }
+    groups: dict[int, int] = {}
+    for pk, account in accounts.items():
+        top = pk
+        seen = {pk}
+        parent = account.parent_id
+        while parent is not None and parent in accounts and parent not in seen:
+            seen.add(parent)
+            top = parent
+            parent = accounts[parent].parent_id
+        groups[pk] = top
+    tops = {pk: accounts[pk] for pk in sorted(set(groups.values()), key=lambda k: accounts[k].name)}
+    return groups, tops
+
+
+@dataclass
+class ForecastView:
+    forecast: forecast_module.Forecast
+    currency: str
+    groups: dict[int, MoneyAccount]  # top-level accounts (forecast groups) by id
+    include_unassigned: bool
+
+
+def cash_forecast(
+    company: Company,
+    access: AccountAccessMap,
+    currency: str,
+    weeks: int = forecast_module.DEFAULT_WEEKS,
+    start: dt.date | None = None,
+) -> ForecastView:
+    """The weekly forecast of the visible accounts of `currency` from today's balances."""
+    from xfinances.treasury import forecast_sources
+
+    start = start or dt.date.today()
+    groups, tops = account_groups(company, access, currency)
+    own = own_balances(company, start - dt.timedelta(days=1), set(groups))
+    opening: dict[int | None, Decimal] = {pk: ZERO for pk in tops}
+    for account_id, amount in own.items():
+        opening[groups[account_id]] += amount
+    include_unassigned = access.view is None
+    if include_unassigned:
+        opening[None] = ZERO
+    end = start + dt.timedelta(days=7 * weeks - 1)
+    flows: list[forecast_module.ExpectedFlow] = []
+    for source in forecast_sources.sources_for(company, currency, groups, include_unassigned):
+        flows.extend(source.flows(start, end))
+    result = forecast_module.weekly_forecast(opening, flows, start, weeks)
+    return ForecastView(result, currency, tops, include_unassigned)
+
+
+def planned_items(company: Company) -> QuerySet[PlannedItem]:
+    return PlannedItem.objects.filter(company=company).select_related("account", "category")
+
+
+def forecast_currency(company: Company, access: AccountAccessMap) -> str:
+    """The currency the dashboard forecasts in: the company's default when it has accounts in
+    it, else the currency of the first visible account."""
+    currencies = list(
+        visible_accounts(company, access).filter(is_active=True).values_list("currency", flat=True)
+    )
+    if not currencies or company.default_currency in currencies:
+        return company.default_currency
+    return currencies[0]

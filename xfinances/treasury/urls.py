@@ -26,4 +26,11 @@ urlpatterns = [
     path("periods/", views.periods, name="periods"),
     path("categories/", views.categories, name="categories"),
     path("cash-flow/", views.cashflow, name="cashflow"),
+    path("transfers/", views.transfers, name="transfers"),
+    path("forecast/", views.forecast, name="forecast"),
+    path("forecast/week/", views.forecast_week, name="forecast_week"),
+    path("planned/", views.planned, name="planned"),
+    path("planned/<int:planned_item_id>/", views.planned_edit, name="planned_edit"),
+    path("categories/<int:cashflow_category_id>/", views.category_edit, name="category_edit"),
+    path("periods/<int:period_close_id>/reopen/", views.period_reopen, name="period_reopen"),
 ]

@@ -10,7 +10,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,17 +23,21 @@ from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company, User
 from xfinances.core.roles import can
 from xfinances.core.tenancy import company_view
-from xfinances.treasury import actions, queries
+from xfinances.treasury import actions, charts, exports, queries
+from xfinances.treasury import cashflow as cashflow_module
+from xfinances.treasury import forecast as forecast_module
 from xfinances.treasury.forms import (
     AccessForm,
     AccountForm,
     AttachmentForm,
     BalanceCheckForm,
+    CategoryEditForm,
     CategoryForm,
     MovementEditForm,
     MovementForm,
     PeriodCloseForm,
     PeriodFilterForm,
+    PlannedItemForm,
     ReverseForm,
     TransferForm,
     account_choices,
@@ -146,6 +151,7 @@ def account_edit(request: HttpRequest, money_account_id: int) -> HttpResponse:
         "bank_name": account.bank_name,
         "opening_balance": account.opening_balance,
         "opening_date": account.opening_date,
+        "allow_negative": account.allow_negative,
     }
     form = _account_form(request, AccountForm(request.POST or None, initial=initial), account)
     if request.method == "POST" and form.is_valid():
@@ -565,24 +571,306 @@ def categories(request: HttpRequest) -> HttpResponse:
     )
 
 
+CURRENCIES = ["EUR", "BGN", "USD", "GBP", "CHF", "RON", "TRY"]
+
+
+def _currency(request: HttpRequest) -> str:
+    currency = request.GET.get("currency", "")
+    return currency if currency in CURRENCIES else _company(request).default_currency
+
+
+def _cashflow_report(request: HttpRequest) -> cashflow_module.CashflowReport:
+    company = _company(request)
+    kind = request.GET.get("period", "month")
+    if kind not in cashflow_module.PERIOD_KINDS:
+        kind = "month"
+    anchor = _date_param(request, "date", None) or dt.date.today()
+    if kind == "custom":
+        date_to = _date_param(request, "date_to", None) or anchor
+        date_from = _date_param(request, "date_from", None) or date_to.replace(day=1)
+        current = cashflow_module.custom_period(date_from, date_to)
+    else:
+        current = cashflow_module.period_of(kind, anchor)
+    compare = request.GET.get("compare", "previous")
+    comparisons = []
+    if compare in ("previous", "both"):
+        comparisons.append(cashflow_module.previous_period(kind, current))
+    if compare in ("year", "both"):
+        comparisons.append(cashflow_module.year_before(kind, current))
+    return queries.cashflow_report(
+        company, _access(request), current, kind, _currency(request), comparisons
+    )
+
+
 @company_view()
 def cashflow(request: HttpRequest) -> HttpResponse:
     company = _company(request)
-    today = dt.date.today()
-    date_to = _date_param(request, "date_to", None) or today
-    date_from = _date_param(request, "date_from", None) or date_to.replace(day=1)
-    currency = request.GET.get("currency", company.default_currency)
-    rows = queries.cashflow_by_category(company, _access(request), date_from, date_to, currency)
+    report = _cashflow_report(request)
+    file_format = request.GET.get("format", "")
+    stem = f"cash-flow-{company.eik}-{report.current.date_from:%Y%m%d}-{report.current.date_to:%Y%m%d}"
+    if file_format == "xlsx":
+        response = HttpResponse(
+            exports.cashflow_xlsx(report, company),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+        return response
+    if file_format == "pdf":
+        response = HttpResponse(exports.cashflow_pdf(report, company), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{stem}.pdf"'
+        return response
+    chart = charts.bar_line_chart(
+        [b.period.label for b in report.buckets],
+        [b.amounts.money_in for b in report.buckets],
+        [b.amounts.money_out for b in report.buckets],
+    )
+    query = request.GET.copy()
+    query.pop("format", None)
     return render(
         request,
         "treasury/cashflow.html",
         {
-            "rows": rows,
-            "currency": currency,
-            "currencies": ["EUR", "BGN", "USD", "GBP", "CHF", "RON", "TRY"],
-            "filter_form": PeriodFilterForm(initial={"date_from": date_from, "date_to": date_to}),
-            "total_in": sum((r.money_in for r in rows), Decimal(0)),
-            "total_out": sum((r.money_out for r in rows), Decimal(0)),
-            "total_net": sum((r.net for r in rows), Decimal(0)),
+            "report": report,
+            "chart": chart,
+            "currencies": CURRENCIES,
+            "period": report.kind,
+            "compare": request.GET.get("compare", "previous"),
+            "anchor": _date_param(request, "date", None) or dt.date.today(),
+            "filter_form": PeriodFilterForm(
+                initial={"date_from": report.current.date_from, "date_to": report.current.date_to}
+            ),
+            "query": query.urlencode(),
         },
     )
+
+
+@company_view("treasury.view")
+def transfers(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    rows = queries.visible_transfers(company, _access(request))
+    date_from = _date_param(request, "date_from", None)
+    date_to = _date_param(request, "date_to", None)
+    if date_from:
+        rows = rows.filter(date__gte=date_from)
+    if date_to:
+        rows = rows.filter(date__lte=date_to)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    access = _access(request)
+    first_legs: dict[int, int] = {}
+    for transfer_id, movement_id, account_id in (
+        Movement.objects.filter(company=company, transfer_id__in=[t.pk for t in page])
+        .order_by("id")
+        .values_list("transfer_id", "id", "account_id")
+    ):
+        if access.can_view(account_id):
+            first_legs.setdefault(transfer_id, movement_id)
+    return render(
+        request,
+        "treasury/transfers.html",
+        {
+            "page": page,
+            "rows": [(t, first_legs.get(t.pk)) for t in page],
+            "filter_form": PeriodFilterForm(initial={"date_from": date_from, "date_to": date_to}),
+        },
+    )
+
+
+# ---------------------------------------------------------------- forecast and planned items
+
+
+def _forecast(request: HttpRequest) -> queries.ForecastView:
+    weeks = forecast_module.clamp_weeks(request.GET.get("weeks", forecast_module.DEFAULT_WEEKS))
+    return queries.cash_forecast(_company(request), _access(request), _currency(request), weeks)
+
+
+@company_view("treasury.view")
+def forecast(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    view = _forecast(request)
+    result = view.forecast
+    base = reverse("treasury:forecast_week", args=[company.eik])
+    keep = f"currency={view.currency}&weeks={len(result.weeks)}"
+    chart = charts.bar_line_chart(
+        [f"{w.start:%d.%m}" for w in result.weeks],
+        [w.money_in for w in result.weeks],
+        [w.money_out for w in result.weeks],
+        [w.closing for w in result.weeks],
+        [f"{base}?{keep}&week={w.index}" for w in result.weeks],
+        lowest_index=result.lowest.index - 1,
+    )
+    group_rows = [
+        {
+            "name": account.name,
+            "opening": result.opening_by_group.get(pk, Decimal(0)),
+            "closings": [w.closing_by_group.get(pk, Decimal(0)) for w in result.weeks],
+            "lowest": result.lowest_by_group[pk],
+        }
+        for pk, account in view.groups.items()
+    ]
+    if view.include_unassigned:
+        group_rows.append(
+            {
+                "name": _("Not assigned to an account"),
+                "opening": Decimal(0),
+                "closings": [w.closing_by_group.get(None, Decimal(0)) for w in result.weeks],
+                "lowest": result.lowest_by_group[None],
+            }
+        )
+    return render(
+        request,
+        "treasury/forecast.html",
+        {
+            "view": view,
+            "result": result,
+            "chart": chart,
+            "group_rows": group_rows,
+            "currencies": CURRENCIES,
+            "week_url": f"{base}?{keep}",
+        },
+    )
+
+
+@company_view("treasury.view")
+def forecast_week(request: HttpRequest) -> HttpResponse:
+    view = _forecast(request)
+    try:
+        index = int(request.GET.get("week", "1"))
+    except ValueError:
+        index = 1
+    index = max(1, min(index, len(view.forecast.weeks)))
+    week = view.forecast.weeks[index - 1]
+    return render(
+        request,
+        "treasury/forecast_week.html",
+        {"view": view, "week": week, "weeks": len(view.forecast.weeks), "groups": view.groups},
+    )
+
+
+def _planned_form(request: HttpRequest, form: PlannedItemForm) -> PlannedItemForm:
+    company = _company(request)
+    form.fields["account"].choices = account_choices(  # type: ignore[attr-defined]
+        queries.visible_accounts(company, _access(request)).filter(is_active=True).order_by("name"),
+        blank=_("Not tied to an account"),
+    )
+    form.fields["category"].choices = category_choices(queries.categories(company))  # type: ignore[attr-defined]
+    return form
+
+
+def _planned_data(form: PlannedItemForm) -> dict[str, Any]:
+    """An account decides the currency: the currency field counts only without one."""
+    data = dict(form.cleaned_data)
+    if data.get("account"):
+        data.pop("currency", None)
+    return data
+
+
+@company_view("treasury.view")
+def planned(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    form = _planned_form(request, PlannedItemForm(request.POST or None))
+    if request.method == "POST":
+        if not _role_can(request, "treasury.change"):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                actions.create_planned_item(_actor(request), company, **_planned_data(form))
+            except (InvalidInput, Conflict) as error:
+                _refused(request, form, error)
+            else:
+                messages.success(request, _("Planned item saved."))
+                return redirect("treasury:planned", company.eik)
+    return render(
+        request,
+        "treasury/planned.html",
+        {"form": form, "items": queries.planned_items(company)},
+    )
+
+
+@company_view("treasury.change")
+def planned_edit(request: HttpRequest, planned_item_id: int) -> HttpResponse:
+    company = _company(request)
+    item = get_object_or_404(queries.planned_items(company), pk=planned_item_id)
+    initial = {
+        "name": item.name,
+        "direction": "in" if item.amount > 0 else "out",
+        "amount": abs(item.amount),
+        "currency": item.currency,
+        "account": item.account_id or "",
+        "category": item.category_id or "",
+        "schedule": item.schedule,
+        "day": item.day,
+        "start_date": item.start_date,
+        "end_date": item.end_date,
+        "is_active": item.is_active,
+    }
+    form = _planned_form(request, PlannedItemForm(request.POST or None, initial=initial))
+    if request.method == "POST":
+        if "delete" in request.POST:
+            actions.delete_planned_item(_actor(request), item)
+            messages.success(request, _("Planned item deleted."))
+            return redirect("treasury:planned", company.eik)
+        if form.is_valid():
+            try:
+                actions.update_planned_item(_actor(request), item, **_planned_data(form))
+            except (InvalidInput, Conflict) as error:
+                _refused(request, form, error)
+            else:
+                messages.success(request, _("Planned item saved."))
+                return redirect("treasury:planned", company.eik)
+    return render(request, "treasury/planned_form.html", {"form": form, "item": item})
+
+
+@company_view("treasury.change")
+def category_edit(request: HttpRequest, cashflow_category_id: int) -> HttpResponse:
+    company = _company(request)
+    category = get_object_or_404(queries.categories(company, active_only=False), pk=cashflow_category_id)
+    form = CategoryEditForm(
+        request.POST or None,
+        initial={
+            "name": category.name,
+            "parent": category.parent_id or "",
+            "is_active": category.is_active,
+        },
+    )
+    form.fields["parent"].choices = category_choices(  # type: ignore[attr-defined]
+        queries.categories(company).exclude(pk=category.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        parent_id = form.cleaned_data["parent"]
+        parent = (
+            queries.categories(company, active_only=False).filter(pk=parent_id).first()
+            if parent_id
+            else None
+        )
+        try:
+            actions.update_category(
+                _actor(request),
+                category,
+                name=form.cleaned_data["name"],
+                parent=parent,
+                is_active=form.cleaned_data["is_active"],
+            )
+        except (InvalidInput, Conflict) as error:
+            _refused(request, form, error)
+        else:
+            messages.success(request, _("Category saved."))
+            return redirect("treasury:categories", company.eik)
+    return render(request, "treasury/category_form.html", {"form": form, "category": category})
+
+
+@company_view("treasury.reopen_period")
+@require_POST
+def period_reopen(request: HttpRequest, period_close_id: int) -> HttpResponse:
+    company = _company(request)
+    close = get_object_or_404(queries.period_closes(company), pk=period_close_id)
+    try:
+        actions.reopen_period(_actor(request), close, reason=request.POST.get("reason", ""))
+    except InvalidInput as error:
+        for texts in error.errors.values():
+            for text in texts:
+                messages.error(request, text)
+    except Conflict as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Period reopened."))
+    return redirect("treasury:periods", company.eik)

@@ -10,7 +10,7 @@ from typing import Any
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
 from xfinances.treasury import actions
-from xfinances.treasury.models import MoneyAccount, Movement
+from xfinances.treasury.models import CashflowCategory, MoneyAccount, Movement
 
 SYSTEM = Actor.system(Source.CLI)
 START = dt.date(2026, 1, 1)
@@ -77,8 +77,30 @@ def money_out(account: MoneyAccount, amount: str, day: dt.date = START, **extra:
     )
 
 
+def planned_item(company: Any, **extra: Any) -> Any:
+    data: dict[str, Any] = {
+        "name": "Заплати",
+        "direction": "out",
+        "amount": "1000.00",
+        "schedule": "monthly",
+        "day": 25,
+        "start_date": START,
+    }
+    data.update(extra)
+    return actions.create_planned_item(SYSTEM, company, **data)
+
+
 def isolation_objects(company: Any) -> dict[str, Any]:
-    """One account and one cash movement of `company`, for the tenant-isolation walker."""
+    """One of each record a treasury URL names, in `company`, for the tenant-isolation walker."""
     cash = cash_register(company, "Изолация")
     movement = money_in(cash, "1.00", START)
-    return {"money_account_id": cash.pk, "movement_id": movement.pk}
+    close = actions.close_period(SYSTEM, company, closed_until=START, account=cash)
+    category = CashflowCategory.objects.filter(company=company).order_by("pk").first()
+    assert category is not None
+    return {
+        "money_account_id": cash.pk,
+        "movement_id": movement.pk,
+        "planned_item_id": planned_item(company).pk,
+        "cashflow_category_id": category.pk,
+        "period_close_id": close.pk,
+    }

@@ -149,10 +149,14 @@ def test_cashflow_report_groups_by_category(company, client_as):
     client = client_as(company, "owner")
     page = client.get(
         f"/c/{company.eik}/treasury/cash-flow/",
-        {"date_from": TODAY.replace(day=1).isoformat(), "date_to": TODAY.isoformat()},
+        {
+            "period": "custom",
+            "date_from": TODAY.replace(day=1).isoformat(),
+            "date_to": TODAY.isoformat(),
+        },
     )
-    rows = page.context["rows"]
-    assert [(r.category, r.money_in) for r in rows] == [("Продажби", Decimal("150.00"))]
+    rows = page.context["report"].by_category
+    assert [(r.name, r.current.money_in) for r in rows] == [("Продажби", Decimal("150.00"))]
 
 
 def test_dashboard_summary(company, make_member):
