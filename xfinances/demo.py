@@ -67,7 +67,8 @@ def load_demo(progress: Callable[[str], object] = print) -> bool:
 
 def _area_loaders() -> list[Callable[[Actor, Company, Callable[[str], object]], None]]:
     """Each area adds its own demo data (clients, documents, accounts …)."""
+    from xfinances.invoicing.demo import load as load_documents
     from xfinances.parties.demo import load as load_parties
     from xfinances.treasury.demo import load as load_treasury
 
-    return [load_parties, load_treasury]
+    return [load_parties, load_documents, load_treasury]
