@@ -33,7 +33,6 @@ from xfinances.core.roles import can
 from xfinances.core.tenancy import client_ip, company_view
 
 AREAS = {
-    "sales": (_("Sales documents"), _("Invoices, proformas, credit and debit notes, protocols.")),
     "purchases": (_("Purchases"), _("Supplier invoices, approvals and payment alerts.")),
     "receivables": (_("Payments"), _("Receivables, payables, aging and reminders.")),
     "treasury": (

@@ -1,0 +1,238 @@
+"""Forms for sales documents. They check shape only; the actions check meaning and name the
+field (`apply_errors` puts a refusal next to the field it names).
+
+The lines of a document are not a Django formset: every line row carries one input of each
+name (`line_description`, `line_quantity` …) and the rows are read in the order the browser
+sends them, so moving a row in the page reorders the lines without renumbering anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from xfinances.core.models import Currency
+from xfinances.invoicing.models import DocumentKind, DocumentLanguage, DocumentStatus, PaymentMethod
+
+LINE_INPUTS = (
+    "description",
+    "quantity",
+    "unit",
+    "unit_price",
+    "discount_percent",
+    "vat_treatment",
+    "product_id",
+    "corrected_line_id",
+    "advance_document_id",
+)
+MAX_LINES = 500
+CREATABLE_KINDS = (DocumentKind.INVOICE, DocumentKind.PROFORMA, DocumentKind.PROTOCOL)
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DocumentForm(forms.Form):
+    """The header of a document. Dates and numbers are text here: the action names a bad one."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices, required=False)
+    party_id = forms.CharField(required=False, widget=forms.HiddenInput)
+    issue_date = forms.DateField(label=_("Issue date"), required=False, widget=_date_input())
+    tax_event_date = forms.DateField(
+        label=_("Tax event date"), required=False, widget=_date_input()
+    )
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=_date_input())
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, required=False)
+    language = forms.ChoiceField(
+        label=_("Document language"), choices=DocumentLanguage.choices, required=False
+    )
+    payment_method = forms.ChoiceField(
+        label=_("Payment method"), choices=PaymentMethod.choices, required=False
+    )
+    place_of_issue = forms.CharField(label=_("Place of issue"), max_length=100, required=False)
+    document_discount_percent = forms.CharField(
+        label=_("Document discount %"), max_length=8, required=False
+    )
+    is_advance = forms.BooleanField(label=_("Advance payment invoice"), required=False)
+    notes = forms.CharField(
+        label=_("Notes (printed)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    terms = forms.CharField(
+        label=_("Terms (printed)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    note_reason = forms.CharField(
+        label=_("Reason for the note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reason = forms.CharField(
+        label=_("Reason for changing the issued document"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def header(self, *, kind: str, status: str) -> dict[str, Any]:
+        """The cleaned header as the draft/edit actions take it."""
+        data = dict(self.cleaned_data)
+        header: dict[str, Any] = {
+            "party_id": data.get("party_id") or None,
+            "issue_date": data.get("issue_date"),
+            "tax_event_date": data.get("tax_event_date"),
+            "due_date": data.get("due_date"),
+            "payment_method": data.get("payment_method") or PaymentMethod.BANK_TRANSFER,
+            "language": data.get("language") or "bg",
+            "place_of_issue": data.get("place_of_issue") or "",
+            "notes": data.get("notes") or "",
+            "terms": data.get("terms") or "",
+            "document_discount_percent": data.get("document_discount_percent") or "0",
+        }
+        if data.get("currency"):
+            header["currency"] = data["currency"]
+        if kind == DocumentKind.INVOICE:
+            header["is_advance"] = bool(data.get("is_advance"))
+        if kind in (DocumentKind.CREDIT_NOTE, DocumentKind.DEBIT_NOTE):
+            header["note_reason"] = data.get("note_reason") or ""
+            header.pop("currency", None)  # a note takes the invoice's currency
+        if status != DocumentStatus.DRAFT:
+            header.pop("currency", None)
+        if header["issue_date"] is None:
+            header.pop("issue_date")
+        return header
+
+
+@dataclass
+class LineRow:
+    """One line as typed, for showing it again (with its errors) and for the totals."""
+
+    values: dict[str, str]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    net: str = ""
+
+    def __getitem__(self, name: str) -> str:
+        if name not in LINE_INPUTS:
+            raise KeyError(name)  # templates then look up the attribute (`row.errors`)
+        return self.values.get(name, "")
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(
+            self.values.get(name, "").strip()
+            for name in ("description", "unit_price", "product_id", "corrected_line_id")
+        )
+
+    def action_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name in LINE_INPUTS:
+            value = self.values.get(name, "").strip()
+            if value:
+                data[name] = value
+        return data
+
+
+def read_lines(data: QueryDict, *, keep_blank: bool = False) -> list[LineRow]:
+    """The line rows of a posted document form, in page order, without entirely blank rows
+    (unless `keep_blank`: the live totals answer for every row on the page)."""
+    columns = {name: data.getlist(f"line_{name}") for name in LINE_INPUTS}
+    count = min(max((len(values) for values in columns.values()), default=0), MAX_LINES)
+    rows = []
+    for index in range(count):
+        values = {
+            name: (columns[name][index] if index < len(columns[name]) else "")
+            for name in LINE_INPUTS
+        }
+        row = LineRow(values)
+        if keep_blank or not row.is_blank:
+            rows.append(row)
+    return rows
+
+
+def line_rows_from(lines: list[dict[str, Any]]) -> list[LineRow]:
+    """Rows for the page from action-style line dicts (a copy, the lines of a note …)."""
+    rows = []
+    for line in lines:
+        values = {}
+        for name in LINE_INPUTS:
+            value = line.get(name)
+            if name == "vat_treatment" and value is not None and not isinstance(value, str):
+                value = getattr(value, "code", value)
+            values[name] = "" if value is None else _plain(value)
+        rows.append(LineRow(values))
+    return rows
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text if "." not in text or len(text.split(".")[1]) >= 2 else format(value, "f")
+    return str(value)
+
+
+def apply_line_errors(rows: list[LineRow], errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Put "lines.<n>.<field>" errors on row n (1-based); returns the errors left over."""
+    rest: dict[str, list[str]] = {}
+    for key, messages in errors.items():
+        parts = key.split(".")
+        if parts[0] == "lines" and len(parts) >= 2 and parts[1].isdigit():
+            number = int(parts[1])
+            name = parts[2] if len(parts) > 2 else "description"
+            if name == "vat_key":
+                name = "vat_treatment"
+            if 1 <= number <= len(rows):
+                rows[number - 1].errors.setdefault(name, []).extend(messages)
+                continue
+        rest.setdefault(key, []).extend(messages)
+    return rest
+
+
+def to_decimal_or_none(value: str) -> Decimal | None:
+    try:
+        return Decimal(value.strip().replace(",", ".").replace(" ", "")) if value.strip() else None
+    except InvalidOperation:
+        return None
+
+
+class DocumentFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *DocumentKind.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *DocumentStatus.choices]
+    )
+    party = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    date_from = forms.DateField(label=_("From"), required=False, widget=_date_input())
+    date_to = forms.DateField(label=_("To"), required=False, widget=_date_input())
+    amount_min = forms.DecimalField(label=_("Total from"), required=False, decimal_places=2)
+    amount_max = forms.DecimalField(label=_("Total to"), required=False, decimal_places=2)
+    currency = forms.ChoiceField(
+        label=_("Currency"), required=False, choices=[("", _("Any currency")), *Currency.choices]
+    )
+    overdue = forms.BooleanField(label=_("Overdue"), required=False)
+
+    def filters(self, today: dt.date) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "q": data["q"] or "",
+            "kind": data["kind"] or "",
+            "status": data["status"] or "",
+            "party_id": data["party"],
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+            "amount_min": data["amount_min"],
+            "amount_max": data["amount_max"],
+            "overdue_on": today if data["overdue"] else None,
+        }
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for voiding"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from xfinances.invoicing import views
+
+app_name = "invoicing"
+urlpatterns = [
+    path("", views.document_list, name="list"),
+    path("new/", views.document_create, name="create"),
+    path("totals/", views.totals_fragment, name="totals"),
+    path("party-search/", views.party_search, name="party_search"),
+    path("product-search/", views.product_search, name="product_search"),
+    path("bulk/issue/", views.bulk_issue, name="bulk_issue"),
+    path("bulk/pdf/", views.bulk_pdf, name="bulk_pdf"),
+    path("<int:document_id>/", views.document_detail, name="detail"),
+    path("<int:document_id>/edit/", views.document_edit, name="edit"),
+    path("<int:document_id>/pdf/", views.document_pdf, name="pdf"),
+    path(
+        "<int:document_id>/annulment-protocol/",
+        views.annulment_protocol_pdf,
+        name="annulment_protocol",
+    ),
+    path("<int:document_id>/issue/", views.document_issue, name="issue"),
+    path("<int:document_id>/void/", views.document_void, name="void"),
+    path("<int:document_id>/delete/", views.document_delete, name="delete"),
+    path("<int:document_id>/convert/", views.document_convert, name="convert"),
+    path("<int:document_id>/copy/", views.document_copy, name="copy"),
+]
