@@ -18,6 +18,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseNotAllowed,
     QueryDict,
     StreamingHttpResponse,
 )
@@ -674,10 +675,11 @@ def _related(document: Document) -> list[dict[str, Any]]:
 
 
 @company_view("documents.view")
-@require_GET
 def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     company = _company(request)
     document = _document(request, document_id)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
     today = timezone.localdate()
     lock = lifecycle.lock_of(document, today)
     context = {
@@ -704,11 +706,12 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 @company_view("documents.view")
-@require_GET
 def document_pdf(request: HttpRequest, document_id: int) -> HttpResponseBase:
     """The stored PDF of an issued document; for a draft (or before the stored one exists) a
     preview rendered now from the current data, never stored."""
     document = _document(request, document_id)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
     download = request.GET.get("download") == "1"
     if document.pdf_file and not document.is_draft:
         return FileResponse(
@@ -732,10 +735,11 @@ def document_pdf(request: HttpRequest, document_id: int) -> HttpResponseBase:
 
 
 @company_view("documents.view")
-@require_GET
 def annulment_protocol_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
     """The bilateral annulment protocol of a voided document (ЗДДС art. 116)."""
     document = _document(request, document_id)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
     if document.status != DocumentStatus.VOIDED or not document.number:
         raise Http404
     from xfinances.invoicing import pdf

@@ -598,3 +598,18 @@ def test_sales_can_issue_but_not_void(company, client_as):
     detail = client.get(url(company, f"{document.pk}/")).content.decode()
     assert "/void/" not in detail and "note=credit" in detail
     assert client.post(url(company, f"{document.pk}/void/"), {"reason": "x"}).status_code == 403
+
+
+def test_draft_preview_is_rendered_now_and_not_stored(company, client_as):
+    from pypdf import PdfReader
+
+    document = draft(company, lines=[line("100.00", description="Преглед на чернова")])
+    client = client_as(company, "viewer")
+    detail = client.get(url(company, f"{document.pk}/")).content.decode()
+    assert f'data-src="{url(company, f"{document.pk}/pdf/")}"' in detail
+    response = client.get(url(company, f"{document.pk}/pdf/"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Преглед на чернова" in text
+    document.refresh_from_db()
+    assert not document.pdf_file  # a preview is never stored
