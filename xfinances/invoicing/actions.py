@@ -273,7 +273,7 @@ def _clean_lines(
         product_id = raw.get("product_id")
         if product is None and product_id not in (None, ""):
             try:
-                product = Product.objects.filter(company=company, pk=int(product_id)).first()
+                product = Product.objects.filter(company=company, pk=int(str(product_id))).first()
             except (TypeError, ValueError):
                 product = None
             if product is None:
@@ -672,7 +672,8 @@ def _validate_for_issue(
             errors.add(
                 f"lines.{number}.vat_treatment",
                 _(
-                    "The VAT treatment “%(name)s” has no legal basis; 0 %%, exempt and reverse-charge lines must print one."
+                    "The VAT treatment “%(name)s” has no legal basis; 0 %%, "
+                    "exempt and reverse-charge lines must print one."
                 )
                 % {"name": treatment.name},
             )
@@ -729,7 +730,8 @@ def _check_ceilings(document: Document, lines: list[CleanLine]) -> None:
                 {
                     "total": [
                         _(
-                            "Credit notes can take back at most %(left)s %(currency)s more from invoice %(number)s; this one is %(total)s."
+                            "Credit notes can take back at most %(left)s %(currency)s more "
+                            "from invoice %(number)s; this one is %(total)s."
                         )
                         % {
                             "left": remaining,
@@ -764,7 +766,8 @@ def _check_ceilings(document: Document, lines: list[CleanLine]) -> None:
                 {
                     f"lines.{number}.unit_price": [
                         _(
-                            "Only %(left)s %(currency)s of advance invoice %(number)s is left to deduct."
+                            "Only %(left)s %(currency)s of advance invoice "
+                            "%(number)s is left to deduct."
                         )
                         % {"left": left, "currency": advance.currency, "number": advance.number}
                     ]
@@ -860,7 +863,8 @@ def _check_version(document: Document, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != document.version:
         raise StaleDocument(
             _(
-                "Someone changed this document in the meantime (version %(now)d, you had %(had)d): reload it."
+                "Someone changed this document in the meantime (version "
+                "%(now)d, you had %(had)d): reload it."
             )
             % {"now": document.version, "had": int(expected_version)},
             field="version",
@@ -1096,7 +1100,8 @@ def edit_issued_document(
             {
                 "currency": [
                     _(
-                        "The currency of an issued document cannot change: void it and issue a new one."
+                        "The currency of an issued document cannot "
+                        "change: void it and issue a new one."
                     )
                 ]
             }
@@ -1336,7 +1341,9 @@ def _create_note(
         raise InvalidInput(
             {"lines": [_("A debit note needs the lines that increase the invoice.")]}
         )
-    rows = _copy_lines(invoice, link_lines=True) if full else list(lines or [])
+    rows: list[Mapping[str, Any]] = (
+        list(_copy_lines(invoice, link_lines=True)) if full else list(lines or [])
+    )
     if not rows:
         raise InvalidInput({"lines": [_("Add the lines the note corrects.")]})
     day = _today(today)

@@ -414,7 +414,8 @@ def create_document(request: HttpRequest, data: DocumentIn) -> Status[dict[str, 
             {
                 "kind": [
                     _(
-                        "Create invoices, proformas or protocols here; notes via /{id}/credit-note or /{id}/debit-note."
+                        "Create invoices, proformas or protocols here; notes via "
+                        "/{id}/credit-note or /{id}/debit-note."
                     )
                 ]
             }
@@ -569,7 +570,9 @@ class ErrorOut(Schema):
 
 
 @router.get("/{int:document_id}/pdf", response={200: None, 404: ErrorOut}, summary="The stored PDF")
-def pdf(request: HttpRequest, document_id: int) -> HttpResponse | Status[dict[str, str]]:
+def pdf(
+    request: HttpRequest, document_id: int
+) -> HttpResponse | FileResponse | Status[dict[str, str]]:
     require(request, "documents.view")
     document = _get(request, document_id)
     if not document.pdf_file:

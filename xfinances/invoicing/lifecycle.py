@@ -16,13 +16,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 
-class Transition(str, Enum):
+class Transition(StrEnum):
     ISSUE = "issue"
     DELETE = "delete"
     VOID = "void"
@@ -68,7 +68,7 @@ def transition_refusal(status: str, transition: Transition | str) -> str:
     return messages[Transition(transition)] % {"status": status}
 
 
-class LockCause(str, Enum):
+class LockCause(StrEnum):
     EXPORTED = "exported"
     PERIOD_CLOSED = "period_closed"
     EDIT_WINDOW = "edit_window"

@@ -12,6 +12,7 @@ Invariants kept here (the actions keep the rest, see docs/sales-documents.md):
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -21,8 +22,8 @@ from xfinances.catalog.models import Product, VatTreatment
 from xfinances.core.models import Company, Currency
 from xfinances.parties.models import Party
 
-AMOUNT = {"max_digits": 18, "decimal_places": 2}
-RATE = {"max_digits": 18, "decimal_places": 8}
+AMOUNT: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
+RATE: dict[str, Any] = {"max_digits": 18, "decimal_places": 8}
 ZERO = Decimal("0.00")
 
 

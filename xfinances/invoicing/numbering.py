@@ -19,7 +19,7 @@ from xfinances.invoicing.exceptions import SeriesExhausted
 from xfinances.invoicing.models import MAX_NUMBER, MIN_NUMBER, NumberSeries, SeriesGroup
 
 DEFAULT_RANGE_END = 999_999_999
-DEFAULT_SERIES_NAMES = {
+DEFAULT_SERIES_NAMES: dict[str, str] = {
     SeriesGroup.TAX: "Основна",
     SeriesGroup.PROFORMA: "Проформи",
 }

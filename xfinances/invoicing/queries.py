@@ -134,21 +134,21 @@ def series_list(company: Company, group: str = "") -> QuerySet[NumberSeries]:
 def before_cursor(found: QuerySet[Document], issue_date: dt.date, pk: int) -> QuerySet[Document]:
     """The rows before (issue_date, pk) in the newest-first order, nearest first (oldest-first
     order): the previous keyset page of the UI, read backwards; no OFFSET."""
-    return found.filter(Q(issue_date__gt=issue_date) | Q(issue_date=issue_date, pk__gt=pk)).order_by(
-        "issue_date", "id"
-    )
+    return found.filter(
+        Q(issue_date__gt=issue_date) | Q(issue_date=issue_date, pk__gt=pk)
+    ).order_by("issue_date", "id")
 
 
 # --- the printable record (pdf.py renders it) ---------------------------------------------------
 
-TITLES = {
+TITLES: dict[str, str] = {
     DocumentKind.INVOICE: "ФАКТУРА",
     DocumentKind.PROFORMA: "ПРОФОРМА ФАКТУРА",
     DocumentKind.CREDIT_NOTE: "КРЕДИТНО ИЗВЕСТИЕ",
     DocumentKind.DEBIT_NOTE: "ДЕБИТНО ИЗВЕСТИЕ",
     DocumentKind.PROTOCOL: "ПРОТОКОЛ ПО ЧЛ. 117 ОТ ЗДДС",
 }
-PAYMENT_LABELS = {
+PAYMENT_LABELS: dict[str, str] = {
     "bank_transfer": "По банков път",
     "cash": "В брой",
     "card": "С карта",
@@ -250,7 +250,9 @@ def printable_for(document: Document) -> Any:
             currency=document.original_currency,
         )
     accounts = [
-        PrintableBankAccount(iban=a.get("iban", ""), bic=a.get("bic", ""), bank_name=a.get("bank_name", ""))
+        PrintableBankAccount(
+            iban=a.get("iban", ""), bic=a.get("bic", ""), bank_name=a.get("bank_name", "")
+        )
         for a in document.supplier_bank_accounts or []
         if a.get("iban")
     ]

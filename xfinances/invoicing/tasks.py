@@ -1,4 +1,4 @@
-"""Background jobs of sales documents. Thin: they take ids and call actions; rerunning is harmless."""
+"""Background jobs of sales documents. Thin: they take ids and call actions; reruns are harmless."""
 
 from __future__ import annotations
 

@@ -23,7 +23,12 @@ def test_edit_is_audited_field_by_field_with_the_reason(company):
     invoice = issued(company)
     version = invoice.version
     result = actions.edit_issued_document(
-        SYSTEM, invoice, reason="грешна цена", notes="Плащане до 10-о число", lines=[line("150")], expected_version=version
+        SYSTEM,
+        invoice,
+        reason="грешна цена",
+        notes="Плащане до 10-о число",
+        lines=[line("150")],
+        expected_version=version,
     )
     edited = result.document
     assert edited.number == invoice.number and edited.version == version + 1
@@ -43,7 +48,9 @@ def test_edit_refusals_change_nothing(company):
         actions.edit_issued_document(SYSTEM, invoice, reason="", notes="x")
     assert "reason" in refused.value.errors
     with pytest.raises(StaleDocument):
-        actions.edit_issued_document(SYSTEM, invoice, reason="r", notes="x", expected_version=invoice.version - 1)
+        actions.edit_issued_document(
+            SYSTEM, invoice, reason="r", notes="x", expected_version=invoice.version - 1
+        )
     with pytest.raises(InvalidInput) as refused:
         actions.edit_issued_document(SYSTEM, invoice, reason="r", lines=[line("0")])
     assert "lines" in refused.value.errors
@@ -84,7 +91,9 @@ def test_void_of_an_older_document_needs_a_protocol(company):
 
 def test_invoice_with_issued_notes_cannot_be_voided(company):
     invoice = issued(company)
-    note = actions.create_credit_note(SYSTEM, invoice, reason="отстъпка", lines=[line("10")], issue=True).document
+    note = actions.create_credit_note(
+        SYSTEM, invoice, reason="отстъпка", lines=[line("10")], issue=True
+    ).document
     with pytest.raises(Conflict):
         actions.void_document(SYSTEM, invoice, reason="x")
     actions.void_document(SYSTEM, note, reason="грешка")

@@ -24,14 +24,25 @@ TODAY = dt.date(2026, 11, 20)
 
 
 def _refused(document: Document, field: str, **kwargs) -> InvalidInput:
-    next_number = NumberSeries.objects.filter(company=document.company, group="tax").values_list("next_number", flat=True).first()
+    next_number = (
+        NumberSeries.objects.filter(company=document.company, group="tax")
+        .values_list("next_number", flat=True)
+        .first()
+    )
     with pytest.raises(InvalidInput) as refused:
         actions.issue_document(SYSTEM, document, today=kwargs.get("today", TODAY))
     assert field in refused.value.errors, refused.value.errors
     fresh = Document.objects.get(pk=document.pk)
     assert fresh.status == "draft" and fresh.number is None
-    assert NumberSeries.objects.filter(company=document.company, group="tax").values_list("next_number", flat=True).first() == next_number
-    assert not AuditEntry.objects.filter(action="issue_document", object_id=str(document.pk)).exists()
+    assert (
+        NumberSeries.objects.filter(company=document.company, group="tax")
+        .values_list("next_number", flat=True)
+        .first()
+        == next_number
+    )
+    assert not AuditEntry.objects.filter(
+        action="issue_document", object_id=str(document.pk)
+    ).exists()
     return refused.value
 
 
@@ -57,7 +68,9 @@ def test_bulgarian_company_without_eik(company):
 def test_reverse_charge_needs_the_recipients_vat_number(company):
     party = eu_client(company)
     Party.objects.filter(pk=party.pk).update(vat_number="")
-    document = draft(company, party=Party.objects.get(pk=party.pk), lines=[line(vat="eu_services")], **_day())
+    document = draft(
+        company, party=Party.objects.get(pk=party.pk), lines=[line(vat="eu_services")], **_day()
+    )
     _refused(document, "recipient_vat_number")
 
 
@@ -74,7 +87,9 @@ def test_future_tax_event(company):
 
 
 def test_future_issue_date(company):
-    _refused(draft(company, issue_date=TODAY + dt.timedelta(days=1), tax_event_date=TODAY), "issue_date")
+    _refused(
+        draft(company, issue_date=TODAY + dt.timedelta(days=1), tax_event_date=TODAY), "issue_date"
+    )
 
 
 def test_foreign_currency_needs_a_rate_for_the_tax_event_date(company):
@@ -96,7 +111,12 @@ def test_bgn_after_the_euro_day_and_eur_before_it(company):
 
 def test_several_errors_at_once(company):
     VatTreatment.objects.filter(company=company, code="export").update(legal_basis="")
-    document = draft(company, lines=[line(vat="export")], issue_date=TODAY, tax_event_date=TODAY + dt.timedelta(days=1))
+    document = draft(
+        company,
+        lines=[line(vat="export")],
+        issue_date=TODAY,
+        tax_event_date=TODAY + dt.timedelta(days=1),
+    )
     error = _refused(document, "tax_event_date")
     assert "lines.1.vat_treatment" in error.errors
 
@@ -111,7 +131,13 @@ def test_missed_deadline_warns_but_issues(company):
 
 def test_intra_eu_goods_deadline_is_the_15th_of_next_month(company):
     party = eu_client(company)
-    document = draft(company, party=party, lines=[line(vat="eu_goods")], issue_date=TODAY, tax_event_date=dt.date(2026, 11, 2))
+    document = draft(
+        company,
+        party=party,
+        lines=[line(vat="eu_goods")],
+        issue_date=TODAY,
+        tax_event_date=dt.date(2026, 11, 2),
+    )
     result = actions.issue_document(SYSTEM, document, today=TODAY)
     assert result.warnings == []
     assert result.document.vat == Decimal("0.00")
@@ -131,7 +157,9 @@ def test_snapshots_do_not_change_when_the_party_or_company_changes(company):
 
 
 def test_issue_writes_totals_words_rf_and_audit(company):
-    document = draft(company, lines=[line("33.3333", "3"), line("10", "1", vat="accommodation")], **_day())
+    document = draft(
+        company, lines=[line("33.3333", "3"), line("10", "1", vat="accommodation")], **_day()
+    )
     result = actions.issue_document(SYSTEM, document, today=TODAY)
     invoice = result.document
     assert invoice.base == Decimal("110.00")  # 100.00 + 10.00

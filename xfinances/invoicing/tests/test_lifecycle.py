@@ -12,7 +12,7 @@ from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import AuditEntry
 from xfinances.invoicing import actions, lifecycle
 from xfinances.invoicing.exceptions import DocumentLocked
-from xfinances.invoicing.lifecycle import LockCause, Transition
+from xfinances.invoicing.lifecycle import LockCause
 from xfinances.invoicing.models import Document
 from xfinances.invoicing.tests.factories import SYSTEM, issued
 

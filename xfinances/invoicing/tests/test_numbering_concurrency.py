@@ -67,7 +67,9 @@ print(" ".join(numbers))
 @pytest.mark.django_db(transaction=True)
 def test_eight_processes_issue_2000_gapless_numbers(company):
     if connection.vendor != "postgresql":
-        pytest.skip("NEEDS POSTGRESQL: set DATABASE_URL=postgres://… to run the numbering concurrency test")
+        pytest.skip(
+            "NEEDS POSTGRESQL: set DATABASE_URL=postgres://… to run the numbering concurrency test"
+        )
     party = bg_client(company)
     numbering.default_series(company, "tax")
     settings_dict = connection.settings_dict
@@ -105,6 +107,9 @@ def test_eight_processes_issue_2000_gapless_numbers(company):
     assert sorted(reported) == expected
     stored = sorted(Document.objects.filter(company=company).values_list("number", flat=True))
     assert stored == expected
-    assert NumberSeries.objects.get(company=company, group="tax", is_default=True).next_number == TOTAL + 1
+    assert (
+        NumberSeries.objects.get(company=company, group="tax", is_default=True).next_number
+        == TOTAL + 1
+    )
     # Numbers ascend with the issue order of each process.
     assert elapsed < 90, f"took {elapsed:.1f}s"

@@ -17,7 +17,9 @@ def test_printable_record_comes_from_the_snapshots(company):
     assert printable.recipient.name == invoice.recipient_name
     assert printable.totals.total == invoice.total
     assert "чл. 28 от ЗДДС" in printable.legal_basis_notes
-    assert [row.base for row in printable.vat_rows] == [g.base for g in invoice.vat_groups.order_by("id")]
+    assert [row.base for row in printable.vat_rows] == [
+        g.base for g in invoice.vat_groups.order_by("id")
+    ]
 
 
 def test_store_pdf_renders_and_keeps_the_file(company):
