@@ -190,8 +190,7 @@
   });
 
   // Live totals: write each line's net into its row after the totals fragment arrives.
-  document.addEventListener("htmx:afterSettle", (event) => {
-    if (!event.detail || !event.detail.target || event.detail.target.id !== "totals") return;
+  function showNets() {
     const data = document.getElementById("line-nets");
     if (!data) return;
     const nets = JSON.parse(data.textContent);
@@ -199,6 +198,9 @@
       const cell = row.querySelector(".line-net");
       if (cell) cell.textContent = nets[index] || "";
     });
+  }
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (event.target && event.target.id === "totals") showNets();
   });
 
   // The PDF tab loads its frame only when opened.
@@ -210,14 +212,7 @@
 
   function start() {
     number();
-    const data = document.getElementById("line-nets");
-    if (data) {
-      const nets = JSON.parse(data.textContent);
-      rows().forEach((row, index) => {
-        const cell = row.querySelector(".line-net");
-        if (cell) cell.textContent = nets[index] || "";
-      });
-    }
+    showNets();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
