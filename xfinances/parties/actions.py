@@ -17,7 +17,7 @@ from xfinances.core import audit
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.identifiers import IdentifierError, bank_name_for_iban, bic_for_iban
-from xfinances.core.models import AuditEntry, Company, Currency, Membership, User
+from xfinances.core.models import Company, Currency, Membership, User
 from xfinances.core.permissions import ensure_can
 from xfinances.parties.cleaning import (
     PARTY_DEFAULTS,
