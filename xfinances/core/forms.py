@@ -6,6 +6,8 @@ Forms validate shape; actions validate meaning. Views call actions and copy
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.renderers import TemplatesSetting
@@ -122,3 +124,19 @@ class AuditFilterForm(forms.Form):
         label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     q = forms.CharField(label=_("Text"), required=False)
+
+    def __init__(self, data: Any = None, *, company: Company) -> None:
+        super().__init__(data)
+        from xfinances.core.queries import members
+
+        user_field = self.fields["user"]
+        type_field = self.fields["object_type"]
+        assert isinstance(user_field, forms.TypedChoiceField)
+        assert isinstance(type_field, forms.ChoiceField)
+        user_field.choices = [("", "—")] + [(m.user_id, m.user.email) for m in members(company)]
+        types = (
+            AuditEntry.objects.filter(company=company)
+            .values_list("object_type", flat=True)
+            .distinct()
+        )
+        type_field.choices = [("", "—")] + [(t, t) for t in sorted(set(types))]

@@ -27,7 +27,7 @@ from xfinances.core.forms import (
     TokenForm,
     apply_errors,
 )
-from xfinances.core.models import ApiToken, AuditEntry, CompanyBankAccount, Membership, Source
+from xfinances.core.models import ApiToken, CompanyBankAccount, Membership, Source
 from xfinances.core.rates import read_rates
 from xfinances.core.roles import can
 from xfinances.core.tenancy import client_ip, company_view
@@ -208,14 +208,7 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
 @company_view("audit.view")
 def audit_log(request: HttpRequest) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
-    form = AuditFilterForm(request.GET or None)
-    form.fields["user"].choices = [("", "—")] + [
-        (m.user_id, m.user.email) for m in queries.members(company)
-    ]  # type: ignore[attr-defined]
-    types = (
-        AuditEntry.objects.filter(company=company).values_list("object_type", flat=True).distinct()
-    )
-    form.fields["object_type"].choices = [("", "—")] + [(t, t) for t in sorted(set(types))]  # type: ignore[attr-defined]
+    form = AuditFilterForm(request.GET or None, company=company)
     filters: dict = {}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
