@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MODULES = ("bench.pdf",)
+MODULES = ("bench.pdf", "bench.treasury")
 
 
 @dataclass(frozen=True)

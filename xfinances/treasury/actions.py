@@ -946,7 +946,7 @@ def update_category(
     category: CashflowCategory,
     *,
     name: str | None = None,
-    parent: CashflowCategory | None | object = ...,
+    parent: CashflowCategory | object | None = ...,
     is_active: bool | None = None,
 ) -> CashflowCategory:
     """Rename, move or (de)activate a category. An inactive category keeps its movements and
@@ -1010,12 +1010,8 @@ def _clean_planned(
         if not clean["name"]:
             errors.add("name", _("Enter a name, e.g. Salaries."))
     if "amount" in data or "direction" in data:
-        amount = _amount(
-            data.get("amount", abs(item.amount) if item else ""), errors
-        )
-        direction = data.get("direction") or (
-            ("in" if item.amount > 0 else "out") if item else ""
-        )
+        amount = _amount(data.get("amount", abs(item.amount) if item else ""), errors)
+        direction = data.get("direction") or (("in" if item.amount > 0 else "out") if item else "")
         clean["amount"] = _signed(direction, amount, errors)
     if "account" in data:
         account = data["account"]
@@ -1031,7 +1027,7 @@ def _clean_planned(
             if found is None:
                 errors.add("account", _("No such account."))
             clean["account"] = found
-    if "currency" in data and data["currency"]:
+    if data.get("currency"):
         if data["currency"] not in Currency.values:
             errors.add("currency", _("Unknown currency."))
         clean["currency"] = data["currency"]

@@ -575,8 +575,7 @@ def cash_flow(
 
     def lines(rows: list[Any]) -> list[dict[str, Any]]:
         return [
-            {"id": r.key, "name": r.name, "periods": [_amounts(a) for a in r.periods]}
-            for r in rows
+            {"id": r.key, "name": r.name, "periods": [_amounts(a) for a in r.periods]} for r in rows
         ]
 
     return {

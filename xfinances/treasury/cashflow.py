@@ -31,7 +31,9 @@ def _month_end(year: int, month: int) -> dt.date:
 def period_of(kind: str, anchor: dt.date) -> Period:
     """The month, quarter or year containing `anchor`."""
     if kind == "month":
-        return Period(anchor.replace(day=1), _month_end(anchor.year, anchor.month), f"{anchor:%m.%Y}")
+        return Period(
+            anchor.replace(day=1), _month_end(anchor.year, anchor.month), f"{anchor:%m.%Y}"
+        )
     if kind == "quarter":
         q = (anchor.month - 1) // 3
         return Period(

@@ -72,7 +72,7 @@ def typical_days_late(company: Company, party_ids: Iterable[int]) -> dict[int, i
 
     The hook for the payments issue: with no payment history yet every client pays on the due
     date (0). Replace the body with a per-party average of (paid on − due date)."""
-    return {party_id: 0 for party_id in party_ids}
+    return dict.fromkeys(party_ids, 0)
 
 
 def open_sales_documents(company: Company, currency: str, since: dt.date) -> list[dict[str, Any]]:
@@ -81,7 +81,7 @@ def open_sales_documents(company: Company, currency: str, since: dt.date) -> lis
     function when payments exist (open = total − allocations > 0)."""
     from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 
-    return list(
+    rows = (
         Document.objects.filter(
             company=company,
             status=DocumentStatus.ISSUED,
@@ -93,6 +93,7 @@ def open_sales_documents(company: Company, currency: str, since: dt.date) -> lis
         .values("id", "kind", "number", "due_date", "issue_date", "total", "party_id")
         .order_by("id")
     )
+    return [dict(row) for row in rows]
 
 
 def _document_url(eik: str, document_id: int) -> str:
@@ -122,9 +123,9 @@ class OpenInvoicesSource:
             if not total:
                 continue
             is_credit = row["kind"] == "credit_note"
-            label = (
-                _("Credit note %(number)s") if is_credit else _("Invoice %(number)s")
-            ) % {"number": row["number"] or row["id"]}
+            label = (_("Credit note %(number)s") if is_credit else _("Invoice %(number)s")) % {
+                "number": row["number"] or row["id"]
+            }
             yield ExpectedFlow(
                 date=expected,
                 amount=-total if is_credit else total,

@@ -416,9 +416,7 @@ class PlannedItem(models.Model):
         ordering = ["company_id", "name", "id"]
         indexes = [models.Index(fields=["company", "is_active"], name="treasury_planned_active")]
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(amount=0), name="treasury_planned_not_zero"
-            ),
+            models.CheckConstraint(condition=~models.Q(amount=0), name="treasury_planned_not_zero"),
         ]
 
     def __str__(self) -> str:

@@ -533,7 +533,9 @@ def cashflow_report(
         )
         for g in grouped
     ]
-    category_names = dict(CashflowCategory.objects.filter(company=company).values_list("id", "name"))
+    category_names = dict(
+        CashflowCategory.objects.filter(company=company).values_list("id", "name")
+    )
     accounts = visible_accounts(company, access).filter(currency=currency)
     account_names = dict(accounts.values_list("id", "name"))
     by_category, by_account, totals = cashflow.assemble(
@@ -585,7 +587,8 @@ def account_groups(
     """Visible active accounts of `currency`: account id → its top-level visible account id
     (the forecast group), and the top-level accounts by id."""
     accounts = {
-        a.pk: a for a in visible_accounts(company, access).filter(currency=currency).order_by("name")
+        a.pk: a
+        for a in visible_accounts(company, access).filter(currency=currency).order_by("name")
     }
     groups: dict[int, int] = {}
     for pk, account in accounts.items():
@@ -622,7 +625,7 @@ def cash_forecast(
     start = start or dt.date.today()
     groups, tops = account_groups(company, access, currency)
     own = own_balances(company, start - dt.timedelta(days=1), set(groups))
-    opening: dict[int | None, Decimal] = {pk: ZERO for pk in tops}
+    opening: dict[int | None, Decimal] = dict.fromkeys(tops, ZERO)
     for account_id, amount in own.items():
         opening[groups[account_id]] += amount
     include_unassigned = access.view is None

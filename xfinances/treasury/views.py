@@ -9,8 +9,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -607,7 +607,9 @@ def cashflow(request: HttpRequest) -> HttpResponse:
     company = _company(request)
     report = _cashflow_report(request)
     file_format = request.GET.get("format", "")
-    stem = f"cash-flow-{company.eik}-{report.current.date_from:%Y%m%d}-{report.current.date_to:%Y%m%d}"
+    stem = (
+        f"cash-flow-{company.eik}-{report.current.date_from:%Y%m%d}-{report.current.date_to:%Y%m%d}"
+    )
     if file_format == "xlsx":
         response = HttpResponse(
             exports.cashflow_xlsx(report, company),
@@ -616,7 +618,9 @@ def cashflow(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
         return response
     if file_format == "pdf":
-        response = HttpResponse(exports.cashflow_pdf(report, company), content_type="application/pdf")
+        response = HttpResponse(
+            exports.cashflow_pdf(report, company), content_type="application/pdf"
+        )
         response["Content-Disposition"] = f'inline; filename="{stem}.pdf"'
         return response
     chart = charts.bar_line_chart(
@@ -823,7 +827,9 @@ def planned_edit(request: HttpRequest, planned_item_id: int) -> HttpResponse:
 @company_view("treasury.change")
 def category_edit(request: HttpRequest, cashflow_category_id: int) -> HttpResponse:
     company = _company(request)
-    category = get_object_or_404(queries.categories(company, active_only=False), pk=cashflow_category_id)
+    category = get_object_or_404(
+        queries.categories(company, active_only=False), pk=cashflow_category_id
+    )
     form = CategoryEditForm(
         request.POST or None,
         initial={
