@@ -514,7 +514,25 @@ def _save_groups(document: Document, lines: list[CleanLine], computed: Computed)
 
 
 def _stored_lines(document: Document) -> list[CleanLine]:
-    """The document's saved lines as clean input (prices in the entry currency)."""
+    """The document's saved lines as clean input (prices in the entry currency). Advances and
+    corrected lines are read only when lines refer to them (one query each)."""
+    rows = list(
+        DocumentLine.objects.filter(company_id=document.company_id, document=document)
+        .select_related("vat_treatment", "product")
+        .order_by("position", "id")
+    )
+    advance_ids = {row.advance_document_id for row in rows if row.advance_document_id}
+    corrected_ids = {row.corrected_line_id for row in rows if row.corrected_line_id}
+    advances = (
+        Document.objects.filter(company_id=document.company_id).in_bulk(advance_ids)
+        if advance_ids
+        else {}
+    )
+    corrected = (
+        DocumentLine.objects.filter(company_id=document.company_id).in_bulk(corrected_ids)
+        if corrected_ids
+        else {}
+    )
     return [
         CleanLine(
             description=line.description,
@@ -526,10 +544,14 @@ def _stored_lines(document: Document) -> list[CleanLine]:
             discount_percent=line.discount_percent,
             vat_treatment=line.vat_treatment,
             product=line.product,
-            corrected_line=line.corrected_line,
-            advance_document=line.advance_document,
+            corrected_line=corrected.get(line.corrected_line_id)
+            if line.corrected_line_id
+            else None,
+            advance_document=advances.get(line.advance_document_id)
+            if line.advance_document_id
+            else None,
         )
-        for line in queries.lines_of(document).select_related("product", "corrected_line")
+        for line in rows
     ]
 
 
@@ -997,11 +1019,21 @@ def delete_draft(actor: Actor, document: Document) -> None:
 # --- issue -------------------------------------------------------------------------------------
 
 
-def _lock_for_issue(document: Document, lines: list[CleanLine]) -> dict[int, Document]:
+def _lock_for_issue(
+    document: Document, lines: list[CleanLine] | None = None
+) -> dict[int, Document]:
+    """Lock the document, the invoice it corrects and the advances it deducts (by id order)."""
     ids = {document.pk}
     if document.corrected_document_id:
         ids.add(document.corrected_document_id)
-    ids.update(line.advance_document.pk for line in lines if line.advance_document is not None)
+    if lines is None:
+        ids.update(
+            DocumentLine.objects.filter(
+                company_id=document.company_id, document=document, advance_document__isnull=False
+            ).values_list("advance_document_id", flat=True)
+        )
+    else:
+        ids.update(line.advance_document.pk for line in lines if line.advance_document is not None)
     return locks.lock_documents(document.company, ids)
 
 
@@ -1017,8 +1049,7 @@ def issue_document(
     company = document.company
     ensure_can(actor, company, "documents.change")
     day = _today(today)
-    lines = _stored_lines(document)
-    locked = _lock_for_issue(document, lines)
+    locked = _lock_for_issue(document)
     document = locked[document.pk]
     if not lifecycle.can_transition(document.status, Transition.ISSUE):
         raise Conflict(
