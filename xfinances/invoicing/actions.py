@@ -27,7 +27,7 @@ from xfinances.catalog.models import Product, VatTreatment
 from xfinances.core import audit
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
-from xfinances.core.models import AuditEntry, Company, Currency
+from xfinances.core.models import Company, Currency
 from xfinances.core.money import BGN_PER_EUR, MoneyError, bgn_to_eur, round_to, to_decimal
 from xfinances.core.permissions import ensure_can
 from xfinances.core.queries import rate_value
@@ -999,7 +999,7 @@ def update_draft(
     after = {**audit.snapshot(document), "lines": _lines_summary(document)}
     changes = audit.diff(before, after)
     if changes:
-        audit._write(actor, company, AuditEntry.Kind.UPDATE, "update_draft", document, changes)
+        audit.record_changes(actor, company, "update_draft", document, changes)
     return document
 
 
@@ -1188,15 +1188,7 @@ def edit_issued_document(
     changes.pop("updated_at", None)
     if changes:
         changes["version"] = [before["version"], document.version]
-        audit._write(
-            actor,
-            company,
-            AuditEntry.Kind.UPDATE,
-            "edit_issued_document",
-            document,
-            changes,
-            reason,
-        )
+        audit.record_changes(actor, company, "edit_issued_document", document, changes, reason)
     _schedule_pdf(document)
     return DocumentResult(document, warnings)
 
