@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
 from xfinances.api import api
+from xfinances.core import views as core_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("xfinances.core.urls")),
@@ -12,7 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("c/<str:eik>/catalog/", include("xfinances.catalog.urls")),
     path("c/<str:eik>/documents/", include("xfinances.invoicing.urls")),
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

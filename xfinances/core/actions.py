@@ -312,6 +312,19 @@ def remove_member(actor: Actor, membership: Membership) -> None:
     membership.delete()
 
 
+@transaction.atomic
+def set_user_language(actor: Actor, user: User, language: str) -> User:
+    """Remember the language a person chose, so it follows them to every device."""
+    if language not in dict(settings.LANGUAGES):
+        raise InvalidInput({"language": [_("Unknown language.")]})
+    if user.language != language:
+        before = audit.snapshot(user)
+        user.language = language
+        user.save(update_fields=["language"])
+        audit.record_update(actor, None, "set_user_language", user, before)
+    return user
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     token: ApiToken

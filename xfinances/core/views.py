@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -276,6 +277,19 @@ def rates_import(request: HttpRequest) -> HttpResponse:
         % {"c": loaded.created, "u": loaded.updated, "n": loaded.unchanged},
     )
     return redirect("rates", company.eik)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, plus remembering the choice on the signed-in user."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        actor = Actor(request.user, Source.UI, client_ip(request))  # type: ignore[arg-type]
+        actions.set_user_language(actor, request.user, language)  # type: ignore[arg-type]
+    return response
 
 
 @login_required

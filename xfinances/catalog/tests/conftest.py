@@ -38,6 +38,8 @@ def english_pages(client: Any) -> Any:
     """Pages and messages are asserted in their English source form."""
     from django.utils import translation
 
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield

@@ -63,3 +63,27 @@ def test_user_with_several_companies_chooses(client, company, other_company, mak
     assert company.name in page.content.decode() and other_company.name in page.content.decode()
     client.get(f"/c/{other_company.eik}/")
     assert client.get("/").url == f"/c/{other_company.eik}/"
+
+
+def test_english_browser_still_gets_bulgarian_until_the_user_switches(client, company, owner):
+    client.force_login(owner)
+    page = client.get(f"/c/{company.eik}/members/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Потребители и роли" in page.content.decode()
+    assert page["Content-Language"] == "bg"
+
+
+def test_users_saved_language_applies_without_a_cookie(client, company, owner):
+    owner.language = "en"
+    owner.save(update_fields=["language"])
+    client.force_login(owner)
+    assert "Users and roles" in client.get(f"/c/{company.eik}/members/").content.decode()
+
+
+def test_switching_language_is_remembered_on_the_user(client, company, owner):
+    client.force_login(owner)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    owner.refresh_from_db()
+    assert owner.language == "en"
+    client.cookies.clear()
+    client.force_login(owner)
+    assert "Users and roles" in client.get(f"/c/{company.eik}/members/").content.decode()
