@@ -208,6 +208,11 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
+# Sales documents (practice rules from shared/domain/bg-invoicing.md, kept configurable).
+INVOICING_TAX_EVENT_MAX_DAYS_AFTER_ISSUE = env_int("INVOICING_TAX_EVENT_MAX_DAYS_AFTER_ISSUE", 0)
+INVOICING_ANNULMENT_PROTOCOL_AFTER_DAYS = env_int("INVOICING_ANNULMENT_PROTOCOL_AFTER_DAYS", 5)
+INVOICING_RENDER_PDF = env_bool("INVOICING_RENDER_PDF", True)
+
 # API tokens: how long a token lives unless revoked (0 = until revoked).
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 0)
 
