@@ -36,9 +36,8 @@ def make_product(actor_system: Any) -> Any:
 @pytest.fixture(autouse=True)
 def english_pages(client: Any) -> Any:
     """Pages and messages are asserted in their English source form."""
-    from django.utils import translation
-
     from django.conf import settings
+    from django.utils import translation
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
