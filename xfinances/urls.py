@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("c/<str:eik>/treasury/", include("xfinances.treasury.urls")),
     path("c/<str:eik>/catalog/", include("xfinances.catalog.urls")),
     path("c/<str:eik>/documents/", include("xfinances.invoicing.urls")),
+    path("portal/", include("xfinances.portal.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -47,6 +47,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "settings.change": frozenset({Role.OWNER}),
     "catalog.view": _ALL,
     "catalog.change": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.SALES}),
+    "portal.manage": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.SALES}),
 }
 
 

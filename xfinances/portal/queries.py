@@ -1,0 +1,291 @@
+"""Named reads of the portal. Every read of a client's data takes the portal session's company
+AND party; nothing here trusts an id from a URL on its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xfinances.core.models import Company, CompanyBankAccount, hash_token
+from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
+from xfinances.parties.models import Party
+from xfinances.portal.models import (
+    DocumentPublication,
+    DocumentResponse,
+    PortalAccessLog,
+    PortalSession,
+    PortalSettings,
+)
+
+ZERO = Decimal("0.00")
+
+
+class PortalStatus:
+    UNPAID = "unpaid"
+    PARTLY_PAID = "partly_paid"
+    PAID = "paid"
+    OVERDUE = "overdue"
+    VOIDED = "voided"
+    NOT_PAYABLE = "not_payable"
+
+    LABELS = {
+        UNPAID: _("Unpaid"),
+        PARTLY_PAID: _("Partly paid"),
+        PAID: _("Paid"),
+        OVERDUE: _("Overdue"),
+        VOIDED: _("Voided"),
+        NOT_PAYABLE: _("Issued"),
+    }
+
+
+# Kinds the client owes money on. A credit note lowers what is owed; a proforma and a
+# protocol are not claims.
+PAYABLE_KINDS = (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE)
+STATEMENT_KINDS = (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE, DocumentKind.CREDIT_NOTE)
+
+
+def document_status(document: Document, today: dt.date) -> str:
+    """The status the client sees. THE one place of this mapping.
+
+    voided → voided; an issued invoice/debit note past its due date → overdue; otherwise unpaid.
+    Proformas, protocols and credit notes are not payable. Payments (a later area) will add
+    partly paid / paid from the allocations and narrow overdue to what is still open."""
+    if document.status == DocumentStatus.VOIDED:
+        return PortalStatus.VOIDED
+    if document.kind not in PAYABLE_KINDS:
+        return PortalStatus.NOT_PAYABLE
+    if document.due_date is not None and document.due_date < today:
+        return PortalStatus.OVERDUE
+    return PortalStatus.UNPAID
+
+
+def settings_of(company: Company) -> PortalSettings:
+    return PortalSettings.objects.filter(company=company).first() or PortalSettings(
+        company=company
+    )
+
+
+def session_for(company: Company, raw_key: str) -> PortalSession | None:
+    """The live portal session of `company` with this raw key, or None."""
+    if not raw_key or len(raw_key) > 100:
+        return None
+    return (
+        PortalSession.objects.select_related("party", "company")
+        .filter(
+            company=company,
+            key_hash=hash_token(raw_key),
+            ended_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            party__is_archived=False,
+        )
+        .first()
+    )
+
+
+def visible_documents(company: Company, party: Party | int) -> QuerySet[Document]:
+    """Documents the party sees in the portal: issued or voided, of this company and party,
+    published (auto-publish, or a publication row) and not withdrawn. Newest first."""
+    party_id = party if isinstance(party, int) else party.pk
+    publications = DocumentPublication.objects.filter(company=company, document=OuterRef("pk"))
+    found = Document.objects.filter(
+        company=company,
+        party_id=party_id,
+        status__in=[DocumentStatus.ISSUED, DocumentStatus.VOIDED],
+    ).annotate(
+        _published=Exists(publications.filter(withdrawn_at__isnull=True)),
+        _withdrawn=Exists(publications.filter(withdrawn_at__isnull=False)),
+    )
+    if settings_of(company).auto_publish:
+        found = found.filter(_withdrawn=False)
+    else:
+        found = found.filter(_published=True)
+    return found.order_by("-issue_date", "-id")
+
+
+def visible_document(company: Company, party: Party | int, document_id: int) -> Document | None:
+    return visible_documents(company, party).filter(pk=document_id).first()
+
+
+def is_published(document: Document) -> bool:
+    return (
+        visible_documents(document.company, document.party_id or 0)
+        .filter(pk=document.pk)
+        .exists()
+    )
+
+
+def responses_by_document(company: Company, document_ids: list[int]) -> dict[int, DocumentResponse]:
+    return {
+        r.document_id: r
+        for r in DocumentResponse.objects.filter(company=company, document_id__in=document_ids)
+    }
+
+
+def response_to(document: Document) -> DocumentResponse | None:
+    return DocumentResponse.objects.filter(company_id=document.company_id, document=document).first()
+
+
+def access_log_of_document(document: Document, limit: int = 20) -> list[PortalAccessLog]:
+    return list(
+        PortalAccessLog.objects.filter(company_id=document.company_id, document=document).order_by(
+            "-at", "-id"
+        )[:limit]
+    )
+
+
+def access_log_of_party(company: Company, party: Party, limit: int = 50) -> list[PortalAccessLog]:
+    return list(
+        PortalAccessLog.objects.filter(company=company, party=party).order_by("-at", "-id")[:limit]
+    )
+
+
+# --- account statement ---------------------------------------------------------------------------
+
+AGING_BUCKETS: list[tuple[str, object]] = [
+    ("not_due", _("Not due")),
+    ("1_30", _("1–30 days")),
+    ("31_60", _("31–60 days")),
+    ("61_90", _("61–90 days")),
+    ("over_90", _("Over 90 days")),
+]
+
+
+def aging_bucket(due_date: dt.date | None, today: dt.date) -> str:
+    days = (today - due_date).days if due_date else 0
+    if days <= 0:
+        return "not_due"
+    if days <= 30:
+        return "1_30"
+    if days <= 60:
+        return "31_60"
+    if days <= 90:
+        return "61_90"
+    return "over_90"
+
+
+@dataclass
+class StatementLine:
+    document: Document
+    status: str
+    amount: Decimal  # signed: a credit note is negative
+    open_amount: Decimal
+    bucket: str
+
+
+@dataclass
+class CurrencyStatement:
+    currency: str
+    lines: list[StatementLine] = field(default_factory=list)
+    balance: Decimal = ZERO
+    overdue: Decimal = ZERO
+    aging: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def aging_rows(self) -> list[tuple[str, object, Decimal]]:
+        return [(key, label, self.aging.get(key, ZERO)) for key, label in AGING_BUCKETS]
+
+
+def statement(company: Company, party: Party | int, today: dt.date) -> list[CurrencyStatement]:
+    """The account statement per currency: documents with totals, balance (sum of open
+    documents: until payments exist every issued invoice/debit note is open and a credit note
+    lowers it) and aging of the open amounts by days past due."""
+    by_currency: dict[str, CurrencyStatement] = {}
+    found = visible_documents(company, party).filter(kind__in=STATEMENT_KINDS)
+    for document in found.order_by("issue_date", "id"):
+        status = document_status(document, today)
+        sign = -1 if document.kind == DocumentKind.CREDIT_NOTE else 1
+        amount = document.total * sign
+        is_open = status in (PortalStatus.UNPAID, PortalStatus.OVERDUE, PortalStatus.NOT_PAYABLE)
+        open_amount = amount if is_open else ZERO
+        bucket = aging_bucket(document.due_date if sign > 0 else None, today)
+        entry = by_currency.setdefault(document.currency, CurrencyStatement(document.currency))
+        entry.lines.append(StatementLine(document, status, amount, open_amount, bucket))
+        entry.balance += open_amount
+        if status == PortalStatus.OVERDUE:
+            entry.overdue += open_amount
+        entry.aging[bucket] = entry.aging.get(bucket, ZERO) + open_amount
+    return sorted(by_currency.values(), key=lambda s: (s.currency != "EUR", s.currency))
+
+
+# --- how to pay ------------------------------------------------------------------------------------
+
+
+@dataclass
+class PaymentInstructions:
+    name: str
+    iban: str
+    bic: str
+    bank_name: str
+    amount: Decimal
+    currency: str
+    rf_reference: str
+    rf_printed: str
+    qr_svg: str
+
+
+def payment_instructions(document: Document, today: dt.date) -> PaymentInstructions | None:
+    """IBAN/BIC, RF reference, amount and the EPC QR (EUR only) for an open payable document."""
+    from xfinances.invoicing.creditor_reference import CreditorReferenceError, format_rf
+    from xfinances.invoicing.epc_qr import EpcPayloadError, epc_payload, epc_qr_svg
+
+    if document_status(document, today) not in (PortalStatus.UNPAID, PortalStatus.OVERDUE):
+        return None
+    if document.total <= 0:
+        return None
+    accounts = [a for a in (document.supplier_bank_accounts or []) if a.get("iban")]
+    account = accounts[0] if accounts else None
+    if account is None:
+        bank = (
+            CompanyBankAccount.objects.filter(company_id=document.company_id)
+            .filter(Q(currency=document.currency) | Q(is_default=True))
+            .order_by("-is_default", "id")
+            .first()
+        )
+        if bank is None:
+            return None
+        account = {"iban": bank.iban, "bic": bank.bic, "bank_name": bank.bank_name}
+    name = document.supplier_name or document.company.name
+    reference = document.rf_reference or ""
+    try:
+        printed = format_rf(reference) if reference else ""
+    except CreditorReferenceError:
+        printed, reference = "", ""
+    svg = ""
+    if document.currency == "EUR":
+        try:
+            payload = epc_payload(
+                name,
+                account["iban"],
+                document.total,
+                bic=account.get("bic", ""),
+                reference_rf=reference,
+                text="" if reference else f"{document.number}",
+            )
+            svg = epc_qr_svg(payload)
+        except EpcPayloadError:
+            svg = ""
+    return PaymentInstructions(
+        name=name,
+        iban=account["iban"],
+        bic=account.get("bic", ""),
+        bank_name=account.get("bank_name", ""),
+        amount=document.total,
+        currency=document.currency,
+        rf_reference=reference,
+        rf_printed=printed,
+        qr_svg=svg,
+    )
+
+
+def xml_available(document: Document) -> bool:
+    """A UBL XML of the document exists (the UBL export is a later area; until then, never)."""
+    try:
+        from xfinances.accounting import ubl  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return False
+    return bool(getattr(ubl, "render_document_xml", None))

@@ -1,0 +1,39 @@
+"""Portal test data: parties with contacts, issued documents, signed-in portal clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from xfinances.core.models import Company
+from xfinances.invoicing.models import Document
+from xfinances.invoicing.tests.factories import bg_client, issued
+from xfinances.parties.models import Party, PartyContact
+from xfinances.portal import actions
+
+
+def client_party(company: Company, email: str = "", **overrides: Any) -> Party:
+    """A client party with a contact who receives invoices at `email`."""
+    party = bg_client(company, **overrides)
+    if email:
+        PartyContact.objects.create(
+            company=company, party=party, name="Мария Иванова", email=email, receives_invoices=True
+        )
+    return party
+
+
+def sign_in(client: Client, company: Company, party: Party, email: str = "") -> Client:
+    """Sign `client` into the portal of `company` as `party` through a real link."""
+    raw = actions.create_sign_in_token(company, party, email or f"client-{party.pk}@example.bg")
+    response = client.post(f"/portal/{company.eik}/link/{raw}/")
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def isolation_objects(company: Company) -> dict[str, Any]:
+    """A portal link token of `company` (the walker also uses the invoicing `document_id`)."""
+    party = client_party(company, email="isolation@example.bg")
+    document: Document = issued(company, party=party)
+    raw = actions.create_document_token(document, "isolation@example.bg")
+    return {"token": raw}
