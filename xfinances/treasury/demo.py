@@ -114,6 +114,26 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
 
     for i, first in enumerate(months):
         label = first.strftime("%m.%Y")
+        # Each month the main account funds the payroll account and the project sub-account,
+        # as a finance team does, so no account runs into the red.
+        actions.create_transfer(
+            actor,
+            company,
+            from_account=unicredit,
+            to_account=dsk,
+            date=min(first + dt.timedelta(days=9), today),
+            amount="9600.00",
+            description=f"захранване за заплати {label}",
+        )
+        actions.create_transfer(
+            actor,
+            company,
+            from_account=unicredit,
+            to_account=project,
+            date=min(first + dt.timedelta(days=9), today),
+            amount="1500.00",
+            description=f"бюджет проект {label}",
+        )
         move(
             unicredit,
             first + dt.timedelta(days=2),
