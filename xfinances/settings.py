@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "xfinances.catalog",
     "xfinances.invoicing",
     "xfinances.treasury",
+    "xfinances.payments",
     "xfinances.portal",
 ]
 

@@ -47,6 +47,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "settings.change": frozenset({Role.OWNER}),
     "catalog.view": _ALL,
     "catalog.change": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.SALES}),
+    "payments.view": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.SALES, Role.VIEWER}),
+    "payments.change": _STAFF,
+    "dunning.manage": _STAFF,
     "portal.manage": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.SALES}),
 }
 

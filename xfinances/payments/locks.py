@@ -1,0 +1,56 @@
+"""Row locks of the payments area, in one place: by primary key order, in short transactions.
+
+The allocate/undo/write-off actions lock every payment and document they touch (payments first,
+then documents, each group by id) before reading the amounts they check. Two allocations to the
+same document or from the same payment therefore run one after the other and can never
+together exceed either side. (SQLite ignores `select_for_update`; its IMMEDIATE transactions
+serialise writers anyway.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from xfinances.core.models import Company
+from xfinances.invoicing.models import Document
+from xfinances.payments.models import DocumentSettlement, Payment, ReminderRun
+
+
+def lock_payments(company: Company, payment_ids: Iterable[int]) -> dict[int, Payment]:
+    ids = sorted(set(payment_ids))
+    rows = Payment.objects.select_for_update().filter(company=company, pk__in=ids).order_by("pk")
+    return {row.pk: row for row in rows}
+
+
+def lock_documents(company: Company, document_ids: Iterable[int]) -> dict[int, Document]:
+    """Lock the documents, then their settlement rows (created when missing, so that the
+    settlement row itself is locked too)."""
+    ids = sorted(set(document_ids))
+    rows = {
+        row.pk: row
+        for row in Document.objects.select_for_update()
+        .filter(company=company, pk__in=ids)
+        .order_by("pk")
+    }
+    return rows
+
+
+def lock_settlements(company: Company, document_ids: Iterable[int]) -> dict[int, DocumentSettlement]:
+    """The settlement rows of locked documents (call after `lock_documents`)."""
+    ids = sorted(set(document_ids))
+    existing = set(
+        DocumentSettlement.objects.filter(company=company, pk__in=ids).values_list("pk", flat=True)
+    )
+    missing = [DocumentSettlement(document_id=i, company=company) for i in ids if i not in existing]
+    if missing:
+        DocumentSettlement.objects.bulk_create(missing, ignore_conflicts=True)
+    rows = (
+        DocumentSettlement.objects.select_for_update()
+        .filter(company=company, pk__in=ids)
+        .order_by("pk")
+    )
+    return {row.pk: row for row in rows}
+
+
+def lock_run(company: Company, run_id: int) -> ReminderRun:
+    return ReminderRun.objects.select_for_update().get(company=company, pk=run_id)

@@ -1,0 +1,419 @@
+"""Payments, their allocations to documents, write-offs, and client reminders (dunning).
+
+Invariants (kept by `actions.py` under the row locks of `locks.py`, and by CHECK constraints):
+- A payment's `allocated` (allocations + refunds, payment currency) never exceeds its `amount`.
+- A document's settled amount (`DocumentSettlement`: paid + credited + written off, document
+  currency) never exceeds its total; a credit note's settled amount (used against invoices or
+  refunded) never exceeds the note's total.
+- An allocation is never deleted: undoing it sets `undone_at/undone_by/undo_reason` and gives
+  the amounts back to both sides (audited).
+- Statuses (unpaid / partly paid / paid / overpaid / written off) are derived, never stored:
+  `queries.document_payment_status` computes them from the document's total and its
+  settlement row. See docs/receivables.md.
+
+Allocation targets: a sales document today (`document`). Supplier invoices join with a later
+migration adding a nullable `supplier_invoice` FK beside `document` (exactly one of them set).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from xfinances.core.models import Company, Currency
+from xfinances.invoicing.models import Document
+from xfinances.parties.models import Party
+
+AMOUNT: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
+RATE: dict[str, Any] = {"max_digits": 18, "decimal_places": 8}
+ZERO = Decimal("0.00")
+
+
+class Direction(models.TextChoices):
+    IN = "in", _("Incoming")
+    OUT = "out", _("Outgoing")
+
+
+class PaymentSource(models.TextChoices):
+    BANK = "bank", _("Bank account")
+    CASH = "cash", _("Cash register")
+    MANUAL = "manual", _("Entered by hand")
+
+
+class PaymentMethod(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Card")
+    OFFSET = "offset", _("Offset (прихващане)")
+    OTHER = "other", _("Other")
+
+
+class Payment(models.Model):
+    """Money received from or paid to a party, in any currency."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), **AMOUNT)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    eur_rate = models.DecimalField(_("units of the currency per 1 EUR"), **RATE)
+    eur_amount = models.DecimalField(_("amount in EUR"), **AMOUNT)
+    method = models.CharField(
+        _("method"),
+        max_length=20,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.BANK_TRANSFER,
+    )
+    source = models.CharField(
+        _("source"), max_length=6, choices=PaymentSource.choices, default=PaymentSource.MANUAL
+    )
+    movement = models.ForeignKey(
+        "treasury.Movement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cash or bank movement"),
+    )
+    bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    # Allocations + refunds, in the payment currency; written only by the actions.
+    allocated = models.DecimalField(_("allocated"), **AMOUNT, default=ZERO)
+    refund_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refunds",
+        help_text="an outgoing payment returning (part of) an incoming payment's credit",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["company_id", "-date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(allocated__gte=0) & Q(allocated__lte=F("amount")),
+                name="payment_allocated_within_amount",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "-date", "-id"], name="payment_company_date"),
+            models.Index(fields=["company", "party", "date"], name="payment_party"),
+            models.Index(fields=["company", "movement"], name="payment_movement"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.amount} {self.currency}"
+
+    @property
+    def unallocated(self) -> Decimal:
+        return self.amount - self.allocated
+
+
+class Allocation(models.Model):
+    """Part of a payment (or of a credit note) settling part of a document.
+
+    Source: `payment` or `credit_note` (exactly one). Target: `document`. `amount` is in the
+    source's currency, `document_amount` in the document's. `exchange_difference_eur`: the EUR
+    value of `document_amount` at the payment's rate minus at the document's rate, signed as a
+    gain (+) or loss (−) for the company."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="allocations"
+    )
+    credit_note = models.ForeignKey(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="payment_allocations"
+    )
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount (source currency)"), **AMOUNT)
+    document_amount = models.DecimalField(_("amount (document currency)"), **AMOUNT)
+    exchange_difference_eur = models.DecimalField(
+        _("exchange difference (EUR)"), **AMOUNT, default=ZERO
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undo_reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("allocation")
+        ordering = ["company_id", "date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(document_amount__gt=0),
+                name="allocation_amounts_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment__isnull=False, credit_note__isnull=True)
+                | Q(payment__isnull=True, credit_note__isnull=False),
+                name="allocation_one_source",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "document", "date"], name="allocation_document"),
+            models.Index(fields=["company", "payment"], name="allocation_payment"),
+            models.Index(fields=["company", "credit_note"], name="allocation_credit_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} → {self.document_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.undone_at is None
+
+
+class DocumentSettlement(models.Model):
+    """How much of a sales document is settled, in its currency. One row per document that has
+    ever been touched by an allocation or a write-off; no row means nothing settled.
+
+    For an invoice or debit note: `paid` by payments, `credited` by credit notes, `written_off`.
+    For a credit note: `credited` = used against invoices, `paid` = refunded to the client."""
+
+    document = models.OneToOneField(
+        Document, on_delete=models.CASCADE, primary_key=True, related_name="settlement"
+    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    paid = models.DecimalField(**AMOUNT, default=ZERO)
+    credited = models.DecimalField(**AMOUNT, default=ZERO)
+    written_off = models.DecimalField(**AMOUNT, default=ZERO)
+    settled = models.DecimalField(**AMOUNT, default=ZERO)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("settlement of a document")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(paid__gte=0) & Q(credited__gte=0) & Q(written_off__gte=0),
+                name="settlement_parts_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "document"], name="settlement_company")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}: {self.settled}"
+
+
+class WriteOff(models.Model):
+    """A small remainder written off with a reason (within the company's tolerance)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="write_offs")
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), **AMOUNT)
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("write-off")
+        ordering = ["company_id", "date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="write_off_positive")
+        ]
+        indexes = [models.Index(fields=["company", "document"], name="write_off_document")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}: {self.amount}"
+
+
+class PaymentSettings(models.Model):
+    """Per-company settings of the payments area."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
+    write_off_tolerance_eur = models.DecimalField(
+        _("write-off tolerance (EUR)"), **AMOUNT, default=Decimal("1.00")
+    )
+    interest_base_rate = models.DecimalField(
+        _("base rate of the BNB (%)"), max_digits=6, decimal_places=3, default=Decimal("0")
+    )
+    interest_margin = models.DecimalField(
+        _("percentage points over the base rate"),
+        max_digits=6,
+        decimal_places=3,
+        default=Decimal("10"),
+    )
+    reminders_enabled = models.BooleanField(_("send reminders"), default=True)
+    reminder_hour = models.PositiveSmallIntegerField(
+        _("hour of the daily reminder run"), default=8
+    )
+    payment_instructions = models.TextField(_("how to pay (shown in reminders)"), blank=True)
+
+    class Meta:
+        verbose_name = _("payment settings")
+
+    def __str__(self) -> str:
+        return f"{self.company_id}"
+
+    @property
+    def interest_rate(self) -> Decimal:
+        return self.interest_base_rate + self.interest_margin
+
+
+class ReminderRecipients(models.TextChoices):
+    CLIENT = "client", _("The client")
+    RESPONSIBLE = "responsible", _("The responsible employee")
+    BOTH = "both", _("Both")
+
+
+class DunningLevel(models.Model):
+    """One reminder level: sent `days_after_due` days after the due date (negative: before)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    days_after_due = models.IntegerField(_("days after the due date"))
+    subject_bg = models.CharField(_("subject (Bulgarian)"), max_length=200)
+    body_bg = models.TextField(_("text (Bulgarian)"))
+    subject_en = models.CharField(_("subject (English)"), max_length=200)
+    body_en = models.TextField(_("text (English)"))
+    charge_interest = models.BooleanField(_("show late-payment interest"), default=False)
+    fee = models.DecimalField(_("fee (EUR)"), **AMOUNT, default=ZERO)
+    recipients = models.CharField(
+        _("send to"),
+        max_length=12,
+        choices=ReminderRecipients.choices,
+        default=ReminderRecipients.CLIENT,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reminder level")
+        ordering = ["company_id", "days_after_due", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "days_after_due"], name="dunning_level_day_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DunningPause(models.Model):
+    """No reminders for a document or for a whole client until `until` (inclusive)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    party = models.ForeignKey(
+        Party, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    until = models.DateField(_("until"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder pause")
+        ordering = ["company_id", "-until", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(document__isnull=False, party__isnull=True)
+                | Q(document__isnull=True, party__isnull=False),
+                name="dunning_pause_one_target",
+            )
+        ]
+        indexes = [models.Index(fields=["company", "until"], name="dunning_pause_until")]
+
+    def __str__(self) -> str:
+        return f"{self.reason} → {self.until}"
+
+
+class RunKind(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    MANUAL = "manual", _("Sent now by hand")
+
+
+class ReminderRun(models.Model):
+    """One run of the reminders for a company and a day. The scheduled run of a day is claimed
+    by inserting this row (unique): a second worker gets an IntegrityError and does nothing."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    run_date = models.DateField(_("day"))
+    kind = models.CharField(max_length=10, choices=RunKind.choices, default=RunKind.SCHEDULED)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    emails = models.PositiveIntegerField(_("e-mails"), default=0)
+    reminders = models.PositiveIntegerField(_("reminders"), default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("reminder run")
+        ordering = ["company_id", "-run_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "run_date"],
+                condition=Q(kind="scheduled"),
+                name="reminder_run_one_scheduled_a_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_date} {self.kind}"
+
+
+class ReminderSent(models.Model):
+    """A level reached a document: sent in an e-mail, or `superseded` (skipped because a higher
+    level was due at the same run). Unique per (level, document): never twice."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    level = models.ForeignKey(DunningLevel, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(ReminderRun, on_delete=models.PROTECT, related_name="sent")
+    run_date = models.DateField()
+    superseded = models.BooleanField(default=False)
+    remaining = models.DecimalField(**AMOUNT, default=ZERO)
+    days_overdue = models.IntegerField(default=0)
+    interest = models.DecimalField(**AMOUNT, default=ZERO)
+    # The outbox row (xfinances.notifications.OutboxMessage) that carried it; a plain id so the
+    # payments tables do not depend on the notifications app's migrations.
+    message_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        ordering = ["company_id", "-run_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "document"], name="reminder_once_per_level")
+        ]
+        indexes = [
+            models.Index(fields=["company", "document"], name="reminder_document"),
+            models.Index(fields=["company", "party", "-run_date"], name="reminder_party"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level_id} {self.document_id} {self.run_date}"
