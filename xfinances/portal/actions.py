@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -358,24 +359,55 @@ def request_sign_in(
 
 
 def _notify_company(response: DocumentResponse) -> None:
-    """An in-app notification for the company when the notifications app offers one."""
+    """An in-app notification (the bell) for the issuer and the owners, when the notifications
+    app is installed; skipped otherwise. Runs in the caller's transaction."""
     try:
-        from xfinances.notifications import actions as notifications  # type: ignore[import-not-found,unused-ignore]
+        from xfinances.notifications import actions as notifications
     except ImportError:
         return
-    notify: Any = getattr(notifications, "notify_company", None)
+    notify: Any = getattr(notifications, "notify", None)
     if notify is None:
         return
-    try:
-        notify(
-            Actor.system(),
-            response.company,
-            kind=f"portal.document_{response.kind}",
-            object=response.document,
-            message=response.reason,
+    from xfinances.core.models import User
+    from xfinances.core.roles import Role
+
+    document = response.document
+    company = document.company
+    users = list(
+        User.objects.filter(
+            memberships__company=company, memberships__role=Role.OWNER, is_active=True
         )
-    except TypeError:
+    )
+    if document.issued_by_id:
+        issuer = User.objects.filter(
+            pk=document.issued_by_id, is_active=True, memberships__company=company
+        ).first()
+        if issuer is not None and issuer not in users:
+            users.insert(0, issuer)
+    if response.kind == ResponseKind.RETURNED:
+        text = _("%(party)s returned %(doc)s: %(reason)s") % {
+            "party": document.recipient_name,
+            "doc": str(document),
+            "reason": response.reason,
+        }
+    else:
+        text = _("%(party)s accepted %(doc)s.") % {
+            "party": document.recipient_name,
+            "doc": str(document),
+        }
+    link = reverse("invoicing:detail", kwargs={"eik": company.eik, "document_id": document.pk})
+    notify(company, users, f"portal_{response.kind}", text, link=link)
+
+
+def record_download(document: Document) -> None:
+    """Tell the delivery log (notifications app, when installed) that the client downloaded."""
+    try:
+        from xfinances.notifications import actions as notifications
+    except ImportError:
         return
+    record: Any = getattr(notifications, "record_portal_download", None)
+    if record is not None:
+        record(document, "portal")
 
 
 @transaction.atomic
@@ -429,5 +461,5 @@ def respond_to_document(
         ip_address=actor.ip_address,
         document=document,
     )
-    transaction.on_commit(lambda: _notify_company(response))
+    _notify_company(response)
     return response

@@ -297,6 +297,7 @@ def document_pdf(
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
     _log(request, session, AccessAction.DOWNLOAD_PDF, document)
+    actions.record_download(document)
     name = f"{document.kind}-{document.number}.pdf"
     if document.pdf_file:
         return FileResponse(

@@ -13,9 +13,12 @@ from xfinances.parties.models import Party, PartyContact
 from xfinances.portal import actions
 
 
-def client_party(company: Company, email: str = "", **overrides: Any) -> Party:
-    """A client party with a contact who receives invoices at `email`."""
+def client_party(company: Company, contact_email: str = "", **overrides: Any) -> Party:
+    """A client party with a contact who receives invoices at `contact_email` (the party's own
+    e-mail for documents comes as `email=`)."""
+    overrides.setdefault("email", "")
     party = bg_client(company, **overrides)
+    email = contact_email
     if email:
         PartyContact.objects.create(
             company=company, party=party, name="Мария Иванова", email=email, receives_invoices=True
@@ -33,7 +36,7 @@ def sign_in(client: Client, company: Company, party: Party, email: str = "") -> 
 
 def isolation_objects(company: Company) -> dict[str, Any]:
     """A portal link token of `company` (the walker also uses the invoicing `document_id`)."""
-    party = client_party(company, email="isolation@example.bg")
+    party = client_party(company, contact_email="isolation@example.bg")
     document: Document = issued(company, party=party)
     raw = actions.create_document_token(document, "isolation@example.bg")
     return {"token": raw}

@@ -21,7 +21,7 @@ def _raw(url: str) -> str:
 
 
 def test_document_link_is_absolute_long_lived_and_lands_on_the_document(company, client):
-    party = client_party(company, email="ana@example.bg")
+    party = client_party(company, "ana@example.bg")
     document = issued(company, party=party)
     url = links.document_link(document)
     assert url.startswith(settings.BASE_URL + f"/portal/{company.eik}/link/")
