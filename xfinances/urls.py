@@ -5,6 +5,7 @@ from django.views.static import serve
 
 from xfinances.api import api
 from xfinances.core import views as core_views
+from xfinances.notifications import views as notifications_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("xfinances.core.urls")),
@@ -12,6 +13,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("c/<str:eik>/treasury/", include("xfinances.treasury.urls")),
     path("c/<str:eik>/catalog/", include("xfinances.catalog.urls")),
     path("c/<str:eik>/documents/", include("xfinances.invoicing.urls")),
+    path("c/<str:eik>/delivery/", include("xfinances.notifications.urls")),
+    path("t/<str:token>.gif", notifications_views.tracking_pixel, name="tracking_pixel"),
     path("portal/", include("xfinances.portal.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", core_views.set_language, name="set_language"),

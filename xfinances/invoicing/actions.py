@@ -1085,6 +1085,8 @@ def issue_document(
     document.save()
     audit.record_update(actor, company, "issue_document", document, before)
     _schedule_pdf(document)
+    from xfinances.notifications.actions import document_event  # same transaction
+    document_event(actor, document, "document.issued")
     return DocumentResult(document, warnings)
 
 
@@ -1190,6 +1192,8 @@ def edit_issued_document(
         changes["version"] = [before["version"], document.version]
         audit.record_changes(actor, company, "edit_issued_document", document, changes, reason)
     _schedule_pdf(document)
+    from xfinances.notifications.actions import document_event  # same transaction
+    document_event(actor, document, "document.updated")
     return DocumentResult(document, warnings)
 
 
@@ -1234,6 +1238,8 @@ def void_document(
     document.save()
     audit.record_update(actor, company, "void_document", document, before, reason)
     _schedule_pdf(document)
+    from xfinances.notifications.actions import document_event  # same transaction
+    document_event(actor, document, "document.voided")
     protocol = None
     if document.annulment_protocol_needed:
         protocol = annulment_protocol_data(document)

@@ -1,0 +1,435 @@
+"""Delivery pages: outbox and delivery log with resend, send buttons, settings and templates,
+webhooks with test-send, the notification bell. Thin: every write calls an action."""
+
+from __future__ import annotations
+
+import base64
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.forms import apply_errors
+from xfinances.invoicing import queries as invoicing_queries
+from xfinances.invoicing.models import Document, DocumentKind
+from xfinances.notifications import actions, queries
+from xfinances.notifications.default_templates import PLACEHOLDERS
+from xfinances.notifications.forms import (
+    DeliverySettingsForm,
+    EmailTemplateForm,
+    NotificationPreferencesForm,
+    PartyAutoSendForm,
+    SendForm,
+    WebhookEndpointForm,
+)
+from xfinances.notifications.models import (
+    EmailTemplate,
+    MessageStatus,
+    NotificationPreference,
+    OutboxMessage,
+    PartyDeliverySetting,
+    TemplateLanguage,
+    WebhookEndpoint,
+)
+from xfinances.core.tenancy import company_view
+from xfinances.parties.models import Party
+
+# A transparent 1×1 GIF.
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+def tracking_pixel(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: the tracking image in a sent e-mail. Unknown tokens are 404."""
+    if not actions.record_open(token):
+        raise Http404
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _message(request: HttpRequest, message_id: int) -> OutboxMessage:
+    found = queries.message(request.company, message_id)  # type: ignore[attr-defined]
+    if found is None:
+        raise Http404
+    return found
+
+
+def _document(request: HttpRequest, document_id: int) -> Document:
+    found = invoicing_queries.document(request.company, document_id)  # type: ignore[attr-defined]
+    if found is None:
+        raise Http404
+    return found
+
+
+def _endpoint(request: HttpRequest, endpoint_id: int) -> WebhookEndpoint:
+    found = queries.endpoint(request.company, endpoint_id)  # type: ignore[attr-defined]
+    if found is None:
+        raise Http404
+    return found
+
+
+def _refusal(request: HttpRequest, error: InvalidInput | Conflict) -> None:
+    if isinstance(error, InvalidInput):
+        for field_messages in error.errors.values():
+            for text in field_messages:
+                messages.error(request, text)
+    else:
+        messages.error(request, error.message)
+
+
+# --- outbox ------------------------------------------------------------------------------------
+
+
+@company_view("delivery.view")
+def outbox_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    if status not in MessageStatus.values:
+        status = ""
+    if kind not in ("email", "webhook"):
+        kind = ""
+    found = queries.outbox(request.company, status=status, kind=kind)  # type: ignore[attr-defined]
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/outbox.html",
+        {"page": page, "status": status, "kind": kind, "statuses": MessageStatus.choices},
+    )
+
+
+@company_view("delivery.view")
+def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = _message(request, message_id)
+    log = queries.message_log(request.company, message)  # type: ignore[attr-defined]
+    return render(request, "notifications/message.html", {"message": message, "log": log})
+
+
+@company_view("delivery.send")
+@require_POST
+def message_resend(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = _message(request, message_id)
+    try:
+        again = actions.resend_message(request.actor, message)  # type: ignore[attr-defined]
+    except (InvalidInput, Conflict) as error:
+        _refusal(request, error)
+        return redirect("notifications:message", request.company.eik, message.pk)  # type: ignore[attr-defined]
+    messages.success(request, _("Queued again."))
+    return redirect("notifications:message", request.company.eik, again.pk)  # type: ignore[attr-defined]
+
+
+@company_view("delivery.send")
+@require_POST
+def message_cancel(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = _message(request, message_id)
+    try:
+        actions.cancel_message(request.actor, message)  # type: ignore[attr-defined]
+        messages.success(request, _("Cancelled."))
+    except (InvalidInput, Conflict) as error:
+        _refusal(request, error)
+    return redirect("notifications:message", request.company.eik, message.pk)  # type: ignore[attr-defined]
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+@company_view("delivery.view")
+def document_delivery(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _document(request, document_id)
+    company = request.company  # type: ignore[attr-defined]
+    return render(
+        request,
+        "notifications/document.html",
+        {
+            "document": document,
+            "log": queries.document_log(company, document),
+            "outbox": queries.document_messages(company, document),
+            "recipients": actions.invoice_recipients(document.party),
+            "form": SendForm(),
+        },
+    )
+
+
+@company_view("delivery.send")
+@require_POST
+def document_send(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _document(request, document_id)
+    form = SendForm(request.POST)
+    recipients: list[str] = []
+    if form.is_valid() and form.cleaned_data["recipients"]:
+        recipients = [a.strip() for a in form.cleaned_data["recipients"].split(",") if a.strip()]
+    try:
+        actions.send_document(request.actor, document, recipients=recipients or None)  # type: ignore[attr-defined]
+        messages.success(request, _("The e-mail is queued."))
+    except (InvalidInput, Conflict) as error:
+        _refusal(request, error)
+    return redirect("notifications:document", request.company.eik, document.pk)  # type: ignore[attr-defined]
+
+
+@company_view("delivery.send")
+@require_POST
+def documents_send(request: HttpRequest) -> HttpResponse:
+    """Bulk send from the document list (checkboxes named `documents`)."""
+    company = request.company  # type: ignore[attr-defined]
+    ids = [int(v) for v in request.POST.getlist("documents") if v.isdigit()]
+    documents = list(Document.objects.filter(company=company, pk__in=ids).select_related("party"))
+    if not documents:
+        messages.error(request, _("Choose the documents to send."))
+    else:
+        try:
+            queued = actions.send_documents(request.actor, company, documents)  # type: ignore[attr-defined]
+            messages.success(request, _("%(count)d e-mails queued.") % {"count": len(queued)})
+        except (InvalidInput, Conflict) as error:
+            _refusal(request, error)
+    return redirect(request.POST.get("next") or f"/c/{company.eik}/documents/")
+
+
+# --- settings and templates --------------------------------------------------------------------
+
+
+@company_view("delivery.settings")
+def delivery_settings_page(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    current = actions.delivery_settings(company)
+    form = DeliverySettingsForm(
+        request.POST or None,
+        initial={
+            "auto_send_on_issue": current.auto_send_on_issue,
+            "reply_to": current.reply_to,
+            "track_opens": current.track_opens,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_delivery_settings(request.actor, company, **form.cleaned_data)  # type: ignore[attr-defined]
+            messages.success(request, _("Saved."))
+            return redirect("notifications:settings", company.eik)
+        except InvalidInput as error:
+            apply_errors(form, error)
+    own_templates = {
+        (t.document_kind, t.language) for t in EmailTemplate.objects.filter(company=company)
+    }
+    template_rows = [
+        {
+            "kind": kind,
+            "kind_label": label,
+            "language": language,
+            "language_label": language_label,
+            "own": (kind, language) in own_templates,
+        }
+        for kind, label in DocumentKind.choices
+        for language, language_label in TemplateLanguage.choices
+    ]
+    overrides = PartyDeliverySetting.objects.filter(company=company).exclude(auto_send="")
+    return render(
+        request,
+        "notifications/settings.html",
+        {
+            "form": form,
+            "template_rows": template_rows,
+            "without_email": queries.clients_without_email(company)[:200],
+            "overrides": overrides.select_related("party"),
+            "party_form": PartyAutoSendForm(),
+        },
+    )
+
+
+@company_view("delivery.settings")
+@require_POST
+def party_auto_send(request: HttpRequest, party_id: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    party = Party.objects.filter(company=company, pk=party_id).first()
+    if party is None:
+        raise Http404
+    try:
+        actions.set_party_auto_send(request.actor, party, request.POST.get("auto_send", ""))  # type: ignore[attr-defined]
+        messages.success(request, _("Saved."))
+    except InvalidInput as error:
+        _refusal(request, error)
+    return redirect("notifications:settings", company.eik)
+
+
+def _template_key(request: HttpRequest) -> tuple[str, str]:
+    source = request.POST if request.method == "POST" else request.GET
+    kind, language = source.get("kind", ""), source.get("language", "")
+    if kind not in DocumentKind.values or language not in TemplateLanguage.values:
+        raise Http404
+    return kind, language
+
+
+@company_view("delivery.settings")
+def template_edit(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    kind, language = _template_key(request)
+    subject, text, html = actions.template_for(company, kind, language)
+    form = EmailTemplateForm(
+        request.POST or None, initial={"subject": subject, "body_text": text, "body_html": html}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_email_template(
+                request.actor,  # type: ignore[attr-defined]
+                company,
+                document_kind=kind,
+                language=language,
+                **form.cleaned_data,
+            )
+            messages.success(request, _("Template saved."))
+            return redirect("notifications:settings", company.eik)
+        except InvalidInput as error:
+            apply_errors(form, error)
+    return render(
+        request,
+        "notifications/template.html",
+        {
+            "form": form,
+            "kind": kind,
+            "kind_label": DocumentKind(kind).label,
+            "language": language,
+            "language_label": TemplateLanguage(language).label,
+            "placeholders": ["{" + name + "}" for name in PLACEHOLDERS],
+        },
+    )
+
+
+@company_view("delivery.settings")
+@require_POST
+def template_reset(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    kind, language = _template_key(request)
+    actions.reset_email_template(request.actor, company, document_kind=kind, language=language)  # type: ignore[attr-defined]
+    messages.success(request, _("Back to the built-in text."))
+    return redirect("notifications:settings", company.eik)
+
+
+# --- webhooks ----------------------------------------------------------------------------------
+
+
+@company_view("webhooks.manage")
+def webhook_list(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    form = WebhookEndpointForm(request.POST or None, initial={"is_active": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            endpoint = actions.create_webhook_endpoint(request.actor, company, **form.cleaned_data)  # type: ignore[attr-defined]
+            messages.success(request, _("Endpoint added. Its signing secret is on its page."))
+            return redirect("notifications:webhook", company.eik, endpoint.pk)
+        except InvalidInput as error:
+            apply_errors(form, error)
+    return render(
+        request,
+        "notifications/webhooks.html",
+        {"form": form, "endpoints": queries.endpoints(company)},
+    )
+
+
+@company_view("webhooks.manage")
+def webhook_detail(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    endpoint = _endpoint(request, endpoint_id)
+    form = WebhookEndpointForm(
+        request.POST or None,
+        initial={
+            "url": endpoint.url,
+            "description": endpoint.description,
+            "events": endpoint.events,
+            "is_active": endpoint.is_active,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_webhook_endpoint(
+                request.actor,  # type: ignore[attr-defined]
+                endpoint,
+                rotate_secret=bool(request.POST.get("rotate_secret")),
+                **form.cleaned_data,
+            )
+            messages.success(request, _("Saved."))
+            return redirect("notifications:webhook", company.eik, endpoint.pk)
+        except InvalidInput as error:
+            apply_errors(form, error)
+    deliveries = Paginator(queries.endpoint_messages(company, endpoint), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "notifications/webhook.html",
+        {"endpoint": endpoint, "form": form, "page": deliveries},
+    )
+
+
+@company_view("webhooks.manage")
+@require_POST
+def webhook_test(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    endpoint = _endpoint(request, endpoint_id)
+    actions.send_test_webhook(request.actor, endpoint)  # type: ignore[attr-defined]
+    messages.success(request, _("A test event is queued."))
+    return redirect("notifications:webhook", request.company.eik, endpoint.pk)  # type: ignore[attr-defined]
+
+
+@company_view("webhooks.manage")
+@require_POST
+def webhook_delete(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    endpoint = _endpoint(request, endpoint_id)
+    actions.delete_webhook_endpoint(request.actor, endpoint)  # type: ignore[attr-defined]
+    messages.success(request, _("Endpoint deleted."))
+    return redirect("notifications:webhooks", request.company.eik)  # type: ignore[attr-defined]
+
+
+# --- notifications -----------------------------------------------------------------------------
+
+
+@company_view()
+def notification_list(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    page = Paginator(queries.notifications(company, request.user), 50).get_page(  # type: ignore[arg-type]
+        request.GET.get("page")
+    )
+    return render(request, "notifications/notifications.html", {"page": page})
+
+
+@company_view()
+def bell(request: HttpRequest) -> HttpResponse:
+    """The navbar bell (an HTMX partial, refreshed every minute)."""
+    company = request.company  # type: ignore[attr-defined]
+    unread = queries.unread(company, request.user)  # type: ignore[arg-type]
+    return render(
+        request,
+        "notifications/_bell.html",
+        {"unread_count": unread.count(), "unread_items": list(unread[:8])},
+    )
+
+
+@company_view()
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    ids: list[int] | None = [int(v) for v in request.POST.getlist("ids") if v.isdigit()] or None
+    actions.mark_notifications_read(request.actor, company, ids)  # type: ignore[attr-defined]
+    if request.headers.get("HX-Request"):
+        return bell(request, company.eik)  # type: ignore[call-arg]
+    return redirect("notifications:notifications", company.eik)
+
+
+@company_view()
+def preferences(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    chosen = list(
+        NotificationPreference.objects.filter(
+            company=company, user=request.user, by_email=True  # type: ignore[misc]
+        ).values_list("kind", flat=True)
+    )
+    form = NotificationPreferencesForm(request.POST or None, initial={"by_email": chosen})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_notification_preferences(
+                request.actor, company, form.cleaned_data["by_email"]  # type: ignore[attr-defined]
+            )
+            messages.success(request, _("Saved."))
+            return redirect("notifications:notifications", company.eik)
+        except InvalidInput as error:
+            apply_errors(form, error)
+    return render(request, "notifications/preferences.html", {"form": form})
+
