@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.test import Client
@@ -35,8 +36,12 @@ def sign_in(client: Client, company: Company, party: Party, email: str = "") -> 
 
 
 def isolation_objects(company: Company) -> dict[str, Any]:
-    """A portal link token of `company` (the walker also uses the invoicing `document_id`)."""
+    """For the tenant walker: `company` gets a party with a published document and a live link,
+    and the walker is given a GUESSED token. A link token is a bearer secret, not an id: whoever
+    holds a real one is meant to get in, so the walker checks that a guessed token of the same
+    shape is 404 (test_sign_in checks that a real token under another company's ЕИК is 404).
+    The document ids come from the invoicing factories (`document_id`)."""
     party = client_party(company, contact_email="isolation@example.bg")
     document: Document = issued(company, party=party)
-    raw = actions.create_document_token(document, "isolation@example.bg")
-    return {"token": raw}
+    actions.create_document_token(document, "isolation@example.bg")
+    return {"token": secrets.token_urlsafe(32)}
