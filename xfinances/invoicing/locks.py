@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from xfinances.core.models import Company
-from xfinances.invoicing.models import Document, NumberSeries
+from xfinances.invoicing.models import Document, NumberSeries, RecurringInvoice
 
 
 def lock_series(company: Company, series_id: int) -> NumberSeries:
@@ -34,3 +34,12 @@ def lock_documents(company: Company, document_ids: Iterable[int]) -> dict[int, D
 
 def lock_document(company: Company, document_id: int) -> Document:
     return lock_documents(company, [document_id])[document_id]
+
+
+def lock_recurring(company: Company, template_id: int) -> RecurringInvoice:
+    """A recurring invoice's row: one worker at a time invoices its next period."""
+    return (
+        RecurringInvoice.objects.select_for_update(of=("self",))
+        .select_related("company", "party", "created_by")
+        .get(company=company, pk=template_id)
+    )

@@ -165,6 +165,12 @@ class Document(models.Model):
         _("units of the currency per 1 EUR"), **RATE, null=True, blank=True
     )
     exchange_rate_date = models.DateField(null=True, blank=True)
+    # Entered by the user on the draft: overrides the reference rate of the tax event date.
+    manual_exchange_rate = models.DecimalField(
+        _("exchange rate (entered)"), **RATE, null=True, blank=True
+    )
+    # Company bank accounts chosen to print (ids); empty: the company's default account.
+    bank_account_ids = models.JSONField(default=list, blank=True)
     language = models.CharField(
         _("language"), max_length=5, choices=DocumentLanguage.choices, default="bg"
     )
@@ -279,6 +285,9 @@ class Document(models.Model):
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     pdf_version = models.PositiveIntegerField(default=0)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+    # The bilateral annulment protocol of a voided document, when one is needed (kept 10 years).
+    protocol_pdf_file = models.FileField(upload_to=pdf_upload_path, blank=True)
+    protocol_pdf_sha256 = models.CharField(max_length=64, blank=True)
 
     # Lower-cased number, recipient name, ЕИК/VAT and line texts; written by the actions.
     search_text = models.TextField(blank=True, editable=False)
@@ -455,3 +464,102 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class RecurringSchedule(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    YEARLY = "yearly", _("Yearly")
+
+
+class RecurringInvoice(models.Model):
+    """A template that makes one invoice per period (schedule + day of month, start … end).
+
+    `next_period_start` is the next period to invoice; a run takes it under a row lock, writes a
+    `RecurringRun` (unique per template and period: a second run of the same period fails on
+    the constraint and changes nothing) and moves it one period on.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    # Lines as the draft actions take them: description, quantity, unit, unit_price,
+    # discount_percent, vat_treatment (code), product_id.
+    lines = models.JSONField(_("lines"), default=list)
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default="EUR"
+    )
+    language = models.CharField(_("language"), max_length=5, blank=True)
+    payment_method = models.CharField(
+        _("payment method"),
+        max_length=20,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.BANK_TRANSFER,
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    schedule = models.CharField(
+        _("schedule"),
+        max_length=10,
+        choices=RecurringSchedule.choices,
+        default=RecurringSchedule.MONTHLY,
+    )
+    day_of_month = models.PositiveSmallIntegerField(_("day of the month"), default=1)
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    next_period_start = models.DateField(_("next period"), null=True, blank=True)
+    auto_issue = models.BooleanField(_("issue automatically"), default=True)
+    auto_send = models.BooleanField(_("send automatically"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("recurring invoice")
+        verbose_name_plural = _("recurring invoices")
+        ordering = ["company_id", "name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(day_of_month__gte=1) & models.Q(day_of_month__lte=31),
+                name="recurring_day_of_month_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "name"], name="recurring_company_name"),
+            models.Index(fields=["active", "next_period_start"], name="recurring_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecurringRun(models.Model):
+    """One invoiced period of a recurring invoice. The unique (template, period_start) is what
+    makes a second run of the same period harmless."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    template = models.ForeignKey(RecurringInvoice, on_delete=models.CASCADE, related_name="runs")
+    period_start = models.DateField(_("period"))
+    period_end = models.DateField(_("period end"))
+    document = models.ForeignKey(
+        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    error = models.TextField(_("problem"), blank=True)
+    sent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recurring invoice run")
+        ordering = ["company_id", "template_id", "-period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "period_start"], name="recurring_run_once_per_period"
+            )
+        ]
+        indexes = [models.Index(fields=["company", "template"], name="recurring_run_template")]
+
+    def __str__(self) -> str:
+        return f"{self.template_id} {self.period_start}"

@@ -305,3 +305,41 @@ def printable_for(document: Document) -> Any:
         epc_qr_payload=qr,
         status=status,  # type: ignore[arg-type]
     )
+
+
+def annulment_protocol_for(document: Document) -> Any:
+    """The `PrintableAnnulmentProtocol` of a voided document (ЗДДС art. 116), from its frozen
+    supplier and recipient snapshots."""
+    from django.utils import timezone
+
+    from xfinances.invoicing.printable import PrintableAnnulmentProtocol, PrintableParty
+
+    def party(prefix: str) -> PrintableParty:
+        return PrintableParty(
+            name=getattr(document, f"{prefix}_name") or "—",
+            address_lines=tuple(a for a in [getattr(document, f"{prefix}_address")] if a),
+            city=getattr(document, f"{prefix}_city"),
+            postcode=getattr(document, f"{prefix}_postcode"),
+            eik=getattr(document, f"{prefix}_eik"),
+            vat_number=getattr(document, f"{prefix}_vat_number"),
+            mol=getattr(document, f"{prefix}_mol"),
+        )
+
+    voided_on = (
+        timezone.localtime(document.voided_at).date()
+        if document.voided_at
+        else timezone.localdate()
+    )
+    return PrintableAnnulmentProtocol(
+        supplier=party("supplier"),
+        recipient=party("recipient"),
+        voided_title=str(document.get_kind_display()).lower(),
+        voided_number=document.number or "",
+        voided_date=document.issue_date,
+        voided_total=document.total,
+        currency=document.currency,
+        reason=document.void_reason or "—",
+        place=document.place_of_issue or document.supplier_city,
+        protocol_date=voided_on,
+        language="en" if document.language == "en" else "bg",
+    )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from xfinances.invoicing.models import Document
 
@@ -16,3 +17,12 @@ def render_document_pdf(document_id: int) -> bool:
     if document is None:
         return False
     return store_pdf(document)
+
+
+@db_periodic_task(crontab(hour="6", minute="10"))
+def run_recurring_invoices() -> int:
+    """Daily: invoice every due period of every recurring invoice (one period per template per
+    step, each in its own transaction; reruns and parallel workers make nothing twice)."""
+    from xfinances.invoicing.actions import run_due_recurring
+
+    return run_due_recurring()

@@ -735,45 +735,23 @@ def document_pdf(request: HttpRequest, document_id: int) -> HttpResponseBase:
 
 
 @company_view("documents.view")
-def annulment_protocol_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
+def annulment_protocol_pdf(request: HttpRequest, document_id: int) -> HttpResponseBase:
     """The bilateral annulment protocol of a voided document (ЗДДС art. 116)."""
     document = _document(request, document_id)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
     if document.status != DocumentStatus.VOIDED or not document.number:
         raise Http404
-    from xfinances.invoicing import pdf
-    from xfinances.invoicing.printable import PrintableAnnulmentProtocol, PrintableParty
-
-    def party(prefix: str) -> PrintableParty:
-        return PrintableParty(
-            name=getattr(document, f"{prefix}_name") or "—",
-            address_lines=tuple(a for a in [getattr(document, f"{prefix}_address")] if a),
-            city=getattr(document, f"{prefix}_city"),
-            postcode=getattr(document, f"{prefix}_postcode"),
-            eik=getattr(document, f"{prefix}_eik"),
-            vat_number=getattr(document, f"{prefix}_vat_number"),
-            mol=getattr(document, f"{prefix}_mol"),
+    if document.protocol_pdf_file:
+        return FileResponse(
+            document.protocol_pdf_file.open("rb"),
+            content_type="application/pdf",
+            as_attachment=request.GET.get("download") == "1",
+            filename=f"annulment-{document.number}.pdf",
         )
+    from xfinances.invoicing import pdf
 
-    voided_on = (
-        timezone.localtime(document.voided_at).date()
-        if document.voided_at
-        else timezone.localdate()
-    )
-    protocol = PrintableAnnulmentProtocol(
-        supplier=party("supplier"),
-        recipient=party("recipient"),
-        voided_title=str(document.get_kind_display()).lower(),
-        voided_number=document.number,
-        voided_date=document.issue_date,
-        voided_total=document.total,
-        currency=document.currency,
-        reason=document.void_reason or "—",
-        place=document.place_of_issue or document.supplier_city,
-        protocol_date=voided_on,
-        language="en" if document.language == "en" else "bg",
-    )
+    protocol = queries.annulment_protocol_for(document)
     response = HttpResponse(
         pdf.render_annulment_protocol_pdf(protocol), content_type="application/pdf"
     )
