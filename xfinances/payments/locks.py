@@ -35,7 +35,9 @@ def lock_documents(company: Company, document_ids: Iterable[int]) -> dict[int, D
     return rows
 
 
-def lock_settlements(company: Company, document_ids: Iterable[int]) -> dict[int, DocumentSettlement]:
+def lock_settlements(
+    company: Company, document_ids: Iterable[int]
+) -> dict[int, DocumentSettlement]:
     """The settlement rows of locked documents (call after `lock_documents`)."""
     ids = sorted(set(document_ids))
     existing = set(

@@ -235,9 +235,7 @@ class WriteOff(models.Model):
     class Meta:
         verbose_name = _("write-off")
         ordering = ["company_id", "date", "id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="write_off_positive")
-        ]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="write_off_positive")]
         indexes = [models.Index(fields=["company", "document"], name="write_off_document")]
 
     def __str__(self) -> str:
@@ -261,9 +259,7 @@ class PaymentSettings(models.Model):
         default=Decimal("10"),
     )
     reminders_enabled = models.BooleanField(_("send reminders"), default=True)
-    reminder_hour = models.PositiveSmallIntegerField(
-        _("hour of the daily reminder run"), default=8
-    )
+    reminder_hour = models.PositiveSmallIntegerField(_("hour of the daily reminder run"), default=8)
     payment_instructions = models.TextField(_("how to pay (shown in reminders)"), blank=True)
 
     class Meta:

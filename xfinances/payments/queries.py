@@ -6,15 +6,32 @@ row (today) or from the allocations and write-offs dated up to a day (aging at p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.core.models import Company
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
-from xfinances.payments.models import DocumentSettlement
+from xfinances.parties.models import Party
+from xfinances.payments import dunning
+from xfinances.payments.models import (
+    Allocation,
+    Direction,
+    DocumentSettlement,
+    DunningLevel,
+    DunningPause,
+    Payment,
+    ReminderSent,
+    WriteOff,
+)
 
 ZERO = Decimal("0.00")
+ZERO_VALUE = Value(Decimal("0.00"), output_field=DecimalField(max_digits=18, decimal_places=2))
 
 # Kinds that carry a claim on the client (+) or a debt to the client (credit note, −).
 CLAIM_KINDS = (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE)
@@ -100,3 +117,470 @@ def document_payment_status(document: Document, today: dt.date) -> tuple[str, De
     Overdue is the caller's business: remaining > 0 and due_date < today."""
     state = document_payment(document)
     return state.status, state.paid + state.credited, state.remaining
+
+
+# --- open documents ----------------------------------------------------------------------------
+
+
+def open_claims(company: Company) -> QuerySet[Document]:
+    """Issued invoices and debit notes with something left to pay (total > settled)."""
+    return (
+        Document.objects.filter(company=company, status=DocumentStatus.ISSUED, kind__in=CLAIM_KINDS)
+        .annotate(settled_amount=Coalesce("settlement__settled", ZERO_VALUE))
+        .filter(total__gt=F("settled_amount"))
+    )
+
+
+def open_documents_for_reminders(
+    company: Company, today: dt.date, first_day: int
+) -> list[dunning.OpenDocument]:
+    """Open claims of a client with a due date on or before `today − first_day` (the earliest
+    level's day): one SQL query."""
+    rows = (
+        open_claims(company)
+        .filter(party__isnull=False, due_date__lte=today - dt.timedelta(days=first_day))
+        .order_by()
+        .values_list(
+            "id",
+            "party_id",
+            "number",
+            "currency",
+            "issue_date",
+            "due_date",
+            "total",
+            "settled_amount",
+        )
+    )
+    return [
+        dunning.OpenDocument(row[0], row[1], row[2] or "", row[3], row[4], row[5], row[6] - row[7])
+        for row in rows.iterator(chunk_size=5000)
+    ]
+
+
+def levels_of(company: Company) -> list[DunningLevel]:
+    return list(
+        DunningLevel.objects.filter(company=company, is_active=True).order_by("days_after_due")
+    )
+
+
+def sent_levels(company: Company, document_ids: Iterable[int] | None = None) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
+    rows = ReminderSent.objects.filter(company=company)
+    if document_ids is not None:
+        rows = rows.filter(document_id__in=list(document_ids))
+    for document_id, level_id in (
+        rows.order_by().values_list("document_id", "level_id").iterator(chunk_size=10000)
+    ):
+        found.setdefault(document_id, set()).add(level_id)
+    return found
+
+
+def active_pauses(company: Company, today: dt.date) -> QuerySet[DunningPause]:
+    return DunningPause.objects.filter(company=company, until__gte=today, ended_at__isnull=True)
+
+
+def reminder_plan(company: Company, today: dt.date) -> tuple[dunning.Plan, dict[int, DunningLevel]]:
+    """What a reminder run on `today` would send (reads only; the preview and the run)."""
+    from xfinances.payments.actions import settings_of
+
+    levels = levels_of(company)
+    if not levels:
+        return dunning.Plan(), {}
+    documents = open_documents_for_reminders(company, today, levels[0].days_after_due)
+    pauses = list(active_pauses(company, today).values_list("document_id", "party_id"))
+    settings_row = settings_of(company)
+    result = dunning.plan(
+        documents,
+        [
+            dunning.Level(lv.pk, lv.days_after_due, lv.charge_interest, lv.fee, lv.recipients)
+            for lv in levels
+        ],
+        today,
+        sent=sent_levels(company),
+        paused_documents=[d for d, _p in pauses if d],
+        paused_parties=[p for _d, p in pauses if p],
+        interest_rate=settings_row.interest_rate,
+    )
+    return result, {level.pk: level for level in levels}
+
+
+# --- aging and statements ----------------------------------------------------------------------
+
+AGING_BUCKETS = [
+    ("not_due", _("Not due")),
+    ("1_30", _("1–30 days")),
+    ("31_60", _("31–60 days")),
+    ("61_90", _("61–90 days")),
+    ("over_90", _("Over 90 days")),
+]
+
+
+def aging_bucket(due_date: dt.date | None, on: dt.date) -> str:
+    days = (on - due_date).days if due_date else 0
+    if days <= 0:
+        return "not_due"
+    if days <= 30:
+        return "1_30"
+    if days <= 60:
+        return "31_60"
+    if days <= 90:
+        return "61_90"
+    return "over_90"
+
+
+@dataclass
+class OpenItem:
+    document_id: int
+    party_id: int | None
+    kind: str
+    number: str
+    issue_date: dt.date
+    due_date: dt.date | None
+    currency: str
+    total: Decimal  # signed: a credit note is negative
+    open_amount: Decimal  # signed
+    bucket: str
+
+
+def _settled_by_date(company: Company, on: dt.date) -> dict[int, Decimal]:
+    """Per document: what settled it (allocations to it, allocations from it as a credit note,
+    write-offs), dated on or before `on`. Undone allocations count as never made."""
+    settled: dict[int, Decimal] = {}
+    live = Allocation.objects.filter(company=company, undone_at__isnull=True, date__lte=on)
+    for document_id, amount in (
+        live.order_by()
+        .values("document_id")
+        .annotate(s=Sum("document_amount"))
+        .values_list("document_id", "s")
+    ):
+        settled[document_id] = settled.get(document_id, ZERO) + amount
+    for document_id, amount in (
+        live.filter(credit_note__isnull=False)
+        .order_by()
+        .values("credit_note_id")
+        .annotate(s=Sum("amount"))
+        .values_list("credit_note_id", "s")
+    ):
+        settled[document_id] = settled.get(document_id, ZERO) + amount
+    for document_id, amount in (
+        WriteOff.objects.filter(company=company, undone_at__isnull=True, date__lte=on)
+        .order_by()
+        .values("document_id")
+        .annotate(s=Sum("amount"))
+        .values_list("document_id", "s")
+    ):
+        settled[document_id] = settled.get(document_id, ZERO) + amount
+    return settled
+
+
+def open_items(company: Company, on: dt.date, party_id: int | None = None) -> list[OpenItem]:
+    """Receivables open on day `on` (documents issued by then, not voided, minus what settled
+    them by then). Today's figures come from the same arithmetic as past days."""
+    found = Document.objects.filter(
+        company=company, status=DocumentStatus.ISSUED, kind__in=SETTLEABLE_KINDS, issue_date__lte=on
+    )
+    if party_id is not None:
+        found = found.filter(party_id=party_id)
+    settled = _settled_by_date(company, on)
+    items = []
+    for row in found.order_by("issue_date", "id").values(
+        "id", "party_id", "kind", "number", "issue_date", "due_date", "currency", "total"
+    ):
+        sign = -1 if row["kind"] == DocumentKind.CREDIT_NOTE else 1
+        left = row["total"] - settled.get(row["id"], ZERO)
+        if left == 0:
+            continue
+        items.append(
+            OpenItem(
+                row["id"],
+                row["party_id"],
+                row["kind"],
+                row["number"] or "",
+                row["issue_date"],
+                row["due_date"],
+                row["currency"],
+                row["total"] * sign,
+                left * sign,
+                aging_bucket(row["due_date"] if sign > 0 else None, on),
+            )
+        )
+    return items
+
+
+@dataclass
+class AgingRow:
+    party_id: int | None
+    party_name: str
+    currency: str
+    buckets: dict[str, Decimal]
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets.values(), ZERO)
+
+    @property
+    def overdue(self) -> Decimal:
+        return self.total - self.buckets.get("not_due", ZERO)
+
+
+def aging(company: Company, on: dt.date) -> list[AgingRow]:
+    """Receivables per client and currency, aged by days past due on `on`, biggest first.
+    Unallocated incoming payments (the client's credit) lower the "not due" column."""
+    rows: dict[tuple[int | None, str], AgingRow] = {}
+    names = dict(Party.objects.filter(company=company).values_list("id", "name"))
+
+    def row_of(party_id: int | None, currency: str) -> AgingRow:
+        key = (party_id, currency)
+        if key not in rows:
+            rows[key] = AgingRow(
+                party_id,
+                names.get(party_id or 0, ""),
+                currency,
+                {k: ZERO for k, _l in AGING_BUCKETS},
+            )
+        return rows[key]
+
+    for item in open_items(company, on):
+        row = row_of(item.party_id, item.currency)
+        row.buckets[item.bucket] += item.open_amount
+    for party_id, currency, amount in party_credit_rows(company, on):
+        row_of(party_id, currency).buckets["not_due"] -= amount
+    return sorted(
+        (r for r in rows.values() if r.total != 0), key=lambda r: (-r.total, r.party_name)
+    )
+
+
+def aging_totals(rows: Iterable[AgingRow]) -> dict[str, dict[str, Decimal]]:
+    """Per currency: bucket → sum."""
+    totals: dict[str, dict[str, Decimal]] = {}
+    for row in rows:
+        entry = totals.setdefault(row.currency, {k: ZERO for k, _l in AGING_BUCKETS})
+        for key, value in row.buckets.items():
+            entry[key] += value
+    return totals
+
+
+def party_credit_rows(company: Company, on: dt.date) -> list[tuple[int | None, str, Decimal]]:
+    """(party, currency, unallocated) of incoming payments on day `on`."""
+    allocated: dict[int, Decimal] = dict(
+        Allocation.objects.filter(
+            company=company, undone_at__isnull=True, date__lte=on, payment__isnull=False
+        )
+        .order_by()
+        .values("payment_id")
+        .annotate(s=Sum("amount"))
+        .values_list("payment_id", "s")
+    )
+    refunds: dict[int, Decimal] = dict(
+        Payment.objects.filter(company=company, refund_of__isnull=False, date__lte=on)
+        .order_by()
+        .values("refund_of_id")
+        .annotate(s=Sum("amount"))
+        .values_list("refund_of_id", "s")
+    )
+    found = []
+    for pk, party_id, currency, amount in Payment.objects.filter(
+        company=company, direction=Direction.IN, date__lte=on
+    ).values_list("id", "party_id", "currency", "amount"):
+        left = amount - allocated.get(pk, ZERO) - refunds.get(pk, ZERO)
+        if left > 0:
+            found.append((party_id, currency, left))
+    return found
+
+
+def party_credit(company: Company, party: Party) -> dict[str, Decimal]:
+    """The client's credit now (unallocated incoming payments), per currency."""
+    found: dict[str, Decimal] = {}
+    for currency, amount, allocated in Payment.objects.filter(
+        company=company, party=party, direction=Direction.IN
+    ).values_list("currency", "amount", "allocated"):
+        if amount > allocated:
+            found[currency] = found.get(currency, ZERO) + amount - allocated
+    return found
+
+
+def top_debtors(company: Company, today: dt.date, limit: int = 5) -> list[AgingRow]:
+    return [row for row in aging(company, today) if row.total > 0][:limit]
+
+
+@dataclass
+class StatementEntry:
+    date: dt.date
+    text: str
+    reference: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal = ZERO
+
+
+@dataclass
+class Statement:
+    party: Party
+    currency: str
+    date_from: dt.date
+    date_to: dt.date
+    opening: Decimal
+    entries: list[StatementEntry]
+
+    @property
+    def closing(self) -> Decimal:
+        return self.entries[-1].balance if self.entries else self.opening
+
+
+def statement(
+    company: Company, party: Party, currency: str, date_from: dt.date, date_to: dt.date
+) -> Statement:
+    """Account statement of a client in one currency: opening balance on the day before
+    `date_from`, documents (debit; credit notes credit) and payments (credit; refunds debit) in
+    the period, running balance, closing balance."""
+    events: list[tuple[dt.date, int, StatementEntry]] = []
+    documents = Document.objects.filter(
+        company=company,
+        party=party,
+        currency=currency,
+        status=DocumentStatus.ISSUED,
+        kind__in=SETTLEABLE_KINDS,
+        issue_date__lte=date_to,
+    ).order_by("issue_date", "id")
+    opening = ZERO
+    kinds = dict(DocumentKind.choices)
+    for document in documents:
+        signed = -document.total if document.kind == DocumentKind.CREDIT_NOTE else document.total
+        if document.issue_date < date_from:
+            opening += signed
+            continue
+        entry = StatementEntry(
+            document.issue_date,
+            str(kinds.get(document.kind, document.kind)),
+            document.number or "",
+            signed if signed > 0 else ZERO,
+            -signed if signed < 0 else ZERO,
+        )
+        events.append((document.issue_date, document.pk, entry))
+    payments = Payment.objects.filter(
+        company=company, party=party, currency=currency, date__lte=date_to
+    ).order_by("date", "id")
+    for payment in payments:
+        signed = -payment.amount if payment.direction == Direction.IN else payment.amount
+        if payment.date < date_from:
+            opening += signed
+            continue
+        text = (
+            str(_("Payment received"))
+            if payment.direction == Direction.IN
+            else str(_("Payment made"))
+        )
+        entry = StatementEntry(
+            payment.date,
+            text,
+            payment.bank_reference or f"#{payment.pk}",
+            signed if signed > 0 else ZERO,
+            -signed if signed < 0 else ZERO,
+        )
+        events.append((payment.date, 10**12 + payment.pk, entry))
+    for item in WriteOff.objects.filter(
+        company=company,
+        document__party=party,
+        document__currency=currency,
+        undone_at__isnull=True,
+        date__lte=date_to,
+    ):
+        if item.date < date_from:
+            opening -= item.amount
+            continue
+        entry = StatementEntry(
+            item.date, str(_("Written off")), item.reason[:60], ZERO, item.amount
+        )
+        events.append((item.date, 2 * 10**12 + item.pk, entry))
+    events.sort(key=lambda e: (e[0], e[1]))
+    balance = opening
+    entries = []
+    for _day, _order, entry in events:
+        balance += entry.debit - entry.credit
+        entry.balance = balance
+        entries.append(entry)
+    return Statement(party, currency, date_from, date_to, opening, entries)
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+def payments(
+    company: Company,
+    *,
+    party_id: int | None = None,
+    direction: str = "",
+    unallocated_only: bool = False,
+) -> QuerySet[Payment]:
+    found = Payment.objects.filter(company=company).select_related("party")
+    if party_id:
+        found = found.filter(party_id=party_id)
+    if direction:
+        found = found.filter(direction=direction)
+    if unallocated_only:
+        found = found.filter(allocated__lt=F("amount"))
+    return found.order_by("-date", "-id")
+
+
+def payment(company: Company, payment_id: int) -> Payment | None:
+    return Payment.objects.filter(company=company, pk=payment_id).select_related("party").first()
+
+
+def allocations_of_payment(payment: Payment) -> QuerySet[Allocation]:
+    return (
+        Allocation.objects.filter(company_id=payment.company_id, payment=payment)
+        .select_related("document")
+        .order_by("id")
+    )
+
+
+def allocations_of_document(document: Document) -> QuerySet[Allocation]:
+    return (
+        Allocation.objects.filter(company_id=document.company_id)
+        .filter(Q(document=document) | Q(credit_note=document))
+        .select_related("payment", "credit_note", "document")
+        .order_by("date", "id")
+    )
+
+
+def reminders_of_document(document: Document) -> QuerySet[ReminderSent]:
+    return (
+        ReminderSent.objects.filter(company_id=document.company_id, document=document)
+        .select_related("level")
+        .order_by("-run_date", "-id")
+    )
+
+
+def reminders_of_party(company: Company, party: Party) -> QuerySet[ReminderSent]:
+    return (
+        ReminderSent.objects.filter(company=company, party=party)
+        .select_related("level", "document")
+        .order_by("-run_date", "-id")
+    )
+
+
+def open_amounts(company: Company, currency: str, since: dt.date) -> list[dict[str, Any]]:
+    """Issued invoices, debit and credit notes in `currency` with something left, due on or after
+    `since` (the forecast's source): rows with `total` = the open amount."""
+    rows = (
+        Document.objects.filter(
+            company=company,
+            status=DocumentStatus.ISSUED,
+            currency=currency,
+            kind__in=SETTLEABLE_KINDS,
+        )
+        .annotate(settled_amount=Coalesce("settlement__settled", ZERO_VALUE))
+        .filter(total__gt=F("settled_amount"))
+        .exclude(due_date__lt=since)
+        .exclude(due_date__isnull=True, issue_date__lt=since)
+        .values(
+            "id", "kind", "number", "due_date", "issue_date", "total", "settled_amount", "party_id"
+        )
+        .order_by("id")
+    )
+    found = []
+    for row in rows:
+        data = dict(row)
+        data["total"] = data.pop("total") - data.pop("settled_amount")
+        found.append(data)
+    return found
