@@ -1,0 +1,525 @@
+"""Pages of supplier invoices. Thin: forms check shape, actions do the work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
+from xfinances.core.forms import apply_errors
+from xfinances.core.models import Company
+from xfinances.core.tenancy import company_view
+from xfinances.purchases import actions, exports, queries
+from xfinances.purchases.forms import (
+    ROW_COUNT,
+    AttachmentForm,
+    CancelForm,
+    CategoryForm,
+    DecisionForm,
+    PurchaseSettingsForm,
+    SupplierInvoiceFilterForm,
+    SupplierInvoiceForm,
+    UblUploadForm,
+)
+from xfinances.purchases.models import PaymentBatchItem, SupplierInvoice
+from xfinances.purchases.ubl import UblDocument, read_ubl
+
+PAGE_SIZE = 50
+
+
+def _company(request: HttpRequest) -> Company:
+    return request.company  # type: ignore[attr-defined,no-any-return]
+
+
+def _invoice(request: HttpRequest, supplier_invoice_id: int) -> SupplierInvoice:
+    found = queries.supplier_invoice(_company(request), supplier_invoice_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _filtered(request: HttpRequest) -> tuple[SupplierInvoiceFilterForm, Any]:
+    form = SupplierInvoiceFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v}
+    return form, queries.supplier_invoices(_company(request), **filters)
+
+
+@company_view("purchases.view")
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    form, found = _filtered(request)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "purchases/list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@company_view("purchases.view")
+def export_csv(request: HttpRequest) -> HttpResponse:
+    _form, found = _filtered(request)
+    response = HttpResponse(exports.to_csv(found), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="supplier-invoices.csv"'
+    return response
+
+
+@company_view("purchases.view")
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    _form, found = _filtered(request)
+    response = HttpResponse(
+        exports.to_xlsx(found),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="supplier-invoices.xlsx"'
+    return response
+
+
+def _choices(company: Company, invoice: SupplierInvoice | None) -> dict[str, Any]:
+    suppliers = list(queries.suppliers(company).order_by("name")[:2000])
+    if invoice is not None and invoice.supplier not in suppliers:
+        suppliers.append(invoice.supplier)
+    invoices = queries.supplier_invoices(company, kind="invoice").exclude(status="cancelled")[:300]
+    return {
+        "suppliers": [(str(p.pk), f"{p.name} ({p.identifier})") for p in suppliers],
+        "categories": [(str(c.pk), c.name) for c in queries.categories(company, active_only=True)],
+        "members": [(str(u.pk), str(u)) for u in queries.members(company)],
+        "approvers": [(str(u.pk), str(u)) for u in queries.approvers(company)],
+        "invoices": [
+            (str(i.pk), f"{i.supplier.name} № {i.supplier_number} ({i.issue_date:%d.%m.%Y})")
+            for i in invoices
+        ],
+    }
+
+
+def _initial_from_ubl(company: Company, document: UblDocument) -> dict[str, Any]:
+    supplier = queries.supplier_by_identifier(
+        company, document.supplier.vat_number, document.supplier.eik
+    )
+    initial: dict[str, Any] = {
+        "supplier": str(supplier.pk) if supplier else "",
+        "kind": document.kind,
+        "supplier_number": document.number,
+        "issue_date": document.issue_date,
+        "tax_event_date": document.tax_event_date,
+        "due_date": document.due_date,
+        "currency": document.currency,
+        "description": document.note,
+        "supplier_iban": document.supplier.iban,
+        "payment_reference": document.payment_reference,
+    }
+    if document.corrected_number and supplier is not None:
+        from xfinances.purchases.numbers import number_key
+
+        corrected = (
+            SupplierInvoice.objects.filter(
+                company=company,
+                supplier=supplier,
+                kind="invoice",
+                number_key=number_key(document.corrected_number),
+            )
+            .exclude(status="cancelled")
+            .first()
+        )
+        if corrected is not None:
+            initial["corrected_invoice"] = str(corrected.pk)
+    for index, row in enumerate(document.rows[:ROW_COUNT]):
+        initial[f"row{index}_vat_rate"] = row.vat_rate.normalize()
+        initial[f"row{index}_base"] = row.base
+        initial[f"row{index}_vat"] = row.vat
+    return initial
+
+
+def _form_page(request: HttpRequest, invoice: SupplierInvoice | None) -> HttpResponse:
+    company = _company(request)
+    actions.ensure_purchase_categories(request.actor, company)  # type: ignore[attr-defined]
+    choices = _choices(company, invoice)
+    staged = None
+    ubl_document: UblDocument | None = None
+    ubl_warnings: list[str] = []
+    import_id = request.POST.get("import_id") or request.GET.get("import")
+    if invoice is None and import_id and str(import_id).isdigit():
+        staged = queries.pending_import(company, int(import_id))
+        if staged is not None:
+            parsed = read_ubl(bytes(staged.content))
+            ubl_document, ubl_warnings = parsed.document, parsed.warnings
+    supplier_missing = ubl_document is not None and (
+        queries.supplier_by_identifier(
+            company, ubl_document.supplier.vat_number, ubl_document.supplier.eik
+        )
+        is None
+    )
+    status = 200
+    if request.method == "POST":
+        form = SupplierInvoiceForm(request.POST, request.FILES, **choices)
+        if supplier_missing and request.POST.get("create_supplier"):
+            form.fields["supplier"].required = False
+        if form.is_valid():
+            data = form.action_data()
+            try:
+                if supplier_missing and form.cleaned_data.get("create_supplier"):
+                    assert ubl_document is not None
+                    party = actions.create_supplier_from_ubl(
+                        request.actor,  # type: ignore[attr-defined]
+                        company,
+                        ubl_document.supplier,
+                    )
+                    data["supplier"] = party.pk
+                upload = form.cleaned_data.get("file")
+                files = [(upload.name, upload.read())] if upload else []
+                if invoice is None:
+                    invoice = actions.register_supplier_invoice(
+                        request.actor,  # type: ignore[attr-defined]
+                        company,
+                        attachments=files,
+                        import_id=staged.pk if staged else None,
+                        **data,
+                    )
+                    messages.success(request, _("Supplier document registered."))
+                else:
+                    invoice = actions.update_supplier_invoice(request.actor, invoice, **data)  # type: ignore[attr-defined]
+                    for name, content in files:
+                        actions.add_attachment(request.actor, invoice, name, content)  # type: ignore[attr-defined]
+                    messages.success(request, _("Changes saved."))
+            except InvalidInput as error:
+                row_errors = {k: v for k, v in error.errors.items() if k.startswith("rows")}
+                other = {k: v for k, v in error.errors.items() if k not in row_errors}
+                form.add_row_errors(row_errors)
+                if other:
+                    apply_errors(form, InvalidInput(dict(other)))  # type: ignore[arg-type]
+            except Conflict as error:
+                apply_errors(form, error)
+                if error.link:
+                    form.conflict_link = error.link  # type: ignore[attr-defined]
+            except NotAllowed as error:
+                form.add_error(None, str(error))
+            else:
+                for warning in invoice.vat_warnings:
+                    messages.warning(request, warning)
+                return redirect("purchases:detail", company.eik, invoice.pk)
+        status = 422 if form.errors else 200
+    else:
+        initial: dict[str, Any] = {"currency": company.default_currency, "kind": "invoice"}
+        if invoice is not None:
+            initial.update(
+                {
+                    name: getattr(invoice, name)
+                    for name in (
+                        "kind",
+                        "supplier_number",
+                        "issue_date",
+                        "tax_event_date",
+                        "received_date",
+                        "due_date",
+                        "currency",
+                        "description",
+                        "supplier_iban",
+                        "payment_reference",
+                    )
+                }
+            )
+            initial["supplier"] = str(invoice.supplier_id)
+            initial["exchange_rate"] = (
+                invoice.exchange_rate.normalize()
+                if invoice.currency not in ("EUR", "BGN")
+                else None
+            )
+            initial["category"] = str(invoice.category_id or "")
+            initial["responsible"] = str(invoice.responsible_id or "")
+            initial["approver"] = str(invoice.approver_id or "")
+            initial["corrected_invoice"] = str(invoice.corrected_invoice_id or "")
+            initial["approval_required"] = invoice.approval_status != "not_required"
+            for index, row in enumerate(list(invoice.vat_rows.all())[:ROW_COUNT]):
+                initial[f"row{index}_vat_rate"] = row.vat_rate.normalize()
+                initial[f"row{index}_base"] = row.base
+                initial[f"row{index}_vat"] = row.vat
+                initial[f"row{index}_vat_credit"] = row.vat_credit
+        else:
+            initial["approval_required"] = queries.settings_of(company).approval_required
+            supplier_id = request.GET.get("supplier")
+            if supplier_id and supplier_id.isdigit():
+                initial["supplier"] = supplier_id
+            if ubl_document is not None and staged is not None:
+                initial.update(_initial_from_ubl(company, ubl_document))
+                initial["import_id"] = staged.pk
+                initial["create_supplier"] = supplier_missing
+        form = SupplierInvoiceForm(initial=initial, **choices)
+    return render(
+        request,
+        "purchases/form.html",
+        {
+            "form": form,
+            "invoice": invoice,
+            "ubl": ubl_document,
+            "ubl_warnings": ubl_warnings,
+            "supplier_missing": supplier_missing,
+        },
+        status=status,
+    )
+
+
+@company_view("purchases.change")
+def invoice_create(request: HttpRequest) -> HttpResponse:
+    return _form_page(request, None)
+
+
+@company_view("purchases.change")
+def invoice_edit(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
+    return _form_page(request, _invoice(request, supplier_invoice_id))
+
+
+@company_view("purchases.change")
+def ubl_import(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    errors: list[str] = []
+    if request.method == "POST":
+        form = UblUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["xml"]
+            staged, result = actions.stage_ubl_import(
+                request.actor,  # type: ignore[attr-defined]
+                company,
+                upload.name,
+                upload.read(),
+            )
+            if staged is not None:
+                for warning in result.warnings:
+                    messages.warning(request, warning)
+                return redirect(f"{_reverse_create(company)}?import={staged.pk}")
+            errors = result.errors
+    else:
+        form = UblUploadForm()
+    return render(
+        request,
+        "purchases/import.html",
+        {"form": form, "errors": errors},
+        status=422 if errors or form.errors else 200,
+    )
+
+
+def _reverse_create(company: Company) -> str:
+    from django.urls import reverse
+
+    return reverse("purchases:create", args=[company.eik])
+
+
+@company_view("purchases.view")
+def invoice_detail(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
+    invoice = _invoice(request, supplier_invoice_id)
+    from xfinances.core.audit import history
+
+    return render(
+        request,
+        "purchases/detail.html",
+        {
+            "invoice": invoice,
+            "rows": invoice.vat_rows.all(),
+            "attachments": invoice.attachments.all(),
+            "notes": invoice.notes.all(),
+            "alerts": invoice.alerts.all(),
+            "history": history(_company(request), invoice)[:50],
+            "decision_form": DecisionForm(),
+            "cancel_form": CancelForm(),
+            "attachment_form": AttachmentForm(),
+            "approvers": queries.approvers(_company(request)),
+        },
+    )
+
+
+def _post_action(request: HttpRequest, supplier_invoice_id: int, run: Any) -> HttpResponse:
+    invoice = _invoice(request, supplier_invoice_id)
+    try:
+        run(invoice)
+    except (InvalidInput, Conflict, NotAllowed) as error:
+        text = (
+            " ".join(m for v in error.errors.values() for m in v)
+            if isinstance(error, InvalidInput)
+            else str(error)
+        )
+        messages.error(request, text)
+    return redirect("purchases:detail", _company(request).eik, invoice.pk)
+
+
+@company_view("purchases.approve")
+@require_POST
+def invoice_approve(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    return _post_action(
+        request,
+        supplier_invoice_id,
+        lambda inv: actions.approve_supplier_invoice(request.actor, inv, reason),  # type: ignore[attr-defined]
+    )
+
+
+@company_view("purchases.approve")
+@require_POST
+def invoice_reject(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    return _post_action(
+        request,
+        supplier_invoice_id,
+        lambda inv: actions.reject_supplier_invoice(request.actor, inv, reason),  # type: ignore[attr-defined]
+    )
+
+
+@company_view("purchases.change")
+@require_POST
+def invoice_request_approval(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
+    approver = request.POST.get("approver") or None
+    return _post_action(
+        request,
+        supplier_invoice_id,
+        lambda inv: actions.request_approval(request.actor, inv, approver),  # type: ignore[attr-defined]
+    )
+
+
+@company_view("purchases.change")
+@require_POST
+def invoice_cancel(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    return _post_action(
+        request,
+        supplier_invoice_id,
+        lambda inv: actions.cancel_supplier_invoice(request.actor, inv, reason),  # type: ignore[attr-defined]
+    )
+
+
+@company_view("purchases.change")
+@require_POST
+def attachment_add(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        invoice = _invoice(request, supplier_invoice_id)
+        messages.error(request, _("Choose a file."))
+        return redirect("purchases:detail", _company(request).eik, invoice.pk)
+    upload = form.cleaned_data["file"]
+    content = upload.read()
+    return _post_action(
+        request,
+        supplier_invoice_id,
+        lambda inv: actions.add_attachment(request.actor, inv, upload.name, content),  # type: ignore[attr-defined]
+    )
+
+
+@company_view("purchases.view")
+def attachment_download(request: HttpRequest, supplier_attachment_id: int) -> FileResponse:
+    item = queries.attachment(_company(request), supplier_attachment_id)
+    if item is None:
+        raise Http404
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=request.GET.get("download") == "1",
+        filename=item.filename,
+        content_type=item.content_type,
+    )
+
+
+@company_view("purchases.view")
+def due_this_week(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    today = timezone.localdate()
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("invoice") if i.isdigit()]
+        try:
+            batch = actions.create_payment_batch(
+                request.actor,  # type: ignore[attr-defined]
+                company,
+                ids,
+                request.POST.get("note", ""),
+            )
+        except (InvalidInput, Conflict, NotAllowed) as error:
+            text = (
+                " ".join(m for v in error.errors.values() for m in v)
+                if isinstance(error, InvalidInput)
+                else str(error)
+            )
+            messages.error(request, text)
+        else:
+            messages.success(request, _("Payment batch #%(id)s saved.") % {"id": batch.pk})
+            return redirect("purchases:batch", company.eik, batch.pk)
+    invoices = list(queries.due_this_week(company, today))
+    totals: dict[str, Any] = {}
+    for invoice in invoices:
+        totals[invoice.currency] = totals.get(invoice.currency, 0) + invoice.remaining
+    return render(
+        request,
+        "purchases/due.html",
+        {
+            "invoices": invoices,
+            "today": today,
+            "week_end": queries.week_end(today),
+            "totals": sorted(totals.items()),
+            "batches": queries.payment_batches(company)[:10],
+        },
+    )
+
+
+@company_view("purchases.view")
+def batch_detail(request: HttpRequest, payment_batch_id: int) -> HttpResponse:
+    batch = queries.payment_batch(_company(request), payment_batch_id)
+    if batch is None:
+        raise Http404
+    items = PaymentBatchItem.objects.filter(company=_company(request), batch=batch).select_related(
+        "invoice", "invoice__supplier"
+    )
+    return render(request, "purchases/batch.html", {"batch": batch, "items": items})
+
+
+@company_view("purchases.view")
+def purchase_settings(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    current = queries.settings_of(company)
+    initial = {
+        "alert_days_before": current.alert_days_before,
+        "escalation_days": current.escalation_days,
+        "approval_alert_days": current.approval_alert_days,
+        "vat_tolerance": current.vat_tolerance,
+        "approval_required": current.approval_required,
+    }
+    form = PurchaseSettingsForm(initial=initial)
+    category_form = CategoryForm()
+    status = 200
+    if request.method == "POST":
+        try:
+            if "name" in request.POST:
+                category_form = CategoryForm(request.POST)
+                if category_form.is_valid():
+                    actions.create_purchase_category(
+                        request.actor,  # type: ignore[attr-defined]
+                        company,
+                        category_form.cleaned_data["name"],
+                    )
+                    messages.success(request, _("Category added."))
+                    return redirect("purchases:settings", company.eik)
+            else:
+                form = PurchaseSettingsForm(request.POST)
+                if form.is_valid():
+                    actions.update_purchase_settings(request.actor, company, **form.cleaned_data)  # type: ignore[attr-defined]
+                    messages.success(request, _("Changes saved."))
+                    return redirect("purchases:settings", company.eik)
+        except (InvalidInput, Conflict) as error:
+            apply_errors(category_form if "name" in request.POST else form, error)
+        except NotAllowed as error:
+            messages.error(request, str(error))
+        status = 422
+    actions.ensure_purchase_categories(request.actor, company)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "purchases/settings.html",
+        {
+            "form": form,
+            "category_form": category_form,
+            "categories": queries.categories(company),
+        },
+        status=status,
+    )
