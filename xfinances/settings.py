@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "xfinances.parties",
     "xfinances.catalog",
     "xfinances.invoicing",
+    "xfinances.purchases",
     "xfinances.notifications",
     "xfinances.treasury",
     "xfinances.payments",

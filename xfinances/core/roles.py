@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "documents.settings": _STAFF,
     "purchases.view": _ALL,
     "purchases.change": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.PURCHASING}),
+    "purchases.approve": _STAFF,
+    "purchases.pay": _STAFF,
     "treasury.view": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.VIEWER}),
     "treasury.change": _STAFF,
     "treasury.all_accounts": _STAFF,

@@ -34,7 +34,6 @@ from xfinances.core.roles import can
 from xfinances.core.tenancy import client_ip, company_view
 
 AREAS = {
-    "purchases": (_("Purchases"), _("Supplier invoices, approvals and payment alerts.")),
     "receivables": (_("Payments"), _("Receivables, payables, aging and reminders.")),
     "treasury": (
         _("Cash and bank"),
