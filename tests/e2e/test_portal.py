@@ -17,7 +17,9 @@ from xfinances.portal.tests.factories import client_party
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_client_signs_in_by_link_downloads_and_returns(page, browser, live_server, company, make_member):
+def test_client_signs_in_by_link_downloads_and_returns(
+    page, browser, live_server, company, make_member
+):
     from django.core.cache import cache
 
     cache.clear()  # the sign-in throttle

@@ -23,7 +23,6 @@ from xfinances.core.models import Company, Source, hash_token
 from xfinances.core.permissions import ensure_can
 from xfinances.invoicing.models import Document, DocumentStatus
 from xfinances.parties.models import Party
-from xfinances.portal.queries import settings_of
 from xfinances.portal.models import (
     SESSION_HOURS,
     AccessAction,
@@ -37,6 +36,7 @@ from xfinances.portal.models import (
     ResponseKind,
     TokenPurpose,
 )
+from xfinances.portal.queries import settings_of
 
 MAX_REASON = 2000
 
@@ -160,9 +160,7 @@ def create_sign_in_token(company: Company, party: Party, email: str) -> str:
     minutes = settings_of(company).sign_in_link_minutes
     email = (email or "").strip().lower()
     PortalAccess.objects.get_or_create(company=company, party=party, email=email)
-    return _new_token(
-        company, party, email, TokenPurpose.SIGN_IN, dt.timedelta(minutes=minutes)
-    )
+    return _new_token(company, party, email, TokenPurpose.SIGN_IN, dt.timedelta(minutes=minutes))
 
 
 @transaction.atomic
@@ -211,7 +209,12 @@ class OpenedSession:
 
 @transaction.atomic
 def open_session(
-    company: Company, raw_token: str, *, ip_address: str | None, user_agent: str = "", path: str = ""
+    company: Company,
+    raw_token: str,
+    *,
+    ip_address: str | None,
+    user_agent: str = "",
+    path: str = "",
 ) -> OpenedSession | None:
     """Trade a link for a portal session. None (and a log row) when the link is unknown, expired,
     used (sign-in links work once) or its party is archived."""
@@ -232,10 +235,7 @@ def open_session(
             path=path[:500],
         )
         return None
-    if token.is_one_time:
-        token.used_at = now
-        token.save(update_fields=["used_at"])
-    elif token.used_at is None:
+    if token.is_one_time or token.used_at is None:
         token.used_at = now
         token.save(update_fields=["used_at"])
     raw_key = secrets.token_urlsafe(32)
@@ -336,6 +336,14 @@ def request_sign_in(
             action=AccessAction.LINK_REQUESTED,
             ip_address=ip_address,
         )
+    if not parties:
+        PortalAccessLog.objects.create(
+            company=company,
+            email=address[:254],
+            action=AccessAction.LINK_REQUESTED,
+            ip_address=ip_address,
+            path="unknown address",
+        )
     if urls:
         minutes = settings_of(company).sign_in_link_minutes
         subject = _("Your sign-in link to %(company)s") % {"company": company.name}
@@ -344,8 +352,7 @@ def request_sign_in(
                 _("Open this link to see your documents from %(company)s:")
                 % {"company": company.name},
                 *[f"{name}:\n{url}" for name, url in urls],
-                _("The link works once and expires in %(minutes)s minutes.")
-                % {"minutes": minutes},
+                _("The link works once and expires in %(minutes)s minutes.") % {"minutes": minutes},
                 _("If you did not ask for it, ignore this e-mail."),
             ]
         )
@@ -428,9 +435,7 @@ def respond_to_document(
     if kind == ResponseKind.RETURNED and not reason:
         raise InvalidInput({"reason": [_("Tell us why you return the document.")]})
     if len(reason) > MAX_REASON:
-        raise InvalidInput(
-            {"reason": [_("At most %(count)s characters.") % {"count": MAX_REASON}]}
-        )
+        raise InvalidInput({"reason": [_("At most %(count)s characters.") % {"count": MAX_REASON}]})
     if document.status != DocumentStatus.ISSUED:
         raise Conflict(_("A voided document cannot be accepted or returned."))
     if DocumentResponse.objects.filter(company_id=session.company_id, document=document).exists():

@@ -150,7 +150,9 @@ class PortalAccessLog(models.Model):
     """Every access to the portal: who, when, from where, what."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    party = models.ForeignKey(Party, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    party = models.ForeignKey(
+        Party, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     email = models.CharField(max_length=254, blank=True)
     session = models.ForeignKey(
         PortalSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

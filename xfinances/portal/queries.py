@@ -65,9 +65,7 @@ def document_status(document: Document, today: dt.date) -> str:
 
 
 def settings_of(company: Company) -> PortalSettings:
-    return PortalSettings.objects.filter(company=company).first() or PortalSettings(
-        company=company
-    )
+    return PortalSettings.objects.filter(company=company).first() or PortalSettings(company=company)
 
 
 def session_for(company: Company, raw_key: str) -> PortalSession | None:
@@ -113,9 +111,7 @@ def visible_document(company: Company, party: Party | int, document_id: int) -> 
 
 def is_published(document: Document) -> bool:
     return (
-        visible_documents(document.company, document.party_id or 0)
-        .filter(pk=document.pk)
-        .exists()
+        visible_documents(document.company, document.party_id or 0).filter(pk=document.pk).exists()
     )
 
 
@@ -127,7 +123,9 @@ def responses_by_document(company: Company, document_ids: list[int]) -> dict[int
 
 
 def response_to(document: Document) -> DocumentResponse | None:
-    return DocumentResponse.objects.filter(company_id=document.company_id, document=document).first()
+    return DocumentResponse.objects.filter(
+        company_id=document.company_id, document=document
+    ).first()
 
 
 def access_log_of_document(document: Document, limit: int = 20) -> list[PortalAccessLog]:
@@ -212,7 +210,7 @@ def statement(company: Company, party: Party | int, today: dt.date) -> list[Curr
     return sorted(by_currency.values(), key=lambda s: (s.currency != "EUR", s.currency))
 
 
-# --- how to pay ------------------------------------------------------------------------------------
+# --- how to pay ---------------------------------------------------------------------------------
 
 
 @dataclass

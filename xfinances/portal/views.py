@@ -132,7 +132,9 @@ def request_link(request: HttpRequest) -> HttpResponse:
     email = form.cleaned_data["email"]
     ip = client_ip(request)
     if not throttle.allow_sign_in_request(email, ip):
-        return render(request, "portal/link_sent.html", {"company": company, "throttled": True}, status=429)
+        return render(
+            request, "portal/link_sent.html", {"company": company, "throttled": True}, status=429
+        )
     actions.request_sign_in(company, email, ip_address=ip)
     return render(request, "portal/link_sent.html", {"company": company, "email": email})
 
@@ -171,7 +173,9 @@ def open_link(request: HttpRequest, eik: str, token: str) -> HttpResponse:
         reason = "used_link" if found.is_one_time and found.used_at else "expired_link"
         return _sign_in_page(request, company, reason=reason)
     if found.is_one_time and request.method != "POST":
-        return render(request, "portal/confirm_link.html", {"company": company, "party": found.party})
+        return render(
+            request, "portal/confirm_link.html", {"company": company, "party": found.party}
+        )
     opened = actions.open_session(
         company,
         token,
@@ -329,7 +333,9 @@ def document_xml(
     _log(request, session, AccessAction.DOWNLOAD_XML, document)
     content = ubl.render_document_xml(document)
     response = HttpResponse(content, content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{document.kind}-{document.number}.xml"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{document.kind}-{document.number}.xml"'
+    )
     return response
 
 

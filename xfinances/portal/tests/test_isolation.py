@@ -86,7 +86,11 @@ def test_a_session_of_one_company_does_not_open_another_companys_portal(
 def test_no_portal_session_is_403_on_every_client_page(company, client, two_parties, client_as):
     _mine, _theirs, my_doc, _their_doc = two_parties
     staff = client_as(company, "owner")  # even the company's own owner is not a portal client
-    for url in [f"/portal/{company.eik}/", f"/portal/{company.eik}/statement/", *urls_of(company, my_doc.pk)]:
+    for url in [
+        f"/portal/{company.eik}/",
+        f"/portal/{company.eik}/statement/",
+        *urls_of(company, my_doc.pk),
+    ]:
         assert staff.get(url).status_code == 403, url
     assert staff.post(f"/portal/{company.eik}/documents/{my_doc.pk}/respond/").status_code == 403
 

@@ -43,7 +43,7 @@ def test_return_with_reason_is_logged_audited_and_shown_to_staff(
 
 
 def test_return_needs_a_reason(client, setup):
-    _party, document, url = setup
+    _party, _document, url = setup
     response = client.post(url, {"kind": "returned", "reason": "  "})
     assert response.status_code == 400
     assert "reason" in response.context["form"].errors

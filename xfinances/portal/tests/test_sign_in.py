@@ -205,3 +205,25 @@ def test_a_tampered_cookie_is_refused(company, client):
     client.cookies["xf_portal"] = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
     client.cookies["xf_portal"]["path"] = f"/portal/{company.eik}/"
     assert client.get(f"/portal/{company.eik}/").status_code == 403
+
+
+def test_a_request_for_an_unknown_address_is_logged_without_a_party(ask, company, client):
+    ask(client, company, "stranger@client.bg")
+    row = PortalAccessLog.objects.get(company=company)
+    assert row.party_id is None and row.action == AccessAction.LINK_REQUESTED
+    assert row.email == "stranger@client.bg"
+
+
+def test_no_link_for_a_draft(company):
+    from xfinances.core.exceptions import InvalidInput
+    from xfinances.invoicing.tests.factories import draft
+
+    with pytest.raises(InvalidInput):
+        links.document_link(draft(company, party=client_party(company)))
+
+
+def test_sign_in_link_refuses_another_companys_party(company, other_company):
+    from xfinances.core.exceptions import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        links.sign_in_link(company, client_party(other_company), "a@b.bg")

@@ -13,7 +13,7 @@ from xfinances.invoicing import actions as invoicing
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.invoicing.tests.factories import issued, line
 from xfinances.portal import queries
-from xfinances.portal.queries import PortalStatus, aging_bucket, document_status
+from xfinances.portal.queries import aging_bucket, document_status
 from xfinances.portal.tests.factories import client_party, sign_in
 
 TODAY = dt.date(2026, 11, 20)
@@ -40,8 +40,18 @@ def test_document_status_mapping(status, kind, due, expected):
 
 @pytest.mark.parametrize(
     ("days_late", "bucket"),
-    [(-3, "not_due"), (0, "not_due"), (1, "1_30"), (30, "1_30"), (31, "31_60"), (60, "31_60"),
-     (61, "61_90"), (90, "61_90"), (91, "over_90"), (400, "over_90")],
+    [
+        (-3, "not_due"),
+        (0, "not_due"),
+        (1, "1_30"),
+        (30, "1_30"),
+        (31, "31_60"),
+        (60, "31_60"),
+        (61, "61_90"),
+        (90, "61_90"),
+        (91, "over_90"),
+        (400, "over_90"),
+    ],
 )
 def test_aging_buckets(days_late, bucket):
     assert aging_bucket(TODAY - dt.timedelta(days=days_late), TODAY) == bucket
@@ -63,13 +73,26 @@ def _invoice(company, party, issue: dt.date, due: dt.date, price: str) -> Docume
 @pytest.mark.django_db
 def test_statement_balance_and_aging(company):
     party = client_party(company)
-    old = _invoice(company, party, TODAY - dt.timedelta(days=120), TODAY - dt.timedelta(days=100), "100")
-    mid = _invoice(company, party, TODAY - dt.timedelta(days=60), TODAY - dt.timedelta(days=45), "50")
-    new = _invoice(company, party, TODAY - dt.timedelta(days=2), TODAY + dt.timedelta(days=12), "10")
-    voided = _invoice(company, party, TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=13), "7")
+    old = _invoice(
+        company, party, TODAY - dt.timedelta(days=120), TODAY - dt.timedelta(days=100), "100"
+    )
+    mid = _invoice(
+        company, party, TODAY - dt.timedelta(days=60), TODAY - dt.timedelta(days=45), "50"
+    )
+    new = _invoice(
+        company, party, TODAY - dt.timedelta(days=2), TODAY + dt.timedelta(days=12), "10"
+    )
+    voided = _invoice(
+        company, party, TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=13), "7"
+    )
     invoicing.void_document(SYSTEM, voided, reason="грешка", today=TODAY - dt.timedelta(days=1))
     credit = invoicing.create_credit_note(
-        SYSTEM, new, reason="отстъпка", lines=[line("5")], issue=True, today=TODAY - dt.timedelta(days=1)
+        SYSTEM,
+        new,
+        reason="отстъпка",
+        lines=[line("5")],
+        issue=True,
+        today=TODAY - dt.timedelta(days=1),
     ).document
     other = client_party(company)
     _invoice(company, other, TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=5), "999")
@@ -93,8 +116,12 @@ def test_documents_page_highlights_overdue_and_shows_voided(company, client):
     import time_machine
 
     party = client_party(company)
-    late = _invoice(company, party, TODAY - dt.timedelta(days=40), TODAY - dt.timedelta(days=10), "100")
-    voided = _invoice(company, party, TODAY - dt.timedelta(days=3), TODAY + dt.timedelta(days=10), "7")
+    late = _invoice(
+        company, party, TODAY - dt.timedelta(days=40), TODAY - dt.timedelta(days=10), "100"
+    )
+    voided = _invoice(
+        company, party, TODAY - dt.timedelta(days=3), TODAY + dt.timedelta(days=10), "7"
+    )
     invoicing.void_document(SYSTEM, voided, reason="грешка", today=TODAY - dt.timedelta(days=3))
     sign_in(client, company, party)
     with time_machine.travel(dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)):
