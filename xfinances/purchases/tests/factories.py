@@ -11,11 +11,11 @@ from xfinances.parties.models import Party
 from xfinances.purchases import actions
 from xfinances.purchases.models import PaymentBatch, SupplierInvoice
 
-SUPPLIER_EIKS = iter(["200606227", "175074752", "121759222", "205711599", "831826092"] * 1000)
+SUPPLIER_EIKS = iter(["204801524", "175074752", "121759222", "205711599", "831826092"] * 1000)
 
 
 def make_supplier(company: Company, name: str = "Офис Снаб ЕООД", **extra: Any) -> Party:
-    eik = extra.pop("eik", None) or "200606227"
+    eik = extra.pop("eik", None) or "204801524"
     found = Party.objects.filter(company=company, eik=eik).first()
     if found is not None:
         return found

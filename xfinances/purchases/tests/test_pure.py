@@ -72,7 +72,7 @@ def test_ubl_invoice_fixture() -> None:
     assert doc.tax_event_date == dt.date(2026, 2, 27)
     assert doc.due_date == dt.date(2026, 3, 16)
     assert doc.supplier.name == "Офис Снаб ЕООД"
-    assert (doc.supplier.vat_number, doc.supplier.eik) == ("BG200606227", "200606227")
+    assert (doc.supplier.vat_number, doc.supplier.eik) == ("BG204801524", "204801524")
     assert doc.supplier.iban == "BG80BNBG96611020345678"
     assert doc.buyer_vat_number == "BG131468980"
     assert [(r.vat_rate, r.base, r.vat) for r in doc.rows] == [
