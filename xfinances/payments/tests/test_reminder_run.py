@@ -60,7 +60,7 @@ def setup(company):
 
 
 def test_each_level_reaches_the_client_once_on_its_day(company, setup):
-    levels, client, document = setup
+    _levels, _client, document = setup
     queued = live_days(range(-10, 60))
     assert queued == {-3: 1, 3: 1, 15: 1, 30: 1, 45: 1}  # one e-mail per client per run
     sent = ReminderSent.objects.filter(document=document).order_by("run_date")
@@ -126,7 +126,7 @@ def test_payment_credit_note_and_pause_stop_reminders(company, setup):
 def test_preview_shows_exactly_what_the_run_sends(company, setup):
     _levels, client, _document = setup
     invoice(company, client, "40.00", due=DUE - dt.timedelta(days=20))
-    planned, levels = queries.reminder_plan(company, at(3).date())
+    planned, _levels = queries.reminder_plan(company, at(3).date())
     expected = {(r.document_id, r.level_id, r.superseded) for r in planned.records}
     result = actions.run_reminders(SYSTEM, company, at(3).date())
     recorded = set(

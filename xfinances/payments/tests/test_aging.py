@@ -1,0 +1,64 @@
+"""Aging and statements at past dates: what was open on a day, whatever happened later."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from xfinances.invoicing.tests.factories import bg_client
+from xfinances.payments import actions, queries
+from xfinances.payments.tests.factories import DAY, SYSTEM, invoice, payment
+
+D = Decimal
+
+
+def test_aging_at_past_dates(company):
+    client = bg_client(company, name="Длъжник ООД")
+    old = invoice(company, client, "100.00", day=DAY, due=DAY + dt.timedelta(days=10))
+    new = invoice(
+        company, client, "50.00", day=DAY + dt.timedelta(days=40), due=DAY + dt.timedelta(days=60)
+    )
+    actions.allocate(
+        SYSTEM, payment(company, client, "30.00", day=DAY + dt.timedelta(days=50)), [(old, None)]
+    )
+    before_anything = queries.aging(company, DAY - dt.timedelta(days=1))
+    assert before_anything == []
+    on_day_30 = queries.aging(company, DAY + dt.timedelta(days=30))  # old is 20 days late
+    assert len(on_day_30) == 1 and on_day_30[0].buckets["1_30"] == D("100.00")
+    assert on_day_30[0].total == D("100.00")
+    on_day_55 = queries.aging(company, DAY + dt.timedelta(days=55))  # paid 30 on day 50
+    row = on_day_55[0]
+    assert row.buckets["31_60"] == D("70.00") and row.buckets["not_due"] == D("50.00")
+    assert row.overdue == D("70.00")
+    on_day_200 = queries.aging(company, DAY + dt.timedelta(days=200))
+    assert on_day_200[0].buckets["over_90"] == D("120.00")
+    assert queries.top_debtors(company, DAY + dt.timedelta(days=200))[0].party_name == "Длъжник ООД"
+    del new
+
+
+def test_unallocated_payment_lowers_the_balance_and_undo_counts_as_never_made(company):
+    client = bg_client(company)
+    document = invoice(company, client, "100.00")
+    paid = payment(company, client, "130.00", day=DAY + dt.timedelta(days=5))
+    allocation = actions.allocate(SYSTEM, paid, [(document, None)])[0]
+    row = queries.aging(company, DAY + dt.timedelta(days=6))[0]
+    assert row.total == D("-30.00")  # the client's credit
+    actions.undo_allocation(SYSTEM, allocation, reason="test")
+    row = queries.aging(company, DAY + dt.timedelta(days=6))[0]
+    assert row.buckets["not_due"] == D("100.00") - D("130.00")
+
+
+def test_statement_opening_entries_closing(company):
+    client = bg_client(company)
+    invoice(company, client, "100.00", day=DAY)
+    invoice(company, client, "40.00", day=DAY + dt.timedelta(days=10))
+    payment(company, client, "60.00", day=DAY + dt.timedelta(days=12))
+    result = queries.statement(
+        company, client, "EUR", DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=30)
+    )
+    assert result.opening == D("100.00")
+    assert [(e.debit, e.credit, e.balance) for e in result.entries] == [
+        (D("40.00"), D("0.00"), D("140.00")),
+        (D("0.00"), D("60.00"), D("80.00")),
+    ]
+    assert result.closing == D("80.00")
