@@ -69,10 +69,12 @@ def _register() -> None:
     from xfinances.core.api import router as core_router
     from xfinances.invoicing.api import router as documents_router
     from xfinances.parties.api import router as parties_router
+    from xfinances.purchases.api import router as supplier_invoices_router
     from xfinances.treasury.api import router as treasury_router
 
     api.add_router("/", core_router)
     api.add_router("/parties", parties_router)
+    api.add_router("/supplier-invoices", supplier_invoices_router)
     api.add_router("/documents", documents_router)
     api.add_router("/treasury", treasury_router)
     api.add_router("/products", products_router)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
-from django.utils import timezone
 
 from xfinances.core.models import Company
 from xfinances.purchases.actions import run_supplier_alerts

@@ -1,0 +1,373 @@
+"""REST: /api/v1/supplier-invoices. Thin: checks the role, calls actions."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema, Status
+
+from xfinances.core.api_auth import require
+from xfinances.core.exceptions import InvalidInput
+from xfinances.core.models import Company
+from xfinances.purchases import actions, queries
+from xfinances.purchases.models import SupplierInvoice
+
+router = Router(tags=["supplier invoices"])
+MAX_LIMIT = 200
+
+
+class VatRowIn(Schema):
+    vat_rate: Decimal | str
+    base: Decimal | str
+    vat: Decimal | str
+    vat_credit: str = "full"
+
+
+class VatRowOut(Schema):
+    vat_rate: Decimal
+    vat_credit: str
+    base: Decimal
+    vat: Decimal
+    eur_base: Decimal
+    eur_vat: Decimal
+
+
+class SupplierInvoiceIn(Schema):
+    """A supplier document. `supplier` is the id of a party (GET /parties); `rows` carry base and
+    VAT per rate as printed on the document (positive also for credit notes)."""
+
+    supplier: int
+    kind: str = "invoice"
+    supplier_number: str
+    issue_date: dt.date
+    tax_event_date: dt.date | None = None
+    received_date: dt.date | None = None
+    due_date: dt.date | None = None
+    currency: str = "EUR"
+    exchange_rate: Decimal | str | None = None
+    rows: list[VatRowIn]
+    corrected_invoice: int | None = None
+    category: int | None = None
+    description: str = ""
+    responsible: int | None = None
+    approval_required: bool = False
+    approver: int | None = None
+    supplier_iban: str = ""
+    payment_reference: str = ""
+
+
+class SupplierInvoicePatch(Schema):
+    supplier_number: str | None = None
+    issue_date: dt.date | None = None
+    tax_event_date: dt.date | None = None
+    received_date: dt.date | None = None
+    due_date: dt.date | None = None
+    exchange_rate: Decimal | str | None = None
+    rows: list[VatRowIn] | None = None
+    category: int | None = None
+    description: str | None = None
+    responsible: int | None = None
+    approver: int | None = None
+    supplier_iban: str | None = None
+    payment_reference: str | None = None
+
+
+class SupplierInvoiceOut(Schema):
+    id: int
+    supplier: int
+    supplier_name: str
+    kind: str
+    status: str
+    supplier_number: str
+    issue_date: dt.date
+    tax_event_date: dt.date
+    received_date: dt.date
+    due_date: dt.date | None
+    currency: str
+    exchange_rate: Decimal
+    total_base: Decimal
+    total_vat: Decimal
+    total: Decimal
+    eur_total: Decimal
+    amount_paid: Decimal
+    remaining: Decimal
+    payment_status: str
+    approval_status: str
+    approver: int | None
+    approval_reason: str
+    responsible: int | None
+    category: int | None
+    corrected_invoice: int | None
+    ledger: dict[str, Decimal]
+    vat_warnings: list[str]
+    rows: list[VatRowOut]
+    attachments: list[dict[str, Any]]
+
+
+class SupplierInvoicePage(Schema):
+    count: int
+    items: list[SupplierInvoiceOut]
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class ApprovalRequestIn(Schema):
+    approver: int | None = None
+
+
+class UblIn(Schema):
+    """The XML file, base64-encoded."""
+
+    filename: str = "invoice.xml"
+    content_base64: str
+
+
+class BatchIn(Schema):
+    invoices: list[int]
+    note: str = ""
+
+
+def _company(request: HttpRequest) -> Company:
+    return request.company  # type: ignore[attr-defined,no-any-return]
+
+
+def _invoice(request: HttpRequest, supplier_invoice_id: int) -> SupplierInvoice:
+    found = queries.supplier_invoice(_company(request), supplier_invoice_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _out(invoice: SupplierInvoice) -> dict[str, Any]:
+    return {
+        "id": invoice.pk,
+        "supplier": invoice.supplier_id,
+        "supplier_name": invoice.supplier.name,
+        **{
+            name: getattr(invoice, name)
+            for name in (
+                "kind",
+                "status",
+                "supplier_number",
+                "issue_date",
+                "tax_event_date",
+                "received_date",
+                "due_date",
+                "currency",
+                "exchange_rate",
+                "total_base",
+                "total_vat",
+                "total",
+                "eur_total",
+                "amount_paid",
+                "remaining",
+                "payment_status",
+                "approval_status",
+                "approval_reason",
+                "vat_warnings",
+            )
+        },
+        "approver": invoice.approver_id,
+        "responsible": invoice.responsible_id,
+        "category": invoice.category_id,
+        "corrected_invoice": invoice.corrected_invoice_id,
+        "ledger": {
+            "03-30": invoice.ledger_no_credit,
+            "03-31": invoice.ledger_full_base,
+            "03-41": invoice.ledger_full_vat,
+            "03-32": invoice.ledger_partial_base,
+            "03-42": invoice.ledger_partial_vat,
+        },
+        "rows": list(invoice.vat_rows.all()),
+        "attachments": [
+            {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size}
+            for a in invoice.attachments.all()
+        ],
+    }
+
+
+def _data(body: Schema, exclude_unset: bool = False) -> dict[str, Any]:
+    data = body.dict(exclude_unset=exclude_unset)
+    if data.get("rows") is not None:
+        data["rows"] = [dict(row) for row in data["rows"]]
+    if data.get("exchange_rate") is None:
+        data.pop("exchange_rate", None)
+    return data
+
+
+@router.get("", response=SupplierInvoicePage, summary="List supplier documents")
+def list_supplier_invoices(
+    request: HttpRequest,
+    q: str = "",
+    supplier: int | None = None,
+    kind: str = "",
+    status: str = "",
+    payment_status: str = "",
+    approval_status: str = "",
+    due_until: dt.date | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> dict[str, Any]:
+    require(request, "purchases.view")
+    found = queries.supplier_invoices(
+        _company(request),
+        q=q,
+        supplier_id=supplier,
+        kind=kind,
+        status=status,
+        payment_status=payment_status,
+        approval_status=approval_status,
+        due_until=due_until,
+    ).prefetch_related("vat_rows", "attachments")
+    offset, limit = max(offset, 0), min(max(limit, 1), MAX_LIMIT)
+    return {"count": found.count(), "items": [_out(i) for i in found[offset : offset + limit]]}
+
+
+@router.post("", response={201: SupplierInvoiceOut}, summary="Register a supplier document")
+def create_supplier_invoice(request: HttpRequest, body: SupplierInvoiceIn) -> Status:
+    """409 when the same supplier's document with the same number is already registered."""
+    require(request, "purchases.change")
+    invoice = actions.register_supplier_invoice(
+        request.actor,  # type: ignore[attr-defined]
+        _company(request),
+        **_data(body),
+    )
+    return Status(201, _out(invoice))
+
+
+@router.get("/due-this-week", response=list[SupplierInvoiceOut], summary="Payments due this week")
+def due_this_week(request: HttpRequest) -> list[dict[str, Any]]:
+    require(request, "purchases.view")
+    found = queries.due_this_week(_company(request), timezone.localdate())
+    return [_out(i) for i in found]
+
+
+@router.post("/payment-batches", response={201: dict[str, Any]}, summary="Save a payment selection")
+def create_payment_batch(request: HttpRequest, body: BatchIn) -> Status:
+    require(request, "purchases.pay")
+    batch = actions.create_payment_batch(
+        request.actor,  # type: ignore[attr-defined]
+        _company(request),
+        body.invoices,
+        body.note,
+    )
+    items = [
+        {"invoice": i.invoice_id, "amount": i.amount, "currency": i.currency}
+        for i in batch.items.all()
+    ]
+    return Status(201, {"id": batch.pk, "status": batch.status, "items": items})
+
+
+@router.post("/import-ubl", response=dict[str, Any], summary="Read a UBL XML (preview, no write)")
+def import_ubl(request: HttpRequest, body: UblIn) -> dict[str, Any]:
+    """Returns the document read from the XML, the matching supplier (if any) and an
+    `import_id`; POST / with `import_id`… is done by the UI; API callers send the fields."""
+    require(request, "purchases.change")
+    try:
+        content = base64.b64decode(body.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput({"content_base64": ["Not valid base64."]}) from None
+    staged, result = actions.stage_ubl_import(
+        request.actor,  # type: ignore[attr-defined]
+        _company(request),
+        body.filename,
+        content,
+    )
+    if result.document is None:
+        raise InvalidInput({"content_base64": result.errors})
+    doc = result.document
+    supplier = queries.supplier_by_identifier(
+        _company(request), doc.supplier.vat_number, doc.supplier.eik
+    )
+    return {
+        "import_id": staged.pk if staged else None,
+        "warnings": result.warnings,
+        "supplier_id": supplier.pk if supplier else None,
+        "supplier": dict(doc.supplier.__dict__),
+        "kind": doc.kind,
+        "supplier_number": doc.number,
+        "issue_date": doc.issue_date,
+        "tax_event_date": doc.tax_event_date,
+        "due_date": doc.due_date,
+        "currency": doc.currency,
+        "rows": [{"vat_rate": r.vat_rate, "base": r.base, "vat": r.vat} for r in doc.rows],
+        "total": doc.total,
+        "attachments": [a.filename for a in doc.attachments],
+    }
+
+
+@router.get("/{int:supplier_invoice_id}", response=SupplierInvoiceOut, summary="Read one")
+def read_supplier_invoice(request: HttpRequest, supplier_invoice_id: int) -> dict[str, Any]:
+    require(request, "purchases.view")
+    return _out(_invoice(request, supplier_invoice_id))
+
+
+@router.patch("/{int:supplier_invoice_id}", response=SupplierInvoiceOut, summary="Change fields")
+def patch_supplier_invoice(
+    request: HttpRequest, supplier_invoice_id: int, body: SupplierInvoicePatch
+) -> dict[str, Any]:
+    require(request, "purchases.change")
+    invoice = actions.update_supplier_invoice(
+        request.actor,  # type: ignore[attr-defined]
+        _invoice(request, supplier_invoice_id),
+        **_data(body, exclude_unset=True),
+    )
+    return _out(invoice)
+
+
+@router.post("/{int:supplier_invoice_id}/approve", response=SupplierInvoiceOut, summary="Approve")
+def approve(request: HttpRequest, supplier_invoice_id: int, body: ReasonIn) -> dict[str, Any]:
+    require(request, "purchases.approve")
+    invoice = actions.approve_supplier_invoice(
+        request.actor,  # type: ignore[attr-defined]
+        _invoice(request, supplier_invoice_id),
+        body.reason,
+    )
+    return _out(invoice)
+
+
+@router.post("/{int:supplier_invoice_id}/reject", response=SupplierInvoiceOut, summary="Reject")
+def reject(request: HttpRequest, supplier_invoice_id: int, body: ReasonIn) -> dict[str, Any]:
+    require(request, "purchases.approve")
+    invoice = actions.reject_supplier_invoice(
+        request.actor,  # type: ignore[attr-defined]
+        _invoice(request, supplier_invoice_id),
+        body.reason,
+    )
+    return _out(invoice)
+
+
+@router.post(
+    "/{int:supplier_invoice_id}/request-approval",
+    response=SupplierInvoiceOut,
+    summary="Send for approval",
+)
+def request_approval(
+    request: HttpRequest, supplier_invoice_id: int, body: ApprovalRequestIn
+) -> dict[str, Any]:
+    require(request, "purchases.change")
+    invoice = actions.request_approval(
+        request.actor,  # type: ignore[attr-defined]
+        _invoice(request, supplier_invoice_id),
+        body.approver,
+    )
+    return _out(invoice)
+
+
+@router.post("/{int:supplier_invoice_id}/cancel", response=SupplierInvoiceOut, summary="Cancel")
+def cancel(request: HttpRequest, supplier_invoice_id: int, body: ReasonIn) -> dict[str, Any]:
+    require(request, "purchases.change")
+    invoice = actions.cancel_supplier_invoice(
+        request.actor,  # type: ignore[attr-defined]
+        _invoice(request, supplier_invoice_id),
+        body.reason,
+    )
+    return _out(invoice)
