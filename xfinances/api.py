@@ -68,6 +68,8 @@ def _register() -> None:
     from xfinances.catalog.api import vat_treatments_router
     from xfinances.core.api import router as core_router
     from xfinances.invoicing.api import router as documents_router
+    from xfinances.notifications.api import documents_router as delivery_documents_router
+    from xfinances.notifications.api import outbox_router, webhooks_router
     from xfinances.parties.api import router as parties_router
     from xfinances.purchases.api import router as supplier_invoices_router
     from xfinances.treasury.api import router as treasury_router
@@ -76,6 +78,9 @@ def _register() -> None:
     api.add_router("/parties", parties_router)
     api.add_router("/supplier-invoices", supplier_invoices_router)
     api.add_router("/documents", documents_router)
+    api.add_router("/documents", delivery_documents_router)
+    api.add_router("/outbox", outbox_router)
+    api.add_router("/webhooks", webhooks_router)
     api.add_router("/treasury", treasury_router)
     api.add_router("/products", products_router)
     api.add_router("/vat-treatments", vat_treatments_router)

@@ -145,6 +145,17 @@ def _log(message: OutboxMessage, event: str, detail: str = "", code: int | None 
 
 @transaction.atomic
 def mark_sent(message: OutboxMessage, code: int | None = None, detail: str = "") -> None:
+    _record_sent(message, code, detail)
+
+
+def _record_sent(
+    message: OutboxMessage,
+    code: int | None = None,
+    detail: str = "",
+    delivered_hooks: bool | None = None,
+) -> None:
+    """Inside the caller's transaction. `delivered_hooks`: whether any endpoint of the company
+    wants document.delivered (None: look it up)."""
     now = timezone.now()
     changed = OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
         status=MessageStatus.SENT,
@@ -156,22 +167,36 @@ def mark_sent(message: OutboxMessage, code: int | None = None, detail: str = "")
     if not changed:
         return
     _log(message, LogEvent.SENT, detail, code)
-    if message.kind == MessageKind.EMAIL and message.document_id and (
-        message.payload.get("purpose") == "document"
-    ):
-        # Document.sent_at is "first delivered to the client": the delivery area owns it.
-        Document.objects.filter(pk=message.document_id, sent_at__isnull=True).update(sent_at=now)
+    if message.kind != MessageKind.EMAIL or not message.document_id:
+        return
+    if message.payload.get("purpose") != "document":
+        return
+    # Document.sent_at is "first delivered to the client": the delivery area owns it.
+    Document.objects.filter(pk=message.document_id, sent_at__isnull=True).update(sent_at=now)
+    if delivered_hooks is None:
+        delivered_hooks = _wants_delivered(message.company_id)
+    document = message.document
+    if delivered_hooks and document is not None:
         from xfinances.notifications.actions import document_data, emit_event
 
-        document = message.document
-        if document is not None:
-            emit_event(
-                message.company,
-                "document.delivered",
-                {**document_data(document), "recipients": message.recipients},
-                document=document,
-                key_suffix=f"message-{message.pk}",
-            )
+        emit_event(
+            message.company,
+            "document.delivered",
+            {**document_data(document), "recipients": message.recipients},
+            document=document,
+            key_suffix=f"message-{message.pk}",
+        )
+
+
+def _wants_delivered(company_id: int) -> bool:
+    from xfinances.notifications.models import WebhookEndpoint
+
+    return any(
+        "document.delivered" in (events or [])
+        for events in WebhookEndpoint.objects.filter(
+            company_id=company_id, is_active=True
+        ).values_list("events", flat=True)
+    )
 
 
 @transaction.atomic
@@ -314,14 +339,32 @@ def send_email_batch(messages: list[OutboxMessage]) -> RunResult:
         for message in messages:
             _count(result, mark_attempt_failed(message, _smtp_text(error)))
         return result
+    hooks: dict[int, bool] = {}
+    recorded: list[OutboxMessage] = []  # sent, "sent" not yet written
+
+    def flush() -> None:
+        for done in recorded:
+            if done.company_id not in hooks:
+                hooks[done.company_id] = _wants_delivered(done.company_id)
+            _record_sent(done, 250, delivered_hooks=hooks[done.company_id])
+            result.sent += 1
+        recorded.clear()
+
     try:
         for index, message in enumerate(messages):
             try:
                 email = build_email(message, connection)
             except Exception as error:  # noqa: BLE001 - e.g. the PDF cannot be rendered
+                with transaction.atomic():
+                    flush()
                 _count(result, mark_attempt_failed(message, _smtp_text(error)))
                 continue
-            if not _mark_transmitting(message):
+            # One short transaction: "sent" of the previous message and "transmitting" of
+            # this one. The uncertain window stays one message wide.
+            with transaction.atomic():
+                flush()
+                claimed = _mark_transmitting(message)
+            if not claimed:
                 continue
             try:
                 connection.send_messages([email])
@@ -340,8 +383,9 @@ def send_email_batch(messages: list[OutboxMessage]) -> RunResult:
                 _retry_rest(messages[index + 1 :], error, result)
                 return result
             else:
-                mark_sent(message, 250)
-                result.sent += 1
+                recorded.append(message)
+        with transaction.atomic():
+            flush()
     finally:
         try:
             connection.close()

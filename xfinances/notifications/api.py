@@ -1,0 +1,242 @@
+"""REST: /api/v1/webhooks, /api/v1/outbox and POST /api/v1/documents/{id}/send (thin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema, Status
+
+from xfinances.core.api_auth import require
+from xfinances.core.audit import Actor
+from xfinances.invoicing import queries as invoicing_queries
+from xfinances.notifications import actions, queries
+from xfinances.notifications.models import MessageStatus, OutboxMessage, WebhookEndpoint
+
+webhooks_router = Router(tags=["webhooks"])
+outbox_router = Router(tags=["outbox"])
+documents_router = Router(tags=["documents"])
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+class MessageOut(Schema):
+    id: int
+    kind: str
+    status: str
+    event: str
+    document_id: int | None
+    endpoint_id: int | None
+    recipients: list[str]
+    subject: str
+    message_id: str
+    attempts: int
+    next_attempt_at: dt.datetime
+    last_error: str
+    last_response_code: int | None
+    outcome_uncertain: bool
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    opened_at: dt.datetime | None
+
+
+class LogOut(Schema):
+    id: int
+    message_id: int | None
+    event: str
+    attempt: int
+    response_code: int | None
+    detail: str
+    created_at: dt.datetime
+
+
+class SendIn(Schema):
+    recipients: list[str] | None = None
+
+
+class EndpointIn(Schema):
+    url: str
+    events: list[str]
+    description: str = ""
+    is_active: bool = True
+
+
+class EndpointPatch(Schema):
+    url: str | None = None
+    events: list[str] | None = None
+    description: str | None = None
+    is_active: bool | None = None
+    rotate_secret: bool = False
+
+
+class EndpointOut(Schema):
+    id: int
+    url: str
+    description: str
+    events: list[str]
+    is_active: bool
+    secret: str
+    created_at: dt.datetime
+
+
+def _message_out(message: OutboxMessage) -> MessageOut:
+    return MessageOut.model_validate(message, from_attributes=True)
+
+
+def _endpoint(request: HttpRequest, endpoint_id: int) -> WebhookEndpoint:
+    found = queries.endpoint(request.company, endpoint_id)  # type: ignore[attr-defined]
+    if found is None:
+        raise Http404
+    return found
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+@documents_router.post(
+    "/{int:document_id}/send",
+    response={202: MessageOut},
+    summary="E-mail an issued document (PDF attached) to the client's invoice contacts",
+)
+def send_document(
+    request: HttpRequest, document_id: int, data: SendIn | None = None
+) -> Status[MessageOut]:
+    require(request, "delivery.send")
+    document = invoicing_queries.document(request.company, document_id)  # type: ignore[attr-defined]
+    if document is None:
+        raise Http404
+    message = actions.send_document(
+        _actor(request),
+        document,
+        recipients=(data.recipients if data else None) or None,
+        idempotency_key=request.headers.get("Idempotency-Key", "")[:100],
+    )
+    return Status(202, _message_out(message))
+
+
+@documents_router.get(
+    "/{int:document_id}/delivery", response=list[LogOut], summary="Delivery log of a document"
+)
+def document_delivery(request: HttpRequest, document_id: int) -> list[Any]:
+    require(request, "delivery.view")
+    document = invoicing_queries.document(request.company, document_id)  # type: ignore[attr-defined]
+    if document is None:
+        raise Http404
+    return list(queries.document_log(request.company, document)[:500])  # type: ignore[attr-defined]
+
+
+# --- outbox ------------------------------------------------------------------------------------
+
+
+@outbox_router.get("", response=list[MessageOut], summary="Outgoing messages, newest first")
+def outbox_list(
+    request: HttpRequest, status: str = "", kind: str = "", limit: int = 100
+) -> list[Any]:
+    require(request, "delivery.view")
+    if status and status not in MessageStatus.values:
+        status = "__none__"
+    found = queries.outbox(request.company, status=status, kind=kind)  # type: ignore[attr-defined]
+    return list(found[: max(1, min(limit, 500))])
+
+
+@outbox_router.get("/{int:message_id}", response=MessageOut, summary="One outgoing message")
+def outbox_detail(request: HttpRequest, message_id: int) -> Any:
+    require(request, "delivery.view")
+    message = queries.message(request.company, message_id)  # type: ignore[attr-defined]
+    if message is None:
+        raise Http404
+    return message
+
+
+@outbox_router.get(
+    "/{int:message_id}/log", response=list[LogOut], summary="Attempts and events of a message"
+)
+def outbox_log(request: HttpRequest, message_id: int) -> list[Any]:
+    require(request, "delivery.view")
+    message = queries.message(request.company, message_id)  # type: ignore[attr-defined]
+    if message is None:
+        raise Http404
+    return list(queries.message_log(request.company, message))  # type: ignore[attr-defined]
+
+
+@outbox_router.post(
+    "/{int:message_id}/resend", response={202: MessageOut}, summary="Queue a failed message again"
+)
+def outbox_resend(request: HttpRequest, message_id: int) -> Status[MessageOut]:
+    require(request, "delivery.send")
+    message = queries.message(request.company, message_id)  # type: ignore[attr-defined]
+    if message is None:
+        raise Http404
+    return Status(202, _message_out(actions.resend_message(_actor(request), message)))
+
+
+# --- webhooks ----------------------------------------------------------------------------------
+
+
+@webhooks_router.get("", response=list[EndpointOut], summary="Webhook endpoints")
+def webhook_list(request: HttpRequest) -> list[Any]:
+    require(request, "webhooks.manage")
+    return list(queries.endpoints(request.company))  # type: ignore[attr-defined]
+
+
+@webhooks_router.post("", response={201: EndpointOut}, summary="Register an endpoint")
+def webhook_create(request: HttpRequest, data: EndpointIn) -> Status[Any]:
+    require(request, "webhooks.manage")
+    endpoint = actions.create_webhook_endpoint(
+        _actor(request),
+        request.company,  # type: ignore[attr-defined]
+        url=data.url,
+        events=data.events,
+        description=data.description,
+        is_active=data.is_active,
+    )
+    return Status(201, endpoint)
+
+
+@webhooks_router.get("/{int:endpoint_id}", response=EndpointOut, summary="One endpoint")
+def webhook_detail(request: HttpRequest, endpoint_id: int) -> Any:
+    require(request, "webhooks.manage")
+    return _endpoint(request, endpoint_id)
+
+
+@webhooks_router.patch("/{int:endpoint_id}", response=EndpointOut, summary="Change an endpoint")
+def webhook_update(request: HttpRequest, endpoint_id: int, data: EndpointPatch) -> Any:
+    require(request, "webhooks.manage")
+    changes = data.model_dump(exclude_unset=True, exclude={"rotate_secret"})
+    return actions.update_webhook_endpoint(
+        _actor(request),
+        _endpoint(request, endpoint_id),
+        rotate_secret=data.rotate_secret,
+        **{k: v for k, v in changes.items() if v is not None},
+    )
+
+
+@webhooks_router.delete("/{int:endpoint_id}", response={204: None}, summary="Delete an endpoint")
+def webhook_delete(request: HttpRequest, endpoint_id: int) -> Status[None]:
+    require(request, "webhooks.manage")
+    actions.delete_webhook_endpoint(_actor(request), _endpoint(request, endpoint_id))
+    return Status(204, None)
+
+
+@webhooks_router.post(
+    "/{int:endpoint_id}/test", response={202: MessageOut}, summary="Queue a test (ping) event"
+)
+def webhook_test(request: HttpRequest, endpoint_id: int) -> Status[MessageOut]:
+    require(request, "webhooks.manage")
+    message = actions.send_test_webhook(_actor(request), _endpoint(request, endpoint_id))
+    return Status(202, _message_out(message))
+
+
+@webhooks_router.get(
+    "/{int:endpoint_id}/deliveries",
+    response=list[MessageOut],
+    summary="Deliveries to an endpoint, newest first",
+)
+def webhook_deliveries(request: HttpRequest, endpoint_id: int, limit: int = 100) -> list[Any]:
+    require(request, "webhooks.manage")
+    endpoint = _endpoint(request, endpoint_id)
+    found = queries.endpoint_messages(request.company, endpoint)  # type: ignore[attr-defined]
+    return list(found[: max(1, min(limit, 500))])
