@@ -26,8 +26,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
+from xfinances.catalog.models import unit_print_name
 from xfinances.core.exceptions import ActionError, Conflict, InvalidInput
 from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
@@ -262,7 +264,10 @@ def _detail_context(
         "document": document,
         "status": status,
         "labels": queries.PortalStatus.LABELS,
-        "lines": list(invoicing_queries.lines_of(document)),
+        "lines": [
+            (line, unit_print_name(line.unit, get_language() or "bg"))
+            for line in invoicing_queries.lines_of(document)
+        ],
         "payment": queries.payment_instructions(document, today),
         "response": queries.response_to(document),
         "form": form or ResponseForm(),
