@@ -282,7 +282,7 @@ def import_ubl(request: HttpRequest, body: UblIn) -> dict[str, Any]:
         content,
     )
     if result.document is None:
-        raise InvalidInput({"content_base64": result.errors})
+        raise InvalidInput({"content_base64": list(result.errors)})
     doc = result.document
     supplier = queries.supplier_by_identifier(
         _company(request), doc.supplier.vat_number, doc.supplier.eik

@@ -92,11 +92,12 @@ class SupplierInvoiceForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         empty = [("", "—")]
-        self.fields["supplier"].choices = [("", "—"), *suppliers]
-        self.fields["category"].choices = empty + categories
-        self.fields["responsible"].choices = empty + members
-        self.fields["approver"].choices = empty + approvers
-        self.fields["corrected_invoice"].choices = empty + invoices
+        fields: dict[str, Any] = self.fields
+        fields["supplier"].choices = [("", "—"), *suppliers]
+        fields["category"].choices = empty + categories
+        fields["responsible"].choices = empty + members
+        fields["approver"].choices = empty + approvers
+        fields["corrected_invoice"].choices = empty + invoices
         for index in range(ROW_COUNT):
             required = index == 0
             self.fields[f"row{index}_vat_rate"] = forms.DecimalField(

@@ -418,7 +418,7 @@ class PaymentBatch(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    invoices = models.ManyToManyField(
+    invoices: models.ManyToManyField[SupplierInvoice, PaymentBatchItem] = models.ManyToManyField(
         SupplierInvoice, through="PaymentBatchItem", related_name="payment_batches"
     )
 

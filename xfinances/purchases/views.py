@@ -375,7 +375,8 @@ def invoice_reject(request: HttpRequest, supplier_invoice_id: int) -> HttpRespon
 @company_view("purchases.change")
 @require_POST
 def invoice_request_approval(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
-    approver = request.POST.get("approver") or None
+    raw = request.POST.get("approver") or ""
+    approver = int(raw) if raw.isdigit() else None
     return _post_action(
         request,
         supplier_invoice_id,
