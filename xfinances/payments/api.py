@@ -1,0 +1,413 @@
+"""REST: payments, allocations, receivables and reminders under /api/v1/payments. Thin: looks up
+records in the caller's company and calls actions. Amounts are strings with a decimal point."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema, Status
+
+from xfinances.core.api_auth import require
+from xfinances.core.exceptions import InvalidInput
+from xfinances.core.models import Company
+from xfinances.invoicing.models import Document
+from xfinances.parties.models import Party
+from xfinances.payments import actions, queries
+from xfinances.payments.models import Allocation, DunningLevel, Payment, RunKind
+
+router = Router(tags=["payments"])
+MAX_LIMIT = 500
+
+
+def _company(request: HttpRequest) -> Company:
+    return request.company  # type: ignore[attr-defined,no-any-return]
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.actor  # type: ignore[attr-defined]
+
+
+def _document(request: HttpRequest, document_id: int, field: str = "document_id") -> Document:
+    found = Document.objects.filter(company=_company(request), pk=document_id).first()
+    if found is None:
+        raise InvalidInput({field: ["No such document in this company."]})
+    return found
+
+
+def _party(request: HttpRequest, party_id: int | None) -> Party | None:
+    if party_id is None:
+        return None
+    found = Party.objects.filter(company=_company(request), pk=party_id).first()
+    if found is None:
+        raise InvalidInput({"party_id": ["No such client or supplier in this company."]})
+    return found
+
+
+class AllocationIn(Schema):
+    document_id: int
+    amount: str | None = None
+    document_amount: str | None = None
+
+
+class PaymentIn(Schema):
+    direction: str
+    date: str
+    amount: str
+    currency: str = ""
+    party_id: int | None = None
+    method: str = "bank_transfer"
+    money_account_id: int | None = None
+    movement_id: int | None = None
+    bank_reference: str = ""
+    note: str = ""
+    eur_rate: str | None = None
+    allocations: list[AllocationIn] = []
+
+
+class AllocateIn(Schema):
+    allocations: list[AllocationIn]
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class WriteOffIn(Schema):
+    reason: str = ""
+    amount: str | None = None
+    date: str | None = None
+
+
+class CreditNoteIn(Schema):
+    document_id: int | None = None
+    amount: str | None = None
+
+
+class LevelIn(Schema):
+    name: str | None = None
+    days_after_due: int | None = None
+    subject_bg: str | None = None
+    body_bg: str | None = None
+    subject_en: str | None = None
+    body_en: str | None = None
+    charge_interest: bool | None = None
+    fee: str | None = None
+    recipients: str | None = None
+    is_active: bool | None = None
+
+
+class PauseIn(Schema):
+    reason: str = ""
+    until: str = ""
+    document_id: int | None = None
+    party_id: int | None = None
+
+
+class RunIn(Schema):
+    date: str | None = None
+
+
+def _allocation_out(allocation: Allocation) -> dict[str, Any]:
+    return {
+        "id": allocation.pk,
+        "payment_id": allocation.payment_id,
+        "credit_note_id": allocation.credit_note_id,
+        "document_id": allocation.document_id,
+        "date": allocation.date,
+        "amount": str(allocation.amount),
+        "document_amount": str(allocation.document_amount),
+        "exchange_difference_eur": str(allocation.exchange_difference_eur),
+        "undone_at": allocation.undone_at,
+        "undo_reason": allocation.undo_reason,
+    }
+
+
+def _payment_out(payment: Payment, with_allocations: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": payment.pk,
+        "direction": payment.direction,
+        "party_id": payment.party_id,
+        "date": payment.date,
+        "amount": str(payment.amount),
+        "currency": payment.currency,
+        "eur_rate": str(payment.eur_rate),
+        "eur_amount": str(payment.eur_amount),
+        "allocated": str(payment.allocated),
+        "unallocated": str(payment.unallocated),
+        "method": payment.method,
+        "source": payment.source,
+        "movement_id": payment.movement_id,
+        "bank_reference": payment.bank_reference,
+        "refund_of_id": payment.refund_of_id,
+    }
+    if with_allocations:
+        data["allocations"] = [_allocation_out(a) for a in queries.allocations_of_payment(payment)]
+    return data
+
+
+def _targets(request: HttpRequest, items: list[AllocationIn]) -> list[tuple[Document, Any, Any]]:
+    return [
+        (_document(request, item.document_id), item.amount, item.document_amount) for item in items
+    ]
+
+
+@router.get("", summary="Payments, newest first")
+def list_payments(
+    request: HttpRequest,
+    party_id: int | None = None,
+    direction: str = "",
+    unallocated: bool = False,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    require(request, "payments.view")
+    found = queries.payments(
+        _company(request), party_id=party_id, direction=direction, unallocated_only=unallocated
+    )
+    return [_payment_out(p) for p in found[: max(1, min(limit, MAX_LIMIT))]]
+
+
+@router.post("", response={201: dict}, summary="Record a payment (and allocate it)")
+def create_payment(request: HttpRequest, body: PaymentIn) -> Status:
+    require(request, "payments.change")
+    company = _company(request)
+    account = movement = None
+    if body.money_account_id is not None:
+        from xfinances.treasury.models import MoneyAccount
+
+        account = MoneyAccount.objects.filter(company=company, pk=body.money_account_id).first()
+        if account is None:
+            raise InvalidInput({"money_account_id": ["No such account in this company."]})
+    if body.movement_id is not None:
+        from xfinances.treasury.models import Movement
+
+        movement = Movement.objects.filter(company=company, pk=body.movement_id).first()
+        if movement is None:
+            raise InvalidInput({"movement_id": ["No such movement in this company."]})
+    payment = actions.record_payment(
+        _actor(request),
+        company,
+        direction=body.direction,
+        date=body.date,
+        amount=body.amount,
+        currency=body.currency,
+        party=_party(request, body.party_id),
+        method=body.method,
+        account=account,
+        movement=movement,
+        bank_reference=body.bank_reference,
+        note=body.note,
+        eur_rate=body.eur_rate,
+        allocations=_targets(request, body.allocations),  # type: ignore[arg-type]
+    )
+    payment.refresh_from_db()
+    return Status(201, _payment_out(payment, with_allocations=True))
+
+
+@router.post("/allocations/{allocation_id}/undo", summary="Undo an allocation (with a reason)")
+def undo(request: HttpRequest, allocation_id: int, body: ReasonIn) -> dict[str, Any]:
+    require(request, "payments.change")
+    allocation = get_object_or_404(Allocation, company=_company(request), pk=allocation_id)
+    return _allocation_out(actions.undo_allocation(_actor(request), allocation, reason=body.reason))
+
+
+def _document_out(document: Document) -> dict[str, Any]:
+    state = queries.document_payment(document)
+    return {
+        "document_id": document.pk,
+        "number": document.number,
+        "currency": document.currency,
+        "status": state.status,
+        "total": str(state.total),
+        "paid": str(state.paid),
+        "credited": str(state.credited),
+        "written_off": str(state.written_off),
+        "remaining": str(state.remaining),
+        "allocations": [_allocation_out(a) for a in queries.allocations_of_document(document)],
+        "reminders": [
+            {
+                "level": r.level.name,
+                "run_date": r.run_date,
+                "superseded": r.superseded,
+                "message_id": r.message_id,
+            }
+            for r in queries.reminders_of_document(document)
+        ],
+    }
+
+
+@router.get(
+    "/documents/{document_id}", summary="Paid, remaining, status and payments of a document"
+)
+def document_status(request: HttpRequest, document_id: int) -> dict[str, Any]:
+    require(request, "payments.view")
+    document = get_object_or_404(Document, company=_company(request), pk=document_id)
+    return _document_out(document)
+
+
+@router.post("/documents/{document_id}/write-off", summary="Write off a small remainder")
+def write_off(request: HttpRequest, document_id: int, body: WriteOffIn) -> dict[str, Any]:
+    require(request, "payments.change")
+    document = get_object_or_404(Document, company=_company(request), pk=document_id)
+    actions.write_off(
+        _actor(request), document, reason=body.reason, amount=body.amount, date=body.date
+    )
+    document.refresh_from_db()
+    return _document_out(document)
+
+
+@router.post(
+    "/documents/{document_id}/apply-credit-note",
+    summary="Offset a credit note against its invoice (or document_id)",
+)
+def apply_credit_note(request: HttpRequest, document_id: int, body: CreditNoteIn) -> dict[str, Any]:
+    require(request, "payments.change")
+    note = get_object_or_404(Document, company=_company(request), pk=document_id)
+    target = _document(request, body.document_id) if body.document_id else None
+    return _allocation_out(
+        actions.apply_credit_note(_actor(request), note, target, amount=body.amount)
+    )
+
+
+def _day(value: str | None, field: str = "on") -> dt.date:
+    if not value:
+        return timezone.localdate()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput({field: ["Enter a date (YYYY-MM-DD)."]}) from None
+
+
+@router.get("/aging", summary="Receivables per client aged by days past due on ?on=")
+def aging(request: HttpRequest, on: str | None = None) -> dict[str, Any]:
+    require(request, "payments.view")
+    day = _day(on)
+    rows = queries.aging(_company(request), day)
+    return {
+        "on": day,
+        "rows": [
+            {
+                "party_id": r.party_id,
+                "party": r.party_name,
+                "currency": r.currency,
+                "buckets": {k: str(v) for k, v in r.buckets.items()},
+                "total": str(r.total),
+            }
+            for r in rows
+        ],
+        "totals": {
+            c: {k: str(v) for k, v in b.items()} for c, b in queries.aging_totals(rows).items()
+        },
+    }
+
+
+@router.get("/reminders/preview", summary="What the reminder run of ?on= would send")
+def preview(request: HttpRequest, on: str | None = None) -> dict[str, Any]:
+    require(request, "payments.view")
+    planned, levels = queries.reminder_plan(_company(request), _day(on))
+    return {
+        "emails": [
+            {
+                "party_id": e.party_id,
+                "level": levels[e.level_id].name,
+                "documents": [
+                    {
+                        "document_id": line.document.id,
+                        "number": line.document.number,
+                        "remaining": str(line.document.remaining),
+                        "currency": line.document.currency,
+                        "days_overdue": line.days_overdue,
+                        "interest": str(line.interest),
+                        "level": levels[line.level_id].name if line.level_id else None,
+                    }
+                    for line in e.lines
+                ],
+            }
+            for e in planned.emails
+        ]
+    }
+
+
+@router.post("/reminders/run", summary="Send reminders now")
+def run_now(request: HttpRequest, body: RunIn) -> dict[str, Any]:
+    require(request, "dunning.manage")
+    result = actions.run_reminders(
+        _actor(request), _company(request), _day(body.date, "date"), kind=RunKind.MANUAL
+    )
+    assert result is not None
+    return {"run_id": result.run.pk, "emails": result.emails, "reminders": result.reminders}
+
+
+def _level_out(level: DunningLevel) -> dict[str, Any]:
+    return {
+        "id": level.pk,
+        "name": level.name,
+        "days_after_due": level.days_after_due,
+        "charge_interest": level.charge_interest,
+        "fee": str(level.fee),
+        "recipients": level.recipients,
+        "is_active": level.is_active,
+        "subject_bg": level.subject_bg,
+        "subject_en": level.subject_en,
+    }
+
+
+@router.get("/levels", summary="Reminder levels")
+def list_levels(request: HttpRequest) -> list[dict[str, Any]]:
+    require(request, "payments.view")
+    return [
+        _level_out(level)
+        for level in DunningLevel.objects.filter(company=_company(request)).order_by(
+            "days_after_due"
+        )
+    ]
+
+
+@router.post("/levels", response={201: dict}, summary="Add a reminder level")
+def create_level(request: HttpRequest, body: LevelIn) -> Status:
+    require(request, "dunning.manage")
+    data = {k: v for k, v in body.model_dump().items() if v is not None}
+    return Status(201, _level_out(actions.save_level(_actor(request), _company(request), **data)))
+
+
+@router.patch("/levels/{level_id}", summary="Change a reminder level")
+def update_level(request: HttpRequest, level_id: int, body: LevelIn) -> dict[str, Any]:
+    require(request, "dunning.manage")
+    level = get_object_or_404(DunningLevel, company=_company(request), pk=level_id)
+    data = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    return _level_out(actions.save_level(_actor(request), _company(request), level, **data))
+
+
+@router.post("/pauses", response={201: dict}, summary="Pause reminders for a document or client")
+def pause(request: HttpRequest, body: PauseIn) -> Status:
+    require(request, "dunning.manage")
+    document = _document(request, body.document_id) if body.document_id else None
+    item = actions.pause_reminders(
+        _actor(request),
+        _company(request),
+        reason=body.reason,
+        until=body.until,
+        document=document,
+        party=_party(request, body.party_id),
+    )
+    return Status(201, {"id": item.pk, "until": item.until, "reason": item.reason})
+
+
+# Last: /{payment_id} would otherwise capture /aging, /levels…
+@router.get("/{payment_id}", summary="One payment with its allocations")
+def read_payment(request: HttpRequest, payment_id: int) -> dict[str, Any]:
+    require(request, "payments.view")
+    payment = get_object_or_404(Payment, company=_company(request), pk=payment_id)
+    return _payment_out(payment, with_allocations=True)
+
+
+@router.post("/{payment_id}/allocations", summary="Allocate a payment to documents")
+def allocate(request: HttpRequest, payment_id: int, body: AllocateIn) -> dict[str, Any]:
+    require(request, "payments.change")
+    payment = get_object_or_404(Payment, company=_company(request), pk=payment_id)
+    actions.allocate(_actor(request), payment, _targets(request, body.allocations))
+    payment.refresh_from_db()
+    return _payment_out(payment, with_allocations=True)
