@@ -76,9 +76,13 @@ def typical_days_late(company: Company, party_ids: Iterable[int]) -> dict[int, i
 
 
 def open_sales_documents(company: Company, currency: str, since: dt.date) -> list[dict[str, Any]]:
-    """The ONE query deciding what is still to be collected. Today: issued (not draft, not
-    voided) invoices, debit and credit notes in `currency`, due on or after `since`. Change this
-    function when payments exist (open = total − allocations > 0)."""
+    """The ONE query deciding what is still to be collected: issued invoices, debit and credit
+    notes in `currency` with an open amount (total − what payments, credit notes and write-offs
+    settled), due on or after `since`. `total` in each row is that open amount."""
+    if apps.is_installed("xfinances.payments"):
+        from xfinances.payments.queries import open_amounts
+
+        return open_amounts(company, currency, since)
     from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 
     rows = (
