@@ -162,3 +162,31 @@ def test_csv_and_xlsx_exports(company: Any, client_as: Any) -> None:
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     values = list(sheet.iter_rows(values_only=True))
     assert len(values) == 2 and values[1][3] == "CN-7" and float(values[1][10]) == -12.0
+
+
+def test_detail_batch_and_settings_pages_show_their_data(company: Any, client_as: Any) -> None:
+    from xfinances.core.audit import Actor
+    from xfinances.purchases import actions
+
+    invoice = make_invoice(company, number="0000004521", description="Офис хартия")
+    batch = actions.create_payment_batch(Actor.system(), company, [invoice.pk], "петък")
+    client = client_as(company, "owner")
+    detail = client.get(f"/c/{company.eik}/purchases/{invoice.pk}/").content.decode()
+    assert "Офис хартия" in detail and "120.00 EUR" in detail and "Scheduled" in detail
+    page = client.get(f"/c/{company.eik}/purchases/batches/{batch.pk}/").content.decode()
+    assert "0000004521" in page and "120.00 EUR" in page and "петък" in page
+    settings_page = client.get(f"/c/{company.eik}/purchases/settings/").content.decode()
+    assert "Fixed assets" in settings_page
+    saved = client.post(
+        f"/c/{company.eik}/purchases/settings/",
+        {
+            "alert_days_before": "7",
+            "escalation_days": "10",
+            "approval_alert_days": "4",
+            "vat_tolerance": "0.20",
+        },
+    )
+    assert saved.status_code == 302
+    from xfinances.purchases.queries import settings_of
+
+    assert settings_of(company).alert_days_before == 7
