@@ -1658,6 +1658,126 @@ def create_series(
     return series
 
 
+def _series_in_use(series: NumberSeries) -> bool:
+    return series.next_number != series.range_start or series.documents.exists()
+
+
+@transaction.atomic
+def update_series(
+    actor: Actor,
+    series: NumberSeries,
+    *,
+    name: str | None = None,
+    is_default: bool | None = None,
+    range_start: int | None = None,
+    range_end: int | None = None,
+) -> NumberSeries:
+    """Rename a series, make it the default of its group, or change its range. The first number
+    cannot change once numbers were taken; the last one never below a number already taken."""
+    company = series.company
+    ensure_can(actor, company, "documents.settings")
+    series = locks.lock_series(company, series.pk)
+    before = audit.snapshot(series)
+    errors = InvalidInput.collect()
+    if name is not None:
+        clean_name = (name or "").strip()[:100]
+        if not clean_name:
+            errors.add("name", _("Name the series."))
+        series.name = clean_name
+    start, end = series.range_start, series.range_end
+    try:
+        if range_start is not None:
+            start = int(range_start)
+        if range_end is not None:
+            end = int(range_end)
+    except (TypeError, ValueError):
+        errors.add("range_start", _("Enter whole numbers."))
+    if start != series.range_start and _series_in_use(series):
+        errors.add(
+            "range_start",
+            _("Numbers of this series were already given: its first number cannot change."),
+        )
+    if not 1 <= start <= end <= 9_999_999_999:
+        errors.add(
+            "range_end",
+            _("A range runs from 1 to 9999999999, the first number not after the last."),
+        )
+    elif end < series.next_number - 1:
+        errors.add(
+            "range_end",
+            _("Number %(n)s was already given: the range cannot end before it.")
+            % {"n": numbering.format_number(series.next_number - 1)},
+        )
+    if is_default and not series.is_active:
+        errors.add("is_default", _("Only an active series can be the default."))
+    errors.raise_if_any()
+    if (start, end) != (series.range_start, series.range_end):
+        overlap = (
+            NumberSeries.objects.filter(
+                company=company, group=series.group, range_start__lte=end, range_end__gte=start
+            )
+            .exclude(pk=series.pk)
+            .first()
+        )
+        if overlap is not None:
+            raise Conflict(
+                _("The range overlaps the series “%(name)s”.") % {"name": overlap.name},
+                field="range_start",
+            )
+        if start != series.range_start:
+            series.next_number = start
+        series.range_start, series.range_end = start, end
+    if is_default and not series.is_default:
+        NumberSeries.objects.filter(company=company, group=series.group, is_default=True).update(
+            is_default=False
+        )
+        series.is_default = True
+    elif is_default is False and series.is_default:
+        errors.add(
+            "is_default",
+            _("Make another series the default instead; each kind keeps one default."),
+        )
+        errors.raise_if_any()
+    series.save()
+    audit.record_update(actor, company, "update_series", series, before)
+    return series
+
+
+@transaction.atomic
+def deactivate_series(actor: Actor, series: NumberSeries) -> NumberSeries:
+    """Stop giving numbers from a series (its numbers stay on their documents for ever). The
+    last active series of a group cannot go (documents would have nowhere to take a number);
+    a default series hands the default to the next active one."""
+    company = series.company
+    ensure_can(actor, company, "documents.settings")
+    series = locks.lock_series(company, series.pk)
+    if not series.is_active:
+        return series
+    others = (
+        NumberSeries.objects.select_for_update()
+        .filter(company=company, group=series.group, is_active=True)
+        .exclude(pk=series.pk)
+        .order_by("range_start", "pk")
+    )
+    successor = next(iter(others), None)
+    if successor is None:
+        raise Conflict(
+            _("This is the last active series for these documents: add another one first."),
+            field="is_active",
+        )
+    before = audit.snapshot(series)
+    series.is_active = False
+    if series.is_default:
+        series.is_default = False
+        series.save(update_fields=["is_active", "is_default"])
+        successor.is_default = True
+        successor.save(update_fields=["is_default"])
+    else:
+        series.save(update_fields=["is_active"])
+    audit.record_update(actor, company, "deactivate_series", series, before)
+    return series
+
+
 # --- API idempotency ---------------------------------------------------------------------------
 
 
@@ -1793,7 +1913,8 @@ def _clean_recurring(
             errors.add("schedule", _("Choose monthly, quarterly or yearly."))
     if "day_of_month" in data or creating:
         try:
-            clean["day_of_month"] = int(data.get("day_of_month") or 1)
+            raw_day = data.get("day_of_month", 1)
+            clean["day_of_month"] = int(raw_day if raw_day not in (None, "") else 1)
         except (TypeError, ValueError):
             clean["day_of_month"] = 0
         if not 1 <= clean["day_of_month"] <= 31:
@@ -2062,4 +2183,19 @@ def run_due_recurring(today: dt.date | None = None, *, max_steps: int = 10_000) 
             progressed = True
         if not progressed:
             break
+    return made
+
+
+def run_recurring_now(
+    actor: Actor, template: RecurringInvoice, *, today: dt.date | None = None
+) -> list[RecurringRun]:
+    """Invoice every period of `template` due on `today` now, one period per transaction (as
+    the daily job would). Nothing is due: nothing happens."""
+    ensure_can(actor, template.company, "documents.change")
+    made: list[RecurringRun] = []
+    for _step in range(1000):
+        step = run_recurring_period(actor, template, today=today)
+        if step.run is None:
+            break
+        made.append(step.run)
     return made

@@ -24,7 +24,13 @@ from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
 from xfinances.invoicing import actions, lifecycle, queries
-from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
+from xfinances.invoicing.models import (
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    NumberSeries,
+    RecurringInvoice,
+)
 
 router = Router(tags=["documents"])
 
@@ -582,3 +588,238 @@ def pdf(
         )
     name = f"{document.get_kind_display()} {document.number or document.pk}.pdf"
     return FileResponse(document.pdf_file.open("rb"), content_type="application/pdf", filename=name)
+
+
+# --- number series: /api/v1/number-series -------------------------------------------------------
+
+series_router = Router(tags=["number series"])
+
+
+class SeriesOut(Schema):
+    id: int
+    group: str
+    name: str
+    range_start: int
+    range_end: int
+    next_number: int
+    remaining: int
+    last_issue_date: dt.date | None
+    is_default: bool
+    is_active: bool
+
+
+class SeriesIn(Schema):
+    group: str = "tax"
+    name: str = ""
+    range_start: int
+    range_end: int
+    is_default: bool = False
+
+
+class SeriesPatch(Schema):
+    name: str | None = None
+    is_default: bool | None = None
+    range_start: int | None = None
+    range_end: int | None = None
+
+
+def _series(request: HttpRequest, series_id: int) -> NumberSeries:
+    found = queries.series_list(_company(request)).filter(pk=series_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@series_router.get("", response=list[SeriesOut], summary="Number series with what is left")
+def list_series(request: HttpRequest, group: str = "") -> list[NumberSeries]:
+    require(request, "documents.view")
+    return list(queries.series_list(_company(request), group))
+
+
+@series_router.post("", response={201: SeriesOut}, summary="A new range (e.g. a branch)")
+def create_series(request: HttpRequest, data: SeriesIn) -> Status[NumberSeries]:
+    require(request, "documents.settings")
+    series = actions.create_series(_actor(request), _company(request), **data.model_dump())
+    return Status(201, series)
+
+
+@series_router.get("/{int:series_id}", response=SeriesOut, summary="One series")
+def read_series(request: HttpRequest, series_id: int) -> NumberSeries:
+    require(request, "documents.view")
+    return _series(request, series_id)
+
+
+@series_router.patch("/{int:series_id}", response=SeriesOut, summary="Rename, default, range")
+def patch_series(request: HttpRequest, series_id: int, data: SeriesPatch) -> NumberSeries:
+    require(request, "documents.settings")
+    return actions.update_series(
+        _actor(request), _series(request, series_id), **data.model_dump(exclude_unset=True)
+    )
+
+
+@series_router.post(
+    "/{int:series_id}/deactivate", response=SeriesOut, summary="Stop numbering from it"
+)
+def deactivate_series(request: HttpRequest, series_id: int) -> NumberSeries:
+    require(request, "documents.settings")
+    return actions.deactivate_series(_actor(request), _series(request, series_id))
+
+
+# --- recurring invoices: /api/v1/recurring-invoices ---------------------------------------------
+
+recurring_router = Router(tags=["recurring invoices"])
+
+
+class RecurringLineIn(Schema):
+    description: str = ""
+    quantity: Decimal | None = None
+    unit: str = ""
+    unit_price: Decimal | None = None
+    discount_percent: Decimal | None = None
+    vat_treatment: str = ""
+    product_id: int | None = None
+
+
+class RecurringIn(Schema):
+    name: str = ""
+    party_id: int | None = None
+    lines: list[RecurringLineIn] = []
+    currency: str = "EUR"
+    language: str = ""
+    payment_method: str = "bank_transfer"
+    notes: str = ""
+    schedule: str = "monthly"
+    day_of_month: int = 1
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    auto_issue: bool = True
+    auto_send: bool = False
+
+
+class RecurringPatch(Schema):
+    name: str | None = None
+    party_id: int | None = None
+    lines: list[RecurringLineIn] | None = None
+    currency: str | None = None
+    language: str | None = None
+    payment_method: str | None = None
+    notes: str | None = None
+    schedule: str | None = None
+    day_of_month: int | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    auto_issue: bool | None = None
+    auto_send: bool | None = None
+
+
+class RecurringRunOut(Schema):
+    id: int
+    period_start: dt.date
+    period_end: dt.date
+    document_id: int | None
+    error: str
+    sent: bool
+    created_at: dt.datetime
+
+
+class RecurringOut(Schema):
+    id: int
+    name: str
+    party_id: int
+    lines: list[dict[str, Any]]
+    currency: str
+    language: str
+    payment_method: str
+    notes: str
+    schedule: str
+    day_of_month: int
+    start_date: dt.date
+    end_date: dt.date | None
+    next_period_start: dt.date | None
+    auto_issue: bool
+    auto_send: bool
+    active: bool
+    runs: list[RecurringRunOut] = []
+
+
+class ActiveIn(Schema):
+    active: bool = False
+
+
+class RunNowOut(Schema):
+    invoiced: int
+    runs: list[RecurringRunOut]
+
+
+def _recurring(request: HttpRequest, template_id: int) -> RecurringInvoice:
+    found = queries.recurring_invoice(_company(request), template_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _recurring_out(template: RecurringInvoice, runs: int = 50) -> dict[str, Any]:
+    data = {n: getattr(template, n) for n in RecurringOut.model_fields if n != "runs"}
+    data["runs"] = list(queries.recurring_runs(template)[:runs])
+    return data
+
+
+@recurring_router.get("", response=list[RecurringOut], summary="Recurring invoices")
+def list_recurring(request: HttpRequest) -> list[dict[str, Any]]:
+    require(request, "documents.view")
+    return [_recurring_out(t, runs=0) for t in queries.recurring_invoices(_company(request))]
+
+
+@recurring_router.post("", response={201: RecurringOut}, summary="A new recurring invoice")
+def create_recurring(request: HttpRequest, data: RecurringIn) -> Status[dict[str, Any]]:
+    require(request, "documents.change")
+    payload = data.model_dump()
+    payload["lines"] = [line.model_dump(exclude_none=True) for line in data.lines]
+    template = actions.create_recurring(_actor(request), _company(request), **payload)
+    return Status(201, _recurring_out(template))
+
+
+@recurring_router.get("/{int:template_id}", response=RecurringOut, summary="One, with its runs")
+def read_recurring(request: HttpRequest, template_id: int) -> dict[str, Any]:
+    require(request, "documents.view")
+    return _recurring_out(_recurring(request, template_id))
+
+
+@recurring_router.patch("/{int:template_id}", response=RecurringOut, summary="Change it")
+def patch_recurring(request: HttpRequest, template_id: int, data: RecurringPatch) -> dict[str, Any]:
+    require(request, "documents.change")
+    payload = data.model_dump(exclude_unset=True)
+    if data.lines is not None:
+        payload["lines"] = [line.model_dump(exclude_none=True) for line in data.lines]
+    template = actions.update_recurring(_actor(request), _recurring(request, template_id), **payload)
+    return _recurring_out(template)
+
+
+@recurring_router.delete("/{int:template_id}", response={204: None}, summary="Delete it")
+def delete_recurring(request: HttpRequest, template_id: int) -> Status[None]:
+    require(request, "documents.change")
+    actions.delete_recurring(_actor(request), _recurring(request, template_id))
+    return Status(204, None)
+
+
+@recurring_router.post(
+    "/{int:template_id}/active", response=RecurringOut, summary="Pause or resume"
+)
+def set_active(request: HttpRequest, template_id: int, data: ActiveIn) -> dict[str, Any]:
+    require(request, "documents.change")
+    template = actions.pause_recurring(
+        _actor(request), _recurring(request, template_id), active=data.active
+    )
+    return _recurring_out(template)
+
+
+@recurring_router.post(
+    "/{int:template_id}/run-now",
+    response=RunNowOut,
+    summary="Invoice every period due today now (the daily job would do the same)",
+)
+def run_now(request: HttpRequest, template_id: int) -> dict[str, Any]:
+    require(request, "documents.change")
+    template = _recurring(request, template_id)
+    made = actions.run_recurring_now(_actor(request), template)
+    return {"invoiced": len(made), "runs": made}

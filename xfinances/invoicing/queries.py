@@ -15,6 +15,8 @@ from xfinances.invoicing.models import (
     DocumentLine,
     DocumentStatus,
     NumberSeries,
+    RecurringInvoice,
+    RecurringRun,
 )
 
 ZERO = Decimal("0.00")
@@ -342,4 +344,28 @@ def annulment_protocol_for(document: Document) -> Any:
         place=document.place_of_issue or document.supplier_city,
         protocol_date=voided_on,
         language="en" if document.language == "en" else "bg",
+    )
+
+
+def recurring_invoices(company: Company) -> QuerySet[RecurringInvoice]:
+    return (
+        RecurringInvoice.objects.filter(company=company)
+        .select_related("party")
+        .order_by("name", "id")
+    )
+
+
+def recurring_invoice(company: Company, template_id: int) -> RecurringInvoice | None:
+    return (
+        RecurringInvoice.objects.filter(company=company, pk=template_id)
+        .select_related("company", "party", "created_by")
+        .first()
+    )
+
+
+def recurring_runs(template: RecurringInvoice) -> QuerySet[RecurringRun]:
+    return (
+        RecurringRun.objects.filter(company_id=template.company_id, template=template)
+        .select_related("document")
+        .order_by("-period_start", "-id")
     )

@@ -83,6 +83,15 @@ def issued(
 
 
 def isolation_objects(company: Company) -> dict[str, Any]:
-    """One issued invoice (for /documents/<document_id>/… routes) and the default tax series."""
+    """One issued invoice (for /documents/<document_id>/… routes), the default tax series and
+    a recurring invoice (for /recurring-invoices/<template_id>…)."""
     document = issued(company)
-    return {"document_id": document.pk, "series_id": document.series_id}
+    template = actions.create_recurring(
+        SYSTEM,
+        company,
+        name="Абонамент",
+        party=document.party,
+        lines=[line()],
+        start_date=dt.date(2026, 1, 1),
+    )
+    return {"document_id": document.pk, "series_id": document.series_id, "template_id": template.pk}
