@@ -142,7 +142,7 @@ def _documents(count: int) -> tuple[Any, list[Any]]:
         for f in Document._meta.concrete_fields
         if f.attname not in ("id", "number")
     }
-    start = int(template.number) + 1
+    start = int(template.number or 0) + 1
     with transaction.atomic():
         Document.objects.bulk_create(
             [Document(**fields, number=f"{start + i:010d}") for i in range(count - 1)],
@@ -175,6 +175,7 @@ def run_outbox_benchmark(count: int) -> list[Result]:
     port = _free_port()
     server = _start_smtp(port)
     try:
+
         def bare_loop() -> float:
             started = time.perf_counter()
             with smtplib.SMTP("127.0.0.1", port) as smtp:

@@ -1,1 +1,1 @@
-"""Delivery: the e-mail outbox and its templates, webhooks, in-app notifications (see docs/delivery.md)."""
+"""Delivery: e-mail outbox and templates, webhooks, in-app notifications (docs/delivery.md)."""

@@ -275,7 +275,11 @@ def _clean_recipients(addresses: Iterable[str]) -> list[str]:
             validate_email(address)
         except ValidationError:
             raise InvalidInput(
-                {"recipients": [_("%(address)s is not a valid e-mail address.") % {"address": address}]}
+                {
+                    "recipients": [
+                        _("%(address)s is not a valid e-mail address.") % {"address": address}
+                    ]
+                }
             ) from None
         clean.append(address)
     return clean
@@ -322,16 +326,16 @@ def send_document(
     `recipients`. Refused, with nothing queued, when there is nobody to send to."""
     company = document.company
     ensure_can(actor, company, "delivery.send")
-    chosen = (
-        _clean_recipients(recipients) if recipients else invoice_recipients(document.party)
-    )
+    chosen = _clean_recipients(recipients) if recipients else invoice_recipients(document.party)
     _check_sendable(document, chosen)
     key = f"email:document:{document.pk}:{idempotency_key or uuid.uuid4().hex}"
     return _queue_document_email(actor, document, chosen, key, delivery_settings(company))
 
 
 @transaction.atomic
-def send_documents(actor: Actor, company: Company, documents: Sequence[Document]) -> list[OutboxMessage]:
+def send_documents(
+    actor: Actor, company: Company, documents: Sequence[Document]
+) -> list[OutboxMessage]:
     """Bulk send: every document is checked first; one refusal queues nothing."""
     ensure_can(actor, company, "delivery.send")
     errors = InvalidInput.collect()
@@ -364,7 +368,9 @@ def _auto_send_wanted(document: Document) -> bool:
     if document.party_id is None:
         return False
     own = (
-        PartyDeliverySetting.objects.filter(company_id=document.company_id, party_id=document.party_id)
+        PartyDeliverySetting.objects.filter(
+            company_id=document.company_id, party_id=document.party_id
+        )
         .values_list("auto_send", flat=True)
         .first()
     )
@@ -380,8 +386,13 @@ def document_event(actor: Actor, document: Document, event: str) -> None:
     for `event` and, on issue, the automatic e-mail. Never refuses the caller's action."""
     if event not in DOCUMENT_EVENTS:
         raise ValueError(f"unknown document event {event!r}")
-    emit_event(document.company, event, document_data(document), document=document,
-               key_suffix=f"v{document.version}")
+    emit_event(
+        document.company,
+        event,
+        document_data(document),
+        document=document,
+        key_suffix=f"v{document.version}",
+    )
     if event == WebhookEvent.DOCUMENT_ISSUED and _auto_send_wanted(document):
         recipients = invoice_recipients(document.party)
         if not recipients:
@@ -426,7 +437,9 @@ def document_data(document: Document) -> dict[str, Any]:
     }
 
 
-def _webhook_body(company: Company, event: str, data: dict[str, Any], event_id: str) -> dict[str, Any]:
+def _webhook_body(
+    company: Company, event: str, data: dict[str, Any], event_id: str
+) -> dict[str, Any]:
     return {
         "id": event_id,
         "version": PAYLOAD_VERSION,
@@ -446,7 +459,8 @@ def emit_event(
     key_suffix: str = "",
 ) -> list[OutboxMessage]:
     """Queue `event` for every active endpoint of the company that chose it (in the caller's
-    transaction). Other areas call this for document.overdue, payment.received, payment.allocated."""
+    transaction). Other areas call this for document.overdue, payment.received and
+    payment.allocated."""
     if event not in WebhookEvent.values:
         raise ValueError(f"unknown webhook event {event!r}")
     endpoints = [
@@ -492,9 +506,7 @@ def clean_webhook_url(url: str) -> str:
         except ValueError:
             pass
         if private:
-            raise InvalidInput(
-                {"url": [_("The URL points to this machine or a private network.")]}
-            )
+            raise InvalidInput({"url": [_("The URL points to this machine or a private network.")]})
     return url
 
 
@@ -730,7 +742,9 @@ def save_email_template(
 
 
 @transaction.atomic
-def reset_email_template(actor: Actor, company: Company, *, document_kind: str, language: str) -> None:
+def reset_email_template(
+    actor: Actor, company: Company, *, document_kind: str, language: str
+) -> None:
     """Back to the built-in text."""
     ensure_can(actor, company, "delivery.settings")
     row = EmailTemplate.objects.filter(

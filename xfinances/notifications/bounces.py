@@ -6,6 +6,7 @@ by the original Message-ID. Without NOTIFICATIONS_BOUNCE_IMAP_HOST it does nothi
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import imaplib
@@ -48,10 +49,12 @@ def parse_bounce(raw: bytes) -> list[Bounce]:
         if content_type == "message/delivery-status":
             blocks = part.get_payload()
             for block in blocks if isinstance(blocks, list) else []:
+                if not isinstance(block, Message):
+                    continue
                 action = (block.get("Action") or "").strip().lower()
                 if action and action != "failed":
                     continue
-                recipient = (block.get("Final-Recipient") or block.get("Original-Recipient") or "")
+                recipient = block.get("Final-Recipient") or block.get("Original-Recipient") or ""
                 recipient = recipient.split(";", 1)[-1].strip()
                 reason = (block.get("Diagnostic-Code") or block.get("Status") or "").strip()
                 reason = reason.split(";", 1)[-1].strip() if ";" in reason else reason
@@ -59,7 +62,7 @@ def parse_bounce(raw: bytes) -> list[Bounce]:
                     failed.append((recipient, " ".join(reason.split())))
         elif content_type in ("message/rfc822", "text/rfc822-headers") and not original_id:
             inner = part.get_payload()
-            if isinstance(inner, list) and inner:
+            if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                 original_id = (inner[0].get("Message-ID") or "").strip()
             else:
                 found = MESSAGE_ID.search(_text(part))
@@ -84,24 +87,20 @@ def fetch_and_record() -> int:
     password = str(getattr(settings, "NOTIFICATIONS_BOUNCE_IMAP_PASSWORD", ""))
     folder = str(getattr(settings, "NOTIFICATIONS_BOUNCE_IMAP_FOLDER", "INBOX"))
     use_ssl = bool(getattr(settings, "NOTIFICATIONS_BOUNCE_IMAP_SSL", True))
-    client: imaplib.IMAP4 = (
-        imaplib.IMAP4_SSL(host, port) if use_ssl else imaplib.IMAP4(host, port)
-    )
+    client: imaplib.IMAP4 = imaplib.IMAP4_SSL(host, port) if use_ssl else imaplib.IMAP4(host, port)
     attached = 0
     try:
         client.login(user, password)
         client.select(folder)
         _status, data = client.search(None, "UNSEEN")
         for number in (data[0] or b"").split():
-            _status, parts = client.fetch(number, "(RFC822)")
+            _status, parts = client.fetch(number.decode(), "(RFC822)")
             raw = next((p[1] for p in parts if isinstance(p, tuple)), b"")
             for bounce in parse_bounce(raw):
                 if record_bounce(bounce.message_id, bounce.recipient, bounce.reason):
                     attached += 1
-            client.store(number, "+FLAGS", "\\Seen")
+            client.store(number.decode(), "+FLAGS", "\\Seen")
     finally:
-        try:
+        with contextlib.suppress(Exception):  # already disconnected
             client.logout()
-        except Exception:  # noqa: BLE001, S110 - already disconnected
-            pass
     return attached

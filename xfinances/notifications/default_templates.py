@@ -95,7 +95,9 @@ def default_template(kind: str, language: str) -> TemplateText:
     text = (_BG_TEXT if language == "bg" else _EN_TEXT).format(**fill, **keep)
     html = (_BG_HTML if language == "bg" else _EN_HTML).format(**fill, **keep)
     subject = (
-        "{kind} № {number} от {company}" if language == "bg" else "{kind} No. {number} from {company}"
+        "{kind} № {number} от {company}"
+        if language == "bg"
+        else "{kind} No. {number} from {company}"
     )
     return TemplateText(subject, text, html)
 

@@ -25,7 +25,9 @@ def unknown_placeholders(template: str) -> list[str]:
     """Placeholder names in `template` that filling would not know; [] when all are known.
     A malformed brace (`{` without `}`) is reported as the literal text."""
     try:
-        names = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+        names = [
+            field for _, field, _, _ in string.Formatter().parse(template) if field is not None
+        ]
     except ValueError:
         return [template[:40]]
     return [name for name in names if name not in PLACEHOLDERS]

@@ -21,7 +21,9 @@ class DeliverySettingsForm(forms.Form):
 
 
 class PartyAutoSendForm(forms.Form):
-    auto_send = forms.ChoiceField(label=_("Send on issue"), choices=PartyAutoSend.choices, required=False)
+    auto_send = forms.ChoiceField(
+        label=_("Send on issue"), choices=PartyAutoSend.choices, required=False
+    )
 
 
 class EmailTemplateForm(forms.Form):

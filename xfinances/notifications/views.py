@@ -4,6 +4,7 @@ webhooks with test-send, the notification bell. Thin: every write calls an actio
 from __future__ import annotations
 
 import base64
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.forms import apply_errors
+from xfinances.core.tenancy import company_view
 from xfinances.invoicing import queries as invoicing_queries
 from xfinances.invoicing.models import Document, DocumentKind
 from xfinances.notifications import actions, queries
@@ -34,7 +36,6 @@ from xfinances.notifications.models import (
     TemplateLanguage,
     WebhookEndpoint,
 )
-from xfinances.core.tenancy import company_view
 from xfinances.parties.models import Party
 
 # A transparent 1×1 GIF.
@@ -418,18 +419,21 @@ def preferences(request: HttpRequest) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     chosen = list(
         NotificationPreference.objects.filter(
-            company=company, user=request.user, by_email=True  # type: ignore[misc]
+            company=company,
+            user=request.user,
+            by_email=True,  # type: ignore[misc]
         ).values_list("kind", flat=True)
     )
     form = NotificationPreferencesForm(request.POST or None, initial={"by_email": chosen})
     if request.method == "POST" and form.is_valid():
         try:
             actions.set_notification_preferences(
-                request.actor, company, form.cleaned_data["by_email"]  # type: ignore[attr-defined]
+                request.actor,  # type: ignore[attr-defined]
+                company,
+                form.cleaned_data["by_email"],
             )
             messages.success(request, _("Saved."))
             return redirect("notifications:notifications", company.eik)
         except InvalidInput as error:
             apply_errors(form, error)
     return render(request, "notifications/preferences.html", {"form": form})
-

@@ -38,7 +38,7 @@ class CollectingHandler:
         self.received: list[Received] = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             self.received.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content))
@@ -117,7 +117,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 from xfinances.notifications.outbox import SIGNATURE_HEADER, verify_signature
 
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))

@@ -20,7 +20,10 @@ def client_with_contacts(company: Company, **overrides: Any) -> Party:
     """A client with its own e-mail for documents and one more contact who receives invoices."""
     party = bg_client(company, email="office@client.example.bg", **overrides)
     add_party_contact(
-        SYSTEM, party, name="Счетоводител", email="accounting@client.example.bg",
+        SYSTEM,
+        party,
+        name="Счетоводител",
+        email="accounting@client.example.bg",
         receives_invoices=True,
     )
     add_party_contact(SYSTEM, party, name="Склад", email="stock@client.example.bg")

@@ -114,9 +114,7 @@ def test_document_page_send_button_and_refusal(company, client_as):
     assert OutboxMessage.objects.filter(document=document, kind="email").count() == 1
 
     lacking = issued_to(company, party=bg_client(company, email="", name="Без Поща ООД"))
-    response = client.post(
-        f"/c/{company.eik}/delivery/documents/{lacking.pk}/send/", follow=True
-    )
+    response = client.post(f"/c/{company.eik}/delivery/documents/{lacking.pk}/send/", follow=True)
     assert "has no e-mail for documents" in response.content.decode()
     assert not OutboxMessage.objects.filter(document=lacking, kind="email").exists()
 

@@ -74,9 +74,9 @@ def test_issue_with_auto_send_mails_the_stored_pdf_to_invoice_contacts(company, 
     assert queued.status == MessageStatus.SENT and queued.sent_at is not None
     assert document.sent_at is not None
     events = list(
-        DeliveryLogEntry.objects.filter(document=document).order_by("id").values_list(
-            "event", flat=True
-        )
+        DeliveryLogEntry.objects.filter(document=document)
+        .order_by("id")
+        .values_list("event", flat=True)
     )
     assert events == [LogEvent.QUEUED, LogEvent.SENT]
 
@@ -115,8 +115,12 @@ def test_company_template_replaces_the_default(company, smtp_server, settings):
 def test_template_with_unknown_placeholder_is_refused(company):
     with pytest.raises(InvalidInput) as refused:
         actions.save_email_template(
-            SYSTEM, company, document_kind="invoice", language="en",
-            subject="{number} {iban}", body_text="x",
+            SYSTEM,
+            company,
+            document_kind="invoice",
+            language="en",
+            subject="{number} {iban}",
+            body_text="x",
         )
     assert "subject" in refused.value.errors and "iban" in refused.value.errors["subject"][0]
 
@@ -276,8 +280,9 @@ def test_worker_killed_between_sending_and_sent_sends_no_duplicate(company, smtp
 def test_worker_killed_after_claiming_before_transmitting_sends_later(company, smtp_server):
     document = issued_to(company)
     message = actions.send_document(SYSTEM, document)
-    with mock.patch.object(outbox, "build_email", side_effect=WorkerDied), pytest.raises(
-        WorkerDied
+    with (
+        mock.patch.object(outbox, "build_email", side_effect=WorkerDied),
+        pytest.raises(WorkerDied),
     ):
         outbox.run()
     with later(outbox.stuck_after_minutes() + 1):
