@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("c/<str:eik>/treasury/", include("xfinances.treasury.urls")),
     path("c/<str:eik>/catalog/", include("xfinances.catalog.urls")),
     path("c/<str:eik>/documents/", include("xfinances.invoicing.urls")),
+    path("c/<str:eik>/payments/", include("xfinances.payments.urls")),
     path("c/<str:eik>/purchases/", include("xfinances.purchases.urls")),
     path("c/<str:eik>/delivery/", include("xfinances.notifications.urls")),
     path("t/<str:token>.gif", notifications_views.tracking_pixel, name="tracking_pixel"),

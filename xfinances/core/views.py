@@ -34,7 +34,6 @@ from xfinances.core.roles import can
 from xfinances.core.tenancy import client_ip, company_view
 
 AREAS = {
-    "receivables": (_("Payments"), _("Receivables, payables, aging and reminders.")),
     "treasury": (
         _("Cash and bank"),
         _("Accounts, sub-accounts, movements, balances and cash flow."),
@@ -75,6 +74,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         from xfinances.treasury.queries import dashboard_summary
 
         context["treasury"] = dashboard_summary(company, request.user)  # type: ignore[arg-type]
+    if can(request.role, "payments.view"):  # type: ignore[attr-defined]
+        from django.template.loader import render_to_string
+        from django.utils import timezone
+
+        from xfinances.payments.queries import top_debtors
+
+        debtors = top_debtors(company, timezone.localdate())
+        card = render_to_string(
+            "payments/_top_debtors.html", {"debtors": debtors, "company": company}, request
+        )
+        context.setdefault("dashboard_cards", []).append(card)  # type: ignore[attr-defined]
     return render(request, "core/dashboard.html", context)
 
 

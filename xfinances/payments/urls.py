@@ -1,0 +1,21 @@
+from django.urls import path
+
+from xfinances.payments import views
+
+app_name = "payments"
+urlpatterns = [
+    path("", views.receivables, name="receivables"),
+    path("list/", views.payment_list, name="list"),
+    path("new/", views.payment_new, name="new"),
+    path("<int:payment_id>/", views.payment_detail, name="payment"),
+    path("<int:payment_id>/allocate/", views.payment_allocate, name="allocate"),
+    path("allocations/<int:allocation_id>/undo/", views.allocation_undo, name="undo"),
+    path("documents/<int:document_id>/", views.document_detail, name="document"),
+    path("documents/<int:document_id>/write-off/", views.document_write_off, name="write_off"),
+    path("statement/<int:party_id>/", views.statement, name="statement"),
+    path("reminders/", views.reminders, name="reminders"),
+    path("reminders/send-now/", views.reminders_send_now, name="send_now"),
+    path("reminders/default-levels/", views.reminders_default_levels, name="default_levels"),
+    path("reminders/levels/<int:level_id>/", views.level_detail, name="level"),
+    path("reminders/pauses/<int:pause_id>/end/", views.pause_end, name="pause_end"),
+]

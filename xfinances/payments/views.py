@@ -1,0 +1,343 @@
+"""Pages of payments and receivables. Thin: read through queries, write through actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xfinances.core.exceptions import ActionError, Conflict, InvalidInput
+from xfinances.core.tenancy import company_view
+from xfinances.invoicing.models import Document
+from xfinances.parties.models import Party
+from xfinances.payments import actions, exports, queries
+from xfinances.payments.models import (
+    Allocation,
+    DunningLevel,
+    DunningPause,
+    Payment,
+    ReminderRun,
+    RunKind,
+)
+
+
+def _day(value: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+def _message(error: ActionError) -> str:
+    if isinstance(error, InvalidInput):
+        return " ".join(m for ms in error.errors.values() for m in ms)
+    if isinstance(error, Conflict):
+        return error.message
+    return str(error) or _("Your role does not allow this action.")
+
+
+def _file(content: bytes, name: str, kind: str) -> HttpResponse:
+    types = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pdf": "application/pdf",
+    }
+    response = HttpResponse(content, content_type=types[kind])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+@company_view("payments.view")
+def receivables(request: HttpRequest) -> HttpResponse:
+    """Aging of receivables per client at ?on= (CSV/XLSX with ?format=)."""
+    company = request.company  # type: ignore[attr-defined]
+    on = _day(request.GET.get("on"))
+    rows = queries.aging(company, on)
+    kind = request.GET.get("format", "")
+    if kind in ("csv", "xlsx"):
+        header, body = exports.aging_table(rows)
+        name = f"aging-{on.isoformat()}"
+        content = (
+            exports.to_csv(header, body) if kind == "csv" else exports.to_xlsx(name, header, body)
+        )
+        return _file(content, name, kind)
+    return render(
+        request,
+        "payments/receivables.html",
+        {
+            "on": on,
+            "rows": rows,
+            "totals": queries.aging_totals(rows),
+            "buckets": queries.AGING_BUCKETS,
+        },
+    )
+
+
+@company_view("payments.view")
+def payment_list(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    found = queries.payments(
+        company,
+        direction=request.GET.get("direction", ""),
+        unallocated_only=bool(request.GET.get("unallocated")),
+    )
+    kind = request.GET.get("format", "")
+    if kind in ("csv", "xlsx"):
+        header, body = exports.payments_table(list(found[:100000]))
+        content = (
+            exports.to_csv(header, body)
+            if kind == "csv"
+            else exports.to_xlsx("payments", header, body)
+        )
+        return _file(content, "payments", kind)
+    parties = Party.objects.filter(company=company, is_archived=False).order_by("name")[:500]
+    return render(
+        request,
+        "payments/list.html",
+        {"payments": found[:200], "parties": parties, "today": timezone.localdate()},
+    )
+
+
+@company_view("payments.change")
+@require_POST
+def payment_new(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    party_id = request.POST.get("party") or None
+    party = Party.objects.filter(company=company, pk=party_id).first() if party_id else None
+    try:
+        payment = actions.record_payment(
+            request.actor,  # type: ignore[attr-defined]
+            company,
+            direction=request.POST.get("direction", ""),
+            date=request.POST.get("date", ""),
+            amount=request.POST.get("amount", ""),
+            currency=request.POST.get("currency", ""),
+            party=party,
+            method=request.POST.get("method") or "bank_transfer",
+            bank_reference=request.POST.get("bank_reference", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ActionError as error:
+        messages.error(request, _message(error))
+        return redirect("payments:list", company.eik)
+    return redirect("payments:payment", company.eik, payment.pk)
+
+
+@company_view("payments.view")
+def payment_detail(request: HttpRequest, payment_id: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    payment = get_object_or_404(
+        Payment.objects.select_related("party"), company=company, pk=payment_id
+    )
+    open_documents: Any = []
+    if payment.party_id and payment.unallocated > 0:
+        open_documents = queries.open_claims(company).filter(party_id=payment.party_id)
+        if payment.direction == "out":
+            open_documents = []
+        else:
+            open_documents = open_documents.order_by("due_date", "id")[:100]
+    return render(
+        request,
+        "payments/detail.html",
+        {
+            "payment": payment,
+            "allocations": queries.allocations_of_payment(payment),
+            "open_documents": open_documents,
+        },
+    )
+
+
+@company_view("payments.change")
+@require_POST
+def payment_allocate(request: HttpRequest, payment_id: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    payment = get_object_or_404(Payment, company=company, pk=payment_id)
+    document = Document.objects.filter(
+        company=company, pk=request.POST.get("document") or 0
+    ).first()
+    try:
+        if document is None:
+            raise InvalidInput({"document": [_("Choose a document.")]})
+        amount = request.POST.get("amount") or None
+        actions.allocate(request.actor, payment, [(document, amount)])  # type: ignore[attr-defined]
+        messages.success(request, _("Allocated."))
+    except ActionError as error:
+        messages.error(request, _message(error))
+    return redirect("payments:payment", company.eik, payment.pk)
+
+
+@company_view("payments.change")
+@require_POST
+def allocation_undo(request: HttpRequest, allocation_id: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    allocation = get_object_or_404(Allocation, company=company, pk=allocation_id)
+    try:
+        actions.undo_allocation(
+            request.actor,
+            allocation,
+            reason=request.POST.get("reason", ""),  # type: ignore[attr-defined]
+        )
+        messages.success(request, _("The allocation was undone."))
+    except ActionError as error:
+        messages.error(request, _message(error))
+    if allocation.payment_id:
+        return redirect("payments:payment", company.eik, allocation.payment_id)
+    return redirect("payments:document", company.eik, allocation.document_id)
+
+
+@company_view("payments.view")
+def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    document = get_object_or_404(Document, company=company, pk=document_id)
+    return render(
+        request,
+        "payments/document.html",
+        {
+            "document": document,
+            "state": queries.document_payment(document),
+            "allocations": queries.allocations_of_document(document),
+            "reminders": queries.reminders_of_document(document),
+        },
+    )
+
+
+@company_view("payments.change")
+@require_POST
+def document_write_off(request: HttpRequest, document_id: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    document = get_object_or_404(Document, company=company, pk=document_id)
+    try:
+        actions.write_off(request.actor, document, reason=request.POST.get("reason", ""))  # type: ignore[attr-defined]
+        messages.success(request, _("Written off."))
+    except ActionError as error:
+        messages.error(request, _message(error))
+    return redirect("payments:document", company.eik, document.pk)
+
+
+@company_view("payments.view")
+def statement(request: HttpRequest, party_id: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    party = get_object_or_404(Party, company=company, pk=party_id)
+    today = timezone.localdate()
+    date_to = _day(request.GET.get("to"))
+    date_from = _day(request.GET.get("from") or (today.replace(month=1, day=1)).isoformat())
+    currency = request.GET.get("currency") or company.default_currency
+    result = queries.statement(company, party, currency, date_from, date_to)
+    kind = request.GET.get("format", "")
+    name = f"statement-{party.pk}-{date_to.isoformat()}"
+    if kind == "xlsx":
+        header, body = exports.statement_table(result)
+        return _file(exports.to_xlsx(_("Statement"), header, body), name, "xlsx")
+    if kind == "pdf":
+        return _file(exports.statement_pdf(result, company), name, "pdf")
+    return render(
+        request,
+        "payments/statement.html",
+        {
+            "statement": result,
+            "party": party,
+            "reminders": queries.reminders_of_party(company, party)[:50],
+            "credit": queries.party_credit(company, party),
+        },
+    )
+
+
+@company_view("payments.view")
+def reminders(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    on = _day(request.GET.get("on"))
+    planned, levels = queries.reminder_plan(company, on)
+    names = dict(
+        Party.objects.filter(
+            company=company, pk__in=[e.party_id for e in planned.emails]
+        ).values_list("id", "name")
+    )
+    preview = [
+        {"party": names.get(e.party_id, ""), "level": levels[e.level_id], "email": e}
+        for e in planned.emails
+    ]
+    return render(
+        request,
+        "payments/reminders.html",
+        {
+            "on": on,
+            "preview": preview,
+            "levels": DunningLevel.objects.filter(company=company),
+            "runs": ReminderRun.objects.filter(company=company)[:20],
+            "pauses": DunningPause.objects.filter(
+                company=company, ended_at__isnull=True
+            ).select_related("document", "party")[:50],
+            "settings_row": actions.settings_of(company),
+        },
+    )
+
+
+@company_view("dunning.manage")
+@require_POST
+def reminders_send_now(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    try:
+        result = actions.run_reminders(
+            request.actor,
+            company,
+            timezone.localdate(),
+            kind=RunKind.MANUAL,  # type: ignore[attr-defined]
+        )
+        messages.success(
+            request, _("%(count)s e-mails queued.") % {"count": result.emails if result else 0}
+        )
+    except ActionError as error:
+        messages.error(request, _message(error))
+    return redirect("payments:reminders", company.eik)
+
+
+@company_view("dunning.manage")
+@require_POST
+def reminders_default_levels(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    actions.ensure_default_levels(request.actor, company)  # type: ignore[attr-defined]
+    return redirect("payments:reminders", company.eik)
+
+
+@company_view("dunning.manage")
+@require_POST
+def pause_end(request: HttpRequest, pause_id: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    pause = get_object_or_404(DunningPause, company=company, pk=pause_id)
+    actions.end_pause(request.actor, pause)  # type: ignore[attr-defined]
+    return redirect("payments:reminders", company.eik)
+
+
+@company_view("dunning.manage")
+def level_detail(request: HttpRequest, level_id: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    level = get_object_or_404(DunningLevel, company=company, pk=level_id)
+    if request.method == "POST":
+        data = {
+            k: request.POST.get(k, "")
+            for k in (
+                "name",
+                "days_after_due",
+                "subject_bg",
+                "body_bg",
+                "subject_en",
+                "body_en",
+                "fee",
+                "recipients",
+            )
+        }
+        data["charge_interest"] = bool(request.POST.get("charge_interest"))
+        data["is_active"] = bool(request.POST.get("is_active"))
+        try:
+            actions.save_level(request.actor, company, level, **data)  # type: ignore[attr-defined]
+            messages.success(request, _("Saved."))
+            return redirect("payments:reminders", company.eik)
+        except ActionError as error:
+            messages.error(request, _message(error))
+    return render(request, "payments/level.html", {"level": level})
