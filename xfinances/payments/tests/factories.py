@@ -66,8 +66,9 @@ def payment(
 
 def isolation_objects(company: Company) -> dict[str, Any]:
     """One payment, allocation, level and pause in `company` for the tenant-isolation walker."""
-    document = invoice(company)
-    paid = payment(company, document.party, "10.00")
+    today = dt.date.today()  # other apps' factories issue documents today: keep the dates rising
+    document = invoice(company, day=today)
+    paid = payment(company, document.party, "10.00", day=today)
     allocation = actions.allocate(SYSTEM, paid, [(document, Decimal("10.00"))])[0]
     level = actions.ensure_default_levels(SYSTEM, company)[0]
     pause = actions.pause_reminders(
