@@ -670,7 +670,9 @@ def _freeze_supplier(document: Document, company: Company) -> None:
 def printed_bank_accounts(company: Company, chosen: list[int]) -> list[CompanyBankAccount]:
     """The accounts a document prints: the chosen ones (in the order chosen), else the company's
     default account (or its first one when none is marked default)."""
-    accounts = list(CompanyBankAccount.objects.filter(company=company).order_by("-is_default", "id"))
+    accounts = list(
+        CompanyBankAccount.objects.filter(company=company).order_by("-is_default", "id")
+    )
     if chosen:
         by_id = {a.pk: a for a in accounts}
         return [by_id[pk] for pk in chosen if pk in by_id]
@@ -1179,6 +1181,7 @@ def issue_document(
     audit.record_update(actor, company, "issue_document", document, before)
     _schedule_pdf(document)
     from xfinances.notifications.actions import document_event  # same transaction
+
     document_event(actor, document, "document.issued")
     return DocumentResult(document, warnings)
 
@@ -1291,6 +1294,7 @@ def edit_issued_document(
         audit.record_changes(actor, company, "edit_issued_document", document, changes, reason)
     _schedule_pdf(document)
     from xfinances.notifications.actions import document_event  # same transaction
+
     document_event(actor, document, "document.updated")
     return DocumentResult(document, warnings)
 
@@ -1337,6 +1341,7 @@ def void_document(
     audit.record_update(actor, company, "void_document", document, before, reason)
     _schedule_pdf(document)
     from xfinances.notifications.actions import document_event  # same transaction
+
     document_event(actor, document, "document.voided")
     protocol = None
     if document.annulment_protocol_needed:
@@ -1955,9 +1960,7 @@ def _plain_line(line: CleanLine) -> dict[str, Any]:
 
 def _first_open_period(template: RecurringInvoice) -> dt.date | None:
     """The next period to invoice: the first one on or after the start that has no run."""
-    period = schedule.first_period(
-        template.start_date, template.schedule, template.day_of_month
-    )
+    period = schedule.first_period(template.start_date, template.schedule, template.day_of_month)
     if template.pk:
         last = (
             RecurringRun.objects.filter(company_id=template.company_id, template=template)
@@ -1984,9 +1987,7 @@ def create_recurring(actor: Actor, company: Company, **data: Any) -> RecurringIn
 
 
 @transaction.atomic
-def update_recurring(
-    actor: Actor, template: RecurringInvoice, **data: Any
-) -> RecurringInvoice:
+def update_recurring(actor: Actor, template: RecurringInvoice, **data: Any) -> RecurringInvoice:
     """Change a recurring invoice. A new schedule, day or start moves the next period to the
     first one after the last invoiced period (a period is never invoiced twice)."""
     company = template.company
@@ -2113,11 +2114,7 @@ def run_recurring_period(
             error = str(refusal)
             document.refresh_from_db()
     sent = False
-    if (
-        document is not None
-        and template.auto_send
-        and document.status == DocumentStatus.ISSUED
-    ):
+    if document is not None and template.auto_send and document.status == DocumentStatus.ISSUED:
         sent, send_error = _send_recurring(actor, document)
         error = error or send_error
     run.document = document
@@ -2132,7 +2129,11 @@ def run_recurring_period(
         company,
         "run_recurring",
         template,
-        {"period": period.isoformat(), "document": document.pk if document else None, "error": error},
+        {
+            "period": period.isoformat(),
+            "document": document.pk if document else None,
+            "error": error,
+        },
     )
     return RecurringStep(run, document, error)
 
@@ -2174,9 +2175,11 @@ def run_due_recurring(today: dt.date | None = None, *, max_steps: int = 10_000) 
         if not due:
             break
         progressed = False
-        for template in RecurringInvoice.objects.select_related("company", "party", "created_by").filter(
-            pk__in=due
-        ).order_by("pk"):
+        for template in (
+            RecurringInvoice.objects.select_related("company", "party", "created_by")
+            .filter(pk__in=due)
+            .order_by("pk")
+        ):
             step = run_recurring_period(actor, template, today=day)
             if step.run is not None:
                 made += 1

@@ -791,7 +791,9 @@ def patch_recurring(request: HttpRequest, template_id: int, data: RecurringPatch
     payload = data.model_dump(exclude_unset=True)
     if data.lines is not None:
         payload["lines"] = [line.model_dump(exclude_none=True) for line in data.lines]
-    template = actions.update_recurring(_actor(request), _recurring(request, template_id), **payload)
+    template = actions.update_recurring(
+        _actor(request), _recurring(request, template_id), **payload
+    )
     return _recurring_out(template)
 
 

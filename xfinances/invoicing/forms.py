@@ -236,3 +236,55 @@ class VoidForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for voiding"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class RecurringForm(forms.Form):
+    """The header of a recurring invoice; its lines come as `line_*` rows (read_lines)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    party_id = forms.TypedChoiceField(label=_("Client"), coerce=int, choices=())
+    schedule = forms.ChoiceField(label=_("Schedule"), choices=())
+    day_of_month = forms.IntegerField(
+        label=_("Day of the month"),
+        min_value=1,
+        max_value=31,
+        initial=1,
+        help_text=_("31 means the last day of shorter months."),
+    )
+    start_date = forms.DateField(label=_("Start"), widget=_date_input())
+    end_date = forms.DateField(label=_("End"), required=False, widget=_date_input())
+    currency = forms.ChoiceField(label=_("Currency"), choices=(), initial="EUR")
+    payment_method = forms.ChoiceField(
+        label=_("Payment method"), choices=PaymentMethod.choices, initial="bank_transfer"
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    auto_issue = forms.BooleanField(label=_("Issue automatically"), required=False, initial=True)
+    auto_send = forms.BooleanField(label=_("Send by e-mail automatically"), required=False)
+
+    def __init__(self, *args: Any, parties: list[tuple[int, str]], **kwargs: Any) -> None:
+        from xfinances.invoicing.models import RecurringSchedule
+
+        super().__init__(*args, **kwargs)
+        self.fields["party_id"].choices = [("", "—"), *parties]  # type: ignore[attr-defined]
+        self.fields["schedule"].choices = RecurringSchedule.choices  # type: ignore[attr-defined]
+        self.fields["currency"].choices = [  # type: ignore[attr-defined]
+            (code, label) for code, label in Currency.choices if code != "BGN"
+        ]
+
+
+class SeriesForm(forms.Form):
+    """A new range of numbers (e.g. a branch)."""
+
+    group = forms.ChoiceField(label=_("Documents"), choices=())
+    name = forms.CharField(label=_("Name"), max_length=100)
+    range_start = forms.IntegerField(label=_("First number"), min_value=1)
+    range_end = forms.IntegerField(label=_("Last number"), min_value=1)
+    is_default = forms.BooleanField(label=_("Default for these documents"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from xfinances.invoicing.models import SeriesGroup
+
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = SeriesGroup.choices  # type: ignore[attr-defined]

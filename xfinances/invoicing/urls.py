@@ -11,6 +11,29 @@ urlpatterns = [
     path("product-search/", views.product_search, name="product_search"),
     path("bulk/issue/", views.bulk_issue, name="bulk_issue"),
     path("bulk/pdf/", views.bulk_pdf, name="bulk_pdf"),
+    path("recurring/", views.recurring_list, name="recurring_list"),
+    path("recurring/new/", views.recurring_create, name="recurring_create"),
+    path("recurring/<int:template_id>/", views.recurring_detail, name="recurring_detail"),
+    path("recurring/<int:template_id>/edit/", views.recurring_edit, name="recurring_edit"),
+    *[
+        path(
+            f"recurring/<int:template_id>/{what}/",
+            views.recurring_action,
+            {"what": what},
+            name=f"recurring_{what}",
+        )
+        for what in ("pause", "resume", "run", "delete")
+    ],
+    path("series/", views.series_settings, name="series"),
+    *[
+        path(
+            f"series/<int:series_id>/{what}/",
+            views.series_action,
+            {"what": what},
+            name=f"series_{what}",
+        )
+        for what in ("default", "rename", "deactivate")
+    ],
     path("<int:document_id>/", views.document_detail, name="detail"),
     path("<int:document_id>/edit/", views.document_edit, name="edit"),
     path("<int:document_id>/pdf/", views.document_pdf, name="pdf"),

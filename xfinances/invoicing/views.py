@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Q
 from django.http import (
     FileResponse,
     Http404,
@@ -34,6 +35,7 @@ from xfinances.catalog.models import Unit, VatTreatment
 from xfinances.core import audit
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
+from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
 from xfinances.core.queries import rate_value
 from xfinances.core.tenancy import company_view
@@ -43,6 +45,8 @@ from xfinances.invoicing.forms import (
     DocumentFilterForm,
     DocumentForm,
     LineRow,
+    RecurringForm,
+    SeriesForm,
     VoidForm,
     apply_line_errors,
     line_rows_from,
@@ -55,6 +59,7 @@ from xfinances.invoicing.models import (
     DocumentKind,
     DocumentLine,
     DocumentStatus,
+    RecurringInvoice,
 )
 from xfinances.invoicing.totals import LineInput, TotalsError, compute_totals, convert_totals_to_eur
 from xfinances.invoicing.words import amount_in_words
@@ -987,3 +992,166 @@ def bulk_pdf(request: HttpRequest) -> HttpResponseBase:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="documents-{stamp}.zip"'
     return response
+
+
+# --- recurring invoices ------------------------------------------------------------------------
+
+
+def _recurring(request: HttpRequest, template_id: int) -> RecurringInvoice:
+    found = queries.recurring_invoice(_company(request), template_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _party_choices(company: Company, keep: int | None = None) -> list[tuple[int, str]]:
+    found = Party.objects.filter(company=company).filter(Q(is_archived=False) | Q(pk=keep or 0))
+    return [(p.pk, p.name) for p in found.order_by("name", "id")[:2000]]
+
+
+@company_view("documents.view")
+@require_GET
+def recurring_list(request: HttpRequest) -> HttpResponse:
+    templates = list(queries.recurring_invoices(_company(request)))
+    return render(request, "invoicing/recurring_list.html", {"templates": templates})
+
+
+def _recurring_form_page(request: HttpRequest, template: RecurringInvoice | None) -> HttpResponse:
+    company = _company(request)
+    parties = _party_choices(company, template.party_id if template else None)
+    if request.method == "POST":
+        form = RecurringForm(request.POST, parties=parties)
+        rows = read_lines(request.POST)
+        if form.is_valid():
+            data = {**form.cleaned_data, "lines": [row.action_data() for row in rows]}
+            try:
+                if template is None:
+                    template = actions.create_recurring(_actor(request), company, **data)
+                else:
+                    template = actions.update_recurring(_actor(request), template, **data)
+            except (InvalidInput, Conflict) as error:
+                if isinstance(error, InvalidInput):
+                    rest: dict[str, list[Any]] = apply_line_errors(rows, error.errors)
+                    if rest:
+                        apply_errors(form, InvalidInput(rest))
+                else:
+                    apply_errors(form, error)
+            else:
+                messages.success(request, _("Recurring invoice saved."))
+                return redirect("invoicing:recurring_detail", company.eik, template.pk)
+    else:
+        initial: dict[str, Any] = {"start_date": timezone.localdate()}
+        if template is not None:
+            initial = {
+                name: getattr(template, name)
+                for name in RecurringForm.base_fields
+                if hasattr(template, name)
+            }
+            initial["party_id"] = template.party_id
+        form = RecurringForm(initial=initial, parties=parties)
+        rows = line_rows_from(template.lines) if template else []
+    rows = rows + [_blank_row() for _ in range(max(3 - len(rows), 1))]
+    return render(
+        request,
+        "invoicing/recurring_form.html",
+        {
+            "form": form,
+            "rows": rows,
+            "template": template,
+            "treatments": list(_treatments(company).values()),
+        },
+    )
+
+
+@company_view("documents.change")
+def recurring_create(request: HttpRequest) -> HttpResponse:
+    return _recurring_form_page(request, None)
+
+
+@company_view("documents.change")
+def recurring_edit(request: HttpRequest, template_id: int) -> HttpResponse:
+    return _recurring_form_page(request, _recurring(request, template_id))
+
+
+@company_view("documents.view")
+def recurring_detail(request: HttpRequest, template_id: int) -> HttpResponse:
+    template = _recurring(request, template_id)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
+    return render(
+        request,
+        "invoicing/recurring_detail.html",
+        {"template": template, "runs": list(queries.recurring_runs(template)[:200])},
+    )
+
+
+@company_view("documents.change")
+@require_POST
+def recurring_action(request: HttpRequest, template_id: int, what: str) -> HttpResponse:
+    """pause / resume / run / delete: one POST each."""
+    company = _company(request)
+    template = _recurring(request, template_id)
+    try:
+        if what == "pause":
+            actions.pause_recurring(_actor(request), template)
+        elif what == "resume":
+            actions.pause_recurring(_actor(request), template, active=True)
+        elif what == "run":
+            made = actions.run_recurring_now(_actor(request), template)
+            messages.success(request, _("%(n)d period(s) invoiced.") % {"n": len(made)})
+        elif what == "delete":
+            actions.delete_recurring(_actor(request), template)
+            messages.success(request, _("Recurring invoice deleted; its invoices stay."))
+            return redirect("invoicing:recurring_list", company.eik)
+        else:
+            raise Http404
+    except (InvalidInput, Conflict, NotAllowed) as error:
+        _flash(request, error)
+    return redirect("invoicing:recurring_detail", company.eik, template.pk)
+
+
+# --- number series -----------------------------------------------------------------------------
+
+
+@company_view("documents.settings")
+def series_settings(request: HttpRequest) -> HttpResponse:
+    """The company's number series with the next number and what is left; a new range."""
+    company = _company(request)
+    form = SeriesForm(request.POST or None, initial={"group": "tax"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.create_series(_actor(request), company, **form.cleaned_data)
+        except (InvalidInput, Conflict) as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Number series created."))
+            return redirect("invoicing:series", company.eik)
+    return render(
+        request,
+        "invoicing/series.html",
+        {"series": list(queries.series_list(company)), "form": form},
+    )
+
+
+@company_view("documents.settings")
+@require_POST
+def series_action(request: HttpRequest, series_id: int, what: str) -> HttpResponse:
+    """default / deactivate / rename: one POST each."""
+    company = _company(request)
+    series = queries.series_list(company).filter(pk=series_id).first()
+    if series is None:
+        raise Http404
+    try:
+        if what == "default":
+            actions.update_series(_actor(request), series, is_default=True)
+        elif what == "rename":
+            actions.update_series(_actor(request), series, name=request.POST.get("name", ""))
+        elif what == "deactivate":
+            actions.deactivate_series(_actor(request), series)
+        else:
+            raise Http404
+    except (InvalidInput, Conflict, NotAllowed) as error:
+        _flash(request, error)
+    else:
+        messages.success(request, _("Number series saved."))
+    return redirect("invoicing:series", company.eik)

@@ -93,7 +93,7 @@ def test_monthly_on_the_31st_across_february(company):
     assert all(d.status == DocumentStatus.ISSUED for d in documents)
     assert [d.number for d in documents] == [f"{n:010d}" for n in range(1, 5)]
     assert documents[0].total == Decimal("120.00")
-    assert "Period: 31.01.2026 – 27.02.2026" in documents[0].notes
+    assert "31.01.2026 – 27.02.2026" in documents[0].notes
     template.refresh_from_db()
     assert template.next_period_start == D(2026, 5, 31)
 
@@ -177,7 +177,9 @@ def test_end_date_pause_and_resume(company):
         actions.pause_recurring(SYSTEM, other, active=True)
     other.refresh_from_db()
     assert other.next_period_start == D(2026, 4, 1)  # paused periods are skipped
-    assert AuditEntry.objects.filter(action__in=["pause_recurring", "resume_recurring"]).count() == 2
+    assert (
+        AuditEntry.objects.filter(action__in=["pause_recurring", "resume_recurring"]).count() == 2
+    )
     assert len(_documents(template)) == 2
 
 
@@ -192,7 +194,7 @@ def test_without_auto_issue_a_draft_and_a_refused_issue_keeps_the_reason(company
     assert _documents(drafts)[0].status == DocumentStatus.DRAFT
     run = RecurringRun.objects.get(template=archived)
     assert run.document is not None and run.document.status == DocumentStatus.DRAFT
-    assert "archived" in run.error
+    assert run.error.startswith("party_id:")  # the reason names the field
     archived.refresh_from_db()
     assert archived.next_period_start == D(2026, 2, 1)  # the period is not retried every day
 
@@ -221,9 +223,14 @@ def test_create_validates_every_field_at_once(company):
             start_date=D(2026, 3, 1),
             end_date=D(2026, 2, 1),
         )
-    assert {"name", "party_id", "lines.1.unit_price", "schedule", "day_of_month", "end_date"} <= set(
-        refused.value.errors
-    )
+    assert {
+        "name",
+        "party_id",
+        "lines.1.unit_price",
+        "schedule",
+        "day_of_month",
+        "end_date",
+    } <= set(refused.value.errors)
     assert not RecurringInvoice.objects.filter(company=company).exists()
 
 
@@ -256,7 +263,7 @@ def test_two_workers_in_parallel_make_one_invoice_per_period(company, settings):
         try:
             barrier.wait()
             made.append(actions.run_due_recurring(D(2026, 4, 10)))
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             failures.append(error)
         finally:
             connection.close()

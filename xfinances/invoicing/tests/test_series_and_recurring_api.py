@@ -21,7 +21,12 @@ def test_update_series_renames_moves_default_and_guards_the_range(company):
     invoice = issued(company)
     main = NumberSeries.objects.get(pk=invoice.series_id)
     branch = actions.create_series(
-        SYSTEM, company, group="tax", name="Клон", range_start=1_000_000_001, range_end=1_999_999_999
+        SYSTEM,
+        company,
+        group="tax",
+        name="Клон",
+        range_start=1_000_000_001,
+        range_end=1_999_999_999,
     )
     actions.update_series(SYSTEM, branch, name="Клон Пловдив", is_default=True)
     main.refresh_from_db()
@@ -35,7 +40,9 @@ def test_update_series_renames_moves_default_and_guards_the_range(company):
     assert "range_end" in refused.value.errors
     with pytest.raises(Conflict):
         actions.update_series(SYSTEM, branch, range_start=500_000_000)  # overlaps the main one
-    unused = actions.update_series(SYSTEM, branch, range_start=2_000_000_001, range_end=2_999_999_999)
+    unused = actions.update_series(
+        SYSTEM, branch, range_start=2_000_000_001, range_end=2_999_999_999
+    )
     assert unused.next_number == 2_000_000_001
     assert AuditEntry.objects.filter(action="update_series").count() == 2
 
@@ -46,7 +53,12 @@ def test_the_last_active_tax_series_cannot_be_deactivated(company):
     with pytest.raises(Conflict):
         actions.deactivate_series(SYSTEM, main)
     branch = actions.create_series(
-        SYSTEM, company, group="tax", name="Клон", range_start=1_000_000_001, range_end=1_999_999_999
+        SYSTEM,
+        company,
+        group="tax",
+        name="Клон",
+        range_start=1_000_000_001,
+        range_end=1_999_999_999,
     )
     actions.deactivate_series(SYSTEM, main)
     main.refresh_from_db()
@@ -109,9 +121,14 @@ def test_recurring_invoices_api(company, api_as):
     read = api.get(f"/recurring-invoices/{template_id}").json()
     assert [r["period_start"] for r in read["runs"]] == ["2026-02-28", "2026-01-31"]
     assert Document.objects.filter(company=company, status="issued").count() == 2
-    patched = api.patch(f"/recurring-invoices/{template_id}", {"name": "Хостинг 2", "auto_send": True})
+    patched = api.patch(
+        f"/recurring-invoices/{template_id}", {"name": "Хостинг 2", "auto_send": True}
+    )
     assert patched.json()["name"] == "Хостинг 2" and patched.json()["auto_send"] is True
-    assert api_as(company, "viewer").post(f"/recurring-invoices/{template_id}/run-now").status_code == 403
+    assert (
+        api_as(company, "viewer").post(f"/recurring-invoices/{template_id}/run-now").status_code
+        == 403
+    )
     assert api.delete(f"/recurring-invoices/{template_id}").status_code == 204
     assert not RecurringRun.objects.filter(company=company).exists()
 
@@ -174,7 +191,9 @@ def test_issuing_to_an_archived_party_is_refused(company):
 
 def test_voiding_stores_the_annulment_protocol_pdf(company, client_as):
     invoice = issued(company, today=dt.date(2026, 1, 5), issue_date=dt.date(2026, 1, 5))
-    result = actions.void_document(SYSTEM, invoice, reason="грешен клиент", today=dt.date(2026, 1, 20))
+    result = actions.void_document(
+        SYSTEM, invoice, reason="грешен клиент", today=dt.date(2026, 1, 20)
+    )
     assert result.annulment_protocol is not None
     voided = Document.objects.get(pk=invoice.pk)
     assert actions.store_pdf(voided) is True
