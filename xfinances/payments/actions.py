@@ -646,6 +646,7 @@ def write_off(
                 ]
             }
         )
+    assert day is not None
     item = WriteOff.objects.create(
         company=company,
         document=document,
@@ -854,7 +855,7 @@ def save_level(
             data.setdefault(key, "")
     clean = _clean_level(data, errors)
     errors.raise_if_any()
-    day = clean.get("days_after_due", level.days_after_due if level else None)
+    day: int = clean.get("days_after_due", level.days_after_due if level else 0)
     clash = DunningLevel.objects.filter(company=company, days_after_due=day)
     if level is not None:
         clash = clash.exclude(pk=level.pk)

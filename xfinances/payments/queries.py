@@ -137,7 +137,7 @@ def open_documents_for_reminders(
     """Open claims of a client with a due date on or before `today − first_day` (the earliest
     level's day): one SQL query."""
     rows = (
-        open_claims(company)
+        open_claims(company)  # type: ignore[misc]  # settled_amount is an annotation
         .filter(party__isnull=False, due_date__lte=today - dt.timedelta(days=first_day))
         .order_by()
         .values_list(
@@ -378,7 +378,7 @@ def party_credit_rows(company: Company, on: dt.date) -> list[tuple[int | None, s
         .annotate(s=Sum("amount"))
         .values_list("refund_of_id", "s")
     )
-    found = []
+    found: list[tuple[int | None, str, Decimal]] = []
     for pk, party_id, currency, amount in Payment.objects.filter(
         company=company, direction=Direction.IN, date__lte=on
     ).values_list("id", "party_id", "currency", "amount"):

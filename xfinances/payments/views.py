@@ -179,7 +179,7 @@ def allocation_undo(request: HttpRequest, allocation_id: int) -> HttpResponse:
     allocation = get_object_or_404(Allocation, company=company, pk=allocation_id)
     try:
         actions.undo_allocation(
-            request.actor,
+            request.actor,  # type: ignore[attr-defined]
             allocation,
             reason=request.POST.get("reason", ""),  # type: ignore[attr-defined]
         )
@@ -284,7 +284,7 @@ def reminders_send_now(request: HttpRequest) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     try:
         result = actions.run_reminders(
-            request.actor,
+            request.actor,  # type: ignore[attr-defined]
             company,
             timezone.localdate(),
             kind=RunKind.MANUAL,  # type: ignore[attr-defined]
@@ -319,7 +319,7 @@ def level_detail(request: HttpRequest, level_id: int) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     level = get_object_or_404(DunningLevel, company=company, pk=level_id)
     if request.method == "POST":
-        data = {
+        data: dict[str, object] = {
             k: request.POST.get(k, "")
             for k in (
                 "name",

@@ -62,3 +62,14 @@ def test_statement_opening_entries_closing(company):
         (D("0.00"), D("60.00"), D("80.00")),
     ]
     assert result.closing == D("80.00")
+
+
+def test_forecast_reads_open_amounts(company):
+    from xfinances.treasury.forecast_sources import open_sales_documents
+
+    client = bg_client(company)
+    paid = invoice(company, client, "100.00")
+    part = invoice(company, client, "80.00")
+    actions.allocate(SYSTEM, payment(company, client, "130.00"), [(paid, None), (part, None)])
+    rows = open_sales_documents(company, "EUR", DAY)
+    assert [(r["id"], r["total"]) for r in rows] == [(part.pk, D("50.00"))]
