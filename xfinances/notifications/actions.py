@@ -75,18 +75,21 @@ def message_id_domain() -> str:
     return str(getattr(settings, "NOTIFICATIONS_MESSAGE_ID_DOMAIN", "") or host)
 
 
+def _enqueue_delivery() -> None:
+    from xfinances.notifications.tasks import deliver_outbox
+
+    deliver_outbox()
+
+
 def _kick_worker() -> None:
-    """After commit, ask the worker to look at the outbox now (the periodic run catches up
-    anyway, so a lost kick only delays)."""
+    """After commit, ask the worker to look at the outbox now; once per transaction however
+    many rows it queued (the periodic run catches up anyway, so a lost kick only delays)."""
     if not kick_worker_on_commit():
         return
-
-    def enqueue() -> None:
-        from xfinances.notifications.tasks import deliver_outbox
-
-        deliver_outbox()
-
-    transaction.on_commit(enqueue)
+    connection = transaction.get_connection()
+    if any(item[1] is _enqueue_delivery for item in connection.run_on_commit):
+        return
+    transaction.on_commit(_enqueue_delivery)
 
 
 def _log(

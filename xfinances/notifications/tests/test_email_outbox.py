@@ -316,3 +316,12 @@ def test_tracking_image_marks_the_message_opened_once(company, smtp_server, clie
     assert message.opened_at is not None
     assert DeliveryLogEntry.objects.filter(message=message, event=LogEvent.OPENED).count() == 1
     assert client.get("/t/unknown.gif").status_code == 404
+
+
+def test_one_worker_kick_per_transaction(company, settings, django_capture_on_commit_callbacks):
+    settings.NOTIFICATIONS_KICK_WORKER = True
+    documents = [issued_to(company) for _ in range(3)]
+    with django_capture_on_commit_callbacks() as callbacks:
+        actions.send_documents(SYSTEM, company, documents)
+    kicks = [c for c in callbacks if c is actions._enqueue_delivery]
+    assert len(kicks) == 1
