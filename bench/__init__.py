@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MODULES = ("bench.pdf", "bench.treasury", "bench.outbox", "bench.payments")
+MODULES = ("bench.pdf", "bench.treasury", "bench.outbox", "bench.payments", "bench.invoicing")
 
 
 @dataclass(frozen=True)
