@@ -74,7 +74,7 @@ def _postgres_config() -> dict[str, Any]:
         "BENCH_INVOICING_DATABASE_URL",
         "postgres://postgres@127.0.0.1:5432/xfinances_bench_invoicing",
     )
-    config = dict(dj_database_url.parse(url))
+    config: dict[str, Any] = dict(dj_database_url.parse(url))
     name = config["NAME"]
     with psycopg.connect(
         host=config.get("HOST") or "127.0.0.1",
@@ -142,8 +142,18 @@ def _party(company: Any, n: int = 0) -> Any:
 
 
 LINES = [
-    {"description": "Абонамент", "quantity": "1", "unit_price": "100.00", "vat_treatment": "standard"},
-    {"description": "Поддръжка", "quantity": "3", "unit_price": "45.50", "vat_treatment": "standard"},
+    {
+        "description": "Абонамент",
+        "quantity": "1",
+        "unit_price": "100.00",
+        "vat_treatment": "standard",
+    },
+    {
+        "description": "Поддръжка",
+        "quantity": "3",
+        "unit_price": "45.50",
+        "vat_treatment": "standard",
+    },
     {"description": "Хостинг", "quantity": "2", "unit_price": "12.00", "vat_treatment": "standard"},
 ]
 
@@ -213,9 +223,9 @@ def _floor_per_document(issued: Any, count: int) -> float:
     line_doc = [f.name for f in DocumentLine._meta.concrete_fields if not f.primary_key].index(
         "document"
     )
-    group_doc = [
-        f.name for f in DocumentVatGroup._meta.concrete_fields if not f.primary_key
-    ].index("document")
+    group_doc = [f.name for f in DocumentVatGroup._meta.concrete_fields if not f.primary_key].index(
+        "document"
+    )
     assert document_field >= 0
     returning = " RETURNING id" if connection.vendor == "postgresql" else ""
     started = time.perf_counter()
@@ -359,23 +369,31 @@ def _load_list(company: Any, size: Size) -> None:
     Document.objects.filter(company=company).delete()
     started = time.perf_counter()
     values = _column_defaults(Document)
-    kinds = "(ARRAY['invoice','invoice','invoice','invoice','invoice','invoice','credit_note','proforma','debit_note','protocol'])[1 + g %% 10]"
+    kinds = (
+        "(ARRAY['invoice','invoice','invoice','invoice','invoice','invoice',"
+        "'credit_note','proforma','debit_note','protocol'])[1 + g %% 10]"
+    )
     special = {
         "company_id": "%(company)s",
         "kind": kinds,
-        "status": "CASE WHEN g %% 50 = 0 THEN 'draft' WHEN g %% 97 = 0 THEN 'voided' ELSE 'issued' END",
+        "status": (
+            "CASE WHEN g %% 50 = 0 THEN 'draft' WHEN g %% 97 = 0 THEN 'voided' ELSE 'issued' END"
+        ),
         "number_group": f"CASE WHEN {kinds} = 'proforma' THEN 'proforma' ELSE 'tax' END",
         "number": "CASE WHEN g %% 50 = 0 THEN NULL ELSE lpad(g::text, 10, '0') END",
-        "issue_date": "date '2021-01-01' + (g * %(days)s / %(count)s)",
-        "tax_event_date": "date '2021-01-01' + (g * %(days)s / %(count)s)",
-        "due_date": "date '2021-01-31' + (g * %(days)s / %(count)s)",
+        "issue_date": "date '2021-01-01' + (g::bigint * %(days)s / %(count)s)::int",
+        "tax_event_date": "date '2021-01-01' + (g::bigint * %(days)s / %(count)s)::int",
+        "due_date": "date '2021-01-31' + (g::bigint * %(days)s / %(count)s)::int",
         "party_id": "(%(parties)s::bigint[])[1 + g %% %(party_count)s]",
         "recipient_name": "'Клиент ' || (g %% %(party_count)s) || ' ООД'",
         "recipient_eik": "'121759222'",
         "currency": "'EUR'",
         "total": "((g * 7919) %% 500000) / 100.0 + 1",
         "base": "((g * 7919) %% 500000) / 120.0",
-        "search_text": "lpad(g::text, 10, '0') || ' клиент ' || (g %% %(party_count)s) || ' ооод услуга ' || (g %% 1000)",
+        "search_text": (
+            "lpad(g::text, 10, '0') || ' клиент ' || (g %% %(party_count)s)"
+            " || ' ооод услуга ' || (g %% 1000)"
+        ),
         "version": "1",
     }
     values.update(special)
@@ -441,10 +459,12 @@ def _load_list_sqlite(company: Any, size: Size, parties: list[int]) -> None:
 
 def _percentile(times: list[float], share: float) -> float:
     ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def run_list(size: Size, runs: int, use_postgres: bool, sqlite_path: str | None = None) -> list[Result]:
+def run_list(
+    size: Size, runs: int, use_postgres: bool, sqlite_path: str | None = None
+) -> list[Result]:
     from django.db import connection
     from django.test import Client
 
@@ -476,7 +496,7 @@ def run_list(size: Size, runs: int, use_postgres: bool, sqlite_path: str | None 
     deep_issued_cursor = (
         f"{deep_issued[0][0].isoformat()}_{deep_issued[0][1]}" if deep_issued else ""
     )
-    cases = {
+    cases: dict[str, dict[str, Any]] = {
         "no filter": {},
         "kind+status": {"kind": "invoice", "status": "issued"},
         "party": {"party": party_id},

@@ -469,9 +469,71 @@ def _apply_totals(document: Document, computed: Computed) -> None:
     document.eur_total = eur.total if eur else Decimal("0.00")
 
 
-def _save_lines(document: Document, lines: list[CleanLine], computed: Computed) -> None:
-    """Replace the document's lines and VAT groups with `lines` (treatments frozen)."""
+LINE_COMPARED = (
+    "position",
+    "product_id",
+    "description",
+    "quantity",
+    "unit",
+    "unit_price",
+    "discount_percent",
+    "vat_treatment_id",
+    "vat_code",
+    "vat_rate",
+    "legal_basis",
+    "reverse_charge",
+    "nap_column",
+    "gross",
+    "discount",
+    "net",
+    "corrected_line_id",
+    "advance_document_id",
+    "original_unit_price",
+    "original_net",
+)
+GROUP_COMPARED = (
+    "vat_treatment_id",
+    "vat_code",
+    "vat_rate",
+    "legal_basis",
+    "reverse_charge",
+    "nap_column",
+    "lines_net",
+    "document_discount",
+    "base",
+    "vat",
+    "total",
+    "eur_base",
+    "eur_vat",
+    "eur_total",
+)
+
+
+def _same_rows(new: list[Any], stored: list[Any], names: tuple[str, ...]) -> bool:
+    """True when `stored` rows already hold exactly what `new` would write (then an issue does
+    not rewrite them: same rows, fewer writes)."""
+    if len(new) != len(stored):
+        return False
+    return all(
+        getattr(a, name) == getattr(b, name)
+        for a, b in zip(new, stored, strict=True)
+        for name in names
+    )
+
+
+def _save_lines(
+    document: Document,
+    lines: list[CleanLine],
+    computed: Computed,
+    stored: list[DocumentLine] | None = None,
+) -> None:
+    """Replace the document's lines and VAT groups with `lines` (treatments frozen). With
+    `stored` (the rows just read under the lock), rows that are already right stay as they are."""
     company = document.company
+    rows = _line_rows(document, lines, computed)
+    if stored is not None and _same_rows(rows, stored, LINE_COMPARED):
+        _save_groups(document, lines, computed, compare=True)
+        return
     try:
         DocumentLine.objects.filter(company=company, document=document).delete()
     except ProtectedError:
@@ -479,6 +541,14 @@ def _save_lines(document: Document, lines: list[CleanLine], computed: Computed) 
             _("Notes or final invoices refer to this document's lines: correct it with a note."),
             field="lines",
         )
+    DocumentLine.objects.bulk_create(rows)
+    _save_groups(document, lines, computed)
+
+
+def _line_rows(
+    document: Document, lines: list[CleanLine], computed: Computed
+) -> list[DocumentLine]:
+    company = document.company
     bgn_entry = document.original_currency == "BGN"
     rows = []
     for position, (line, totals) in enumerate(
@@ -513,15 +583,28 @@ def _save_lines(document: Document, lines: list[CleanLine], computed: Computed) 
                 original_net=totals.net if bgn_entry else None,
             )
         )
-    DocumentLine.objects.bulk_create(rows)
-    _save_groups(document, lines, computed)
+    return rows
 
 
-def _save_groups(document: Document, lines: list[CleanLine], computed: Computed) -> None:
-    """Replace the VAT breakdown rows (EUR figures for a note to a BGN invoice)."""
+def _save_groups(
+    document: Document, lines: list[CleanLine], computed: Computed, *, compare: bool = False
+) -> None:
+    """Replace the VAT breakdown rows (EUR figures for a note to a BGN invoice). With
+    `compare`, rows already right are kept."""
+    company = document.company
+    groups = _group_rows(document, lines, computed)
+    existing = DocumentVatGroup.objects.filter(company=company, document=document)
+    if compare and _same_rows(groups, list(existing.order_by("id")), GROUP_COMPARED):
+        return
+    existing.delete()
+    DocumentVatGroup.objects.bulk_create(groups)
+
+
+def _group_rows(
+    document: Document, lines: list[CleanLine], computed: Computed
+) -> list[DocumentVatGroup]:
     company = document.company
     bgn_entry = document.original_currency == "BGN"
-    DocumentVatGroup.objects.filter(company=company, document=document).delete()
     by_code = {line.vat_treatment.code: line.vat_treatment for line in lines}
     eur_groups = {(g.vat_key, g.vat_rate): g for g in computed.eur.groups} if computed.eur else {}
     groups = []
@@ -560,12 +643,17 @@ def _save_groups(document: Document, lines: list[CleanLine], computed: Computed)
                 eur_total=eur.total if eur else Decimal("0.00"),
             )
         )
-    DocumentVatGroup.objects.bulk_create(groups)
+    return groups
 
 
 def _stored_lines(document: Document) -> list[CleanLine]:
-    """The document's saved lines as clean input (prices in the entry currency). Advances and
-    corrected lines are read only when lines refer to them (one query each)."""
+    """The document's saved lines as clean input (prices in the entry currency)."""
+    return _stored_lines_and_rows(document)[0]
+
+
+def _stored_lines_and_rows(document: Document) -> tuple[list[CleanLine], list[DocumentLine]]:
+    """The saved lines as clean input and as rows. Advances and corrected lines are read only
+    when lines refer to them (one query each)."""
     rows = list(
         DocumentLine.objects.filter(company_id=document.company_id, document=document)
         .select_related("vat_treatment", "product")
@@ -583,7 +671,7 @@ def _stored_lines(document: Document) -> list[CleanLine]:
         if corrected_ids
         else {}
     )
-    return [
+    clean = [
         CleanLine(
             description=line.description,
             quantity=line.quantity,
@@ -603,6 +691,7 @@ def _stored_lines(document: Document) -> list[CleanLine]:
         )
         for line in rows
     ]
+    return clean, rows
 
 
 def _lines_summary(document: Document) -> list[str]:
@@ -1153,7 +1242,7 @@ def issue_document(
     _check_version(document, expected_version)
     if document.corrected_document_id:
         document.corrected_document = locked[document.corrected_document_id]
-    lines = _stored_lines(document)  # read again under the lock
+    lines, stored_rows = _stored_lines_and_rows(document)  # read again under the lock
     before = audit.snapshot(document)
     _freeze_recipient(document, document.party)
     _freeze_supplier(document, company)
@@ -1162,9 +1251,11 @@ def issue_document(
     warnings = _validate_for_issue(document, lines, computed, day)
     _check_ceilings(document, lines)
     # Lines and VAT groups first: the series row stays locked only for the last few writes.
-    _save_lines(document, lines, computed)
-    series = document.series or numbering.default_series(company, document.number_group)
-    series, number = numbering.take_number(company, series, document.issue_date)
+    # Lines the draft already saved exactly as they would be written now are kept.
+    _save_lines(document, lines, computed, stored_rows)
+    series, number = numbering.take_number(
+        company, document.series_id or None, document.issue_date, group=document.number_group
+    )
     document.series = series
     document.number = number
     document.status = lifecycle.next_status(document.status, Transition.ISSUE)

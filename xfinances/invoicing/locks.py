@@ -20,12 +20,21 @@ def lock_series(company: Company, series_id: int) -> NumberSeries:
     return NumberSeries.objects.select_for_update().get(company=company, pk=series_id)
 
 
+def lock_default_series(company: Company, group: str) -> NumberSeries | None:
+    """The default series of `group`, locked (None when the company has none yet)."""
+    return (
+        NumberSeries.objects.select_for_update()
+        .filter(company=company, group=group, is_default=True)
+        .first()
+    )
+
+
 def lock_documents(company: Company, document_ids: Iterable[int]) -> dict[int, Document]:
     """Lock the documents ordered by id, so two actions never wait on each other in a circle."""
     ids = sorted(set(document_ids))
     rows = (
         Document.objects.select_for_update(of=("self",))
-        .select_related("company")
+        .select_related("company", "party")
         .filter(company=company, pk__in=ids)
         .order_by("pk")
     )

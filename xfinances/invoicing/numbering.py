@@ -68,12 +68,23 @@ def default_series(company: Company, group: str) -> NumberSeries:
 
 
 def take_number(
-    company: Company, series: NumberSeries, issue_date: dt.date
+    company: Company,
+    series: NumberSeries | int | None,
+    issue_date: dt.date,
+    *,
+    group: str = SeriesGroup.TAX,
 ) -> tuple[NumberSeries, str]:
-    """Lock the series, take its next number and move the counter. Call inside the issuing
-    transaction. Refuses an exhausted series and a date earlier than the last issued one (a
-    higher number must not carry an earlier date)."""
-    locked = locks.lock_series(company, series.pk)
+    """Lock the series (None: the default series of `group`, made when missing), take its next
+    number and move the counter. Call inside the issuing transaction. Refuses an exhausted
+    series and a date earlier than the last issued one (a higher number must not carry an
+    earlier date)."""
+    if series is None:
+        locked = locks.lock_default_series(company, group)
+        if locked is None:
+            locked = locks.lock_series(company, default_series(company, group).pk)
+    else:
+        series_id = series.pk if isinstance(series, NumberSeries) else series
+        locked = locks.lock_series(company, series_id)
     if not locked.is_active:
         raise InvalidInput(
             {"series": [_("The number series “%(name)s” is not active.") % {"name": locked.name}]}
