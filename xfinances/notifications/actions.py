@@ -9,7 +9,7 @@ import datetime as dt
 import ipaddress
 import secrets
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from email.utils import make_msgid
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from xfinances.core import audit
@@ -403,8 +403,10 @@ def document_event(actor: Actor, document: Document, event: str) -> None:
                 document.company,
                 _issuer_and_owners(document),
                 NotificationKind.AUTO_SEND_SKIPPED,
-                _("%(doc)s was not sent: %(party)s has no e-mail for documents.")
-                % {"doc": str(document), "party": document.recipient_name},
+                lambda: (
+                    _("%(doc)s was not sent: %(party)s has no e-mail for documents.")
+                    % {"doc": str(document), "party": document.recipient_name}
+                ),
                 link=f"/c/{document.company.eik}/delivery/documents/{document.pk}/",
             )
             return
@@ -808,8 +810,14 @@ def record_bounce(message_id: str, recipient: str, reason: str) -> OutboxMessage
         message.company,
         _issuer_and_owners(document, message.company),
         NotificationKind.DOCUMENT_RETURNED,
-        _("%(what)s came back from %(recipient)s: %(reason)s")
-        % {"what": what, "recipient": recipient, "reason": reason[:200]},
+        lambda: (
+            _("%(what)s came back from %(recipient)s: %(reason)s")
+            % {
+                "what": str(document) if document else what,
+                "recipient": recipient,
+                "reason": reason[:200],
+            }
+        ),
         link=queries.message_link(message),
         message=message,
     )
@@ -841,13 +849,14 @@ def notify(
     company: Company,
     users: Iterable[User],
     kind: str,
-    text: str,
+    text: str | Callable[[], str],
     *,
     link: str = "",
     message: OutboxMessage | None = None,
 ) -> list[Notification]:
     """Put an item under the bell of each user; those who asked for this kind by e-mail also
-    get an e-mail (through the outbox, in the caller's transaction)."""
+    get an e-mail (through the outbox, in the caller's transaction). A callable `text` is
+    called in each user's own language."""
     created = []
     wanted_by_email = set(
         NotificationPreference.objects.filter(
@@ -855,8 +864,18 @@ def notify(
         ).values_list("user_id", flat=True)
     )
     for user in users:
+        if callable(text):
+            with translation.override(user.language or settings.LANGUAGE_CODE):
+                shown = str(text())
+        else:
+            shown = text
         item = Notification.objects.create(
-            company=company, user=user, kind=kind, text=text[:500], link=link[:300], message=message
+            company=company,
+            user=user,
+            kind=kind,
+            text=shown[:500],
+            link=link[:300],
+            message=message,
         )
         created.append(item)
         # A failed notification e-mail is never announced by another e-mail (no loop).
@@ -872,13 +891,13 @@ def notify(
                     "purpose": "notification",
                     "to": [user.email],
                     "reply_to": "",
-                    "subject": f"XFINANCES: {text[:150]}",
-                    "text": f"{text}\n\n{settings.BASE_URL}{link}\n" if link else f"{text}\n",
+                    "subject": f"XFINANCES: {shown[:150]}",
+                    "text": f"{shown}\n\n{settings.BASE_URL}{link}\n" if link else f"{shown}\n",
                     "html": "",
                     "attach_pdf": False,
                 },
                 recipients=[user.email],
-                subject=f"XFINANCES: {text[:150]}",
+                subject=f"XFINANCES: {shown[:150]}",
             )
     return created
 

@@ -240,21 +240,25 @@ def _notify_failure(message: OutboxMessage, error: str) -> None:
     from xfinances.notifications import actions, queries
 
     document = message.document
-    if message.kind == MessageKind.EMAIL:
-        what = str(document) if document else message.subject
-        text = _("E-mail of %(what)s to %(to)s failed: %(error)s") % {
-            "what": what,
-            "to": ", ".join(message.recipients),
-            "error": error[:200],
-        }
-        kind = NotificationKind.EMAIL_FAILED
-    else:
-        text = _("Webhook %(event)s to %(url)s failed: %(error)s") % {
+    kind = (
+        NotificationKind.EMAIL_FAILED
+        if message.kind == MessageKind.EMAIL
+        else NotificationKind.WEBHOOK_FAILED
+    )
+
+    def text() -> str:  # in each user's language
+        if message.kind == MessageKind.EMAIL:
+            return _("E-mail of %(what)s to %(to)s failed: %(error)s") % {
+                "what": str(document) if document else message.subject,
+                "to": ", ".join(message.recipients),
+                "error": error[:200],
+            }
+        return _("Webhook %(event)s to %(url)s failed: %(error)s") % {
             "event": message.event,
             "url": message.endpoint.url if message.endpoint else "?",
             "error": error[:200],
         }
-        kind = NotificationKind.WEBHOOK_FAILED
+
     users = actions._issuer_and_owners(document, message.company)
     actions.notify(
         message.company, users, kind, text, link=queries.message_link(message), message=message

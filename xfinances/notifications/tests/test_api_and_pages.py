@@ -200,3 +200,15 @@ def test_outbox_page_shows_resend_for_failed(company, client_as, settings):
     assert OutboxMessage.objects.filter(resend_of=message).count() == 1
     viewer = client_as(company, "viewer")
     assert viewer.get(f"/c/{company.eik}/delivery/").status_code == 403
+
+
+def test_notification_text_is_in_each_users_language(company, make_member):
+    from django.utils.translation import gettext
+
+    from xfinances.core.models import User
+
+    english_user = make_member(company, "owner", "en@alfa.example.bg")
+    User.objects.filter(pk=english_user.pk).update(language="en")
+    english_user.refresh_from_db()
+    actions.notify(company, [english_user], NotificationKind.EMAIL_FAILED, lambda: gettext("Sent"))
+    assert Notification.objects.get(user=english_user).text == "Sent"
