@@ -153,7 +153,7 @@ def open_documents_for_reminders(
     )
     return [
         dunning.OpenDocument(row[0], row[1], row[2] or "", row[3], row[4], row[5], row[6] - row[7])
-        for row in rows.iterator(chunk_size=5000)
+        for row in rows
     ]
 
 
@@ -168,9 +168,7 @@ def sent_levels(company: Company, document_ids: Iterable[int] | None = None) -> 
     rows = ReminderSent.objects.filter(company=company)
     if document_ids is not None:
         rows = rows.filter(document_id__in=list(document_ids))
-    for document_id, level_id in (
-        rows.order_by().values_list("document_id", "level_id").iterator(chunk_size=10000)
-    ):
+    for document_id, level_id in rows.order_by().values_list("document_id", "level_id"):
         found.setdefault(document_id, set()).add(level_id)
     return found
 
