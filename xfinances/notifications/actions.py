@@ -5,11 +5,13 @@ The worker's own state changes (claim, sent, retry, failed) live in `outbox.py`.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import ipaddress
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from email.utils import make_msgid
 from typing import Any
 from urllib.parse import urlsplit
@@ -154,6 +156,80 @@ def _queue(
     _log(message, LogEvent.QUEUED, ", ".join(recipients) if recipients else event)
     _kick_worker()
     return message, True
+
+
+# --- e-mail for other areas --------------------------------------------------------------------
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class EmailAttachment:
+    """A file sent with a queued e-mail (kept in the outbox row, so keep it small)."""
+
+    filename: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+
+
+def queue_email(
+    company: Company,
+    *,
+    to: Sequence[str],
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    reply_to: str | None = None,
+    attachments: Sequence[EmailAttachment] = (),
+    document: Document | None = None,
+    kind: str = "message",
+    idempotency_key: str,
+    actor: Actor | None = None,
+    language: str = "",
+) -> tuple[OutboxMessage, bool]:
+    """Queue one e-mail as an outbox row in the caller's transaction; the worker sends it after
+    commit. `kind` says what the e-mail is for ("reminder", "supplier_alerts" ...; "document" is
+    reserved for `send_document`, whose delivery stamps `Document.sent_at`). The same
+    `idempotency_key` queues one message: a second call returns the first row and False."""
+    recipients = [address.strip() for address in to if address and address.strip()]
+    if not recipients:
+        raise InvalidInput({"to": [_("Give at least one recipient.")]})
+    if not idempotency_key:
+        raise ValueError("queue_email needs an idempotency_key")
+    if kind == "document":
+        raise ValueError("document e-mails are queued by send_document")
+    if sum(len(item.content) for item in attachments) > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput({"attachments": [_("The attachments are larger than 10 MB.")]})
+    payload: dict[str, Any] = {
+        "purpose": kind,
+        "to": recipients,
+        "reply_to": reply_to or "",
+        "subject": subject,
+        "text": body_text,
+        "html": body_html,
+        "attach_pdf": False,
+    }
+    if language:
+        payload["language"] = language
+    if attachments:
+        payload["attachments"] = [
+            {
+                "filename": item.filename,
+                "content_type": item.content_type,
+                "content": base64.b64encode(item.content).decode("ascii"),
+            }
+            for item in attachments
+        ]
+    return _queue(
+        company,
+        kind=MessageKind.EMAIL,
+        key=idempotency_key,
+        payload=payload,
+        actor=actor,
+        document=document,
+        recipients=recipients,
+        subject=subject,
+    )
 
 
 # --- e-mail of documents -----------------------------------------------------------------------

@@ -14,6 +14,7 @@ Webhooks carry a stable event id (receivers de-duplicate) and are retried in bot
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import hashlib
@@ -306,6 +307,8 @@ def build_email(message: OutboxMessage, connection: Any = None) -> EmailMultiAlt
     attachment = _pdf_bytes(message)
     if attachment is not None:
         email.attach(attachment[0], attachment[1], "application/pdf")
+    for item in payload.get("attachments") or []:
+        email.attach(item["filename"], base64.b64decode(item["content"]), item.get("content_type"))
     return email
 
 

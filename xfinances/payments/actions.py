@@ -1073,7 +1073,6 @@ def _send_planned(
     """Record the (level, document) rows and queue the e-mail(s), in ONE transaction. False when
     another run recorded one of these levels first (then nothing of this e-mail is written)."""
     from xfinances.notifications import actions as outbox
-    from xfinances.notifications.models import MessageKind
 
     party = Party.objects.select_related("responsible").get(company=company, pk=email.party_id)
     level = levels[email.level_id]
@@ -1111,24 +1110,17 @@ def _send_planned(
             for user in employees:
                 targets.append((f"user{user.pk}", [user.email]))
             for suffix, recipients in targets:
-                message, _created = outbox._queue(
+                message, _created = outbox.queue_email(
                     company,
-                    kind=MessageKind.EMAIL,
-                    key=f"{keys}:{suffix}",
-                    payload={
-                        "purpose": "reminder",
-                        "to": recipients,
-                        "reply_to": company.email,
-                        "subject": text.subject,
-                        "text": text.text,
-                        "html": "",
-                        "attach_pdf": False,
-                        "language": language,
-                    },
-                    actor=actor,
-                    document=first,
-                    recipients=recipients,
+                    to=recipients,
                     subject=text.subject,
+                    body_text=text.text,
+                    reply_to=company.email,
+                    document=first,
+                    kind="reminder",
+                    idempotency_key=f"{keys}:{suffix}",
+                    actor=actor,
+                    language=language,
                 )
                 message_id = message_id or message.pk
             if employees:

@@ -1002,24 +1002,15 @@ def _send_digest(company: Company, user: User, lines: list[str], today: dt.date)
         text = "\n".join(
             [_("Supplier invoices that need you:"), "", *[f"- {line}" for line in lines], "", link]
         )
-    from xfinances.notifications.actions import _queue
-    from xfinances.notifications.models import MessageKind
+    from xfinances.notifications.actions import queue_email
 
-    _message, created = _queue(
+    _message, created = queue_email(
         company,
-        kind=MessageKind.EMAIL,
-        key=f"supplier-alerts:{today.isoformat()}:{user.pk}",
-        payload={
-            "purpose": "supplier_alerts",
-            "to": [user.email],
-            "reply_to": "",
-            "subject": subject,
-            "text": text + "\n",
-            "html": "",
-            "attach_pdf": False,
-        },
-        recipients=[user.email],
+        to=[user.email],
         subject=subject,
+        body_text=text + "\n",
+        kind="supplier_alerts",
+        idempotency_key=f"supplier-alerts:{today.isoformat()}:{user.pk}",
     )
     return created
 
