@@ -72,11 +72,13 @@ def _register() -> None:
     from xfinances.notifications.api import documents_router as delivery_documents_router
     from xfinances.notifications.api import outbox_router, webhooks_router
     from xfinances.parties.api import router as parties_router
+    from xfinances.payments.api import router as payments_router
     from xfinances.purchases.api import router as supplier_invoices_router
     from xfinances.treasury.api import router as treasury_router
 
     api.add_router("/", core_router)
     api.add_router("/parties", parties_router)
+    api.add_router("/payments", payments_router)
     api.add_router("/supplier-invoices", supplier_invoices_router)
     api.add_router("/documents", documents_router)
     api.add_router("/number-series", series_router)
