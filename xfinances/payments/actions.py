@@ -35,6 +35,7 @@ from xfinances.payments.models import (
     DocumentSettlement,
     DunningLevel,
     DunningPause,
+    OverdueNotice,
     Payment,
     PaymentMethod,
     PaymentSettings,
@@ -161,6 +162,67 @@ def _check_settleable(document: Document, company: Company, field: str = "docume
 # --- payments ------------------------------------------------------------------------------------
 
 
+def _party_data(party: Party | None) -> dict[str, Any] | None:
+    if party is None:
+        return None
+    return {"id": party.pk, "name": party.name, "eik": getattr(party, "eik", "")}
+
+
+def payment_data(payment: Payment) -> dict[str, Any]:
+    """The payment as webhook receivers see it (amounts as strings, never floats)."""
+    return {
+        "id": payment.pk,
+        "direction": payment.direction,
+        "date": payment.date.isoformat(),
+        "amount": str(payment.amount),
+        "currency": payment.currency,
+        "allocated": str(payment.allocated),
+        "method": payment.method,
+        "bank_reference": payment.bank_reference,
+        "party": _party_data(payment.party),
+    }
+
+
+def _emit_payment_received(payment: Payment) -> None:
+    from xfinances.notifications import actions as delivery
+
+    delivery.emit_event(
+        payment.company,
+        "payment.received",
+        payment_data(payment),
+        key_suffix=f"payment{payment.pk}",
+    )
+
+
+def _emit_payment_allocated(payment: Payment, allocation: Allocation, remaining: Decimal) -> None:
+    from xfinances.notifications import actions as delivery
+
+    document = allocation.document
+    delivery.emit_event(
+        payment.company,
+        "payment.allocated",
+        {
+            "allocation": {
+                "id": allocation.pk,
+                "date": allocation.date.isoformat(),
+                "amount": str(allocation.amount),
+                "document_amount": str(allocation.document_amount),
+            },
+            "payment": payment_data(payment),
+            "document": {
+                "id": document.pk,
+                "kind": document.kind,
+                "number": document.number,
+                "total": str(document.total),
+                "currency": document.currency,
+                "remaining": str(remaining),
+            },
+        },
+        document=document,
+        key_suffix=f"allocation{allocation.pk}",
+    )
+
+
 @transaction.atomic
 def record_payment(
     actor: Actor,
@@ -270,6 +332,8 @@ def record_payment(
         created_by=actor.user,
     )
     audit.record_create(actor, company, "record_payment", payment)
+    if direction == Direction.IN:
+        _emit_payment_received(payment)
     if allocations:
         allocate(actor, payment, allocations)
     return payment
@@ -447,6 +511,7 @@ def allocate(
         payment.save(update_fields=["allocated"])
         _settlement_apply(row, paid=doc_amount)
         audit.record_create(actor, company, "allocate", allocation)
+        _emit_payment_allocated(payment, allocation, _remaining(document, row))
         created.append(allocation)
     return created
 
@@ -1150,6 +1215,53 @@ def _send_planned(
     return True
 
 
+@transaction.atomic
+def emit_overdue_events(company: Company, run: ReminderRun) -> int:
+    """`document.overdue` once per document: open claims whose due date is before the run's day
+    and that have no `OverdueNotice` yet get one (and the webhook event, in the same
+    transaction). Markers are written even when no endpoint wants the event, so an endpoint
+    added later is not flooded with old documents. Returns how many documents were new."""
+    from django.db.models import Exists, OuterRef
+
+    from xfinances.notifications import actions as delivery
+    from xfinances.notifications import queries as delivery_queries
+
+    fresh = dict(
+        queries.open_claims(company)  # type: ignore[misc]  # settled_amount is an annotation
+        .filter(due_date__lt=run.run_date)
+        .filter(~Exists(OverdueNotice.objects.filter(company=company, document=OuterRef("pk"))))
+        .order_by("pk")
+        .values_list("pk", "settled_amount")
+    )
+    if not fresh:
+        return 0
+    OverdueNotice.objects.bulk_create(
+        [
+            OverdueNotice(company=company, document_id=pk, run=run, seen_on=run.run_date)
+            for pk in fresh
+        ],
+        ignore_conflicts=True,  # a concurrent manual run marked some first: it emits those
+        batch_size=2000,
+    )
+    ours = set(
+        OverdueNotice.objects.filter(company=company, run=run).values_list("document_id", flat=True)
+    )
+    wanted = any(
+        "document.overdue" in (endpoint.events or [])
+        for endpoint in delivery_queries.active_endpoints(company)
+    )
+    if wanted:
+        for document in Document.objects.filter(company=company, pk__in=ours).order_by("pk"):
+            data = delivery.document_data(document)
+            data["remaining"] = str(document.total - fresh[document.pk])
+            assert document.due_date is not None
+            data["days_overdue"] = (run.run_date - document.due_date).days
+            delivery.emit_event(
+                company, "document.overdue", data, document=document, key_suffix="overdue"
+            )
+    return len(ours)
+
+
 def run_reminders(
     actor: Actor, company: Company, run_date: dt.date, *, kind: str = RunKind.SCHEDULED
 ) -> RunResult | None:
@@ -1163,6 +1275,7 @@ def run_reminders(
     if run is None:
         return None
     apply_open_credit_notes(Actor.system(actor.source) if actor.user is None else actor, company)
+    emit_overdue_events(company, run)
     planned, levels = queries.reminder_plan(company, run_date)
     records_by_party: dict[int, list[dunning.Record]] = {}
     for record in planned.records:

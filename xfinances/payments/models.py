@@ -413,3 +413,24 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level_id} {self.document_id} {self.run_date}"
+
+
+class OverdueNotice(models.Model):
+    """The marker that a reminder run saw a document overdue and emitted `document.overdue`:
+    one row per document, so the event goes out once (unique per document)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(ReminderRun, on_delete=models.PROTECT, related_name="overdue_notices")
+    seen_on = models.DateField(_("seen overdue on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("overdue notice")
+        ordering = ["company_id", "-seen_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "document"], name="overdue_notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.seen_on}"
