@@ -71,8 +71,13 @@ def documents(
 
 
 def after_cursor(found: QuerySet[Document], issue_date: dt.date, pk: int) -> QuerySet[Document]:
-    """The rows after (issue_date, pk) in the newest-first order: a keyset page, no OFFSET."""
-    return found.filter(Q(issue_date__lt=issue_date) | Q(issue_date=issue_date, pk__lt=pk))
+    """The rows after (issue_date, pk) in the newest-first order: a keyset page, no OFFSET.
+    `issue_date <= day` is said on its own so PostgreSQL starts the index scan at the cursor
+    (with only the OR it walks the index from the newest row: 140 ms a million rows deep)."""
+    return found.filter(
+        Q(issue_date__lte=issue_date),
+        Q(issue_date__lt=issue_date) | Q(issue_date=issue_date, pk__lt=pk),
+    )
 
 
 def document(company: Company, document_id: int) -> Document | None:
@@ -137,7 +142,8 @@ def before_cursor(found: QuerySet[Document], issue_date: dt.date, pk: int) -> Qu
     """The rows before (issue_date, pk) in the newest-first order, nearest first (oldest-first
     order): the previous keyset page of the UI, read backwards; no OFFSET."""
     return found.filter(
-        Q(issue_date__gt=issue_date) | Q(issue_date=issue_date, pk__gt=pk)
+        Q(issue_date__gte=issue_date),
+        Q(issue_date__gt=issue_date) | Q(issue_date=issue_date, pk__gt=pk),
     ).order_by("issue_date", "id")
 
 
