@@ -47,6 +47,7 @@ from xfinances.payments.models import (
     WriteOff,
 )
 from xfinances.payments.reminder_email import ReminderText, compose, unknown_placeholders
+from xfinances.purchases.models import SupplierInvoice
 
 ZERO = Decimal("0.00")
 CLAIM_KINDS = (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE)
@@ -197,27 +198,39 @@ def _emit_payment_received(payment: Payment) -> None:
 def _emit_payment_allocated(payment: Payment, allocation: Allocation, remaining: Decimal) -> None:
     from xfinances.notifications import actions as delivery
 
+    data: dict[str, Any] = {
+        "allocation": {
+            "id": allocation.pk,
+            "date": allocation.date.isoformat(),
+            "amount": str(allocation.amount),
+            "document_amount": str(allocation.document_amount),
+        },
+        "payment": payment_data(payment),
+    }
     document = allocation.document
+    if document is not None:
+        data["document"] = {
+            "id": document.pk,
+            "kind": document.kind,
+            "number": document.number,
+            "total": str(document.total),
+            "currency": document.currency,
+            "remaining": str(remaining),
+        }
+    invoice = allocation.supplier_invoice
+    if invoice is not None:
+        data["supplier_invoice"] = {
+            "id": invoice.pk,
+            "kind": invoice.kind,
+            "number": invoice.supplier_number,
+            "total": str(invoice.total),
+            "currency": invoice.currency,
+            "remaining": str(remaining),
+        }
     delivery.emit_event(
         payment.company,
         "payment.allocated",
-        {
-            "allocation": {
-                "id": allocation.pk,
-                "date": allocation.date.isoformat(),
-                "amount": str(allocation.amount),
-                "document_amount": str(allocation.document_amount),
-            },
-            "payment": payment_data(payment),
-            "document": {
-                "id": document.pk,
-                "kind": document.kind,
-                "number": document.number,
-                "total": str(document.total),
-                "currency": document.currency,
-                "remaining": str(remaining),
-            },
-        },
+        data,
         document=document,
         key_suffix=f"allocation{allocation.pk}",
     )
@@ -394,6 +407,8 @@ def allocate(
     exceed the payment or a document's remainder, or a document is voided or of another company."""
     company = payment.company
     ensure_can(actor, company, "payments.change")
+    if any(isinstance(target[0], SupplierInvoice) for target in targets):
+        return allocate_supplier_invoices(actor, payment, targets)  # type: ignore[arg-type]
     errors = InvalidInput.collect()
     wanted: list[_Wanted] = []
     for target in targets:
@@ -512,6 +527,159 @@ def allocate(
         _settlement_apply(row, paid=doc_amount)
         audit.record_create(actor, company, "allocate", allocation)
         _emit_payment_allocated(payment, allocation, _remaining(document, row))
+        created.append(allocation)
+    return created
+
+
+def _supplier_invoice_amounts(
+    payment: Payment, invoice: SupplierInvoice, amount: Decimal | None, doc: Decimal | None
+) -> tuple[Decimal, Decimal]:
+    """(payment-currency amount, invoice-currency amount); None takes what fits."""
+    unallocated = payment.amount - payment.allocated
+    remaining = invoice.remaining
+    if payment.currency == invoice.currency:
+        if amount is not None and doc is not None and amount != doc:
+            raise InvalidInput(
+                {
+                    "document_amount": [
+                        _("Both amounts are in %(currency)s: they must be equal.")
+                        % {"currency": payment.currency}
+                    ]
+                }
+            )
+        value = amount if amount is not None else doc
+        if value is None:
+            value = min(unallocated, remaining)
+        return value, value
+    # Another currency: through EUR at the payment's rate and the invoice's own rate.
+    if amount is None and doc is None:
+        whole = round_cent(unallocated / payment.eur_rate * invoice.exchange_rate)
+        if whole <= remaining:
+            return unallocated, whole
+        doc = remaining
+    if doc is None:
+        assert amount is not None
+        doc = round_cent(amount / payment.eur_rate * invoice.exchange_rate)
+    if amount is None:
+        amount = min(unallocated, round_cent(doc / invoice.exchange_rate * payment.eur_rate))
+    return amount, doc
+
+
+@transaction.atomic
+def allocate_supplier_invoices(
+    actor: Actor,
+    payment: Payment,
+    targets: Sequence[tuple[SupplierInvoice, object] | tuple[SupplierInvoice, object, object]],
+) -> list[Allocation]:
+    """Allocate an OUTGOING payment to supplier invoices: (invoice, amount in the payment
+    currency[, amount in the invoice currency]); None takes what fits. Same locks and refusals
+    as sales documents (payment first, then the invoices by id; amounts read after the locks):
+    never more than the payment has left or the invoice has left to pay. The invoice's paid and
+    remaining amounts are kept by `purchases.actions.set_paid_amount`."""
+    from xfinances.purchases import actions as purchases_actions
+
+    company = payment.company
+    ensure_can(actor, company, "payments.change")
+    errors = InvalidInput.collect()
+    wanted: list[tuple[SupplierInvoice, Decimal | None, Decimal | None]] = []
+    for target in targets:
+        invoice = target[0]
+        amount = _amount(target[1], errors, "amount") if len(target) > 1 else None
+        doc_amount = _amount(target[2], errors, "document_amount") if len(target) > 2 else None
+        if not isinstance(invoice, SupplierInvoice) or invoice.company_id != company.pk:
+            errors.add("supplier_invoice", _("No such supplier invoice in this company."))
+            continue
+        wanted.append((invoice, amount, doc_amount))
+    errors.raise_if_any()
+    if not wanted:
+        raise InvalidInput({"supplier_invoice": [_("Choose at least one supplier invoice.")]})
+    if payment.direction != Direction.OUT:
+        raise InvalidInput(
+            {"supplier_invoice": [_("Only an outgoing payment pays a supplier invoice.")]}
+        )
+    payment = locks.lock_payments(company, [payment.pk])[payment.pk]
+    invoices = locks.lock_supplier_invoices(company, [item[0].pk for item in wanted])
+    created: list[Allocation] = []
+    for item, amount, doc_amount in wanted:
+        if item.pk not in invoices:
+            raise InvalidInput(
+                {"supplier_invoice": [_("No such supplier invoice in this company.")]}
+            )
+        invoice = invoices[item.pk]
+        if not invoice.is_payable:
+            raise InvalidInput(
+                {
+                    "supplier_invoice": [
+                        _("%(number)s is cancelled, rejected or a credit note: it is not paid.")
+                        % {"number": invoice.supplier_number}
+                    ]
+                }
+            )
+        if payment.party_id and payment.party_id != invoice.supplier_id:
+            raise InvalidInput(
+                {
+                    "supplier_invoice": [
+                        _("%(number)s belongs to another supplier than the payment.")
+                        % {"number": invoice.supplier_number}
+                    ]
+                }
+            )
+        unallocated = payment.amount - payment.allocated
+        remaining = invoice.remaining
+        amount, doc_amount = _supplier_invoice_amounts(payment, invoice, amount, doc_amount)
+        if amount <= 0 or doc_amount <= 0:
+            if unallocated <= 0:
+                raise InvalidInput({"amount": [_("Nothing of this payment is left to allocate.")]})
+            raise InvalidInput(
+                {
+                    "supplier_invoice": [
+                        _("%(number)s has nothing left to pay.")
+                        % {"number": invoice.supplier_number}
+                    ]
+                }
+            )
+        if amount > unallocated:
+            raise InvalidInput(
+                {
+                    "amount": [
+                        _("Only %(left)s %(currency)s of this payment is left to allocate.")
+                        % {"left": unallocated, "currency": payment.currency}
+                    ]
+                }
+            )
+        if doc_amount > remaining:
+            raise InvalidInput(
+                {
+                    "amount": [
+                        _("Only %(left)s %(currency)s of document %(number)s is left to pay.")
+                        % {
+                            "left": remaining,
+                            "currency": invoice.currency,
+                            "number": invoice.supplier_number,
+                        }
+                    ]
+                }
+            )
+        allocation = Allocation.objects.create(
+            company=company,
+            payment=payment,
+            supplier_invoice=invoice,
+            date=max(payment.date, invoice.issue_date),
+            amount=amount,
+            document_amount=doc_amount,
+            exchange_difference_eur=exchange_difference(
+                payment.direction, amount, payment.eur_rate, doc_amount, invoice.exchange_rate
+            ),
+            created_by=actor.user,
+        )
+        payment.allocated += amount
+        payment.save(update_fields=["allocated"])
+        invoice = purchases_actions.set_paid_amount(
+            actor, invoice, invoice.amount_paid + doc_amount
+        )
+        invoices[invoice.pk] = invoice
+        audit.record_create(actor, company, "allocate", allocation)
+        _emit_payment_allocated(payment, allocation, invoice.remaining)
         created.append(allocation)
     return created
 
@@ -643,8 +811,11 @@ def undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> All
         raise InvalidInput({"reason": [_("Say why the allocation is undone.")]})
     if allocation.payment_id:
         payments = locks.lock_payments(company, [allocation.payment_id])
-    document_ids = [allocation.document_id] + (
-        [allocation.credit_note_id] if allocation.credit_note_id else []
+    document_ids = [i for i in (allocation.document_id, allocation.credit_note_id) if i]
+    invoices = (
+        locks.lock_supplier_invoices(company, [allocation.supplier_invoice_id])
+        if allocation.supplier_invoice_id
+        else {}
     )
     locks.lock_documents(company, document_ids)
     rows = locks.lock_settlements(company, document_ids)
@@ -660,8 +831,18 @@ def undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> All
         payment = payments[allocation.payment_id]
         payment.allocated -= allocation.amount
         payment.save(update_fields=["allocated"])
-        _settlement_apply(rows[allocation.document_id], paid=-allocation.document_amount)
+        if allocation.supplier_invoice_id:
+            from xfinances.purchases import actions as purchases_actions
+
+            invoice = invoices[allocation.supplier_invoice_id]
+            purchases_actions.set_paid_amount(
+                actor, invoice, max(invoice.amount_paid - allocation.document_amount, ZERO)
+            )
+        else:
+            assert allocation.document_id is not None
+            _settlement_apply(rows[allocation.document_id], paid=-allocation.document_amount)
     else:
+        assert allocation.document_id is not None
         assert allocation.credit_note_id is not None
         _settlement_apply(rows[allocation.credit_note_id], credited=-allocation.amount)
         _settlement_apply(rows[allocation.document_id], credited=-allocation.document_amount)

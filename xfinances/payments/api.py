@@ -117,6 +117,7 @@ def _allocation_out(allocation: Allocation) -> dict[str, Any]:
         "payment_id": allocation.payment_id,
         "credit_note_id": allocation.credit_note_id,
         "document_id": allocation.document_id,
+        "supplier_invoice_id": allocation.supplier_invoice_id,
         "date": allocation.date,
         "amount": str(allocation.amount),
         "document_amount": str(allocation.document_amount),
@@ -281,13 +282,21 @@ def _day(value: str | None, field: str = "on") -> dt.date:
         raise InvalidInput({field: ["Enter a date (YYYY-MM-DD)."]}) from None
 
 
-@router.get("/aging", summary="Receivables per client aged by days past due on ?on=")
-def aging(request: HttpRequest, on: str | None = None) -> dict[str, Any]:
+@router.get(
+    "/aging",
+    summary="Receivables per client (or ?direction=payable: payables per supplier) aged on ?on=",
+)
+def aging(
+    request: HttpRequest, on: str | None = None, direction: str = "receivable"
+) -> dict[str, Any]:
     require(request, "payments.view")
     day = _day(on)
-    rows = queries.aging(_company(request), day)
+    if direction not in queries.AgingDirection.VALUES:
+        raise InvalidInput({"direction": ["Choose receivable or payable."]})
+    rows = queries.aging(_company(request), day, direction)
     return {
         "on": day,
+        "direction": direction,
         "rows": [
             {
                 "party_id": r.party_id,

@@ -30,8 +30,11 @@ _lock = threading.Lock()
 _compiler: typst.Compiler | None = None
 
 
-def aging_table(rows: Sequence[AgingRow]) -> tuple[list[str], list[list[Any]]]:
-    header = [_("Client"), _("Currency"), *(str(label) for _k, label in AGING_BUCKETS), _("Total")]
+def aging_table(
+    rows: Sequence[AgingRow], direction: str = "receivable"
+) -> tuple[list[str], list[list[Any]]]:
+    who = _("Supplier") if direction == "payable" else _("Client")
+    header = [who, _("Currency"), *(str(label) for _k, label in AGING_BUCKETS), _("Total")]
     body = [
         [r.party_name, r.currency, *(r.buckets[k] for k, _l in AGING_BUCKETS), r.total]
         for r in rows

@@ -1,10 +1,10 @@
 """Row locks of the payments area, in one place: by primary key order, in short transactions.
 
 The allocate/undo/write-off actions lock every payment and document they touch (payments first,
-then documents, each group by id) before reading the amounts they check. Two allocations to the
-same document or from the same payment therefore run one after the other and can never
-together exceed either side. (SQLite ignores `select_for_update`; its IMMEDIATE transactions
-serialise writers anyway.)
+then documents or supplier invoices, each group by id) before reading the amounts they check.
+Two allocations to the same document or from the same payment therefore run one after the
+other and can never together exceed either side. (SQLite ignores `select_for_update`; its
+IMMEDIATE transactions serialise writers anyway.)
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from xfinances.core.models import Company
 from xfinances.invoicing.models import Document
 from xfinances.payments.models import DocumentSettlement, Payment, ReminderRun
+from xfinances.purchases.models import SupplierInvoice
 
 
 def lock_payments(company: Company, payment_ids: Iterable[int]) -> dict[int, Payment]:
@@ -49,6 +50,20 @@ def lock_settlements(
     rows = (
         DocumentSettlement.objects.select_for_update()
         .filter(company=company, pk__in=ids)
+        .order_by("pk")
+    )
+    return {row.pk: row for row in rows}
+
+
+def lock_supplier_invoices(
+    company: Company, invoice_ids: Iterable[int]
+) -> dict[int, SupplierInvoice]:
+    """Lock supplier invoices (after the payments), by id; their paid/remaining are read after."""
+    ids = sorted(set(invoice_ids))
+    rows = (
+        SupplierInvoice.objects.select_for_update()
+        .filter(company=company, pk__in=ids)
+        .select_related("company", "supplier")
         .order_by("pk")
     )
     return {row.pk: row for row in rows}

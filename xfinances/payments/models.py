@@ -11,8 +11,10 @@ Invariants (kept by `actions.py` under the row locks of `locks.py`, and by CHECK
   `queries.document_payment_status` computes them from the document's total and its
   settlement row. See docs/receivables.md.
 
-Allocation targets: a sales document today (`document`). Supplier invoices join with a later
-migration adding a nullable `supplier_invoice` FK beside `document` (exactly one of them set).
+Allocation targets: a sales document (`document`) or, for an outgoing payment, a supplier
+invoice (`supplier_invoice`): exactly one of them (CHECK `allocation_one_target`). A supplier
+invoice's paid and remaining amounts live on the invoice (`purchases.actions.set_paid_amount`),
+so it has no `DocumentSettlement` row.
 """
 
 from __future__ import annotations
@@ -141,7 +143,18 @@ class Allocation(models.Model):
         Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     document = models.ForeignKey(
-        Document, on_delete=models.PROTECT, related_name="payment_allocations"
+        Document,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment_allocations",
+    )
+    supplier_invoice = models.ForeignKey(
+        "purchases.SupplierInvoice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment_allocations",
     )
     date = models.DateField(_("date"))
     amount = models.DecimalField(_("amount (source currency)"), **AMOUNT)
@@ -172,15 +185,23 @@ class Allocation(models.Model):
                 | Q(payment__isnull=True, credit_note__isnull=False),
                 name="allocation_one_source",
             ),
+            models.CheckConstraint(
+                condition=Q(document__isnull=False, supplier_invoice__isnull=True)
+                | Q(document__isnull=True, supplier_invoice__isnull=False, payment__isnull=False),
+                name="allocation_one_target",
+            ),
         ]
         indexes = [
             models.Index(fields=["company", "document", "date"], name="allocation_document"),
             models.Index(fields=["company", "payment"], name="allocation_payment"),
             models.Index(fields=["company", "credit_note"], name="allocation_credit_note"),
+            models.Index(
+                fields=["company", "supplier_invoice", "date"], name="allocation_supplier_inv"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} → {self.document_id}"
+        return f"{self.amount} → {self.document_id or f'supplier {self.supplier_invoice_id}'}"
 
     @property
     def is_active(self) -> bool:

@@ -246,7 +246,8 @@ def _settled_by_date(company: Company, on: dt.date) -> dict[int, Decimal]:
     settled: dict[int, Decimal] = {}
     live = Allocation.objects.filter(company=company, undone_at__isnull=True, date__lte=on)
     for document_id, amount in (
-        live.order_by()
+        live.filter(document__isnull=False)
+        .order_by()
         .values("document_id")
         .annotate(s=Sum("document_amount"))
         .values_list("document_id", "s")
@@ -321,9 +322,59 @@ class AgingRow:
         return self.total - self.buckets.get("not_due", ZERO)
 
 
-def aging(company: Company, on: dt.date) -> list[AgingRow]:
-    """Receivables per client and currency, aged by days past due on `on`, biggest first.
-    Unallocated incoming payments (the client's credit) lower the "not due" column."""
+class AgingDirection:
+    RECEIVABLE = "receivable"
+    PAYABLE = "payable"
+    VALUES = (RECEIVABLE, PAYABLE)
+
+
+def payable_items(company: Company, on: dt.date) -> list[tuple[int, str, dt.date | None, Decimal]]:
+    """(supplier, currency, due date, open amount) of supplier invoices and debit notes open on
+    day `on`: registered, not rejected, received by then; the open amount is today's `remaining`
+    plus what active allocations dated after `on` paid (undone ones count as never made)."""
+    from xfinances.purchases.models import (
+        ApprovalStatus,
+        SupplierDocumentKind,
+        SupplierInvoice,
+        SupplierInvoiceStatus,
+    )
+
+    later: dict[int, Decimal] = dict(
+        Allocation.objects.filter(
+            company=company,
+            supplier_invoice__isnull=False,
+            undone_at__isnull=True,
+            date__gt=on,
+        )
+        .order_by()
+        .values("supplier_invoice_id")
+        .annotate(s=Sum("document_amount"))
+        .values_list("supplier_invoice_id", "s")
+    )
+    found = (
+        SupplierInvoice.objects.filter(
+            company=company, status=SupplierInvoiceStatus.REGISTERED, issue_date__lte=on
+        )
+        .exclude(kind=SupplierDocumentKind.CREDIT_NOTE)
+        .exclude(approval_status=ApprovalStatus.REJECTED)
+        .filter(Q(remaining__gt=0) | Q(pk__in=list(later)))
+        .order_by("issue_date", "id")
+        .values_list("id", "supplier_id", "currency", "due_date", "total", "remaining")
+    )
+    items = []
+    for pk, supplier_id, currency, due_date, total, remaining in found:
+        left = min(total, remaining + later.get(pk, ZERO))
+        if left > 0:
+            items.append((supplier_id, currency, due_date, left))
+    return items
+
+
+def aging(
+    company: Company, on: dt.date, direction: str = AgingDirection.RECEIVABLE
+) -> list[AgingRow]:
+    """Receivables per client (or, with direction="payable", payables per supplier from the
+    supplier invoices) and currency, aged by days past due on `on`, biggest first.
+    Unallocated incoming payments (the client's credit) lower the receivables' "not due"."""
     rows: dict[tuple[int | None, str], AgingRow] = {}
     names = dict(Party.objects.filter(company=company).values_list("id", "name"))
 
@@ -338,11 +389,15 @@ def aging(company: Company, on: dt.date) -> list[AgingRow]:
             )
         return rows[key]
 
-    for item in open_items(company, on):
-        row = row_of(item.party_id, item.currency)
-        row.buckets[item.bucket] += item.open_amount
-    for party_id, currency, amount in party_credit_rows(company, on):
-        row_of(party_id, currency).buckets["not_due"] -= amount
+    if direction == AgingDirection.PAYABLE:
+        for supplier_id, currency, due_date, amount in payable_items(company, on):
+            row_of(supplier_id, currency).buckets[aging_bucket(due_date, on)] += amount
+    else:
+        for item in open_items(company, on):
+            row = row_of(item.party_id, item.currency)
+            row.buckets[item.bucket] += item.open_amount
+        for party_id, currency, amount in party_credit_rows(company, on):
+            row_of(party_id, currency).buckets["not_due"] -= amount
     return sorted(
         (r for r in rows.values() if r.total != 0), key=lambda r: (-r.total, r.party_name)
     )
@@ -527,7 +582,7 @@ def payment(company: Company, payment_id: int) -> Payment | None:
 def allocations_of_payment(payment: Payment) -> QuerySet[Allocation]:
     return (
         Allocation.objects.filter(company_id=payment.company_id, payment=payment)
-        .select_related("document")
+        .select_related("document", "supplier_invoice")
         .order_by("id")
     )
 

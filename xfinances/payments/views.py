@@ -58,11 +58,14 @@ def receivables(request: HttpRequest) -> HttpResponse:
     """Aging of receivables per client at ?on= (CSV/XLSX with ?format=)."""
     company = request.company  # type: ignore[attr-defined]
     on = _day(request.GET.get("on"))
-    rows = queries.aging(company, on)
+    direction = request.GET.get("direction", queries.AgingDirection.RECEIVABLE)
+    if direction not in queries.AgingDirection.VALUES:
+        direction = queries.AgingDirection.RECEIVABLE
+    rows = queries.aging(company, on, direction)
     kind = request.GET.get("format", "")
     if kind in ("csv", "xlsx"):
-        header, body = exports.aging_table(rows)
-        name = f"aging-{on.isoformat()}"
+        header, body = exports.aging_table(rows, direction)
+        name = f"aging-{direction}-{on.isoformat()}"
         content = (
             exports.to_csv(header, body) if kind == "csv" else exports.to_xlsx(name, header, body)
         )
@@ -72,6 +75,8 @@ def receivables(request: HttpRequest) -> HttpResponse:
         "payments/receivables.html",
         {
             "on": on,
+            "direction": direction,
+            "payable": direction == queries.AgingDirection.PAYABLE,
             "rows": rows,
             "totals": queries.aging_totals(rows),
             "buckets": queries.AGING_BUCKETS,
