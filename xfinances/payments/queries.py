@@ -119,6 +119,35 @@ def document_payment_status(document: Document, today: dt.date) -> tuple[str, De
     return state.status, state.paid + state.credited, state.remaining
 
 
+def document_payment_statuses(
+    documents: Iterable[Document],
+) -> dict[int, tuple[str, Decimal, Decimal]]:
+    """`document_payment_status` of many documents of one company in one query: id →
+    (status, paid, remaining)."""
+    found = list(documents)
+    rows = {
+        row.pk: row
+        for row in DocumentSettlement.objects.filter(
+            company_id__in={d.company_id for d in found}, pk__in=[d.pk for d in found]
+        )
+    }
+    result: dict[int, tuple[str, Decimal, Decimal]] = {}
+    for document in found:
+        if document.status == DocumentStatus.VOIDED:
+            result[document.pk] = (PaymentStatus.VOIDED, ZERO, ZERO)
+            continue
+        if document.status != DocumentStatus.ISSUED or document.kind not in SETTLEABLE_KINDS:
+            result[document.pk] = (PaymentStatus.NOT_PAYABLE, ZERO, ZERO)
+            continue
+        row = rows.get(document.pk)
+        paid, credited, written_off = (
+            (row.paid, row.credited, row.written_off) if row else (ZERO, ZERO, ZERO)
+        )
+        status, remaining = status_from(document.total, paid + credited + written_off, written_off)
+        result[document.pk] = (status, paid + credited, remaining)
+    return result
+
+
 # --- open documents ----------------------------------------------------------------------------
 
 

@@ -407,14 +407,10 @@ def _notify_company(response: DocumentResponse) -> None:
 
 
 def record_download(document: Document) -> None:
-    """Tell the delivery log (notifications app, when installed) that the client downloaded."""
-    try:
-        from xfinances.notifications import actions as notifications
-    except ImportError:
-        return
-    record: Any = getattr(notifications, "record_portal_download", None)
-    if record is not None:
-        record(document, "portal")
+    """Tell the delivery log that the client downloaded the document's PDF from the portal."""
+    from xfinances.notifications.actions import record_portal_download
+
+    record_portal_download(document, "portal")
 
 
 @transaction.atomic

@@ -49,19 +49,53 @@ PAYABLE_KINDS = (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE)
 STATEMENT_KINDS = (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE, DocumentKind.CREDIT_NOTE)
 
 
-def document_status(document: Document, today: dt.date) -> str:
+def document_status(
+    document: Document,
+    today: dt.date,
+    payment: tuple[str, Decimal, Decimal] | None = None,
+) -> str:
     """The status the client sees. THE one place of this mapping.
 
-    voided → voided; an issued invoice/debit note past its due date → overdue; otherwise unpaid.
-    Proformas, protocols and credit notes are not payable. Payments (a later area) will add
-    partly paid / paid from the allocations and narrow overdue to what is still open."""
+    voided → voided; proformas, protocols and credit notes → not payable; an invoice or debit
+    note from the payments area (`payments.queries.document_payment_status`): settled in full
+    (paid, written off, overpaid) → paid; something left and past its due date → overdue;
+    partly paid; unpaid. `payment` is that (status, paid, remaining) when the caller read it
+    already (lists read them in one query)."""
+    from xfinances.payments.queries import PaymentStatus, document_payment_status
+
     if document.status == DocumentStatus.VOIDED:
         return PortalStatus.VOIDED
     if document.kind not in PAYABLE_KINDS:
         return PortalStatus.NOT_PAYABLE
-    if document.due_date is not None and document.due_date < today:
+    status, _paid, remaining = payment or document_payment_status(document, today)
+    if status == PaymentStatus.VOIDED:
+        return PortalStatus.VOIDED
+    if status == PaymentStatus.NOT_PAYABLE:
+        return PortalStatus.NOT_PAYABLE
+    if status in (PaymentStatus.PAID, PaymentStatus.WRITTEN_OFF, PaymentStatus.OVERPAID):
+        return PortalStatus.PAID
+    if remaining > 0 and document.due_date is not None and document.due_date < today:
         return PortalStatus.OVERDUE
+    if status == PaymentStatus.PARTLY_PAID:
+        return PortalStatus.PARTLY_PAID
     return PortalStatus.UNPAID
+
+
+def statuses_of(documents: list[Document], today: dt.date) -> dict[int, str]:
+    """`document_status` of many documents with their payment states read in one query."""
+    from xfinances.payments.queries import document_payment_statuses
+
+    payments = document_payment_statuses(documents)
+    return {d.pk: document_status(d, today, payments[d.pk]) for d in documents}
+
+
+def open_amount(document: Document, today: dt.date) -> Decimal:
+    """What the client still owes on the document (remaining), 0 when nothing is open."""
+    from xfinances.payments.queries import document_payment_status
+
+    if document_status(document, today) in (PortalStatus.VOIDED, PortalStatus.NOT_PAYABLE):
+        return ZERO
+    return max(document_payment_status(document, today)[2], ZERO)
 
 
 def settings_of(company: Company) -> PortalSettings:
@@ -189,17 +223,24 @@ class CurrencyStatement:
 
 
 def statement(company: Company, party: Party | int, today: dt.date) -> list[CurrencyStatement]:
-    """The account statement per currency: documents with totals, balance (sum of open
-    documents: until payments exist every issued invoice/debit note is open and a credit note
-    lowers it) and aging of the open amounts by days past due."""
+    """The account statement per currency: documents with totals, their open amounts from the
+    payments area (an invoice's remaining; a credit note's unused rest lowers the balance),
+    the balance (sum of open amounts) and aging of the open amounts by days past due."""
+    from xfinances.payments.queries import document_payment_statuses
+
     by_currency: dict[str, CurrencyStatement] = {}
-    found = visible_documents(company, party).filter(kind__in=STATEMENT_KINDS)
-    for document in found.order_by("issue_date", "id"):
-        status = document_status(document, today)
+    found = list(
+        visible_documents(company, party)
+        .filter(kind__in=STATEMENT_KINDS)
+        .order_by("issue_date", "id")
+    )
+    payments = document_payment_statuses(found)
+    for document in found:
+        payment = payments[document.pk]
+        status = document_status(document, today, payment)
         sign = -1 if document.kind == DocumentKind.CREDIT_NOTE else 1
         amount = document.total * sign
-        is_open = status in (PortalStatus.UNPAID, PortalStatus.OVERDUE, PortalStatus.NOT_PAYABLE)
-        open_amount = amount if is_open else ZERO
+        open_amount = ZERO if status == PortalStatus.VOIDED else payment[2] * sign
         bucket = aging_bucket(document.due_date if sign > 0 else None, today)
         entry = by_currency.setdefault(document.currency, CurrencyStatement(document.currency))
         entry.lines.append(StatementLine(document, status, amount, open_amount, bucket))
@@ -231,9 +272,14 @@ def payment_instructions(document: Document, today: dt.date) -> PaymentInstructi
     from xfinances.invoicing.creditor_reference import CreditorReferenceError, format_rf
     from xfinances.invoicing.epc_qr import EpcPayloadError, epc_payload, epc_qr_svg
 
-    if document_status(document, today) not in (PortalStatus.UNPAID, PortalStatus.OVERDUE):
+    if document_status(document, today) not in (
+        PortalStatus.UNPAID,
+        PortalStatus.PARTLY_PAID,
+        PortalStatus.OVERDUE,
+    ):
         return None
-    if document.total <= 0:
+    due = open_amount(document, today)
+    if due <= 0:
         return None
     accounts = [a for a in (document.supplier_bank_accounts or []) if a.get("iban")]
     account = accounts[0] if accounts else None
@@ -259,7 +305,7 @@ def payment_instructions(document: Document, today: dt.date) -> PaymentInstructi
             payload = epc_payload(
                 name,
                 account["iban"],
-                document.total,
+                due,
                 bic=account.get("bic", ""),
                 reference_rf=reference,
                 text="" if reference else f"{document.number}",
@@ -272,7 +318,7 @@ def payment_instructions(document: Document, today: dt.date) -> PaymentInstructi
         iban=account["iban"],
         bic=account.get("bic", ""),
         bank_name=account.get("bank_name", ""),
-        amount=document.total,
+        amount=due,
         currency=document.currency,
         rf_reference=reference,
         rf_printed=printed,

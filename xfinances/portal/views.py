@@ -215,10 +215,11 @@ def home(request: HttpRequest, company: Company, session: PortalSession) -> Http
     today = timezone.localdate()
     found = list(queries.visible_documents(company, session.party_id)[:500])
     responses = queries.responses_by_document(company, [d.pk for d in found])
+    statuses = queries.statuses_of(found, today)
     rows = [
         {
             "document": d,
-            "status": queries.document_status(d, today),
+            "status": statuses[d.pk],
             "response": responses.get(d.pk),
         }
         for d in found

@@ -20,22 +20,39 @@ TODAY = dt.date(2026, 11, 20)
 SYSTEM = Actor.system()
 
 
+UNPAID = ("unpaid", Decimal("0.00"), Decimal("100.00"))
+PARTLY = ("partly_paid", Decimal("40.00"), Decimal("60.00"))
+PAID = ("paid", Decimal("100.00"), Decimal("0.00"))
+WRITTEN_OFF = ("written_off", Decimal("99.50"), Decimal("0.00"))
+LATE = TODAY - dt.timedelta(days=1)
+
+
 @pytest.mark.parametrize(
-    ("status", "kind", "due", "expected"),
+    ("status", "kind", "due", "payment", "expected"),
     [
-        (DocumentStatus.VOIDED, DocumentKind.INVOICE, TODAY - dt.timedelta(days=5), "voided"),
-        (DocumentStatus.ISSUED, DocumentKind.INVOICE, TODAY - dt.timedelta(days=1), "overdue"),
-        (DocumentStatus.ISSUED, DocumentKind.INVOICE, TODAY, "unpaid"),
-        (DocumentStatus.ISSUED, DocumentKind.INVOICE, None, "unpaid"),
-        (DocumentStatus.ISSUED, DocumentKind.DEBIT_NOTE, TODAY - dt.timedelta(days=1), "overdue"),
-        (DocumentStatus.ISSUED, DocumentKind.PROFORMA, TODAY - dt.timedelta(days=9), "not_payable"),
-        (DocumentStatus.ISSUED, DocumentKind.CREDIT_NOTE, None, "not_payable"),
-        (DocumentStatus.VOIDED, DocumentKind.PROFORMA, None, "voided"),
+        (DocumentStatus.VOIDED, DocumentKind.INVOICE, TODAY - dt.timedelta(days=5), None, "voided"),
+        (DocumentStatus.ISSUED, DocumentKind.INVOICE, LATE, UNPAID, "overdue"),
+        (DocumentStatus.ISSUED, DocumentKind.INVOICE, TODAY, UNPAID, "unpaid"),
+        (DocumentStatus.ISSUED, DocumentKind.INVOICE, None, UNPAID, "unpaid"),
+        (DocumentStatus.ISSUED, DocumentKind.INVOICE, TODAY, PARTLY, "partly_paid"),
+        (DocumentStatus.ISSUED, DocumentKind.INVOICE, LATE, PARTLY, "overdue"),
+        (DocumentStatus.ISSUED, DocumentKind.INVOICE, LATE, PAID, "paid"),
+        (DocumentStatus.ISSUED, DocumentKind.INVOICE, LATE, WRITTEN_OFF, "paid"),
+        (DocumentStatus.ISSUED, DocumentKind.DEBIT_NOTE, LATE, UNPAID, "overdue"),
+        (
+            DocumentStatus.ISSUED,
+            DocumentKind.PROFORMA,
+            TODAY - dt.timedelta(days=9),
+            None,
+            "not_payable",
+        ),
+        (DocumentStatus.ISSUED, DocumentKind.CREDIT_NOTE, None, None, "not_payable"),
+        (DocumentStatus.VOIDED, DocumentKind.PROFORMA, None, None, "voided"),
     ],
 )
-def test_document_status_mapping(status, kind, due, expected):
-    document = Document(status=status, kind=kind, due_date=due)
-    assert document_status(document, TODAY) == expected
+def test_document_status_mapping(status, kind, due, payment, expected):
+    document = Document(status=status, kind=kind, due_date=due, total=Decimal("100.00"))
+    assert document_status(document, TODAY, payment) == expected
 
 
 @pytest.mark.parametrize(
