@@ -6,15 +6,15 @@ One table decides every permission; the UI, the API and the CLI all ask `can()`.
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", _("Owner")
-    ACCOUNTANT = "accountant", _("Accountant")
-    SALES = "sales", _("Sales")
-    PURCHASING = "purchasing", _("Purchasing")
-    VIEWER = "viewer", _("Viewer")
+    OWNER = "owner", pgettext_lazy("role", "Owner")
+    ACCOUNTANT = "accountant", pgettext_lazy("role", "Accountant")
+    SALES = "sales", pgettext_lazy("role", "Sales")
+    PURCHASING = "purchasing", pgettext_lazy("role", "Purchasing")
+    VIEWER = "viewer", pgettext_lazy("role", "Viewer")
 
 
 _ALL = frozenset(Role)
