@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -172,9 +173,11 @@ def document_send(request: HttpRequest, document_id: int) -> HttpResponse:
 @company_view("delivery.send")
 @require_POST
 def documents_send(request: HttpRequest) -> HttpResponse:
-    """Bulk send from the document list (checkboxes named `documents`)."""
+    """Bulk send from the document list (checkboxes named `documents`, or `ids` as the sales
+    documents list names them)."""
     company = request.company  # type: ignore[attr-defined]
-    ids = [int(v) for v in request.POST.getlist("documents") if v.isdigit()]
+    chosen = request.POST.getlist("documents") or request.POST.getlist("ids")
+    ids = [int(v) for v in chosen if v.isdigit()]
     documents = list(Document.objects.filter(company=company, pk__in=ids).select_related("party"))
     if not documents:
         messages.error(request, _("Choose the documents to send."))
@@ -184,7 +187,10 @@ def documents_send(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(count)d e-mails queued.") % {"count": len(queued)})
         except (InvalidInput, Conflict) as error:
             _refusal(request, error)
-    return redirect(request.POST.get("next") or f"/c/{company.eik}/documents/")
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""  # never redirect to another site
+    return redirect(back or f"/c/{company.eik}/documents/")
 
 
 # --- settings and templates --------------------------------------------------------------------
