@@ -62,6 +62,11 @@ def load_demo(progress: Callable[[str], object] = print) -> bool:
             actions.add_member(actor, company, email=user.email, role=role)
         for loader in _area_loaders():
             loader(actor, company, progress)
+        # From here on, a document issued in the demo reaches its client by e-mail (written to
+        # var/mail/ unless EMAIL_HOST is set) and appears in the portal, with no further click.
+        from xfinances.notifications.actions import update_delivery_settings
+
+        update_delivery_settings(actor, company, auto_send_on_issue=True)
     return True
 
 
