@@ -53,7 +53,7 @@ class DeliverySettings(models.Model):
         verbose_name_plural = _("delivery settings")
 
     def __str__(self) -> str:
-        return f"{self.company_id}"
+        return str(_("Delivery settings"))
 
 
 class PartyAutoSend(models.TextChoices):
