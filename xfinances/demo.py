@@ -74,6 +74,8 @@ def _area_loaders() -> list[Callable[[Actor, Company, Callable[[str], object]], 
     """Each area adds its own demo data (clients, documents, accounts …)."""
     from xfinances.invoicing.demo import load as load_documents
     from xfinances.parties.demo import load as load_parties
+    from xfinances.payments.demo import load as load_payments
+    from xfinances.purchases.demo import load as load_purchases
     from xfinances.treasury.demo import load as load_treasury
 
-    return [load_parties, load_documents, load_treasury]
+    return [load_parties, load_documents, load_treasury, load_payments, load_purchases]
