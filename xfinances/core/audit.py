@@ -112,9 +112,12 @@ def record_update(
     instance: models.Model,
     before: Mapping[str, Any],
     reason: str = "",
+    *,
+    after: Mapping[str, Any] | None = None,
 ) -> AuditEntry | None:
-    """Record the fields that changed since `before` (a `snapshot`). Nothing changed: no row."""
-    changes = diff(before, snapshot(instance))
+    """Record the fields that changed since `before` (a `snapshot`). Nothing changed: no row.
+    `after` is the current snapshot when the caller already took it."""
+    changes = diff(before, snapshot(instance) if after is None else after)
     if not changes:
         return None
     return _write(actor, company, AuditEntry.Kind.UPDATE, action, instance, changes, reason)

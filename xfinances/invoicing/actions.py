@@ -1268,8 +1268,12 @@ def issue_document(
         document.rf_reference = rf_for_document(number)
     document.search_text = search_text_of(document, (line.description for line in lines))
     document.version += 1
-    document.save()
-    audit.record_update(actor, company, "issue_document", document, before)
+    # Write only the columns the issue changed (and the audit diff from the same snapshot).
+    after = audit.snapshot(document)
+    changed = [name for name, value in after.items() if before.get(name) != value]
+    document.save(update_fields=[*changed, "search_text", "updated_at"])
+    after["updated_at"] = document.updated_at.isoformat()
+    audit.record_update(actor, company, "issue_document", document, before, after=after)
     _schedule_pdf(document)
     from xfinances.notifications.actions import document_event  # same transaction
 

@@ -34,11 +34,15 @@ def lock_documents(company: Company, document_ids: Iterable[int]) -> dict[int, D
     ids = sorted(set(document_ids))
     rows = (
         Document.objects.select_for_update(of=("self",))
-        .select_related("company", "party")
+        .select_related("party")
         .filter(company=company, pk__in=ids)
         .order_by("pk")
     )
-    return {row.pk: row for row in rows}
+    found = {}
+    for row in rows:
+        row.company = company  # the caller's tenant row: no second read of the company
+        found[row.pk] = row
+    return found
 
 
 def lock_document(company: Company, document_id: int) -> Document:
