@@ -23,6 +23,7 @@ requires; QR version at most 13).
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from decimal import Decimal
@@ -137,8 +138,11 @@ def epc_qr_code(payload: str) -> segno.QRCode:
     return segno.make_qr(payload, error="m", boost_error=False, encoding="utf-8", mode="byte")
 
 
+@functools.lru_cache(maxsize=512)
 def epc_qr_svg(payload: str, scale: int = 4) -> str:
-    """The QR code as an inline SVG document (string), black on white, 4-module quiet zone."""
+    """The QR code as an inline SVG document (string), black on white, 4-module quiet zone.
+    Kept per payload: choosing the mask costs segno ~5 ms, and a document printed again (a
+    copy, a re-send, a changed note) has the same payment data."""
     return epc_qr_code(payload).svg_inline(scale=scale, border=4)
 
 
