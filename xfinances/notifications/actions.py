@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -446,18 +447,33 @@ def send_documents(
 def _auto_send_wanted(document: Document) -> bool:
     if document.party_id is None:
         return False
-    own = (
-        PartyDeliverySetting.objects.filter(
-            company_id=document.company_id, party_id=document.party_id
+    # One query for the party's choice and the company's default (issuing calls this each time).
+    own, default = (
+        Company.objects.filter(pk=document.company_id)
+        .annotate(
+            own=Subquery(
+                PartyDeliverySetting.objects.filter(
+                    company_id=document.company_id, party_id=document.party_id
+                )
+                .order_by("id")
+                .values("auto_send")[:1]
+            ),
+            default=Subquery(
+                DeliverySettings.objects.filter(company_id=document.company_id)
+                .order_by("id")
+                .values("auto_send_on_issue")[:1]
+            ),
         )
-        .values_list("auto_send", flat=True)
-        .first()
+        .values_list("own", "default")
+        .get()
     )
     if own == PartyAutoSend.ALWAYS:
         return True
     if own == PartyAutoSend.NEVER:
         return False
-    return delivery_settings(document.company).auto_send_on_issue
+    if default is None:
+        return DeliverySettings(company_id=document.company_id).auto_send_on_issue
+    return bool(default)
 
 
 def document_event(actor: Actor, document: Document, event: str) -> None:
