@@ -23,15 +23,17 @@ Rules:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 ZERO = Decimal("0.00")
 
 
-@dataclass(frozen=True)
-class OpenDocument:
+class OpenDocument(NamedTuple):
+    """A tuple (cheap to build by the hundred thousand from database rows)."""
+
     id: int
     party_id: int
     number: str
@@ -50,8 +52,7 @@ class Level:
     recipients: str = "client"
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     document: OpenDocument
     days_overdue: int
     interest: Decimal
@@ -78,8 +79,7 @@ class PlannedEmail:
         return found
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     level_id: int
     document_id: int
     party_id: int
@@ -100,12 +100,16 @@ def late_interest(remaining: Decimal, annual_rate_percent: Decimal, days: int) -
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def _line_order(line: Line) -> tuple[dt.date, int]:
+    return line.document.due_date, line.document.id
+
+
 def plan(
     documents: Iterable[OpenDocument],
     levels: Iterable[Level],
     today: dt.date,
     *,
-    sent: Mapping[int, Iterable[int]],
+    sent: Mapping[int, Collection[int]],
     paused_documents: Iterable[int] = (),
     paused_parties: Iterable[int] = (),
     interest_rate: Decimal = ZERO,
@@ -119,46 +123,59 @@ def plan(
     first_day = ordered[0].days_after_due
     stop_docs, stop_parties = set(paused_documents), set(paused_parties)
     result = Plan()
+    records = result.records
     by_party: dict[int, PlannedEmail] = {}
     overdue_by_party: dict[int, list[OpenDocument]] = {}
+    # Few distinct due dates and days: their days overdue and due levels are worked out once.
+    days_of: dict[dt.date, int] = {}
+    # days overdue → (ids of the levels due that day but the highest, the highest)
+    due_by_days: dict[int, tuple[list[int], Level]] = {}
     for document in documents:
-        if document.remaining <= 0:
+        doc_id, party_id, _number, _currency, _issued, due_date, remaining = document
+        if remaining <= 0:
             continue
-        days = (today - document.due_date).days
+        days = days_of.get(due_date)
+        if days is None:
+            days = days_of[due_date] = (today - due_date).days
         if days > 0:
-            overdue_by_party.setdefault(document.party_id, []).append(document)
-        if days < first_day or document.id in stop_docs or document.party_id in stop_parties:
+            overdue_by_party.setdefault(party_id, []).append(document)
+        if days < first_day or doc_id in stop_docs or party_id in stop_parties:
             continue
-        had = set(sent.get(document.id, ()))
-        due = [level for level in ordered if level.days_after_due <= days]
-        highest = due[-1]
+        found = due_by_days.get(days)
+        if found is None:
+            due = [level for level in ordered if level.days_after_due <= days]
+            found = due_by_days[days] = ([level.id for level in due[:-1]], due[-1])
+        lower, highest = found
+        had = sent.get(doc_id, ())
         if highest.id in had:
             continue
-        for level in due[:-1]:
-            if level.id not in had:
-                result.records.append(Record(level.id, document.id, document.party_id, True))
-        result.records.append(Record(highest.id, document.id, document.party_id, False))
-        email = by_party.get(document.party_id)
+        for level_id in lower:
+            if level_id not in had:
+                records.append(Record(level_id, doc_id, party_id, True))
+        records.append(Record(highest.id, doc_id, party_id, False))
+        email = by_party.get(party_id)
         if email is None:
-            email = by_party[document.party_id] = PlannedEmail(document.party_id, highest.id)
+            email = by_party[party_id] = PlannedEmail(party_id, highest.id)
         elif highest.days_after_due > by_id[email.level_id].days_after_due:
             email.level_id = highest.id
-        rate = interest_rate if highest.charge_interest else ZERO
-        email.lines.append(
-            Line(document, days, late_interest(document.remaining, rate, days), highest.id)
+        interest = (
+            late_interest(remaining, interest_rate, days) if highest.charge_interest else ZERO
         )
+        email.lines.append(Line(document, days, interest, highest.id))
     for party_id, email in by_party.items():
         listed = {line.document.id for line in email.lines}
         template = by_id[email.level_id]
         for document in overdue_by_party.get(party_id, []):
             if document.id in listed:
                 continue
-            days = (today - document.due_date).days
-            rate = interest_rate if template.charge_interest else ZERO
-            email.lines.append(
-                Line(document, days, late_interest(document.remaining, rate, days), None)
+            days = days_of[document.due_date]
+            interest = (
+                late_interest(document.remaining, interest_rate, days)
+                if template.charge_interest
+                else ZERO
             )
-        email.lines.sort(key=lambda line: (line.document.due_date, line.document.id))
+            email.lines.append(Line(document, days, interest, None))
+        email.lines.sort(key=_line_order)
         email.fee = template.fee
         result.emails.append(email)
     result.emails.sort(key=lambda email: email.party_id)
