@@ -1160,6 +1160,19 @@ def update_payment_settings(actor: Actor, company: Company, **data: Any) -> Paym
 
 
 @transaction.atomic
+def delete_level(actor: Actor, level: DunningLevel) -> None:
+    """Remove a level that was never sent; one that was stays in the history (deactivate it)."""
+    ensure_can(actor, level.company, "dunning.manage")
+    if ReminderSent.objects.filter(company=level.company, level=level).exists():
+        raise Conflict(
+            _("Reminders of this level were sent: deactivate it instead of deleting it."),
+            field="level",
+        )
+    audit.record_delete(actor, level.company, "delete_level", level)
+    level.delete()
+
+
+@transaction.atomic
 def pause_reminders(
     actor: Actor,
     company: Company,

@@ -16,6 +16,9 @@ urlpatterns = [
     path("reminders/", views.reminders, name="reminders"),
     path("reminders/send-now/", views.reminders_send_now, name="send_now"),
     path("reminders/default-levels/", views.reminders_default_levels, name="default_levels"),
+    path("reminders/levels/new/", views.level_new, name="level_new"),
     path("reminders/levels/<int:level_id>/", views.level_detail, name="level"),
+    path("reminders/levels/<int:level_id>/delete/", views.level_delete, name="level_delete"),
+    path("reminders/pauses/new/", views.pause_new, name="pause_new"),
     path("reminders/pauses/<int:pause_id>/end/", views.pause_end, name="pause_end"),
 ]

@@ -25,6 +25,8 @@ from xfinances.payments.models import (
     ReminderRun,
     RunKind,
 )
+from xfinances.treasury import queries as treasury_queries
+from xfinances.treasury.models import MoneyAccount
 
 
 def _day(value: str | None) -> dt.date:
@@ -102,10 +104,19 @@ def payment_list(request: HttpRequest) -> HttpResponse:
         )
         return _file(content, "payments", kind)
     parties = Party.objects.filter(company=company, is_archived=False).order_by("name")[:500]
+    access = treasury_queries.access_for_user(company, request.user)
+    accounts = treasury_queries.visible_accounts(company, access).order_by("name")
+    if access.move is not None:
+        accounts = accounts.filter(pk__in=access.move)
     return render(
         request,
         "payments/list.html",
-        {"payments": found[:200], "parties": parties, "today": timezone.localdate()},
+        {
+            "payments": found[:200],
+            "parties": parties,
+            "accounts": accounts,
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -115,7 +126,15 @@ def payment_new(request: HttpRequest) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     party_id = request.POST.get("party") or None
     party = Party.objects.filter(company=company, pk=party_id).first() if party_id else None
+    account_id = request.POST.get("account") or ""
+    account = (
+        MoneyAccount.objects.filter(company=company, pk=account_id).first()
+        if account_id.isdigit()
+        else None
+    )
     try:
+        if account_id and account is None:
+            raise InvalidInput({"account": [_("No such account in this company.")]})
         payment = actions.record_payment(
             request.actor,  # type: ignore[attr-defined]
             company,
@@ -125,6 +144,7 @@ def payment_new(request: HttpRequest) -> HttpResponse:
             currency=request.POST.get("currency", ""),
             party=party,
             method=request.POST.get("method") or "bank_transfer",
+            account=account,
             bank_reference=request.POST.get("bank_reference", ""),
             note=request.POST.get("note", ""),
         )
@@ -279,6 +299,12 @@ def reminders(request: HttpRequest) -> HttpResponse:
                 company=company, ended_at__isnull=True
             ).select_related("document", "party")[:50],
             "settings_row": actions.settings_of(company),
+            "clients": Party.objects.filter(company=company, is_client=True, is_archived=False)
+            .order_by("name")
+            .only("id", "name")[:500],
+            "open_documents": queries.open_claims(company)
+            .select_related("party")
+            .order_by("-issue_date", "-id")[:300],
         },
     )
 
@@ -319,30 +345,100 @@ def pause_end(request: HttpRequest, pause_id: int) -> HttpResponse:
     return redirect("payments:reminders", company.eik)
 
 
+LEVEL_TEXT_FIELDS = (
+    "name",
+    "days_after_due",
+    "subject_bg",
+    "body_bg",
+    "subject_en",
+    "body_en",
+    "fee",
+    "recipients",
+)
+
+
+def _level_data(request: HttpRequest) -> dict[str, object]:
+    data: dict[str, object] = {k: request.POST.get(k, "") for k in LEVEL_TEXT_FIELDS}
+    data["charge_interest"] = bool(request.POST.get("charge_interest"))
+    data["is_active"] = bool(request.POST.get("is_active"))
+    return data
+
+
 @company_view("dunning.manage")
 def level_detail(request: HttpRequest, level_id: int) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     level = get_object_or_404(DunningLevel, company=company, pk=level_id)
     if request.method == "POST":
-        data: dict[str, object] = {
-            k: request.POST.get(k, "")
-            for k in (
-                "name",
-                "days_after_due",
-                "subject_bg",
-                "body_bg",
-                "subject_en",
-                "body_en",
-                "fee",
-                "recipients",
-            )
-        }
-        data["charge_interest"] = bool(request.POST.get("charge_interest"))
-        data["is_active"] = bool(request.POST.get("is_active"))
         try:
-            actions.save_level(request.actor, company, level, **data)  # type: ignore[attr-defined]
+            actions.save_level(
+                request.actor,  # type: ignore[attr-defined]
+                company,
+                level,
+                **_level_data(request),
+            )
             messages.success(request, _("Saved."))
             return redirect("payments:reminders", company.eik)
         except ActionError as error:
             messages.error(request, _message(error))
     return render(request, "payments/level.html", {"level": level})
+
+
+@company_view("dunning.manage")
+def level_new(request: HttpRequest) -> HttpResponse:
+    """A new reminder level (the form of a level, empty)."""
+    company = request.company  # type: ignore[attr-defined]
+    values: dict[str, object] = {"recipients": "client", "is_active": True, "fee": "0.00"}
+    if request.method == "POST":
+        values = _level_data(request)
+        try:
+            actions.save_level(request.actor, company, None, **values)  # type: ignore[attr-defined]
+            messages.success(request, _("Level added."))
+            return redirect("payments:reminders", company.eik)
+        except ActionError as error:
+            messages.error(request, _message(error))
+    return render(request, "payments/level.html", {"level": values, "is_new": True})
+
+
+@company_view("dunning.manage")
+@require_POST
+def level_delete(request: HttpRequest, level_id: int) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    level = get_object_or_404(DunningLevel, company=company, pk=level_id)
+    try:
+        actions.delete_level(request.actor, level)  # type: ignore[attr-defined]
+        messages.success(request, _("Level deleted."))
+    except ActionError as error:
+        messages.error(request, _message(error))
+    return redirect("payments:reminders", company.eik)
+
+
+@company_view("dunning.manage")
+@require_POST
+def pause_new(request: HttpRequest) -> HttpResponse:
+    """Pause reminders for one client or one document until a day."""
+    company = request.company  # type: ignore[attr-defined]
+    party_id = request.POST.get("party") or ""
+    document_id = request.POST.get("document") or ""
+    party = (
+        Party.objects.filter(company=company, pk=party_id).first() if party_id.isdigit() else None
+    )
+    document = (
+        Document.objects.filter(company=company, pk=document_id).first()
+        if document_id.isdigit()
+        else None
+    )
+    try:
+        if (party_id and party is None) or (document_id and document is None):
+            raise InvalidInput({"__all__": [_("Choose a client or a document of this company.")]})
+        actions.pause_reminders(
+            request.actor,  # type: ignore[attr-defined]
+            company,
+            reason=request.POST.get("reason", ""),
+            until=request.POST.get("until", ""),
+            document=document,
+            party=party,
+        )
+        messages.success(request, _("Reminders paused."))
+    except ActionError as error:
+        messages.error(request, _message(error))
+    return redirect("payments:reminders", company.eik)
