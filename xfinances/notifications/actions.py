@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Subquery
+from django.db.models import CharField, Exists, Subquery, Value
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -444,36 +444,43 @@ def send_documents(
     ]
 
 
-def _auto_send_wanted(document: Document) -> bool:
-    if document.party_id is None:
-        return False
-    # One query for the party's choice and the company's default (issuing calls this each time).
-    own, default = (
+def _issue_facts(document: Document) -> tuple[bool, bool]:
+    """(the company has an active webhook endpoint, the issued document is e-mailed
+    automatically), in one query: issuing asks both every time."""
+    party_setting: Any = Value(None, output_field=CharField())
+    if document.party_id is not None:
+        party_setting = Subquery(
+            PartyDeliverySetting.objects.filter(
+                company_id=document.company_id, party_id=document.party_id
+            )
+            .order_by("id")
+            .values("auto_send")[:1]
+        )
+    own, default, has_endpoints = (
         Company.objects.filter(pk=document.company_id)
         .annotate(
-            own=Subquery(
-                PartyDeliverySetting.objects.filter(
-                    company_id=document.company_id, party_id=document.party_id
-                )
-                .order_by("id")
-                .values("auto_send")[:1]
-            ),
+            own=party_setting,
             default=Subquery(
                 DeliverySettings.objects.filter(company_id=document.company_id)
                 .order_by("id")
                 .values("auto_send_on_issue")[:1]
             ),
+            has_endpoints=Exists(
+                WebhookEndpoint.objects.filter(company_id=document.company_id, is_active=True)
+            ),
         )
-        .values_list("own", "default")
+        .values_list("own", "default", "has_endpoints")
         .get()
     )
-    if own == PartyAutoSend.ALWAYS:
-        return True
-    if own == PartyAutoSend.NEVER:
-        return False
-    if default is None:
-        return DeliverySettings(company_id=document.company_id).auto_send_on_issue
-    return bool(default)
+    if document.party_id is None or own == PartyAutoSend.NEVER:
+        auto_send = False
+    elif own == PartyAutoSend.ALWAYS:
+        auto_send = True
+    elif default is None:
+        auto_send = DeliverySettings(company_id=document.company_id).auto_send_on_issue
+    else:
+        auto_send = bool(default)
+    return bool(has_endpoints), auto_send
 
 
 def document_event(actor: Actor, document: Document, event: str) -> None:
@@ -481,14 +488,18 @@ def document_event(actor: Actor, document: Document, event: str) -> None:
     for `event` and, on issue, the automatic e-mail. Never refuses the caller's action."""
     if event not in DOCUMENT_EVENTS:
         raise ValueError(f"unknown document event {event!r}")
+    has_endpoints, auto_send = True, False
+    if event == WebhookEvent.DOCUMENT_ISSUED:
+        has_endpoints, auto_send = _issue_facts(document)
     emit_event(
         document.company,
         event,
         document_data(document),
         document=document,
         key_suffix=f"v{document.version}",
+        endpoints=None if has_endpoints else [],
     )
-    if event == WebhookEvent.DOCUMENT_ISSUED and _auto_send_wanted(document):
+    if auto_send:
         recipients = invoice_recipients(document.party)
         if not recipients:
             notify(
@@ -554,20 +565,22 @@ def emit_event(
     *,
     document: Document | None = None,
     key_suffix: str = "",
+    endpoints: Sequence[WebhookEndpoint] | None = None,
 ) -> list[OutboxMessage]:
     """Queue `event` for every active endpoint of the company that chose it (in the caller's
     transaction). Other areas call this for document.overdue, payment.received and
-    payment.allocated."""
+    payment.allocated. `endpoints`: the company's active endpoints when the caller already
+    knows them (`[]`: none), else they are read."""
     if event not in WebhookEvent.values:
         raise ValueError(f"unknown webhook event {event!r}")
-    endpoints = [
+    chosen = [
         endpoint
-        for endpoint in queries.active_endpoints(company)
+        for endpoint in (queries.active_endpoints(company) if endpoints is None else endpoints)
         if event in (endpoint.events or [])
     ]
     queued = []
     suffix = key_suffix or uuid.uuid4().hex
-    for endpoint in endpoints:
+    for endpoint in chosen:
         subject = f"{event} #{document.pk}" if document else event
         key = f"webhook:{endpoint.pk}:{event}:{document.pk if document else '-'}:{suffix}"
         event_id = str(uuid.uuid4())
