@@ -395,6 +395,44 @@ def _payment_amount_for(payment: Payment, document: Document, document_amount: D
     return round_cent(document_amount / rate * payment.eur_rate, RoundingPoint.CONVERSION)
 
 
+def _check_both_sides(
+    payment: Payment,
+    *,
+    amount: Decimal,
+    doc_amount: Decimal,
+    unallocated: Decimal,
+    remaining: Decimal,
+    target_field: str,
+    target_number: str,
+    target_currency: str,
+    nothing_left: str,
+) -> None:
+    """The allocation invariant, for sales documents and supplier invoices alike: a positive
+    amount that exceeds neither what the payment has left nor what the target still owes."""
+    if amount <= 0 or doc_amount <= 0:
+        if unallocated <= 0:
+            raise InvalidInput({"amount": [_("Nothing of this payment is left to allocate.")]})
+        raise InvalidInput({target_field: [nothing_left % {"number": target_number}]})
+    if amount > unallocated:
+        raise InvalidInput(
+            {
+                "amount": [
+                    _("Only %(left)s %(currency)s of this payment is left to allocate.")
+                    % {"left": unallocated, "currency": payment.currency}
+                ]
+            }
+        )
+    if doc_amount > remaining:
+        raise InvalidInput(
+            {
+                "amount": [
+                    _("Only %(left)s %(currency)s of document %(number)s is left to pay.")
+                    % {"left": remaining, "currency": target_currency, "number": target_number}
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def allocate(
     actor: Actor,
@@ -476,39 +514,17 @@ def allocate(
                     ]
                 }
             )
-        if amount <= 0 or doc_amount <= 0:
-            if unallocated <= 0:
-                raise InvalidInput({"amount": [_("Nothing of this payment is left to allocate.")]})
-            raise InvalidInput(
-                {
-                    "document": [
-                        _("Document %(number)s has nothing left to pay.")
-                        % {"number": document.number}
-                    ]
-                }
-            )
-        if amount > unallocated:
-            raise InvalidInput(
-                {
-                    "amount": [
-                        _("Only %(left)s %(currency)s of this payment is left to allocate.")
-                        % {"left": unallocated, "currency": payment.currency}
-                    ]
-                }
-            )
-        if doc_amount > remaining:
-            raise InvalidInput(
-                {
-                    "amount": [
-                        _("Only %(left)s %(currency)s of document %(number)s is left to pay.")
-                        % {
-                            "left": remaining,
-                            "currency": document.currency,
-                            "number": document.number,
-                        }
-                    ]
-                }
-            )
+        _check_both_sides(
+            payment,
+            amount=amount,
+            doc_amount=doc_amount,
+            unallocated=unallocated,
+            remaining=remaining,
+            target_field="document",
+            target_number=document.number or "",
+            target_currency=document.currency,
+            nothing_left=_("Document %(number)s has nothing left to pay."),
+        )
         difference = exchange_difference(
             payment.direction, amount, payment.eur_rate, doc_amount, document_eur_rate(document)
         )
@@ -627,39 +643,17 @@ def allocate_supplier_invoices(
         unallocated = payment.amount - payment.allocated
         remaining = invoice.remaining
         amount, doc_amount = _supplier_invoice_amounts(payment, invoice, amount, doc_amount)
-        if amount <= 0 or doc_amount <= 0:
-            if unallocated <= 0:
-                raise InvalidInput({"amount": [_("Nothing of this payment is left to allocate.")]})
-            raise InvalidInput(
-                {
-                    "supplier_invoice": [
-                        _("%(number)s has nothing left to pay.")
-                        % {"number": invoice.supplier_number}
-                    ]
-                }
-            )
-        if amount > unallocated:
-            raise InvalidInput(
-                {
-                    "amount": [
-                        _("Only %(left)s %(currency)s of this payment is left to allocate.")
-                        % {"left": unallocated, "currency": payment.currency}
-                    ]
-                }
-            )
-        if doc_amount > remaining:
-            raise InvalidInput(
-                {
-                    "amount": [
-                        _("Only %(left)s %(currency)s of document %(number)s is left to pay.")
-                        % {
-                            "left": remaining,
-                            "currency": invoice.currency,
-                            "number": invoice.supplier_number,
-                        }
-                    ]
-                }
-            )
+        _check_both_sides(
+            payment,
+            amount=amount,
+            doc_amount=doc_amount,
+            unallocated=unallocated,
+            remaining=remaining,
+            target_field="supplier_invoice",
+            target_number=invoice.supplier_number,
+            target_currency=invoice.currency,
+            nothing_left=_("%(number)s has nothing left to pay."),
+        )
         allocation = Allocation.objects.create(
             company=company,
             payment=payment,
