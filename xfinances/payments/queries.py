@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company
+from xfinances.core.money import round_cent
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.parties.models import Party
 from xfinances.payments import dunning
@@ -292,6 +293,11 @@ class OpenItem:
     bucket: str
 
 
+def _cents(amount: Decimal | None) -> Decimal:
+    """A SQL sum of money back to exact cents: SQLite adds decimals as floating point."""
+    return round_cent(Decimal(amount or 0))
+
+
 def _settled_by_date(company: Company, on: dt.date) -> dict[int, Decimal]:
     """Per document: what settled it (allocations to it, allocations from it as a credit note,
     write-offs), dated on or before `on`. Undone allocations count as never made."""
@@ -304,7 +310,7 @@ def _settled_by_date(company: Company, on: dt.date) -> dict[int, Decimal]:
         .annotate(s=Sum("document_amount"))
         .values_list("document_id", "s")
     ):
-        settled[document_id] = settled.get(document_id, ZERO) + amount
+        settled[document_id] = settled.get(document_id, ZERO) + _cents(amount)
     for document_id, amount in (
         live.filter(credit_note__isnull=False)
         .order_by()
@@ -312,7 +318,7 @@ def _settled_by_date(company: Company, on: dt.date) -> dict[int, Decimal]:
         .annotate(s=Sum("amount"))
         .values_list("credit_note_id", "s")
     ):
-        settled[document_id] = settled.get(document_id, ZERO) + amount
+        settled[document_id] = settled.get(document_id, ZERO) + _cents(amount)
     for document_id, amount in (
         WriteOff.objects.filter(company=company, undone_at__isnull=True, date__lte=on)
         .order_by()
@@ -320,7 +326,7 @@ def _settled_by_date(company: Company, on: dt.date) -> dict[int, Decimal]:
         .annotate(s=Sum("amount"))
         .values_list("document_id", "s")
     ):
-        settled[document_id] = settled.get(document_id, ZERO) + amount
+        settled[document_id] = settled.get(document_id, ZERO) + _cents(amount)
     return settled
 
 
@@ -467,22 +473,26 @@ def aging_totals(rows: Iterable[AgingRow]) -> dict[str, dict[str, Decimal]]:
 
 def party_credit_rows(company: Company, on: dt.date) -> list[tuple[int | None, str, Decimal]]:
     """(party, currency, unallocated) of incoming payments on day `on`."""
-    allocated: dict[int, Decimal] = dict(
-        Allocation.objects.filter(
+    allocated: dict[int, Decimal] = {
+        pk: _cents(total)
+        for pk, total in Allocation.objects.filter(
             company=company, undone_at__isnull=True, date__lte=on, payment__isnull=False
         )
         .order_by()
         .values("payment_id")
         .annotate(s=Sum("amount"))
         .values_list("payment_id", "s")
-    )
-    refunds: dict[int, Decimal] = dict(
-        Payment.objects.filter(company=company, refund_of__isnull=False, date__lte=on)
+    }
+    refunds: dict[int, Decimal] = {
+        pk: _cents(total)
+        for pk, total in Payment.objects.filter(
+            company=company, refund_of__isnull=False, date__lte=on
+        )
         .order_by()
         .values("refund_of_id")
         .annotate(s=Sum("amount"))
         .values_list("refund_of_id", "s")
-    )
+    }
     found: list[tuple[int | None, str, Decimal]] = []
     for pk, party_id, currency, amount in Payment.objects.filter(
         company=company, direction=Direction.IN, date__lte=on
