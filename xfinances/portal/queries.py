@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from xfinances.core.models import Company, CompanyBankAccount, hash_token
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.parties.models import Party
+from xfinances.payments.queries import AGING_BUCKETS, aging_bucket
 from xfinances.portal.models import (
     DocumentPublication,
     DocumentResponse,
@@ -177,27 +178,6 @@ def access_log_of_party(company: Company, party: Party, limit: int = 50) -> list
 
 
 # --- account statement ---------------------------------------------------------------------------
-
-AGING_BUCKETS: list[tuple[str, object]] = [
-    ("not_due", _("Not due")),
-    ("1_30", _("1–30 days")),
-    ("31_60", _("31–60 days")),
-    ("61_90", _("61–90 days")),
-    ("over_90", _("Over 90 days")),
-]
-
-
-def aging_bucket(due_date: dt.date | None, today: dt.date) -> str:
-    days = (today - due_date).days if due_date else 0
-    if days <= 0:
-        return "not_due"
-    if days <= 30:
-        return "1_30"
-    if days <= 60:
-        return "31_60"
-    if days <= 90:
-        return "61_90"
-    return "over_90"
 
 
 @dataclass
