@@ -8,7 +8,8 @@ Rows:
 - WeasyPrint: the same invoice from an HTML template (same data, same Inter font). WeasyPrint is
   not a dependency: it is pip-installed into this environment on demand, or the row is skipped.
 
-Each run renders a different document number, so no run is a pure cache hit.
+Each run renders a different document: its own number, RF reference and payment QR code, as
+in production, so no run reuses another's layout or QR symbol.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from typing import Any
 import typst
 
 from bench import Result, benchmark, measure
+from xfinances.invoicing.creditor_reference import rf_for_document
+from xfinances.invoicing.epc_qr import epc_payload
 from xfinances.invoicing.pdf import DOCUMENT_TEMPLATE, FONTS_DIR, document_data, render_document_pdf
 from xfinances.invoicing.printable import PrintableDocument
 
@@ -33,8 +36,23 @@ WEASYPRINT_RUNS = 10
 
 
 def _documents(count: int) -> list[PrintableDocument]:
+    """The sample invoice under `count` numbers, each with its own RF reference and so its own
+    payment QR code, as issued documents have (no QR is drawn twice)."""
     sample = PrintableDocument.sample()
-    return [replace(sample, number=f"{100 + i:010d}") for i in range(count)]
+    account = sample.bank_accounts[0]
+    docs = []
+    for i in range(count):
+        number = f"{100 + i:010d}"
+        rf = rf_for_document(number)
+        payload = epc_payload(
+            sample.supplier.name_latin or sample.supplier.name,
+            account.iban,
+            sample.totals.total,
+            bic=account.bic,
+            reference_rf=rf,
+        )
+        docs.append(replace(sample, number=number, rf_reference=rf, epc_qr_payload=payload))
+    return docs
 
 
 def _weasyprint() -> Any | None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import re
 from decimal import Decimal
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from xfinances.invoicing.epc_qr import (
     EpcPayloadError,
@@ -94,13 +98,23 @@ def test_payload_of_more_than_331_bytes_is_refused() -> None:
         epc_payload("Я" * 70, IBAN, Decimal("10"), text="ъ" * 140)
 
 
-def test_qr_symbol_is_level_m_and_small_enough() -> None:
+def _decoded(image: object) -> zxingcpp.Barcode:
+    found = zxingcpp.read_barcode(image)
+    assert found is not None and found.valid, "no QR code could be read back"
+    return found
+
+
+def test_qr_symbol_is_level_m_byte_mode_utf8_without_eci() -> None:
     payload = epc_payload("Алфа Трейд ООД", IBAN, Decimal("120.00"), reference_rf="RF340000000042")
     code = epc_qr_code(payload)
     assert code.error == "M"
-    assert not code.is_micro
-    assert isinstance(code.version, int) and code.version <= 13
-    assert code.mode == "byte"
+    assert 1 <= code.version <= 13 and code.size == 17 + 4 * code.version
+    # Read the drawn symbol back: the exact UTF-8 bytes, level M, and "]Q1" (model 2, no ECI).
+    found = _decoded(Image.open(io.BytesIO(epc_qr_png(payload))))
+    assert found.bytes == payload.encode("utf-8")
+    assert found.symbology_identifier == "]Q1"
+    assert found.extra["ECLevel"] == "M"
+    assert int(found.extra["Version"]) == code.version
 
 
 def test_largest_payload_fits_version_13() -> None:
@@ -113,5 +127,26 @@ def test_svg_and_png() -> None:
     payload = epc_payload("Алфа Трейд ООД", IBAN, Decimal("1.00"))
     svg = epc_qr_svg(payload)
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
-    png = epc_qr_png(payload)
+    png = epc_qr_png(payload, scale=3)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    image = Image.open(io.BytesIO(png))
+    side = epc_qr_code(payload).size + 8  # 4-module quiet zone on each side
+    assert image.size == (side * 3, side * 3)
+    assert _decoded(image).bytes == payload.encode("utf-8")
+
+
+def test_svg_draws_the_same_modules_as_the_symbol() -> None:
+    payload = epc_payload("Алфа Трейд ООД", IBAN, Decimal("99.99"), reference_rf="RF340000000042")
+    code = epc_qr_code(payload)
+    side = code.size + 8
+    drawn = [[False] * side for _ in range(side)]
+    svg = epc_qr_svg(payload)
+    assert f'viewBox="0 0 {side} {side}"' in svg
+    for x, y, width in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", svg):
+        for column in range(int(x), int(x) + int(width)):
+            drawn[int(y)][column] = True
+    expected = [[False] * side for _ in range(side)]
+    for y, row in enumerate(code.modules):
+        for x, dark in enumerate(row):
+            expected[y + 4][x + 4] = dark
+    assert drawn == expected
