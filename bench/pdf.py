@@ -99,6 +99,8 @@ td.r, th.r { text-align: right; }
 .totals { width: 80mm; border: 0.6pt solid #c8c8c8; padding: 8pt; }
 .pay { display: flex; border: 0.6pt solid #c8c8c8; padding: 8pt; margin-top: 2mm; }
 .pay svg { width: 28mm; height: 28mm; }
+.signatures { display: flex; gap: 12mm; margin-top: 7mm; }
+.sign { flex: 1; border-top: 0.5pt solid #787878; padding-top: 1mm; }
 """
 
 
@@ -128,7 +130,8 @@ def invoice_html(data: dict[str, Any]) -> str:
         + "</tr>"
         for line in data["lines"]
     )
-    vat = "".join(
+    vat = '<tr><th>Ставка</th><th class="r">Данъчна основа</th><th class="r">ДДС</th></tr>'
+    vat += "".join(
         f"<tr><td>{e(r['label'])}<br><small>{e(r['basis'])}</small></td>"
         f'<td class="r">{e(r["base"])}</td><td class="r">{e(r["vat"])}</td></tr>'
         for r in data["vat_rows"]
@@ -143,6 +146,10 @@ def invoice_html(data: dict[str, Any]) -> str:
     )
     pay = "".join(f"<div>{e(r[0])}: <b>{e(r[1])}</b></div>" for r in data["payment"]["rows"])
     notes = "".join(f"<div>{e(n)}</div>" for n in data["notes"] + data["legal_notes"])
+    signatures = "".join(
+        f'<div class="sign"><small>{e(s[0])}</small><br><b>{e(s[1])}</b></div>'
+        for s in data["signatures"]
+    )
     css = _CSS % {"fonts": FONTS_DIR.as_uri(), "accent": data["accent"]}
     parties = party("Доставчик", data["supplier"]) + party("Получател", data["recipient"])
     return f"""<!doctype html><html lang="bg"><head><meta charset="utf-8">
@@ -157,6 +164,7 @@ def invoice_html(data: dict[str, Any]) -> str:
 <div class="totals">{totals}</div></div>
 <p><b>Словом:</b> {e(data["words"])}</p>
 <div class="pay"><div style="flex:1">{pay}</div>{data["qr_svg"] or ""}</div>
+<div class="signatures">{signatures}</div>
 </body></html>"""
 
 
