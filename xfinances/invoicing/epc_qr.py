@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -137,18 +138,32 @@ def epc_payload(
 
 @dataclass(frozen=True)
 class QrSymbol:
-    """A QR symbol: `modules[y][x]` is True for a dark module; no quiet zone."""
+    """A QR symbol without its quiet zone: `pixels` holds one byte per module, row by row,
+    0 for dark and 255 for light."""
 
-    modules: tuple[tuple[bool, ...], ...]
+    pixels: bytes
+    size: int
     error: str = "M"
-
-    @property
-    def size(self) -> int:
-        return len(self.modules)
 
     @property
     def version(self) -> int:
         return (self.size - 17) // 4
+
+    @property
+    def modules(self) -> tuple[tuple[bool, ...], ...]:
+        """`modules[y][x]` is True for a dark module."""
+        rows = (self.pixels[y * self.size : (y + 1) * self.size] for y in range(self.size))
+        return tuple(tuple(value == 0 for value in row) for row in rows)
+
+    def dark_runs(self) -> Iterator[tuple[int, int, int]]:
+        """(x, y, length) of every horizontal run of dark modules."""
+        for y in range(self.size):
+            row = self.pixels[y * self.size : (y + 1) * self.size]
+            for run in _DARK_RUN.finditer(row):
+                yield run.start(), y, run.end() - run.start()
+
+
+_DARK_RUN = re.compile(b"\x00+")
 
 
 def epc_qr_code(payload: str) -> QrSymbol:
@@ -160,12 +175,8 @@ def epc_qr_code(payload: str) -> QrSymbol:
     # (Shift JIS), which a banking app reading UTF-8 would garble.
     barcode = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     image = barcode.to_image(scale=1, add_quiet_zones=False)  # 8-bit grey, 0 = dark
-    rows, columns = image.shape
-    pixels = bytes(image)  # type: ignore[call-overload]  # buffer protocol, not in the stub
-    modules = tuple(
-        tuple(pixels[y * columns + x] == 0 for x in range(columns)) for y in range(rows)
-    )
-    symbol = QrSymbol(modules)
+    size = image.shape[0]  # square
+    symbol = QrSymbol(bytes(image), size)  # type: ignore[call-overload]  # buffer protocol
     if symbol.version > MAX_QR_VERSION:
         raise EpcPayloadError(f"payload: needs QR version {symbol.version}, at most 13 allowed")
     return symbol
@@ -179,22 +190,15 @@ def epc_qr_svg(payload: str, scale: int = 4) -> str:
     of a rectangle per run of dark modules in a row."""
     symbol = epc_qr_code(payload)
     side = symbol.size + 2 * QUIET_ZONE
-    runs = []
-    for y, row in enumerate(symbol.modules, start=QUIET_ZONE):
-        x = 0
-        while x < symbol.size:
-            if not row[x]:
-                x += 1
-                continue
-            start = x
-            while x < symbol.size and row[x]:
-                x += 1
-            runs.append(f"M{start + QUIET_ZONE} {y}h{x - start}v1h-{x - start}z")
+    runs = "".join(
+        f"M{x + QUIET_ZONE} {y + QUIET_ZONE}h{length}v1h-{length}z"
+        for x, y, length in symbol.dark_runs()
+    )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{side * scale}" '
         f'height="{side * scale}" viewBox="0 0 {side} {side}" shape-rendering="crispEdges">'
         f'<rect width="{side}" height="{side}" fill="#fff"/>'
-        f'<path fill="#000" d="{"".join(runs)}"/></svg>'
+        f'<path fill="#000" d="{runs}"/></svg>'
     )
 
 
@@ -202,9 +206,9 @@ def epc_qr_png(payload: str, scale: int = 6) -> bytes:
     """The QR code as PNG bytes (1 bit per pixel), 4-module quiet zone."""
     symbol = epc_qr_code(payload)
     side = symbol.size + 2 * QUIET_ZONE
-    drawn = bytes(0 if dark else 255 for row in symbol.modules for dark in row)
     image = Image.new("L", (side, side), 255)
-    image.paste(Image.frombytes("L", (symbol.size, symbol.size), drawn), (QUIET_ZONE, QUIET_ZONE))
+    drawn = Image.frombytes("L", (symbol.size, symbol.size), symbol.pixels)
+    image.paste(drawn, (QUIET_ZONE, QUIET_ZONE))
     image = image.convert("1").resize((side * scale, side * scale), Image.Resampling.NEAREST)
     buffer = io.BytesIO()
     image.save(buffer, "PNG")

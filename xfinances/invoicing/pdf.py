@@ -7,9 +7,10 @@
    28.11.2026). User text travels as JSON strings and the template inserts it as text, never as
    markup, so no escaping is needed and none can be forgotten.
 2. The Typst template (`pdf_templates/document.typ`, or a company's custom file) reads that JSON
-   from `sys.inputs.data` and lays it out on A4.
-3. A `typst.Compiler` per template is kept and reused: fonts are loaded once and Typst's
-   memoisation reuses unchanged layout between documents. Calls are serialised per compiler.
+   as `json("data.json")` and lays it out on A4.
+3. A `typst.Compiler` per template is kept and reused, in a private folder where the data file
+   is written before each compile: fonts are loaded once and Typst's memoisation reuses
+   unchanged work between documents. Calls are serialised per compiler.
 
 Fonts: Inter (OFL, vendored in `pdf_templates/fonts/`, full Cyrillic), with Typst's bundled
 Libertinus Serif as fallback. System fonts are ignored, so a PDF looks the same on every machine.
@@ -17,8 +18,12 @@ Libertinus Serif as fallback. System fonts are ignored, so a PDF looks the same 
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
 import re
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -444,41 +449,70 @@ def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> 
 # --- Compiling --------------------------------------------------------------------------------
 
 
+DATA_FILE = "data.json"
+
+
+class _TemplateCompiler:
+    """A `typst.Compiler` for one template, working in a private folder that holds a copy of
+    the template and the data file it reads (`json("data.json")`). Calls are serialised.
+
+    The data travels as a file, not as `sys.inputs`: Typst rebuilds and re-hashes its whole
+    standard library whenever `sys.inputs` change, and every memoised result depends on it,
+    so passing each document's data that way cost ~1 ms per PDF. The private folder is also
+    all a template can read (Typst's root)."""
+
+    def __init__(self, template: Path) -> None:
+        self.pid = os.getpid()
+        self.folder = Path(tempfile.mkdtemp(prefix="xfinances-typst-"))
+        atexit.register(self.close)
+        shutil.copyfile(template, self.folder / template.name)
+        self.data_file = self.folder / DATA_FILE
+        self.data_file.write_text("{}", encoding="utf-8")
+        self.compiler = typst.Compiler(
+            str(self.folder / template.name),
+            root=str(self.folder),
+            font_paths=[str(FONTS_DIR)],
+            ignore_system_fonts=True,
+        )
+        self.lock = threading.Lock()
+
+    def compile(self, payload: str) -> bytes | list[bytes] | None:
+        with self.lock:
+            self.data_file.write_text(payload, encoding="utf-8")
+            return self.compiler.compile(format="pdf")
+
+    def close(self) -> None:
+        if os.getpid() == self.pid:  # a forked worker leaves its parent's folder alone
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
 class _CompilerCache:
-    """One `typst.Compiler` per template file, reused; each guarded by its own lock."""
+    """One `_TemplateCompiler` per template file and process, reused while the file is
+    unchanged (a changed file gets a new one)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._compilers: dict[tuple[str, float], tuple[typst.Compiler, threading.Lock]] = {}
+        self._compilers: dict[tuple[str, float, int], _TemplateCompiler] = {}
 
-    def get(self, template: Path) -> tuple[typst.Compiler, threading.Lock]:
-        key = (str(template), template.stat().st_mtime)
+    def get(self, template: Path) -> _TemplateCompiler:
+        key = (str(template), template.stat().st_mtime, os.getpid())
         with self._lock:
-            entry = self._compilers.get(key)
-            if entry is None:
+            compiler = self._compilers.get(key)
+            if compiler is None:
                 for old in [k for k in self._compilers if k[0] == key[0]]:
-                    del self._compilers[old]
-                compiler = typst.Compiler(
-                    str(template),
-                    root=str(template.parent),
-                    font_paths=[str(FONTS_DIR)],
-                    ignore_system_fonts=True,
-                )
-                entry = (compiler, threading.Lock())
-                self._compilers[key] = entry
-            return entry
+                    self._compilers.pop(old).close()
+                compiler = self._compilers[key] = _TemplateCompiler(template)
+            return compiler
 
 
 _compilers = _CompilerCache()
 
 
 def compile_template(template: Path, data: dict[str, Any]) -> bytes:
-    """PDF bytes of `template` laid out with `data` (passed as JSON in `sys.inputs.data`)."""
+    """PDF bytes of `template` laid out with `data` (which it reads as `json("data.json")`)."""
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    compiler, lock = _compilers.get(template)
     try:
-        with lock:
-            result = compiler.compile(format="pdf", sys_inputs={"data": payload})
+        result = _compilers.get(template).compile(payload)
     except typst.TypstError as error:
         raise PdfError(f"{template.name}: {_typst_message(error)}") from None
     if not isinstance(result, bytes):

@@ -342,7 +342,7 @@ def test_default_template_validates():
 def test_custom_template_that_works_is_used(tmp_path: Path):
     custom = tmp_path / "simple.typ"
     custom.write_text(
-        '#let data = json(bytes(sys.inputs.at("data")))\n'
+        '#let data = json("data.json")\n'
         '#set text(font: "Inter")\n'
         "= Моята #data.title №#data.number\n"
         "#for l in data.lines [- #l.description]\n",
@@ -364,14 +364,14 @@ def test_custom_template_validation_catches_broken_templates(tmp_path: Path):
 
     missing_field = tmp_path / "field.typ"
     missing_field.write_text(
-        '#let data = json(bytes(sys.inputs.at("data")))\n#data.no_such_field\n', encoding="utf-8"
+        '#let data = json("data.json")\n#data.no_such_field\n', encoding="utf-8"
     )
     assert any("no_such_field" in e for e in validate_custom_template(missing_field))
 
     # Breaks only on voided documents: the validation tries that variant too.
     voided_only = tmp_path / "voided.typ"
     voided_only.write_text(
-        '#let data = json(bytes(sys.inputs.at("data")))\n'
+        '#let data = json("data.json")\n'
         '#if data.status == "voided" { panic("cannot print voided") }\n#data.title\n',
         encoding="utf-8",
     )
@@ -384,3 +384,23 @@ def test_custom_template_validation_catches_broken_templates(tmp_path: Path):
     assert "ending in .typ" in validate_custom_template(not_typst)[0]
     with pytest.raises(PdfError, match="template"):
         render_document_pdf(PrintableDocument.sample(), template=tmp_path / "nothing.typ")
+
+
+def test_each_render_reads_its_own_data():
+    # The data file is rewritten before every compile; a stale read would repeat a number.
+    numbers = [f"{n:010d}" for n in (7, 8, 9, 7)]
+    texts = [pdf_text(render_document_pdf(PrintableDocument.sample(number=n))) for n in numbers]
+    for number, text in zip(numbers, texts, strict=True):
+        assert f"№ {number}" in text
+        assert {n for n in numbers if n != number}.isdisjoint(text.split())
+
+
+def test_custom_template_cannot_read_files_outside_its_folder(tmp_path: Path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET", encoding="utf-8")
+    custom = tmp_path / "peek.typ"
+    custom.write_text(f'#read("{secret}")\n#read("../secret.txt")\n', encoding="utf-8")
+    errors = validate_custom_template(custom)
+    assert errors and all("peek.typ" in e for e in errors)
+    with pytest.raises(PdfError):
+        render_document_pdf(PrintableDocument.sample(), template=custom)
