@@ -466,8 +466,10 @@ class _TemplateCompiler:
         self.folder = Path(tempfile.mkdtemp(prefix="xfinances-typst-"))
         atexit.register(self.close)
         shutil.copyfile(template, self.folder / template.name)
-        self.data_file = self.folder / DATA_FILE
-        self.data_file.write_text("{}", encoding="utf-8")
+        # Kept open and overwritten in place, padded with spaces (JSON ignores them) to the
+        # longest payload so far: opening or truncating the file for every PDF cost ~0.2 ms.
+        self.data_fd = os.open(self.folder / DATA_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        self.data_size = 0
         self.compiler = typst.Compiler(
             str(self.folder / template.name),
             root=str(self.folder),
@@ -477,12 +479,15 @@ class _TemplateCompiler:
         self.lock = threading.Lock()
 
     def compile(self, payload: str) -> bytes | list[bytes] | None:
+        data = payload.encode("utf-8")
         with self.lock:
-            self.data_file.write_text(payload, encoding="utf-8")
+            self.data_size = max(self.data_size, len(data))
+            os.pwrite(self.data_fd, data.ljust(self.data_size), 0)
             return self.compiler.compile(format="pdf")
 
     def close(self) -> None:
         if os.getpid() == self.pid:  # a forked worker leaves its parent's folder alone
+            os.close(self.data_fd)
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
