@@ -6,28 +6,23 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import threading
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import typst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from xfinances.core.models import Company
 from xfinances.core.money import format_amount
-from xfinances.invoicing.pdf import FONTS_DIR
+from xfinances.invoicing.pdf import compile_template
 from xfinances.payments.models import Payment
 from xfinances.payments.queries import AGING_BUCKETS, AgingRow, Statement
 
 STATEMENT_TEMPLATE = Path(__file__).resolve().parent / "pdf_templates" / "statement.typ"
 MONEY_FORMAT = "#,##0.00"
-_lock = threading.Lock()
-_compiler: typst.Compiler | None = None
 
 
 def aging_table(
@@ -107,7 +102,6 @@ def to_xlsx(title: str, header: list[str], body: list[list[Any]]) -> bytes:
 
 
 def statement_pdf(statement: Statement, company: Company) -> bytes:
-    global _compiler
     header, body = statement_table(statement)
     data = {
         "title": _("Account statement"),
@@ -132,16 +126,4 @@ def statement_pdf(statement: Statement, company: Company) -> bytes:
         "closing_label": _("Closing balance"),
         "closing": format_amount(statement.closing),
     }
-    with _lock:
-        if _compiler is None:
-            _compiler = typst.Compiler(
-                str(STATEMENT_TEMPLATE),
-                root=str(STATEMENT_TEMPLATE.parent),
-                font_paths=[str(FONTS_DIR)],
-                ignore_system_fonts=True,
-            )
-        result = _compiler.compile(
-            format="pdf", sys_inputs={"data": json.dumps(data, ensure_ascii=False)}
-        )
-    assert isinstance(result, bytes)
-    return result
+    return compile_template(STATEMENT_TEMPLATE, data)

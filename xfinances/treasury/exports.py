@@ -4,26 +4,21 @@ the sales-document PDFs, used by path). Both render the same `CashflowReport`.""
 from __future__ import annotations
 
 import io
-import json
-import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import typst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from xfinances.core.models import Company
 from xfinances.core.money import format_amount
-from xfinances.invoicing.pdf import FONTS_DIR
+from xfinances.invoicing.pdf import compile_template
 from xfinances.treasury.cashflow import Amounts, CashflowLine, CashflowReport
 
 CASHFLOW_TEMPLATE = Path(__file__).resolve().parent / "pdf_templates" / "cashflow.typ"
 MONEY_FORMAT = "#,##0.00"
-_compiler_lock = threading.Lock()
-_compiler: typst.Compiler | None = None
 
 
 def _headers(report: CashflowReport, first: str) -> list[str]:
@@ -109,16 +104,4 @@ def cashflow_pdf_data(report: CashflowReport, company: Company) -> dict[str, Any
 
 def cashflow_pdf(report: CashflowReport, company: Company) -> bytes:
     """The report laid out by Typst on A4 landscape (one compiler kept and reused)."""
-    global _compiler
-    payload = json.dumps(cashflow_pdf_data(report, company), ensure_ascii=False)
-    with _compiler_lock:
-        if _compiler is None:
-            _compiler = typst.Compiler(
-                str(CASHFLOW_TEMPLATE),
-                root=str(CASHFLOW_TEMPLATE.parent),
-                font_paths=[str(FONTS_DIR)],
-                ignore_system_fonts=True,
-            )
-        result = _compiler.compile(format="pdf", sys_inputs={"data": payload})
-    assert isinstance(result, bytes)
-    return result
+    return compile_template(CASHFLOW_TEMPLATE, cashflow_pdf_data(report, company))
