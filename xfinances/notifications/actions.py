@@ -20,7 +20,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Exists, Subquery, Value
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -31,6 +30,7 @@ from xfinances.core.models import Company, Membership, User
 from xfinances.core.money import format_amount
 from xfinances.core.permissions import ensure_can
 from xfinances.core.roles import Role
+from xfinances.invoicing.model_rows import Read
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.notifications import queries
 from xfinances.notifications.default_templates import KIND_NAMES, default_template
@@ -444,53 +444,51 @@ def send_documents(
     ]
 
 
-def _issue_facts(document: Document) -> tuple[bool, bool]:
+def issue_facts_read(document: Document) -> Read[tuple[bool, bool]]:
     """(the company has an active webhook endpoint, the issued document is e-mailed
-    automatically), in one query: issuing asks both every time."""
-    party_setting: Any = Value(None, output_field=CharField())
-    if document.party_id is not None:
-        party_setting = Subquery(
-            PartyDeliverySetting.objects.filter(
-                company_id=document.company_id, party_id=document.party_id
-            )
-            .order_by("id")
-            .values("auto_send")[:1]
-        )
-    own, default, has_endpoints = (
-        Company.objects.filter(pk=document.company_id)
-        .annotate(
-            own=party_setting,
-            default=Subquery(
-                DeliverySettings.objects.filter(company_id=document.company_id)
-                .order_by("id")
-                .values("auto_send_on_issue")[:1]
-            ),
-            has_endpoints=Exists(
-                WebhookEndpoint.objects.filter(company_id=document.company_id, is_active=True)
-            ),
-        )
-        .values_list("own", "default", "has_endpoints")
-        .get()
+    automatically), in one query: issuing asks both every time. Written as SQL (built by the
+    ORM, three subqueries cost ~1.5 ms of Python on every issue), and a `Read`, so that the issue
+    sends it with its own reads in one round trip."""
+    company_id, party_id = document.company_id, document.party_id
+    sql = (
+        "SELECT (SELECT auto_send FROM notifications_partydeliverysetting"
+        " WHERE company_id = %s AND party_id = %s ORDER BY id LIMIT 1),"
+        " (SELECT auto_send_on_issue FROM notifications_deliverysettings"
+        " WHERE company_id = %s ORDER BY id LIMIT 1),"
+        " EXISTS (SELECT 1 FROM notifications_webhookendpoint"
+        " WHERE company_id = %s AND is_active)"
     )
-    if document.party_id is None or own == PartyAutoSend.NEVER:
-        auto_send = False
-    elif own == PartyAutoSend.ALWAYS:
-        auto_send = True
-    elif default is None:
-        auto_send = DeliverySettings(company_id=document.company_id).auto_send_on_issue
-    else:
-        auto_send = bool(default)
-    return bool(has_endpoints), auto_send
+
+    def parse(rows: list[tuple[Any, ...]]) -> tuple[bool, bool]:
+        own, default, has_endpoints = rows[0]
+        if party_id is None or own == PartyAutoSend.NEVER:
+            auto_send = False
+        elif own == PartyAutoSend.ALWAYS:
+            auto_send = True
+        elif default is None:
+            auto_send = DeliverySettings(company_id=company_id).auto_send_on_issue
+        else:
+            auto_send = bool(default)
+        return bool(has_endpoints), auto_send
+
+    return Read(sql, [company_id, party_id, company_id, company_id], parse)
 
 
-def document_event(actor: Actor, document: Document, event: str) -> None:
+def document_event(
+    actor: Actor,
+    document: Document,
+    event: str,
+    *,
+    issue_facts: tuple[bool, bool] | None = None,
+) -> None:
     """Called at the end of issue/edit/void (inside their transaction): queue the webhook calls
-    for `event` and, on issue, the automatic e-mail. Never refuses the caller's action."""
+    for `event` and, on issue, the automatic e-mail. Never refuses the caller's action.
+    `issue_facts`: what `issue_facts_read` returns, when the issue has already read it."""
     if event not in DOCUMENT_EVENTS:
         raise ValueError(f"unknown document event {event!r}")
     has_endpoints, auto_send = True, False
     if event == WebhookEvent.DOCUMENT_ISSUED:
-        has_endpoints, auto_send = _issue_facts(document)
+        has_endpoints, auto_send = issue_facts or issue_facts_read(document).fetch()
     emit_event(
         document.company,
         event,
