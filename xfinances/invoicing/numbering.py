@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
-from xfinances.invoicing import locks
+from xfinances.invoicing import locks, model_rows
 from xfinances.invoicing.exceptions import SeriesExhausted
 from xfinances.invoicing.models import MAX_NUMBER, MIN_NUMBER, NumberSeries, SeriesGroup
 
@@ -75,15 +75,21 @@ def take_number(
     group: str = SeriesGroup.TAX,
 ) -> tuple[NumberSeries, str]:
     """Lock the series (None: the default series of `group`, made when missing), take its next
-    number and move the counter. Call inside the issuing transaction. Refuses an exhausted
+    number and move the counter: one guarded UPDATE when the checks pass, else the locked read
+    that words the refusal. Call inside the issuing transaction. Refuses an exhausted
     series and a date earlier than the last issued one (a higher number must not carry an
     earlier date)."""
-    if series is None:
+    series_id = series.pk if isinstance(series, NumberSeries) else series
+    taken = _take_if_allowed(company, series_id, group, issue_date)
+    if taken is not None:
+        return taken
+    # Nothing was taken: the company has no default series yet, or the series refuses. Lock the
+    # row, read it and say why (or make the default series and take its first number).
+    if series_id is None:
         locked = locks.lock_default_series(company, group)
         if locked is None:
             locked = locks.lock_series(company, default_series(company, group).pk)
     else:
-        series_id = series.pk if isinstance(series, NumberSeries) else series
         locked = locks.lock_series(company, series_id)
     if not locked.is_active:
         raise InvalidInput(
@@ -116,3 +122,34 @@ def take_number(
         locked.last_issue_date = issue_date
     locked.save(update_fields=["next_number", "last_issue_date"])
     return locked, number
+
+
+def _take_if_allowed(
+    company: Company, series_id: int | None, group: str, issue_date: dt.date
+) -> tuple[NumberSeries, str] | None:
+    """Move the counter of the series (None: the default series of `group`) in one guarded
+    `UPDATE … RETURNING`, when every check of `take_number` passes; None when none did (or the
+    database cannot return rows from an UPDATE). The UPDATE locks the row like `lock_series`
+    does: a concurrent issue waits, then PostgreSQL checks the guard again on the row the first
+    one committed, so numbers stay consecutive. One statement instead of a locked read and an
+    UPDATE through the ORM (~1 ms of Python)."""
+    if not connection.features.can_return_columns_from_insert:  # SQLite before 3.35
+        return None
+    which = "id = %s" if series_id else '"group" = %s AND is_default'
+    day = connection.ops.adapt_datefield_value(issue_date)
+    columns = model_rows.columns(NumberSeries, "", connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE invoicing_numberseries SET next_number = next_number + 1,"  # noqa: S608 (model columns and placeholders)
+            " last_issue_date = CASE WHEN last_issue_date IS NULL OR last_issue_date < %s"
+            " THEN %s ELSE last_issue_date END"
+            f" WHERE company_id = %s AND {which} AND is_active AND next_number <= range_end"
+            " AND (last_issue_date IS NULL OR last_issue_date <= %s)"
+            f" RETURNING {columns.sql}",
+            [day, day, company.pk, series_id or group, day],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    taken = columns.instance(row, connection)
+    return taken, format_number(taken.next_number - 1)
