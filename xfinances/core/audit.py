@@ -7,12 +7,14 @@ transaction, so an audit row exists exactly when the change does.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.db.models import Field
 from django.db.models.fields.files import FieldFile
 
 from xfinances.core.models import AuditEntry, Company, Source, User
@@ -82,7 +84,7 @@ def _write(
     reason: str = "",
     object_repr: str | None = None,
 ) -> AuditEntry:
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         company=company,
         user=actor.user,
         user_label=actor.label,
@@ -96,6 +98,34 @@ def _write(
         changes=changes,
         reason=reason,
     )
+    _insert(entry)
+    return entry
+
+
+@functools.cache
+def _insert_fields() -> list[Field[Any, Any]]:
+    return [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+
+
+def _insert(entry: AuditEntry) -> None:
+    """INSERT the entry as `save()` would (the same conversion of each value), with the SQL
+    written here: every action writes an audit row, and Django's save machinery cost ~0.3 ms of
+    Python each time (a tenth of an invoice's issue)."""
+    fields = _insert_fields()
+    table = AuditEntry._meta.db_table
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    values = [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields]
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (model columns)
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(f"{sql} RETURNING id", values)
+            entry.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(sql, values)
+            entry.pk = connection.ops.last_insert_id(cursor, table, "id")
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 def record_create(

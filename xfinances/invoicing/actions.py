@@ -1279,6 +1279,24 @@ def _lock_for_issue(document: Document, lines: list[CleanLine]) -> dict[int, Doc
     return locks.lock_documents(document.company, ids)
 
 
+DOCUMENT_FIELDS = {f.name: f for f in Document._meta.concrete_fields}
+
+
+def _update_columns(document: Document, names: list[str]) -> None:
+    """Write only the fields `names` of the document, as `save(update_fields=names)` would
+    (the same conversion of each value), with SQL written by hand: Django's save machinery
+    cost ~0.4 ms of Python on every issue. The caller sets `updated_at`."""
+    fields = [DOCUMENT_FIELDS[name] for name in names]
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    values = [f.get_db_prep_save(getattr(document, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE invoicing_document SET {assignments}"  # noqa: S608 (model columns)
+            " WHERE company_id = %s AND id = %s",
+            [*values, document.company_id, document.pk],
+        )
+
+
 @transaction.atomic
 def issue_document(
     actor: Actor,
@@ -1344,7 +1362,8 @@ def issue_document(
     # Write only the columns the issue changed (and the audit diff from the same snapshot).
     after = audit.snapshot(document)
     changed = [name for name, value in after.items() if before.get(name) != value]
-    document.save(update_fields=[*changed, "search_text", "updated_at"])
+    document.updated_at = timezone.now()
+    _update_columns(document, [*changed, "search_text", "updated_at"])
     after["updated_at"] = document.updated_at.isoformat()
     audit.record_update(actor, company, "issue_document", document, before, after=after)
     _schedule_pdf(document)
