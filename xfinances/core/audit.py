@@ -65,7 +65,12 @@ def snapshot(instance: models.Model, exclude: Iterable[str] = ()) -> dict[str, A
     for field in instance._meta.concrete_fields:
         if field.name in skip:
             continue
-        data[field.name] = _plain(field.value_from_object(instance))
+        value = field.value_from_object(instance)
+        if isinstance(field, models.DecimalField) and isinstance(value, Decimal):
+            # As stored: Decimal("1") and the Decimal("1.00000000") read back are one value, and
+            # comparing their strings would record a change that is not one.
+            value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+        data[field.name] = _plain(value)
     return data
 
 

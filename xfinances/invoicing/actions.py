@@ -1291,7 +1291,7 @@ def _update_columns(document: Document, names: list[str]) -> None:
     values = [f.get_db_prep_save(getattr(document, f.attname), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE invoicing_document SET {assignments}"  # noqa: S608 (model columns)
+            f"UPDATE {Document._meta.db_table} SET {assignments}"  # noqa: S608 (model columns)
             " WHERE company_id = %s AND id = %s",
             [*values, document.company_id, document.pk],
         )

@@ -1,8 +1,11 @@
 """Every create, change and delete leaves an audit row with who, when, from where, before/after."""
 
+import datetime as dt
+from decimal import Decimal
+
 from xfinances.core import actions
-from xfinances.core.audit import Actor
-from xfinances.core.models import AuditEntry, Source
+from xfinances.core.audit import Actor, diff, snapshot
+from xfinances.core.models import AuditEntry, ExchangeRate, Source
 
 
 def test_company_create_update_delete_are_audited(company, owner):
@@ -53,3 +56,12 @@ def test_company_settings_page_shows_its_history(company, owner, client):
     history = page.context["history"]
     assert history[0].changes == {"city": ["София", "Русе"]}
     assert "Русе" in page.content.decode().split('id="history"')[1]
+
+
+def test_snapshot_gives_decimals_as_stored_so_equal_values_are_no_change():
+    typed = ExchangeRate(currency="USD", date=dt.date(2026, 12, 1), rate=Decimal("1.1"))
+    read_back = ExchangeRate(currency="USD", date=dt.date(2026, 12, 1), rate=Decimal("1.10000000"))
+    assert snapshot(typed)["rate"] == "1.10000000"
+    assert diff(snapshot(read_back), snapshot(typed)) == {}
+    changed = ExchangeRate(currency="USD", date=dt.date(2026, 12, 1), rate=Decimal("1.2"))
+    assert diff(snapshot(read_back), snapshot(changed)) == {"rate": ["1.10000000", "1.20000000"]}

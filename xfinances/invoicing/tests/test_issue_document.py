@@ -174,6 +174,7 @@ def test_issue_writes_totals_words_rf_and_audit(company):
     entry = AuditEntry.objects.get(action="issue_document", object_id=str(invoice.pk))
     assert entry.changes["number"] == [None, "0000000001"]
     assert entry.changes["status"] == ["draft", "issued"]
+    assert "exchange_rate" not in entry.changes  # EUR stays 1: no change worth recording
     assert AuditEntry.objects.filter(action="create_draft", object_id=str(invoice.pk)).exists()
 
 
