@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from xfinances.invoicing import pdf as printing
 from xfinances.invoicing.pdf import (
     DOCUMENT_TEMPLATE,
     PdfError,
@@ -274,8 +275,22 @@ def test_long_document_repeats_the_table_header_on_every_page():
     assert len(pages) >= 3
     for page in pages[:-1]:
         assert "Наименование на стоката/услугата" in (page.extract_text() or "")
-    assert f"Стр. {len(pages)} / {len(pages)}" in pdf_text(pdf)
+    for number, page in enumerate(pages, start=1):
+        assert f"ФАКТУРА № 0000000042 · Стр. {number} / {len(pages)}" in page.extract_text()
     assert "Услуга номер 90" in pdf_text(pdf)
+
+
+def test_one_page_document_has_no_page_numbers():
+    pdf = render_document_pdf(PrintableDocument.sample())
+    assert printing.page_count(pdf) == page_count(pdf) == 1
+    text = pdf_text(pdf)
+    assert "ФАКТУРА № 0000000042" in text and "Стр." not in text
+
+
+def test_page_count_reads_the_page_tree_or_says_it_cannot():
+    two = render_document_pdf(PrintableDocument.sample(lines=PrintableDocument.sample().lines * 12))
+    assert printing.page_count(two) == page_count(two) > 1
+    assert printing.page_count(b"%PDF-1.7 no page tree here") is None
 
 
 def test_number_formats():
