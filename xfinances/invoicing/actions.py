@@ -681,27 +681,18 @@ def _lines_read(document: Document) -> model_rows.Read[list[DocumentLine]]:
 
 def _groups_read(document: Document) -> model_rows.Read[list[DocumentVatGroup]]:
     """The saved VAT breakdown rows by id."""
-    group = model_rows.columns(DocumentVatGroup, "g", connection)
-    sql = (
-        f"SELECT {group.sql} FROM invoicing_documentvatgroup g"  # noqa: S608 (model columns and placeholders)
-        " WHERE g.company_id = %s AND g.document_id = %s ORDER BY g.id"
-    )
-    return model_rows.Read(
-        sql,
+    return model_rows.read_rows(
+        DocumentVatGroup,
+        "t.company_id = %s AND t.document_id = %s",
         [document.company_id, document.pk],
-        lambda found: [group.instance(values, connection) for values in found],
+        order="t.id",
     )
 
 
 def _bank_accounts_read(company: Company) -> model_rows.Read[list[CompanyBankAccount]]:
     """The company's bank accounts, the default one first."""
-    account = model_rows.columns(CompanyBankAccount, "a", connection)
-    sql = (
-        f"SELECT {account.sql} FROM core_companybankaccount a"  # noqa: S608 (model columns and placeholders)
-        " WHERE a.company_id = %s ORDER BY a.is_default DESC, a.id"
-    )
-    return model_rows.Read(
-        sql, [company.pk], lambda found: [account.instance(values, connection) for values in found]
+    return model_rows.read_rows(
+        CompanyBankAccount, "t.company_id = %s", [company.pk], order="t.is_default DESC, t.id"
     )
 
 

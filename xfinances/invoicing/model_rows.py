@@ -84,6 +84,16 @@ class Read(Generic[T]):
         return fetch_together(self)[0]  # type: ignore[no-any-return]
 
 
+def read_rows(model: type[M], where: str, params: Sequence[Any], order: str) -> Read[list[M]]:
+    """The rows of `model` (table alias `t`) that match `where`, in `order`, as instances."""
+    table = columns(model, "t", connection)
+    sql = (
+        f"SELECT {table.sql} FROM {model._meta.db_table} t"  # noqa: S608 (model columns)
+        f" WHERE {where} ORDER BY {order}"
+    )
+    return Read(sql, params, lambda found: [table.instance(row, connection) for row in found])
+
+
 def fetch_together(*reads: Read[Any]) -> list[Any]:
     """What each read's rows become, in order. On PostgreSQL the statements travel in one round
     trip: psycopg binds the parameters on the client and sends the `;`-separated text as one
