@@ -32,5 +32,5 @@ def test_quick_benchmarks_return_figures(bench_database, settings):
     ]
     assert all(r.ms is not None and r.ms > 0 for r in issue + listed)
     assert "× the floor" in issue[0].note
-    assert len(listed) == 11 and "p95" in listed[0].note
+    assert len(listed) == 12 and "p95" in listed[0].note
     assert os.path.exists(bench_database)
