@@ -67,7 +67,7 @@ def _register() -> None:
     from xfinances.catalog.api import router as products_router
     from xfinances.catalog.api import vat_treatments_router
     from xfinances.core.api import router as core_router
-    from xfinances.invoicing.api import recurring_router, series_router
+    from xfinances.invoicing.api import print_settings_router, recurring_router, series_router
     from xfinances.invoicing.api import router as documents_router
     from xfinances.notifications.api import documents_router as delivery_documents_router
     from xfinances.notifications.api import outbox_router, webhooks_router
@@ -82,6 +82,7 @@ def _register() -> None:
     api.add_router("/supplier-invoices", supplier_invoices_router)
     api.add_router("/documents", documents_router)
     api.add_router("/number-series", series_router)
+    api.add_router("/print-settings", print_settings_router)
     api.add_router("/recurring-invoices", recurring_router)
     api.add_router("/documents", delivery_documents_router)
     api.add_router("/outbox", outbox_router)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -47,6 +48,7 @@ from xfinances.invoicing.models import (
     IdempotencyKey,
     NumberSeries,
     PaymentMethod,
+    PrintSettings,
     RecurringInvoice,
     RecurringRun,
     RecurringSchedule,
@@ -1039,7 +1041,7 @@ def store_pdf(document: Document) -> bool:
     render = getattr(pdf_module, "render_document_pdf", None)
     if render is None:
         return False
-    content = render(queries.printable_for(document))
+    content = render(queries.printable_for(document), options=queries.pdf_options(document.company))
     attach_pdf(document, bytes(content))
     if (
         document.status == DocumentStatus.VOIDED
@@ -2024,6 +2026,109 @@ def mark_exported(actor: Actor, document: Document, *, when: dt.datetime | None 
         document.save(update_fields=["exported_at", "export_status", "locked_at", "lock_reason"])
         audit.record_update(actor, document.company, "mark_exported", document, before)
     return document
+
+
+# --- print settings ----------------------------------------------------------------------------
+
+
+def _print_snapshot(settings: PrintSettings) -> dict[str, Any]:
+    """The audited view of print settings: a custom template by name and content hash, not its
+    whole text."""
+    data = audit.snapshot(settings, exclude=["custom_template", "updated_at"])
+    source = settings.custom_template.encode("utf-8")
+    data["custom_template"] = hashlib.sha256(source).hexdigest()[:12] if source else ""
+    return data
+
+
+@transaction.atomic
+def update_print_settings(
+    actor: Actor,
+    company: Company,
+    *,
+    accent_colour: str | None = None,
+    show_logo: bool | None = None,
+    show_qr: bool | None = None,
+    show_bgn_equivalent: bool | None = None,
+    show_signatures: bool | None = None,
+    footer_text: str | None = None,
+    custom_template: str | bytes | None = None,
+    custom_template_name: str = "",
+) -> PrintSettings:
+    """Change how the company's documents print; what is not given stays. `custom_template`:
+    the source of a Typst template (text or UTF-8 bytes), compiled against the sample documents
+    before it is kept; "" goes back to the standard template. Documents already issued keep the
+    PDF they were issued with; the settings apply to every PDF made from now on."""
+    ensure_can(actor, company, "documents.settings")
+    settings, _created = PrintSettings.objects.select_for_update().get_or_create(company=company)
+    before = _print_snapshot(settings)
+    errors = InvalidInput.collect()
+    if accent_colour is not None:
+        colour = (accent_colour or "").strip().lower()
+        if not re.fullmatch(r"#[0-9a-f]{6}", colour):
+            errors.add("accent_colour", _("Give a colour as #rrggbb, for example #1f4e79."))
+        settings.accent_colour = colour
+    flags = {
+        "show_logo": show_logo,
+        "show_qr": show_qr,
+        "show_bgn_equivalent": show_bgn_equivalent,
+        "show_signatures": show_signatures,
+    }
+    for name, value in flags.items():
+        if value is not None:
+            setattr(settings, name, bool(value))
+    if footer_text is not None:
+        footer = " ".join((footer_text or "").split())
+        if len(footer) > 300:
+            errors.add("footer_text", _("The footer text can be at most 300 characters."))
+        settings.footer_text = footer
+    if custom_template is not None:
+        source = _checked_template(custom_template, custom_template_name, errors)
+        if source is not None:
+            settings.custom_template = source
+            # A plain file name: it is offered back in a download's Content-Disposition.
+            plain = re.sub(r"[^\w.\-]+", "_", (custom_template_name or "").split("/")[-1])
+            settings.custom_template_name = (plain.strip("._") or "template.typ")[:200]
+            if not source:
+                settings.custom_template_name = ""
+    errors.raise_if_any()
+    settings.save()
+    audit.record_update(
+        actor, company, "update_print_settings", settings, before, after=_print_snapshot(settings)
+    )
+    return settings
+
+
+def _checked_template(source: str | bytes, name: str, errors: Any) -> str | None:
+    """The template's text when it prints the sample documents, "" for none, None (with the
+    errors added) when it is refused."""
+    from xfinances.invoicing import pdf
+
+    if isinstance(source, bytes):
+        try:
+            source = source.decode("utf-8")
+        except UnicodeDecodeError:
+            errors.add("custom_template", _("A template is a text file in UTF-8."))
+            return None
+    if not source.strip():
+        return ""
+    if len(source.encode("utf-8")) > pdf.MAX_TEMPLATE_BYTES:
+        errors.add(
+            "custom_template",
+            _("A template can be at most %(kib)s KiB.") % {"kib": pdf.MAX_TEMPLATE_BYTES // 1024},
+        )
+        return None
+    if name and not name.lower().endswith(".typ"):
+        errors.add("custom_template", _("A template is a Typst file ending in .typ."))
+        return None
+    problems = pdf.validate_custom_template(pdf.template_file(source))
+    if problems:
+        for problem in problems[:5]:
+            errors.add(
+                "custom_template",
+                _("The template does not print the sample: %(error)s") % {"error": problem},
+            )
+        return None
+    return source
 
 
 # --- recurring invoices ------------------------------------------------------------------------

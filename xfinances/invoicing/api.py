@@ -29,6 +29,7 @@ from xfinances.invoicing.models import (
     DocumentKind,
     DocumentStatus,
     NumberSeries,
+    PrintSettings,
     RecurringInvoice,
 )
 
@@ -663,6 +664,49 @@ def patch_series(request: HttpRequest, series_id: int, data: SeriesPatch) -> Num
 def deactivate_series(request: HttpRequest, series_id: int) -> NumberSeries:
     require(request, "documents.settings")
     return actions.deactivate_series(_actor(request), _series(request, series_id))
+
+
+# --- print settings: /api/v1/print-settings -----------------------------------------------------
+
+print_settings_router = Router(tags=["print settings"])
+
+
+class PrintSettingsOut(Schema):
+    accent_colour: str
+    show_logo: bool
+    show_qr: bool
+    show_bgn_equivalent: bool
+    show_signatures: bool
+    footer_text: str
+    custom_template_name: str
+    custom_template: str
+
+
+class PrintSettingsPatch(Schema):
+    accent_colour: str | None = None
+    show_logo: bool | None = None
+    show_qr: bool | None = None
+    show_bgn_equivalent: bool | None = None
+    show_signatures: bool | None = None
+    footer_text: str | None = None
+    custom_template: str | None = None  # Typst source; "" for the standard template
+    custom_template_name: str = ""
+
+
+@print_settings_router.get("", response=PrintSettingsOut, summary="How documents print")
+def read_print_settings(request: HttpRequest) -> PrintSettings:
+    require(request, "documents.view")
+    return queries.print_settings(_company(request))
+
+
+@print_settings_router.patch(
+    "", response=PrintSettingsOut, summary="Change layout choices, texts or the custom template"
+)
+def patch_print_settings(request: HttpRequest, data: PrintSettingsPatch) -> PrintSettings:
+    require(request, "documents.settings")
+    return actions.update_print_settings(
+        _actor(request), _company(request), **data.model_dump(exclude_unset=True)
+    )
 
 
 # --- recurring invoices: /api/v1/recurring-invoices ---------------------------------------------

@@ -288,3 +288,42 @@ class SeriesForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = SeriesGroup.choices  # type: ignore[attr-defined]
+
+
+class ColourInput(forms.TextInput):
+    input_type = "color"
+
+
+class PrintSettingsForm(forms.Form):
+    """How the company's documents print (`actions.update_print_settings`)."""
+
+    accent_colour = forms.CharField(label=_("Accent colour"), max_length=7, widget=ColourInput)
+    show_logo = forms.BooleanField(label=_("Print the company logo"), required=False)
+    show_qr = forms.BooleanField(label=_("Print the payment QR code"), required=False)
+    show_bgn_equivalent = forms.BooleanField(
+        label=_("Print the total in BGN at the fixed rate (1 EUR = 1.95583 BGN)"), required=False
+    )
+    show_signatures = forms.BooleanField(
+        label=_("Print the “Issued by” and “Received by” lines"), required=False
+    )
+    footer_text = forms.CharField(
+        label=_("Footer text on every page"), max_length=300, required=False
+    )
+    custom_template = forms.FileField(
+        label=_("Custom Typst template (.typ)"),
+        required=False,
+        help_text=_("Start from the standard template and change the layout; see docs/pdf.md."),
+    )
+    remove_custom_template = forms.BooleanField(
+        label=_("Go back to the standard template"), required=False
+    )
+
+    def clean_custom_template(self) -> Any:
+        from xfinances.invoicing.pdf import MAX_TEMPLATE_BYTES
+
+        upload = self.cleaned_data.get("custom_template")
+        if upload is not None and upload.size > MAX_TEMPLATE_BYTES:
+            raise forms.ValidationError(
+                _("A template can be at most %(kib)s KiB.") % {"kib": MAX_TEMPLATE_BYTES // 1024}
+            )
+        return upload

@@ -79,6 +79,32 @@ MIN_NUMBER = 1
 MAX_NUMBER = 9_999_999_999
 
 
+class PrintSettings(models.Model):
+    """How a company's documents print: layout choices and texts (`pdf.PdfOptions`), and an
+    optional custom Typst template (the source, checked by `pdf.validate_custom_template`
+    before it is kept). A company without a row prints with the defaults."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
+    accent_colour = models.CharField(_("accent colour"), max_length=7, default="#1f4e79")
+    show_logo = models.BooleanField(_("print the company logo"), default=True)
+    show_qr = models.BooleanField(_("print the payment QR code"), default=True)
+    show_bgn_equivalent = models.BooleanField(
+        _("print the total in BGN at the fixed rate"), default=False
+    )
+    show_signatures = models.BooleanField(_("print signature lines"), default=True)
+    footer_text = models.CharField(_("footer text"), max_length=300, blank=True)
+    custom_template = models.TextField(_("custom template"), blank=True)
+    custom_template_name = models.CharField(_("custom template file"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("print settings")
+        verbose_name_plural = _("print settings")
+
+    def __str__(self) -> str:
+        return f"print settings of company {self.company_id}"
+
+
 class NumberSeries(models.Model):
     """A range of 10-digit numbers. Each range ascends on its own; numbers never reset.
 

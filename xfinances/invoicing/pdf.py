@@ -19,6 +19,7 @@ Libertinus Serif as fallback. System fonts are ignored, so a PDF looks the same 
 from __future__ import annotations
 
 import atexit
+import hashlib
 import json
 import os
 import re
@@ -545,6 +546,25 @@ def _template_path(template: str | Path | None, default: Path) -> Path:
     if not path.is_file():
         raise PdfError(f"template: {path} does not exist")
     return path.resolve()
+
+
+_SOURCES_DIR: Path | None = None
+
+
+def template_file(source: str) -> Path:
+    """A file holding a template kept as text (a company's custom template), named by its
+    content so an unchanged template keeps its compiler and a changed one gets a new one."""
+    global _SOURCES_DIR
+    if _SOURCES_DIR is None or not _SOURCES_DIR.is_dir():
+        _SOURCES_DIR = Path(tempfile.mkdtemp(prefix="xfinances-templates-"))
+        atexit.register(shutil.rmtree, _SOURCES_DIR, True)
+    data = source.encode("utf-8")
+    path = _SOURCES_DIR / f"custom-{hashlib.sha256(data).hexdigest()[:32]}.typ"
+    if not path.exists():
+        partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
+        partial.write_bytes(data)
+        partial.replace(path)  # atomic: a concurrent reader sees all of it or nothing
+    return path
 
 
 def render_document_pdf(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from xfinances.invoicing.models import (
     DocumentLine,
     DocumentStatus,
     NumberSeries,
+    PrintSettings,
     RecurringInvoice,
     RecurringRun,
 )
@@ -187,6 +189,47 @@ def _printable_party(document: Document, prefix: str) -> Any:
     )
 
 
+def print_settings(company: Company) -> PrintSettings:
+    """The company's print settings; an unsaved row of defaults when it never set them."""
+    found = PrintSettings.objects.filter(company=company).first()
+    return found if found is not None else PrintSettings(company=company)
+
+
+def pdf_options(company: Company, settings: PrintSettings | None = None) -> Any:
+    """The `pdf.PdfOptions` the company's documents print with."""
+    from xfinances.invoicing.pdf import PdfOptions, template_file
+
+    chosen = settings if settings is not None else print_settings(company)
+    return PdfOptions(
+        accent_colour=chosen.accent_colour,
+        show_logo=chosen.show_logo,
+        show_qr=chosen.show_qr,
+        show_bgn_equivalent=chosen.show_bgn_equivalent,
+        show_signatures=chosen.show_signatures,
+        footer_text=chosen.footer_text,
+        template=template_file(chosen.custom_template) if chosen.custom_template else None,
+    )
+
+
+def company_logo(company: Company) -> tuple[bytes, str]:
+    """The company logo's bytes and MIME type, or (b"", "") when it has none, the file is gone
+    or it is not an image a PDF can hold (a document still prints, without it)."""
+    if not company.logo:
+        return b"", ""
+    try:
+        with company.logo.open("rb") as file:
+            data = file.read()
+    except OSError:
+        return b"", ""
+    mime = mimetypes.guess_type(company.logo.name)[0] or ""
+    if mime not in PRINTABLE_LOGO_TYPES:
+        return b"", ""
+    return data, mime
+
+
+PRINTABLE_LOGO_TYPES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp")
+
+
 def printable_for(document: Document) -> Any:
     """The `PrintableDocument` of a document (from its frozen snapshots, lines and VAT rows)."""
     from xfinances.catalog.models import unit_print_name
@@ -202,6 +245,7 @@ def printable_for(document: Document) -> Any:
 
     language = document.language
     unit_language = "en" if language == "en" else "bg"
+    logo, logo_mime = company_logo(document.company)
     lines = [
         PrintableLine(
             position=line.position,
@@ -312,6 +356,8 @@ def printable_for(document: Document) -> Any:
         rf_reference=document.rf_reference,
         epc_qr_payload=qr,
         status=status,  # type: ignore[arg-type]
+        logo=logo or None,
+        logo_mime=logo_mime,
     )
 
 

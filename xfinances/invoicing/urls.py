@@ -25,6 +25,9 @@ urlpatterns = [
         for what in ("pause", "resume", "run", "delete")
     ],
     path("series/", views.series_settings, name="series"),
+    path("print-settings/", views.print_settings, name="print_settings"),
+    path("print-settings/preview/", views.print_preview, name="print_preview"),
+    path("print-settings/template/", views.print_template, name="print_template"),
     *[
         path(
             f"series/<int:series_id>/{what}/",

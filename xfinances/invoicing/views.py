@@ -45,6 +45,7 @@ from xfinances.invoicing.forms import (
     DocumentFilterForm,
     DocumentForm,
     LineRow,
+    PrintSettingsForm,
     RecurringForm,
     SeriesForm,
     VoidForm,
@@ -135,7 +136,11 @@ def _render_pdf(document: Document) -> bytes | None:
         return None
     from xfinances.invoicing import pdf
 
-    return bytes(pdf.render_document_pdf(printable_for(document)))
+    return bytes(
+        pdf.render_document_pdf(
+            printable_for(document), options=queries.pdf_options(document.company)
+        )
+    )
 
 
 def _pdf_name(document: Document) -> str:
@@ -1131,6 +1136,76 @@ def series_settings(request: HttpRequest) -> HttpResponse:
         "invoicing/series.html",
         {"series": list(queries.series_list(company)), "form": form},
     )
+
+
+@company_view("documents.settings")
+def print_settings(request: HttpRequest) -> HttpResponse:
+    """Layout choices and texts of the company's PDFs, and an optional custom template."""
+    company = _company(request)
+    current = queries.print_settings(company)
+    initial = {
+        name: getattr(current, name)
+        for name in (
+            "accent_colour",
+            "show_logo",
+            "show_qr",
+            "show_bgn_equivalent",
+            "show_signatures",
+            "footer_text",
+        )
+    }
+    form = PrintSettingsForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("custom_template")
+        remove = data.pop("remove_custom_template")
+        if upload is not None:
+            data["custom_template"] = upload.read()
+            data["custom_template_name"] = upload.name
+        elif remove:
+            data["custom_template"] = ""
+        try:
+            actions.update_print_settings(_actor(request), company, **data)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Print settings saved. New PDFs use them."))
+            return redirect("invoicing:print_settings", company.eik)
+    return render(request, "invoicing/print_settings.html", {"form": form, "current": current})
+
+
+@company_view("documents.settings")
+def print_preview(request: HttpRequest) -> HttpResponse:
+    """The sample invoice printed with the company's saved print settings and its logo."""
+    from xfinances.invoicing import pdf
+    from xfinances.invoicing.printable import PrintableDocument
+
+    company = _company(request)
+    logo, mime = queries.company_logo(company)
+    sample = PrintableDocument.sample(logo=logo or None, logo_mime=mime)
+    try:
+        content = pdf.render_document_pdf(sample, options=queries.pdf_options(company))
+    except pdf.PdfError as error:
+        return HttpResponse(str(error), status=422, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="print-preview.pdf"'
+    return response
+
+
+@company_view("documents.settings")
+def print_template(request: HttpRequest) -> HttpResponse:
+    """The template in use as a file to download: the company's custom one, or the standard
+    one to start from (`?standard=1` always gives the standard one)."""
+    from xfinances.invoicing import pdf
+
+    current = queries.print_settings(_company(request))
+    if current.custom_template and not request.GET.get("standard"):
+        source, name = current.custom_template, current.custom_template_name or "template.typ"
+    else:
+        source, name = pdf.DOCUMENT_TEMPLATE.read_text(encoding="utf-8"), "document.typ"
+    response = HttpResponse(source, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @company_view("documents.settings")

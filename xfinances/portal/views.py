@@ -296,7 +296,12 @@ def _render_pdf(document: Document) -> bytes | None:
         from xfinances.invoicing import pdf
     except ImportError:
         return None
-    return bytes(pdf.render_document_pdf(invoicing_queries.printable_for(document)))
+    return bytes(
+        pdf.render_document_pdf(
+            invoicing_queries.printable_for(document),
+            options=invoicing_queries.pdf_options(document.company),
+        )
+    )
 
 
 @portal_view
