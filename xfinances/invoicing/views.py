@@ -958,8 +958,9 @@ def _zip_chunks(documents: list[Document]) -> Iterator[bytes]:
             number = document.number or "—"
             title = f"{document.get_kind_display()} {number} ({document.recipient_name})"
             if document.is_draft:
+                reason = _("a draft has no PDF; issue it first.")
                 report.append(
-                    f"{_('LEFT OUT')}: {title}: {_('a draft has no PDF; issue it first.')}"
+                    _("LEFT OUT: %(document)s: %(reason)s") % {"document": title, "reason": reason}
                 )
                 continue
             content: bytes | None = None
@@ -969,9 +970,9 @@ def _zip_chunks(documents: list[Document]) -> Iterator[bytes]:
             else:
                 content = _render_pdf(document)
             if content is None:
+                reason = _("its PDF is not made yet; try again in a minute.")
                 report.append(
-                    f"{_('LEFT OUT')}: {title}: "
-                    f"{_('its PDF is not made yet; try again in a minute.')}"
+                    _("LEFT OUT: %(document)s: %(reason)s") % {"document": title, "reason": reason}
                 )
                 continue
             name = f"{document.kind}-{document.number}.pdf"
