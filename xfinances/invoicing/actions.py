@@ -2120,12 +2120,20 @@ def _checked_template(source: str | bytes, name: str, errors: Any) -> str | None
     if name and not name.lower().endswith(".typ"):
         errors.add("custom_template", _("A template is a Typst file ending in .typ."))
         return None
-    problems = pdf.validate_custom_template(pdf.template_file(source))
+    path = pdf.template_file(source)
+    problems = pdf.validate_custom_template(path)
     if problems:
-        for problem in problems[:5]:
+        # "bg: custom-<hash>.typ: line 1, column 9: …" for each sample the template failed on:
+        # one message per distinct error, naming the samples, without the internal file name.
+        failed: dict[str, list[str]] = {}
+        for problem in problems:
+            sample, _sep, message = problem.partition(": ")
+            failed.setdefault(message.replace(f"{path.name}: ", ""), []).append(sample)
+        for message, samples in list(failed.items())[:5]:
             errors.add(
                 "custom_template",
-                _("The template does not print the sample: %(error)s") % {"error": problem},
+                _("The template does not print the sample (%(samples)s): %(error)s")
+                % {"samples": ", ".join(samples), "error": message},
             )
         return None
     return source
