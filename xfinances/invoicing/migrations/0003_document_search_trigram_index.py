@@ -25,18 +25,31 @@ def create_index(apps, schema_editor):
     except DatabaseError as error:
         print(f"\n  {INDEX}: skipped, the database refused pg_trgm/btree_gin ({error}).")
         return
+    # CONCURRENTLY: an install with many documents keeps issuing while the index builds (8 s
+    # on a million). A build that failed half-way leaves an invalid index: drop it, build anew.
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " WHERE c.relname = %s",
+            [INDEX],
+        )
+        found = cursor.fetchone()
+    if found is not None and not found[0]:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY {INDEX}")
     schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {INDEX} ON invoicing_document "
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} ON invoicing_document "
         "USING gin (company_id, search_text gin_trgm_ops)"
     )
 
 
 def drop_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}")
 
 
 class Migration(migrations.Migration):
+    atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
+
     dependencies = [("invoicing", "0002_document_bank_account_ids_and_more")]
 
     operations = [migrations.RunPython(create_index, drop_index)]
