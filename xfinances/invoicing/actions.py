@@ -1030,27 +1030,20 @@ def _schedule_pdf(document: Document) -> None:
 
 
 def store_pdf(document: Document) -> bool:
-    """Render the document with the PDF renderer (xfinances.invoicing.pdf) and keep the file.
+    """Render the document with the company's print settings and keep the file (the previous
+    PDF moves to DocumentPdf); a voided document that needs one gets its annulment protocol."""
+    from xfinances.invoicing import pdf
 
-    Returns False when no renderer is installed yet. The previous PDF moves to DocumentPdf.
-    """
-    try:
-        from xfinances.invoicing import pdf as pdf_module
-    except ImportError:
-        return False
-    render = getattr(pdf_module, "render_document_pdf", None)
-    if render is None:
-        return False
-    content = render(queries.printable_for(document), options=queries.pdf_options(document.company))
+    content = pdf.render_document_pdf(
+        queries.printable_for(document), options=queries.pdf_options(document.company)
+    )
     attach_pdf(document, bytes(content))
     if (
         document.status == DocumentStatus.VOIDED
         and document.annulment_protocol_needed
         and not document.protocol_pdf_file
     ):
-        protocol = pdf_module.render_annulment_protocol_pdf(
-            queries.annulment_protocol_for(document)
-        )
+        protocol = pdf.render_annulment_protocol_pdf(queries.annulment_protocol_for(document))
         attach_protocol_pdf(document, bytes(protocol))
     return True
 

@@ -123,24 +123,12 @@ def _flash_warnings(request: HttpRequest, warnings: list[str]) -> None:
         messages.warning(request, warning)
 
 
-def _printable_renderer() -> Any:
-    """`queries.printable_for(document)` (Document → PrintableDocument) when the core has it."""
-    return getattr(queries, "printable_for", None)
-
-
-def _render_pdf(document: Document) -> bytes | None:
-    """The document's PDF made now from its current data (nothing stored); None when the
-    mapping to a printable record is not available."""
-    printable_for = _printable_renderer()
-    if printable_for is None:
-        return None
+def _render_pdf(document: Document) -> bytes:
+    """The document's PDF made now from its current data and print settings (nothing stored)."""
     from xfinances.invoicing import pdf
 
-    return bytes(
-        pdf.render_document_pdf(
-            printable_for(document), options=queries.pdf_options(document.company)
-        )
-    )
+    printable = queries.printable_for(document)
+    return bytes(pdf.render_document_pdf(printable, options=queries.pdf_options(document.company)))
 
 
 def _pdf_name(document: Document) -> str:
@@ -700,8 +688,6 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         "related": _related(document),
         "entries": audit.history(company, document)[:200],
         "void_form": VoidForm(),
-        "can_preview": _printable_renderer() is not None,
-        "has_pdf": bool(document.pdf_file) and not document.is_draft,
         "can_edit": document.status != DocumentStatus.VOIDED and not lock.locked,
         "can_void": document.status == DocumentStatus.ISSUED and not lock.locked,
         "can_convert": document.kind == DocumentKind.PROFORMA
@@ -730,15 +716,7 @@ def document_pdf(request: HttpRequest, document_id: int) -> HttpResponseBase:
             as_attachment=download,
             filename=_pdf_name(document),
         )
-    content = _render_pdf(document)
-    if content is None:
-        return render(
-            request,
-            "invoicing/no_pdf.html",
-            {"document": document},
-            status=404,
-        )
-    response = HttpResponse(content, content_type="application/pdf")
+    response = HttpResponse(_render_pdf(document), content_type="application/pdf")
     disposition = "attachment" if download else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{document.pk}.pdf"'
     return response
@@ -963,18 +941,11 @@ def _zip_chunks(documents: list[Document]) -> Iterator[bytes]:
                     _("LEFT OUT: %(document)s: %(reason)s") % {"document": title, "reason": reason}
                 )
                 continue
-            content: bytes | None = None
             if document.pdf_file:
                 with document.pdf_file.open("rb") as file:
                     content = file.read()
-            else:
+            else:  # issued a moment ago: the worker has not stored it yet
                 content = _render_pdf(document)
-            if content is None:
-                reason = _("its PDF is not made yet; try again in a minute.")
-                report.append(
-                    _("LEFT OUT: %(document)s: %(reason)s") % {"document": title, "reason": reason}
-                )
-                continue
             name = f"{document.kind}-{document.number}.pdf"
             if name in used:
                 name = f"{document.kind}-{document.number}-{document.pk}.pdf"
