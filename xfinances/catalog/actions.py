@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from xfinances.catalog.models import NapColumn, Product, ProductKind, Unit, VatTreatment
 from xfinances.catalog.vat_defaults import DEFAULT_VAT_TREATMENTS
 from xfinances.core import audit
+from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput
 from xfinances.core.models import Company, Currency
@@ -130,9 +131,7 @@ def _check_legal_basis(treatment: VatTreatment) -> None:
 @transaction.atomic
 def create_vat_treatment(actor: Actor, company: Company, **data: Any) -> VatTreatment:
     ensure_can(actor, company, "settings.change")
-    unknown = set(data) - set(VAT_TREATMENT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown VAT treatment fields: {sorted(unknown)}")
+    ensure_known_fields(data, VAT_TREATMENT_FIELDS, "VAT treatment")
     errors = InvalidInput.collect()
     data.setdefault("code", "")
     data.setdefault("name", "")
@@ -152,9 +151,7 @@ def update_vat_treatment(actor: Actor, treatment: VatTreatment, **data: Any) -> 
     """Change a treatment (owners only). Documents already issued keep their own copy."""
     company = treatment.company
     ensure_can(actor, company, "settings.change")
-    unknown = set(data) - set(VAT_TREATMENT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown VAT treatment fields: {sorted(unknown)}")
+    ensure_known_fields(data, VAT_TREATMENT_FIELDS, "VAT treatment")
     errors = InvalidInput.collect()
     clean = _clean_vat_treatment(company, data, errors)
     errors.raise_if_any()
@@ -267,9 +264,7 @@ def _check_code_free(company: Company, code: str, exclude: int | None = None) ->
 def create_product(actor: Actor, company: Company, **data: Any) -> Product:
     """A new product or service. `vat_treatment` is a VatTreatment, its id or its code."""
     ensure_can(actor, company, "catalog.change")
-    unknown = set(data) - set(PRODUCT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown product fields: {sorted(unknown)}")
+    ensure_known_fields(data, PRODUCT_FIELDS, "product")
     errors = InvalidInput.collect()
     data.setdefault("name", "")
     data.setdefault("vat_treatment", "standard")
@@ -288,9 +283,7 @@ def update_product(actor: Actor, product: Product, **data: Any) -> Product:
     """Change the given fields of a product. Issued documents keep their own copies."""
     company = product.company
     ensure_can(actor, company, "catalog.change")
-    unknown = set(data) - set(PRODUCT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown product fields: {sorted(unknown)}")
+    ensure_known_fields(data, PRODUCT_FIELDS, "product")
     product = Product.objects.select_for_update().get(pk=product.pk, company=company)
     errors = InvalidInput.collect()
     clean = _clean_product(company, data, errors, product)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xfinances.core import audit
+from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.identifiers import (
@@ -95,9 +96,7 @@ def create_company(
     actor: Actor, *, owner: User | None = None, iban: str = "", **data: Any
 ) -> Company:
     """A new company (tenant). `owner`, when given, becomes its first owner."""
-    unknown = set(data) - set(COMPANY_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown company fields: {sorted(unknown)}")
+    ensure_known_fields(data, COMPANY_FIELDS, "company")
     errors = InvalidInput.collect()
     data.setdefault("name", "")
     data.setdefault("eik", "")
@@ -133,9 +132,7 @@ def create_company(
 @transaction.atomic
 def update_company(actor: Actor, company: Company, **data: Any) -> Company:
     ensure_can(actor, company, "company.change")
-    unknown = set(data) - set(COMPANY_FIELDS) - {"logo"}
-    if unknown:
-        raise TypeError(f"unknown company fields: {sorted(unknown)}")
+    ensure_known_fields(data, [*COMPANY_FIELDS, "logo"], "company")
     errors = InvalidInput.collect()
     clean = _clean_company(data, errors)
     errors.raise_if_any()

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from xfinances.catalog.models import Product, VatTreatment
 from xfinances.core import audit
+from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company, CompanyBankAccount, Currency, Source
@@ -241,9 +242,7 @@ def _clean_header(
 ) -> dict[str, Any]:
     """Validate the header fields present in `data`; returns model values. With `errors` (a
     collector) the errors are added there for the caller to raise with the line errors."""
-    unknown = set(data) - set(HEADER_FIELDS) - {"party_id", "series_id"}
-    if unknown:
-        raise TypeError(f"unknown document fields: {sorted(unknown)}")
+    ensure_known_fields(data, [*HEADER_FIELDS, "party_id", "series_id"], "document")
     own_errors = errors is None
     errors = InvalidInput.collect() if errors is None else errors
     clean: dict[str, Any] = {}
@@ -2156,9 +2155,7 @@ def _clean_recurring(
     company: Company, data: Mapping[str, Any], *, current: RecurringInvoice | None
 ) -> dict[str, Any]:
     """Validate the fields present in `data` (all required ones when `current` is None)."""
-    unknown = set(data) - set(RECURRING_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown recurring invoice fields: {sorted(unknown)}")
+    ensure_known_fields(data, RECURRING_FIELDS, "recurring invoice")
     errors = InvalidInput.collect()
     clean: dict[str, Any] = {}
     creating = current is None

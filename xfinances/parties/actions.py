@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from xfinances.core import audit
+from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.identifiers import IdentifierError, bank_name_for_iban, bic_for_iban
@@ -279,9 +280,7 @@ def create_party(actor: Actor, company: Company, **data: Any) -> Party:
 
 
 def _create_party(actor: Actor, company: Company, data: Mapping[str, Any], action: str) -> Party:
-    unknown = set(data) - PARTY_FIELDS - EXTRA_FIELDS
-    if unknown:
-        raise TypeError(f"unknown party fields: {sorted(unknown)}")
+    ensure_known_fields(data, PARTY_FIELDS | EXTRA_FIELDS, "party")
     clean = _clean_all(company, data)
     party = Party(company=company, **{k: clean[k] for k in PARTY_FIELDS})
     party.responsible = clean.get("responsible")
@@ -310,9 +309,7 @@ def update_party(actor: Actor, party: Party, **data: Any) -> Party:
     """Change the given fields only. `contacts`/`bank_accounts`, when given, replace the lists;
     `iban` makes that account the primary one."""
     ensure_can(actor, party.company, "parties.change")
-    unknown = set(data) - PARTY_FIELDS - EXTRA_FIELDS
-    if unknown:
-        raise TypeError(f"unknown party fields: {sorted(unknown)}")
+    ensure_known_fields(data, PARTY_FIELDS | EXTRA_FIELDS, "party")
     party = _lock(party)
     if party.is_archived:
         raise InvalidInput(_("This party is archived: restore it before changing it."))

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xfinances.core import audit
+from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput
 from xfinances.core.models import Company, Currency
@@ -1047,9 +1048,7 @@ LEVEL_FIELDS = (
 
 
 def _clean_level(data: dict[str, Any], errors: ErrorCollector) -> dict[str, Any]:
-    unknown = set(data) - set(LEVEL_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown level fields: {sorted(unknown)}")
+    ensure_known_fields(data, LEVEL_FIELDS, "level")
     clean = dict(data)
     for key in ("name", "subject_bg", "subject_en", "body_bg", "body_en"):
         if key in clean:

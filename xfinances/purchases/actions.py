@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from xfinances.core import audit
+from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.models import Company, Currency, Membership, User
@@ -271,9 +272,7 @@ class _Clean:
 def _clean_invoice(
     company: Company, data: Mapping[str, Any], current: SupplierInvoice | None
 ) -> _Clean:
-    unknown = set(data) - INVOICE_FIELDS
-    if unknown:
-        raise TypeError(f"unknown supplier invoice fields: {sorted(unknown)}")
+    ensure_known_fields(data, INVOICE_FIELDS, "supplier invoice")
 
     def value(name: str, default: Any = None) -> Any:
         if name in data:

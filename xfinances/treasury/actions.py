@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xfinances.core import audit
+from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput, NotAllowed
 from xfinances.core.identifiers import IdentifierError, bank_name_for_iban, bic_for_iban, clean_iban
@@ -292,9 +293,7 @@ def _clean_account(
 def create_account(actor: Actor, company: Company, **data: Any) -> MoneyAccount:
     """A new account or sub-account (`parent`). A sub-account takes its parent's currency."""
     ensure_can(actor, company, "treasury.change")
-    unknown = set(data) - set(ACCOUNT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown account fields: {sorted(unknown)}")
+    ensure_known_fields(data, ACCOUNT_FIELDS, "account")
     parent = data.get("parent")
     if isinstance(parent, MoneyAccount) and not data.get("currency"):
         data["currency"] = parent.currency
@@ -321,9 +320,7 @@ def create_account(actor: Actor, company: Company, **data: Any) -> MoneyAccount:
 def update_account(actor: Actor, account: MoneyAccount, **data: Any) -> MoneyAccount:
     company = account.company
     ensure_can(actor, company, "treasury.change")
-    unknown = set(data) - set(ACCOUNT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown account fields: {sorted(unknown)}")
+    ensure_known_fields(data, ACCOUNT_FIELDS, "account")
     account = locks.lock_account(company, account.pk)
     errors = InvalidInput.collect()
     clean = _clean_account(company, data, errors, account)
@@ -589,9 +586,7 @@ def update_movement(actor: Actor, movement: Movement, **data: Any) -> Movement:
     """Edit a movement of an open period (with audit). Closed periods, reversed movements,
     reversals and transfer legs change only by reversal."""
     company = movement.company
-    unknown = set(data) - set(MOVEMENT_EDIT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown movement fields: {sorted(unknown)}")
+    ensure_known_fields(data, MOVEMENT_EDIT_FIELDS, "movement")
     _ensure_can_move(actor, company, movement.account)
     account = locks.lock_account(company, movement.account_id)
     movement = locks.lock_movement(company, movement.pk)
@@ -1087,9 +1082,7 @@ def _clean_planned(
 def create_planned_item(actor: Actor, company: Company, **data: Any) -> PlannedItem:
     """A recurring expected flow for the forecast: positive `amount` with `direction` in/out."""
     ensure_can(actor, company, "treasury.change")
-    unknown = set(data) - set(PLANNED_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown planned item fields: {sorted(unknown)}")
+    ensure_known_fields(data, PLANNED_FIELDS, "planned item")
     for key in ("name", "direction", "amount", "schedule", "day", "start_date"):
         data.setdefault(key, "")
     clean = _clean_planned(company, data, None)
@@ -1102,9 +1095,7 @@ def create_planned_item(actor: Actor, company: Company, **data: Any) -> PlannedI
 def update_planned_item(actor: Actor, item: PlannedItem, **data: Any) -> PlannedItem:
     company = item.company
     ensure_can(actor, company, "treasury.change")
-    unknown = set(data) - set(PLANNED_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown planned item fields: {sorted(unknown)}")
+    ensure_known_fields(data, PLANNED_FIELDS, "planned item")
     item = PlannedItem.objects.select_for_update().get(company=company, pk=item.pk)
     clean = _clean_planned(company, data, item)
     before = audit.snapshot(item)
