@@ -1033,10 +1033,7 @@ def store_pdf(document: Document) -> bool:
     PDF moves to DocumentPdf); a voided document that needs one gets its annulment protocol."""
     from xfinances.invoicing import pdf
 
-    content = pdf.render_document_pdf(
-        queries.printable_for(document), options=queries.pdf_options(document.company)
-    )
-    attach_pdf(document, bytes(content))
+    attach_pdf(document, queries.document_pdf(document))
     if (
         document.status == DocumentStatus.VOIDED
         and document.annulment_protocol_needed
@@ -2077,17 +2074,19 @@ def update_print_settings(
         source = _checked_template(custom_template, custom_template_name, errors)
         if source is not None:
             settings.custom_template = source
-            # A plain file name: it is offered back in a download's Content-Disposition.
-            plain = re.sub(r"[^\w.\-]+", "_", (custom_template_name or "").split("/")[-1])
-            settings.custom_template_name = (plain.strip("._") or "template.typ")[:200]
-            if not source:
-                settings.custom_template_name = ""
+            settings.custom_template_name = _plain_file_name(custom_template_name) if source else ""
     errors.raise_if_any()
     settings.save()
     audit.record_update(
         actor, company, "update_print_settings", settings, before, after=_print_snapshot(settings)
     )
     return settings
+
+
+def _plain_file_name(name: str) -> str:
+    """A name safe to offer back in a download's Content-Disposition."""
+    plain = re.sub(r"[^\w.\-]+", "_", (name or "").split("/")[-1])
+    return (plain.strip("._") or "template.typ")[:200]
 
 
 def _checked_template(source: str | bytes, name: str, errors: Any) -> str | None:

@@ -195,11 +195,11 @@ def print_settings(company: Company) -> PrintSettings:
     return found if found is not None else PrintSettings(company=company)
 
 
-def pdf_options(company: Company, settings: PrintSettings | None = None) -> Any:
+def pdf_options(company: Company) -> Any:
     """The `pdf.PdfOptions` the company's documents print with."""
     from xfinances.invoicing.pdf import PdfOptions, template_file
 
-    chosen = settings if settings is not None else print_settings(company)
+    chosen = print_settings(company)
     return PdfOptions(
         accent_colour=chosen.accent_colour,
         show_logo=chosen.show_logo,
@@ -209,6 +209,15 @@ def pdf_options(company: Company, settings: PrintSettings | None = None) -> Any:
         footer_text=chosen.footer_text,
         template=template_file(chosen.custom_template) if chosen.custom_template else None,
     )
+
+
+def document_pdf(document: Document) -> bytes:
+    """The document's PDF made now from its data and the company's print settings (nothing
+    stored): what the worker stores, and what a preview or a not-yet-stored PDF shows."""
+    from xfinances.invoicing import pdf
+
+    options = pdf_options(document.company)
+    return bytes(pdf.render_document_pdf(printable_for(document), options=options))
 
 
 def company_logo(company: Company) -> tuple[bytes, str]:

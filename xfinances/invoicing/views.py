@@ -123,14 +123,6 @@ def _flash_warnings(request: HttpRequest, warnings: list[str]) -> None:
         messages.warning(request, warning)
 
 
-def _render_pdf(document: Document) -> bytes:
-    """The document's PDF made now from its current data and print settings (nothing stored)."""
-    from xfinances.invoicing import pdf
-
-    printable = queries.printable_for(document)
-    return bytes(pdf.render_document_pdf(printable, options=queries.pdf_options(document.company)))
-
-
 def _pdf_name(document: Document) -> str:
     return f"{document.get_kind_display()} {document.number or _('draft')} {document.pk}.pdf"
 
@@ -716,7 +708,7 @@ def document_pdf(request: HttpRequest, document_id: int) -> HttpResponseBase:
             as_attachment=download,
             filename=_pdf_name(document),
         )
-    response = HttpResponse(_render_pdf(document), content_type="application/pdf")
+    response = HttpResponse(queries.document_pdf(document), content_type="application/pdf")
     disposition = "attachment" if download else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{document.pk}.pdf"'
     return response
@@ -945,7 +937,7 @@ def _zip_chunks(documents: list[Document]) -> Iterator[bytes]:
                 with document.pdf_file.open("rb") as file:
                     content = file.read()
             else:  # issued a moment ago: the worker has not stored it yet
-                content = _render_pdf(document)
+                content = queries.document_pdf(document)
             name = f"{document.kind}-{document.number}.pdf"
             if name in used:
                 name = f"{document.kind}-{document.number}-{document.pk}.pdf"

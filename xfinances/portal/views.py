@@ -291,19 +291,6 @@ def document_detail(
     )
 
 
-def _render_pdf(document: Document) -> bytes | None:
-    try:
-        from xfinances.invoicing import pdf
-    except ImportError:
-        return None
-    return bytes(
-        pdf.render_document_pdf(
-            invoicing_queries.printable_for(document),
-            options=invoicing_queries.pdf_options(document.company),
-        )
-    )
-
-
 @portal_view
 def document_pdf(
     request: HttpRequest, company: Company, session: PortalSession, document_id: int
@@ -321,10 +308,9 @@ def document_pdf(
             as_attachment=True,
             filename=name,
         )
-    content = _render_pdf(document)
-    if content is None:
-        raise Http404("no PDF")
-    response = HttpResponse(content, content_type="application/pdf")
+    response = HttpResponse(
+        invoicing_queries.document_pdf(document), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
