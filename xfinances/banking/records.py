@@ -1,0 +1,77 @@
+"""The normalised bank transaction every source produces (shared/domain/banking.md).
+
+Statement files (camt.053/054, MT940, CSV/XLSX profiles) and live bank connections (PSD2) all
+turn what the bank sent into these immutable records; writing them to the database is one
+separate action, whatever the source. Pure: no database, no Django models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+class Direction(enum.StrEnum):
+    CREDIT = "credit"  # money in
+    DEBIT = "debit"  # money out
+
+
+class BookingStatus(enum.StrEnum):
+    BOOKED = "booked"
+    PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class Counterparty:
+    name: str = ""
+    iban: str = ""
+    bic: str = ""
+
+
+@dataclass(frozen=True)
+class BankEntry:
+    """One bank transaction. `amount` is positive; `direction` says which way it went.
+
+    `bank_id` is the bank's own unique id (camt `AcctSvcrRef`, PSD2 `transactionId`) plus the
+    index of the batch detail when one entry carried several; empty when the bank gave none
+    (then the importer keys the entry by a fingerprint and an occurrence counter)."""
+
+    amount: Decimal
+    currency: str
+    direction: Direction
+    booking_date: dt.date
+    value_date: dt.date | None = None
+    status: BookingStatus = BookingStatus.BOOKED
+    bank_id: str = ""
+    end_to_end_id: str = ""
+    reference: str = ""  # structured creditor reference (RF…) when the payer gave one
+    text: str = ""  # unstructured remittance / purpose, joined
+    counterparty: Counterparty = field(default_factory=Counterparty)
+    bank_code: str = ""  # BkTxCd / MT940 transaction type
+    reversal: bool = False  # this entry takes back an earlier one of the opposite direction
+    source_line: str = ""  # where in the file it came from ("line 17", "Ntry[3]/TxDtls[2]")
+    raw: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Balance:
+    amount: Decimal  # signed
+    currency: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class StatementHeader:
+    """What a statement says about itself: the account it belongs to and its balances."""
+
+    account_iban: str
+    currency: str
+    statement_id: str = ""
+    sequence: str = ""
+    opening: Balance | None = None
+    closing: Balance | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
