@@ -14,6 +14,9 @@ os.environ.setdefault("EMAIL_HOST", "")
 
 import pytest
 
+# The loopback SMTP server and webhook receiver, for every app whose tests send.
+pytest_plugins = ["xfinances.notifications.tests.loopback"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings

@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("c/<str:eik>/documents/", include("xfinances.invoicing.urls")),
     path("c/<str:eik>/payments/", include("xfinances.payments.urls")),
     path("c/<str:eik>/purchases/", include("xfinances.purchases.urls")),
+    # A document's delivery pages keep their address beside the outbox's.
+    path("c/<str:eik>/delivery/documents/", include("xfinances.invoicing.delivery_urls")),
     path("c/<str:eik>/delivery/", include("xfinances.notifications.urls")),
     path("t/<str:token>.gif", notifications_views.tracking_pixel, name="tracking_pixel"),
     path("portal/", include("xfinances.portal.urls")),

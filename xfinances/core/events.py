@@ -47,8 +47,9 @@ logger = logging.getLogger(__name__)
 
 
 class Event:
-    """Base of every domain event. Subclasses are frozen dataclasses of ids and plain values,
-    never model instances: an ON_COMMIT subscriber reloads what it needs."""
+    """Base of every domain event. Subclasses are frozen dataclasses of ids and plain values;
+    an event emitted inside a transaction may also carry the instance it is about, for its
+    IN_TRANSACTION subscribers. An ON_COMMIT subscriber reloads what it needs by id."""
 
 
 E = TypeVar("E", bound=Event)

@@ -6,3 +6,18 @@ class InvoicingConfig(AppConfig):
     name = "xfinances.invoicing"
     label = "invoicing"
     verbose_name = _("Sales documents")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.core.events import Phase, subscribe
+        from xfinances.invoicing.actions import delivery
+        from xfinances.invoicing.events import DocumentIssued, DocumentUpdated, DocumentVoided
+        from xfinances.notifications.events import MessageSent, message_attachments
+
+        # Webhooks and the automatic e-mail are queued in the action's own transaction: an
+        # issue that rolls back queues nothing.
+        subscribe(DocumentIssued, delivery.on_document_issued, phase=Phase.IN_TRANSACTION)
+        subscribe(DocumentUpdated, delivery.on_document_updated, phase=Phase.IN_TRANSACTION)
+        subscribe(DocumentVoided, delivery.on_document_voided, phase=Phase.IN_TRANSACTION)
+        subscribe(MessageSent, delivery.on_message_sent, phase=Phase.IN_TRANSACTION)
+        message_attachments.provide(delivery.pdf_attachment)

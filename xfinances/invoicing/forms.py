@@ -18,7 +18,15 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Currency
-from xfinances.invoicing.models import DocumentKind, DocumentLanguage, DocumentStatus, PaymentMethod
+from xfinances.invoicing.models import (
+    DocumentKind,
+    DocumentLanguage,
+    DocumentStatus,
+    PaymentMethod,
+    RecurringSchedule,
+    SeriesGroup,
+)
+from xfinances.invoicing.pdf import MAX_TEMPLATE_BYTES
 
 LINE_INPUTS = (
     "description",
@@ -264,7 +272,6 @@ class RecurringForm(forms.Form):
     auto_send = forms.BooleanField(label=_("Send by e-mail automatically"), required=False)
 
     def __init__(self, *args: Any, parties: list[tuple[int, str]], **kwargs: Any) -> None:
-        from xfinances.invoicing.models import RecurringSchedule
 
         super().__init__(*args, **kwargs)
         self.fields["party_id"].choices = [("", "—"), *parties]  # type: ignore[attr-defined]
@@ -284,7 +291,6 @@ class SeriesForm(forms.Form):
     is_default = forms.BooleanField(label=_("Default for these documents"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from xfinances.invoicing.models import SeriesGroup
 
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = SeriesGroup.choices  # type: ignore[attr-defined]
@@ -319,7 +325,6 @@ class PrintSettingsForm(forms.Form):
     )
 
     def clean_custom_template(self) -> Any:
-        from xfinances.invoicing.pdf import MAX_TEMPLATE_BYTES
 
         upload = self.cleaned_data.get("custom_template")
         if upload is not None and upload.size > MAX_TEMPLATE_BYTES:

@@ -8,8 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 
+from xfinances.catalog.models import unit_print_name
 from xfinances.core.models import Company
+from xfinances.invoicing import pdf
+from xfinances.invoicing.epc_qr import EpcPayloadError, epc_payload
 from xfinances.invoicing.models import (
     Document,
     DocumentKind,
@@ -19,6 +23,17 @@ from xfinances.invoicing.models import (
     PrintSettings,
     RecurringInvoice,
     RecurringRun,
+)
+from xfinances.invoicing.pdf import PdfOptions, template_file
+from xfinances.invoicing.printable import (
+    PrintableAnnulmentProtocol,
+    PrintableBankAccount,
+    PrintableDocument,
+    PrintableLine,
+    PrintableParty,
+    PrintableRelatedDocument,
+    PrintableTotals,
+    PrintableVatRow,
 )
 
 ZERO = Decimal("0.00")
@@ -169,7 +184,6 @@ COUNTRY_NAMES = {"BG": "България"}
 
 
 def _printable_party(document: Document, prefix: str) -> Any:
-    from xfinances.invoicing.printable import PrintableParty
 
     def value(name: str) -> str:
         return str(getattr(document, f"{prefix}_{name}", "") or "")
@@ -197,7 +211,6 @@ def print_settings(company: Company) -> PrintSettings:
 
 def pdf_options(company: Company) -> Any:
     """The `pdf.PdfOptions` the company's documents print with."""
-    from xfinances.invoicing.pdf import PdfOptions, template_file
 
     chosen = print_settings(company)
     return PdfOptions(
@@ -214,7 +227,6 @@ def pdf_options(company: Company) -> Any:
 def document_pdf(document: Document) -> bytes:
     """The document's PDF made now from its data and the company's print settings (nothing
     stored): what the worker stores, and what a preview or a not-yet-stored PDF shows."""
-    from xfinances.invoicing import pdf
 
     options = pdf_options(document.company)
     return bytes(pdf.render_document_pdf(printable_for(document), options=options))
@@ -241,16 +253,6 @@ PRINTABLE_LOGO_TYPES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml",
 
 def printable_for(document: Document) -> Any:
     """The `PrintableDocument` of a document (from its frozen snapshots, lines and VAT rows)."""
-    from xfinances.catalog.models import unit_print_name
-    from xfinances.invoicing.epc_qr import EpcPayloadError, epc_payload
-    from xfinances.invoicing.printable import (
-        PrintableBankAccount,
-        PrintableDocument,
-        PrintableLine,
-        PrintableRelatedDocument,
-        PrintableTotals,
-        PrintableVatRow,
-    )
 
     language = document.language
     unit_language = "en" if language == "en" else "bg"
@@ -373,9 +375,6 @@ def printable_for(document: Document) -> Any:
 def annulment_protocol_for(document: Document) -> Any:
     """The `PrintableAnnulmentProtocol` of a voided document (ЗДДС art. 116), from its frozen
     supplier and recipient snapshots."""
-    from django.utils import timezone
-
-    from xfinances.invoicing.printable import PrintableAnnulmentProtocol, PrintableParty
 
     def party(prefix: str) -> PrintableParty:
         return PrintableParty(

@@ -39,7 +39,7 @@ from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
 from xfinances.core.queries import rate_value
 from xfinances.core.tenancy import company_view
-from xfinances.invoicing import actions, lifecycle, queries
+from xfinances.invoicing import actions, lifecycle, pdf, queries
 from xfinances.invoicing.forms import (
     CREATABLE_KINDS,
     DocumentFilterForm,
@@ -62,6 +62,7 @@ from xfinances.invoicing.models import (
     DocumentStatus,
     RecurringInvoice,
 )
+from xfinances.invoicing.printable import PrintableDocument
 from xfinances.invoicing.totals import LineInput, TotalsError, compute_totals, convert_totals_to_eur
 from xfinances.invoicing.words import amount_in_words
 from xfinances.parties import queries as party_queries
@@ -729,7 +730,6 @@ def annulment_protocol_pdf(request: HttpRequest, document_id: int) -> HttpRespon
             as_attachment=request.GET.get("download") == "1",
             filename=f"annulment-{document.number}.pdf",
         )
-    from xfinances.invoicing import pdf
 
     protocol = queries.annulment_protocol_for(document)
     response = HttpResponse(
@@ -1141,8 +1141,6 @@ def print_settings(request: HttpRequest) -> HttpResponse:
 @company_view("documents.settings")
 def print_preview(request: HttpRequest) -> HttpResponse:
     """The sample invoice printed with the company's saved print settings and its logo."""
-    from xfinances.invoicing import pdf
-    from xfinances.invoicing.printable import PrintableDocument
 
     company = _company(request)
     logo, mime = queries.company_logo(company)
@@ -1160,7 +1158,6 @@ def print_preview(request: HttpRequest) -> HttpResponse:
 def print_template(request: HttpRequest) -> HttpResponse:
     """The template in use as a file to download: the company's custom one, or the standard
     one to start from (`?standard=1` always gives the standard one)."""
-    from xfinances.invoicing import pdf
 
     current = queries.print_settings(_company(request))
     if current.custom_template and not request.GET.get("standard"):

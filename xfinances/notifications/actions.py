@@ -27,14 +27,12 @@ from xfinances.core import audit
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company, Membership, User
-from xfinances.core.money import format_amount
 from xfinances.core.permissions import ensure_can
 from xfinances.core.roles import Role
-from xfinances.invoicing.model_rows import Read
-from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
-from xfinances.notifications import queries
-from xfinances.notifications.default_templates import KIND_NAMES, default_template
-from xfinances.notifications.email_content import fill, unknown_placeholders
+from xfinances.notifications import outbox, queries
+from xfinances.notifications.default_templates import default_template
+from xfinances.notifications.email_content import unknown_placeholders
+from xfinances.notifications.events import MessageFailed
 from xfinances.notifications.models import (
     DeliveryLogEntry,
     DeliverySettings,
@@ -48,6 +46,7 @@ from xfinances.notifications.models import (
     OutboxMessage,
     PartyAutoSend,
     PartyDeliverySetting,
+    TemplateKind,
     TemplateLanguage,
     WebhookEndpoint,
     WebhookEvent,
@@ -56,9 +55,6 @@ from xfinances.notifications.models import (
 from xfinances.parties.models import Party
 
 PAYLOAD_VERSION = 1
-DOCUMENT_EVENTS = frozenset(
-    {WebhookEvent.DOCUMENT_ISSUED, WebhookEvent.DOCUMENT_UPDATED, WebhookEvent.DOCUMENT_VOIDED}
-)
 
 
 def give_up_hours() -> int:
@@ -79,9 +75,7 @@ def message_id_domain() -> str:
 
 
 def _enqueue_delivery() -> None:
-    from xfinances.notifications.tasks import deliver_outbox
-
-    deliver_outbox()
+    outbox.deliver_outbox()
 
 
 def _kick_worker() -> None:
@@ -113,21 +107,22 @@ def _log(
     )
 
 
-def _queue(
+def queue_message(
     company: Company,
     *,
     kind: str,
     key: str,
     payload: dict[str, Any],
     actor: Actor | None = None,
-    document: Document | None = None,
+    document_id: int | None = None,
     endpoint: WebhookEndpoint | None = None,
     event: str = "",
     recipients: Sequence[str] = (),
     subject: str = "",
     resend_of: OutboxMessage | None = None,
 ) -> tuple[OutboxMessage, bool]:
-    """The outbox row for `key`, created now unless it exists (then `created` is False)."""
+    """The outbox row for `key`, created now unless it exists (then `created` is False).
+    `document_id`: the sales document the message is about (its delivery log), if any."""
     existing = OutboxMessage.objects.filter(company=company, idempotency_key=key).first()
     if existing is not None:
         return existing, False
@@ -137,7 +132,7 @@ def _queue(
         kind=kind,
         idempotency_key=key,
         event=event,
-        document=document,
+        document_id=document_id,
         endpoint=endpoint,
         recipients=list(recipients),
         subject=subject[:300],
@@ -182,7 +177,7 @@ def queue_email(
     body_html: str = "",
     reply_to: str | None = None,
     attachments: Sequence[EmailAttachment] = (),
-    document: Document | None = None,
+    document_id: int | None = None,
     kind: str = "message",
     idempotency_key: str,
     actor: Actor | None = None,
@@ -190,8 +185,9 @@ def queue_email(
 ) -> tuple[OutboxMessage, bool]:
     """Queue one e-mail as an outbox row in the caller's transaction; the worker sends it after
     commit. `kind` says what the e-mail is for ("reminder", "supplier_alerts" ...; "document" is
-    reserved for `send_document`, whose delivery stamps `Document.sent_at`). The same
-    `idempotency_key` queues one message: a second call returns the first row and False."""
+    reserved for invoicing's document delivery, whose delivery stamps the document's
+    `sent_at`). The same `idempotency_key` queues one message: a second call returns the first
+    row and False."""
     recipients = [address.strip() for address in to if address and address.strip()]
     if not recipients:
         raise InvalidInput({"to": [_("Give at least one recipient.")]})
@@ -221,13 +217,13 @@ def queue_email(
             }
             for item in attachments
         ]
-    return _queue(
+    return queue_message(
         company,
         kind=MessageKind.EMAIL,
         key=idempotency_key,
         payload=payload,
         actor=actor,
-        document=document,
+        document_id=document_id,
         recipients=recipients,
         subject=subject,
     )
@@ -241,64 +237,6 @@ def delivery_settings(company: Company) -> DeliverySettings:
     return found or DeliverySettings(company=company)
 
 
-def invoice_recipients(party: Party | None) -> list[str]:
-    """The party's e-mail for documents, then contacts who receive invoices (no duplicates)."""
-    if party is None:
-        return []
-    found: list[str] = []
-    if party.email:
-        found.append(party.email.strip())
-    for contact in party.contacts.all():
-        if contact.receives_invoices and contact.email:
-            found.append(contact.email.strip())
-    seen: set[str] = set()
-    unique = []
-    for address in found:
-        if address.lower() not in seen:
-            seen.add(address.lower())
-            unique.append(address)
-    return unique
-
-
-def template_language(document: Document) -> str:
-    if document.language == "en":
-        return TemplateLanguage.ENGLISH
-    if document.language == "bg-en" and (document.recipient_country or "BG") != "BG":
-        return TemplateLanguage.ENGLISH
-    return TemplateLanguage.BULGARIAN
-
-
-def portal_link(document: Document) -> str:
-    """The client portal's link to the document, when the portal offers one."""
-    try:
-        from xfinances.portal import links  # type: ignore[attr-defined]
-    except ImportError:
-        return ""
-    make = getattr(links, "document_link", None)
-    if make is None:
-        return ""
-    return str(make(document) or "")
-
-
-def placeholder_values(document: Document, language: str) -> dict[str, str]:
-    date_format = "%d.%m.%Y"
-    amount = (
-        format_amount(document.total)
-        if language == "bg"
-        else format_amount(document.total, thousands=",", decimal=".")
-    )
-    return {
-        "number": document.number or "",
-        "date": document.issue_date.strftime(date_format),
-        "amount": f"{amount} {document.currency}",
-        "due_date": document.due_date.strftime(date_format) if document.due_date else "",
-        "portal_link": portal_link(document),
-        "company": document.supplier_name or document.company.name,
-        "recipient": document.recipient_name,
-        "kind": KIND_NAMES[language].get(document.kind, document.kind),
-    }
-
-
 def template_for(company: Company, kind: str, language: str) -> tuple[str, str, str]:
     own = EmailTemplate.objects.filter(
         company=company, document_kind=kind, language=language
@@ -309,43 +247,7 @@ def template_for(company: Company, kind: str, language: str) -> tuple[str, str, 
     return built_in.subject, built_in.body_text, built_in.body_html
 
 
-def _document_email(
-    document: Document, recipients: list[str], settings_row: DeliverySettings
-) -> dict[str, Any]:
-    language = template_language(document)
-    subject, text, html = template_for(document.company, document.kind, language)
-    filled = fill(subject, text, html, placeholder_values(document, language))
-    return {
-        "purpose": "document",
-        "to": recipients,
-        "reply_to": settings_row.reply_to or document.company.email,
-        "subject": filled.subject,
-        "text": filled.text,
-        "html": filled.html,
-        "attach_pdf": True,
-        "language": language,
-        "track": bool(settings_row.track_opens),
-    }
-
-
-def _check_sendable(document: Document, recipients: list[str]) -> None:
-    if document.status != DocumentStatus.ISSUED:
-        raise Conflict(_("Only issued documents can be sent."), field="status")
-    if not recipients:
-        raise InvalidInput(
-            {
-                "recipients": [
-                    _(
-                        "%(party)s has no e-mail for documents: add one to the client or "
-                        "to a contact who receives invoices."
-                    )
-                    % {"party": document.recipient_name or _("The client")}
-                ]
-            }
-        )
-
-
-def _clean_recipients(addresses: Iterable[str]) -> list[str]:
+def clean_recipients(addresses: Iterable[str]) -> list[str]:
     clean = []
     for address in addresses:
         address = (address or "").strip()
@@ -365,182 +267,7 @@ def _clean_recipients(addresses: Iterable[str]) -> list[str]:
     return clean
 
 
-def _queue_document_email(
-    actor: Actor,
-    document: Document,
-    recipients: list[str],
-    key: str,
-    settings_row: DeliverySettings,
-) -> OutboxMessage:
-    payload = _document_email(document, recipients, settings_row)
-    message, created = _queue(
-        document.company,
-        kind=MessageKind.EMAIL,
-        key=key,
-        payload=payload,
-        actor=actor,
-        document=document,
-        recipients=recipients,
-        subject=payload["subject"],
-    )
-    if created:
-        audit.record_event(
-            actor,
-            document.company,
-            "send_document",
-            document,
-            {"recipients": recipients, "message": message.pk},
-        )
-    return message
-
-
-@transaction.atomic
-def send_document(
-    actor: Actor,
-    document: Document,
-    *,
-    recipients: Sequence[str] | None = None,
-    idempotency_key: str = "",
-) -> OutboxMessage:
-    """Queue the document's e-mail (PDF attached) to the party's invoice contacts, or to
-    `recipients`. Refused, with nothing queued, when there is nobody to send to."""
-    company = document.company
-    ensure_can(actor, company, "delivery.send")
-    chosen = _clean_recipients(recipients) if recipients else invoice_recipients(document.party)
-    _check_sendable(document, chosen)
-    key = f"email:document:{document.pk}:{idempotency_key or uuid.uuid4().hex}"
-    return _queue_document_email(actor, document, chosen, key, delivery_settings(company))
-
-
-@transaction.atomic
-def send_documents(
-    actor: Actor, company: Company, documents: Sequence[Document]
-) -> list[OutboxMessage]:
-    """Bulk send: every document is checked first; one refusal queues nothing."""
-    ensure_can(actor, company, "delivery.send")
-    errors = InvalidInput.collect()
-    planned: list[tuple[Document, list[str]]] = []
-    for document in documents:
-        if document.company_id != company.pk:
-            raise InvalidInput({"documents": [_("Unknown document.")]})
-        recipients = invoice_recipients(document.party)
-        if document.status != DocumentStatus.ISSUED:
-            errors.add("documents", _("%(doc)s is not issued.") % {"doc": str(document)})
-        elif not recipients:
-            errors.add(
-                "documents",
-                _("%(doc)s: %(party)s has no e-mail for documents.")
-                % {"doc": str(document), "party": document.recipient_name},
-            )
-        planned.append((document, recipients))
-    errors.raise_if_any()
-    settings_row = delivery_settings(company)
-    batch = uuid.uuid4().hex
-    return [
-        _queue_document_email(
-            actor, document, recipients, f"email:document:{document.pk}:{batch}", settings_row
-        )
-        for document, recipients in planned
-    ]
-
-
-def issue_facts_read(document: Document) -> Read[tuple[bool, bool]]:
-    """(the company has an active webhook endpoint, the issued document is e-mailed
-    automatically), in one query: issuing asks both every time. Written as SQL (built by the
-    ORM, three subqueries cost ~1.5 ms of Python on every issue), and a `Read`, so that the issue
-    sends it with its own reads in one round trip."""
-    company_id, party_id = document.company_id, document.party_id
-    sql = (
-        "SELECT (SELECT auto_send FROM notifications_partydeliverysetting"
-        " WHERE company_id = %s AND party_id = %s ORDER BY id LIMIT 1),"
-        " (SELECT auto_send_on_issue FROM notifications_deliverysettings"
-        " WHERE company_id = %s ORDER BY id LIMIT 1),"
-        " EXISTS (SELECT 1 FROM notifications_webhookendpoint"
-        " WHERE company_id = %s AND is_active)"
-    )
-
-    def parse(rows: list[tuple[Any, ...]]) -> tuple[bool, bool]:
-        own, default, has_endpoints = rows[0]
-        if party_id is None or own == PartyAutoSend.NEVER:
-            auto_send = False
-        elif own == PartyAutoSend.ALWAYS:
-            auto_send = True
-        elif default is None:
-            auto_send = DeliverySettings(company_id=company_id).auto_send_on_issue
-        else:
-            auto_send = bool(default)
-        return bool(has_endpoints), auto_send
-
-    return Read(sql, [company_id, party_id, company_id, company_id], parse)
-
-
-def document_event(
-    actor: Actor,
-    document: Document,
-    event: str,
-    *,
-    issue_facts: tuple[bool, bool] | None = None,
-) -> None:
-    """Called at the end of issue/edit/void (inside their transaction): queue the webhook calls
-    for `event` and, on issue, the automatic e-mail. Never refuses the caller's action.
-    `issue_facts`: what `issue_facts_read` returns, when the issue has already read it."""
-    if event not in DOCUMENT_EVENTS:
-        raise ValueError(f"unknown document event {event!r}")
-    has_endpoints, auto_send = True, False
-    if event == WebhookEvent.DOCUMENT_ISSUED:
-        has_endpoints, auto_send = issue_facts or issue_facts_read(document).fetch()
-    emit_event(
-        document.company,
-        event,
-        document_data(document),
-        document=document,
-        key_suffix=f"v{document.version}",
-        endpoints=None if has_endpoints else [],
-    )
-    if auto_send:
-        recipients = invoice_recipients(document.party)
-        if not recipients:
-            notify(
-                document.company,
-                _issuer_and_owners(document),
-                NotificationKind.AUTO_SEND_SKIPPED,
-                lambda: (
-                    _("%(doc)s was not sent: %(party)s has no e-mail for documents.")
-                    % {"doc": str(document), "party": document.recipient_name}
-                ),
-                link=f"/c/{document.company.eik}/delivery/documents/{document.pk}/",
-            )
-            return
-        _queue_document_email(
-            actor,
-            document,
-            recipients,
-            f"email:document:{document.pk}:auto-issue",
-            delivery_settings(document.company),
-        )
-
-
 # --- webhooks ----------------------------------------------------------------------------------
-
-
-def document_data(document: Document) -> dict[str, Any]:
-    return {
-        "id": document.pk,
-        "kind": document.kind,
-        "status": document.status,
-        "number": document.number,
-        "issue_date": document.issue_date.isoformat(),
-        "due_date": document.due_date.isoformat() if document.due_date else None,
-        "currency": document.currency,
-        "base": str(document.base),
-        "vat": str(document.vat),
-        "total": str(document.total),
-        "party_id": document.party_id,
-        "recipient_name": document.recipient_name,
-        "recipient_eik": document.recipient_eik,
-        "recipient_vat_number": document.recipient_vat_number,
-        "version": document.version,
-    }
 
 
 def _webhook_body(
@@ -561,7 +288,7 @@ def emit_event(
     event: str,
     data: dict[str, Any],
     *,
-    document: Document | None = None,
+    document_id: int | None = None,
     key_suffix: str = "",
     endpoints: Sequence[WebhookEndpoint] | None = None,
 ) -> list[OutboxMessage]:
@@ -579,15 +306,15 @@ def emit_event(
     queued = []
     suffix = key_suffix or uuid.uuid4().hex
     for endpoint in chosen:
-        subject = f"{event} #{document.pk}" if document else event
-        key = f"webhook:{endpoint.pk}:{event}:{document.pk if document else '-'}:{suffix}"
+        subject = f"{event} #{document_id}" if document_id else event
+        key = f"webhook:{endpoint.pk}:{event}:{document_id or '-'}:{suffix}"
         event_id = str(uuid.uuid4())
-        message, _created = _queue(
+        message, _created = queue_message(
             company,
             kind=MessageKind.WEBHOOK,
             key=key,
             payload=_webhook_body(company, event, data, event_id),
-            document=document,
+            document_id=document_id,
             endpoint=endpoint,
             event=event,
             subject=subject,
@@ -695,7 +422,7 @@ def send_test_webhook(actor: Actor, endpoint: WebhookEndpoint) -> OutboxMessage:
     company = endpoint.company
     ensure_can(actor, company, "webhooks.manage")
     event_id = str(uuid.uuid4())
-    message, _created = _queue(
+    message, _created = queue_message(
         company,
         kind=MessageKind.WEBHOOK,
         key=f"webhook:{endpoint.pk}:ping:{event_id}",
@@ -720,13 +447,13 @@ def resend_message(actor: Actor, message: OutboxMessage) -> OutboxMessage:
         raise Conflict(_("This message is still waiting to be sent."), field="status")
     if message.kind == MessageKind.WEBHOOK and message.endpoint_id is None:
         raise Conflict(_("The webhook endpoint no longer exists."), field="endpoint")
-    again, _created = _queue(
+    again, _created = queue_message(
         company,
         kind=message.kind,
         key=f"resend:{message.pk}:{uuid.uuid4().hex}",
         payload=dict(message.payload),
         actor=actor,
-        document=message.document,
+        document_id=message.document_id,
         endpoint=message.endpoint,
         event=message.event,
         recipients=message.recipients,
@@ -805,7 +532,7 @@ def save_email_template(
 ) -> EmailTemplate:
     ensure_can(actor, company, "delivery.settings")
     errors = InvalidInput.collect()
-    if document_kind not in DocumentKind.values:
+    if document_kind not in TemplateKind.values:
         errors.add("document_kind", _("Unknown document kind."))
     if language not in TemplateLanguage.values:
         errors.add("language", _("Choose Bulgarian or English."))
@@ -879,17 +606,6 @@ def record_open(token: str) -> bool:
 
 
 @transaction.atomic
-def record_portal_download(document: Document, detail: str = "") -> DeliveryLogEntry:
-    """The portal calls this when the client downloads a document."""
-    return DeliveryLogEntry.objects.create(
-        company_id=document.company_id,
-        document=document,
-        event=LogEvent.DOWNLOADED,
-        detail=detail[:500],
-    )
-
-
-@transaction.atomic
 def record_bounce(message_id: str, recipient: str, reason: str) -> OutboxMessage | None:
     """A delivery-status notification came back for `message_id`: log it on the message and
     tell the issuer and the owners. Unknown Message-IDs are ignored (None)."""
@@ -911,7 +627,7 @@ def record_bounce(message_id: str, recipient: str, reason: str) -> OutboxMessage
     what = str(document) if document else message.subject
     notify(
         message.company,
-        _issuer_and_owners(document, message.company),
+        issuer_and_owners(document, message.company),
         NotificationKind.DOCUMENT_RETURNED,
         lambda: (
             _("%(what)s came back from %(recipient)s: %(reason)s")
@@ -930,7 +646,8 @@ def record_bounce(message_id: str, recipient: str, reason: str) -> OutboxMessage
 # --- in-app notifications ----------------------------------------------------------------------
 
 
-def _issuer_and_owners(document: Document | None, company: Company | None = None) -> list[User]:
+def issuer_and_owners(document: Any, company: Company | None = None) -> list[User]:
+    """The company's owners and, first, whoever issued `document` (a sales document or None)."""
     company = company or (document.company if document else None)
     if company is None:
         return []
@@ -986,7 +703,7 @@ def notify(
             message is not None and message.payload.get("purpose") == "notification"
         )
         if user.pk in wanted_by_email and user.email and not about_a_notification:
-            _queue(
+            queue_message(
                 company,
                 kind=MessageKind.EMAIL,
                 key=f"notification:{item.pk}",
@@ -1043,3 +760,33 @@ def set_notification_preferences(
         actor, company, "set_notification_preferences", actor.user, {"by_email": sorted(chosen)}
     )
     return rows
+
+
+def notify_message_failed(event: MessageFailed) -> None:
+    """The outbox gave up on a message: tell whoever issued its document and the owners."""
+    message = OutboxMessage.objects.select_related("company", "endpoint", "document").get(
+        pk=event.message_id
+    )
+    error = event.error
+    document = message.document
+    kind = (
+        NotificationKind.EMAIL_FAILED
+        if message.kind == MessageKind.EMAIL
+        else NotificationKind.WEBHOOK_FAILED
+    )
+
+    def text() -> str:  # in each user's language
+        if message.kind == MessageKind.EMAIL:
+            return _("E-mail of %(what)s to %(to)s failed: %(error)s") % {
+                "what": str(document) if document else message.subject,
+                "to": ", ".join(message.recipients),
+                "error": error[:200],
+            }
+        return _("Webhook %(event)s to %(url)s failed: %(error)s") % {
+            "event": message.event,
+            "url": message.endpoint.url if message.endpoint else "?",
+            "error": error[:200],
+        }
+
+    users = issuer_and_owners(document, message.company)
+    notify(message.company, users, kind, text, link=queries.message_link(message), message=message)

@@ -1,4 +1,5 @@
-"""REST: /api/v1/webhooks, /api/v1/outbox and POST /api/v1/documents/{id}/send (thin)."""
+"""REST: /api/v1/webhooks and /api/v1/outbox (thin). A document's send and delivery log are
+invoicing's (invoicing/delivery_api.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,11 @@ from ninja import Router, Schema, Status
 
 from xfinances.core.api_auth import require
 from xfinances.core.audit import Actor
-from xfinances.invoicing import queries as invoicing_queries
 from xfinances.notifications import actions, queries
 from xfinances.notifications.models import MessageStatus, OutboxMessage, WebhookEndpoint
 
 webhooks_router = Router(tags=["webhooks"])
 outbox_router = Router(tags=["outbox"])
-documents_router = Router(tags=["documents"])
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -82,7 +81,7 @@ class EndpointOut(Schema):
     created_at: dt.datetime
 
 
-def _message_out(message: OutboxMessage) -> MessageOut:
+def message_out(message: OutboxMessage) -> MessageOut:
     return MessageOut.model_validate(message, from_attributes=True)
 
 
@@ -91,41 +90,6 @@ def _endpoint(request: HttpRequest, endpoint_id: int) -> WebhookEndpoint:
     if found is None:
         raise Http404
     return found
-
-
-# --- documents ---------------------------------------------------------------------------------
-
-
-@documents_router.post(
-    "/{int:document_id}/send",
-    response={202: MessageOut},
-    summary="E-mail an issued document (PDF attached) to the client's invoice contacts",
-)
-def send_document(
-    request: HttpRequest, document_id: int, data: SendIn | None = None
-) -> Status[MessageOut]:
-    require(request, "delivery.send")
-    document = invoicing_queries.document(request.company, document_id)  # type: ignore[attr-defined]
-    if document is None:
-        raise Http404
-    message = actions.send_document(
-        _actor(request),
-        document,
-        recipients=(data.recipients if data else None) or None,
-        idempotency_key=request.headers.get("Idempotency-Key", "")[:100],
-    )
-    return Status(202, _message_out(message))
-
-
-@documents_router.get(
-    "/{int:document_id}/delivery", response=list[LogOut], summary="Delivery log of a document"
-)
-def document_delivery(request: HttpRequest, document_id: int) -> list[Any]:
-    require(request, "delivery.view")
-    document = invoicing_queries.document(request.company, document_id)  # type: ignore[attr-defined]
-    if document is None:
-        raise Http404
-    return list(queries.document_log(request.company, document)[:500])  # type: ignore[attr-defined]
 
 
 # --- outbox ------------------------------------------------------------------------------------
@@ -170,7 +134,7 @@ def outbox_resend(request: HttpRequest, message_id: int) -> Status[MessageOut]:
     message = queries.message(request.company, message_id)  # type: ignore[attr-defined]
     if message is None:
         raise Http404
-    return Status(202, _message_out(actions.resend_message(_actor(request), message)))
+    return Status(202, message_out(actions.resend_message(_actor(request), message)))
 
 
 # --- webhooks ----------------------------------------------------------------------------------
@@ -227,7 +191,7 @@ def webhook_delete(request: HttpRequest, endpoint_id: int) -> Status[None]:
 def webhook_test(request: HttpRequest, endpoint_id: int) -> Status[MessageOut]:
     require(request, "webhooks.manage")
     message = actions.send_test_webhook(_actor(request), _endpoint(request, endpoint_id))
-    return Status(202, _message_out(message))
+    return Status(202, message_out(message))
 
 
 @webhooks_router.get(

@@ -6,3 +6,11 @@ class NotificationsConfig(AppConfig):
     name = "xfinances.notifications"
     label = "notifications"
     verbose_name = _("Delivery and notifications")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.core.events import Phase, subscribe
+        from xfinances.notifications import actions
+        from xfinances.notifications.events import MessageFailed
+
+        subscribe(MessageFailed, actions.notify_message_failed, phase=Phase.IN_TRANSACTION)

@@ -17,6 +17,8 @@ from email.message import Message
 
 from django.conf import settings
 
+from xfinances.notifications import actions
+
 log = logging.getLogger(__name__)
 
 MESSAGE_ID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
@@ -80,8 +82,6 @@ def fetch_and_record() -> int:
     host = str(getattr(settings, "NOTIFICATIONS_BOUNCE_IMAP_HOST", "") or "")
     if not host:
         return 0
-    from xfinances.notifications.actions import record_bounce
-
     port = int(getattr(settings, "NOTIFICATIONS_BOUNCE_IMAP_PORT", 993))
     user = str(getattr(settings, "NOTIFICATIONS_BOUNCE_IMAP_USER", ""))
     password = str(getattr(settings, "NOTIFICATIONS_BOUNCE_IMAP_PASSWORD", ""))
@@ -97,7 +97,7 @@ def fetch_and_record() -> int:
             _status, parts = client.fetch(number.decode(), "(RFC822)")
             raw = next((p[1] for p in parts if isinstance(p, tuple)), b"")
             for bounce in parse_bounce(raw):
-                if record_bounce(bounce.message_id, bounce.recipient, bounce.reason):
+                if actions.record_bounce(bounce.message_id, bounce.recipient, bounce.reason):
                     attached += 1
             client.store(number.decode(), "+FLAGS", "\\Seen")
     finally:

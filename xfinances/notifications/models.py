@@ -18,12 +18,23 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company
-from xfinances.invoicing.models import Document, DocumentKind
 from xfinances.parties.models import Party
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+class TemplateKind(models.TextChoices):
+    """The kinds of sales document that have an e-mail template: the same values as invoicing's
+    `DocumentKind` (a test in invoicing keeps them equal), named here because the outbox sits
+    below invoicing and cannot import it."""
+
+    INVOICE = "invoice", _("Invoice")
+    PROFORMA = "proforma", _("Proforma invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+    DEBIT_NOTE = "debit_note", _("Debit note")
+    PROTOCOL = "protocol", _("Protocol (art. 117 ЗДДС)")
 
 
 class TemplateLanguage(models.TextChoices):
@@ -88,7 +99,7 @@ class EmailTemplate(models.Model):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     document_kind = models.CharField(
-        _("document kind"), max_length=12, choices=DocumentKind.choices
+        _("document kind"), max_length=12, choices=TemplateKind.choices
     )
     language = models.CharField(_("language"), max_length=2, choices=TemplateLanguage.choices)
     subject = models.CharField(_("subject"), max_length=300)
@@ -164,8 +175,10 @@ class OutboxMessage(models.Model):
     )
     idempotency_key = models.CharField(max_length=200)
     event = models.CharField(_("event"), max_length=40, blank=True)
+    # The sales document the message is about. Named by app label, not imported: the outbox
+    # sits below invoicing (docs/ARCHITECTURE.md) and only keeps the reference.
     document = models.ForeignKey(
-        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "invoicing.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
@@ -238,8 +251,10 @@ class DeliveryLogEntry(models.Model):
     message = models.ForeignKey(
         OutboxMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="log"
     )
+    # The sales document the message is about. Named by app label, not imported: the outbox
+    # sits below invoicing (docs/ARCHITECTURE.md) and only keeps the reference.
     document = models.ForeignKey(
-        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "invoicing.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     event = models.CharField(_("event"), max_length=10, choices=LogEvent.choices)
     attempt = models.PositiveIntegerField(default=0)

@@ -38,14 +38,15 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
 
-from xfinances.invoicing.models import Document
+from xfinances.core import events
+from xfinances.notifications.events import MessageFailed, MessageSent, message_attachments
 from xfinances.notifications.models import (
     DeliveryLogEntry,
     LogEvent,
     MessageKind,
     MessageStatus,
-    NotificationKind,
     OutboxMessage,
 )
 
@@ -150,14 +151,9 @@ def mark_sent(message: OutboxMessage, code: int | None = None, detail: str = "")
     _record_sent(message, code, detail)
 
 
-def _record_sent(
-    message: OutboxMessage,
-    code: int | None = None,
-    detail: str = "",
-    delivered_hooks: bool | None = None,
-) -> None:
-    """Inside the caller's transaction. `delivered_hooks`: whether any endpoint of the company
-    wants document.delivered (None: look it up)."""
+def _record_sent(message: OutboxMessage, code: int | None = None, detail: str = "") -> None:
+    """Inside the caller's transaction. The apps above learn of it through `MessageSent`
+    (invoicing stamps the document's first delivery and tells webhooks)."""
     now = timezone.now()
     changed = OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
         status=MessageStatus.SENT,
@@ -169,35 +165,15 @@ def _record_sent(
     if not changed:
         return
     _log(message, LogEvent.SENT, detail, code)
-    if message.kind != MessageKind.EMAIL or not message.document_id:
-        return
-    if message.payload.get("purpose") != "document":
-        return
-    # Document.sent_at is "first delivered to the client": the delivery area owns it.
-    Document.objects.filter(pk=message.document_id, sent_at__isnull=True).update(sent_at=now)
-    if delivered_hooks is None:
-        delivered_hooks = _wants_delivered(message.company_id)
-    document = message.document
-    if delivered_hooks and document is not None:
-        from xfinances.notifications.actions import document_data, emit_event
-
-        emit_event(
-            message.company,
-            "document.delivered",
-            {**document_data(document), "recipients": message.recipients},
-            document=document,
-            key_suffix=f"message-{message.pk}",
+    events.emit(
+        MessageSent(
+            company_id=message.company_id,
+            message_id=message.pk,
+            kind=message.kind,
+            purpose=str(message.payload.get("purpose") or ""),
+            document_id=message.document_id,
+            recipients=tuple(message.recipients or ()),
         )
-
-
-def _wants_delivered(company_id: int) -> bool:
-    from xfinances.notifications.models import WebhookEndpoint
-
-    return any(
-        "document.delivered" in (events or [])
-        for events in WebhookEndpoint.objects.filter(
-            company_id=company_id, is_active=True
-        ).values_list("events", flat=True)
     )
 
 
@@ -233,57 +209,11 @@ def mark_attempt_failed(
         _log(message, LogEvent.RETRY, error, code)
         return "retry"
     _log(message, LogEvent.UNCERTAIN if uncertain else LogEvent.FAILED, error, code)
-    _notify_failure(message, error)
+    events.emit(MessageFailed(message.company_id, message.pk, error))
     return "failed"
 
 
-def _notify_failure(message: OutboxMessage, error: str) -> None:
-    from xfinances.notifications import actions, queries
-
-    document = message.document
-    kind = (
-        NotificationKind.EMAIL_FAILED
-        if message.kind == MessageKind.EMAIL
-        else NotificationKind.WEBHOOK_FAILED
-    )
-
-    def text() -> str:  # in each user's language
-        if message.kind == MessageKind.EMAIL:
-            return _("E-mail of %(what)s to %(to)s failed: %(error)s") % {
-                "what": str(document) if document else message.subject,
-                "to": ", ".join(message.recipients),
-                "error": error[:200],
-            }
-        return _("Webhook %(event)s to %(url)s failed: %(error)s") % {
-            "event": message.event,
-            "url": message.endpoint.url if message.endpoint else "?",
-            "error": error[:200],
-        }
-
-    users = actions._issuer_and_owners(document, message.company)
-    actions.notify(
-        message.company, users, kind, text, link=queries.message_link(message), message=message
-    )
-
-
 # --- e-mail ------------------------------------------------------------------------------------
-
-
-def _pdf_bytes(message: OutboxMessage) -> tuple[str, bytes] | None:
-    document = message.document
-    if document is None or not message.payload.get("attach_pdf"):
-        return None
-    if not document.pdf_file:
-        from xfinances.invoicing.actions import store_pdf
-
-        store_pdf(document)
-        document.refresh_from_db()
-    if not document.pdf_file:
-        raise RuntimeError("the document has no PDF yet")
-    with document.pdf_file.open("rb") as handle:
-        content = handle.read()
-    name = f"{document.kind}-{document.number or document.pk}.pdf"
-    return name, content
 
 
 def build_email(message: OutboxMessage, connection: Any = None) -> EmailMultiAlternatives:
@@ -304,9 +234,8 @@ def build_email(message: OutboxMessage, connection: Any = None) -> EmailMultiAlt
             pixel = f"{settings.BASE_URL}/t/{message.tracking_token}.gif"
             html += f'<img src="{pixel}" width="1" height="1" alt="">'
         email.attach_alternative(html, "text/html")
-    attachment = _pdf_bytes(message)
-    if attachment is not None:
-        email.attach(attachment[0], attachment[1], "application/pdf")
+    for attachment in message_attachments.collect(message=message):
+        email.attach(attachment.filename, attachment.content, attachment.content_type)
     for item in payload.get("attachments") or []:
         email.attach(item["filename"], base64.b64decode(item["content"]), item.get("content_type"))
     return email
@@ -348,14 +277,11 @@ def send_email_batch(messages: list[OutboxMessage]) -> RunResult:
         for message in messages:
             _count(result, mark_attempt_failed(message, _smtp_text(error)))
         return result
-    hooks: dict[int, bool] = {}
     recorded: list[OutboxMessage] = []  # sent, "sent" not yet written
 
     def flush() -> None:
         for done in recorded:
-            if done.company_id not in hooks:
-                hooks[done.company_id] = _wants_delivered(done.company_id)
-            _record_sent(done, 250, delivered_hooks=hooks[done.company_id])
+            _record_sent(done, 250)
             result.sent += 1
         recorded.clear()
 
@@ -542,3 +468,11 @@ def smtp_settings(host: str, port: int) -> Iterator[None]:
         EMAIL_HOST_PASSWORD="",
     ):
         yield
+
+
+@db_task()
+def deliver_outbox() -> int:
+    """Kicked after a transaction queued messages: send what is due now. Declared here rather
+    than in tasks.py because queuing (actions) kicks it, and the periodic jobs in tasks.py read
+    bounces through actions: one module each way keeps the imports one-way."""
+    return run().sent

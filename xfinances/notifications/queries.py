@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from xfinances.core.models import Company, User
-from xfinances.invoicing.models import Document
 from xfinances.notifications.models import (
     DeliveryLogEntry,
     Notification,
@@ -48,16 +49,17 @@ def message_link(message: OutboxMessage) -> str:
     return f"/c/{message.company.eik}/delivery/outbox/{message.pk}/"
 
 
-def document_log(company: Company, document: Document) -> QuerySet[DeliveryLogEntry]:
+def document_log(company: Company, document: Any) -> QuerySet[DeliveryLogEntry]:
+    """The delivery log of a sales document (any object with a `pk`)."""
     return (
-        DeliveryLogEntry.objects.filter(company=company, document=document)
+        DeliveryLogEntry.objects.filter(company=company, document_id=document.pk)
         .select_related("message")
         .order_by("-created_at", "-id")
     )
 
 
-def document_messages(company: Company, document: Document) -> QuerySet[OutboxMessage]:
-    return OutboxMessage.objects.filter(company=company, document=document).order_by(
+def document_messages(company: Company, document: Any) -> QuerySet[OutboxMessage]:
+    return OutboxMessage.objects.filter(company=company, document_id=document.pk).order_by(
         "-created_at", "-id"
     )
 

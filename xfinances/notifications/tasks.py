@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from xfinances.notifications import outbox
+from xfinances.notifications import bounces, outbox
+from xfinances.notifications.outbox import deliver_outbox
 
-
-@db_task()
-def deliver_outbox() -> int:
-    """Kicked after a transaction queued messages: send what is due now."""
-    return outbox.run().sent
+__all__ = ["deliver_outbox", "deliver_outbox_periodic", "fetch_bounces"]
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -27,6 +24,4 @@ def deliver_outbox_periodic() -> int:
 @lock_task("notifications-bounces")
 def fetch_bounces() -> int:
     """Every five minutes: read bounce reports from the configured IMAP mailbox, if any."""
-    from xfinances.notifications import bounces
-
     return bounces.fetch_and_record()

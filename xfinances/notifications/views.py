@@ -9,15 +9,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.forms import apply_errors
 from xfinances.core.tenancy import company_view
-from xfinances.invoicing import queries as invoicing_queries
-from xfinances.invoicing.models import Document, DocumentKind
 from xfinances.notifications import actions, queries
 from xfinances.notifications.default_templates import PLACEHOLDERS
 from xfinances.notifications.forms import (
@@ -25,7 +22,6 @@ from xfinances.notifications.forms import (
     EmailTemplateForm,
     NotificationPreferencesForm,
     PartyAutoSendForm,
-    SendForm,
     WebhookEndpointForm,
 )
 from xfinances.notifications.models import (
@@ -34,6 +30,7 @@ from xfinances.notifications.models import (
     NotificationPreference,
     OutboxMessage,
     PartyDeliverySetting,
+    TemplateKind,
     TemplateLanguage,
     WebhookEndpoint,
 )
@@ -54,13 +51,6 @@ def tracking_pixel(request: HttpRequest, token: str) -> HttpResponse:
 
 def _message(request: HttpRequest, message_id: int) -> OutboxMessage:
     found = queries.message(request.company, message_id)  # type: ignore[attr-defined]
-    if found is None:
-        raise Http404
-    return found
-
-
-def _document(request: HttpRequest, document_id: int) -> Document:
-    found = invoicing_queries.document(request.company, document_id)  # type: ignore[attr-defined]
     if found is None:
         raise Http404
     return found
@@ -137,62 +127,6 @@ def message_cancel(request: HttpRequest, message_id: int) -> HttpResponse:
 # --- documents ---------------------------------------------------------------------------------
 
 
-@company_view("delivery.view")
-def document_delivery(request: HttpRequest, document_id: int) -> HttpResponse:
-    document = _document(request, document_id)
-    company = request.company  # type: ignore[attr-defined]
-    return render(
-        request,
-        "notifications/document.html",
-        {
-            "document": document,
-            "log": queries.document_log(company, document),
-            "outbox": queries.document_messages(company, document),
-            "recipients": actions.invoice_recipients(document.party),
-            "form": SendForm(),
-        },
-    )
-
-
-@company_view("delivery.send")
-@require_POST
-def document_send(request: HttpRequest, document_id: int) -> HttpResponse:
-    document = _document(request, document_id)
-    form = SendForm(request.POST)
-    recipients: list[str] = []
-    if form.is_valid() and form.cleaned_data["recipients"]:
-        recipients = [a.strip() for a in form.cleaned_data["recipients"].split(",") if a.strip()]
-    try:
-        actions.send_document(request.actor, document, recipients=recipients or None)  # type: ignore[attr-defined]
-        messages.success(request, _("The e-mail is queued."))
-    except (InvalidInput, Conflict) as error:
-        _refusal(request, error)
-    return redirect("notifications:document", request.company.eik, document.pk)  # type: ignore[attr-defined]
-
-
-@company_view("delivery.send")
-@require_POST
-def documents_send(request: HttpRequest) -> HttpResponse:
-    """Bulk send from the document list (checkboxes named `documents`, or `ids` as the sales
-    documents list names them)."""
-    company = request.company  # type: ignore[attr-defined]
-    chosen = request.POST.getlist("documents") or request.POST.getlist("ids")
-    ids = [int(v) for v in chosen if v.isdigit()]
-    documents = list(Document.objects.filter(company=company, pk__in=ids).select_related("party"))
-    if not documents:
-        messages.error(request, _("Choose the documents to send."))
-    else:
-        try:
-            queued = actions.send_documents(request.actor, company, documents)  # type: ignore[attr-defined]
-            messages.success(request, _("%(count)d e-mails queued.") % {"count": len(queued)})
-        except (InvalidInput, Conflict) as error:
-            _refusal(request, error)
-    back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = ""  # never redirect to another site
-    return redirect(back or f"/c/{company.eik}/documents/")
-
-
 # --- settings and templates --------------------------------------------------------------------
 
 
@@ -226,7 +160,7 @@ def delivery_settings_page(request: HttpRequest) -> HttpResponse:
             "language_label": language_label,
             "own": (kind, language) in own_templates,
         }
-        for kind, label in DocumentKind.choices
+        for kind, label in TemplateKind.choices
         for language, language_label in TemplateLanguage.choices
     ]
     overrides = PartyDeliverySetting.objects.filter(company=company).exclude(auto_send="")
@@ -261,7 +195,7 @@ def party_auto_send(request: HttpRequest, party_id: int) -> HttpResponse:
 def _template_key(request: HttpRequest) -> tuple[str, str]:
     source = request.POST if request.method == "POST" else request.GET
     kind, language = source.get("kind", ""), source.get("language", "")
-    if kind not in DocumentKind.values or language not in TemplateLanguage.values:
+    if kind not in TemplateKind.values or language not in TemplateLanguage.values:
         raise Http404
     return kind, language
 
@@ -293,7 +227,7 @@ def template_edit(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "kind": kind,
-            "kind_label": DocumentKind(kind).label,
+            "kind_label": TemplateKind(kind).label,
             "language": language,
             "language_label": TemplateLanguage(language).label,
             "placeholders": ["{" + name + "}" for name in PLACEHOLDERS],

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +28,11 @@ from xfinances.core.models import Company, Currency
 from xfinances.core.money import BGN_PER_EUR, MoneyError, RoundingPoint, round_cent, to_decimal
 from xfinances.core.permissions import ensure_can
 from xfinances.core.queries import rate_value
+from xfinances.invoicing.actions.delivery import document_data
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
+from xfinances.notifications import actions as outbox
+from xfinances.notifications import queries as outbox_queries
+from xfinances.notifications.events import document_portal_link, first_link
 from xfinances.parties.models import Party
 from xfinances.payments import dunning, locks, queries
 from xfinances.payments.models import (
@@ -48,7 +53,9 @@ from xfinances.payments.models import (
     WriteOff,
 )
 from xfinances.payments.reminder_email import ReminderText, compose, unknown_placeholders
+from xfinances.purchases import actions as purchases_actions
 from xfinances.purchases.models import SupplierInvoice
+from xfinances.treasury import actions as treasury_actions
 
 ZERO = Decimal("0.00")
 CLAIM_KINDS = (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE)
@@ -186,9 +193,7 @@ def payment_data(payment: Payment) -> dict[str, Any]:
 
 
 def _emit_payment_received(payment: Payment) -> None:
-    from xfinances.notifications import actions as delivery
-
-    delivery.emit_event(
+    outbox.emit_event(
         payment.company,
         "payment.received",
         payment_data(payment),
@@ -197,8 +202,6 @@ def _emit_payment_received(payment: Payment) -> None:
 
 
 def _emit_payment_allocated(payment: Payment, allocation: Allocation, remaining: Decimal) -> None:
-    from xfinances.notifications import actions as delivery
-
     data: dict[str, Any] = {
         "allocation": {
             "id": allocation.pk,
@@ -228,11 +231,11 @@ def _emit_payment_allocated(payment: Payment, allocation: Allocation, remaining:
             "currency": invoice.currency,
             "remaining": str(remaining),
         }
-    delivery.emit_event(
+    outbox.emit_event(
         payment.company,
         "payment.allocated",
         data,
-        document=document,
+        document_id=document.pk if document is not None else None,
         key_suffix=f"allocation{allocation.pk}",
     )
 
@@ -315,8 +318,6 @@ def record_payment(
     assert day is not None and value is not None and rate is not None
     source = PaymentSource.MANUAL
     if account is not None:
-        from xfinances.treasury import actions as treasury_actions
-
         movement = treasury_actions.create_movement(
             actor,
             account,
@@ -593,8 +594,6 @@ def allocate_supplier_invoices(
     as sales documents (payment first, then the invoices by id; amounts read after the locks):
     never more than the payment has left or the invoice has left to pay. The invoice's paid and
     remaining amounts are kept by `purchases.actions.set_paid_amount`."""
-    from xfinances.purchases import actions as purchases_actions
-
     company = payment.company
     ensure_can(actor, company, "payments.change")
     errors = InvalidInput.collect()
@@ -773,8 +772,6 @@ def apply_open_credit_notes(actor: Actor, company: Company) -> int:
     """Offset every issued credit note that still has something left against the invoice it
     corrects, while that invoice has something left. Each in its own transaction. Returns how
     many allocations were made."""
-    from django.db.models import F, Q
-
     notes = (
         Document.objects.filter(
             company=company,
@@ -827,8 +824,6 @@ def undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> All
         payment.allocated -= allocation.amount
         payment.save(update_fields=["allocated"])
         if allocation.supplier_invoice_id:
-            from xfinances.purchases import actions as purchases_actions
-
             invoice = invoices[allocation.supplier_invoice_id]
             purchases_actions.set_paid_amount(
                 actor, invoice, max(invoice.amount_paid - allocation.document_amount, ZERO)
@@ -1304,14 +1299,10 @@ def _how_to_pay(company: Company) -> str:
 
 
 def _portal_link(document: Document | None) -> str:
+    """The portal's link to the document ("" when no portal answers)."""
     if document is None:
         return ""
-    try:
-        from xfinances.portal import links
-
-        return str(links.document_link(document) or "")
-    except Exception:  # the portal is optional: a reminder without a link still goes out
-        return ""
+    return first_link(document_portal_link, document=document, email="")
 
 
 def _send_planned(
@@ -1324,8 +1315,6 @@ def _send_planned(
 ) -> bool:
     """Record the (level, document) rows and queue the e-mail(s), in ONE transaction. False when
     another run recorded one of these levels first (then nothing of this e-mail is written)."""
-    from xfinances.notifications import actions as outbox
-
     party = Party.objects.select_related("responsible").get(company=company, pk=email.party_id)
     level = levels[email.level_id]
     by_doc = {line.document.id: line for line in email.lines}
@@ -1368,7 +1357,7 @@ def _send_planned(
                     subject=text.subject,
                     body_text=text.text,
                     reply_to=company.email,
-                    document=first,
+                    document_id=first.pk if first is not None else None,
                     kind="reminder",
                     idempotency_key=f"{keys}:{suffix}",
                     actor=actor,
@@ -1408,11 +1397,6 @@ def emit_overdue_events(company: Company, run: ReminderRun) -> int:
     and that have no `OverdueNotice` yet get one (and the webhook event, in the same
     transaction). Markers are written even when no endpoint wants the event, so an endpoint
     added later is not flooded with old documents. Returns how many documents were new."""
-    from django.db.models import Exists, OuterRef
-
-    from xfinances.notifications import actions as delivery
-    from xfinances.notifications import queries as delivery_queries
-
     fresh = dict(
         queries.open_claims(company)  # type: ignore[misc]  # settled_amount is an annotation
         .filter(due_date__lt=run.run_date)
@@ -1435,16 +1419,16 @@ def emit_overdue_events(company: Company, run: ReminderRun) -> int:
     )
     wanted = any(
         "document.overdue" in (endpoint.events or [])
-        for endpoint in delivery_queries.active_endpoints(company)
+        for endpoint in outbox_queries.active_endpoints(company)
     )
     if wanted:
         for document in Document.objects.filter(company=company, pk__in=ours).order_by("pk"):
-            data = delivery.document_data(document)
+            data = document_data(document)
             data["remaining"] = str(document.total - fresh[document.pk])
             assert document.due_date is not None
             data["days_overdue"] = (run.run_date - document.due_date).days
-            delivery.emit_event(
-                company, "document.overdue", data, document=document, key_suffix="overdue"
+            outbox.emit_event(
+                company, "document.overdue", data, document_id=document.pk, key_suffix="overdue"
             )
     return len(ours)
 

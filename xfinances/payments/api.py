@@ -18,6 +18,7 @@ from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 from xfinances.payments import actions, queries
 from xfinances.payments.models import Allocation, DunningLevel, Payment, RunKind
+from xfinances.treasury.models import MoneyAccount, Movement
 
 router = Router(tags=["payments"])
 MAX_LIMIT = 500
@@ -177,14 +178,10 @@ def create_payment(request: HttpRequest, body: PaymentIn) -> Status:
     company = _company(request)
     account = movement = None
     if body.money_account_id is not None:
-        from xfinances.treasury.models import MoneyAccount
-
         account = MoneyAccount.objects.filter(company=company, pk=body.money_account_id).first()
         if account is None:
             raise InvalidInput({"money_account_id": ["No such account in this company."]})
     if body.movement_id is not None:
-        from xfinances.treasury.models import Movement
-
         movement = Movement.objects.filter(company=company, pk=body.movement_id).first()
         if movement is None:
             raise InvalidInput({"movement_id": ["No such movement in this company."]})

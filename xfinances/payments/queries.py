@@ -22,6 +22,7 @@ from xfinances.core.money import round_cent
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.parties.models import Party
 from xfinances.payments import dunning
+from xfinances.payments.actions import settings_of
 from xfinances.payments.models import (
     Allocation,
     Direction,
@@ -31,6 +32,12 @@ from xfinances.payments.models import (
     Payment,
     ReminderSent,
     WriteOff,
+)
+from xfinances.purchases.models import (
+    ApprovalStatus,
+    SupplierDocumentKind,
+    SupplierInvoice,
+    SupplierInvoiceStatus,
 )
 
 ZERO = Decimal("0.00")
@@ -217,7 +224,6 @@ def active_pauses(company: Company, today: dt.date) -> QuerySet[DunningPause]:
 
 def reminder_plan(company: Company, today: dt.date) -> tuple[dunning.Plan, dict[int, DunningLevel]]:
     """What a reminder run on `today` would send (reads only; the preview and the run)."""
-    from xfinances.payments.actions import settings_of
 
     levels = levels_of(company)
     if not levels:
@@ -390,12 +396,6 @@ def payable_items(company: Company, on: dt.date) -> list[tuple[int, str, dt.date
     """(supplier, currency, due date, open amount) of supplier invoices and debit notes open on
     day `on`: registered, not rejected, received by then; the open amount is today's `remaining`
     plus what active allocations dated after `on` paid (undone ones count as never made)."""
-    from xfinances.purchases.models import (
-        ApprovalStatus,
-        SupplierDocumentKind,
-        SupplierInvoice,
-        SupplierInvoiceStatus,
-    )
 
     later: dict[int, Decimal] = dict(
         Allocation.objects.filter(

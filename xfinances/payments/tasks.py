@@ -11,12 +11,13 @@ from huey.contrib.djhuey import db_periodic_task
 
 from xfinances.core.audit import Actor
 from xfinances.core.models import Company, Source
+from xfinances.payments.actions import run_reminders
+from xfinances.payments.models import DunningLevel, PaymentSettings, ReminderRun, RunKind
 
 
 def companies_due(now: dt.datetime) -> list[Company]:
     """Companies with active reminder levels whose reminder hour has come today and whose
     scheduled run of today has not been claimed yet."""
-    from xfinances.payments.models import DunningLevel, PaymentSettings, ReminderRun, RunKind
 
     today = now.date()
     ids = set(
@@ -45,7 +46,6 @@ def companies_due(now: dt.datetime) -> list[Company]:
 
 def run_due_reminders(now: dt.datetime | None = None) -> int:
     """Run today's reminders of every company that is due. Returns the e-mails queued."""
-    from xfinances.payments.actions import run_reminders
 
     now = timezone.localtime(now)
     sent = 0

@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,9 @@ from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company, Source, hash_token
 from xfinances.core.permissions import ensure_can
+from xfinances.invoicing.actions import delivery
 from xfinances.invoicing.models import Document, DocumentStatus
+from xfinances.notifications import actions as outbox
 from xfinances.parties.models import Party
 from xfinances.portal.models import (
     SESSION_HOURS,
@@ -302,8 +304,6 @@ def log_access(
 
 def parties_for_email(company: Company, email: str) -> list[Party]:
     """Active parties of `company` whose main e-mail or a contact's e-mail is `email`."""
-    from django.db.models import Q
-
     address = (email or "").strip()
     if not address:
         return []
@@ -315,20 +315,24 @@ def parties_for_email(company: Company, email: str) -> list[Party]:
     )
 
 
+def url_for_token(company: Company, raw_token: str) -> str:
+    """The absolute URL (settings.BASE_URL) that trades `raw_token` for a portal session."""
+    path = reverse("portal:link", kwargs={"eik": company.eik, "token": raw_token})
+    return f"{settings.BASE_URL}{path}"
+
+
 @transaction.atomic
 def request_sign_in(
     company: Company, email: str, *, ip_address: str | None, language: str = ""
 ) -> int:
     """Send a sign-in link to `email` for each party of `company` it belongs to (after commit).
     Returns how many links were sent; callers must answer the same whatever it returns."""
-    from xfinances.portal import links
-
     address = (email or "").strip().lower()
     parties = parties_for_email(company, address)
     urls = []
     for party in parties:
         raw = create_sign_in_token(company, party, address)
-        urls.append((party.name, links.url_for_token(company, raw)))
+        urls.append((party.name, url_for_token(company, raw)))
         PortalAccessLog.objects.create(
             company=company,
             party=party,
@@ -366,31 +370,11 @@ def request_sign_in(
 
 
 def _notify_company(response: DocumentResponse) -> None:
-    """An in-app notification (the bell) for the issuer and the owners, when the notifications
-    app is installed; skipped otherwise. Runs in the caller's transaction."""
-    try:
-        from xfinances.notifications import actions as notifications
-    except ImportError:
-        return
-    notify: Any = getattr(notifications, "notify", None)
-    if notify is None:
-        return
-    from xfinances.core.models import User
-    from xfinances.core.roles import Role
-
+    """An in-app notification (the bell) for the issuer and the owners, in the caller's
+    transaction."""
     document = response.document
     company = document.company
-    users = list(
-        User.objects.filter(
-            memberships__company=company, memberships__role=Role.OWNER, is_active=True
-        )
-    )
-    if document.issued_by_id:
-        issuer = User.objects.filter(
-            pk=document.issued_by_id, is_active=True, memberships__company=company
-        ).first()
-        if issuer is not None and issuer not in users:
-            users.insert(0, issuer)
+    users = outbox.issuer_and_owners(document, company)
     if response.kind == ResponseKind.RETURNED:
         text = _("%(party)s returned %(doc)s: %(reason)s") % {
             "party": document.recipient_name,
@@ -403,14 +387,12 @@ def _notify_company(response: DocumentResponse) -> None:
             "doc": str(document),
         }
     link = reverse("invoicing:detail", kwargs={"eik": company.eik, "document_id": document.pk})
-    notify(company, users, f"portal_{response.kind}", text, link=link)
+    outbox.notify(company, users, f"portal_{response.kind}", text, link=link)
 
 
 def record_download(document: Document) -> None:
     """Tell the delivery log that the client downloaded the document's PDF from the portal."""
-    from xfinances.notifications.actions import record_portal_download
-
-    record_portal_download(document, "portal")
+    delivery.record_portal_download(document, "portal")
 
 
 @transaction.atomic

@@ -6,3 +6,11 @@ class PortalConfig(AppConfig):
     name = "xfinances.portal"
     label = "portal"
     verbose_name = _("Client portal")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.notifications.events import document_portal_link, party_portal_link
+        from xfinances.portal import links
+
+        document_portal_link.provide(links.document_link_provider)
+        party_portal_link.provide(links.sign_in_link_provider)

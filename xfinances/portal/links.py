@@ -8,31 +8,31 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.urls import reverse
-
 from xfinances.core.models import Company
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
+from xfinances.portal.actions import create_document_token, create_sign_in_token, url_for_token
 
-
-def url_for_token(company: Company, raw_token: str) -> str:
-    """The absolute URL (settings.BASE_URL) that trades `raw_token` for a portal session."""
-    path = reverse("portal:link", kwargs={"eik": company.eik, "token": raw_token})
-    return f"{settings.BASE_URL}{path}"
+__all__ = ["document_link", "sign_in_link", "url_for_token"]
 
 
 def document_link(document: Document, email: str = "") -> str:
     """An absolute link that signs the document's party in and lands on the document."""
-    from xfinances.portal.actions import create_document_token
-
     raw = create_document_token(document, email)
     return url_for_token(document.company, raw)
 
 
 def sign_in_link(company: Company, party: Party, email: str) -> str:
     """An absolute one-time sign-in link for `email` at `party`."""
-    from xfinances.portal.actions import create_sign_in_token
-
     raw = create_sign_in_token(company, party, email)
     return url_for_token(company, raw)
+
+
+def document_link_provider(*, document: Document, email: str = "") -> str:
+    """Answers `notifications.events.document_portal_link` for e-mails about a document."""
+    return document_link(document, email)
+
+
+def sign_in_link_provider(*, company: Company, party: Party, email: str) -> str:
+    """Answers `notifications.events.party_portal_link` for e-mails to a party (reminders)."""
+    return sign_in_link(company, party, email)

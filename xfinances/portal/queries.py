@@ -12,9 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company, CompanyBankAccount, hash_token
+from xfinances.invoicing.creditor_reference import CreditorReferenceError, format_rf
+from xfinances.invoicing.epc_qr import EpcPayloadError, epc_payload, epc_qr_svg
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.parties.models import Party
-from xfinances.payments.queries import AGING_BUCKETS, aging_bucket
+from xfinances.payments.queries import (
+    AGING_BUCKETS,
+    PaymentStatus,
+    aging_bucket,
+    document_payment_status,
+    document_payment_statuses,
+)
 from xfinances.portal.models import (
     DocumentPublication,
     DocumentResponse,
@@ -62,7 +70,6 @@ def document_status(
     (paid, written off, overpaid) → paid; something left and past its due date → overdue;
     partly paid; unpaid. `payment` is that (status, paid, remaining) when the caller read it
     already (lists read them in one query)."""
-    from xfinances.payments.queries import PaymentStatus, document_payment_status
 
     if document.status == DocumentStatus.VOIDED:
         return PortalStatus.VOIDED
@@ -84,7 +91,6 @@ def document_status(
 
 def statuses_of(documents: list[Document], today: dt.date) -> dict[int, str]:
     """`document_status` of many documents with their payment states read in one query."""
-    from xfinances.payments.queries import document_payment_statuses
 
     payments = document_payment_statuses(documents)
     return {d.pk: document_status(d, today, payments[d.pk]) for d in documents}
@@ -92,7 +98,6 @@ def statuses_of(documents: list[Document], today: dt.date) -> dict[int, str]:
 
 def open_amount(document: Document, today: dt.date) -> Decimal:
     """What the client still owes on the document (remaining), 0 when nothing is open."""
-    from xfinances.payments.queries import document_payment_status
 
     if document_status(document, today) in (PortalStatus.VOIDED, PortalStatus.NOT_PAYABLE):
         return ZERO
@@ -206,7 +211,6 @@ def statement(company: Company, party: Party | int, today: dt.date) -> list[Curr
     """The account statement per currency: documents with totals, their open amounts from the
     payments area (an invoice's remaining; a credit note's unused rest lowers the balance),
     the balance (sum of open amounts) and aging of the open amounts by days past due."""
-    from xfinances.payments.queries import document_payment_statuses
 
     by_currency: dict[str, CurrencyStatement] = {}
     found = list(
@@ -249,8 +253,6 @@ class PaymentInstructions:
 
 def payment_instructions(document: Document, today: dt.date) -> PaymentInstructions | None:
     """IBAN/BIC, RF reference, amount and the EPC QR (EUR only) for an open payable document."""
-    from xfinances.invoicing.creditor_reference import CreditorReferenceError, format_rf
-    from xfinances.invoicing.epc_qr import EpcPayloadError, epc_payload, epc_qr_svg
 
     if document_status(document, today) not in (
         PortalStatus.UNPAID,

@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import (
     FileResponse,
     Http404,
@@ -420,8 +421,6 @@ def manage_publish(request: HttpRequest, document_id: int) -> HttpResponse:
         else:
             actions.publish_document(request.actor, document)  # type: ignore[attr-defined]
     except ActionError as error:
-        from django.contrib import messages
-
         messages.error(request, str(getattr(error, "message", error)))
     return redirect(
         reverse("invoicing:detail", kwargs={"eik": company.eik, "document_id": document.pk})

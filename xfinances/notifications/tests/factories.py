@@ -1,67 +1,34 @@
-"""Delivery records for tests, made through the actions."""
+"""Outbox records for tests, made through the actions (no sales documents: the outbox sits
+below invoicing; document delivery is tested in invoicing/tests/test_delivery_*.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from xfinances.core.audit import Actor
-from xfinances.core.models import Company, Source
-from xfinances.invoicing.models import Document
-from xfinances.invoicing.tests.factories import bg_client, issued
+from xfinances.core.models import Company, Membership, Source
+from xfinances.core.roles import Role
 from xfinances.notifications import actions
-from xfinances.notifications.models import WebhookEndpoint
-from xfinances.parties.actions import add_party_contact
-from xfinances.parties.models import Party
+from xfinances.notifications.models import Notification, NotificationKind
 
 SYSTEM = Actor.system(Source.CLI)
 
 
-def client_with_contacts(company: Company, **overrides: Any) -> Party:
-    """A client with its own e-mail for documents and one more contact who receives invoices."""
-    party = bg_client(company, email="office@client.example.bg", **overrides)
-    add_party_contact(
-        SYSTEM,
-        party,
-        name="Счетоводител",
-        email="accounting@client.example.bg",
-        receives_invoices=True,
-    )
-    add_party_contact(SYSTEM, party, name="Склад", email="stock@client.example.bg")
-    return party
-
-
-def issued_to(company: Company, party: Party | None = None, **data: Any) -> Document:
-    return issued(company, party=party or client_with_contacts(company), **data)
-
-
-def auto_send_on(company: Company) -> None:
-    actions.update_delivery_settings(SYSTEM, company, auto_send_on_issue=True)
-
-
-def endpoint(company: Company, url: str, events: list[str] | None = None) -> WebhookEndpoint:
-    return actions.create_webhook_endpoint(
-        SYSTEM, company, url=url, events=events or ["document.issued"]
-    )
-
-
 def isolation_objects(company: Company) -> dict[str, Any]:
-    """One outbox message, webhook endpoint, notification and a document, for the tenancy walker.
+    """One outbox message, webhook endpoint and notification, for the tenancy walker.
     `token` is the public tracking image's argument: not company data (the image answers any
     valid token without a session); an unknown token is 404."""
-    from xfinances.notifications.models import Notification, OutboxMessage
-
     hook = actions.create_webhook_endpoint(
         SYSTEM, company, url="https://crm.example.com/hooks", events=["document.issued"]
     )
-    document = issued_to(company)
-    message = OutboxMessage.objects.filter(company=company, endpoint=hook).first()
-    assert message is not None
+    message = actions.send_test_webhook(SYSTEM, hook)
+    owners = [m.user for m in Membership.objects.filter(company=company, role=Role.OWNER)]
+    actions.notify(company, owners, NotificationKind.EMAIL_FAILED, "test")
     item = Notification.objects.filter(company=company).first()
     return {
         "endpoint_id": hook.pk,
         "message_id": message.pk,
         "notification_id": item.pk if item else 0,
-        "document_id": document.pk,
         "kind": "invoice",
         "language": "bg",
         "token": "no-such-token",

@@ -14,7 +14,6 @@ from xfinances.invoicing.tests.factories import bg_client
 from xfinances.notifications import actions as delivery
 from xfinances.notifications import outbox
 from xfinances.notifications.models import OutboxMessage
-from xfinances.notifications.tests.conftest import webhook_receiver  # noqa: F401  (fixture)
 from xfinances.payments import actions
 from xfinances.payments.models import OverdueNotice, RunKind
 from xfinances.payments.tests.factories import DAY, SYSTEM, invoice, payment
@@ -35,7 +34,7 @@ def events(company) -> list[str]:
     )
 
 
-def test_received_and_allocated_are_delivered_signed(company, webhook_receiver):  # noqa: F811
+def test_received_and_allocated_are_delivered_signed(company, webhook_receiver):
     endpoint = hook(company, webhook_receiver.url, ["payment.received", "payment.allocated"])
     webhook_receiver.secret = endpoint.secret
     client = bg_client(company)

@@ -11,6 +11,13 @@ import time_machine
 from django.utils import timezone, translation
 
 from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.invoicing.actions import delivery
+from xfinances.invoicing.tests.delivery_factories import (
+    SYSTEM,
+    auto_send_on,
+    client_with_contacts,
+    issued_to,
+)
 from xfinances.invoicing.tests.factories import bg_client, draft
 from xfinances.notifications import actions, outbox
 from xfinances.notifications.models import (
@@ -19,12 +26,6 @@ from xfinances.notifications.models import (
     MessageStatus,
     Notification,
     OutboxMessage,
-)
-from xfinances.notifications.tests.factories import (
-    SYSTEM,
-    auto_send_on,
-    client_with_contacts,
-    issued_to,
 )
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,7 @@ def test_issue_with_auto_send_mails_the_stored_pdf_to_invoice_contacts(company, 
 
 def test_english_document_gets_the_english_template(company, smtp_server):
     document = issued_to(company, language="en")
-    actions.send_document(SYSTEM, document)
+    delivery.send_document(SYSTEM, document)
     outbox.run()
     message = smtp_server.received[0].message
     assert str(message["Subject"]).strip().startswith(f"Invoice No. {document.number} from")
@@ -101,14 +102,14 @@ def test_company_template_replaces_the_default(company, smtp_server, settings):
         body_html="<p>{recipient}</p>",
     )
     document = issued_to(company)
-    actions.send_document(SYSTEM, document)
+    delivery.send_document(SYSTEM, document)
     outbox.run()
     message = smtp_server.received[0].message
     assert str(message["Subject"]).strip().startswith(f"Ф-ра {document.number} / ")
     assert str(message["Subject"]).strip().endswith(" EUR")
     text = message.get_body(("plain",)).get_content().strip()
     assert text.startswith(f"Падеж {document.due_date:%d.%m.%Y}.")
-    if actions.portal_link(document):  # the portal is installed: its link follows
+    if delivery.portal_link(document):  # the portal is installed: its link follows
         assert f"{settings.BASE_URL}/portal/" in text
 
 
@@ -129,7 +130,7 @@ def test_party_without_email_is_refused_before_anything_is_queued(company):
     party = bg_client(company, email="")
     document = issued_to(company, party=party)
     with pytest.raises(InvalidInput) as refused, translation.override("en"):
-        actions.send_document(SYSTEM, document)
+        delivery.send_document(SYSTEM, document)
     assert "no e-mail for documents" in refused.value.errors["recipients"][0]
     assert not OutboxMessage.objects.filter(company=company, kind="email").exists()
 
@@ -137,17 +138,17 @@ def test_party_without_email_is_refused_before_anything_is_queued(company):
 def test_draft_cannot_be_sent(company):
     document = draft(company, party=client_with_contacts(company))
     with pytest.raises(Conflict):
-        actions.send_document(SYSTEM, document)
+        delivery.send_document(SYSTEM, document)
 
 
 def test_bulk_send_refuses_all_when_one_party_lacks_email(company):
     good = issued_to(company)
     bad = issued_to(company, party=bg_client(company, email=""))
     with pytest.raises(InvalidInput) as refused:
-        actions.send_documents(SYSTEM, company, [good, bad])
+        delivery.send_documents(SYSTEM, company, [good, bad])
     assert bad.number in refused.value.errors["documents"][0]
     assert not OutboxMessage.objects.filter(company=company, kind="email").exists()
-    assert len(actions.send_documents(SYSTEM, company, [good])) == 1
+    assert len(delivery.send_documents(SYSTEM, company, [good])) == 1
 
 
 def test_auto_send_skips_a_party_without_email_and_tells_the_issuer(company, owner):
@@ -164,8 +165,8 @@ def test_auto_send_skips_a_party_without_email_and_tells_the_issuer(company, own
 
 def test_same_idempotency_key_queues_one_message(company):
     document = issued_to(company)
-    first = actions.send_document(SYSTEM, document, idempotency_key="abc")
-    again = actions.send_document(SYSTEM, document, idempotency_key="abc")
+    first = delivery.send_document(SYSTEM, document, idempotency_key="abc")
+    again = delivery.send_document(SYSTEM, document, idempotency_key="abc")
     assert first.pk == again.pk
     assert OutboxMessage.objects.filter(company=company, kind="email").count() == 1
 
@@ -202,7 +203,7 @@ def test_gives_up_after_the_total_time_and_notifies_issuer_and_owners(
     from xfinances.core.models import Source
 
     document = issued_to(company, actor=Actor(seller, Source.UI))
-    message = actions.send_document(SYSTEM, document)
+    message = delivery.send_document(SYSTEM, document)
     for minutes in (0, 2, 5, 10, 20, 40, 80):
         with later(minutes):
             outbox.run()
@@ -234,7 +235,7 @@ def test_permanent_refusal_fails_at_once_with_the_servers_answer(company, smtp_s
 
     smtp_server.handler.handle_RCPT = refuse  # type: ignore[attr-defined]
     document = issued_to(company)
-    message = actions.send_document(SYSTEM, document, recipients=["office@client.example.bg"])
+    message = delivery.send_document(SYSTEM, document, recipients=["office@client.example.bg"])
     outbox.run()
     message.refresh_from_db()
     assert message.status == MessageStatus.FAILED
@@ -249,7 +250,7 @@ class WorkerDied(BaseException):
 
 def test_worker_killed_between_sending_and_sent_sends_no_duplicate(company, smtp_server):
     documents = [issued_to(company) for _ in range(5)]
-    messages = [actions.send_document(SYSTEM, d) for d in documents]
+    messages = [delivery.send_document(SYSTEM, d) for d in documents]
     real_mark_sent = outbox._record_sent
     calls = {"n": 0}
 
@@ -280,7 +281,7 @@ def test_worker_killed_between_sending_and_sent_sends_no_duplicate(company, smtp
 
 def test_worker_killed_after_claiming_before_transmitting_sends_later(company, smtp_server):
     document = issued_to(company)
-    message = actions.send_document(SYSTEM, document)
+    message = delivery.send_document(SYSTEM, document)
     with (
         mock.patch.object(outbox, "build_email", side_effect=WorkerDied),
         pytest.raises(WorkerDied),
@@ -296,7 +297,7 @@ def test_worker_killed_after_claiming_before_transmitting_sends_later(company, s
 
 def test_two_workers_never_claim_the_same_row(company):
     for _ in range(3):
-        actions.send_document(SYSTEM, issued_to(company))
+        delivery.send_document(SYSTEM, issued_to(company))
     first = outbox.claim("email", 2)
     second = outbox.claim("email", 10)
     assert len(first) == 2 and len(second) == 1
@@ -306,7 +307,7 @@ def test_two_workers_never_claim_the_same_row(company):
 
 def test_tracking_image_marks_the_message_opened_once(company, smtp_server, client):
     actions.update_delivery_settings(SYSTEM, company, track_opens=True)
-    message = actions.send_document(SYSTEM, issued_to(company))
+    message = delivery.send_document(SYSTEM, issued_to(company))
     outbox.run()
     html = smtp_server.received[0].message.get_body(("html",)).get_content()
     assert f"/t/{message.tracking_token}.gif" in html
@@ -323,6 +324,6 @@ def test_one_worker_kick_per_transaction(company, settings, django_capture_on_co
     settings.NOTIFICATIONS_KICK_WORKER = True
     documents = [issued_to(company) for _ in range(3)]
     with django_capture_on_commit_callbacks() as callbacks:
-        actions.send_documents(SYSTEM, company, documents)
+        delivery.send_documents(SYSTEM, company, documents)
     kicks = [c for c in callbacks if c is actions._enqueue_delivery]
     assert len(kicks) == 1

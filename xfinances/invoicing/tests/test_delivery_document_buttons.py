@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from xfinances.invoicing.tests.delivery_factories import issued_to
 from xfinances.invoicing.tests.factories import draft
 from xfinances.notifications.models import OutboxMessage
-from xfinances.notifications.tests.factories import issued_to
 
 pytestmark = pytest.mark.django_db
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from xfinances.invoicing.actions import delivery
+from xfinances.invoicing.tests.delivery_factories import SYSTEM, issued_to
 from xfinances.invoicing.tests.factories import bg_client
 from xfinances.notifications import actions, outbox
 from xfinances.notifications.models import (
@@ -14,7 +16,6 @@ from xfinances.notifications.models import (
     OutboxMessage,
     WebhookEndpoint,
 )
-from xfinances.notifications.tests.factories import SYSTEM, issued_to
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def test_api_outbox_lists_failed_and_resends(company, api_as, settings):
     settings.NOTIFICATIONS_GIVE_UP_HOURS = 0
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens
-    message = actions.send_document(SYSTEM, issued_to(company))
+    message = delivery.send_document(SYSTEM, issued_to(company))
     outbox.run()
     api = api_as(company)
     failed = api.get("/outbox", status="failed").json()
@@ -191,7 +192,7 @@ def test_outbox_page_shows_resend_for_failed(company, client_as, settings):
     settings.NOTIFICATIONS_GIVE_UP_HOURS = 0
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9
-    message = actions.send_document(SYSTEM, issued_to(company))
+    message = delivery.send_document(SYSTEM, issued_to(company))
     outbox.run()
     client = client_as(company)
     page = client.get(f"/c/{company.eik}/delivery/?status=failed").content.decode()

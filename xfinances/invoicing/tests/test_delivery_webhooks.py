@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from xfinances.core.exceptions import InvalidInput
 from xfinances.invoicing import actions as invoicing
+from xfinances.invoicing.actions import delivery
+from xfinances.invoicing.tests.delivery_factories import SYSTEM, endpoint, issued_to
 from xfinances.notifications import actions, outbox
 from xfinances.notifications.models import (
     DeliveryLogEntry,
@@ -20,7 +22,6 @@ from xfinances.notifications.models import (
     MessageStatus,
     OutboxMessage,
 )
-from xfinances.notifications.tests.factories import SYSTEM, endpoint, issued_to
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +119,7 @@ def test_document_delivered_follows_the_sent_email(company, webhook_receiver, sm
     hook = endpoint(company, webhook_receiver.url, ["document.delivered"])
     webhook_receiver.secret = hook.secret
     document = issued_to(company)
-    actions.send_document(SYSTEM, document)
+    delivery.send_document(SYSTEM, document)
     outbox.run()
     [payload] = webhook_receiver.payloads()
     assert payload["event"] == "document.delivered"
@@ -155,7 +156,7 @@ def test_unknown_event_is_refused(company):
 def test_gives_up_and_notifies_owner(company, owner, settings):
     settings.NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE = True
     settings.NOTIFICATIONS_GIVE_UP_HOURS = 0
-    from xfinances.notifications.tests.conftest import free_port
+    from xfinances.notifications.tests.loopback import free_port
 
     hook = endpoint(company, f"http://127.0.0.1:{free_port()}/nobody")
     actions.send_test_webhook(SYSTEM, hook)

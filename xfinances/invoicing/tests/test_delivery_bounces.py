@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from xfinances.invoicing.actions import delivery
+from xfinances.invoicing.tests.delivery_factories import SYSTEM, issued_to
 from xfinances.notifications import actions, outbox
 from xfinances.notifications.bounces import parse_bounce
 from xfinances.notifications.models import DeliveryLogEntry, LogEvent, Notification
-from xfinances.notifications.tests.factories import SYSTEM, issued_to
 
 DSN = b"""From: MAILER-DAEMON@mx.example.bg
 To: bounces@alfa.example.bg
@@ -53,7 +54,7 @@ def test_ordinary_mail_is_not_a_bounce():
 
 @pytest.mark.django_db
 def test_bounce_is_attached_to_the_message_and_notifies(company, owner, smtp_server):
-    message = actions.send_document(SYSTEM, issued_to(company))
+    message = delivery.send_document(SYSTEM, issued_to(company))
     outbox.run()
     [bounce] = parse_bounce(DSN.replace(b"MSGID", message.message_id.encode()))
     found = actions.record_bounce(bounce.message_id, bounce.recipient, bounce.reason)

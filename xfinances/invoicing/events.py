@@ -1,0 +1,43 @@
+"""What the life of a sales document tells the apps above invoicing (core/events.py).
+
+Emitted inside the action's transaction. The events carry the document itself, in the state
+the action left it, so an IN_TRANSACTION subscriber reads nothing again; an ON_COMMIT
+subscriber uses `document_id` and reloads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xfinances.core.audit import Actor
+from xfinances.core.events import Event
+from xfinances.invoicing.models import Document
+
+
+@dataclass(frozen=True)
+class DocumentEvent(Event):
+    actor: Actor
+    document: Document
+
+    @property
+    def company_id(self) -> int:
+        return int(self.document.company_id)
+
+    @property
+    def document_id(self) -> int:
+        return int(self.document.pk)
+
+
+@dataclass(frozen=True)
+class DocumentIssued(DocumentEvent):
+    """A draft got its number."""
+
+
+@dataclass(frozen=True)
+class DocumentUpdated(DocumentEvent):
+    """An issued document was edited (before it locked)."""
+
+
+@dataclass(frozen=True)
+class DocumentVoided(DocumentEvent):
+    """An issued document was annulled; it keeps its number."""
