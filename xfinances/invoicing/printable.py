@@ -5,7 +5,7 @@ renders it. Nothing here touches the database: values are typed (Decimal, date),
 print formatting (1 234,56; 28.11.2026; IBAN groups) happens in `pdf.py`, so the same record
 can also feed e-mail bodies or other exports.
 
-Field meanings follow ЗДДС art. 114 (see /work/shared/domain/bg-invoicing.md):
+Field meanings follow ЗДДС art. 114 (see shared/domain/bg-invoicing.md):
 
 - `title` is the printed document name ("ФАКТУРА", "КРЕДИТНО ИЗВЕСТИЕ" …); `kind` picks the
   English counterpart for bilingual and English prints.

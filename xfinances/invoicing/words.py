@@ -2,7 +2,7 @@
 
 `amount_in_words(Decimal("123.45"), "EUR")` → "Сто двадесет и три евро и четиридесет и пет цента".
 
-Bulgarian grammar followed here (see /work/shared/domain/bg-invoicing.md and docs/money.md):
+Bulgarian grammar followed here (see shared/domain/bg-invoicing.md and docs/money.md):
 
 - Gender of "one" and "two" follows the noun that is counted: евро is neuter ("едно евро",
   "две евро"), лев, цент, евроцент, милион and милиард are masculine ("един лев", "два лева",

@@ -456,7 +456,7 @@ def run(limit: int | None = None, max_batches: int | None = None) -> RunResult:
 @contextmanager
 def smtp_settings(host: str, port: int) -> Iterator[None]:
     """For benchmarks and the CLI: send through an explicit SMTP server."""
-    from django.test import override_settings
+    from django.test import override_settings  # test machinery: loaded only when asked for
 
     with override_settings(
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",

@@ -22,7 +22,6 @@ from xfinances.core.money import round_cent
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.parties.models import Party
 from xfinances.payments import dunning
-from xfinances.payments.actions import settings_of
 from xfinances.payments.models import (
     Allocation,
     Direction,
@@ -30,6 +29,7 @@ from xfinances.payments.models import (
     DunningLevel,
     DunningPause,
     Payment,
+    PaymentSettings,
     ReminderSent,
     WriteOff,
 )
@@ -66,6 +66,12 @@ class PaymentStatus:
         VOIDED: _("Voided"),
         NOT_PAYABLE: _("Not payable"),
     }
+
+
+def settings_of(company: Company) -> PaymentSettings:
+    """The company's payment settings (defaults, unsaved, when it never changed them)."""
+    found = PaymentSettings.objects.filter(company=company).first()
+    return found or PaymentSettings(company=company)
 
 
 def status_from(

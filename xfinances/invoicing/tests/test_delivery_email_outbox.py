@@ -20,6 +20,8 @@ from xfinances.invoicing.tests.delivery_factories import (
 )
 from xfinances.invoicing.tests.factories import bg_client, draft
 from xfinances.notifications import actions, outbox
+from xfinances.notifications import queries as notification_queries
+from xfinances.notifications.actions import queue
 from xfinances.notifications.models import (
     DeliveryLogEntry,
     LogEvent,
@@ -154,7 +156,7 @@ def test_bulk_send_refuses_all_when_one_party_lacks_email(company):
 def test_auto_send_skips_a_party_without_email_and_tells_the_issuer(company, owner):
     auto_send_on(company)
     party = bg_client(company, email="")
-    assert party in actions.queries.clients_without_email(company)
+    assert party in notification_queries.clients_without_email(company)
     owner.language = "en"  # the notification speaks the owner's language
     owner.save(update_fields=["language"])
     document = issued_to(company, party=party)
@@ -325,5 +327,5 @@ def test_one_worker_kick_per_transaction(company, settings, django_capture_on_co
     documents = [issued_to(company) for _ in range(3)]
     with django_capture_on_commit_callbacks() as callbacks:
         delivery.send_documents(SYSTEM, company, documents)
-    kicks = [c for c in callbacks if c is actions._enqueue_delivery]
+    kicks = [c for c in callbacks if c is queue._enqueue_delivery]
     assert len(kicks) == 1

@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import pytest
 from django.db import connection
@@ -104,7 +103,6 @@ def test_eight_processes_issue_2000_gapless_numbers(company):
         "XFINANCES_DATA_DIR": tempfile.mkdtemp(prefix="xfinances-numbering-"),
         "HUEY_IMMEDIATE": "1",
     }
-    started = time.monotonic()
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, ",".join(map(str, ids[worker::PROCESSES]))],
@@ -120,7 +118,6 @@ def test_eight_processes_issue_2000_gapless_numbers(company):
         out, err = worker.communicate(timeout=600)
         assert worker.returncode == 0, err[-2000:]
         reported += out.split()
-    elapsed = time.monotonic() - started
     expected = [f"{n:010d}" for n in range(1, TOTAL + 1)]
     assert sorted(reported) == expected
     stored = sorted(Document.objects.filter(company=company).values_list("number", flat=True))
@@ -129,5 +126,3 @@ def test_eight_processes_issue_2000_gapless_numbers(company):
         NumberSeries.objects.get(company=company, group="tax", is_default=True).next_number
         == TOTAL + 1
     )
-    # About 25 s on an idle 2-CPU machine; the bound only catches a lock convoy gone wrong.
-    assert elapsed < 180, f"took {elapsed:.1f}s"

@@ -1,0 +1,202 @@
+"""Webhooks: the events other systems receive, and their endpoints."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xfinances.core import audit
+from xfinances.core.audit import Actor
+from xfinances.core.exceptions import InvalidInput
+from xfinances.core.models import Company
+from xfinances.core.permissions import ensure_can
+from xfinances.notifications import queries
+from xfinances.notifications.actions.queue import (
+    PAYLOAD_VERSION,
+    allow_private_webhooks,
+    queue_message,
+)
+from xfinances.notifications.models import (
+    MessageKind,
+    MessageStatus,
+    OutboxMessage,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+
+# --- webhooks ----------------------------------------------------------------------------------
+
+
+def _webhook_body(
+    company: Company, event: str, data: dict[str, Any], event_id: str
+) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "version": PAYLOAD_VERSION,
+        "event": event,
+        "created_at": timezone.now().isoformat(),
+        "company": {"eik": company.eik, "name": company.name},
+        "data": data,
+    }
+
+
+def emit_event(
+    company: Company,
+    event: str,
+    data: dict[str, Any],
+    *,
+    document_id: int | None = None,
+    key_suffix: str = "",
+    endpoints: Sequence[WebhookEndpoint] | None = None,
+) -> list[OutboxMessage]:
+    """Queue `event` for every active endpoint of the company that chose it (in the caller's
+    transaction). Other areas call this for document.overdue, payment.received and
+    payment.allocated. `endpoints`: the company's active endpoints when the caller already
+    knows them (`[]`: none), else they are read."""
+    if event not in WebhookEvent.values:
+        raise ValueError(f"unknown webhook event {event!r}")
+    chosen = [
+        endpoint
+        for endpoint in (queries.active_endpoints(company) if endpoints is None else endpoints)
+        if event in (endpoint.events or [])
+    ]
+    queued = []
+    suffix = key_suffix or uuid.uuid4().hex
+    for endpoint in chosen:
+        subject = f"{event} #{document_id}" if document_id else event
+        key = f"webhook:{endpoint.pk}:{event}:{document_id or '-'}:{suffix}"
+        event_id = str(uuid.uuid4())
+        message, _created = queue_message(
+            company,
+            kind=MessageKind.WEBHOOK,
+            key=key,
+            payload=_webhook_body(company, event, data, event_id),
+            document_id=document_id,
+            endpoint=endpoint,
+            event=event,
+            subject=subject,
+        )
+        queued.append(message)
+    return queued
+
+
+def clean_webhook_url(url: str) -> str:
+    url = (url or "").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise InvalidInput({"url": [_("Enter a full http:// or https:// URL.")]}) from None
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        raise InvalidInput({"url": [_("Do not put a user name or password in the URL.")]})
+    host = (parts.hostname or "").lower()
+    if not allow_private_webhooks():
+        private = host == "localhost" or host.endswith(".localhost")
+        try:
+            address = ipaddress.ip_address(host)
+            private = private or not address.is_global
+        except ValueError:
+            pass
+        if private:
+            raise InvalidInput({"url": [_("The URL points to this machine or a private network.")]})
+    return url
+
+
+def _clean_events(events: Iterable[str]) -> list[str]:
+    chosen = list(dict.fromkeys(events or []))
+    unknown = [e for e in chosen if e not in WebhookEvent.values]
+    if unknown:
+        raise InvalidInput(
+            {"events": [_("Unknown events: %(events)s.") % {"events": ", ".join(unknown)}]}
+        )
+    if not chosen:
+        raise InvalidInput({"events": [_("Choose at least one event.")]})
+    return chosen
+
+
+@transaction.atomic
+def create_webhook_endpoint(
+    actor: Actor,
+    company: Company,
+    *,
+    url: str,
+    events: Iterable[str],
+    description: str = "",
+    is_active: bool = True,
+) -> WebhookEndpoint:
+    ensure_can(actor, company, "webhooks.manage")
+    endpoint = WebhookEndpoint.objects.create(
+        company=company,
+        url=clean_webhook_url(url),
+        events=_clean_events(events),
+        description=(description or "").strip()[:200],
+        is_active=is_active,
+        secret="whsec_" + secrets.token_urlsafe(32),
+    )
+    audit.record_create(actor, company, "create_webhook_endpoint", endpoint)
+    return endpoint
+
+
+@transaction.atomic
+def update_webhook_endpoint(
+    actor: Actor, endpoint: WebhookEndpoint, *, rotate_secret: bool = False, **data: Any
+) -> WebhookEndpoint:
+    company = endpoint.company
+    ensure_can(actor, company, "webhooks.manage")
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk, company=company)
+    before = audit.snapshot(endpoint, exclude=["secret"])
+    if "url" in data:
+        endpoint.url = clean_webhook_url(data["url"])
+    if "events" in data:
+        endpoint.events = _clean_events(data["events"])
+    if "description" in data:
+        endpoint.description = (data["description"] or "").strip()[:200]
+    if "is_active" in data:
+        endpoint.is_active = bool(data["is_active"])
+    if rotate_secret:
+        endpoint.secret = "whsec_" + secrets.token_urlsafe(32)
+    endpoint.save()
+    audit.record_update(actor, company, "update_webhook_endpoint", endpoint, before)
+    if rotate_secret:
+        audit.record_event(actor, company, "rotate_webhook_secret", endpoint)
+    return endpoint
+
+
+@transaction.atomic
+def delete_webhook_endpoint(actor: Actor, endpoint: WebhookEndpoint) -> None:
+    company = endpoint.company
+    ensure_can(actor, company, "webhooks.manage")
+    OutboxMessage.objects.filter(
+        company=company, endpoint=endpoint, status=MessageStatus.QUEUED
+    ).update(status=MessageStatus.CANCELLED)
+    audit.record_delete(actor, company, "delete_webhook_endpoint", endpoint)
+    endpoint.delete()
+
+
+@transaction.atomic
+def send_test_webhook(actor: Actor, endpoint: WebhookEndpoint) -> OutboxMessage:
+    """Queue a `ping` event to the endpoint (whatever events it chose)."""
+    company = endpoint.company
+    ensure_can(actor, company, "webhooks.manage")
+    event_id = str(uuid.uuid4())
+    message, _created = queue_message(
+        company,
+        kind=MessageKind.WEBHOOK,
+        key=f"webhook:{endpoint.pk}:ping:{event_id}",
+        payload=_webhook_body(company, "ping", {"endpoint_id": endpoint.pk}, event_id),
+        actor=actor,
+        endpoint=endpoint,
+        event="ping",
+        subject="ping",
+    )
+    return message

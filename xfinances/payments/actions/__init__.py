@@ -1,0 +1,87 @@
+"""Every write of the payments area, one module per kind of write: recording payments,
+allocations to documents and supplier invoices, settlements without money (credit notes,
+write-offs, refunds, undo), reminder levels and pauses, and the reminder run.
+
+Allocation actions lock the payment and the documents (locks.py) before reading any amount
+they check, so the sums of allocations never exceed either side, whatever runs at the same
+time. Amounts are Decimal; conversions round half-up to the cent (money.RoundingPoint).
+Callers use `from xfinances.payments import actions` and the names below.
+"""
+
+from __future__ import annotations
+
+from xfinances.payments.actions.allocation import (
+    allocate,
+    allocate_supplier_invoices,
+)
+from xfinances.payments.actions.common import (
+    CLAIM_KINDS,
+    ZERO,
+    document_eur_rate,
+    eur_value,
+    exchange_difference,
+)
+from xfinances.payments.actions.recording import (
+    record_payment,
+)
+from xfinances.payments.actions.reminder_run import (
+    STALE_RUN_MINUTES,
+    RunResult,
+    compose_reminder,
+    emit_overdue_events,
+    reminder_language,
+    run_reminders,
+)
+from xfinances.payments.actions.reminder_settings import (
+    DEFAULT_LEVELS,
+    LEVEL_FIELDS,
+    delete_level,
+    end_pause,
+    ensure_default_levels,
+    pause_reminders,
+    save_level,
+    update_payment_settings,
+)
+from xfinances.payments.actions.settlement import (
+    apply_credit_note,
+    apply_open_credit_notes,
+    refund_credit,
+    undo_allocation,
+    undo_write_off,
+    write_off,
+)
+from xfinances.payments.actions.webhooks import payment_data
+from xfinances.payments.queries import settings_of
+
+__all__ = [
+    "CLAIM_KINDS",
+    "DEFAULT_LEVELS",
+    "LEVEL_FIELDS",
+    "STALE_RUN_MINUTES",
+    "ZERO",
+    "RunResult",
+    "allocate",
+    "allocate_supplier_invoices",
+    "apply_credit_note",
+    "apply_open_credit_notes",
+    "compose_reminder",
+    "delete_level",
+    "document_eur_rate",
+    "emit_overdue_events",
+    "end_pause",
+    "ensure_default_levels",
+    "eur_value",
+    "exchange_difference",
+    "pause_reminders",
+    "payment_data",
+    "record_payment",
+    "refund_credit",
+    "reminder_language",
+    "run_reminders",
+    "save_level",
+    "settings_of",
+    "undo_allocation",
+    "undo_write_off",
+    "update_payment_settings",
+    "write_off",
+]

@@ -1,0 +1,362 @@
+"""Allocating payments to sales documents and to supplier invoices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from xfinances.core import audit
+from xfinances.core.audit import Actor
+from xfinances.core.exceptions import InvalidInput
+from xfinances.core.money import RoundingPoint, round_cent
+from xfinances.core.permissions import ensure_can
+from xfinances.core.queries import rate_value
+from xfinances.invoicing.models import Document, DocumentKind
+from xfinances.payments import locks
+from xfinances.payments.actions.common import (
+    CLAIM_KINDS,
+    _amount,
+    _check_settleable,
+    _remaining,
+    _settlement_apply,
+    document_eur_rate,
+    exchange_difference,
+)
+from xfinances.payments.actions.webhooks import _emit_payment_allocated
+from xfinances.payments.models import (
+    Allocation,
+    Direction,
+    Payment,
+)
+from xfinances.purchases import actions as purchases_actions
+from xfinances.purchases.models import SupplierInvoice
+
+# --- payments ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    document: Document
+    amount: Decimal | None
+    document_amount: Decimal | None
+
+
+def _document_amount_for(payment: Payment, document: Document, amount: Decimal) -> Decimal:
+    """`amount` of the payment currency in the document's currency at the payment date."""
+    if payment.currency == document.currency:
+        return amount
+    rate = rate_value(payment.company, document.currency, payment.date)
+    if rate is None:
+        raise InvalidInput(
+            {
+                "document_amount": [
+                    _(
+                        "No %(currency)s rate on %(date)s: "
+                        "enter the amount in the document currency."
+                    )
+                    % {"currency": document.currency, "date": payment.date.isoformat()}
+                ]
+            }
+        )
+    return round_cent(amount / payment.eur_rate * rate, RoundingPoint.CONVERSION)
+
+
+def _payment_amount_for(payment: Payment, document: Document, document_amount: Decimal) -> Decimal:
+    if payment.currency == document.currency:
+        return document_amount
+    rate = rate_value(payment.company, document.currency, payment.date)
+    if rate is None:
+        raise InvalidInput(
+            {
+                "amount": [
+                    _("No %(currency)s rate on %(date)s: enter both amounts.")
+                    % {"currency": document.currency, "date": payment.date.isoformat()}
+                ]
+            }
+        )
+    return round_cent(document_amount / rate * payment.eur_rate, RoundingPoint.CONVERSION)
+
+
+def _check_both_sides(
+    payment: Payment,
+    *,
+    amount: Decimal,
+    doc_amount: Decimal,
+    unallocated: Decimal,
+    remaining: Decimal,
+    target_field: str,
+    target_number: str,
+    target_currency: str,
+    nothing_left: str,
+) -> None:
+    """The allocation invariant, for sales documents and supplier invoices alike: a positive
+    amount that exceeds neither what the payment has left nor what the target still owes."""
+    if amount <= 0 or doc_amount <= 0:
+        if unallocated <= 0:
+            raise InvalidInput({"amount": [_("Nothing of this payment is left to allocate.")]})
+        raise InvalidInput({target_field: [nothing_left % {"number": target_number}]})
+    if amount > unallocated:
+        raise InvalidInput(
+            {
+                "amount": [
+                    _("Only %(left)s %(currency)s of this payment is left to allocate.")
+                    % {"left": unallocated, "currency": payment.currency}
+                ]
+            }
+        )
+    if doc_amount > remaining:
+        raise InvalidInput(
+            {
+                "amount": [
+                    _("Only %(left)s %(currency)s of document %(number)s is left to pay.")
+                    % {"left": remaining, "currency": target_currency, "number": target_number}
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def allocate(
+    actor: Actor,
+    payment: Payment,
+    targets: Sequence[tuple[Document, object] | tuple[Document, object, object]],
+) -> list[Allocation]:
+    """Allocate `payment` to documents: (document, amount in the payment currency[, amount in
+    the document currency]). An amount of None takes what is left (the smaller of the payment's
+    unallocated part and the document's remainder). Refused, changing nothing, when a sum would
+    exceed the payment or a document's remainder, or a document is voided or of another company."""
+    company = payment.company
+    ensure_can(actor, company, "payments.change")
+    if any(isinstance(target[0], SupplierInvoice) for target in targets):
+        return allocate_supplier_invoices(actor, payment, targets)  # type: ignore[arg-type]
+    errors = InvalidInput.collect()
+    wanted: list[_Wanted] = []
+    for target in targets:
+        document = target[0]
+        amount = _amount(target[1], errors, "amount") if len(target) > 1 else None
+        doc_amount = _amount(target[2], errors, "document_amount") if len(target) > 2 else None
+        if not isinstance(document, Document):
+            errors.add("document", _("Choose a document."))
+            continue
+        wanted.append(_Wanted(document, amount, doc_amount))
+    errors.raise_if_any()
+    if not wanted:
+        raise InvalidInput({"document": [_("Choose at least one document.")]})
+    for item in wanted:
+        _check_settleable(item.document, company)
+    payment = locks.lock_payments(company, [payment.pk])[payment.pk]
+    documents = locks.lock_documents(company, [w.document.pk for w in wanted])
+    rows = locks.lock_settlements(company, documents)
+    created: list[Allocation] = []
+    for item in wanted:
+        document = documents[item.document.pk]
+        _check_settleable(document, company)
+        if payment.direction == Direction.IN and document.kind not in CLAIM_KINDS:
+            raise InvalidInput(
+                {"document": [_("An incoming payment settles invoices and debit notes.")]}
+            )
+        if payment.direction == Direction.OUT and document.kind != DocumentKind.CREDIT_NOTE:
+            raise InvalidInput(
+                {"document": [_("An outgoing payment to a client refunds a credit note.")]}
+            )
+        if payment.party_id and document.party_id and payment.party_id != document.party_id:
+            raise InvalidInput(
+                {
+                    "document": [
+                        _("Document %(number)s belongs to another client than the payment.")
+                        % {"number": document.number}
+                    ]
+                }
+            )
+        row = rows[document.pk]
+        remaining = _remaining(document, row)
+        unallocated = payment.amount - payment.allocated
+        amount, doc_amount = item.amount, item.document_amount
+        if amount is None and doc_amount is None:
+            if payment.currency == document.currency:
+                amount = doc_amount = min(unallocated, remaining)
+            else:
+                whole = _document_amount_for(payment, document, unallocated)
+                if whole <= remaining:
+                    amount, doc_amount = unallocated, whole
+                else:
+                    doc_amount = remaining
+                    amount = min(unallocated, _payment_amount_for(payment, document, remaining))
+        elif doc_amount is None:
+            assert amount is not None
+            doc_amount = _document_amount_for(payment, document, amount)
+        elif amount is None:
+            amount = _payment_amount_for(payment, document, doc_amount)
+        elif payment.currency == document.currency and amount != doc_amount:
+            raise InvalidInput(
+                {
+                    "document_amount": [
+                        _("Both amounts are in %(currency)s: they must be equal.")
+                        % {"currency": payment.currency}
+                    ]
+                }
+            )
+        _check_both_sides(
+            payment,
+            amount=amount,
+            doc_amount=doc_amount,
+            unallocated=unallocated,
+            remaining=remaining,
+            target_field="document",
+            target_number=document.number or "",
+            target_currency=document.currency,
+            nothing_left=_("Document %(number)s has nothing left to pay."),
+        )
+        difference = exchange_difference(
+            payment.direction, amount, payment.eur_rate, doc_amount, document_eur_rate(document)
+        )
+        allocation = Allocation.objects.create(
+            company=company,
+            payment=payment,
+            document=document,
+            date=max(payment.date, document.issue_date),
+            amount=amount,
+            document_amount=doc_amount,
+            exchange_difference_eur=difference,
+            created_by=actor.user,
+        )
+        payment.allocated += amount
+        payment.save(update_fields=["allocated"])
+        _settlement_apply(row, paid=doc_amount)
+        audit.record_create(actor, company, "allocate", allocation)
+        _emit_payment_allocated(payment, allocation, _remaining(document, row))
+        created.append(allocation)
+    return created
+
+
+def _supplier_invoice_amounts(
+    payment: Payment, invoice: SupplierInvoice, amount: Decimal | None, doc: Decimal | None
+) -> tuple[Decimal, Decimal]:
+    """(payment-currency amount, invoice-currency amount); None takes what fits."""
+    unallocated = payment.amount - payment.allocated
+    remaining = invoice.remaining
+    if payment.currency == invoice.currency:
+        if amount is not None and doc is not None and amount != doc:
+            raise InvalidInput(
+                {
+                    "document_amount": [
+                        _("Both amounts are in %(currency)s: they must be equal.")
+                        % {"currency": payment.currency}
+                    ]
+                }
+            )
+        value = amount if amount is not None else doc
+        if value is None:
+            value = min(unallocated, remaining)
+        return value, value
+    # Another currency: through EUR at the payment's rate and the invoice's own rate.
+    if amount is None and doc is None:
+        whole = round_cent(unallocated / payment.eur_rate * invoice.exchange_rate)
+        if whole <= remaining:
+            return unallocated, whole
+        doc = remaining
+    if doc is None:
+        assert amount is not None
+        doc = round_cent(amount / payment.eur_rate * invoice.exchange_rate)
+    if amount is None:
+        amount = min(unallocated, round_cent(doc / invoice.exchange_rate * payment.eur_rate))
+    return amount, doc
+
+
+@transaction.atomic
+def allocate_supplier_invoices(
+    actor: Actor,
+    payment: Payment,
+    targets: Sequence[tuple[SupplierInvoice, object] | tuple[SupplierInvoice, object, object]],
+) -> list[Allocation]:
+    """Allocate an OUTGOING payment to supplier invoices: (invoice, amount in the payment
+    currency[, amount in the invoice currency]); None takes what fits. Same locks and refusals
+    as sales documents (payment first, then the invoices by id; amounts read after the locks):
+    never more than the payment has left or the invoice has left to pay. The invoice's paid and
+    remaining amounts are kept by `purchases.actions.set_paid_amount`."""
+    company = payment.company
+    ensure_can(actor, company, "payments.change")
+    errors = InvalidInput.collect()
+    wanted: list[tuple[SupplierInvoice, Decimal | None, Decimal | None]] = []
+    for target in targets:
+        invoice = target[0]
+        amount = _amount(target[1], errors, "amount") if len(target) > 1 else None
+        doc_amount = _amount(target[2], errors, "document_amount") if len(target) > 2 else None
+        if not isinstance(invoice, SupplierInvoice) or invoice.company_id != company.pk:
+            errors.add("supplier_invoice", _("No such supplier invoice in this company."))
+            continue
+        wanted.append((invoice, amount, doc_amount))
+    errors.raise_if_any()
+    if not wanted:
+        raise InvalidInput({"supplier_invoice": [_("Choose at least one supplier invoice.")]})
+    if payment.direction != Direction.OUT:
+        raise InvalidInput(
+            {"supplier_invoice": [_("Only an outgoing payment pays a supplier invoice.")]}
+        )
+    payment = locks.lock_payments(company, [payment.pk])[payment.pk]
+    invoices = locks.lock_supplier_invoices(company, [item[0].pk for item in wanted])
+    created: list[Allocation] = []
+    for item, amount, doc_amount in wanted:
+        if item.pk not in invoices:
+            raise InvalidInput(
+                {"supplier_invoice": [_("No such supplier invoice in this company.")]}
+            )
+        invoice = invoices[item.pk]
+        if not invoice.is_payable:
+            raise InvalidInput(
+                {
+                    "supplier_invoice": [
+                        _("%(number)s is cancelled, rejected or a credit note: it is not paid.")
+                        % {"number": invoice.supplier_number}
+                    ]
+                }
+            )
+        if payment.party_id and payment.party_id != invoice.supplier_id:
+            raise InvalidInput(
+                {
+                    "supplier_invoice": [
+                        _("%(number)s belongs to another supplier than the payment.")
+                        % {"number": invoice.supplier_number}
+                    ]
+                }
+            )
+        unallocated = payment.amount - payment.allocated
+        remaining = invoice.remaining
+        amount, doc_amount = _supplier_invoice_amounts(payment, invoice, amount, doc_amount)
+        _check_both_sides(
+            payment,
+            amount=amount,
+            doc_amount=doc_amount,
+            unallocated=unallocated,
+            remaining=remaining,
+            target_field="supplier_invoice",
+            target_number=invoice.supplier_number,
+            target_currency=invoice.currency,
+            nothing_left=_("%(number)s has nothing left to pay."),
+        )
+        allocation = Allocation.objects.create(
+            company=company,
+            payment=payment,
+            supplier_invoice=invoice,
+            date=max(payment.date, invoice.issue_date),
+            amount=amount,
+            document_amount=doc_amount,
+            exchange_difference_eur=exchange_difference(
+                payment.direction, amount, payment.eur_rate, doc_amount, invoice.exchange_rate
+            ),
+            created_by=actor.user,
+        )
+        payment.allocated += amount
+        payment.save(update_fields=["allocated"])
+        invoice = purchases_actions.set_paid_amount(
+            actor, invoice, invoice.amount_paid + doc_amount
+        )
+        invoices[invoice.pk] = invoice
+        audit.record_create(actor, company, "allocate", allocation)
+        _emit_payment_allocated(payment, allocation, invoice.remaining)
+        created.append(allocation)
+    return created

@@ -1,0 +1,146 @@
+"""Recording a payment (and its bank or cash movement) and the webhooks of payments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from xfinances.core import audit
+from xfinances.core.audit import Actor
+from xfinances.core.exceptions import InvalidInput
+from xfinances.core.models import Company, Currency
+from xfinances.core.money import MoneyError, to_decimal
+from xfinances.core.permissions import ensure_can
+from xfinances.core.queries import rate_value
+from xfinances.invoicing.models import Document
+from xfinances.parties.models import Party
+from xfinances.payments.actions.allocation import allocate
+from xfinances.payments.actions.common import _amount, _date, eur_value
+from xfinances.payments.actions.webhooks import _emit_payment_received
+from xfinances.payments.models import (
+    Direction,
+    Payment,
+    PaymentMethod,
+    PaymentSource,
+)
+from xfinances.treasury import actions as treasury_actions
+
+# --- payments ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_payment(
+    actor: Actor,
+    company: Company,
+    *,
+    direction: str,
+    date: object,
+    amount: object,
+    currency: str = "",
+    party: Party | None = None,
+    method: str = PaymentMethod.BANK_TRANSFER,
+    account: Any = None,
+    movement: Any = None,
+    bank_reference: str = "",
+    note: str = "",
+    eur_rate: object = None,
+    allocations: Sequence[tuple[Document, object]] = (),
+) -> Payment:
+    """A payment in or out. With `account` (a treasury MoneyAccount) the movement is created
+    there through the treasury's action; with `movement` an existing movement is linked;
+    otherwise it is entered by hand. `allocations`: (document, amount in the payment currency)
+    pairs allocated in the same transaction."""
+    ensure_can(actor, company, "payments.change")
+    errors = InvalidInput.collect()
+    if direction not in Direction.values:
+        errors.add("direction", _("Choose incoming or outgoing."))
+    day = _date(date, errors)
+    value = _amount(amount, errors, "amount")
+    if value is None and "amount" not in errors.errors:
+        errors.add("amount", _("Enter the amount."))
+    currency = (currency or "").upper()
+    if account is not None:
+        if account.company_id != company.pk:
+            errors.add("account", _("No such account in this company."))
+        elif currency and currency != account.currency:
+            errors.add(
+                "currency",
+                _("The account holds %(currency)s only.") % {"currency": account.currency},
+            )
+        currency = currency or account.currency
+    if movement is not None:
+        if movement.company_id != company.pk:
+            errors.add("movement", _("No such movement in this company."))
+        else:
+            if value is not None and abs(movement.amount) != value:
+                errors.add("movement", _("The movement's amount differs from the payment's."))
+            if (movement.amount > 0) != (direction == Direction.IN):
+                errors.add("movement", _("The movement goes the other way."))
+            currency = currency or movement.currency
+            if Payment.objects.filter(company=company, movement=movement).exists():
+                errors.add("movement", _("This movement is already a payment."))
+    currency = currency or company.default_currency
+    if currency not in Currency.values:
+        errors.add("currency", _("Unknown currency."))
+    if party is not None and party.company_id != company.pk:
+        errors.add("party", _("No such client or supplier in this company."))
+    if method not in PaymentMethod.values:
+        errors.add("method", _("Unknown payment method."))
+    rate: Decimal | None = None
+    if eur_rate not in (None, ""):
+        try:
+            rate = to_decimal(eur_rate)
+            if rate <= 0:
+                raise MoneyError
+        except MoneyError:
+            errors.add("eur_rate", _("Enter the rate as units of the currency per 1 EUR."))
+    elif day is not None and currency in Currency.values:
+        rate = rate_value(company, currency, day)
+        if rate is None:
+            errors.add(
+                "eur_rate",
+                _("No exchange rate for %(currency)s on %(date)s: enter it.")
+                % {"currency": currency, "date": day.isoformat()},
+            )
+    errors.raise_if_any()
+    assert day is not None and value is not None and rate is not None
+    source = PaymentSource.MANUAL
+    if account is not None:
+        movement = treasury_actions.create_movement(
+            actor,
+            account,
+            date=day,
+            direction=direction,
+            amount=value,
+            counterparty_name=party.name if party else "",
+            bank_reference=bank_reference,
+            description=note or _("Payment"),
+        )
+    if movement is not None:
+        source = PaymentSource.CASH if movement.account.kind == "cash" else PaymentSource.BANK
+    payment = Payment.objects.create(
+        company=company,
+        direction=direction,
+        party=party,
+        date=day,
+        amount=value,
+        currency=currency,
+        eur_rate=rate,
+        eur_amount=eur_value(value, rate),
+        method=method,
+        source=source,
+        movement=movement,
+        bank_reference=(bank_reference or "").strip()[:100],
+        note=(note or "").strip()[:500],
+        created_by=actor.user,
+    )
+    audit.record_create(actor, company, "record_payment", payment)
+    if direction == Direction.IN:
+        _emit_payment_received(payment)
+    if allocations:
+        allocate(actor, payment, allocations)
+    return payment

@@ -1,0 +1,335 @@
+"""Settling without money: credit notes against invoices, write-offs, refunds of credit, and
+undoing an allocation."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xfinances.core import audit
+from xfinances.core.audit import Actor
+from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.models import Company
+from xfinances.core.money import RoundingPoint, round_cent
+from xfinances.core.permissions import ensure_can
+from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
+from xfinances.payments import locks
+from xfinances.payments.actions.common import (
+    CLAIM_KINDS,
+    ZERO,
+    _amount,
+    _check_settleable,
+    _date,
+    _remaining,
+    _settlement_apply,
+    document_eur_rate,
+    eur_value,
+)
+from xfinances.payments.actions.recording import record_payment
+from xfinances.payments.models import (
+    Allocation,
+    Direction,
+    Payment,
+    WriteOff,
+)
+from xfinances.payments.queries import settings_of
+from xfinances.purchases import actions as purchases_actions
+
+
+def _note_to_target_amount(note: Document, target: Document, amount: Decimal) -> Decimal:
+    if note.currency == target.currency:
+        return amount
+    return round_cent(
+        amount / document_eur_rate(note) * document_eur_rate(target), RoundingPoint.CONVERSION
+    )
+
+
+@transaction.atomic
+def apply_credit_note(
+    actor: Actor, credit_note: Document, document: Document | None = None, amount: object = None
+) -> Allocation:
+    """Offset a credit note against the invoice it corrects (or `document` of the same client):
+    an allocation without money. `amount` (note currency) defaults to what both sides allow."""
+    company = credit_note.company
+    ensure_can(actor, company, "payments.change")
+    errors = InvalidInput.collect()
+    value = _amount(amount, errors, "amount")
+    errors.raise_if_any()
+    _check_settleable(credit_note, company, "credit_note")
+    if credit_note.kind != DocumentKind.CREDIT_NOTE:
+        raise InvalidInput({"credit_note": [_("This is not a credit note.")]})
+    target = document or credit_note.corrected_document
+    if target is None:
+        raise InvalidInput({"document": [_("Choose the invoice the credit note settles.")]})
+    _check_settleable(target, company)
+    if target.kind not in CLAIM_KINDS:
+        raise InvalidInput({"document": [_("A credit note settles invoices and debit notes.")]})
+    if credit_note.party_id != target.party_id:
+        raise InvalidInput({"document": [_("The invoice belongs to another client.")]})
+    documents = locks.lock_documents(company, [credit_note.pk, target.pk])
+    rows = locks.lock_settlements(company, documents)
+    note, target = documents[credit_note.pk], documents[target.pk]
+    note_left = _remaining(note, rows[note.pk])
+    target_left = _remaining(target, rows[target.pk])
+    if note_left <= 0:
+        raise InvalidInput({"credit_note": [_("This credit note is already used in full.")]})
+    if target_left <= 0:
+        raise InvalidInput(
+            {
+                "document": [
+                    _("Document %(number)s has nothing left to pay.") % {"number": target.number}
+                ]
+            }
+        )
+    if value is None:
+        if note.currency == target.currency:
+            value = doc_amount = min(note_left, target_left)
+        else:
+            whole = _note_to_target_amount(note, target, note_left)
+            if whole <= target_left:
+                value, doc_amount = note_left, whole
+            else:
+                doc_amount = target_left
+                value = min(note_left, _note_to_target_amount(target, note, target_left))
+    else:
+        doc_amount = _note_to_target_amount(note, target, value)
+    if value > note_left:
+        raise InvalidInput(
+            {
+                "amount": [
+                    _("Only %(left)s %(currency)s of the credit note is left.")
+                    % {"left": note_left, "currency": note.currency}
+                ]
+            }
+        )
+    if doc_amount > target_left:
+        raise InvalidInput(
+            {
+                "amount": [
+                    _("Only %(left)s %(currency)s of document %(number)s is left to pay.")
+                    % {"left": target_left, "currency": target.currency, "number": target.number}
+                ]
+            }
+        )
+    allocation = Allocation.objects.create(
+        company=company,
+        credit_note=note,
+        document=target,
+        date=max(note.issue_date, target.issue_date),
+        amount=value,
+        document_amount=doc_amount,
+        created_by=actor.user,
+    )
+    _settlement_apply(rows[note.pk], credited=value)
+    _settlement_apply(rows[target.pk], credited=doc_amount)
+    audit.record_create(actor, company, "apply_credit_note", allocation)
+    return allocation
+
+
+def apply_open_credit_notes(actor: Actor, company: Company) -> int:
+    """Offset every issued credit note that still has something left against the invoice it
+    corrects, while that invoice has something left. Each in its own transaction. Returns how
+    many allocations were made."""
+    notes = (
+        Document.objects.filter(
+            company=company,
+            kind=DocumentKind.CREDIT_NOTE,
+            status=DocumentStatus.ISSUED,
+            corrected_document__status=DocumentStatus.ISSUED,
+        )
+        .filter(Q(settlement__isnull=True) | Q(settlement__settled__lt=F("total")))
+        .exclude(corrected_document__settlement__settled__gte=F("corrected_document__total"))
+        .order_by("pk")
+    )
+    made = 0
+    for note in notes:
+        try:
+            apply_credit_note(actor, note)
+            made += 1
+        except InvalidInput:
+            continue
+    return made
+
+
+@transaction.atomic
+def undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> Allocation:
+    """Give an allocation's amounts back to both sides. The row stays (undone_at/by, reason)."""
+    company = allocation.company
+    ensure_can(actor, company, "payments.change")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": [_("Say why the allocation is undone.")]})
+    if allocation.payment_id:
+        payments = locks.lock_payments(company, [allocation.payment_id])
+    document_ids = [i for i in (allocation.document_id, allocation.credit_note_id) if i]
+    invoices = (
+        locks.lock_supplier_invoices(company, [allocation.supplier_invoice_id])
+        if allocation.supplier_invoice_id
+        else {}
+    )
+    locks.lock_documents(company, document_ids)
+    rows = locks.lock_settlements(company, document_ids)
+    allocation = Allocation.objects.select_for_update().get(company=company, pk=allocation.pk)
+    if allocation.undone_at is not None:
+        raise Conflict(_("This allocation is already undone."))
+    before = audit.snapshot(allocation)
+    allocation.undone_at = timezone.now()
+    allocation.undone_by = actor.user
+    allocation.undo_reason = reason[:300]
+    allocation.save(update_fields=["undone_at", "undone_by", "undo_reason"])
+    if allocation.payment_id:
+        payment = payments[allocation.payment_id]
+        payment.allocated -= allocation.amount
+        payment.save(update_fields=["allocated"])
+        if allocation.supplier_invoice_id:
+            invoice = invoices[allocation.supplier_invoice_id]
+            purchases_actions.set_paid_amount(
+                actor, invoice, max(invoice.amount_paid - allocation.document_amount, ZERO)
+            )
+        else:
+            assert allocation.document_id is not None
+            _settlement_apply(rows[allocation.document_id], paid=-allocation.document_amount)
+    else:
+        assert allocation.document_id is not None
+        assert allocation.credit_note_id is not None
+        _settlement_apply(rows[allocation.credit_note_id], credited=-allocation.amount)
+        _settlement_apply(rows[allocation.document_id], credited=-allocation.document_amount)
+    audit.record_update(actor, company, "undo_allocation", allocation, before, reason=reason)
+    return allocation
+
+
+@transaction.atomic
+def write_off(
+    actor: Actor, document: Document, *, reason: str, amount: object = None, date: object = None
+) -> WriteOff:
+    """Write off a small remainder (at most the company's tolerance in EUR) with a reason."""
+    company = document.company
+    ensure_can(actor, company, "payments.change")
+    errors = InvalidInput.collect()
+    value = _amount(amount, errors, "amount")
+    day = _date(date, errors) if date not in (None, "") else timezone.localdate()
+    reason = (reason or "").strip()
+    if not reason:
+        errors.add("reason", _("Say why the difference is written off."))
+    errors.raise_if_any()
+    _check_settleable(document, company)
+    if document.kind not in CLAIM_KINDS:
+        raise InvalidInput({"document": [_("Only invoices and debit notes can be written off.")]})
+    document = locks.lock_documents(company, [document.pk])[document.pk]
+    row = locks.lock_settlements(company, [document.pk])[document.pk]
+    remaining = _remaining(document, row)
+    if remaining <= 0:
+        raise InvalidInput({"document": [_("Nothing is left to write off.")]})
+    value = remaining if value is None else value
+    if value > remaining:
+        raise InvalidInput(
+            {
+                "amount": [
+                    _("Only %(left)s %(currency)s is left.")
+                    % {"left": remaining, "currency": document.currency}
+                ]
+            }
+        )
+    tolerance = settings_of(company).write_off_tolerance_eur
+    if eur_value(value, document_eur_rate(document)) > tolerance:
+        raise InvalidInput(
+            {
+                "amount": [
+                    _("Write-offs are limited to %(tolerance)s EUR (company settings).")
+                    % {"tolerance": tolerance}
+                ]
+            }
+        )
+    assert day is not None
+    item = WriteOff.objects.create(
+        company=company,
+        document=document,
+        date=day,
+        amount=value,
+        reason=reason[:300],
+        created_by=actor.user,
+    )
+    _settlement_apply(row, written_off=value)
+    audit.record_create(actor, company, "write_off", item)
+    return item
+
+
+@transaction.atomic
+def undo_write_off(actor: Actor, item: WriteOff, *, reason: str) -> WriteOff:
+    company = item.company
+    ensure_can(actor, company, "payments.change")
+    if not (reason or "").strip():
+        raise InvalidInput({"reason": [_("Say why the write-off is undone.")]})
+    locks.lock_documents(company, [item.document_id])
+    row = locks.lock_settlements(company, [item.document_id])[item.document_id]
+    item = WriteOff.objects.select_for_update().get(company=company, pk=item.pk)
+    if item.undone_at is not None:
+        raise Conflict(_("This write-off is already undone."))
+    before = audit.snapshot(item)
+    item.undone_at = timezone.now()
+    item.save(update_fields=["undone_at"])
+    _settlement_apply(row, written_off=-item.amount)
+    audit.record_update(actor, company, "undo_write_off", item, before, reason=reason.strip())
+    return item
+
+
+@transaction.atomic
+def refund_credit(
+    actor: Actor,
+    payment: Payment,
+    *,
+    amount: object,
+    date: object,
+    account: Any = None,
+    note: str = "",
+) -> Payment:
+    """Return (part of) the unallocated rest of an incoming payment (the client's credit): an
+    outgoing payment linked by `refund_of`, through `account` when given."""
+    company = payment.company
+    ensure_can(actor, company, "payments.change")
+    errors = InvalidInput.collect()
+    value = _amount(amount, errors, "amount")
+    if value is None and "amount" not in errors.errors:
+        errors.add("amount", _("Enter the amount."))
+    _date(date, errors)
+    errors.raise_if_any()
+    assert value is not None
+    if payment.direction != Direction.IN:
+        raise InvalidInput({"payment": [_("Only an incoming payment's credit can be refunded.")]})
+    payment = locks.lock_payments(company, [payment.pk])[payment.pk]
+    if value > payment.unallocated:
+        raise InvalidInput(
+            {
+                "amount": [
+                    _("Only %(left)s %(currency)s of this payment is left.")
+                    % {"left": payment.unallocated, "currency": payment.currency}
+                ]
+            }
+        )
+    refund = record_payment(
+        actor,
+        company,
+        direction=Direction.OUT,
+        date=date,
+        amount=value,
+        currency=payment.currency,
+        party=payment.party,
+        method=payment.method,
+        account=account,
+        note=note or _("Refund of a payment"),
+        eur_rate=payment.eur_rate,
+    )
+    refund.refund_of = payment
+    refund.allocated = value
+    refund.save(update_fields=["refund_of", "allocated"])
+    payment.allocated += value
+    payment.save(update_fields=["allocated"])
+    audit.record_event(
+        actor, company, "refund_credit", payment, {"refund": refund.pk, "amount": value}
+    )
+    return refund

@@ -1,0 +1,84 @@
+"""The webhooks of payments: payment.received and payment.allocated, in the action's transaction."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from xfinances.notifications import actions as outbox
+from xfinances.parties.models import Party
+from xfinances.payments.models import (
+    Allocation,
+    Payment,
+)
+
+# --- payments ------------------------------------------------------------------------------------
+
+
+def _party_data(party: Party | None) -> dict[str, Any] | None:
+    if party is None:
+        return None
+    return {"id": party.pk, "name": party.name, "eik": getattr(party, "eik", "")}
+
+
+def payment_data(payment: Payment) -> dict[str, Any]:
+    """The payment as webhook receivers see it (amounts as strings, never floats)."""
+    return {
+        "id": payment.pk,
+        "direction": payment.direction,
+        "date": payment.date.isoformat(),
+        "amount": str(payment.amount),
+        "currency": payment.currency,
+        "allocated": str(payment.allocated),
+        "method": payment.method,
+        "bank_reference": payment.bank_reference,
+        "party": _party_data(payment.party),
+    }
+
+
+def _emit_payment_received(payment: Payment) -> None:
+    outbox.emit_event(
+        payment.company,
+        "payment.received",
+        payment_data(payment),
+        key_suffix=f"payment{payment.pk}",
+    )
+
+
+def _emit_payment_allocated(payment: Payment, allocation: Allocation, remaining: Decimal) -> None:
+    data: dict[str, Any] = {
+        "allocation": {
+            "id": allocation.pk,
+            "date": allocation.date.isoformat(),
+            "amount": str(allocation.amount),
+            "document_amount": str(allocation.document_amount),
+        },
+        "payment": payment_data(payment),
+    }
+    document = allocation.document
+    if document is not None:
+        data["document"] = {
+            "id": document.pk,
+            "kind": document.kind,
+            "number": document.number,
+            "total": str(document.total),
+            "currency": document.currency,
+            "remaining": str(remaining),
+        }
+    invoice = allocation.supplier_invoice
+    if invoice is not None:
+        data["supplier_invoice"] = {
+            "id": invoice.pk,
+            "kind": invoice.kind,
+            "number": invoice.supplier_number,
+            "total": str(invoice.total),
+            "currency": invoice.currency,
+            "remaining": str(remaining),
+        }
+    outbox.emit_event(
+        payment.company,
+        "payment.allocated",
+        data,
+        document_id=document.pk if document is not None else None,
+        key_suffix=f"allocation{allocation.pk}",
+    )
