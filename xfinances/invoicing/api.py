@@ -66,6 +66,7 @@ class DocumentIn(Schema):
     series_id: int | None = None
     is_advance: bool = False
     lines: list[LineIn] = []
+    issue: bool = False  # true: issue it at once, in the same transaction (201 with its number)
 
 
 class DocumentPatch(Schema):
@@ -326,7 +327,7 @@ def _lines(lines: list[LineIn] | None) -> list[dict[str, Any]] | None:
 
 def _header(data: Schema, *, exclude_unset: bool) -> dict[str, Any]:
     payload = data.model_dump(exclude_unset=exclude_unset)
-    for name in ("kind", "lines", "reason", "version"):
+    for name in ("kind", "lines", "reason", "version", "issue"):
         payload.pop(name, None)
     if not exclude_unset:
         payload = {k: v for k, v in payload.items() if v is not None or k == "party_id"}
@@ -429,14 +430,15 @@ def create_document(request: HttpRequest, data: DocumentIn) -> Status[dict[str, 
         )
 
     def run() -> tuple[Document, int, list[str]]:
-        document = actions.create_draft(
+        result = actions.save_document(
             _actor(request),
             _company(request),
             kind=data.kind,
+            header=_header(data, exclude_unset=False),
             lines=_lines(data.lines) or [],
-            **_header(data, exclude_unset=False),
+            issue=data.issue,
         )
-        return document, 201, []
+        return result.document, 201, result.warnings
 
     return _idempotent(request, run)
 

@@ -105,8 +105,10 @@ from xfinances.invoicing.actions.snapshots import (
     printed_bank_accounts,
     search_text_of,
 )
+from xfinances.invoicing.actions.saving import save_document
 
 __all__ = [
+    "save_document",
     "DOCUMENT_FIELDS",
     "EURO_DAY",
     "EU_VAT_COLUMNS",
