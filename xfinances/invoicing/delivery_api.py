@@ -29,7 +29,7 @@ def send_document(
     if document is None:
         raise Http404
     message = delivery.send_document(
-        request.actor,  # type: ignore[attr-defined],
+        request.actor,  # type: ignore[attr-defined]
         document,
         recipients=(data.recipients if data else None) or None,
         idempotency_key=request.headers.get("Idempotency-Key", "")[:100],

@@ -96,6 +96,7 @@ from xfinances.invoicing.actions.recurring import (
     run_recurring_period,
     update_recurring,
 )
+from xfinances.invoicing.actions.saving import save_document
 from xfinances.invoicing.actions.series import (
     create_series,
     deactivate_series,
@@ -105,10 +106,8 @@ from xfinances.invoicing.actions.snapshots import (
     printed_bank_accounts,
     search_text_of,
 )
-from xfinances.invoicing.actions.saving import save_document
 
 __all__ = [
-    "save_document",
     "DOCUMENT_FIELDS",
     "EURO_DAY",
     "EU_VAT_COLUMNS",
@@ -166,6 +165,7 @@ __all__ = [
     "run_idempotent",
     "run_recurring_now",
     "run_recurring_period",
+    "save_document",
     "search_text_of",
     "send_document",
     "send_documents",
