@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Q
 from django.http import (
     FileResponse,
@@ -468,50 +467,20 @@ def _form_page(
         if form.is_valid():
             header = form.header(kind=kind, status=status)
             lines = [row.action_data() for row in rows]
-            warnings: list[str] = []
             try:
-                with transaction.atomic():
-                    if document is None and corrected is not None:
-                        note_header = {
-                            k: v for k, v in header.items() if k not in ("party_id", "note_reason")
-                        }
-                        maker = (
-                            actions.create_credit_note
-                            if kind == DocumentKind.CREDIT_NOTE
-                            else actions.create_debit_note
-                        )
-                        saved = maker(
-                            actor,
-                            corrected,
-                            reason=header.get("note_reason", ""),
-                            lines=lines,
-                            **note_header,
-                        ).document
-                    elif document is None:
-                        saved = actions.create_draft(
-                            actor, company, kind=kind, lines=lines, **header
-                        )
-                    elif status == DocumentStatus.DRAFT:
-                        saved = actions.update_draft(
-                            actor,
-                            document,
-                            lines=lines,
-                            expected_version=form.cleaned_data.get("version"),
-                            **header,
-                        )
-                    else:
-                        result = actions.edit_issued_document(
-                            actor,
-                            document,
-                            reason=form.cleaned_data.get("reason", ""),
-                            lines=lines,
-                            expected_version=form.cleaned_data.get("version"),
-                            **header,
-                        )
-                        saved, warnings = result.document, result.warnings
-                    if op == "issue" and saved.status == DocumentStatus.DRAFT:
-                        result = actions.issue_document(actor, saved)
-                        saved, warnings = result.document, result.warnings
+                result = actions.save_document(
+                    actor,
+                    company,
+                    kind=kind,
+                    header=header,
+                    lines=lines,
+                    document=document,
+                    corrected=corrected,
+                    reason=form.cleaned_data.get("reason", ""),
+                    expected_version=form.cleaned_data.get("version"),
+                    issue=op == "issue",
+                )
+                saved, warnings = result.document, result.warnings
             except (InvalidInput, Conflict, NotAllowed) as error:
                 line_errors = _show_errors(form, rows, error)
             else:
