@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xfinances.core.audit import Actor
-from xfinances.core.events import Event
+from xfinances.core.events import Event, Hook
 from xfinances.invoicing.models import Document
 
 
@@ -41,3 +41,22 @@ class DocumentUpdated(DocumentEvent):
 @dataclass(frozen=True)
 class DocumentVoided(DocumentEvent):
     """An issued document was annulled; it keeps its number."""
+
+
+@dataclass(frozen=True)
+class ElectronicInvoice:
+    """A machine-readable form of a document (UBL today), for the portal and e-mail."""
+
+    filename: str
+    content: bytes
+    content_type: str = "application/xml"
+
+
+#: Asked with `document=`; a provider (accounting's UBL export) answers with an
+#: ElectronicInvoice or None. No provider: the document has no machine-readable form.
+electronic_invoices: Hook[ElectronicInvoice] = Hook("invoicing.electronic_invoices")
+
+
+def electronic_invoice_of(document: Document) -> ElectronicInvoice | None:
+    found = electronic_invoices.collect(document=document)
+    return found[0] if found else None

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from xfinances.core.models import Company, CompanyBankAccount, hash_token
 from xfinances.invoicing.creditor_reference import CreditorReferenceError, format_rf
 from xfinances.invoicing.epc_qr import EpcPayloadError, epc_payload, epc_qr_svg
+from xfinances.invoicing.events import ElectronicInvoice, electronic_invoice_of
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.parties.models import Party
 from xfinances.payments.queries import (
@@ -308,10 +309,6 @@ def payment_instructions(document: Document, today: dt.date) -> PaymentInstructi
     )
 
 
-def xml_available(document: Document) -> bool:
-    """A UBL XML of the document exists (the UBL export is a later area; until then, never)."""
-    try:
-        from xfinances.accounting import ubl  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return False
-    return bool(getattr(ubl, "render_document_xml", None))
+def electronic_invoice(document: Document) -> ElectronicInvoice | None:
+    """The document's machine-readable form (UBL), if an app above invoicing provides one."""
+    return electronic_invoice_of(document)

@@ -273,7 +273,7 @@ def _detail_context(
         "payment": queries.payment_instructions(document, today),
         "response": queries.response_to(document),
         "form": form or ResponseForm(),
-        "xml_available": queries.xml_available(document),
+        "xml_available": queries.electronic_invoice(document) is not None,
         "can_respond": document.status == "issued",
         "tab": "documents",
     }
@@ -320,20 +320,17 @@ def document_pdf(
 def document_xml(
     request: HttpRequest, company: Company, session: PortalSession, document_id: int
 ) -> HttpResponseBase:
-    """The UBL XML, once the UBL export exists (until then 404 and no link shows)."""
+    """The document's UBL XML when an app provides one (otherwise 404 and no link shows)."""
     document = _document(company, session, document_id)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
-    if not queries.xml_available(document):
+    found = queries.electronic_invoice(document)
+    if found is None:
         raise Http404("no XML")
-    from xfinances.accounting import ubl  # type: ignore[import-not-found,unused-ignore]
-
     _log(request, session, AccessAction.DOWNLOAD_XML, document)
-    content = ubl.render_document_xml(document)
-    response = HttpResponse(content, content_type="application/xml")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{document.kind}-{document.number}.xml"'
-    )
+    response = HttpResponse(found.content, content_type=found.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
