@@ -45,4 +45,6 @@ def test_a_provider_adds_the_link_and_the_download_is_logged(company, client, xm
     assert response.status_code == 200
     assert response.content == b"<Invoice>" + document.number.encode() + b"</Invoice>"
     assert response["Content-Disposition"] == f'attachment; filename="{document.number}.xml"'
-    assert PortalAccessLog.objects.filter(document=document, action=AccessAction.DOWNLOAD_XML).exists()
+    assert PortalAccessLog.objects.filter(
+        document=document, action=AccessAction.DOWNLOAD_XML
+    ).exists()
