@@ -20,7 +20,7 @@ from xfinances.core.money import ZERO, round_cent
 from xfinances.core.permissions import role_of
 from xfinances.core.queries import rate_value
 from xfinances.core.roles import can
-from xfinances.treasury import balances, cashflow
+from xfinances.treasury import balances, cashflow, forecast_sources
 from xfinances.treasury import forecast as forecast_module
 from xfinances.treasury.models import (
     AccountAccess,
@@ -620,8 +620,6 @@ def cash_forecast(
     start: dt.date | None = None,
 ) -> ForecastView:
     """The weekly forecast of the visible accounts of `currency` from today's balances."""
-    from xfinances.treasury import forecast_sources
-
     start = start or dt.date.today()
     groups, tops = account_groups(company, access, currency)
     own = own_balances(company, start - dt.timedelta(days=1), set(groups))
