@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from xfinances.catalog.models import unit_print_name
 from xfinances.core.models import Company
+from xfinances.core.printing import template_file
 from xfinances.invoicing import pdf
 from xfinances.invoicing.epc_qr import EpcPayloadError, epc_payload
 from xfinances.invoicing.models import (
@@ -24,7 +25,7 @@ from xfinances.invoicing.models import (
     RecurringInvoice,
     RecurringRun,
 )
-from xfinances.invoicing.pdf import PdfOptions, template_file
+from xfinances.invoicing.pdf import PdfOptions
 from xfinances.invoicing.printable import (
     PrintableAnnulmentProtocol,
     PrintableBankAccount,
