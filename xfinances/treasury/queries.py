@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from xfinances.core.models import Company, User
 from xfinances.core.money import ZERO, round_cent
@@ -512,8 +513,6 @@ def cashflow_report(
     """Money in and out by category and by account for `current` and each comparison period,
     over the visible accounts of `currency`. One grouped query for all periods (conditional
     sums), one for the chart buckets, and the balances before and after the period."""
-    from django.utils.translation import gettext as _
-
     periods = [current, *(comparisons or [])]
     first = min(p.date_from for p in periods)
     last = max(p.date_to for p in periods)
