@@ -30,15 +30,10 @@ from typing import Any
 import typst
 
 from bench import Result, benchmark, measure
+from xfinances.core.printing import DATA_FILE, FONTS_DIR
 from xfinances.invoicing.creditor_reference import rf_for_document
 from xfinances.invoicing.epc_qr import epc_payload
-from xfinances.invoicing.pdf import (
-    DATA_FILE,
-    DOCUMENT_TEMPLATE,
-    FONTS_DIR,
-    document_data,
-    render_document_pdf,
-)
+from xfinances.invoicing.pdf import DOCUMENT_TEMPLATE, document_data, render_document_pdf
 from xfinances.invoicing.printable import PrintableDocument
 
 WEASYPRINT_RUNS = 20  # ~0.2 s each; 10 gave medians 180-240 ms from run to run

@@ -10,9 +10,11 @@ class InvoicingConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: models can be imported only once the registry is ready.
         from xfinances.core.events import Phase, subscribe
+        from xfinances.invoicing import forecast
         from xfinances.invoicing.actions import delivery
         from xfinances.invoicing.events import DocumentIssued, DocumentUpdated, DocumentVoided
         from xfinances.notifications.events import MessageSent, message_attachments
+        from xfinances.treasury.forecast_sources import forecast_sources
 
         # Webhooks and the automatic e-mail are queued in the action's own transaction: an
         # issue that rolls back queues nothing.
@@ -21,3 +23,4 @@ class InvoicingConfig(AppConfig):
         subscribe(DocumentVoided, delivery.on_document_voided, phase=Phase.IN_TRANSACTION)
         subscribe(MessageSent, delivery.on_message_sent, phase=Phase.IN_TRANSACTION)
         message_attachments.provide(delivery.pdf_attachment)
+        forecast_sources.provide(forecast.forecast_sources)

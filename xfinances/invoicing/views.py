@@ -38,7 +38,7 @@ from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
 from xfinances.core.queries import rate_value
 from xfinances.core.tenancy import company_view
-from xfinances.invoicing import actions, lifecycle, pdf, queries
+from xfinances.invoicing import actions, lifecycle, pdf, printing, queries
 from xfinances.invoicing.forms import (
     CREATABLE_KINDS,
     DocumentFilterForm,
@@ -678,7 +678,7 @@ def document_pdf(request: HttpRequest, document_id: int) -> HttpResponseBase:
             as_attachment=download,
             filename=_pdf_name(document),
         )
-    response = HttpResponse(queries.document_pdf(document), content_type="application/pdf")
+    response = HttpResponse(printing.document_pdf(document), content_type="application/pdf")
     disposition = "attachment" if download else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{document.pk}.pdf"'
     return response
@@ -700,7 +700,7 @@ def annulment_protocol_pdf(request: HttpRequest, document_id: int) -> HttpRespon
             filename=f"annulment-{document.number}.pdf",
         )
 
-    protocol = queries.annulment_protocol_for(document)
+    protocol = printing.annulment_protocol_for(document)
     response = HttpResponse(
         pdf.render_annulment_protocol_pdf(protocol), content_type="application/pdf"
     )
@@ -906,7 +906,7 @@ def _zip_chunks(documents: list[Document]) -> Iterator[bytes]:
                 with document.pdf_file.open("rb") as file:
                     content = file.read()
             else:  # issued a moment ago: the worker has not stored it yet
-                content = queries.document_pdf(document)
+                content = printing.document_pdf(document)
             name = f"{document.kind}-{document.number}.pdf"
             if name in used:
                 name = f"{document.kind}-{document.number}-{document.pk}.pdf"
@@ -1115,7 +1115,7 @@ def print_preview(request: HttpRequest) -> HttpResponse:
     logo, mime = queries.company_logo(company)
     sample = PrintableDocument.sample(logo=logo or None, logo_mime=mime)
     try:
-        content = pdf.render_document_pdf(sample, options=queries.pdf_options(company))
+        content = pdf.render_document_pdf(sample, options=printing.pdf_options(company))
     except pdf.PdfError as error:
         return HttpResponse(str(error), status=422, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content, content_type="application/pdf")

@@ -1,5 +1,5 @@
 """Files of the receivables lists: CSV and XLSX (openpyxl) of the aging and the payments, and
-the account statement of a client as XLSX and PDF (Typst, the sales documents' fonts). Each file
+the account statement of a client as XLSX and PDF (Typst through `core.printing`). Each file
 renders the same query result the page shows."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 
 from xfinances.core.models import Company
 from xfinances.core.money import format_amount
-from xfinances.invoicing.pdf import compile_template
+from xfinances.core.printing import compile_template
 from xfinances.payments.models import Payment
 from xfinances.payments.queries import AGING_BUCKETS, AgingRow, Statement
 

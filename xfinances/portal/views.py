@@ -35,6 +35,7 @@ from xfinances.core.exceptions import ActionError, Conflict, InvalidInput
 from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
 from xfinances.core.tenancy import client_ip, company_view
+from xfinances.invoicing import printing as invoicing_printing
 from xfinances.invoicing import queries as invoicing_queries
 from xfinances.invoicing.models import Document
 from xfinances.portal import actions, queries, throttle
@@ -310,7 +311,7 @@ def document_pdf(
             filename=name,
         )
     response = HttpResponse(
-        invoicing_queries.document_pdf(document), content_type="application/pdf"
+        invoicing_printing.document_pdf(document), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

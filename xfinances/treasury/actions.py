@@ -17,6 +17,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1116,9 +1117,6 @@ def delete_planned_item(actor: Actor, item: PlannedItem) -> None:
 
 def rebuild_month_totals(company: Company) -> int:
     """Recompute the month totals from the movements (repair tool; returns the row count)."""
-    from django.db.models import Sum
-    from django.db.models.functions import TruncMonth
-
     with transaction.atomic():
         AccountMonthTotal.objects.filter(company=company).delete()
         rows = (

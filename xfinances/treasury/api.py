@@ -10,11 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 
 from xfinances.core.api_auth import require
+from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
-from xfinances.treasury import actions, queries
+from xfinances.treasury import actions, cashflow, forecast, queries
 from xfinances.treasury.models import MoneyAccount, Movement
 
 router = Router(tags=["treasury"])
@@ -544,9 +546,6 @@ def cash_flow(
     compare: str = "previous",
     currency: str = "",
 ) -> dict:
-    from xfinances.core.exceptions import InvalidInput
-    from xfinances.treasury import cashflow
-
     if period not in cashflow.PERIOD_KINDS:
         raise InvalidInput({"period": ["month, quarter, year or custom"]})
     if compare not in ("previous", "year", "both", "none"):
@@ -624,8 +623,6 @@ class ForecastOut(Schema):
 
 @router.get("/forecast", response=ForecastOut, summary="Weekly cash forecast (?weeks=13)")
 def cash_forecast(request: HttpRequest, currency: str = "", weeks: int = 13) -> dict:
-    from xfinances.treasury import forecast
-
     require(request, "treasury.view")
     company = _company(request)
     view = queries.cash_forecast(
@@ -720,8 +717,6 @@ def _planned_data(request: HttpRequest, payload: dict[str, Any]) -> dict[str, An
 
 
 def _planned(request: HttpRequest, planned_item_id: int) -> Any:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(queries.planned_items(_company(request)), pk=planned_item_id)
 
 
@@ -773,8 +768,6 @@ class CategoryFullOut(CategoryOut):
     summary="Rename, move or (de)activate a cash-flow category",
 )
 def update_category(request: HttpRequest, cashflow_category_id: int, body: CategoryPatch) -> Any:
-    from django.shortcuts import get_object_or_404
-
     company = _company(request)
     category = get_object_or_404(
         queries.categories(company, active_only=False), pk=cashflow_category_id
@@ -805,8 +798,6 @@ class ReopenIn(Schema):
     summary="Reopen a closed period (owners only, with a reason)",
 )
 def reopen_period(request: HttpRequest, period_close_id: int, body: ReopenIn) -> dict:
-    from django.shortcuts import get_object_or_404
-
     require(request, "treasury.reopen_period")
     close = get_object_or_404(queries.period_closes(_company(request)), pk=period_close_id)
     row = actions.reopen_period(_actor(request), close, reason=body.reason)

@@ -1,5 +1,5 @@
-"""Files of the cash-flow report: XLSX (openpyxl) and PDF (Typst, the vendored Inter fonts of
-the sales-document PDFs, used by path). Both render the same `CashflowReport`."""
+"""Files of the cash-flow report: XLSX (openpyxl) and PDF (Typst through `core.printing`, with
+its vendored Inter fonts). Both render the same `CashflowReport`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 
 from xfinances.core.models import Company
 from xfinances.core.money import format_amount
-from xfinances.invoicing.pdf import compile_template
+from xfinances.core.printing import compile_template
 from xfinances.treasury.cashflow import Amounts, CashflowLine, CashflowReport
 
 CASHFLOW_TEMPLATE = Path(__file__).resolve().parent / "pdf_templates" / "cashflow.typ"

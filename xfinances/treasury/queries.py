@@ -14,13 +14,14 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from xfinances.core.models import Company, User
 from xfinances.core.money import ZERO, round_cent
 from xfinances.core.permissions import role_of
 from xfinances.core.queries import rate_value
 from xfinances.core.roles import can
-from xfinances.treasury import balances, cashflow
+from xfinances.treasury import balances, cashflow, forecast_sources
 from xfinances.treasury import forecast as forecast_module
 from xfinances.treasury.models import (
     AccountAccess,
@@ -512,8 +513,6 @@ def cashflow_report(
     """Money in and out by category and by account for `current` and each comparison period,
     over the visible accounts of `currency`. One grouped query for all periods (conditional
     sums), one for the chart buckets, and the balances before and after the period."""
-    from django.utils.translation import gettext as _
-
     periods = [current, *(comparisons or [])]
     first = min(p.date_from for p in periods)
     last = max(p.date_to for p in periods)
@@ -620,8 +619,6 @@ def cash_forecast(
     start: dt.date | None = None,
 ) -> ForecastView:
     """The weekly forecast of the visible accounts of `currency` from today's balances."""
-    from xfinances.treasury import forecast_sources
-
     start = start or dt.date.today()
     groups, tops = account_groups(company, access, currency)
     own = own_balances(company, start - dt.timedelta(days=1), set(groups))

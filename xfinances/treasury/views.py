@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from xfinances.core.audit import history
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company, User
+from xfinances.core.money import format_amount
 from xfinances.core.roles import can
 from xfinances.core.tenancy import company_view
 from xfinances.treasury import actions, charts, exports, queries
@@ -455,13 +456,9 @@ def movement_attach(request: HttpRequest, movement_id: int) -> HttpResponse:
 
 @company_view()
 def cash_order(request: HttpRequest, movement_id: int) -> HttpResponse:
-    from xfinances.core.money import format_amount
-
     company = _company(request)
     movement = queries.visible_movement(company, _access(request), movement_id)
     if movement.cash_order_number is None:
-        from django.http import Http404
-
         raise Http404("not a cash order")
     return render(
         request,

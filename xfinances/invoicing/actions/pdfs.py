@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
-from xfinances.invoicing import locks, pdf, queries
+from xfinances.invoicing import locks, pdf, printing
 from xfinances.invoicing.actions.common import render_pdf_on_commit
 from xfinances.invoicing.models import (
     Document,
@@ -42,13 +42,13 @@ def render_document_pdf(document_id: int) -> bool:
 def store_pdf(document: Document) -> bool:
     """Render the document with the company's print settings and keep the file (the previous
     PDF moves to DocumentPdf); a voided document that needs one gets its annulment protocol."""
-    attach_pdf(document, queries.document_pdf(document))
+    attach_pdf(document, printing.document_pdf(document))
     if (
         document.status == DocumentStatus.VOIDED
         and document.annulment_protocol_needed
         and not document.protocol_pdf_file
     ):
-        protocol = pdf.render_annulment_protocol_pdf(queries.annulment_protocol_for(document))
+        protocol = pdf.render_annulment_protocol_pdf(printing.annulment_protocol_for(document))
         attach_protocol_pdf(document, bytes(protocol))
     return True
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit
+from xfinances.core import audit, printing
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
@@ -111,7 +111,7 @@ def _checked_template(source: str | bytes, name: str, errors: Any) -> str | None
     if name and not name.lower().endswith(".typ"):
         errors.add("custom_template", _("A template is a Typst file ending in .typ."))
         return None
-    path = pdf.template_file(source)
+    path = printing.template_file(source)
     problems = pdf.validate_custom_template(path)
     if problems:
         # "bg: custom-<hash>.typ: line 1, column 9: …" for each sample the template failed on:

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from xfinances.invoicing import pdf as printing
+from xfinances.core import printing
 from xfinances.invoicing.pdf import (
     DOCUMENT_TEMPLATE,
     PdfError,

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput, NotAllowed
 from xfinances.core.models import AuditEntry
-from xfinances.invoicing import actions, queries
+from xfinances.invoicing import actions, printing, queries
 from xfinances.invoicing.models import Document, PrintSettings
 from xfinances.invoicing.pdf import PdfOptions
 from xfinances.invoicing.tests.factories import issued
@@ -34,7 +34,7 @@ def stored_pdf_text(document: Document) -> str:
 
 
 def test_a_company_without_settings_prints_with_the_defaults(company):
-    assert queries.pdf_options(company) == PdfOptions()
+    assert printing.pdf_options(company) == PdfOptions()
     assert not PrintSettings.objects.filter(company=company).exists()
 
 

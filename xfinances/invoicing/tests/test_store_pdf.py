@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xfinances.invoicing import actions, queries
+from xfinances.invoicing import actions, printing
 from xfinances.invoicing.tests.factories import SYSTEM, issued, line
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_printable_record_comes_from_the_snapshots(company):
     invoice = issued(company, lines=[line("100"), line("10", vat="export")])
-    printable = queries.printable_for(invoice)
+    printable = printing.printable_for(invoice)
     assert printable.number == invoice.number and printable.title == "ФАКТУРА"
     assert printable.recipient.name == invoice.recipient_name
     assert printable.totals.total == invoice.total

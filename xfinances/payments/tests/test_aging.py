@@ -7,9 +7,11 @@ from decimal import Decimal
 
 from xfinances.invoicing.tests.factories import bg_client
 from xfinances.payments import actions, queries
+from xfinances.payments.forecast import OpenInvoicesSource
 from xfinances.payments.tests.factories import DAY, SYSTEM, invoice, payment
 
 D = Decimal
+DAY_SPAN = dt.timedelta(days=90)
 
 
 def test_aging_at_past_dates(company):
@@ -65,11 +67,11 @@ def test_statement_opening_entries_closing(company):
 
 
 def test_forecast_reads_open_amounts(company):
-    from xfinances.treasury.forecast_sources import open_sales_documents
-
     client = bg_client(company)
     paid = invoice(company, client, "100.00")
     part = invoice(company, client, "80.00")
     actions.allocate(SYSTEM, payment(company, client, "130.00"), [(paid, None), (part, None)])
-    rows = open_sales_documents(company, "EUR", DAY)
+    rows = queries.open_amounts(company, "EUR", DAY)
     assert [(r["id"], r["total"]) for r in rows] == [(part.pk, D("50.00"))]
+    flows = list(OpenInvoicesSource(company, "EUR", company.eik).flows(DAY, DAY + DAY_SPAN))
+    assert [(f.label, f.amount) for f in flows] == [(f"Invoice {part.number}", D("50.00"))]

@@ -10,7 +10,13 @@ from xfinances.core.audit import Actor
 from xfinances.core.exceptions import NotAllowed
 from xfinances.treasury import actions
 from xfinances.treasury.models import Movement
-from xfinances.treasury.tests.factories import SYSTEM, bank_account, cash_register, sub_account
+from xfinances.treasury.tests.factories import (
+    SYSTEM,
+    bank_account,
+    cash_register,
+    money_in,
+    sub_account,
+)
 
 TODAY = dt.date.today().isoformat()
 
@@ -97,8 +103,6 @@ def test_viewer_without_grant_sees_no_accounts_and_cannot_change(company, accoun
 
 
 def test_accountant_sees_everything_and_the_eur_total(company, accounts, client_as):
-    from xfinances.treasury.tests.factories import money_in
-
     money_in(accounts["office"], "12.00", dt.date.today())
     client = client_as(company, "accountant")
     page = client.get(f"/c/{company.eik}/treasury/").content.decode()

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from xfinances.core.actions import load_reference_rates
 from xfinances.core.queries import rate_value
 from xfinances.treasury import actions, queries
 from xfinances.treasury.queries import AccountAccessMap
@@ -82,8 +83,6 @@ def test_month_totals_agree_with_a_plain_sum_on_every_day(company, ledger):
 
 
 def test_eur_total_converts_at_the_rate_of_the_day(company, ledger, actor_system):
-    from xfinances.core.actions import load_reference_rates
-
     load_reference_rates(actor_system, [(D(2026, 2, 19), "USD", Decimal("1.08"))], source="test")
     tree, rows = _rows(company, D(2026, 2, 20))
     assert rate_value(company, "USD", D(2026, 2, 20)) == Decimal("1.08")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from xfinances.core.exceptions import InvalidInput
+from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.treasury import actions
 from xfinances.treasury.models import CashOrderKind, Movement
 from xfinances.treasury.tests.factories import (
@@ -56,8 +56,6 @@ def test_reversal_of_a_cash_receipt_is_a_payment_order(company):
 
 
 def test_cash_orders_are_not_deleted(company):
-    from xfinances.core.exceptions import Conflict
-
     cash = cash_register(company)
     receipt = money_in(cash, "10.00", D)
     with pytest.raises(Conflict):

@@ -1,4 +1,6 @@
-"""The forecast from the database: today's balances, planned items, open sales invoices."""
+"""The forecast from the database: today's balances, planned items, and the sources the apps
+above treasury add through `forecast_sources` (their own tests: payments, invoicing and
+purchases `tests/test_forecast_*.py`)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import translation
 
+from xfinances.core.events import Hook
 from xfinances.core.exceptions import InvalidInput
-from xfinances.treasury import actions, queries
-from xfinances.treasury.forecast import FlowKind
+from xfinances.treasury import actions, forecast_sources, queries
+from xfinances.treasury.forecast import ExpectedFlow, FlowKind, ForecastSource
 from xfinances.treasury.models import PlannedItem
 from xfinances.treasury.tests.factories import SYSTEM, bank_account, money_in, planned_item
 
@@ -87,61 +89,58 @@ def test_planned_item_validation(company):
     assert item.currency == "BGN" and item.amount == Decimal("-1000.00")
 
 
-def test_open_invoices_are_expected_on_their_due_date(company, travel):
-    from xfinances.invoicing import actions as invoicing_actions
-    from xfinances.invoicing.tests.factories import issued
+class _Bills:
+    """A source of unassigned flows, as the apps above treasury provide."""
 
+    def __init__(self, company, currency):
+        self.company, self.currency = company, currency
+
+    def flows(self, start, end):
+        yield ExpectedFlow(
+            date=start + dt.timedelta(days=8),
+            amount=Decimal("-70.00"),
+            currency=self.currency,
+            group=None,
+            label=f"Bill of {self.company.eik}",
+            url="",
+            kind=FlowKind.PAYABLE,
+        )
+
+
+@pytest.fixture
+def only_bills(monkeypatch):
+    """The hook with one provider (instead of the real sources of the apps above treasury);
+    records who asked it."""
+    hook: Hook[ForecastSource] = Hook("test.forecast_sources")
+    asked: list[tuple[str, str]] = []
+
+    def bills(company, currency):
+        asked.append((company.eik, currency))
+        return _Bills(company, currency)
+
+    hook.provide(bills)
+    monkeypatch.setattr(forecast_sources, "forecast_sources", hook)
+    return asked
+
+
+def test_sources_of_the_apps_above_come_through_the_hook(company, travel, only_bills):
     bank_account(company, opening_balance="100.00", opening_date=D(2026, 1, 1))
-    overdue = issued(
-        company,
-        today=TODAY,
-        issue_date=D(2026, 2, 1),
-        tax_event_date=D(2026, 2, 1),
-        due_date=D(2026, 2, 15),
-    )
-    ancient = issued(company, today=TODAY, issue_date=D(2026, 2, 2), tax_event_date=D(2026, 2, 2))
-    type(ancient).objects.filter(pk=ancient.pk).update(due_date=D(2025, 6, 1))  # long past: settled
-    due = issued(company, today=TODAY, due_date=D(2026, 3, 20))
-    voided = issued(company, today=TODAY, due_date=D(2026, 3, 20))
-    invoicing_actions.void_document(SYSTEM, voided, reason="грешка", today=TODAY)
-    with translation.override("en"):
-        result = queries.cash_forecast(company, ALL, "EUR", weeks=4).forecast
-    flows = [f for w in result.weeks for f in w.flows]
-    assert {f.label for f in flows} == {f"Invoice {due.number}", f"Invoice {overdue.number}"}
-    by_label = {f.label: f for f in flows}
-    assert by_label[f"Invoice {due.number}"].amount == due.total
-    assert by_label[f"Invoice {due.number}"].date == D(2026, 3, 20)
-    assert by_label[f"Invoice {due.number}"].kind == FlowKind.RECEIVABLE
-    assert by_label[f"Invoice {due.number}"].group is None
-    assert f"/{due.pk}/" in by_label[f"Invoice {due.number}"].url
-    assert by_label[f"Invoice {overdue.number}"] in result.weeks[0].flows  # overdue: week 1
-    assert result.weeks[-1].closing == Decimal("100.00") + due.total + overdue.total
-
-
-def test_clients_typical_delay_shifts_the_date(company, travel, monkeypatch):
-    from xfinances.invoicing.tests.factories import issued
-    from xfinances.treasury import forecast_sources
-
-    due = issued(company, today=TODAY, due_date=D(2026, 3, 3))
-    monkeypatch.setattr(
-        forecast_sources, "typical_days_late", lambda company, ids: dict.fromkeys(ids, 14)
-    )
     result = queries.cash_forecast(company, ALL, "EUR", weeks=4).forecast
+    assert only_bills == [(company.eik, "EUR")]
     (found,) = [f for w in result.weeks for f in w.flows]
-    assert found.date == D(2026, 3, 17) and found in result.weeks[2].flows
-    assert due.total == found.amount
+    assert found.label == f"Bill of {company.eik}" and found in result.weeks[1].flows
+    assert result.weeks[1].closing_by_group[None] == Decimal("-70.00")
+    assert result.lowest.closing == Decimal("30.00")
 
 
-def test_invoices_are_left_out_for_users_who_see_some_accounts(company, travel, make_member):
-    from xfinances.invoicing.tests.factories import issued
-
-    issued(company, today=TODAY, due_date=D(2026, 3, 10))
+def test_the_hook_is_not_asked_for_users_who_see_some_accounts(
+    company, travel, only_bills, make_member
+):
     bank = bank_account(company, opening_balance="10.00", opening_date=D(2026, 1, 1))
     viewer = make_member(company, "viewer")
     actions.set_account_access(SYSTEM, bank, viewer, can_view=True, can_move=False)
-    access = queries.access_for_user(company, viewer)
-    view = queries.cash_forecast(company, access, "EUR", weeks=4)
-    assert not view.include_unassigned
+    view = queries.cash_forecast(company, queries.access_for_user(company, viewer), "EUR")
+    assert not view.include_unassigned and only_bills == []
     assert all(not w.flows for w in view.forecast.weeks)
 
 

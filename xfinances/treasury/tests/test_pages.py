@@ -5,14 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.urls import reverse
+
 from xfinances.core.models import AuditEntry
+from xfinances.treasury import demo
 from xfinances.treasury.models import (
     BankBalanceCheck,
+    CashflowCategory,
     MoneyAccount,
     Movement,
     Transfer,
     TreasuryPeriodClose,
 )
+from xfinances.treasury.queries import dashboard_summary
 from xfinances.treasury.tests.factories import bank_account, cash_register, money_in
 
 TODAY = dt.date.today()
@@ -140,8 +145,6 @@ def test_transfer_period_close_and_reconcile_pages(company, client_as):
 
 
 def test_cashflow_report_groups_by_category(company, client_as):
-    from xfinances.treasury.models import CashflowCategory
-
     bank = bank_account(company)
     sales = CashflowCategory.objects.get(company=company, code="sales")
     money_in(bank, "100.00", TODAY, category=sales)
@@ -160,8 +163,6 @@ def test_cashflow_report_groups_by_category(company, client_as):
 
 
 def test_dashboard_summary(company, make_member):
-    from xfinances.treasury.queries import dashboard_summary
-
     bank = bank_account(
         company, opening_balance="10.00", opening_date=TODAY - dt.timedelta(days=60)
     )
@@ -175,10 +176,6 @@ def test_dashboard_summary(company, make_member):
 
 
 def test_every_page_renders_with_the_demo_data(company, client_as, actor_system):
-    from django.urls import reverse
-
-    from xfinances.treasury import demo
-
     client = client_as(company, "owner")
     demo.load(actor_system, company, lambda message: None)
     eik = company.eik

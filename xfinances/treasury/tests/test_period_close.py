@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput, NotAllowed
+from xfinances.core.models import AuditEntry
 from xfinances.treasury import actions, queries
 from xfinances.treasury.models import Movement, MovementStatus
 from xfinances.treasury.tests.factories import SYSTEM, bank_account, money_in
@@ -90,16 +92,12 @@ def test_close_only_moves_forward(company, closed):
 
 
 def test_sales_user_cannot_close_a_period(company, make_member):
-    from xfinances.core.audit import Actor
-
     user = make_member(company, "sales")
     with pytest.raises(NotAllowed):
         actions.close_period(Actor(user), company, closed_until=D(2026, 1, 31))
 
 
 def test_open_period_edit_is_audited(company):
-    from xfinances.core.models import AuditEntry
-
     bank = bank_account(company)
     movement = money_in(bank, "100.00", D(2026, 2, 15))
     actions.update_movement(SYSTEM, movement, amount="110.00", description="поправка")
