@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# `make run` needs only the product; `make test` adds the test and lint tools.
+RUN_STAMP := $(VENV)/.installed-run
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # Two workers suit the 2-core machines CI runs on; override with `make test XDIST=auto`.
@@ -10,16 +12,26 @@ XDIST  ?= 2
 
 .PHONY: run test bench lint typecheck fmt clean
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
+	@echo "Creating the virtual environment in $(VENV) ..."
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
 
-run: $(STAMP)
+$(RUN_STAMP): pyproject.toml $(VENV)/bin/python
+	@echo "Installing XFINANCES and its libraries into $(VENV) (a minute or two the first time) ..."
+	$(BIN)/python -m pip install --quiet --progress-bar off -e .
+	@touch $(RUN_STAMP)
+
+$(STAMP): pyproject.toml $(VENV)/bin/python
+	@echo "Installing XFINANCES with the test and lint tools into $(VENV) (a few minutes the first time) ..."
+	$(BIN)/python -m pip install --quiet --progress-bar off -e '.[dev]'
+	@touch $(STAMP) $(RUN_STAMP)
+
+# Links in e-mails follow the address actually served unless BASE_URL says otherwise.
+run: $(RUN_STAMP)
 	$(BIN)/xfinances migrate
 	$(BIN)/xfinances demo
-	$(BIN)/xfinances serve --host $(HOST) --port $(PORT)
+	BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}" $(BIN)/xfinances serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(XDIST) $(PYTEST_ARGS)
