@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "xfinances.notifications",
     "xfinances.treasury",
     "xfinances.payments",
+    "xfinances.banking",
+    "xfinances.accounting",
     "xfinances.portal",
 ]
 

@@ -1,0 +1,1 @@
+"""Accounting: exports, VAT ledgers, e-invoices (docs/ARCHITECTURE.md)."""

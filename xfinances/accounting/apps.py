@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountingConfig(AppConfig):
+    """Exports to accounting programs, NAP VAT ledgers, e-invoices and the VAT period close
+    (above invoicing, purchases, payments and treasury; docs/ARCHITECTURE.md)."""
+
+    name = "xfinances.accounting"
+    label = "accounting"
+    verbose_name = _("Accounting")
