@@ -1,0 +1,753 @@
+"""The matching engine: which open documents does a bank payment settle? (pure, no database)
+
+`propose(incoming, items, aliases=..., tolerance=...)` returns scored proposals, best first.
+Steps (shared/domain/banking.md, "Matching payments to documents"; docs/banking-matching.md):
+
+1. Counterparty: the payer's IBAN known for a party → ЕИК / VAT number found in the text →
+   a learned alias (IBAN or bank-side name → party) → the name, normalised (legal forms dropped,
+   Cyrillic transliterated, Latin spellings folded) and compared fuzzily; a close second refuses.
+2. Candidates: our RF creditor reference or the end-to-end id (decisive), document numbers in
+   the text however the payer wrote them ("ф-ра 123", "inv 0000000123", "фактура № 123/05.11",
+   "ф-ри 12, 13 и 14"), the party's open items by amount.
+3. Score 0–100 from evidence (see `POINTS`); one payment for several documents (the documents
+   named in the text, or a bounded subset-sum over the party's open items), partial payment,
+   overpayment (the party's credit) and a shortfall within `tolerance` (a proposed write-off).
+4. `automatic` is set on the best proposal only when it scores at least `AUTOMATIC` and no
+   other proposal comes within `AUTOMATIC_GAP` of it.
+
+Incoming money (`credit`) is matched to `sales` items, outgoing money (`debit`) to `purchase`
+items. For a purchase item already in a payment file we generated, pass the end-to-end id of
+that file as the item's `reference`: the bank echoes it and it is decisive.
+
+`MatchIndex.build(items)` indexes open items by reference, number, party, party identifier,
+amount and name so that each `propose` costs O(candidates), not O(items); `propose` also
+accepts a plain iterable and indexes it on the fly.
+
+`classify(incoming, rules)` is the rule layer for lines that are no documents: bank fees,
+taxes, salaries, transfers between own accounts → a category name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from difflib import SequenceMatcher
+
+from xfinances.invoicing.creditor_reference import find_rf_references
+
+SALES = "sales"
+PURCHASE = "purchase"
+CREDIT = "credit"
+DEBIT = "debit"
+ZERO = Decimal("0")
+
+AUTOMATIC = 85  # a unique proposal scoring this much is applied without a person
+AUTOMATIC_GAP = 15  # ... when no other proposal comes this close
+REVIEW = 40  # proposals below this are not returned (the payment stays unmatched)
+MAX_PARTY_ITEMS = 40  # open items of one party considered for amount and subset-sum matching
+MAX_SUBSET_SIZE = 5
+SUBSET_TIME_BOX = 0.02  # seconds per payment for the subset-sum search
+FUZZY_NAME = 0.86  # similarity a fuzzy name needs
+FUZZY_MARGIN = 0.05  # ... and how far ahead of the next party
+
+# Evidence → points. Reasons in proposals name them.
+POINTS = {
+    "reference": 70,  # our RF reference or end-to-end id
+    "number_full": 65,  # the document number written in full ("0000000123")
+    "number_keyword": 55,  # a number after "ф-ра", "фактура №", "inv", "№" …
+    "number_bare": 35,  # a bare number equal to the document number without leading zeros
+    "amount_exact": 20,
+    "amount_tolerance": 15,  # short by at most the tolerance
+    "party_strong": 20,  # party known by IBAN, ЕИК/VAT number or alias
+    "party_fuzzy": 10,  # party known by a similar name
+    "party_conflict_strong": -50,  # the item belongs to another party than the IBAN/ЕИК says
+    "party_conflict_fuzzy": -20,
+    "only_amount_in_party": 45,  # the only open item of the party with exactly this amount
+    "combination_in_party": 35,  # the only combination of the party's items with this sum
+    "only_amount_anywhere": 40,  # no party known; the only open item anywhere with this amount
+    "date_plausible": 5,  # paid between issue and 120 days after the due date
+    "date_before_issue": -15,
+}
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItem:
+    """An open document: a sales document to be paid to us or a purchase invoice we owe."""
+
+    kind: str  # "sales" | "purchase"
+    id: int
+    number: str
+    party_id: int | None
+    party_name: str
+    party_identifiers: tuple[str, ...]  # ЕИК, VAT number, IBANs of the party
+    reference: str  # RF creditor reference (or the end-to-end id of our payment file)
+    open_amount: Decimal
+    currency: str
+    issue_date: dt.date | None
+    due_date: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A bank payment to match (from records.BankEntry)."""
+
+    amount: Decimal  # positive
+    currency: str
+    direction: str  # "credit" | "debit"
+    booking_date: dt.date
+    reference: str = ""
+    end_to_end_id: str = ""
+    text: str = ""
+    counterparty_name: str = ""
+    counterparty_iban: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    allocations: tuple[tuple[str, int, Decimal], ...]  # (kind, item id, amount)
+    party_id: int | None
+    score: int  # 0–100
+    reason: str
+    automatic: bool
+    overpayment: Decimal  # paid beyond the open amounts: the party's credit
+    shortfall: Decimal  # left open within the tolerance: a proposed write-off
+
+
+# --------------------------------------------------------------------------- names
+
+_TRANSLIT = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
+    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch",
+    "ш": "sh", "щ": "sht", "ъ": "a", "ь": "y", "ю": "yu", "я": "ya", "ѝ": "i", "ё": "yo",
+    "э": "e", "ы": "i",
+}  # fmt: skip
+_TRANSLIT_TABLE = str.maketrans(_TRANSLIT)
+# Latin spellings of the same Bulgarian sounds fold to one skeleton ("Zhivko", "Jivko").
+_FOLDS = (
+    ("sht", "st"), ("zh", "j"), ("ts", "c"), ("tz", "c"), ("ch", "c"), ("sh", "s"),
+    ("kh", "h"), ("yu", "u"), ("iu", "u"), ("ya", "a"), ("ia", "a"), ("y", "i"),
+    ("w", "v"), ("x", "ks"), ("ph", "f"), ("q", "k"),
+)  # fmt: skip
+LEGAL_FORMS = frozenset((
+    "ood", "eood", "ad", "ead", "et", "sd", "kd", "kda", "zad", "eaad", "adsits", "ltd", "llc",
+    "gmbh", "plc", "inc", "sa", "srl", "spa", "bv", "ag", "co", "corp", "limited", "company",
+))  # fmt: skip
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def transliterate(text: str) -> str:
+    """Bulgarian Cyrillic → Latin (the official streamlined system), lower case."""
+    return (text or "").lower().translate(_TRANSLIT_TABLE)
+
+
+def name_skeleton(name: str) -> str:
+    """The comparable form of a company or person name: transliterated, lower case, legal
+    forms and punctuation dropped, Latin spelling variants folded ("ЕТ Живко Щерев" and
+    "Jivko Shterev ET" → "jivko sterev")."""
+    words = _NON_ALNUM.sub(" ", transliterate(name)).split()
+    kept = [w for w in words if w not in LEGAL_FORMS] or words
+    text = " ".join(kept)
+    for source, target in _FOLDS:
+        text = text.replace(source, target)
+    return text
+
+
+def compact_identifier(value: str) -> str:
+    """An IBAN, ЕИК or VAT number without spaces or separators, upper case."""
+    return re.sub(r"[\s\-./]", "", value or "").upper()
+
+
+def alias_key(value: str) -> str:
+    """The key a learned alias is stored under: a compact IBAN, or a name skeleton."""
+    compact = compact_identifier(value)
+    if _IBAN.fullmatch(compact):
+        return compact
+    return name_skeleton(value)
+
+
+def _name_tokens(skeleton: str) -> list[str]:
+    return [w[:4] for w in skeleton.split() if len(w) >= 3]
+
+
+# --------------------------------------------------------------------------- numbers in text
+
+_IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
+_IBAN_IN_TEXT = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b", re.I)
+# Dates and amounts: "05.11", "05.11.2025", "2025-11-05", "1 234,56", "1234.50".
+_DATES_AMOUNTS = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{1,3}(?:[ .]\d{3})*[.,]\d{2}\b"
+    r"|\b\d{1,2}\.\d{1,2}\b"
+)
+_TOKENS = re.compile(
+    r"(?P<kw>"
+    r"ф(?:актур[^\W\d]*|ак\b|-?р[аи]\b|\.|/р)|фра\b|фн\b|фф\b|inv[^\W\d]*|fakt[^\W\d]*|"
+    r"ф-?ри\b|№|\bno\b\.?|\bnr\b\.?|\bnum[^\W\d]*|номер\w*|док(?:умент)?[^\W\d]*|"
+    r"проф(?:орм)?[^\W\d]*|сметк[^\W\d]*|bill[^\W\d]*|doc[^\W\d]*)"
+    r"|(?P<num>\d+)"
+    r"|(?P<sep>[\s,;:#./\\\-–&+()]+|\bи\b|\band\b|\bот\b|\bfrom\b)"
+    r"|(?P<word>[^\W\d]+)"
+    r"|(?P<other>.)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberMention:
+    written: str  # the digits as the payer wrote them
+    key: str  # without leading zeros
+    keyword: bool  # after "ф-ра", "№", "inv" … (or in a list that follows one)
+
+
+def number_key(number: str) -> str:
+    """The matching key of a document number: its digits without leading zeros."""
+    digits = re.sub(r"\D", "", number or "")
+    return digits.lstrip("0") or ("0" if digits else "")
+
+
+def find_numbers(text: str, *, all_keyword: bool = False) -> list[NumberMention]:
+    """Every number in a remittance text that may be a document number, in order.
+
+    RF references, IBANs, dates and amounts are removed first. A number after a keyword
+    ("ф-ра", "фактура №", "inv", "№", "док.") is marked `keyword`, and so is every number in
+    a list that follows one ("ф-ри 12, 13 и 14"); a plain word ends the list."""
+    text = text or ""
+    for rf in find_rf_references(text):
+        text = re.sub(r"\s?".join(re.escape(c) for c in rf), " ", text, flags=re.I)
+    text = _IBAN_IN_TEXT.sub(" ", text)
+    text = _DATES_AMOUNTS.sub(" ", text)
+    found: list[NumberMention] = []
+    in_list = all_keyword
+    for match in _TOKENS.finditer(text):
+        kind = match.lastgroup
+        if kind == "kw":
+            in_list = True
+        elif kind == "num":
+            written = match.group()
+            found.append(NumberMention(written, written.lstrip("0") or "0", in_list))
+        elif kind in ("word", "other"):
+            in_list = all_keyword
+    return found
+
+
+_IDENTIFIER_IN_TEXT = re.compile(r"(?<![0-9A-Z])(?:[A-Z]{2}\s?)?\d{9,13}(?!\d)", re.I)
+
+
+def find_identifiers(text: str) -> list[str]:
+    """ЕИК / VAT / ЕГН-like numbers in free text, compact ("BG123456789", "123456789")."""
+    found = []
+    for match in _IDENTIFIER_IN_TEXT.finditer(text or ""):
+        value = compact_identifier(match.group())
+        found.append(value)
+        if not value[:2].isdigit():
+            found.append(value[2:])
+    return found
+
+
+# --------------------------------------------------------------------------- the index
+
+
+def _item_number_keys(number: str) -> set[str]:
+    keys = set()
+    full = number_key(number)
+    if full:
+        keys.add(full)
+    runs = re.findall(r"\d+", number or "")
+    if len(runs) > 1:
+        last = runs[-1].lstrip("0")
+        if len(last) >= 3:
+            keys.add(last)
+    return keys
+
+
+def _normal_reference(value: str) -> str:
+    return re.sub(r"\s", "", value or "").upper()
+
+
+@dataclass
+class MatchIndex:
+    """Open items indexed for `propose`: by reference, number key, party, party identifier,
+    amount and party name. Build once per run with `MatchIndex.build(items)`; `add` and
+    `remove` keep it current when allocations change an item."""
+
+    by_reference: dict[str, list[OpenItem]] = field(default_factory=lambda: defaultdict(list))
+    by_number: dict[str, list[OpenItem]] = field(default_factory=lambda: defaultdict(list))
+    by_party: dict[int, list[OpenItem]] = field(default_factory=lambda: defaultdict(list))
+    by_amount: dict[tuple[str, str, Decimal], list[OpenItem]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    parties_by_identifier: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    parties_by_skeleton: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    parties_by_token: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    skeleton_of_party: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, items: Iterable[OpenItem]) -> MatchIndex:
+        index = cls()
+        for item in items:
+            index.add(item)
+        return index
+
+    def add(self, item: OpenItem) -> None:
+        if item.reference:
+            self.by_reference[_normal_reference(item.reference)].append(item)
+        for key in _item_number_keys(item.number):
+            self.by_number[key].append(item)
+        self.by_amount[(item.kind, item.currency, item.open_amount)].append(item)
+        party = item.party_id
+        if party is None:
+            return
+        self.by_party[party].append(item)
+        if party not in self.skeleton_of_party:
+            for identifier in item.party_identifiers:
+                compact = compact_identifier(identifier)
+                if not compact:
+                    continue
+                self.parties_by_identifier[compact].add(party)
+                if len(compact) > 2 and compact[:2].isalpha() and compact[2:].isdigit():
+                    self.parties_by_identifier[compact[2:]].add(party)  # BG123456789 → ЕИК
+            skeleton = name_skeleton(item.party_name)
+            self.skeleton_of_party[party] = skeleton
+            if skeleton:
+                self.parties_by_skeleton[skeleton].add(party)
+                for token in _name_tokens(skeleton):
+                    self.parties_by_token[token].add(party)
+
+    def remove(self, kind: str, item_id: int) -> OpenItem | None:
+        """Take an item out (fully paid, or about to be re-added with a new open amount)."""
+        victim = None
+        for table in (self.by_reference, self.by_number, self.by_party, self.by_amount):
+            for key, bucket in list(table.items()):
+                kept = [i for i in bucket if not (i.kind == kind and i.id == item_id)]
+                if len(kept) != len(bucket):
+                    victim = next(i for i in bucket if i.kind == kind and i.id == item_id)
+                    if kept:
+                        table[key] = kept  # type: ignore[index]
+                    else:
+                        del table[key]  # type: ignore[arg-type]
+        return victim
+
+
+# --------------------------------------------------------------------------- counterparty
+
+
+@dataclass(frozen=True, slots=True)
+class PartyGuess:
+    party_id: int
+    strong: bool  # by IBAN, identifier or alias (not only a similar name)
+    how: str
+
+
+def identify_party(
+    incoming: Incoming, index: MatchIndex, aliases: Mapping[str, int]
+) -> PartyGuess | None:
+    """Who paid (or whom we paid): IBAN → ЕИК/VAT in the text → alias → name → fuzzy name."""
+    iban = compact_identifier(incoming.counterparty_iban)
+    if iban:
+        parties = index.parties_by_identifier.get(iban, set())
+        if len(parties) == 1:
+            return PartyGuess(next(iter(parties)), True, f"IBAN {iban}")
+        if iban in aliases:
+            return PartyGuess(aliases[iban], True, f"learned IBAN {iban}")
+    for identifier in find_identifiers(incoming.text):
+        parties = index.parties_by_identifier.get(identifier, set())
+        if len(parties) == 1:
+            return PartyGuess(next(iter(parties)), True, f"identifier {identifier} in the text")
+    skeleton = name_skeleton(incoming.counterparty_name)
+    if not skeleton:
+        return None
+    if skeleton in aliases:
+        return PartyGuess(aliases[skeleton], True, f"learned name {incoming.counterparty_name!r}")
+    exact = index.parties_by_skeleton.get(skeleton, set())
+    if len(exact) == 1:
+        return PartyGuess(next(iter(exact)), False, f"name {incoming.counterparty_name!r}")
+    if len(exact) > 1:
+        return None
+    return _fuzzy_party(skeleton, incoming.counterparty_name, index)
+
+
+def _fuzzy_party(skeleton: str, name: str, index: MatchIndex) -> PartyGuess | None:
+    tokens = sorted(
+        set(_name_tokens(skeleton)), key=lambda t: len(index.parties_by_token.get(t, ()))
+    )
+    candidates: set[int] = set()
+    for token in tokens[:2]:
+        bucket = index.parties_by_token.get(token, set())
+        if len(bucket) > 500:
+            continue
+        candidates |= bucket
+    if not candidates:
+        return None
+    scored = []
+    for party in candidates:
+        other = index.skeleton_of_party[party]
+        matcher = SequenceMatcher(None, skeleton, other, autojunk=False)
+        if matcher.real_quick_ratio() < FUZZY_NAME or matcher.quick_ratio() < FUZZY_NAME:
+            scored.append((0.0, party))
+            continue
+        scored.append((matcher.ratio(), party))
+    scored.sort(reverse=True)
+    best_ratio, best = scored[0]
+    if best_ratio < FUZZY_NAME:
+        return None
+    if len(scored) > 1 and scored[1][0] > best_ratio - FUZZY_MARGIN:
+        return None  # two parties look alike: refuse to guess
+    return PartyGuess(best, False, f"similar name {name!r} ({best_ratio:.0%})")
+
+
+# --------------------------------------------------------------------------- proposals
+
+
+@dataclass
+class _Evidence:
+    points: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    def add(self, key: str, detail: str) -> None:
+        self.points += POINTS[key]
+        self.reasons.append(detail)
+
+
+def _wanted_kind(incoming: Incoming) -> str:
+    return SALES if incoming.direction == CREDIT else PURCHASE
+
+
+def _fits(item: OpenItem, incoming: Incoming, kind: str) -> bool:
+    return item.kind == kind and item.currency == incoming.currency and item.open_amount > ZERO
+
+
+def _party_points(item_party: int | None, party: PartyGuess | None, evidence: _Evidence) -> None:
+    if party is None or item_party is None:
+        return
+    if item_party == party.party_id:
+        evidence.add("party_strong" if party.strong else "party_fuzzy", f"party by {party.how}")
+    elif party.strong:
+        evidence.add("party_conflict_strong", f"but the payer is another party ({party.how})")
+    else:
+        evidence.add("party_conflict_fuzzy", f"but the name is another party's ({party.how})")
+
+
+def _date_points(items: Sequence[OpenItem], booked: dt.date, evidence: _Evidence) -> None:
+    issue = min((i.issue_date for i in items if i.issue_date), default=None)
+    due = max((i.due_date for i in items if i.due_date), default=None)
+    if issue and booked < issue:
+        evidence.add("date_before_issue", "paid before the document was issued")
+    elif due is None or booked <= due + dt.timedelta(days=120):
+        evidence.points += POINTS["date_plausible"]
+
+
+def _settle(
+    items: Sequence[OpenItem], amount: Decimal, tolerance: Decimal, evidence: _Evidence
+) -> tuple[tuple[tuple[str, int, Decimal], ...], Decimal, Decimal]:
+    """Allocate `amount` over `items` oldest first; add the amount evidence.
+    Returns (allocations, overpayment, shortfall)."""
+    total = sum((i.open_amount for i in items), ZERO)
+    ordered = sorted(items, key=lambda i: (i.due_date or dt.date.max, i.id))
+    allocations = []
+    left = amount
+    for item in ordered:
+        part = min(left, item.open_amount)
+        if part > ZERO:
+            allocations.append((item.kind, item.id, part))
+        left -= part
+    overpayment = max(amount - total, ZERO)
+    missing = max(total - amount, ZERO)
+    shortfall = ZERO
+    if amount == total:
+        evidence.add("amount_exact", f"amount {amount} equals the open amount")
+    elif missing and missing <= tolerance:
+        shortfall = missing
+        evidence.add("amount_tolerance", f"short by {missing}, within the tolerance: write-off")
+    elif missing:
+        evidence.reasons.append(f"partial payment, {missing} stays open")
+    else:
+        evidence.reasons.append(f"overpaid by {overpayment}: the party's credit")
+    return tuple(allocations), overpayment, shortfall
+
+
+def _proposal(
+    items: Sequence[OpenItem],
+    incoming: Incoming,
+    party: PartyGuess | None,
+    tolerance: Decimal,
+    evidence: _Evidence,
+) -> Proposal:
+    parties = {i.party_id for i in items}
+    item_party = next(iter(parties)) if len(parties) == 1 else None
+    if len(parties) > 1:
+        evidence.reasons.append("documents of several parties")
+    _party_points(item_party, party, evidence)
+    allocations, overpayment, shortfall = _settle(items, incoming.amount, tolerance, evidence)
+    _date_points(items, incoming.booking_date, evidence)
+    return Proposal(
+        allocations=allocations,
+        party_id=item_party if item_party is not None else (party.party_id if party else None),
+        score=max(0, min(100, evidence.points)),
+        reason="; ".join(evidence.reasons),
+        automatic=False,
+        overpayment=overpayment,
+        shortfall=shortfall,
+    )
+
+
+def _subsets_with_sum(
+    items: Sequence[OpenItem], target: Decimal, tolerance: Decimal, deadline: float
+) -> list[tuple[OpenItem, ...]]:
+    """Combinations of 2..MAX_SUBSET_SIZE items whose open amounts sum to `target` exactly
+    (or fall short of it by at most `tolerance`); stops after two or at `deadline`."""
+    ordered = sorted(items, key=lambda i: i.open_amount, reverse=True)
+    amounts = [i.open_amount for i in ordered]
+    suffix = [ZERO] * (len(amounts) + 1)
+    for k in range(len(amounts) - 1, -1, -1):
+        suffix[k] = suffix[k + 1] + amounts[k]
+    found: list[tuple[OpenItem, ...]] = []
+    steps = 0
+
+    def walk(start: int, chosen: list[int], total: Decimal) -> bool:
+        nonlocal steps
+        steps += 1
+        if steps % 256 == 0 and time.perf_counter() > deadline:
+            return True
+        if len(chosen) >= 2 and target - tolerance <= total <= target:
+            found.append(tuple(ordered[k] for k in chosen))
+            if len(found) >= 2:
+                return True
+        if len(chosen) == MAX_SUBSET_SIZE:
+            return False
+        for k in range(start, len(amounts)):
+            if total + suffix[k] < target - tolerance:
+                return False  # even everything left cannot reach the target
+            if total + amounts[k] > target:
+                continue
+            chosen.append(k)
+            stop = walk(k + 1, chosen, total + amounts[k])
+            chosen.pop()
+            if stop:
+                return True
+        return False
+
+    walk(0, [], ZERO)
+    return found
+
+
+def propose(
+    incoming: Incoming,
+    items: Iterable[OpenItem] | MatchIndex,
+    *,
+    aliases: Mapping[str, int],
+    tolerance: Decimal,
+) -> list[Proposal]:
+    """Scored proposals for one payment, best first (only those scoring at least `REVIEW`).
+
+    The first carries `automatic=True` when it is a unique high-confidence match."""
+    index = items if isinstance(items, MatchIndex) else MatchIndex.build(items)
+    kind = _wanted_kind(incoming)
+    party = identify_party(incoming, index, aliases)
+    proposals: dict[frozenset[int], Proposal] = {}
+
+    def offer(proposal: Proposal) -> None:
+        key = frozenset(a[1] for a in proposal.allocations)
+        if not key:
+            return
+        current = proposals.get(key)
+        if current is None or proposal.score > current.score:
+            proposals[key] = proposal
+
+    # 1. References: ours in the structured field, the end-to-end id, or an RF in the text.
+    referenced: dict[int, tuple[OpenItem, str]] = {}
+    refs = [incoming.reference, incoming.end_to_end_id, *find_rf_references(incoming.text)]
+    for ref in refs:
+        key = _normal_reference(ref)
+        for item in index.by_reference.get(key, ()) if key else ():
+            if _fits(item, incoming, kind):
+                referenced.setdefault(item.id, (item, f"reference {key}"))
+
+    # 2. Document numbers in the text (and in the end-to-end id).
+    mentioned: dict[int, tuple[OpenItem, str, str]] = {}
+    mentions = find_numbers(incoming.text) + find_numbers(incoming.end_to_end_id, all_keyword=True)
+    for mention in mentions:
+        for item in index.by_number.get(mention.key, ()):
+            if not _fits(item, incoming, kind) or item.id in referenced:
+                continue
+            digits = re.sub(r"\D", "", item.number)
+            if mention.written == digits and len(digits) >= 6:
+                grade = "number_full"
+            elif mention.keyword:
+                grade = "number_keyword"
+            elif len(mention.key) >= 3:
+                grade = "number_bare"
+            else:
+                continue
+            previous = mentioned.get(item.id)
+            if previous is None or POINTS[grade] > POINTS[previous[1]]:
+                mentioned[item.id] = (item, grade, f"number {mention.written} in the text")
+
+    named: list[tuple[OpenItem, str, str]] = [
+        (item, "reference", why) for item, why in referenced.values()
+    ] + list(mentioned.values())
+    for item, grade, why in named:
+        evidence = _Evidence()
+        evidence.add(grade, f"{why} → {item.number}")
+        offer(_proposal([item], incoming, party, tolerance, evidence))
+
+    # Several documents named in one payment: those whose sum the payment covers.
+    if 1 < len(named) <= 12:
+        combos = _subsets_with_sum(
+            [n[0] for n in named],
+            incoming.amount,
+            tolerance,
+            time.perf_counter() + SUBSET_TIME_BOX,
+        )
+        everything = [n[0] for n in named]
+        if sum((i.open_amount for i in everything), ZERO) <= incoming.amount:
+            combos.append(tuple(everything))  # all of them, perhaps with an overpayment
+        grades = {n[0].id: n[1] for n in named}
+        for combo in combos:
+            weakest = min((grades[i.id] for i in combo), key=lambda g: POINTS[g])
+            evidence = _Evidence()
+            numbers = ", ".join(i.number for i in combo)
+            evidence.add(weakest, f"{len(combo)} documents named in the payment: {numbers}")
+            offer(_proposal(combo, incoming, party, tolerance, evidence))
+
+    # 3. The party's open items by amount, and a bounded subset-sum over them.
+    if party is not None:
+        own = [i for i in index.by_party.get(party.party_id, ()) if _fits(i, incoming, kind)]
+        own.sort(key=lambda i: (i.due_date or dt.date.max, i.id))
+        own = own[:MAX_PARTY_ITEMS]
+        same = [i for i in own if i.open_amount == incoming.amount]
+        if len(same) == 1:
+            evidence = _Evidence()
+            evidence.add(
+                "only_amount_in_party", f"the party's only open document of {incoming.amount}"
+            )
+            offer(_proposal(same, incoming, party, tolerance, evidence))
+        elif len(same) > 1:
+            for item in same:
+                evidence = _Evidence()
+                evidence.reasons.append(f"one of {len(same)} open documents of {incoming.amount}")
+                offer(_proposal([item], incoming, party, tolerance, evidence))
+        elif not named and own:
+            combos = _subsets_with_sum(
+                own, incoming.amount, ZERO, time.perf_counter() + SUBSET_TIME_BOX
+            )
+            if len(combos) == 1:
+                evidence = _Evidence()
+                numbers = ", ".join(i.number for i in combos[0])
+                evidence.add(
+                    "combination_in_party", f"the only combination with this sum: {numbers}"
+                )
+                offer(_proposal(combos[0], incoming, party, tolerance, evidence))
+    elif not named:
+        # 4. Nothing but the amount: only if it is unique in the whole book.
+        same = [
+            i
+            for i in index.by_amount.get((kind, incoming.currency, incoming.amount), ())
+            if i.open_amount > ZERO
+        ]
+        if len(same) == 1:
+            evidence = _Evidence()
+            evidence.add("only_amount_anywhere", f"the only open document of {incoming.amount}")
+            offer(_proposal(same, incoming, None, tolerance, evidence))
+
+    ranked = sorted(proposals.values(), key=lambda p: (-p.score, -len(p.allocations)))
+    ranked = [p for p in ranked if p.score >= REVIEW]
+    if ranked and ranked[0].score >= AUTOMATIC:
+        runner_up = ranked[1].score if len(ranked) > 1 else 0
+        if ranked[0].score - runner_up >= AUTOMATIC_GAP:
+            best = ranked[0]
+            ranked[0] = Proposal(
+                best.allocations,
+                best.party_id,
+                best.score,
+                best.reason,
+                True,
+                best.overpayment,
+                best.shortfall,
+            )
+    return ranked
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule for a line that is no document. Every given condition must hold; the first
+    matching rule (in order) names the category."""
+
+    name: str
+    category: str  # "bank_fees", "taxes", "salaries", "own_transfer" or a company's own
+    text_pattern: str = ""  # regular expression over text + counterparty name, any case
+    direction: str = ""  # "credit" | "debit" | "" (either)
+    counterparty_ibans: frozenset[str] = frozenset()
+    iban_prefix: str = ""  # e.g. the BNB's budget accounts "BG..BNBG"
+    max_amount: Decimal | None = None
+
+
+def classify(incoming: Incoming, rules: Iterable[Rule]) -> str | None:
+    """The category of the first rule that fits the payment, or None."""
+    iban = compact_identifier(incoming.counterparty_iban)
+    haystack = f"{incoming.text} {incoming.counterparty_name}"
+    for rule in rules:
+        if rule.direction and rule.direction != incoming.direction:
+            continue
+        if rule.counterparty_ibans and iban not in rule.counterparty_ibans:
+            continue
+        if rule.iban_prefix and not re.match(rule.iban_prefix, iban):
+            continue
+        if rule.max_amount is not None and incoming.amount > rule.max_amount:
+            continue
+        if rule.text_pattern and not re.search(rule.text_pattern, haystack, re.I):
+            continue
+        if not (rule.text_pattern or rule.counterparty_ibans or rule.iban_prefix):
+            continue  # a rule without a condition would swallow everything
+        return rule.category
+    return None
+
+
+def own_transfer_rule(own_ibans: Iterable[str]) -> Rule:
+    """Money between the company's own accounts."""
+    return Rule(
+        name="own accounts",
+        category="own_transfer",
+        counterparty_ibans=frozenset(compact_identifier(i) for i in own_ibans),
+    )
+
+
+DEFAULT_RULES: tuple[Rule, ...] = (
+    Rule(
+        name="bank fees",
+        category="bank_fees",
+        direction=DEBIT,
+        text_pattern=r"такс[аи]|комисион|обслужване на сметка|\bfee\b|\bcharges?\b|"
+        r"commission|поддръжка на сметка|месечна такса",
+        max_amount=Decimal("500"),
+    ),
+    Rule(
+        name="budget accounts (NRA, customs, municipalities)",
+        category="taxes",
+        direction=DEBIT,
+        iban_prefix=r"BG\d\dBNBG96",
+    ),
+    Rule(
+        name="taxes",
+        category="taxes",
+        direction=DEBIT,
+        text_pattern=r"\bНАП\b|\bДДС\b|данък|осигур|\bVAT\b|\btax\b|вноска за ДОО|здравн",
+    ),
+    Rule(
+        name="salaries",
+        category="salaries",
+        direction=DEBIT,
+        text_pattern=r"заплат|трудово възнаграждение|аванс за м|\bsalary\b|\bpayroll\b|"
+        r"хонорар|\bwages?\b",
+    ),
+)
