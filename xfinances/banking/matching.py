@@ -59,10 +59,12 @@ FUZZY_MARGIN = 0.05  # ... and how far ahead of the next party
 POINTS = {
     "reference": 70,  # our RF reference or end-to-end id
     "number_full": 65,  # the document number written in full ("0000000123")
-    "number_keyword": 55,  # a number after "ф-ра", "фактура №", "inv", "№" …
+    "number_keyword": 60,  # a number after "ф-ра", "фактура №", "inv", "№" …
     "number_bare": 35,  # a bare number equal to the document number without leading zeros
     "amount_exact": 20,
     "amount_tolerance": 15,  # short by at most the tolerance
+    "amount_partial": 5,  # less than the open amount (another payment may follow)
+    "amount_over": 5,  # more than the open amount (the rest is the party's credit)
     "party_strong": 20,  # party known by IBAN, ЕИК/VAT number or alias
     "party_fuzzy": 10,  # party known by a similar name
     "party_conflict_strong": -50,  # the item belongs to another party than the IBAN/ЕИК says
@@ -142,6 +144,7 @@ LEGAL_FORMS = frozenset((
     "gmbh", "plc", "inc", "sa", "srl", "spa", "bv", "ag", "co", "corp", "limited", "company",
 ))  # fmt: skip
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_ABBREVIATION_MARKS = re.compile(r"[.'`’]")  # "B.S. Trade" = "BS Trade"
 
 
 def transliterate(text: str) -> str:
@@ -153,7 +156,7 @@ def name_skeleton(name: str) -> str:
     """The comparable form of a company or person name: transliterated, lower case, legal
     forms and punctuation dropped, Latin spelling variants folded ("ЕТ Живко Щерев" and
     "Jivko Shterev ET" → "jivko sterev")."""
-    words = _NON_ALNUM.sub(" ", transliterate(name)).split()
+    words = _NON_ALNUM.sub(" ", _ABBREVIATION_MARKS.sub("", transliterate(name))).split()
     kept = [w for w in words if w not in LEGAL_FORMS] or words
     text = " ".join(kept)
     for source, target in _FOLDS:
@@ -184,14 +187,14 @@ _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
 _IBAN_IN_TEXT = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b", re.I)
 # Dates and amounts: "05.11", "05.11.2025", "2025-11-05", "1 234,56", "1234.50".
 _DATES_AMOUNTS = re.compile(
-    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{1,3}(?:[ .]\d{3})*[.,]\d{2}\b"
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d+(?:[ .]\d{3})*[.,]\d{2}\b"
     r"|\b\d{1,2}\.\d{1,2}\b"
 )
 _TOKENS = re.compile(
-    r"(?P<kw>"
-    r"ф(?:актур[^\W\d]*|ак\b|-?р[аи]\b|\.|/р)|фра\b|фн\b|фф\b|inv[^\W\d]*|fakt[^\W\d]*|"
-    r"ф-?ри\b|№|\bno\b\.?|\bnr\b\.?|\bnum[^\W\d]*|номер\w*|док(?:умент)?[^\W\d]*|"
-    r"проф(?:орм)?[^\W\d]*|сметк[^\W\d]*|bill[^\W\d]*|doc[^\W\d]*)"
+    r"(?P<kw>(?:"
+    r"ф(?:актур[^\W\d]*|ак|-?р[аи]|\.|/р)|фра|фн|фф|inv[^\W\d]*|fakt[^\W\d]*|"
+    r"ф-?ри|№|no\.?|nr\.?|num[^\W\d]*|номер[^\W\d]*|док(?:умент)?[^\W\d]*|"
+    r"проф(?:орм)?[^\W\d]*|сметк[^\W\d]*|bill[^\W\d]*|doc[^\W\d]*)(?![^\W\d]))"
     r"|(?P<num>\d+)"
     r"|(?P<sep>[\s,;:#./\\\-–&+()]+|\bи\b|\band\b|\bот\b|\bfrom\b)"
     r"|(?P<word>[^\W\d]+)"
@@ -467,9 +470,9 @@ def _settle(
         shortfall = missing
         evidence.add("amount_tolerance", f"short by {missing}, within the tolerance: write-off")
     elif missing:
-        evidence.reasons.append(f"partial payment, {missing} stays open")
+        evidence.add("amount_partial", f"partial payment, {missing} stays open")
     else:
-        evidence.reasons.append(f"overpaid by {overpayment}: the party's credit")
+        evidence.add("amount_over", f"overpaid by {overpayment}: the party's credit")
     return tuple(allocations), overpayment, shortfall
 
 
@@ -623,11 +626,24 @@ def propose(
         own.sort(key=lambda i: (i.due_date or dt.date.max, i.id))
         own = own[:MAX_PARTY_ITEMS]
         same = [i for i in own if i.open_amount == incoming.amount]
+        # The payment names a reference, or documents that account for it: an amount
+        # alone then proves nothing on its own.
+        explained = bool(referenced) or any(
+            p.score >= AUTOMATIC - AUTOMATIC_GAP and not p.overpayment
+            for p in proposals.values()
+            if sum((a[2] for a in p.allocations), p.shortfall) == incoming.amount
+        )
         if len(same) == 1:
             evidence = _Evidence()
-            evidence.add(
-                "only_amount_in_party", f"the party's only open document of {incoming.amount}"
-            )
+            if explained:
+                evidence.reasons.append(
+                    f"the party's only open document of {incoming.amount}, but the payment"
+                    " names other documents"
+                )
+            else:
+                evidence.add(
+                    "only_amount_in_party", f"the party's only open document of {incoming.amount}"
+                )
             offer(_proposal(same, incoming, party, tolerance, evidence))
         elif len(same) > 1:
             for item in same:
@@ -656,6 +672,13 @@ def propose(
             evidence = _Evidence()
             evidence.add("only_amount_anywhere", f"the only open document of {incoming.amount}")
             offer(_proposal(same, incoming, None, tolerance, evidence))
+
+    # A combination that accounts for the whole payment explains away its own parts taken
+    # alone with an "overpayment" (which would be the other documents, not a credit).
+    whole = [ids for ids, p in proposals.items() if len(ids) > 1 and not p.overpayment]
+    for part in [ids for ids, p in proposals.items() if p.overpayment]:
+        if any(part < other for other in whole):
+            del proposals[part]
 
     ranked = sorted(proposals.values(), key=lambda p: (-p.score, -len(p.allocations)))
     ranked = [p for p in ranked if p.score >= REVIEW]
