@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 MODULES = ("bench.pdf", "bench.treasury", "bench.outbox", "bench.payments", "bench.invoicing")
+MODULES += ("bench.banking_matching",)
 
 
 @dataclass(frozen=True)

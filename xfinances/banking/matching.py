@@ -30,6 +30,8 @@ taxes, salaries, transfers between own accounts → a category name.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gc
 import re
 import time
 from collections import defaultdict
@@ -152,6 +154,7 @@ def transliterate(text: str) -> str:
     return (text or "").lower().translate(_TRANSLIT_TABLE)
 
 
+@functools.lru_cache(maxsize=65_536)
 def name_skeleton(name: str) -> str:
     """The comparable form of a company or person name: transliterated, lower case, legal
     forms and punctuation dropped, Latin spelling variants folded ("ЕТ Живко Щерев" and
@@ -166,7 +169,11 @@ def name_skeleton(name: str) -> str:
 
 def compact_identifier(value: str) -> str:
     """An IBAN, ЕИК or VAT number without spaces or separators, upper case."""
-    return re.sub(r"[\s\-./]", "", value or "").upper()
+    if not value:
+        return ""
+    if value.isalnum():
+        return value.upper()
+    return _IDENTIFIER_SEPARATORS.sub("", value).upper()
 
 
 def alias_key(value: str) -> str:
@@ -184,6 +191,10 @@ def _name_tokens(skeleton: str) -> list[str]:
 # --------------------------------------------------------------------------- numbers in text
 
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
+_IDENTIFIER_SEPARATORS = re.compile(r"[\s\-./]")
+_NON_DIGITS = re.compile(r"\D")
+_DIGIT_RUNS = re.compile(r"\d+")
+_ANY_DIGIT = re.compile(r"\d")
 _IBAN_IN_TEXT = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b", re.I)
 # Dates and amounts: "05.11", "05.11.2025", "2025-11-05", "1 234,56", "1234.50".
 _DATES_AMOUNTS = re.compile(
@@ -212,7 +223,7 @@ class NumberMention:
 
 def number_key(number: str) -> str:
     """The matching key of a document number: its digits without leading zeros."""
-    digits = re.sub(r"\D", "", number or "")
+    digits = number if number.isdigit() else _NON_DIGITS.sub("", number or "")
     return digits.lstrip("0") or ("0" if digits else "")
 
 
@@ -222,9 +233,12 @@ def find_numbers(text: str, *, all_keyword: bool = False) -> list[NumberMention]
     RF references, IBANs, dates and amounts are removed first. A number after a keyword
     ("ф-ра", "фактура №", "inv", "№", "док.") is marked `keyword`, and so is every number in
     a list that follows one ("ф-ри 12, 13 и 14"); a plain word ends the list."""
-    text = text or ""
-    for rf in find_rf_references(text):
-        text = re.sub(r"\s?".join(re.escape(c) for c in rf), " ", text, flags=re.I)
+    if not text or not _ANY_DIGIT.search(text):
+        return []
+    if "rf" in text or "RF" in text or "Rf" in text or "rF" in text:
+        for rf in find_rf_references(text):
+            pattern = r"\s?".join(re.escape(c) for c in rf)
+            text = re.sub(pattern, " ", text, flags=re.I)
     text = _IBAN_IN_TEXT.sub(" ", text)
     text = _DATES_AMOUNTS.sub(" ", text)
     found: list[NumberMention] = []
@@ -263,7 +277,9 @@ def _item_number_keys(number: str) -> set[str]:
     full = number_key(number)
     if full:
         keys.add(full)
-    runs = re.findall(r"\d+", number or "")
+    if number.isdigit():
+        return keys
+    runs = _DIGIT_RUNS.findall(number or "")
     if len(runs) > 1:
         last = runs[-1].lstrip("0")
         if len(last) >= 3:
@@ -272,7 +288,9 @@ def _item_number_keys(number: str) -> set[str]:
 
 
 def _normal_reference(value: str) -> str:
-    return re.sub(r"\s", "", value or "").upper()
+    if not value:
+        return ""
+    return "".join(value.split()).upper()
 
 
 @dataclass
@@ -291,52 +309,86 @@ class MatchIndex:
     parties_by_skeleton: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     parties_by_token: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     skeleton_of_party: dict[int, str] = field(default_factory=dict)
+    items: dict[tuple[str, int], OpenItem] = field(default_factory=dict)
 
     @classmethod
     def build(cls, items: Iterable[OpenItem]) -> MatchIndex:
         index = cls()
-        for item in items:
-            index.add(item)
+        # Bulk building makes millions of small containers and no reference cycles; the cyclic
+        # collector would rescan them all again and again (a third of the time at 1M items).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            add = index.add
+            for item in items:
+                add(item)
+        finally:
+            if collecting:
+                gc.enable()
         return index
 
+    def _keys(self, item: OpenItem) -> tuple[str, set[str], tuple[str, str, Decimal]]:
+        return (
+            _normal_reference(item.reference),
+            _item_number_keys(item.number),
+            (item.kind, item.currency, item.open_amount),
+        )
+
     def add(self, item: OpenItem) -> None:
-        if item.reference:
-            self.by_reference[_normal_reference(item.reference)].append(item)
-        for key in _item_number_keys(item.number):
+        """Index an item (replacing an earlier version of it: same kind and id)."""
+        if (item.kind, item.id) in self.items:
+            self.remove(item.kind, item.id)
+        self.items[(item.kind, item.id)] = item
+        reference, numbers, amount = self._keys(item)
+        if reference:
+            self.by_reference[reference].append(item)
+        for key in numbers:
             self.by_number[key].append(item)
-        self.by_amount[(item.kind, item.currency, item.open_amount)].append(item)
+        self.by_amount[amount].append(item)
         party = item.party_id
         if party is None:
             return
         self.by_party[party].append(item)
         if party not in self.skeleton_of_party:
-            for identifier in item.party_identifiers:
-                compact = compact_identifier(identifier)
-                if not compact:
-                    continue
-                self.parties_by_identifier[compact].add(party)
-                if len(compact) > 2 and compact[:2].isalpha() and compact[2:].isdigit():
-                    self.parties_by_identifier[compact[2:]].add(party)  # BG123456789 → ЕИК
-            skeleton = name_skeleton(item.party_name)
-            self.skeleton_of_party[party] = skeleton
-            if skeleton:
-                self.parties_by_skeleton[skeleton].add(party)
-                for token in _name_tokens(skeleton):
-                    self.parties_by_token[token].add(party)
+            self._add_party(party, item)
+
+    def _add_party(self, party: int, item: OpenItem) -> None:
+        for identifier in item.party_identifiers:
+            compact = compact_identifier(identifier)
+            if not compact:
+                continue
+            self.parties_by_identifier[compact].add(party)
+            if len(compact) > 2 and compact[:2].isalpha() and compact[2:].isdigit():
+                self.parties_by_identifier[compact[2:]].add(party)  # BG123456789 → ЕИК
+        skeleton = name_skeleton(item.party_name)
+        self.skeleton_of_party[party] = skeleton
+        if skeleton:
+            self.parties_by_skeleton[skeleton].add(party)
+            for token in _name_tokens(skeleton):
+                self.parties_by_token[token].add(party)
 
     def remove(self, kind: str, item_id: int) -> OpenItem | None:
-        """Take an item out (fully paid, or about to be re-added with a new open amount)."""
-        victim = None
-        for table in (self.by_reference, self.by_number, self.by_party, self.by_amount):
-            for key, bucket in list(table.items()):
-                kept = [i for i in bucket if not (i.kind == kind and i.id == item_id)]
-                if len(kept) != len(bucket):
-                    victim = next(i for i in bucket if i.kind == kind and i.id == item_id)
-                    if kept:
-                        table[key] = kept  # type: ignore[index]
-                    else:
-                        del table[key]  # type: ignore[arg-type]
-        return victim
+        """Take an item out (fully paid, or to be re-added with a new open amount)."""
+        item = self.items.pop((kind, item_id), None)
+        if item is None:
+            return None
+        reference, numbers, amount = self._keys(item)
+
+        def drop(table: dict, key: object) -> None:
+            bucket = [i for i in table.get(key, ()) if not (i.kind == kind and i.id == item_id)]
+            if bucket:
+                table[key] = bucket
+            else:
+                table.pop(key, None)
+
+        if reference:
+            drop(self.by_reference, reference)
+        for key in numbers:
+            drop(self.by_number, key)
+        drop(self.by_amount, amount)
+        if item.party_id is not None:
+            drop(self.by_party, item.party_id)
+        return item
 
 
 # --------------------------------------------------------------------------- counterparty
@@ -580,7 +632,7 @@ def propose(
         for item in index.by_number.get(mention.key, ()):
             if not _fits(item, incoming, kind) or item.id in referenced:
                 continue
-            digits = re.sub(r"\D", "", item.number)
+            digits = item.number if item.number.isdigit() else _NON_DIGITS.sub("", item.number)
             if mention.written == digits and len(digits) >= 6:
                 grade = "number_full"
             elif mention.keyword:

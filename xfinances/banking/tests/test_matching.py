@@ -370,3 +370,12 @@ def test_quality_on_10000_generated_payments_with_known_answers():
     assert quality.payments == 10_000
     assert quality.precision >= 0.995, wrong[:5]
     assert quality.recall >= 0.90
+
+
+def test_index_add_replaces_an_item_with_its_new_open_amount():
+    items = [item(1, "300.00")]
+    index = MatchIndex.build(items)
+    index.add(item(1, "100.00"))
+    [best] = propose(pay("100.00", reference=items[0].reference), index, aliases={}, tolerance=D(0))
+    assert best.allocations == (("sales", 1, D("100.00")),) and best.overpayment == 0
+    assert index.by_amount.get(("sales", "EUR", D("300.00"))) is None
