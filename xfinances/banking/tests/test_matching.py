@@ -28,7 +28,7 @@ from xfinances.invoicing.creditor_reference import rf_for_document
 D = Decimal
 DAY = dt.date(2026, 11, 20)
 ALFA_IBAN = "BG18RZBB91550123456789"
-BETA_IBAN = "BG27UNCR70001520123456"
+BETA_IBAN = "BG16UNCR70000015201234"
 
 
 def item(
