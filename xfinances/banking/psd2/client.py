@@ -433,7 +433,7 @@ class PSD2Client:
             },
             headers=headers,
         )
-        created = self._parse(responses.ConsentCreated, payload, _("a consent"))
+        created = self._parse(responses.ConsentCreated, payload, _("a consent answer"))
         links = created.links
         return Consent(
             consent_id=created.consentId,
@@ -447,13 +447,14 @@ class PSD2Client:
     def consent_status(self, consent_id: str) -> str:
         path = f"/v1/consents/{urllib.parse.quote(consent_id)}/status"
         payload = self._request("GET", path)
-        return self._parse(responses.ConsentStatus, payload, _("a consent status")).consentStatus
+        answer = self._parse(responses.ConsentStatus, payload, _("a consent status answer"))
+        return answer.consentStatus
 
     def sca_status(self, consent: Consent) -> str:
         if not consent.sca_status_url:
             raise PSD2Error(_("The bank gave no SCA status link for this consent."))
         payload = self._request("GET", consent.sca_status_url)
-        return self._parse(responses.ScaStatus, payload, _("an SCA status")).scaStatus
+        return self._parse(responses.ScaStatus, payload, _("an SCA status answer")).scaStatus
 
     def wait_for_sca(
         self, consent: Consent, *, timeout: float = 300, interval: float = 2
@@ -476,7 +477,7 @@ class PSD2Client:
 
     def accounts(self, consent_id: str) -> list[Account]:
         payload = self._request("GET", "/v1/accounts", consent_id=consent_id)
-        listed = self._parse(responses.AccountList, payload, _("an account list"))
+        listed = self._parse(responses.AccountList, payload, _("an account list answer"))
         return [
             Account(
                 resource_id=a.resourceId or "",
@@ -490,7 +491,7 @@ class PSD2Client:
     def balances(self, consent_id: str, account_id: str) -> list[AccountBalance]:
         path = f"/v1/accounts/{urllib.parse.quote(account_id)}/balances"
         payload = self._request("GET", path, consent_id=consent_id)
-        parsed = self._parse(responses.Balances, payload, _("balances"))
+        parsed = self._parse(responses.Balances, payload, _("a balances answer"))
         today = self._today()
         return [
             AccountBalance(
@@ -525,7 +526,7 @@ class PSD2Client:
         next_query: Mapping[str, str] | None = query
         while True:
             payload = self._request("GET", path, query=next_query, consent_id=consent_id)
-            report = self._parse(responses.TransactionsResponse, payload, _("transactions"))
+            report = self._parse(responses.TransactionsResponse, payload, _("a transactions page"))
             for tx in report.transactions.booked or ():
                 booked.append(to_entry(tx, BookingStatus.BOOKED, today=today, index=len(booked)))
             for tx in report.transactions.pending or ():
