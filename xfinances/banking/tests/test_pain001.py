@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from lxml import etree
 
 from xfinances.banking.pain001 import (
@@ -198,7 +199,8 @@ def test_an_iban_other_than_the_last_paid_one_is_flagged():
         IbanRecord(SUPPLIER_IBAN, dt.date(2025, 1, 1)),
         IbanRecord(OTHER_IBAN, dt.date(2026, 3, 1)),
     ]
-    flag = iban_changed(history, SUPPLIER_IBAN, today=DAY)
+    with translation.override("en"):
+        flag = iban_changed(history, SUPPLIER_IBAN, today=DAY)
     assert flag is not None and flag.iban == OTHER_IBAN and flag.previous == SUPPLIER_IBAN
     assert "last paid" in flag.reason
 
@@ -208,8 +210,9 @@ def test_a_recent_change_is_flagged_even_before_any_payment():
         IbanRecord(SUPPLIER_IBAN, dt.date(2025, 1, 1)),
         IbanRecord(OTHER_IBAN, DAY - dt.timedelta(days=3)),
     ]
-    flag = iban_changed(history, None, today=DAY)
-    assert flag is not None and flag.previous == SUPPLIER_IBAN and "3 days" in flag.reason
+    with translation.override("bg"):
+        flag = iban_changed(history, None, today=DAY)
+    assert flag is not None and flag.previous == SUPPLIER_IBAN and "преди 3 дни" in flag.reason
 
 
 def test_an_unchanged_or_long_settled_iban_is_not_flagged():

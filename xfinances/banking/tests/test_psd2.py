@@ -12,6 +12,7 @@ import urllib.parse
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from xfinances.banking.psd2.client import (
     AccessExceeded,
@@ -198,10 +199,13 @@ def test_an_expired_consent_says_so(bank):
     consent = valid_consent(bank, client)
     account = client.accounts(consent)[0]
     bank.expire(consent)
-    with pytest.raises(ConsentExpired) as error:
+    with translation.override("en"), pytest.raises(ConsentExpired) as error:
         client.transactions(consent, account.resource_id, date_from=TODAY)
     assert error.value.status == 401 and error.value.code == "CONSENT_EXPIRED"
     assert "renew" in str(error.value)
+    with translation.override("bg"), pytest.raises(ConsentExpired) as error:
+        client.accounts(consent)
+    assert "подновете връзката" in str(error.value)
 
 
 def test_a_consent_past_its_valid_until_day_expires(bank):
