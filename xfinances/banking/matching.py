@@ -227,6 +227,22 @@ def number_key(number: str) -> str:
     return digits.lstrip("0") or ("0" if digits else "")
 
 
+def _blank_references(text: str, references: list[str]) -> str:
+    """`text` with each reference (written with spaces or hyphens inside) blanked out."""
+    if not references:
+        return text
+    positions = [k for k, c in enumerate(text) if c not in " -\u00a0"]
+    compact = "".join(text[k] for k in positions).upper()
+    chars = list(text)
+    for reference in references:
+        start = compact.find(reference)
+        while start >= 0:
+            for k in positions[start : start + len(reference)]:
+                chars[k] = " "
+            start = compact.find(reference, start + len(reference))
+    return "".join(chars)
+
+
 def find_numbers(text: str, *, all_keyword: bool = False) -> list[NumberMention]:
     """Every number in a remittance text that may be a document number, in order.
 
@@ -236,9 +252,7 @@ def find_numbers(text: str, *, all_keyword: bool = False) -> list[NumberMention]
     if not text or not _ANY_DIGIT.search(text):
         return []
     if "rf" in text or "RF" in text or "Rf" in text or "rF" in text:
-        for rf in find_rf_references(text):
-            pattern = r"\s?".join(re.escape(c) for c in rf)
-            text = re.sub(pattern, " ", text, flags=re.I)
+        text = _blank_references(text, find_rf_references(text))
     text = _IBAN_IN_TEXT.sub(" ", text)
     text = _DATES_AMOUNTS.sub(" ", text)
     found: list[NumberMention] = []
