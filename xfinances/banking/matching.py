@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
 
+from xfinances.banking.records import BankEntry
 from xfinances.invoicing.creditor_reference import find_rf_references
 
 SALES = "sales"
@@ -53,7 +54,7 @@ AUTOMATIC_GAP = 15  # ... when no other proposal comes this close
 REVIEW = 40  # proposals below this are not returned (the payment stays unmatched)
 MAX_PARTY_ITEMS = 40  # open items of one party considered for amount and subset-sum matching
 MAX_SUBSET_SIZE = 5
-SUBSET_TIME_BOX = 0.02  # seconds per payment for the subset-sum search
+SUBSET_TIME_BOX = 0.01  # seconds per payment for the subset-sum search
 FUZZY_NAME = 0.86  # similarity a fuzzy name needs
 FUZZY_MARGIN = 0.05  # ... and how far ahead of the next party
 
@@ -123,6 +124,21 @@ class Proposal:
     automatic: bool
     overpayment: Decimal  # paid beyond the open amounts: the party's credit
     shortfall: Decimal  # left open within the tolerance: a proposed write-off
+
+
+def incoming_from_entry(entry: BankEntry) -> Incoming:
+    """The payment to match from a normalised bank entry (banking/records.py)."""
+    return Incoming(
+        amount=entry.amount,
+        currency=entry.currency,
+        direction=str(entry.direction),
+        booking_date=entry.booking_date,
+        reference=entry.reference,
+        end_to_end_id=entry.end_to_end_id,
+        text=entry.text,
+        counterparty_name=entry.counterparty.name,
+        counterparty_iban=entry.counterparty.iban,
+    )
 
 
 # --------------------------------------------------------------------------- names
@@ -571,39 +587,47 @@ def _subsets_with_sum(
     items: Sequence[OpenItem], target: Decimal, tolerance: Decimal, deadline: float
 ) -> list[tuple[OpenItem, ...]]:
     """Combinations of 2..MAX_SUBSET_SIZE items whose open amounts sum to `target` exactly
-    (or fall short of it by at most `tolerance`); stops after two or at `deadline`."""
+    (or fall short of it by at most `tolerance`); stops after two or at `deadline`.
+
+    Depth-first over the amounts in cents, largest first, pruned when even the largest
+    amounts still allowed cannot reach the target or the smallest overshoot it."""
     ordered = sorted(items, key=lambda i: i.open_amount, reverse=True)
-    amounts = [i.open_amount for i in ordered]
-    suffix = [ZERO] * (len(amounts) + 1)
-    for k in range(len(amounts) - 1, -1, -1):
-        suffix[k] = suffix[k + 1] + amounts[k]
+    cents = [int(i.open_amount * 100) for i in ordered]
+    high = int(target * 100)
+    low = high - int(tolerance * 100)
+    count = len(cents)
+    prefix = [0] * (count + 1)
+    for k, value in enumerate(cents):
+        prefix[k + 1] = prefix[k] + value
     found: list[tuple[OpenItem, ...]] = []
     steps = 0
 
-    def walk(start: int, chosen: list[int], total: Decimal) -> bool:
+    def walk(start: int, chosen: list[int], total: int) -> bool:
         nonlocal steps
         steps += 1
         if steps % 256 == 0 and time.perf_counter() > deadline:
             return True
-        if len(chosen) >= 2 and target - tolerance <= total <= target:
+        if len(chosen) >= 2 and low <= total <= high:
             found.append(tuple(ordered[k] for k in chosen))
             if len(found) >= 2:
                 return True
-        if len(chosen) == MAX_SUBSET_SIZE:
+        slots = MAX_SUBSET_SIZE - len(chosen)
+        if slots == 0:
             return False
-        for k in range(start, len(amounts)):
-            if total + suffix[k] < target - tolerance:
-                return False  # even everything left cannot reach the target
-            if total + amounts[k] > target:
+        for k in range(start, count):
+            # The `slots` largest amounts from k on are the most this branch can add.
+            if total + prefix[min(k + slots, count)] - prefix[k] < low:
+                return False
+            if total + cents[k] > high:
                 continue
             chosen.append(k)
-            stop = walk(k + 1, chosen, total + amounts[k])
+            stop = walk(k + 1, chosen, total + cents[k])
             chosen.pop()
             if stop:
                 return True
         return False
 
-    walk(0, [], ZERO)
+    walk(0, [], 0)
     return found
 
 

@@ -19,6 +19,7 @@ from xfinances.banking.matching import (
     find_identifiers,
     find_numbers,
     identify_party,
+    incoming_from_entry,
     name_skeleton,
     own_transfer_rule,
     propose,
@@ -379,3 +380,22 @@ def test_index_add_replaces_an_item_with_its_new_open_amount():
     [best] = propose(pay("100.00", reference=items[0].reference), index, aliases={}, tolerance=D(0))
     assert best.allocations == (("sales", 1, D("100.00")),) and best.overpayment == 0
     assert index.by_amount.get(("sales", "EUR", D("300.00"))) is None
+
+
+def test_incoming_from_a_bank_entry():
+    from xfinances.banking.records import BankEntry, Counterparty, Direction
+
+    entry = BankEntry(
+        amount=D("12.30"),
+        currency="EUR",
+        direction=Direction.DEBIT,
+        booking_date=DAY,
+        end_to_end_id="XF-B7-1",
+        reference="RF18539007547034",
+        text="inv 1",
+        counterparty=Counterparty(name="Бета", iban=BETA_IBAN),
+    )
+    incoming = incoming_from_entry(entry)
+    assert incoming.direction == "debit" and incoming.amount == D("12.30")
+    assert incoming.counterparty_iban == BETA_IBAN and incoming.end_to_end_id == "XF-B7-1"
+    assert incoming.reference == "RF18539007547034" and incoming.text == "inv 1"
