@@ -29,13 +29,14 @@ taxes, salaries, transfers between own accounts → a category name.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import gc
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
@@ -419,6 +420,20 @@ class MatchIndex:
         if item.party_id is not None:
             drop(self.by_party, item.party_id)
         return item
+
+
+@contextlib.contextmanager
+def long_run() -> Iterator[None]:
+    """Around a matching run over a large index: the index's millions of objects are moved out
+    of the cyclic garbage collector's sight (`gc.freeze`), which otherwise rescans all of them
+    again and again while proposals are made (two thirds of the time at 1,000,000 items). They
+    hold no reference cycles, so nothing leaks; reference counting still frees them."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 # --------------------------------------------------------------------------- counterparty

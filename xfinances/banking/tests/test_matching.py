@@ -399,3 +399,14 @@ def test_incoming_from_a_bank_entry():
     assert incoming.direction == "debit" and incoming.amount == D("12.30")
     assert incoming.counterparty_iban == BETA_IBAN and incoming.end_to_end_id == "XF-B7-1"
     assert incoming.reference == "RF18539007547034" and incoming.text == "inv 1"
+
+
+def test_long_run_freezes_and_releases_the_collector():
+    import gc
+
+    from xfinances.banking.matching import long_run
+
+    with long_run():
+        assert gc.get_freeze_count() > 0
+        assert run(pay("120.00", "0000000001"), [item(1, "120.00")])[0].automatic
+    assert gc.get_freeze_count() == 0
