@@ -18,6 +18,9 @@ The mix (shares of the payments), each with its known answer:
   short: less than the document by at most the tolerance, number in the text
   amount_only: nothing but the payer's IBAN and the exact amount
   wrong_number: the payer typed another client's number; IBAN and amount are right
+  typo: the payer typed the number of the neighbouring document (±1) with the amount of the
+    one meant (often the same client's other document)
+  for_another: a parent company pays its subsidiary's document by its RF reference
   outgoing: our payment to a supplier echoing our end-to-end id
   noise: no document (a refund, a loan, an unknown sender): the right answer is nothing
 """
@@ -46,6 +49,8 @@ MIX = (
     ("short", 3),
     ("amount_only", 8),
     ("wrong_number", 2),
+    ("typo", 1),
+    ("for_another", 1),
     ("outgoing", 6),
     ("noise", 6),
 )
@@ -367,6 +372,29 @@ def _case(
         return Case(
             incoming(amount, text=_spell(item.number, rng, day)),
             (("sales", item.id, amount),),
+            scenario,
+        )
+    if scenario == "typo":
+        neighbour = f"{int(item.number) + rng.choice((-1, 1)):010d}"
+        return Case(
+            incoming(item.open_amount, text=_spell(neighbour, rng, day)),
+            (("sales", item.id, item.open_amount),),
+            scenario,
+        )
+    if scenario == "for_another":
+        parent = rng.choice(people)
+        return Case(
+            Incoming(
+                amount=item.open_amount,
+                currency="EUR",
+                direction="credit",
+                booking_date=day,
+                reference=item.reference,
+                text=f"за {item.party_name}",
+                counterparty_name=_written_name(parent, rng),
+                counterparty_iban=rng.choice(parent.ibans),
+            ),
+            (("sales", item.id, item.open_amount),),
             scenario,
         )
     if scenario in ("amount_only", "wrong_number"):

@@ -37,7 +37,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from difflib import SequenceMatcher
 
@@ -510,6 +510,7 @@ def _fuzzy_party(skeleton: str, name: str, index: MatchIndex) -> PartyGuess | No
 class _Evidence:
     points: int = 0
     reasons: list[str] = field(default_factory=list)
+    amount_fits: bool = False  # the payment equals the open amount (or within the tolerance)
 
     def add(self, key: str, detail: str) -> None:
         self.points += POINTS[key]
@@ -561,6 +562,7 @@ def _settle(
     overpayment = max(amount - total, ZERO)
     missing = max(total - amount, ZERO)
     shortfall = ZERO
+    evidence.amount_fits = amount == total or ZERO < total - amount <= tolerance
     if amount == total:
         evidence.add("amount_exact", f"amount {amount} equals the open amount")
     elif missing and missing <= tolerance:
@@ -660,14 +662,34 @@ def propose(
     kind = _wanted_kind(incoming)
     party = identify_party(incoming, index, aliases)
     proposals: dict[frozenset[int], Proposal] = {}
+    own: list[OpenItem] = []
+    if party is not None:
+        own = [i for i in index.by_party.get(party.party_id, ()) if _fits(i, incoming, kind)]
+        own.sort(key=lambda i: (i.due_date or dt.date.max, i.id))
+        own = own[:MAX_PARTY_ITEMS]
+    same = [i for i in own if i.open_amount == incoming.amount]
+    same_ids = {i.id for i in same}
 
-    def offer(proposal: Proposal) -> None:
+    fitting: set[frozenset[int]] = set()  # proposals whose documents the amount pays exactly
+
+    def offer(proposal: Proposal, amount_fits: bool) -> None:
         key = frozenset(a[1] for a in proposal.allocations)
         if not key:
             return
+        if not amount_fits and same_ids - key:
+            # A partial or overpayment of one document while the payer has another open
+            # document of exactly this amount: a mistyped number is the likelier story.
+            proposal = replace(
+                proposal,
+                score=max(0, proposal.score - 20),
+                reason=proposal.reason
+                + "; but the payer has another open document of exactly this amount",
+            )
         current = proposals.get(key)
         if current is None or proposal.score > current.score:
             proposals[key] = proposal
+            if amount_fits:
+                fitting.add(key)
 
     # 1. References: ours in the structured field, the end-to-end id, or an RF in the text.
     referenced: dict[int, tuple[OpenItem, str]] = {}
@@ -704,7 +726,7 @@ def propose(
     for item, grade, why in named:
         evidence = _Evidence()
         evidence.add(grade, f"{why} → {item.number}")
-        offer(_proposal([item], incoming, party, tolerance, evidence))
+        offer(_proposal([item], incoming, party, tolerance, evidence), evidence.amount_fits)
 
     # Several documents named in one payment: those whose sum the payment covers.
     if 1 < len(named) <= 12:
@@ -723,20 +745,14 @@ def propose(
             evidence = _Evidence()
             numbers = ", ".join(i.number for i in combo)
             evidence.add(weakest, f"{len(combo)} documents named in the payment: {numbers}")
-            offer(_proposal(combo, incoming, party, tolerance, evidence))
+            offer(_proposal(combo, incoming, party, tolerance, evidence), evidence.amount_fits)
 
     # 3. The party's open items by amount, and a bounded subset-sum over them.
     if party is not None:
-        own = [i for i in index.by_party.get(party.party_id, ()) if _fits(i, incoming, kind)]
-        own.sort(key=lambda i: (i.due_date or dt.date.max, i.id))
-        own = own[:MAX_PARTY_ITEMS]
-        same = [i for i in own if i.open_amount == incoming.amount]
         # The payment names a reference, or documents that account for it: an amount
         # alone then proves nothing on its own.
         explained = bool(referenced) or any(
-            p.score >= AUTOMATIC - AUTOMATIC_GAP and not p.overpayment
-            for p in proposals.values()
-            if sum((a[2] for a in p.allocations), p.shortfall) == incoming.amount
+            proposals[key].score >= AUTOMATIC - AUTOMATIC_GAP for key in fitting
         )
         if len(same) == 1:
             evidence = _Evidence()
@@ -749,12 +765,17 @@ def propose(
                 evidence.add(
                     "only_amount_in_party", f"the party's only open document of {incoming.amount}"
                 )
-            offer(_proposal(same, incoming, party, tolerance, evidence))
+                if any(n[0].party_id == party.party_id for n in named):
+                    # The payer named another of its documents: a partial payment of that
+                    # one is as likely as a mistyped number. A person decides.
+                    evidence.points -= 20
+                    evidence.reasons.append("but the payment names another of its documents")
+            offer(_proposal(same, incoming, party, tolerance, evidence), evidence.amount_fits)
         elif len(same) > 1:
             for item in same:
                 evidence = _Evidence()
                 evidence.reasons.append(f"one of {len(same)} open documents of {incoming.amount}")
-                offer(_proposal([item], incoming, party, tolerance, evidence))
+                offer(_proposal([item], incoming, party, tolerance, evidence), evidence.amount_fits)
         elif not named and own:
             combos = _subsets_with_sum(
                 own, incoming.amount, ZERO, time.perf_counter() + SUBSET_TIME_BOX
@@ -765,7 +786,8 @@ def propose(
                 evidence.add(
                     "combination_in_party", f"the only combination with this sum: {numbers}"
                 )
-                offer(_proposal(combos[0], incoming, party, tolerance, evidence))
+                proposal = _proposal(combos[0], incoming, party, tolerance, evidence)
+                offer(proposal, evidence.amount_fits)
     elif not named:
         # 4. Nothing but the amount: only if it is unique in the whole book.
         same = [
@@ -776,7 +798,7 @@ def propose(
         if len(same) == 1:
             evidence = _Evidence()
             evidence.add("only_amount_anywhere", f"the only open document of {incoming.amount}")
-            offer(_proposal(same, incoming, None, tolerance, evidence))
+            offer(_proposal(same, incoming, None, tolerance, evidence), evidence.amount_fits)
 
     # A combination that accounts for the whole payment explains away its own parts taken
     # alone with an "overpayment" (which would be the other documents, not a credit).
