@@ -337,3 +337,36 @@ def test_client_certificate_over_tls(tmp_path):
         anonymous, _ = client_for(bank, ca_file=server_cert, max_retries=0)
         with pytest.raises(BankUnavailable):
             anonymous.create_consent(valid_until=TODAY + dt.timedelta(days=90))
+
+
+def raw(bank: SimulatedBank, method: str, path: str, headers: dict[str, str] | None = None):
+    parts = urllib.parse.urlsplit(bank.base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    connection.request(method, path, headers=headers or {})
+    answer = connection.getresponse()
+    body = answer.read()
+    connection.close()
+    return answer.status, body
+
+
+def test_the_simulator_checks_what_the_definition_requires(bank):
+    status, body = raw(bank, "GET", "/v1/accounts")
+    assert status == 400 and b"FORMAT_ERROR" in body  # no X-Request-ID
+    client, _ = client_for(bank)
+    consent = valid_consent(bank, client, frequency_per_day=10)
+    account = client.accounts(consent)[0]
+    headers = {"X-Request-ID": "r-1", "Consent-ID": consent}
+    path = f"/v1/accounts/{account.resource_id}/transactions"
+    assert raw(bank, "GET", f"{path}?bookingStatus=booked", headers)[0] == 400  # no dateFrom
+    status, body = raw(bank, "GET", f"{path}?bookingStatus=all&dateFrom=2026-01-01", headers)
+    assert status == 400 and b"PARAMETER_NOT_SUPPORTED" in body
+    assert raw(bank, "GET", "/v1/accounts/acc-unknown/balances", headers)[0] == 404
+
+
+def test_a_deleted_consent_gives_no_more_access(bank):
+    client, _ = client_for(bank)
+    consent = valid_consent(bank, client)
+    client.delete_consent(consent)
+    assert client.consent_status(consent) == "terminatedByTpp"
+    with pytest.raises(ConsentInvalid):
+        client.accounts(consent)
