@@ -260,7 +260,9 @@ def _blank_references(text: str, references: list[str]) -> str:
     return "".join(chars)
 
 
-def find_numbers(text: str, *, all_keyword: bool = False) -> list[NumberMention]:
+def find_numbers(
+    text: str, *, all_keyword: bool = False, references: list[str] | None = None
+) -> list[NumberMention]:
     """Every number in a remittance text that may be a document number, in order.
 
     RF references, IBANs, dates and amounts are removed first. A number after a keyword
@@ -268,8 +270,10 @@ def find_numbers(text: str, *, all_keyword: bool = False) -> list[NumberMention]
     a list that follows one ("ф-ри 12, 13 и 14"); a plain word ends the list."""
     if not text or not _ANY_DIGIT.search(text):
         return []
-    if "rf" in text or "RF" in text or "Rf" in text or "rF" in text:
-        text = _blank_references(text, find_rf_references(text))
+    if references is None and ("rf" in text or "RF" in text or "Rf" in text or "rF" in text):
+        references = find_rf_references(text)
+    if references:
+        text = _blank_references(text, references)
     text = _IBAN_IN_TEXT.sub(" ", text)
     text = _DATES_AMOUNTS.sub(" ", text)
     found: list[NumberMention] = []
@@ -702,7 +706,8 @@ def propose(
 
     # 1. References: ours in the structured field, the end-to-end id, or an RF in the text.
     referenced: dict[int, tuple[OpenItem, str]] = {}
-    refs = [incoming.reference, incoming.end_to_end_id, *find_rf_references(incoming.text)]
+    in_text = find_rf_references(incoming.text) if incoming.text else []
+    refs = [incoming.reference, incoming.end_to_end_id, *in_text]
     for ref in refs:
         key = _normal_reference(ref)
         for item in index.by_reference.get(key, ()) if key else ():
@@ -711,7 +716,9 @@ def propose(
 
     # 2. Document numbers in the text (and in the end-to-end id).
     mentioned: dict[int, tuple[OpenItem, str, str]] = {}
-    mentions = find_numbers(incoming.text) + find_numbers(incoming.end_to_end_id, all_keyword=True)
+    mentions = find_numbers(incoming.text, references=in_text) + find_numbers(
+        incoming.end_to_end_id, all_keyword=True
+    )
     for mention in mentions:
         for item in index.by_number.get(mention.key, ()):
             if not _fits(item, incoming, kind) or item.id in referenced:
