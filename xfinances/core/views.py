@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from xfinances.core import actions, queries
 from xfinances.core.audit import Actor
 from xfinances.core.audit import history as audit_history
+from xfinances.core.dashboard import cards_for
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import (
     AuditFilterForm,
@@ -30,7 +31,6 @@ from xfinances.core.forms import (
 )
 from xfinances.core.models import ApiToken, CompanyBankAccount, Membership, Source
 from xfinances.core.rates import read_rates
-from xfinances.core.roles import can
 from xfinances.core.tenancy import client_ip, company_view
 
 AREAS = {
@@ -63,28 +63,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @company_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
-    from xfinances.parties import queries as party_queries
-
     context = {
-        "party_counts": party_queries.counts(company),
         "recent": queries.audit_log(company)[:8] if request.role in ("owner", "accountant") else [],  # type: ignore[attr-defined]
         "areas": AREAS,
+        # Parties, treasury and payments stand above core; each adds its own cards.
+        "dashboard_cards": cards_for(request),
     }
-    if can(request.role, "treasury.view"):  # type: ignore[attr-defined]
-        from xfinances.treasury.queries import dashboard_summary
-
-        context["treasury"] = dashboard_summary(company, request.user)  # type: ignore[arg-type]
-    if can(request.role, "payments.view"):  # type: ignore[attr-defined]
-        from django.template.loader import render_to_string
-        from django.utils import timezone
-
-        from xfinances.payments.queries import top_debtors
-
-        debtors = top_debtors(company, timezone.localdate())
-        card = render_to_string(
-            "payments/_top_debtors.html", {"debtors": debtors, "company": company}, request
-        )
-        context.setdefault("dashboard_cards", []).append(card)  # type: ignore[attr-defined]
     return render(request, "core/dashboard.html", context)
 
 

@@ -9,6 +9,7 @@ from schwifty import IBAN
 from stdnum.bg import egn as stdnum_egn
 
 from xfinances.core.audit import Actor
+from xfinances.core.demo import DemoStep
 from xfinances.core.identifiers import IdentifierError, clean_eik
 from xfinances.core.models import Company, Membership
 from xfinances.core.roles import Role
@@ -286,3 +287,7 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         if data.pop("sales", False) and sales is not None:
             data["responsible"] = sales.user
         create_party(actor, company, **data)
+
+
+def step() -> DemoStep:
+    return DemoStep(order=10, name="parties", load=load)

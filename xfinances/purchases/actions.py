@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from xfinances.core import audit
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
+from xfinances.core.events import CompanyCreated
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.models import Company, Currency, Membership, User
 from xfinances.core.money import (
@@ -1083,3 +1084,8 @@ def run_supplier_alerts(company: Company, today: dt.date) -> AlertRunResult:
     run.emails_queued = emails
     run.save(update_fields=["alerts_sent", "emails_queued"])
     return AlertRunResult(claimed=True, alerts=len(planned), emails=emails)
+
+
+def on_company_created(event: CompanyCreated) -> None:
+    """A new company starts with the usual purchase categories."""
+    ensure_purchase_categories(event.actor, event.company)

@@ -39,8 +39,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"XFINANCES is running at {url}  (API docs: {url}/api/v1/docs)")
         )
+        from xfinances.core.demo import DEMO_EIK, DEMO_LOGINS
         from xfinances.core.models import Company
-        from xfinances.demo import DEMO_EIK, DEMO_LOGINS
 
         if Company.objects.filter(eik=DEMO_EIK).exists():
             email, password, _role = DEMO_LOGINS[0]
