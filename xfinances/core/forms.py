@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import AuditEntry, Company, Currency, Source
+from xfinances.core.queries import members
 from xfinances.core.roles import Role
 
 
@@ -127,7 +128,6 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, data: Any = None, *, company: Company) -> None:
         super().__init__(data)
-        from xfinances.core.queries import members
 
         user_field = self.fields["user"]
         type_field = self.fields["object_type"]

@@ -14,6 +14,7 @@ from xfinances.core.identifiers import IdentifierError, clean_eik
 from xfinances.core.models import Company, Membership
 from xfinances.core.roles import Role
 from xfinances.parties.actions import create_party
+from xfinances.parties.models import Party
 
 
 def eik_from(first8: str) -> str:
@@ -271,7 +272,6 @@ def _parties() -> list[dict[str, Any]]:
 
 def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> None:
     """Add the demo clients and suppliers to `company` (skipped when it already has parties)."""
-    from xfinances.parties.models import Party
 
     if Party.objects.filter(company=company).exists():
         return

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xfinances.core.audit import history
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
@@ -29,6 +30,7 @@ from xfinances.purchases.forms import (
     UblUploadForm,
 )
 from xfinances.purchases.models import PaymentBatchItem, SupplierInvoice
+from xfinances.purchases.numbers import number_key
 from xfinances.purchases.ubl import UblDocument, read_ubl
 
 PAGE_SIZE = 50
@@ -119,8 +121,6 @@ def _initial_from_ubl(company: Company, document: UblDocument) -> dict[str, Any]
         "payment_reference": document.payment_reference,
     }
     if document.corrected_number and supplier is not None:
-        from xfinances.purchases.numbers import number_key
-
         corrected = (
             SupplierInvoice.objects.filter(
                 company=company,
@@ -316,7 +316,6 @@ def _reverse_create(company: Company) -> str:
 @company_view("purchases.view")
 def invoice_detail(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
     invoice = _invoice(request, supplier_invoice_id)
-    from xfinances.core.audit import history
 
     return render(
         request,
