@@ -26,7 +26,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         }
     )
     return {
-        "my_memberships": memberships_of(request.user),  # type: ignore[arg-type]
+        "my_memberships": memberships_of(request.user),
         "company": getattr(request, "company", None),
         "role": role,
         "allowed": allowed,

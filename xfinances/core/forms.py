@@ -6,7 +6,8 @@ Forms validate shape; actions validate meaning. Views call actions and copy
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -70,8 +71,8 @@ class CompanyForm(forms.ModelForm):
         ]
         widgets = {"lock_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         # Uniqueness and identifiers are the action's job; avoid a second, different message.
         self.fields["eik"].validators = []
 
@@ -140,3 +141,9 @@ class AuditFilterForm(forms.Form):
             .distinct()
         )
         type_field.choices = [("", "—")] + [(t, t) for t in sorted(set(types))]
+
+
+def set_choices(field: forms.Field, choices: Iterable[tuple[Any, Any]]) -> None:
+    """Give a choice field the choices known only at request time (the company's accounts,
+    parties, categories). `form.fields` is typed as plain Field; this says what it is."""
+    cast(forms.ChoiceField, field).choices = list(choices)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from xfinances.core.tenancy import CompanyRequest
 from xfinances.parties import queries
 
 
-def cards(request: HttpRequest) -> SafeString:
-    company = request.company  # type: ignore[attr-defined]
+def cards(request: CompanyRequest) -> SafeString:
+    company = request.company
     html = render_to_string(
         "parties/_dashboard_cards.html",
         {"company": company, "party_counts": queries.counts(company)},

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from xfinances.core.roles import can
+from xfinances.core.tenancy import CompanyRequest
 from xfinances.treasury.queries import dashboard_summary
 
 
-def cards(request: HttpRequest) -> SafeString | None:
-    if not can(request.role, "treasury.view"):  # type: ignore[attr-defined]
+def cards(request: CompanyRequest) -> SafeString | None:
+    if not can(request.role, "treasury.view"):
         return None
-    company = request.company  # type: ignore[attr-defined]
-    summary = dashboard_summary(company, request.user)  # type: ignore[arg-type]
+    company = request.company
+    summary = dashboard_summary(company, request.user)
     html = render_to_string(
         "treasury/_dashboard_cards.html", {"company": company, "treasury": summary}, request
     )
