@@ -14,6 +14,7 @@ from xfinances.catalog.vat_defaults import DEFAULT_VAT_TREATMENTS
 from xfinances.core import audit
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
+from xfinances.core.events import CompanyCreated
 from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput
 from xfinances.core.models import Company, Currency
 from xfinances.core.money import MoneyError, to_decimal
@@ -321,3 +322,8 @@ def archive_product(actor: Actor, product: Product) -> Product:
 @transaction.atomic
 def restore_product(actor: Actor, product: Product) -> Product:
     return _set_active(actor, product, True, "restore_product")
+
+
+def on_company_created(event: CompanyCreated) -> None:
+    """A new company starts with the VAT treatments of the law (rates and legal bases)."""
+    ensure_company_catalog(event.actor, event.company)

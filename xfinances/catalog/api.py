@@ -5,13 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router, Schema, Status
 
 from xfinances.catalog import actions, queries
 from xfinances.catalog.models import Product, VatTreatment
 from xfinances.core.api_auth import require
-from xfinances.core.models import Company
+from xfinances.core.tenancy import CompanyRequest
 
 router = Router(tags=["products"])
 vat_treatments_router = Router(tags=["products"])
@@ -79,10 +79,6 @@ class ProductPage(Schema):
     items: list[ProductOut]
 
 
-def _company(request: HttpRequest) -> Company:
-    return request.company  # type: ignore[attr-defined,no-any-return]
-
-
 def _out(product: Product) -> dict[str, Any]:
     return {
         "id": product.pk,
@@ -100,8 +96,8 @@ def _out(product: Product) -> dict[str, Any]:
     }
 
 
-def _product(request: HttpRequest, product_id: int) -> Product:
-    found = queries.product(_company(request), product_id)
+def _product(request: CompanyRequest, product_id: int) -> Product:
+    found = queries.product(request.company, product_id)
     if found is None:
         raise Http404
     return found
@@ -109,57 +105,57 @@ def _product(request: HttpRequest, product_id: int) -> Product:
 
 @router.get("", response=ProductPage, summary="List products and services")
 def list_products(
-    request: HttpRequest, q: str = "", archived: bool = False, offset: int = 0, limit: int = 50
+    request: CompanyRequest, q: str = "", archived: bool = False, offset: int = 0, limit: int = 50
 ) -> dict[str, Any]:
     require(request, "catalog.view")
-    found = queries.products(_company(request), q=q, archived=archived)
+    found = queries.products(request.company, q=q, archived=archived)
     offset, limit = max(offset, 0), min(max(limit, 1), MAX_LIMIT)
     return {"count": found.count(), "items": [_out(p) for p in found[offset : offset + limit]]}
 
 
 @router.post("", response={201: ProductOut}, summary="Create a product or service")
-def create_product(request: HttpRequest, body: ProductIn) -> Status:
+def create_product(request: CompanyRequest, body: ProductIn) -> Status:
     require(request, "catalog.change")
-    product = actions.create_product(request.actor, _company(request), **body.dict())  # type: ignore[attr-defined]
+    product = actions.create_product(request.actor, request.company, **body.dict())
     return Status(201, _out(product))
 
 
 @router.get("/{int:product_id}", response=ProductOut, summary="Read a product or service")
-def read_product(request: HttpRequest, product_id: int) -> dict[str, Any]:
+def read_product(request: CompanyRequest, product_id: int) -> dict[str, Any]:
     require(request, "catalog.view")
     return _out(_product(request, product_id))
 
 
 @router.put("/{int:product_id}", response=ProductOut, summary="Replace a product or service")
-def replace_product(request: HttpRequest, product_id: int, body: ProductIn) -> dict[str, Any]:
+def replace_product(request: CompanyRequest, product_id: int, body: ProductIn) -> dict[str, Any]:
     require(request, "catalog.change")
     product = _product(request, product_id)
-    return _out(actions.update_product(request.actor, product, **body.dict()))  # type: ignore[attr-defined]
+    return _out(actions.update_product(request.actor, product, **body.dict()))
 
 
 @router.patch("/{int:product_id}", response=ProductOut, summary="Change some fields")
-def patch_product(request: HttpRequest, product_id: int, body: ProductPatch) -> dict[str, Any]:
+def patch_product(request: CompanyRequest, product_id: int, body: ProductPatch) -> dict[str, Any]:
     require(request, "catalog.change")
     product = _product(request, product_id)
     data = {k: v for k, v in body.dict(exclude_unset=True).items() if v is not None}
-    return _out(actions.update_product(request.actor, product, **data))  # type: ignore[attr-defined]
+    return _out(actions.update_product(request.actor, product, **data))
 
 
 @router.post("/{int:product_id}/archive", response=ProductOut, summary="Archive (never deleted)")
-def archive_product(request: HttpRequest, product_id: int) -> dict[str, Any]:
+def archive_product(request: CompanyRequest, product_id: int) -> dict[str, Any]:
     require(request, "catalog.change")
-    return _out(actions.archive_product(request.actor, _product(request, product_id)))  # type: ignore[attr-defined]
+    return _out(actions.archive_product(request.actor, _product(request, product_id)))
 
 
 @router.post(
     "/{int:product_id}/restore", response=ProductOut, summary="Restore an archived product"
 )
-def restore_product(request: HttpRequest, product_id: int) -> dict[str, Any]:
+def restore_product(request: CompanyRequest, product_id: int) -> dict[str, Any]:
     require(request, "catalog.change")
-    return _out(actions.restore_product(request.actor, _product(request, product_id)))  # type: ignore[attr-defined]
+    return _out(actions.restore_product(request.actor, _product(request, product_id)))
 
 
 @vat_treatments_router.get("", response=list[VatTreatmentOut], summary="List VAT treatments")
-def list_vat_treatments(request: HttpRequest, active: bool = False) -> list[VatTreatment]:
+def list_vat_treatments(request: CompanyRequest, active: bool = False) -> list[VatTreatment]:
     require(request, "catalog.view")
-    return list(queries.vat_treatments(_company(request), active_only=active))
+    return list(queries.vat_treatments(request.company, active_only=active))

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.catalog.models import NapColumn, ProductKind, Unit, VatTreatment
+from xfinances.core.forms import set_choices
 from xfinances.core.models import Currency
 
 
@@ -31,7 +32,7 @@ class ProductForm(forms.Form):
 
     def __init__(self, *args: Any, treatments: list[VatTreatment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["vat_treatment"].choices = [(str(t.pk), t.name) for t in treatments]  # type: ignore[attr-defined]
+        set_choices(self.fields["vat_treatment"], [(str(t.pk), t.name) for t in treatments])
 
     def action_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

@@ -1,4 +1,4 @@
-"""The VAT treatments every company starts with (ЗДДС; /work/shared/domain/bg-invoicing.md).
+"""The VAT treatments every company starts with (ЗДДС; the domain notes on Bulgarian invoicing).
 
 Pure data, shared by the seeding action and the data migration. Rates and bases change by
 law: companies edit their own copies; this table only seeds missing codes.

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,26 +16,21 @@ from xfinances.catalog.forms import ProductFilterForm, ProductForm, VatTreatment
 from xfinances.catalog.models import Product, VatTreatment
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import apply_errors
-from xfinances.core.models import Company
-from xfinances.core.tenancy import company_view
+from xfinances.core.tenancy import CompanyRequest, company_view
 
 PAGE_SIZE = 50
 
 
-def _company(request: HttpRequest) -> Company:
-    return request.company  # type: ignore[attr-defined,no-any-return]
-
-
-def _product(request: HttpRequest, product_id: int) -> Product:
-    found = queries.product(_company(request), product_id)
+def _product(request: CompanyRequest, product_id: int) -> Product:
+    found = queries.product(request.company, product_id)
     if found is None:
         raise Http404
     return found
 
 
 @company_view("catalog.view")
-def product_list(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def product_list(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = ProductFilterForm(request.GET or None)
     q, archived = "", False
     if form.is_valid():
@@ -51,8 +46,8 @@ def product_list(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/list.html", context)
 
 
-def _product_form_page(request: HttpRequest, product: Product | None) -> HttpResponse:
-    company = _company(request)
+def _product_form_page(request: CompanyRequest, product: Product | None) -> HttpResponse:
+    company = request.company
     treatments = list(queries.vat_treatments(company, active_only=True))
     if product is not None and product.vat_treatment not in treatments:
         treatments.append(product.vat_treatment)
@@ -62,10 +57,10 @@ def _product_form_page(request: HttpRequest, product: Product | None) -> HttpRes
         if form.is_valid():
             try:
                 if product is None:
-                    product = actions.create_product(request.actor, company, **form.action_data())  # type: ignore[attr-defined]
+                    product = actions.create_product(request.actor, company, **form.action_data())
                     messages.success(request, _("%(name)s added.") % {"name": product.name})
                 else:
-                    actions.update_product(request.actor, product, **form.action_data())  # type: ignore[attr-defined]
+                    actions.update_product(request.actor, product, **form.action_data())
                     messages.success(request, _("Changes saved."))
             except (InvalidInput, Conflict) as error:
                 apply_errors(form, error)
@@ -93,48 +88,48 @@ def _product_form_page(request: HttpRequest, product: Product | None) -> HttpRes
 
 
 @company_view("catalog.change")
-def product_create(request: HttpRequest) -> HttpResponse:
+def product_create(request: CompanyRequest) -> HttpResponse:
     return _product_form_page(request, None)
 
 
 @company_view("catalog.change")
-def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
+def product_edit(request: CompanyRequest, product_id: int) -> HttpResponse:
     return _product_form_page(request, _product(request, product_id))
 
 
 @company_view("catalog.change")
 @require_POST
-def product_archive(request: HttpRequest, product_id: int) -> HttpResponse:
-    product = actions.archive_product(request.actor, _product(request, product_id))  # type: ignore[attr-defined]
+def product_archive(request: CompanyRequest, product_id: int) -> HttpResponse:
+    product = actions.archive_product(request.actor, _product(request, product_id))
     messages.success(request, _("%(name)s archived.") % {"name": product.name})
-    return redirect("catalog:list", _company(request).eik)
+    return redirect("catalog:list", request.company.eik)
 
 
 @company_view("catalog.change")
 @require_POST
-def product_restore(request: HttpRequest, product_id: int) -> HttpResponse:
-    product = actions.restore_product(request.actor, _product(request, product_id))  # type: ignore[attr-defined]
+def product_restore(request: CompanyRequest, product_id: int) -> HttpResponse:
+    product = actions.restore_product(request.actor, _product(request, product_id))
     messages.success(request, _("%(name)s restored.") % {"name": product.name})
-    return redirect("catalog:list", _company(request).eik)
+    return redirect("catalog:list", request.company.eik)
 
 
 @company_view("catalog.view")
-def vat_treatment_list(request: HttpRequest) -> HttpResponse:
-    treatments = queries.vat_treatments(_company(request))
+def vat_treatment_list(request: CompanyRequest) -> HttpResponse:
+    treatments = queries.vat_treatments(request.company)
     return render(request, "catalog/vat_treatments.html", {"treatments": treatments})
 
 
-def _vat_form_page(request: HttpRequest, treatment: VatTreatment | None) -> HttpResponse:
-    company = _company(request)
+def _vat_form_page(request: CompanyRequest, treatment: VatTreatment | None) -> HttpResponse:
+    company = request.company
     status = 200
     if request.method == "POST":
         form = VatTreatmentForm(request.POST)
         if form.is_valid():
             try:
                 if treatment is None:
-                    actions.create_vat_treatment(request.actor, company, **form.cleaned_data)  # type: ignore[attr-defined]
+                    actions.create_vat_treatment(request.actor, company, **form.cleaned_data)
                 else:
-                    actions.update_vat_treatment(request.actor, treatment, **form.cleaned_data)  # type: ignore[attr-defined]
+                    actions.update_vat_treatment(request.actor, treatment, **form.cleaned_data)
             except (InvalidInput, Conflict) as error:
                 apply_errors(form, error)
             except NotAllowed as error:
@@ -158,13 +153,13 @@ def _vat_form_page(request: HttpRequest, treatment: VatTreatment | None) -> Http
 
 
 @company_view("settings.change")
-def vat_treatment_create(request: HttpRequest) -> HttpResponse:
+def vat_treatment_create(request: CompanyRequest) -> HttpResponse:
     return _vat_form_page(request, None)
 
 
 @company_view("settings.change")
-def vat_treatment_edit(request: HttpRequest, treatment_id: int) -> HttpResponse:
-    treatment = queries.vat_treatment(_company(request), treatment_id)
+def vat_treatment_edit(request: CompanyRequest, treatment_id: int) -> HttpResponse:
+    treatment = queries.vat_treatment(request.company, treatment_id)
     if treatment is None:
         raise Http404
     return _vat_form_page(request, treatment)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit
+from xfinances.core import audit, events
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
@@ -117,13 +117,12 @@ def create_company(
         )
     company = Company.objects.create(**clean)
     audit.record_create(actor, company, "create_company", company)
-    # Every company starts with the VAT treatments of the law (rates and legal bases).
-    from xfinances.catalog.actions import ensure_company_catalog
-
-    ensure_company_catalog(actor, company)
     if owner is not None:
         membership = Membership.objects.create(company=company, user=owner, role=Role.OWNER)
         audit.record_create(actor, company, "create_company", membership)
+    # Every app above seeds its defaults (VAT treatments of the law, categories, reminder
+    # levels) in this same transaction.
+    events.emit(events.CompanyCreated(company_id=company.pk, company=company, actor=actor))
     if iban:
         add_company_bank_account(actor, company, iban=iban, is_default=True)
     return company

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from xfinances.core.api_auth import require
 from xfinances.core.queries import members, memberships_of
+from xfinances.core.tenancy import CompanyRequest
 
 router = Router(tags=["company"])
 
@@ -63,15 +63,15 @@ def _company_out(company: object) -> dict:
 
 
 @router.get("/me", response=MeOut, summary="The token's user and the companies it belongs to")
-def me(request: HttpRequest) -> dict:
+def me(request: CompanyRequest) -> dict:
     user = request.user
     return {
-        "email": user.email,  # type: ignore[union-attr]
-        "full_name": user.full_name,  # type: ignore[union-attr]
-        "language": user.language,  # type: ignore[union-attr]
+        "email": user.email,
+        "full_name": user.full_name,
+        "language": user.language,
         "companies": [
             {"company_eik": m.company.eik, "company_name": m.company.name, "role": m.role}
-            for m in memberships_of(user)  # type: ignore[arg-type]
+            for m in memberships_of(user)
         ],
     }
 
@@ -79,18 +79,18 @@ def me(request: HttpRequest) -> dict:
 @router.get(
     "/companies", response=list[CompanyOut], summary="Companies the token's user belongs to"
 )
-def list_companies(request: HttpRequest) -> list[dict]:
-    return [_company_out(m.company) for m in memberships_of(request.user)]  # type: ignore[arg-type]
+def list_companies(request: CompanyRequest) -> list[dict]:
+    return [_company_out(m.company) for m in memberships_of(request.user)]
 
 
 @router.get("/company", response=CompanyOut, summary="The company chosen by X-Company")
-def current_company(request: HttpRequest) -> dict:
+def current_company(request: CompanyRequest) -> dict:
     require(request, "company.view")
-    return _company_out(request.company)  # type: ignore[attr-defined]
+    return _company_out(request.company)
 
 
 @router.get("/users", response=list[MemberOut], summary="Users of the company and their roles")
-def list_users(request: HttpRequest) -> list[dict]:
+def list_users(request: CompanyRequest) -> list[dict]:
     require(request, "members.view")
     return [
         {
@@ -99,5 +99,5 @@ def list_users(request: HttpRequest) -> list[dict]:
             "role": m.role,
             "is_active": m.user.is_active,
         }
-        for m in members(request.company)  # type: ignore[attr-defined]
+        for m in members(request.company)
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -13,7 +13,7 @@ from ninja.security import HttpBearer
 from xfinances.core.audit import Actor
 from xfinances.core.models import ApiToken, Membership, Source, hash_token
 from xfinances.core.roles import can
-from xfinances.core.tenancy import client_ip
+from xfinances.core.tenancy import CompanyRequest, client_ip
 
 
 class TokenAuth(HttpBearer):
@@ -46,10 +46,11 @@ class TokenAuth(HttpBearer):
                     _("You belong to several companies: send the X-Company header with the ЕИК."),
                 )
             membership = choices[0]
-        request.user = user
-        request.company = membership.company  # type: ignore[attr-defined]
-        request.role = membership.role  # type: ignore[attr-defined]
-        request.actor = Actor(user, Source.API, client_ip(request))  # type: ignore[attr-defined]
+        scoped = cast(CompanyRequest, request)
+        scoped.user = user
+        scoped.company = membership.company
+        scoped.role = membership.role
+        scoped.actor = Actor(user, Source.API, client_ip(request))
         return user
 
 

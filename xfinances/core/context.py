@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from xfinances.core.queries import memberships_of
 from xfinances.core.roles import PERMISSIONS
 
 
@@ -16,7 +17,6 @@ class _Permissions(dict):
 def shell(request: HttpRequest) -> dict[str, Any]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    from xfinances.core.queries import memberships_of
 
     role = getattr(request, "role", None)
     allowed = _Permissions(
@@ -26,7 +26,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         }
     )
     return {
-        "my_memberships": memberships_of(request.user),  # type: ignore[arg-type]
+        "my_memberships": memberships_of(request.user),
         "company": getattr(request, "company", None),
         "role": role,
         "allowed": allowed,

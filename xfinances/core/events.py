@@ -169,3 +169,18 @@ class Hook(Generic[T]):
             else:
                 out.append(result)
         return out
+
+
+# ----------------------------------------------------------------- core's own events
+
+
+@dataclass(frozen=True)
+class CompanyCreated(Event):
+    """A company was created (its owner, if any, is already a member). Every app seeds the
+    company's default data in its IN_TRANSACTION subscriber: VAT treatments (catalog), purchase
+    categories (purchases), cash-flow categories (treasury), reminder levels (payments). So the
+    defaults exist from the first request and no page writes them on GET."""
+
+    company_id: int
+    company: Any = field(compare=False, repr=False)
+    actor: Any = field(compare=False, repr=False)

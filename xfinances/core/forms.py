@@ -6,7 +6,8 @@ Forms validate shape; actions validate meaning. Views call actions and copy
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import AuditEntry, Company, Currency, Source
+from xfinances.core.queries import members
 from xfinances.core.roles import Role
 
 
@@ -69,8 +71,8 @@ class CompanyForm(forms.ModelForm):
         ]
         widgets = {"lock_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         # Uniqueness and identifiers are the action's job; avoid a second, different message.
         self.fields["eik"].validators = []
 
@@ -127,7 +129,6 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, data: Any = None, *, company: Company) -> None:
         super().__init__(data)
-        from xfinances.core.queries import members
 
         user_field = self.fields["user"]
         type_field = self.fields["object_type"]
@@ -140,3 +141,9 @@ class AuditFilterForm(forms.Form):
             .distinct()
         )
         type_field.choices = [("", "—")] + [(t, t) for t in sorted(set(types))]
+
+
+def set_choices(field: forms.Field, choices: Iterable[tuple[Any, Any]]) -> None:
+    """Give a choice field the choices known only at request time (the company's accounts,
+    parties, categories). `form.fields` is typed as plain Field; this says what it is."""
+    cast(forms.ChoiceField, field).choices = list(choices)

@@ -39,7 +39,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(
         _("language"), max_length=5, choices=[("bg", "Български"), ("en", "English")], default="bg"
     )
-    is_active = models.BooleanField(_("active"), default=True)  # type: ignore[assignment,misc]
+    is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("site administrator"), default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from xfinances.core import actions, queries
 from xfinances.core.audit import Actor
 from xfinances.core.audit import history as audit_history
+from xfinances.core.dashboard import cards_for
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import (
     AuditFilterForm,
@@ -28,10 +29,15 @@ from xfinances.core.forms import (
     TokenForm,
     apply_errors,
 )
-from xfinances.core.models import ApiToken, CompanyBankAccount, Membership, Source
+from xfinances.core.models import ApiToken, CompanyBankAccount, Membership, Source, User
 from xfinances.core.rates import read_rates
-from xfinances.core.roles import can
-from xfinances.core.tenancy import client_ip, company_view
+from xfinances.core.tenancy import (
+    CompanyRequest,
+    SignedInRequest,
+    client_ip,
+    company_object_or_404,
+    company_view,
+)
 
 AREAS = {
     "treasury": (
@@ -49,8 +55,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    memberships = list(queries.memberships_of(request.user))  # type: ignore[arg-type]
+def home(request: SignedInRequest) -> HttpResponse:
+    memberships = list(queries.memberships_of(request.user))
     last = request.session.get("company_eik")
     eiks = [m.company.eik for m in memberships]
     if last in eiks:
@@ -61,35 +67,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @company_view()
-def dashboard(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    from xfinances.parties import queries as party_queries
-
+def dashboard(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     context = {
-        "party_counts": party_queries.counts(company),
-        "recent": queries.audit_log(company)[:8] if request.role in ("owner", "accountant") else [],  # type: ignore[attr-defined]
+        "recent": queries.audit_log(company)[:8] if request.role in ("owner", "accountant") else [],
         "areas": AREAS,
+        # Parties, treasury and payments stand above core; each adds its own cards.
+        "dashboard_cards": cards_for(request),
     }
-    if can(request.role, "treasury.view"):  # type: ignore[attr-defined]
-        from xfinances.treasury.queries import dashboard_summary
-
-        context["treasury"] = dashboard_summary(company, request.user)  # type: ignore[arg-type]
-    if can(request.role, "payments.view"):  # type: ignore[attr-defined]
-        from django.template.loader import render_to_string
-        from django.utils import timezone
-
-        from xfinances.payments.queries import top_debtors
-
-        debtors = top_debtors(company, timezone.localdate())
-        card = render_to_string(
-            "payments/_top_debtors.html", {"debtors": debtors, "company": company}, request
-        )
-        context.setdefault("dashboard_cards", []).append(card)  # type: ignore[attr-defined]
     return render(request, "core/dashboard.html", context)
 
 
 @company_view()
-def area(request: HttpRequest, area: str) -> HttpResponse:
+def area(request: CompanyRequest, area: str) -> HttpResponse:
     if area not in AREAS:
         raise Http404
     title, description = AREAS[area]
@@ -97,9 +87,9 @@ def area(request: HttpRequest, area: str) -> HttpResponse:
 
 
 @company_view("company.view")
-def company_settings(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    can_change = request.role == "owner"  # type: ignore[attr-defined]
+def company_settings(request: CompanyRequest) -> HttpResponse:
+    company = request.company
+    can_change = request.role == "owner"
     form = CompanyForm(instance=company)
     if request.method == "POST":
         if not can_change:
@@ -110,7 +100,7 @@ def company_settings(request: HttpRequest) -> HttpResponse:
             if data.get("logo") is False:
                 data["logo"] = ""
             try:
-                company = actions.update_company(request.actor, company, **data)  # type: ignore[attr-defined]
+                company = actions.update_company(request.actor, company, **data)
             except (InvalidInput, Conflict) as error:
                 apply_errors(form, error)
             else:
@@ -131,12 +121,12 @@ def company_settings(request: HttpRequest) -> HttpResponse:
 
 @company_view("company.change")
 @require_POST
-def add_bank_account(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def add_bank_account(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = BankAccountForm(request.POST)
     if form.is_valid():
         try:
-            actions.add_company_bank_account(request.actor, company, **form.cleaned_data)  # type: ignore[attr-defined]
+            actions.add_company_bank_account(request.actor, company, **form.cleaned_data)
         except (InvalidInput, Conflict) as error:
             apply_errors(form, error)
     if form.errors:
@@ -150,25 +140,25 @@ def add_bank_account(request: HttpRequest) -> HttpResponse:
 
 @company_view("company.change")
 @require_POST
-def delete_bank_account(request: HttpRequest, account_id: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    account = get_object_or_404(CompanyBankAccount, company=company, pk=account_id)
-    actions.remove_company_bank_account(request.actor, account)  # type: ignore[attr-defined]
+def delete_bank_account(request: CompanyRequest, account_id: int) -> HttpResponse:
+    company = request.company
+    account = company_object_or_404(company, CompanyBankAccount, pk=account_id)
+    actions.remove_company_bank_account(request.actor, account)
     messages.success(request, _("Bank account removed."))
     return redirect("company_settings", company.eik)
 
 
 @company_view("members.view")
-def members(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def members(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = MemberForm()
     if request.method == "POST":
-        if request.role != "owner":  # type: ignore[attr-defined]
+        if request.role != "owner":
             raise PermissionDenied
         form = MemberForm(request.POST)
         if form.is_valid():
             try:
-                membership = actions.add_member(request.actor, company, **form.cleaned_data)  # type: ignore[attr-defined]
+                membership = actions.add_member(request.actor, company, **form.cleaned_data)
             except (InvalidInput, Conflict) as error:
                 apply_errors(form, error)
             else:
@@ -185,13 +175,13 @@ def members(request: HttpRequest) -> HttpResponse:
 
 @company_view("members.manage")
 @require_POST
-def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    membership = get_object_or_404(Membership, company=company, pk=membership_id)
+def member_role(request: CompanyRequest, membership_id: int) -> HttpResponse:
+    company = request.company
+    membership = company_object_or_404(company, Membership, pk=membership_id)
     form = RoleForm(request.POST)
     if form.is_valid():
         try:
-            actions.change_role(request.actor, membership, form.cleaned_data["role"])  # type: ignore[attr-defined]
+            actions.change_role(request.actor, membership, form.cleaned_data["role"])
             messages.success(request, _("Role changed."))
         except InvalidInput as error:
             for msgs in error.errors.values():
@@ -202,11 +192,11 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @company_view("members.manage")
 @require_POST
-def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    membership = get_object_or_404(Membership, company=company, pk=membership_id)
+def member_remove(request: CompanyRequest, membership_id: int) -> HttpResponse:
+    company = request.company
+    membership = company_object_or_404(company, Membership, pk=membership_id)
     try:
-        actions.remove_member(request.actor, membership)  # type: ignore[attr-defined]
+        actions.remove_member(request.actor, membership)
         messages.success(request, _("Access removed."))
     except InvalidInput as error:
         for msgs in error.errors.values():
@@ -216,8 +206,8 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 
 @company_view("audit.view")
-def audit_log(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def audit_log(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = AuditFilterForm(request.GET or None, company=company)
     filters: dict = {}
     if form.is_bound and form.is_valid():
@@ -240,14 +230,14 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("rates.view")
-def rates(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def rates(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = RateForm()
     if request.method == "POST":
         form = RateForm(request.POST)
         if form.is_valid():
             try:
-                actions.set_exchange_rate(request.actor, company, **form.cleaned_data)  # type: ignore[attr-defined]
+                actions.set_exchange_rate(request.actor, company, **form.cleaned_data)
             except InvalidInput as error:
                 apply_errors(form, error)
             except NotAllowed as error:
@@ -263,8 +253,8 @@ def rates(request: HttpRequest) -> HttpResponse:
 
 @company_view("rates.change")
 @require_POST
-def rates_import(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def rates_import(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = RateFileForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file to import."))
@@ -276,7 +266,7 @@ def rates_import(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Nothing was imported: correct the file and try again."))
         return redirect("rates", company.eik)
     try:
-        loaded = actions.load_reference_rates(request.actor, parsed.rates, source="file")  # type: ignore[attr-defined]
+        loaded = actions.load_reference_rates(request.actor, parsed.rates, source="file")
     except InvalidInput as error:
         messages.error(request, str(error))
         return redirect("rates", company.eik)
@@ -295,21 +285,21 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
     response = django_set_language(request)
     language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        actor = Actor(request.user, Source.UI, client_ip(request))  # type: ignore[arg-type]
-        actions.set_user_language(actor, request.user, language)  # type: ignore[arg-type]
+    user = request.user
+    if isinstance(user, User) and language in dict(settings.LANGUAGES):
+        actions.set_user_language(Actor(user, Source.UI, client_ip(request)), user, language)
     return response
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
-    actor = Actor(request.user, Source.UI, client_ip(request))  # type: ignore[arg-type]
+def account(request: SignedInRequest) -> HttpResponse:
+    actor = Actor(request.user, Source.UI, client_ip(request))
     form = TokenForm()
     new_token = None
     if request.method == "POST":
         form = TokenForm(request.POST)
         if form.is_valid():
-            new_token = actions.issue_api_token(actor, request.user, form.cleaned_data["name"]).raw  # type: ignore[arg-type]
+            new_token = actions.issue_api_token(actor, request.user, form.cleaned_data["name"]).raw
             form = TokenForm()
     tokens = ApiToken.objects.filter(user_id=request.user.pk or 0)
     return render(
@@ -319,8 +309,8 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+def revoke_token(request: SignedInRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, user_id=request.user.pk, pk=token_id)
-    actions.revoke_api_token(Actor(request.user, Source.UI, client_ip(request)), token)  # type: ignore[arg-type]
+    actions.revoke_api_token(Actor(request.user, Source.UI, client_ip(request)), token)
     messages.success(request, _("Token revoked."))
     return redirect("account")

@@ -14,15 +14,14 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from xfinances.core.api_auth import require
-from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
-from xfinances.core.models import Company
+from xfinances.core.tenancy import CompanyRequest
 from xfinances.invoicing import actions, lifecycle, queries
 from xfinances.invoicing.models import (
     Document,
@@ -248,16 +247,8 @@ class DocumentFilters(Schema):
     cursor: str = ""
 
 
-def _company(request: HttpRequest) -> Company:
-    return request.company  # type: ignore[attr-defined,no-any-return]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def _get(request: HttpRequest, document_id: int) -> Document:
-    found = queries.document(_company(request), document_id)
+def _get(request: CompanyRequest, document_id: int) -> Document:
+    found = queries.document(request.company, document_id)
     if found is None:
         raise Http404
     return found
@@ -351,11 +342,11 @@ def _decode_cursor(cursor: str) -> tuple[dt.date, int]:
         )
 
 
-def _idempotency_key(request: HttpRequest) -> str:
+def _idempotency_key(request: CompanyRequest) -> str:
     return request.headers.get("Idempotency-Key", "").strip()
 
 
-def _idempotent(request: HttpRequest, run: Any) -> Status[dict[str, Any]]:
+def _idempotent(request: CompanyRequest, run: Any) -> Status[dict[str, Any]]:
     """Run `run() -> (document, status, warnings)` once per Idempotency-Key (if sent)."""
     key = _idempotency_key(request)
     if not key:
@@ -367,20 +358,20 @@ def _idempotent(request: HttpRequest, run: Any) -> Status[dict[str, Any]]:
         return document, status, _json_out(document, warnings)
 
     outcome = actions.run_idempotent(
-        _company(request),
+        request.company,
         key=key,
         request_digest=actions.request_hash(request.method or "", request.path, request.body),
         run=produce,
     )
     if outcome.replayed and outcome.document is not None:
-        fresh = queries.document(_company(request), outcome.document.pk)
+        fresh = queries.document(request.company, outcome.document.pk)
         if fresh is not None:
             return Status(outcome.status, document_out(fresh, outcome.response.get("warnings")))
     return Status(outcome.status, outcome.response)
 
 
 @router.get("", response=DocumentPage, summary="Documents, newest first, filtered")
-def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> dict[str, Any]:
+def list_documents(request: CompanyRequest, filters: Query[DocumentFilters]) -> dict[str, Any]:
     require(request, "documents.view")
     errors = InvalidInput.collect()
     if not 1 <= filters.limit <= MAX_LIMIT:
@@ -391,7 +382,7 @@ def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> dic
         errors.add("status", _("Unknown status."))
     errors.raise_if_any()
     found = queries.documents(
-        _company(request),
+        request.company,
         kind=filters.kind,
         status=filters.status,
         party_id=filters.party_id,
@@ -415,7 +406,7 @@ def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> dic
 
 
 @router.post("", response={200: DocumentOut, 201: DocumentOut}, summary="Create a draft")
-def create_document(request: HttpRequest, data: DocumentIn) -> Status[dict[str, Any]]:
+def create_document(request: CompanyRequest, data: DocumentIn) -> Status[dict[str, Any]]:
     require(request, "documents.change")
     if data.kind not in (DocumentKind.INVOICE, DocumentKind.PROFORMA, DocumentKind.PROTOCOL):
         raise InvalidInput(
@@ -431,8 +422,8 @@ def create_document(request: HttpRequest, data: DocumentIn) -> Status[dict[str, 
 
     def run() -> tuple[Document, int, list[str]]:
         result = actions.save_document(
-            _actor(request),
-            _company(request),
+            request.actor,
+            request.company,
             kind=data.kind,
             header=_header(data, exclude_unset=False),
             lines=_lines(data.lines) or [],
@@ -444,7 +435,7 @@ def create_document(request: HttpRequest, data: DocumentIn) -> Status[dict[str, 
 
 
 @router.get("/{int:document_id}", response=DocumentOut, summary="One document")
-def read_document(request: HttpRequest, document_id: int) -> dict[str, Any]:
+def read_document(request: CompanyRequest, document_id: int) -> dict[str, Any]:
     require(request, "documents.view")
     return document_out(_get(request, document_id))
 
@@ -454,18 +445,20 @@ def read_document(request: HttpRequest, document_id: int) -> dict[str, Any]:
     response=DocumentOut,
     summary="Change a draft, or correct an issued document (with reason)",
 )
-def patch_document(request: HttpRequest, document_id: int, data: DocumentPatch) -> dict[str, Any]:
+def patch_document(
+    request: CompanyRequest, document_id: int, data: DocumentPatch
+) -> dict[str, Any]:
     require(request, "documents.change")
     document = _get(request, document_id)
     header = _header(data, exclude_unset=True)
     lines = _lines(data.lines)
     if document.status == DocumentStatus.DRAFT:
         updated = actions.update_draft(
-            _actor(request), document, lines=lines, expected_version=data.version, **header
+            request.actor, document, lines=lines, expected_version=data.version, **header
         )
         return document_out(updated)
     result = actions.edit_issued_document(
-        _actor(request),
+        request.actor,
         document,
         reason=data.reason,
         lines=lines,
@@ -476,9 +469,9 @@ def patch_document(request: HttpRequest, document_id: int, data: DocumentPatch) 
 
 
 @router.delete("/{int:document_id}", response={204: None}, summary="Delete a draft")
-def delete_document(request: HttpRequest, document_id: int) -> Status[None]:
+def delete_document(request: CompanyRequest, document_id: int) -> Status[None]:
     require(request, "documents.change")
-    actions.delete_draft(_actor(request), _get(request, document_id))
+    actions.delete_draft(request.actor, _get(request, document_id))
     return Status(204, None)
 
 
@@ -487,12 +480,12 @@ def delete_document(request: HttpRequest, document_id: int) -> Status[None]:
     response=DocumentOut,
     summary="Issue a draft (number, totals, snapshots)",
 )
-def issue(request: HttpRequest, document_id: int) -> Status[dict[str, Any]]:
+def issue(request: CompanyRequest, document_id: int) -> Status[dict[str, Any]]:
     require(request, "documents.change")
     document = _get(request, document_id)
 
     def run() -> tuple[Document, int, list[str]]:
-        result = actions.issue_document(_actor(request), document)
+        result = actions.issue_document(request.actor, document)
         return result.document, 200, result.warnings
 
     return _idempotent(request, run)
@@ -501,9 +494,9 @@ def issue(request: HttpRequest, document_id: int) -> Status[dict[str, Any]]:
 @router.post(
     "/{int:document_id}/void", response=DocumentOut, summary="Void an issued document (number kept)"
 )
-def void(request: HttpRequest, document_id: int, data: ReasonIn) -> dict[str, Any]:
+def void(request: CompanyRequest, document_id: int, data: ReasonIn) -> dict[str, Any]:
     require(request, "documents.void")
-    result = actions.void_document(_actor(request), _get(request, document_id), reason=data.reason)
+    result = actions.void_document(request.actor, _get(request, document_id), reason=data.reason)
     return document_out(result.document, result.warnings, result.annulment_protocol)
 
 
@@ -512,24 +505,24 @@ def void(request: HttpRequest, document_id: int, data: ReasonIn) -> dict[str, An
     response={201: DocumentOut},
     summary="Make the invoice of a proforma",
 )
-def convert(request: HttpRequest, document_id: int, data: ConvertIn) -> Status[dict[str, Any]]:
+def convert(request: CompanyRequest, document_id: int, data: ConvertIn) -> Status[dict[str, Any]]:
     require(request, "documents.change")
     extra = data.model_dump(exclude_none=True, exclude={"issue"})
     result = actions.convert_proforma(
-        _actor(request), _get(request, document_id), issue=data.issue, **extra
+        request.actor, _get(request, document_id), issue=data.issue, **extra
     )
     return Status(201, document_out(result.document, result.warnings))
 
 
 def _note(
-    request: HttpRequest, document_id: int, data: NoteIn, kind: str
+    request: CompanyRequest, document_id: int, data: NoteIn, kind: str
 ) -> Status[dict[str, Any]]:
     require(request, "documents.change")
     invoice = _get(request, document_id)
     extra = data.model_dump(exclude_none=True, include={"issue_date", "tax_event_date"})
     if kind == DocumentKind.CREDIT_NOTE:
         result = actions.create_credit_note(
-            _actor(request),
+            request.actor,
             invoice,
             reason=data.reason,
             lines=_lines(data.lines),
@@ -538,7 +531,7 @@ def _note(
         )
     else:
         result = actions.create_debit_note(
-            _actor(request),
+            request.actor,
             invoice,
             reason=data.reason,
             lines=_lines(data.lines) or [],
@@ -553,24 +546,24 @@ def _note(
     response={201: DocumentOut},
     summary="Credit note to an invoice",
 )
-def credit_note(request: HttpRequest, document_id: int, data: NoteIn) -> Status[dict[str, Any]]:
+def credit_note(request: CompanyRequest, document_id: int, data: NoteIn) -> Status[dict[str, Any]]:
     return _note(request, document_id, data, DocumentKind.CREDIT_NOTE)
 
 
 @router.post(
     "/{int:document_id}/debit-note", response={201: DocumentOut}, summary="Debit note to an invoice"
 )
-def debit_note(request: HttpRequest, document_id: int, data: NoteIn) -> Status[dict[str, Any]]:
+def debit_note(request: CompanyRequest, document_id: int, data: NoteIn) -> Status[dict[str, Any]]:
     return _note(request, document_id, data, DocumentKind.DEBIT_NOTE)
 
 
 @router.post(
     "/{int:document_id}/copy", response={201: DocumentOut}, summary="A new draft like this document"
 )
-def copy(request: HttpRequest, document_id: int) -> Status[dict[str, Any]]:
+def copy(request: CompanyRequest, document_id: int) -> Status[dict[str, Any]]:
     require(request, "documents.change")
     return Status(
-        201, document_out(actions.copy_document(_actor(request), _get(request, document_id)))
+        201, document_out(actions.copy_document(request.actor, _get(request, document_id)))
     )
 
 
@@ -580,7 +573,7 @@ class ErrorOut(Schema):
 
 @router.get("/{int:document_id}/pdf", response={200: None, 404: ErrorOut}, summary="The stored PDF")
 def pdf(
-    request: HttpRequest, document_id: int
+    request: CompanyRequest, document_id: int
 ) -> HttpResponse | FileResponse | Status[dict[str, str]]:
     require(request, "documents.view")
     document = _get(request, document_id)
@@ -626,46 +619,46 @@ class SeriesPatch(Schema):
     range_end: int | None = None
 
 
-def _series(request: HttpRequest, series_id: int) -> NumberSeries:
-    found = queries.series_list(_company(request)).filter(pk=series_id).first()
+def _series(request: CompanyRequest, series_id: int) -> NumberSeries:
+    found = queries.series_list(request.company).filter(pk=series_id).first()
     if found is None:
         raise Http404
     return found
 
 
 @series_router.get("", response=list[SeriesOut], summary="Number series with what is left")
-def list_series(request: HttpRequest, group: str = "") -> list[NumberSeries]:
+def list_series(request: CompanyRequest, group: str = "") -> list[NumberSeries]:
     require(request, "documents.view")
-    return list(queries.series_list(_company(request), group))
+    return list(queries.series_list(request.company, group))
 
 
 @series_router.post("", response={201: SeriesOut}, summary="A new range (e.g. a branch)")
-def create_series(request: HttpRequest, data: SeriesIn) -> Status[NumberSeries]:
+def create_series(request: CompanyRequest, data: SeriesIn) -> Status[NumberSeries]:
     require(request, "documents.settings")
-    series = actions.create_series(_actor(request), _company(request), **data.model_dump())
+    series = actions.create_series(request.actor, request.company, **data.model_dump())
     return Status(201, series)
 
 
 @series_router.get("/{int:series_id}", response=SeriesOut, summary="One series")
-def read_series(request: HttpRequest, series_id: int) -> NumberSeries:
+def read_series(request: CompanyRequest, series_id: int) -> NumberSeries:
     require(request, "documents.view")
     return _series(request, series_id)
 
 
 @series_router.patch("/{int:series_id}", response=SeriesOut, summary="Rename, default, range")
-def patch_series(request: HttpRequest, series_id: int, data: SeriesPatch) -> NumberSeries:
+def patch_series(request: CompanyRequest, series_id: int, data: SeriesPatch) -> NumberSeries:
     require(request, "documents.settings")
     return actions.update_series(
-        _actor(request), _series(request, series_id), **data.model_dump(exclude_unset=True)
+        request.actor, _series(request, series_id), **data.model_dump(exclude_unset=True)
     )
 
 
 @series_router.post(
     "/{int:series_id}/deactivate", response=SeriesOut, summary="Stop numbering from it"
 )
-def deactivate_series(request: HttpRequest, series_id: int) -> NumberSeries:
+def deactivate_series(request: CompanyRequest, series_id: int) -> NumberSeries:
     require(request, "documents.settings")
-    return actions.deactivate_series(_actor(request), _series(request, series_id))
+    return actions.deactivate_series(request.actor, _series(request, series_id))
 
 
 # --- print settings: /api/v1/print-settings -----------------------------------------------------
@@ -696,18 +689,18 @@ class PrintSettingsPatch(Schema):
 
 
 @print_settings_router.get("", response=PrintSettingsOut, summary="How documents print")
-def read_print_settings(request: HttpRequest) -> PrintSettings:
+def read_print_settings(request: CompanyRequest) -> PrintSettings:
     require(request, "documents.view")
-    return queries.print_settings(_company(request))
+    return queries.print_settings(request.company)
 
 
 @print_settings_router.patch(
     "", response=PrintSettingsOut, summary="Change layout choices, texts or the custom template"
 )
-def patch_print_settings(request: HttpRequest, data: PrintSettingsPatch) -> PrintSettings:
+def patch_print_settings(request: CompanyRequest, data: PrintSettingsPatch) -> PrintSettings:
     require(request, "documents.settings")
     return actions.update_print_settings(
-        _actor(request), _company(request), **data.model_dump(exclude_unset=True)
+        request.actor, request.company, **data.model_dump(exclude_unset=True)
     )
 
 
@@ -797,8 +790,8 @@ class RunNowOut(Schema):
     runs: list[RecurringRunOut]
 
 
-def _recurring(request: HttpRequest, template_id: int) -> RecurringInvoice:
-    found = queries.recurring_invoice(_company(request), template_id)
+def _recurring(request: CompanyRequest, template_id: int) -> RecurringInvoice:
+    found = queries.recurring_invoice(request.company, template_id)
     if found is None:
         raise Http404
     return found
@@ -811,52 +804,52 @@ def _recurring_out(template: RecurringInvoice, runs: int = 50) -> dict[str, Any]
 
 
 @recurring_router.get("", response=list[RecurringOut], summary="Recurring invoices")
-def list_recurring(request: HttpRequest) -> list[dict[str, Any]]:
+def list_recurring(request: CompanyRequest) -> list[dict[str, Any]]:
     require(request, "documents.view")
-    return [_recurring_out(t, runs=0) for t in queries.recurring_invoices(_company(request))]
+    return [_recurring_out(t, runs=0) for t in queries.recurring_invoices(request.company)]
 
 
 @recurring_router.post("", response={201: RecurringOut}, summary="A new recurring invoice")
-def create_recurring(request: HttpRequest, data: RecurringIn) -> Status[dict[str, Any]]:
+def create_recurring(request: CompanyRequest, data: RecurringIn) -> Status[dict[str, Any]]:
     require(request, "documents.change")
     payload = data.model_dump()
     payload["lines"] = [line.model_dump(exclude_none=True) for line in data.lines]
-    template = actions.create_recurring(_actor(request), _company(request), **payload)
+    template = actions.create_recurring(request.actor, request.company, **payload)
     return Status(201, _recurring_out(template))
 
 
 @recurring_router.get("/{int:template_id}", response=RecurringOut, summary="One, with its runs")
-def read_recurring(request: HttpRequest, template_id: int) -> dict[str, Any]:
+def read_recurring(request: CompanyRequest, template_id: int) -> dict[str, Any]:
     require(request, "documents.view")
     return _recurring_out(_recurring(request, template_id))
 
 
 @recurring_router.patch("/{int:template_id}", response=RecurringOut, summary="Change it")
-def patch_recurring(request: HttpRequest, template_id: int, data: RecurringPatch) -> dict[str, Any]:
+def patch_recurring(
+    request: CompanyRequest, template_id: int, data: RecurringPatch
+) -> dict[str, Any]:
     require(request, "documents.change")
     payload = data.model_dump(exclude_unset=True)
     if data.lines is not None:
         payload["lines"] = [line.model_dump(exclude_none=True) for line in data.lines]
-    template = actions.update_recurring(
-        _actor(request), _recurring(request, template_id), **payload
-    )
+    template = actions.update_recurring(request.actor, _recurring(request, template_id), **payload)
     return _recurring_out(template)
 
 
 @recurring_router.delete("/{int:template_id}", response={204: None}, summary="Delete it")
-def delete_recurring(request: HttpRequest, template_id: int) -> Status[None]:
+def delete_recurring(request: CompanyRequest, template_id: int) -> Status[None]:
     require(request, "documents.change")
-    actions.delete_recurring(_actor(request), _recurring(request, template_id))
+    actions.delete_recurring(request.actor, _recurring(request, template_id))
     return Status(204, None)
 
 
 @recurring_router.post(
     "/{int:template_id}/active", response=RecurringOut, summary="Pause or resume"
 )
-def set_active(request: HttpRequest, template_id: int, data: ActiveIn) -> dict[str, Any]:
+def set_active(request: CompanyRequest, template_id: int, data: ActiveIn) -> dict[str, Any]:
     require(request, "documents.change")
     template = actions.pause_recurring(
-        _actor(request), _recurring(request, template_id), active=data.active
+        request.actor, _recurring(request, template_id), active=data.active
     )
     return _recurring_out(template)
 
@@ -866,8 +859,8 @@ def set_active(request: HttpRequest, template_id: int, data: ActiveIn) -> dict[s
     response=RunNowOut,
     summary="Invoice every period due today now (the daily job would do the same)",
 )
-def run_now(request: HttpRequest, template_id: int) -> dict[str, Any]:
+def run_now(request: CompanyRequest, template_id: int) -> dict[str, Any]:
     require(request, "documents.change")
     template = _recurring(request, template_id)
-    made = actions.run_recurring_now(_actor(request), template)
+    made = actions.run_recurring_now(request.actor, template)
     return {"invoiced": len(made), "runs": made}

@@ -9,8 +9,9 @@ class InvoicingConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.core.demo import demo_steps
         from xfinances.core.events import Phase, subscribe
-        from xfinances.invoicing import forecast
+        from xfinances.invoicing import demo, forecast
         from xfinances.invoicing.actions import delivery
         from xfinances.invoicing.events import DocumentIssued, DocumentUpdated, DocumentVoided
         from xfinances.notifications.events import MessageSent, message_attachments
@@ -24,3 +25,4 @@ class InvoicingConfig(AppConfig):
         subscribe(MessageSent, delivery.on_message_sent, phase=Phase.IN_TRANSACTION)
         message_attachments.provide(delivery.pdf_attachment)
         forecast_sources.provide(forecast.forecast_sources)
+        demo_steps.provide(demo.step)

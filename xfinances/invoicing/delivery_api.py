@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router, Status
 
 from xfinances.core.api_auth import require
+from xfinances.core.tenancy import CompanyRequest
 from xfinances.invoicing import queries
 from xfinances.invoicing.actions import delivery
 from xfinances.notifications import queries as notification_queries
@@ -22,14 +23,14 @@ documents_router = Router(tags=["documents"])
     summary="E-mail an issued document (PDF attached) to the client's invoice contacts",
 )
 def send_document(
-    request: HttpRequest, document_id: int, data: SendIn | None = None
+    request: CompanyRequest, document_id: int, data: SendIn | None = None
 ) -> Status[MessageOut]:
     require(request, "delivery.send")
-    document = queries.document(request.company, document_id)  # type: ignore[attr-defined]
+    document = queries.document(request.company, document_id)
     if document is None:
         raise Http404
     message = delivery.send_document(
-        request.actor,  # type: ignore[attr-defined]
+        request.actor,
         document,
         recipients=(data.recipients if data else None) or None,
         idempotency_key=request.headers.get("Idempotency-Key", "")[:100],
@@ -40,9 +41,9 @@ def send_document(
 @documents_router.get(
     "/{int:document_id}/delivery", response=list[LogOut], summary="Delivery log of a document"
 )
-def document_delivery(request: HttpRequest, document_id: int) -> list[Any]:
+def document_delivery(request: CompanyRequest, document_id: int) -> list[Any]:
     require(request, "delivery.view")
-    document = queries.document(request.company, document_id)  # type: ignore[attr-defined]
+    document = queries.document(request.company, document_id)
     if document is None:
         raise Http404
-    return list(notification_queries.document_log(request.company, document)[:500])  # type: ignore[attr-defined]
+    return list(notification_queries.document_log(request.company, document)[:500])

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xfinances.core.exceptions import Conflict, InvalidInput
-from xfinances.core.tenancy import company_view
+from xfinances.core.tenancy import CompanyRequest, company_view
 from xfinances.invoicing import queries
 from xfinances.invoicing.actions import delivery
 from xfinances.invoicing.models import Document
@@ -28,17 +28,17 @@ def _refusal(request: HttpRequest, error: InvalidInput | Conflict) -> None:
         messages.error(request, error.message)
 
 
-def _document(request: HttpRequest, document_id: int) -> Document:
-    found = queries.document(request.company, document_id)  # type: ignore[attr-defined]
+def _document(request: CompanyRequest, document_id: int) -> Document:
+    found = queries.document(request.company, document_id)
     if found is None:
         raise Http404
     return found
 
 
 @company_view("delivery.view")
-def document_delivery(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_delivery(request: CompanyRequest, document_id: int) -> HttpResponse:
     document = _document(request, document_id)
-    company = request.company  # type: ignore[attr-defined]
+    company = request.company
     return render(
         request,
         "notifications/document.html",
@@ -54,26 +54,26 @@ def document_delivery(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @company_view("delivery.send")
 @require_POST
-def document_send(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_send(request: CompanyRequest, document_id: int) -> HttpResponse:
     document = _document(request, document_id)
     form = SendForm(request.POST)
     recipients: list[str] = []
     if form.is_valid() and form.cleaned_data["recipients"]:
         recipients = [a.strip() for a in form.cleaned_data["recipients"].split(",") if a.strip()]
     try:
-        delivery.send_document(request.actor, document, recipients=recipients or None)  # type: ignore[attr-defined]
+        delivery.send_document(request.actor, document, recipients=recipients or None)
         messages.success(request, _("The e-mail is queued."))
     except (InvalidInput, Conflict) as error:
         _refusal(request, error)
-    return redirect("delivery:document", request.company.eik, document.pk)  # type: ignore[attr-defined]
+    return redirect("delivery:document", request.company.eik, document.pk)
 
 
 @company_view("delivery.send")
 @require_POST
-def documents_send(request: HttpRequest) -> HttpResponse:
+def documents_send(request: CompanyRequest) -> HttpResponse:
     """Bulk send from the document list (checkboxes named `documents`, or `ids` as the sales
     documents list names them)."""
-    company = request.company  # type: ignore[attr-defined]
+    company = request.company
     chosen = request.POST.getlist("documents") or request.POST.getlist("ids")
     ids = [int(v) for v in chosen if v.isdigit()]
     documents = list(Document.objects.filter(company=company, pk__in=ids).select_related("party"))
@@ -81,7 +81,7 @@ def documents_send(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose the documents to send."))
     else:
         try:
-            queued = delivery.send_documents(request.actor, company, documents)  # type: ignore[attr-defined]
+            queued = delivery.send_documents(request.actor, company, documents)
             messages.success(request, _("%(count)d e-mails queued.") % {"count": len(queued)})
         except (InvalidInput, Conflict) as error:
             _refusal(request, error)

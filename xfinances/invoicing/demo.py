@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from xfinances.core.actions import load_reference_rates
 from xfinances.core.audit import Actor
+from xfinances.core.demo import DemoStep
 from xfinances.core.models import Company
 from xfinances.invoicing import actions
 from xfinances.invoicing.models import Document, DocumentKind
@@ -132,3 +133,7 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
     progress(
         f"  {Document.objects.filter(company=company).count()} documents; first {first.number}"
     )
+
+
+def step() -> DemoStep:
+    return DemoStep(order=20, name="invoicing", load=load)

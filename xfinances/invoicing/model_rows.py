@@ -81,7 +81,7 @@ class Read(Generic[T]):
         self.sql, self.params, self.parse = sql, list(params), parse
 
     def fetch(self) -> T:
-        return fetch_together(self)[0]  # type: ignore[no-any-return]
+        return fetch_together(self)[0]
 
 
 def read_rows(model: type[M], where: str, params: Sequence[Any], order: str) -> Read[list[M]]:

@@ -157,15 +157,21 @@ def format_money(amount: Decimal | None) -> str:
     return "" if amount is None else format_amount(amount)
 
 
+def _decimal_places(value: Decimal) -> int:
+    """Significant decimals: 3.500 → 1, 12 → 0 (0 for NaN and infinities too)."""
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
 def format_quantity(quantity: Decimal) -> str:
     """3.500 → "3,5"; 12 → "12"; 1234.25 → "1 234,25" (up to 3 decimals)."""
-    places = max(0, -quantity.normalize().as_tuple().exponent)  # type: ignore[operator]
+    places = _decimal_places(quantity)
     return format_amount(quantity, min(places, 3))
 
 
 def format_unit_price(price: Decimal) -> str:
     """At least 2 decimals, up to 4 when they are not zero: 6.4500 → "6,45", 0.1234 → "0,1234"."""
-    places = max(0, -price.normalize().as_tuple().exponent)  # type: ignore[operator]
+    places = _decimal_places(price)
     return format_amount(price, min(max(places, 2), 4))
 
 
@@ -174,7 +180,7 @@ def format_percent(value: Decimal) -> str:
 
 
 def format_rate(rate: Decimal) -> str:
-    places = max(0, -rate.normalize().as_tuple().exponent)  # type: ignore[operator]
+    places = _decimal_places(rate)
     return format_amount(rate, min(max(places, 4), 6))
 
 

@@ -9,12 +9,14 @@ the same for the protocol of a voided document. The reads they need are named in
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.utils import timezone
 
 from xfinances.catalog.models import unit_print_name
 from xfinances.core.models import Company
 from xfinances.core.printing import template_file
-from xfinances.invoicing import pdf
+from xfinances.invoicing import pdf, printable
 from xfinances.invoicing.epc_qr import EpcPayloadError, epc_payload
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.invoicing.pdf import PdfOptions
@@ -180,7 +182,7 @@ def printable_for(document: Document) -> PrintableDocument:
     status = {"draft": "draft", "voided": "voided"}.get(document.status, "original")
     bases = tuple(dict.fromkeys(g.legal_basis for g in groups if g.legal_basis))
     return PrintableDocument(
-        kind=document.kind,  # type: ignore[arg-type]
+        kind=cast(printable.DocumentKind, document.kind),
         title=TITLES.get(document.kind, document.kind),
         number=document.number or "",
         issue_date=document.issue_date,
@@ -194,7 +196,7 @@ def printable_for(document: Document) -> PrintableDocument:
         due_date=document.due_date,
         place_of_issue=document.place_of_issue,
         payment_method=PAYMENT_LABELS.get(document.payment_method, ""),
-        language=language,  # type: ignore[arg-type]
+        language=cast(printable.Language, language),
         amount_in_words=document.amount_in_words,
         legal_basis_notes=bases,
         related=related,
@@ -205,7 +207,7 @@ def printable_for(document: Document) -> PrintableDocument:
         bank_accounts=tuple(accounts),
         rf_reference=document.rf_reference,
         epc_qr_payload=qr,
-        status=status,  # type: ignore[arg-type]
+        status=cast(printable.Status, status),
         logo=logo or None,
         logo_mime=logo_mime,
     )

@@ -32,12 +32,11 @@ from django.views.decorators.http import require_GET, require_POST
 from xfinances.catalog import queries as catalog_queries
 from xfinances.catalog.models import Unit, VatTreatment
 from xfinances.core import audit
-from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
 from xfinances.core.queries import rate_value
-from xfinances.core.tenancy import company_view
+from xfinances.core.tenancy import CompanyRequest, company_view
 from xfinances.invoicing import actions, lifecycle, pdf, printing, queries
 from xfinances.invoicing.forms import (
     CREATABLE_KINDS,
@@ -86,16 +85,8 @@ FIELD_ON_PAGE = {
 LINE_LEVEL_FIELDS = ("lines", "total")
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def _company(request: HttpRequest) -> Company:
-    return request.company  # type: ignore[attr-defined,no-any-return]
-
-
-def _document(request: HttpRequest, document_id: int) -> Document:
-    found = queries.document(_company(request), document_id)
+def _document(request: CompanyRequest, document_id: int) -> Document:
+    found = queries.document(request.company, document_id)
     if found is None:
         raise Http404
     return found
@@ -183,10 +174,10 @@ def _lock_badges(company: Company, rows: list[Document], today: dt.date) -> None
 
 @company_view("documents.view")
 @require_GET
-def document_list(request: HttpRequest) -> HttpResponse:
+def document_list(request: CompanyRequest) -> HttpResponse:
     """Newest first, KEYSET pages by (issue date, id): one query for the page and one to know
     whether the other direction has rows; never OFFSET and never a COUNT of the whole set."""
-    company = _company(request)
+    company = request.company
     today = timezone.localdate()
     form = DocumentFilterForm(request.GET or None)
     filters = form.filters(today) if request.GET else {}
@@ -240,8 +231,8 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 @company_view("documents.view")
 @require_GET
-def party_search(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def party_search(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     q = request.GET.get("q") or request.GET.get("party_search") or ""
     found: list[Party] = []
     if q.strip():
@@ -261,8 +252,8 @@ def party_search(request: HttpRequest) -> HttpResponse:
 
 @company_view("documents.view")
 @require_GET
-def product_search(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def product_search(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     q = request.GET.get("q") or request.GET.get("line_description") or ""
     found = (
         list(catalog_queries.products(company, q=q)[:SEARCH_RESULTS]) if len(q.strip()) >= 2 else []
@@ -359,8 +350,8 @@ def live_totals(company: Company, data: QueryDict) -> dict[str, Any]:
 
 @company_view("documents.view")
 @require_POST
-def totals_fragment(request: HttpRequest) -> HttpResponse:
-    return render(request, "invoicing/_totals.html", live_totals(_company(request), request.POST))
+def totals_fragment(request: CompanyRequest) -> HttpResponse:
+    return render(request, "invoicing/_totals.html", live_totals(request.company, request.POST))
 
 
 # --- create / edit ---------------------------------------------------------------------------
@@ -447,14 +438,14 @@ def _new_initial(company: Company, kind: str) -> dict[str, Any]:
 
 
 def _form_page(
-    request: HttpRequest,
+    request: CompanyRequest,
     *,
     document: Document | None,
     kind: str,
     corrected: Document | None = None,
 ) -> HttpResponse:
-    company = _company(request)
-    actor = _actor(request)
+    company = request.company
+    actor = request.actor
     status = document.status if document else DocumentStatus.DRAFT
     lock = lifecycle.lock_of(document, timezone.localdate()) if document else lifecycle.UNLOCKED
     line_errors: list[str] = []
@@ -567,8 +558,8 @@ def _form_data(form: DocumentForm, rows: list[LineRow]) -> QueryDict:
 
 
 @company_view("documents.change")
-def document_create(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def document_create(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     source = request.GET.get("from", "")
     note = request.GET.get("note", "")
     if note in ("credit", "debit") and source.isdigit():
@@ -585,7 +576,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("documents.change")
-def document_edit(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_edit(request: CompanyRequest, document_id: int) -> HttpResponse:
     document = _document(request, document_id)
     if document.status == DocumentStatus.VOIDED:
         messages.error(request, _("A voided document cannot be changed."))
@@ -635,8 +626,8 @@ def _related(document: Document) -> list[dict[str, Any]]:
 
 
 @company_view("documents.view")
-def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
-    company = _company(request)
+def document_detail(request: CompanyRequest, document_id: int) -> HttpResponse:
+    company = request.company
     document = _document(request, document_id)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
@@ -664,7 +655,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 @company_view("documents.view")
-def document_pdf(request: HttpRequest, document_id: int) -> HttpResponseBase:
+def document_pdf(request: CompanyRequest, document_id: int) -> HttpResponseBase:
     """The stored PDF of an issued document; for a draft (or before the stored one exists) a
     preview rendered now from the current data, never stored."""
     document = _document(request, document_id)
@@ -685,7 +676,7 @@ def document_pdf(request: HttpRequest, document_id: int) -> HttpResponseBase:
 
 
 @company_view("documents.view")
-def annulment_protocol_pdf(request: HttpRequest, document_id: int) -> HttpResponseBase:
+def annulment_protocol_pdf(request: CompanyRequest, document_id: int) -> HttpResponseBase:
     """The bilateral annulment protocol of a voided document (ЗДДС art. 116)."""
     document = _document(request, document_id)
     if request.method not in ("GET", "HEAD"):
@@ -713,12 +704,12 @@ def annulment_protocol_pdf(request: HttpRequest, document_id: int) -> HttpRespon
 
 @company_view("documents.change")
 @require_POST
-def document_issue(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_issue(request: CompanyRequest, document_id: int) -> HttpResponse:
     document = _document(request, document_id)
     version = request.POST.get("version", "")
     try:
         result = actions.issue_document(
-            _actor(request), document, expected_version=int(version) if version.isdigit() else None
+            request.actor, document, expected_version=int(version) if version.isdigit() else None
         )
     except (InvalidInput, Conflict, NotAllowed) as error:
         _flash(request, error)
@@ -736,13 +727,13 @@ def document_issue(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @company_view("documents.void")
 @require_POST
-def document_void(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_void(request: CompanyRequest, document_id: int) -> HttpResponse:
     document = _document(request, document_id)
     form = VoidForm(request.POST)
     form.is_valid()
     try:
         result = actions.void_document(
-            _actor(request), document, reason=form.cleaned_data.get("reason", "")
+            request.actor, document, reason=form.cleaned_data.get("reason", "")
         )
     except (InvalidInput, Conflict, NotAllowed) as error:
         _flash(request, error)
@@ -761,23 +752,23 @@ def document_void(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @company_view("documents.change")
 @require_POST
-def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_delete(request: CompanyRequest, document_id: int) -> HttpResponse:
     document = _document(request, document_id)
     try:
-        actions.delete_draft(_actor(request), document)
+        actions.delete_draft(request.actor, document)
     except (InvalidInput, Conflict, NotAllowed) as error:
         _flash(request, error)
         return redirect(_detail_url(document))
     messages.success(request, _("Draft deleted."))
-    return redirect("invoicing:list", _company(request).eik)
+    return redirect("invoicing:list", request.company.eik)
 
 
 @company_view("documents.change")
 @require_POST
-def document_convert(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_convert(request: CompanyRequest, document_id: int) -> HttpResponse:
     proforma = _document(request, document_id)
     try:
-        result = actions.convert_proforma(_actor(request), proforma, issue=False)
+        result = actions.convert_proforma(request.actor, proforma, issue=False)
     except (InvalidInput, Conflict, NotAllowed) as error:
         _flash(request, error)
         return redirect(_detail_url(proforma))
@@ -789,10 +780,10 @@ def document_convert(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @company_view("documents.change")
 @require_POST
-def document_copy(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_copy(request: CompanyRequest, document_id: int) -> HttpResponse:
     document = _document(request, document_id)
     try:
-        copy = actions.copy_document(_actor(request), document)
+        copy = actions.copy_document(request.actor, document)
     except (InvalidInput, Conflict, NotAllowed) as error:
         _flash(request, error)
         return redirect(_detail_url(document))
@@ -803,16 +794,16 @@ def document_copy(request: HttpRequest, document_id: int) -> HttpResponse:
 # --- bulk actions ----------------------------------------------------------------------------
 
 
-def _selected(request: HttpRequest) -> list[Document]:
+def _selected(request: CompanyRequest) -> list[Document]:
     ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()][:MAX_BULK]
-    found = Document.objects.filter(company=_company(request), pk__in=ids).select_related("company")
+    found = Document.objects.filter(company=request.company, pk__in=ids).select_related("company")
     by_id = {document.pk: document for document in found}
     return [by_id[pk] for pk in dict.fromkeys(ids) if pk in by_id]
 
 
 @company_view("documents.change")
 @require_POST
-def bulk_issue(request: HttpRequest) -> HttpResponse:
+def bulk_issue(request: CompanyRequest) -> HttpResponse:
     """Issue each selected draft in its own transaction; report every result."""
     results: list[dict[str, Any]] = []
     for document in _selected(request):
@@ -832,7 +823,7 @@ def bulk_issue(request: HttpRequest) -> HttpResponse:
             )
             continue
         try:
-            result = actions.issue_document(_actor(request), document)
+            result = actions.issue_document(request.actor, document)
         except (InvalidInput, Conflict, NotAllowed) as error:
             results.append(
                 {
@@ -853,7 +844,7 @@ def bulk_issue(request: HttpRequest) -> HttpResponse:
             )
     if not results:
         messages.error(request, _("Select the documents first."))
-        return redirect("invoicing:list", _company(request).eik)
+        return redirect("invoicing:list", request.company.eik)
     context = {
         "results": results,
         "issued": sum(1 for r in results if r["ok"]),
@@ -921,11 +912,11 @@ def _zip_chunks(documents: list[Document]) -> Iterator[bytes]:
 
 @company_view("documents.view")
 @require_POST
-def bulk_pdf(request: HttpRequest) -> HttpResponseBase:
+def bulk_pdf(request: CompanyRequest) -> HttpResponseBase:
     documents = _selected(request)
     if not documents:
         messages.error(request, _("Select the documents first."))
-        return redirect("invoicing:list", _company(request).eik)
+        return redirect("invoicing:list", request.company.eik)
     response = StreamingHttpResponse(_zip_chunks(documents), content_type="application/zip")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="documents-{stamp}.zip"'
@@ -935,8 +926,8 @@ def bulk_pdf(request: HttpRequest) -> HttpResponseBase:
 # --- recurring invoices ------------------------------------------------------------------------
 
 
-def _recurring(request: HttpRequest, template_id: int) -> RecurringInvoice:
-    found = queries.recurring_invoice(_company(request), template_id)
+def _recurring(request: CompanyRequest, template_id: int) -> RecurringInvoice:
+    found = queries.recurring_invoice(request.company, template_id)
     if found is None:
         raise Http404
     return found
@@ -949,13 +940,15 @@ def _party_choices(company: Company, keep: int | None = None) -> list[tuple[int,
 
 @company_view("documents.view")
 @require_GET
-def recurring_list(request: HttpRequest) -> HttpResponse:
-    templates = list(queries.recurring_invoices(_company(request)))
+def recurring_list(request: CompanyRequest) -> HttpResponse:
+    templates = list(queries.recurring_invoices(request.company))
     return render(request, "invoicing/recurring_list.html", {"templates": templates})
 
 
-def _recurring_form_page(request: HttpRequest, template: RecurringInvoice | None) -> HttpResponse:
-    company = _company(request)
+def _recurring_form_page(
+    request: CompanyRequest, template: RecurringInvoice | None
+) -> HttpResponse:
+    company = request.company
     parties = _party_choices(company, template.party_id if template else None)
     if request.method == "POST":
         form = RecurringForm(request.POST, parties=parties)
@@ -964,9 +957,9 @@ def _recurring_form_page(request: HttpRequest, template: RecurringInvoice | None
             data = {**form.cleaned_data, "lines": [row.action_data() for row in rows]}
             try:
                 if template is None:
-                    template = actions.create_recurring(_actor(request), company, **data)
+                    template = actions.create_recurring(request.actor, company, **data)
                 else:
-                    template = actions.update_recurring(_actor(request), template, **data)
+                    template = actions.update_recurring(request.actor, template, **data)
             except (InvalidInput, Conflict) as error:
                 if isinstance(error, InvalidInput):
                     rest: dict[str, list[Any]] = apply_line_errors(rows, error.errors)
@@ -1002,17 +995,17 @@ def _recurring_form_page(request: HttpRequest, template: RecurringInvoice | None
 
 
 @company_view("documents.change")
-def recurring_create(request: HttpRequest) -> HttpResponse:
+def recurring_create(request: CompanyRequest) -> HttpResponse:
     return _recurring_form_page(request, None)
 
 
 @company_view("documents.change")
-def recurring_edit(request: HttpRequest, template_id: int) -> HttpResponse:
+def recurring_edit(request: CompanyRequest, template_id: int) -> HttpResponse:
     return _recurring_form_page(request, _recurring(request, template_id))
 
 
 @company_view("documents.view")
-def recurring_detail(request: HttpRequest, template_id: int) -> HttpResponse:
+def recurring_detail(request: CompanyRequest, template_id: int) -> HttpResponse:
     template = _recurring(request, template_id)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
@@ -1025,20 +1018,20 @@ def recurring_detail(request: HttpRequest, template_id: int) -> HttpResponse:
 
 @company_view("documents.change")
 @require_POST
-def recurring_action(request: HttpRequest, template_id: int, what: str) -> HttpResponse:
+def recurring_action(request: CompanyRequest, template_id: int, what: str) -> HttpResponse:
     """pause / resume / run / delete: one POST each."""
-    company = _company(request)
+    company = request.company
     template = _recurring(request, template_id)
     try:
         if what == "pause":
-            actions.pause_recurring(_actor(request), template)
+            actions.pause_recurring(request.actor, template)
         elif what == "resume":
-            actions.pause_recurring(_actor(request), template, active=True)
+            actions.pause_recurring(request.actor, template, active=True)
         elif what == "run":
-            made = actions.run_recurring_now(_actor(request), template)
+            made = actions.run_recurring_now(request.actor, template)
             messages.success(request, _("%(n)d period(s) invoiced.") % {"n": len(made)})
         elif what == "delete":
-            actions.delete_recurring(_actor(request), template)
+            actions.delete_recurring(request.actor, template)
             messages.success(request, _("Recurring invoice deleted; its invoices stay."))
             return redirect("invoicing:recurring_list", company.eik)
         else:
@@ -1052,13 +1045,13 @@ def recurring_action(request: HttpRequest, template_id: int, what: str) -> HttpR
 
 
 @company_view("documents.settings")
-def series_settings(request: HttpRequest) -> HttpResponse:
+def series_settings(request: CompanyRequest) -> HttpResponse:
     """The company's number series with the next number and what is left; a new range."""
-    company = _company(request)
+    company = request.company
     form = SeriesForm(request.POST or None, initial={"group": "tax"})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.create_series(_actor(request), company, **form.cleaned_data)
+            actions.create_series(request.actor, company, **form.cleaned_data)
         except (InvalidInput, Conflict) as error:
             apply_errors(form, error)
         else:
@@ -1072,9 +1065,9 @@ def series_settings(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("documents.settings")
-def print_settings(request: HttpRequest) -> HttpResponse:
+def print_settings(request: CompanyRequest) -> HttpResponse:
     """Layout choices and texts of the company's PDFs, and an optional custom template."""
-    company = _company(request)
+    company = request.company
     current = queries.print_settings(company)
     initial = {
         name: getattr(current, name)
@@ -1098,7 +1091,7 @@ def print_settings(request: HttpRequest) -> HttpResponse:
         elif remove:
             data["custom_template"] = ""
         try:
-            actions.update_print_settings(_actor(request), company, **data)
+            actions.update_print_settings(request.actor, company, **data)
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -1108,10 +1101,10 @@ def print_settings(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("documents.settings")
-def print_preview(request: HttpRequest) -> HttpResponse:
+def print_preview(request: CompanyRequest) -> HttpResponse:
     """The sample invoice printed with the company's saved print settings and its logo."""
 
-    company = _company(request)
+    company = request.company
     logo, mime = queries.company_logo(company)
     sample = PrintableDocument.sample(logo=logo or None, logo_mime=mime)
     try:
@@ -1124,11 +1117,11 @@ def print_preview(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("documents.settings")
-def print_template(request: HttpRequest) -> HttpResponse:
+def print_template(request: CompanyRequest) -> HttpResponse:
     """The template in use as a file to download: the company's custom one, or the standard
     one to start from (`?standard=1` always gives the standard one)."""
 
-    current = queries.print_settings(_company(request))
+    current = queries.print_settings(request.company)
     if current.custom_template and not request.GET.get("standard"):
         source, name = current.custom_template, current.custom_template_name or "template.typ"
     else:
@@ -1140,19 +1133,19 @@ def print_template(request: HttpRequest) -> HttpResponse:
 
 @company_view("documents.settings")
 @require_POST
-def series_action(request: HttpRequest, series_id: int, what: str) -> HttpResponse:
+def series_action(request: CompanyRequest, series_id: int, what: str) -> HttpResponse:
     """default / deactivate / rename: one POST each."""
-    company = _company(request)
+    company = request.company
     series = queries.series_list(company).filter(pk=series_id).first()
     if series is None:
         raise Http404
     try:
         if what == "default":
-            actions.update_series(_actor(request), series, is_default=True)
+            actions.update_series(request.actor, series, is_default=True)
         elif what == "rename":
-            actions.update_series(_actor(request), series, name=request.POST.get("name", ""))
+            actions.update_series(request.actor, series, name=request.POST.get("name", ""))
         elif what == "deactivate":
-            actions.deactivate_series(_actor(request), series)
+            actions.deactivate_series(request.actor, series)
         else:
             raise Http404
     except (InvalidInput, Conflict, NotAllowed) as error:

@@ -6,20 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router, Schema, Status
 
 from xfinances.core.api_auth import require
-from xfinances.core.audit import Actor
+from xfinances.core.tenancy import CompanyRequest
 from xfinances.notifications import actions, queries
 from xfinances.notifications.models import MessageStatus, OutboxMessage, WebhookEndpoint
 
 webhooks_router = Router(tags=["webhooks"])
 outbox_router = Router(tags=["outbox"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 class MessageOut(Schema):
@@ -85,8 +81,8 @@ def message_out(message: OutboxMessage) -> MessageOut:
     return MessageOut.model_validate(message, from_attributes=True)
 
 
-def _endpoint(request: HttpRequest, endpoint_id: int) -> WebhookEndpoint:
-    found = queries.endpoint(request.company, endpoint_id)  # type: ignore[attr-defined]
+def _endpoint(request: CompanyRequest, endpoint_id: int) -> WebhookEndpoint:
+    found = queries.endpoint(request.company, endpoint_id)
     if found is None:
         raise Http404
     return found
@@ -97,19 +93,19 @@ def _endpoint(request: HttpRequest, endpoint_id: int) -> WebhookEndpoint:
 
 @outbox_router.get("", response=list[MessageOut], summary="Outgoing messages, newest first")
 def outbox_list(
-    request: HttpRequest, status: str = "", kind: str = "", limit: int = 100
+    request: CompanyRequest, status: str = "", kind: str = "", limit: int = 100
 ) -> list[Any]:
     require(request, "delivery.view")
     if status and status not in MessageStatus.values:
         status = "__none__"
-    found = queries.outbox(request.company, status=status, kind=kind)  # type: ignore[attr-defined]
+    found = queries.outbox(request.company, status=status, kind=kind)
     return list(found[: max(1, min(limit, 500))])
 
 
 @outbox_router.get("/{int:message_id}", response=MessageOut, summary="One outgoing message")
-def outbox_detail(request: HttpRequest, message_id: int) -> Any:
+def outbox_detail(request: CompanyRequest, message_id: int) -> Any:
     require(request, "delivery.view")
-    message = queries.message(request.company, message_id)  # type: ignore[attr-defined]
+    message = queries.message(request.company, message_id)
     if message is None:
         raise Http404
     return message
@@ -118,40 +114,40 @@ def outbox_detail(request: HttpRequest, message_id: int) -> Any:
 @outbox_router.get(
     "/{int:message_id}/log", response=list[LogOut], summary="Attempts and events of a message"
 )
-def outbox_log(request: HttpRequest, message_id: int) -> list[Any]:
+def outbox_log(request: CompanyRequest, message_id: int) -> list[Any]:
     require(request, "delivery.view")
-    message = queries.message(request.company, message_id)  # type: ignore[attr-defined]
+    message = queries.message(request.company, message_id)
     if message is None:
         raise Http404
-    return list(queries.message_log(request.company, message))  # type: ignore[attr-defined]
+    return list(queries.message_log(request.company, message))
 
 
 @outbox_router.post(
     "/{int:message_id}/resend", response={202: MessageOut}, summary="Queue a failed message again"
 )
-def outbox_resend(request: HttpRequest, message_id: int) -> Status[MessageOut]:
+def outbox_resend(request: CompanyRequest, message_id: int) -> Status[MessageOut]:
     require(request, "delivery.send")
-    message = queries.message(request.company, message_id)  # type: ignore[attr-defined]
+    message = queries.message(request.company, message_id)
     if message is None:
         raise Http404
-    return Status(202, message_out(actions.resend_message(_actor(request), message)))
+    return Status(202, message_out(actions.resend_message(request.actor, message)))
 
 
 # --- webhooks ----------------------------------------------------------------------------------
 
 
 @webhooks_router.get("", response=list[EndpointOut], summary="Webhook endpoints")
-def webhook_list(request: HttpRequest) -> list[Any]:
+def webhook_list(request: CompanyRequest) -> list[Any]:
     require(request, "webhooks.manage")
-    return list(queries.endpoints(request.company))  # type: ignore[attr-defined]
+    return list(queries.endpoints(request.company))
 
 
 @webhooks_router.post("", response={201: EndpointOut}, summary="Register an endpoint")
-def webhook_create(request: HttpRequest, data: EndpointIn) -> Status[Any]:
+def webhook_create(request: CompanyRequest, data: EndpointIn) -> Status[Any]:
     require(request, "webhooks.manage")
     endpoint = actions.create_webhook_endpoint(
-        _actor(request),
-        request.company,  # type: ignore[attr-defined]
+        request.actor,
+        request.company,
         url=data.url,
         events=data.events,
         description=data.description,
@@ -161,17 +157,17 @@ def webhook_create(request: HttpRequest, data: EndpointIn) -> Status[Any]:
 
 
 @webhooks_router.get("/{int:endpoint_id}", response=EndpointOut, summary="One endpoint")
-def webhook_detail(request: HttpRequest, endpoint_id: int) -> Any:
+def webhook_detail(request: CompanyRequest, endpoint_id: int) -> Any:
     require(request, "webhooks.manage")
     return _endpoint(request, endpoint_id)
 
 
 @webhooks_router.patch("/{int:endpoint_id}", response=EndpointOut, summary="Change an endpoint")
-def webhook_update(request: HttpRequest, endpoint_id: int, data: EndpointPatch) -> Any:
+def webhook_update(request: CompanyRequest, endpoint_id: int, data: EndpointPatch) -> Any:
     require(request, "webhooks.manage")
     changes = data.model_dump(exclude_unset=True, exclude={"rotate_secret"})
     return actions.update_webhook_endpoint(
-        _actor(request),
+        request.actor,
         _endpoint(request, endpoint_id),
         rotate_secret=data.rotate_secret,
         **{k: v for k, v in changes.items() if v is not None},
@@ -179,18 +175,18 @@ def webhook_update(request: HttpRequest, endpoint_id: int, data: EndpointPatch) 
 
 
 @webhooks_router.delete("/{int:endpoint_id}", response={204: None}, summary="Delete an endpoint")
-def webhook_delete(request: HttpRequest, endpoint_id: int) -> Status[None]:
+def webhook_delete(request: CompanyRequest, endpoint_id: int) -> Status[None]:
     require(request, "webhooks.manage")
-    actions.delete_webhook_endpoint(_actor(request), _endpoint(request, endpoint_id))
+    actions.delete_webhook_endpoint(request.actor, _endpoint(request, endpoint_id))
     return Status(204, None)
 
 
 @webhooks_router.post(
     "/{int:endpoint_id}/test", response={202: MessageOut}, summary="Queue a test (ping) event"
 )
-def webhook_test(request: HttpRequest, endpoint_id: int) -> Status[MessageOut]:
+def webhook_test(request: CompanyRequest, endpoint_id: int) -> Status[MessageOut]:
     require(request, "webhooks.manage")
-    message = actions.send_test_webhook(_actor(request), _endpoint(request, endpoint_id))
+    message = actions.send_test_webhook(request.actor, _endpoint(request, endpoint_id))
     return Status(202, message_out(message))
 
 
@@ -199,8 +195,8 @@ def webhook_test(request: HttpRequest, endpoint_id: int) -> Status[MessageOut]:
     response=list[MessageOut],
     summary="Deliveries to an endpoint, newest first",
 )
-def webhook_deliveries(request: HttpRequest, endpoint_id: int, limit: int = 100) -> list[Any]:
+def webhook_deliveries(request: CompanyRequest, endpoint_id: int, limit: int = 100) -> list[Any]:
     require(request, "webhooks.manage")
     endpoint = _endpoint(request, endpoint_id)
-    found = queries.endpoint_messages(request.company, endpoint)  # type: ignore[attr-defined]
+    found = queries.endpoint_messages(request.company, endpoint)
     return list(found[: max(1, min(limit, 500))])

@@ -9,8 +9,10 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.core.demo import demo_steps
         from xfinances.core.events import Phase, subscribe
-        from xfinances.notifications import actions
+        from xfinances.notifications import actions, demo
         from xfinances.notifications.events import MessageFailed
 
         subscribe(MessageFailed, actions.notify_message_failed, phase=Phase.IN_TRANSACTION)
+        demo_steps.provide(demo.step)

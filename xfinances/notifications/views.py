@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.forms import apply_errors
-from xfinances.core.tenancy import company_view
+from xfinances.core.tenancy import CompanyRequest, company_view
 from xfinances.notifications import actions, queries
 from xfinances.notifications.default_templates import PLACEHOLDERS
 from xfinances.notifications.forms import (
@@ -49,15 +49,15 @@ def tracking_pixel(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-def _message(request: HttpRequest, message_id: int) -> OutboxMessage:
-    found = queries.message(request.company, message_id)  # type: ignore[attr-defined]
+def _message(request: CompanyRequest, message_id: int) -> OutboxMessage:
+    found = queries.message(request.company, message_id)
     if found is None:
         raise Http404
     return found
 
 
-def _endpoint(request: HttpRequest, endpoint_id: int) -> WebhookEndpoint:
-    found = queries.endpoint(request.company, endpoint_id)  # type: ignore[attr-defined]
+def _endpoint(request: CompanyRequest, endpoint_id: int) -> WebhookEndpoint:
+    found = queries.endpoint(request.company, endpoint_id)
     if found is None:
         raise Http404
     return found
@@ -76,14 +76,14 @@ def _refusal(request: HttpRequest, error: InvalidInput | Conflict) -> None:
 
 
 @company_view("delivery.view")
-def outbox_list(request: HttpRequest) -> HttpResponse:
+def outbox_list(request: CompanyRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     if status not in MessageStatus.values:
         status = ""
     if kind not in ("email", "webhook"):
         kind = ""
-    found = queries.outbox(request.company, status=status, kind=kind)  # type: ignore[attr-defined]
+    found = queries.outbox(request.company, status=status, kind=kind)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -93,35 +93,35 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("delivery.view")
-def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
+def message_detail(request: CompanyRequest, message_id: int) -> HttpResponse:
     message = _message(request, message_id)
-    log = queries.message_log(request.company, message)  # type: ignore[attr-defined]
+    log = queries.message_log(request.company, message)
     return render(request, "notifications/message.html", {"message": message, "log": log})
 
 
 @company_view("delivery.send")
 @require_POST
-def message_resend(request: HttpRequest, message_id: int) -> HttpResponse:
+def message_resend(request: CompanyRequest, message_id: int) -> HttpResponse:
     message = _message(request, message_id)
     try:
-        again = actions.resend_message(request.actor, message)  # type: ignore[attr-defined]
+        again = actions.resend_message(request.actor, message)
     except (InvalidInput, Conflict) as error:
         _refusal(request, error)
-        return redirect("notifications:message", request.company.eik, message.pk)  # type: ignore[attr-defined]
+        return redirect("notifications:message", request.company.eik, message.pk)
     messages.success(request, _("Queued again."))
-    return redirect("notifications:message", request.company.eik, again.pk)  # type: ignore[attr-defined]
+    return redirect("notifications:message", request.company.eik, again.pk)
 
 
 @company_view("delivery.send")
 @require_POST
-def message_cancel(request: HttpRequest, message_id: int) -> HttpResponse:
+def message_cancel(request: CompanyRequest, message_id: int) -> HttpResponse:
     message = _message(request, message_id)
     try:
-        actions.cancel_message(request.actor, message)  # type: ignore[attr-defined]
+        actions.cancel_message(request.actor, message)
         messages.success(request, _("Cancelled."))
     except (InvalidInput, Conflict) as error:
         _refusal(request, error)
-    return redirect("notifications:message", request.company.eik, message.pk)  # type: ignore[attr-defined]
+    return redirect("notifications:message", request.company.eik, message.pk)
 
 
 # --- documents ---------------------------------------------------------------------------------
@@ -131,8 +131,8 @@ def message_cancel(request: HttpRequest, message_id: int) -> HttpResponse:
 
 
 @company_view("delivery.settings")
-def delivery_settings_page(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def delivery_settings_page(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     current = actions.delivery_settings(company)
     form = DeliverySettingsForm(
         request.POST or None,
@@ -144,7 +144,7 @@ def delivery_settings_page(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_delivery_settings(request.actor, company, **form.cleaned_data)  # type: ignore[attr-defined]
+            actions.update_delivery_settings(request.actor, company, **form.cleaned_data)
             messages.success(request, _("Saved."))
             return redirect("notifications:settings", company.eik)
         except InvalidInput as error:
@@ -179,13 +179,13 @@ def delivery_settings_page(request: HttpRequest) -> HttpResponse:
 
 @company_view("delivery.settings")
 @require_POST
-def party_auto_send(request: HttpRequest, party_id: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def party_auto_send(request: CompanyRequest, party_id: int) -> HttpResponse:
+    company = request.company
     party = Party.objects.filter(company=company, pk=party_id).first()
     if party is None:
         raise Http404
     try:
-        actions.set_party_auto_send(request.actor, party, request.POST.get("auto_send", ""))  # type: ignore[attr-defined]
+        actions.set_party_auto_send(request.actor, party, request.POST.get("auto_send", ""))
         messages.success(request, _("Saved."))
     except InvalidInput as error:
         _refusal(request, error)
@@ -201,8 +201,8 @@ def _template_key(request: HttpRequest) -> tuple[str, str]:
 
 
 @company_view("delivery.settings")
-def template_edit(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def template_edit(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     kind, language = _template_key(request)
     subject, text, html = actions.template_for(company, kind, language)
     form = EmailTemplateForm(
@@ -211,7 +211,7 @@ def template_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.save_email_template(
-                request.actor,  # type: ignore[attr-defined]
+                request.actor,
                 company,
                 document_kind=kind,
                 language=language,
@@ -237,10 +237,10 @@ def template_edit(request: HttpRequest) -> HttpResponse:
 
 @company_view("delivery.settings")
 @require_POST
-def template_reset(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def template_reset(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     kind, language = _template_key(request)
-    actions.reset_email_template(request.actor, company, document_kind=kind, language=language)  # type: ignore[attr-defined]
+    actions.reset_email_template(request.actor, company, document_kind=kind, language=language)
     messages.success(request, _("Back to the built-in text."))
     return redirect("notifications:settings", company.eik)
 
@@ -249,12 +249,12 @@ def template_reset(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("webhooks.manage")
-def webhook_list(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def webhook_list(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = WebhookEndpointForm(request.POST or None, initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
         try:
-            endpoint = actions.create_webhook_endpoint(request.actor, company, **form.cleaned_data)  # type: ignore[attr-defined]
+            endpoint = actions.create_webhook_endpoint(request.actor, company, **form.cleaned_data)
             messages.success(request, _("Endpoint added. Its signing secret is on its page."))
             return redirect("notifications:webhook", company.eik, endpoint.pk)
         except InvalidInput as error:
@@ -267,8 +267,8 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("webhooks.manage")
-def webhook_detail(request: HttpRequest, endpoint_id: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def webhook_detail(request: CompanyRequest, endpoint_id: int) -> HttpResponse:
+    company = request.company
     endpoint = _endpoint(request, endpoint_id)
     form = WebhookEndpointForm(
         request.POST or None,
@@ -282,7 +282,7 @@ def webhook_detail(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_webhook_endpoint(
-                request.actor,  # type: ignore[attr-defined]
+                request.actor,
                 endpoint,
                 rotate_secret=bool(request.POST.get("rotate_secret")),
                 **form.cleaned_data,
@@ -303,39 +303,39 @@ def webhook_detail(request: HttpRequest, endpoint_id: int) -> HttpResponse:
 
 @company_view("webhooks.manage")
 @require_POST
-def webhook_test(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+def webhook_test(request: CompanyRequest, endpoint_id: int) -> HttpResponse:
     endpoint = _endpoint(request, endpoint_id)
-    actions.send_test_webhook(request.actor, endpoint)  # type: ignore[attr-defined]
+    actions.send_test_webhook(request.actor, endpoint)
     messages.success(request, _("A test event is queued."))
-    return redirect("notifications:webhook", request.company.eik, endpoint.pk)  # type: ignore[attr-defined]
+    return redirect("notifications:webhook", request.company.eik, endpoint.pk)
 
 
 @company_view("webhooks.manage")
 @require_POST
-def webhook_delete(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+def webhook_delete(request: CompanyRequest, endpoint_id: int) -> HttpResponse:
     endpoint = _endpoint(request, endpoint_id)
-    actions.delete_webhook_endpoint(request.actor, endpoint)  # type: ignore[attr-defined]
+    actions.delete_webhook_endpoint(request.actor, endpoint)
     messages.success(request, _("Endpoint deleted."))
-    return redirect("notifications:webhooks", request.company.eik)  # type: ignore[attr-defined]
+    return redirect("notifications:webhooks", request.company.eik)
 
 
 # --- notifications -----------------------------------------------------------------------------
 
 
 @company_view()
-def notification_list(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    page = Paginator(queries.notifications(company, request.user), 50).get_page(  # type: ignore[arg-type]
+def notification_list(request: CompanyRequest) -> HttpResponse:
+    company = request.company
+    page = Paginator(queries.notifications(company, request.user), 50).get_page(
         request.GET.get("page")
     )
     return render(request, "notifications/notifications.html", {"page": page})
 
 
 @company_view()
-def bell(request: HttpRequest) -> HttpResponse:
+def bell(request: CompanyRequest) -> HttpResponse:
     """The navbar bell (an HTMX partial, refreshed every minute)."""
-    company = request.company  # type: ignore[attr-defined]
-    unread = queries.unread(company, request.user)  # type: ignore[arg-type]
+    company = request.company
+    unread = queries.unread(company, request.user)
     return render(
         request,
         "notifications/_bell.html",
@@ -345,30 +345,30 @@ def bell(request: HttpRequest) -> HttpResponse:
 
 @company_view()
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def notifications_read(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     ids: list[int] | None = [int(v) for v in request.POST.getlist("ids") if v.isdigit()] or None
-    actions.mark_notifications_read(request.actor, company, ids)  # type: ignore[attr-defined]
+    actions.mark_notifications_read(request.actor, company, ids)
     if request.headers.get("HX-Request"):
-        return bell(request, company.eik)  # type: ignore[call-arg]
+        return bell(request, company.eik)
     return redirect("notifications:notifications", company.eik)
 
 
 @company_view()
-def preferences(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def preferences(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     chosen = list(
         NotificationPreference.objects.filter(
             company=company,
             user=request.user,
-            by_email=True,  # type: ignore[misc]
+            by_email=True,
         ).values_list("kind", flat=True)
     )
     form = NotificationPreferencesForm(request.POST or None, initial={"by_email": chosen})
     if request.method == "POST" and form.is_valid():
         try:
             actions.set_notification_preferences(
-                request.actor,  # type: ignore[attr-defined]
+                request.actor,
                 company,
                 form.cleaned_data["by_email"],
             )

@@ -174,7 +174,7 @@ def _clean_all(
     for name, cleaner in (("contacts", _clean_contacts), ("bank_accounts", _clean_bank_accounts)):
         if data.get(name) is not None:
             try:
-                extras[name] = cleaner(data[name])  # type: ignore[operator]
+                extras[name] = cleaner(data[name])
             except InvalidInput as error:
                 errors.update(error.errors)
     if "responsible" in data:

@@ -9,15 +9,14 @@ import json
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from xfinances.core.api_auth import require
-from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
-from xfinances.core.models import Company
+from xfinances.core.tenancy import CompanyRequest
 from xfinances.parties import actions, queries
 from xfinances.parties.models import Party, PartyImport
 from xfinances.parties.queries import ImportPreview
@@ -194,22 +193,14 @@ def _party_out(party: Party) -> dict[str, Any]:
     return {
         **{name: getattr(party, name) for name in PartyOut.model_fields if hasattr(party, name)},
         "iban": accounts[0].iban if accounts else "",
-        "responsible": party.responsible.email if party.responsible_id else None,  # type: ignore[union-attr]
+        "responsible": party.responsible.email if party.responsible else None,
         "contacts": list(party.contacts.all()),
         "bank_accounts": accounts,
     }
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def _company(request: HttpRequest) -> Company:
-    return request.company  # type: ignore[attr-defined,no-any-return]
-
-
-def _get(request: HttpRequest, party_id: int) -> Party:
-    found = queries.party(_company(request), party_id)
+def _get(request: CompanyRequest, party_id: int) -> Party:
+    found = queries.party(request.company, party_id)
     if found is None:
         raise Http404
     return found
@@ -249,7 +240,7 @@ def _payload(data: Schema, *, exclude_unset: bool) -> dict[str, Any]:
 
 
 @router.get("", response=PartyPage, summary="Clients and suppliers, searched and filtered")
-def list_parties(request: HttpRequest, filters: Query[PartyFilters]) -> dict[str, Any]:
+def list_parties(request: CompanyRequest, filters: Query[PartyFilters]) -> dict[str, Any]:
     require(request, "parties.view")
     errors = InvalidInput.collect()
     if not 1 <= filters.limit <= MAX_LIMIT:
@@ -261,7 +252,7 @@ def list_parties(request: HttpRequest, filters: Query[PartyFilters]) -> dict[str
     errors.raise_if_any()
     found = (
         queries.parties(
-            _company(request),
+            request.company,
             q=filters.q,
             kind=filters.kind,
             is_client=filters.is_client,
@@ -289,49 +280,49 @@ def list_parties(request: HttpRequest, filters: Query[PartyFilters]) -> dict[str
 
 
 @router.post("", response={201: PartyOut}, summary="Create a client or supplier")
-def create_party(request: HttpRequest, data: PartyIn) -> Status[dict[str, Any]]:
+def create_party(request: CompanyRequest, data: PartyIn) -> Status[dict[str, Any]]:
     require(request, "parties.change")
     party = actions.create_party(
-        _actor(request), _company(request), **_payload(data, exclude_unset=False)
+        request.actor, request.company, **_payload(data, exclude_unset=False)
     )
     return Status(201, _party_out(_get(request, party.pk)))
 
 
 @router.get("/{int:party_id}", response=PartyOut, summary="One client or supplier")
-def read_party(request: HttpRequest, party_id: int) -> dict[str, Any]:
+def read_party(request: CompanyRequest, party_id: int) -> dict[str, Any]:
     require(request, "parties.view")
     return _party_out(_get(request, party_id))
 
 
 @router.put("/{int:party_id}", response=PartyOut, summary="Replace a party's fields")
-def replace_party(request: HttpRequest, party_id: int, data: PartyIn) -> dict[str, Any]:
+def replace_party(request: CompanyRequest, party_id: int, data: PartyIn) -> dict[str, Any]:
     require(request, "parties.change")
     party = _get(request, party_id)
-    actions.update_party(_actor(request), party, **_payload(data, exclude_unset=False))
+    actions.update_party(request.actor, party, **_payload(data, exclude_unset=False))
     return _party_out(_get(request, party_id))
 
 
 @router.patch("/{int:party_id}", response=PartyOut, summary="Change some of a party's fields")
-def patch_party(request: HttpRequest, party_id: int, data: PartyPatch) -> dict[str, Any]:
+def patch_party(request: CompanyRequest, party_id: int, data: PartyPatch) -> dict[str, Any]:
     require(request, "parties.change")
     party = _get(request, party_id)
-    actions.update_party(_actor(request), party, **_payload(data, exclude_unset=True))
+    actions.update_party(request.actor, party, **_payload(data, exclude_unset=True))
     return _party_out(_get(request, party_id))
 
 
 @router.delete(
     "/{int:party_id}", response={204: None}, summary="Archive a party (documents keep it)"
 )
-def delete_party(request: HttpRequest, party_id: int) -> Status[None]:
+def delete_party(request: CompanyRequest, party_id: int) -> Status[None]:
     require(request, "parties.delete")
-    actions.archive_party(_actor(request), _get(request, party_id))
+    actions.archive_party(request.actor, _get(request, party_id))
     return Status(204, None)
 
 
 @router.post("/{int:party_id}/restore", response=PartyOut, summary="Bring an archived party back")
-def restore_party(request: HttpRequest, party_id: int) -> dict[str, Any]:
+def restore_party(request: CompanyRequest, party_id: int) -> dict[str, Any]:
     require(request, "parties.delete")
-    actions.restore_party(_actor(request), _get(request, party_id))
+    actions.restore_party(request.actor, _get(request, party_id))
     return _party_out(_get(request, party_id))
 
 
@@ -361,19 +352,22 @@ def _import_out(upload: PartyImport, preview: ImportPreview) -> dict[str, Any]:
 @router.post(
     "/imports", response={201: ImportOut}, summary="Upload a CSV/XLSX of parties for a preview"
 )
-def upload_import(request: HttpRequest, file: UploadedFile = File(...)) -> Status[dict[str, Any]]:  # noqa: B008
+def upload_import(
+    request: CompanyRequest,
+    file: UploadedFile = File(...),  # noqa: B008
+) -> Status[dict[str, Any]]:
     require(request, "parties.import")
     upload = actions.upload_party_import(
-        _actor(request),
-        _company(request),
+        request.actor,
+        request.company,
         filename=file.name or "parties.csv",
         content=file.read(),
     )
-    return Status(201, _import_out(upload, queries.import_preview(_company(request), upload)))
+    return Status(201, _import_out(upload, queries.import_preview(request.company, upload)))
 
 
-def _get_import(request: HttpRequest, import_id: int) -> PartyImport:
-    upload = queries.party_import(_company(request), import_id)
+def _get_import(request: CompanyRequest, import_id: int) -> PartyImport:
+    upload = queries.party_import(request.company, import_id)
     if upload is None:
         raise Http404
     return upload
@@ -382,19 +376,19 @@ def _get_import(request: HttpRequest, import_id: int) -> PartyImport:
 @router.get(
     "/imports/{int:import_id}", response=ImportOut, summary="The preview of an uploaded file"
 )
-def read_import(request: HttpRequest, import_id: int) -> dict[str, Any]:
+def read_import(request: CompanyRequest, import_id: int) -> dict[str, Any]:
     require(request, "parties.import")
     upload = _get_import(request, import_id)
-    return _import_out(upload, queries.import_preview(_company(request), upload))
+    return _import_out(upload, queries.import_preview(request.company, upload))
 
 
 @router.post(
     "/imports/{int:import_id}/confirm", response=ImportResultOut, summary="Import the valid rows"
 )
-def confirm_import(request: HttpRequest, import_id: int) -> dict[str, Any]:
+def confirm_import(request: CompanyRequest, import_id: int) -> dict[str, Any]:
     require(request, "parties.import")
     outcome = actions.import_parties(
-        _actor(request), _company(request), _get_import(request, import_id)
+        request.actor, request.company, _get_import(request, import_id)
     )
     return {
         "id": outcome.upload.pk,

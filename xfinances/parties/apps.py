@@ -6,3 +6,12 @@ class PartiesConfig(AppConfig):
     name = "xfinances.parties"
     label = "parties"
     verbose_name = _("Clients and suppliers")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.core.dashboard import dashboard_cards
+        from xfinances.core.demo import demo_steps
+        from xfinances.parties import dashboard, demo
+
+        dashboard_cards.provide(dashboard.cards)
+        demo_steps.provide(demo.step)

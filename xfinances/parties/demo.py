@@ -9,10 +9,12 @@ from schwifty import IBAN
 from stdnum.bg import egn as stdnum_egn
 
 from xfinances.core.audit import Actor
+from xfinances.core.demo import DemoStep
 from xfinances.core.identifiers import IdentifierError, clean_eik
 from xfinances.core.models import Company, Membership
 from xfinances.core.roles import Role
 from xfinances.parties.actions import create_party
+from xfinances.parties.models import Party
 
 
 def eik_from(first8: str) -> str:
@@ -270,7 +272,6 @@ def _parties() -> list[dict[str, Any]]:
 
 def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> None:
     """Add the demo clients and suppliers to `company` (skipped when it already has parties)."""
-    from xfinances.parties.models import Party
 
     if Party.objects.filter(company=company).exists():
         return
@@ -286,3 +287,7 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         if data.pop("sales", False) and sales is not None:
             data["responsible"] = sales.user
         create_party(actor, company, **data)
+
+
+def step() -> DemoStep:
+    return DemoStep(order=10, name="parties", load=load)

@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from xfinances.core import audit
-from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company, Membership
-from xfinances.core.tenancy import company_view
+from xfinances.core.tenancy import CompanyRequest, company_view
 from xfinances.parties import actions, queries
 from xfinances.parties.forms import (
     ContactForm,
@@ -32,16 +31,8 @@ from xfinances.parties.models import Party, PartyBankAccount, PartyContact, Part
 PAGE_SIZE = 50
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def _company(request: HttpRequest) -> Company:
-    return request.company  # type: ignore[attr-defined,no-any-return]
-
-
-def _party(request: HttpRequest, party_id: int) -> Party:
-    found = queries.party(_company(request), party_id)
+def _party(request: CompanyRequest, party_id: int) -> Party:
+    found = queries.party(request.company, party_id)
     if found is None:
         raise Http404
     return found
@@ -59,8 +50,8 @@ def _flash_errors(request: HttpRequest, error: InvalidInput | Conflict | NotAllo
 
 
 @company_view("parties.view")
-def party_list(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def party_list(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = PartyFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
@@ -88,8 +79,8 @@ def party_list(request: HttpRequest) -> HttpResponse:
     return render(request, "parties/list.html", context)
 
 
-def _party_form_page(request: HttpRequest, party: Party | None) -> HttpResponse:
-    company = _company(request)
+def _party_form_page(request: CompanyRequest, party: Party | None) -> HttpResponse:
+    company = request.company
     choices = queries.responsible_choices(company)
     conflict_link = None
     if request.method == "POST":
@@ -97,10 +88,10 @@ def _party_form_page(request: HttpRequest, party: Party | None) -> HttpResponse:
         if form.is_valid():
             try:
                 if party is None:
-                    party = actions.create_party(_actor(request), company, **form.action_data())
+                    party = actions.create_party(request.actor, company, **form.action_data())
                     messages.success(request, _("%(name)s added.") % {"name": party.name})
                 else:
-                    actions.update_party(_actor(request), party, **form.action_data())
+                    actions.update_party(request.actor, party, **form.action_data())
                     messages.success(request, _("Changes saved."))
             except (InvalidInput, Conflict) as error:
                 apply_errors(form, error)
@@ -130,16 +121,16 @@ def _party_form_page(request: HttpRequest, party: Party | None) -> HttpResponse:
 
 
 @company_view("parties.change")
-def party_create(request: HttpRequest) -> HttpResponse:
+def party_create(request: CompanyRequest) -> HttpResponse:
     return _party_form_page(request, None)
 
 
 @company_view("parties.change")
-def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
+def party_edit(request: CompanyRequest, party_id: int) -> HttpResponse:
     party = _party(request, party_id)
     if party.is_archived:
         messages.error(request, _("This party is archived: restore it before changing it."))
-        return redirect("parties:detail", _company(request).eik, party.pk)
+        return redirect("parties:detail", request.company.eik, party.pk)
     return _party_form_page(request, party)
 
 
@@ -184,8 +175,8 @@ def _history_rows(company: Company, party: Party) -> list[dict[str, Any]]:
 
 
 @company_view("parties.view")
-def party_detail(request: HttpRequest, party_id: int) -> HttpResponse:
-    company = _company(request)
+def party_detail(request: CompanyRequest, party_id: int) -> HttpResponse:
+    company = request.company
     party = _party(request, party_id)
     context = {
         "party": party,
@@ -201,30 +192,30 @@ def party_detail(request: HttpRequest, party_id: int) -> HttpResponse:
 
 @company_view("parties.delete")
 @require_POST
-def party_archive(request: HttpRequest, party_id: int) -> HttpResponse:
+def party_archive(request: CompanyRequest, party_id: int) -> HttpResponse:
     party = _party(request, party_id)
-    actions.archive_party(_actor(request), party, reason=request.POST.get("reason", "")[:500])
+    actions.archive_party(request.actor, party, reason=request.POST.get("reason", "")[:500])
     messages.success(request, _("%(name)s archived.") % {"name": party.name})
-    return redirect("parties:detail", _company(request).eik, party.pk)
+    return redirect("parties:detail", request.company.eik, party.pk)
 
 
 @company_view("parties.delete")
 @require_POST
-def party_restore(request: HttpRequest, party_id: int) -> HttpResponse:
+def party_restore(request: CompanyRequest, party_id: int) -> HttpResponse:
     party = _party(request, party_id)
-    actions.restore_party(_actor(request), party)
+    actions.restore_party(request.actor, party)
     messages.success(request, _("%(name)s restored.") % {"name": party.name})
-    return redirect("parties:detail", _company(request).eik, party.pk)
+    return redirect("parties:detail", request.company.eik, party.pk)
 
 
 @company_view("parties.change")
 @require_POST
-def contact_add(request: HttpRequest, party_id: int) -> HttpResponse:
+def contact_add(request: CompanyRequest, party_id: int) -> HttpResponse:
     party = _party(request, party_id)
     form = ContactForm(request.POST)
     if form.is_valid():
         try:
-            actions.add_party_contact(_actor(request), party, **form.cleaned_data)
+            actions.add_party_contact(request.actor, party, **form.cleaned_data)
             messages.success(request, _("Contact added."))
         except (InvalidInput, Conflict, NotAllowed) as error:
             _flash_errors(request, error)
@@ -233,26 +224,26 @@ def contact_add(request: HttpRequest, party_id: int) -> HttpResponse:
 
 @company_view("parties.change")
 @require_POST
-def contact_remove(request: HttpRequest, party_id: int, contact_id: int) -> HttpResponse:
+def contact_remove(request: CompanyRequest, party_id: int, contact_id: int) -> HttpResponse:
     party = _party(request, party_id)
     contact = PartyContact.objects.filter(
-        company=_company(request), party=party, pk=contact_id
+        company=request.company, party=party, pk=contact_id
     ).first()
     if contact is None:
         raise Http404
-    actions.remove_party_contact(_actor(request), contact)
+    actions.remove_party_contact(request.actor, contact)
     messages.success(request, _("Contact removed."))
     return redirect(f"{_detail_path(request, party)}?tab=contacts")
 
 
 @company_view("parties.change")
 @require_POST
-def bank_add(request: HttpRequest, party_id: int) -> HttpResponse:
+def bank_add(request: CompanyRequest, party_id: int) -> HttpResponse:
     party = _party(request, party_id)
     form = PartyBankAccountForm(request.POST)
     if form.is_valid():
         try:
-            actions.add_party_bank_account(_actor(request), party, **form.cleaned_data)
+            actions.add_party_bank_account(request.actor, party, **form.cleaned_data)
             messages.success(request, _("Bank account added."))
         except (InvalidInput, Conflict, NotAllowed) as error:
             _flash_errors(request, error)
@@ -263,25 +254,25 @@ def bank_add(request: HttpRequest, party_id: int) -> HttpResponse:
 
 @company_view("parties.change")
 @require_POST
-def bank_remove(request: HttpRequest, party_id: int, bank_account_id: int) -> HttpResponse:
+def bank_remove(request: CompanyRequest, party_id: int, bank_account_id: int) -> HttpResponse:
     party = _party(request, party_id)
     account = PartyBankAccount.objects.filter(
-        company=_company(request), party=party, pk=bank_account_id
+        company=request.company, party=party, pk=bank_account_id
     ).first()
     if account is None:
         raise Http404
-    actions.remove_party_bank_account(_actor(request), account)
+    actions.remove_party_bank_account(request.actor, account)
     messages.success(request, _("Bank account removed."))
     return redirect(f"{_detail_path(request, party)}?tab=bank")
 
 
-def _detail_path(request: HttpRequest, party: Party) -> str:
-    return reverse("parties:detail", args=[_company(request).eik, party.pk])
+def _detail_path(request: CompanyRequest, party: Party) -> str:
+    return reverse("parties:detail", args=[request.company.eik, party.pk])
 
 
 @company_view("parties.import")
-def import_upload(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def import_upload(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = ImportForm()
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -289,7 +280,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             file = form.cleaned_data["file"]
             try:
                 upload = actions.upload_party_import(
-                    _actor(request),
+                    request.actor,
                     company,
                     filename=file.name,
                     content=file.read(),
@@ -306,27 +297,27 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _import(request: HttpRequest, import_id: int) -> PartyImport:
-    upload = queries.party_import(_company(request), import_id)
+def _import(request: CompanyRequest, import_id: int) -> PartyImport:
+    upload = queries.party_import(request.company, import_id)
     if upload is None:
         raise Http404
     return upload
 
 
 @company_view("parties.import")
-def import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_preview(request: CompanyRequest, import_id: int) -> HttpResponse:
     upload = _import(request, import_id)
-    preview = queries.import_preview(_company(request), upload)
+    preview = queries.import_preview(request.company, upload)
     return render(request, "parties/import_preview.html", {"upload": upload, "preview": preview})
 
 
 @company_view("parties.import")
 @require_POST
-def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
-    company = _company(request)
+def import_confirm(request: CompanyRequest, import_id: int) -> HttpResponse:
+    company = request.company
     upload = _import(request, import_id)
     try:
-        outcome = actions.import_parties(_actor(request), company, upload)
+        outcome = actions.import_parties(request.actor, company, upload)
     except InvalidInput as error:
         _flash_errors(request, error)
         return redirect("parties:import_preview", company.eik, upload.pk)
@@ -343,16 +334,16 @@ def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
 
 @company_view("parties.import")
 @require_POST
-def import_cancel(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_cancel(request: CompanyRequest, import_id: int) -> HttpResponse:
     upload = _import(request, import_id)
-    actions.cancel_party_import(_actor(request), upload)
+    actions.cancel_party_import(request.actor, upload)
     messages.info(request, _("Import cancelled."))
-    return redirect("parties:import", _company(request).eik)
+    return redirect("parties:import", request.company.eik)
 
 
 @company_view("parties.import")
 @require_GET
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: CompanyRequest) -> HttpResponse:
     response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="parties-template.csv"'
     return response

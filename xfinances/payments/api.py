@@ -6,14 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
-from xfinances.core.models import Company
+from xfinances.core.tenancy import CompanyRequest, company_object_or_404
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 from xfinances.payments import actions, queries
@@ -24,25 +22,17 @@ router = Router(tags=["payments"])
 MAX_LIMIT = 500
 
 
-def _company(request: HttpRequest) -> Company:
-    return request.company  # type: ignore[attr-defined,no-any-return]
-
-
-def _actor(request: HttpRequest) -> Any:
-    return request.actor  # type: ignore[attr-defined]
-
-
-def _document(request: HttpRequest, document_id: int, field: str = "document_id") -> Document:
-    found = Document.objects.filter(company=_company(request), pk=document_id).first()
+def _document(request: CompanyRequest, document_id: int, field: str = "document_id") -> Document:
+    found = Document.objects.filter(company=request.company, pk=document_id).first()
     if found is None:
         raise InvalidInput({field: ["No such document in this company."]})
     return found
 
 
-def _party(request: HttpRequest, party_id: int | None) -> Party | None:
+def _party(request: CompanyRequest, party_id: int | None) -> Party | None:
     if party_id is None:
         return None
-    found = Party.objects.filter(company=_company(request), pk=party_id).first()
+    found = Party.objects.filter(company=request.company, pk=party_id).first()
     if found is None:
         raise InvalidInput({"party_id": ["No such client or supplier in this company."]})
     return found
@@ -151,7 +141,7 @@ def _payment_out(payment: Payment, with_allocations: bool = False) -> dict[str, 
     return data
 
 
-def _targets(request: HttpRequest, items: list[AllocationIn]) -> list[tuple[Document, Any, Any]]:
+def _targets(request: CompanyRequest, items: list[AllocationIn]) -> list[tuple[Document, Any, Any]]:
     return [
         (_document(request, item.document_id), item.amount, item.document_amount) for item in items
     ]
@@ -159,7 +149,7 @@ def _targets(request: HttpRequest, items: list[AllocationIn]) -> list[tuple[Docu
 
 @router.get("", summary="Payments, newest first")
 def list_payments(
-    request: HttpRequest,
+    request: CompanyRequest,
     party_id: int | None = None,
     direction: str = "",
     unallocated: bool = False,
@@ -167,15 +157,15 @@ def list_payments(
 ) -> list[dict[str, Any]]:
     require(request, "payments.view")
     found = queries.payments(
-        _company(request), party_id=party_id, direction=direction, unallocated_only=unallocated
+        request.company, party_id=party_id, direction=direction, unallocated_only=unallocated
     )
     return [_payment_out(p) for p in found[: max(1, min(limit, MAX_LIMIT))]]
 
 
 @router.post("", response={201: dict}, summary="Record a payment (and allocate it)")
-def create_payment(request: HttpRequest, body: PaymentIn) -> Status:
+def create_payment(request: CompanyRequest, body: PaymentIn) -> Status:
     require(request, "payments.change")
-    company = _company(request)
+    company = request.company
     account = movement = None
     if body.money_account_id is not None:
         account = MoneyAccount.objects.filter(company=company, pk=body.money_account_id).first()
@@ -186,7 +176,7 @@ def create_payment(request: HttpRequest, body: PaymentIn) -> Status:
         if movement is None:
             raise InvalidInput({"movement_id": ["No such movement in this company."]})
     payment = actions.record_payment(
-        _actor(request),
+        request.actor,
         company,
         direction=body.direction,
         date=body.date,
@@ -206,10 +196,10 @@ def create_payment(request: HttpRequest, body: PaymentIn) -> Status:
 
 
 @router.post("/allocations/{allocation_id}/undo", summary="Undo an allocation (with a reason)")
-def undo(request: HttpRequest, allocation_id: int, body: ReasonIn) -> dict[str, Any]:
+def undo(request: CompanyRequest, allocation_id: int, body: ReasonIn) -> dict[str, Any]:
     require(request, "payments.change")
-    allocation = get_object_or_404(Allocation, company=_company(request), pk=allocation_id)
-    return _allocation_out(actions.undo_allocation(_actor(request), allocation, reason=body.reason))
+    allocation = company_object_or_404(request.company, Allocation, pk=allocation_id)
+    return _allocation_out(actions.undo_allocation(request.actor, allocation, reason=body.reason))
 
 
 def _document_out(document: Document) -> dict[str, Any]:
@@ -240,18 +230,18 @@ def _document_out(document: Document) -> dict[str, Any]:
 @router.get(
     "/documents/{document_id}", summary="Paid, remaining, status and payments of a document"
 )
-def document_status(request: HttpRequest, document_id: int) -> dict[str, Any]:
+def document_status(request: CompanyRequest, document_id: int) -> dict[str, Any]:
     require(request, "payments.view")
-    document = get_object_or_404(Document, company=_company(request), pk=document_id)
+    document = company_object_or_404(request.company, Document, pk=document_id)
     return _document_out(document)
 
 
 @router.post("/documents/{document_id}/write-off", summary="Write off a small remainder")
-def write_off(request: HttpRequest, document_id: int, body: WriteOffIn) -> dict[str, Any]:
+def write_off(request: CompanyRequest, document_id: int, body: WriteOffIn) -> dict[str, Any]:
     require(request, "payments.change")
-    document = get_object_or_404(Document, company=_company(request), pk=document_id)
+    document = company_object_or_404(request.company, Document, pk=document_id)
     actions.write_off(
-        _actor(request), document, reason=body.reason, amount=body.amount, date=body.date
+        request.actor, document, reason=body.reason, amount=body.amount, date=body.date
     )
     document.refresh_from_db()
     return _document_out(document)
@@ -261,12 +251,14 @@ def write_off(request: HttpRequest, document_id: int, body: WriteOffIn) -> dict[
     "/documents/{document_id}/apply-credit-note",
     summary="Offset a credit note against its invoice (or document_id)",
 )
-def apply_credit_note(request: HttpRequest, document_id: int, body: CreditNoteIn) -> dict[str, Any]:
+def apply_credit_note(
+    request: CompanyRequest, document_id: int, body: CreditNoteIn
+) -> dict[str, Any]:
     require(request, "payments.change")
-    note = get_object_or_404(Document, company=_company(request), pk=document_id)
+    note = company_object_or_404(request.company, Document, pk=document_id)
     target = _document(request, body.document_id) if body.document_id else None
     return _allocation_out(
-        actions.apply_credit_note(_actor(request), note, target, amount=body.amount)
+        actions.apply_credit_note(request.actor, note, target, amount=body.amount)
     )
 
 
@@ -284,13 +276,13 @@ def _day(value: str | None, field: str = "on") -> dt.date:
     summary="Receivables per client (or ?direction=payable: payables per supplier) aged on ?on=",
 )
 def aging(
-    request: HttpRequest, on: str | None = None, direction: str = "receivable"
+    request: CompanyRequest, on: str | None = None, direction: str = "receivable"
 ) -> dict[str, Any]:
     require(request, "payments.view")
     day = _day(on)
     if direction not in queries.AgingDirection.VALUES:
         raise InvalidInput({"direction": ["Choose receivable or payable."]})
-    rows = queries.aging(_company(request), day, direction)
+    rows = queries.aging(request.company, day, direction)
     return {
         "on": day,
         "direction": direction,
@@ -311,9 +303,9 @@ def aging(
 
 
 @router.get("/reminders/preview", summary="What the reminder run of ?on= would send")
-def preview(request: HttpRequest, on: str | None = None) -> dict[str, Any]:
+def preview(request: CompanyRequest, on: str | None = None) -> dict[str, Any]:
     require(request, "payments.view")
-    planned, levels = queries.reminder_plan(_company(request), _day(on))
+    planned, levels = queries.reminder_plan(request.company, _day(on))
     return {
         "emails": [
             {
@@ -338,10 +330,10 @@ def preview(request: HttpRequest, on: str | None = None) -> dict[str, Any]:
 
 
 @router.post("/reminders/run", summary="Send reminders now")
-def run_now(request: HttpRequest, body: RunIn) -> dict[str, Any]:
+def run_now(request: CompanyRequest, body: RunIn) -> dict[str, Any]:
     require(request, "dunning.manage")
     result = actions.run_reminders(
-        _actor(request), _company(request), _day(body.date, "date"), kind=RunKind.MANUAL
+        request.actor, request.company, _day(body.date, "date"), kind=RunKind.MANUAL
     )
     assert result is not None
     return {"run_id": result.run.pk, "emails": result.emails, "reminders": result.reminders}
@@ -362,38 +354,36 @@ def _level_out(level: DunningLevel) -> dict[str, Any]:
 
 
 @router.get("/levels", summary="Reminder levels")
-def list_levels(request: HttpRequest) -> list[dict[str, Any]]:
+def list_levels(request: CompanyRequest) -> list[dict[str, Any]]:
     require(request, "payments.view")
     return [
         _level_out(level)
-        for level in DunningLevel.objects.filter(company=_company(request)).order_by(
-            "days_after_due"
-        )
+        for level in DunningLevel.objects.filter(company=request.company).order_by("days_after_due")
     ]
 
 
 @router.post("/levels", response={201: dict}, summary="Add a reminder level")
-def create_level(request: HttpRequest, body: LevelIn) -> Status:
+def create_level(request: CompanyRequest, body: LevelIn) -> Status:
     require(request, "dunning.manage")
     data = {k: v for k, v in body.model_dump().items() if v is not None}
-    return Status(201, _level_out(actions.save_level(_actor(request), _company(request), **data)))
+    return Status(201, _level_out(actions.save_level(request.actor, request.company, **data)))
 
 
 @router.patch("/levels/{level_id}", summary="Change a reminder level")
-def update_level(request: HttpRequest, level_id: int, body: LevelIn) -> dict[str, Any]:
+def update_level(request: CompanyRequest, level_id: int, body: LevelIn) -> dict[str, Any]:
     require(request, "dunning.manage")
-    level = get_object_or_404(DunningLevel, company=_company(request), pk=level_id)
+    level = company_object_or_404(request.company, DunningLevel, pk=level_id)
     data = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    return _level_out(actions.save_level(_actor(request), _company(request), level, **data))
+    return _level_out(actions.save_level(request.actor, request.company, level, **data))
 
 
 @router.post("/pauses", response={201: dict}, summary="Pause reminders for a document or client")
-def pause(request: HttpRequest, body: PauseIn) -> Status:
+def pause(request: CompanyRequest, body: PauseIn) -> Status:
     require(request, "dunning.manage")
     document = _document(request, body.document_id) if body.document_id else None
     item = actions.pause_reminders(
-        _actor(request),
-        _company(request),
+        request.actor,
+        request.company,
         reason=body.reason,
         until=body.until,
         document=document,
@@ -404,16 +394,16 @@ def pause(request: HttpRequest, body: PauseIn) -> Status:
 
 # Last: /{payment_id} would otherwise capture /aging, /levels…
 @router.get("/{payment_id}", summary="One payment with its allocations")
-def read_payment(request: HttpRequest, payment_id: int) -> dict[str, Any]:
+def read_payment(request: CompanyRequest, payment_id: int) -> dict[str, Any]:
     require(request, "payments.view")
-    payment = get_object_or_404(Payment, company=_company(request), pk=payment_id)
+    payment = company_object_or_404(request.company, Payment, pk=payment_id)
     return _payment_out(payment, with_allocations=True)
 
 
 @router.post("/{payment_id}/allocations", summary="Allocate a payment to documents")
-def allocate(request: HttpRequest, payment_id: int, body: AllocateIn) -> dict[str, Any]:
+def allocate(request: CompanyRequest, payment_id: int, body: AllocateIn) -> dict[str, Any]:
     require(request, "payments.change")
-    payment = get_object_or_404(Payment, company=_company(request), pk=payment_id)
-    actions.allocate(_actor(request), payment, _targets(request, body.allocations))
+    payment = company_object_or_404(request.company, Payment, pk=payment_id)
+    actions.allocate(request.actor, payment, _targets(request, body.allocations))
     payment.refresh_from_db()
     return _payment_out(payment, with_allocations=True)

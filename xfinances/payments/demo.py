@@ -12,10 +12,13 @@ from decimal import Decimal
 from django.utils import timezone
 
 from xfinances.core.audit import Actor
+from xfinances.core.demo import DemoStep
 from xfinances.core.models import Company
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.payments import actions
 from xfinances.payments.models import Payment
+from xfinances.purchases.demo import DEMO_PAID_NUMBERS
+from xfinances.purchases.models import SupplierInvoice
 from xfinances.treasury.models import MoneyAccount
 
 
@@ -90,3 +93,40 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         f"  {Payment.objects.filter(company=company).count()} payments; {len(levels)} reminder "
         f"levels; reminders paused for {paused.name}"
     )
+
+
+def load_supplier_payments(
+    actor: Actor, company: Company, progress: Callable[[str], object]
+) -> None:
+    """Pay the demo supplier invoices meant to be paid, in full, from the main bank account on
+    their due date (or today when that is later)."""
+    account = demo_bank_account(company)
+    if account is None:
+        return
+    today = timezone.localdate()
+    invoices = SupplierInvoice.objects.filter(
+        company=company, supplier_number__in=DEMO_PAID_NUMBERS
+    ).select_related("supplier")
+    for invoice in invoices.order_by("id"):
+        if invoice.remaining <= 0:
+            continue
+        payment = actions.record_payment(
+            actor,
+            company,
+            direction="out",
+            date=min(invoice.due_date or today, today),
+            amount=invoice.remaining,
+            currency="EUR",
+            party=invoice.supplier,
+            account=account,
+            bank_reference=f"DEMO-OUT-{invoice.pk}",
+            note=f"плащане по ф-ра {invoice.supplier_number}",
+        )
+        actions.allocate_supplier_invoices(actor, payment, [(invoice, invoice.remaining)])
+
+
+def steps() -> list[DemoStep]:
+    return [
+        DemoStep(order=50, name="payments", load=load),
+        DemoStep(order=60, name="supplier payments", load=load_supplier_payments),
+    ]

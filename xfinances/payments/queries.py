@@ -182,7 +182,7 @@ def open_documents_for_reminders(
     """Open claims of a client with a due date on or before `today − first_day` (the earliest
     level's day): one SQL query."""
     rows = (
-        open_claims(company)  # type: ignore[misc]  # settled_amount is an annotation
+        open_claims(company)  # settled_amount is an annotation
         .filter(party__isnull=False, due_date__lte=today - dt.timedelta(days=first_day))
         .annotate(number_text=Coalesce("number", Value("")))
         .order_by()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xfinances.core.exceptions import ActionError, Conflict, InvalidInput
-from xfinances.core.tenancy import company_view
+from xfinances.core.tenancy import CompanyRequest, company_object_or_404, company_view
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 from xfinances.payments import actions, exports, queries
@@ -56,9 +56,9 @@ def _file(content: bytes, name: str, kind: str) -> HttpResponse:
 
 
 @company_view("payments.view")
-def receivables(request: HttpRequest) -> HttpResponse:
+def receivables(request: CompanyRequest) -> HttpResponse:
     """Aging of receivables per client at ?on= (CSV/XLSX with ?format=)."""
-    company = request.company  # type: ignore[attr-defined]
+    company = request.company
     on = _day(request.GET.get("on"))
     direction = request.GET.get("direction", queries.AgingDirection.RECEIVABLE)
     if direction not in queries.AgingDirection.VALUES:
@@ -87,8 +87,8 @@ def receivables(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("payments.view")
-def payment_list(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def payment_list(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     found = queries.payments(
         company,
         direction=request.GET.get("direction", ""),
@@ -122,8 +122,8 @@ def payment_list(request: HttpRequest) -> HttpResponse:
 
 @company_view("payments.change")
 @require_POST
-def payment_new(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def payment_new(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     party_id = request.POST.get("party") or None
     party = Party.objects.filter(company=company, pk=party_id).first() if party_id else None
     account_id = request.POST.get("account") or ""
@@ -136,7 +136,7 @@ def payment_new(request: HttpRequest) -> HttpResponse:
         if account_id and account is None:
             raise InvalidInput({"account": [_("No such account in this company.")]})
         payment = actions.record_payment(
-            request.actor,  # type: ignore[attr-defined]
+            request.actor,
             company,
             direction=request.POST.get("direction", ""),
             date=request.POST.get("date", ""),
@@ -155,8 +155,8 @@ def payment_new(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("payments.view")
-def payment_detail(request: HttpRequest, payment_id: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def payment_detail(request: CompanyRequest, payment_id: int) -> HttpResponse:
+    company = request.company
     payment = get_object_or_404(
         Payment.objects.select_related("party"), company=company, pk=payment_id
     )
@@ -180,9 +180,9 @@ def payment_detail(request: HttpRequest, payment_id: int) -> HttpResponse:
 
 @company_view("payments.change")
 @require_POST
-def payment_allocate(request: HttpRequest, payment_id: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    payment = get_object_or_404(Payment, company=company, pk=payment_id)
+def payment_allocate(request: CompanyRequest, payment_id: int) -> HttpResponse:
+    company = request.company
+    payment = company_object_or_404(company, Payment, pk=payment_id)
     document = Document.objects.filter(
         company=company, pk=request.POST.get("document") or 0
     ).first()
@@ -190,7 +190,7 @@ def payment_allocate(request: HttpRequest, payment_id: int) -> HttpResponse:
         if document is None:
             raise InvalidInput({"document": [_("Choose a document.")]})
         amount = request.POST.get("amount") or None
-        actions.allocate(request.actor, payment, [(document, amount)])  # type: ignore[attr-defined]
+        actions.allocate(request.actor, payment, [(document, amount)])
         messages.success(request, _("Allocated."))
     except ActionError as error:
         messages.error(request, _message(error))
@@ -199,14 +199,14 @@ def payment_allocate(request: HttpRequest, payment_id: int) -> HttpResponse:
 
 @company_view("payments.change")
 @require_POST
-def allocation_undo(request: HttpRequest, allocation_id: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    allocation = get_object_or_404(Allocation, company=company, pk=allocation_id)
+def allocation_undo(request: CompanyRequest, allocation_id: int) -> HttpResponse:
+    company = request.company
+    allocation = company_object_or_404(company, Allocation, pk=allocation_id)
     try:
         actions.undo_allocation(
-            request.actor,  # type: ignore[attr-defined]
+            request.actor,
             allocation,
-            reason=request.POST.get("reason", ""),  # type: ignore[attr-defined]
+            reason=request.POST.get("reason", ""),
         )
         messages.success(request, _("The allocation was undone."))
     except ActionError as error:
@@ -217,9 +217,9 @@ def allocation_undo(request: HttpRequest, allocation_id: int) -> HttpResponse:
 
 
 @company_view("payments.view")
-def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    document = get_object_or_404(Document, company=company, pk=document_id)
+def document_detail(request: CompanyRequest, document_id: int) -> HttpResponse:
+    company = request.company
+    document = company_object_or_404(company, Document, pk=document_id)
     return render(
         request,
         "payments/document.html",
@@ -234,11 +234,11 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @company_view("payments.change")
 @require_POST
-def document_write_off(request: HttpRequest, document_id: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    document = get_object_or_404(Document, company=company, pk=document_id)
+def document_write_off(request: CompanyRequest, document_id: int) -> HttpResponse:
+    company = request.company
+    document = company_object_or_404(company, Document, pk=document_id)
     try:
-        actions.write_off(request.actor, document, reason=request.POST.get("reason", ""))  # type: ignore[attr-defined]
+        actions.write_off(request.actor, document, reason=request.POST.get("reason", ""))
         messages.success(request, _("Written off."))
     except ActionError as error:
         messages.error(request, _message(error))
@@ -246,9 +246,9 @@ def document_write_off(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 @company_view("payments.view")
-def statement(request: HttpRequest, party_id: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    party = get_object_or_404(Party, company=company, pk=party_id)
+def statement(request: CompanyRequest, party_id: int) -> HttpResponse:
+    company = request.company
+    party = company_object_or_404(company, Party, pk=party_id)
     today = timezone.localdate()
     date_to = _day(request.GET.get("to"))
     date_from = _day(request.GET.get("from") or (today.replace(month=1, day=1)).isoformat())
@@ -274,8 +274,8 @@ def statement(request: HttpRequest, party_id: int) -> HttpResponse:
 
 
 @company_view("payments.view")
-def reminders(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def reminders(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     on = _day(request.GET.get("on"))
     planned, levels = queries.reminder_plan(company, on)
     names = dict(
@@ -311,14 +311,14 @@ def reminders(request: HttpRequest) -> HttpResponse:
 
 @company_view("dunning.manage")
 @require_POST
-def reminders_send_now(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def reminders_send_now(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     try:
         result = actions.run_reminders(
-            request.actor,  # type: ignore[attr-defined]
+            request.actor,
             company,
             timezone.localdate(),
-            kind=RunKind.MANUAL,  # type: ignore[attr-defined]
+            kind=RunKind.MANUAL,
         )
         messages.success(
             request, _("%(count)s e-mails queued.") % {"count": result.emails if result else 0}
@@ -330,18 +330,18 @@ def reminders_send_now(request: HttpRequest) -> HttpResponse:
 
 @company_view("dunning.manage")
 @require_POST
-def reminders_default_levels(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    actions.ensure_default_levels(request.actor, company)  # type: ignore[attr-defined]
+def reminders_default_levels(request: CompanyRequest) -> HttpResponse:
+    company = request.company
+    actions.ensure_default_levels(request.actor, company)
     return redirect("payments:reminders", company.eik)
 
 
 @company_view("dunning.manage")
 @require_POST
-def pause_end(request: HttpRequest, pause_id: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    pause = get_object_or_404(DunningPause, company=company, pk=pause_id)
-    actions.end_pause(request.actor, pause)  # type: ignore[attr-defined]
+def pause_end(request: CompanyRequest, pause_id: int) -> HttpResponse:
+    company = request.company
+    pause = company_object_or_404(company, DunningPause, pk=pause_id)
+    actions.end_pause(request.actor, pause)
     return redirect("payments:reminders", company.eik)
 
 
@@ -365,13 +365,13 @@ def _level_data(request: HttpRequest) -> dict[str, object]:
 
 
 @company_view("dunning.manage")
-def level_detail(request: HttpRequest, level_id: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    level = get_object_or_404(DunningLevel, company=company, pk=level_id)
+def level_detail(request: CompanyRequest, level_id: int) -> HttpResponse:
+    company = request.company
+    level = company_object_or_404(company, DunningLevel, pk=level_id)
     if request.method == "POST":
         try:
             actions.save_level(
-                request.actor,  # type: ignore[attr-defined]
+                request.actor,
                 company,
                 level,
                 **_level_data(request),
@@ -384,14 +384,14 @@ def level_detail(request: HttpRequest, level_id: int) -> HttpResponse:
 
 
 @company_view("dunning.manage")
-def level_new(request: HttpRequest) -> HttpResponse:
+def level_new(request: CompanyRequest) -> HttpResponse:
     """A new reminder level (the form of a level, empty)."""
-    company = request.company  # type: ignore[attr-defined]
+    company = request.company
     values: dict[str, object] = {"recipients": "client", "is_active": True, "fee": "0.00"}
     if request.method == "POST":
         values = _level_data(request)
         try:
-            actions.save_level(request.actor, company, None, **values)  # type: ignore[attr-defined]
+            actions.save_level(request.actor, company, None, **values)
             messages.success(request, _("Level added."))
             return redirect("payments:reminders", company.eik)
         except ActionError as error:
@@ -401,11 +401,11 @@ def level_new(request: HttpRequest) -> HttpResponse:
 
 @company_view("dunning.manage")
 @require_POST
-def level_delete(request: HttpRequest, level_id: int) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    level = get_object_or_404(DunningLevel, company=company, pk=level_id)
+def level_delete(request: CompanyRequest, level_id: int) -> HttpResponse:
+    company = request.company
+    level = company_object_or_404(company, DunningLevel, pk=level_id)
     try:
-        actions.delete_level(request.actor, level)  # type: ignore[attr-defined]
+        actions.delete_level(request.actor, level)
         messages.success(request, _("Level deleted."))
     except ActionError as error:
         messages.error(request, _message(error))
@@ -414,9 +414,9 @@ def level_delete(request: HttpRequest, level_id: int) -> HttpResponse:
 
 @company_view("dunning.manage")
 @require_POST
-def pause_new(request: HttpRequest) -> HttpResponse:
+def pause_new(request: CompanyRequest) -> HttpResponse:
     """Pause reminders for one client or one document until a day."""
-    company = request.company  # type: ignore[attr-defined]
+    company = request.company
     party_id = request.POST.get("party") or ""
     document_id = request.POST.get("document") or ""
     party = (
@@ -431,7 +431,7 @@ def pause_new(request: HttpRequest) -> HttpResponse:
         if (party_id and party is None) or (document_id and document is None):
             raise InvalidInput({"__all__": [_("Choose a client or a document of this company.")]})
         actions.pause_reminders(
-            request.actor,  # type: ignore[attr-defined]
+            request.actor,
             company,
             reason=request.POST.get("reason", ""),
             until=request.POST.get("until", ""),

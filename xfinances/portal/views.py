@@ -34,7 +34,7 @@ from xfinances.catalog.models import unit_print_name
 from xfinances.core.exceptions import ActionError, Conflict, InvalidInput
 from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
-from xfinances.core.tenancy import client_ip, company_view
+from xfinances.core.tenancy import CompanyRequest, client_ip, company_view
 from xfinances.invoicing import printing as invoicing_printing
 from xfinances.invoicing import queries as invoicing_queries
 from xfinances.invoicing.models import Document
@@ -376,8 +376,8 @@ def sign_out(request: HttpRequest, company: Company, session: PortalSession) -> 
 
 
 @company_view("portal.manage")
-def manage_settings(request: HttpRequest) -> HttpResponse:
-    company: Company = request.company  # type: ignore[attr-defined]
+def manage_settings(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     current = queries.settings_of(company)
     form = PortalSettingsForm(instance=current)
     saved = False
@@ -386,7 +386,7 @@ def manage_settings(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 actions.change_settings(
-                    request.actor,  # type: ignore[attr-defined]
+                    request.actor,
                     company,
                     auto_publish=form.cleaned_data["auto_publish"],
                     sign_in_link_minutes=form.cleaned_data["sign_in_link_minutes"],
@@ -405,9 +405,9 @@ def manage_settings(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("portal.manage")
-def manage_publish(request: HttpRequest, document_id: int) -> HttpResponse:
+def manage_publish(request: CompanyRequest, document_id: int) -> HttpResponse:
     """Publish a document in the portal or withdraw it (POST `do=publish|withdraw`)."""
-    company: Company = request.company  # type: ignore[attr-defined]
+    company = request.company
     document = invoicing_queries.document(company, document_id)
     if document is None:
         raise Http404("no such document")
@@ -415,9 +415,9 @@ def manage_publish(request: HttpRequest, document_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     try:
         if request.POST.get("do") == "withdraw":
-            actions.withdraw_document(request.actor, document)  # type: ignore[attr-defined]
+            actions.withdraw_document(request.actor, document)
         else:
-            actions.publish_document(request.actor, document)  # type: ignore[attr-defined]
+            actions.publish_document(request.actor, document)
     except ActionError as error:
         messages.error(request, str(getattr(error, "message", error)))
     return redirect(

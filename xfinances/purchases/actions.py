@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from xfinances.core import audit
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
+from xfinances.core.events import CompanyCreated
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
+from xfinances.core.identifiers import IdentifierError, clean_iban
 from xfinances.core.models import Company, Currency, Membership, User
 from xfinances.core.money import (
     BGN_PER_EUR,
@@ -31,9 +33,11 @@ from xfinances.core.money import (
     round_cent,
     to_decimal,
 )
-from xfinances.core.permissions import ensure_can
+from xfinances.core.permissions import ensure_can, role_of
 from xfinances.core.queries import rate_value
 from xfinances.core.roles import can
+from xfinances.notifications.actions import notify, queue_email
+from xfinances.parties.actions import create_party
 from xfinances.parties.models import Party
 from xfinances.purchases import alerts, queries
 from xfinances.purchases.models import (
@@ -410,8 +414,6 @@ def _clean_invoice(
                 errors.add(field, message)
     iban = "".join(str(value("supplier_iban", "") or "").split()).upper()
     if iban:
-        from xfinances.core.identifiers import IdentifierError, clean_iban
-
         try:
             iban = clean_iban(iban)
         except IdentifierError as error:
@@ -744,7 +746,6 @@ def request_approval(
 def _notify_approver(invoice: SupplierInvoice) -> None:
     if invoice.approver is None:
         return
-    from xfinances.notifications.actions import notify
 
     with translation.override(invoice.approver.language or "bg"):
         text = _("%(supplier)s № %(number)s waits for your approval.") % {
@@ -783,7 +784,6 @@ def _decide(
 
 
 def queries_role(actor: Actor, company: Company) -> str | None:
-    from xfinances.core.permissions import role_of
 
     return role_of(actor.user.pk if actor.user else None, company)
 
@@ -933,7 +933,6 @@ def stage_ubl_import(
 @transaction.atomic
 def create_supplier_from_ubl(actor: Actor, company: Company, supplier: UblSupplier) -> Party:
     """A new supplier party from the UBL supplier data (the user asked for it)."""
-    from xfinances.parties.actions import create_party
 
     data: dict[str, Any] = {
         "name": supplier.name,
@@ -1001,7 +1000,6 @@ def _send_digest(company: Company, user: User, lines: list[str], today: dt.date)
         text = "\n".join(
             [_("Supplier invoices that need you:"), "", *[f"- {line}" for line in lines], "", link]
         )
-    from xfinances.notifications.actions import queue_email
 
     _message, created = queue_email(
         company,
@@ -1060,7 +1058,6 @@ def run_supplier_alerts(company: Company, today: dt.date) -> AlertRunResult:
         u.pk: u for u in User.objects.filter(pk__in={r for a in planned for r in a.recipients})
     }
     emails = 0
-    from xfinances.notifications.actions import notify
 
     for digest in alerts.digests(planned):
         user = users.get(digest.user_id)
@@ -1083,3 +1080,8 @@ def run_supplier_alerts(company: Company, today: dt.date) -> AlertRunResult:
     run.emails_queued = emails
     run.save(update_fields=["alerts_sent", "emails_queued"])
     return AlertRunResult(claimed=True, alerts=len(planned), emails=emails)
+
+
+def on_company_created(event: CompanyCreated) -> None:
+    """A new company starts with the usual purchase categories."""
+    ensure_purchase_categories(event.actor, event.company)

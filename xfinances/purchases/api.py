@@ -8,13 +8,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
-from xfinances.core.models import Company
+from xfinances.core.tenancy import CompanyRequest
 from xfinances.purchases import actions, queries
 from xfinances.purchases.models import SupplierInvoice
 
@@ -135,12 +135,8 @@ class BatchIn(Schema):
     note: str = ""
 
 
-def _company(request: HttpRequest) -> Company:
-    return request.company  # type: ignore[attr-defined,no-any-return]
-
-
-def _invoice(request: HttpRequest, supplier_invoice_id: int) -> SupplierInvoice:
-    found = queries.supplier_invoice(_company(request), supplier_invoice_id)
+def _invoice(request: CompanyRequest, supplier_invoice_id: int) -> SupplierInvoice:
+    found = queries.supplier_invoice(request.company, supplier_invoice_id)
     if found is None:
         raise Http404
     return found
@@ -205,7 +201,7 @@ def _data(body: Schema, exclude_unset: bool = False) -> dict[str, Any]:
 
 @router.get("", response=SupplierInvoicePage, summary="List supplier documents")
 def list_supplier_invoices(
-    request: HttpRequest,
+    request: CompanyRequest,
     q: str = "",
     supplier: int | None = None,
     kind: str = "",
@@ -218,7 +214,7 @@ def list_supplier_invoices(
 ) -> dict[str, Any]:
     require(request, "purchases.view")
     found = queries.supplier_invoices(
-        _company(request),
+        request.company,
         q=q,
         supplier_id=supplier,
         kind=kind,
@@ -232,30 +228,30 @@ def list_supplier_invoices(
 
 
 @router.post("", response={201: SupplierInvoiceOut}, summary="Register a supplier document")
-def create_supplier_invoice(request: HttpRequest, body: SupplierInvoiceIn) -> Status:
+def create_supplier_invoice(request: CompanyRequest, body: SupplierInvoiceIn) -> Status:
     """409 when the same supplier's document with the same number is already registered."""
     require(request, "purchases.change")
     invoice = actions.register_supplier_invoice(
-        request.actor,  # type: ignore[attr-defined]
-        _company(request),
+        request.actor,
+        request.company,
         **_data(body),
     )
     return Status(201, _out(invoice))
 
 
 @router.get("/due-this-week", response=list[SupplierInvoiceOut], summary="Payments due this week")
-def due_this_week(request: HttpRequest) -> list[dict[str, Any]]:
+def due_this_week(request: CompanyRequest) -> list[dict[str, Any]]:
     require(request, "purchases.view")
-    found = queries.due_this_week(_company(request), timezone.localdate())
+    found = queries.due_this_week(request.company, timezone.localdate())
     return [_out(i) for i in found]
 
 
 @router.post("/payment-batches", response={201: dict[str, Any]}, summary="Save a payment selection")
-def create_payment_batch(request: HttpRequest, body: BatchIn) -> Status:
+def create_payment_batch(request: CompanyRequest, body: BatchIn) -> Status:
     require(request, "purchases.pay")
     batch = actions.create_payment_batch(
-        request.actor,  # type: ignore[attr-defined]
-        _company(request),
+        request.actor,
+        request.company,
         body.invoices,
         body.note,
     )
@@ -267,7 +263,7 @@ def create_payment_batch(request: HttpRequest, body: BatchIn) -> Status:
 
 
 @router.post("/import-ubl", response=dict[str, Any], summary="Read a UBL XML (preview, no write)")
-def import_ubl(request: HttpRequest, body: UblIn) -> dict[str, Any]:
+def import_ubl(request: CompanyRequest, body: UblIn) -> dict[str, Any]:
     """Returns the document read from the XML, the matching supplier (if any) and an
     `import_id`; POST / with `import_id`… is done by the UI; API callers send the fields."""
     require(request, "purchases.change")
@@ -276,8 +272,8 @@ def import_ubl(request: HttpRequest, body: UblIn) -> dict[str, Any]:
     except (binascii.Error, ValueError):
         raise InvalidInput({"content_base64": ["Not valid base64."]}) from None
     staged, result = actions.stage_ubl_import(
-        request.actor,  # type: ignore[attr-defined]
-        _company(request),
+        request.actor,
+        request.company,
         body.filename,
         content,
     )
@@ -285,7 +281,7 @@ def import_ubl(request: HttpRequest, body: UblIn) -> dict[str, Any]:
         raise InvalidInput({"content_base64": list(result.errors)})
     doc = result.document
     supplier = queries.supplier_by_identifier(
-        _company(request), doc.supplier.vat_number, doc.supplier.eik
+        request.company, doc.supplier.vat_number, doc.supplier.eik
     )
     return {
         "import_id": staged.pk if staged else None,
@@ -305,18 +301,18 @@ def import_ubl(request: HttpRequest, body: UblIn) -> dict[str, Any]:
 
 
 @router.get("/{int:supplier_invoice_id}", response=SupplierInvoiceOut, summary="Read one")
-def read_supplier_invoice(request: HttpRequest, supplier_invoice_id: int) -> dict[str, Any]:
+def read_supplier_invoice(request: CompanyRequest, supplier_invoice_id: int) -> dict[str, Any]:
     require(request, "purchases.view")
     return _out(_invoice(request, supplier_invoice_id))
 
 
 @router.patch("/{int:supplier_invoice_id}", response=SupplierInvoiceOut, summary="Change fields")
 def patch_supplier_invoice(
-    request: HttpRequest, supplier_invoice_id: int, body: SupplierInvoicePatch
+    request: CompanyRequest, supplier_invoice_id: int, body: SupplierInvoicePatch
 ) -> dict[str, Any]:
     require(request, "purchases.change")
     invoice = actions.update_supplier_invoice(
-        request.actor,  # type: ignore[attr-defined]
+        request.actor,
         _invoice(request, supplier_invoice_id),
         **_data(body, exclude_unset=True),
     )
@@ -324,10 +320,10 @@ def patch_supplier_invoice(
 
 
 @router.post("/{int:supplier_invoice_id}/approve", response=SupplierInvoiceOut, summary="Approve")
-def approve(request: HttpRequest, supplier_invoice_id: int, body: ReasonIn) -> dict[str, Any]:
+def approve(request: CompanyRequest, supplier_invoice_id: int, body: ReasonIn) -> dict[str, Any]:
     require(request, "purchases.approve")
     invoice = actions.approve_supplier_invoice(
-        request.actor,  # type: ignore[attr-defined]
+        request.actor,
         _invoice(request, supplier_invoice_id),
         body.reason,
     )
@@ -335,10 +331,10 @@ def approve(request: HttpRequest, supplier_invoice_id: int, body: ReasonIn) -> d
 
 
 @router.post("/{int:supplier_invoice_id}/reject", response=SupplierInvoiceOut, summary="Reject")
-def reject(request: HttpRequest, supplier_invoice_id: int, body: ReasonIn) -> dict[str, Any]:
+def reject(request: CompanyRequest, supplier_invoice_id: int, body: ReasonIn) -> dict[str, Any]:
     require(request, "purchases.approve")
     invoice = actions.reject_supplier_invoice(
-        request.actor,  # type: ignore[attr-defined]
+        request.actor,
         _invoice(request, supplier_invoice_id),
         body.reason,
     )
@@ -351,11 +347,11 @@ def reject(request: HttpRequest, supplier_invoice_id: int, body: ReasonIn) -> di
     summary="Send for approval",
 )
 def request_approval(
-    request: HttpRequest, supplier_invoice_id: int, body: ApprovalRequestIn
+    request: CompanyRequest, supplier_invoice_id: int, body: ApprovalRequestIn
 ) -> dict[str, Any]:
     require(request, "purchases.change")
     invoice = actions.request_approval(
-        request.actor,  # type: ignore[attr-defined]
+        request.actor,
         _invoice(request, supplier_invoice_id),
         body.approver,
     )
@@ -363,10 +359,10 @@ def request_approval(
 
 
 @router.post("/{int:supplier_invoice_id}/cancel", response=SupplierInvoiceOut, summary="Cancel")
-def cancel(request: HttpRequest, supplier_invoice_id: int, body: ReasonIn) -> dict[str, Any]:
+def cancel(request: CompanyRequest, supplier_invoice_id: int, body: ReasonIn) -> dict[str, Any]:
     require(request, "purchases.change")
     invoice = actions.cancel_supplier_invoice(
-        request.actor,  # type: ignore[attr-defined]
+        request.actor,
         _invoice(request, supplier_invoice_id),
         body.reason,
     )

@@ -1,6 +1,7 @@
-"""Demo supplier invoices from the demo suppliers: some paid by outgoing payments from the main
-bank account, some due this week, one overdue and one awaiting approval. Everything through the
-actions; skipped when the company has supplier invoices already."""
+"""Demo supplier invoices from the demo suppliers: some to be paid (payments' demo step pays
+the ones numbered in `DEMO_PAID_NUMBERS` from the main bank account), some due this week, one
+overdue and one awaiting approval. Everything through the actions; skipped when the company has
+supplier invoices already."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ from typing import Any
 from django.utils import timezone
 
 from xfinances.core.audit import Actor
+from xfinances.core.demo import DemoStep
 from xfinances.core.models import Company, Membership
 from xfinances.core.roles import Role
 from xfinances.parties.models import Party
 from xfinances.purchases import actions
 from xfinances.purchases.models import SupplierInvoice
+
+# The supplier invoices payments' demo step pays in full (payments stands above purchases).
+DEMO_PAID_NUMBERS = ("0000004511", "0000001877", "2026-0193")
 
 
 def _rows(base: str, rate: str = "20") -> list[dict[str, str]]:
@@ -53,11 +58,9 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
             **extra,
         )
 
-    paid = [
-        register(0, "0000004511", 70, today - dt.timedelta(days=56), "1240.00"),
-        register(1, "0000001877", 50, today - dt.timedelta(days=36), "386.50"),
-        register(2, "2026-0193", 40, today - dt.timedelta(days=26), "2150.00"),
-    ]
+    register(0, DEMO_PAID_NUMBERS[0], 70, today - dt.timedelta(days=56), "1240.00")
+    register(1, DEMO_PAID_NUMBERS[1], 50, today - dt.timedelta(days=36), "386.50")
+    register(2, DEMO_PAID_NUMBERS[2], 40, today - dt.timedelta(days=26), "2150.00")
     register(3, "0000000842", 12, today, "640.00", description="Счетоводни услуги")
     register(0, "0000004602", 10, sunday, "1395.00", description="Ток и мрежови услуги")
     register(1, "0000001934", 30, today - dt.timedelta(days=9), "212.40", description="Консумативи")
@@ -74,29 +77,8 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         approval_required=True,
         approver=owner.user if owner else None,
     )
-    _pay(actor, company, paid, today)
     progress(f"  {SupplierInvoice.objects.filter(company=company).count()} supplier invoices")
 
 
-def _pay(actor: Actor, company: Company, invoices: list[Any], today: dt.date) -> None:
-    """Pay each invoice in full from the main bank account on its due date."""
-    from xfinances.payments import actions as payment_actions
-    from xfinances.payments.demo import demo_bank_account
-
-    account = demo_bank_account(company)
-    if account is None:
-        return
-    for invoice in invoices:
-        payment = payment_actions.record_payment(
-            actor,
-            company,
-            direction="out",
-            date=min(invoice.due_date, today),
-            amount=invoice.remaining,
-            currency="EUR",
-            party=invoice.supplier,
-            account=account,
-            bank_reference=f"DEMO-OUT-{invoice.pk}",
-            note=f"плащане по ф-ра {invoice.supplier_number}",
-        )
-        payment_actions.allocate_supplier_invoices(actor, payment, [(invoice, invoice.remaining)])
+def step() -> DemoStep:
+    return DemoStep(order=30, name="supplier invoices", load=load)

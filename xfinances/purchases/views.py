@@ -6,16 +6,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xfinances.core.audit import history
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
-from xfinances.core.tenancy import company_view
+from xfinances.core.tenancy import CompanyRequest, company_view
 from xfinances.purchases import actions, exports, queries
 from xfinances.purchases.forms import (
     ROW_COUNT,
@@ -29,32 +30,29 @@ from xfinances.purchases.forms import (
     UblUploadForm,
 )
 from xfinances.purchases.models import PaymentBatchItem, SupplierInvoice
+from xfinances.purchases.numbers import number_key
 from xfinances.purchases.ubl import UblDocument, read_ubl
 
 PAGE_SIZE = 50
 
 
-def _company(request: HttpRequest) -> Company:
-    return request.company  # type: ignore[attr-defined,no-any-return]
-
-
-def _invoice(request: HttpRequest, supplier_invoice_id: int) -> SupplierInvoice:
-    found = queries.supplier_invoice(_company(request), supplier_invoice_id)
+def _invoice(request: CompanyRequest, supplier_invoice_id: int) -> SupplierInvoice:
+    found = queries.supplier_invoice(request.company, supplier_invoice_id)
     if found is None:
         raise Http404
     return found
 
 
-def _filtered(request: HttpRequest) -> tuple[SupplierInvoiceFilterForm, Any]:
+def _filtered(request: CompanyRequest) -> tuple[SupplierInvoiceFilterForm, Any]:
     form = SupplierInvoiceFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v}
-    return form, queries.supplier_invoices(_company(request), **filters)
+    return form, queries.supplier_invoices(request.company, **filters)
 
 
 @company_view("purchases.view")
-def invoice_list(request: HttpRequest) -> HttpResponse:
+def invoice_list(request: CompanyRequest) -> HttpResponse:
     form, found = _filtered(request)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -67,7 +65,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("purchases.view")
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: CompanyRequest) -> HttpResponse:
     _form, found = _filtered(request)
     response = HttpResponse(exports.to_csv(found), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="supplier-invoices.csv"'
@@ -75,7 +73,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("purchases.view")
-def export_xlsx(request: HttpRequest) -> HttpResponse:
+def export_xlsx(request: CompanyRequest) -> HttpResponse:
     _form, found = _filtered(request)
     response = HttpResponse(
         exports.to_xlsx(found),
@@ -119,8 +117,6 @@ def _initial_from_ubl(company: Company, document: UblDocument) -> dict[str, Any]
         "payment_reference": document.payment_reference,
     }
     if document.corrected_number and supplier is not None:
-        from xfinances.purchases.numbers import number_key
-
         corrected = (
             SupplierInvoice.objects.filter(
                 company=company,
@@ -140,9 +136,9 @@ def _initial_from_ubl(company: Company, document: UblDocument) -> dict[str, Any]
     return initial
 
 
-def _form_page(request: HttpRequest, invoice: SupplierInvoice | None) -> HttpResponse:
-    company = _company(request)
-    actions.ensure_purchase_categories(request.actor, company)  # type: ignore[attr-defined]
+def _form_page(request: CompanyRequest, invoice: SupplierInvoice | None) -> HttpResponse:
+    company = request.company
+    actions.ensure_purchase_categories(request.actor, company)
     choices = _choices(company, invoice)
     staged = None
     ubl_document: UblDocument | None = None
@@ -170,7 +166,7 @@ def _form_page(request: HttpRequest, invoice: SupplierInvoice | None) -> HttpRes
                 if supplier_missing and form.cleaned_data.get("create_supplier"):
                     assert ubl_document is not None
                     party = actions.create_supplier_from_ubl(
-                        request.actor,  # type: ignore[attr-defined]
+                        request.actor,
                         company,
                         ubl_document.supplier,
                     )
@@ -179,7 +175,7 @@ def _form_page(request: HttpRequest, invoice: SupplierInvoice | None) -> HttpRes
                 files = [(upload.name, upload.read())] if upload else []
                 if invoice is None:
                     invoice = actions.register_supplier_invoice(
-                        request.actor,  # type: ignore[attr-defined]
+                        request.actor,
                         company,
                         attachments=files,
                         import_id=staged.pk if staged else None,
@@ -187,9 +183,9 @@ def _form_page(request: HttpRequest, invoice: SupplierInvoice | None) -> HttpRes
                     )
                     messages.success(request, _("Supplier document registered."))
                 else:
-                    invoice = actions.update_supplier_invoice(request.actor, invoice, **data)  # type: ignore[attr-defined]
+                    invoice = actions.update_supplier_invoice(request.actor, invoice, **data)
                     for name, content in files:
-                        actions.add_attachment(request.actor, invoice, name, content)  # type: ignore[attr-defined]
+                        actions.add_attachment(request.actor, invoice, name, content)
                     messages.success(request, _("Changes saved."))
             except InvalidInput as error:
                 row_errors = {k: v for k, v in error.errors.items() if k.startswith("rows")}
@@ -269,25 +265,25 @@ def _form_page(request: HttpRequest, invoice: SupplierInvoice | None) -> HttpRes
 
 
 @company_view("purchases.change")
-def invoice_create(request: HttpRequest) -> HttpResponse:
+def invoice_create(request: CompanyRequest) -> HttpResponse:
     return _form_page(request, None)
 
 
 @company_view("purchases.change")
-def invoice_edit(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
+def invoice_edit(request: CompanyRequest, supplier_invoice_id: int) -> HttpResponse:
     return _form_page(request, _invoice(request, supplier_invoice_id))
 
 
 @company_view("purchases.change")
-def ubl_import(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def ubl_import(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     errors: list[str] = []
     if request.method == "POST":
         form = UblUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["xml"]
             staged, result = actions.stage_ubl_import(
-                request.actor,  # type: ignore[attr-defined]
+                request.actor,
                 company,
                 upload.name,
                 upload.read(),
@@ -314,9 +310,8 @@ def _reverse_create(company: Company) -> str:
 
 
 @company_view("purchases.view")
-def invoice_detail(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
+def invoice_detail(request: CompanyRequest, supplier_invoice_id: int) -> HttpResponse:
     invoice = _invoice(request, supplier_invoice_id)
-    from xfinances.core.audit import history
 
     return render(
         request,
@@ -327,16 +322,16 @@ def invoice_detail(request: HttpRequest, supplier_invoice_id: int) -> HttpRespon
             "attachments": invoice.attachments.all(),
             "notes": invoice.notes.all(),
             "alerts": invoice.alerts.all(),
-            "history": history(_company(request), invoice)[:50],
+            "history": history(request.company, invoice)[:50],
             "decision_form": DecisionForm(),
             "cancel_form": CancelForm(),
             "attachment_form": AttachmentForm(),
-            "approvers": queries.approvers(_company(request)),
+            "approvers": queries.approvers(request.company),
         },
     )
 
 
-def _post_action(request: HttpRequest, supplier_invoice_id: int, run: Any) -> HttpResponse:
+def _post_action(request: CompanyRequest, supplier_invoice_id: int, run: Any) -> HttpResponse:
     invoice = _invoice(request, supplier_invoice_id)
     try:
         run(invoice)
@@ -347,74 +342,74 @@ def _post_action(request: HttpRequest, supplier_invoice_id: int, run: Any) -> Ht
             else str(error)
         )
         messages.error(request, text)
-    return redirect("purchases:detail", _company(request).eik, invoice.pk)
+    return redirect("purchases:detail", request.company.eik, invoice.pk)
 
 
 @company_view("purchases.approve")
 @require_POST
-def invoice_approve(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
+def invoice_approve(request: CompanyRequest, supplier_invoice_id: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
     return _post_action(
         request,
         supplier_invoice_id,
-        lambda inv: actions.approve_supplier_invoice(request.actor, inv, reason),  # type: ignore[attr-defined]
+        lambda inv: actions.approve_supplier_invoice(request.actor, inv, reason),
     )
 
 
 @company_view("purchases.approve")
 @require_POST
-def invoice_reject(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
+def invoice_reject(request: CompanyRequest, supplier_invoice_id: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
     return _post_action(
         request,
         supplier_invoice_id,
-        lambda inv: actions.reject_supplier_invoice(request.actor, inv, reason),  # type: ignore[attr-defined]
+        lambda inv: actions.reject_supplier_invoice(request.actor, inv, reason),
     )
 
 
 @company_view("purchases.change")
 @require_POST
-def invoice_request_approval(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
+def invoice_request_approval(request: CompanyRequest, supplier_invoice_id: int) -> HttpResponse:
     raw = request.POST.get("approver") or ""
     approver = int(raw) if raw.isdigit() else None
     return _post_action(
         request,
         supplier_invoice_id,
-        lambda inv: actions.request_approval(request.actor, inv, approver),  # type: ignore[attr-defined]
+        lambda inv: actions.request_approval(request.actor, inv, approver),
     )
 
 
 @company_view("purchases.change")
 @require_POST
-def invoice_cancel(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
+def invoice_cancel(request: CompanyRequest, supplier_invoice_id: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
     return _post_action(
         request,
         supplier_invoice_id,
-        lambda inv: actions.cancel_supplier_invoice(request.actor, inv, reason),  # type: ignore[attr-defined]
+        lambda inv: actions.cancel_supplier_invoice(request.actor, inv, reason),
     )
 
 
 @company_view("purchases.change")
 @require_POST
-def attachment_add(request: HttpRequest, supplier_invoice_id: int) -> HttpResponse:
+def attachment_add(request: CompanyRequest, supplier_invoice_id: int) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         invoice = _invoice(request, supplier_invoice_id)
         messages.error(request, _("Choose a file."))
-        return redirect("purchases:detail", _company(request).eik, invoice.pk)
+        return redirect("purchases:detail", request.company.eik, invoice.pk)
     upload = form.cleaned_data["file"]
     content = upload.read()
     return _post_action(
         request,
         supplier_invoice_id,
-        lambda inv: actions.add_attachment(request.actor, inv, upload.name, content),  # type: ignore[attr-defined]
+        lambda inv: actions.add_attachment(request.actor, inv, upload.name, content),
     )
 
 
 @company_view("purchases.view")
-def attachment_download(request: HttpRequest, supplier_attachment_id: int) -> FileResponse:
-    item = queries.attachment(_company(request), supplier_attachment_id)
+def attachment_download(request: CompanyRequest, supplier_attachment_id: int) -> FileResponse:
+    item = queries.attachment(request.company, supplier_attachment_id)
     if item is None:
         raise Http404
     return FileResponse(
@@ -426,14 +421,14 @@ def attachment_download(request: HttpRequest, supplier_attachment_id: int) -> Fi
 
 
 @company_view("purchases.view")
-def due_this_week(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def due_this_week(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     today = timezone.localdate()
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("invoice") if i.isdigit()]
         try:
             batch = actions.create_payment_batch(
-                request.actor,  # type: ignore[attr-defined]
+                request.actor,
                 company,
                 ids,
                 request.POST.get("note", ""),
@@ -466,19 +461,19 @@ def due_this_week(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("purchases.view")
-def batch_detail(request: HttpRequest, payment_batch_id: int) -> HttpResponse:
-    batch = queries.payment_batch(_company(request), payment_batch_id)
+def batch_detail(request: CompanyRequest, payment_batch_id: int) -> HttpResponse:
+    batch = queries.payment_batch(request.company, payment_batch_id)
     if batch is None:
         raise Http404
-    items = PaymentBatchItem.objects.filter(company=_company(request), batch=batch).select_related(
+    items = PaymentBatchItem.objects.filter(company=request.company, batch=batch).select_related(
         "invoice", "invoice__supplier"
     )
     return render(request, "purchases/batch.html", {"batch": batch, "items": items})
 
 
 @company_view("purchases.view")
-def purchase_settings(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def purchase_settings(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     current = queries.settings_of(company)
     initial = {
         "alert_days_before": current.alert_days_before,
@@ -496,7 +491,7 @@ def purchase_settings(request: HttpRequest) -> HttpResponse:
                 category_form = CategoryForm(request.POST)
                 if category_form.is_valid():
                     actions.create_purchase_category(
-                        request.actor,  # type: ignore[attr-defined]
+                        request.actor,
                         company,
                         category_form.cleaned_data["name"],
                     )
@@ -505,7 +500,7 @@ def purchase_settings(request: HttpRequest) -> HttpResponse:
             else:
                 form = PurchaseSettingsForm(request.POST)
                 if form.is_valid():
-                    actions.update_purchase_settings(request.actor, company, **form.cleaned_data)  # type: ignore[attr-defined]
+                    actions.update_purchase_settings(request.actor, company, **form.cleaned_data)
                     messages.success(request, _("Changes saved."))
                     return redirect("purchases:settings", company.eik)
         except (InvalidInput, Conflict) as error:
@@ -513,7 +508,7 @@ def purchase_settings(request: HttpRequest) -> HttpResponse:
         except NotAllowed as error:
             messages.error(request, str(error))
         status = 422
-    actions.ensure_purchase_categories(request.actor, company)  # type: ignore[attr-defined]
+    actions.ensure_purchase_categories(request.actor, company)
     return render(
         request,
         "purchases/settings.html",

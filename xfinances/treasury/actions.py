@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from xfinances.core import audit
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
+from xfinances.core.events import CompanyCreated
 from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput, NotAllowed
 from xfinances.core.identifiers import IdentifierError, bank_name_for_iban, bic_for_iban, clean_iban
 from xfinances.core.models import Company, Currency, Membership, User
@@ -1133,3 +1134,8 @@ def rebuild_month_totals(company: Company) -> int:
             if r["total"]
         )
     return len(created)
+
+
+def on_company_created(event: CompanyCreated) -> None:
+    """A new company starts with the usual cash-flow categories."""
+    ensure_default_categories(event.company)

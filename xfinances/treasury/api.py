@@ -9,13 +9,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
-from xfinances.core.models import Company
+from xfinances.core.tenancy import CompanyRequest
 from xfinances.treasury import actions, cashflow, forecast, queries
 from xfinances.treasury.models import MoneyAccount, Movement
 
@@ -23,16 +22,8 @@ router = Router(tags=["treasury"])
 MAX_LIMIT = 500
 
 
-def _company(request: HttpRequest) -> Company:
-    return request.company  # type: ignore[attr-defined,no-any-return]
-
-
-def _actor(request: HttpRequest) -> Any:
-    return request.actor  # type: ignore[attr-defined]
-
-
-def _access(request: HttpRequest) -> queries.AccountAccessMap:
-    return queries.access_map(_company(request), request.user.pk, request.role)  # type: ignore[attr-defined]
+def _access(request: CompanyRequest) -> queries.AccountAccessMap:
+    return queries.access_map(request.company, request.user.pk, request.role)
 
 
 class AccountIn(Schema):
@@ -227,11 +218,11 @@ def _movement_out(movement: Movement) -> dict[str, Any]:
     return data
 
 
-def _account(request: HttpRequest, money_account_id: int) -> MoneyAccount:
-    return queries.visible_account(_company(request), _access(request), money_account_id)
+def _account(request: CompanyRequest, money_account_id: int) -> MoneyAccount:
+    return queries.visible_account(request.company, _access(request), money_account_id)
 
 
-def _account_data(payload: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
+def _account_data(payload: dict[str, Any], request: CompanyRequest) -> dict[str, Any]:
     if "parent_id" in payload:
         parent_id = payload.pop("parent_id")
         payload["parent"] = _account(request, parent_id) if parent_id is not None else None
@@ -240,10 +231,10 @@ def _account_data(payload: dict[str, Any], request: HttpRequest) -> dict[str, An
 
 @router.get("/accounts", response=TreeOut, summary="Accounts in tree order with balances at ?date=")
 def list_accounts(
-    request: HttpRequest, date: dt.date | None = None, include_closed: bool = False
+    request: CompanyRequest, date: dt.date | None = None, include_closed: bool = False
 ) -> dict:
     tree = queries.account_tree(
-        _company(request), _access(request), date or dt.date.today(), include_closed
+        request.company, _access(request), date or dt.date.today(), include_closed
     )
     return {
         "date": tree.date,
@@ -255,7 +246,7 @@ def list_accounts(
 
 
 @router.post("/accounts", response={201: AccountOut}, summary="Create an account or sub-account")
-def create_account(request: HttpRequest, body: AccountIn) -> Status:
+def create_account(request: CompanyRequest, body: AccountIn) -> Status:
     require(request, "treasury.change")
     data = _account_data(body.model_dump(), request)
     if not data.get("opening_date"):
@@ -264,7 +255,7 @@ def create_account(request: HttpRequest, body: AccountIn) -> Status:
         for key in ("currency", "kind"):
             if not data[key]:
                 data.pop(key)
-    account = actions.create_account(_actor(request), _company(request), **data)  # type: ignore[attr-defined]
+    account = actions.create_account(request.actor, request.company, **data)
     return Status(201, _account_out(account))
 
 
@@ -273,23 +264,25 @@ def create_account(request: HttpRequest, body: AccountIn) -> Status:
     response=AccountOut,
     summary="One account with its balance today",
 )
-def read_account(request: HttpRequest, money_account_id: int, date: dt.date | None = None) -> dict:
+def read_account(
+    request: CompanyRequest, money_account_id: int, date: dt.date | None = None
+) -> dict:
     account = _account(request, money_account_id)
     on = date or dt.date.today()
     data = _account_out(account)
-    data["balance"] = queries.subtree_balance(_company(request), account, on)
-    data["own_balance"] = queries.own_balances(_company(request), on, {account.pk}).get(
+    data["balance"] = queries.subtree_balance(request.company, account, on)
+    data["own_balance"] = queries.own_balances(request.company, on, {account.pk}).get(
         account.pk, Decimal(0)
     )
     return data
 
 
 @router.patch("/accounts/{money_account_id}", response=AccountOut, summary="Change an account")
-def update_account(request: HttpRequest, money_account_id: int, body: AccountPatch) -> dict:
+def update_account(request: CompanyRequest, money_account_id: int, body: AccountPatch) -> dict:
     require(request, "treasury.change")
     account = _account(request, money_account_id)
     data = _account_data(body.model_dump(exclude_unset=True), request)
-    account = actions.update_account(_actor(request), account, **data)  # type: ignore[attr-defined]
+    account = actions.update_account(request.actor, account, **data)
     return _account_out(account)
 
 
@@ -298,11 +291,11 @@ def update_account(request: HttpRequest, money_account_id: int, body: AccountPat
     response=AccountOut,
     summary="Close an account with zero balance",
 )
-def close_account(request: HttpRequest, money_account_id: int, body: CloseIn) -> dict:
+def close_account(request: CompanyRequest, money_account_id: int, body: CloseIn) -> dict:
     require(request, "treasury.change")
     account = _account(request, money_account_id)
     on = dt.date.fromisoformat(body.date) if body.date else None
-    account = actions.close_account(_actor(request), account, on)  # type: ignore[attr-defined]
+    account = actions.close_account(request.actor, account, on)
     return _account_out(account)
 
 
@@ -312,7 +305,7 @@ def close_account(request: HttpRequest, money_account_id: int, body: CloseIn) ->
     summary="Statement with running balance",
 )
 def account_statement(
-    request: HttpRequest,
+    request: CompanyRequest,
     money_account_id: int,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
@@ -323,7 +316,7 @@ def account_statement(
     date_to = date_to or dt.date.today()
     date_from = date_from or date_to.replace(day=1)
     result = queries.statement(
-        _company(request), account, date_from, date_to, page, max(1, min(per_page, MAX_LIMIT))
+        request.company, account, date_from, date_to, page, max(1, min(per_page, MAX_LIMIT))
     )
     return {
         "account_id": account.pk,
@@ -349,9 +342,9 @@ def account_statement(
     response={201: BalanceCheckOut},
     summary="Reconcile with the bank's balance",
 )
-def balance_check(request: HttpRequest, money_account_id: int, body: BalanceCheckIn) -> Status:
+def balance_check(request: CompanyRequest, money_account_id: int, body: BalanceCheckIn) -> Status:
     account = _account(request, money_account_id)
-    check = actions.record_balance_check(_actor(request), account, **body.model_dump())  # type: ignore[attr-defined]
+    check = actions.record_balance_check(request.actor, account, **body.model_dump())
     return Status(201, check)
 
 
@@ -368,9 +361,9 @@ class MovementFilters(Schema):
 
 
 @router.get("/movements", response=MovementPage, summary="Movements with filters, oldest first")
-def list_movements(request: HttpRequest, filters: Query[MovementFilters]) -> dict:
+def list_movements(request: CompanyRequest, filters: Query[MovementFilters]) -> dict:
     rows = queries.movements(
-        _company(request),
+        request.company,
         _access(request),
         account_id=filters.account_id,
         date_from=filters.date_from,
@@ -391,17 +384,17 @@ def list_movements(request: HttpRequest, filters: Query[MovementFilters]) -> dic
 
 
 @router.post("/movements", response={201: MovementOut}, summary="Money in or out of an account")
-def create_movement(request: HttpRequest, body: MovementIn) -> Status:
+def create_movement(request: CompanyRequest, body: MovementIn) -> Status:
     data = body.model_dump()
     account = _account(request, data.pop("account_id"))
     data["category"] = data.pop("category_id")
-    movement = actions.create_movement(_actor(request), account, **data)  # type: ignore[attr-defined]
+    movement = actions.create_movement(request.actor, account, **data)
     return Status(201, _movement_out(movement))
 
 
 @router.get("/movements/{movement_id}", response=MovementOut, summary="One movement")
-def read_movement(request: HttpRequest, movement_id: int) -> dict:
-    return _movement_out(queries.visible_movement(_company(request), _access(request), movement_id))
+def read_movement(request: CompanyRequest, movement_id: int) -> dict:
+    return _movement_out(queries.visible_movement(request.company, _access(request), movement_id))
 
 
 @router.post(
@@ -409,21 +402,19 @@ def read_movement(request: HttpRequest, movement_id: int) -> dict:
     response={201: list[MovementOut]},
     summary="Reverse a movement",
 )
-def reverse_movement(request: HttpRequest, movement_id: int, body: ReverseIn) -> Status:
-    movement = queries.visible_movement(_company(request), _access(request), movement_id)
-    created = actions.reverse_movement(
-        _actor(request), movement, date=body.date, reason=body.reason
-    )  # type: ignore[attr-defined]
+def reverse_movement(request: CompanyRequest, movement_id: int, body: ReverseIn) -> Status:
+    movement = queries.visible_movement(request.company, _access(request), movement_id)
+    created = actions.reverse_movement(request.actor, movement, date=body.date, reason=body.reason)
     return Status(201, [_movement_out(m) for m in created])
 
 
 @router.post("/transfers", response={201: TransferOut}, summary="Transfer between two own accounts")
-def create_transfer(request: HttpRequest, body: TransferIn) -> Status:
+def create_transfer(request: CompanyRequest, body: TransferIn) -> Status:
     source = _account(request, body.from_account_id)
     target = _account(request, body.to_account_id)
     transfer = actions.create_transfer(
-        _actor(request),
-        _company(request),  # type: ignore[attr-defined]
+        request.actor,
+        request.company,
         from_account=source,
         to_account=target,
         date=body.date,
@@ -438,22 +429,22 @@ def create_transfer(request: HttpRequest, body: TransferIn) -> Status:
 
 
 @router.get("/balances", response=TreeOut, summary="Balances of every visible account at ?date=")
-def balances(request: HttpRequest, date: dt.date | None = None) -> dict:
+def balances(request: CompanyRequest, date: dt.date | None = None) -> dict:
     return list_accounts(request, date)
 
 
 @router.get("/categories", response=list[CategoryOut], summary="Cash-flow categories")
-def list_categories(request: HttpRequest) -> list[Any]:
-    return list(queries.categories(_company(request)))
+def list_categories(request: CompanyRequest) -> list[Any]:
+    return list(queries.categories(request.company))
 
 
 @router.post("/periods", response={201: dict}, summary="Close the treasury up to a day")
-def close_period(request: HttpRequest, body: PeriodCloseIn) -> Status:
+def close_period(request: CompanyRequest, body: PeriodCloseIn) -> Status:
     require(request, "treasury.close_period")
     account = _account(request, body.account_id) if body.account_id else None
     row = actions.close_period(
-        _actor(request), _company(request), closed_until=body.closed_until, account=account
-    )  # type: ignore[attr-defined]
+        request.actor, request.company, closed_until=body.closed_until, account=account
+    )
     return Status(
         201,
         {"id": row.pk, "closed_until": row.closed_until.isoformat(), "account_id": row.account_id},
@@ -470,13 +461,13 @@ class TransferListOut(Schema):
 
 @router.get("/transfers", response=TransferListOut, summary="Transfers, newest first")
 def list_transfers(
-    request: HttpRequest,
+    request: CompanyRequest,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     offset: int = 0,
     limit: int = 100,
 ) -> dict:
-    company, access = _company(request), _access(request)
+    company, access = request.company, _access(request)
     rows = queries.visible_transfers(company, access)
     if date_from:
         rows = rows.filter(date__gte=date_from)
@@ -538,7 +529,7 @@ def _amounts(a: Any) -> dict[str, Decimal]:
     summary="Money in and out by category and account for ?period=month|quarter|year|custom",
 )
 def cash_flow(
-    request: HttpRequest,
+    request: CompanyRequest,
     period: str = "month",
     date: dt.date | None = None,
     date_from: dt.date | None = None,
@@ -562,7 +553,7 @@ def cash_flow(
         comparisons.append(cashflow.previous_period(period, current))
     if compare in ("year", "both"):
         comparisons.append(cashflow.year_before(period, current))
-    company = _company(request)
+    company = request.company
     report = queries.cashflow_report(
         company,
         _access(request),
@@ -622,9 +613,9 @@ class ForecastOut(Schema):
 
 
 @router.get("/forecast", response=ForecastOut, summary="Weekly cash forecast (?weeks=13)")
-def cash_forecast(request: HttpRequest, currency: str = "", weeks: int = 13) -> dict:
+def cash_forecast(request: CompanyRequest, currency: str = "", weeks: int = 13) -> dict:
     require(request, "treasury.view")
-    company = _company(request)
+    company = request.company
     view = queries.cash_forecast(
         company, _access(request), currency or company.default_currency, forecast.clamp_weeks(weeks)
     )
@@ -707,7 +698,7 @@ class PlannedOut(Schema):
     is_active: bool
 
 
-def _planned_data(request: HttpRequest, payload: dict[str, Any]) -> dict[str, Any]:
+def _planned_data(request: CompanyRequest, payload: dict[str, Any]) -> dict[str, Any]:
     if "account_id" in payload:
         account_id = payload.pop("account_id")
         payload["account"] = _account(request, account_id) if account_id else None
@@ -716,39 +707,39 @@ def _planned_data(request: HttpRequest, payload: dict[str, Any]) -> dict[str, An
     return payload
 
 
-def _planned(request: HttpRequest, planned_item_id: int) -> Any:
-    return get_object_or_404(queries.planned_items(_company(request)), pk=planned_item_id)
+def _planned(request: CompanyRequest, planned_item_id: int) -> Any:
+    return get_object_or_404(queries.planned_items(request.company), pk=planned_item_id)
 
 
 @router.get("/planned-items", response=list[PlannedOut], summary="Planned items of the forecast")
-def list_planned(request: HttpRequest) -> list[Any]:
+def list_planned(request: CompanyRequest) -> list[Any]:
     require(request, "treasury.view")
-    return list(queries.planned_items(_company(request)))
+    return list(queries.planned_items(request.company))
 
 
 @router.post("/planned-items", response={201: PlannedOut}, summary="Add a planned item")
-def create_planned(request: HttpRequest, body: PlannedIn) -> Status:
+def create_planned(request: CompanyRequest, body: PlannedIn) -> Status:
     data = _planned_data(request, body.model_dump())
     if data.get("day") is None:
         data["day"] = ""
-    item = actions.create_planned_item(_actor(request), _company(request), **data)
+    item = actions.create_planned_item(request.actor, request.company, **data)
     return Status(201, item)
 
 
 @router.patch(
     "/planned-items/{planned_item_id}", response=PlannedOut, summary="Change a planned item"
 )
-def update_planned(request: HttpRequest, planned_item_id: int, body: PlannedPatch) -> Any:
+def update_planned(request: CompanyRequest, planned_item_id: int, body: PlannedPatch) -> Any:
     item = _planned(request, planned_item_id)
     data = _planned_data(request, body.model_dump(exclude_unset=True))
-    return actions.update_planned_item(_actor(request), item, **data)
+    return actions.update_planned_item(request.actor, item, **data)
 
 
 @router.delete(
     "/planned-items/{planned_item_id}", response={204: None}, summary="Delete a planned item"
 )
-def delete_planned(request: HttpRequest, planned_item_id: int) -> Status:
-    actions.delete_planned_item(_actor(request), _planned(request, planned_item_id))
+def delete_planned(request: CompanyRequest, planned_item_id: int) -> Status:
+    actions.delete_planned_item(request.actor, _planned(request, planned_item_id))
     return Status(204, None)
 
 
@@ -767,8 +758,8 @@ class CategoryFullOut(CategoryOut):
     response=CategoryFullOut,
     summary="Rename, move or (de)activate a cash-flow category",
 )
-def update_category(request: HttpRequest, cashflow_category_id: int, body: CategoryPatch) -> Any:
-    company = _company(request)
+def update_category(request: CompanyRequest, cashflow_category_id: int, body: CategoryPatch) -> Any:
+    company = request.company
     category = get_object_or_404(
         queries.categories(company, active_only=False), pk=cashflow_category_id
     )
@@ -785,7 +776,7 @@ def update_category(request: HttpRequest, cashflow_category_id: int, body: Categ
             if parent_id
             else None
         )
-    return actions.update_category(_actor(request), category, **kwargs)
+    return actions.update_category(request.actor, category, **kwargs)
 
 
 class ReopenIn(Schema):
@@ -797,10 +788,10 @@ class ReopenIn(Schema):
     response=dict,
     summary="Reopen a closed period (owners only, with a reason)",
 )
-def reopen_period(request: HttpRequest, period_close_id: int, body: ReopenIn) -> dict:
+def reopen_period(request: CompanyRequest, period_close_id: int, body: ReopenIn) -> dict:
     require(request, "treasury.reopen_period")
-    close = get_object_or_404(queries.period_closes(_company(request)), pk=period_close_id)
-    row = actions.reopen_period(_actor(request), close, reason=body.reason)
+    close = get_object_or_404(queries.period_closes(request.company), pk=period_close_id)
+    row = actions.reopen_period(request.actor, close, reason=body.reason)
     return {
         "id": row.pk,
         "closed_until": row.closed_until.isoformat(),

@@ -6,3 +6,14 @@ class TreasuryConfig(AppConfig):
     name = "xfinances.treasury"
     label = "treasury"
     verbose_name = _("Cash and bank")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.core.dashboard import dashboard_cards
+        from xfinances.core.demo import demo_steps
+        from xfinances.core.events import CompanyCreated, Phase, subscribe
+        from xfinances.treasury import actions, dashboard, demo
+
+        dashboard_cards.provide(dashboard.cards)
+        demo_steps.provide(demo.step)
+        subscribe(CompanyCreated, actions.on_company_created, phase=Phase.IN_TRANSACTION)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from xfinances.core.actions import load_reference_rates
 from xfinances.core.audit import Actor
+from xfinances.core.demo import DemoStep
 from xfinances.core.models import Company, Membership
 from xfinances.core.roles import Role
 from xfinances.treasury import actions
@@ -275,3 +276,7 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
     )
     if sales is not None:
         actions.set_account_access(actor, office, sales.user, can_view=True, can_move=True)
+
+
+def step() -> DemoStep:
+    return DemoStep(order=40, name="treasury", load=load)

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_POST
 from xfinances.core import queries as core_queries
 from xfinances.core.audit import history
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
-from xfinances.core.forms import apply_errors
+from xfinances.core.forms import apply_errors, set_choices
 from xfinances.core.models import Company, User
 from xfinances.core.money import format_amount
 from xfinances.core.roles import can
-from xfinances.core.tenancy import company_view
+from xfinances.core.tenancy import CompanyRequest, company_view
 from xfinances.treasury import actions, charts, exports, queries
 from xfinances.treasury import cashflow as cashflow_module
 from xfinances.treasury import forecast as forecast_module
@@ -47,20 +47,12 @@ from xfinances.treasury.forms import (
 from xfinances.treasury.models import MoneyAccount, Movement, MovementStatus
 
 
-def _company(request: HttpRequest) -> Company:
-    return request.company  # type: ignore[attr-defined,no-any-return]
+def _access(request: CompanyRequest) -> queries.AccountAccessMap:
+    return queries.access_map(request.company, request.user.pk, request.role)
 
 
-def _access(request: HttpRequest) -> queries.AccountAccessMap:
-    return queries.access_map(_company(request), request.user.pk, request.role)  # type: ignore[attr-defined]
-
-
-def _actor(request: HttpRequest) -> Any:
-    return request.actor  # type: ignore[attr-defined]
-
-
-def _role_can(request: HttpRequest, permission: str) -> bool:
-    return can(request.role, permission)  # type: ignore[attr-defined]
+def _role_can(request: CompanyRequest, permission: str) -> bool:
+    return can(request.role, permission)
 
 
 def _date_param(request: HttpRequest, name: str, default: dt.date | None) -> dt.date | None:
@@ -70,10 +62,10 @@ def _date_param(request: HttpRequest, name: str, default: dt.date | None) -> dt.
         return default
 
 
-def _movable(request: HttpRequest) -> list[MoneyAccount]:
+def _movable(request: CompanyRequest) -> list[MoneyAccount]:
     access = _access(request)
     accounts = (
-        queries.visible_accounts(_company(request), access).filter(is_active=True).order_by("name")
+        queries.visible_accounts(request.company, access).filter(is_active=True).order_by("name")
     )
     return [a for a in accounts if access.can_move(a.pk)]
 
@@ -89,10 +81,10 @@ def _refused(request: HttpRequest, form: Any, error: Exception) -> None:
 
 
 @company_view()
-def accounts(request: HttpRequest) -> HttpResponse:
+def accounts(request: CompanyRequest) -> HttpResponse:
     on = _date_param(request, "date", None) or dt.date.today()
     tree = queries.account_tree(
-        _company(request), _access(request), on, request.GET.get("closed") == "1"
+        request.company, _access(request), on, request.GET.get("closed") == "1"
     )
     return render(
         request,
@@ -107,12 +99,12 @@ def accounts(request: HttpRequest) -> HttpResponse:
 
 
 def _account_form(
-    request: HttpRequest, form: AccountForm, account: MoneyAccount | None = None
+    request: CompanyRequest, form: AccountForm, account: MoneyAccount | None = None
 ) -> AccountForm:
-    parents = queries.visible_accounts(_company(request), _access(request)).filter(is_active=True)
+    parents = queries.visible_accounts(request.company, _access(request)).filter(is_active=True)
     if account is not None:
         parents = parents.exclude(pk=account.pk)
-    form.fields["parent"].choices = account_choices(parents.order_by("name"), blank="—")  # type: ignore[attr-defined]
+    set_choices(form.fields["parent"], account_choices(parents.order_by("name"), blank="—"))
     return form
 
 
@@ -123,25 +115,25 @@ def _account_data(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @company_view("treasury.change")
-def account_new(request: HttpRequest) -> HttpResponse:
+def account_new(request: CompanyRequest) -> HttpResponse:
     initial = {"parent": request.GET.get("parent", "")}
     form = _account_form(request, AccountForm(request.POST or None, initial=initial))
     if request.method == "POST" and form.is_valid():
         try:
             account = actions.create_account(
-                _actor(request), _company(request), **_account_data(request, form.cleaned_data)
+                request.actor, request.company, **_account_data(request, form.cleaned_data)
             )
         except (InvalidInput, Conflict) as error:
             _refused(request, form, error)
         else:
             messages.success(request, _("Account created."))
-            return redirect("treasury:account", _company(request).eik, account.pk)
+            return redirect("treasury:account", request.company.eik, account.pk)
     return render(request, "treasury/account_form.html", {"form": form, "title": _("New account")})
 
 
 @company_view("treasury.change")
-def account_edit(request: HttpRequest, money_account_id: int) -> HttpResponse:
-    account = queries.visible_account(_company(request), _access(request), money_account_id)
+def account_edit(request: CompanyRequest, money_account_id: int) -> HttpResponse:
+    account = queries.visible_account(request.company, _access(request), money_account_id)
     initial = {
         "kind": account.kind,
         "name": account.name,
@@ -158,13 +150,13 @@ def account_edit(request: HttpRequest, money_account_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_account(
-                _actor(request), account, **_account_data(request, form.cleaned_data)
+                request.actor, account, **_account_data(request, form.cleaned_data)
             )
         except (InvalidInput, Conflict) as error:
             _refused(request, form, error)
         else:
             messages.success(request, _("Account saved."))
-            return redirect("treasury:account", _company(request).eik, account.pk)
+            return redirect("treasury:account", request.company.eik, account.pk)
     return render(
         request,
         "treasury/account_form.html",
@@ -173,8 +165,8 @@ def account_edit(request: HttpRequest, money_account_id: int) -> HttpResponse:
 
 
 @company_view()
-def account_detail(request: HttpRequest, money_account_id: int) -> HttpResponse:
-    company = _company(request)
+def account_detail(request: CompanyRequest, money_account_id: int) -> HttpResponse:
+    company = request.company
     access = _access(request)
     account = queries.visible_account(company, access, money_account_id)
     today = dt.date.today()
@@ -191,9 +183,10 @@ def account_detail(request: HttpRequest, money_account_id: int) -> HttpResponse:
     query.pop("page", None)
     can_manage = _role_can(request, "treasury.change")
     access_form = AccessForm()
-    access_form.fields["user"].choices = [  # type: ignore[attr-defined]
-        (m.user_id, m.user.email) for m in core_queries.members(company)
-    ]
+    set_choices(
+        access_form.fields["user"],
+        [(m.user_id, m.user.email) for m in core_queries.members(company)],
+    )
     children = queries.visible_accounts(company, access).filter(parent=account).order_by("name")
     return render(
         request,
@@ -218,10 +211,10 @@ def account_detail(request: HttpRequest, money_account_id: int) -> HttpResponse:
 
 @company_view("treasury.change")
 @require_POST
-def account_close(request: HttpRequest, money_account_id: int) -> HttpResponse:
-    account = queries.visible_account(_company(request), _access(request), money_account_id)
+def account_close(request: CompanyRequest, money_account_id: int) -> HttpResponse:
+    account = queries.visible_account(request.company, _access(request), money_account_id)
     try:
-        actions.close_account(_actor(request), account)
+        actions.close_account(request.actor, account)
     except (InvalidInput, Conflict) as error:
         for text in (
             error.errors.get("__all__", []) if isinstance(error, InvalidInput) else [error.message]
@@ -229,23 +222,23 @@ def account_close(request: HttpRequest, money_account_id: int) -> HttpResponse:
             messages.error(request, text)
     else:
         messages.success(request, _("Account closed."))
-    return redirect("treasury:account", _company(request).eik, account.pk)
+    return redirect("treasury:account", request.company.eik, account.pk)
 
 
 @company_view("treasury.change")
 @require_POST
-def account_access(request: HttpRequest, money_account_id: int) -> HttpResponse:
-    company = _company(request)
+def account_access(request: CompanyRequest, money_account_id: int) -> HttpResponse:
+    company = request.company
     account = queries.visible_account(company, _access(request), money_account_id)
     form = AccessForm(request.POST)
-    form.fields["user"].choices = [  # type: ignore[attr-defined]
-        (str(m.user_id), m.user.email) for m in core_queries.members(company)
-    ]
+    set_choices(
+        form.fields["user"], [(str(m.user_id), m.user.email) for m in core_queries.members(company)]
+    )
     if form.is_valid():
         user = User.objects.get(pk=form.cleaned_data["user"])
         try:
             actions.set_account_access(
-                _actor(request),
+                request.actor,
                 account,
                 user,
                 can_view=form.cleaned_data["can_view"],
@@ -262,13 +255,13 @@ def account_access(request: HttpRequest, money_account_id: int) -> HttpResponse:
 
 @company_view()
 @require_POST
-def account_reconcile(request: HttpRequest, money_account_id: int) -> HttpResponse:
-    company = _company(request)
+def account_reconcile(request: CompanyRequest, money_account_id: int) -> HttpResponse:
+    company = request.company
     account = queries.visible_account(company, _access(request), money_account_id)
     form = BalanceCheckForm(request.POST)
     if form.is_valid():
         try:
-            check = actions.record_balance_check(_actor(request), account, **form.cleaned_data)
+            check = actions.record_balance_check(request.actor, account, **form.cleaned_data)
         except InvalidInput as error:
             messages.error(request, str(error))
         except NotAllowed as error:
@@ -290,15 +283,15 @@ def account_reconcile(request: HttpRequest, money_account_id: int) -> HttpRespon
 # ---------------------------------------------------------------- movements
 
 
-def _movement_form_choices(request: HttpRequest, form: Any) -> Any:
+def _movement_form_choices(request: CompanyRequest, form: Any) -> Any:
     if "account" in form.fields:
-        form.fields["account"].choices = account_choices(_movable(request))  # type: ignore[attr-defined]
-    form.fields["category"].choices = category_choices(queries.categories(_company(request)))  # type: ignore[attr-defined]
+        form.fields["account"].choices = account_choices(_movable(request))
+    form.fields["category"].choices = category_choices(queries.categories(request.company))
     return form
 
 
 @company_view()
-def movement_new(request: HttpRequest) -> HttpResponse:
+def movement_new(request: CompanyRequest) -> HttpResponse:
     movable = _movable(request)
     if not movable:
         raise PermissionDenied
@@ -309,20 +302,20 @@ def movement_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         account = queries.visible_account(
-            _company(request), _access(request), int(data.pop("account"))
+            request.company, _access(request), int(data.pop("account"))
         )
         try:
-            movement = actions.create_movement(_actor(request), account, **data)
+            movement = actions.create_movement(request.actor, account, **data)
         except (InvalidInput, Conflict, NotAllowed) as error:
             _refused(request, form, error)
         else:
             messages.success(request, _("Movement saved."))
             if "another" in request.POST:
                 return redirect(
-                    reverse("treasury:movement_new", args=[_company(request).eik])
+                    reverse("treasury:movement_new", args=[request.company.eik])
                     + f"?account={account.pk}"
                 )
-            return redirect("treasury:movement", _company(request).eik, movement.pk)
+            return redirect("treasury:movement", request.company.eik, movement.pk)
     return render(
         request, "treasury/movement_form.html", {"form": form, "title": _("New movement")}
     )
@@ -338,8 +331,8 @@ def _editable(company: Company, movement: Movement) -> bool:
 
 
 @company_view()
-def movement_detail(request: HttpRequest, movement_id: int) -> HttpResponse:
-    company = _company(request)
+def movement_detail(request: CompanyRequest, movement_id: int) -> HttpResponse:
+    company = request.company
     access = _access(request)
     movement = queries.visible_movement(company, access, movement_id)
     can_move = access.can_move(movement.account_id)
@@ -366,8 +359,8 @@ def movement_detail(request: HttpRequest, movement_id: int) -> HttpResponse:
 
 
 @company_view()
-def movement_edit(request: HttpRequest, movement_id: int) -> HttpResponse:
-    company = _company(request)
+def movement_edit(request: CompanyRequest, movement_id: int) -> HttpResponse:
+    company = request.company
     access = _access(request)
     movement = queries.visible_movement(company, access, movement_id)
     if not access.can_move(movement.account_id):
@@ -385,7 +378,7 @@ def movement_edit(request: HttpRequest, movement_id: int) -> HttpResponse:
     form = _movement_form_choices(request, MovementEditForm(request.POST or None, initial=initial))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_movement(_actor(request), movement, **form.cleaned_data)
+            actions.update_movement(request.actor, movement, **form.cleaned_data)
         except (InvalidInput, Conflict, NotAllowed) as error:
             _refused(request, form, error)
         else:
@@ -399,8 +392,8 @@ def movement_edit(request: HttpRequest, movement_id: int) -> HttpResponse:
 
 
 @company_view()
-def movement_reverse(request: HttpRequest, movement_id: int) -> HttpResponse:
-    company = _company(request)
+def movement_reverse(request: CompanyRequest, movement_id: int) -> HttpResponse:
+    company = request.company
     access = _access(request)
     movement = queries.visible_movement(company, access, movement_id)
     if not access.can_move(movement.account_id):
@@ -408,7 +401,7 @@ def movement_reverse(request: HttpRequest, movement_id: int) -> HttpResponse:
     form = ReverseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = actions.reverse_movement(_actor(request), movement, **form.cleaned_data)
+            created = actions.reverse_movement(request.actor, movement, **form.cleaned_data)
         except (InvalidInput, Conflict, NotAllowed) as error:
             _refused(request, form, error)
         else:
@@ -419,12 +412,12 @@ def movement_reverse(request: HttpRequest, movement_id: int) -> HttpResponse:
 
 @company_view()
 @require_POST
-def movement_delete(request: HttpRequest, movement_id: int) -> HttpResponse:
-    company = _company(request)
+def movement_delete(request: CompanyRequest, movement_id: int) -> HttpResponse:
+    company = request.company
     movement = queries.visible_movement(company, _access(request), movement_id)
     account_id = movement.account_id
     try:
-        actions.delete_movement(_actor(request), movement)
+        actions.delete_movement(request.actor, movement)
     except NotAllowed:
         raise PermissionDenied
     except (InvalidInput, Conflict) as error:
@@ -436,15 +429,15 @@ def movement_delete(request: HttpRequest, movement_id: int) -> HttpResponse:
 
 @company_view()
 @require_POST
-def movement_attach(request: HttpRequest, movement_id: int) -> HttpResponse:
-    company = _company(request)
+def movement_attach(request: CompanyRequest, movement_id: int) -> HttpResponse:
+    company = request.company
     movement = queries.visible_movement(company, _access(request), movement_id)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file."))
     else:
         try:
-            actions.add_attachment(_actor(request), movement, form.cleaned_data["file"])
+            actions.add_attachment(request.actor, movement, form.cleaned_data["file"])
         except NotAllowed:
             raise PermissionDenied
         except InvalidInput as error:
@@ -455,8 +448,8 @@ def movement_attach(request: HttpRequest, movement_id: int) -> HttpResponse:
 
 
 @company_view()
-def cash_order(request: HttpRequest, movement_id: int) -> HttpResponse:
-    company = _company(request)
+def cash_order(request: CompanyRequest, movement_id: int) -> HttpResponse:
+    company = request.company
     movement = queries.visible_movement(company, _access(request), movement_id)
     if movement.cash_order_number is None:
         raise Http404("not a cash order")
@@ -471,24 +464,24 @@ def cash_order(request: HttpRequest, movement_id: int) -> HttpResponse:
 
 
 @company_view()
-def transfer_new(request: HttpRequest) -> HttpResponse:
+def transfer_new(request: CompanyRequest) -> HttpResponse:
     movable = _movable(request)
     if len(movable) < 2:
         raise PermissionDenied
     form = TransferForm(request.POST or None, initial={"from_account": request.GET.get("from", "")})
-    form.fields["from_account"].choices = account_choices(movable)  # type: ignore[attr-defined]
-    form.fields["to_account"].choices = account_choices(movable)  # type: ignore[attr-defined]
+    set_choices(form.fields["from_account"], account_choices(movable))
+    set_choices(form.fields["to_account"], account_choices(movable))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         source = queries.visible_account(
-            _company(request), _access(request), int(data.pop("from_account"))
+            request.company, _access(request), int(data.pop("from_account"))
         )
         target = queries.visible_account(
-            _company(request), _access(request), int(data.pop("to_account"))
+            request.company, _access(request), int(data.pop("to_account"))
         )
         try:
             transfer = actions.create_transfer(
-                _actor(request), _company(request), from_account=source, to_account=target, **data
+                request.actor, request.company, from_account=source, to_account=target, **data
             )
         except (InvalidInput, Conflict, NotAllowed) as error:
             _refused(request, form, error)
@@ -496,17 +489,20 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Transfer saved."))
             first = transfer.movements.order_by("id").first()
             assert first is not None
-            return redirect("treasury:movement", _company(request).eik, first.pk)
+            return redirect("treasury:movement", request.company.eik, first.pk)
     return render(request, "treasury/transfer_form.html", {"form": form})
 
 
 @company_view("treasury.view")
-def periods(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def periods(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = PeriodCloseForm(request.POST or None)
-    form.fields["account"].choices = account_choices(  # type: ignore[attr-defined]
-        queries.visible_accounts(company, _access(request)).order_by("name"),
-        blank=_("Every account"),
+    set_choices(
+        form.fields["account"],
+        account_choices(
+            queries.visible_accounts(company, _access(request)).order_by("name"),
+            blank=_("Every account"),
+        ),
     )
     if request.method == "POST":
         if not _role_can(request, "treasury.close_period"):
@@ -520,7 +516,7 @@ def periods(request: HttpRequest) -> HttpResponse:
             )
             try:
                 actions.close_period(
-                    _actor(request),
+                    request.actor,
                     company,
                     closed_until=form.cleaned_data["closed_until"],
                     account=account,
@@ -542,10 +538,10 @@ def periods(request: HttpRequest) -> HttpResponse:
 
 
 @company_view()
-def categories(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def categories(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = CategoryForm(request.POST or None)
-    form.fields["parent"].choices = category_choices(queries.categories(company))  # type: ignore[attr-defined]
+    set_choices(form.fields["parent"], category_choices(queries.categories(company)))
     if request.method == "POST":
         if not _role_can(request, "treasury.change"):
             raise PermissionDenied
@@ -554,7 +550,7 @@ def categories(request: HttpRequest) -> HttpResponse:
             parent = queries.categories(company).filter(pk=parent_id).first() if parent_id else None
             try:
                 actions.create_category(
-                    _actor(request), company, name=form.cleaned_data["name"], parent=parent
+                    request.actor, company, name=form.cleaned_data["name"], parent=parent
                 )
             except InvalidInput as error:
                 _refused(request, form, error)
@@ -571,13 +567,13 @@ def categories(request: HttpRequest) -> HttpResponse:
 CURRENCIES = ["EUR", "BGN", "USD", "GBP", "CHF", "RON", "TRY"]
 
 
-def _currency(request: HttpRequest) -> str:
+def _currency(request: CompanyRequest) -> str:
     currency = request.GET.get("currency", "")
-    return currency if currency in CURRENCIES else _company(request).default_currency
+    return currency if currency in CURRENCIES else request.company.default_currency
 
 
-def _cashflow_report(request: HttpRequest) -> cashflow_module.CashflowReport:
-    company = _company(request)
+def _cashflow_report(request: CompanyRequest) -> cashflow_module.CashflowReport:
+    company = request.company
     kind = request.GET.get("period", "month")
     if kind not in cashflow_module.PERIOD_KINDS:
         kind = "month"
@@ -600,8 +596,8 @@ def _cashflow_report(request: HttpRequest) -> cashflow_module.CashflowReport:
 
 
 @company_view()
-def cashflow(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def cashflow(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     report = _cashflow_report(request)
     file_format = request.GET.get("format", "")
     stem = (
@@ -646,8 +642,8 @@ def cashflow(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("treasury.view")
-def transfers(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def transfers(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     rows = queries.visible_transfers(company, _access(request))
     date_from = _date_param(request, "date_from", None)
     date_to = _date_param(request, "date_to", None)
@@ -679,14 +675,14 @@ def transfers(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- forecast and planned items
 
 
-def _forecast(request: HttpRequest) -> queries.ForecastView:
+def _forecast(request: CompanyRequest) -> queries.ForecastView:
     weeks = forecast_module.clamp_weeks(request.GET.get("weeks", forecast_module.DEFAULT_WEEKS))
-    return queries.cash_forecast(_company(request), _access(request), _currency(request), weeks)
+    return queries.cash_forecast(request.company, _access(request), _currency(request), weeks)
 
 
 @company_view("treasury.view")
-def forecast(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def forecast(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     view = _forecast(request)
     result = view.forecast
     base = reverse("treasury:forecast_week", args=[company.eik])
@@ -732,7 +728,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("treasury.view")
-def forecast_week(request: HttpRequest) -> HttpResponse:
+def forecast_week(request: CompanyRequest) -> HttpResponse:
     view = _forecast(request)
     try:
         index = int(request.GET.get("week", "1"))
@@ -747,13 +743,18 @@ def forecast_week(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _planned_form(request: HttpRequest, form: PlannedItemForm) -> PlannedItemForm:
-    company = _company(request)
-    form.fields["account"].choices = account_choices(  # type: ignore[attr-defined]
-        queries.visible_accounts(company, _access(request)).filter(is_active=True).order_by("name"),
-        blank=_("Not tied to an account"),
+def _planned_form(request: CompanyRequest, form: PlannedItemForm) -> PlannedItemForm:
+    company = request.company
+    set_choices(
+        form.fields["account"],
+        account_choices(
+            queries.visible_accounts(company, _access(request))
+            .filter(is_active=True)
+            .order_by("name"),
+            blank=_("Not tied to an account"),
+        ),
     )
-    form.fields["category"].choices = category_choices(queries.categories(company))  # type: ignore[attr-defined]
+    set_choices(form.fields["category"], category_choices(queries.categories(company)))
     return form
 
 
@@ -766,15 +767,15 @@ def _planned_data(form: PlannedItemForm) -> dict[str, Any]:
 
 
 @company_view("treasury.view")
-def planned(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def planned(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = _planned_form(request, PlannedItemForm(request.POST or None))
     if request.method == "POST":
         if not _role_can(request, "treasury.change"):
             raise PermissionDenied
         if form.is_valid():
             try:
-                actions.create_planned_item(_actor(request), company, **_planned_data(form))
+                actions.create_planned_item(request.actor, company, **_planned_data(form))
             except (InvalidInput, Conflict) as error:
                 _refused(request, form, error)
             else:
@@ -788,8 +789,8 @@ def planned(request: HttpRequest) -> HttpResponse:
 
 
 @company_view("treasury.change")
-def planned_edit(request: HttpRequest, planned_item_id: int) -> HttpResponse:
-    company = _company(request)
+def planned_edit(request: CompanyRequest, planned_item_id: int) -> HttpResponse:
+    company = request.company
     item = get_object_or_404(queries.planned_items(company), pk=planned_item_id)
     initial = {
         "name": item.name,
@@ -807,12 +808,12 @@ def planned_edit(request: HttpRequest, planned_item_id: int) -> HttpResponse:
     form = _planned_form(request, PlannedItemForm(request.POST or None, initial=initial))
     if request.method == "POST":
         if "delete" in request.POST:
-            actions.delete_planned_item(_actor(request), item)
+            actions.delete_planned_item(request.actor, item)
             messages.success(request, _("Planned item deleted."))
             return redirect("treasury:planned", company.eik)
         if form.is_valid():
             try:
-                actions.update_planned_item(_actor(request), item, **_planned_data(form))
+                actions.update_planned_item(request.actor, item, **_planned_data(form))
             except (InvalidInput, Conflict) as error:
                 _refused(request, form, error)
             else:
@@ -822,8 +823,8 @@ def planned_edit(request: HttpRequest, planned_item_id: int) -> HttpResponse:
 
 
 @company_view("treasury.change")
-def category_edit(request: HttpRequest, cashflow_category_id: int) -> HttpResponse:
-    company = _company(request)
+def category_edit(request: CompanyRequest, cashflow_category_id: int) -> HttpResponse:
+    company = request.company
     category = get_object_or_404(
         queries.categories(company, active_only=False), pk=cashflow_category_id
     )
@@ -835,8 +836,8 @@ def category_edit(request: HttpRequest, cashflow_category_id: int) -> HttpRespon
             "is_active": category.is_active,
         },
     )
-    form.fields["parent"].choices = category_choices(  # type: ignore[attr-defined]
-        queries.categories(company).exclude(pk=category.pk)
+    set_choices(
+        form.fields["parent"], category_choices(queries.categories(company).exclude(pk=category.pk))
     )
     if request.method == "POST" and form.is_valid():
         parent_id = form.cleaned_data["parent"]
@@ -847,7 +848,7 @@ def category_edit(request: HttpRequest, cashflow_category_id: int) -> HttpRespon
         )
         try:
             actions.update_category(
-                _actor(request),
+                request.actor,
                 category,
                 name=form.cleaned_data["name"],
                 parent=parent,
@@ -863,11 +864,11 @@ def category_edit(request: HttpRequest, cashflow_category_id: int) -> HttpRespon
 
 @company_view("treasury.reopen_period")
 @require_POST
-def period_reopen(request: HttpRequest, period_close_id: int) -> HttpResponse:
-    company = _company(request)
+def period_reopen(request: CompanyRequest, period_close_id: int) -> HttpResponse:
+    company = request.company
     close = get_object_or_404(queries.period_closes(company), pk=period_close_id)
     try:
-        actions.reopen_period(_actor(request), close, reason=request.POST.get("reason", ""))
+        actions.reopen_period(request.actor, close, reason=request.POST.get("reason", ""))
     except InvalidInput as error:
         for texts in error.errors.values():
             for text in texts:

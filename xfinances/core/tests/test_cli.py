@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from xfinances.core.demo import DEMO_EIK, DEMO_LOGINS
 from xfinances.core.models import ApiToken, Company, Membership, hash_token
-from xfinances.demo import DEMO_EIK, DEMO_LOGINS
 
 
 def test_createcompany_and_createuser(db, capsys):
@@ -75,35 +75,3 @@ def test_demo_is_idempotent(db, capsys):
     assert (Company.objects.count(), Membership.objects.count()) == counts
     assert "nothing to do" in capsys.readouterr().out
     assert set(Membership.objects.values_list("role", flat=True)) == {r for _, _, r in DEMO_LOGINS}
-
-
-PARTIES_CSV = "name,eik,city\n„Орион“ ООД,121759222,Варна\nГрешка ЕООД,123,София\n".encode()
-
-
-def test_import_parties_as_a_member_obeys_the_role(company, make_member, tmp_path, capsys):
-    from xfinances.parties.models import Party
-
-    path = tmp_path / "parties.csv"
-    path.write_bytes(PARTIES_CSV)
-    viewer = make_member(company, "viewer")
-    with pytest.raises(CommandError, match=r"роля|role"):
-        call_command("import-parties", "--company", company.eik, "--user", viewer.email, str(path))
-    assert not Party.objects.filter(company=company).exists()
-
-    accountant = make_member(company, "accountant")
-    call_command("import-parties", "--company", company.eik, "--user", accountant.email, str(path))
-    assert list(Party.objects.filter(company=company).values_list("eik", flat=True)) == [
-        "121759222"
-    ]
-    out = capsys.readouterr().out
-    assert "1 imported, 1 skipped" in out and "line 3" in out
-
-
-def test_import_parties_refuses_a_stranger(company, other_company, make_member, tmp_path):
-    stranger = make_member(other_company, "owner")
-    path = tmp_path / "p.csv"
-    path.write_bytes(PARTIES_CSV)
-    with pytest.raises(CommandError, match="not an active member"):
-        call_command(
-            "import-parties", "--company", company.eik, "--user", stranger.email, str(path)
-        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 from unittest import mock
 
 import pytest
@@ -235,7 +235,7 @@ def test_permanent_refusal_fails_at_once_with_the_servers_answer(company, smtp_s
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    smtp_server.handler.handle_RCPT = refuse  # type: ignore[attr-defined]
+    cast(Any, smtp_server.handler).handle_RCPT = refuse
     document = issued_to(company)
     message = delivery.send_document(SYSTEM, document, recipients=["office@client.example.bg"])
     outbox.run()

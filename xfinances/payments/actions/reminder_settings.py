@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from xfinances.core import audit
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
+from xfinances.core.events import CompanyCreated
 from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput
 from xfinances.core.models import Company
 from xfinances.core.money import MoneyError, to_decimal
@@ -263,3 +264,9 @@ def end_pause(actor: Actor, pause: DunningPause) -> DunningPause:
     pause.save(update_fields=["ended_at"])
     audit.record_update(actor, pause.company, "end_pause", pause, before)
     return pause
+
+
+def on_company_created(event: CompanyCreated) -> None:
+    """A new company starts with the usual reminder levels (the system seeds them: the person
+    creating the company may not be able to manage reminders)."""
+    ensure_default_levels(Actor.system(event.actor.source), event.company)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from xfinances.core.demo import DEMO_EIK, load_demo
 from xfinances.core.models import Company
-from xfinances.demo import DEMO_EIK, load_demo
 from xfinances.payments import queries
 from xfinances.payments.models import Allocation, DunningPause, Payment
 from xfinances.purchases import queries as purchase_queries

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from xfinances.demo import DEMO_LOGINS, load_demo
+from xfinances.core.demo import DEMO_LOGINS, load_demo
 
 
 class Command(BaseCommand):

@@ -10,6 +10,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from xfinances.core.demo import DEMO_EIK, DEMO_LOGINS
+from xfinances.core.models import Company
+
 
 class Command(BaseCommand):
     help = "Serve the UI and API and run the background worker beside it."
@@ -23,6 +26,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Loaded here, not at the top: every `xfinances` command imports this module, and only
+        # `serve` should pay for the WSGI application and waitress.
         from waitress import serve
 
         from xfinances.wsgi import application
@@ -39,9 +44,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"XFINANCES is running at {url}  (API docs: {url}/api/v1/docs)")
         )
-        from xfinances.core.models import Company
-        from xfinances.demo import DEMO_EIK, DEMO_LOGINS
-
         if Company.objects.filter(eik=DEMO_EIK).exists():
             email, password, _role = DEMO_LOGINS[0]
             self.stdout.write(f"Demo sign-in: {email} / {password}  (other roles: see README)")

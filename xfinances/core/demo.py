@@ -1,13 +1,22 @@
-"""The demo company: realistic Bulgarian data for trying XFINANCES. Loaded once; idempotent."""
+"""The demo company: realistic Bulgarian data for trying XFINANCES. Loaded once; idempotent.
+
+Core creates the company and its users; every app above adds its own data through the
+`demo_steps` hook (registered in the app's `AppConfig.ready()`), so core imports none of them.
+Steps run by their `order`, not by the order the apps happen to be installed in: documents need
+parties, payments need documents and money accounts, and delivery is switched on last so that
+loading the demo mails nobody.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 
 from xfinances.core import actions
 from xfinances.core.audit import Actor
+from xfinances.core.events import Hook
 from xfinances.core.models import Company, Source
 from xfinances.core.roles import Role
 
@@ -27,6 +36,22 @@ DEMO_NAMES: dict[str, str] = {
     Role.PURCHASING: "Георги Иванов",
     Role.VIEWER: "Николай Стоянов",
 }
+
+
+Progress = Callable[[str], object]
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One app's part of the demo. `order`: parties 10, documents 20, supplier invoices 30,
+    money accounts 40, payments 50, supplier payments 60, delivery settings 90."""
+
+    order: int
+    name: str
+    load: Callable[[Actor, Company, Progress], None]
+
+
+demo_steps: Hook[DemoStep] = Hook("core.demo_steps")
 
 
 def load_demo(progress: Callable[[str], object] = print) -> bool:
@@ -60,22 +85,6 @@ def load_demo(progress: Callable[[str], object] = print) -> bool:
                 actor, email=email, password=password, full_name=DEMO_NAMES[role]
             )
             actions.add_member(actor, company, email=user.email, role=role)
-        for loader in _area_loaders():
-            loader(actor, company, progress)
-        # From here on, a document issued in the demo reaches its client by e-mail (written to
-        # var/mail/ unless EMAIL_HOST is set) and appears in the portal, with no further click.
-        from xfinances.notifications.actions import update_delivery_settings
-
-        update_delivery_settings(actor, company, auto_send_on_issue=True)
+        for step in sorted(demo_steps.collect(), key=lambda step: step.order):
+            step.load(actor, company, progress)
     return True
-
-
-def _area_loaders() -> list[Callable[[Actor, Company, Callable[[str], object]], None]]:
-    """Each area adds its own demo data (clients, documents, accounts …)."""
-    from xfinances.invoicing.demo import load as load_documents
-    from xfinances.parties.demo import load as load_parties
-    from xfinances.payments.demo import load as load_payments
-    from xfinances.purchases.demo import load as load_purchases
-    from xfinances.treasury.demo import load as load_treasury
-
-    return [load_parties, load_documents, load_treasury, load_payments, load_purchases]
