@@ -391,7 +391,7 @@ def validate(xml: bytes, schema: str = "pain.001.001.09") -> None:
     except etree.Error as error:  # e.g. an entity reference left unexpanded
         raise PaymentFileError({"file": [str(error)]}) from None
     if not valid:
-        problems = [f"line {e.line}: {e.message}" for e in checker.error_log]  # type: ignore[attr-defined]
+        problems = [f"line {e.line}: {e.message}" for e in checker.error_log]
         raise PaymentFileError({"file": problems})
 
 
