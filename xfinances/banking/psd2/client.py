@@ -563,3 +563,27 @@ class PSD2Client:
 def amount_text(value: Decimal) -> str:
     """An amount as the definition writes it ("-12.30")."""
     return f"{value:.2f}"
+
+
+# --------------------------------------------------------------------------- scheduling
+
+
+def renewal_due(valid_until: dt.date | None, today: dt.date, *, warn_days: int = 14) -> bool:
+    """Whether to warn the owner that the consent must be renewed (it ends within
+    `warn_days`, or has ended)."""
+    return valid_until is not None and (valid_until - today).days <= warn_days
+
+
+def sync_schedule(
+    frequency_per_day: int, *, first: dt.time = dt.time(6, 0), last: dt.time = dt.time(22, 0)
+) -> list[dt.time]:
+    """When to sync unattended in a day: spread between `first` and `last`, using one call
+    fewer than the bank allows (a retry after an outage must still fit in the day's limit)."""
+    runs = max(1, frequency_per_day - 1)
+    start = first.hour * 60 + first.minute
+    end = last.hour * 60 + last.minute
+    if runs == 1:
+        return [first]
+    step = (end - start) / (runs - 1)
+    minutes = [round(start + k * step) for k in range(runs)]
+    return [dt.time(m // 60, m % 60) for m in minutes]

@@ -370,3 +370,15 @@ def test_a_deleted_consent_gives_no_more_access(bank):
     assert client.consent_status(consent) == "terminatedByTpp"
     with pytest.raises(ConsentInvalid):
         client.accounts(consent)
+
+
+def test_renewal_warning_and_the_daily_sync_schedule():
+    from xfinances.banking.psd2.client import renewal_due, sync_schedule
+
+    assert renewal_due(TODAY + dt.timedelta(days=10), TODAY)
+    assert renewal_due(TODAY - dt.timedelta(days=1), TODAY)
+    assert not renewal_due(TODAY + dt.timedelta(days=60), TODAY)
+    assert not renewal_due(None, TODAY)
+    assert sync_schedule(4) == [dt.time(6, 0), dt.time(14, 0), dt.time(22, 0)]
+    assert sync_schedule(1) == [dt.time(6, 0)] == sync_schedule(2)
+    assert len(sync_schedule(24)) == 23
