@@ -441,7 +441,7 @@ def _sale_record(
 
 def _sale_entry(record: ExportRecord, mapping: AccountMapping) -> JournalEntry:
     analytics = record.party.number
-    text = f"{record.document_type} {record.number} {record.party.name}"[:120]
+    text = f"{record.number} {record.party.name}"[:120]
     if record.document_type == DocumentType.PROTOCOL:
         # Self-assessed VAT (art. 117): charged and credited; the base is booked as a purchase.
         return JournalEntry(
@@ -569,7 +569,7 @@ def purchase_record(
         document_currency=purchase.currency,
         due_date=purchase.due_date,
     )
-    text = f"{record.document_type} {record.number} {record.party.name}"[:120]
+    text = f"{record.number} {record.party.name}"[:120]
     lines = [JournalLine(mapping.purchases, record.base, ZERO)]
     if vat:
         lines.append(JournalLine(mapping.vat_purchases, vat, ZERO))
