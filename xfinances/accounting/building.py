@@ -509,16 +509,19 @@ def records_of(
     kinds: Iterable[RecordKind],
     *,
     with_lines: bool = False,
+    on_error: OnError = None,
 ) -> Iterator[ExportRecord]:
     wanted = set(kinds)
     if RecordKind.SALE in wanted:
-        yield from sale_records_of(company, period, mapping, with_lines=with_lines)
+        yield from sale_records_of(
+            company, period, mapping, with_lines=with_lines, on_error=on_error
+        )
     if RecordKind.PURCHASE in wanted:
-        yield from purchase_records_of(company, period, mapping)
+        yield from purchase_records_of(company, period, mapping, on_error=on_error)
     if RecordKind.PAYMENT in wanted:
-        yield from payment_records_of(company, period, mapping)
+        yield from payment_records_of(company, period, mapping, on_error=on_error)
     if wanted & {RecordKind.CASH, RecordKind.BANK}:
-        for record in movement_records_of(company, period, mapping):
+        for record in movement_records_of(company, period, mapping, on_error=on_error):
             if record.kind in wanted:
                 yield record
 

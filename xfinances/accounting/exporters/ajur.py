@@ -77,18 +77,20 @@ def pairs(entry: JournalEntry) -> Iterator[tuple[str, str, str, str, Decimal]]:
     """(debit account, analytics, credit account, analytics, amount): the entry as simple
     two-account operations. Amounts of one sign are matched greedily; a red-storno entry
     (all negative) gives negative amounts."""
-    debits = [[x.account, x.analytics, x.debit] for x in entry.lines if x.debit]
-    credits = [[x.account, x.analytics, x.credit] for x in entry.lines if x.credit]
+    debits = [(x.account, x.analytics) for x in entry.lines if x.debit]
+    debit_left = [x.debit for x in entry.lines if x.debit]
+    credits = [(x.account, x.analytics) for x in entry.lines if x.credit]
+    credit_left = [x.credit for x in entry.lines if x.credit]
     d = c = 0
     while d < len(debits) and c < len(credits):
-        debit, credit = debits[d], credits[c]
-        amount = debit[2] if abs(debit[2]) <= abs(credit[2]) else credit[2]
-        yield debit[0], debit[1], credit[0], credit[1], amount
-        debit[2] -= amount
-        credit[2] -= amount
-        if not debit[2]:
+        left, right = debit_left[d], credit_left[c]
+        amount = left if abs(left) <= abs(right) else right
+        yield debits[d][0], debits[d][1], credits[c][0], credits[c][1], amount
+        debit_left[d] -= amount
+        credit_left[c] -= amount
+        if not debit_left[d]:
             d += 1
-        if not credit[2]:
+        if not credit_left[c]:
             c += 1
 
 

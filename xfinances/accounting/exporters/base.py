@@ -99,6 +99,8 @@ class Exporter(ABC):
     kinds: frozenset[RecordKind] = frozenset(RecordKind)
     #: Whether the records must carry the document lines (one more query per chunk).
     needs_lines: bool = False
+    #: The files describe a whole period (NAP ledgers): a sync sends the period whole.
+    whole_period: bool = False
 
     @abstractmethod
     def write(self, context: ExportContext, records: RecordSource, sink: Sink) -> None:

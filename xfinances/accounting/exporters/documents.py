@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesImpl
 
 from xfinances.accounting.exporters.base import (
     ExportContext,
@@ -123,7 +124,7 @@ def write_xml(records: Iterator[ExportRecord], preset: DocumentPreset, out: Any)
     text = io.TextIOWrapper(out, encoding=preset.encoding, errors="xmlcharrefreplace", newline="")
     xml = XMLGenerator(text, encoding=preset.encoding, short_empty_elements=False)
     text.write(f'<?xml version="1.0" encoding="{preset.encoding}"?>{preset.line_end}')
-    xml.startElement(preset.root, {})
+    _start(xml, preset.root, {})
     text.write(preset.line_end)
     for record in records:
         _xml_record(xml, record)
@@ -134,15 +135,20 @@ def write_xml(records: Iterator[ExportRecord], preset: DocumentPreset, out: Any)
     text.detach()
 
 
+def _start(xml: XMLGenerator, name: str, attrs: dict[str, str]) -> None:
+    xml.startElement(name, AttributesImpl(attrs))
+
+
 def _el(xml: XMLGenerator, name: str, value: Any, attrs: dict[str, str] | None = None) -> None:
-    xml.startElement(name, attrs or {})
+    _start(xml, name, attrs or {})
     xml.characters(str(value if value is not None else ""))
     xml.endElement(name)
 
 
 def _xml_record(xml: XMLGenerator, record: ExportRecord) -> None:
     party = record.party
-    xml.startElement(
+    _start(
+        xml,
         "Document",
         {
             "kind": str(record.kind),
@@ -155,7 +161,7 @@ def _xml_record(xml: XMLGenerator, record: ExportRecord) -> None:
     _el(xml, "Number", record.number)
     _el(xml, "Date", record.date.isoformat())
     _el(xml, "TaxEventDate", record.tax_event_date.isoformat() if record.tax_event_date else "")
-    xml.startElement("Partner", {"id": party.number})
+    _start(xml, "Partner", {"id": party.number})
     _el(xml, "Name", party.name)
     _el(xml, "EIK", party.eik)
     _el(xml, "VATNumber", party.vat_number)
@@ -169,9 +175,9 @@ def _xml_record(xml: XMLGenerator, record: ExportRecord) -> None:
     if record.corrected_number:
         _el(xml, "Corrects", record.corrected_number)
     if record.lines:
-        xml.startElement("Lines", {})
+        _start(xml, "Lines", {})
         for line in record.lines:
-            xml.startElement("Line", {"position": str(line.position)})
+            _start(xml, "Line", {"position": str(line.position)})
             _el(xml, "Description", line.description)
             _el(xml, "Quantity", line.quantity)
             _el(xml, "Unit", line.unit)
@@ -180,17 +186,17 @@ def _xml_record(xml: XMLGenerator, record: ExportRecord) -> None:
             _el(xml, "VATCode", line.vat_code)
             xml.endElement("Line")
         xml.endElement("Lines")
-    xml.startElement("VATBreakdown", {})
+    _start(xml, "VATBreakdown", {})
     for row in record.vat_rows:
         attrs = {"column": row.column, "vatColumn": row.vat_column, "code": row.vat_code}
-        xml.startElement("Row", attrs)
+        _start(xml, "Row", attrs)
         _el(xml, "Rate", "" if row.rate is None else row.rate)
         _el(xml, "Base", money(row.base))
         _el(xml, "VAT", money(row.vat))
         xml.endElement("Row")
     xml.endElement("VATBreakdown")
     if record.kind == RecordKind.PAYMENT:
-        xml.startElement("Payment", {"account": record.money_account})
+        _start(xml, "Payment", {"account": record.money_account})
         for number in record.related_numbers:
             _el(xml, "Document", number)
         xml.endElement("Payment")

@@ -17,6 +17,7 @@ class NapExporter(Exporter):
     name = "nap"
     label = "НАП: дневници по ДДС и справка-декларация"
     kinds = frozenset({RecordKind.SALE, RecordKind.PURCHASE})
+    whole_period = True
 
     def write(self, context: ExportContext, records: RecordSource, sink: Sink) -> None:
         filer = nap.Filer(
