@@ -337,6 +337,36 @@ def zip_files(folder: Path, names: list[str], out: Path) -> str:
     return digest.hexdigest()
 
 
+def write_period_files(
+    company: Company,
+    exporter: Exporter,
+    period: Period,
+    kinds: Iterable[str] | None,
+    out: Path,
+) -> list[Path]:
+    """Render straight into `out` (all files or none) without keeping a batch: the CLI's
+    `--no-batch`. The caller checked the permission; nothing in the database changes."""
+    chosen = [RecordKind(k) for k in (kinds or [k.value for k in exporter.kinds])]
+    sink = DirectorySink(out)
+    try:
+        sink.names, _written = render_period(company, exporter, period, chosen, sink.staging)
+        return sink.commit()
+    finally:
+        sink.discard()
+
+
+def unpack_batch(batch: ExportBatch, out: Path) -> list[Path]:
+    """A stored batch's files written into `out` (all or none)."""
+    sink = DirectorySink(out)
+    try:
+        for name, content in batch_files(batch).items():
+            with sink.open(name) as handle:
+                handle.write(content)
+        return sink.commit()
+    finally:
+        sink.discard()
+
+
 def batch_files(batch: ExportBatch) -> dict[str, bytes]:
     """The files inside a stored batch."""
     with batch.file.open("rb") as handle, zipfile.ZipFile(handle) as archive:
