@@ -15,9 +15,9 @@ urlpatterns = [
     ),
     path("batches/<int:batch_id>/download/", views.batch_download, name="batch_download"),
     path("batches/<int:batch_id>/retry/", views.batch_retry, name="batch_retry"),
-    path("vat/", views.vat_current, name="vat_current"),
-    path("vat/<str:period>/", views.vat_period, name="vat_period"),
-    path("vat/<str:period>/close/", views.vat_close, name="vat_close"),
-    path("vat/<str:period>/files/<str:filename>", views.vat_file, name="vat_file"),
+    # The month is a query parameter (?period=YYYY-MM), not a record id in the path.
+    path("vat/", views.vat_period, name="vat_period"),
+    path("vat/close/", views.vat_close, name="vat_close"),
+    path("vat/file/", views.vat_file, name="vat_file"),
     path("closes/<int:close_id>/reopen/", views.vat_reopen, name="vat_reopen"),
 ]

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -36,11 +37,23 @@ def _actor(request: HttpRequest) -> Any:
     return request.actor  # type: ignore[attr-defined]
 
 
-def _period(text: str) -> Period:
+def _previous_month() -> Period:
+    today = timezone.localdate()
+    return Period(today.year - (today.month == 1), (today.month - 2) % 12 + 1)
+
+
+def _period(text: str | None) -> Period:
+    """The month of `?period=YYYY-MM` (the previous month when not given)."""
+    if not text:
+        return _previous_month()
     try:
         return Period.parse(text)
     except ValueError:
         raise Http404("no such period") from None
+
+
+def _vat_page(eik: str, month: Period) -> HttpResponse:
+    return redirect(f"{reverse('accounting:vat_period', args=[eik])}?period={month.label}")
 
 
 def _error_messages(request: HttpRequest, error: ActionError) -> None:
@@ -57,7 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
     company = _company(request)
     today = timezone.localdate()
     this = Period(today.year, today.month)
-    previous = Period(today.year - (today.month == 1), (today.month - 2) % 12 + 1)
+    previous = _previous_month()
     form = ExportForm(initial={"period": previous.label, "target": "nap"})
     return render(
         request,
@@ -73,8 +86,8 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @company_view("accounting.export")
+@require_POST
 def export_now(request: HttpRequest) -> HttpResponse:
     company = _company(request)
     form = ExportForm(request.POST)
@@ -156,8 +169,8 @@ def destination_new(request: HttpRequest) -> HttpResponse:
     return render(request, "accounting/destination_form.html", {"form": form})
 
 
-@require_POST
 @company_view("accounting.settings")
+@require_POST
 def destination_active(request: HttpRequest, destination_id: int) -> HttpResponse:
     company = _company(request)
     destination = queries.destination(company, destination_id)
@@ -180,8 +193,8 @@ def batch_download(request: HttpRequest, batch_id: int) -> HttpResponse:
     return response
 
 
-@require_POST
 @company_view("accounting.export")
+@require_POST
 def batch_retry(request: HttpRequest, batch_id: int) -> HttpResponse:
     company = _company(request)
     batch = queries.batch(company, batch_id)
@@ -197,16 +210,9 @@ def batch_retry(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 
 @company_view("accounting.view")
-def vat_current(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    previous = Period(today.year - (today.month == 1), (today.month - 2) % 12 + 1)
-    return redirect("accounting:vat_period", _company(request).eik, previous.label)
-
-
-@company_view("accounting.view")
-def vat_period(request: HttpRequest, period: str) -> HttpResponse:
+def vat_period(request: HttpRequest) -> HttpResponse:
     company = _company(request)
-    month = _period(period)
+    month = _period(request.GET.get("period"))
     view = queries.ledger_view(company, month)
     return render(
         request,
@@ -223,11 +229,11 @@ def vat_period(request: HttpRequest, period: str) -> HttpResponse:
     )
 
 
-@require_POST
 @company_view("accounting.close_period")
-def vat_close(request: HttpRequest, period: str) -> HttpResponse:
+@require_POST
+def vat_close(request: HttpRequest) -> HttpResponse:
     company = _company(request)
-    month = _period(period)
+    month = _period(request.POST.get("period"))
     try:
         actions.close_vat_period(_actor(request), company, month)
     except ActionError as error:
@@ -236,11 +242,11 @@ def vat_close(request: HttpRequest, period: str) -> HttpResponse:
         messages.success(
             request, _("%(period)s is closed: its documents are locked.") % {"period": month.label}
         )
-    return redirect("accounting:vat_period", company.eik, month.label)
+    return _vat_page(company.eik, month)
 
 
-@require_POST
 @company_view("accounting.reopen_period")
+@require_POST
 def vat_reopen(request: HttpRequest, close_id: int) -> HttpResponse:
     company = _company(request)
     close = queries.period_close(company, close_id)
@@ -252,14 +258,15 @@ def vat_reopen(request: HttpRequest, close_id: int) -> HttpResponse:
         _error_messages(request, error)
     else:
         messages.success(request, _("The period is open again."))
-    return redirect("accounting:vat_period", company.eik, Period.parse(close.period).label)
+    return _vat_page(company.eik, Period.parse(close.period))
 
 
 @company_view("accounting.view")
-def vat_file(request: HttpRequest, period: str, filename: str) -> HttpResponse:
+def vat_file(request: HttpRequest) -> HttpResponse:
     """One of the three NAP files of the month, rendered now (nothing is stored or locked)."""
     company = _company(request)
-    month = _period(period)
+    month = _period(request.GET.get("period"))
+    filename = request.GET.get("name", "")
     if filename not in NAP_FILES:
         raise Http404
     exporter = exporters.get("nap")
@@ -271,7 +278,7 @@ def vat_file(request: HttpRequest, period: str, filename: str) -> HttpResponse:
             )
         except InvalidInput as error:
             _error_messages(request, error)
-            return redirect("accounting:vat_period", company.eik, month.label)
+            return _vat_page(company.eik, month)
         data = (Path(temp) / filename).read_bytes()
     response = HttpResponse(data, content_type="text/plain; charset=windows-1251")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

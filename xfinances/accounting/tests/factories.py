@@ -32,6 +32,4 @@ def isolation_objects(company: Any) -> dict[str, Any]:
         "batch_id": batch.pk,
         "destination_id": destination.pk,
         "close_id": close.pk,
-        "period": "2020-03",
-        "filename": "PRODAGBI.TXT",
     }

@@ -64,16 +64,16 @@ def test_destination_form_names_an_unwritable_folder(client_as: Any, company: An
 def test_vat_period_close_and_files(client_as: Any, company: Any) -> None:
     issued(company, today=dt.date(2026, 3, 5))
     client = client_as(company, "accountant")
-    page = client.get(url(company, "vat/2026-03/"))
+    page = client.get(url(company, "vat/?period=2026-03"))
     assert page.status_code == 200
     text = page.content.decode()
     assert "02-11" in text and "close-period" in text
-    prodagbi = client.get(url(company, "vat/2026-03/files/PRODAGBI.TXT"))
+    prodagbi = client.get(url(company, "vat/file/?period=2026-03&name=PRODAGBI.TXT"))
     assert prodagbi.status_code == 200 and len(prodagbi.content) == 426
-    deklar = client.get(url(company, "vat/2026-03/files/DEKLAR.TXT"))
+    deklar = client.get(url(company, "vat/file/?period=2026-03&name=DEKLAR.TXT"))
     assert len(deklar.content) == 592
-    assert client.get(url(company, "vat/2026-03/files/OTHER.TXT")).status_code == 404
-    client.post(url(company, "vat/2026-03/close/"))
+    assert client.get(url(company, "vat/file/?period=2026-03&name=OTHER.TXT")).status_code == 404
+    client.post(url(company, "vat/close/"), {"period": "2026-03"})
     close = VatPeriodClose.objects.get(company=company, period="202603")
     company.refresh_from_db()
     assert company.lock_date == dt.date(2026, 3, 31)
