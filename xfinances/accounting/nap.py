@@ -147,38 +147,83 @@ class FieldOverflow(ValueError):
     """An amount or number wider than its field."""
 
 
-def _clean_text(value: str) -> str:
-    text = " ".join(str(value or "").split())
-    return text.encode(ENCODING, errors="replace").decode(ENCODING)
+_BLANKS = str.maketrans({"\r": " ", "\n": " ", "\t": " "})
+_CENT = Decimal("0.01")
+
+
+def _clean_text(value: object) -> str:
+    """One line of text: control whitespace becomes a space. (Characters windows-1251 lacks
+    become "?" when the whole line is encoded, one byte each, so widths hold.)"""
+    return str(value or "").translate(_BLANKS)
 
 
 def format_amount(value: Decimal) -> str:
-    return str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return str(Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP))
+
+
+def _amount(value: object) -> Decimal:
+    if not isinstance(value, Decimal):
+        return ZERO
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+class _Compiled:
+    """A layout as one `str.format` template: text fields truncated and padded by the format
+    (`{:<50.50}`), amounts `{:>15}` of a two-decimal Decimal, numbers `{:>15}`. A line longer
+    than the layout means an amount or number overflowed: found and named on that slow path."""
+
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        self.width = width_of(layout)
+        parts = []
+        for index, (_code, width, kind) in enumerate(layout):
+            if kind in (AMOUNT, NUMBER):
+                parts.append(f"{{{index}:>{width}}}")
+            else:
+                parts.append(f"{{{index}:<{width}.{width}}}")
+        self.template = "".join(parts)
+
+    def __call__(self, values: dict[str, object]) -> str:
+        args: list[object] = []
+        for code, _width, kind in self.layout:
+            value = values.get(code)
+            if kind == AMOUNT:
+                if value is None or value is ZERO:
+                    args.append("0.00")
+                else:
+                    args.append(value if isinstance(value, str) else str(_amount(value)))
+            elif kind == NUMBER:
+                args.append(str(value if value is not None else 0))
+            elif kind == DATE:
+                args.append(
+                    f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+                    if isinstance(value, dt.date)
+                    else ""
+                )
+            else:
+                args.append(_clean_text(value))
+        line = self.template.format(*args)
+        if len(line) != self.width:
+            self._overflow(args)
+        return line
+
+    def _overflow(self, args: list[object]) -> None:
+        for (code, width, _kind), value in zip(self.layout, args, strict=True):
+            if len(str(value)) > width:
+                raise FieldOverflow(f"{code}: {value} is wider than {width}")
+
+
+_compiled: dict[int, _Compiled] = {}
 
 
 def render(layout: Layout, values: dict[str, object]) -> str:
     """One fixed-width line (without the line end). Missing amounts are 0.00."""
-    parts = []
-    for code, width, kind in layout:
-        value = values.get(code)
-        if kind == AMOUNT:
-            text = format_amount(value if isinstance(value, Decimal) else ZERO)  # type: ignore[arg-type]
-            if code == "01-33":
-                text = text[:width]
-            if len(text) > width:
-                raise FieldOverflow(f"{code}: {text} is wider than {width}")
-            parts.append(text.rjust(width))
-        elif kind == NUMBER:
-            text = str(value if value is not None else 0)
-            if len(text) > width:
-                raise FieldOverflow(f"{code}: {text} is wider than {width}")
-            parts.append(text.rjust(width))
-        elif kind == DATE:
-            day = value
-            parts.append(day.strftime("%d/%m/%Y") if isinstance(day, dt.date) else " " * width)
-        else:
-            parts.append(_clean_text(str(value or ""))[:width].ljust(width))
-    return "".join(parts)
+    compiled = _compiled.get(id(layout))
+    if compiled is None or compiled.layout is not layout:
+        compiled = _compiled[id(layout)] = _Compiled(layout)
+    if layout is DECLARATION_LAYOUT and "01-33" in values:
+        values = {**values, "01-33": str(_amount(values["01-33"]))[:4]}
+    return compiled(values)
 
 
 def encode(line: str) -> bytes:
@@ -205,14 +250,26 @@ class LedgerTotals:
 
 
 def sales_values(record: ExportRecord) -> dict[str, Decimal]:
-    values = {code: record.column(code) for code in SALES_AMOUNTS if code not in ("02-10", "02-20")}
-    values["02-10"] = sum((values[c] for c in SALES_TAXABLE_BASES), ZERO)
-    values["02-20"] = sum((values[c] for c in SALES_VATS), ZERO)
+    """The record's amount per PRODAGBI column (one pass over its VAT rows)."""
+    values = dict.fromkeys(SALES_AMOUNTS, ZERO)
+    for row in record.vat_rows:
+        if row.column in values:
+            values[row.column] += row.base
+        if row.vat_column in values:
+            values[row.vat_column] += row.vat
+    values["02-10"] = values["02-11"] + values["02-12"] + values["02-13"] + values["02-26"]
+    values["02-20"] = values["02-21"] + values["02-22"] + values["02-23"] + values["02-24"]
     return values
 
 
 def purchase_values(record: ExportRecord) -> dict[str, Decimal]:
-    return {code: record.column(code) for code in PURCHASE_AMOUNTS}
+    values = dict.fromkeys(PURCHASE_AMOUNTS, ZERO)
+    for row in record.vat_rows:
+        if row.column in values:
+            values[row.column] += row.base
+        if row.vat_column in values:
+            values[row.vat_column] += row.vat
+    return values
 
 
 def _header(prefix: str, filer: str, record: ExportRecord, row: int) -> dict[str, object]:

@@ -410,7 +410,10 @@ def _sale_record(
     base = sum((row.base for row in rows), ZERO)
     vat = sum((row.vat for row in rows), ZERO)
     doc_type = _document_type(sale.kind)
-    record = ExportRecord(
+    entry = _sale_entry(
+        doc_type, sale.issue_date, sale.number, sale.party, rows, base + vat, vat, mapping
+    )
+    return ExportRecord(
         kind=RecordKind.SALE,
         source="invoicing.Document",
         source_id=sale.id,
@@ -435,32 +438,40 @@ def _sale_record(
         payment_method=sale.payment_method,
         due_date=sale.due_date,
         voided=sale.voided_on is not None,
+        journal=(entry,),
     )
-    return replace(record, journal=(_sale_entry(record, mapping),))
 
 
-def _sale_entry(record: ExportRecord, mapping: AccountMapping) -> JournalEntry:
-    analytics = record.party.number
-    text = f"{record.number} {record.party.name}"[:120]
-    if record.document_type == DocumentType.PROTOCOL:
+def _sale_entry(
+    doc_type: DocumentType,
+    day: dt.date,
+    number: str,
+    party: PartyRecord,
+    rows: Iterable[VatRow],
+    total: Decimal,
+    vat: Decimal,
+    mapping: AccountMapping,
+) -> JournalEntry:
+    text = f"{number} {party.name}"[:120]
+    if doc_type == DocumentType.PROTOCOL:
         # Self-assessed VAT (art. 117): charged and credited; the base is booked as a purchase.
         return JournalEntry(
-            record.date,
+            day,
             text,
             (
-                JournalLine(mapping.vat_purchases, record.vat, ZERO),
-                JournalLine(mapping.vat_sales, ZERO, record.vat),
+                JournalLine(mapping.vat_purchases, vat, ZERO),
+                JournalLine(mapping.vat_sales, ZERO, vat),
             ),
         )
-    lines = [JournalLine(mapping.receivables, record.total, ZERO, analytics)]
+    lines = [JournalLine(mapping.receivables, total, ZERO, party.number)]
     revenue: dict[str, Decimal] = {}
-    for row in record.vat_rows:
+    for row in rows:
         account = mapping.revenue_account(row.vat_code)
         revenue[account] = revenue.get(account, ZERO) + row.base
     lines += [JournalLine(account, ZERO, amount) for account, amount in revenue.items()]
-    if record.vat:
-        lines.append(JournalLine(mapping.vat_sales, ZERO, record.vat))
-    return JournalEntry(record.date, text, tuple(lines))
+    if vat:
+        lines.append(JournalLine(mapping.vat_sales, ZERO, vat))
+    return JournalEntry(day, text, tuple(lines))
 
 
 def _zeroed(record: ExportRecord) -> ExportRecord:
@@ -549,7 +560,13 @@ def purchase_record(
     base = sum((row.base for row in rows if row.column != "03-30"), ZERO)
     vat = sum((row.vat for row in rows), ZERO)
     no_credit = sum((row.base for row in rows if row.column == "03-30"), ZERO)
-    record = ExportRecord(
+    total = base + no_credit + vat
+    text = f"{purchase.number} {purchase.party.name}"[:120]
+    lines = [JournalLine(mapping.purchases, base + no_credit, ZERO)]
+    if vat:
+        lines.append(JournalLine(mapping.vat_purchases, vat, ZERO))
+    lines.append(JournalLine(mapping.payables, ZERO, total, purchase.party.number))
+    return ExportRecord(
         kind=RecordKind.PURCHASE,
         source="purchases.SupplierInvoice",
         source_id=purchase.id,
@@ -564,17 +581,12 @@ def purchase_record(
         description=purchase.description,
         base=base + no_credit,
         vat=vat,
-        total=base + no_credit + vat,
+        total=total,
         vat_rows=tuple(rows),
         document_currency=purchase.currency,
         due_date=purchase.due_date,
+        journal=(JournalEntry(purchase.issue_date, text, tuple(lines)),),
     )
-    text = f"{record.number} {record.party.name}"[:120]
-    lines = [JournalLine(mapping.purchases, record.base, ZERO)]
-    if vat:
-        lines.append(JournalLine(mapping.vat_purchases, vat, ZERO))
-    lines.append(JournalLine(mapping.payables, ZERO, record.total, purchase.party.number))
-    return replace(record, journal=(JournalEntry(record.date, text, tuple(lines)),))
 
 
 # --- payments and cash/bank movements ----------------------------------------------------------

@@ -18,6 +18,7 @@ public descriptions of the format; correct it here from a real import sample.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -68,9 +69,17 @@ CURRENCY_NAMES = {
 }
 
 
+_SEPARATORS = str.maketrans({"#": " ", "\r": " ", "\n": " ", "\t": " "})
+
+
 def _text(value: str) -> str:
     """No field or group separator inside a field."""
-    return " ".join(str(value or "").replace("#", " ").replace("@@", " ").split())
+    text = str(value or "").translate(_SEPARATORS)
+    return text.replace("@@", " ") if "@@" in text else text
+
+
+def _date(day: dt.date) -> str:
+    return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
 
 
 def pairs(entry: JournalEntry) -> Iterator[tuple[str, str, str, str, Decimal]]:
@@ -107,7 +116,7 @@ def operation_lines(record: ExportRecord, archive: int) -> Iterator[str]:
                 [
                     OPERATION_WORDS[record.kind],
                     _text(record.number),
-                    record.date.strftime("%d.%m.%Y"),
+                    _date(record.date),
                     str(archive),
                     _text(entry.description),
                     DOCUMENT_WORDS[record.document_type],
@@ -138,7 +147,7 @@ def vat_line(record: ExportRecord) -> str:
                     word,
                     DOCUMENT_WORDS[record.document_type],
                     _text(record.number),
-                    record.date.strftime("%d.%m.%Y"),
+                    _date(record.date),
                 ]
             ),
             "#".join(

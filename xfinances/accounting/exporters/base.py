@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -128,9 +128,13 @@ def all_exporters() -> list[Exporter]:
     return list(_registry.values())
 
 
+_CENT = Decimal("0.01")
+
+
 def money(value: Decimal, decimal_point: str = ".") -> str:
-    text = str(Decimal(value).quantize(Decimal("0.01")))
-    return text.replace(".", decimal_point)
+    """Two decimals, half-up (the records hold cents already)."""
+    text = "0.00" if value is ZERO else str(value.quantize(_CENT, rounding=ROUND_HALF_UP))
+    return text if decimal_point == "." else text.replace(".", decimal_point)
 
 
 def record_kinds(kinds: Iterable[RecordKind | str]) -> frozenset[RecordKind]:
