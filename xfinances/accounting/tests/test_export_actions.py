@@ -236,3 +236,34 @@ def test_builder_reads_documents_in_chunks(company: Any, monkeypatch: Any) -> No
     assert [r.source_id for r in records] == [d.pk for d in made]
     assert all(r.balanced for r in records)
     assert Destination.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_https_destination_signed_retried_never_twice(company: Any, webhook_receiver: Any) -> None:
+    march_invoice(company)
+    destination = actions.create_destination(
+        SYSTEM, company, name="Програма", target="nap", kinds=["sale"], schedule="daily",
+        channel="https", url=webhook_receiver.url, allow_http=True,
+    )  # fmt: skip
+    assert destination.endpoint is not None and destination.endpoint.events == []
+    webhook_receiver.secret = destination.endpoint.secret
+    webhook_receiver.fail_first = 1  # the endpoint fails once: retried
+    actions.sync_destination(SYSTEM, destination, today=dt.date(2026, 3, 20))
+    batch = ExportBatch.objects.get(company=company, period="202603")
+    outbox.run()
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.QUEUED  # the failed attempt waits for its retry
+    OutboxMessage.objects.filter(pk=batch.outbox_message_id).update(
+        next_attempt_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    )
+    outbox.run()
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DELIVERED
+    valid = [hit for hit in webhook_receiver.hits if hit.valid]
+    assert [hit.status for hit in valid] == [500, 200]
+    [payload] = {p["id"]: p for p in webhook_receiver.payloads()}.values()
+    assert payload["event"] == "accounting.batch" and payload["data"]["sha256"] == batch.sha256
+    assert sorted(f["name"] for f in payload["data"]["files"]) == sorted(batch.filenames)
+    actions.sync_destination(SYSTEM, destination, today=dt.date(2026, 3, 20))
+    outbox.run()
+    assert len([h for h in webhook_receiver.hits if h.status == 200]) == 1
