@@ -267,3 +267,25 @@ def test_https_destination_signed_retried_never_twice(company: Any, webhook_rece
     actions.sync_destination(SYSTEM, destination, today=dt.date(2026, 3, 20))
     outbox.run()
     assert len([h for h in webhook_receiver.hits if h.status == 200]) == 1
+
+
+@pytest.mark.django_db
+def test_on_issue_destination_exports_the_new_document(
+    company: Any, tmp_path: Path, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from xfinances.accounting import tasks
+
+    # The worker's jobs, run inline (whatever the queue's mode in this run).
+    monkeypatch.setattr(tasks, "export_on_issue", actions.sync_on_issue)
+    monkeypatch.setattr(actions, "deliver_to_folder", actions.deliver_batch_to_folder)
+    actions.create_destination(
+        SYSTEM, company, name="Ажур", target="ajur", kinds=["sale"], schedule="on_issue",
+        channel="folder", folder=str(tmp_path),
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        document = issued(company)
+    state = DocumentExport.objects.get(company=company, object_id=document.pk)
+    assert state.state == ExportState.EXPORTED and state.batch is not None
+    assert document.number in (tmp_path / "AJUR.TXT").read_bytes().decode("cp1251")
+    document.refresh_from_db()
+    assert document.exported_at is not None
