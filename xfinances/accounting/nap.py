@@ -154,7 +154,10 @@ _CENT = Decimal("0.01")
 def _clean_text(value: object) -> str:
     """One line of text: control whitespace becomes a space. (Characters windows-1251 lacks
     become "?" when the whole line is encoded, one byte each, so widths hold.)"""
-    return str(value or "").translate(_BLANKS)
+    text = value if isinstance(value, str) else str(value or "")
+    if "\n" in text or "\r" in text or "\t" in text:
+        return text.translate(_BLANKS)
+    return text
 
 
 def format_amount(value: Decimal) -> str:
@@ -242,8 +245,10 @@ class LedgerTotals:
 
     def add(self, values: dict[str, Decimal]) -> None:
         self.rows += 1
+        columns = self.columns
         for code, amount in values.items():
-            self.columns[code] = self.columns.get(code, ZERO) + amount
+            if amount is not ZERO:
+                columns[code] = columns.get(code, ZERO) + amount
 
     def get(self, code: str) -> Decimal:
         return self.columns.get(code, ZERO)
