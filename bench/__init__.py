@@ -11,8 +11,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MODULES = ("bench.pdf", "bench.treasury", "bench.outbox", "bench.payments", "bench.invoicing")
-MODULES += ("bench.banking_matching",)
+MODULES = (
+    "bench.pdf",
+    "bench.treasury",
+    "bench.outbox",
+    "bench.payments",
+    "bench.invoicing",
+    "bench.accounting",
+    "bench.banking_matching",
+)
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,10 @@ def _register() -> None:
     api.add_router("/treasury", treasury_router)
     api.add_router("/products", products_router)
     api.add_router("/vat-treatments", vat_treatments_router)
+    # accounting exports
+    from xfinances.accounting.api import router as accounting_router
+
+    api.add_router("/accounting", accounting_router)
 
 
 _register()

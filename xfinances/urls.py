@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("c/<str:eik>/documents/", include("xfinances.invoicing.urls")),
     path("c/<str:eik>/payments/", include("xfinances.payments.urls")),
     path("c/<str:eik>/purchases/", include("xfinances.purchases.urls")),
+    path("c/<str:eik>/accounting/", include("xfinances.accounting.urls")),
     # A document's delivery pages keep their address beside the outbox's.
     path("c/<str:eik>/delivery/documents/", include("xfinances.invoicing.delivery_urls")),
     path("c/<str:eik>/delivery/", include("xfinances.notifications.urls")),

@@ -9,3 +9,10 @@ class AccountingConfig(AppConfig):
     name = "xfinances.accounting"
     label = "accounting"
     verbose_name = _("Accounting")
+
+    def ready(self) -> None:
+        # Exports: document events (on-issue destinations, changed since export) and the
+        # outbox's outcome of a batch's e-mail or HTTPS call.
+        from xfinances.accounting import subscribers
+
+        subscribers.register()

@@ -57,6 +57,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "payments.change": _STAFF,
     "dunning.manage": _STAFF,
     "portal.manage": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.SALES}),
+    # accounting exports, VAT ledgers and the VAT period close
+    "accounting.view": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.VIEWER}),
+    "accounting.export": _STAFF,
+    "accounting.settings": _STAFF,
+    "accounting.close_period": _STAFF,
+    "accounting.reopen_period": frozenset({Role.OWNER}),
 }
 
 

@@ -44,7 +44,6 @@ AREAS = {
         _("Cash and bank"),
         _("Accounts, sub-accounts, movements, balances and cash flow."),
     ),
-    "accounting": (_("Accounting exports"), _("VAT ledgers and exports to accounting programs.")),
 }
 
 

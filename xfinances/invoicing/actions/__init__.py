@@ -57,6 +57,7 @@ from xfinances.invoicing.actions.drafts import (
 )
 from xfinances.invoicing.actions.exported import (
     mark_exported,
+    mark_many_exported,
 )
 from xfinances.invoicing.actions.idempotency import (
     IdempotentOutcome,
@@ -148,6 +149,7 @@ __all__ = [
     "issue_document",
     "issue_facts_read",
     "mark_exported",
+    "mark_many_exported",
     "on_document_issued",
     "on_document_updated",
     "on_document_voided",

@@ -1,0 +1,253 @@
+"""NAP VAT ledgers and an Ажур export of a month of 200,000 documents.
+
+Rows (milliseconds of this process's CPU for the whole month, one run each; CPU time rather
+than wall time because the benchmark machine is shared; peak memory from a separate traced
+run):
+- nap ledgers: sales records built from plain inputs (90 % sales documents, 10 % supplier
+  invoices, generated one at a time, as `accounting/building.py` streams them from the
+  database) and rendered to PRODAGBI/POKUPKI/DEKLAR (`accounting/nap.py`);
+- ajur export: the same records rendered as Ажур operation and VAT-ledger lines;
+- floor: writing the same number of 424-character windows-1251 lines from a prepared list of
+  tuples with one f-string each (no records, no VAT columns). Target: at most 5× the floor.
+Memory: the records are streamed, so the peak must not grow with the number of documents; the
+row "peak memory" shows the traced peak of the NAP run at 200,000 and at 20,000 documents.
+
+This measures the pure part (records + rendering). The database reads (`building.py`, keyset
+chunks of 2,000) come on top; the end-to-end run on PostgreSQL is not in this file yet.
+
+    python -m bench accounting            # 200,000 documents
+    python -m bench.accounting --quick    # 20,000
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from bench import Result, benchmark
+
+GOAL = "≤ 5× floor"
+FULL = 200_000
+QUICK = 20_000
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xfinances.settings")
+    import django
+
+    django.setup()
+
+
+def _inputs(count: int) -> Iterator[Any]:
+    """`count` documents of March 2026, one at a time: 9 of 10 sales, 1 of 10 purchases."""
+    from xfinances.accounting.records import (
+        GroupInput,
+        PartyRecord,
+        PurchaseInput,
+        PurchaseRowInput,
+        SaleInput,
+    )
+
+    parties = [
+        PartyRecord(
+            number=str(i),
+            name=f"Клиент {i} ООД",
+            eik=f"{100000000 + i}",
+            vat_number=f"BG{100000000 + i}",
+        )
+        for i in range(500)
+    ]
+    people = PartyRecord(number="p", name="Физическо лице", is_person=True)
+    for i in range(count):
+        day = dt.date(2026, 3, 1 + i % 28)
+        base = Decimal(100 + i % 900) + Decimal(i % 100) / 100
+        vat = (base * Decimal("0.2")).quantize(Decimal("0.01"))
+        party = people if i % 7 == 0 else parties[i % 500]
+        if i % 10 == 9:
+            yield PurchaseInput(
+                id=i,
+                version=1,
+                kind="invoice",
+                cancelled=False,
+                number=f"{i:010d}",
+                issue_date=day,
+                tax_event_date=day,
+                currency="EUR",
+                party=parties[i % 500],
+                rows=(PurchaseRowInput(Decimal(20), "full", base, vat, base, vat),),
+            )
+            continue
+        groups = (GroupInput("standard", Decimal(20), "02-11", base, vat, base, vat),)
+        if i % 5 == 0:
+            groups += (
+                GroupInput(
+                    "accommodation",
+                    Decimal(9),
+                    "02-13",
+                    base,
+                    base * Decimal("0.09"),
+                    base,
+                    base * Decimal("0.09"),
+                ),
+            )
+        yield SaleInput(
+            id=i,
+            version=1,
+            kind="credit_note" if i % 50 == 0 else "invoice",
+            status="issued",
+            number=f"{i:010d}",
+            issue_date=day,
+            tax_event_date=day,
+            currency="EUR",
+            total=base + vat,
+            party=party,
+            groups=groups,
+            description="Услуги",
+        )
+
+
+def _records(count: int, kind: str) -> Iterator[Any]:
+    from xfinances.accounting.records import (
+        AccountMapping,
+        PurchaseInput,
+        purchase_record,
+        sale_records,
+    )
+
+    mapping = AccountMapping()
+    for item in _inputs(count):
+        if isinstance(item, PurchaseInput):
+            if kind == "purchase":
+                record = purchase_record(item, "202603", mapping)
+                if record is not None:
+                    yield record
+        elif kind == "sale":
+            yield from sale_records(item, "202603", mapping)
+
+
+def _source(count: int) -> Any:
+    from xfinances.accounting.records import RecordKind
+
+    def source(kinds: Any, with_lines: bool = False) -> Iterator[Any]:
+        for kind in (RecordKind.SALE, RecordKind.PURCHASE):
+            if kind in kinds:
+                yield from _records(count, kind.value)
+
+    return source
+
+
+def _context() -> Any:
+    from xfinances.accounting.exporters import ExportContext
+
+    return ExportContext(
+        company_name="Бенчмарк ООД",
+        company_eik="175074752",
+        vat_number="BG175074752",
+        period="202603",
+    )
+
+
+def _export(name: str, count: int, folder: str) -> float:
+    from xfinances.accounting import exporters
+    from xfinances.accounting.exporters import DirectorySink
+
+    exporter = exporters.get(name)
+    assert exporter is not None
+    sink = DirectorySink(__import__("pathlib").Path(folder))
+    start = time.process_time()
+    exporter.write(_context(), _source(count), sink)
+    seconds = time.process_time() - start
+    sink.discard()
+    return seconds
+
+
+def _floor(count: int, folder: str) -> float:
+    """Write `count` fixed-width lines from a prepared list: the least any ledger costs."""
+    rows = [
+        (
+            i,
+            f"{i:010d}",
+            dt.date(2026, 3, 1 + i % 28),
+            f"Клиент {i % 500} ООД",
+            Decimal(100 + i % 900),
+            Decimal(20 + i % 180),
+        )
+        for i in range(count)
+    ]
+    start = time.process_time()
+    with open(os.path.join(folder, "FLOOR.TXT"), "wb") as out:
+        for i, number, day, name, base, vat in rows:
+            line = (
+                f"{'BG175074752':<15}202603    {i:>15}01{number:<20}{day:%d/%m/%Y}"
+                f"{'BG100000000':<15}{name:<50}{'Услуги':<30}{base:>15.2f}{vat:>15.2f}"
+                f"{base:>15.2f}{vat:>15.2f}{'':>195}  "
+            )
+            out.write(line.encode("cp1251") + b"\r\n")
+    return time.process_time() - start
+
+
+def _peak(count: int, folder: str) -> float:
+    gc.collect()
+    tracemalloc.start()
+    _export("nap", count, folder)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 1024 / 1024
+
+
+def run(count: int) -> list[Result]:
+    _setup()
+    with tempfile.TemporaryDirectory(prefix="bench-accounting-") as folder:
+        floor = _floor(count, folder)
+        nap = _export("nap", count, folder)
+        ajur = _export("ajur", count, folder)
+        peak_full = _peak(count, folder)
+        peak_tenth = _peak(max(count // 10, 1), folder)
+    label = f"{count:,} documents"
+    return [
+        Result(f"accounting: floor, {count:,} fixed-width lines", floor * 1000, 1, "prepared list"),
+        Result(
+            f"accounting: nap ledgers, {label}",
+            nap * 1000,
+            1,
+            f"{nap / floor:.1f}× floor",
+            "≤ 5× floor",
+        ),
+        Result(
+            f"accounting: ajur export, {label}",
+            ajur * 1000,
+            1,
+            f"{ajur / floor:.1f}× floor",
+            "≤ 5× floor",
+        ),
+        Result(
+            "accounting: peak memory of the nap run",
+            None,
+            0,
+            f"{peak_full:.1f} MB at {count:,}, {peak_tenth:.1f} MB at {max(count // 10, 1):,}",
+            "flat",
+        ),
+    ]
+
+
+@benchmark("accounting")
+def accounting_benchmark(runs: int) -> list[Result]:
+    return run(FULL)
+
+
+@benchmark("accounting_quick")
+def accounting_quick(runs: int) -> list[Result]:
+    return run(QUICK)
+
+
+if __name__ == "__main__":
+    for result in run(QUICK if "--quick" in sys.argv else FULL):
+        print(result)

@@ -1,0 +1,558 @@
+"""Reading the apps' rows into export records, streamed.
+
+Each reader walks its table by primary key in chunks (`CHUNK` rows, one query for the chunk and
+one for its VAT rows / lines), turns each row into a plain input of `records.py` and yields
+records: a month of 200,000 documents never sits in memory at once.
+
+Bad input (a draft in the period, a party without identifier, a VAT treatment without ledger
+column) raises `records.RecordError` naming the document; `problems()` collects all of them
+before anything is written, so an export is refused whole rather than half-done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from xfinances.accounting.records import (
+    ZERO,
+    AccountMapping,
+    ExportRecord,
+    GroupInput,
+    LineRecord,
+    MovementInput,
+    PartyRecord,
+    PaymentInput,
+    PurchaseInput,
+    PurchaseRowInput,
+    RecordError,
+    RecordKind,
+    SaleInput,
+    ledger_currency,
+    movement_record,
+    payment_record,
+    purchase_record,
+    sale_records,
+)
+from xfinances.core import queries as core_queries
+from xfinances.core.models import Company
+from xfinances.core.money import BGN_PER_EUR, bgn_to_eur, round_cent
+from xfinances.invoicing.models import Document, DocumentLine, DocumentStatus, DocumentVatGroup
+from xfinances.payments.models import Allocation, Payment
+from xfinances.purchases.models import SupplierInvoice, SupplierInvoiceStatus, SupplierInvoiceVatRow
+from xfinances.treasury.models import AccountKind, Movement, MovementStatus
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar month, `YYYYMM`."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """From `YYYY-MM` or `YYYYMM`; ValueError otherwise."""
+        digits = text.strip().replace("-", "")
+        if len(digits) != 6 or not digits.isdigit() or not 1 <= int(digits[4:]) <= 12:
+            raise ValueError(text)
+        return cls(int(digits[:4]), int(digits[4:]))
+
+    @property
+    def code(self) -> str:
+        return f"{self.year:04d}{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def first(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def last(self) -> dt.date:
+        return self.next().first - dt.timedelta(days=1)
+
+    def next(self) -> Period:
+        return Period(self.year + self.month // 12, self.month % 12 + 1)
+
+    @property
+    def currency(self) -> str:
+        return ledger_currency(self.code)
+
+
+def _chunks(queryset: QuerySet[Any], fields: Iterable[str]) -> Iterator[list[dict[str, Any]]]:
+    """Rows of `queryset` as dicts, by id, CHUNK at a time (keyset paging: no OFFSET)."""
+    last = 0
+    names = list(fields)
+    while True:
+        rows = list(queryset.filter(pk__gt=last).order_by("pk").values(*names)[:CHUNK])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]["id"]
+
+
+# --- sales documents ---------------------------------------------------------------------------
+
+SALE_FIELDS = (
+    "id",
+    "version",
+    "kind",
+    "status",
+    "number",
+    "issue_date",
+    "tax_event_date",
+    "currency",
+    "total",
+    "voided_at",
+    "corrected_number",
+    "corrected_issue_date",
+    "payment_method",
+    "due_date",
+    "party_id",
+    "recipient_kind",
+    "recipient_name",
+    "recipient_country",
+    "recipient_city",
+    "recipient_address",
+    "recipient_eik",
+    "recipient_vat_number",
+    "recipient_mol",
+)
+
+
+def sales_in_period(company: Company, period: Period) -> QuerySet[Document]:
+    """Tax documents issued in the period, or voided in it (the reversal of an earlier one)."""
+    return (
+        Document.objects.filter(company=company)
+        .exclude(kind="proforma")
+        .exclude(status=DocumentStatus.DRAFT)
+        .filter(
+            Q(issue_date__gte=period.first, issue_date__lte=period.last)
+            | Q(voided_at__date__gte=period.first, voided_at__date__lte=period.last)
+        )
+    )
+
+
+def drafts_in_period(company: Company, period: Period) -> QuerySet[Document]:
+    return Document.objects.filter(
+        company=company,
+        status=DocumentStatus.DRAFT,
+        issue_date__gte=period.first,
+        issue_date__lte=period.last,
+    ).exclude(kind="proforma")
+
+
+def _sale_party(row: dict[str, Any]) -> PartyRecord:
+    return PartyRecord(
+        number=str(row["party_id"] or ""),
+        name=row["recipient_name"],
+        country=row["recipient_country"] or "BG",
+        city=row["recipient_city"],
+        address=row["recipient_address"],
+        eik=row["recipient_eik"],
+        vat_number=row["recipient_vat_number"],
+        is_person=row["recipient_kind"] == "person",
+        mol=row["recipient_mol"],
+    )
+
+
+def sale_inputs(
+    company: Company, documents: QuerySet[Document], *, with_lines: bool = False
+) -> Iterator[SaleInput]:
+    for rows in _chunks(documents, SALE_FIELDS):
+        ids = [row["id"] for row in rows]
+        groups: dict[int, list[GroupInput]] = defaultdict(list)
+        for g in (
+            DocumentVatGroup.objects.filter(company=company, document_id__in=ids)
+            .order_by("document_id", "id")
+            .values_list(
+                "document_id",
+                "vat_code",
+                "vat_rate",
+                "nap_column",
+                "base",
+                "vat",
+                "eur_base",
+                "eur_vat",
+            )
+        ):
+            groups[g[0]].append(GroupInput(*g[1:]))
+        lines: dict[int, list[LineRecord]] = defaultdict(list)
+        if with_lines:
+            for line in (
+                DocumentLine.objects.filter(company=company, document_id__in=ids)
+                .order_by("document_id", "position", "id")
+                .values_list(
+                    "document_id",
+                    "position",
+                    "description",
+                    "quantity",
+                    "unit",
+                    "unit_price",
+                    "net",
+                    "vat_code",
+                    "vat_rate",
+                )
+            ):
+                lines[line[0]].append(LineRecord(*line[1:]))
+        for row in rows:
+            voided_at = row["voided_at"]
+            yield SaleInput(
+                id=row["id"],
+                version=row["version"],
+                kind=row["kind"],
+                status=row["status"],
+                number=row["number"] or "",
+                issue_date=row["issue_date"],
+                tax_event_date=row["tax_event_date"],
+                currency=row["currency"],
+                total=row["total"],
+                party=_sale_party(row),
+                groups=tuple(groups.get(row["id"], ())),
+                lines=tuple(lines.get(row["id"], ())),
+                voided_on=voided_at.date() if voided_at else None,
+                corrected_number=row["corrected_number"],
+                corrected_date=row["corrected_issue_date"],
+                payment_method=row["payment_method"],
+                due_date=row["due_date"],
+            )
+
+
+OnError = Callable[[RecordError], None] | None
+
+
+def _guard(on_error: OnError, make: Callable[..., Any], *args: Any) -> Any:
+    """`make(*args)`, or None after handing its RecordError to `on_error` (when given)."""
+    if on_error is None:
+        return make(*args)
+    try:
+        return make(*args)
+    except RecordError as error:
+        on_error(error)
+        return None
+
+
+def sale_records_of(
+    company: Company,
+    period: Period,
+    mapping: AccountMapping,
+    *,
+    with_lines: bool = False,
+    on_error: OnError = None,
+) -> Iterator[ExportRecord]:
+    for sale in sale_inputs(company, sales_in_period(company, period), with_lines=with_lines):
+        yield from _guard(on_error, sale_records, sale, period.code, mapping) or ()
+
+
+# --- supplier invoices -------------------------------------------------------------------------
+
+
+def purchases_in_period(company: Company, period: Period) -> QuerySet[SupplierInvoice]:
+    return SupplierInvoice.objects.filter(
+        company=company,
+        status=SupplierInvoiceStatus.REGISTERED,
+        issue_date__gte=period.first,
+        issue_date__lte=period.last,
+    )
+
+
+PURCHASE_FIELDS = (
+    "id",
+    "version",
+    "kind",
+    "status",
+    "supplier_number",
+    "issue_date",
+    "tax_event_date",
+    "currency",
+    "description",
+    "due_date",
+    "supplier_id",
+    "supplier__name",
+    "supplier__kind",
+    "supplier__country",
+    "supplier__city",
+    "supplier__address",
+    "supplier__eik",
+    "supplier__vat_number",
+)
+
+
+def purchase_inputs(
+    company: Company, invoices: QuerySet[SupplierInvoice]
+) -> Iterator[PurchaseInput]:
+    for rows in _chunks(invoices, PURCHASE_FIELDS):
+        ids = [row["id"] for row in rows]
+        vat_rows: dict[int, list[PurchaseRowInput]] = defaultdict(list)
+        for r in (
+            SupplierInvoiceVatRow.objects.filter(company=company, invoice_id__in=ids)
+            .order_by("invoice_id", "id")
+            .values_list(
+                "invoice_id", "vat_rate", "vat_credit", "base", "vat", "eur_base", "eur_vat"
+            )
+        ):
+            vat_rows[r[0]].append(PurchaseRowInput(*r[1:]))
+        for row in rows:
+            yield PurchaseInput(
+                id=row["id"],
+                version=row["version"],
+                kind=row["kind"],
+                cancelled=row["status"] == SupplierInvoiceStatus.CANCELLED,
+                number=row["supplier_number"],
+                issue_date=row["issue_date"],
+                tax_event_date=row["tax_event_date"],
+                currency=row["currency"],
+                party=PartyRecord(
+                    number=str(row["supplier_id"]),
+                    name=row["supplier__name"],
+                    country=row["supplier__country"] or "BG",
+                    city=row["supplier__city"] or "",
+                    address=row["supplier__address"] or "",
+                    eik=row["supplier__eik"] or "",
+                    vat_number=row["supplier__vat_number"] or "",
+                    is_person=row["supplier__kind"] == "person",
+                ),
+                rows=tuple(vat_rows.get(row["id"], ())),
+                description=row["description"],
+                due_date=row["due_date"],
+            )
+
+
+def purchase_records_of(
+    company: Company, period: Period, mapping: AccountMapping, *, on_error: OnError = None
+) -> Iterator[ExportRecord]:
+    for purchase in purchase_inputs(company, purchases_in_period(company, period)):
+        record = _guard(on_error, purchase_record, purchase, period.code, mapping)
+        if record is not None:
+            yield record
+
+
+# --- payments and movements --------------------------------------------------------------------
+
+
+def _to_ledger(
+    company: Company, amount: Decimal, currency: str, day: dt.date, ledger: str, what: str
+) -> Decimal:
+    if currency == ledger:
+        return amount
+    if currency == "BGN" and ledger == "EUR":
+        return bgn_to_eur(amount)
+    if currency == "EUR" and ledger == "BGN":
+        return round_cent(amount * BGN_PER_EUR)
+    rate = core_queries.rate_value(company, currency, day)
+    if rate is None:
+        raise RecordError(
+            what, _("No exchange rate of %(c)s on %(d)s.") % {"c": currency, "d": day}
+        )
+    eur = amount / rate
+    return round_cent(eur if ledger == "EUR" else eur * BGN_PER_EUR)
+
+
+def payment_records_of(
+    company: Company, period: Period, mapping: AccountMapping, *, on_error: OnError = None
+) -> Iterator[ExportRecord]:
+    payments = Payment.objects.filter(
+        company=company, date__gte=period.first, date__lte=period.last
+    )
+    fields = (
+        "id",
+        "direction",
+        "date",
+        "amount",
+        "currency",
+        "method",
+        "bank_reference",
+        "party_id",
+        "party__name",
+        "party__eik",
+        "party__vat_number",
+        "party__kind",
+        "party__country",
+        "movement__account__kind",
+        "movement__account__name",
+    )
+    ledger = period.currency
+    for rows in _chunks(payments, fields):
+        ids = [row["id"] for row in rows]
+        differences: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        numbers: dict[int, list[str]] = defaultdict(list)
+        for payment_id, diff, number, supplier_number in Allocation.objects.filter(
+            company=company, payment_id__in=ids, undone_at__isnull=True
+        ).values_list(
+            "payment_id",
+            "exchange_difference_eur",
+            "document__number",
+            "supplier_invoice__supplier_number",
+        ):
+            differences[payment_id] += diff or ZERO
+            numbers[payment_id].append(number or supplier_number or "")
+        for row in rows:
+            what = f"{_('payment')} {row['id']}"
+            account_kind = row["movement__account__kind"]
+            via_cash = account_kind == AccountKind.CASH if account_kind else row["method"] == "cash"
+            diff = differences.get(row["id"], ZERO)
+            record = _guard(
+                on_error, _payment, company, row, ledger, what, via_cash, diff, numbers, mapping
+            )
+            if record is not None:
+                yield record
+
+
+def _payment(
+    company: Company,
+    row: dict[str, Any],
+    ledger: str,
+    what: str,
+    via_cash: bool,
+    diff: Decimal,
+    numbers: dict[int, list[str]],
+    mapping: AccountMapping,
+) -> ExportRecord:
+    return payment_record(
+        PaymentInput(
+            id=row["id"],
+            direction=row["direction"],
+            date=row["date"],
+            amount=_to_ledger(company, row["amount"], row["currency"], row["date"], ledger, what),
+            party=PartyRecord(
+                number=str(row["party_id"] or ""),
+                name=row["party__name"] or "",
+                eik=row["party__eik"] or "",
+                vat_number=row["party__vat_number"] or "",
+                is_person=row["party__kind"] == "person",
+                country=row["party__country"] or "BG",
+            ),
+            via_cash=via_cash,
+            reference=row["bank_reference"],
+            exchange_difference=_to_ledger(company, diff, "EUR", row["date"], ledger, what),
+            documents=tuple(n for n in numbers.get(row["id"], ()) if n),
+            money_account=row["movement__account__name"] or "",
+        ),
+        mapping,
+    )
+
+
+def movement_records_of(
+    company: Company, period: Period, mapping: AccountMapping, *, on_error: OnError = None
+) -> Iterator[ExportRecord]:
+    """Cash and bank movements that are no payment (those come with their documents)."""
+    movements = Movement.objects.filter(
+        company=company,
+        status=MovementStatus.POSTED,
+        date__gte=period.first,
+        date__lte=period.last,
+        reversal_of__isnull=True,
+    ).exclude(
+        pk__in=Payment.objects.filter(company=company, movement__isnull=False).values("movement_id")
+    )
+    fields = (
+        "id",
+        "date",
+        "amount",
+        "currency",
+        "account__kind",
+        "account__name",
+        "cash_order_number",
+        "bank_reference",
+        "counterparty_name",
+        "description",
+    )
+    ledger = period.currency
+    for rows in _chunks(movements, fields):
+        for row in rows:
+            what = f"{_('movement')} {row['id']}"
+            is_cash = row["account__kind"] == AccountKind.CASH
+            number = str(row["cash_order_number"] or "") if is_cash else row["bank_reference"]
+            try:
+                amount = _to_ledger(
+                    company, row["amount"], row["currency"], row["date"], ledger, what
+                )
+            except RecordError as error:
+                if on_error is None:
+                    raise
+                on_error(error)
+                continue
+            yield movement_record(
+                MovementInput(
+                    id=row["id"],
+                    date=row["date"],
+                    amount=amount,
+                    is_cash=is_cash,
+                    number=number,
+                    counterparty=row["counterparty_name"],
+                    description=row["description"],
+                    money_account=row["account__name"],
+                ),
+                mapping,
+            )
+
+
+# --- all of a period ---------------------------------------------------------------------------
+
+
+def records_of(
+    company: Company,
+    period: Period,
+    mapping: AccountMapping,
+    kinds: Iterable[RecordKind],
+    *,
+    with_lines: bool = False,
+    on_error: OnError = None,
+) -> Iterator[ExportRecord]:
+    wanted = set(kinds)
+    if RecordKind.SALE in wanted:
+        yield from sale_records_of(
+            company, period, mapping, with_lines=with_lines, on_error=on_error
+        )
+    if RecordKind.PURCHASE in wanted:
+        yield from purchase_records_of(company, period, mapping, on_error=on_error)
+    if RecordKind.PAYMENT in wanted:
+        yield from payment_records_of(company, period, mapping, on_error=on_error)
+    if wanted & {RecordKind.CASH, RecordKind.BANK}:
+        for record in movement_records_of(company, period, mapping, on_error=on_error):
+            if record.kind in wanted:
+                yield record
+
+
+def problems(
+    company: Company, period: Period, mapping: AccountMapping, kinds: Iterable[RecordKind]
+) -> list[str]:
+    """Every reason the period cannot be exported, each naming its document (empty: fine).
+    Walks all records once (streamed), so an export never stops half-way."""
+    found = [f"{field}: {message}" for field, message in mapping.problems().items()]
+    wanted = set(kinds)
+    if RecordKind.SALE in wanted:
+        for number_id in drafts_in_period(company, period).values_list("id", flat=True)[:50]:
+            found.append(
+                _("Draft %(id)s is dated in the period: issue or delete it.") % {"id": number_id}
+            )
+
+    def collect(error: RecordError) -> None:
+        found.append(str(error))
+
+    streams: list[Iterator[ExportRecord]] = []
+    if RecordKind.SALE in wanted:
+        streams.append(sale_records_of(company, period, mapping, on_error=collect))
+    if RecordKind.PURCHASE in wanted:
+        streams.append(purchase_records_of(company, period, mapping, on_error=collect))
+    if RecordKind.PAYMENT in wanted:
+        streams.append(payment_records_of(company, period, mapping, on_error=collect))
+    if wanted & {RecordKind.CASH, RecordKind.BANK}:
+        streams.append(movement_records_of(company, period, mapping, on_error=collect))
+    for stream in streams:
+        for record in stream:
+            if not record.balanced:
+                found.append(f"{record.number}: {_('unbalanced journal entry')}")
+    return found

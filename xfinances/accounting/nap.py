@@ -1,0 +1,382 @@
+"""The NAP VAT ledger files PRODAGBI.TXT, POKUPKI.TXT and DEKLAR.TXT (pure, no database).
+
+Layouts from /work/shared/domain/accounting-exports.md: fixed widths, windows-1251, CRLF; text
+left-aligned and space-padded, numbers (row numbers, counts, amounts) right-aligned, amounts
+with a decimal point and two decimals, dates `dd/mm/yyyy`, the period `YYYYMM`. Each layout is
+a table of (field, width, kind); `LAYOUT_START` gives each field's 1-based start so the tests
+check every position against the domain table.
+
+Choices the domain text leaves open (documented in docs/decisions/0011-accounting-exports.md):
+- 02-10 (total tax base) sums the base columns that carry VAT: 02-11, 02-12, 02-13, 02-26;
+  02-20 (total VAT) sums 02-21, 02-22, 02-23, 02-24.
+- The branch (02-02 / 03-02) is blank (head office).
+- A character windows-1251 cannot hold is written as "?"; text longer than its field is cut.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import BinaryIO
+
+from xfinances.accounting.records import ZERO, ExportRecord
+
+ENCODING = "cp1251"
+EOL = b"\r\n"
+
+TEXT, NUMBER, AMOUNT, DATE = "text", "number", "amount", "date"
+
+Layout = tuple[tuple[str, int, str], ...]
+
+SALES_LAYOUT: Layout = (
+    ("02-00", 15, TEXT),
+    ("02-01", 6, TEXT),
+    ("02-02", 4, TEXT),
+    ("02-03", 15, NUMBER),
+    ("02-04", 2, TEXT),
+    ("02-05", 20, TEXT),
+    ("02-06", 10, DATE),
+    ("02-07", 15, TEXT),
+    ("02-08", 50, TEXT),
+    ("02-09", 30, TEXT),
+    ("02-10", 15, AMOUNT),
+    ("02-20", 15, AMOUNT),
+    ("02-11", 15, AMOUNT),
+    ("02-21", 15, AMOUNT),
+    ("02-12", 15, AMOUNT),
+    ("02-26", 15, AMOUNT),
+    ("02-22", 15, AMOUNT),
+    ("02-23", 15, AMOUNT),
+    ("02-13", 15, AMOUNT),
+    ("02-24", 15, AMOUNT),
+    ("02-14", 15, AMOUNT),
+    ("02-15", 15, AMOUNT),
+    ("02-16", 15, AMOUNT),
+    ("02-17", 15, AMOUNT),
+    ("02-18", 15, AMOUNT),
+    ("02-19", 15, AMOUNT),
+    ("02-25", 15, AMOUNT),
+    ("02-27", 2, TEXT),
+)
+
+PURCHASE_LAYOUT: Layout = (
+    ("03-00", 15, TEXT),
+    ("03-01", 6, TEXT),
+    ("03-02", 4, TEXT),
+    ("03-03", 15, NUMBER),
+    ("03-04", 2, TEXT),
+    ("03-05", 20, TEXT),
+    ("03-06", 10, DATE),
+    ("03-07", 15, TEXT),
+    ("03-08", 50, TEXT),
+    ("03-09", 30, TEXT),
+    ("03-30", 15, AMOUNT),
+    ("03-31", 15, AMOUNT),
+    ("03-41", 15, AMOUNT),
+    ("03-32", 15, AMOUNT),
+    ("03-42", 15, AMOUNT),
+    ("03-43", 15, AMOUNT),
+    ("03-44", 15, AMOUNT),
+    ("03-45", 2, TEXT),
+)
+
+DECLARATION_LAYOUT: Layout = (
+    ("00-01", 15, TEXT),
+    ("00-02", 50, TEXT),
+    ("00-03", 6, TEXT),
+    ("00-04", 50, TEXT),
+    ("00-05", 15, NUMBER),
+    ("00-06", 15, NUMBER),
+    *(
+        (code, 15, AMOUNT)
+        for code in [
+            "01-01",
+            "01-20",
+            "01-11",
+            "01-21",
+            "01-12",
+            "01-22",
+            "01-23",
+            "01-13",
+            "01-24",
+            "01-14",
+            "01-15",
+            "01-16",
+            "01-17",
+            "01-18",
+            "01-19",
+            "01-30",
+            "01-31",
+            "01-41",
+            "01-32",
+            "01-42",
+            "01-43",
+        ]
+    ),
+    ("01-33", 4, AMOUNT),
+    *(
+        (code, 15, AMOUNT)
+        for code in ("01-40", "01-50", "01-60", "01-70", "01-71", "01-80", "01-81", "01-82")
+    ),
+)
+
+SALES_LINE, PURCHASE_LINE, DECLARATION_LINE = 424, 274, 590
+
+SALES_TAXABLE_BASES = ("02-11", "02-12", "02-13", "02-26")
+SALES_VATS = ("02-21", "02-22", "02-23", "02-24")
+SALES_AMOUNTS = tuple(code for code, _w, kind in SALES_LAYOUT if kind == AMOUNT)
+PURCHASE_AMOUNTS = tuple(code for code, _w, kind in PURCHASE_LAYOUT if kind == AMOUNT)
+
+
+def starts(layout: Layout) -> dict[str, int]:
+    """Each field's 1-based start position."""
+    found, position = {}, 1
+    for code, width, _kind in layout:
+        found[code] = position
+        position += width
+    return found
+
+
+def width_of(layout: Layout) -> int:
+    return sum(width for _c, width, _k in layout)
+
+
+class FieldOverflow(ValueError):
+    """An amount or number wider than its field."""
+
+
+_BLANKS = str.maketrans({"\r": " ", "\n": " ", "\t": " "})
+_CENT = Decimal("0.01")
+
+
+def _clean_text(value: object) -> str:
+    """One line of text: control whitespace becomes a space. (Characters windows-1251 lacks
+    become "?" when the whole line is encoded, one byte each, so widths hold.)"""
+    text = value if isinstance(value, str) else str(value or "")
+    if "\n" in text or "\r" in text or "\t" in text:
+        return text.translate(_BLANKS)
+    return text
+
+
+def format_amount(value: Decimal) -> str:
+    return str(Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP))
+
+
+def _amount(value: object) -> Decimal:
+    if not isinstance(value, Decimal):
+        return ZERO
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+class _Compiled:
+    """A layout as one `str.format` template: text fields truncated and padded by the format
+    (`{:<50.50}`), amounts `{:>15}` of a two-decimal Decimal, numbers `{:>15}`. A line longer
+    than the layout means an amount or number overflowed: found and named on that slow path."""
+
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        self.width = width_of(layout)
+        parts = []
+        for index, (_code, width, kind) in enumerate(layout):
+            if kind in (AMOUNT, NUMBER):
+                parts.append(f"{{{index}:>{width}}}")
+            else:
+                parts.append(f"{{{index}:<{width}.{width}}}")
+        self.template = "".join(parts)
+
+    def __call__(self, values: dict[str, object]) -> str:
+        args: list[object] = []
+        for code, _width, kind in self.layout:
+            value = values.get(code)
+            if kind == AMOUNT:
+                if value is None or value is ZERO:
+                    args.append("0.00")
+                else:
+                    args.append(value if isinstance(value, str) else str(_amount(value)))
+            elif kind == NUMBER:
+                args.append(str(value if value is not None else 0))
+            elif kind == DATE:
+                args.append(
+                    f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+                    if isinstance(value, dt.date)
+                    else ""
+                )
+            else:
+                args.append(_clean_text(value))
+        line = self.template.format(*args)
+        if len(line) != self.width:
+            self._overflow(args)
+        return line
+
+    def _overflow(self, args: list[object]) -> None:
+        for (code, width, _kind), value in zip(self.layout, args, strict=True):
+            if len(str(value)) > width:
+                raise FieldOverflow(f"{code}: {value} is wider than {width}")
+
+
+_compiled: dict[int, _Compiled] = {}
+
+
+def render(layout: Layout, values: dict[str, object]) -> str:
+    """One fixed-width line (without the line end). Missing amounts are 0.00."""
+    compiled = _compiled.get(id(layout))
+    if compiled is None or compiled.layout is not layout:
+        compiled = _compiled[id(layout)] = _Compiled(layout)
+    if layout is DECLARATION_LAYOUT and "01-33" in values:
+        values = {**values, "01-33": str(_amount(values["01-33"]))[:4]}
+    return compiled(values)
+
+
+def encode(line: str) -> bytes:
+    return line.encode(ENCODING, errors="replace") + EOL
+
+
+# --- the ledgers -------------------------------------------------------------------------------
+
+
+@dataclass
+class LedgerTotals:
+    """Column sums of a ledger and its number of rows (what DEKLAR reads)."""
+
+    rows: int = 0
+    columns: dict[str, Decimal] = field(default_factory=dict)
+
+    def add(self, values: dict[str, Decimal]) -> None:
+        self.rows += 1
+        columns = self.columns
+        for code, amount in values.items():
+            if amount is not ZERO:
+                columns[code] = columns.get(code, ZERO) + amount
+
+    def get(self, code: str) -> Decimal:
+        return self.columns.get(code, ZERO)
+
+
+def sales_values(record: ExportRecord) -> dict[str, Decimal]:
+    """The record's amount per PRODAGBI column (one pass over its VAT rows)."""
+    values = dict.fromkeys(SALES_AMOUNTS, ZERO)
+    for row in record.vat_rows:
+        if row.column in values:
+            values[row.column] += row.base
+        if row.vat_column in values:
+            values[row.vat_column] += row.vat
+    values["02-10"] = values["02-11"] + values["02-12"] + values["02-13"] + values["02-26"]
+    values["02-20"] = values["02-21"] + values["02-22"] + values["02-23"] + values["02-24"]
+    return values
+
+
+def purchase_values(record: ExportRecord) -> dict[str, Decimal]:
+    values = dict.fromkeys(PURCHASE_AMOUNTS, ZERO)
+    for row in record.vat_rows:
+        if row.column in values:
+            values[row.column] += row.base
+        if row.vat_column in values:
+            values[row.vat_column] += row.vat
+    return values
+
+
+def _header(prefix: str, filer: str, record: ExportRecord, row: int) -> dict[str, object]:
+    party = record.party
+    return {
+        f"{prefix}-00": filer,
+        f"{prefix}-01": record.period,
+        f"{prefix}-02": "",
+        f"{prefix}-03": row,
+        f"{prefix}-04": record.nap_code,
+        f"{prefix}-05": record.number,
+        f"{prefix}-06": record.date,
+        f"{prefix}-07": party.ledger_identifier,
+        f"{prefix}-08": party.name,
+        f"{prefix}-09": record.description,
+    }
+
+
+def sales_line(filer: str, record: ExportRecord, row: int) -> tuple[str, dict[str, Decimal]]:
+    values = sales_values(record)
+    return render(SALES_LAYOUT, {**_header("02", filer, record, row), **values}), values
+
+
+def purchase_line(filer: str, record: ExportRecord, row: int) -> tuple[str, dict[str, Decimal]]:
+    values = purchase_values(record)
+    return render(PURCHASE_LAYOUT, {**_header("03", filer, record, row), **values}), values
+
+
+def write_sales(filer: str, records: Iterable[ExportRecord], out: BinaryIO) -> LedgerTotals:
+    totals = LedgerTotals()
+    for row, record in enumerate(records, start=1):
+        line, values = sales_line(filer, record, row)
+        out.write(encode(line))
+        totals.add(values)
+    return totals
+
+
+def write_purchases(filer: str, records: Iterable[ExportRecord], out: BinaryIO) -> LedgerTotals:
+    totals = LedgerTotals()
+    for row, record in enumerate(records, start=1):
+        line, values = purchase_line(filer, record, row)
+        out.write(encode(line))
+        totals.add(values)
+    return totals
+
+
+@dataclass(frozen=True)
+class Filer:
+    vat_number: str
+    name: str
+    submitter: str = ""  # ЕГН and name of the person who files
+    credit_coefficient: Decimal = ZERO
+
+
+def declaration_values(
+    sales: LedgerTotals, purchases: LedgerTotals, coefficient: Decimal
+) -> dict[str, Decimal]:
+    """The VAT return's amounts from the two ledgers' totals."""
+    values = {f"01-{code[3:]}": sales.get(code) for code in SALES_AMOUNTS if code != "02-27"}
+    values.update({f"01-{code[3:]}": purchases.get(code) for code in PURCHASE_AMOUNTS})
+    values.pop("01-44", None)
+    values.pop("01-25", None)
+    values.pop("01-26", None)
+    values.pop("01-10", None)
+    values["01-01"] = sales.get("02-10")
+    values["01-20"] = sales.get("02-20")
+    values["01-33"] = coefficient
+    credit = values["01-41"] + (values["01-42"] * coefficient) + values["01-43"]
+    credit = credit.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    values["01-40"] = credit
+    values["01-50"] = max(values["01-20"] - credit, ZERO)
+    values["01-60"] = max(credit - values["01-20"], ZERO)
+    return values
+
+
+def declaration_line(
+    filer: Filer, period: str, sales: LedgerTotals, purchases: LedgerTotals
+) -> str:
+    values: dict[str, object] = {
+        "00-01": filer.vat_number,
+        "00-02": filer.name,
+        "00-03": period,
+        "00-04": filer.submitter,
+        "00-05": sales.rows,
+        "00-06": purchases.rows,
+        **declaration_values(sales, purchases, filer.credit_coefficient),
+    }
+    return render(DECLARATION_LAYOUT, values)
+
+
+def write_all(
+    filer: Filer,
+    period: str,
+    sales: Iterable[ExportRecord],
+    purchases: Iterable[ExportRecord],
+    open_file: object,
+) -> tuple[LedgerTotals, LedgerTotals]:
+    """Write the three files through `open_file(name) -> BinaryIO` (a context manager)."""
+    with open_file("PRODAGBI.TXT") as out:  # type: ignore[operator]
+        sales_totals = write_sales(filer.vat_number, sales, out)
+    with open_file("POKUPKI.TXT") as out:  # type: ignore[operator]
+        purchase_totals = write_purchases(filer.vat_number, purchases, out)
+    with open_file("DEKLAR.TXT") as out:  # type: ignore[operator]
+        out.write(encode(declaration_line(filer, period, sales_totals, purchase_totals)))
+    return sales_totals, purchase_totals
