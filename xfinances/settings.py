@@ -250,3 +250,6 @@ LOGGING = {
     # The Huey consumer adds its own handler; do not print its lines twice.
     "loggers": {"huey": {"level": "INFO", "propagate": False}, "axes": {"level": "WARNING"}},
 }
+
+# PDF printing (core/printing.py): a caller waits at most this long for one Typst compile.
+PRINTING_TIME_LIMIT_SECONDS = env_int("PDF_TIME_LIMIT_SECONDS", 30)
