@@ -253,3 +253,18 @@ LOGGING = {
 
 # PDF printing (core/printing.py): a caller waits at most this long for one Typst compile.
 PRINTING_TIME_LIMIT_SECONDS = env_int("PDF_TIME_LIMIT_SECONDS", 30)
+
+# Security (issue 14): the site's Content-Security-Policy and safe file responses
+# (core/middleware.py, core/file_responses.py); secure cookies and HSTS in production, which
+# is an install served over HTTPS (BASE_URL) without DEBUG. A loopback install stays on HTTP.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "xfinances.core.middleware.SecurityHeadersMiddleware",
+)
+_PRODUCTION = BASE_URL.startswith("https://") and not DEBUG
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"

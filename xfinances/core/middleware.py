@@ -14,6 +14,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from xfinances.core.file_responses import make_safe
+
 _SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
 
@@ -38,4 +40,47 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+# --- Security headers (issue 14) ---------------------------------------------------------------
+
+# Our pages load only our own scripts (vendored HTMX and Bootstrap, static/xfinances/*.js): no
+# inline script or event handler (a test keeps templates free of them). Inline style attributes
+# stay allowed: they cannot run code, and HTMX and Bootstrap set styles too.
+SITE_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "frame-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    )
+)
+
+
+class SecurityHeadersMiddleware:
+    """Every page gets the site's Content-Security-Policy; every response that serves a file
+    (it has a `Content-Disposition`, or comes from the stored files' address) is made safe by
+    `core.file_responses.make_safe`: inline only for PDFs and raster images, `nosniff`, and a
+    sandboxing policy."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        serves_file = "Content-Disposition" in response or (
+            bool(settings.MEDIA_URL) and request.path.startswith(str(settings.MEDIA_URL))
+        )
+        if serves_file:
+            make_safe(response)
+        else:
+            response.headers.setdefault("Content-Security-Policy", SITE_POLICY)
         return response
