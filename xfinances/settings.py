@@ -268,3 +268,15 @@ SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600 if _PRODUCTION els
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# The input boundary (core/readers.py, core/schemas.py, core/middleware.py; issue 14): the sane
+# range of business dates, and the largest API body.
+XFINANCES_MIN_DATE = env_str("XFINANCES_MIN_DATE", "2000-01-01")
+XFINANCES_MAX_DATE = env_str("XFINANCES_MAX_DATE", "2099-12-31")
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024)
+# API paths that take a base64 file in their JSON body (up to DATA_UPLOAD_MAX_MEMORY_SIZE).
+API_FILE_PATHS = ["/supplier-invoices/import-ubl"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("xfinances.core.middleware.SecurityHeadersMiddleware") + 1,
+    "xfinances.core.middleware.InputBoundaryMiddleware",
+)

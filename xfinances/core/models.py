@@ -30,6 +30,10 @@ class UserManager(BaseUserManager["User"]):
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        # E-mails are stored in lower case; whatever case a person types signs them in.
+        return self.get(email=str(username or "").strip().lower())
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. E-mail is the login; roles come from memberships."""

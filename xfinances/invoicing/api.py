@@ -12,7 +12,7 @@ import binascii
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from xfinances.core.api_auth import require
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
+from xfinances.core.schemas import InputSchema
 from xfinances.invoicing import actions, lifecycle, queries
 from xfinances.invoicing.models import (
     Document,
@@ -38,7 +39,7 @@ router = Router(tags=["documents"])
 MAX_LIMIT = 200
 
 
-class LineIn(Schema):
+class LineIn(InputSchema):
     description: str = ""
     quantity: Decimal | None = None
     unit: str = ""
@@ -50,7 +51,7 @@ class LineIn(Schema):
     advance_document_id: int | None = None
 
 
-class DocumentIn(Schema):
+class DocumentIn(InputSchema):
     kind: str = DocumentKind.INVOICE
     party_id: int | None = None
     issue_date: dt.date | None = None
@@ -69,7 +70,7 @@ class DocumentIn(Schema):
     issue: bool = False  # true: issue it at once, in the same transaction (201 with its number)
 
 
-class DocumentPatch(Schema):
+class DocumentPatch(InputSchema):
     """Only the fields sent change. An issued document needs `reason` (audited)."""
 
     party_id: int | None = None
@@ -91,11 +92,11 @@ class DocumentPatch(Schema):
     version: int | None = None
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = ""
 
 
-class ConvertIn(Schema):
+class ConvertIn(InputSchema):
     issue: bool = True
     issue_date: dt.date | None = None
     tax_event_date: dt.date | None = None
@@ -103,7 +104,7 @@ class ConvertIn(Schema):
     is_advance: bool = False
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     reason: str = ""
     lines: list[LineIn] | None = None  # credit note without lines: cancels the invoice in full
     issue: bool = False
@@ -234,7 +235,7 @@ class DocumentPage(Schema):
     items: list[DocumentSummaryOut]
 
 
-class DocumentFilters(Schema):
+class DocumentFilters(InputSchema):
     kind: str = ""
     status: str = ""
     party_id: int | None = None
@@ -611,7 +612,7 @@ class SeriesOut(Schema):
     is_active: bool
 
 
-class SeriesIn(Schema):
+class SeriesIn(InputSchema):
     group: str = "tax"
     name: str = ""
     range_start: int
@@ -619,7 +620,7 @@ class SeriesIn(Schema):
     is_default: bool = False
 
 
-class SeriesPatch(Schema):
+class SeriesPatch(InputSchema):
     name: str | None = None
     is_default: bool | None = None
     range_start: int | None = None
@@ -684,7 +685,7 @@ class PrintSettingsOut(Schema):
     custom_template: str
 
 
-class PrintSettingsPatch(Schema):
+class PrintSettingsPatch(InputSchema):
     accent_colour: str | None = None
     show_logo: bool | None = None
     show_qr: bool | None = None
@@ -693,6 +694,8 @@ class PrintSettingsPatch(Schema):
     footer_text: str | None = None
     custom_template: str | None = None  # Typst source; "" for the standard template
     custom_template_name: str = ""
+
+    long_text_fields: ClassVar[frozenset[str]] = frozenset({"custom_template"})
 
 
 @print_settings_router.get("", response=PrintSettingsOut, summary="How documents print")
@@ -716,7 +719,7 @@ def patch_print_settings(request: HttpRequest, data: PrintSettingsPatch) -> Prin
 recurring_router = Router(tags=["recurring invoices"])
 
 
-class RecurringLineIn(Schema):
+class RecurringLineIn(InputSchema):
     description: str = ""
     quantity: Decimal | None = None
     unit: str = ""
@@ -726,7 +729,7 @@ class RecurringLineIn(Schema):
     product_id: int | None = None
 
 
-class RecurringIn(Schema):
+class RecurringIn(InputSchema):
     name: str = ""
     party_id: int | None = None
     lines: list[RecurringLineIn] = []
@@ -742,7 +745,7 @@ class RecurringIn(Schema):
     auto_send: bool = False
 
 
-class RecurringPatch(Schema):
+class RecurringPatch(InputSchema):
     name: str | None = None
     party_id: int | None = None
     lines: list[RecurringLineIn] | None = None
@@ -788,7 +791,7 @@ class RecurringOut(Schema):
     runs: list[RecurringRunOut] = []
 
 
-class ActiveIn(Schema):
+class ActiveIn(InputSchema):
     active: bool = False
 
 

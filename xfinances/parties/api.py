@@ -13,11 +13,13 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import ConfigDict
 
 from xfinances.core.api_auth import require
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
+from xfinances.core.schemas import InputSchema
 from xfinances.parties import actions, queries
 from xfinances.parties.models import Party, PartyImport
 from xfinances.parties.queries import ImportPreview
@@ -27,7 +29,7 @@ router = Router(tags=["parties"])
 MAX_LIMIT = 200
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     name: str = ""
     position: str = ""
     email: str = ""
@@ -37,21 +39,23 @@ class ContactIn(Schema):
 
 
 class ContactOut(ContactIn):
+    model_config = ConfigDict(extra="ignore")  # an answer, not an input
     id: int
 
 
-class BankAccountIn(Schema):
+class BankAccountIn(InputSchema):
     iban: str
     currency: str = ""
     is_primary: bool = False
 
 
 class BankAccountOut(BankAccountIn):
+    model_config = ConfigDict(extra="ignore")  # an answer, not an input
     bic: str
     bank_name: str
 
 
-class PartyIn(Schema):
+class PartyIn(InputSchema):
     """A whole party. On PUT, fields left out take these defaults; `contacts` and
     `bank_accounts` left out (null) stay as they are, an empty list removes them all."""
 
@@ -81,7 +85,7 @@ class PartyIn(Schema):
     bank_accounts: list[BankAccountIn] | None = None
 
 
-class PartyPatch(Schema):
+class PartyPatch(InputSchema):
     """Only the fields sent change."""
 
     name: str | None = None
@@ -148,7 +152,7 @@ class PartyPage(Schema):
     items: list[PartyOut]
 
 
-class PartyFilters(Schema):
+class PartyFilters(InputSchema):
     q: str = ""
     kind: str = ""
     is_client: bool | None = None

@@ -9,11 +9,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
+from xfinances.core.schemas import InputSchema
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 from xfinances.payments import actions, queries
@@ -48,13 +49,13 @@ def _party(request: HttpRequest, party_id: int | None) -> Party | None:
     return found
 
 
-class AllocationIn(Schema):
+class AllocationIn(InputSchema):
     document_id: int
     amount: str | None = None
     document_amount: str | None = None
 
 
-class PaymentIn(Schema):
+class PaymentIn(InputSchema):
     direction: str
     date: str
     amount: str
@@ -69,26 +70,26 @@ class PaymentIn(Schema):
     allocations: list[AllocationIn] = []
 
 
-class AllocateIn(Schema):
+class AllocateIn(InputSchema):
     allocations: list[AllocationIn]
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = ""
 
 
-class WriteOffIn(Schema):
+class WriteOffIn(InputSchema):
     reason: str = ""
     amount: str | None = None
     date: str | None = None
 
 
-class CreditNoteIn(Schema):
+class CreditNoteIn(InputSchema):
     document_id: int | None = None
     amount: str | None = None
 
 
-class LevelIn(Schema):
+class LevelIn(InputSchema):
     name: str | None = None
     days_after_due: int | None = None
     subject_bg: str | None = None
@@ -101,14 +102,14 @@ class LevelIn(Schema):
     is_active: bool | None = None
 
 
-class PauseIn(Schema):
+class PauseIn(InputSchema):
     reason: str = ""
     until: str = ""
     document_id: int | None = None
     party_id: int | None = None
 
 
-class RunIn(Schema):
+class RunIn(InputSchema):
     date: str | None = None
 
 

@@ -16,6 +16,7 @@ from ninja import Query, Router, Schema, Status
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
+from xfinances.core.schemas import InputSchema
 from xfinances.treasury import actions, cashflow, forecast, queries
 from xfinances.treasury.models import MoneyAccount, Movement
 
@@ -35,7 +36,7 @@ def _access(request: HttpRequest) -> queries.AccountAccessMap:
     return queries.access_map(_company(request), request.user.pk, request.role)  # type: ignore[attr-defined]
 
 
-class AccountIn(Schema):
+class AccountIn(InputSchema):
     kind: str = ""
     name: str = ""
     iban: str = ""
@@ -48,7 +49,7 @@ class AccountIn(Schema):
     allow_negative: bool = False
 
 
-class AccountPatch(Schema):
+class AccountPatch(InputSchema):
     kind: str | None = None
     name: str | None = None
     iban: str | None = None
@@ -89,11 +90,11 @@ class TreeOut(Schema):
     accounts: list[AccountOut]
 
 
-class CloseIn(Schema):
+class CloseIn(InputSchema):
     date: str | None = None
 
 
-class MovementIn(Schema):
+class MovementIn(InputSchema):
     account_id: int
     date: str
     direction: str
@@ -136,12 +137,12 @@ class MovementPage(Schema):
     items: list[MovementOut]
 
 
-class ReverseIn(Schema):
+class ReverseIn(InputSchema):
     date: str
     reason: str = ""
 
 
-class TransferIn(Schema):
+class TransferIn(InputSchema):
     from_account_id: int
     to_account_id: int
     date: str
@@ -185,7 +186,7 @@ class StatementOut(Schema):
     lines: list[StatementLineOut]
 
 
-class BalanceCheckIn(Schema):
+class BalanceCheckIn(InputSchema):
     date: str
     reported_balance: str
     note: str = ""
@@ -207,7 +208,7 @@ class CategoryOut(Schema):
     name: str
 
 
-class PeriodCloseIn(Schema):
+class PeriodCloseIn(InputSchema):
     closed_until: str
     account_id: int | None = None
 
@@ -355,7 +356,7 @@ def balance_check(request: HttpRequest, money_account_id: int, body: BalanceChec
     return Status(201, check)
 
 
-class MovementFilters(Schema):
+class MovementFilters(InputSchema):
     account_id: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -665,7 +666,7 @@ def cash_forecast(request: HttpRequest, currency: str = "", weeks: int = 13) -> 
     }
 
 
-class PlannedIn(Schema):
+class PlannedIn(InputSchema):
     name: str = ""
     direction: str = ""
     amount: str = ""
@@ -679,7 +680,7 @@ class PlannedIn(Schema):
     is_active: bool = True
 
 
-class PlannedPatch(Schema):
+class PlannedPatch(InputSchema):
     name: str | None = None
     direction: str | None = None
     amount: str | None = None
@@ -752,7 +753,7 @@ def delete_planned(request: HttpRequest, planned_item_id: int) -> Status:
     return Status(204, None)
 
 
-class CategoryPatch(Schema):
+class CategoryPatch(InputSchema):
     name: str | None = None
     parent_id: int | None = None
     is_active: bool | None = None
@@ -788,7 +789,7 @@ def update_category(request: HttpRequest, cashflow_category_id: int, body: Categ
     return actions.update_category(_actor(request), category, **kwargs)
 
 
-class ReopenIn(Schema):
+class ReopenIn(InputSchema):
     reason: str = ""
 
 

@@ -14,7 +14,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 @pytest.mark.django_db
 def test_pages_carry_a_content_security_policy(client: Any) -> None:
-    response = client.get("/accounts/login/")
+    response = client.get("/login/")
     policy = response["Content-Security-Policy"]
     assert (
         "script-src 'self'" in policy
