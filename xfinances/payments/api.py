@@ -13,6 +13,7 @@ from ninja import Router, Status
 
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
+from xfinances.core.idempotency import idempotent
 from xfinances.core.models import Company
 from xfinances.core.schemas import InputSchema
 from xfinances.invoicing.models import Document
@@ -174,6 +175,7 @@ def list_payments(
 
 
 @router.post("", response={201: dict}, summary="Record a payment (and allocate it)")
+@idempotent
 def create_payment(request: HttpRequest, body: PaymentIn) -> Status:
     require(request, "payments.change")
     company = _company(request)
@@ -248,6 +250,7 @@ def document_status(request: HttpRequest, document_id: int) -> dict[str, Any]:
 
 
 @router.post("/documents/{document_id}/write-off", summary="Write off a small remainder")
+@idempotent
 def write_off(request: HttpRequest, document_id: int, body: WriteOffIn) -> dict[str, Any]:
     require(request, "payments.change")
     document = get_object_or_404(Document, company=_company(request), pk=document_id)
@@ -262,6 +265,7 @@ def write_off(request: HttpRequest, document_id: int, body: WriteOffIn) -> dict[
     "/documents/{document_id}/apply-credit-note",
     summary="Offset a credit note against its invoice (or document_id)",
 )
+@idempotent
 def apply_credit_note(request: HttpRequest, document_id: int, body: CreditNoteIn) -> dict[str, Any]:
     require(request, "payments.change")
     note = get_object_or_404(Document, company=_company(request), pk=document_id)
@@ -412,6 +416,7 @@ def read_payment(request: HttpRequest, payment_id: int) -> dict[str, Any]:
 
 
 @router.post("/{payment_id}/allocations", summary="Allocate a payment to documents")
+@idempotent
 def allocate(request: HttpRequest, payment_id: int, body: AllocateIn) -> dict[str, Any]:
     require(request, "payments.change")
     payment = get_object_or_404(Payment, company=_company(request), pk=payment_id)

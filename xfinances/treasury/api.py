@@ -15,6 +15,7 @@ from ninja import Query, Router, Schema, Status
 
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
+from xfinances.core.idempotency import idempotent
 from xfinances.core.models import Company
 from xfinances.core.schemas import InputSchema
 from xfinances.treasury import actions, cashflow, forecast, queries
@@ -392,6 +393,7 @@ def list_movements(request: HttpRequest, filters: Query[MovementFilters]) -> dic
 
 
 @router.post("/movements", response={201: MovementOut}, summary="Money in or out of an account")
+@idempotent
 def create_movement(request: HttpRequest, body: MovementIn) -> Status:
     data = body.model_dump()
     account = _account(request, data.pop("account_id"))
@@ -410,6 +412,7 @@ def read_movement(request: HttpRequest, movement_id: int) -> dict:
     response={201: list[MovementOut]},
     summary="Reverse a movement",
 )
+@idempotent
 def reverse_movement(request: HttpRequest, movement_id: int, body: ReverseIn) -> Status:
     movement = queries.visible_movement(_company(request), _access(request), movement_id)
     created = actions.reverse_movement(
@@ -419,6 +422,7 @@ def reverse_movement(request: HttpRequest, movement_id: int, body: ReverseIn) ->
 
 
 @router.post("/transfers", response={201: TransferOut}, summary="Transfer between two own accounts")
+@idempotent
 def create_transfer(request: HttpRequest, body: TransferIn) -> Status:
     source = _account(request, body.from_account_id)
     target = _account(request, body.to_account_id)
