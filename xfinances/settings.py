@@ -274,6 +274,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 XFINANCES_MIN_DATE = env_str("XFINANCES_MIN_DATE", "2000-01-01")
 XFINANCES_MAX_DATE = env_str("XFINANCES_MAX_DATE", "2099-12-31")
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024)
+FORM_MAX_BODY_BYTES = env_int("FORM_MAX_BODY_BYTES", 1024 * 1024)
 # API paths that take a base64 file in their JSON body (up to DATA_UPLOAD_MAX_MEMORY_SIZE).
 API_FILE_PATHS = ["/supplier-invoices/import-ubl"]
 MIDDLEWARE.insert(

@@ -132,7 +132,7 @@ class InputBoundaryMiddleware:
         if _LONG_NUMBER.search(request.path):
             raise Http404
         if not request.path.startswith("/api/"):
-            return None
+            return self._refuse_form(request)
         for name in _PAGING_NAMES:
             for value in request.GET.getlist(name):
                 if not _PAGING.fullmatch(value.strip()):
@@ -157,4 +157,18 @@ class InputBoundaryMiddleware:
             return _json_error(400, "The request body is not valid JSON.")
         if not isinstance(data, dict):
             return _json_error(422, "Invalid input.", {"__all__": ["Send a JSON object."]})
+        return None
+
+    def _refuse_form(self, request: HttpRequest) -> HttpResponse | None:
+        """A page's form without files may be at most `FORM_MAX_BODY_BYTES` (1 MiB): no field
+        needs more, and Django's own cap (DATA_UPLOAD_MAX_MEMORY_SIZE) is sized for the API's
+        base64 files. File uploads (multipart) have their own limits per app."""
+        if request.method != "POST" or "urlencoded" not in (request.content_type or ""):
+            return None
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > int(getattr(settings, "FORM_MAX_BODY_BYTES", 1024 * 1024)):
+            return HttpResponse("Request body too large.", status=413, content_type="text/plain")
         return None

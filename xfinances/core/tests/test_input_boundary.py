@@ -122,3 +122,14 @@ def test_amounts_beyond_the_database_precision_are_refused() -> None:
     for value in ("1e20", "1E5", "10000000000000000", "Infinity", "NaN"):
         with pytest.raises(readers.ReadError):
             readers.amount(value)
+
+
+def test_a_form_body_over_the_cap_is_refused(client: Any, settings: Any) -> None:
+    # Pages took descriptions of megabytes; a form without files is capped like the API.
+    settings.FORM_MAX_BODY_BYTES = 1000
+    response = client.post(
+        "/login/",
+        "username=a%40b.bg&password=" + "x" * 2000,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 413
