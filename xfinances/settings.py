@@ -250,3 +250,34 @@ LOGGING = {
     # The Huey consumer adds its own handler; do not print its lines twice.
     "loggers": {"huey": {"level": "INFO", "propagate": False}, "axes": {"level": "WARNING"}},
 }
+
+# PDF printing (core/printing.py): a caller waits at most this long for one Typst compile.
+PRINTING_TIME_LIMIT_SECONDS = env_int("PDF_TIME_LIMIT_SECONDS", 30)
+
+# Security (issue 14): the site's Content-Security-Policy and safe file responses
+# (core/middleware.py, core/file_responses.py); secure cookies and HSTS in production, which
+# is an install served over HTTPS (BASE_URL) without DEBUG. A loopback install stays on HTTP.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "xfinances.core.middleware.SecurityHeadersMiddleware",
+)
+_PRODUCTION = BASE_URL.startswith("https://") and not DEBUG
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# The input boundary (core/readers.py, core/schemas.py, core/middleware.py; issue 14): the sane
+# range of business dates, and the largest API body.
+XFINANCES_MIN_DATE = env_str("XFINANCES_MIN_DATE", "2000-01-01")
+XFINANCES_MAX_DATE = env_str("XFINANCES_MAX_DATE", "2099-12-31")
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024)
+FORM_MAX_BODY_BYTES = env_int("FORM_MAX_BODY_BYTES", 1024 * 1024)
+# API paths that take a base64 file in their JSON body (up to DATA_UPLOAD_MAX_MEMORY_SIZE).
+API_FILE_PATHS = ["/supplier-invoices/import-ubl"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("xfinances.core.middleware.SecurityHeadersMiddleware") + 1,
+    "xfinances.core.middleware.InputBoundaryMiddleware",
+)

@@ -11,7 +11,6 @@ from enum import Enum
 from typing import Any
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from ninja import Router, Schema
 
@@ -21,7 +20,7 @@ from xfinances.accounting.models import ExportBatch
 from xfinances.accounting.records import RecordError, sale_records
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
-from xfinances.core.tenancy import CompanyRequest
+from xfinances.core.tenancy import CompanyRequest, company_object_or_404
 from xfinances.invoicing.models import Document
 
 router = Router(tags=["accounting"])
@@ -154,7 +153,7 @@ def batches(request: CompanyRequest, cursor: int = 0, limit: int = 50) -> dict[s
 def download(request: CompanyRequest, batch_id: int) -> HttpResponse:
     """The batch's stored zip: the same bytes every time."""
     require(request, "accounting.view")
-    batch = get_object_or_404(ExportBatch, company=request.company, pk=batch_id)
+    batch = company_object_or_404(request.company, ExportBatch, pk=batch_id)
     with batch.file.open("rb") as handle:
         data = handle.read()
     response = HttpResponse(data, content_type="application/zip")
@@ -167,7 +166,7 @@ def download(request: CompanyRequest, batch_id: int) -> HttpResponse:
 def export_state(request: CompanyRequest, document_id: int) -> dict[str, Any]:
     """Where a sales document went: per destination, when, which batch, changed or failed."""
     require(request, "accounting.view")
-    document = get_object_or_404(Document, company=request.company, pk=document_id)
+    document = company_object_or_404(request.company, Document, pk=document_id)
     rows = queries.exports_of(request.company, "invoicing.Document", document.pk)
     return {
         "document": document.pk,

@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 from xfinances.catalog import actions, queries
 from xfinances.catalog.models import Product, VatTreatment
 from xfinances.core.api_auth import require
+from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
 
 router = Router(tags=["products"])
@@ -32,7 +33,7 @@ class VatTreatmentOut(Schema):
     sort_order: int
 
 
-class ProductIn(Schema):
+class ProductIn(InputSchema):
     """A whole product. On PUT, fields left out take these defaults. `vat_treatment` is the
     code of one of the company's VAT treatments (GET /vat-treatments)."""
 
@@ -47,7 +48,7 @@ class ProductIn(Schema):
     description: str = ""
 
 
-class ProductPatch(Schema):
+class ProductPatch(InputSchema):
     name: str | None = None
     name_en: str | None = None
     code: str | None = None

@@ -14,10 +14,41 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.core import readers
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import AuditEntry, Company, Currency, Source
 from xfinances.core.queries import members
 from xfinances.core.roles import Role
+
+# --- The input boundary of the pages (issue 14) ------------------------------------------------
+
+
+class BoundedDateField(forms.DateField):
+    """A date within the sane range (`core.readers.date_bounds`, settings XFINANCES_MIN_DATE and
+    XFINANCES_MAX_DATE): Django's own field takes 0001-01-01 … 9999-12-31."""
+
+    def to_python(self, value: Any) -> Any:
+        day = super().to_python(value)
+        if day is not None:
+            try:
+                readers.within_bounds(day)
+            except readers.ReadError as error:
+                raise forms.ValidationError(str(error.message), code="date_range") from None
+        return day
+
+
+class BoundedDecimalField(forms.DecimalField):
+    """A number that every amount column can hold (`core.readers.within_amount_range`): Django's
+    own field takes 1e20 when no max_digits is given."""
+
+    def to_python(self, value: Any) -> Any:
+        number = super().to_python(value)
+        if number is not None:
+            try:
+                readers.within_amount_range(number)
+            except readers.ReadError as error:
+                raise forms.ValidationError(str(error.message), code="amount_range") from None
+        return number
 
 
 class BootstrapFormRenderer(TemplatesSetting):
@@ -44,6 +75,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=_("E-mail"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+    def clean_username(self) -> str:
+        # E-mails are stored in lower case: `Ivan@Firma.bg` signs in as `ivan@firma.bg`.
+        return str(self.cleaned_data["username"]).strip().lower()
 
 
 class CompanyForm(forms.ModelForm):
@@ -102,7 +137,7 @@ class TokenForm(forms.Form):
 
 class RateForm(forms.Form):
     currency = forms.CharField(label=_("Currency"), max_length=3, help_text=_("e.g. USD"))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     rate = forms.CharField(label=_("Units per 1 EUR"), max_length=30)
 
 
@@ -119,10 +154,10 @@ class AuditFilterForm(forms.Form):
         label=_("From"), required=False, choices=[("", "—"), *Source.choices]
     )
     object_type = forms.ChoiceField(label=_("Record type"), required=False)
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     q = forms.CharField(label=_("Text"), required=False)

@@ -6,6 +6,7 @@ import hashlib
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -29,6 +30,10 @@ class UserManager(BaseUserManager["User"]):
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # E-mails are stored in lower case; whatever case a person types signs them in.
+        return self.get(email=str(username or "").strip().lower())
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -276,3 +281,26 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"1 EUR = {self.rate} {self.currency} ({self.date})"
+
+
+class IdempotencyRecord(models.Model):
+    """An `Idempotency-Key` an API create that moves money has seen (`core/idempotency.py`): a
+    retry gets the first answer, never a second payment or movement; the same key with another
+    request is refused (409). Unique per company and key, so concurrent retries wait on the
+    row instead of racing a check."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "key"], name="core_idempotency_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -32,6 +32,11 @@ class MoneyError(ValueError):
     pass
 
 
+#: Typed amounts (strings) must stay below this: every money column holds 18 digits with 2
+#: places, and a typed 10^20 was stored on SQLite and broke every page that summed it.
+MAX_TYPED = Decimal(10) ** 15
+
+
 def to_decimal(value: object) -> Decimal:
     """A Decimal from a string, int or Decimal. Floats are refused: they are not exact."""
     if isinstance(value, Decimal):
@@ -44,10 +49,14 @@ def to_decimal(value: object) -> Decimal:
         text = value.strip().replace(" ", "").replace("\u00a0", "")
         if "," in text and "." not in text:
             text = text.replace(",", ".")
+        if "e" in text.lower():  # "1e20": no person types exponents; it overflowed the columns
+            raise MoneyError(f"{value!r} is not a number")
         try:
             result = Decimal(text)
         except InvalidOperation:
             raise MoneyError(f"{value!r} is not a number") from None
+        if result.is_finite() and abs(result) >= MAX_TYPED:
+            raise MoneyError(f"{value!r} is too large")
     else:
         raise MoneyError(f"cannot read an amount from {type(value).__name__}")
     if not result.is_finite():

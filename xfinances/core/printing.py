@@ -13,14 +13,27 @@ them reaches into another app to do so.
 - Fonts: Inter (OFL, vendored in `core/pdf_templates/fonts/`, full Cyrillic), with Typst's
   bundled Libertinus Serif as fallback. System fonts are ignored, so a PDF looks the same on
   every machine.
+
+Isolation (one bad document cannot stop the others):
+- Each string in the data is capped at `MAX_FIELD_CHARS` characters (longer text ends with "…")
+  before it reaches Typst: one text run of more than 64 KiB makes Typst's PDF writer panic, and
+  no field of a document, statement or report needs more than a few thousand characters.
+- Any error of a compile — a `PanicException` from the Rust side included, which is a
+  `BaseException` — becomes a `PdfError`, and the compiler it happened in is discarded (a
+  panicked compiler stays broken), so the next PDF gets a fresh one.
+- A compile runs on the compiler's own thread (Typst releases the GIL) and the caller waits at
+  most `time_limit` seconds (`PRINTING_TIME_LIMIT_SECONDS`, default 30); after that it gets a
+  `PdfError` and the compiler is discarded, its thread left to finish on its own.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import json
 import os
+import queue
 import re
 import shutil
 import tempfile
@@ -29,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import typst
+from django.conf import settings
 
 FONTS_DIR = Path(__file__).resolve().parent / "pdf_templates" / "fonts"
 
@@ -38,6 +52,24 @@ class PdfError(ValueError):
 
 
 DATA_FILE = "data.json"
+
+# The longest string a template gets (characters; at most 4 bytes each in UTF-8, so one field
+# stays well below the 64 KiB text run that makes Typst panic).
+MAX_FIELD_CHARS = 10_000
+
+# How long a caller waits for one compile when settings do not say (seconds).
+DEFAULT_TIME_LIMIT = 30.0
+
+# Errors that end the process on purpose are never caught as a failed PDF.
+_NOT_OURS = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+class _Job:
+    def __init__(self, payload: bytes) -> None:
+        self.payload = payload
+        self.done = threading.Event()
+        self.result: bytes | list[bytes] | None = None
+        self.error: BaseException | None = None
 
 
 class _TemplateCompiler:
@@ -52,7 +84,7 @@ class _TemplateCompiler:
     def __init__(self, template: Path) -> None:
         self.pid = os.getpid()
         self.folder = Path(tempfile.mkdtemp(prefix="xfinances-typst-"))
-        atexit.register(self.close)
+        atexit.register(self._remove)
         shutil.copyfile(template, self.folder / template.name)
         # Kept open and overwritten in place, padded with spaces (JSON ignores them) to the
         # longest payload so far: opening or truncating the file for every PDF cost ~0.2 ms.
@@ -64,18 +96,44 @@ class _TemplateCompiler:
             font_paths=[str(FONTS_DIR)],
             ignore_system_fonts=True,
         )
-        self.lock = threading.Lock()
+        self.closed = False
+        self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        # A daemon thread: a compile left running past its time limit never holds up an exit.
+        self.thread = threading.Thread(target=self._work, name="typst-compiler", daemon=True)
+        self.thread.start()
 
-    def compile(self, payload: str) -> bytes | list[bytes] | None:
-        data = payload.encode("utf-8")
-        with self.lock:
-            self.data_size = max(self.data_size, len(data))
-            os.pwrite(self.data_fd, data.ljust(self.data_size), 0)
-            return self.compiler.compile(format="pdf")
+    def compile(self, payload: str, time_limit: float) -> bytes | list[bytes] | None:
+        """The compiler's result for `payload`; raises what the compile raised, or
+        `TimeoutError` when it took longer than `time_limit` seconds (it goes on running)."""
+        job = _Job(payload.encode("utf-8"))
+        self.jobs.put(job)
+        if not job.done.wait(time_limit):
+            raise TimeoutError
+        if job.error is not None:
+            raise job.error
+        return job.result
+
+    def _work(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            try:
+                self.data_size = max(self.data_size, len(job.payload))
+                os.pwrite(self.data_fd, job.payload.ljust(self.data_size), 0)
+                job.result = self.compiler.compile(format="pdf")
+            except BaseException as error:  # a Rust panic too: handed to the caller
+                job.error = error
+            job.done.set()
+        self._remove()
 
     def close(self) -> None:
+        """Stop taking work; the folder goes when the job in hand (if any) has finished."""
+        if not self.closed:
+            self.closed = True
+            self.jobs.put(None)
+
+    def _remove(self) -> None:
         if os.getpid() == self.pid:  # a forked worker leaves its parent's folder alone
-            os.close(self.data_fd)
+            with contextlib.suppress(OSError):
+                os.close(self.data_fd)
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -97,17 +155,60 @@ class _CompilerCache:
                 compiler = self._compilers[key] = _TemplateCompiler(template)
             return compiler
 
+    def discard(self, compiler: _TemplateCompiler) -> None:
+        """Forget a compiler that failed: the next call for its template makes a new one."""
+        with self._lock:
+            for key in [k for k, v in self._compilers.items() if v is compiler]:
+                del self._compilers[key]
+        compiler.close()
+
 
 _compilers = _CompilerCache()
 
 
-def compile_template(template: Path, data: dict[str, Any]) -> bytes:
-    """PDF bytes of `template` laid out with `data` (which it reads as `json("data.json")`)."""
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+def capped(value: Any) -> Any:
+    """`value` with every string in it cut to `MAX_FIELD_CHARS` characters (ending in "…")."""
+    if isinstance(value, str):
+        if len(value) > MAX_FIELD_CHARS:
+            return value[: MAX_FIELD_CHARS - 1] + "…"
+        return value
+    if isinstance(value, dict):
+        return {key: capped(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [capped(item) for item in value]
+    return value
+
+
+def _time_limit() -> float:
+    if settings.configured:
+        return float(getattr(settings, "PRINTING_TIME_LIMIT_SECONDS", DEFAULT_TIME_LIMIT))
+    return DEFAULT_TIME_LIMIT
+
+
+def compile_template(
+    template: Path, data: dict[str, Any], *, time_limit: float | None = None
+) -> bytes:
+    """PDF bytes of `template` laid out with `data` (which it reads as `json("data.json")`).
+
+    Strings are capped at `MAX_FIELD_CHARS`; any failure — a Typst error, a panic, more than
+    `time_limit` seconds — is a `PdfError`, and a compiler that panicked or ran out of time is
+    discarded so the next PDF of any document gets a working one."""
+    payload = json.dumps(capped(data), ensure_ascii=False, separators=(",", ":"))
+    limit = _time_limit() if time_limit is None else time_limit
+    compiler = _compilers.get(template)
     try:
-        result = _compilers.get(template).compile(payload)
-    except typst.TypstError as error:
+        result = compiler.compile(payload, limit)
+    except typst.TypstError as error:  # the template's own error: the compiler is still sound
         raise PdfError(f"{template.name}: {_typst_message(error)}") from None
+    except TimeoutError:
+        _compilers.discard(compiler)
+        message = f"rendering exceeded the time limit of {limit:g} s"
+        raise PdfError(f"{template.name}: {message}") from None
+    except _NOT_OURS:
+        raise
+    except BaseException as error:  # a panic (pyo3 PanicException) or anything unexpected
+        _compilers.discard(compiler)
+        raise PdfError(f"{template.name}: Typst failed ({type(error).__name__}: {error})") from None
     if not isinstance(result, bytes):
         raise PdfError(f"{template.name}: Typst returned no PDF")
     return result

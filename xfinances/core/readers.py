@@ -135,10 +135,28 @@ def percent(value: object, *, places: int = 2, maximum: Decimal = Decimal(100)) 
 
 
 def date_bounds() -> tuple[dt.date, dt.date]:
-    """The sane range of business dates (settings `DATE_MIN_YEAR`, `DATE_MAX_YEAR`)."""
-    low = int(getattr(settings, "DATE_MIN_YEAR", 2000))
-    high = int(getattr(settings, "DATE_MAX_YEAR", 2099))
-    return dt.date(low, 1, 1), dt.date(high, 12, 31)
+    """The sane range of business dates: settings `XFINANCES_MIN_DATE` and `XFINANCES_MAX_DATE`
+    (ISO dates, default 2000-01-01 … 2099-12-31). A date outside it is a typing mistake (a due
+    date of 0001-01-01 made a reminder 739,952 days overdue) or cannot be stored everywhere."""
+    low = getattr(settings, "XFINANCES_MIN_DATE", "2000-01-01")
+    high = getattr(settings, "XFINANCES_MAX_DATE", "2099-12-31")
+    return _as_date(low), _as_date(high)
+
+
+def _as_date(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def date_range(
+    start: dt.date | None, end: dt.date | None, *, end_field: str, errors: ErrorCollector
+) -> None:
+    """Adds an error under `end_field` when `end` comes before `start` (a due date before the
+    issue date, a period that ends before it begins)."""
+    if start is not None and end is not None and end < start:
+        errors.add(
+            end_field,
+            _("This date cannot be before %(date)s.") % {"date": start.strftime("%d.%m.%Y")},
+        )
 
 
 _BG_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s*г\.?)?")
@@ -163,13 +181,29 @@ def date(value: object, *, bounded: bool = True) -> dt.date:
     else:
         raise ReadError(_("Enter a date as dd.mm.yyyy or YYYY-MM-DD."))
     if bounded:
-        low, high = date_bounds()
-        if not low <= day <= high:
-            raise ReadError(
-                _("Enter a date between %(low)s and %(high)s.")
-                % {"low": low.strftime("%d.%m.%Y"), "high": high.strftime("%d.%m.%Y")}
-            )
+        within_bounds(day)
     return day
+
+
+def within_bounds(day: dt.date) -> dt.date:
+    """`day` when it lies in the sane range (`date_bounds`), else `ReadError`."""
+    low, high = date_bounds()
+    if not low <= day <= high:
+        raise ReadError(
+            _("Enter a date between %(low)s and %(high)s.")
+            % {"low": low.strftime("%d.%m.%Y"), "high": high.strftime("%d.%m.%Y")}
+        )
+    return day
+
+
+def within_amount_range(number: Decimal, maximum: Decimal = MAX_AMOUNT) -> Decimal:
+    """`number` when it is finite and within ±`maximum` (what every amount column holds, with
+    room for sums), else `ReadError`. For code that reads amounts its own way."""
+    if not number.is_finite():
+        raise ReadError(_("Enter a number, e.g. 1250,50."))
+    if abs(number) > maximum:
+        raise ReadError(_("The amount is too large (at most 999 999 999 999,99)."))
+    return number
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -12,7 +12,7 @@ import binascii
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from ninja import Query, Router, Schema, Status
 
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
+from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
 from xfinances.invoicing import actions, lifecycle, queries
 from xfinances.invoicing.models import (
@@ -37,7 +38,7 @@ router = Router(tags=["documents"])
 MAX_LIMIT = 200
 
 
-class LineIn(Schema):
+class LineIn(InputSchema):
     description: str = ""
     quantity: Decimal | None = None
     unit: str = ""
@@ -49,7 +50,7 @@ class LineIn(Schema):
     advance_document_id: int | None = None
 
 
-class DocumentIn(Schema):
+class DocumentIn(InputSchema):
     kind: str = DocumentKind.INVOICE
     party_id: int | None = None
     issue_date: dt.date | None = None
@@ -68,7 +69,7 @@ class DocumentIn(Schema):
     issue: bool = False  # true: issue it at once, in the same transaction (201 with its number)
 
 
-class DocumentPatch(Schema):
+class DocumentPatch(InputSchema):
     """Only the fields sent change. An issued document needs `reason` (audited)."""
 
     party_id: int | None = None
@@ -90,11 +91,11 @@ class DocumentPatch(Schema):
     version: int | None = None
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = ""
 
 
-class ConvertIn(Schema):
+class ConvertIn(InputSchema):
     issue: bool = True
     issue_date: dt.date | None = None
     tax_event_date: dt.date | None = None
@@ -102,7 +103,7 @@ class ConvertIn(Schema):
     is_advance: bool = False
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     reason: str = ""
     lines: list[LineIn] | None = None  # credit note without lines: cancels the invoice in full
     issue: bool = False
@@ -233,7 +234,7 @@ class DocumentPage(Schema):
     items: list[DocumentSummaryOut]
 
 
-class DocumentFilters(Schema):
+class DocumentFilters(InputSchema):
     kind: str = ""
     status: str = ""
     party_id: int | None = None
@@ -604,7 +605,7 @@ class SeriesOut(Schema):
     is_active: bool
 
 
-class SeriesIn(Schema):
+class SeriesIn(InputSchema):
     group: str = "tax"
     name: str = ""
     range_start: int
@@ -612,7 +613,7 @@ class SeriesIn(Schema):
     is_default: bool = False
 
 
-class SeriesPatch(Schema):
+class SeriesPatch(InputSchema):
     name: str | None = None
     is_default: bool | None = None
     range_start: int | None = None
@@ -677,7 +678,7 @@ class PrintSettingsOut(Schema):
     custom_template: str
 
 
-class PrintSettingsPatch(Schema):
+class PrintSettingsPatch(InputSchema):
     accent_colour: str | None = None
     show_logo: bool | None = None
     show_qr: bool | None = None
@@ -686,6 +687,8 @@ class PrintSettingsPatch(Schema):
     footer_text: str | None = None
     custom_template: str | None = None  # Typst source; "" for the standard template
     custom_template_name: str = ""
+
+    long_text_fields: ClassVar[frozenset[str]] = frozenset({"custom_template"})
 
 
 @print_settings_router.get("", response=PrintSettingsOut, summary="How documents print")
@@ -709,7 +712,7 @@ def patch_print_settings(request: CompanyRequest, data: PrintSettingsPatch) -> P
 recurring_router = Router(tags=["recurring invoices"])
 
 
-class RecurringLineIn(Schema):
+class RecurringLineIn(InputSchema):
     description: str = ""
     quantity: Decimal | None = None
     unit: str = ""
@@ -719,7 +722,7 @@ class RecurringLineIn(Schema):
     product_id: int | None = None
 
 
-class RecurringIn(Schema):
+class RecurringIn(InputSchema):
     name: str = ""
     party_id: int | None = None
     lines: list[RecurringLineIn] = []
@@ -735,7 +738,7 @@ class RecurringIn(Schema):
     auto_send: bool = False
 
 
-class RecurringPatch(Schema):
+class RecurringPatch(InputSchema):
     name: str | None = None
     party_id: int | None = None
     lines: list[RecurringLineIn] | None = None
@@ -781,7 +784,7 @@ class RecurringOut(Schema):
     runs: list[RecurringRunOut] = []
 
 
-class ActiveIn(Schema):
+class ActiveIn(InputSchema):
     active: bool = False
 
 

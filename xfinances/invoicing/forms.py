@@ -17,7 +17,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from xfinances.core.forms import set_choices
+from xfinances.core.forms import BoundedDateField, BoundedDecimalField
 from xfinances.core.models import Currency
 from xfinances.invoicing.models import (
     DocumentKind,
@@ -53,11 +53,11 @@ class DocumentForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices, required=False)
     party_id = forms.CharField(required=False, widget=forms.HiddenInput)
-    issue_date = forms.DateField(label=_("Issue date"), required=False, widget=_date_input())
-    tax_event_date = forms.DateField(
+    issue_date = BoundedDateField(label=_("Issue date"), required=False, widget=_date_input())
+    tax_event_date = BoundedDateField(
         label=_("Tax event date"), required=False, widget=_date_input()
     )
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=_date_input())
+    due_date = BoundedDateField(label=_("Due date"), required=False, widget=_date_input())
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, required=False)
     language = forms.ChoiceField(
         label=_("Document language"), choices=DocumentLanguage.choices, required=False
@@ -215,10 +215,10 @@ class DocumentFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("Any status")), *DocumentStatus.choices]
     )
     party = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    date_from = forms.DateField(label=_("From"), required=False, widget=_date_input())
-    date_to = forms.DateField(label=_("To"), required=False, widget=_date_input())
-    amount_min = forms.DecimalField(label=_("Total from"), required=False, decimal_places=2)
-    amount_max = forms.DecimalField(label=_("Total to"), required=False, decimal_places=2)
+    date_from = BoundedDateField(label=_("From"), required=False, widget=_date_input())
+    date_to = BoundedDateField(label=_("To"), required=False, widget=_date_input())
+    amount_min = BoundedDecimalField(label=_("Total from"), required=False, decimal_places=2)
+    amount_max = BoundedDecimalField(label=_("Total to"), required=False, decimal_places=2)
     currency = forms.ChoiceField(
         label=_("Currency"), required=False, choices=[("", _("Any currency")), *Currency.choices]
     )
@@ -260,8 +260,8 @@ class RecurringForm(forms.Form):
         initial=1,
         help_text=_("31 means the last day of shorter months."),
     )
-    start_date = forms.DateField(label=_("Start"), widget=_date_input())
-    end_date = forms.DateField(label=_("End"), required=False, widget=_date_input())
+    start_date = BoundedDateField(label=_("Start"), widget=_date_input())
+    end_date = BoundedDateField(label=_("End"), required=False, widget=_date_input())
     currency = forms.ChoiceField(label=_("Currency"), choices=(), initial="EUR")
     payment_method = forms.ChoiceField(
         label=_("Payment method"), choices=PaymentMethod.choices, initial="bank_transfer"
@@ -275,12 +275,11 @@ class RecurringForm(forms.Form):
     def __init__(self, *args: Any, parties: list[tuple[int, str]], **kwargs: Any) -> None:
 
         super().__init__(*args, **kwargs)
-        set_choices(self.fields["party_id"], [("", "—"), *parties])
-        set_choices(self.fields["schedule"], RecurringSchedule.choices)
-        set_choices(
-            self.fields["currency"],
-            [(code, label) for code, label in Currency.choices if code != "BGN"],
-        )
+        self.fields["party_id"].choices = [("", "—"), *parties]  # type: ignore[attr-defined]
+        self.fields["schedule"].choices = RecurringSchedule.choices  # type: ignore[attr-defined]
+        self.fields["currency"].choices = [  # type: ignore[attr-defined]
+            (code, label) for code, label in Currency.choices if code != "BGN"
+        ]
 
 
 class SeriesForm(forms.Form):
@@ -295,7 +294,7 @@ class SeriesForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
 
         super().__init__(*args, **kwargs)
-        set_choices(self.fields["group"], SeriesGroup.choices)
+        self.fields["group"].choices = SeriesGroup.choices  # type: ignore[attr-defined]
 
 
 class ColourInput(forms.TextInput):

@@ -444,7 +444,7 @@ def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> 
 def _template_path(template: str | Path | None, default: Path) -> Path:
     path = Path(template) if template is not None else default
     if not path.is_file():
-        raise PdfError(f"template: {path} does not exist")
+        raise PdfError(f"template: {path.name} does not exist")
     return path.resolve()
 
 
@@ -476,7 +476,7 @@ def validate_custom_template(path: str | Path) -> list[str]:
     if file.suffix != ".typ":
         return [f"{file.name}: a template is a Typst file ending in .typ"]
     if not file.is_file():
-        return [f"{file}: the file does not exist"]
+        return [f"{file.name}: the file does not exist"]
     if file.stat().st_size > MAX_TEMPLATE_BYTES:
         return [f"{file.name}: a template may be at most {MAX_TEMPLATE_BYTES // 1024} KiB"]
     sample = PrintableDocument.sample()

@@ -10,6 +10,7 @@ from django.http import Http404
 from ninja import Router, Schema, Status
 
 from xfinances.core.api_auth import require
+from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
 from xfinances.notifications import actions, queries
 from xfinances.notifications.models import MessageStatus, OutboxMessage, WebhookEndpoint
@@ -48,18 +49,18 @@ class LogOut(Schema):
     created_at: dt.datetime
 
 
-class SendIn(Schema):
+class SendIn(InputSchema):
     recipients: list[str] | None = None
 
 
-class EndpointIn(Schema):
+class EndpointIn(InputSchema):
     url: str
     events: list[str]
     description: str = ""
     is_active: bool = True
 
 
-class EndpointPatch(Schema):
+class EndpointPatch(InputSchema):
     url: str | None = None
     events: list[str] | None = None
     description: str | None = None

@@ -19,12 +19,11 @@ import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import smtplib
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +40,7 @@ from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
 from xfinances.core import events
+from xfinances.notifications import webhook_transport
 from xfinances.notifications.events import MessageFailed, MessageSent, message_attachments
 from xfinances.notifications.models import (
     DeliveryLogEntry,
@@ -372,35 +372,35 @@ def send_webhook(message: OutboxMessage) -> str:
             message, _("The endpoint was deleted or switched off."), permanent=True
         )
     body = json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False).encode()
-    # The URL was checked to be http(s) when the endpoint was saved (actions.clean_webhook_url).
-    request = urllib.request.Request(  # noqa: S310
-        endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "XFINANCES-Webhooks/1",
-            SIGNATURE_HEADER: signature_header(endpoint.secret, body),
-            EVENT_HEADER: message.event,
-            DELIVERY_HEADER: str(message.payload.get("id", message.pk)),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "XFINANCES-Webhooks/1",
+        SIGNATURE_HEADER: signature_header(endpoint.secret, body),
+        EVENT_HEADER: message.event,
+        DELIVERY_HEADER: str(message.payload.get("id", message.pk)),
+    }
     if not _mark_transmitting(message):
         return "lost"
+    # Resolved and checked now, connected to the checked address, no redirects, only the status
+    # and size kept (webhook_transport.py).
+    allow_private = bool(getattr(settings, "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE", False))
     try:
-        with urllib.request.urlopen(request, timeout=webhook_timeout()) as response:  # noqa: S310
-            code = int(response.status)
-            excerpt = response.read(500).decode(errors="replace")
-    except urllib.error.HTTPError as error:
-        code = int(error.code)
-        excerpt = error.read(500).decode(errors="replace") if error.fp else ""
-        return mark_attempt_failed(message, f"HTTP {code} {excerpt}".strip(), code=code)
-    except (urllib.error.URLError, OSError, ValueError) as error:
+        code, size = webhook_transport.post(
+            endpoint.url, body, headers, timeout=webhook_timeout(), allow_private=allow_private
+        )
+    except webhook_transport.WebhookTargetRefused as refused:
+        reason = _(
+            "Not sent: %(host)s resolves to %(address)s, a private or reserved address that "
+            "webhooks may not reach."
+        ) % {"host": refused.host, "address": refused.address}
+        return mark_attempt_failed(message, reason, permanent=True)
+    except (OSError, ValueError, http.client.HTTPException) as error:
         return mark_attempt_failed(message, f"{type(error).__name__}: {error}")
+    detail = _("HTTP %(code)s, %(size)s bytes") % {"code": code, "size": size}
     if 200 <= code < 300:
-        mark_sent(message, code, excerpt)
+        mark_sent(message, code, detail)
         return "sent"
-    return mark_attempt_failed(message, f"HTTP {code} {excerpt}".strip(), code=code)
+    return mark_attempt_failed(message, detail, code=code)
 
 
 # --- the run -----------------------------------------------------------------------------------

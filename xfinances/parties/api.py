@@ -13,9 +13,11 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import ConfigDict
 
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
+from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
 from xfinances.parties import actions, queries
 from xfinances.parties.models import Party, PartyImport
@@ -26,7 +28,7 @@ router = Router(tags=["parties"])
 MAX_LIMIT = 200
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     name: str = ""
     position: str = ""
     email: str = ""
@@ -36,21 +38,23 @@ class ContactIn(Schema):
 
 
 class ContactOut(ContactIn):
+    model_config = ConfigDict(extra="ignore")  # an answer, not an input
     id: int
 
 
-class BankAccountIn(Schema):
+class BankAccountIn(InputSchema):
     iban: str
     currency: str = ""
     is_primary: bool = False
 
 
 class BankAccountOut(BankAccountIn):
+    model_config = ConfigDict(extra="ignore")  # an answer, not an input
     bic: str
     bank_name: str
 
 
-class PartyIn(Schema):
+class PartyIn(InputSchema):
     """A whole party. On PUT, fields left out take these defaults; `contacts` and
     `bank_accounts` left out (null) stay as they are, an empty list removes them all."""
 
@@ -80,7 +84,7 @@ class PartyIn(Schema):
     bank_accounts: list[BankAccountIn] | None = None
 
 
-class PartyPatch(Schema):
+class PartyPatch(InputSchema):
     """Only the fields sent change."""
 
     name: str | None = None
@@ -147,7 +151,7 @@ class PartyPage(Schema):
     items: list[PartyOut]
 
 
-class PartyFilters(Schema):
+class PartyFilters(InputSchema):
     q: str = ""
     kind: str = ""
     is_client: bool | None = None
@@ -193,7 +197,7 @@ def _party_out(party: Party) -> dict[str, Any]:
     return {
         **{name: getattr(party, name) for name in PartyOut.model_fields if hasattr(party, name)},
         "iban": accounts[0].iban if accounts else "",
-        "responsible": party.responsible.email if party.responsible else None,
+        "responsible": party.responsible.email if party.responsible_id else None,  # type: ignore[union-attr]
         "contacts": list(party.contacts.all()),
         "bank_accounts": accounts,
     }

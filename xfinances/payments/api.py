@@ -7,10 +7,12 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
+from xfinances.core.idempotency import idempotent
+from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest, company_object_or_404
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
@@ -38,13 +40,13 @@ def _party(request: CompanyRequest, party_id: int | None) -> Party | None:
     return found
 
 
-class AllocationIn(Schema):
+class AllocationIn(InputSchema):
     document_id: int
     amount: str | None = None
     document_amount: str | None = None
 
 
-class PaymentIn(Schema):
+class PaymentIn(InputSchema):
     direction: str
     date: str
     amount: str
@@ -59,26 +61,26 @@ class PaymentIn(Schema):
     allocations: list[AllocationIn] = []
 
 
-class AllocateIn(Schema):
+class AllocateIn(InputSchema):
     allocations: list[AllocationIn]
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = ""
 
 
-class WriteOffIn(Schema):
+class WriteOffIn(InputSchema):
     reason: str = ""
     amount: str | None = None
     date: str | None = None
 
 
-class CreditNoteIn(Schema):
+class CreditNoteIn(InputSchema):
     document_id: int | None = None
     amount: str | None = None
 
 
-class LevelIn(Schema):
+class LevelIn(InputSchema):
     name: str | None = None
     days_after_due: int | None = None
     subject_bg: str | None = None
@@ -91,14 +93,14 @@ class LevelIn(Schema):
     is_active: bool | None = None
 
 
-class PauseIn(Schema):
+class PauseIn(InputSchema):
     reason: str = ""
     until: str = ""
     document_id: int | None = None
     party_id: int | None = None
 
 
-class RunIn(Schema):
+class RunIn(InputSchema):
     date: str | None = None
 
 
@@ -163,6 +165,7 @@ def list_payments(
 
 
 @router.post("", response={201: dict}, summary="Record a payment (and allocate it)")
+@idempotent
 def create_payment(request: CompanyRequest, body: PaymentIn) -> Status:
     require(request, "payments.change")
     company = request.company
@@ -237,6 +240,7 @@ def document_status(request: CompanyRequest, document_id: int) -> dict[str, Any]
 
 
 @router.post("/documents/{document_id}/write-off", summary="Write off a small remainder")
+@idempotent
 def write_off(request: CompanyRequest, document_id: int, body: WriteOffIn) -> dict[str, Any]:
     require(request, "payments.change")
     document = company_object_or_404(request.company, Document, pk=document_id)
@@ -251,6 +255,7 @@ def write_off(request: CompanyRequest, document_id: int, body: WriteOffIn) -> di
     "/documents/{document_id}/apply-credit-note",
     summary="Offset a credit note against its invoice (or document_id)",
 )
+@idempotent
 def apply_credit_note(
     request: CompanyRequest, document_id: int, body: CreditNoteIn
 ) -> dict[str, Any]:
@@ -401,6 +406,7 @@ def read_payment(request: CompanyRequest, payment_id: int) -> dict[str, Any]:
 
 
 @router.post("/{payment_id}/allocations", summary="Allocate a payment to documents")
+@idempotent
 def allocate(request: CompanyRequest, payment_id: int, body: AllocateIn) -> dict[str, Any]:
     require(request, "payments.change")
     payment = company_object_or_404(request.company, Payment, pk=payment_id)

@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 from xfinances.core.models import Company
 from xfinances.core.money import format_amount
 from xfinances.core.printing import compile_template
+from xfinances.core.spreadsheets import safe_row
 from xfinances.payments.models import Payment
 from xfinances.payments.queries import AGING_BUCKETS, AgingRow, Statement
 
@@ -77,9 +78,9 @@ def statement_table(statement: Statement) -> tuple[list[str], list[list[Any]]]:
 def to_csv(header: list[str], body: list[list[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow(safe_row(header))
     for row in body:
-        writer.writerow([str(v) for v in row])
+        writer.writerow([str(v) for v in safe_row(row)])
     return ("\ufeff" + out.getvalue()).encode()
 
 
@@ -92,7 +93,7 @@ def to_xlsx(title: str, header: list[str], body: list[list[Any]]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in body:
-        sheet.append(row)
+        sheet.append(safe_row(row))
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, Decimal):
                 cell.number_format = MONEY_FORMAT

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit
+from xfinances.core import audit, readers
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.events import CompanyCreated
@@ -225,14 +225,20 @@ def _date(value: Any, field: str, errors: Any, required: bool = True) -> dt.date
         if required:
             errors.add(field, _("Enter a date."))
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        if isinstance(value, dt.datetime):
+            day = value.date()
+        elif isinstance(value, dt.date):
+            day = value
+        else:
+            day = dt.date.fromisoformat(str(value).strip())
     except ValueError:
         errors.add(field, _("Enter a date as YYYY-MM-DD."))
+        return None
+    try:
+        return readers.within_bounds(day)
+    except readers.ReadError as error:
+        errors.add(field, error.message)
         return None
 
 

@@ -6,7 +6,7 @@ import base64
 import binascii
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.http import Http404
 from django.utils import timezone
@@ -14,6 +14,7 @@ from ninja import Router, Schema, Status
 
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
+from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
 from xfinances.purchases import actions, queries
 from xfinances.purchases.models import SupplierInvoice
@@ -22,7 +23,7 @@ router = Router(tags=["supplier invoices"])
 MAX_LIMIT = 200
 
 
-class VatRowIn(Schema):
+class VatRowIn(InputSchema):
     vat_rate: Decimal | str
     base: Decimal | str
     vat: Decimal | str
@@ -38,7 +39,7 @@ class VatRowOut(Schema):
     eur_vat: Decimal
 
 
-class SupplierInvoiceIn(Schema):
+class SupplierInvoiceIn(InputSchema):
     """A supplier document. `supplier` is the id of a party (GET /parties); `rows` carry base and
     VAT per rate as printed on the document (positive also for credit notes)."""
 
@@ -62,7 +63,7 @@ class SupplierInvoiceIn(Schema):
     payment_reference: str = ""
 
 
-class SupplierInvoicePatch(Schema):
+class SupplierInvoicePatch(InputSchema):
     supplier_number: str | None = None
     issue_date: dt.date | None = None
     tax_event_date: dt.date | None = None
@@ -115,22 +116,24 @@ class SupplierInvoicePage(Schema):
     items: list[SupplierInvoiceOut]
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = ""
 
 
-class ApprovalRequestIn(Schema):
+class ApprovalRequestIn(InputSchema):
     approver: int | None = None
 
 
-class UblIn(Schema):
+class UblIn(InputSchema):
     """The XML file, base64-encoded."""
 
     filename: str = "invoice.xml"
     content_base64: str
 
+    long_text_fields: ClassVar[frozenset[str]] = frozenset({"content_base64"})
 
-class BatchIn(Schema):
+
+class BatchIn(InputSchema):
     invoices: list[int]
     note: str = ""
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from xfinances.core.spreadsheets import safe_row
 from xfinances.purchases.models import SupplierInvoice
 
 
@@ -83,7 +84,7 @@ def to_csv(invoices: Iterable[SupplierInvoice]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers())
     for row in rows(invoices):
-        writer.writerow([_text(value) for value in row])
+        writer.writerow([_text(value) for value in safe_row(row)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -96,7 +97,7 @@ def to_xlsx(invoices: Iterable[SupplierInvoice]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows(invoices):
-        sheet.append(row)
+        sheet.append(safe_row(row))
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, Decimal):
                 cell.number_format = "#,##0.00"

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.core.forms import BoundedDateField, BoundedDecimalField
 from xfinances.core.models import Currency
 from xfinances.purchases.models import (
     ApprovalStatus,
@@ -30,10 +31,10 @@ class SupplierInvoiceFilterForm(forms.Form):
     approval_status = forms.ChoiceField(
         label=_("Approval"), required=False, choices=[("", _("All")), *ApprovalStatus.choices]
     )
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -46,14 +47,14 @@ class SupplierInvoiceForm(forms.Form):
     supplier = forms.ChoiceField(label=_("Supplier"))
     kind = forms.ChoiceField(label=_("Kind"), choices=SupplierDocumentKind.choices)
     supplier_number = forms.CharField(label=_("Supplier's number"), max_length=40)
-    issue_date = forms.DateField(label=_("Date of issue"), widget=_date_input())
-    tax_event_date = forms.DateField(
+    issue_date = BoundedDateField(label=_("Date of issue"), widget=_date_input())
+    tax_event_date = BoundedDateField(
         label=_("Tax event date"), required=False, widget=_date_input()
     )
-    received_date = forms.DateField(label=_("Received on"), required=False, widget=_date_input())
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=_date_input())
+    received_date = BoundedDateField(label=_("Received on"), required=False, widget=_date_input())
+    due_date = BoundedDateField(label=_("Due date"), required=False, widget=_date_input())
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
-    exchange_rate = forms.DecimalField(
+    exchange_rate = BoundedDecimalField(
         label=_("Units per 1 EUR"),
         required=False,
         max_digits=18,
@@ -100,13 +101,13 @@ class SupplierInvoiceForm(forms.Form):
         fields["corrected_invoice"].choices = empty + invoices
         for index in range(ROW_COUNT):
             required = index == 0
-            self.fields[f"row{index}_vat_rate"] = forms.DecimalField(
+            self.fields[f"row{index}_vat_rate"] = BoundedDecimalField(
                 label=_("Rate %"), required=required, max_digits=5, decimal_places=2
             )
-            self.fields[f"row{index}_base"] = forms.DecimalField(
+            self.fields[f"row{index}_base"] = BoundedDecimalField(
                 label=_("Tax base"), required=required, max_digits=18, decimal_places=2
             )
-            self.fields[f"row{index}_vat"] = forms.DecimalField(
+            self.fields[f"row{index}_vat"] = BoundedDecimalField(
                 label=_("VAT"), required=required, max_digits=18, decimal_places=2
             )
             self.fields[f"row{index}_vat_credit"] = forms.ChoiceField(
@@ -207,7 +208,7 @@ class PurchaseSettingsForm(forms.Form):
         min_value=0,
         max_value=365,
     )
-    vat_tolerance = forms.DecimalField(
+    vat_tolerance = BoundedDecimalField(
         label=_("Largest accepted VAT rounding difference per row"),
         max_digits=8,
         decimal_places=2,

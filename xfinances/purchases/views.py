@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from xfinances.core.audit import history
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
+from xfinances.core.file_responses import DOWNLOAD_TYPE, make_safe, shown_inline
 from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
 from xfinances.core.tenancy import CompanyRequest, company_view
@@ -412,11 +413,16 @@ def attachment_download(request: CompanyRequest, supplier_attachment_id: int) ->
     item = queries.attachment(request.company, supplier_attachment_id)
     if item is None:
         raise Http404
-    return FileResponse(
-        item.file.open("rb"),
-        as_attachment=request.GET.get("download") == "1",
-        filename=item.filename,
-        content_type=item.content_type,
+    # Only a PDF or a raster image is shown in the browser; anything else (XML, whatever it
+    # holds) is a typeless download. The middleware adds nosniff and a sandboxing policy.
+    inline = shown_inline(item.content_type) and request.GET.get("download") != "1"
+    return make_safe(
+        FileResponse(
+            item.file.open("rb"),
+            as_attachment=not inline,
+            filename=item.filename,
+            content_type=item.content_type if inline else DOWNLOAD_TYPE,
+        )
     )
 
 

@@ -21,7 +21,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit
+from xfinances.core import audit, readers
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.events import CompanyCreated
@@ -103,18 +103,26 @@ def _amount(value: object, errors: ErrorCollector, field: str = "amount") -> Dec
     except MoneyError:
         errors.add(field, _("Enter the amount as a number, e.g. 1250.50."))
         return ZERO
+    try:
+        readers.within_amount_range(amount)
+    except readers.ReadError as error:
+        errors.add(field, error.message)
+        return ZERO
     if amount != round_cent(amount):
         errors.add(field, _("Amounts have at most two decimals."))
     return amount
 
 
 def _clean_date(value: object, errors: ErrorCollector, field: str = "date") -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(str(value or ""))
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value or ""))
     except ValueError:
         errors.add(field, _("Enter a date as YYYY-MM-DD."))
+        return None
+    try:
+        return readers.within_bounds(day)
+    except readers.ReadError as error:
+        errors.add(field, error.message)
         return None
 
 

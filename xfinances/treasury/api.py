@@ -14,6 +14,8 @@ from ninja import Query, Router, Schema, Status
 
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
+from xfinances.core.idempotency import idempotent
+from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
 from xfinances.treasury import actions, cashflow, forecast, queries
 from xfinances.treasury.models import MoneyAccount, Movement
@@ -26,7 +28,7 @@ def _access(request: CompanyRequest) -> queries.AccountAccessMap:
     return queries.access_map(request.company, request.user.pk, request.role)
 
 
-class AccountIn(Schema):
+class AccountIn(InputSchema):
     kind: str = ""
     name: str = ""
     iban: str = ""
@@ -39,7 +41,7 @@ class AccountIn(Schema):
     allow_negative: bool = False
 
 
-class AccountPatch(Schema):
+class AccountPatch(InputSchema):
     kind: str | None = None
     name: str | None = None
     iban: str | None = None
@@ -80,11 +82,11 @@ class TreeOut(Schema):
     accounts: list[AccountOut]
 
 
-class CloseIn(Schema):
+class CloseIn(InputSchema):
     date: str | None = None
 
 
-class MovementIn(Schema):
+class MovementIn(InputSchema):
     account_id: int
     date: str
     direction: str
@@ -127,12 +129,12 @@ class MovementPage(Schema):
     items: list[MovementOut]
 
 
-class ReverseIn(Schema):
+class ReverseIn(InputSchema):
     date: str
     reason: str = ""
 
 
-class TransferIn(Schema):
+class TransferIn(InputSchema):
     from_account_id: int
     to_account_id: int
     date: str
@@ -176,7 +178,7 @@ class StatementOut(Schema):
     lines: list[StatementLineOut]
 
 
-class BalanceCheckIn(Schema):
+class BalanceCheckIn(InputSchema):
     date: str
     reported_balance: str
     note: str = ""
@@ -198,7 +200,7 @@ class CategoryOut(Schema):
     name: str
 
 
-class PeriodCloseIn(Schema):
+class PeriodCloseIn(InputSchema):
     closed_until: str
     account_id: int | None = None
 
@@ -348,7 +350,7 @@ def balance_check(request: CompanyRequest, money_account_id: int, body: BalanceC
     return Status(201, check)
 
 
-class MovementFilters(Schema):
+class MovementFilters(InputSchema):
     account_id: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -384,6 +386,7 @@ def list_movements(request: CompanyRequest, filters: Query[MovementFilters]) -> 
 
 
 @router.post("/movements", response={201: MovementOut}, summary="Money in or out of an account")
+@idempotent
 def create_movement(request: CompanyRequest, body: MovementIn) -> Status:
     data = body.model_dump()
     account = _account(request, data.pop("account_id"))
@@ -402,6 +405,7 @@ def read_movement(request: CompanyRequest, movement_id: int) -> dict:
     response={201: list[MovementOut]},
     summary="Reverse a movement",
 )
+@idempotent
 def reverse_movement(request: CompanyRequest, movement_id: int, body: ReverseIn) -> Status:
     movement = queries.visible_movement(request.company, _access(request), movement_id)
     created = actions.reverse_movement(request.actor, movement, date=body.date, reason=body.reason)
@@ -409,6 +413,7 @@ def reverse_movement(request: CompanyRequest, movement_id: int, body: ReverseIn)
 
 
 @router.post("/transfers", response={201: TransferOut}, summary="Transfer between two own accounts")
+@idempotent
 def create_transfer(request: CompanyRequest, body: TransferIn) -> Status:
     source = _account(request, body.from_account_id)
     target = _account(request, body.to_account_id)
@@ -656,7 +661,7 @@ def cash_forecast(request: CompanyRequest, currency: str = "", weeks: int = 13) 
     }
 
 
-class PlannedIn(Schema):
+class PlannedIn(InputSchema):
     name: str = ""
     direction: str = ""
     amount: str = ""
@@ -670,7 +675,7 @@ class PlannedIn(Schema):
     is_active: bool = True
 
 
-class PlannedPatch(Schema):
+class PlannedPatch(InputSchema):
     name: str | None = None
     direction: str | None = None
     amount: str | None = None
@@ -743,7 +748,7 @@ def delete_planned(request: CompanyRequest, planned_item_id: int) -> Status:
     return Status(204, None)
 
 
-class CategoryPatch(Schema):
+class CategoryPatch(InputSchema):
     name: str | None = None
     parent_id: int | None = None
     is_active: bool | None = None
@@ -779,7 +784,7 @@ def update_category(request: CompanyRequest, cashflow_category_id: int, body: Ca
     return actions.update_category(request.actor, category, **kwargs)
 
 
-class ReopenIn(Schema):
+class ReopenIn(InputSchema):
     reason: str = ""
 
 

@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 from xfinances.core.models import Company
 from xfinances.core.money import format_amount
 from xfinances.core.printing import compile_template
+from xfinances.core.spreadsheets import safe_row
 from xfinances.treasury.cashflow import Amounts, CashflowLine, CashflowReport
 
 CASHFLOW_TEMPLATE = Path(__file__).resolve().parent / "pdf_templates" / "cashflow.typ"
@@ -52,13 +53,13 @@ def cashflow_xlsx(report: CashflowReport, company: Company) -> bytes:
         assert sheet is not None
         first = False
         sheet.title = title[:31]
-        sheet.append([f"{company.name} · {_('Cash flow')} · {report.current.label}"])
+        sheet.append(safe_row([f"{company.name} · {_('Cash flow')} · {report.current.label}"]))
         sheet.append([f"{_('Currency')}: {report.currency}"])
         sheet.append(_headers(report, column))
         for cell in sheet[3]:
             cell.font = Font(bold=True)
         for line in lines:
-            sheet.append([line.name, *_values(line.periods)])
+            sheet.append(safe_row([line.name, *_values(line.periods)]))
         sheet.append([_("Total"), *_values(report.totals)])
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.core.forms import BoundedDateField
 from xfinances.core.models import Currency
 from xfinances.treasury.models import AccountKind, CashflowCategory, MoneyAccount, Schedule
 
@@ -40,7 +41,7 @@ class AccountForm(forms.Form):
     )
     bank_name = forms.CharField(label=_("Bank"), max_length=200, required=False)
     opening_balance = forms.CharField(label=_("Opening balance"), max_length=30, initial="0.00")
-    opening_date = forms.DateField(label=_("Opening date"), widget=DATE, initial=dt.date.today)
+    opening_date = BoundedDateField(label=_("Opening date"), widget=DATE, initial=dt.date.today)
     allow_negative = forms.BooleanField(
         label=_("Cash register may go below zero"),
         required=False,
@@ -50,7 +51,7 @@ class AccountForm(forms.Form):
 
 class MovementForm(forms.Form):
     account = forms.ChoiceField(label=_("Account"))
-    date = forms.DateField(label=_("Date"), widget=DATE, initial=dt.date.today)
+    date = BoundedDateField(label=_("Date"), widget=DATE, initial=dt.date.today)
     direction = forms.ChoiceField(
         label=_("Direction"), choices=[("in", _("Money in")), ("out", _("Money out"))]
     )
@@ -71,7 +72,7 @@ class MovementEditForm(MovementForm):
 class TransferForm(forms.Form):
     from_account = forms.ChoiceField(label=_("From account"))
     to_account = forms.ChoiceField(label=_("To account"))
-    date = forms.DateField(label=_("Date"), widget=DATE, initial=dt.date.today)
+    date = BoundedDateField(label=_("Date"), widget=DATE, initial=dt.date.today)
     amount = forms.CharField(label=_("Amount sent"), max_length=30)
     rate = forms.CharField(
         label=_("Rate"),
@@ -84,17 +85,17 @@ class TransferForm(forms.Form):
 
 
 class ReverseForm(forms.Form):
-    date = forms.DateField(label=_("Date of the reversal"), widget=DATE, initial=dt.date.today)
+    date = BoundedDateField(label=_("Date of the reversal"), widget=DATE, initial=dt.date.today)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
 class PeriodCloseForm(forms.Form):
-    closed_until = forms.DateField(label=_("Close up to and including"), widget=DATE)
+    closed_until = BoundedDateField(label=_("Close up to and including"), widget=DATE)
     account = forms.ChoiceField(label=_("Account"), required=False)
 
 
 class BalanceCheckForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DATE, initial=dt.date.today)
+    date = BoundedDateField(label=_("Date"), widget=DATE, initial=dt.date.today)
     reported_balance = forms.CharField(label=_("Balance reported by the bank"), max_length=30)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
@@ -115,8 +116,8 @@ class CategoryForm(forms.Form):
 
 
 class PeriodFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), widget=DATE, required=False)
-    date_to = forms.DateField(label=_("To"), widget=DATE, required=False)
+    date_from = BoundedDateField(label=_("From"), widget=DATE, required=False)
+    date_to = BoundedDateField(label=_("To"), widget=DATE, required=False)
 
 
 class CategoryEditForm(CategoryForm):
@@ -146,6 +147,6 @@ class PlannedItemForm(forms.Form):
         label=_("Day"),
         help_text=_("Day of the month (1–31), or for weekly items the weekday (1 = Monday)."),
     )
-    start_date = forms.DateField(label=_("From"), widget=DATE, initial=dt.date.today)
-    end_date = forms.DateField(label=_("Until"), widget=DATE, required=False)
+    start_date = BoundedDateField(label=_("From"), widget=DATE, initial=dt.date.today)
+    end_date = BoundedDateField(label=_("Until"), widget=DATE, required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)

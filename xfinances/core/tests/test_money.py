@@ -106,3 +106,11 @@ def test_format_amount_bulgarian():
     assert format_amount(Decimal("1234567.891")) == "1\u00a0234\u00a0567,89"
     assert format_amount(Decimal("-0.5")) == "-0,50"
     assert format_amount(Decimal("999")) == "999,00"
+
+
+def test_to_decimal_refuses_exponents_and_amounts_beyond_the_columns():
+    # "1e20" was stored on SQLite and every page that summed it answered 500 (issue 14).
+    for bad in ("1e20", "1E5", "1000000000000000", "-1000000000000000"):
+        with pytest.raises(MoneyError):
+            to_decimal(bad)
+    assert to_decimal("999999999999999.99") == Decimal("999999999999999.99")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xfinances.catalog.models import VatTreatment
+from xfinances.core import readers
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company, CompanyBankAccount, Currency
@@ -36,23 +37,32 @@ def _decimal(value: Any, name: str, errors: Any, default: Decimal | None = None)
     if value in (None, ""):
         return default
     try:
-        return to_decimal(value)
+        return readers.within_amount_range(to_decimal(value))
     except MoneyError:
         errors.add(name, _("Enter a number."))
+        return default
+    except readers.ReadError as error:
+        errors.add(name, error.message)
         return default
 
 
 def _date(value: Any, name: str, errors: Any) -> dt.date | None:
     if value in (None, ""):
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(str(value))
+        if isinstance(value, dt.datetime):
+            day = value.date()
+        elif isinstance(value, dt.date):
+            day = value
+        else:
+            day = dt.date.fromisoformat(str(value))
     except ValueError:
         errors.add(name, _("Enter a date as YYYY-MM-DD."))
+        return None
+    try:
+        return readers.within_bounds(day)
+    except readers.ReadError as error:
+        errors.add(name, error.message)
         return None
 
 
@@ -142,6 +152,9 @@ def _clean_header(
     for name in ("issue_date", "tax_event_date", "due_date"):
         if name in data:
             clean[name] = _date(data[name], name, errors)
+    readers.date_range(
+        clean.get("issue_date"), clean.get("due_date"), end_field="due_date", errors=errors
+    )
     for name in ("place_of_issue", "notes", "terms", "note_reason", "issued_by_name"):
         if name in data:
             clean[name] = str(data[name] or "").strip()

@@ -12,6 +12,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from xfinances.catalog.models import Product, VatTreatment
+from xfinances.core import readers
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company, CompanyBankAccount
 from xfinances.core.money import BGN_PER_EUR, bgn_to_eur, round_to
@@ -122,6 +123,11 @@ def _clean_lines(
                     _("A deduction of an advance has a negative quantity (e.g. -1)."),
                 )
         if treatment is None or quantity is None or unit_price is None or discount is None:
+            continue
+        if abs(quantity * unit_price) > readers.MAX_AMOUNT:  # beyond the amount columns
+            errors.add(
+                f"{where}.unit_price", _("The amount is too large (at most 999 999 999 999,99).")
+            )
             continue
         clean.append(
             CleanLine(

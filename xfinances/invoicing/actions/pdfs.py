@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
+from xfinances.core.printing import PdfError
 from xfinances.invoicing import locks, pdf, printing
 from xfinances.invoicing.actions.common import render_pdf_on_commit
 from xfinances.invoicing.models import (
@@ -37,6 +41,46 @@ def render_document_pdf(document_id: int) -> bool:
     if document is None:
         return False
     return store_pdf(document)
+
+
+logger = logging.getLogger(__name__)
+
+# A document issued less than this long ago may still have its own rendering job on the way.
+MISSING_PDF_GRACE = timedelta(minutes=5)
+
+
+def render_missing_pdfs(limit: int = 200) -> int:
+    """Render the PDFs that issued (or voided) documents of every company still lack — a worker
+    killed between the issue and its rendering job leaves one without — and the annulment
+    protocols voided documents need; the oldest first, at most `limit` per run. A document
+    that cannot be rendered is logged and skipped, so it cannot hold up the others. Returns how
+    many documents got their files."""
+    cutoff = timezone.now() - MISSING_PDF_GRACE
+    lacking = (
+        Document.objects.select_related("company")
+        .exclude(status=DocumentStatus.DRAFT)
+        .filter(issued_at__lt=cutoff)
+        .filter(
+            Q(pdf_file="")
+            | Q(
+                status=DocumentStatus.VOIDED,
+                annulment_protocol_needed=True,
+                protocol_pdf_file="",
+            )
+        )
+        .order_by("issued_at", "pk")[:limit]
+    )
+    rendered = 0
+    for document in lacking:
+        try:
+            store_pdf(document)
+        except PdfError as error:
+            logger.error(
+                "PDF of document %s (company %s): %s", document.pk, document.company_id, error
+            )
+            continue
+        rendered += 1
+    return rendered
 
 
 def store_pdf(document: Document) -> bool:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from xfinances.core import readers
 from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput
 from xfinances.core.models import Company
 from xfinances.core.money import BGN_PER_EUR, MoneyError, RoundingPoint, round_cent, to_decimal
@@ -31,6 +33,11 @@ def _amount(value: object, errors: ErrorCollector, field: str) -> Decimal | None
     except MoneyError:
         errors.add(field, _("Enter an amount, e.g. 120.50."))
         return None
+    try:
+        readers.within_amount_range(amount)
+    except readers.ReadError as error:
+        errors.add(field, error.message)
+        return None
     if amount <= 0:
         errors.add(field, _("The amount must be greater than zero."))
         return None
@@ -41,17 +48,22 @@ def _amount(value: object, errors: ErrorCollector, field: str) -> Decimal | None
 
 
 def _date(value: object, errors: ErrorCollector, field: str = "date") -> dt.date | None:
+    day: dt.date | None = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    errors.add(field, _("Enter a date (YYYY-MM-DD)."))
-    return None
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str) and value:
+        with contextlib.suppress(ValueError):
+            day = dt.date.fromisoformat(value)
+    if day is None:
+        errors.add(field, _("Enter a date (YYYY-MM-DD)."))
+        return None
+    try:
+        return readers.within_bounds(day)
+    except readers.ReadError as error:
+        errors.add(field, error.message)
+        return None
 
 
 def document_eur_rate(document: Document) -> Decimal:

@@ -125,7 +125,8 @@ def test_payment_credit_note_and_pause_stop_reminders(company, setup):
 
 def test_preview_shows_exactly_what_the_run_sends(company, setup):
     _levels, client, _document = setup
-    invoice(company, client, "40.00", due=DUE - dt.timedelta(days=20))
+    # due on its issue date (a due date before it is refused), 14 days before the first one
+    invoice(company, client, "40.00", due=DAY)
     planned, _levels = queries.reminder_plan(company, at(3).date())
     expected = {(r.document_id, r.level_id, r.superseded) for r in planned.records}
     result = actions.run_reminders(SYSTEM, company, at(3).date())

@@ -11,3 +11,25 @@ document.addEventListener("keydown", (event) => {
     if (create) { event.preventDefault(); create.click(); }
   }
 });
+
+// Behaviour that templates ask for with data attributes (the Content-Security-Policy allows no
+// inline script or event handler):
+//   <form data-confirm="Question?">  asks before submitting;
+//   <select data-autosubmit>          submits its form when changed;
+//   <button data-print>               prints the page;
+//   <button data-reveal="ID">         shows the element ID (removes d-none) and hides itself.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest ? event.target.closest("form[data-confirm]") : null;
+  if (form && !window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+});
+document.addEventListener("change", (event) => {
+  const field = event.target;
+  if (field.matches && field.matches("[data-autosubmit]") && field.form) { field.form.submit(); }
+});
+document.addEventListener("click", (event) => {
+  const target = event.target.closest ? event.target.closest("[data-print], [data-reveal]") : null;
+  if (!target) { return; }
+  if (target.hasAttribute("data-print")) { window.print(); return; }
+  const shown = document.getElementById(target.dataset.reveal);
+  if (shown) { shown.classList.remove("d-none"); target.classList.add("d-none"); }
+});
