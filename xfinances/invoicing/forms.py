@@ -26,6 +26,7 @@ from xfinances.invoicing.models import (
     RecurringSchedule,
     SeriesGroup,
 )
+from xfinances.invoicing.payment_state import OPEN_PAYMENT_FILTER, PaymentStatus
 from xfinances.invoicing.pdf import MAX_TEMPLATE_BYTES
 
 LINE_INPUTS = (
@@ -205,6 +206,13 @@ def to_decimal_or_none(value: str) -> Decimal | None:
         return None
 
 
+PAYMENT_STATUS_FILTERS = [
+    ("", _("Paid or not")),
+    (OPEN_PAYMENT_FILTER, _("Not paid in full")),
+    *[(value, label) for value, label in PaymentStatus.choices if value != "not_applicable"],
+]
+
+
 class DocumentFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     kind = forms.ChoiceField(
@@ -222,6 +230,9 @@ class DocumentFilterForm(forms.Form):
         label=_("Currency"), required=False, choices=[("", _("Any currency")), *Currency.choices]
     )
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
+    payment_status = forms.ChoiceField(
+        label=_("Payment"), required=False, choices=PAYMENT_STATUS_FILTERS
+    )
 
     def filters(self, today: dt.date) -> dict[str, Any]:
         if not self.is_valid():
@@ -237,6 +248,7 @@ class DocumentFilterForm(forms.Form):
             "amount_min": data["amount_min"],
             "amount_max": data["amount_max"],
             "overdue_on": today if data["overdue"] else None,
+            "payment_status": data["payment_status"] or "",
         }
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xfinances.catalog.models import Product, VatTreatment
 from xfinances.core.models import Company, Currency
+from xfinances.invoicing.payment_state import BADGE_CLASSES, PaymentStatus, payment_state
 from xfinances.parties.models import Party
 
 AMOUNT: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
@@ -248,6 +249,19 @@ class Document(models.Model):
     # A note's total in the corrected invoice's currency: what the credit ceiling counts.
     correction_total = models.DecimalField(**AMOUNT, default=ZERO)
     amount_in_words = models.CharField(max_length=500, blank=True)
+    # Payment state in the document currency, kept current by `actions.refresh_payment_status`
+    # in the same transaction as every allocation, credit note offset and write-off (the
+    # payments area calls it), and by issue, edit and void. See payment_state.py.
+    paid_amount = models.DecimalField(_("paid"), **AMOUNT, default=ZERO)
+    credited_amount = models.DecimalField(_("credited"), **AMOUNT, default=ZERO)
+    written_off_amount = models.DecimalField(_("written off"), **AMOUNT, default=ZERO)
+    outstanding_amount = models.DecimalField(_("outstanding"), **AMOUNT, default=ZERO)
+    payment_status = models.CharField(
+        _("payment status"),
+        max_length=14,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.NOT_APPLICABLE,
+    )
     rf_reference = models.CharField(_("RF reference"), max_length=25, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     terms = models.TextField(_("terms"), blank=True)
@@ -343,6 +357,10 @@ class Document(models.Model):
             models.Index(fields=["company", "number"], name="document_number"),
             models.Index(fields=["company", "status", "due_date"], name="document_due"),
             models.Index(fields=["company", "corrected_document"], name="document_corrected"),
+            models.Index(
+                fields=["company", "payment_status", "-issue_date", "-id"],
+                name="document_payment_status",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -355,6 +373,29 @@ class Document(models.Model):
     @property
     def is_note(self) -> bool:
         return self.kind in NOTE_KINDS
+
+    def apply_payment_state(self) -> list[str]:
+        """Set `payment_status` and `outstanding_amount` from the kind, status, total and the
+        stored paid/credited/written-off amounts (no save). Returns the fields it sets."""
+        state = payment_state(
+            kind=self.kind,
+            status=self.status,
+            total=self.total,
+            paid=self.paid_amount,
+            credited=self.credited_amount,
+            written_off=self.written_off_amount,
+        )
+        self.payment_status = state.status
+        self.outstanding_amount = state.outstanding
+        return ["payment_status", "outstanding_amount"]
+
+    @property
+    def payment_badge_class(self) -> str:
+        return BADGE_CLASSES.get(self.payment_status, "text-bg-light border")
+
+    @property
+    def has_payment_status(self) -> bool:
+        return self.payment_status not in ("", PaymentStatus.NOT_APPLICABLE)
 
 
 class DocumentLine(models.Model):

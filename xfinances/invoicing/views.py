@@ -159,6 +159,8 @@ LIST_COLUMNS = (
     "exported_at",
     "is_advance",
     "pdf_file",
+    "payment_status",
+    "outstanding_amount",
 )
 
 
@@ -178,6 +180,7 @@ def _lock_badges(company: Company, rows: list[Document], today: dt.date) -> None
             and row.due_date
             and row.due_date < today
             and row.kind in (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE)
+            and row.outstanding_amount > 0
         )
 
 

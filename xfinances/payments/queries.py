@@ -664,6 +664,12 @@ def allocations_of_document(document: Document) -> QuerySet[Allocation]:
     )
 
 
+def write_offs_of_document(document: Document) -> QuerySet[WriteOff]:
+    return WriteOff.objects.filter(company_id=document.company_id, document=document).order_by(
+        "date", "id"
+    )
+
+
 def reminders_of_document(document: Document) -> QuerySet[ReminderSent]:
     return (
         ReminderSent.objects.filter(company_id=document.company_id, document=document)

@@ -75,6 +75,7 @@ from xfinances.invoicing.actions.lines import (
     _groups_read,
     _lines_read,
 )
+from xfinances.invoicing.actions.payment_status import refresh_payment_status
 from xfinances.invoicing.actions.pdfs import (
     attach_pdf,
     attach_protocol_pdf,
@@ -158,6 +159,7 @@ __all__ = [
     "portal_link",
     "printed_bank_accounts",
     "record_portal_download",
+    "refresh_payment_status",
     "render_document_pdf",
     "render_pdf_on_commit",
     "request_hash",

@@ -144,6 +144,7 @@ def edit_issued_document(
             {"total": [_("Issued credit notes already take back more than the new total.")]}
         )
     document.amount_in_words = _words(document)
+    document.apply_payment_state()
     document.version += 1
     document.save()
     if lines is not None:
@@ -200,6 +201,7 @@ def void_document(
         today=day,
         after_days=annulment_protocol_after_days(),
     )
+    document.apply_payment_state()
     document.version += 1
     document.save()
     audit.record_update(actor, company, "void_document", document, before, reason)

@@ -21,6 +21,7 @@ from xfinances.payments.actions.common import (
     eur_value,
     exchange_difference,
 )
+from xfinances.payments.actions.marking import mark_document_paid
 from xfinances.payments.actions.recording import (
     record_payment,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "ensure_default_levels",
     "eur_value",
     "exchange_difference",
+    "mark_document_paid",
     "pause_reminders",
     "payment_data",
     "record_payment",

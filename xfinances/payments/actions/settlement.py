@@ -125,8 +125,8 @@ def apply_credit_note(
         document_amount=doc_amount,
         created_by=actor.user,
     )
-    _settlement_apply(rows[note.pk], credited=value)
-    _settlement_apply(rows[target.pk], credited=doc_amount)
+    _settlement_apply(actor, note, rows[note.pk], credited=value)
+    _settlement_apply(actor, target, rows[target.pk], credited=doc_amount)
     audit.record_create(actor, company, "apply_credit_note", allocation)
     return allocation
 
@@ -172,7 +172,7 @@ def undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> All
         if allocation.supplier_invoice_id
         else {}
     )
-    locks.lock_documents(company, document_ids)
+    documents = locks.lock_documents(company, document_ids)
     rows = locks.lock_settlements(company, document_ids)
     allocation = Allocation.objects.select_for_update().get(company=company, pk=allocation.pk)
     if allocation.undone_at is not None:
@@ -193,12 +193,27 @@ def undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> All
             )
         else:
             assert allocation.document_id is not None
-            _settlement_apply(rows[allocation.document_id], paid=-allocation.document_amount)
+            _settlement_apply(
+                actor,
+                documents[allocation.document_id],
+                rows[allocation.document_id],
+                paid=-allocation.document_amount,
+            )
     else:
         assert allocation.document_id is not None
         assert allocation.credit_note_id is not None
-        _settlement_apply(rows[allocation.credit_note_id], credited=-allocation.amount)
-        _settlement_apply(rows[allocation.document_id], credited=-allocation.document_amount)
+        _settlement_apply(
+            actor,
+            documents[allocation.credit_note_id],
+            rows[allocation.credit_note_id],
+            credited=-allocation.amount,
+        )
+        _settlement_apply(
+            actor,
+            documents[allocation.document_id],
+            rows[allocation.document_id],
+            credited=-allocation.document_amount,
+        )
     audit.record_update(actor, company, "undo_allocation", allocation, before, reason=reason)
     return allocation
 
@@ -254,7 +269,7 @@ def write_off(
         reason=reason[:300],
         created_by=actor.user,
     )
-    _settlement_apply(row, written_off=value)
+    _settlement_apply(actor, document, row, written_off=value)
     audit.record_create(actor, company, "write_off", item)
     return item
 
@@ -265,7 +280,7 @@ def undo_write_off(actor: Actor, item: WriteOff, *, reason: str) -> WriteOff:
     ensure_can(actor, company, "payments.change")
     if not (reason or "").strip():
         raise InvalidInput({"reason": [_("Say why the write-off is undone.")]})
-    locks.lock_documents(company, [item.document_id])
+    document = locks.lock_documents(company, [item.document_id])[item.document_id]
     row = locks.lock_settlements(company, [item.document_id])[item.document_id]
     item = WriteOff.objects.select_for_update().get(company=company, pk=item.pk)
     if item.undone_at is not None:
@@ -273,7 +288,7 @@ def undo_write_off(actor: Actor, item: WriteOff, *, reason: str) -> WriteOff:
     before = audit.snapshot(item)
     item.undone_at = timezone.now()
     item.save(update_fields=["undone_at"])
-    _settlement_apply(row, written_off=-item.amount)
+    _settlement_apply(actor, document, row, written_off=-item.amount)
     audit.record_update(actor, company, "undo_write_off", item, before, reason=reason.strip())
     return item
 
