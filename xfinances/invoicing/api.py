@@ -17,7 +17,7 @@ from typing import Any
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from xfinances.core.api_auth import require
 from xfinances.core.audit import Actor
@@ -32,6 +32,7 @@ from xfinances.invoicing.models import (
     PrintSettings,
     RecurringInvoice,
 )
+from xfinances.invoicing.payment_state import PAYMENT_STATUS_FILTER_VALUES
 
 router = Router(tags=["documents"])
 
@@ -210,6 +211,16 @@ class DocumentOut(Schema):
     lock_reason: str
     version: int
     has_pdf: bool
+    payment_status: str = Field(
+        description="unpaid, partly_paid, paid, overpaid, written_off or not_applicable "
+        "(drafts, voided documents, proformas, credit notes, protocols)"
+    )
+    paid_amount: Decimal = Field(description="settled by payments (document currency)")
+    credited_amount: Decimal = Field(description="settled by credit notes")
+    written_off_amount: Decimal
+    outstanding_amount: Decimal = Field(
+        description="total − paid − credited − written off; negative when overpaid"
+    )
     warnings: list[str] = []
     annulment_protocol: dict[str, Any] | None = None
 
@@ -226,6 +237,11 @@ class DocumentSummaryOut(Schema):
     currency: str
     total: Decimal
     eur_total: Decimal
+    payment_status: str
+    paid_amount: Decimal
+    credited_amount: Decimal
+    written_off_amount: Decimal
+    outstanding_amount: Decimal
 
 
 class DocumentPage(Schema):
@@ -243,6 +259,11 @@ class DocumentFilters(Schema):
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
     overdue: bool = False
+    payment_status: str = Field(
+        "",
+        description="unpaid, partly_paid, paid, overpaid, written_off, or open (unpaid or "
+        "partly paid)",
+    )
     q: str = ""
     limit: int = 50
     cursor: str = ""
@@ -389,6 +410,8 @@ def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> dic
         errors.add("kind", _("Unknown kind of document."))
     if filters.status and filters.status not in DocumentStatus.values:
         errors.add("status", _("Unknown status."))
+    if filters.payment_status and filters.payment_status not in PAYMENT_STATUS_FILTER_VALUES:
+        errors.add("payment_status", _("Unknown payment status."))
     errors.raise_if_any()
     found = queries.documents(
         _company(request),
@@ -401,6 +424,7 @@ def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> dic
         amount_max=filters.amount_max,
         overdue_on=timezone.localdate() if filters.overdue else None,
         q=filters.q,
+        payment_status=filters.payment_status,
     )
     if filters.cursor:
         found = queries.after_cursor(found, *_decode_cursor(filters.cursor))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from xfinances.core.models import Company
 from xfinances.invoicing.models import (
@@ -203,3 +204,32 @@ def recurring_runs(template: RecurringInvoice) -> QuerySet[RecurringRun]:
         .select_related("document")
         .order_by("-period_start", "-id")
     )
+
+
+def payment_summary(company: Company, today: dt.date) -> list[dict[str, Any]]:
+    """Per currency and payment status of issued invoices and debit notes not yet paid in full:
+    how many and how much is outstanding, and how much of it is overdue (dashboard). One
+    query on the stored payment state."""
+    rows = (
+        Document.objects.filter(
+            company=company,
+            status=DocumentStatus.ISSUED,
+            kind__in=[DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE],
+            payment_status__in=[PaymentStatus.UNPAID, PaymentStatus.PARTLY_PAID],
+        )
+        .values("currency", "payment_status")
+        .annotate(
+            count=Count("id"),
+            outstanding=Sum("outstanding_amount"),
+            overdue=Sum("outstanding_amount", filter=Q(due_date__lt=today)),
+        )
+        .order_by("currency", "payment_status")
+    )
+    return [
+        {
+            **row,
+            "label": PaymentStatus(row["payment_status"]).label,
+            "overdue": row["overdue"] or ZERO,
+        }
+        for row in rows
+    ]

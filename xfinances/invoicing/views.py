@@ -38,7 +38,7 @@ from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
 from xfinances.core.queries import rate_value
 from xfinances.core.tenancy import company_view
-from xfinances.invoicing import actions, lifecycle, pdf, printing, queries
+from xfinances.invoicing import actions, exports, lifecycle, pdf, printing, queries
 from xfinances.invoicing.forms import (
     CREATABLE_KINDS,
     DocumentFilterForm,
@@ -184,6 +184,25 @@ def _lock_badges(company: Company, rows: list[Document], today: dt.date) -> None
         )
 
 
+EXPORT_LIMIT = 100_000
+
+
+def _export(found: Any, kind: str) -> HttpResponse:
+    """The filtered list as CSV or XLSX (at most EXPORT_LIMIT rows, newest first)."""
+    header, body = exports.documents_table(found[:EXPORT_LIMIT].iterator(chunk_size=2000))
+    if kind == "csv":
+        response = HttpResponse(
+            exports.to_csv(header, body), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            exports.to_xlsx("documents", header, body),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="documents.{kind}"'
+    return response
+
+
 @company_view("documents.view")
 @require_GET
 def document_list(request: HttpRequest) -> HttpResponse:
@@ -197,6 +216,9 @@ def document_list(request: HttpRequest) -> HttpResponse:
     currency = form.cleaned_data.get("currency") if form.is_bound and form.is_valid() else ""
     if currency:
         found = found.filter(currency=currency)
+    kind = request.GET.get("format", "")
+    if kind in ("csv", "xlsx"):
+        return _export(found, kind)
     found = found.only(*LIST_COLUMNS)
     after = _cursor(request.GET.get("after", ""))
     before = _cursor(request.GET.get("before", ""))

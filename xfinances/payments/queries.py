@@ -25,7 +25,6 @@ from xfinances.payments import dunning
 from xfinances.payments.models import (
     Allocation,
     Direction,
-    DocumentSettlement,
     DunningLevel,
     DunningPause,
     Payment,
@@ -110,16 +109,15 @@ class DocumentPayment:
 
 
 def document_payment(document: Document) -> DocumentPayment:
-    """The document's payment state now (from its settlement row)."""
+    """The document's payment state now, from the amounts stored on it (kept current by the
+    actions in the same transaction as every allocation and write-off)."""
     total = document.total
     if document.status == DocumentStatus.VOIDED:
         return DocumentPayment(PaymentStatus.VOIDED, total, ZERO, ZERO, ZERO, ZERO)
     if document.status != DocumentStatus.ISSUED or document.kind not in SETTLEABLE_KINDS:
         return DocumentPayment(PaymentStatus.NOT_PAYABLE, total, ZERO, ZERO, ZERO, ZERO)
-    row = DocumentSettlement.objects.filter(pk=document.pk, company_id=document.company_id).first()
-    paid, credited, written_off = (
-        (row.paid, row.credited, row.written_off) if row else (ZERO, ZERO, ZERO)
-    )
+    paid, credited = document.paid_amount, document.credited_amount
+    written_off = document.written_off_amount
     status, remaining = status_from(total, paid + credited + written_off, written_off)
     return DocumentPayment(status, total, paid, credited, written_off, remaining)
 
@@ -138,29 +136,12 @@ def document_payment_status(document: Document, today: dt.date) -> tuple[str, De
 def document_payment_statuses(
     documents: Iterable[Document],
 ) -> dict[int, tuple[str, Decimal, Decimal]]:
-    """`document_payment_status` of many documents of one company in one query: id →
-    (status, paid, remaining)."""
-    found = list(documents)
-    rows = {
-        row.pk: row
-        for row in DocumentSettlement.objects.filter(
-            company_id__in={d.company_id for d in found}, pk__in=[d.pk for d in found]
-        )
-    }
+    """`document_payment_status` of many documents: id → (status, paid, remaining). Reads
+    the amounts stored on the documents: no query."""
     result: dict[int, tuple[str, Decimal, Decimal]] = {}
-    for document in found:
-        if document.status == DocumentStatus.VOIDED:
-            result[document.pk] = (PaymentStatus.VOIDED, ZERO, ZERO)
-            continue
-        if document.status != DocumentStatus.ISSUED or document.kind not in SETTLEABLE_KINDS:
-            result[document.pk] = (PaymentStatus.NOT_PAYABLE, ZERO, ZERO)
-            continue
-        row = rows.get(document.pk)
-        paid, credited, written_off = (
-            (row.paid, row.credited, row.written_off) if row else (ZERO, ZERO, ZERO)
-        )
-        status, remaining = status_from(document.total, paid + credited + written_off, written_off)
-        result[document.pk] = (status, paid + credited, remaining)
+    for document in documents:
+        state = document_payment(document)
+        result[document.pk] = (state.status, state.paid + state.credited, state.remaining)
     return result
 
 

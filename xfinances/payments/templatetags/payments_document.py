@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from xfinances.invoicing import queries as invoicing_queries
 from xfinances.invoicing.models import Document, DocumentStatus
 from xfinances.payments import queries
 from xfinances.payments.actions.common import CLAIM_KINDS
@@ -57,3 +58,9 @@ def payments_panel(context: template.Context, document: Document) -> dict[str, A
         "csrf_token": context.get("csrf_token"),
         "request": request,
     }
+
+
+@register.simple_tag
+def payment_summary(company: Any) -> list[dict[str, Any]]:
+    """The dashboard's unpaid and partly paid documents (invoicing's stored payment state)."""
+    return invoicing_queries.payment_summary(company, timezone.localdate())

@@ -16,6 +16,7 @@ from xfinances.invoicing.models import Document, DocumentKind
 from xfinances.invoicing.payment_state import payment_state
 from xfinances.invoicing.tests.factories import bg_client, draft, issued, line
 from xfinances.payments import actions, queries
+from xfinances.payments.models import DocumentSettlement
 from xfinances.payments.tests.factories import DAY, SYSTEM, invoice, payment
 
 D = Decimal
@@ -98,14 +99,16 @@ def test_a_refused_allocation_leaves_the_stored_state(company):
     assert stored(document) == ("unpaid", D("0"), D("0"), D("0"), D("100.00"))
 
 
-def test_the_stored_state_agrees_with_the_derived_one(company):
+def test_the_stored_state_agrees_with_the_settlement_rows(company):
     client = bg_client(company)
     documents = [invoice(company, client, price) for price in ("10.00", "20.00", "30.00")]
     actions.allocate(SYSTEM, payment(company, client, "35.00"), [(d, None) for d in documents])
     for document in documents:
-        derived = queries.document_payment(document)
         state = stored(document)
-        assert (derived.status, derived.remaining) == (state[0], state[4])
+        row = DocumentSettlement.objects.get(pk=document.pk)
+        assert (row.paid, row.credited, row.written_off) == state[1:4]
+        assert document.total - row.settled == state[4]
+        assert queries.document_payment(document).status == state[0]
 
 
 def test_the_migration_copies_the_rules():
@@ -128,3 +131,48 @@ def test_the_migration_copies_the_rules():
         )
         old = frozen._state(kind, status, D("100.00"), paid, credited, written_off)
         assert old == (live.status, live.outstanding)
+
+
+def test_the_api_shows_the_state_and_filters_by_it(company, api_as):
+    api = api_as(company, "accountant")
+    client = bg_client(company)
+    paid, open_one = invoice(company, client, "100.00"), invoice(company, client, "50.00")
+    actions.allocate(SYSTEM, payment(company, client, "100.00"), [(paid, None)])
+    body = api.get(f"/documents/{paid.pk}").json()
+    assert body["payment_status"] == "paid"
+    assert (body["paid_amount"], body["outstanding_amount"]) == ("100.00", "0.00")
+    listed = api.get("/documents", payment_status="paid").json()["items"]
+    assert [i["id"] for i in listed] == [paid.pk] and listed[0]["payment_status"] == "paid"
+    assert [i["id"] for i in api.get("/documents", payment_status="open").json()["items"]] == [
+        open_one.pk
+    ]
+    refused = api.get("/documents", payment_status="nonsense")
+    assert refused.status_code == 422 and "payment_status" in refused.json()["errors"]
+
+
+def test_the_list_filters_and_shows_badges(company, client_as):
+    web = client_as(company, "owner")
+    client = bg_client(company)
+    paid, open_one = invoice(company, client, "100.00"), invoice(company, client, "50.00")
+    actions.allocate(SYSTEM, payment(company, client, "100.00"), [(paid, None)])
+    page = web.get(f"/c/{company.eik}/documents/?payment_status=paid").content.decode()
+    assert f'data-document="{paid.pk}"' in page and f'data-document="{open_one.pk}"' not in page
+    assert 'data-payment-status="paid"' in page
+    page = web.get(f"/c/{company.eik}/documents/?payment_status=open").content.decode()
+    assert f'data-document="{open_one.pk}"' in page and 'data-payment-status="unpaid"' in page
+
+
+def test_exports_and_dashboard_show_the_state(company, client_as):
+    web = client_as(company, "owner")
+    client = bg_client(company, name="Длъжник АД")
+    paid, open_one = invoice(company, client, "100.00"), invoice(company, client, "50.00")
+    actions.allocate(SYSTEM, payment(company, client, "120.00"), [(paid, None), (open_one, None)])
+    text = web.get(f"/c/{company.eik}/documents/?format=csv").content.decode("utf-8-sig")
+    lines = {row.split(",")[0]: row for row in text.splitlines()[1:]}
+    assert ",100.00,100.00,0.00,0.00,0.00,EUR," in lines[paid.number]
+    assert ",50.00,20.00,0.00,0.00,30.00,EUR," in lines[open_one.number]
+    xlsx = web.get(f"/c/{company.eik}/documents/?format=xlsx&payment_status=paid")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    dashboard = web.get(f"/c/{company.eik}/").content.decode()
+    assert 'id="payment-summary"' in dashboard
+    assert "30.00 EUR" in dashboard or "30,00 EUR" in dashboard
