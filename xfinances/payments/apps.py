@@ -9,9 +9,19 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.core import events
+        from xfinances.invoicing.events import DocumentIssued, DocumentVoided
         from xfinances.invoicing.forecast import client_payment_delays
-        from xfinances.payments import forecast
+        from xfinances.payments import actions, forecast
         from xfinances.treasury.forecast_sources import forecast_sources
 
+        # A credit note settles its invoice in the issue's own transaction (company setting).
+        events.subscribe(
+            DocumentIssued, actions.offset_credit_note_on_issue, phase=events.Phase.IN_TRANSACTION
+        )
+        # A voided document gives back what settled it or what it settled.
+        events.subscribe(
+            DocumentVoided, actions.release_voided_document, phase=events.Phase.IN_TRANSACTION
+        )
         forecast_sources.provide(forecast.forecast_sources)
         client_payment_delays.provide(forecast.client_payment_delays)

@@ -263,6 +263,14 @@ class WriteOff(models.Model):
         return f"{self.document_id}: {self.amount}"
 
 
+class CatchUp(models.TextChoices):
+    """What a client gets when several levels became due since its last reminder (the first
+    run after switching reminders on, or after a pause)."""
+
+    ONE_LEVEL = "one_level", _("One level at a time, each after its own interval")
+    LATEST = "latest", _("Only the latest level due; the earlier ones are skipped")
+
+
 class PaymentSettings(models.Model):
     """Per-company settings of the payments area."""
 
@@ -282,6 +290,15 @@ class PaymentSettings(models.Model):
     reminders_enabled = models.BooleanField(_("send reminders"), default=True)
     reminder_hour = models.PositiveSmallIntegerField(_("hour of the daily reminder run"), default=8)
     payment_instructions = models.TextField(_("how to pay (shown in reminders)"), blank=True)
+    apply_credit_notes_on_issue = models.BooleanField(
+        _("offset a credit note against its invoice when it is issued"), default=True
+    )
+    reminder_catch_up = models.CharField(
+        _("when several reminder levels are due at once"),
+        max_length=10,
+        choices=CatchUp.choices,
+        default=CatchUp.ONE_LEVEL,
+    )
 
     class Meta:
         verbose_name = _("payment settings")

@@ -19,6 +19,7 @@ from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 from xfinances.payments.actions.common import _date
 from xfinances.payments.models import (
+    CatchUp,
     DunningLevel,
     DunningPause,
     PaymentSettings,
@@ -172,6 +173,8 @@ def update_payment_settings(actor: Actor, company: Company, **data: Any) -> Paym
         "reminders_enabled",
         "reminder_hour",
         "payment_instructions",
+        "apply_credit_notes_on_issue",
+        "reminder_catch_up",
     }
     unknown = set(data) - allowed
     if unknown:
@@ -192,6 +195,11 @@ def update_payment_settings(actor: Actor, company: Company, **data: Any) -> Paym
                 raise ValueError
         except (TypeError, ValueError):
             errors.add("reminder_hour", _("Enter an hour from 0 to 23."))
+    if "reminder_catch_up" in data and data["reminder_catch_up"] not in CatchUp.values:
+        errors.add("reminder_catch_up", _("Choose how reminders catch up."))
+    for key in ("apply_credit_notes_on_issue", "reminders_enabled"):
+        if key in data:
+            data[key] = data[key] in (True, "1", "on", "true", "yes")
     errors.raise_if_any()
     row, _created = PaymentSettings.objects.select_for_update().get_or_create(company=company)
     before = audit.snapshot(row)

@@ -17,6 +17,7 @@ from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company
 from xfinances.core.money import RoundingPoint, round_cent
 from xfinances.core.permissions import ensure_can
+from xfinances.invoicing.events import DocumentIssued, DocumentVoided
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.payments import locks
 from xfinances.payments.actions.common import (
@@ -55,8 +56,16 @@ def apply_credit_note(
 ) -> Allocation:
     """Offset a credit note against the invoice it corrects (or `document` of the same client):
     an allocation without money. `amount` (note currency) defaults to what both sides allow."""
+    ensure_can(actor, credit_note.company, "payments.change")
+    return _offset_credit_note(actor, credit_note, document, amount)
+
+
+def _offset_credit_note(
+    actor: Actor, credit_note: Document, document: Document | None, amount: object
+) -> Allocation:
+    """`apply_credit_note` without the role check: also run by the company's own rule when a
+    credit note is issued (`offset_credit_note_on_issue`), whoever issued it."""
     company = credit_note.company
-    ensure_can(actor, company, "payments.change")
     errors = InvalidInput.collect()
     value = _amount(amount, errors, "amount")
     errors.raise_if_any()
@@ -131,6 +140,47 @@ def apply_credit_note(
     return allocation
 
 
+def offset_credit_note_on_issue(event: DocumentIssued) -> None:
+    """IN_TRANSACTION subscriber of `DocumentIssued`: an issued credit note settles the invoice
+    it corrects at once, in the issue's transaction, when the company's setting says so (on by
+    default). An invoice already settled in full leaves the note as the client's credit."""
+    note = event.document
+    if note.kind != DocumentKind.CREDIT_NOTE or not note.corrected_document_id:
+        return
+    if not settings_of(note.company).apply_credit_notes_on_issue:
+        return
+    target = Document.objects.filter(company_id=note.company_id, pk=note.corrected_document_id)
+    invoice = target.first()
+    if (
+        invoice is None
+        or invoice.status != DocumentStatus.ISSUED
+        or invoice.outstanding_amount <= 0
+    ):
+        return
+    _offset_credit_note(event.actor, note, invoice, None)
+
+
+def release_voided_document(event: DocumentVoided) -> None:
+    """IN_TRANSACTION subscriber of `DocumentVoided`: a voided document settles nothing and is
+    settled by nothing. Its active allocations (as the target, or as the credit note used) and
+    write-offs are undone in the void's transaction, so payments become the client's credit
+    again and an invoice offset by a voided credit note is open again."""
+    document = event.document
+    reason = _("Document %(number)s was voided.") % {"number": document.number}
+    allocations = Allocation.objects.filter(
+        Q(document_id=document.pk) | Q(credit_note_id=document.pk),
+        company_id=document.company_id,
+        undone_at__isnull=True,
+    ).order_by("pk")
+    for allocation in allocations:
+        _undo_allocation(event.actor, allocation, reason=reason)
+    write_offs = WriteOff.objects.filter(
+        company_id=document.company_id, document_id=document.pk, undone_at__isnull=True
+    ).order_by("pk")
+    for item in write_offs:
+        _undo_write_off(event.actor, item, reason=reason)
+
+
 def apply_open_credit_notes(actor: Actor, company: Company) -> int:
     """Offset every issued credit note that still has something left against the invoice it
     corrects, while that invoice has something left. Each in its own transaction. Returns how
@@ -159,8 +209,12 @@ def apply_open_credit_notes(actor: Actor, company: Company) -> int:
 @transaction.atomic
 def undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> Allocation:
     """Give an allocation's amounts back to both sides. The row stays (undone_at/by, reason)."""
+    ensure_can(actor, allocation.company, "payments.change")
+    return _undo_allocation(actor, allocation, reason=reason)
+
+
+def _undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> Allocation:
     company = allocation.company
-    ensure_can(actor, company, "payments.change")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput({"reason": [_("Say why the allocation is undone.")]})
@@ -276,8 +330,12 @@ def write_off(
 
 @transaction.atomic
 def undo_write_off(actor: Actor, item: WriteOff, *, reason: str) -> WriteOff:
+    ensure_can(actor, item.company, "payments.change")
+    return _undo_write_off(actor, item, reason=reason)
+
+
+def _undo_write_off(actor: Actor, item: WriteOff, *, reason: str) -> WriteOff:
     company = item.company
-    ensure_can(actor, company, "payments.change")
     if not (reason or "").strip():
         raise InvalidInput({"reason": [_("Say why the write-off is undone.")]})
     document = locks.lock_documents(company, [item.document_id])[item.document_id]
