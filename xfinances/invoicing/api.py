@@ -211,6 +211,10 @@ class DocumentOut(Schema):
     lock_reason: str
     version: int
     has_pdf: bool
+    delivered_at: dt.datetime | None = Field(
+        None, description="first reached the client (e-mailed, opened, downloaded, accepted)"
+    )
+    delivered_via: str = ""
     payment_status: str = Field(
         description="unpaid, partly_paid, paid, overpaid, written_off or not_applicable "
         "(drafts, voided documents, proformas, credit notes, protocols)"
@@ -529,6 +533,34 @@ def void(request: HttpRequest, document_id: int, data: ReasonIn) -> dict[str, An
     require(request, "documents.void")
     result = actions.void_document(_actor(request), _get(request, document_id), reason=data.reason)
     return document_out(result.document, result.warnings, result.annulment_protocol)
+
+
+class ReissueOut(Schema):
+    voided: DocumentOut
+    replacement: DocumentOut
+
+
+@router.post(
+    "/{int:document_id}/void-and-reissue",
+    response={201: ReissueOut},
+    summary="Void a document that reached the client and start its replacement",
+    description="The way to correct a document after it reached the client (e-mailed, "
+    "opened, downloaded or accepted in the portal), when the company does not allow edits "
+    "after delivery (an edit answers 409): the document is voided (`annulment_protocol` "
+    "when the client may have booked it) and a new draft with its client and lines is "
+    "created; issue it to give it a new number. Or issue a credit or debit note.",
+)
+def void_and_reissue(
+    request: HttpRequest, document_id: int, data: ReasonIn
+) -> Status[dict[str, Any]]:
+    require(request, "documents.void")
+    voided, draft = actions.void_and_reissue(
+        _actor(request), _get(request, document_id), reason=data.reason
+    )
+    protocol = actions.annulment_protocol_data(voided) if voided.annulment_protocol_needed else None
+    return Status(
+        201, {"voided": document_out(voided, None, protocol), "replacement": document_out(draft)}
+    )
 
 
 @router.post(

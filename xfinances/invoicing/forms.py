@@ -86,6 +86,13 @@ class DocumentForm(forms.Form):
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        issue, due = data.get("issue_date"), data.get("due_date")
+        if issue and due and due < issue:
+            self.add_error("due_date", _("The due date cannot be before the issue date."))
+        return data
+
     def header(self, *, kind: str, status: str) -> dict[str, Any]:
         """The cleaned header as the draft/edit actions take it."""
         data = dict(self.cleaned_data)

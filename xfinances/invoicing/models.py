@@ -76,6 +76,36 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Export failed")
 
 
+class DeliveredVia(models.TextChoices):
+    """How a document first reached its client."""
+
+    EMAIL = "email", _("sent by e-mail")
+    PORTAL_VIEW = "portal_view", _("opened in the portal")
+    PORTAL_DOWNLOAD = "portal_download", _("downloaded from the portal")
+    ACCEPTED = "accepted", _("accepted in the portal")
+
+
+class DocumentSettings(models.Model):
+    """Per-company rules of sales documents. A company without a row has the defaults."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
+    allow_edit_after_delivery = models.BooleanField(
+        _("allow correcting a document that reached the client"),
+        default=False,
+        help_text=_(
+            "The corrected PDF is then e-mailed again, marked as corrected, and an earlier "
+            "acceptance in the portal is reset."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("document settings")
+        verbose_name_plural = _("document settings")
+
+    def __str__(self) -> str:
+        return f"document settings of company {self.company_id}"
+
+
 MIN_NUMBER = 1
 MAX_NUMBER = 9_999_999_999
 
@@ -304,6 +334,12 @@ class Document(models.Model):
     issued_by_name = models.CharField(_("issued by"), max_length=200, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True, help_text="first delivered to the client")
+    # First reached the client (e-mail sent, opened or downloaded in the portal, accepted):
+    # from then on no silent edit (actions.edit_issued_document), see DeliveredVia.
+    delivered_at = models.DateTimeField(_("reached the client"), null=True, blank=True)
+    delivered_via = models.CharField(max_length=16, choices=DeliveredVia.choices, blank=True)
+    # Edited after it reached the client (company setting): the PDF prints "corrected".
+    corrected_after_delivery_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.TextField(blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.ForeignKey(

@@ -206,6 +206,7 @@ def printable_for(document: Document) -> PrintableDocument:
         rf_reference=document.rf_reference,
         epc_qr_payload=qr,
         status=status,  # type: ignore[arg-type]
+        copy_label="Коригиран" if document.corrected_after_delivery_at else "Оригинал",
         logo=logo or None,
         logo_mime=logo_mime,
     )

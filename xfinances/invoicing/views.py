@@ -619,6 +619,12 @@ def document_edit(request: HttpRequest, document_id: int) -> HttpResponse:
     if lock.locked:
         messages.error(request, lock.message)
         return redirect("invoicing:detail", document.company.eik, document.pk)
+    if document.status == DocumentStatus.ISSUED:
+        try:
+            actions.ensure_editable_after_delivery(document)
+        except Conflict as refusal:
+            messages.error(request, refusal.message)
+            return redirect("invoicing:detail", document.company.eik, document.pk)
     return _form_page(request, document=document, kind=document.kind, corrected=None)
 
 
@@ -659,6 +665,26 @@ def _related(document: Document) -> list[dict[str, Any]]:
     return related
 
 
+def _issue_confirmation(document: Document) -> str:
+    """What the Issue button asks: the number, and who gets the document by e-mail."""
+    question = _("Issue this document now? It gets the next number.")
+    if document.party_id is None:
+        return question
+    _endpoints, auto_send = actions.issue_facts_read(document).fetch()
+    if not auto_send:
+        return f"{question} " + _(
+            "It is not e-mailed automatically: send it afterwards with “Send by e-mail”."
+        )
+    recipients = actions.invoice_recipients(document.party)
+    if not recipients:
+        return f"{question} " + _(
+            "The client has no e-mail for documents: it will not be e-mailed."
+        )
+    return f"{question} " + _("It is e-mailed at once to: %(recipients)s.") % {
+        "recipients": ", ".join(recipients)
+    }
+
+
 @company_view("documents.view")
 def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     company = _company(request)
@@ -667,7 +693,15 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["GET"])
     today = timezone.localdate()
     lock = lifecycle.lock_of(document, today)
+    delivered = document.status == DocumentStatus.ISSUED and document.delivered_at is not None
+    edit_after_delivery = actions.document_settings(company).allow_edit_after_delivery
     context = {
+        "delivered": delivered,
+        "delivery_refusal": actions.delivery_refusal(document)
+        if delivered and not edit_after_delivery
+        else "",
+        "edit_after_delivery": edit_after_delivery,
+        "issue_confirmation": _issue_confirmation(document) if document.is_draft else "",
         "document": document,
         "lines": list(queries.lines_of(document)),
         "vat_groups": list(document.vat_groups.order_by("id")),
@@ -675,7 +709,10 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         "related": _related(document),
         "entries": audit.history(company, document)[:200],
         "void_form": VoidForm(),
-        "can_edit": document.status != DocumentStatus.VOIDED and not lock.locked,
+        "can_edit": document.status != DocumentStatus.VOIDED
+        and not lock.locked
+        and (not delivered or edit_after_delivery),
+        "can_reissue": delivered and not lock.locked and document.kind not in NOTE_KINDS,
         "can_void": document.status == DocumentStatus.ISSUED and not lock.locked,
         "can_convert": document.kind == DocumentKind.PROFORMA
         and document.status == DocumentStatus.ISSUED
@@ -782,6 +819,36 @@ def document_void(request: HttpRequest, document_id: int) -> HttpResponse:
             ),
         )
     return redirect(_detail_url(document))
+
+
+@company_view("documents.void")
+@require_POST
+def document_void_and_reissue(request: HttpRequest, document_id: int) -> HttpResponse:
+    """Void a delivered document and open its replacement (a new draft, a new number)."""
+    document = _document(request, document_id)
+    form = VoidForm(request.POST)
+    form.is_valid()
+    try:
+        voided, draft = actions.void_and_reissue(
+            _actor(request), document, reason=form.cleaned_data.get("reason", "")
+        )
+    except (InvalidInput, Conflict, NotAllowed) as error:
+        _flash(request, error)
+        return redirect(_detail_url(document))
+    messages.success(
+        request,
+        _("%(number)s is voided; correct the new draft and issue it (it gets a new number).")
+        % {"number": voided.number},
+    )
+    if voided.annulment_protocol_needed:
+        messages.warning(
+            request,
+            _(
+                "The client may have booked the voided document: sign a bilateral annulment "
+                "protocol with them (on the voided document's page)."
+            ),
+        )
+    return redirect("invoicing:edit", draft.company.eik, draft.pk)
 
 
 @company_view("documents.change")
@@ -1092,8 +1159,25 @@ def series_settings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "invoicing/series.html",
-        {"series": list(queries.series_list(company)), "form": form},
+        {
+            "series": list(queries.series_list(company)),
+            "form": form,
+            "document_settings": actions.document_settings(company),
+        },
     )
+
+
+@company_view("documents.settings")
+@require_POST
+def document_settings_save(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    actions.update_document_settings(
+        _actor(request),
+        company,
+        allow_edit_after_delivery=request.POST.get("allow_edit_after_delivery") == "on",
+    )
+    messages.success(request, _("Document settings saved."))
+    return redirect("invoicing:series", company.eik)
 
 
 @company_view("documents.settings")
