@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company, Currency
@@ -322,6 +323,7 @@ class DunningLevel(models.Model):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     days_after_due = models.IntegerField(_("days after the due date"))
     subject_bg = models.CharField(_("subject (Bulgarian)"), max_length=200)
     body_bg = models.TextField(_("text (Bulgarian)"))
@@ -347,7 +349,28 @@ class DunningLevel(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the language of the page (English when it has one and English is on)."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return self.name
+
+    @property
+    def when_label(self) -> str:
+        """When it is sent: "3 days before the due date", "on the due date", "15 days after…"."""
+        days = self.days_after_due
+        if days < 0:
+            return ngettext(
+                "%(count)d day before the due date", "%(count)d days before the due date", -days
+            ) % {"count": -days}
+        if days == 0:
+            return str(_("on the due date"))
+        return ngettext(
+            "%(count)d day after the due date", "%(count)d days after the due date", days
+        ) % {"count": days}
 
 
 class DunningPause(models.Model):

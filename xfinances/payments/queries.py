@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, F, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -205,6 +205,18 @@ def sent_levels(company: Company, document_ids: Iterable[int] | None = None) -> 
     return found
 
 
+def last_reminder_days(company: Company) -> dict[int, dt.date]:
+    """Document id → the day its latest reminder was sent (skipped levels do not count)."""
+    rows = (
+        ReminderSent.objects.filter(company=company, superseded=False)
+        .order_by()
+        .values("document_id")
+        .annotate(last=Max("run_date"))
+        .values_list("document_id", "last")
+    )
+    return dict(rows)
+
+
 def active_pauses(company: Company, today: dt.date) -> QuerySet[DunningPause]:
     return DunningPause.objects.filter(company=company, until__gte=today, ended_at__isnull=True)
 
@@ -230,6 +242,8 @@ def reminder_plan(company: Company, today: dt.date) -> tuple[dunning.Plan, dict[
             paused_documents=[d for d, _p in pauses if d],
             paused_parties=[p for _d, p in pauses if p],
             interest_rate=settings_row.interest_rate,
+            catch_up=settings_row.reminder_catch_up,
+            last_sent_on=last_reminder_days(company),
         )
     return result, {level.pk: level for level in levels}
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("statement/<int:party_id>/", views.statement, name="statement"),
     path("reminders/", views.reminders, name="reminders"),
     path("reminders/send-now/", views.reminders_send_now, name="send_now"),
+    path("settings/", views.payment_settings_save, name="settings"),
     path("reminders/default-levels/", views.reminders_default_levels, name="default_levels"),
     path("reminders/levels/new/", views.level_new, name="level_new"),
     path("reminders/levels/<int:level_id>/", views.level_detail, name="level"),

@@ -21,6 +21,7 @@ from xfinances.parties.models import Party
 from xfinances.payments import actions, exports, queries
 from xfinances.payments.models import (
     Allocation,
+    CatchUp,
     DunningLevel,
     DunningPause,
     Payment,
@@ -355,6 +356,7 @@ def reminders(request: HttpRequest) -> HttpResponse:
                 company=company, ended_at__isnull=True
             ).select_related("document", "party")[:50],
             "settings_row": actions.settings_of(company),
+            "catch_up_choices": CatchUp.choices,
             "clients": Party.objects.filter(company=company, is_client=True, is_archived=False)
             .order_by("name")
             .only("id", "name")[:500],
@@ -363,6 +365,23 @@ def reminders(request: HttpRequest) -> HttpResponse:
             .order_by("-issue_date", "-id")[:300],
         },
     )
+
+
+@company_view("dunning.manage")
+@require_POST
+def payment_settings_save(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    try:
+        actions.update_payment_settings(
+            request.actor,  # type: ignore[attr-defined]
+            company,
+            reminder_catch_up=request.POST.get("reminder_catch_up", ""),
+            apply_credit_notes_on_issue=request.POST.get("apply_credit_notes_on_issue") == "on",
+        )
+        messages.success(request, _("Settings saved."))
+    except ActionError as error:
+        messages.error(request, _message(error))
+    return redirect("payments:reminders", company.eik)
 
 
 @company_view("dunning.manage")
@@ -403,6 +422,7 @@ def pause_end(request: HttpRequest, pause_id: int) -> HttpResponse:
 
 LEVEL_TEXT_FIELDS = (
     "name",
+    "name_en",
     "days_after_due",
     "subject_bg",
     "body_bg",
