@@ -38,7 +38,7 @@ def _delivered(company, **data) -> Document:
 def test_a_delivered_document_refuses_an_edit_and_changes_nothing(company):
     document = _delivered(company)
     total = document.total
-    with pytest.raises(DocumentDelivered, match="reached the client|достигнал до клиента"):
+    with pytest.raises(DocumentDelivered, match=r"reached the client|достигнал до клиента"):
         actions.edit_issued_document(
             SYSTEM, document, reason="qty", lines=[line(quantity="12")], today=DAY
         )
