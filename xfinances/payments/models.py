@@ -7,9 +7,9 @@ Invariants (kept by `actions.py` under the row locks of `locks.py`, and by CHECK
   refunded) never exceeds the note's total.
 - An allocation is never deleted: undoing it sets `undone_at/undone_by/undo_reason` and gives
   the amounts back to both sides (audited).
-- Statuses (unpaid / partly paid / paid / overpaid / written off) are derived, never stored:
-  `queries.document_payment_status` computes them from the document's total and its
-  settlement row. See docs/receivables.md.
+- Statuses (unpaid / partly paid / paid / overpaid / written off) are stored on the document
+  (invoicing's `refresh_payment_status`, called with the settlement row's amounts in the same
+  transaction as every change of it). See docs/receivables.md.
 
 Allocation targets: a sales document (`document`) or, for an outgoing payment, a supplier
 invoice (`supplier_invoice`): exactly one of them (CHECK `allocation_one_target`). A supplier

@@ -1,7 +1,7 @@
 """Named reads of payments and receivables, always scoped to one company.
 
-Statuses are derived (never stored): from the document's total and its `DocumentSettlement`
-row (today) or from the allocations and write-offs dated up to a day (aging at past dates)."""
+Statuses now: stored on the document (kept by the actions in the same transaction); at past
+dates: derived from the allocations and write-offs dated up to that day (aging)."""
 
 from __future__ import annotations
 
