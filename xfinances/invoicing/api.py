@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
@@ -32,6 +32,7 @@ from xfinances.invoicing.models import (
     PrintSettings,
     RecurringInvoice,
 )
+from xfinances.invoicing.payment_state import PAYMENT_STATUS_FILTER_VALUES
 
 router = Router(tags=["documents"])
 
@@ -210,6 +211,20 @@ class DocumentOut(Schema):
     lock_reason: str
     version: int
     has_pdf: bool
+    delivered_at: dt.datetime | None = Field(
+        None, description="first reached the client (e-mailed, opened, downloaded, accepted)"
+    )
+    delivered_via: str = ""
+    payment_status: str = Field(
+        description="unpaid, partly_paid, paid, overpaid, written_off or not_applicable "
+        "(drafts, voided documents, proformas, credit notes, protocols)"
+    )
+    paid_amount: Decimal = Field(description="settled by payments (document currency)")
+    credited_amount: Decimal = Field(description="settled by credit notes")
+    written_off_amount: Decimal
+    outstanding_amount: Decimal = Field(
+        description="total − paid − credited − written off; negative when overpaid"
+    )
     warnings: list[str] = []
     annulment_protocol: dict[str, Any] | None = None
 
@@ -226,6 +241,11 @@ class DocumentSummaryOut(Schema):
     currency: str
     total: Decimal
     eur_total: Decimal
+    payment_status: str
+    paid_amount: Decimal
+    credited_amount: Decimal
+    written_off_amount: Decimal
+    outstanding_amount: Decimal
 
 
 class DocumentPage(Schema):
@@ -243,6 +263,11 @@ class DocumentFilters(InputSchema):
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
     overdue: bool = False
+    payment_status: str = Field(
+        "",
+        description="unpaid, partly_paid, paid, overpaid, written_off, or open (unpaid or "
+        "partly paid)",
+    )
     q: str = ""
     limit: int = 50
     cursor: str = ""
@@ -381,6 +406,8 @@ def list_documents(request: CompanyRequest, filters: Query[DocumentFilters]) -> 
         errors.add("kind", _("Unknown kind of document."))
     if filters.status and filters.status not in DocumentStatus.values:
         errors.add("status", _("Unknown status."))
+    if filters.payment_status and filters.payment_status not in PAYMENT_STATUS_FILTER_VALUES:
+        errors.add("payment_status", _("Unknown payment status."))
     errors.raise_if_any()
     found = queries.documents(
         request.company,
@@ -393,6 +420,7 @@ def list_documents(request: CompanyRequest, filters: Query[DocumentFilters]) -> 
         amount_max=filters.amount_max,
         overdue_on=timezone.localdate() if filters.overdue else None,
         q=filters.q,
+        payment_status=filters.payment_status,
     )
     if filters.cursor:
         found = queries.after_cursor(found, *_decode_cursor(filters.cursor))
@@ -499,6 +527,34 @@ def void(request: CompanyRequest, document_id: int, data: ReasonIn) -> dict[str,
     require(request, "documents.void")
     result = actions.void_document(request.actor, _get(request, document_id), reason=data.reason)
     return document_out(result.document, result.warnings, result.annulment_protocol)
+
+
+class ReissueOut(Schema):
+    voided: DocumentOut
+    replacement: DocumentOut
+
+
+@router.post(
+    "/{int:document_id}/void-and-reissue",
+    response={201: ReissueOut},
+    summary="Void a document that reached the client and start its replacement",
+    description="The way to correct a document after it reached the client (e-mailed, "
+    "opened, downloaded or accepted in the portal), when the company does not allow edits "
+    "after delivery (an edit answers 409): the document is voided (`annulment_protocol` "
+    "when the client may have booked it) and a new draft with its client and lines is "
+    "created; issue it to give it a new number. Or issue a credit or debit note.",
+)
+def void_and_reissue(
+    request: CompanyRequest, document_id: int, data: ReasonIn
+) -> Status[dict[str, Any]]:
+    require(request, "documents.void")
+    voided, draft = actions.void_and_reissue(
+        request.actor, _get(request, document_id), reason=data.reason
+    )
+    protocol = actions.annulment_protocol_data(voided) if voided.annulment_protocol_needed else None
+    return Status(
+        201, {"voided": document_out(voided, None, protocol), "replacement": document_out(draft)}
+    )
 
 
 @router.post(

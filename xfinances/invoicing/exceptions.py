@@ -15,3 +15,7 @@ class StaleDocument(Conflict):
 
 class SeriesExhausted(Conflict):
     """The number series has no numbers left."""
+
+
+class DocumentDelivered(Conflict):
+    """The document reached the client: void and reissue it, or issue a note."""

@@ -27,6 +27,7 @@ from xfinances.invoicing.models import (
     RecurringSchedule,
     SeriesGroup,
 )
+from xfinances.invoicing.payment_state import OPEN_PAYMENT_FILTER, PaymentStatus
 from xfinances.invoicing.pdf import MAX_TEMPLATE_BYTES
 
 LINE_INPUTS = (
@@ -85,6 +86,13 @@ class DocumentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        issue, due = data.get("issue_date"), data.get("due_date")
+        if issue and due and due < issue:
+            self.add_error("due_date", _("The due date cannot be before the issue date."))
+        return data
 
     def header(self, *, kind: str, status: str) -> dict[str, Any]:
         """The cleaned header as the draft/edit actions take it."""
@@ -206,6 +214,13 @@ def to_decimal_or_none(value: str) -> Decimal | None:
         return None
 
 
+PAYMENT_STATUS_FILTERS = [
+    ("", _("Paid or not")),
+    (OPEN_PAYMENT_FILTER, _("Not paid in full")),
+    *[(value, label) for value, label in PaymentStatus.choices if value != "not_applicable"],
+]
+
+
 class DocumentFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     kind = forms.ChoiceField(
@@ -223,6 +238,9 @@ class DocumentFilterForm(forms.Form):
         label=_("Currency"), required=False, choices=[("", _("Any currency")), *Currency.choices]
     )
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
+    payment_status = forms.ChoiceField(
+        label=_("Payment"), required=False, choices=PAYMENT_STATUS_FILTERS
+    )
 
     def filters(self, today: dt.date) -> dict[str, Any]:
         if not self.is_valid():
@@ -238,6 +256,7 @@ class DocumentFilterForm(forms.Form):
             "amount_min": data["amount_min"],
             "amount_max": data["amount_max"],
             "overdue_on": today if data["overdue"] else None,
+            "payment_status": data["payment_status"] or "",
         }
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xfinances.catalog.models import Product, VatTreatment
 from xfinances.core.models import Company, Currency
+from xfinances.invoicing.payment_state import BADGE_CLASSES, PaymentStatus, payment_state
 from xfinances.parties.models import Party
 
 AMOUNT: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
@@ -73,6 +74,36 @@ class ExportStatus(models.TextChoices):
     NOT_EXPORTED = "", _("Not exported")
     EXPORTED = "exported", _("Exported")
     FAILED = "failed", _("Export failed")
+
+
+class DeliveredVia(models.TextChoices):
+    """How a document first reached its client."""
+
+    EMAIL = "email", _("sent by e-mail")
+    PORTAL_VIEW = "portal_view", _("opened in the portal")
+    PORTAL_DOWNLOAD = "portal_download", _("downloaded from the portal")
+    ACCEPTED = "accepted", _("accepted in the portal")
+
+
+class DocumentSettings(models.Model):
+    """Per-company rules of sales documents. A company without a row has the defaults."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
+    allow_edit_after_delivery = models.BooleanField(
+        _("allow correcting a document that reached the client"),
+        default=False,
+        help_text=_(
+            "The corrected PDF is then e-mailed again, marked as corrected, and an earlier "
+            "acceptance in the portal is reset."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("document settings")
+        verbose_name_plural = _("document settings")
+
+    def __str__(self) -> str:
+        return f"document settings of company {self.company_id}"
 
 
 MIN_NUMBER = 1
@@ -248,6 +279,19 @@ class Document(models.Model):
     # A note's total in the corrected invoice's currency: what the credit ceiling counts.
     correction_total = models.DecimalField(**AMOUNT, default=ZERO)
     amount_in_words = models.CharField(max_length=500, blank=True)
+    # Payment state in the document currency, kept current by `actions.refresh_payment_status`
+    # in the same transaction as every allocation, credit note offset and write-off (the
+    # payments area calls it), and by issue, edit and void. See payment_state.py.
+    paid_amount = models.DecimalField(_("paid"), **AMOUNT, default=ZERO)
+    credited_amount = models.DecimalField(_("credited"), **AMOUNT, default=ZERO)
+    written_off_amount = models.DecimalField(_("written off"), **AMOUNT, default=ZERO)
+    outstanding_amount = models.DecimalField(_("outstanding"), **AMOUNT, default=ZERO)
+    payment_status = models.CharField(
+        _("payment status"),
+        max_length=14,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.NOT_APPLICABLE,
+    )
     rf_reference = models.CharField(_("RF reference"), max_length=25, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     terms = models.TextField(_("terms"), blank=True)
@@ -290,6 +334,12 @@ class Document(models.Model):
     issued_by_name = models.CharField(_("issued by"), max_length=200, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True, help_text="first delivered to the client")
+    # First reached the client (e-mail sent, opened or downloaded in the portal, accepted):
+    # from then on no silent edit (actions.edit_issued_document), see DeliveredVia.
+    delivered_at = models.DateTimeField(_("reached the client"), null=True, blank=True)
+    delivered_via = models.CharField(max_length=16, choices=DeliveredVia.choices, blank=True)
+    # Edited after it reached the client (company setting): the PDF prints "corrected".
+    corrected_after_delivery_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.TextField(blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.ForeignKey(
@@ -343,6 +393,10 @@ class Document(models.Model):
             models.Index(fields=["company", "number"], name="document_number"),
             models.Index(fields=["company", "status", "due_date"], name="document_due"),
             models.Index(fields=["company", "corrected_document"], name="document_corrected"),
+            models.Index(
+                fields=["company", "payment_status", "-issue_date", "-id"],
+                name="document_payment_status",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -355,6 +409,29 @@ class Document(models.Model):
     @property
     def is_note(self) -> bool:
         return self.kind in NOTE_KINDS
+
+    def apply_payment_state(self) -> list[str]:
+        """Set `payment_status` and `outstanding_amount` from the kind, status, total and the
+        stored paid/credited/written-off amounts (no save). Returns the fields it sets."""
+        state = payment_state(
+            kind=self.kind,
+            status=self.status,
+            total=self.total,
+            paid=self.paid_amount,
+            credited=self.credited_amount,
+            written_off=self.written_off_amount,
+        )
+        self.payment_status = state.status
+        self.outstanding_amount = state.outstanding
+        return ["payment_status", "outstanding_amount"]
+
+    @property
+    def payment_badge_class(self) -> str:
+        return BADGE_CLASSES.get(self.payment_status, "text-bg-light border")
+
+    @property
+    def has_payment_status(self) -> bool:
+        return self.payment_status not in ("", PaymentStatus.NOT_APPLICABLE)
 
 
 class DocumentLine(models.Model):

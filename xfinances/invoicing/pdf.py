@@ -119,6 +119,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "voided": ("АНУЛИРАН", "VOID"),
     "draft": ("ЧЕРНОВА", "DRAFT"),
     "original": ("Оригинал", "Original"),
+    "corrected": ("Коригиран", "Corrected"),
     "rate": ("Курс", "Rate"),
     "fixed_rate": ("по фиксирания курс", "at the fixed rate"),
 }
@@ -363,10 +364,12 @@ def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> 
         watermark, watermark_second = first, second
         status_text = _one(doc.status, lang)
     copy_label = doc.copy_label
-    if copy_label and lang == "en" and copy_label == LABELS["original"][0]:
-        copy_label = LABELS["original"][1]
-    elif copy_label and lang == "bg-en" and copy_label == LABELS["original"][0]:
-        copy_label = _one("original", lang)
+    for key in ("original", "corrected"):
+        if copy_label and copy_label == LABELS[key][0]:
+            if lang == "en":
+                copy_label = LABELS[key][1]
+            elif lang == "bg-en":
+                copy_label = _one(key, lang)
     qr_svg = None
     if options.show_qr and doc.epc_qr_payload and doc.status == "original":
         qr_svg = epc_qr_svg(doc.epc_qr_payload)

@@ -208,6 +208,7 @@ def printable_for(document: Document) -> PrintableDocument:
         rf_reference=document.rf_reference,
         epc_qr_payload=qr,
         status=cast(printable.Status, status),
+        copy_label="Коригиран" if document.corrected_after_delivery_at else "Оригинал",
         logo=logo or None,
         logo_mime=logo_mime,
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from xfinances.core.models import Company
 from xfinances.invoicing.models import (
@@ -19,6 +20,7 @@ from xfinances.invoicing.models import (
     RecurringInvoice,
     RecurringRun,
 )
+from xfinances.invoicing.payment_state import OPEN_PAYMENT_FILTER, PaymentStatus
 
 ZERO = Decimal("0.00")
 
@@ -39,11 +41,13 @@ def documents(
     amount_max: Decimal | None = None,
     overdue_on: dt.date | None = None,
     q: str = "",
+    payment_status: str = "",
 ) -> QuerySet[Document]:
     """Documents newest first (issue date, then id: the keyset order of the API and UI).
 
-    `overdue_on`: issued invoices and debit notes whose due date is before that day (payments
-    are not yet deducted: the payments area narrows this to unpaid ones). `q`: every word in the
+    `overdue_on`: issued invoices and debit notes whose due date is before that day with
+    something still outstanding (the stored payment state). `payment_status`: one of
+    `PaymentStatus` or "open" (unpaid or partly paid). `q`: every word in the
     number, recipient name, ЕИК/VAT number or line texts."""
     found = Document.objects.filter(company=company)
     if kind:
@@ -65,7 +69,12 @@ def documents(
             status=DocumentStatus.ISSUED,
             kind__in=[DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE],
             due_date__lt=overdue_on,
+            outstanding_amount__gt=0,
         )
+    if payment_status == OPEN_PAYMENT_FILTER:
+        found = found.filter(payment_status__in=[PaymentStatus.UNPAID, PaymentStatus.PARTLY_PAID])
+    elif payment_status:
+        found = found.filter(payment_status=payment_status)
     for term in search_terms(q):
         found = found.filter(search_text__contains=term)
     return found.order_by("-issue_date", "-id")
@@ -195,3 +204,32 @@ def recurring_runs(template: RecurringInvoice) -> QuerySet[RecurringRun]:
         .select_related("document")
         .order_by("-period_start", "-id")
     )
+
+
+def payment_summary(company: Company, today: dt.date) -> list[dict[str, Any]]:
+    """Per currency and payment status of issued invoices and debit notes not yet paid in full:
+    how many and how much is outstanding, and how much of it is overdue (dashboard). One
+    query on the stored payment state."""
+    rows = (
+        Document.objects.filter(
+            company=company,
+            status=DocumentStatus.ISSUED,
+            kind__in=[DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE],
+            payment_status__in=[PaymentStatus.UNPAID, PaymentStatus.PARTLY_PAID],
+        )
+        .values("currency", "payment_status")
+        .annotate(
+            count=Count("id"),
+            outstanding=Sum("outstanding_amount"),
+            overdue=Sum("outstanding_amount", filter=Q(due_date__lt=today)),
+        )
+        .order_by("currency", "payment_status")
+    )
+    return [
+        {
+            **row,
+            "label": PaymentStatus(row["payment_status"]).label,
+            "overdue": row["overdue"] or ZERO,
+        }
+        for row in rows
+    ]

@@ -25,6 +25,7 @@ urlpatterns = [
         for what in ("pause", "resume", "run", "delete")
     ],
     path("series/", views.series_settings, name="series"),
+    path("document-settings/", views.document_settings_save, name="document_settings"),
     path("print-settings/", views.print_settings, name="print_settings"),
     path("print-settings/preview/", views.print_preview, name="print_preview"),
     path("print-settings/template/", views.print_template, name="print_template"),
@@ -47,6 +48,11 @@ urlpatterns = [
     ),
     path("<int:document_id>/issue/", views.document_issue, name="issue"),
     path("<int:document_id>/void/", views.document_void, name="void"),
+    path(
+        "<int:document_id>/void-and-reissue/",
+        views.document_void_and_reissue,
+        name="void_and_reissue",
+    ),
     path("<int:document_id>/delete/", views.document_delete, name="delete"),
     path("<int:document_id>/convert/", views.document_convert, name="convert"),
     path("<int:document_id>/copy/", views.document_copy, name="copy"),

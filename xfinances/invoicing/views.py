@@ -37,7 +37,7 @@ from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
 from xfinances.core.queries import rate_value
 from xfinances.core.tenancy import CompanyRequest, company_view
-from xfinances.invoicing import actions, lifecycle, pdf, printing, queries
+from xfinances.invoicing import actions, exports, lifecycle, pdf, printing, queries
 from xfinances.invoicing.forms import (
     CREATABLE_KINDS,
     DocumentFilterForm,
@@ -150,6 +150,8 @@ LIST_COLUMNS = (
     "exported_at",
     "is_advance",
     "pdf_file",
+    "payment_status",
+    "outstanding_amount",
 )
 
 
@@ -169,7 +171,27 @@ def _lock_badges(company: Company, rows: list[Document], today: dt.date) -> None
             and row.due_date
             and row.due_date < today
             and row.kind in (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE)
+            and row.outstanding_amount > 0
         )
+
+
+EXPORT_LIMIT = 100_000
+
+
+def _export(found: Any, kind: str) -> HttpResponse:
+    """The filtered list as CSV or XLSX (at most EXPORT_LIMIT rows, newest first)."""
+    header, body = exports.documents_table(found[:EXPORT_LIMIT].iterator(chunk_size=2000))
+    if kind == "csv":
+        response = HttpResponse(
+            exports.to_csv(header, body), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            exports.to_xlsx("documents", header, body),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="documents.{kind}"'
+    return response
 
 
 @company_view("documents.view")
@@ -185,6 +207,9 @@ def document_list(request: CompanyRequest) -> HttpResponse:
     currency = form.cleaned_data.get("currency") if form.is_bound and form.is_valid() else ""
     if currency:
         found = found.filter(currency=currency)
+    kind = request.GET.get("format", "")
+    if kind in ("csv", "xlsx"):
+        return _export(found, kind)
     found = found.only(*LIST_COLUMNS)
     after = _cursor(request.GET.get("after", ""))
     before = _cursor(request.GET.get("before", ""))
@@ -585,6 +610,12 @@ def document_edit(request: CompanyRequest, document_id: int) -> HttpResponse:
     if lock.locked:
         messages.error(request, lock.message)
         return redirect("invoicing:detail", document.company.eik, document.pk)
+    if document.status == DocumentStatus.ISSUED:
+        try:
+            actions.ensure_editable_after_delivery(document)
+        except Conflict as refusal:
+            messages.error(request, refusal.message)
+            return redirect("invoicing:detail", document.company.eik, document.pk)
     return _form_page(request, document=document, kind=document.kind, corrected=None)
 
 
@@ -625,6 +656,26 @@ def _related(document: Document) -> list[dict[str, Any]]:
     return related
 
 
+def _issue_confirmation(document: Document) -> str:
+    """What the Issue button asks: the number, and who gets the document by e-mail."""
+    question = _("Issue this document now? It gets the next number.")
+    if document.party_id is None:
+        return question
+    _endpoints, auto_send = actions.issue_facts_read(document).fetch()
+    if not auto_send:
+        return f"{question} " + _(
+            "It is not e-mailed automatically: send it afterwards with “Send by e-mail”."
+        )
+    recipients = actions.invoice_recipients(document.party)
+    if not recipients:
+        return f"{question} " + _(
+            "The client has no e-mail for documents: it will not be e-mailed."
+        )
+    return f"{question} " + _("It is e-mailed at once to: %(recipients)s.") % {
+        "recipients": ", ".join(recipients)
+    }
+
+
 @company_view("documents.view")
 def document_detail(request: CompanyRequest, document_id: int) -> HttpResponse:
     company = request.company
@@ -633,7 +684,15 @@ def document_detail(request: CompanyRequest, document_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["GET"])
     today = timezone.localdate()
     lock = lifecycle.lock_of(document, today)
+    delivered = document.status == DocumentStatus.ISSUED and document.delivered_at is not None
+    edit_after_delivery = actions.document_settings(company).allow_edit_after_delivery
     context = {
+        "delivered": delivered,
+        "delivery_refusal": actions.delivery_refusal(document)
+        if delivered and not edit_after_delivery
+        else "",
+        "edit_after_delivery": edit_after_delivery,
+        "issue_confirmation": _issue_confirmation(document) if document.is_draft else "",
         "document": document,
         "lines": list(queries.lines_of(document)),
         "vat_groups": list(document.vat_groups.order_by("id")),
@@ -641,7 +700,10 @@ def document_detail(request: CompanyRequest, document_id: int) -> HttpResponse:
         "related": _related(document),
         "entries": audit.history(company, document)[:200],
         "void_form": VoidForm(),
-        "can_edit": document.status != DocumentStatus.VOIDED and not lock.locked,
+        "can_edit": document.status != DocumentStatus.VOIDED
+        and not lock.locked
+        and (not delivered or edit_after_delivery),
+        "can_reissue": delivered and not lock.locked and document.kind not in NOTE_KINDS,
         "can_void": document.status == DocumentStatus.ISSUED and not lock.locked,
         "can_convert": document.kind == DocumentKind.PROFORMA
         and document.status == DocumentStatus.ISSUED
@@ -748,6 +810,36 @@ def document_void(request: CompanyRequest, document_id: int) -> HttpResponse:
             ),
         )
     return redirect(_detail_url(document))
+
+
+@company_view("documents.void")
+@require_POST
+def document_void_and_reissue(request: CompanyRequest, document_id: int) -> HttpResponse:
+    """Void a delivered document and open its replacement (a new draft, a new number)."""
+    document = _document(request, document_id)
+    form = VoidForm(request.POST)
+    form.is_valid()
+    try:
+        voided, draft = actions.void_and_reissue(
+            request.actor, document, reason=form.cleaned_data.get("reason", "")
+        )
+    except (InvalidInput, Conflict, NotAllowed) as error:
+        _flash(request, error)
+        return redirect(_detail_url(document))
+    messages.success(
+        request,
+        _("%(number)s is voided; correct the new draft and issue it (it gets a new number).")
+        % {"number": voided.number},
+    )
+    if voided.annulment_protocol_needed:
+        messages.warning(
+            request,
+            _(
+                "The client may have booked the voided document: sign a bilateral annulment "
+                "protocol with them (on the voided document's page)."
+            ),
+        )
+    return redirect("invoicing:edit", draft.company.eik, draft.pk)
 
 
 @company_view("documents.change")
@@ -1060,8 +1152,25 @@ def series_settings(request: CompanyRequest) -> HttpResponse:
     return render(
         request,
         "invoicing/series.html",
-        {"series": list(queries.series_list(company)), "form": form},
+        {
+            "series": list(queries.series_list(company)),
+            "form": form,
+            "document_settings": actions.document_settings(company),
+        },
     )
+
+
+@company_view("documents.settings")
+@require_POST
+def document_settings_save(request: CompanyRequest) -> HttpResponse:
+    company = request.company
+    actions.update_document_settings(
+        request.actor,
+        company,
+        allow_edit_after_delivery=request.POST.get("allow_edit_after_delivery") == "on",
+    )
+    messages.success(request, _("Document settings saved."))
+    return redirect("invoicing:series", company.eik)
 
 
 @company_view("documents.settings")

@@ -82,6 +82,7 @@ class CreditNoteIn(InputSchema):
 
 class LevelIn(InputSchema):
     name: str | None = None
+    name_en: str | None = None
     days_after_due: int | None = None
     subject_bg: str | None = None
     body_bg: str | None = None
@@ -348,7 +349,9 @@ def _level_out(level: DunningLevel) -> dict[str, Any]:
     return {
         "id": level.pk,
         "name": level.name,
+        "name_en": level.name_en,
         "days_after_due": level.days_after_due,
+        "when": level.when_label,
         "charge_interest": level.charge_interest,
         "fee": str(level.fee),
         "recipients": level.recipients,

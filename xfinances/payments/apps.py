@@ -9,14 +9,24 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.core import events
         from xfinances.core.dashboard import dashboard_cards
         from xfinances.core.demo import demo_steps
         from xfinances.core.events import CompanyCreated, Phase, subscribe
+        from xfinances.invoicing.events import DocumentIssued, DocumentVoided
         from xfinances.invoicing.forecast import client_payment_delays
-        from xfinances.payments import dashboard, demo, forecast
+        from xfinances.payments import actions, dashboard, demo, forecast
         from xfinances.payments.actions import reminder_settings
         from xfinances.treasury.forecast_sources import forecast_sources
 
+        # A credit note settles its invoice in the issue's own transaction (company setting).
+        events.subscribe(
+            DocumentIssued, actions.offset_credit_note_on_issue, phase=events.Phase.IN_TRANSACTION
+        )
+        # A voided document gives back what settled it or what it settled.
+        events.subscribe(
+            DocumentVoided, actions.release_voided_document, phase=events.Phase.IN_TRANSACTION
+        )
         forecast_sources.provide(forecast.forecast_sources)
         client_payment_delays.provide(forecast.client_payment_delays)
         dashboard_cards.provide(dashboard.cards)

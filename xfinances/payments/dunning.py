@@ -9,11 +9,15 @@ Rules:
 - A level reaches a document on `due_date + days_after_due`. A run on day D sends every level
   whose day has come (≤ D) and that the document has not had yet.
 - Never a level twice (the caller keeps `sent`; the database has a unique (level, document)).
-- Catching up (a missed run, or several levels due at once): only the HIGHEST due level is
-  sent; the lower ones not yet sent are recorded as `superseded` — a client should not get a
-  friendly notice and a final notice in the same e-mail.
-- Levels above one already sent are still sent when their day comes; a lower level added later
-  is never sent once a higher one was (it is superseded).
+- Escalation, one level at a time (`CATCH_UP_ONE_LEVEL`, the default): a document gets the
+  first level that applies and it has not had; the next one only when its own day has come
+  AND its interval since the previous level (the difference of their days) has passed since
+  that level was sent. So the first run after reminders were switched on, or after a long
+  pause, sends the first overdue level — never the final notice at once. A level "before the
+  due date" applies only while the document is not yet due.
+- Catching up by jumping (`CATCH_UP_LATEST`, a company setting): only the HIGHEST due level is
+  sent; the lower ones not yet sent are recorded as `superseded`.
+- A lower level added later is never sent once a higher one was (it is superseded).
 - A paused document, or a document of a paused client, gets nothing while the pause lasts.
 - A client gets at most one e-mail per run; its template is the highest level among the
   documents triggering it. The e-mail lists every open overdue document of the client (those
@@ -29,6 +33,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 ZERO = Decimal("0.00")
+CATCH_UP_ONE_LEVEL = "one_level"
+CATCH_UP_LATEST = "latest"
 
 
 class OpenDocument(NamedTuple):
@@ -100,6 +106,39 @@ def late_interest(remaining: Decimal, annual_rate_percent: Decimal, days: int) -
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def _next_level(
+    due: list[Level],
+    had: Collection[int],
+    by_id: Mapping[int, Level],
+    days: int,
+    today: dt.date,
+    last_sent: dt.date | None,
+) -> Level | None:
+    """The one level a document gets today when escalating one level at a time, or None.
+
+    The first due level above every level it already had; a level before the due date only
+    while the document is not overdue; and not before its interval (its days minus the days of
+    the previous level) has passed since the previous reminder was sent."""
+    previous = max(
+        (by_id[level_id] for level_id in had if level_id in by_id),
+        key=lambda level: (level.days_after_due, level.id),
+        default=None,
+    )
+    for level in due:
+        if level.id in had:
+            continue
+        if previous is not None and level.days_after_due <= previous.days_after_due:
+            continue
+        if level.days_after_due < 0 and days > 0:
+            continue  # "3 days before the due date" once it is overdue: no longer applies
+        if previous is not None and last_sent is not None:
+            interval = level.days_after_due - previous.days_after_due
+            if (today - last_sent).days < interval:
+                return None
+        return level
+    return None
+
+
 def _line_order(line: Line) -> tuple[dt.date, int]:
     return line.document.due_date, line.document.id
 
@@ -113,9 +152,15 @@ def plan(
     paused_documents: Iterable[int] = (),
     paused_parties: Iterable[int] = (),
     interest_rate: Decimal = ZERO,
+    catch_up: str = CATCH_UP_ONE_LEVEL,
+    last_sent_on: Mapping[int, dt.date] | None = None,
 ) -> Plan:
     """The reminders of `today`. `sent` maps document id → level ids it already had (sent or
-    superseded). Documents with nothing remaining must not be passed (they are settled)."""
+    superseded); `last_sent_on` document id → the day its latest reminder was sent (for the
+    intervals of `CATCH_UP_ONE_LEVEL`). Documents with nothing remaining must not be passed
+    (they are settled)."""
+    one_level = catch_up != CATCH_UP_LATEST
+    last_sent_on = last_sent_on or {}
     ordered = sorted(levels, key=lambda level: (level.days_after_due, level.id))
     if not ordered:
         return Plan()
@@ -128,8 +173,8 @@ def plan(
     overdue_by_party: dict[int, list[OpenDocument]] = {}
     # Few distinct due dates and days: their days overdue and due levels are worked out once.
     days_of: dict[dt.date, int] = {}
-    # days overdue → (ids of the levels due that day but the highest, the highest)
-    due_by_days: dict[int, tuple[list[int], Level]] = {}
+    # days overdue → the levels due that day, lowest first
+    due_by_days: dict[int, list[Level]] = {}
     for document in documents:
         doc_id, party_id, _number, _currency, _issued, due_date, remaining = document
         if remaining <= 0:
@@ -141,17 +186,24 @@ def plan(
             overdue_by_party.setdefault(party_id, []).append(document)
         if days < first_day or doc_id in stop_docs or party_id in stop_parties:
             continue
-        found = due_by_days.get(days)
-        if found is None:
-            due = [level for level in ordered if level.days_after_due <= days]
-            found = due_by_days[days] = ([level.id for level in due[:-1]], due[-1])
-        lower, highest = found
+        due = due_by_days.get(days)
+        if due is None:
+            due = due_by_days[days] = [level for level in ordered if level.days_after_due <= days]
         had = sent.get(doc_id, ())
-        if highest.id in had:
-            continue
-        for level_id in lower:
-            if level_id not in had:
-                records.append(Record(level_id, doc_id, party_id, True))
+        if one_level:
+            chosen = _next_level(due, had, by_id, days, today, last_sent_on.get(doc_id))
+            if chosen is None:
+                continue
+        else:
+            chosen = due[-1]
+            if chosen.id in had:
+                continue
+        for level in due:
+            if level.days_after_due >= chosen.days_after_due:
+                break
+            if level.id not in had:
+                records.append(Record(level.id, doc_id, party_id, True))
+        highest = chosen
         records.append(Record(highest.id, doc_id, party_id, False))
         email = by_party.get(party_id)
         if email is None:

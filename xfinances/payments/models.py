@@ -7,9 +7,9 @@ Invariants (kept by `actions.py` under the row locks of `locks.py`, and by CHECK
   refunded) never exceeds the note's total.
 - An allocation is never deleted: undoing it sets `undone_at/undone_by/undo_reason` and gives
   the amounts back to both sides (audited).
-- Statuses (unpaid / partly paid / paid / overpaid / written off) are derived, never stored:
-  `queries.document_payment_status` computes them from the document's total and its
-  settlement row. See docs/receivables.md.
+- Statuses (unpaid / partly paid / paid / overpaid / written off) are stored on the document
+  (invoicing's `refresh_payment_status`, called with the settlement row's amounts in the same
+  transaction as every change of it). See docs/receivables.md.
 
 Allocation targets: a sales document (`document`) or, for an outgoing payment, a supplier
 invoice (`supplier_invoice`): exactly one of them (CHECK `allocation_one_target`). A supplier
@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company, Currency
@@ -263,6 +264,14 @@ class WriteOff(models.Model):
         return f"{self.document_id}: {self.amount}"
 
 
+class CatchUp(models.TextChoices):
+    """What a client gets when several levels became due since its last reminder (the first
+    run after switching reminders on, or after a pause)."""
+
+    ONE_LEVEL = "one_level", _("One level at a time, each after its own interval")
+    LATEST = "latest", _("Only the latest level due; the earlier ones are skipped")
+
+
 class PaymentSettings(models.Model):
     """Per-company settings of the payments area."""
 
@@ -282,6 +291,15 @@ class PaymentSettings(models.Model):
     reminders_enabled = models.BooleanField(_("send reminders"), default=True)
     reminder_hour = models.PositiveSmallIntegerField(_("hour of the daily reminder run"), default=8)
     payment_instructions = models.TextField(_("how to pay (shown in reminders)"), blank=True)
+    apply_credit_notes_on_issue = models.BooleanField(
+        _("offset a credit note against its invoice when it is issued"), default=True
+    )
+    reminder_catch_up = models.CharField(
+        _("when several reminder levels are due at once"),
+        max_length=10,
+        choices=CatchUp.choices,
+        default=CatchUp.ONE_LEVEL,
+    )
 
     class Meta:
         verbose_name = _("payment settings")
@@ -305,6 +323,7 @@ class DunningLevel(models.Model):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     days_after_due = models.IntegerField(_("days after the due date"))
     subject_bg = models.CharField(_("subject (Bulgarian)"), max_length=200)
     body_bg = models.TextField(_("text (Bulgarian)"))
@@ -330,7 +349,28 @@ class DunningLevel(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the language of the page (English when it has one and English is on)."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return self.name
+
+    @property
+    def when_label(self) -> str:
+        """When it is sent: "3 days before the due date", "on the due date", "15 days after…"."""
+        days = self.days_after_due
+        if days < 0:
+            return ngettext(
+                "%(count)d day before the due date", "%(count)d days before the due date", -days
+            ) % {"count": -days}
+        if days == 0:
+            return str(_("on the due date"))
+        return ngettext(
+            "%(count)d day after the due date", "%(count)d days after the due date", days
+        ) % {"count": days}
 
 
 class DunningPause(models.Model):

@@ -1,7 +1,7 @@
 """Named reads of payments and receivables, always scoped to one company.
 
-Statuses are derived (never stored): from the document's total and its `DocumentSettlement`
-row (today) or from the allocations and write-offs dated up to a day (aging at past dates)."""
+Statuses now: stored on the document (kept by the actions in the same transaction); at past
+dates: derived from the allocations and write-offs dated up to that day (aging)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, F, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +25,6 @@ from xfinances.payments import dunning
 from xfinances.payments.models import (
     Allocation,
     Direction,
-    DocumentSettlement,
     DunningLevel,
     DunningPause,
     Payment,
@@ -110,16 +109,15 @@ class DocumentPayment:
 
 
 def document_payment(document: Document) -> DocumentPayment:
-    """The document's payment state now (from its settlement row)."""
+    """The document's payment state now, from the amounts stored on it (kept current by the
+    actions in the same transaction as every allocation and write-off)."""
     total = document.total
     if document.status == DocumentStatus.VOIDED:
         return DocumentPayment(PaymentStatus.VOIDED, total, ZERO, ZERO, ZERO, ZERO)
     if document.status != DocumentStatus.ISSUED or document.kind not in SETTLEABLE_KINDS:
         return DocumentPayment(PaymentStatus.NOT_PAYABLE, total, ZERO, ZERO, ZERO, ZERO)
-    row = DocumentSettlement.objects.filter(pk=document.pk, company_id=document.company_id).first()
-    paid, credited, written_off = (
-        (row.paid, row.credited, row.written_off) if row else (ZERO, ZERO, ZERO)
-    )
+    paid, credited = document.paid_amount, document.credited_amount
+    written_off = document.written_off_amount
     status, remaining = status_from(total, paid + credited + written_off, written_off)
     return DocumentPayment(status, total, paid, credited, written_off, remaining)
 
@@ -138,29 +136,12 @@ def document_payment_status(document: Document, today: dt.date) -> tuple[str, De
 def document_payment_statuses(
     documents: Iterable[Document],
 ) -> dict[int, tuple[str, Decimal, Decimal]]:
-    """`document_payment_status` of many documents of one company in one query: id →
-    (status, paid, remaining)."""
-    found = list(documents)
-    rows = {
-        row.pk: row
-        for row in DocumentSettlement.objects.filter(
-            company_id__in={d.company_id for d in found}, pk__in=[d.pk for d in found]
-        )
-    }
+    """`document_payment_status` of many documents: id → (status, paid, remaining). Reads
+    the amounts stored on the documents: no query."""
     result: dict[int, tuple[str, Decimal, Decimal]] = {}
-    for document in found:
-        if document.status == DocumentStatus.VOIDED:
-            result[document.pk] = (PaymentStatus.VOIDED, ZERO, ZERO)
-            continue
-        if document.status != DocumentStatus.ISSUED or document.kind not in SETTLEABLE_KINDS:
-            result[document.pk] = (PaymentStatus.NOT_PAYABLE, ZERO, ZERO)
-            continue
-        row = rows.get(document.pk)
-        paid, credited, written_off = (
-            (row.paid, row.credited, row.written_off) if row else (ZERO, ZERO, ZERO)
-        )
-        status, remaining = status_from(document.total, paid + credited + written_off, written_off)
-        result[document.pk] = (status, paid + credited, remaining)
+    for document in documents:
+        state = document_payment(document)
+        result[document.pk] = (state.status, state.paid + state.credited, state.remaining)
     return result
 
 
@@ -224,6 +205,18 @@ def sent_levels(company: Company, document_ids: Iterable[int] | None = None) -> 
     return found
 
 
+def last_reminder_days(company: Company) -> dict[int, dt.date]:
+    """Document id → the day its latest reminder was sent (skipped levels do not count)."""
+    rows = (
+        ReminderSent.objects.filter(company=company, superseded=False)
+        .order_by()
+        .values("document_id")
+        .annotate(last=Max("run_date"))
+        .values_list("document_id", "last")
+    )
+    return dict(rows)
+
+
 def active_pauses(company: Company, today: dt.date) -> QuerySet[DunningPause]:
     return DunningPause.objects.filter(company=company, until__gte=today, ended_at__isnull=True)
 
@@ -249,6 +242,8 @@ def reminder_plan(company: Company, today: dt.date) -> tuple[dunning.Plan, dict[
             paused_documents=[d for d, _p in pauses if d],
             paused_parties=[p for _d, p in pauses if p],
             interest_rate=settings_row.interest_rate,
+            catch_up=settings_row.reminder_catch_up,
+            last_sent_on=last_reminder_days(company),
         )
     return result, {level.pk: level for level in levels}
 
@@ -661,6 +656,12 @@ def allocations_of_document(document: Document) -> QuerySet[Allocation]:
         .filter(Q(document=document) | Q(credit_note=document))
         .select_related("payment", "credit_note", "document")
         .order_by("date", "id")
+    )
+
+
+def write_offs_of_document(document: Document) -> QuerySet[WriteOff]:
+    return WriteOff.objects.filter(company_id=document.company_id, document=document).order_by(
+        "date", "id"
     )
 
 

@@ -8,7 +8,9 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,11 +21,13 @@ from xfinances.parties.models import Party
 from xfinances.payments import actions, exports, queries
 from xfinances.payments.models import (
     Allocation,
+    CatchUp,
     DunningLevel,
     DunningPause,
     Payment,
     ReminderRun,
     RunKind,
+    WriteOff,
 )
 from xfinances.treasury import queries as treasury_queries
 from xfinances.treasury.models import MoneyAccount
@@ -42,6 +46,16 @@ def _message(error: ActionError) -> str:
     if isinstance(error, Conflict):
         return error.message
     return str(error) or _("Your role does not allow this action.")
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Back to the page named by the form's `next` (a path of this site) or to `fallback`."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return redirect(target)
+    return redirect(fallback)
 
 
 def _file(content: bytes, name: str, kind: str) -> HttpResponse:
@@ -212,8 +226,10 @@ def allocation_undo(request: CompanyRequest, allocation_id: int) -> HttpResponse
     except ActionError as error:
         messages.error(request, _message(error))
     if allocation.payment_id:
-        return redirect("payments:payment", company.eik, allocation.payment_id)
-    return redirect("payments:document", company.eik, allocation.document_id)
+        fallback = reverse("payments:payment", args=[company.eik, allocation.payment_id])
+    else:
+        fallback = reverse("payments:document", args=[company.eik, allocation.document_id])
+    return _back(request, fallback)
 
 
 @company_view("payments.view")
@@ -242,7 +258,48 @@ def document_write_off(request: CompanyRequest, document_id: int) -> HttpRespons
         messages.success(request, _("Written off."))
     except ActionError as error:
         messages.error(request, _message(error))
-    return redirect("payments:document", company.eik, document.pk)
+    return _back(request, reverse("payments:document", args=[company.eik, document.pk]))
+
+
+@company_view("payments.change")
+@require_POST
+def write_off_undo(request: CompanyRequest, write_off_id: int) -> HttpResponse:
+    company = request.company
+    item = get_object_or_404(WriteOff, company=company, pk=write_off_id)
+    try:
+        actions.undo_write_off(request.actor, item, reason=request.POST.get("reason", ""))
+        messages.success(request, _("The write-off was undone."))
+    except ActionError as error:
+        messages.error(request, _message(error))
+    return _back(request, reverse("payments:document", args=[company.eik, item.document_id]))
+
+
+@company_view("payments.change")
+@require_POST
+def document_mark_paid(request: CompanyRequest, document_id: int) -> HttpResponse:
+    """ "Mark as paid" from the document page: the payment into the chosen account, allocated."""
+    company = request.company
+    document = get_object_or_404(Document, company=company, pk=document_id)
+    account_id = request.POST.get("account") or ""
+    account = (
+        MoneyAccount.objects.filter(company=company, pk=account_id).first()
+        if account_id.isdigit()
+        else None
+    )
+    try:
+        actions.mark_document_paid(
+            request.actor,
+            document,
+            account=account,
+            date=request.POST.get("date", ""),
+            amount=request.POST.get("amount") or None,
+        )
+        messages.success(
+            request, _("Payment recorded: %(number)s is paid.") % {"number": document.number}
+        )
+    except ActionError as error:
+        messages.error(request, _message(error))
+    return redirect(reverse("invoicing:detail", args=[company.eik, document.pk]) + "?tab=payments")
 
 
 @company_view("payments.view")
@@ -299,6 +356,7 @@ def reminders(request: CompanyRequest) -> HttpResponse:
                 company=company, ended_at__isnull=True
             ).select_related("document", "party")[:50],
             "settings_row": actions.settings_of(company),
+            "catch_up_choices": CatchUp.choices,
             "clients": Party.objects.filter(company=company, is_client=True, is_archived=False)
             .order_by("name")
             .only("id", "name")[:500],
@@ -307,6 +365,23 @@ def reminders(request: CompanyRequest) -> HttpResponse:
             .order_by("-issue_date", "-id")[:300],
         },
     )
+
+
+@company_view("dunning.manage")
+@require_POST
+def payment_settings_save(request: CompanyRequest) -> HttpResponse:
+    company = request.company
+    try:
+        actions.update_payment_settings(
+            request.actor,
+            company,
+            reminder_catch_up=request.POST.get("reminder_catch_up", ""),
+            apply_credit_notes_on_issue=request.POST.get("apply_credit_notes_on_issue") == "on",
+        )
+        messages.success(request, _("Settings saved."))
+    except ActionError as error:
+        messages.error(request, _message(error))
+    return redirect("payments:reminders", company.eik)
 
 
 @company_view("dunning.manage")
@@ -347,6 +422,7 @@ def pause_end(request: CompanyRequest, pause_id: int) -> HttpResponse:
 
 LEVEL_TEXT_FIELDS = (
     "name",
+    "name_en",
     "days_after_due",
     "subject_bg",
     "body_bg",

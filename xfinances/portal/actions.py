@@ -21,8 +21,10 @@ from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company, Source, hash_token
 from xfinances.core.permissions import ensure_can
+from xfinances.invoicing import actions as invoicing_actions
 from xfinances.invoicing.actions import delivery
-from xfinances.invoicing.models import Document, DocumentStatus
+from xfinances.invoicing.events import DocumentUpdated
+from xfinances.invoicing.models import DeliveredVia, Document, DocumentStatus
 from xfinances.notifications import actions as outbox
 from xfinances.parties.models import Party
 from xfinances.portal.models import (
@@ -275,6 +277,26 @@ def end_session(session: PortalSession, *, ip_address: str | None) -> None:
     log_access(session, AccessAction.SIGN_OUT, ip_address=ip_address)
 
 
+_DELIVERED_BY: dict[str, str] = {
+    AccessAction.VIEW_DOCUMENT: DeliveredVia.PORTAL_VIEW,
+    AccessAction.DOWNLOAD_PDF: DeliveredVia.PORTAL_DOWNLOAD,
+    AccessAction.DOWNLOAD_XML: DeliveredVia.PORTAL_DOWNLOAD,
+    AccessAction.ACCEPT: DeliveredVia.ACCEPTED,
+}
+
+
+def reset_acceptance_on_update(event: DocumentUpdated) -> None:
+    """IN_TRANSACTION subscriber of `DocumentUpdated`: a document corrected after the client
+    accepted it is no longer accepted (the client answers the corrected one again)."""
+    document = event.document
+    found = DocumentResponse.objects.filter(
+        company_id=document.company_id, document_id=document.pk, kind=ResponseKind.ACCEPTED
+    )
+    for response in found:
+        audit.record_delete(event.actor, document.company, "portal.acceptance_reset", response)
+        response.delete()
+
+
 def log_access(
     session: PortalSession,
     action: str,
@@ -285,7 +307,11 @@ def log_access(
     user_agent: str = "",
 ) -> PortalAccessLog:
     """One row of the access log (a write of its own: a view is logged even when nothing else
-    is written)."""
+    is written). Opening, downloading or accepting a document also records that it reached
+    the client (invoicing: no silent edit afterwards)."""
+    via = _DELIVERED_BY.get(action)
+    if document is not None and via:
+        invoicing_actions.mark_delivered(Actor.system(Source.PORTAL), document, via)
     return PortalAccessLog.objects.create(
         company_id=session.company_id,
         party_id=session.party_id,

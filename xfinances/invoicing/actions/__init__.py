@@ -33,6 +33,11 @@ from xfinances.invoicing.actions.corrections import (
     edit_issued_document,
     void_document,
 )
+from xfinances.invoicing.actions.delivered import (
+    mark_delivered,
+    update_document_settings,
+    void_and_reissue,
+)
 from xfinances.invoicing.actions.delivery import (
     document_data,
     document_event,
@@ -46,9 +51,15 @@ from xfinances.invoicing.actions.delivery import (
     placeholder_values,
     portal_link,
     record_portal_download,
+    resend_corrected,
     send_document,
     send_documents,
     template_language,
+)
+from xfinances.invoicing.actions.delivery_rules import (
+    delivery_refusal,
+    document_settings,
+    ensure_editable_after_delivery,
 )
 from xfinances.invoicing.actions.drafts import (
     create_draft,
@@ -76,6 +87,7 @@ from xfinances.invoicing.actions.lines import (
     _groups_read,
     _lines_read,
 )
+from xfinances.invoicing.actions.payment_status import refresh_payment_status
 from xfinances.invoicing.actions.pdfs import (
     attach_pdf,
     attach_protocol_pdf,
@@ -141,13 +153,17 @@ __all__ = [
     "deactivate_series",
     "delete_draft",
     "delete_recurring",
+    "delivery_refusal",
     "document_data",
     "document_event",
+    "document_settings",
     "due_recurring_ids",
     "edit_issued_document",
+    "ensure_editable_after_delivery",
     "invoice_recipients",
     "issue_document",
     "issue_facts_read",
+    "mark_delivered",
     "mark_exported",
     "mark_many_exported",
     "on_document_issued",
@@ -160,9 +176,11 @@ __all__ = [
     "portal_link",
     "printed_bank_accounts",
     "record_portal_download",
+    "refresh_payment_status",
     "render_document_pdf",
     "render_pdf_on_commit",
     "request_hash",
+    "resend_corrected",
     "run_due_recurring",
     "run_idempotent",
     "run_recurring_now",
@@ -174,9 +192,11 @@ __all__ = [
     "store_pdf",
     "tax_event_max_days_after_issue",
     "template_language",
+    "update_document_settings",
     "update_draft",
     "update_print_settings",
     "update_recurring",
     "update_series",
+    "void_and_reissue",
     "void_document",
 ]

@@ -45,6 +45,8 @@ def _validate_for_issue(
         errors.add("lines", _("Add at least one line."))
     if document.issue_date > today:
         errors.add("issue_date", _("A document cannot be issued with a future date."))
+    if document.due_date and document.due_date < document.issue_date:
+        errors.add("due_date", _("The due date cannot be before the issue date."))
     allowed = tax_event_max_days_after_issue()
     if (document.tax_event_date - document.issue_date).days > allowed:
         errors.add(

@@ -22,6 +22,8 @@ from xfinances.invoicing.actions.common import (
     DocumentResult,
     annulment_protocol_after_days,
 )
+from xfinances.invoicing.actions.delivery import resend_corrected
+from xfinances.invoicing.actions.delivery_rules import ensure_editable_after_delivery
 from xfinances.invoicing.actions.drafts import _check_version, create_draft
 from xfinances.invoicing.actions.header import _clean_header, _today
 from xfinances.invoicing.actions.issue import _lock_for_issue, issue_document
@@ -86,6 +88,7 @@ def edit_issued_document(
             lifecycle.transition_refusal(document.status, Transition.EDIT), field="status"
         )
     _ensure_unlocked(document, day)
+    corrected_after_delivery = ensure_editable_after_delivery(document)
     _check_version(document, expected_version)
     data.pop("series", None)
     data.pop("series_id", None)
@@ -144,6 +147,9 @@ def edit_issued_document(
             {"total": [_("Issued credit notes already take back more than the new total.")]}
         )
     document.amount_in_words = _words(document)
+    document.apply_payment_state()
+    if corrected_after_delivery:
+        document.corrected_after_delivery_at = timezone.now()
     document.version += 1
     document.save()
     if lines is not None:
@@ -159,6 +165,8 @@ def edit_issued_document(
         changes["version"] = [before["version"], document.version]
         audit.record_changes(actor, company, "edit_issued_document", document, changes, reason)
     _schedule_pdf(document)
+    if corrected_after_delivery and changes:
+        warnings.append(resend_corrected(actor, document))
     events.emit(DocumentUpdated(actor, document))
     return DocumentResult(document, warnings)
 
@@ -195,11 +203,12 @@ def void_document(
     document.voided_at = timezone.now()
     document.voided_by = actor.user
     document.annulment_protocol_needed = lifecycle.needs_annulment_protocol(
-        sent=document.sent_at is not None,
+        sent=document.sent_at is not None or document.delivered_at is not None,
         issue_date=document.issue_date,
         today=day,
         after_days=annulment_protocol_after_days(),
     )
+    document.apply_payment_state()
     document.version += 1
     document.save()
     audit.record_update(actor, company, "void_document", document, before, reason)

@@ -28,7 +28,7 @@ from xfinances.core.permissions import ensure_can
 from xfinances.invoicing.actions.pdfs import store_pdf
 from xfinances.invoicing.events import DocumentIssued, DocumentUpdated, DocumentVoided
 from xfinances.invoicing.model_rows import Read
-from xfinances.invoicing.models import Document, DocumentStatus
+from xfinances.invoicing.models import DeliveredVia, Document, DocumentStatus
 from xfinances.notifications import actions as outbox_actions
 from xfinances.notifications.default_templates import KIND_NAMES
 from xfinances.notifications.email_content import fill
@@ -150,8 +150,9 @@ def _queue_document_email(
     recipients: list[str],
     key: str,
     settings_row: DeliverySettings,
+    payload: dict[str, Any] | None = None,
 ) -> OutboxMessage:
-    payload = _document_email(document, recipients, settings_row)
+    payload = payload or _document_email(document, recipients, settings_row)
     message, created = outbox_actions.queue_message(
         document.company,
         kind=MessageKind.EMAIL,
@@ -195,6 +196,42 @@ def send_document(
     return _queue_document_email(
         actor, document, chosen, key, outbox_actions.delivery_settings(company)
     )
+
+
+#: The line a re-sent corrected document's e-mail starts with, in the e-mail's language.
+CORRECTED_NOTICE = {
+    "bg": (
+        "Коригиран документ",
+        "Документът, който получихте по-рано, е коригиран. Моля, използвайте приложения "
+        "коригиран документ вместо предишния.",
+    ),
+    "en": (
+        "Corrected document",
+        "The document you received earlier has been corrected. Please use the attached "
+        "corrected document instead of the earlier one.",
+    ),
+}
+
+
+def resend_corrected(actor: Actor, document: Document) -> str:
+    """E-mail a document corrected after it reached the client again (PDF attached, marked
+    as corrected), in the caller's transaction, to the client's invoice contacts. Returns the
+    notice to show the user."""
+    recipients = invoice_recipients(document.party)
+    if not recipients:
+        return _("The corrected document was not e-mailed: the client has no e-mail for documents.")
+    settings_row = outbox_actions.delivery_settings(document.company)
+    payload = _document_email(document, recipients, settings_row)
+    title, notice = CORRECTED_NOTICE.get(payload["language"], CORRECTED_NOTICE["en"])
+    payload["subject"] = f"{title}: {payload['subject']}"
+    payload["text"] = f"{notice}\n\n{payload['text']}"
+    if payload.get("html"):
+        payload["html"] = f"<p><strong>{notice}</strong></p>{payload['html']}"
+    key = f"email:document:{document.pk}:corrected:{document.version}"
+    _queue_document_email(actor, document, recipients, key, settings_row, payload=payload)
+    return _("The corrected document is e-mailed again to %(recipients)s.") % {
+        "recipients": ", ".join(recipients)
+    }
 
 
 @transaction.atomic
@@ -373,6 +410,9 @@ def on_message_sent(event: MessageSent) -> None:
         return
     now = timezone.now()
     Document.objects.filter(pk=event.document_id, sent_at__isnull=True).update(sent_at=now)
+    Document.objects.filter(pk=event.document_id, delivered_at__isnull=True).update(
+        delivered_at=now, delivered_via=DeliveredVia.EMAIL
+    )
     wants_delivered = any(
         WebhookEvent.DOCUMENT_DELIVERED in (events or [])
         for events in WebhookEndpoint.objects.filter(

@@ -125,6 +125,7 @@ def issue_document(
     if document.kind in (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE, DocumentKind.PROFORMA):
         document.rf_reference = rf_for_document(number)
     document.search_text = search_text_of(document, (line.description for line in lines))
+    document.apply_payment_state()
     document.version += 1
     # Write only the columns the issue changed (and the audit diff from the same snapshot).
     after = audit.snapshot(document)

@@ -21,6 +21,7 @@ from xfinances.payments.actions.common import (
     eur_value,
     exchange_difference,
 )
+from xfinances.payments.actions.marking import mark_document_paid
 from xfinances.payments.actions.recording import (
     record_payment,
 )
@@ -45,7 +46,9 @@ from xfinances.payments.actions.reminder_settings import (
 from xfinances.payments.actions.settlement import (
     apply_credit_note,
     apply_open_credit_notes,
+    offset_credit_note_on_issue,
     refund_credit,
+    release_voided_document,
     undo_allocation,
     undo_write_off,
     write_off,
@@ -72,10 +75,13 @@ __all__ = [
     "ensure_default_levels",
     "eur_value",
     "exchange_difference",
+    "mark_document_paid",
+    "offset_credit_note_on_issue",
     "pause_reminders",
     "payment_data",
     "record_payment",
     "refund_credit",
+    "release_voided_document",
     "reminder_language",
     "run_reminders",
     "save_level",

@@ -226,7 +226,7 @@ def allocate(
         )
         payment.allocated += amount
         payment.save(update_fields=["allocated"])
-        _settlement_apply(row, paid=doc_amount)
+        _settlement_apply(actor, document, row, paid=doc_amount)
         audit.record_create(actor, company, "allocate", allocation)
         _emit_payment_allocated(payment, allocation, _remaining(document, row))
         created.append(allocation)

@@ -9,9 +9,11 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from xfinances.core import readers
+from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput
 from xfinances.core.models import Company
 from xfinances.core.money import BGN_PER_EUR, MoneyError, RoundingPoint, round_cent, to_decimal
+from xfinances.invoicing import actions as invoicing_actions
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.payments.models import (
     Direction,
@@ -101,17 +103,24 @@ def exchange_difference(
 
 
 def _settlement_apply(
+    actor: Actor,
+    document: Document,
     row: DocumentSettlement,
     *,
     paid: Decimal = ZERO,
     credited: Decimal = ZERO,
     written_off: Decimal = ZERO,
 ) -> None:
+    """Change what settled a (locked) document, and its stored payment state on the document
+    through invoicing's action, in the caller's transaction."""
     row.paid += paid
     row.credited += credited
     row.written_off += written_off
     row.settled = row.paid + row.credited + row.written_off
     row.save(update_fields=["paid", "credited", "written_off", "settled", "updated_at"])
+    invoicing_actions.refresh_payment_status(
+        actor, document, paid=row.paid, credited=row.credited, written_off=row.written_off
+    )
 
 
 def _remaining(document: Document, row: DocumentSettlement) -> Decimal:

@@ -18,6 +18,7 @@ from xfinances.core.permissions import ensure_can
 from xfinances.core.queries import rate_value
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
+from xfinances.payments import reference_matching
 from xfinances.payments.actions.allocation import allocate
 from xfinances.payments.actions.common import _amount, _date, eur_value
 from xfinances.payments.actions.webhooks import _emit_payment_received
@@ -49,11 +50,14 @@ def record_payment(
     note: str = "",
     eur_rate: object = None,
     allocations: Sequence[tuple[Document, object]] = (),
+    match_reference: bool = True,
 ) -> Payment:
     """A payment in or out. With `account` (a treasury MoneyAccount) the movement is created
     there through the treasury's action; with `movement` an existing movement is linked;
     otherwise it is entered by hand. `allocations`: (document, amount in the payment currency)
-    pairs allocated in the same transaction."""
+    pairs allocated in the same transaction. Without them, an incoming payment whose bank
+    reference or note names exactly one open document (its RF reference or number,
+    `reference_matching`) is allocated to it (`match_reference=False` to leave it open)."""
     ensure_can(actor, company, "payments.change")
     errors = InvalidInput.collect()
     if direction not in Direction.values:
@@ -143,4 +147,20 @@ def record_payment(
         _emit_payment_received(payment)
     if allocations:
         allocate(actor, payment, allocations)
+    elif match_reference and direction == Direction.IN:
+        _allocate_by_reference(actor, payment)
     return payment
+
+
+def _allocate_by_reference(actor: Actor, payment: Payment) -> None:
+    references = reference_matching.references_in(payment.bank_reference, payment.note)
+    document = reference_matching.document_for_reference(
+        payment.company, references, currency=payment.currency, party=payment.party
+    )
+    if document is None:
+        return
+    if payment.party_id is None and document.party_id is not None:
+        payment.party = document.party
+        payment.save(update_fields=["party"])
+    allocate(actor, payment, [(document, None)])
+    payment.refresh_from_db(fields=["allocated"])

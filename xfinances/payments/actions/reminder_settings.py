@@ -20,6 +20,7 @@ from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 from xfinances.payments.actions.common import _date
 from xfinances.payments.models import (
+    CatchUp,
     DunningLevel,
     DunningPause,
     PaymentSettings,
@@ -30,36 +31,75 @@ from xfinances.payments.reminder_email import unknown_placeholders
 
 # --- reminders (dunning) -------------------------------------------------------------------------
 
+_SIGN_BG = "\n\n{how_to_pay}\n\nПортал: {portal_link}\n\nПоздрави,\n{company}"
+_SIGN_EN = "\n\n{how_to_pay}\n\nPortal: {portal_link}\n\nKind regards,\n{company}"
+
+#: "Add the usual levels": each with its name, subject and text in Bulgarian and English (the
+#: page shows the name in the user's language, the e-mail goes in the recipient's language).
 DEFAULT_LEVELS: list[dict[str, Any]] = [
     {
-        "name": "Friendly notice",
+        "name": "Приятелско напомняне",
+        "name_en": "Friendly notice",
         "days_after_due": -3,
         "subject_bg": "Напомняне: предстоящ падеж – {company}",
         "body_bg": "Здравейте,\n\nнапомняме, че наближава падежът на следните документи:\n\n"
-        "{documents}\n\n{how_to_pay}\n\nПортал: {portal_link}\n\nПоздрави,\n{company}",
+        "{documents}" + _SIGN_BG,
         "subject_en": "Reminder: payment due soon – {company}",
         "body_en": "Hello,\n\nthis is a friendly reminder that these documents fall due soon:\n\n"
-        "{documents}\n\n{how_to_pay}\n\nPortal: {portal_link}\n\nKind regards,\n{company}",
+        "{documents}" + _SIGN_EN,
     },
     {
-        "name": "First reminder",
+        "name": "Първо напомняне",
+        "name_en": "First reminder",
         "days_after_due": 3,
         "subject_bg": "Просрочени плащания – {company}",
         "body_bg": "Здравейте,\n\nследните документи са с изтекъл срок за плащане:\n\n"
-        "{documents}\n\nОбщо дължимо: {total}\n\n{how_to_pay}\n\nПортал: {portal_link}\n\n"
-        "Поздрави,\n{company}",
+        "{documents}\n\nОбщо дължимо: {total}" + _SIGN_BG,
         "subject_en": "Overdue payments – {company}",
         "body_en": "Hello,\n\nthe following documents are past their due date:\n\n"
-        "{documents}\n\nTotal due: {total}\n\n{how_to_pay}\n\nPortal: {portal_link}\n\n"
-        "Kind regards,\n{company}",
+        "{documents}\n\nTotal due: {total}" + _SIGN_EN,
     },
-    {"name": "Second reminder", "days_after_due": 15},
-    {"name": "Third reminder", "days_after_due": 30, "charge_interest": True},
     {
-        "name": "Final notice",
+        "name": "Второ напомняне",
+        "name_en": "Second reminder",
+        "days_after_due": 15,
+        "subject_bg": "Второ напомняне за просрочени плащания – {company}",
+        "body_bg": "Здравейте,\n\nвсе още не сме получили плащане по следните документи:\n\n"
+        "{documents}\n\nОбщо дължимо: {total}\n\nМоля, платете възможно най-скоро или "
+        "ни пишете, ако вече сте платили." + _SIGN_BG,
+        "subject_en": "Second reminder: overdue payments – {company}",
+        "body_en": "Hello,\n\nwe have not yet received payment for these documents:\n\n"
+        "{documents}\n\nTotal due: {total}\n\nPlease pay as soon as possible, or tell us if "
+        "you already have." + _SIGN_EN,
+    },
+    {
+        "name": "Трето напомняне",
+        "name_en": "Third reminder",
+        "days_after_due": 30,
+        "charge_interest": True,
+        "subject_bg": "Трето напомняне: просрочени плащания и лихва – {company}",
+        "body_bg": "Здравейте,\n\nследните документи са просрочени с повече от месец:\n\n"
+        "{documents}\n\nОбщо дължимо: {total}\nЗаконна лихва за забава: {interest}" + _SIGN_BG,
+        "subject_en": "Third reminder: overdue payments and interest – {company}",
+        "body_en": "Hello,\n\nthese documents are more than a month overdue:\n\n"
+        "{documents}\n\nTotal due: {total}\nStatutory late-payment interest: {interest}" + _SIGN_EN,
+    },
+    {
+        "name": "Последно напомняне",
+        "name_en": "Final notice",
         "days_after_due": 45,
         "charge_interest": True,
         "recipients": ReminderRecipients.BOTH,
+        "subject_bg": "Последно напомняне преди предприемане на действия – {company}",
+        "body_bg": "Здравейте,\n\nвъпреки предишните ни напомняния следните документи "
+        "остават неплатени:\n\n{documents}\n\nОбщо дължимо: {total}\nЗаконна лихва за "
+        "забава: {interest}\n\nАко не получим плащане в 7-дневен срок, ще предприемем "
+        "действия по събиране на вземането." + _SIGN_BG,
+        "subject_en": "Final notice before further action – {company}",
+        "body_en": "Hello,\n\ndespite our earlier reminders these documents remain unpaid:"
+        "\n\n{documents}\n\nTotal due: {total}\nStatutory late-payment interest: "
+        "{interest}\n\nIf we do not receive payment within 7 days, we will take steps to "
+        "collect the debt." + _SIGN_EN,
     },
 ]
 
@@ -71,14 +111,9 @@ def ensure_default_levels(actor: Actor, company: Company) -> list[DunningLevel]:
     existing = list(DunningLevel.objects.filter(company=company))
     if existing:
         return existing
-    first_overdue = DEFAULT_LEVELS[1]
     made = []
     for spec in DEFAULT_LEVELS:
-        data = {
-            key: first_overdue[key] for key in ("subject_bg", "body_bg", "subject_en", "body_en")
-        }
-        data.update(spec)
-        level = DunningLevel.objects.create(company=company, **data)
+        level = DunningLevel.objects.create(company=company, **spec)
         audit.record_create(actor, company, "ensure_default_levels", level)
         made.append(level)
     return made
@@ -86,6 +121,7 @@ def ensure_default_levels(actor: Actor, company: Company) -> list[DunningLevel]:
 
 LEVEL_FIELDS = (
     "name",
+    "name_en",
     "days_after_due",
     "subject_bg",
     "body_bg",
@@ -101,6 +137,8 @@ LEVEL_FIELDS = (
 def _clean_level(data: dict[str, Any], errors: ErrorCollector) -> dict[str, Any]:
     ensure_known_fields(data, LEVEL_FIELDS, "level")
     clean = dict(data)
+    if "name_en" in clean:
+        clean["name_en"] = (clean["name_en"] or "").strip()[:100]
     for key in ("name", "subject_bg", "subject_en", "body_bg", "body_en"):
         if key in clean:
             clean[key] = (clean[key] or "").strip()
@@ -173,6 +211,8 @@ def update_payment_settings(actor: Actor, company: Company, **data: Any) -> Paym
         "reminders_enabled",
         "reminder_hour",
         "payment_instructions",
+        "apply_credit_notes_on_issue",
+        "reminder_catch_up",
     }
     unknown = set(data) - allowed
     if unknown:
@@ -193,6 +233,11 @@ def update_payment_settings(actor: Actor, company: Company, **data: Any) -> Paym
                 raise ValueError
         except (TypeError, ValueError):
             errors.add("reminder_hour", _("Enter an hour from 0 to 23."))
+    if "reminder_catch_up" in data and data["reminder_catch_up"] not in CatchUp.values:
+        errors.add("reminder_catch_up", _("Choose how reminders catch up."))
+    for key in ("apply_credit_notes_on_issue", "reminders_enabled"):
+        if key in data:
+            data[key] = data[key] in (True, "1", "on", "true", "yes")
     errors.raise_if_any()
     row, _created = PaymentSettings.objects.select_for_update().get_or_create(company=company)
     before = audit.snapshot(row)

@@ -17,6 +17,7 @@ from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company
 from xfinances.core.money import RoundingPoint, round_cent
 from xfinances.core.permissions import ensure_can
+from xfinances.invoicing.events import DocumentIssued, DocumentVoided
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.payments import locks
 from xfinances.payments.actions.common import (
@@ -55,8 +56,16 @@ def apply_credit_note(
 ) -> Allocation:
     """Offset a credit note against the invoice it corrects (or `document` of the same client):
     an allocation without money. `amount` (note currency) defaults to what both sides allow."""
+    ensure_can(actor, credit_note.company, "payments.change")
+    return _offset_credit_note(actor, credit_note, document, amount)
+
+
+def _offset_credit_note(
+    actor: Actor, credit_note: Document, document: Document | None, amount: object
+) -> Allocation:
+    """`apply_credit_note` without the role check: also run by the company's own rule when a
+    credit note is issued (`offset_credit_note_on_issue`), whoever issued it."""
     company = credit_note.company
-    ensure_can(actor, company, "payments.change")
     errors = InvalidInput.collect()
     value = _amount(amount, errors, "amount")
     errors.raise_if_any()
@@ -125,10 +134,51 @@ def apply_credit_note(
         document_amount=doc_amount,
         created_by=actor.user,
     )
-    _settlement_apply(rows[note.pk], credited=value)
-    _settlement_apply(rows[target.pk], credited=doc_amount)
+    _settlement_apply(actor, note, rows[note.pk], credited=value)
+    _settlement_apply(actor, target, rows[target.pk], credited=doc_amount)
     audit.record_create(actor, company, "apply_credit_note", allocation)
     return allocation
+
+
+def offset_credit_note_on_issue(event: DocumentIssued) -> None:
+    """IN_TRANSACTION subscriber of `DocumentIssued`: an issued credit note settles the invoice
+    it corrects at once, in the issue's transaction, when the company's setting says so (on by
+    default). An invoice already settled in full leaves the note as the client's credit."""
+    note = event.document
+    if note.kind != DocumentKind.CREDIT_NOTE or not note.corrected_document_id:
+        return
+    if not settings_of(note.company).apply_credit_notes_on_issue:
+        return
+    target = Document.objects.filter(company_id=note.company_id, pk=note.corrected_document_id)
+    invoice = target.first()
+    if (
+        invoice is None
+        or invoice.status != DocumentStatus.ISSUED
+        or invoice.outstanding_amount <= 0
+    ):
+        return
+    _offset_credit_note(event.actor, note, invoice, None)
+
+
+def release_voided_document(event: DocumentVoided) -> None:
+    """IN_TRANSACTION subscriber of `DocumentVoided`: a voided document settles nothing and is
+    settled by nothing. Its active allocations (as the target, or as the credit note used) and
+    write-offs are undone in the void's transaction, so payments become the client's credit
+    again and an invoice offset by a voided credit note is open again."""
+    document = event.document
+    reason = _("Document %(number)s was voided.") % {"number": document.number}
+    allocations = Allocation.objects.filter(
+        Q(document_id=document.pk) | Q(credit_note_id=document.pk),
+        company_id=document.company_id,
+        undone_at__isnull=True,
+    ).order_by("pk")
+    for allocation in allocations:
+        _undo_allocation(event.actor, allocation, reason=reason)
+    write_offs = WriteOff.objects.filter(
+        company_id=document.company_id, document_id=document.pk, undone_at__isnull=True
+    ).order_by("pk")
+    for item in write_offs:
+        _undo_write_off(event.actor, item, reason=reason)
 
 
 def apply_open_credit_notes(actor: Actor, company: Company) -> int:
@@ -159,8 +209,12 @@ def apply_open_credit_notes(actor: Actor, company: Company) -> int:
 @transaction.atomic
 def undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> Allocation:
     """Give an allocation's amounts back to both sides. The row stays (undone_at/by, reason)."""
+    ensure_can(actor, allocation.company, "payments.change")
+    return _undo_allocation(actor, allocation, reason=reason)
+
+
+def _undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> Allocation:
     company = allocation.company
-    ensure_can(actor, company, "payments.change")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput({"reason": [_("Say why the allocation is undone.")]})
@@ -172,7 +226,7 @@ def undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> All
         if allocation.supplier_invoice_id
         else {}
     )
-    locks.lock_documents(company, document_ids)
+    documents = locks.lock_documents(company, document_ids)
     rows = locks.lock_settlements(company, document_ids)
     allocation = Allocation.objects.select_for_update().get(company=company, pk=allocation.pk)
     if allocation.undone_at is not None:
@@ -193,12 +247,27 @@ def undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> All
             )
         else:
             assert allocation.document_id is not None
-            _settlement_apply(rows[allocation.document_id], paid=-allocation.document_amount)
+            _settlement_apply(
+                actor,
+                documents[allocation.document_id],
+                rows[allocation.document_id],
+                paid=-allocation.document_amount,
+            )
     else:
         assert allocation.document_id is not None
         assert allocation.credit_note_id is not None
-        _settlement_apply(rows[allocation.credit_note_id], credited=-allocation.amount)
-        _settlement_apply(rows[allocation.document_id], credited=-allocation.document_amount)
+        _settlement_apply(
+            actor,
+            documents[allocation.credit_note_id],
+            rows[allocation.credit_note_id],
+            credited=-allocation.amount,
+        )
+        _settlement_apply(
+            actor,
+            documents[allocation.document_id],
+            rows[allocation.document_id],
+            credited=-allocation.document_amount,
+        )
     audit.record_update(actor, company, "undo_allocation", allocation, before, reason=reason)
     return allocation
 
@@ -254,18 +323,22 @@ def write_off(
         reason=reason[:300],
         created_by=actor.user,
     )
-    _settlement_apply(row, written_off=value)
+    _settlement_apply(actor, document, row, written_off=value)
     audit.record_create(actor, company, "write_off", item)
     return item
 
 
 @transaction.atomic
 def undo_write_off(actor: Actor, item: WriteOff, *, reason: str) -> WriteOff:
+    ensure_can(actor, item.company, "payments.change")
+    return _undo_write_off(actor, item, reason=reason)
+
+
+def _undo_write_off(actor: Actor, item: WriteOff, *, reason: str) -> WriteOff:
     company = item.company
-    ensure_can(actor, company, "payments.change")
     if not (reason or "").strip():
         raise InvalidInput({"reason": [_("Say why the write-off is undone.")]})
-    locks.lock_documents(company, [item.document_id])
+    document = locks.lock_documents(company, [item.document_id])[item.document_id]
     row = locks.lock_settlements(company, [item.document_id])[item.document_id]
     item = WriteOff.objects.select_for_update().get(company=company, pk=item.pk)
     if item.undone_at is not None:
@@ -273,7 +346,7 @@ def undo_write_off(actor: Actor, item: WriteOff, *, reason: str) -> WriteOff:
     before = audit.snapshot(item)
     item.undone_at = timezone.now()
     item.save(update_fields=["undone_at"])
-    _settlement_apply(row, written_off=-item.amount)
+    _settlement_apply(actor, document, row, written_off=-item.amount)
     audit.record_update(actor, company, "undo_write_off", item, before, reason=reason.strip())
     return item
 

@@ -70,6 +70,8 @@ def isolation_objects(company: Company) -> dict[str, Any]:
     document = invoice(company, day=today)
     paid = payment(company, document.party, "10.00", day=today)
     allocation = actions.allocate(SYSTEM, paid, [(document, Decimal("10.00"))])[0]
+    small = invoice(company, day=today, price="0.50")
+    write_off = actions.write_off(SYSTEM, small, reason="test")
     level = actions.ensure_default_levels(SYSTEM, company)[0]
     pause = actions.pause_reminders(
         SYSTEM, company, reason="test", until=dt.date(2099, 1, 1), party=document.party
@@ -79,6 +81,7 @@ def isolation_objects(company: Company) -> dict[str, Any]:
         "allocation_id": allocation.pk,
         "level_id": level.pk,
         "pause_id": pause.pk,
+        "write_off_id": write_off.pk,
     }
 
 

@@ -49,7 +49,10 @@ def check_invariants(company, documents: list[Document]) -> None:
         written = sum((w.amount for w in document.write_offs.filter(undone_at__isnull=True)), D(0))
         settled = row.settled if row else D(0)
         assert settled == allocated + written <= document.total
-        state, paid, remaining = queries.document_payment_status(document, document.issue_date)
+        stored = Document.objects.get(pk=document.pk)  # the state stored on the document
+        assert stored.outstanding_amount == document.total - settled
+        assert stored.paid_amount == allocated and stored.written_off_amount == written
+        state, paid, remaining = queries.document_payment_status(stored, document.issue_date)
         assert remaining == document.total - settled and paid == allocated
         expected = (
             "unpaid"

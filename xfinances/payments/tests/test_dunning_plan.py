@@ -22,13 +22,16 @@ def day(offset: int) -> dt.date:
 
 
 def simulate(days: range, documents, sent=None, **kw):
-    """Run the planner day by day, feeding back what it recorded."""
+    """Run the planner day by day, feeding back what it recorded and when it was sent."""
     sent = sent if sent is not None else {}
+    last_sent: dict[int, dt.date] = {}
     log = []
     for offset in days:
-        result = plan(documents, LEVELS, day(offset), sent=sent, **kw)
+        result = plan(documents, LEVELS, day(offset), sent=sent, last_sent_on=last_sent, **kw)
         for record in result.records:
             sent.setdefault(record.document_id, set()).add(record.level_id)
+            if not record.superseded:
+                last_sent[record.document_id] = day(offset)
         log.extend((offset, r.level_id, r.superseded) for r in result.records)
     return log
 
@@ -41,11 +44,12 @@ def test_each_level_on_its_day_exactly_once():
 def test_three_missed_days_catch_up_without_sending_a_level_twice():
     # Runs on days -10..2, then nothing on 3, 4, 5; back on day 6.
     log = simulate([*range(-10, 3), *range(6, 20)], [doc(1)])
-    assert log == [(-3, 1, False), (6, 2, False), (15, 3, False)]
+    # level 3 keeps its 12-day interval after level 2, sent late on day 6: day 18
+    assert log == [(-3, 1, False), (6, 2, False), (18, 3, False)]
 
 
-def test_several_levels_due_at_once_send_only_the_highest():
-    log = simulate([40, 41, 50], [doc(1)])
+def test_jumping_to_the_latest_level_when_the_company_chose_it():
+    log = simulate([40, 41, 50], [doc(1)], catch_up="latest")
     assert log == [(40, 1, True), (40, 2, True), (40, 3, True), (40, 4, False), (50, 5, False)]
 
 
@@ -72,3 +76,23 @@ def test_interest_on_levels_that_charge_it():
     assert line.level_id == 4 and line.interest == Decimal("0.85")  # 100 × 10 % × 31/365
     assert late_interest(Decimal("1000"), Decimal("11.5"), 365) == Decimal("115.00")
     assert late_interest(Decimal("1000"), Decimal("10"), 0) == Decimal("0.00")
+
+
+def test_a_first_run_long_after_the_due_date_starts_at_the_first_overdue_level():
+    # Reminders switched on 40 days after the due date: level 2 (+3) first, never the last.
+    log = simulate(range(40, 120), [doc(1)])
+    sent = [(offset, level) for offset, level, skipped in log if not skipped]
+    # each next level after its own interval since the previous one: 12, 15 and 15 days
+    assert sent == [(40, 2), (52, 3), (67, 4), (82, 5)]
+    assert (40, 1, True) in log  # "3 days before" no longer applies: recorded as skipped
+
+
+def test_one_level_per_run_even_when_several_are_due():
+    result = plan([doc(1)], LEVELS, day(50), sent={}, last_sent_on={})
+    assert [(r.level_id, r.superseded) for r in result.records] == [(1, True), (2, False)]
+    assert result.emails[0].level_id == 2
+
+
+def test_a_level_before_the_due_date_is_sent_only_before_it():
+    assert [r.level_id for r in plan([doc(1)], LEVELS, day(-2), sent={}).records] == [1]
+    assert plan([doc(1)], LEVELS, day(-5), sent={}).records == []

@@ -79,13 +79,26 @@ def test_each_level_reaches_the_client_once_on_its_day(company, setup):
 def test_three_missed_days_catch_up_once(company, setup):
     _levels, _client, document = setup
     queued = live_days([*range(-5, 3), *range(6, 20)])  # the worker was down on days 3, 4 and 5
-    assert queued == {-3: 1, 6: 1, 15: 1}
+    # level +15 keeps its 12-day interval after +3, which went out late on day 6: day 18
+    queued_later = live_days(range(20, 21))
+    assert queued == {-3: 1, 6: 1, 18: 1} and queued_later == {}
     sent = ReminderSent.objects.filter(document=document)
     assert sorted(r.level.days_after_due for r in sent) == [-3, 3, 15]
 
 
-def test_levels_due_together_send_the_highest_and_supersede_the_rest(company, setup):
+def test_levels_due_together_send_one_level_at_a_time(company, setup):
     _levels, _client, document = setup
+    assert live_days([20]) == {20: 1}
+    rows = {
+        r.level.days_after_due: r.superseded for r in ReminderSent.objects.filter(document=document)
+    }
+    assert rows == {-3: True, 3: False}  # "before the due date" no longer applies: skipped
+    assert len(reminders()) == 1
+
+
+def test_jumping_to_the_highest_level_when_the_company_chose_it(company, setup):
+    _levels, _client, document = setup
+    actions.update_payment_settings(SYSTEM, company, reminder_catch_up="latest")
     assert live_days([20]) == {20: 1}
     rows = {
         r.level.days_after_due: r.superseded for r in ReminderSent.objects.filter(document=document)
@@ -125,8 +138,7 @@ def test_payment_credit_note_and_pause_stop_reminders(company, setup):
 
 def test_preview_shows_exactly_what_the_run_sends(company, setup):
     _levels, client, _document = setup
-    # due on its issue date (a due date before it is refused), 14 days before the first one
-    invoice(company, client, "40.00", due=DAY)
+    invoice(company, client, "40.00", due=DAY)  # due on its issue day: 17 days overdue
     planned, _levels = queries.reminder_plan(company, at(3).date())
     expected = {(r.document_id, r.level_id, r.superseded) for r in planned.records}
     result = actions.run_reminders(SYSTEM, company, at(3).date())
@@ -145,6 +157,7 @@ def test_responsible_employee_gets_the_final_notice(company, setup, make_member)
     user = make_member(company, "sales", "sales-person@example.bg")
     client.responsible = user
     client.save()
+    actions.update_payment_settings(SYSTEM, company, reminder_catch_up="latest")
     live_days([50])
     recipients = {r for _d, _s, rs in reminders() for r in rs}
     assert recipients == {"pay@client.bg", "sales-person@example.bg"}

@@ -78,7 +78,9 @@ class Command(BaseCommand):
             ).values_list("id", "name")
         )
         for email in planned.emails:
-            self.stdout.write(f"{names.get(email.party_id, '')} — {levels[email.level_id].name}")
+            self.stdout.write(
+                f"{names.get(email.party_id, '')} — {levels[email.level_id].display_name}"
+            )
             for line in email.lines:
                 document = line.document
                 self.stdout.write(
