@@ -117,7 +117,12 @@ VAT_SCHEMES = {
 
 #: VAT categories (UNCL5305) and the VATEX exemption reason codes we give with them.
 STANDARD, ZERO, EXEMPT, REVERSE, INTRA_EU, EXPORT, OUTSIDE = "S", "Z", "E", "AE", "K", "G", "O"
-VATEX = {REVERSE: "VATEX-EU-AE", INTRA_EU: "VATEX-EU-IC", EXPORT: "VATEX-EU-G", OUTSIDE: "VATEX-EU-O"}
+VATEX = {
+    REVERSE: "VATEX-EU-AE",
+    INTRA_EU: "VATEX-EU-IC",
+    EXPORT: "VATEX-EU-G",
+    OUTSIDE: "VATEX-EU-O",
+}
 REASON_TEXTS = {
     REVERSE: "Reverse charge / обратно начисляване",
     INTRA_EU: "Intra-community supply / вътреобщностна доставка",
@@ -207,7 +212,9 @@ def _number(value: Decimal) -> str:
     return text or "0"
 
 
-def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: str) -> etree._Element:
+def _sub(
+    parent: etree._Element, tag: str, text: str | None = None, **attrib: str
+) -> etree._Element:
     prefix, name = tag.split(":")
     element = etree.SubElement(parent, f"{{{NS[prefix]}}}{name}", attrib)
     if text is not None:
@@ -488,6 +495,10 @@ def build_ubl(document: Document) -> bytes:
     )
     delivery = _sub(root, "cac:Delivery")
     _sub(delivery, "cbc:ActualDeliveryDate", document.tax_event_date.isoformat())
+    if any(row.code == INTRA_EU for row in categories):  # BR-IC-12: the deliver-to country
+        address = _sub(_sub(delivery, "cac:DeliveryLocation"), "cac:Address")
+        country = (document.recipient_country or "BG").upper()
+        _sub(_sub(address, "cac:Country"), "cbc:IdentificationCode", country)
     _payment_means(root, document)
     # BR-CO-25: an amount due needs a due date or payment terms; a credit note has no header
     # due date, so the terms are always given.
@@ -567,7 +578,9 @@ def validate_xsd(xml: bytes) -> list[str]:
         return [f"not well-formed XML: {error}"]
     namespace = etree.QName(root).namespace or ""
     if namespace not in SCHEMA_FILES:
-        return [f"not a UBL 2.1 Invoice or CreditNote: {{{namespace}}}{etree.QName(root).localname}"]
+        return [
+            f"not a UBL 2.1 Invoice or CreditNote: {{{namespace}}}{etree.QName(root).localname}"
+        ]
     schema = _schema(namespace)
     if schema.validate(root):
         return []
