@@ -9,3 +9,11 @@ class AccountingConfig(AppConfig):
     name = "xfinances.accounting"
     label = "accounting"
     verbose_name = _("Accounting")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.accounting import ubl
+        from xfinances.invoicing.events import electronic_invoices
+
+        # UBL e-invoices (accb): the portal's XML download and the e-mail attachment.
+        electronic_invoices.provide(ubl.electronic_invoice)

@@ -130,7 +130,7 @@ REASON_TEXTS = {
     OUTSIDE: "Not subject to VAT / не е регистриран по ЗДДС",
 }
 
-PAYMENT_MEANS = {
+PAYMENT_MEANS: dict[str, str] = {
     PaymentMethod.CASH: "10",
     PaymentMethod.CASH_ON_DELIVERY: "10",
     PaymentMethod.CARD: "48",
