@@ -15,7 +15,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def xml_provider() -> Iterator[None]:
+def no_provider() -> Iterator[None]:
+    """The hook without the providers the installed apps registered (accounting's UBL)."""
+    registered = list(electronic_invoices._providers)
+    electronic_invoices._providers.clear()
+    yield
+    electronic_invoices._providers[:] = registered
+
+
+@pytest.fixture
+def xml_provider(no_provider: None) -> Iterator[None]:
     def provide(*, document):
         return ElectronicInvoice(
             f"{document.number}.xml", b"<Invoice>" + document.number.encode() + b"</Invoice>"
@@ -23,10 +32,11 @@ def xml_provider() -> Iterator[None]:
 
     electronic_invoices.provide(provide)
     yield
-    electronic_invoices._providers.remove(provide)
 
 
-def test_without_a_provider_there_is_no_xml_link_and_the_address_is_404(company, client):
+def test_without_a_provider_there_is_no_xml_link_and_the_address_is_404(
+    company, client, no_provider
+):
     party = client_party(company)
     document = issued(company, party=party)
     sign_in(client, company, party)
