@@ -294,3 +294,17 @@ def test_validate_xsd_reports_structure_errors() -> None:
     assert problems and "line 1" in problems[0]
     assert ubl.validate_xsd(b"<a/>")[0].startswith("not a UBL 2.1")
     assert ubl.validate_xsd(b"<a")[0].startswith("not well-formed")
+
+
+def test_final_invoice_deducting_an_advance_has_a_negative_line(seller: Any) -> None:
+    party = buyer(seller)
+    advance = issued(seller, party=party, is_advance=True, lines=[line("1000")])
+    valid(ubl.build_ubl(advance))
+    deduction = actions.advance_deduction_lines(advance)
+    final = issued(seller, party=party, lines=[line("3000"), *deduction])
+    root = valid(ubl.build_ubl(final))
+    deducted = root.findall("cac:InvoiceLine", NS)[1]
+    assert text(deducted, "cbc:InvoicedQuantity") == "-1"
+    assert text(deducted, "cbc:LineExtensionAmount") == "-1000.00"
+    assert text(deducted, "cac:Price/cbc:PriceAmount") == "1000"  # never negative (BR-27)
+    assert categories(root) == [("S", "20", "2000.00", "400.00")]
