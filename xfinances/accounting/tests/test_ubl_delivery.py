@@ -1,5 +1,6 @@
-"""The UBL reaches the client: attached to the document e-mail when the company asks for it
-(delivery settings), and downloadable in the portal."""
+"""The UBL reaches the client attached to the document e-mail when the company asks for it
+(delivery settings). The portal's download is tested in portal/tests (the portal stands above
+accounting)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ import pytest
 from xfinances.accounting import ubl
 from xfinances.accounting.ubl_rules import check_en16931
 from xfinances.invoicing.actions import delivery
-from xfinances.invoicing.tests.factories import SYSTEM, issued
+from xfinances.invoicing.tests.factories import SYSTEM, bg_client, issued
 from xfinances.notifications import actions as notification_actions
 from xfinances.notifications import outbox
-from xfinances.portal.tests.factories import client_party, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def xml_parts(message: Any) -> list[tuple[str, bytes]]:
 
 
 def test_e_mail_carries_the_ubl_only_when_the_company_asks(company: Any, smtp_server: Any) -> None:
-    party = client_party(
+    party = bg_client(
         company, email="office@client.example.bg", eik="205711599", vat_number="BG205711599"
     )
     document = issued(company, party=party)
@@ -59,18 +59,3 @@ def test_the_delivery_settings_page_saves_the_choice(company: Any, client_as: An
     response = client.post(url, {"attach_electronic_invoice": "on", "reply_to": ""})
     assert response.status_code == 302
     assert notification_actions.delivery_settings(company).attach_electronic_invoice
-
-
-def test_portal_offers_the_ubl_download(company: Any, client: Any) -> None:
-    party = client_party(company, eik="205711599", vat_number="BG205711599")
-    document = issued(company, party=party)
-    sign_in(client, company, party)
-    page = client.get(f"/portal/{company.eik}/documents/{document.pk}/").content.decode()
-    assert 'id="download-xml"' in page
-    response = client.get(f"/portal/{company.eik}/documents/{document.pk}/xml/")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/xml"
-    assert response.content == ubl.build_ubl(document)
-    assert (
-        response["Content-Disposition"] == f'attachment; filename="invoice-{document.number}.xml"'
-    )
