@@ -594,7 +594,13 @@ def electronic_invoice(document: Document) -> ElectronicInvoice | None:
     """`invoicing.electronic_invoices` provider: the UBL of an issued tax document, or None."""
     if document.kind not in UBL_KINDS or document.status != DocumentStatus.ISSUED:
         return None
-    content = build_ubl(document)
+    try:
+        content = build_ubl(document)
+    except Exception:
+        # The XML is an extra: a defect here must not stop the e-mail with the PDF or break
+        # the portal page. It is logged with the document id and the download is not offered.
+        logger.exception("could not build the e-invoice of document %s", document.pk)
+        return None
     problems = validate_xsd(content) + check_en16931(content)
     if problems:
         logger.warning(

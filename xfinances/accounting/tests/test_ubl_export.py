@@ -308,3 +308,16 @@ def test_final_invoice_deducting_an_advance_has_a_negative_line(seller: Any) -> 
     assert text(deducted, "cbc:LineExtensionAmount") == "-1000.00"
     assert text(deducted, "cac:Price/cbc:PriceAmount") == "1000"  # never negative (BR-27)
     assert categories(root) == [("S", "20", "2000.00", "400.00")]
+
+
+def test_a_failing_build_offers_no_xml_instead_of_breaking_delivery(
+    seller: Any, monkeypatch: Any, caplog: Any
+) -> None:
+    invoice = issued(seller, party=buyer(seller))
+
+    def broken(document: Any) -> bytes:
+        raise RuntimeError("defect")
+
+    monkeypatch.setattr(ubl, "build_ubl", broken)
+    assert ubl.electronic_invoice(invoice) is None
+    assert f"document {invoice.pk}" in caplog.text
