@@ -135,6 +135,19 @@ def both(*changes: Mutation) -> Mutation:
     return change
 
 
+def _add_after(path: str, name: str, value: str) -> Mutation:
+    """A new cbc element right after `path` (its sibling, in schema order)."""
+
+    def change(root: etree._Element) -> None:
+        node = etree.Element(f"{{{NS['cbc']}}}{name}", currencyID="EUR")
+        if name not in ("BaseAmount",):
+            del node.attrib["currencyID"]
+        node.text = value
+        find(root, path).addnext(node)
+
+    return change
+
+
 SELLER = "cac:AccountingSupplierParty/cac:Party"
 BUYER = "cac:AccountingCustomerParty/cac:Party"
 TOTALS = "cac:LegalMonetaryTotal"
@@ -314,6 +327,42 @@ def test_mixed_not_subject_to_vat_is_refused() -> None:
             lambda root: find(root, f"{LINE1}/cbc:LineExtensionAmount").set("currencyID", "BGN"),
         ),
         ("PEPPOL-EN16931-R120", set_text(f"{LINE1}/cac:Price/cbc:PriceAmount", "90.00")),
+        ("PEPPOL-EN16931-R004", set_text("cbc:CustomizationID", "urn:cen.eu:en16931:2017")),
+        ("PEPPOL-EN16931-P0100", set_text("cbc:InvoiceTypeCode", "999")),
+        ("PEPPOL-EN16931-F001", set_text("cbc:DueDate", "16.03.2026")),
+        (
+            "PEPPOL-EN16931-CL008",
+            lambda root: find(root, f"{BUYER}/cbc:EndpointID").set("schemeID", "EM"),
+        ),
+        ("PEPPOL-EN16931-R043", set_text("cac:AllowanceCharge/cbc:ChargeIndicator", "0")),
+        (
+            "PEPPOL-EN16931-R041",
+            _add_after(
+                "cac:AllowanceCharge/cbc:AllowanceChargeReason", "MultiplierFactorNumeric", "5"
+            ),
+        ),
+        (
+            "PEPPOL-EN16931-R042",
+            _add_after("cac:AllowanceCharge/cbc:Amount", "BaseAmount", "200.00"),
+        ),
+        (
+            "PEPPOL-EN16931-R040",
+            both(
+                _add_after(
+                    "cac:AllowanceCharge/cbc:AllowanceChargeReason", "MultiplierFactorNumeric", "10"
+                ),
+                _add_after("cac:AllowanceCharge/cbc:Amount", "BaseAmount", "200.00"),
+            ),
+        ),
+        (
+            "PEPPOL-EN16931-R121",
+            _add_after(f"{LINE1}/cac:Price/cbc:PriceAmount", "BaseQuantity", "0"),
+        ),
+        (
+            "PEPPOL-EN16931-R005",
+            _add_after("cbc:DocumentCurrencyCode", "TaxCurrencyCode", "EUR"),
+        ),
+        ("PEPPOL-EN16931-R054", _add_after("cbc:DocumentCurrencyCode", "TaxCurrencyCode", "BGN")),
     ],
 )
 def test_each_broken_peppol_rule_is_named(rule: str, change: Mutation) -> None:
