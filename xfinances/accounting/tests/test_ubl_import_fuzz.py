@@ -6,12 +6,18 @@ resolve an entity, and hand over only finite amounts of sane size."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from xfinances.accounting.tests.test_ubl_rules import VALID
+from xfinances.core.audit import Actor
+from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.models import Source
+from xfinances.purchases import actions as purchases_actions
 from xfinances.purchases.ubl import MAX_BYTES, UblResult, read_ubl
 
 INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -183,3 +189,45 @@ def test_amounts_that_decimal_would_accept_are_refused_as_numbers() -> None:
         data = VALID.replace(b">190.00<", f">{text}<".encode())
         result = checked(data)
         assert result.document is None and result.errors, text
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(index=st.integers(0, ELEMENT_COUNT - 1), value=hostile_text)
+def test_staging_and_registering_a_mutated_file_fails_only_on_purpose(
+    company: Any, index: int, value: str
+) -> None:
+    """Through the actions the import page uses: a refusal is InvalidInput or Conflict (shown
+    on the form), never another exception."""
+    root = etree.fromstring(VALID)
+    node = list(root.iter())[index]
+    node.text = "".join(c for c in value if c.isprintable())
+    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    actor = Actor.system(Source.CLI)
+    staged, result = purchases_actions.stage_ubl_import(actor, company, "fuzz.xml", data)
+    if result.document is None:
+        assert staged is None and result.errors
+        return
+    read = result.document
+    try:
+        supplier = purchases_actions.create_supplier_from_ubl(actor, company, read.supplier)
+    except (InvalidInput, Conflict):
+        return
+    try:
+        purchases_actions.register_supplier_invoice(
+            actor,
+            company,
+            import_id=staged.pk if staged else None,
+            supplier=supplier,
+            kind=read.kind,
+            supplier_number=read.number,
+            issue_date=read.issue_date,
+            tax_event_date=read.tax_event_date,
+            due_date=read.due_date,
+            currency=read.currency,
+            supplier_iban=read.supplier.iban,
+            payment_reference=read.payment_reference,
+            rows=[{"vat_rate": r.vat_rate, "base": r.base, "vat": r.vat} for r in read.rows],
+        )
+    except (InvalidInput, Conflict):
+        return
