@@ -11,8 +11,12 @@ class AccountingConfig(AppConfig):
     verbose_name = _("Accounting")
 
     def ready(self) -> None:
+        # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.accounting import subscribers, ubl
+        from xfinances.invoicing.events import electronic_invoices
+
         # Exports: document events (on-issue destinations, changed since export) and the
         # outbox's outcome of a batch's e-mail or HTTPS call.
-        from xfinances.accounting import subscribers
-
         subscribers.register()
+        # UBL e-invoices: the portal's XML download and the e-mail attachment.
+        electronic_invoices.provide(ubl.electronic_invoice)

@@ -24,5 +24,6 @@ class InvoicingConfig(AppConfig):
         subscribe(DocumentVoided, delivery.on_document_voided, phase=Phase.IN_TRANSACTION)
         subscribe(MessageSent, delivery.on_message_sent, phase=Phase.IN_TRANSACTION)
         message_attachments.provide(delivery.pdf_attachment)
+        message_attachments.provide(delivery.electronic_invoice_attachment)
         forecast_sources.provide(forecast.forecast_sources)
         demo_steps.provide(demo.step)

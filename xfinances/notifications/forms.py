@@ -18,6 +18,11 @@ class DeliverySettingsForm(forms.Form):
     track_opens = forms.BooleanField(
         label=_("Record when a client opens the e-mail (tracking image)"), required=False
     )
+    attach_electronic_invoice = forms.BooleanField(
+        label=_("Attach the e-invoice (UBL XML) to document e-mails"),
+        required=False,
+        help_text=_("Invoices, debit and credit notes also carry their EN 16931 XML."),
+    )
 
 
 class PartyAutoSendForm(forms.Form):

@@ -57,6 +57,9 @@ class DeliverySettings(models.Model):
     track_opens = models.BooleanField(
         _("record when a client opens the e-mail (tracking image)"), default=False
     )
+    attach_electronic_invoice = models.BooleanField(
+        _("attach the e-invoice (UBL XML) to document e-mails"), default=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

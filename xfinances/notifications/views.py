@@ -140,6 +140,7 @@ def delivery_settings_page(request: CompanyRequest) -> HttpResponse:
             "auto_send_on_issue": current.auto_send_on_issue,
             "reply_to": current.reply_to,
             "track_opens": current.track_opens,
+            "attach_electronic_invoice": current.attach_electronic_invoice,
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -95,15 +95,27 @@ def _text(node: etree._Element, path: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
+# An amount as UBL writes it (xs:decimal): ASCII digits, an optional sign and fraction. Decimal()
+# alone would also take "NaN", "sNaN", "Infinity", "1e999999" and non-ASCII digits.
+AMOUNT_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
+MAX_AMOUNT = Decimal(10) ** 15
+
+
 def _amount(node: etree._Element, path: str, what: str, errors: list[str]) -> Decimal:
     text = _text(node, path)
     if not text:
         return Decimal("0.00")
     try:
-        return Decimal(text)
+        if not AMOUNT_TEXT.fullmatch(text):
+            raise InvalidOperation
+        value = Decimal(text)
     except InvalidOperation:
         errors.append(_("%(what)s is not a number: %(text)s") % {"what": what, "text": text[:30]})
         return Decimal("0.00")
+    if abs(value) >= MAX_AMOUNT:
+        errors.append(_("%(what)s is too large: %(text)s") % {"what": what, "text": text[:30]})
+        return Decimal("0.00")
+    return value
 
 
 def _date(text: str, what: str, errors: list[str], required: bool = False) -> dt.date | None:
@@ -185,6 +197,12 @@ def read_ubl(data: bytes) -> UblResult:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as error:
         errors.append(_("Not valid XML: %(error)s") % {"error": error})
+        return result
+    # The byte check above misses a declaration after the first 4 KB or in UTF-16; entities are
+    # never expanded (resolve_entities=False), but such a file is refused all the same.
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _entity in dtd.iterentities()):
+        errors.append(_("The XML declares entities; such files are refused."))
         return result
     namespace = etree.QName(root).namespace
     if namespace == INVOICE_NS:

@@ -5,8 +5,10 @@ The outbox (notifications) sits below invoicing and carries any message; this mo
 part that knows what a document is. Issuing, editing and voiding emit `DocumentIssued`,
 `DocumentUpdated` and `DocumentVoided`; `on_document_*` below react inside the same
 transaction (webhooks, the automatic e-mail). When the outbox sends a message about a document
-it asks `message_attachments` (the PDF here) and tells `MessageSent` (the first delivery stamps
-`Document.sent_at` and the `document.delivered` webhook goes out).
+it asks `message_attachments` (the PDF here; the e-invoice XML, which an app above provides
+through `electronic_invoices`, when the company's delivery settings ask for it) and tells
+`MessageSent` (the first delivery stamps `Document.sent_at` and the `document.delivered` webhook
+goes out).
 """
 
 from __future__ import annotations
@@ -26,7 +28,12 @@ from xfinances.core.models import Company
 from xfinances.core.money import format_amount
 from xfinances.core.permissions import ensure_can
 from xfinances.invoicing.actions.pdfs import store_pdf
-from xfinances.invoicing.events import DocumentIssued, DocumentUpdated, DocumentVoided
+from xfinances.invoicing.events import (
+    DocumentIssued,
+    DocumentUpdated,
+    DocumentVoided,
+    electronic_invoice_of,
+)
 from xfinances.invoicing.model_rows import Read
 from xfinances.invoicing.models import DeliveredVia, Document, DocumentStatus
 from xfinances.notifications import actions as outbox_actions
@@ -122,6 +129,9 @@ def _document_email(
         "text": filled.text,
         "html": filled.html,
         "attach_pdf": True,
+        # The company's choice when the e-mail was queued (the XML comes from the
+        # `electronic_invoices` hook when the message is sent).
+        "attach_electronic_invoice": bool(settings_row.attach_electronic_invoice),
         "language": language,
         "track": bool(settings_row.track_opens),
     }
@@ -402,6 +412,18 @@ def pdf_attachment(message: OutboxMessage) -> Attachment | None:
         content = handle.read()
     name = f"{document.kind}-{document.number or document.pk}.pdf"
     return Attachment(name, content, "application/pdf")
+
+
+def electronic_invoice_attachment(message: OutboxMessage) -> Attachment | None:
+    """The document's e-invoice (UBL XML from the app that provides it) for a document e-mail,
+    when the company asked for it in its delivery settings. No provider: nothing attached."""
+    if not message.document_id or not message.payload.get("attach_electronic_invoice"):
+        return None
+    document = Document.objects.select_related("company").get(pk=message.document_id)
+    found = electronic_invoice_of(document)
+    if found is None:
+        return None
+    return Attachment(found.filename, found.content, found.content_type)
 
 
 def on_message_sent(event: MessageSent) -> None:

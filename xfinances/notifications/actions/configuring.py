@@ -41,7 +41,7 @@ def update_delivery_settings(actor: Actor, company: Company, **data: Any) -> Del
             except ValidationError:
                 raise InvalidInput({"reply_to": [_("Enter a valid e-mail address.")]}) from None
         row.reply_to = reply_to
-    for name in ("auto_send_on_issue", "track_opens"):
+    for name in ("auto_send_on_issue", "track_opens", "attach_electronic_invoice"):
         if name in data:
             setattr(row, name, bool(data[name]))
     row.save()

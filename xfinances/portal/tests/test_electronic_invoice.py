@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from xfinances.accounting import ubl
 from xfinances.invoicing.events import ElectronicInvoice, electronic_invoices
 from xfinances.invoicing.tests.factories import issued
 from xfinances.portal.models import AccessAction, PortalAccessLog
@@ -15,7 +16,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def xml_provider() -> Iterator[None]:
+def no_provider() -> Iterator[None]:
+    """The hook without the providers the installed apps registered (accounting's UBL)."""
+    registered = list(electronic_invoices._providers)
+    electronic_invoices._providers.clear()
+    yield
+    electronic_invoices._providers[:] = registered
+
+
+@pytest.fixture
+def xml_provider(no_provider: None) -> Iterator[None]:
     def provide(*, document):
         return ElectronicInvoice(
             f"{document.number}.xml", b"<Invoice>" + document.number.encode() + b"</Invoice>"
@@ -23,10 +33,11 @@ def xml_provider() -> Iterator[None]:
 
     electronic_invoices.provide(provide)
     yield
-    electronic_invoices._providers.remove(provide)
 
 
-def test_without_a_provider_there_is_no_xml_link_and_the_address_is_404(company, client):
+def test_without_a_provider_there_is_no_xml_link_and_the_address_is_404(
+    company, client, no_provider
+):
     party = client_party(company)
     document = issued(company, party=party)
     sign_in(client, company, party)
@@ -48,3 +59,18 @@ def test_a_provider_adds_the_link_and_the_download_is_logged(company, client, xm
     assert PortalAccessLog.objects.filter(
         document=document, action=AccessAction.DOWNLOAD_XML
     ).exists()
+
+
+def test_accountings_ubl_is_the_portal_download(company, client):
+    party = client_party(company, eik="205711599", vat_number="BG205711599")
+    document = issued(company, party=party)
+    sign_in(client, company, party)
+    page = client.get(f"/portal/{company.eik}/documents/{document.pk}/").content.decode()
+    assert 'id="download-xml"' in page
+    response = client.get(f"/portal/{company.eik}/documents/{document.pk}/xml/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    assert response.content == ubl.build_ubl(document)
+    assert (
+        response["Content-Disposition"] == f'attachment; filename="invoice-{document.number}.xml"'
+    )

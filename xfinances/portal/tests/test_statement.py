@@ -183,5 +183,6 @@ def test_no_iban_no_payment_block(company, client):
     response = client.get(f"/portal/{company.eik}/documents/{document.pk}/")
     assert response.context["payment"] is None
     assert b'id="how-to-pay"' not in response.content
-    assert b'id="download-xml"' not in response.content  # no UBL yet: no dead link
-    assert client.get(f"/portal/{company.eik}/documents/{document.pk}/xml/").status_code == 404
+    # The e-invoice (accounting's UBL) needs no IBAN: its link stays and works.
+    assert b'id="download-xml"' in response.content
+    assert client.get(f"/portal/{company.eik}/documents/{document.pk}/xml/").status_code == 200
