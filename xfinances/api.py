@@ -91,5 +91,9 @@ def _register() -> None:
     api.add_router("/products", products_router)
     api.add_router("/vat-treatments", vat_treatments_router)
 
+    from xfinances.banking.api import router as banking_router
+
+    api.add_router("/banking", banking_router)
+
 
 _register()
