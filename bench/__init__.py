@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 MODULES = ("bench.pdf", "bench.treasury", "bench.outbox", "bench.payments", "bench.invoicing")
+MODULES += ("bench.banking",)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from xfinances.core import audit
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
+from xfinances.core.bulk_insert import insert_rows
 from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput, NotAllowed
 from xfinances.core.identifiers import IdentifierError, bank_name_for_iban, bic_for_iban, clean_iban
 from xfinances.core.models import Company, Currency, Membership, User
@@ -1173,11 +1174,12 @@ def on_company_bank_account_added(event: Any) -> None:
 @transaction.atomic
 def record_bank_movements(
     actor: Actor, account: MoneyAccount, rows: list[dict[str, Any]], *, source: str
-) -> list[Movement]:
-    """Many movements from a bank statement or connection at once (bulk insert, one month
-    total update per month, one audit event). Each row: date, amount (signed, not zero),
-    counterparty_name, counterparty_iban, description, bank_reference, end_to_end_id,
-    remittance_info, raw_data. The caller (banking) has removed duplicates already."""
+) -> list[int]:
+    """Many movements from a bank statement or connection at once: one multi-row insert per
+    batch (core/bulk_insert.py), one month-total update per month, one audit event. Each row:
+    date, amount (signed, not zero), counterparty_name, counterparty_iban, description,
+    bank_reference, end_to_end_id, remittance_info, raw_data. Returns the new movements' ids
+    in the order of `rows`. The caller (banking) has removed duplicates already."""
     company = account.company
     _ensure_can_move(actor, company, account)
     if source not in (MovementSource.STATEMENT, MovementSource.PSD2):
@@ -1188,41 +1190,44 @@ def record_bank_movements(
     errors = InvalidInput.collect()
     first = min(row["date"] for row in rows)
     _check_account_open(account, first, errors)
+    if any(not row["amount"] for row in rows):
+        errors.add("amount", _("The amount cannot be zero."))
     errors.raise_if_any()
     _refuse_closed_period(company, account, first)
-    movements = [
-        Movement(
-            company=company,
-            account=account,
-            currency=account.currency,
-            created_by=actor.user,
-            date=row["date"],
-            amount=row["amount"],
-            counterparty_name=(row.get("counterparty_name") or "")[:200],
-            counterparty_iban=(row.get("counterparty_iban") or "")[:34],
-            description=(row.get("description") or "")[:500],
-            bank_reference=(row.get("bank_reference") or "")[:100],
-            end_to_end_id=(row.get("end_to_end_id") or "")[:100],
-            remittance_info=(row.get("remittance_info") or "")[:500],
-            raw_data=row.get("raw_data") or {},
-            source=source,
-        )
+    user_id = actor.user.pk if actor.user else None
+    prepared = [
+        {
+            "company_id": company.pk,
+            "account_id": account.pk,
+            "currency": account.currency,
+            "created_by_id": user_id,
+            "date": row["date"],
+            "amount": row["amount"],
+            "counterparty_name": (row.get("counterparty_name") or "")[:200],
+            "counterparty_iban": (row.get("counterparty_iban") or "")[:34],
+            "description": (row.get("description") or "")[:500],
+            "bank_reference": (row.get("bank_reference") or "")[:100],
+            "end_to_end_id": (row.get("end_to_end_id") or "")[:100],
+            "remittance_info": (row.get("remittance_info") or "")[:500],
+            "raw_data": row.get("raw_data") or {},
+            "source": source,
+            "status": MovementStatus.POSTED,
+            "cash_order_kind": "",
+        }
         for row in rows
     ]
     try:
         with transaction.atomic():
-            Movement.objects.bulk_create(movements, batch_size=1000)
+            ids = insert_rows(Movement, prepared)
     except IntegrityError:
         raise Conflict(
             _("A movement with this bank reference already exists on this account."),
             field="bank_reference",
         )
-    if movements and movements[0].pk is None:  # a backend that returns no ids (none of ours)
-        raise RuntimeError("bulk insert returned no ids")
     by_month: dict[dt.date, Decimal] = {}
-    for movement in movements:
-        month = balances.month_start(movement.date)
-        by_month[month] = by_month.get(month, ZERO) + movement.amount
+    for row in rows:
+        month = balances.month_start(row["date"])
+        by_month[month] = by_month.get(month, ZERO) + row["amount"]
     for month, total in by_month.items():
         _bump_month(company, account.pk, month, total)
     audit.record_event(
@@ -1231,10 +1236,10 @@ def record_bank_movements(
         "record_bank_movements",
         account,
         {
-            "movements": len(movements),
+            "movements": len(ids),
             "from": first,
             "to": max(row["date"] for row in rows),
-            "total": sum((m.amount for m in movements), ZERO),
+            "total": sum(by_month.values(), ZERO),
         },
     )
-    return movements
+    return ids

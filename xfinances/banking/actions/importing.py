@@ -29,6 +29,7 @@ from xfinances.banking.models import (
 )
 from xfinances.core import audit
 from xfinances.core.audit import Actor
+from xfinances.core.bulk_insert import insert_rows
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.identifiers import IdentifierError, clean_iban
 from xfinances.core.models import Company, CompanyBankAccount
@@ -286,7 +287,7 @@ class _Run:
             self.progress(self.summary.entries)
         if not fresh:
             return
-        movements = treasury_actions.record_bank_movements(
+        movement_ids = treasury_actions.record_bank_movements(
             self.actor,
             account,
             [
@@ -305,36 +306,38 @@ class _Run:
             ],
             source=MovementSource.STATEMENT,
         )
+        company_id, account_id, statement_id = self.company.pk, account.pk, self.statement.pk
         rows = [
-            BankEntry(
-                company=self.company,
-                account=account,
-                statement=self.statement,
-                key=key[:140],
-                bank_id=e.bank_id,
-                booking_date=e.booking_date,
-                value_date=e.value_date,
-                amount=movement.amount,
-                currency=account.currency,
-                counterparty_name=e.counterparty.name,
-                counterparty_iban=e.counterparty.iban[:34],
-                reference=e.reference,
-                end_to_end_id=e.end_to_end_id,
-                text=e.text,
-                reversal=e.reversal,
-                movement=movement,
-                match_state=MatchState.NONE if e.reversal else MatchState.UNMATCHED,
-                raw={"bank_code": e.bank_code, "where": e.source_line} if e.bank_code else {},
-            )
-            for (key, e), movement in zip(fresh, movements, strict=True)
+            {
+                "company_id": company_id,
+                "account_id": account_id,
+                "statement_id": statement_id,
+                "key": key[:140],
+                "bank_id": e.bank_id,
+                "booking_date": e.booking_date,
+                "value_date": e.value_date,
+                "amount": e.amount if e.direction == rec.Direction.CREDIT else -e.amount,
+                "currency": account.currency,
+                "counterparty_name": e.counterparty.name,
+                "counterparty_iban": e.counterparty.iban[:34],
+                "reference": e.reference,
+                "end_to_end_id": e.end_to_end_id,
+                "text": e.text,
+                "reversal": e.reversal,
+                "movement_id": movement_id,
+                "match_state": MatchState.NONE if e.reversal else MatchState.UNMATCHED,
+                "raw": {"bank_code": e.bank_code} if e.bank_code else {},
+            }
+            for (key, e), movement_id in zip(fresh, movement_ids, strict=True)
         ]
-        BankEntry.objects.bulk_create(rows, batch_size=1000)
+        entry_ids = insert_rows(BankEntry, rows)
         self.summary.new += len(rows)
         self.statement_new += len(rows)
-        self.new_ids.extend(row.pk for row in rows if not row.reversal)
-        for row in rows:
-            if row.reversal:
-                _link_reversal(row)
+        for entry_id, (_key, e) in zip(entry_ids, fresh, strict=True):
+            if e.reversal:
+                _link_reversal(BankEntry.objects.get(pk=entry_id))
+            else:
+                self.new_ids.append(entry_id)
 
     def end(self, header: rec.StatementHeader) -> None:
         self.flush()
