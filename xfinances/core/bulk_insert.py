@@ -76,10 +76,11 @@ def insert_rows(
                     name = field.attname
                     value = row[name] if name in row else defaults[name]
                     params.append(adapt(value) if adapt is not None else value)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))} "
-                f"RETURNING {quote(pk.column)}",
-                params,
+            # Only quoted model names and placeholders go into the text; values are parameters.
+            sql = (
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))} "  # noqa: S608
+                f"RETURNING {quote(pk.column)}"
             )
+            cursor.execute(sql, params)
             ids.extend(row[0] for row in cursor.fetchall())
     return ids
