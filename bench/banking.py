@@ -115,13 +115,16 @@ def parse_camt_floor(path: Path) -> int:
     count = 0
     ns = ""
     for _event, element in etree.iterparse(
-        str(path), events=("end",), resolve_entities=False, no_network=True, huge_tree=False
+        str(path),
+        events=("end",),
+        tag="{*}Ntry",
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
     ):
         tag = element.tag
-        if not ns and isinstance(tag, str) and tag.startswith("{"):
+        if not ns and tag.startswith("{"):
             ns = tag[: tag.index("}") + 1]
-        if tag != f"{ns}Ntry":
-            continue
         fields = (
             element.findtext(f"{ns}Amt"),
             element.findtext(f"{ns}CdtDbtInd"),

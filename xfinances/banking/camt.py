@@ -167,37 +167,74 @@ class _StatementReader:
             source_line=where,
         )
 
+    def flat(self, element: etree._Element, skip: str = "") -> dict[str, str]:
+        """Every leaf under `element` by its local path ("RltdPties/Dbtr/Nm" → text), in one
+        walk (much cheaper than a lookup per field); repeated `Ustrd` lines are joined, an
+        `Amt`'s currency is kept as "…/Amt@Ccy". `skip` names a child not to descend into."""
+        cut = len(self.p.ns) + 2 if self.p.ns else 0
+        out: dict[str, str] = {}
+
+        def walk(node: etree._Element, prefix: str) -> None:
+            for child in node:
+                tag = child.tag
+                if not isinstance(tag, str):
+                    continue
+                name = tag[cut:]
+                if name == skip and not prefix:
+                    continue
+                path = prefix + name
+                if len(child):
+                    walk(child, path + "/")
+                    continue
+                text = (child.text or "").strip()
+                if path in out:
+                    if name == "Ustrd" and text:
+                        out[path] = f"{out[path]} {text}"
+                    continue
+                out[path] = text
+                if name == "Amt":
+                    out[path + "@Ccy"] = child.get("Ccy") or ""
+
+        walk(element, "")
+        return out
+
     def entries(self, ntry: etree._Element, index: int, currency: str) -> Iterator[BankEntry]:
-        p = self.p
         label = f"Ntry[{index}]"
         where = _where(ntry, label)
-        amount_el = ntry.find(p("Amt"))
-        if amount_el is None or not (amount_el.text or "").strip():
+        f = self.flat(ntry, skip="NtryDtls")
+        amount_text = f.get("Amt", "")
+        if not amount_text:
             raise StatementError("the entry has no amount (Amt)", where)
-        total = _decimal(amount_el.text or "", where)
-        entry_currency = (amount_el.get("Ccy") or currency).upper()
-        indicator = p.text(ntry, "CdtDbtInd")
+        total = _decimal(amount_text, where)
+        entry_currency = (f.get("Amt@Ccy") or currency).upper()
+        indicator = f.get("CdtDbtInd", "")
         if indicator not in ("CRDT", "DBIT"):
             raise StatementError(f"CdtDbtInd must be CRDT or DBIT, not {indicator!r}", where)
         direction = Direction.CREDIT if indicator == "CRDT" else Direction.DEBIT
-        reversal = p.text(ntry, "RvslInd").lower() in ("true", "1")
-        status_text = p.first_text(ntry, "Sts/Cd", "Sts", "Sts/Prtry").upper()
+        reversal = f.get("RvslInd", "").lower() in ("true", "1")
+        status_text = _first(f, "Sts/Cd", "Sts", "Sts/Prtry").upper()
         status = BookingStatus.PENDING if status_text in ("PDNG", "INFO") else BookingStatus.BOOKED
-        booked = p.first_text(ntry, "BookgDt/Dt", "BookgDt/DtTm")
-        value = p.first_text(ntry, "ValDt/Dt", "ValDt/DtTm")
+        booked = _first(f, "BookgDt/Dt", "BookgDt/DtTm")
+        value = _first(f, "ValDt/Dt", "ValDt/DtTm")
         if not booked and not value:
             raise StatementError("the entry has no booking date (BookgDt)", where)
         booking_date = _date(booked or value, where, "booking date")
         value_date = _date(value, where, "value date") if value else None
-        entry_ref = p.text(ntry, "AcctSvcrRef")
-        bank_code = p.first_text(
-            ntry, "BkTxCd/Domn/Fmly/SubFmlyCd", "BkTxCd/Prtry/Cd", "BkTxCd/Domn/Cd"
+        entry_ref = f.get("AcctSvcrRef", "")
+        bank_code = _first(f, "BkTxCd/Domn/Fmly/SubFmlyCd", "BkTxCd/Prtry/Cd", "BkTxCd/Domn/Cd")
+        entry_text = f.get("AddtlNtryInf", "")
+        container = ntry.find(self.p("NtryDtls"))
+        details: list[etree._Element] = (
+            [] if container is None else container.findall(self.p("TxDtls"))
         )
-        entry_text = p.text(ntry, "AddtlNtryInf")
-        details = ntry.findall(p("NtryDtls/TxDtls"))
+        flats = [self.flat(d) for d in details]
         many = len(details) > 1
+        amounts: list[Decimal | None] = []
         if many:
-            amounts = [self._detail_amount(d, index, i) for i, d in enumerate(details, 1)]
+            amounts = [
+                self._detail_amount(fd, d, index, i)
+                for i, (fd, d) in enumerate(zip(flats, details, strict=True), 1)
+            ]
             if any(a is None for a in amounts):
                 first = next(i for i, a in enumerate(amounts, 1) if a is None)
                 raise StatementError(
@@ -210,18 +247,20 @@ class _StatementReader:
                     f"not to the entry's {total}",
                     where,
                 )
-        for i, detail in enumerate(details or [None], 1):
+        for i in range(max(len(details), 1)):
             amount = total
-            detail_label = label
-            if many and detail is not None:
-                amount = self._detail_amount(detail, index, i) or total
-                detail_label = f"{label}/TxDtls[{i}]"
+            detail_where = where
+            if many:
+                amount = amounts[i] or total
+                detail_where = _where(details[i], f"{label}/TxDtls[{i + 1}]")
+            elif details:
+                detail_where = _where(details[0], label)
             if amount <= 0:
                 if amount == 0:
                     continue  # an informational zero line moves no money
                 raise StatementError("a negative amount; the sign is CdtDbtInd", where)
             yield self._entry(
-                detail,
+                flats[i] if details else None,
                 amount=amount,
                 currency=entry_currency,
                 direction=direction,
@@ -230,23 +269,24 @@ class _StatementReader:
                 booking_date=booking_date,
                 value_date=value_date,
                 entry_ref=entry_ref,
-                detail_index=i if many else 0,
+                detail_index=i + 1 if many else 0,
                 bank_code=bank_code,
                 entry_text=entry_text,
-                where=_where(detail, detail_label) if detail is not None else where,
+                where=detail_where,
             )
 
-    def _detail_amount(self, detail: etree._Element, index: int, i: int) -> Decimal | None:
-        p = self.p
+    def _detail_amount(
+        self, fd: dict[str, str], detail: etree._Element, index: int, i: int
+    ) -> Decimal | None:
         for path in ("Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt"):
-            text = p.text(detail, path)
+            text = fd.get(path, "")
             if text:
                 return _decimal(text, _where(detail, f"Ntry[{index}]/TxDtls[{i}]/{path}"))
         return None
 
     def _entry(
         self,
-        detail: etree._Element | None,
+        detail: dict[str, str] | None,
         *,
         amount: Decimal,
         currency: str,
@@ -261,31 +301,29 @@ class _StatementReader:
         entry_text: str,
         where: str,
     ) -> BankEntry:
-        p = self.p
         end_to_end = tx_ref = detail_ref = reference = text = ""
         name = iban = bic = return_code = ""
         if detail is not None:
-            end_to_end = p.text(detail, "Refs/EndToEndId")
+            get = detail.get
+            end_to_end = get("Refs/EndToEndId", "")
             if end_to_end.upper() == "NOTPROVIDED":
                 end_to_end = ""
-            tx_ref = p.first_text(detail, "Refs/TxId", "Refs/UETR")
-            detail_ref = p.text(detail, "Refs/AcctSvcrRef")
-            reference = p.text(detail, "RmtInf/Strd/CdtrRefInf/Ref")
-            text = " ".join(
-                (u.text or "").strip() for u in detail.iterfind(p("RmtInf/Ustrd")) if u.text
-            )
+            tx_ref = get("Refs/TxId") or get("Refs/UETR", "")
+            detail_ref = get("Refs/AcctSvcrRef", "")
+            reference = get("RmtInf/Strd/CdtrRefInf/Ref", "")
+            text = get("RmtInf/Ustrd", "")
             # The other side: the debtor of money in, the creditor of money out (a reversal
             # turns the roles around only in the bank's bookkeeping, not in the file).
             side = "Dbtr" if direction == Direction.CREDIT else "Cdtr"
-            name = p.first_text(detail, f"RltdPties/{side}/Nm", f"RltdPties/{side}/Pty/Nm")
-            iban = p.first_text(
-                detail, f"RltdPties/{side}Acct/Id/IBAN", f"RltdPties/{side}Acct/Id/Othr/Id"
+            name = get(f"RltdPties/{side}/Nm") or get(f"RltdPties/{side}/Pty/Nm", "")
+            iban = get(f"RltdPties/{side}Acct/Id/IBAN") or get(
+                f"RltdPties/{side}Acct/Id/Othr/Id", ""
             )
-            bic = p.first_text(
-                detail, f"RltdAgts/{side}Agt/FinInstnId/BIC", f"RltdAgts/{side}Agt/FinInstnId/BICFI"
+            bic = get(f"RltdAgts/{side}Agt/FinInstnId/BIC") or get(
+                f"RltdAgts/{side}Agt/FinInstnId/BICFI", ""
             )
-            return_code = p.text(detail, "RtrInf/Rsn/Cd")
-            text = text or p.text(detail, "AddtlTxInf")
+            return_code = get("RtrInf/Rsn/Cd", "")
+            text = text or get("AddtlTxInf", "")
         text = text or entry_text
         if entry_ref:
             bank_id = f"{entry_ref}/{detail_index}" if detail_index else entry_ref
@@ -323,10 +361,22 @@ class _StatementReader:
         )
 
 
+def _first(flat: dict[str, str], *paths: str) -> str:
+    for path in paths:
+        value = flat.get(path)
+        if value:
+            return value
+    return ""
+
+
 def _refuse_doctype(tree: etree._ElementTree) -> None:
     info = tree.docinfo
     if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
         raise StatementError("a DOCTYPE is not allowed in a statement (entity attack?)", "line 1")
+
+
+# Only these elements raise parser events (the rest is built and dropped with its entry).
+EVENT_TAGS = ("{*}Document", "{*}GrpHdr", "{*}Stmt", "{*}Rpt", "{*}Ntfctn", "{*}Ntry")
 
 
 def read(source: IO[bytes]) -> Iterator[StatementEvent]:
@@ -334,6 +384,7 @@ def read(source: IO[bytes]) -> Iterator[StatementEvent]:
     context = etree.iterparse(
         source,
         events=("start", "end"),
+        tag=EVENT_TAGS,
         resolve_entities=False,
         load_dtd=False,
         dtd_validation=False,
@@ -342,11 +393,12 @@ def read(source: IO[bytes]) -> Iterator[StatementEvent]:
         remove_comments=True,
         remove_pis=True,
     )
+    root: etree._Element | None = None
     paths: _Paths | None = None
     fmt = ""
     reader: _StatementReader | None = None
     message_id = page = ""
-    depth = 0
+    current: etree._Element | None = None  # the statement being read
     stmt_header: StatementHeader | None = None
     stmt_label = ""
     statements = 0
@@ -354,47 +406,33 @@ def read(source: IO[bytes]) -> Iterator[StatementEvent]:
     try:
         for event, element in context:
             tag = element.tag
-            if not isinstance(tag, str):
-                continue
+            local = _local(tag)
             if event == "start":
-                depth += 1
-                if depth == 1:
+                if root is None:
+                    if local != "Document" or element.getparent() is not None:
+                        continue  # not at the root: told apart after the loop
                     _refuse_doctype(element.getroottree())
-                    namespace = tag[1:].partition("}")[0] if tag.startswith("{") else ""
-                    if _local(tag) != "Document":
-                        raise StatementError(
-                            f"not a camt statement (the root element is {_local(tag)!r})",
-                            "line 1",
-                        )
-                    fmt = message_format(namespace)
-                    paths = _Paths(namespace)
-                elif depth == 3 and _local(tag) in STATEMENT_TAGS:
+                    root = element
+                    fmt = message_format(tag[1:].partition("}")[0] if tag.startswith("{") else "")
+                    paths = _Paths(tag[1:].partition("}")[0] if tag.startswith("{") else "")
+                elif local in STATEMENT_TAGS and _grandchild_of(element, root):
                     assert paths is not None
                     if reader is None:
                         reader = _StatementReader(paths, fmt, message_id, page)
                     statements += 1
-                    stmt_label = f"{_local(tag)}[{statements}]"
-                    stmt_header = None
-                    entries = 0
+                    stmt_label = f"{local}[{statements}]"
+                    current, stmt_header, entries = element, None, 0
                 continue
-            depth -= 1
-            local = _local(tag)
-            if depth == 2 and local == "GrpHdr" and paths is not None:
-                message_id = paths.text(element, "MsgId")
-                page = paths.text(element, "MsgPgntn/PgNb")
-                element.clear()
-            elif depth == 3 and local == "Ntry" and reader is not None:
-                parent = element.getparent()
-                if stmt_header is None and parent is not None:
-                    stmt_header = reader.header(parent, stmt_label)
+            if current is not None and local == "Ntry" and element.getparent() is current:
+                assert reader is not None
+                if stmt_header is None:
+                    stmt_header = reader.header(current, stmt_label)
                     yield StatementBegin(stmt_header)
                 entries += 1
-                assert stmt_header is not None
                 yield from reader.entries(element, entries, stmt_header.currency)
                 element.clear()
-                if parent is not None:
-                    parent.remove(element)
-            elif depth == 2 and local in STATEMENT_TAGS and reader is not None:
+                current.remove(element)
+            elif element is current and reader is not None:
                 if stmt_header is None:
                     stmt_header = reader.header(element, stmt_label)
                     yield StatementBegin(stmt_header)
@@ -404,9 +442,25 @@ def read(source: IO[bytes]) -> Iterator[StatementEvent]:
                 parent = element.getparent()
                 if parent is not None:
                     parent.remove(element)
+                current = None
+            elif local == "GrpHdr" and paths is not None and _grandchild_of(element, root):
+                message_id = paths.text(element, "MsgId")
+                page = paths.text(element, "MsgPgntn/PgNb")
+                element.clear()
     except etree.XMLSyntaxError as error:
         line = error.lineno or (error.position[0] if error.position else 0)
         message = (error.msg or str(error)).split(", line ")[0]
         raise StatementError(f"the XML is broken: {message}", f"line {line}") from None
-    if paths is None:
-        raise StatementError("the file is empty", "line 1")
+    if root is None:
+        found = context.root
+        if found is None:
+            raise StatementError("the file is empty", "line 1")
+        _refuse_doctype(found.getroottree())
+        raise StatementError(
+            f"not a camt statement (the root element is {_local(found.tag)!r})", "line 1"
+        )
+
+
+def _grandchild_of(element: etree._Element, root: etree._Element | None) -> bool:
+    parent = element.getparent()
+    return parent is not None and parent.getparent() is root
