@@ -62,6 +62,11 @@ def insert_rows(
         elif field.null:
             defaults[field.attname] = None
     adapters = [_adapter(f) for f in fields]
+    # Defaults are the same for every row: adapt them once.
+    for field, adapt in zip(fields, adapters, strict=True):
+        if adapt is not None and field.attname in defaults:
+            defaults[field.attname] = adapt(defaults[field.attname])
+    plan = [(field.attname, adapt) for field, adapt in zip(fields, adapters, strict=True)]
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
@@ -72,10 +77,12 @@ def insert_rows(
             chunk = rows[start : start + batch]
             params: list[Any] = []
             for row in chunk:
-                for field, adapt in zip(fields, adapters, strict=True):
-                    name = field.attname
-                    value = row[name] if name in row else defaults[name]
-                    params.append(adapt(value) if adapt is not None else value)
+                for name, adapt in plan:
+                    if name in row:
+                        value = row[name]
+                        params.append(adapt(value) if adapt is not None else value)
+                    else:
+                        params.append(defaults[name])
             # Only quoted model names and placeholders go into the text; values are parameters.
             sql = (
                 f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))} "  # noqa: S608

@@ -307,6 +307,8 @@ class _Run:
             source=MovementSource.STATEMENT,
         )
         company_id, account_id, statement_id = self.company.pk, account.pk, self.statement.pk
+        credit = rec.Direction.CREDIT
+        none, unmatched = str(MatchState.NONE), str(MatchState.UNMATCHED)
         rows = [
             {
                 "company_id": company_id,
@@ -316,7 +318,7 @@ class _Run:
                 "bank_id": e.bank_id,
                 "booking_date": e.booking_date,
                 "value_date": e.value_date,
-                "amount": e.amount if e.direction == rec.Direction.CREDIT else -e.amount,
+                "amount": e.amount if e.direction == credit else -e.amount,
                 "currency": account.currency,
                 "counterparty_name": e.counterparty.name,
                 "counterparty_iban": e.counterparty.iban[:34],
@@ -325,7 +327,7 @@ class _Run:
                 "text": e.text,
                 "reversal": e.reversal,
                 "movement_id": movement_id,
-                "match_state": MatchState.NONE if e.reversal else MatchState.UNMATCHED,
+                "match_state": none if e.reversal else unmatched,
                 "raw": {"bank_code": e.bank_code} if e.bank_code else {},
             }
             for (key, e), movement_id in zip(fresh, movement_ids, strict=True)
