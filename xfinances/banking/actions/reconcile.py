@@ -159,16 +159,16 @@ class _Pool:
             item = self.items.get((kind, int(item_id)))
             if item is None:
                 continue
-            if self.index is not None:
-                self.index.remove(item)
             left = item.open_amount - Decimal(str(amount))
             if left > 0:
                 item = replace(item, open_amount=left)
                 self.items[(kind, int(item_id))] = item
                 if self.index is not None:
-                    self.index.add(item)
+                    self.index.add(item)  # replaces the earlier version of the item
             else:
                 del self.items[(kind, int(item_id))]
+                if self.index is not None:
+                    self.index.remove(kind, int(item_id))
 
 
 def _store(entry: BankEntry, proposals: Sequence[Any], *, first_state: str) -> list[MatchProposal]:

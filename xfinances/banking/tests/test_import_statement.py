@@ -205,34 +205,41 @@ def test_rf_reference_settles_the_invoice(company: Any, account: MoneyAccount) -
     assert payment.allocated == Decimal("0.00") and entry.match_state == MatchState.REVIEW
 
 
-def test_review_queue_accept_teaches_the_alias(company: Any, account: MoneyAccount) -> None:
+def _two_open_invoices(company: Any) -> Any:
+    """Two open invoices of 300.00 of one client whose IBAN is known: a 300.00 payment from
+    that IBAN without a number could pay either, so it waits for a person."""
     from xfinances.parties.models import PartyBankAccount
 
-    document = invoice(company, price="300.00", day=D1 - dt.timedelta(days=5))
+    first = invoice(company, price="300.00", day=D1 - dt.timedelta(days=6))
+    invoice(company, first.party, price="300.00", day=D1 - dt.timedelta(days=5))
     PartyBankAccount.objects.create(
-        company=company, party=document.party, iban="BG18RZBB91550123456789"
+        company=company, party=first.party, iban="BG18RZBB91550123456789"
     )
-    rows = [Row(D1, Decimal("250.00"), "ЕЛТЕХ", "BG18RZBB91550123456789", "аванс")]
+    return first
+
+
+def test_review_queue_accept_teaches_the_alias(company: Any, account: MoneyAccount) -> None:
+    document = _two_open_invoices(company)
+    rows = [Row(D1, Decimal("300.00"), "ЕЛТЕХ", "BG18RZBB91550123456789", "плащане")]
     summary = run(company, camt_file(rows))
     assert (summary.matched, summary.review) == (0, 1)
     entry = BankEntry.objects.get(account=account)
-    proposal = MatchProposal.objects.get(entry=entry, state=ProposalState.OPEN)
+    proposal = MatchProposal.objects.filter(entry=entry, state=ProposalState.OPEN).first()
+    assert proposal is not None and proposal.reason
     actions.accept(SYSTEM, proposal)
     entry.refresh_from_db()
     assert entry.match_state == MatchState.CONFIRMED
-    assert Allocation.objects.filter(document=document, undone_at__isnull=True).count() == 1
+    assert Allocation.objects.filter(payment=entry.payment, undone_at__isnull=True).count() == 1
+    assert not MatchProposal.objects.filter(entry=entry, state=ProposalState.OPEN).exists()
     assert PartyAlias.objects.filter(company=company, party=document.party).count() == 2
 
 
 def test_dismiss_leaves_the_queue(company: Any, account: MoneyAccount) -> None:
-    from xfinances.parties.models import PartyBankAccount
-
-    document = invoice(company, price="300.00", day=D1 - dt.timedelta(days=5))
-    PartyBankAccount.objects.create(
-        company=company, party=document.party, iban="BG18RZBB91550123456789"
-    )
-    run(company, camt_file([Row(D1, Decimal("5.00"), "X", "BG18RZBB91550123456789", "?")]))
+    _two_open_invoices(company)
+    rows = [Row(D1, Decimal("300.00"), "ЕЛТЕХ", "BG18RZBB91550123456789", "плащане")]
+    run(company, camt_file(rows))
     entry = BankEntry.objects.get(account=account)
+    assert entry.match_state == MatchState.REVIEW
     actions.dismiss(SYSTEM, entry, reason="refund")
     entry.refresh_from_db()
     assert entry.match_state == MatchState.DISMISSED
