@@ -35,8 +35,6 @@ def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     if isinstance(field, models.DateField):
         return lambda v: None if v is None else ops.adapt_datefield_value(v)
     if isinstance(field, models.JSONField):
-        if connection.vendor == "postgresql":
-            return lambda v: field.get_db_prep_save(v, connection)
         return lambda v: json.dumps(v, cls=DjangoJSONEncoder, ensure_ascii=False)
     return None
 
@@ -70,23 +68,43 @@ def insert_rows(
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    returning = f"RETURNING {quote(pk.column)}"
+
+    def values_of(row: Mapping[str, Any]) -> list[Any]:
+        out = []
+        for name, adapt in plan:
+            if name in row:
+                value = row[name]
+                out.append(adapt(value) if adapt is not None else value)
+            else:
+                out.append(defaults[name])
+        return out
+
     ids: list[int] = []
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Ids from the table's sequence in one query, then COPY: the fastest way in, and
+            # the driver never parses a long statement or quotes values in Python.
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, pk.column, len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            raw = cursor.cursor  # the driver's own cursor, for COPY
+            with raw.copy(f"COPY {table} ({quote(pk.column)}, {columns}) FROM STDIN") as copy:
+                for new_id, given in zip(ids, rows, strict=True):
+                    copy.write_row([new_id, *values_of(given)])
+            return ids
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
             params: list[Any] = []
-            for row in chunk:
-                for name, adapt in plan:
-                    if name in row:
-                        value = row[name]
-                        params.append(adapt(value) if adapt is not None else value)
-                    else:
-                        params.append(defaults[name])
+            for given in chunk:
+                params.extend(values_of(given))
             # Only quoted model names and placeholders go into the text; values are parameters.
             sql = (
                 f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))} "  # noqa: S608
-                f"RETURNING {quote(pk.column)}"
+                f"{returning}"
             )
             cursor.execute(sql, params)
             ids.extend(row[0] for row in cursor.fetchall())

@@ -288,8 +288,13 @@ def match_entries(
     found = found.select_related("company").order_by("booking_date", "id")
     aliases = queries.aliases(company)
     tolerance = _tolerance(company)
+    own_ibans = set(queries.bank_accounts(company).values_list("iban", flat=True))
     pools: dict[str, _Pool] = {}
     for entry in found.iterator(chunk_size=2000):
+        if entry.counterparty_iban and entry.counterparty_iban in own_ibans:
+            entry.match_state = MatchState.NONE  # money between the company's own accounts
+            entry.save(update_fields=["match_state"])
+            continue
         if _has_manual_payment(entry):
             entry.match_state = MatchState.CONFIRMED
             entry.save(update_fields=["match_state"])

@@ -89,6 +89,14 @@ def test_import_makes_movements_and_checks_balances(company: Any, account: Money
     assert [m.amount for m in moves] == [Decimal("-35.40"), Decimal("1200.00")]
     assert {m.source for m in moves} == {MovementSource.STATEMENT}
     assert moves[1].bank_reference == "B-1" and moves[1].counterparty_name == "ЕЛТЕХ ЕООД"
+    assert moves[1].raw_data["where"].startswith("line ") and moves[1].date == D1
+    assert moves[1].created_at is not None and moves[1].status == "posted"
+    # The month total follows the bulk insert, so balances agree with a plain sum.
+    from xfinances.treasury import queries as treasury_queries
+
+    assert treasury_queries.own_balances(company, D1) == treasury_queries.own_balances_by_sum(
+        company, D1
+    )
     statement = Statement.objects.get(account=account)
     assert statement.opening_balance == Decimal("100.00")
     assert statement.closing_balance == Decimal("1264.60")
@@ -244,3 +252,11 @@ def test_dismiss_leaves_the_queue(company: Any, account: MoneyAccount) -> None:
     entry.refresh_from_db()
     assert entry.match_state == MatchState.DISMISSED
     assert not Payment.objects.exists()
+
+
+def test_own_transfer_is_not_matched(company: Any, account: MoneyAccount) -> None:
+    other = bank_account(company, iban="BG18RZBB91550123456789")
+    rows = [Row(D1, Decimal("-500.00"), "Алфа Трейд ООД", other.iban, "към спестовна")]
+    summary = run(company, camt_file(rows))
+    assert (summary.new, summary.matched, summary.review) == (1, 0, 0)
+    assert BankEntry.objects.get(account=account).match_state == MatchState.NONE
