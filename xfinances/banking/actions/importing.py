@@ -177,6 +177,7 @@ class _Run:
         self.buffer: list[rec.BankEntry] = []
         self.occurrences: dict[str, int] = {}
         self.new_ids: list[int] = []
+        self.typed_references: dict[int, set[str]] = {}
 
     def begin(self, header: rec.StatementHeader) -> None:
         account = resolve_account(self.actor, self.company, header.account_iban, self.chosen)
@@ -271,15 +272,18 @@ class _Run:
                 "key", flat=True
             )
         )
-        references = [e.bank_id for k, e in keyed.items() if e.bank_id and k not in existing]
-        if references:
-            # Movements a person entered with the bank's reference before the statement came.
-            taken = set(
-                Movement.objects.filter(account=account, bank_reference__in=references).values_list(
-                    "bank_reference", flat=True
-                )
+        # Movements a person entered with the bank's reference before the statement came
+        # (read once per account: statement movements are known by their entry keys).
+        typed = self.typed_references.get(account.pk)
+        if typed is None:
+            typed = self.typed_references[account.pk] = set(
+                Movement.objects.filter(account=account)
+                .exclude(source__in=(MovementSource.STATEMENT, MovementSource.PSD2))
+                .exclude(bank_reference="")
+                .values_list("bank_reference", flat=True)
             )
-            existing |= {k for k, e in keyed.items() if e.bank_id in taken}
+        if typed:
+            existing |= {k for k, e in keyed.items() if e.bank_id and e.bank_id in typed}
         fresh = [(k, e) for k, e in keyed.items() if k not in existing]
         duplicates += len(keyed) - len(fresh)
         self.summary.duplicates += duplicates

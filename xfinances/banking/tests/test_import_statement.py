@@ -260,3 +260,16 @@ def test_own_transfer_is_not_matched(company: Any, account: MoneyAccount) -> Non
     summary = run(company, camt_file(rows))
     assert (summary.new, summary.matched, summary.review) == (1, 0, 0)
     assert BankEntry.objects.get(account=account).match_state == MatchState.NONE
+
+
+def test_movement_typed_with_the_bank_reference_is_not_doubled(
+    company: Any, account: MoneyAccount
+) -> None:
+    from xfinances.treasury import actions as treasury_actions
+
+    treasury_actions.create_movement(
+        SYSTEM, account, date=D1, direction="in", amount="1200.00", bank_reference="B-1"
+    )
+    summary = run(company, camt_file(ROWS))
+    assert (summary.new, summary.duplicates) == (1, 1)
+    assert Movement.objects.filter(account=account).count() == 2
