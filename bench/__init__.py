@@ -18,6 +18,7 @@ MODULES = (
     "bench.payments",
     "bench.invoicing",
     "bench.accounting",
+    "bench.banking",
     "bench.banking_matching",
 )
 

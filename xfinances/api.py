@@ -95,5 +95,9 @@ def _register() -> None:
 
     api.add_router("/accounting", accounting_router)
 
+    from xfinances.banking.api import router as banking_router
+
+    api.add_router("/banking", banking_router)
+
 
 _register()

@@ -26,5 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
 ]
 
+urlpatterns.append(path("c/<str:eik>/banking/", include("xfinances.banking.urls")))
+
 if settings.DEBUG:
     urlpatterns.append(path("files/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))

@@ -75,3 +75,38 @@ class StatementHeader:
     closing: Balance | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    # What the file says about itself beyond the balances (camt `TxsSummry`, paging, format).
+    format: str = ""  # "camt.053.001.08", "mt940", "csv:<profile>"
+    message_id: str = ""
+    page: str = ""
+    bank_bic: str = ""
+    entry_count: int | None = None  # as the bank counted (camt TxsSummry/TtlNtries)
+    source_line: str = ""  # where the statement starts in the file
+
+
+@dataclass(frozen=True)
+class StatementBegin:
+    """A reader yields this before a statement's entries (the account is known then; the
+    balances may not be: MT940 gives the closing balance after the entries)."""
+
+    header: StatementHeader
+
+
+@dataclass(frozen=True)
+class StatementEnd:
+    """After a statement's entries: the complete header, with both balances when given."""
+
+    header: StatementHeader
+
+
+# What every reader yields, in file order: Begin, its entries, End; then the next statement.
+StatementEvent = StatementBegin | BankEntry | StatementEnd
+
+
+class StatementError(Exception):
+    """The file is not a statement we can read. `where` names the line or element."""
+
+    def __init__(self, message: str, where: str = "") -> None:
+        super().__init__(f"{where}: {message}" if where else message)
+        self.message = message
+        self.where = where

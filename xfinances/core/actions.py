@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from xfinances.core import audit, events
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
+from xfinances.core.company_events import CompanyBankAccountAdded
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.identifiers import (
     IdentifierError,
@@ -174,6 +175,15 @@ def add_company_bank_account(
         is_default=is_default or not CompanyBankAccount.objects.filter(company=company).exists(),
     )
     audit.record_create(actor, company, "add_company_bank_account", account)
+    events.emit(
+        CompanyBankAccountAdded(
+            company_id=company.pk,
+            iban=iban,
+            currency=currency,
+            user_id=actor.user.pk if actor.user else None,
+            source=actor.source,
+        )
+    )
     return account
 
 

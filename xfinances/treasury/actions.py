@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from xfinances.core import audit, readers
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
+from xfinances.core.bulk_insert import insert_rows
 from xfinances.core.events import CompanyCreated
 from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput, NotAllowed
 from xfinances.core.identifiers import IdentifierError, bank_name_for_iban, bic_for_iban, clean_iban
@@ -1147,3 +1148,112 @@ def rebuild_month_totals(company: Company) -> int:
 def on_company_created(event: CompanyCreated) -> None:
     """A new company starts with the usual cash-flow categories."""
     ensure_default_categories(event.company)
+
+
+# ---------------------------------------------------------------- bank accounts and statements
+
+
+def ensure_bank_account(
+    actor: Actor, company: Company, *, iban: str, currency: str = ""
+) -> MoneyAccount:
+    """The company's bank money account with this IBAN, created when missing (the company's
+    own bank accounts are always bank accounts in treasury, so a statement finds its account).
+    Not atomic by itself: callers run it inside their action."""
+    iban = clean_iban(iban)
+    found = MoneyAccount.objects.filter(company=company, iban=iban).first()
+    if found is not None:
+        return found
+    name = bank_name_for_iban(iban) or _("Bank account")
+    return create_account(
+        actor,
+        company,
+        kind=AccountKind.BANK,
+        name=f"{name} …{iban[-4:]}",
+        iban=iban,
+        currency=currency or company.default_currency,
+        opening_date=dt.date(2000, 1, 1),
+    )
+
+
+def on_company_bank_account_added(event: Any) -> None:
+    """core.CompanyBankAccountAdded → the bank money account (same transaction)."""
+    company = Company.objects.get(pk=event.company_id)
+    user = User.objects.filter(pk=event.user_id).first() if event.user_id else None
+    actor = Actor(user=user, source=event.source or "task")
+    if user is None:
+        actor = Actor.system(event.source or "task")
+    ensure_bank_account(actor, company, iban=event.iban, currency=event.currency)
+
+
+@transaction.atomic
+def record_bank_movements(
+    actor: Actor, account: MoneyAccount, rows: list[dict[str, Any]], *, source: str
+) -> list[int]:
+    """Many movements from a bank statement or connection at once: one multi-row insert per
+    batch (core/bulk_insert.py), one month-total update per month, one audit event. Each row:
+    date, amount (signed, not zero), counterparty_name, counterparty_iban, description,
+    bank_reference, end_to_end_id, remittance_info, raw_data. Returns the new movements' ids
+    in the order of `rows`. The caller (banking) has removed duplicates already."""
+    company = account.company
+    _ensure_can_move(actor, company, account)
+    if source not in (MovementSource.STATEMENT, MovementSource.PSD2):
+        raise InvalidInput({"source": [_("Unknown source.")]})
+    if not rows:
+        return []
+    account = locks.lock_account(company, account.pk)
+    errors = InvalidInput.collect()
+    first = min(row["date"] for row in rows)
+    _check_account_open(account, first, errors)
+    if any(not row["amount"] for row in rows):
+        errors.add("amount", _("The amount cannot be zero."))
+    errors.raise_if_any()
+    _refuse_closed_period(company, account, first)
+    user_id = actor.user.pk if actor.user else None
+    prepared = [
+        {
+            "company_id": company.pk,
+            "account_id": account.pk,
+            "currency": account.currency,
+            "created_by_id": user_id,
+            "date": row["date"],
+            "amount": row["amount"],
+            "counterparty_name": (row.get("counterparty_name") or "")[:200],
+            "counterparty_iban": (row.get("counterparty_iban") or "")[:34],
+            "description": (row.get("description") or "")[:500],
+            "bank_reference": (row.get("bank_reference") or "")[:100],
+            "end_to_end_id": (row.get("end_to_end_id") or "")[:100],
+            "remittance_info": (row.get("remittance_info") or "")[:500],
+            "raw_data": row.get("raw_data") or {},
+            "source": source,
+            "status": MovementStatus.POSTED,
+            "cash_order_kind": "",
+        }
+        for row in rows
+    ]
+    try:
+        with transaction.atomic():
+            ids = insert_rows(Movement, prepared)
+    except IntegrityError:
+        raise Conflict(
+            _("A movement with this bank reference already exists on this account."),
+            field="bank_reference",
+        )
+    by_month: dict[dt.date, Decimal] = {}
+    for row in rows:
+        month = balances.month_start(row["date"])
+        by_month[month] = by_month.get(month, ZERO) + row["amount"]
+    for month, total in by_month.items():
+        _bump_month(company, account.pk, month, total)
+    audit.record_event(
+        actor,
+        company,
+        "record_bank_movements",
+        account,
+        {
+            "movements": len(ids),
+            "from": first,
+            "to": max(row["date"] for row in rows),
+            "total": sum(by_month.values(), ZERO),
+        },
+    )
+    return ids

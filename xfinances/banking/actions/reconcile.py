@@ -1,0 +1,399 @@
+"""Matching glue: bank entries → proposals of the pure engine → payments and allocations.
+
+`match_entries` builds the open items (sales documents for money in, supplier invoices for
+money out) once per currency, asks `banking.matching.propose` for each unmatched entry, applies
+a unique high-confidence proposal at once (a payment on the entry's movement and its
+allocations, through payments actions, in the caller's transaction) and queues the rest for a
+person. `accept`, `dismiss` and `undo` are the review queue's actions; a confirmation teaches
+the IBAN and bank-side name of the party (PartyAlias). Every application is audited with its
+score and reason; undo takes back exactly the allocations the proposal made, never a person's.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from types import ModuleType
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xfinances.banking import queries
+from xfinances.banking.models import (
+    AliasKind,
+    BankEntry,
+    MatchProposal,
+    MatchState,
+    PartyAlias,
+    ProposalState,
+)
+from xfinances.core import audit
+from xfinances.core.audit import Actor
+from xfinances.core.exceptions import InvalidInput
+from xfinances.core.models import Company
+from xfinances.core.permissions import ensure_can
+from xfinances.invoicing.models import Document
+from xfinances.parties.models import Party
+from xfinances.payments import actions as payments_actions
+from xfinances.payments.models import Allocation, Direction, Payment
+from xfinances.payments.queries import settings_of
+from xfinances.purchases.models import SupplierInvoice
+
+matching: ModuleType | None
+try:  # the pure engine (banking/matching.py) lands from a parallel branch
+    matching = importlib.import_module("xfinances.banking.matching")
+except ImportError:  # pragma: no cover - until then nothing is matched automatically
+    matching = None
+
+KEEP_PROPOSALS = 5
+_LEGAL = re.compile(r"\b(ЕООД|ООД|ЕАД|АД|ЕТ|EOOD|OOD|EAD|AD|ET|LTD)\b", re.IGNORECASE)
+
+
+@dataclass
+class MatchResult:
+    matched: int = 0
+    review: int = 0
+    unmatched: int = 0
+
+
+def alias_key(value: str) -> str:
+    """The key an alias is stored under: the engine's own when it has one (compact IBAN or
+    name skeleton), else a compact IBAN or a lower-case name without legal forms."""
+    if matching is not None and hasattr(matching, "alias_key"):
+        return str(matching.alias_key(value))
+    compact = re.sub(r"\s", "", value or "").upper()
+    if re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", compact):
+        return compact
+    return " ".join(_LEGAL.sub(" ", value or "").casefold().split())
+
+
+def _tolerance(company: Company) -> Decimal:
+    return Decimal(settings_of(company).write_off_tolerance_eur)
+
+
+def open_items(company: Company, currency: str) -> list[Any]:
+    """The engine's OpenItems of the company in `currency`: sales documents and supplier
+    invoices with something left to pay."""
+    assert matching is not None
+    sales = queries.open_sales_documents(company, currency)
+    purchases = queries.open_supplier_invoices(company, currency)
+    parties = queries.party_identifiers(
+        company,
+        [r["party_id"] for r in sales if r["party_id"]]
+        + [r["supplier_id"] for r in purchases if r["supplier_id"]],
+    )
+    items = []
+    for row in sales:
+        party = parties.get(row["party_id"] or 0, {"name": "", "ids": []})
+        items.append(
+            matching.OpenItem(
+                kind="sales",
+                id=row["id"],
+                number=row["number"] or "",
+                party_id=row["party_id"],
+                party_name=party["name"],
+                party_identifiers=tuple(party["ids"]),
+                reference=row["rf_reference"] or "",
+                open_amount=row["open_amount"],
+                currency=row["currency"],
+                issue_date=row["issue_date"],
+                due_date=row["due_date"],
+            )
+        )
+    for row in purchases:
+        party = parties.get(row["supplier_id"] or 0, {"name": "", "ids": []})
+        items.append(
+            matching.OpenItem(
+                kind="purchase",
+                id=row["id"],
+                number=row["supplier_number"] or "",
+                party_id=row["supplier_id"],
+                party_name=party["name"],
+                party_identifiers=tuple(party["ids"]),
+                reference="",
+                open_amount=row["remaining"],
+                currency=row["currency"],
+                issue_date=row["issue_date"],
+                due_date=row["due_date"],
+            )
+        )
+    return items
+
+
+def incoming_of(entry: BankEntry) -> Any:
+    assert matching is not None
+    return matching.Incoming(
+        amount=abs(entry.amount),
+        currency=entry.currency,
+        direction="credit" if entry.amount > 0 else "debit",
+        booking_date=entry.booking_date,
+        reference=entry.reference,
+        end_to_end_id=entry.end_to_end_id,
+        text=entry.text,
+        counterparty_name=entry.counterparty_name,
+        counterparty_iban=entry.counterparty_iban,
+    )
+
+
+class _Pool:
+    """The open items of one currency, kept current as proposals are applied."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = {(i.kind, i.id): i for i in items}
+        self.index = (
+            matching.MatchIndex.build(items)
+            if matching is not None and hasattr(matching, "MatchIndex")
+            else None
+        )
+
+    def candidates(self) -> Any:
+        return self.index if self.index is not None else list(self.items.values())
+
+    def take(self, allocations: Iterable[Sequence[Any]]) -> None:
+        for kind, item_id, amount in allocations:
+            item = self.items.get((kind, int(item_id)))
+            if item is None:
+                continue
+            left = item.open_amount - Decimal(str(amount))
+            if left > 0:
+                item = replace(item, open_amount=left)
+                self.items[(kind, int(item_id))] = item
+                if self.index is not None:
+                    self.index.add(item)  # replaces the earlier version of the item
+            else:
+                del self.items[(kind, int(item_id))]
+                if self.index is not None:
+                    self.index.remove(kind, int(item_id))
+
+
+def _store(entry: BankEntry, proposals: Sequence[Any], *, first_state: str) -> list[MatchProposal]:
+    rows = []
+    for rank, proposal in enumerate(proposals[:KEEP_PROPOSALS], 1):
+        rows.append(
+            MatchProposal(
+                company_id=entry.company_id,
+                entry=entry,
+                rank=rank,
+                party_id=proposal.party_id,
+                allocations=[[k, int(i), str(a)] for k, i, a in proposal.allocations],
+                score=int(proposal.score),
+                reason=str(proposal.reason)[:300],
+                automatic=bool(proposal.automatic),
+                overpayment=proposal.overpayment,
+                shortfall=proposal.shortfall,
+                state=first_state if rank == 1 else ProposalState.OPEN,
+            )
+        )
+    return MatchProposal.objects.bulk_create(rows)
+
+
+def _has_manual_payment(entry: BankEntry) -> bool:
+    """A person already recorded a payment on this movement: matching leaves it alone."""
+    if entry.movement_id is None:
+        return False
+    found = Payment.objects.filter(company_id=entry.company_id, movement_id=entry.movement_id)
+    if entry.payment_id is not None:
+        found = found.exclude(pk=entry.payment_id)
+    return found.exists()
+
+
+def _apply(actor: Actor, entry: BankEntry, proposal: MatchProposal, *, automatic: bool) -> None:
+    """The payment of the entry (made once, on its movement) and the proposal's allocations."""
+    company = entry.company
+    party = (
+        Party.objects.filter(company=company, pk=proposal.party_id).first()
+        if proposal.party_id
+        else None
+    )
+    payment = entry.payment
+    if payment is None:
+        payment = payments_actions.record_payment(
+            actor,
+            company,
+            direction=Direction.IN if entry.amount > 0 else Direction.OUT,
+            date=entry.booking_date,
+            amount=abs(entry.amount),
+            currency=entry.currency,
+            party=party,
+            movement=entry.movement,
+            bank_reference=entry.bank_id,
+            note=entry.text[:500],
+        )
+    sales = [(k, i, a) for k, i, a in proposal.allocations if k == "sales"]
+    purchases = [(k, i, a) for k, i, a in proposal.allocations if k == "purchase"]
+    made: list[Allocation] = []
+    if sales:
+        documents = {
+            d.pk: d
+            for d in Document.objects.filter(company=company, pk__in=[i for _, i, _ in sales])
+        }
+        made += payments_actions.allocate(
+            actor, payment, [(documents[int(i)], Decimal(a)) for _, i, a in sales]
+        )
+    if purchases:
+        invoices = {
+            s.pk: s
+            for s in SupplierInvoice.objects.filter(
+                company=company, pk__in=[i for _, i, _ in purchases]
+            )
+        }
+        made += payments_actions.allocate_supplier_invoices(
+            actor, payment, [(invoices[int(i)], Decimal(a)) for _, i, a in purchases]
+        )
+    proposal.allocation_ids = [a.pk for a in made]
+    proposal.state = ProposalState.APPLIED
+    proposal.decided_by = actor.user
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["allocation_ids", "state", "decided_by", "decided_at"])
+    entry.payment = payment
+    entry.party = party
+    entry.match_state = MatchState.AUTO if automatic else MatchState.CONFIRMED
+    entry.save(update_fields=["payment", "party", "match_state"])
+    MatchProposal.objects.filter(entry=entry, state=ProposalState.OPEN).exclude(
+        pk=proposal.pk
+    ).update(state=ProposalState.SUPERSEDED)
+    audit.record_event(
+        actor,
+        company,
+        "apply_match",
+        entry,
+        {
+            "proposal": proposal.pk,
+            "score": proposal.score,
+            "reason": proposal.reason,
+            "automatic": automatic,
+            "allocations": proposal.allocations,
+        },
+    )
+
+
+@transaction.atomic
+def match_entries(
+    actor: Actor, company: Company, entry_ids: Iterable[int] | None = None
+) -> MatchResult:
+    """Propose and apply matches for unmatched entries (all of the company's, or `entry_ids`)."""
+    ensure_can(actor, company, "payments.change")
+    result = MatchResult()
+    if matching is None:
+        return result
+    found = BankEntry.objects.filter(company=company, match_state=MatchState.UNMATCHED)
+    if entry_ids is not None:
+        ids = list(entry_ids)
+        found = found.filter(pk__in=ids)
+    found = found.select_related("company").order_by("booking_date", "id")
+    aliases = queries.aliases(company)
+    tolerance = _tolerance(company)
+    own_ibans = set(queries.bank_accounts(company).values_list("iban", flat=True))
+    pools: dict[str, _Pool] = {}
+    for entry in found.iterator(chunk_size=2000):
+        if entry.counterparty_iban and entry.counterparty_iban in own_ibans:
+            entry.match_state = MatchState.NONE  # money between the company's own accounts
+            entry.save(update_fields=["match_state"])
+            continue
+        if _has_manual_payment(entry):
+            entry.match_state = MatchState.CONFIRMED
+            entry.save(update_fields=["match_state"])
+            continue
+        pool = pools.get(entry.currency)
+        if pool is None:
+            pool = pools[entry.currency] = _Pool(open_items(company, entry.currency))
+        proposals = matching.propose(
+            incoming_of(entry), pool.candidates(), aliases=aliases, tolerance=tolerance
+        )
+        if not proposals:
+            result.unmatched += 1
+            continue
+        best = proposals[0]
+        if best.automatic and best.allocations:
+            stored = _store(entry, proposals[:1], first_state=ProposalState.OPEN)
+            _apply(actor, entry, stored[0], automatic=True)
+            pool.take(best.allocations)
+            result.matched += 1
+        else:
+            _store(entry, proposals, first_state=ProposalState.OPEN)
+            entry.match_state = MatchState.REVIEW
+            entry.save(update_fields=["match_state"])
+            result.review += 1
+    return result
+
+
+def _teach(actor: Actor, entry: BankEntry, party_id: int | None) -> None:
+    """Remember the entry's IBAN and bank-side name for the party (never overwrite another)."""
+    if not party_id:
+        return
+    for kind, value in (
+        (AliasKind.IBAN, entry.counterparty_iban),
+        (AliasKind.NAME, entry.counterparty_name),
+    ):
+        key = alias_key(value) if value else ""
+        if not key:
+            continue
+        alias, created = PartyAlias.objects.get_or_create(
+            company_id=entry.company_id,
+            value=key[:200],
+            defaults={"kind": kind, "party_id": party_id, "created_by": actor.user},
+        )
+        if created:
+            audit.record_create(actor, entry.company, "learn_alias", alias)
+
+
+@transaction.atomic
+def accept(actor: Actor, proposal: MatchProposal) -> MatchProposal:
+    """A person confirms a proposal of the review queue: apply it and learn from it."""
+    company = proposal.entry.company
+    ensure_can(actor, company, "payments.change")
+    proposal = MatchProposal.objects.select_for_update().get(pk=proposal.pk, company=company)
+    entry = BankEntry.objects.select_for_update().get(pk=proposal.entry_id)
+    if proposal.state != ProposalState.OPEN or entry.match_state not in (
+        MatchState.REVIEW,
+        MatchState.UNMATCHED,
+    ):
+        raise InvalidInput({"proposal": [_("This proposal was already decided.")]})
+    _apply(actor, entry, proposal, automatic=False)
+    _teach(actor, entry, proposal.party_id)
+    return proposal
+
+
+@transaction.atomic
+def dismiss(actor: Actor, entry: BankEntry, *, reason: str = "") -> BankEntry:
+    """Nothing to match: the entry leaves the review queue (its movement stays)."""
+    ensure_can(actor, entry.company, "payments.change")
+    entry = BankEntry.objects.select_for_update().get(pk=entry.pk, company=entry.company)
+    if entry.match_state not in (MatchState.REVIEW, MatchState.UNMATCHED):
+        raise InvalidInput({"entry": [_("This entry is already matched.")]})
+    before = audit.snapshot(entry)
+    MatchProposal.objects.filter(entry=entry, state=ProposalState.OPEN).update(
+        state=ProposalState.DISMISSED, decided_by=actor.user, decided_at=timezone.now()
+    )
+    entry.match_state = MatchState.DISMISSED
+    entry.save(update_fields=["match_state"])
+    audit.record_update(actor, entry.company, "dismiss_entry", entry, before, reason)
+    return entry
+
+
+@transaction.atomic
+def undo(actor: Actor, proposal: MatchProposal, *, reason: str) -> MatchProposal:
+    """Take back an applied proposal: exactly its allocations are undone (the payment stays,
+    unallocated, as the party's credit) and the entry goes back to the review queue."""
+    company = proposal.entry.company
+    ensure_can(actor, company, "payments.change")
+    proposal = MatchProposal.objects.select_for_update().get(pk=proposal.pk, company=company)
+    if proposal.state != ProposalState.APPLIED:
+        raise InvalidInput({"proposal": [_("Only an applied match can be undone.")]})
+    reason = (reason or "").strip() or _("Match undone")
+    for allocation in Allocation.objects.filter(
+        company=company, pk__in=proposal.allocation_ids, undone_at__isnull=True
+    ):
+        payments_actions.undo_allocation(actor, allocation, reason=reason)
+    proposal.state = ProposalState.UNDONE
+    proposal.save(update_fields=["state"])
+    entry = proposal.entry
+    entry.match_state = MatchState.REVIEW
+    entry.save(update_fields=["match_state"])
+    audit.record_event(actor, company, "undo_match", entry, {"proposal": proposal.pk}, reason)
+    return proposal

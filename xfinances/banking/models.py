@@ -1,0 +1,260 @@
+"""Imported statements, the bank entries they carried, match proposals and learned aliases.
+
+Invariants (kept by banking/actions):
+- An entry is stored once per account: `key` is `id:<bank id>` when the bank gave a unique id,
+  else `fp:<fingerprint>:<n>` (account, booking date, amount, sign, counterparty and text, and
+  the n-th such entry of the statement). Re-importing a file or an overlapping period adds
+  nothing; two identical payments on one day are 1 and 2 and both survive.
+- Every stored entry has its treasury movement (`movement`); client and supplier money also
+  has its payment (`payment`, made by the matching glue through payments actions).
+- A proposal is applied only through `actions.matching`; applying and undoing are audited and
+  never touch an allocation the proposal did not make.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xfinances.core.models import Company
+from xfinances.parties.models import Party
+from xfinances.treasury.models import MoneyAccount, Movement
+
+AMOUNT: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
+
+
+class ImportSource(models.TextChoices):
+    UPLOAD = "upload", _("uploaded")
+    CLI = "cli", _("command line")
+    API = "api", _("API")
+    MAILBOX = "mailbox", _("mailbox")
+    FOLDER = "folder", _("watched folder")
+    PSD2 = "psd2", _("bank connection")
+
+
+class StatementImport(models.Model):
+    """One file taken in (or one bank-connection sync): what it held and what became of it."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(MoneyAccount, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    format = models.CharField(_("format"), max_length=40, blank=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=ImportSource.choices, default=ImportSource.UPLOAD
+    )
+    entries_read = models.PositiveIntegerField(_("entries in the file"), default=0)
+    new = models.PositiveIntegerField(_("new"), default=0)
+    duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
+    matched = models.PositiveIntegerField(_("matched automatically"), default=0)
+    review = models.PositiveIntegerField(_("waiting for review"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("statement import")
+        verbose_name_plural = _("statement imports")
+        ordering = ["company_id", "-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["company", "account", "created_at"], name="banking_import_acct")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or self.format} ({self.new})"
+
+
+class Statement(models.Model):
+    """One statement (or page) of an import, with the balance check the bank's figures allow.
+
+    `difference` = opening + movements − closing (0 when the statement adds up); `gap` =
+    opening − the previous statement's closing of the account (0 when they chain). Both are
+    None when the file gave no balance to check."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(MoneyAccount, on_delete=models.PROTECT, related_name="+")
+    statement_import = models.ForeignKey(
+        StatementImport, on_delete=models.CASCADE, related_name="statements"
+    )
+    bank_statement_id = models.CharField(_("statement number"), max_length=100, blank=True)
+    sequence = models.CharField(_("sequence"), max_length=40, blank=True)
+    date_from = models.DateField(_("from"), null=True, blank=True)
+    date_to = models.DateField(_("to"), null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    opening_balance = models.DecimalField(_("opening balance"), **AMOUNT, null=True, blank=True)
+    closing_balance = models.DecimalField(_("closing balance"), **AMOUNT, null=True, blank=True)
+    movements_total = models.DecimalField(_("movements"), **AMOUNT, default=0)
+    entry_count = models.PositiveIntegerField(_("entries"), default=0)
+    difference = models.DecimalField(_("difference"), **AMOUNT, null=True, blank=True)
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    gap = models.DecimalField(_("gap to the previous statement"), **AMOUNT, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["company_id", "account_id", "-date_to", "-id"]
+        indexes = [
+            models.Index(fields=["company", "account", "date_to"], name="banking_stmt_account")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_statement_id or self.pk} {self.date_from}–{self.date_to}"
+
+    @property
+    def balanced(self) -> bool | None:
+        return None if self.difference is None else self.difference == 0
+
+    @property
+    def chained(self) -> bool | None:
+        return None if self.gap is None else self.gap == 0
+
+
+class MatchState(models.TextChoices):
+    UNMATCHED = "unmatched", _("not matched")
+    AUTO = "auto", _("matched automatically")
+    CONFIRMED = "confirmed", _("matched by a person")
+    REVIEW = "review", _("waiting for review")
+    DISMISSED = "dismissed", _("dismissed")
+    NONE = "none", _("nothing to match")  # fees, own transfers, reversals
+
+
+class BankEntry(models.Model):
+    """One transaction from a bank, stored once per account (see `key`)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(MoneyAccount, on_delete=models.PROTECT, related_name="+")
+    statement = models.ForeignKey(
+        Statement, on_delete=models.SET_NULL, null=True, blank=True, related_name="entries"
+    )
+    key = models.CharField(max_length=140)
+    bank_id = models.CharField(_("bank reference"), max_length=100, blank=True)
+    booking_date = models.DateField(_("booked on"))
+    value_date = models.DateField(_("value date"), null=True, blank=True)
+    amount = models.DecimalField(_("amount"), **AMOUNT)  # signed: > 0 money in
+    currency = models.CharField(_("currency"), max_length=3)
+    counterparty_name = models.CharField(_("counterparty"), max_length=200, blank=True)
+    counterparty_iban = models.CharField(_("counterparty IBAN"), max_length=34, blank=True)
+    reference = models.CharField(_("RF reference"), max_length=35, blank=True)
+    end_to_end_id = models.CharField(_("end-to-end id"), max_length=100, blank=True)
+    text = models.CharField(_("payment details"), max_length=500, blank=True)
+    reversal = models.BooleanField(_("reversal"), default=False)
+    reversed_entry = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    movement = models.OneToOneField(
+        Movement, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    payment = models.ForeignKey(
+        "payments.Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    party = models.ForeignKey(
+        Party, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    match_state = models.CharField(
+        _("matching"), max_length=10, choices=MatchState.choices, default=MatchState.UNMATCHED
+    )
+    raw = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bank entry")
+        verbose_name_plural = _("bank entries")
+        ordering = ["company_id", "account_id", "booking_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "key"], name="banking_entry_key_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["company", "match_state", "booking_date"], name="banking_entry_state"
+            ),
+            models.Index(
+                fields=["company", "account", "booking_date"], name="banking_entry_account"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_date} {self.amount} {self.currency} {self.counterparty_name}"
+
+
+class ProposalState(models.TextChoices):
+    OPEN = "open", _("waiting")
+    APPLIED = "applied", _("applied")
+    DISMISSED = "dismissed", _("dismissed")
+    SUPERSEDED = "superseded", _("replaced")
+    UNDONE = "undone", _("undone")
+
+
+class MatchProposal(models.Model):
+    """A candidate match of one entry: what to allocate, to whom, how sure and why.
+
+    `allocations` is a list of `[kind, id, amount]` ("sales" → invoicing.Document, "purchase"
+    → purchases.SupplierInvoice). `allocation_ids` records what applying it made, so undo
+    takes back exactly those and nothing a person allocated."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey(BankEntry, on_delete=models.CASCADE, related_name="proposals")
+    rank = models.PositiveSmallIntegerField(default=1)
+    party = models.ForeignKey(
+        Party, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    allocations = models.JSONField(default=list)
+    score = models.PositiveSmallIntegerField(_("score"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    automatic = models.BooleanField(default=False)
+    overpayment = models.DecimalField(**AMOUNT, default=0)
+    shortfall = models.DecimalField(**AMOUNT, default=0)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ProposalState.choices, default=ProposalState.OPEN
+    )
+    allocation_ids = models.JSONField(default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("match proposal")
+        ordering = ["company_id", "entry_id", "rank", "id"]
+        indexes = [
+            models.Index(fields=["company", "state", "entry"], name="banking_proposal_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} #{self.rank} {self.score}"
+
+
+class AliasKind(models.TextChoices):
+    IBAN = "iban", _("IBAN")
+    NAME = "name", _("name at the bank")
+
+
+class PartyAlias(models.Model):
+    """What a confirmation taught: this IBAN or bank-side name is this party."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=4, choices=AliasKind.choices)
+    value = models.CharField(max_length=200)
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("party alias")
+        verbose_name_plural = _("party aliases")
+        ordering = ["company_id", "kind", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "value"], name="banking_alias_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} → {self.party_id}"

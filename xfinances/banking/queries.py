@@ -1,0 +1,189 @@
+"""Named reads of banking, always scoped to a company."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+
+from xfinances.banking.models import (
+    AliasKind,
+    BankEntry,
+    MatchProposal,
+    MatchState,
+    PartyAlias,
+    ProposalState,
+    Statement,
+    StatementImport,
+)
+from xfinances.core.models import Company
+from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
+from xfinances.parties.models import Party, PartyBankAccount
+from xfinances.purchases.models import (
+    ApprovalStatus,
+    SupplierDocumentKind,
+    SupplierInvoice,
+    SupplierInvoiceStatus,
+)
+from xfinances.treasury.models import AccountKind, MoneyAccount
+
+CLAIM_KINDS = (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE)
+
+
+def bank_accounts(company: Company) -> QuerySet[MoneyAccount]:
+    return MoneyAccount.objects.filter(company=company, kind=AccountKind.BANK).exclude(iban="")
+
+
+def bank_account(company: Company, account_id: int) -> MoneyAccount | None:
+    return bank_accounts(company).filter(pk=account_id).first()
+
+
+def account_by_iban(company: Company, iban: str) -> MoneyAccount | None:
+    return MoneyAccount.objects.filter(company=company, iban=iban.replace(" ", "").upper()).first()
+
+
+def statements(company: Company, account: MoneyAccount) -> QuerySet[Statement]:
+    return Statement.objects.filter(company=company, account=account).order_by("-date_to", "-id")
+
+
+def statement(company: Company, statement_id: int) -> Statement | None:
+    return Statement.objects.filter(company=company, pk=statement_id).first()
+
+
+def imports(company: Company) -> QuerySet[StatementImport]:
+    return StatementImport.objects.filter(company=company).select_related("account")
+
+
+def entries_of(company: Company, statement: Statement) -> QuerySet[BankEntry]:
+    return BankEntry.objects.filter(company=company, statement=statement).order_by(
+        "booking_date", "id"
+    )
+
+
+def entry(company: Company, entry_id: int) -> BankEntry | None:
+    return BankEntry.objects.filter(company=company, pk=entry_id).first()
+
+
+def review_queue(company: Company) -> QuerySet[BankEntry]:
+    """Entries waiting for a person, oldest first, with their open proposals."""
+    return BankEntry.objects.filter(company=company, match_state=MatchState.REVIEW).order_by(
+        "booking_date", "id"
+    )
+
+
+def open_proposals(company: Company, entry_ids: Iterable[int]) -> dict[int, list[MatchProposal]]:
+    found: dict[int, list[MatchProposal]] = defaultdict(list)
+    for proposal in (
+        MatchProposal.objects.filter(
+            company=company, entry_id__in=list(entry_ids), state=ProposalState.OPEN
+        )
+        .select_related("party")
+        .order_by("entry_id", "rank", "id")
+    ):
+        found[proposal.entry_id].append(proposal)
+    return found
+
+
+def proposal(company: Company, proposal_id: int) -> MatchProposal | None:
+    return (
+        MatchProposal.objects.filter(company=company, pk=proposal_id)
+        .select_related("entry", "party")
+        .first()
+    )
+
+
+def counts(company: Company) -> dict[str, int]:
+    rows = (
+        BankEntry.objects.filter(company=company)
+        .values("match_state")
+        .annotate(n=Count("id"))
+        .values_list("match_state", "n")
+    )
+    return dict(rows)
+
+
+def aliases(company: Company) -> dict[str, int]:
+    """IBAN or normalised bank-side name → party id, as confirmations taught."""
+    return dict(PartyAlias.objects.filter(company=company).values_list("value", "party_id"))
+
+
+def alias_rows(company: Company) -> QuerySet[PartyAlias]:
+    return PartyAlias.objects.filter(company=company).select_related("party")
+
+
+def party_identifiers(company: Company, party_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Per party: name, ЕИК, VAT number and known IBANs (what the matcher looks for)."""
+    ids = list(set(party_ids))
+    out: dict[int, dict[str, Any]] = {}
+    for pk, name, eik, vat in Party.objects.filter(company=company, pk__in=ids).values_list(
+        "pk", "name", "eik", "vat_number"
+    ):
+        out[pk] = {"name": name, "ids": [x for x in (eik, vat) if x]}
+    for party_id, iban in PartyBankAccount.objects.filter(
+        company=company, party_id__in=ids
+    ).values_list("party_id", "iban"):
+        if party_id in out:
+            out[party_id]["ids"].append(iban)
+    for party_id, value in PartyAlias.objects.filter(
+        company=company, party_id__in=ids, kind=AliasKind.IBAN
+    ).values_list("party_id", "value"):
+        if party_id in out and value not in out[party_id]["ids"]:
+            out[party_id]["ids"].append(value)
+    return out
+
+
+def open_sales_documents(company: Company, currency: str) -> list[dict[str, Any]]:
+    """Issued invoices and debit notes with something left to pay, in `currency`."""
+    rows = (
+        Document.objects.filter(
+            company=company,
+            status=DocumentStatus.ISSUED,
+            kind__in=CLAIM_KINDS,
+            currency=currency,
+        )
+        .annotate(settled_sum=Sum("settlement__settled"))
+        .filter(Q(settled_sum__isnull=True) | Q(settled_sum__lt=F("total")))
+        .values(
+            "id",
+            "number",
+            "party_id",
+            "rf_reference",
+            "total",
+            "settled_sum",
+            "currency",
+            "issue_date",
+            "due_date",
+        )
+    )
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        left = row["total"] - (row["settled_sum"] or 0)
+        if left > 0:
+            out.append({**row, "open_amount": left})
+    return out
+
+
+def open_supplier_invoices(company: Company, currency: str) -> list[dict[str, Any]]:
+    """Registered supplier invoices and debit notes with something left to pay."""
+    return [
+        dict(row)
+        for row in SupplierInvoice.objects.filter(
+            company=company,
+            status=SupplierInvoiceStatus.REGISTERED,
+            currency=currency,
+            remaining__gt=0,
+        )
+        .exclude(kind=SupplierDocumentKind.CREDIT_NOTE)
+        .exclude(approval_status=ApprovalStatus.REJECTED)
+        .values(
+            "id",
+            "supplier_number",
+            "supplier_id",
+            "remaining",
+            "currency",
+            "issue_date",
+            "due_date",
+        )
+    ]

@@ -1,0 +1,67 @@
+"""Banking test data: a statement imported through the action, and a proposal waiting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from typing import Any
+
+from xfinances.banking import actions
+from xfinances.banking.models import BankEntry, MatchProposal, MatchState, Statement
+from xfinances.banking.sample_files import Row, camt053
+from xfinances.core.audit import Actor
+from xfinances.core.models import Company, Source
+from xfinances.treasury import actions as treasury_actions
+from xfinances.treasury.models import MoneyAccount
+
+SYSTEM = Actor.system(Source.CLI)
+VALID_IBANS = (
+    "BG80BNBG96611020345678",
+    "BG18RZBB91550123456789",
+    "BG98STSA93000000123456",
+    "BG69UNCR70000015123456",
+    "BG85FINV91500010123456",
+    "BG95UBBS80020012345678",
+)
+
+
+def bank_account(company: Company) -> MoneyAccount:
+    """A bank money account of `company` with an IBAN it does not use yet."""
+    used = set(MoneyAccount.objects.filter(company=company).values_list("iban", flat=True))
+    iban = next(i for i in VALID_IBANS if i not in used)
+    return treasury_actions.ensure_bank_account(SYSTEM, company, iban=iban, currency="EUR")
+
+
+def imported_statement(company: Company, rows: list[Row] | None = None) -> Statement:
+    account = bank_account(company)
+    day = dt.date.today()
+    out = io.BytesIO()
+    camt053(
+        out,
+        iban=account.iban,
+        rows=rows or [Row(day, Decimal("12.00"), "Клиент", "", "плащане")],
+        opening=Decimal("0"),
+        date_from=day,
+        date_to=day,
+    )
+    out.seek(0)
+    summary = actions.import_statement(SYSTEM, company, out, match=False)
+    return Statement.objects.get(statement_import_id=summary.import_id)
+
+
+def isolation_objects(company: Company) -> dict[str, Any]:
+    statement = imported_statement(company)
+    entry = BankEntry.objects.filter(statement=statement).first()
+    assert entry is not None
+    entry.match_state = MatchState.REVIEW
+    entry.save(update_fields=["match_state"])
+    proposal = MatchProposal.objects.create(
+        company=company, entry=entry, score=50, reason="test", allocations=[]
+    )
+    return {
+        "statement_id": statement.pk,
+        "entry_id": entry.pk,
+        "proposal_id": proposal.pk,
+        "money_account_id": statement.account_id,
+    }

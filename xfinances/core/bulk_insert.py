@@ -1,0 +1,111 @@
+"""Many rows of one model inserted with hand-written multi-row INSERTs, ids returned in order.
+
+`bulk_create` spends most of its time building model instances and compiling SQL per row
+(about 0.5 ms a row of 20 columns); a statement import of 100,000 entries cannot afford that.
+`insert_rows` takes plain dicts of attribute names, fills the model's defaults (computed once;
+`auto_now`/`auto_now_add` get the current time), converts only the columns that need it
+(decimals, dates, times, JSON) with the backend's own adapters, and sends batches of rows as
+`INSERT … VALUES (…), (…) RETURNING id`, which SQLite (3.35+) and PostgreSQL both run and both
+answer in the order of the rows, as Django's own bulk_create relies on.
+
+No model `save()` runs and no signals fire: callers are actions that keep the invariants
+themselves (and write one audit record for the batch).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
+from django.utils import timezone
+
+BATCH = 500
+
+
+def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    ops = connection.ops
+    if isinstance(field, models.DecimalField):
+        digits, places = field.max_digits, field.decimal_places
+        return lambda v: None if v is None else ops.adapt_decimalfield_value(v, digits, places)
+    if isinstance(field, models.DateTimeField):
+        return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
+    if isinstance(field, models.DateField):
+        return lambda v: None if v is None else ops.adapt_datefield_value(v)
+    if isinstance(field, models.JSONField):
+        return lambda v: json.dumps(v, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return None
+
+
+def insert_rows(
+    model: type[models.Model], rows: Sequence[Mapping[str, Any]], *, batch: int = BATCH
+) -> list[int]:
+    """Insert `rows` (attribute name → value; missing ones take the field's default) and
+    return their new primary keys in the order of `rows`."""
+    if not rows:
+        return []
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    fields = [f for f in meta.concrete_fields if f is not pk]
+    now = timezone.now()
+    defaults: dict[str, Any] = {}
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            defaults[field.attname] = now
+        elif field.has_default():
+            defaults[field.attname] = field.get_default()
+        elif field.null:
+            defaults[field.attname] = None
+    adapters = [_adapter(f) for f in fields]
+    # Defaults are the same for every row: adapt them once.
+    for field, adapt in zip(fields, adapters, strict=True):
+        if adapt is not None and field.attname in defaults:
+            defaults[field.attname] = adapt(defaults[field.attname])
+    plan = [(field.attname, adapt) for field, adapt in zip(fields, adapters, strict=True)]
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    returning = f"RETURNING {quote(pk.column)}"
+
+    def values_of(row: Mapping[str, Any]) -> list[Any]:
+        out = []
+        for name, adapt in plan:
+            if name in row:
+                value = row[name]
+                out.append(adapt(value) if adapt is not None else value)
+            else:
+                out.append(defaults[name])
+        return out
+
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Ids from the table's sequence in one query, then COPY: the fastest way in, and
+            # the driver never parses a long statement or quotes values in Python.
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, pk.column, len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            raw = cursor.cursor  # the driver's own cursor, for COPY
+            with raw.copy(f"COPY {table} ({quote(pk.column)}, {columns}) FROM STDIN") as copy:
+                for new_id, given in zip(ids, rows, strict=True):
+                    copy.write_row([new_id, *values_of(given)])
+            return ids
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            params: list[Any] = []
+            for given in chunk:
+                params.extend(values_of(given))
+            # Only quoted model names and placeholders go into the text; values are parameters.
+            sql = (
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))} "  # noqa: S608
+                f"{returning}"
+            )
+            cursor.execute(sql, params)
+            ids.extend(row[0] for row in cursor.fetchall())
+    return ids
