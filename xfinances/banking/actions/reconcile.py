@@ -11,19 +11,17 @@ score and reason; undo takes back exactly the allocations the proposal made, nev
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from types import ModuleType
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.banking import queries
+from xfinances.banking import matching, queries
 from xfinances.banking.models import (
     AliasKind,
     BankEntry,
@@ -44,12 +42,6 @@ from xfinances.payments.models import Allocation, Direction, Payment
 from xfinances.payments.queries import settings_of
 from xfinances.purchases.models import SupplierInvoice
 
-matching: ModuleType | None
-try:  # the pure engine (banking/matching.py) lands from a parallel branch
-    matching = importlib.import_module("xfinances.banking.matching")
-except ImportError:  # pragma: no cover - until then nothing is matched automatically
-    matching = None
-
 KEEP_PROPOSALS = 5
 _LEGAL = re.compile(r"\b(ЕООД|ООД|ЕАД|АД|ЕТ|EOOD|OOD|EAD|AD|ET|LTD)\b", re.IGNORECASE)
 
@@ -62,14 +54,8 @@ class MatchResult:
 
 
 def alias_key(value: str) -> str:
-    """The key an alias is stored under: the engine's own when it has one (compact IBAN or
-    name skeleton), else a compact IBAN or a lower-case name without legal forms."""
-    if matching is not None and hasattr(matching, "alias_key"):
-        return str(matching.alias_key(value))
-    compact = re.sub(r"\s", "", value or "").upper()
-    if re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", compact):
-        return compact
-    return " ".join(_LEGAL.sub(" ", value or "").casefold().split())
+    """The key an alias is stored under: the engine's (a compact IBAN or a name skeleton)."""
+    return matching.alias_key(value or "")
 
 
 def _tolerance(company: Company) -> Decimal:
@@ -79,7 +65,6 @@ def _tolerance(company: Company) -> Decimal:
 def open_items(company: Company, currency: str) -> list[Any]:
     """The engine's OpenItems of the company in `currency`: sales documents and supplier
     invoices with something left to pay."""
-    assert matching is not None
     sales = queries.open_sales_documents(company, currency)
     purchases = queries.open_supplier_invoices(company, currency)
     parties = queries.party_identifiers(
@@ -126,7 +111,6 @@ def open_items(company: Company, currency: str) -> list[Any]:
 
 
 def incoming_of(entry: BankEntry) -> Any:
-    assert matching is not None
     return matching.Incoming(
         amount=abs(entry.amount),
         currency=entry.currency,
@@ -145,11 +129,7 @@ class _Pool:
 
     def __init__(self, items: list[Any]) -> None:
         self.items = {(i.kind, i.id): i for i in items}
-        self.index = (
-            matching.MatchIndex.build(items)
-            if matching is not None and hasattr(matching, "MatchIndex")
-            else None
-        )
+        self.index: Any = matching.MatchIndex.build(items)
 
     def candidates(self) -> Any:
         return self.index if self.index is not None else list(self.items.values())
@@ -279,8 +259,6 @@ def match_entries(
     """Propose and apply matches for unmatched entries (all of the company's, or `entry_ids`)."""
     ensure_can(actor, company, "payments.change")
     result = MatchResult()
-    if matching is None:
-        return result
     found = BankEntry.objects.filter(company=company, match_state=MatchState.UNMATCHED)
     if entry_ids is not None:
         ids = list(entry_ids)
@@ -290,6 +268,20 @@ def match_entries(
     tolerance = _tolerance(company)
     own_ibans = set(queries.bank_accounts(company).values_list("iban", flat=True))
     pools: dict[str, _Pool] = {}
+    with matching.long_run():
+        _match_each(actor, found, aliases, tolerance, own_ibans, pools, result)
+    return result
+
+
+def _match_each(
+    actor: Actor,
+    found: Any,
+    aliases: Any,
+    tolerance: Any,
+    own_ibans: set[str],
+    pools: dict[str, _Pool],
+    result: MatchResult,
+) -> None:
     for entry in found.iterator(chunk_size=2000):
         if entry.counterparty_iban and entry.counterparty_iban in own_ibans:
             entry.match_state = MatchState.NONE  # money between the company's own accounts
@@ -301,7 +293,7 @@ def match_entries(
             continue
         pool = pools.get(entry.currency)
         if pool is None:
-            pool = pools[entry.currency] = _Pool(open_items(company, entry.currency))
+            pool = pools[entry.currency] = _Pool(open_items(entry.company, entry.currency))
         proposals = matching.propose(
             incoming_of(entry), pool.candidates(), aliases=aliases, tolerance=tolerance
         )
@@ -319,7 +311,6 @@ def match_entries(
             entry.match_state = MatchState.REVIEW
             entry.save(update_fields=["match_state"])
             result.review += 1
-    return result
 
 
 def _teach(actor: Actor, entry: BankEntry, party_id: int | None) -> None:
