@@ -248,6 +248,139 @@ def accounting_quick(runs: int) -> list[Result]:
     return run(QUICK)
 
 
+# --- end to end on a database -------------------------------------------------------------------
+
+
+def _use_database(config: dict[str, Any]) -> None:
+    from django.db import connections
+
+    connections["default"].close()
+    base = dict(connections.settings["default"])
+    base.update(config)
+    connections.settings["default"] = base
+    del connections["default"]
+
+
+def _database(use_postgres: bool) -> dict[str, Any]:
+    if use_postgres:
+        import dj_database_url
+
+        url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/xf_acca")
+        config = dict(dj_database_url.parse(url))
+        config.update(CONN_MAX_AGE=0, OPTIONS={}, TEST={})
+        return config
+    path = os.path.join(tempfile.gettempdir(), "xfinances_bench_accounting.sqlite3")
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"},
+        "TEST": {},
+    }
+
+
+def _load_documents(count: int) -> Any:
+    """A company with `count` issued invoices of March 2026 (bulk rows, one VAT group each);
+    reused when already there."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from xfinances.catalog.models import VatTreatment
+    from xfinances.core import actions
+    from xfinances.core.audit import Actor
+    from xfinances.core.models import Company, Source
+    from xfinances.invoicing.models import Document, DocumentVatGroup
+
+    call_command("migrate", verbosity=0, interactive=False)
+    company = Company.objects.filter(eik="175074752").first() or actions.create_company(
+        Actor.system(Source.CLI), name="Бенчмарк ООД", eik="175074752", city="София", address="1"
+    )
+    if Document.objects.filter(company=company).count() == count:
+        return company
+    Document.objects.filter(company=company).update(exported_at=None)
+    DocumentVatGroup.objects.filter(company=company).delete()
+    Document.objects.filter(company=company).delete()
+    standard = VatTreatment.objects.get(company=company, code="standard")
+    for start in range(0, count, 5000):
+        with transaction.atomic():
+            documents = []
+            for i in range(start, min(start + 5000, count)):
+                base = Decimal(100 + i % 900)
+                documents.append(
+                    Document(
+                        company=company, kind="invoice", status="issued", number_group="tax",
+                        number=f"{i + 1:010d}", issue_date=dt.date(2026, 3, 1 + i % 28),
+                        tax_event_date=dt.date(2026, 3, 1 + i % 28), currency="EUR",
+                        recipient_kind="company", recipient_name=f"Клиент {i % 500} ООД",
+                        recipient_eik=f"{100000000 + i % 500}",
+                        recipient_vat_number=f"BG{100000000 + i % 500}",
+                        base=base, vat=base / 5, total=base * 6 / 5,
+                        eur_base=base, eur_vat=base / 5, eur_total=base * 6 / 5,
+                    )
+                )  # fmt: skip
+            made = Document.objects.bulk_create(documents)
+            DocumentVatGroup.objects.bulk_create(
+                DocumentVatGroup(
+                    company=company, document=d, vat_treatment=standard, vat_code="standard",
+                    vat_rate=Decimal(20), nap_column="02-11", lines_net=d.base, base=d.base,
+                    vat=d.vat, total=d.total, eur_base=d.base, eur_vat=d.vat, eur_total=d.total,
+                )
+                for d in made
+            )  # fmt: skip
+    return company
+
+
+def run_database(count: int, use_postgres: bool) -> list[Result]:
+    """Read `count` documents through `building.py` and render the NAP files and the Ажур file
+    (no batch stored: the reads and the rendering the export does)."""
+    _setup()
+    from pathlib import Path
+
+    from xfinances.accounting import actions, exporters
+    from xfinances.accounting.building import Period
+    from xfinances.accounting.records import RecordKind
+
+    _use_database(_database(use_postgres))
+    company = _load_documents(count)
+    where = "PostgreSQL" if use_postgres else "SQLite"
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-accounting-db-") as folder:
+        floor = _floor(count, folder)
+        rows.append(Result(f"accounting db: floor, {count:,} lines", floor * 1000, 1))
+        for name in ("nap", "ajur"):
+            exporter = exporters.get(name)
+            assert exporter is not None
+            start, wall = time.process_time(), time.perf_counter()
+            actions.render_period(
+                company, exporter, Period(2026, 3), [RecordKind.SALE], Path(folder)
+            )
+            cpu, seconds = time.process_time() - start, time.perf_counter() - wall
+            rows.append(
+                Result(
+                    f"accounting db ({where}): {name}, {count:,} documents",
+                    cpu * 1000,
+                    1,
+                    f"{cpu / floor:.1f}× floor CPU; wall {seconds:.1f} s",
+                    GOAL,
+                )
+            )
+    return rows
+
+
+@benchmark("accounting_db_quick")
+def accounting_db_quick(runs: int) -> list[Result]:
+    return run_database(20_000, use_postgres=False)
+
+
+@benchmark("accounting_db")
+def accounting_db(runs: int) -> list[Result]:
+    return run_database(FULL, use_postgres=True)
+
+
 if __name__ == "__main__":
-    for result in run(QUICK if "--quick" in sys.argv else FULL):
+    if "--db" in sys.argv:
+        found = run_database(QUICK, use_postgres="--postgres" in sys.argv)
+    else:
+        found = run(QUICK if "--quick" in sys.argv else FULL)
+    for result in found:
         print(result)
