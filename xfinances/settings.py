@@ -89,6 +89,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "xfinances.core.context.shell",
             ],
+            # Numbers and dates in the active language on every page (core/formatting.py).
+            "builtins": ["xfinances.core.templatetags.formatting"],
         },
     },
 ]
