@@ -22,8 +22,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from xfinances.core import formatting
 from xfinances.core.identifiers import format_iban
-from xfinances.core.money import BGN_PER_EUR, eur_to_bgn, format_amount
+from xfinances.core.money import BGN_PER_EUR, eur_to_bgn
 from xfinances.core.printing import PdfError, compile_template, page_count
 from xfinances.invoicing.creditor_reference import format_rf
 from xfinances.invoicing.epc_qr import epc_qr_svg
@@ -146,42 +147,33 @@ def _one(key: str, language: str) -> str:
     return f"{first} / {second}" if second else first
 
 
-# --- Formatting (Bulgarian print forms) -------------------------------------------------------
+# --- Formatting (Bulgarian print forms, through core/formatting.py) ---------------------------
 
 
 def format_date(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
+    return formatting.date(value, "bg")
 
 
 def format_money(amount: Decimal | None) -> str:
-    return "" if amount is None else format_amount(amount)
-
-
-def _decimal_places(value: Decimal) -> int:
-    """Significant decimals: 3.500 → 1, 12 → 0 (0 for NaN and infinities too)."""
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+    return formatting.amount(amount, "bg")
 
 
 def format_quantity(quantity: Decimal) -> str:
     """3.500 → "3,5"; 12 → "12"; 1234.25 → "1 234,25" (up to 3 decimals)."""
-    places = _decimal_places(quantity)
-    return format_amount(quantity, min(places, 3))
+    return formatting.quantity(quantity, "bg")
 
 
 def format_unit_price(price: Decimal) -> str:
     """At least 2 decimals, up to 4 when they are not zero: 6.4500 → "6,45", 0.1234 → "0,1234"."""
-    places = _decimal_places(price)
-    return format_amount(price, min(max(places, 2), 4))
+    return formatting.unit_price(price, "bg")
 
 
 def format_percent(value: Decimal) -> str:
-    return f"{format_quantity(value)} %"
+    return f"{formatting.quantity(value, 'bg')} %"
 
 
 def format_rate(rate: Decimal) -> str:
-    places = _decimal_places(rate)
-    return format_amount(rate, min(max(places, 4), 6))
+    return formatting.exchange_rate(rate, "bg")
 
 
 # --- Data for the template --------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit
+from xfinances.core import audit, formatting
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.events import CompanyCreated
@@ -29,7 +29,6 @@ from xfinances.core.money import (
     BGN_PER_EUR,
     MoneyError,
     RoundingPoint,
-    format_amount,
     round_cent,
     to_decimal,
 )
@@ -312,7 +311,8 @@ def _clean_invoice(
     if tax_event_date and company.lock_date and tax_event_date <= company.lock_date:
         errors.add(
             "tax_event_date",
-            _("The period up to %(date)s is closed.") % {"date": company.lock_date.isoformat()},
+            _("The period up to %(date)s is closed.")
+            % {"date": formatting.date(company.lock_date)},
         )
     currency = str(value("currency", company.default_currency) or "").upper()
     if currency not in Currency.values:
@@ -464,7 +464,7 @@ def _check_duplicate(company: Company, fields: Mapping[str, Any], exclude: int |
                 "kind": existing.get_kind_display(),
                 "number": existing.supplier_number,
                 "supplier": existing.supplier.name,
-                "date": existing.issue_date.strftime("%d.%m.%Y"),
+                "date": formatting.date(existing.issue_date),
             },
             link=invoice_url(existing),
             field="supplier_number",
@@ -972,8 +972,8 @@ def _open_invoice(invoice: SupplierInvoice) -> alerts.OpenInvoice:
 
 def _alert_line(alert: alerts.PlannedAlert) -> str:
     invoice = alert.invoice
-    amount = f"{format_amount(invoice.remaining)} {invoice.currency}"
-    due = invoice.due_date.strftime("%d.%m.%Y") if invoice.due_date else ""
+    amount = formatting.money(invoice.remaining, invoice.currency)
+    due = formatting.date(invoice.due_date)
     values = {"invoice": invoice.label, "amount": amount, "due": due, "days": abs(alert.days)}
     if alert.kind == alerts.DUE_SOON:
         return _("%(invoice)s: %(amount)s due on %(due)s (in %(days)s days).") % values
