@@ -84,7 +84,7 @@ class Command(BaseCommand):
                 document = line.document
                 self.stdout.write(
                     f"  {document.number}: "
-                    f"{formatting.money(document.remaining, document.currency)}, "
+                    f"{formatting.amount(document.remaining)} {document.currency}, "
                     f"{line.days_overdue} days overdue"
                     + (f", interest {formatting.amount(line.interest)}" if line.interest else "")
                 )
