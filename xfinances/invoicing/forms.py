@@ -17,6 +17,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.core.form_fields import AmountField
 from xfinances.core.forms import set_choices
 from xfinances.core.models import Currency
 from xfinances.invoicing.models import (
@@ -217,8 +218,8 @@ class DocumentFilterForm(forms.Form):
     party = forms.IntegerField(required=False, widget=forms.HiddenInput)
     date_from = forms.DateField(label=_("From"), required=False, widget=_date_input())
     date_to = forms.DateField(label=_("To"), required=False, widget=_date_input())
-    amount_min = forms.DecimalField(label=_("Total from"), required=False, decimal_places=2)
-    amount_max = forms.DecimalField(label=_("Total to"), required=False, decimal_places=2)
+    amount_min = AmountField(label=_("Total from"), required=False)
+    amount_max = AmountField(label=_("Total to"), required=False)
     currency = forms.ChoiceField(
         label=_("Currency"), required=False, choices=[("", _("Any currency")), *Currency.choices]
     )

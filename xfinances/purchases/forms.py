@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.core.form_fields import AmountField, ExchangeRateField, PercentField
 from xfinances.core.models import Currency
 from xfinances.purchases.models import (
     ApprovalStatus,
@@ -53,11 +54,9 @@ class SupplierInvoiceForm(forms.Form):
     received_date = forms.DateField(label=_("Received on"), required=False, widget=_date_input())
     due_date = forms.DateField(label=_("Due date"), required=False, widget=_date_input())
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
-    exchange_rate = forms.DecimalField(
+    exchange_rate = ExchangeRateField(
         label=_("Units per 1 EUR"),
         required=False,
-        max_digits=18,
-        decimal_places=8,
         help_text=_("Only for currencies other than EUR and BGN; empty = the loaded rate."),
     )
     corrected_invoice = forms.ChoiceField(
@@ -100,14 +99,12 @@ class SupplierInvoiceForm(forms.Form):
         fields["corrected_invoice"].choices = empty + invoices
         for index in range(ROW_COUNT):
             required = index == 0
-            self.fields[f"row{index}_vat_rate"] = forms.DecimalField(
-                label=_("Rate %"), required=required, max_digits=5, decimal_places=2
+            self.fields[f"row{index}_vat_rate"] = PercentField(label=_("Rate %"), required=required)
+            self.fields[f"row{index}_base"] = AmountField(
+                label=_("Tax base"), required=required, allow_negative=True
             )
-            self.fields[f"row{index}_base"] = forms.DecimalField(
-                label=_("Tax base"), required=required, max_digits=18, decimal_places=2
-            )
-            self.fields[f"row{index}_vat"] = forms.DecimalField(
-                label=_("VAT"), required=required, max_digits=18, decimal_places=2
+            self.fields[f"row{index}_vat"] = AmountField(
+                label=_("VAT"), required=required, allow_negative=True
             )
             self.fields[f"row{index}_vat_credit"] = forms.ChoiceField(
                 label=_("VAT credit"), choices=VatCredit.choices, required=False
@@ -207,11 +204,7 @@ class PurchaseSettingsForm(forms.Form):
         min_value=0,
         max_value=365,
     )
-    vat_tolerance = forms.DecimalField(
-        label=_("Largest accepted VAT rounding difference per row"),
-        max_digits=8,
-        decimal_places=2,
-    )
+    vat_tolerance = AmountField(label=_("Largest accepted VAT rounding difference per row"))
     approval_required = forms.BooleanField(label=_("New invoices need approval"), required=False)
 
 
