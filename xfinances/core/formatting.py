@@ -126,18 +126,21 @@ def exchange_rate(value: object, language: str | None = None) -> str:
     return number(value, min_places=4, max_places=6, language=language, grouping=False)
 
 
-def date(value: dt.date | dt.datetime | None, language: str | None = None) -> str:
+def date(value: dt.date | dt.datetime | str | None, language: str | None = None) -> str:
     """`04.12.2026` in Bulgarian, `2026-12-04` in English; empty for None."""
     if value is None or value == "":
         return ""
+    day: dt.date
     if isinstance(value, str):
         try:
-            value = dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             return value
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return value.strftime(style(language).date_format)
+    elif isinstance(value, dt.datetime):
+        day = value.date()
+    else:
+        day = value
+    return day.strftime(style(language).date_format)
 
 
 def datetime(value: dt.datetime | None, language: str | None = None) -> str:

@@ -15,6 +15,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.history import object_type_label
 from xfinances.core.models import AuditEntry, Company, Currency, Source
 from xfinances.core.queries import members
 from xfinances.core.roles import Role
@@ -140,7 +141,7 @@ class AuditFilterForm(forms.Form):
             .values_list("object_type", flat=True)
             .distinct()
         )
-        type_field.choices = [("", "—")] + [(t, t) for t in sorted(set(types))]
+        type_field.choices = [("", "—")] + [(t, object_type_label(t)) for t in sorted(set(types))]
 
 
 def set_choices(field: forms.Field, choices: Iterable[tuple[Any, Any]]) -> None:

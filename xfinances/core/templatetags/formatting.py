@@ -12,7 +12,8 @@ import datetime as dt
 
 from django import template
 
-from xfinances.core import formatting
+from xfinances.core import formatting, history
+from xfinances.core.models import AuditEntry
 
 register = template.Library()
 
@@ -55,3 +56,9 @@ def day(value: dt.date | None) -> str:
 @register.filter
 def moment(value: dt.datetime | None) -> str:
     return formatting.datetime(value)
+
+
+@register.filter
+def readable_changes(entry: AuditEntry) -> list[history.Change]:
+    """An audit entry's changes with translated labels and formatted values."""
+    return history.readable_changes(entry)
