@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from xfinances.core import audit, formatting
 from xfinances.core.arguments import ensure_known_fields
@@ -974,15 +975,30 @@ def _alert_line(alert: alerts.PlannedAlert) -> str:
     invoice = alert.invoice
     amount = formatting.money(invoice.remaining, invoice.currency)
     due = formatting.date(invoice.due_date)
-    values = {"invoice": invoice.label, "amount": amount, "due": due, "days": abs(alert.days)}
+    days = abs(alert.days)
+    values = {"invoice": invoice.label, "amount": amount, "due": due, "days": days}
     if alert.kind == alerts.DUE_SOON:
-        return _("%(invoice)s: %(amount)s due on %(due)s (in %(days)s days).") % values
+        return (
+            ngettext(
+                "%(invoice)s: %(amount)s due on %(due)s (in %(days)s day).",
+                "%(invoice)s: %(amount)s due on %(due)s (in %(days)s days).",
+                days,
+            )
+            % values
+        )
     if alert.kind == alerts.DUE_TODAY:
         return _("%(invoice)s: %(amount)s due today.") % values
     if alert.kind == alerts.OVERDUE:
         return _("%(invoice)s: %(amount)s overdue since %(due)s.") % values
     if alert.kind == alerts.ESCALATED:
-        return _("%(invoice)s: %(amount)s still unpaid %(days)s days after %(due)s.") % values
+        return (
+            ngettext(
+                "%(invoice)s: %(amount)s still unpaid %(days)s day after %(due)s.",
+                "%(invoice)s: %(amount)s still unpaid %(days)s days after %(due)s.",
+                days,
+            )
+            % values
+        )
     return _("%(invoice)s: waits for your approval; due on %(due)s.") % values
 
 
