@@ -287,9 +287,16 @@ def _totals(doc: PrintableDocument, options: PdfOptions) -> tuple[list, str, lis
     return rows, title, secondary
 
 
+def _asks_for_money(doc: PrintableDocument) -> bool:
+    """A credit note gives money back: it prints no due date and no payment block."""
+    return doc.kind != "credit_note"
+
+
 def _payment_rows(doc: PrintableDocument) -> list[list[str]]:
     lang = doc.language
-    rows = []
+    rows: list[list[str]] = []
+    if not _asks_for_money(doc):
+        return rows
     if doc.payment_method:
         rows.append([_one("payment_method", lang), doc.payment_method])
     for account in doc.bank_accounts:
@@ -345,7 +352,7 @@ def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> 
     dates = [[*_pair("issue_date", lang), format_date(doc.issue_date)]]
     if doc.tax_event_date:
         dates.append([*_pair("tax_event_date", lang), format_date(doc.tax_event_date)])
-    if doc.due_date:
+    if doc.due_date and _asks_for_money(doc):
         dates.append([*_pair("due_date", lang), format_date(doc.due_date)])
     if doc.place_of_issue:
         dates.append([*_pair("place_of_issue", lang), doc.place_of_issue])
@@ -360,7 +367,7 @@ def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> 
     elif copy_label and lang == "bg-en" and copy_label == LABELS["original"][0]:
         copy_label = _one("original", lang)
     qr_svg = None
-    if options.show_qr and doc.epc_qr_payload and doc.status == "original":
+    if options.show_qr and doc.epc_qr_payload and doc.status == "original" and _asks_for_money(doc):
         qr_svg = epc_qr_svg(doc.epc_qr_payload)
     signatures = []
     if options.show_signatures:

@@ -419,3 +419,11 @@ def test_custom_template_cannot_read_files_outside_its_folder(tmp_path: Path):
     assert errors and all("peek.typ" in e for e in errors)
     with pytest.raises(PdfError):
         render_document_pdf(PrintableDocument.sample(), template=custom)
+
+
+def test_credit_note_asks_for_no_payment():
+    invoice = document_data(PrintableDocument.sample())
+    note = document_data(PrintableDocument.sample(kind="credit_note", title="КРЕДИТНО ИЗВЕСТИЕ"))
+    assert invoice["payment"]["rows"] and any("Падеж" in row for row in invoice["dates"])
+    assert note["payment"]["rows"] == [] and note["qr_svg"] is None
+    assert not any("Падеж" in row for row in note["dates"])
