@@ -18,8 +18,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import translation
 
+from xfinances.core.demo import DEMO_EIK, load_demo
 from xfinances.core.models import Company
-from xfinances.demo import DEMO_EIK, load_demo
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 from xfinances.payments.models import Payment
