@@ -202,7 +202,12 @@ def _party_data(party: PrintableParty, language: str) -> dict[str, Any]:
         rows.append([_one("egn_or_lnch", language), party.egn_or_lnch])
     if party.mol:
         rows.append([_one("mol", language), party.mol])
-    return {"name": name, "name_second": second, "address": address, "rows": rows}
+    return {
+        "name": breakable(name),
+        "name_second": breakable(second),
+        "address": [breakable(line) for line in address],
+        "rows": rows,
+    }
 
 
 def _titles(doc: PrintableDocument) -> tuple[str, str]:
@@ -224,18 +229,65 @@ def _logo(doc: PrintableDocument, options: PdfOptions) -> dict[str, Any] | None:
     return {"format": fmt, "data": list(doc.logo)}
 
 
+#: A run of this many characters without a space gets a break opportunity (U+200B).
+_LONGEST_UNBROKEN = 24
+_UNBROKEN = re.compile(rf"\S{{{_LONGEST_UNBROKEN + 1},}}")
+
+
+def breakable(text: str) -> str:
+    """Long unbroken words (an IBAN pasted twice, a URL, a 200-letter part number) get
+    zero-width spaces so Typst can wrap them inside their column instead of running off it."""
+    if not text:
+        return text
+
+    def cut(match: re.Match[str]) -> str:
+        word = match.group(0)
+        step = _LONGEST_UNBROKEN
+        return "\u200b".join(word[i : i + step] for i in range(0, len(word), step))
+
+    return _UNBROKEN.sub(cut, text)
+
+
+#: Millimetres per character of a figure at the body size (tabular digits of Inter, 8.6 pt),
+#: and the box's horizontal inset on both sides.
+_MM_PER_CHAR = 1.75
+_INSET_MM = 3.5
+
+
+def _fit(texts: list[str], minimum: float) -> float:
+    """A column width that holds the longest figure on one line (12-digit amounts included)."""
+    longest = max((len(text) for text in texts), default=0)
+    return max(minimum, round(longest * _MM_PER_CHAR + _INSET_MM, 1))
+
+
+def _vat_widths(doc: PrintableDocument) -> list[float]:
+    bases = [f"{format_money(row.base)} {doc.currency}" for row in doc.vat_rows]
+    vats = [f"{format_money(row.vat)} {doc.currency}" for row in doc.vat_rows]
+    return [_fit(bases, 26), _fit(vats, 22)]
+
+
 def _columns(doc: PrintableDocument) -> list[dict[str, Any]]:
+    lines = doc.lines
     columns: list[dict[str, Any]] = [
         {"key": "position", "width": 8, "align": "center"},
         {"key": "description", "width": None, "align": "left"},
         {"key": "unit", "width": 15, "align": "left"},
-        {"key": "quantity", "width": 15, "align": "right"},
-        {"key": "unit_price", "width": 21, "align": "right"},
+        {
+            "key": "quantity",
+            "width": _fit([format_quantity(line.quantity) for line in lines], 15),
+            "align": "right",
+        },
+        {
+            "key": "unit_price",
+            "width": _fit([format_unit_price(line.unit_price) for line in lines], 21),
+            "align": "right",
+        },
     ]
     if any(line.discount_percent for line in doc.lines):
         columns.append({"key": "discount", "width": 15, "align": "right"})
     columns.append({"key": "vat_rate", "width": 14, "align": "right"})
-    columns.append({"key": "net", "width": 24, "align": "right"})
+    net_width = _fit([format_money(line.net) for line in lines], 24)
+    columns.append({"key": "net", "width": net_width, "align": "right"})
     return columns
 
 
@@ -403,7 +455,7 @@ def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> 
         "lines": [
             {
                 "position": str(line.position),
-                "description": line.description,
+                "description": breakable(line.description),
                 "unit": line.unit,
                 "quantity": format_quantity(line.quantity),
                 "unit_price": format_unit_price(line.unit_price),
@@ -414,6 +466,7 @@ def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> 
             }
             for line in doc.lines
         ],
+        "vat_widths": _vat_widths(doc),
         "vat_rows": [
             {
                 "label": row.label,
