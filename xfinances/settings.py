@@ -252,3 +252,7 @@ LOGGING = {
     # The Huey consumer adds its own handler; do not print its lines twice.
     "loggers": {"huey": {"level": "INFO", "propagate": False}, "axes": {"level": "WARNING"}},
 }
+
+# Sign-up for a first company in the UI (issue 11): "auto" allows it while the install has no
+# company yet (a fresh install), "true" always, "false" never.
+XFINANCES_ALLOW_SIGNUP = env_str("XFINANCES_ALLOW_SIGNUP", "auto").strip().lower()

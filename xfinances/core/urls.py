@@ -54,4 +54,6 @@ urlpatterns = [
     path("c/<str:eik>/rates/import/", views.rates_import, name="rates_import"),
     # Browsers ask for /favicon.ico on their own; answer with the icon, not a 404.
     path("favicon.ico", RedirectView.as_view(url=static("xfinances/favicon.svg"), permanent=True)),
+    path("signup/", views.sign_up, name="sign_up"),
+    path("companies/new/", views.company_new, name="company_new"),
 ]
