@@ -56,4 +56,5 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("xfinances/favicon.svg"), permanent=True)),
     path("signup/", views.sign_up, name="sign_up"),
     path("companies/new/", views.company_new, name="company_new"),
+    path("c/<str:eik>/search/", views.search, name="search"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -34,6 +36,7 @@ from xfinances.core.forms import (
 )
 from xfinances.core.models import ApiToken, CompanyBankAccount, Membership, Source, User
 from xfinances.core.rates import read_rates
+from xfinances.core.search import search as search_everything
 from xfinances.core.tenancy import (
     CompanyRequest,
     SignedInRequest,
@@ -372,3 +375,14 @@ def company_new(request: SignedInRequest) -> HttpResponse:
     return render(
         request, "core/company_new.html", {"form": form}, status=422 if form.errors else 200
     )
+
+
+@company_view()
+def search(request: CompanyRequest) -> HttpResponse:
+    """The top bar's search: documents, parties and payments, grouped by area."""
+    q = request.GET.get("q", "")
+    hits = search_everything(request, q)
+    groups: dict[str, list[Any]] = {}
+    for hit in hits:
+        groups.setdefault(str(hit.area), []).append(hit)
+    return render(request, "core/search.html", {"q": q, "groups": groups, "count": len(hits)})

@@ -9,6 +9,10 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.core.search import search_results
+        from xfinances.payments import search
+
+        search_results.provide(search.hits)
         from xfinances.core.dashboard import dashboard_cards
         from xfinances.core.demo import demo_steps
         from xfinances.core.events import CompanyCreated, Phase, subscribe
