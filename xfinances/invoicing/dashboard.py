@@ -26,7 +26,7 @@ class MonthBar:
     percent: int  # of the highest month, for the bar's height
 
 
-def _month_starts(today: dt.date, count: int) -> list[dt.date]:
+def month_starts(today: dt.date, count: int) -> list[dt.date]:
     months: list[dt.date] = []
     year, month = today.year, today.month
     for _ in range(count):
@@ -37,7 +37,7 @@ def _month_starts(today: dt.date, count: int) -> list[dt.date]:
 
 def revenue_by_month(company_id: int, today: dt.date, count: int = MONTHS) -> list[MonthBar]:
     """Issued invoices and debit notes less credit notes, in EUR, per month of issue."""
-    months = _month_starts(today, count)
+    months = month_starts(today, count)
     issued = Document.objects.filter(
         company_id=company_id, status=DocumentStatus.ISSUED, issue_date__gte=months[0]
     )
