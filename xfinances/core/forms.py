@@ -126,7 +126,7 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    q = forms.CharField(label=_("Text"), required=False)
+    q = forms.CharField(label=_("Text"), max_length=100, required=False)
 
     def __init__(self, data: Any = None, *, company: Company) -> None:
         super().__init__(data)

@@ -72,16 +72,26 @@ class DocumentForm(forms.Form):
     )
     is_advance = forms.BooleanField(label=_("Advance payment invoice"), required=False)
     notes = forms.CharField(
-        label=_("Notes (printed)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes (printed)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     terms = forms.CharField(
-        label=_("Terms (printed)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Terms (printed)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     note_reason = forms.CharField(
-        label=_("Reason for the note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for the note"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     reason = forms.CharField(
         label=_("Reason for changing the issued document"),
+        max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -208,7 +218,7 @@ def to_decimal_or_none(value: str) -> Decimal | None:
 
 
 class DocumentFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *DocumentKind.choices]
     )
@@ -244,7 +254,10 @@ class DocumentFilterForm(forms.Form):
 
 class VoidForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for voiding"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for voiding"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -268,7 +281,7 @@ class RecurringForm(forms.Form):
         label=_("Payment method"), choices=PaymentMethod.choices, initial="bank_transfer"
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     auto_issue = forms.BooleanField(label=_("Issue automatically"), required=False, initial=True)
     auto_send = forms.BooleanField(label=_("Send by e-mail automatically"), required=False)
