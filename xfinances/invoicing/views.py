@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xfinances.catalog import queries as catalog_queries
 from xfinances.catalog.models import Unit, VatTreatment
-from xfinances.core import audit
+from xfinances.core import audit, formatting
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
@@ -331,7 +331,7 @@ def live_totals(company: Company, data: QueryDict) -> dict[str, Any]:
         context["error"] = f"{where}{label + ': ' if label else ''}{error.message}"
         return context
     for index, line in zip(used, totals.lines, strict=True):
-        context["line_nets"][index] = f"{line.net:.2f}"
+        context["line_nets"][index] = formatting.amount(line.net)
     context["totals"] = totals
     context["groups"] = [
         {

@@ -341,7 +341,7 @@ def test_live_totals_endpoint_returns_figures_and_words(company, client_as):
     assert context["totals"].total == Decimal("164.90") and context["totals"].vat == Decimal(
         "27.48"
     )
-    assert context["line_nets"] == ["120.00", "17.42", ""]
+    assert context["line_nets"] == ["120,00", "17,42", ""]
     assert context["words"] == "Сто шестдесет и четири евро и деветдесет цента"
     assert context["groups"][0]["base"] == Decimal("137.42")
     body = response.content.decode()
