@@ -89,6 +89,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "xfinances.core.context.shell",
             ],
+            # Numbers and dates in the active language on every page (core/formatting.py).
+            "builtins": ["xfinances.core.templatetags.formatting"],
         },
     },
 ]
@@ -281,3 +283,6 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("xfinances.core.middleware.SecurityHeadersMiddleware") + 1,
     "xfinances.core.middleware.InputBoundaryMiddleware",
 )
+# Sign-up for a first company in the UI (issue 11): "auto" allows it while the install has no
+# company yet (a fresh install), "true" always, "false" never.
+XFINANCES_ALLOW_SIGNUP = env_str("XFINANCES_ALLOW_SIGNUP", "auto").strip().lower()

@@ -63,9 +63,9 @@ def test_issue_an_invoice_in_the_browser(page, live_server, company, make_member
     page.wait_for_function("document.querySelector('#total-amount')?.textContent.includes('684')")
     assert "шестстотин осемдесет и четири" in page.inner_text("#amount-words").lower()
     page.wait_for_function(
-        "document.querySelectorAll('#lines .line-net')[1].textContent === '120.00'"
+        "document.querySelectorAll('#lines .line-net')[1].textContent === '120,00'"
     )
-    assert first.locator(".line-net").inner_text() == "450.00"
+    assert first.locator(".line-net").inner_text() == "450,00"
 
     # Issue (confirm dialog accepted).
     page.once("dialog", lambda dialog: dialog.accept())

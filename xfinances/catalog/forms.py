@@ -13,7 +13,7 @@ from xfinances.core.models import Currency
 
 
 class ProductFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
     archived = forms.BooleanField(label=_("Archived"), required=False)
 
 
@@ -27,7 +27,10 @@ class ProductForm(forms.Form):
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial="EUR")
     vat_treatment = forms.ChoiceField(label=_("VAT treatment"))
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Description"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, treatments: list[VatTreatment], **kwargs: Any) -> None:
@@ -52,6 +55,7 @@ class VatTreatmentForm(forms.Form):
     )
     legal_basis = forms.CharField(
         label=_("Legal basis"),
+        max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Printed on the document, e.g. “чл. 28 от ЗДДС”."),

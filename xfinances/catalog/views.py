@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from xfinances.catalog import actions, queries
 from xfinances.catalog.forms import ProductFilterForm, ProductForm, VatTreatmentForm
 from xfinances.catalog.models import Product, VatTreatment
+from xfinances.core import formatting
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import apply_errors
 from xfinances.core.tenancy import CompanyRequest, company_view
@@ -77,7 +78,9 @@ def _product_form_page(request: CompanyRequest, product: Product | None) -> Http
                 for name in ProductForm.base_fields
                 if name != "vat_treatment"
             }
-            initial["unit_price"] = product.unit_price.normalize()
+            initial["unit_price"] = formatting.number(
+                product.unit_price, min_places=2, max_places=4, grouping=False
+            )
             initial["vat_treatment"] = str(product.vat_treatment_id)
         else:
             standard = next((t for t in treatments if t.code == "standard"), None)
@@ -140,7 +143,7 @@ def _vat_form_page(request: CompanyRequest, treatment: VatTreatment | None) -> H
         status = 422 if form.errors else 200
     elif treatment is not None:
         initial = {name: getattr(treatment, name) for name in VatTreatmentForm.base_fields}
-        initial["rate"] = "" if treatment.rate is None else treatment.rate.normalize()
+        initial["rate"] = formatting.percent(treatment.rate) if treatment.rate is not None else ""
         form = VatTreatmentForm(initial=initial)
     else:
         form = VatTreatmentForm()

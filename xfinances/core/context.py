@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from xfinances.core.onboarding import signup_allowed
 from xfinances.core.queries import memberships_of
 from xfinances.core.roles import PERMISSIONS
 
@@ -16,7 +17,7 @@ class _Permissions(dict):
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
-        return {}
+        return {"signup_allowed": signup_allowed}  # called only by pages that show the link
 
     role = getattr(request, "role", None)
     allowed = _Permissions(

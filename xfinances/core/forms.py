@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xfinances.core import readers
 from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.history import object_type_label
 from xfinances.core.models import AuditEntry, Company, Currency, Source
 from xfinances.core.queries import members
 from xfinances.core.roles import Role
@@ -160,7 +161,7 @@ class AuditFilterForm(forms.Form):
     date_to = BoundedDateField(
         label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    q = forms.CharField(label=_("Text"), required=False)
+    q = forms.CharField(label=_("Text"), max_length=100, required=False)
 
     def __init__(self, data: Any = None, *, company: Company) -> None:
         super().__init__(data)
@@ -175,10 +176,32 @@ class AuditFilterForm(forms.Form):
             .values_list("object_type", flat=True)
             .distinct()
         )
-        type_field.choices = [("", "—")] + [(t, t) for t in sorted(set(types))]
+        type_field.choices = [("", "—")] + [(t, object_type_label(t)) for t in sorted(set(types))]
 
 
 def set_choices(field: forms.Field, choices: Iterable[tuple[Any, Any]]) -> None:
     """Give a choice field the choices known only at request time (the company's accounts,
     parties, categories). `form.fields` is typed as plain Field; this says what it is."""
     cast(forms.ChoiceField, field).choices = list(choices)
+
+
+class NewCompanyForm(forms.Form):
+    """A company's first details; the rest is on the settings page."""
+
+    name = forms.CharField(label=_("Company name"), max_length=200)
+    eik = forms.CharField(label=_("ЕИК"), max_length=13)
+    vat_number = forms.CharField(label=_("VAT number"), max_length=14, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+
+
+class SignUpForm(NewCompanyForm):
+    """A person and their first company (`core.onboarding.sign_up`)."""
+
+    full_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    field_order = ["full_name", "email", "password", "name", "eik", "vat_number", "city", "address"]

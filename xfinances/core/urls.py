@@ -1,5 +1,7 @@
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from xfinances.core import views
 from xfinances.core.forms import EmailAuthenticationForm
@@ -50,4 +52,9 @@ urlpatterns = [
     path("c/<str:eik>/audit/", views.audit_log, name="audit_log"),
     path("c/<str:eik>/rates/", views.rates, name="rates"),
     path("c/<str:eik>/rates/import/", views.rates_import, name="rates_import"),
+    # Browsers ask for /favicon.ico on their own; answer with the icon, not a 404.
+    path("favicon.ico", RedirectView.as_view(url=static("xfinances/favicon.svg"), permanent=True)),
+    path("signup/", views.sign_up, name="sign_up"),
+    path("companies/new/", views.company_new, name="company_new"),
+    path("c/<str:eik>/search/", views.search, name="search"),
 ]

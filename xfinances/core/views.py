@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xfinances.core import actions, queries
+from xfinances.core import actions, onboarding, queries
 from xfinances.core.audit import Actor
 from xfinances.core.audit import history as audit_history
 from xfinances.core.dashboard import cards_for
@@ -23,14 +26,17 @@ from xfinances.core.forms import (
     BankAccountForm,
     CompanyForm,
     MemberForm,
+    NewCompanyForm,
     RateFileForm,
     RateForm,
     RoleForm,
+    SignUpForm,
     TokenForm,
     apply_errors,
 )
 from xfinances.core.models import ApiToken, CompanyBankAccount, Membership, Source, User
 from xfinances.core.rates import read_rates
+from xfinances.core.search import search as search_everything
 from xfinances.core.tenancy import (
     CompanyRequest,
     SignedInRequest,
@@ -73,6 +79,7 @@ def dashboard(request: CompanyRequest) -> HttpResponse:
         "areas": AREAS,
         # Parties, treasury and payments stand above core; each adds its own cards.
         "dashboard_cards": cards_for(request),
+        "first_steps": onboarding.open_checklist(company) if request.role == "owner" else [],
     }
     return render(request, "core/dashboard.html", context)
 
@@ -313,3 +320,68 @@ def revoke_token(request: SignedInRequest, token_id: int) -> HttpResponse:
     actions.revoke_api_token(Actor(request.user, Source.UI, client_ip(request)), token)
     messages.success(request, _("Token revoked."))
     return redirect("account")
+
+
+# --- onboarding ------------------------------------------------------------------------------
+
+_COMPANY_FIELDS = ("name", "eik", "vat_number", "city", "address")
+
+
+def sign_up(request: HttpRequest) -> HttpResponse:
+    """Sign-up for a first company, when the installation allows it (XFINANCES_ALLOW_SIGNUP)."""
+    if not onboarding.signup_allowed():
+        raise Http404
+    if request.user.is_authenticated:
+        return redirect("company_new")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, company = onboarding.sign_up(
+                Actor(None, Source.UI, client_ip(request)),
+                email=data["email"],
+                password=data["password"],
+                full_name=data["full_name"],
+                language=(getattr(request, "LANGUAGE_CODE", "") or "bg")[:2],
+                company={k: data[k] for k in _COMPANY_FIELDS if data.get(k)},
+            )
+        except (InvalidInput, Conflict) as error:
+            apply_errors(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your company is ready: follow the first steps."))
+            return redirect("dashboard", company.eik)
+    return render(request, "core/sign_up.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@login_required
+def company_new(request: SignedInRequest) -> HttpResponse:
+    """A signed-in user's new company, with them as its owner."""
+    form = NewCompanyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            company = onboarding.create_own_company(
+                Actor(request.user, Source.UI, client_ip(request)),
+                **{k: data[k] for k in _COMPANY_FIELDS if data.get(k)},
+            )
+        except (InvalidInput, Conflict) as error:
+            apply_errors(form, error)
+        else:
+            request.session["company_eik"] = company.eik
+            messages.success(request, _("Company created: follow the first steps."))
+            return redirect("dashboard", company.eik)
+    return render(
+        request, "core/company_new.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+@company_view()
+def search(request: CompanyRequest) -> HttpResponse:
+    """The top bar's search: documents, parties and payments, grouped by area."""
+    q = request.GET.get("q", "")
+    hits = search_everything(request, q)
+    groups: dict[str, list[Any]] = {}
+    for hit in hits:
+        groups.setdefault(str(hit.area), []).append(hit)
+    return render(request, "core/search.html", {"q": q, "groups": groups, "count": len(hits)})

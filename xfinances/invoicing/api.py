@@ -23,7 +23,7 @@ from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
-from xfinances.invoicing import actions, lifecycle, queries
+from xfinances.invoicing import actions, lifecycle, printing, queries
 from xfinances.invoicing.models import (
     Document,
     DocumentKind,
@@ -628,18 +628,25 @@ class ErrorOut(Schema):
     detail: str
 
 
-@router.get("/{int:document_id}/pdf", response={200: None, 404: ErrorOut}, summary="The stored PDF")
+@router.get("/{int:document_id}/pdf", response={200: None, 404: ErrorOut}, summary="The PDF")
 def pdf(
     request: CompanyRequest, document_id: int
 ) -> HttpResponse | FileResponse | Status[dict[str, str]]:
+    """The stored PDF of an issued document. Right after issuing, before the worker has
+    rendered it, it is rendered and stored now (the same bytes the worker would keep); a
+    draft gets a preview that is not stored."""
     require(request, "documents.view")
     document = _get(request, document_id)
-    if not document.pdf_file:
-        return Status(
-            404,
-            {"detail": _("This document has no PDF yet: it is made after the document is issued.")},
-        )
     name = f"{document.get_kind_display()} {document.number or document.pk}.pdf"
+    if document.is_draft:
+        return HttpResponse(
+            printing.document_pdf(document),
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{document.pk}.pdf"'},
+        )
+    if not document.pdf_file:
+        actions.store_pdf(document)
+        document.refresh_from_db()
     return FileResponse(document.pdf_file.open("rb"), content_type="application/pdf", filename=name)
 
 

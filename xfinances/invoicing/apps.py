@@ -9,6 +9,18 @@ class InvoicingConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.core.search import search_results
+        from xfinances.invoicing import search
+
+        search_results.provide(search.hits)
+        from xfinances.core.onboarding import first_steps
+        from xfinances.invoicing import onboarding
+
+        first_steps.provide(onboarding.first_steps)
+        from xfinances.core.dashboard import dashboard_cards
+        from xfinances.invoicing import dashboard as invoicing_dashboard
+
+        dashboard_cards.provide(invoicing_dashboard.cards)
         from xfinances.core.demo import demo_steps
         from xfinances.core.events import Phase, subscribe
         from xfinances.invoicing import demo, forecast

@@ -17,7 +17,8 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from xfinances.core.forms import BoundedDateField, BoundedDecimalField
+from xfinances.core.form_fields import AmountField
+from xfinances.core.forms import BoundedDateField
 from xfinances.core.models import Currency
 from xfinances.invoicing.models import (
     DocumentKind,
@@ -72,16 +73,26 @@ class DocumentForm(forms.Form):
     )
     is_advance = forms.BooleanField(label=_("Advance payment invoice"), required=False)
     notes = forms.CharField(
-        label=_("Notes (printed)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes (printed)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     terms = forms.CharField(
-        label=_("Terms (printed)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Terms (printed)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     note_reason = forms.CharField(
-        label=_("Reason for the note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for the note"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     reason = forms.CharField(
         label=_("Reason for changing the issued document"),
+        max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -222,7 +233,7 @@ PAYMENT_STATUS_FILTERS = [
 
 
 class DocumentFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *DocumentKind.choices]
     )
@@ -230,10 +241,10 @@ class DocumentFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("Any status")), *DocumentStatus.choices]
     )
     party = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    date_from = BoundedDateField(label=_("From"), required=False, widget=_date_input())
-    date_to = BoundedDateField(label=_("To"), required=False, widget=_date_input())
-    amount_min = BoundedDecimalField(label=_("Total from"), required=False, decimal_places=2)
-    amount_max = BoundedDecimalField(label=_("Total to"), required=False, decimal_places=2)
+    date_from = forms.DateField(label=_("From"), required=False, widget=_date_input())
+    date_to = forms.DateField(label=_("To"), required=False, widget=_date_input())
+    amount_min = AmountField(label=_("Total from"), required=False)
+    amount_max = AmountField(label=_("Total to"), required=False)
     currency = forms.ChoiceField(
         label=_("Currency"), required=False, choices=[("", _("Any currency")), *Currency.choices]
     )
@@ -262,7 +273,10 @@ class DocumentFilterForm(forms.Form):
 
 class VoidForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for voiding"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for voiding"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -286,7 +300,7 @@ class RecurringForm(forms.Form):
         label=_("Payment method"), choices=PaymentMethod.choices, initial="bank_transfer"
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     auto_issue = forms.BooleanField(label=_("Issue automatically"), required=False, initial=True)
     auto_send = forms.BooleanField(label=_("Send by e-mail automatically"), required=False)

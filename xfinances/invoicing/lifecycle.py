@@ -21,6 +21,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from xfinances.core import formatting
+
 
 class Transition(StrEnum):
     ISSUE = "issue"
@@ -107,7 +109,7 @@ def lock_state(
             True,
             LockCause.PERIOD_CLOSED,
             _("The period up to %(date)s is closed: correct the document with a note.")
-            % {"date": lock_date.isoformat()},
+            % {"date": formatting.date(lock_date)},
         )
     if (today - issue_date).days > edit_window_days or edit_window_days == 0:
         return LockState(

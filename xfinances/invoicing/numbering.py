@@ -12,6 +12,7 @@ import datetime as dt
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from xfinances.core import formatting
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
 from xfinances.invoicing import locks, model_rows
@@ -112,7 +113,7 @@ def take_number(
                         "Series “%(name)s” already has a document dated %(date)s; a later number "
                         "cannot have an earlier issue date."
                     )
-                    % {"name": locked.name, "date": locked.last_issue_date.isoformat()}
+                    % {"name": locked.name, "date": formatting.date(locked.last_issue_date)}
                 ]
             }
         )

@@ -22,8 +22,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from xfinances.core import formatting
 from xfinances.core.identifiers import format_iban
-from xfinances.core.money import BGN_PER_EUR, eur_to_bgn, format_amount
+from xfinances.core.money import BGN_PER_EUR, eur_to_bgn
 from xfinances.core.printing import PdfError, compile_template, page_count
 from xfinances.invoicing.creditor_reference import format_rf
 from xfinances.invoicing.epc_qr import epc_qr_svg
@@ -147,42 +148,33 @@ def _one(key: str, language: str) -> str:
     return f"{first} / {second}" if second else first
 
 
-# --- Formatting (Bulgarian print forms) -------------------------------------------------------
+# --- Formatting (Bulgarian print forms, through core/formatting.py) ---------------------------
 
 
 def format_date(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
+    return formatting.date(value, "bg")
 
 
 def format_money(amount: Decimal | None) -> str:
-    return "" if amount is None else format_amount(amount)
-
-
-def _decimal_places(value: Decimal) -> int:
-    """Significant decimals: 3.500 → 1, 12 → 0 (0 for NaN and infinities too)."""
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+    return formatting.amount(amount, "bg")
 
 
 def format_quantity(quantity: Decimal) -> str:
     """3.500 → "3,5"; 12 → "12"; 1234.25 → "1 234,25" (up to 3 decimals)."""
-    places = _decimal_places(quantity)
-    return format_amount(quantity, min(places, 3))
+    return formatting.quantity(quantity, "bg")
 
 
 def format_unit_price(price: Decimal) -> str:
     """At least 2 decimals, up to 4 when they are not zero: 6.4500 → "6,45", 0.1234 → "0,1234"."""
-    places = _decimal_places(price)
-    return format_amount(price, min(max(places, 2), 4))
+    return formatting.unit_price(price, "bg")
 
 
 def format_percent(value: Decimal) -> str:
-    return f"{format_quantity(value)} %"
+    return f"{formatting.quantity(value, 'bg')} %"
 
 
 def format_rate(rate: Decimal) -> str:
-    places = _decimal_places(rate)
-    return format_amount(rate, min(max(places, 4), 6))
+    return formatting.exchange_rate(rate, "bg")
 
 
 # --- Data for the template --------------------------------------------------------------------
@@ -211,7 +203,12 @@ def _party_data(party: PrintableParty, language: str) -> dict[str, Any]:
         rows.append([_one("egn_or_lnch", language), party.egn_or_lnch])
     if party.mol:
         rows.append([_one("mol", language), party.mol])
-    return {"name": name, "name_second": second, "address": address, "rows": rows}
+    return {
+        "name": breakable(name),
+        "name_second": breakable(second),
+        "address": [breakable(line) for line in address],
+        "rows": rows,
+    }
 
 
 def _titles(doc: PrintableDocument) -> tuple[str, str]:
@@ -233,18 +230,65 @@ def _logo(doc: PrintableDocument, options: PdfOptions) -> dict[str, Any] | None:
     return {"format": fmt, "data": list(doc.logo)}
 
 
+#: A run of this many characters without a space gets a break opportunity (U+200B).
+_LONGEST_UNBROKEN = 24
+_UNBROKEN = re.compile(rf"\S{{{_LONGEST_UNBROKEN + 1},}}")
+
+
+def breakable(text: str) -> str:
+    """Long unbroken words (an IBAN pasted twice, a URL, a 200-letter part number) get
+    zero-width spaces so Typst can wrap them inside their column instead of running off it."""
+    if not text:
+        return text
+
+    def cut(match: re.Match[str]) -> str:
+        word = match.group(0)
+        step = _LONGEST_UNBROKEN
+        return "\u200b".join(word[i : i + step] for i in range(0, len(word), step))
+
+    return _UNBROKEN.sub(cut, text)
+
+
+#: Millimetres per character of a figure at the body size (tabular digits of Inter, 8.6 pt),
+#: and the box's horizontal inset on both sides.
+_MM_PER_CHAR = 1.75
+_INSET_MM = 3.5
+
+
+def _fit(texts: list[str], minimum: float) -> float:
+    """A column width that holds the longest figure on one line (12-digit amounts included)."""
+    longest = max((len(text) for text in texts), default=0)
+    return max(minimum, round(longest * _MM_PER_CHAR + _INSET_MM, 1))
+
+
+def _vat_widths(doc: PrintableDocument) -> list[float]:
+    bases = [f"{format_money(row.base)} {doc.currency}" for row in doc.vat_rows]
+    vats = [f"{format_money(row.vat)} {doc.currency}" for row in doc.vat_rows]
+    return [_fit(bases, 26), _fit(vats, 22)]
+
+
 def _columns(doc: PrintableDocument) -> list[dict[str, Any]]:
+    lines = doc.lines
     columns: list[dict[str, Any]] = [
         {"key": "position", "width": 8, "align": "center"},
         {"key": "description", "width": None, "align": "left"},
         {"key": "unit", "width": 15, "align": "left"},
-        {"key": "quantity", "width": 15, "align": "right"},
-        {"key": "unit_price", "width": 21, "align": "right"},
+        {
+            "key": "quantity",
+            "width": _fit([format_quantity(line.quantity) for line in lines], 15),
+            "align": "right",
+        },
+        {
+            "key": "unit_price",
+            "width": _fit([format_unit_price(line.unit_price) for line in lines], 21),
+            "align": "right",
+        },
     ]
     if any(line.discount_percent for line in doc.lines):
         columns.append({"key": "discount", "width": 15, "align": "right"})
     columns.append({"key": "vat_rate", "width": 14, "align": "right"})
-    columns.append({"key": "net", "width": 24, "align": "right"})
+    net_width = _fit([format_money(line.net) for line in lines], 24)
+    columns.append({"key": "net", "width": net_width, "align": "right"})
     return columns
 
 
@@ -296,9 +340,16 @@ def _totals(doc: PrintableDocument, options: PdfOptions) -> tuple[list, str, lis
     return rows, title, secondary
 
 
+def _asks_for_money(doc: PrintableDocument) -> bool:
+    """A credit note gives money back: it prints no due date and no payment block."""
+    return doc.kind != "credit_note"
+
+
 def _payment_rows(doc: PrintableDocument) -> list[list[str]]:
     lang = doc.language
-    rows = []
+    rows: list[list[str]] = []
+    if not _asks_for_money(doc):
+        return rows
     if doc.payment_method:
         rows.append([_one("payment_method", lang), doc.payment_method])
     for account in doc.bank_accounts:
@@ -354,7 +405,7 @@ def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> 
     dates = [[*_pair("issue_date", lang), format_date(doc.issue_date)]]
     if doc.tax_event_date:
         dates.append([*_pair("tax_event_date", lang), format_date(doc.tax_event_date)])
-    if doc.due_date:
+    if doc.due_date and _asks_for_money(doc):
         dates.append([*_pair("due_date", lang), format_date(doc.due_date)])
     if doc.place_of_issue:
         dates.append([*_pair("place_of_issue", lang), doc.place_of_issue])
@@ -371,7 +422,7 @@ def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> 
             elif lang == "bg-en":
                 copy_label = _one(key, lang)
     qr_svg = None
-    if options.show_qr and doc.epc_qr_payload and doc.status == "original":
+    if options.show_qr and doc.epc_qr_payload and doc.status == "original" and _asks_for_money(doc):
         qr_svg = epc_qr_svg(doc.epc_qr_payload)
     signatures = []
     if options.show_signatures:
@@ -407,7 +458,7 @@ def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> 
         "lines": [
             {
                 "position": str(line.position),
-                "description": line.description,
+                "description": breakable(line.description),
                 "unit": line.unit,
                 "quantity": format_quantity(line.quantity),
                 "unit_price": format_unit_price(line.unit_price),
@@ -418,6 +469,7 @@ def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> 
             }
             for line in doc.lines
         ],
+        "vat_widths": _vat_widths(doc),
         "vat_rows": [
             {
                 "label": row.label,

@@ -14,6 +14,7 @@ from typing import cast
 from django.utils import timezone
 
 from xfinances.catalog.models import unit_print_name
+from xfinances.core import formatting
 from xfinances.core.models import Company
 from xfinances.core.printing import template_file
 from xfinances.invoicing import pdf, printable
@@ -108,7 +109,9 @@ def printable_for(document: Document) -> PrintableDocument:
             discount_percent=line.discount_percent,
             net=line.net,
             vat_rate=line.vat_rate,
-            vat_label=f"{line.vat_rate.normalize():f} %" if line.vat_rate is not None else "—",
+            vat_label=(
+                f"{formatting.percent(line.vat_rate, 'bg')} %" if line.vat_rate is not None else "—"
+            ),
         )
         for line in lines_of(document)
     ]
@@ -116,7 +119,7 @@ def printable_for(document: Document) -> PrintableDocument:
     vat_rows = [
         PrintableVatRow(
             label=(
-                f"ДДС {group.vat_rate.normalize():f} %"
+                f"ДДС {formatting.percent(group.vat_rate, 'bg')} %"
                 if group.vat_rate is not None
                 else group.vat_treatment.name
             ),

@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from xfinances.core.money import (
     BGN_PER_EUR,
     MoneyError,
@@ -41,6 +43,10 @@ QUANTITY_PLACES = 3
 UNIT_PRICE_PLACES = 4
 MAX_QUANTITY = Decimal("1000000000")  # 10⁹ units
 MAX_UNIT_PRICE = Decimal("1000000000000")  # 10¹²
+
+
+def _PLACES() -> str:
+    return _("Use at most %(places)d decimal places.")
 
 
 class TotalsError(ValueError):
@@ -104,14 +110,14 @@ def _places(value: Decimal) -> int:
 def _read(value: object, error: type[TotalsError], line: int | None) -> Decimal:
     try:
         return to_decimal(value)
-    except MoneyError as problem:
-        raise error(str(problem), line) from None
+    except MoneyError:
+        raise error(_("Enter a number, e.g. 1250,50."), line) from None
 
 
 def _percent(value: object, error: type[TotalsError], line: int | None) -> Decimal:
     number = _read(value, error, line)
     if not Decimal(0) <= number <= HUNDRED:
-        raise error("must be between 0 and 100", line)
+        raise error(_("Enter a percentage from 0 to %(maximum)s.") % {"maximum": "100"}, line)
     return number
 
 
@@ -178,28 +184,28 @@ class DocumentTotals:
 def _check_line(number: int, line: LineInput) -> tuple[Decimal, Decimal, Decimal, Decimal, str]:
     quantity = _read(line.quantity, QuantityError, number)
     if _places(quantity) > QUANTITY_PLACES:
-        raise QuantityError(f"use at most {QUANTITY_PLACES} decimals (got {quantity})", number)
+        raise QuantityError(_PLACES() % {"places": QUANTITY_PLACES}, number)
     if abs(quantity) >= MAX_QUANTITY:
-        raise QuantityError(f"must be less than {MAX_QUANTITY}", number)
+        raise QuantityError(_("The quantity is too large."), number)
     if line.credit_line:
         if quantity == 0:
-            raise QuantityError("must not be zero", number)
+            raise QuantityError(_("The quantity cannot be zero."), number)
     elif quantity <= 0:
-        raise QuantityError("must be greater than zero", number)
+        raise QuantityError(_("Enter a quantity greater than zero."), number)
     price = _read(line.unit_price, UnitPriceError, number)
     if _places(price) > UNIT_PRICE_PLACES:
-        raise UnitPriceError(f"use at most {UNIT_PRICE_PLACES} decimals (got {price})", number)
+        raise UnitPriceError(_PLACES() % {"places": UNIT_PRICE_PLACES}, number)
     if price < 0:
         raise UnitPriceError(
-            "must not be negative (use a negative quantity on a credit line)", number
+            _("The price cannot be negative (use a negative quantity on a credit line)."), number
         )
     if price >= MAX_UNIT_PRICE:
-        raise UnitPriceError(f"must be less than {MAX_UNIT_PRICE}", number)
+        raise UnitPriceError(_("The price is too large."), number)
     discount = _percent(line.discount_percent, DiscountError, number)
     rate = _percent(line.vat_rate, VatRateError, number)
     key = (line.vat_key or "").strip() if isinstance(line.vat_key, str) else ""
     if not key:
-        raise VatKeyError("choose the VAT treatment", number)
+        raise VatKeyError(_("Choose the VAT treatment."), number)
     return quantity, price, discount, rate, key
 
 
@@ -227,7 +233,9 @@ def vat_of(base: Decimal, rate: Decimal) -> Decimal:
 def _clean_currency(currency: str) -> str:
     code = (currency or "").strip().upper() if isinstance(currency, str) else ""
     if len(code) != 3 or not code.isalpha():
-        raise CurrencyError(f"{currency!r} is not a three-letter currency code")
+        raise CurrencyError(
+            _("%(code)s is not a three-letter currency code.") % {"code": repr(currency)}
+        )
     return code
 
 
@@ -320,14 +328,16 @@ def convert_totals_to_eur(totals: DocumentTotals, rate: Decimal | str | None = N
         used = Decimal(1)
     elif currency == "BGN":
         if rate is not None and to_decimal(rate) != BGN_PER_EUR:
-            raise ExchangeRateError(f"BGN is fixed at {BGN_PER_EUR} per EUR")
+            raise ExchangeRateError(_("BGN is fixed at %(rate)s per EUR.") % {"rate": "1,95583"})
         used = BGN_PER_EUR
     else:
         if rate is None:
-            raise ExchangeRateError(f"the rate of {currency} per EUR is needed")
+            raise ExchangeRateError(
+                _("Enter the rate of %(currency)s per EUR.") % {"currency": currency}
+            )
         used = _read(rate, ExchangeRateError, None)
         if used <= 0:
-            raise ExchangeRateError("must be greater than zero")
+            raise ExchangeRateError(_("The rate must be greater than zero."))
     groups = []
     for group in totals.groups:
         base = _to_eur(group.base, currency, used)

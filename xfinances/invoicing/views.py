@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xfinances.catalog import queries as catalog_queries
 from xfinances.catalog.models import Unit, VatTreatment
-from xfinances.core import audit
+from xfinances.core import audit, formatting
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
@@ -300,6 +300,21 @@ def _parse_date(value: str) -> dt.date | None:
         return None
 
 
+def _totals_field_label(field: str) -> str:
+    """The translated label of a totals input ("quantity" → "Количество")."""
+    labels = {
+        "quantity": _("Quantity"),
+        "unit_price": _("Unit price"),
+        "discount_percent": _("Discount %"),
+        "vat_rate": _("VAT rate"),
+        "vat_key": _("VAT treatment"),
+        "document_discount_percent": _("Document discount %"),
+        "currency": _("Currency"),
+        "exchange_rate": _("Exchange rate"),
+    }
+    return str(labels.get(field, ""))
+
+
 def live_totals(company: Company, data: QueryDict) -> dict[str, Any]:
     """Totals of a posted document form, through totals.py, for the totals fragment."""
     treatments = _treatments(company)
@@ -337,10 +352,11 @@ def live_totals(company: Company, data: QueryDict) -> dict[str, Any]:
         )
     except TotalsError as error:
         where = f"{_('Line')} {used[error.line - 1] + 1}: " if error.line else ""
-        context["error"] = f"{where}{error.field}: {error.message}"
+        label = _totals_field_label(error.field)
+        context["error"] = f"{where}{label + ': ' if label else ''}{error.message}"
         return context
     for index, line in zip(used, totals.lines, strict=True):
-        context["line_nets"][index] = f"{line.net:.2f}"
+        context["line_nets"][index] = formatting.amount(line.net)
     context["totals"] = totals
     context["groups"] = [
         {

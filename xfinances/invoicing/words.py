@@ -32,7 +32,11 @@ from enum import Enum
 
 from xfinances.core.money import CENT, MoneyError, to_decimal
 
-MAX_AMOUNT = Decimal("999999999999.99")
+#: The largest amount said in words: fifteen digits before the point. One amount a person types
+#: is at most 999 999 999 999,99 (`core.readers.MAX_AMOUNT`); a document's total, the sum of
+#: its lines, may go beyond it, and its "Словом" line must still be printed.
+MAX_AMOUNT = Decimal("999999999999999.99")
+_LIMIT = 10**15
 
 
 class Gender(Enum):
@@ -98,6 +102,7 @@ _BG_HUNDREDS = [
 _BG_THOUSAND = Noun(Gender.FEMININE, "хиляда", "хиляди")
 _BG_MILLION = Noun(Gender.MASCULINE, "милион", "милиона")
 _BG_BILLION = Noun(Gender.MASCULINE, "милиард", "милиарда")
+_BG_TRILLION = Noun(Gender.MASCULINE, "трилион", "трилиона")
 
 BG_EURO = Noun(Gender.NEUTER, "евро", "евро")
 BG_CENT = Noun(Gender.MASCULINE, "цент", "цента")
@@ -139,17 +144,22 @@ def _bg_join_group(words: list[str]) -> str:
 
 
 def bulgarian_number(number: int, gender: Gender) -> str:
-    """`number` (0 ≤ n < 10¹²) in Bulgarian words; `gender` is that of the counted noun."""
-    if number < 0 or number >= 10**12:
-        raise ValueError(f"{number} is outside 0 … 999 999 999 999")
+    """`number` (0 ≤ n < 10¹⁵) in Bulgarian words; `gender` is that of the counted noun."""
+    if number < 0 or number >= _LIMIT:
+        raise ValueError(f"{number} is outside 0 … 999 999 999 999 999")
     if number == 0:
         return "нула"
-    billions, rest = divmod(number, 10**9)
+    trillions, rest = divmod(number, 10**12)
+    billions, rest = divmod(rest, 10**9)
     millions, rest = divmod(rest, 10**6)
     thousands, units = divmod(rest, 1000)
     # Each part: (text, is it a single word of the group's number?)
     parts: list[tuple[str, bool]] = []
-    for count, noun in ((billions, _BG_BILLION), (millions, _BG_MILLION)):
+    for count, noun in (
+        (trillions, _BG_TRILLION),
+        (billions, _BG_BILLION),
+        (millions, _BG_MILLION),
+    ):
         if count:
             words = _bg_group_words(count, noun.gender)
             parts.append((f"{_bg_join_group(words)} {noun.form(count)}", len(words) == 1))
@@ -209,13 +219,14 @@ def _en_group(number: int) -> str:
 
 
 def english_number(number: int) -> str:
-    """`number` (0 ≤ n < 10¹²) in English words, no "and": "one hundred twenty-three"."""
-    if number < 0 or number >= 10**12:
-        raise ValueError(f"{number} is outside 0 … 999 999 999 999")
+    """`number` (0 ≤ n < 10¹⁵) in English words, no "and": "one hundred twenty-three"."""
+    if number < 0 or number >= _LIMIT:
+        raise ValueError(f"{number} is outside 0 … 999 999 999 999 999")
     if number == 0:
         return "zero"
     parts: list[str] = []
-    for scale, name in ((10**9, "billion"), (10**6, "million"), (1000, "thousand"), (1, "")):
+    scales = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (1000, "thousand"))
+    for scale, name in (*scales, (1, "")):
         count, number = divmod(number, scale)
         if count:
             parts.append(f"{_en_group(count)} {name}".strip())
@@ -266,7 +277,7 @@ def amount_in_words(
     words, the code, cents in digits). `language`: "bg" or "en". `cents_in_words=False` prints the
     cents as digits ("и 45 цента" / "and 45 cents"). `eurocent=True` says "евроцент(а)" instead of
     "цент(а)" (Bulgarian EUR only). Raises ValueError for negative amounts, fractions of a cent,
-    amounts above 999 999 999 999.99, unknown languages.
+    amounts above 999 999 999 999 999.99, unknown languages.
     """
     whole, cents = _split(amount)
     currency = (currency or "").strip().upper()

@@ -9,6 +9,10 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.core.onboarding import first_steps
+        from xfinances.notifications import onboarding
+
+        first_steps.provide(onboarding.first_steps)
         from xfinances.core.demo import demo_steps
         from xfinances.core.events import Phase, subscribe
         from xfinances.notifications import actions, demo

@@ -33,15 +33,18 @@ class PartyAutoSendForm(forms.Form):
 
 class EmailTemplateForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=300)
-    body_text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
+    body_text = forms.CharField(
+        label=_("Text"), max_length=20000, widget=forms.Textarea(attrs={"rows": 10})
+    )
     body_html = forms.CharField(
-        label=_("HTML"), widget=forms.Textarea(attrs={"rows": 8}), required=False
+        label=_("HTML"), max_length=100000, widget=forms.Textarea(attrs={"rows": 8}), required=False
     )
 
 
 class SendForm(forms.Form):
     recipients = forms.CharField(
         label=_("Recipients"),
+        max_length=2000,
         required=False,
         help_text=_("Comma-separated. Empty: the client's invoice contacts."),
     )

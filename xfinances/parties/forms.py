@@ -66,7 +66,7 @@ class PartyForm(forms.Form):
         label=_("Tags"), max_length=500, required=False, help_text=_("Separated by commas.")
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(
@@ -110,7 +110,7 @@ class ImportForm(forms.Form):
 
 
 class PartyFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
     role = forms.ChoiceField(
         label=_("Role"),
         required=False,
@@ -123,5 +123,5 @@ class PartyFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *PartyKind.choices]
     )
-    tag = forms.CharField(label=_("Tag"), required=False)
+    tag = forms.CharField(label=_("Tag"), max_length=100, required=False)
     archived = forms.BooleanField(label=_("Archived"), required=False)

@@ -13,9 +13,10 @@ class PaymentsConfig(AppConfig):
         from xfinances.core.dashboard import dashboard_cards
         from xfinances.core.demo import demo_steps
         from xfinances.core.events import CompanyCreated, Phase, subscribe
+        from xfinances.core.search import search_results
         from xfinances.invoicing.events import DocumentIssued, DocumentVoided
         from xfinances.invoicing.forecast import client_payment_delays
-        from xfinances.payments import actions, dashboard, demo, forecast
+        from xfinances.payments import actions, dashboard, demo, forecast, search
         from xfinances.payments.actions import reminder_settings
         from xfinances.treasury.forecast_sources import forecast_sources
 
@@ -32,3 +33,4 @@ class PaymentsConfig(AppConfig):
         dashboard_cards.provide(dashboard.cards)
         demo_steps.provide(demo.steps)
         subscribe(CompanyCreated, reminder_settings.on_company_created, phase=Phase.IN_TRANSACTION)
+        search_results.provide(search.hits)

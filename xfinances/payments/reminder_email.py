@@ -9,7 +9,7 @@ import string
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xfinances.core.money import format_amount
+from xfinances.core import formatting
 from xfinances.payments.dunning import PlannedEmail
 
 PLACEHOLDERS = (
@@ -50,11 +50,7 @@ def _fill(template: str, values: dict[str, str]) -> str:
 
 
 def _amount(value: Decimal, language: str) -> str:
-    return (
-        format_amount(value)
-        if language == "bg"
-        else format_amount(value, thousands=",", decimal=".")
-    )
+    return formatting.amount(value, language)
 
 
 @dataclass(frozen=True)
@@ -72,7 +68,7 @@ def document_table(email: PlannedEmail, language: str) -> str:
             " | ".join(
                 [
                     document.number,
-                    document.due_date.strftime("%d.%m.%Y"),
+                    formatting.date(document.due_date, language),
                     str(max(line.days_overdue, 0)),
                     f"{_amount(document.remaining, language)} {document.currency}",
                     f"{_amount(line.interest, language)} {document.currency}"

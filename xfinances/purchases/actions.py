@@ -17,8 +17,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from xfinances.core import audit, readers
+from xfinances.core import audit, formatting, readers
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.events import CompanyCreated
@@ -29,7 +30,6 @@ from xfinances.core.money import (
     BGN_PER_EUR,
     MoneyError,
     RoundingPoint,
-    format_amount,
     round_cent,
     to_decimal,
 )
@@ -318,7 +318,8 @@ def _clean_invoice(
     if tax_event_date and company.lock_date and tax_event_date <= company.lock_date:
         errors.add(
             "tax_event_date",
-            _("The period up to %(date)s is closed.") % {"date": company.lock_date.isoformat()},
+            _("The period up to %(date)s is closed.")
+            % {"date": formatting.date(company.lock_date)},
         )
     currency = str(value("currency", company.default_currency) or "").upper()
     if currency not in Currency.values:
@@ -470,7 +471,7 @@ def _check_duplicate(company: Company, fields: Mapping[str, Any], exclude: int |
                 "kind": existing.get_kind_display(),
                 "number": existing.supplier_number,
                 "supplier": existing.supplier.name,
-                "date": existing.issue_date.strftime("%d.%m.%Y"),
+                "date": formatting.date(existing.issue_date),
             },
             link=invoice_url(existing),
             field="supplier_number",
@@ -978,17 +979,32 @@ def _open_invoice(invoice: SupplierInvoice) -> alerts.OpenInvoice:
 
 def _alert_line(alert: alerts.PlannedAlert) -> str:
     invoice = alert.invoice
-    amount = f"{format_amount(invoice.remaining)} {invoice.currency}"
-    due = invoice.due_date.strftime("%d.%m.%Y") if invoice.due_date else ""
-    values = {"invoice": invoice.label, "amount": amount, "due": due, "days": abs(alert.days)}
+    amount = formatting.money(invoice.remaining, invoice.currency)
+    due = formatting.date(invoice.due_date)
+    days = abs(alert.days)
+    values = {"invoice": invoice.label, "amount": amount, "due": due, "days": days}
     if alert.kind == alerts.DUE_SOON:
-        return _("%(invoice)s: %(amount)s due on %(due)s (in %(days)s days).") % values
+        return (
+            ngettext(
+                "%(invoice)s: %(amount)s due on %(due)s (in %(days)s day).",
+                "%(invoice)s: %(amount)s due on %(due)s (in %(days)s days).",
+                days,
+            )
+            % values
+        )
     if alert.kind == alerts.DUE_TODAY:
         return _("%(invoice)s: %(amount)s due today.") % values
     if alert.kind == alerts.OVERDUE:
         return _("%(invoice)s: %(amount)s overdue since %(due)s.") % values
     if alert.kind == alerts.ESCALATED:
-        return _("%(invoice)s: %(amount)s still unpaid %(days)s days after %(due)s.") % values
+        return (
+            ngettext(
+                "%(invoice)s: %(amount)s still unpaid %(days)s day after %(due)s.",
+                "%(invoice)s: %(amount)s still unpaid %(days)s days after %(due)s.",
+                days,
+            )
+            % values
+        )
     return _("%(invoice)s: waits for your approval; due on %(due)s.") % values
 
 

@@ -28,6 +28,8 @@ DUE_TODAY = "due_today"
 OVERDUE = "overdue"
 ESCALATED = "escalated"
 APPROVAL = "approval"
+#: The most urgent first: the one a digest keeps when an invoice has several alerts.
+URGENCY = (ESCALATED, OVERDUE, DUE_TODAY, DUE_SOON, APPROVAL)
 KIND_ORDER = (ESCALATED, OVERDUE, DUE_TODAY, APPROVAL, DUE_SOON)
 
 
@@ -107,9 +109,17 @@ def plan_alerts(
 
 
 def digests(planned: Iterable[PlannedAlert]) -> list[Digest]:
-    """One digest per recipient, in the order of the plan."""
+    """One digest per recipient, in the order of the plan, each invoice once: an owner who is
+    also the responsible employee gets the escalation, not the overdue alert beside it."""
     by_user: dict[int, Digest] = {}
     for alert in planned:
         for user_id in alert.recipients:
-            by_user.setdefault(user_id, Digest(user_id)).items.append(alert)
+            digest = by_user.setdefault(user_id, Digest(user_id))
+            for index, item in enumerate(digest.items):
+                if item.invoice.id == alert.invoice.id:
+                    if URGENCY.index(alert.kind) < URGENCY.index(item.kind):
+                        digest.items[index] = alert
+                    break
+            else:
+                digest.items.append(alert)
     return [by_user[user_id] for user_id in sorted(by_user)]

@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xfinances.core.forms import BoundedDateField, BoundedDecimalField
+from xfinances.core.form_fields import AmountField, ExchangeRateField, PercentField
+from xfinances.core.forms import BoundedDateField
 from xfinances.core.models import Currency
 from xfinances.purchases.models import (
     ApprovalStatus,
@@ -21,7 +22,7 @@ RATE_CHOICES = [("20", "20 %"), ("9", "9 %"), ("0", "0 %")]
 
 
 class SupplierInvoiceFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All")), *SupplierDocumentKind.choices]
     )
@@ -54,11 +55,9 @@ class SupplierInvoiceForm(forms.Form):
     received_date = BoundedDateField(label=_("Received on"), required=False, widget=_date_input())
     due_date = BoundedDateField(label=_("Due date"), required=False, widget=_date_input())
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
-    exchange_rate = BoundedDecimalField(
+    exchange_rate = ExchangeRateField(
         label=_("Units per 1 EUR"),
         required=False,
-        max_digits=18,
-        decimal_places=8,
         help_text=_("Only for currencies other than EUR and BGN; empty = the loaded rate."),
     )
     corrected_invoice = forms.ChoiceField(
@@ -101,14 +100,12 @@ class SupplierInvoiceForm(forms.Form):
         fields["corrected_invoice"].choices = empty + invoices
         for index in range(ROW_COUNT):
             required = index == 0
-            self.fields[f"row{index}_vat_rate"] = BoundedDecimalField(
-                label=_("Rate %"), required=required, max_digits=5, decimal_places=2
+            self.fields[f"row{index}_vat_rate"] = PercentField(label=_("Rate %"), required=required)
+            self.fields[f"row{index}_base"] = AmountField(
+                label=_("Tax base"), required=required, allow_negative=True
             )
-            self.fields[f"row{index}_base"] = BoundedDecimalField(
-                label=_("Tax base"), required=required, max_digits=18, decimal_places=2
-            )
-            self.fields[f"row{index}_vat"] = BoundedDecimalField(
-                label=_("VAT"), required=required, max_digits=18, decimal_places=2
+            self.fields[f"row{index}_vat"] = AmountField(
+                label=_("VAT"), required=required, allow_negative=True
             )
             self.fields[f"row{index}_vat_credit"] = forms.ChoiceField(
                 label=_("VAT credit"), choices=VatCredit.choices, required=False
@@ -184,12 +181,14 @@ class UblUploadForm(forms.Form):
 
 class DecisionForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class AttachmentForm(forms.Form):
@@ -208,11 +207,7 @@ class PurchaseSettingsForm(forms.Form):
         min_value=0,
         max_value=365,
     )
-    vat_tolerance = BoundedDecimalField(
-        label=_("Largest accepted VAT rounding difference per row"),
-        max_digits=8,
-        decimal_places=2,
-    )
+    vat_tolerance = AmountField(label=_("Largest accepted VAT rounding difference per row"))
     approval_required = forms.BooleanField(label=_("New invoices need approval"), required=False)
 
 

@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from xfinances.core import formatting
+
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -274,12 +276,12 @@ def read_ubl(data: bytes) -> UblResult:
     if rows and totals is not None and row_base != total_base:
         result.warnings.append(
             _("The VAT rows add up to %(rows)s but the total without VAT is %(total)s.")
-            % {"rows": row_base, "total": total_base}
+            % {"rows": formatting.amount(row_base), "total": formatting.amount(total_base)}
         )
     if rows and totals is not None and row_base + row_vat != total:
         result.warnings.append(
             _("Base plus VAT is %(sum)s but the total with VAT is %(total)s.")
-            % {"sum": row_base + row_vat, "total": total}
+            % {"sum": formatting.amount(row_base + row_vat), "total": formatting.amount(total)}
         )
     if due_date is None and kind != "credit_note":
         result.warnings.append(_("The document has no due date; enter it."))

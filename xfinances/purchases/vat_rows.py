@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from xfinances.core import formatting
 from xfinances.core.money import RoundingPoint, round_cent
 
 ONE_CENT = Decimal("0.01")
@@ -68,12 +69,12 @@ def check_rows(rows: list[VatRowInput], tolerance: Decimal) -> VatRowCheck:
                     "(difference %(difference)s, more than the accepted %(tolerance)s)."
                 )
                 % {
-                    "vat": row.vat,
-                    "base": row.base,
-                    "rate": row.vat_rate.normalize(),
-                    "expected": expected,
-                    "difference": difference,
-                    "tolerance": tolerance,
+                    "vat": formatting.amount(row.vat),
+                    "base": formatting.amount(row.base),
+                    "rate": formatting.percent(row.vat_rate),
+                    "expected": formatting.amount(expected),
+                    "difference": formatting.amount(difference),
+                    "tolerance": formatting.amount(tolerance),
                 }
             )
         elif difference > ONE_CENT:
@@ -82,7 +83,12 @@ def check_rows(rows: list[VatRowInput], tolerance: Decimal) -> VatRowCheck:
                     "Row %(number)s: VAT %(vat)s differs from %(expected)s by %(difference)s; "
                     "accepted as the supplier's rounding."
                 )
-                % {"number": number, "vat": row.vat, "expected": expected, "difference": difference}
+                % {
+                    "number": number,
+                    "vat": formatting.amount(row.vat),
+                    "expected": formatting.amount(expected),
+                    "difference": formatting.amount(difference),
+                }
             )
         result.total_base += row.base
         result.total_vat += row.vat

@@ -21,7 +21,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit, readers
+from xfinances.core import audit, formatting, readers
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.bulk_insert import insert_rows
@@ -136,7 +136,7 @@ def _refuse_closed_period(
             {
                 field: [
                     _("The period up to %(date)s is closed: use a date after it.")
-                    % {"date": closed.strftime("%d.%m.%Y")}
+                    % {"date": formatting.date(closed)}
                 ]
             }
         )
@@ -195,9 +195,9 @@ def _refuse_negative_cash(account: MoneyAccount, from_day: dt.date, field: str =
                     )
                     % {
                         "name": account.name,
-                        "amount": lowest[0],
+                        "amount": formatting.amount(lowest[0]),
                         "currency": account.currency,
-                        "date": lowest[1].strftime("%d.%m.%Y"),
+                        "date": formatting.date(lowest[1]),
                     }
                 ]
             }
@@ -389,7 +389,11 @@ def close_account(actor: Actor, account: MoneyAccount, on: dt.date | None = None
                 {
                     "__all__": [
                         _("%(name)s still holds %(amount)s %(currency)s: move it out first.")
-                        % {"name": sub.name, "amount": left, "currency": sub.currency}
+                        % {
+                            "name": sub.name,
+                            "amount": formatting.amount(left),
+                            "currency": sub.currency,
+                        }
                     ]
                 }
             )
@@ -480,8 +484,7 @@ def _check_account_open(
     elif day is not None and day < account.opening_date:
         errors.add(
             "date",
-            _("The account opens on %(date)s.")
-            % {"date": account.opening_date.strftime("%d.%m.%Y")},
+            _("The account opens on %(date)s.") % {"date": formatting.date(account.opening_date)},
         )
 
 
@@ -869,7 +872,7 @@ def close_period(
             {
                 "closed_until": [
                     _("The period up to %(date)s is already closed: choose a later day.")
-                    % {"date": current.strftime("%d.%m.%Y")}
+                    % {"date": formatting.date(current)}
                 ]
             }
         )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.forms import BoundedDateField
 from xfinances.core.models import Currency
+from xfinances.treasury.balances import depth_first
 from xfinances.treasury.models import AccountKind, CashflowCategory, MoneyAccount, Schedule
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -19,8 +20,15 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 def account_choices(
     accounts: Iterable[MoneyAccount], blank: str | None = None
 ) -> list[tuple[str, str]]:
+    """Accounts in tree order, each sub-account indented by its depth ("↳" per level)."""
     choices = [("", blank)] if blank is not None else []
-    return choices + [(str(a.pk), f"{a.name} · {a.currency}") for a in accounts]
+    by_id = {a.pk: a for a in accounts}
+    parents = {pk: (a.parent_id if a.parent_id in by_id else None) for pk, a in by_id.items()}
+    for pk, depth in depth_first(parents, list(by_id)):
+        account = by_id[pk]
+        prefix = "\u00a0\u00a0\u00a0" * depth + ("↳ " if depth else "")
+        choices.append((str(pk), f"{prefix}{account.name} · {account.currency}"))
+    return choices
 
 
 def category_choices(categories: Iterable[CashflowCategory]) -> list[tuple[str, str]]:

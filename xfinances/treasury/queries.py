@@ -618,10 +618,14 @@ def cash_forecast(
     weeks: int = forecast_module.DEFAULT_WEEKS,
     start: dt.date | None = None,
 ) -> ForecastView:
-    """The weekly forecast of the visible accounts of `currency` from today's balances."""
+    """The weekly forecast of the visible accounts of `currency` from today's balances.
+
+    "Now" is the balance at the end of `start` with the day's recorded movements, the same
+    figure the treasury shows for today; expected flows (open invoices, planned items) still
+    count from `start` on, since they have not happened yet."""
     start = start or dt.date.today()
     groups, tops = account_groups(company, access, currency)
-    own = own_balances(company, start - dt.timedelta(days=1), set(groups))
+    own = own_balances(company, start, set(groups))
     opening: dict[int | None, Decimal] = dict.fromkeys(tops, ZERO)
     for account_id, amount in own.items():
         opening[groups[account_id]] += amount

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from xfinances.core import formatting
 from xfinances.core.exceptions import InvalidInput
 from xfinances.invoicing import lifecycle, queries
 from xfinances.invoicing.actions.common import (
@@ -69,7 +70,7 @@ def _validate_for_issue(
         errors.add(
             "exchange_rate",
             _("There is no %(currency)s rate for %(date)s: load the reference rates or enter one.")
-            % {"currency": entry_currency, "date": document.tax_event_date.isoformat()},
+            % {"currency": entry_currency, "date": formatting.date(document.tax_event_date)},
         )
     needs_vat_number = False
     for number, line in enumerate(lines, start=1):
@@ -119,7 +120,7 @@ def _validate_for_issue(
         if document.issue_date > deadline:
             warnings.append(
                 _("The deadline to issue this document was %(date)s (ЗДДС art. 113(4)).")
-                % {"date": deadline.isoformat()}
+                % {"date": formatting.date(deadline)}
             )
     return warnings
 
@@ -140,10 +141,10 @@ def _check_ceilings(document: Document, lines: list[CleanLine]) -> None:
                             "from invoice %(number)s; this one is %(total)s."
                         )
                         % {
-                            "left": remaining,
+                            "left": formatting.amount(remaining),
                             "currency": invoice.currency,
                             "number": invoice.number,
-                            "total": document.correction_total,
+                            "total": formatting.amount(document.correction_total),
                         }
                     ]
                 }
@@ -175,7 +176,11 @@ def _check_ceilings(document: Document, lines: list[CleanLine]) -> None:
                             "Only %(left)s %(currency)s of advance invoice "
                             "%(number)s is left to deduct."
                         )
-                        % {"left": left, "currency": advance.currency, "number": advance.number}
+                        % {
+                            "left": formatting.amount(left),
+                            "currency": advance.currency,
+                            "number": advance.number,
+                        }
                     ]
                 }
             )

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit, events
+from xfinances.core import audit, events, formatting
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.permissions import ensure_can
@@ -463,7 +463,7 @@ def advance_deduction_lines(advance: Document) -> list[dict[str, Any]]:
         rows.append(
             {
                 "description": _("Deduction of the advance, invoice № %(number)s of %(date)s")
-                % {"number": advance.number, "date": advance.issue_date.strftime("%d.%m.%Y")},
+                % {"number": advance.number, "date": formatting.date(advance.issue_date)},
                 "quantity": Decimal("-1"),
                 "unit": "pcs",
                 "unit_price": amount,

@@ -21,11 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit
+from xfinances.core import audit, formatting
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company
-from xfinances.core.money import format_amount
 from xfinances.core.permissions import ensure_can
 from xfinances.invoicing.actions.pdfs import store_pdf
 from xfinances.invoicing.events import (
@@ -97,17 +96,11 @@ def portal_link(document: Document) -> str:
 
 
 def placeholder_values(document: Document, language: str) -> dict[str, str]:
-    date_format = "%d.%m.%Y"
-    amount = (
-        format_amount(document.total)
-        if language == "bg"
-        else format_amount(document.total, thousands=",", decimal=".")
-    )
     return {
         "number": document.number or "",
-        "date": document.issue_date.strftime(date_format),
-        "amount": f"{amount} {document.currency}",
-        "due_date": document.due_date.strftime(date_format) if document.due_date else "",
+        "date": formatting.date(document.issue_date, language),
+        "amount": formatting.money(document.total, document.currency, language),
+        "due_date": formatting.date(document.due_date, language),
         "portal_link": portal_link(document),
         "company": document.supplier_name or document.company.name,
         "recipient": document.recipient_name,

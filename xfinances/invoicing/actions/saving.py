@@ -13,8 +13,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from xfinances.core.audit import Actor
+from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
 from xfinances.invoicing.actions.common import DocumentResult
 from xfinances.invoicing.actions.corrections import (
@@ -28,6 +30,17 @@ from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 
 #: Header fields a note takes from its invoice rather than from the form.
 _NOTE_OWN_FIELDS = ("party_id", "note_reason")
+
+
+def _is_empty(header: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]) -> bool:
+    """No client and no line with a description, product or price: nothing worth a draft."""
+    party = header.get("party_id") or header.get("party")
+    used = [
+        line
+        for line in lines
+        if any(line.get(k) not in (None, "") for k in ("description", "product_id", "unit_price"))
+    ]
+    return not party and not used
 
 
 @transaction.atomic
@@ -50,6 +63,11 @@ def save_document(
     `document`: the document being edited (None for a new one); `corrected`: the issued invoice
     a new credit or debit note corrects; `reason`: why an issued document is edited."""
     warnings: list[str] = []
+    is_draft = document is None or document.status == DocumentStatus.DRAFT
+    if corrected is None and is_draft and _is_empty(header, lines):
+        raise InvalidInput(
+            {"__all__": [_("Choose a client or add a line before saving the draft.")]}
+        )
     if document is None and corrected is not None:
         maker = create_credit_note if kind == DocumentKind.CREDIT_NOTE else create_debit_note
         note_header = {k: v for k, v in header.items() if k not in _NOTE_OWN_FIELDS}

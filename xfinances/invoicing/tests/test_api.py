@@ -223,12 +223,16 @@ def test_notes_and_conversion_through_the_api(company, api_as):
     assert api.post(f"/documents/{proforma.pk}/convert", {}).status_code == 409
 
 
-def test_pdf_missing_is_a_clear_404(company, api_as):
+def test_pdf_not_yet_rendered_is_rendered_on_demand(company, api_as):
     api = api_as(company, "owner")
     invoice = issued(company)
+    assert not invoice.pdf_file  # the worker has not rendered it yet
     response = api.get(f"/documents/{invoice.pk}/pdf")
-    assert response.status_code == 404
-    assert "PDF" in response.json()["detail"]
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"%PDF")
+    invoice.refresh_from_db()
+    assert invoice.pdf_file  # stored, so the worker's later render changes nothing
 
 
 def test_roles(company, api_as):

@@ -419,3 +419,60 @@ def test_custom_template_cannot_read_files_outside_its_folder(tmp_path: Path):
     assert errors and all("peek.typ" in e for e in errors)
     with pytest.raises(PdfError):
         render_document_pdf(PrintableDocument.sample(), template=custom)
+
+
+def test_credit_note_asks_for_no_payment():
+    invoice = document_data(PrintableDocument.sample())
+    note = document_data(PrintableDocument.sample(kind="credit_note", title="КРЕДИТНО ИЗВЕСТИЕ"))
+    assert invoice["payment"]["rows"] and any("Падеж" in row for row in invoice["dates"])
+    assert note["payment"]["rows"] == [] and note["qr_svg"] is None
+    assert not any("Падеж" in row for row in note["dates"])
+
+
+def test_twelve_digit_amounts_and_long_words_stay_inside_their_columns():
+    from xfinances.invoicing.pdf import breakable
+    from xfinances.invoicing.printable import PrintableVatRow
+    from xfinances.invoicing.words import amount_in_words
+
+    big = Decimal("999999999999.99")
+    word = "Б" * 300
+    sample = PrintableDocument.sample()
+    doc = replace(
+        sample,
+        lines=(
+            replace(
+                sample.lines[0],
+                description=word,
+                quantity=Decimal("1"),
+                unit_price=big,
+                net=big,
+            ),
+        ),
+        vat_rows=(
+            PrintableVatRow(label="ДДС 20 %", rate=Decimal("20"), base=big, vat=Decimal("1e11")),
+        ),
+        totals=PrintableTotals(base=big, vat=Decimal("1e11"), total=Decimal("1e12")),
+        amount_in_words=amount_in_words(Decimal("1e12"), "EUR"),
+    )
+    data = document_data(doc)
+    widths = {c["key"]: c["width"] for c in data["columns"]}
+    longest_amount = len("999 999 999 999,99")
+    assert widths["net"] >= longest_amount * 1.75 and widths["unit_price"] >= longest_amount * 1.75
+    assert data["vat_widths"][0] >= len("999 999 999 999,99 EUR") * 1.75
+    assert max(len(part) for part in data["lines"][0]["description"].split("\u200b")) <= 24
+    assert breakable("кратко описание") == "кратко описание"
+    pdf = render_document_pdf(doc)
+    text = pdf_text(pdf)
+    assert "999 999 999 999,99" in text
+    assert "Един трилион евро" in text  # the total of 10¹² has its words
+    reader = PdfReader(io.BytesIO(pdf))
+    page_width = float(reader.pages[0].mediabox.width)
+    right_edges: list[float] = []
+
+    def visit(text: str, cm, tm, font_dict, font_size) -> None:
+        if text.strip():
+            right_edges.append(float(tm[4]) + len(text) * float(font_size) * 0.3)
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=visit)
+    assert right_edges and max(right_edges) < page_width  # nothing runs off the page

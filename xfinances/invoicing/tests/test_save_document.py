@@ -76,3 +76,13 @@ def test_api_issue_refused_creates_no_draft(company, api_as):
     answer = api.post("/documents", {"kind": "invoice", "lines": [LINE], "issue": True})
     assert answer.status_code == 422, answer.json()
     assert Document.objects.filter(company=company).count() == before
+
+
+def test_an_empty_draft_is_refused(company):
+    empty_line = {"description": "", "quantity": "1", "unit": "pcs", "vat_treatment": "standard"}
+    with pytest.raises(InvalidInput) as refused:
+        actions.save_document(
+            SYSTEM, company, kind="invoice", header={"party_id": None}, lines=[empty_line]
+        )
+    assert "__all__" in refused.value.errors
+    assert not Document.objects.filter(company=company).exists()

@@ -226,7 +226,7 @@ def test_trailing_zero_decimals_are_whole_cents() -> None:
         Decimal("-1"),
         Decimal("-0.01"),
         Decimal("0.001"),
-        Decimal("1000000000000"),
+        Decimal("1000000000000000"),
         Decimal("999999999999.991"),
     ],
 )
@@ -277,5 +277,24 @@ def test_bulgarian_number(number: int, gender: Gender, expected: str) -> None:
 
 def test_english_number_limits() -> None:
     assert english_number(999_999_999_999).startswith("nine hundred ninety-nine billion")
+    assert english_number(10**12) == "one trillion"
     with pytest.raises(ValueError):
-        english_number(10**12)
+        english_number(10**15)
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        ("1000000000000", "Един трилион евро"),
+        ("2000000000000.50", "Два трилиона евро и петдесет цента"),
+        ("1000000000001", "Един трилион и едно евро"),
+        (
+            "999999999999999.99",
+            "Деветстотин деветдесет и девет трилиона деветстотин деветдесет и девет милиарда "
+            "деветстотин деветдесет и девет милиона деветстотин деветдесет и девет хиляди "
+            "деветстотин деветдесет и девет евро и деветдесет и девет цента",
+        ),
+    ],
+)
+def test_totals_beyond_one_amount_still_have_words(amount: str, expected: str) -> None:
+    assert amount_in_words(Decimal(amount), "EUR") == expected

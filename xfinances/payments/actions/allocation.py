@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit
+from xfinances.core import audit, formatting
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.money import RoundingPoint, round_cent
@@ -58,7 +58,7 @@ def _document_amount_for(payment: Payment, document: Document, amount: Decimal) 
                         "No %(currency)s rate on %(date)s: "
                         "enter the amount in the document currency."
                     )
-                    % {"currency": document.currency, "date": payment.date.isoformat()}
+                    % {"currency": document.currency, "date": formatting.date(payment.date)}
                 ]
             }
         )
@@ -74,7 +74,7 @@ def _payment_amount_for(payment: Payment, document: Document, document_amount: D
             {
                 "amount": [
                     _("No %(currency)s rate on %(date)s: enter both amounts.")
-                    % {"currency": document.currency, "date": payment.date.isoformat()}
+                    % {"currency": document.currency, "date": formatting.date(payment.date)}
                 ]
             }
         )
@@ -113,7 +113,11 @@ def _check_both_sides(
             {
                 "amount": [
                     _("Only %(left)s %(currency)s of document %(number)s is left to pay.")
-                    % {"left": remaining, "currency": target_currency, "number": target_number}
+                    % {
+                        "left": formatting.amount(remaining),
+                        "currency": target_currency,
+                        "number": target_number,
+                    }
                 ]
             }
         )

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit
+from xfinances.core import audit, formatting
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company, Currency
@@ -108,7 +108,7 @@ def record_payment(
             errors.add(
                 "eur_rate",
                 _("No exchange rate for %(currency)s on %(date)s: enter it.")
-                % {"currency": currency, "date": day.isoformat()},
+                % {"currency": currency, "date": formatting.date(day)},
             )
     errors.raise_if_any()
     assert day is not None and value is not None and rate is not None

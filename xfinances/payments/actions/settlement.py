@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit
+from xfinances.core import audit, formatting
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company
@@ -112,7 +112,7 @@ def _offset_credit_note(
             {
                 "amount": [
                     _("Only %(left)s %(currency)s of the credit note is left.")
-                    % {"left": note_left, "currency": note.currency}
+                    % {"left": formatting.amount(note_left), "currency": note.currency}
                 ]
             }
         )
@@ -121,7 +121,11 @@ def _offset_credit_note(
             {
                 "amount": [
                     _("Only %(left)s %(currency)s of document %(number)s is left to pay.")
-                    % {"left": target_left, "currency": target.currency, "number": target.number}
+                    % {
+                        "left": formatting.amount(target_left),
+                        "currency": target.currency,
+                        "number": target.number,
+                    }
                 ]
             }
         )
@@ -300,7 +304,7 @@ def write_off(
             {
                 "amount": [
                     _("Only %(left)s %(currency)s is left.")
-                    % {"left": remaining, "currency": document.currency}
+                    % {"left": formatting.amount(remaining), "currency": document.currency}
                 ]
             }
         )

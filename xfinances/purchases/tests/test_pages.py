@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -190,3 +191,20 @@ def test_detail_batch_and_settings_pages_show_their_data(company: Any, client_as
     from xfinances.purchases.queries import settings_of
 
     assert settings_of(company).alert_days_before == 7
+
+
+@pytest.mark.parametrize(("base", "vat"), [("1250,50", "250,10"), ("1 250.50", "250.10")])
+def test_amounts_typed_with_a_comma_or_spaces_are_read_not_multiplied(
+    company: Any, client_as: Any, base: str, vat: str
+) -> None:
+    client = client_as(company, "purchasing")
+    form_page = client.get(f"/c/{company.eik}/purchases/new/").content.decode()
+    assert 'type="number"' not in form_page  # the browser's locale must not read the amounts
+    response = client.post(
+        f"/c/{company.eik}/purchases/new/",
+        _post_data(make_supplier(company), row0_base=base, row0_vat=vat),
+    )
+    assert response.status_code == 302
+    invoice = SupplierInvoice.objects.get()
+    assert invoice.total_base == Decimal("1250.50")
+    assert invoice.total == Decimal("1500.60")

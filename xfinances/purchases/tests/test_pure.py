@@ -184,3 +184,37 @@ def test_digests_group_per_user() -> None:
         (10, [1, 3]),
         (11, [2]),
     ]
+
+
+def test_a_digest_lists_each_invoice_once_with_its_most_urgent_alert():
+    invoice = alerts.OpenInvoice(
+        id=7,
+        label="Фактура 12",
+        due_date=dt.date(2026, 3, 1),
+        remaining=Decimal("100.00"),
+        currency="EUR",
+        responsible_id=1,
+        approver_id=None,
+        approval_pending=False,
+    )
+    other = alerts.OpenInvoice(
+        id=8,
+        label="Фактура 13",
+        due_date=dt.date(2026, 3, 20),
+        remaining=Decimal("5.00"),
+        currency="EUR",
+        responsible_id=1,
+        approver_id=None,
+        approval_pending=False,
+    )
+    planned = [
+        alerts.PlannedAlert(invoice, alerts.OVERDUE, (1,), -10),
+        alerts.PlannedAlert(other, alerts.DUE_SOON, (1,), 3),
+        alerts.PlannedAlert(invoice, alerts.ESCALATED, (1, 2), -10),
+    ]
+    digests = {d.user_id: d for d in alerts.digests(planned)}
+    assert [(a.invoice.id, a.kind) for a in digests[1].items] == [
+        (7, alerts.ESCALATED),
+        (8, alerts.DUE_SOON),
+    ]
+    assert [(a.invoice.id, a.kind) for a in digests[2].items] == [(7, alerts.ESCALATED)]

@@ -187,3 +187,12 @@ def test_planned_items_through_the_api(company, api_as):
     assert api.get("/treasury/forecast", weeks=5).json()["weeks"][0]["week"] == 1
     assert api.delete(f"/treasury/planned-items/{item_id}").status_code == 204
     assert not PlannedItem.objects.filter(pk=item_id).exists()
+
+
+def test_now_is_todays_balance_with_todays_movements(company, travel):
+    bank = bank_account(company, opening_balance="5000.00", opening_date=D(2026, 1, 1))
+    money_in(bank, "1000.00", D(2026, 2, 20))
+    money_in(bank, "250.00", TODAY)  # recorded this morning
+    result = queries.cash_forecast(company, ALL, "EUR", weeks=2).forecast
+    tree = queries.account_tree(company, ALL, TODAY)
+    assert result.opening == Decimal("6250.00") == tree.total_eur

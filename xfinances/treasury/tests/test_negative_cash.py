@@ -34,7 +34,7 @@ def test_payment_beyond_the_cash_is_refused_and_uses_no_number(company, cash):
     with pytest.raises(InvalidInput) as refused:
         money_out(cash, "0.01", D(2026, 1, 12))
     assert "amount" in refused.value.errors
-    assert "-0.01" in refused.value.errors["amount"][0]
+    assert "-0,01 EUR" in refused.value.errors["amount"][0]
     cash.refresh_from_db()
     assert cash.last_payment_order == 1  # the refused order took no number
     assert queries.own_balances(cash.company, D(2026, 1, 31))[cash.pk] == Decimal("0.00")

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from xfinances.core import formatting
 from xfinances.core.command_context import add_company_arguments, company_and_actor
 from xfinances.core.exceptions import ActionError, InvalidInput, NotAllowed
 from xfinances.core.permissions import ensure_can
@@ -56,8 +57,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if result is None:
             self.stdout.write(
-                f"The run of {day.isoformat()} was already made, or reminders are switched off "
-                "(use --manual to send what is due anyway)."
+                f"The run of {formatting.date(day)} was already made, or reminders are "
+                "switched off (use --manual to send what is due anyway)."
             )
             return
         self.stdout.write(
@@ -84,11 +85,12 @@ class Command(BaseCommand):
             for line in email.lines:
                 document = line.document
                 self.stdout.write(
-                    f"  {document.number}: {document.remaining} {document.currency}, "
+                    f"  {document.number}: "
+                    f"{formatting.amount(document.remaining)} {document.currency}, "
                     f"{line.days_overdue} days overdue"
-                    + (f", interest {line.interest}" if line.interest else "")
+                    + (f", interest {formatting.amount(line.interest)}" if line.interest else "")
                 )
         self.stdout.write(
-            f"Dry run for {day.isoformat()}: {len(planned.emails)} e-mails would be sent; "
+            f"Dry run for {formatting.date(day)}: {len(planned.emails)} e-mails would be sent; "
             "nothing was sent."
         )

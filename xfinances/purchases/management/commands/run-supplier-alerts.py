@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from xfinances.core import formatting
 from xfinances.core.command_context import add_company_arguments, company_and_actor
 from xfinances.core.exceptions import NotAllowed
 from xfinances.core.permissions import ensure_can
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError(str(error) or "Your role does not allow this action.") from None
         result = run_supplier_alerts(company, day)
         if not result.claimed:
-            self.stdout.write(f"The alerts of {day.isoformat()} were already sent.")
+            self.stdout.write(f"The alerts of {formatting.date(day)} were already sent.")
             return
         self.stdout.write(
             self.style.SUCCESS(f"{result.alerts} alerts, {result.emails} e-mails queued.")

@@ -1,0 +1,124 @@
+"""Audit changes as a person reads them: field labels and values in the active language.
+
+`AuditEntry.changes` stores field names and JSON values (`"issue_date": ["2026-01-01", …]`,
+`"rate": ["1.00000000", …]`). Histories show the model field's translated label, the display
+name of a choice, Yes/No, and numbers and dates through `core/formatting.py`. The model is found
+by the entry's `object_type` in Django's app registry, so core names no app above it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.utils.translation import gettext as _
+
+from xfinances.core import formatting
+from xfinances.core.models import AuditEntry
+
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+def _model(object_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any] | None:
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except Exception:
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
+def label(model: type[models.Model] | None, name: str) -> str:
+    """The field's translated label; a name that is not a field is read as words."""
+    field = _field(model, name)
+    words = name.replace("_", " ")
+    if field is not None and field.verbose_name and str(field.verbose_name) != words:
+        text = str(field.verbose_name)
+    else:
+        text = _(words)
+        if text == words:
+            text = _(words.capitalize())
+    return text[:1].upper() + text[1:]
+
+
+def value(field: models.Field[Any, Any] | None, raw: Any) -> str:
+    """One stored value as text for a person."""
+    if raw is None or raw == "":
+        return "—"
+    if isinstance(raw, bool):
+        return _("Yes") if raw else _("No")
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(raw, raw))
+    if isinstance(raw, list):
+        return ", ".join(value(None, item) for item in raw) or "—"
+    if isinstance(raw, dict):
+        return ", ".join(f"{k}: {value(None, v)}" for k, v in raw.items()) or "—"
+    if isinstance(raw, str):
+        if _ISO_DATETIME.match(raw):
+            try:
+                return formatting.datetime(dt.datetime.fromisoformat(raw))
+            except ValueError:
+                return raw
+        if _ISO_DATE.fullmatch(raw):
+            return formatting.date(raw)
+        if _DECIMAL.fullmatch(raw):
+            try:
+                number = Decimal(raw)
+            except InvalidOperation:
+                return raw
+            places = getattr(field, "decimal_places", None)
+            if places == 2:
+                return formatting.amount(number)
+            return formatting.number(number, max_places=places or 8)
+    if isinstance(field, models.ForeignKey) and isinstance(raw, int | str):
+        related = field.related_model
+        if isinstance(related, type):
+            found = related._default_manager.filter(pk=raw).first()
+            return str(found) if found is not None else f"#{raw}"
+    if isinstance(raw, int):
+        return formatting.number(raw)
+    return str(raw)
+
+
+def readable_changes(entry: AuditEntry) -> list[Change]:
+    model = _model(entry.object_type)
+    changes = entry.changes if isinstance(entry.changes, dict) else {}
+    result = []
+    for name, values in changes.items():
+        if name == "company":
+            continue  # the same on every entry of a company's history
+        before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
+        field = _field(model, name)
+        result.append(Change(label(model, name), value(field, before), value(field, after)))
+    return result
+
+
+def object_type_label(object_type: str) -> str:
+    """`invoicing.document` → "Документ" (the model's translated name)."""
+    model = _model(object_type)
+    if model is None:
+        return object_type
+    text = str(model._meta.verbose_name)
+    return text[:1].upper() + text[1:]
