@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from xfinances.core.readers import MAX_AMOUNT
+
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -26,6 +28,8 @@ CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 MAX_BYTES = 25 * 1024 * 1024
 DEBIT_NOTE_TYPE_CODES = {"383", "384"}
 CREDIT_NOTE_TYPE_CODES = {"381", "396", "532"}
+
+_XSD_DECIMAL = re.compile(r"[+-]?(\d{1,40}(\.\d{0,40})?|\.\d{1,40})")
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
@@ -99,11 +103,20 @@ def _amount(node: etree._Element, path: str, what: str, errors: list[str]) -> De
     text = _text(node, path)
     if not text:
         return Decimal("0.00")
+    # xsd:decimal only: Python's Decimal would also take NaN, Infinity and 1E+999999999,
+    # which break the sums below (and every page that shows them).
+    if not _XSD_DECIMAL.fullmatch(text):
+        errors.append(_("%(what)s is not a number: %(text)s") % {"what": what, "text": text[:30]})
+        return Decimal("0.00")
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except InvalidOperation:
         errors.append(_("%(what)s is not a number: %(text)s") % {"what": what, "text": text[:30]})
         return Decimal("0.00")
+    if abs(value) > MAX_AMOUNT:
+        errors.append(_("%(what)s is too large: %(text)s") % {"what": what, "text": text[:30]})
+        return Decimal("0.00")
+    return value
 
 
 def _date(text: str, what: str, errors: list[str], required: bool = False) -> dt.date | None:
