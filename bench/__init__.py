@@ -11,7 +11,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MODULES = ("bench.pdf", "bench.treasury", "bench.outbox", "bench.payments", "bench.invoicing")
+MODULES = (
+    "bench.pdf",
+    "bench.treasury",
+    "bench.outbox",
+    "bench.payments",
+    "bench.invoicing",
+    "bench.fuzz",
+)
 
 
 @dataclass(frozen=True)
