@@ -18,6 +18,7 @@ MODULES = (
     "bench.payments",
     "bench.invoicing",
     "bench.fuzz",
+    "bench.load",
 )
 
 
