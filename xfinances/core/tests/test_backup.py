@@ -18,6 +18,7 @@ import sys
 import tarfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -187,3 +188,100 @@ def test_not_a_backup_is_refused(tmp_path, db):
         tar.add(__file__, arcname="notes.txt")
     with pytest.raises(BackupError, match="not an XFINANCES backup"):
         restore(junk)
+
+
+PG_URL = os.environ.get("DATABASE_URL", "")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not PG_URL.startswith(("postgres://", "postgresql://")),
+    reason="the PostgreSQL backup runs when DATABASE_URL is PostgreSQL (CI's second pass)",
+)
+def test_postgresql_backup_restores_every_row_and_file(tmp_path):
+    """The same round trip on PostgreSQL: one REPEATABLE READ snapshot, restored into an empty
+    database, every table equal, and new rows get fresh ids (sequences were reset)."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(PG_URL)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    base = parts.path.lstrip("/")
+    names = {"source": f"{base}_backup_src", "target": f"{base}_backup_dst"}
+    urls = {k: urlunsplit(parts._replace(path="/" + v)) for k, v in names.items()}
+
+    def recreate(drop_only: bool = False) -> None:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            for name in names.values():
+                connection.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+                if not drop_only:
+                    connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+    def rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
+        with psycopg.connect(url) as connection:
+            tables = [
+                t
+                for (t,) in connection.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                )
+                if t not in ("xfinances_cache", "django_migrations")
+            ]
+            return {
+                t: sorted(
+                    connection.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(t))),
+                    key=repr,
+                )
+                for t in tables
+            }
+
+    recreate()
+    try:
+        dirs = {k: tmp_path / k for k in names}
+        for key in names:
+            dirs[key].mkdir()
+            xfinances_on(urls[key], dirs[key], "migrate", "-v0")
+        xfinances_on(urls["source"], dirs["source"], "demo")
+        archive = tmp_path / "pg.tar.gz"
+        summary = json.loads(
+            xfinances_on(urls["source"], dirs["source"], "backup", str(archive), "--json").stdout
+        )
+        assert summary["method"] == "postgresql repeatable read transaction"
+        xfinances_on(urls["target"], dirs["target"], "restore", str(archive))
+        before, after = rows(urls["source"]), rows(urls["target"])
+        assert [t for t in before if before[t] != after.get(t)] == []
+        assert file_digests(dirs["source"] / "files") == file_digests(dirs["target"] / "files")
+        created = xfinances_on(
+            urls["target"],
+            dirs["target"],
+            "createcompany",
+            "--eik",
+            "131468980",
+            "--name",
+            "Нова ООД",
+        )
+        assert created.returncode == 0
+    finally:
+        recreate(drop_only=True)
+
+
+def xfinances_on(url: str, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "XFINANCES_DATA_DIR": str(data_dir),
+        "PYTHONPATH": str(PROJECT),
+        "HUEY_IMMEDIATE": "1",
+    }
+    env.pop("REDIS_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "xfinances", *args],
+        env=env,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, f"xfinances {' '.join(args)}:\n{result.stderr[-3000:]}"
+    return result
