@@ -158,13 +158,15 @@ def test_restore_into_an_empty_install_brings_back_every_row_and_file(installs):
     assert file_digests(source / "files") == file_digests(target / "files")
 
 
-def test_restore_refuses_a_non_empty_install(installs, company):
+def test_restore_refuses_a_non_empty_install(installs, company, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "files")
     with pytest.raises(BackupError, match="already holds data"):
         restore(installs["archive"])
     assert Company.objects.filter(pk=company.pk).exists()
 
 
-def test_a_damaged_archive_changes_nothing(installs, tmp_path, db):
+def test_a_damaged_archive_changes_nothing(installs, tmp_path, db, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "files")  # an empty install: no stored files either
     damaged = tmp_path / "damaged.tar.gz"
     with tarfile.open(installs["archive"]) as src, tarfile.open(damaged, "w:gz") as out:
         for member in src.getmembers():
@@ -182,7 +184,8 @@ def test_a_damaged_archive_changes_nothing(installs, tmp_path, db):
     assert not Company.objects.exists()
 
 
-def test_not_a_backup_is_refused(tmp_path, db):
+def test_not_a_backup_is_refused(tmp_path, db, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "files")
     junk = tmp_path / "junk.tar.gz"
     with tarfile.open(junk, "w:gz") as tar:
         tar.add(__file__, arcname="notes.txt")
