@@ -20,6 +20,8 @@ MODULES = (
     "bench.accounting",
     "bench.banking",
     "bench.banking_matching",
+    "bench.fuzz",
+    "bench.load",
 )
 
 

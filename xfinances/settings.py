@@ -286,3 +286,23 @@ MIDDLEWARE.insert(
 # Sign-up for a first company in the UI (issue 11): "auto" allows it while the install has no
 # company yet (a fresh install), "true" always, "false" never.
 XFINANCES_ALLOW_SIGNUP = env_str("XFINANCES_ALLOW_SIGNUP", "auto").strip().lower()
+# Production over HTTPS (docs/deploy.md). With SECURE_COOKIES on, the site is HTTPS-only: HSTS
+# for a year, plain-HTTP requests redirected (the proxy normally does it first; the health check
+# stays reachable over HTTP for load balancers). `xfinances serve` then marks every request
+# HTTPS; a server of your own behind a proxy that sets X-Forwarded-Proto sets TRUST_PROXY_PROTO.
+if env_bool("TRUST_PROXY_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    # Joining the browsers' HSTS preload list is the domain owner's choice (HSTS_PRELOAD).
+    "security.W021",
+    # The document page shows its PDF in a frame of the same origin, so SAMEORIGIN, not DENY.
+    "security.W019",
+]
+# The address of the reverse proxy in front of `xfinances serve` ("*" for any): its
+# X-Forwarded-For then gives the client's address for the audit trail and sign-in throttling.
+TRUSTED_PROXY = env_str("TRUSTED_PROXY", "")

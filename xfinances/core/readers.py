@@ -33,6 +33,8 @@ from xfinances.core.identifiers import IdentifierError
 MAX_AMOUNT = Decimal("999999999999.99")
 #: Quantities: up to 12 digits with 3 places (the lines' column is 15,3).
 MAX_QUANTITY = Decimal("999999999999.999")
+#: Powers of ten beyond any amount, quantity or percentage (and their smallest fractions).
+_MAX_MAGNITUDE = 30
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 
@@ -52,6 +54,8 @@ def _number(value: object) -> Decimal:
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
+        if value.bit_length() > 128:  # converting a huge int to Decimal takes seconds
+            raise ReadError(_("Enter a number, e.g. 1250,50."))
         result = Decimal(value)
     elif isinstance(value, str):
         text = _SPACES.sub("", value)
@@ -75,7 +79,9 @@ def _number(value: object) -> Decimal:
             raise ReadError(_("Enter a number, e.g. 1250,50.")) from None
     else:
         raise ReadError(_("Enter a number, e.g. 1250,50."))
-    if not result.is_finite():
+    # A number no reader could accept (a thousand digits, 1E+999999999) is refused here, before
+    # `normalize()` overflows the decimal context on it.
+    if not result.is_finite() or abs(result.adjusted()) > _MAX_MAGNITUDE:
         raise ReadError(_("Enter a number, e.g. 1250,50."))
     return result
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from xfinances.core import formatting
+from xfinances.core.readers import MAX_AMOUNT
 
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -28,6 +29,8 @@ CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 MAX_BYTES = 25 * 1024 * 1024
 DEBIT_NOTE_TYPE_CODES = {"383", "384"}
 CREDIT_NOTE_TYPE_CODES = {"381", "396", "532"}
+
+_XSD_DECIMAL = re.compile(r"[+-]?(\d{1,40}(\.\d{0,40})?|\.\d{1,40})", re.ASCII)
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
@@ -97,24 +100,21 @@ def _text(node: etree._Element, path: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-# An amount as UBL writes it (xs:decimal): ASCII digits, an optional sign and fraction. Decimal()
-# alone would also take "NaN", "sNaN", "Infinity", "1e999999" and non-ASCII digits.
-AMOUNT_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
-MAX_AMOUNT = Decimal(10) ** 15
-
-
 def _amount(node: etree._Element, path: str, what: str, errors: list[str]) -> Decimal:
     text = _text(node, path)
     if not text:
         return Decimal("0.00")
+    # xsd:decimal only: Python's Decimal would also take NaN, Infinity and 1E+999999999,
+    # which break the sums below (and every page that shows them).
+    if not _XSD_DECIMAL.fullmatch(text):
+        errors.append(_("%(what)s is not a number: %(text)s") % {"what": what, "text": text[:30]})
+        return Decimal("0.00")
     try:
-        if not AMOUNT_TEXT.fullmatch(text):
-            raise InvalidOperation
         value = Decimal(text)
     except InvalidOperation:
         errors.append(_("%(what)s is not a number: %(text)s") % {"what": what, "text": text[:30]})
         return Decimal("0.00")
-    if abs(value) >= MAX_AMOUNT:
+    if abs(value) > MAX_AMOUNT:
         errors.append(_("%(what)s is too large: %(text)s") % {"what": what, "text": text[:30]})
         return Decimal("0.00")
     return value

@@ -49,6 +49,16 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo sign-in: {email} / {password}  (other roles: see README)")
         if worker:
             self.stdout.write(f"Background worker started (pid {worker.pid}).")
+        proxy: dict[str, Any] = {}
+        if settings.TRUSTED_PROXY:
+            # Behind a proxy the client's address (audit, sign-in throttling) comes from the
+            # proxy's X-Forwarded-For, believed only from the proxy's own address.
+            proxy = {
+                "trusted_proxy": settings.TRUSTED_PROXY,
+                "trusted_proxy_count": 1,
+                "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+                "clear_untrusted_proxy_headers": True,
+            }
         try:
             serve(
                 application,
@@ -57,6 +67,7 @@ class Command(BaseCommand):
                 threads=options["threads"],
                 ident="XFINANCES",
                 url_scheme="https" if settings.SESSION_COOKIE_SECURE else "http",
+                **proxy,
             )
         except KeyboardInterrupt:
             pass

@@ -11,7 +11,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--workers", type=int, default=None, help="worker threads")
+        parser.add_argument(
+            "--no-periodic",
+            action="store_true",
+            help="run queued jobs only; leave the timed jobs to one other worker (docs/deploy.md)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         extra = ["--workers", str(options["workers"])] if options["workers"] else []
+        if options["no_periodic"]:
+            extra.append("--no-periodic")
         call_command("run_huey", *extra)
