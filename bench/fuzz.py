@@ -53,7 +53,10 @@ def fuzz(runs: int) -> list[Result]:
     examples = os.environ.get("FUZZ_EXAMPLES", "2000")
     schema_examples = os.environ.get("SCHEMA_EXAMPLES", "100")
     readers_ms, readers_note, _ = _pytest(READER_TESTS, {"FUZZ_EXAMPLES": examples})
-    api_ms, api_note, _ = _pytest(API_TESTS, {"SCHEMA_EXAMPLES": schema_examples})
+    api_ms, api_note, _ = _pytest(
+        API_TESTS,
+        {"SCHEMA_EXAMPLES": schema_examples, "SCHEMA_PHASES": "examples,coverage,fuzzing"},
+    )
     return [
         Result(
             "fuzz: file and input readers",

@@ -3,7 +3,9 @@ invalid) parameters and bodies by a signed-in owner, answers without a server er
 response that matches its declared schema.
 
 Fast profile here (SCHEMA_EXAMPLES=5 examples per operation, derandomised: the same requests
-every run); `make bench` runs the long profile (bench/fuzz.py sets SCHEMA_EXAMPLES).
+every run, and only the examples and fuzzing phases); `make bench` runs the long profile
+(bench/fuzz.py sets SCHEMA_EXAMPLES and adds the coverage phase, which alone sends thousands of
+boundary requests and took most of the 10 minutes the suite spent here).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ ANSWERED: Counter[int] = Counter()
 
 # Read once at collection: the API's description needs no database.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+schema.config.phases.update(phases=os.environ.get("SCHEMA_PHASES", "examples,fuzzing").split(","))
 
 
 @pytest.fixture
