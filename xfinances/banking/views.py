@@ -13,6 +13,7 @@ from xfinances.banking import actions, csv_profiles, queries
 from xfinances.banking.forms import ReasonForm, UploadForm
 from xfinances.banking.models import ImportSource, MatchState
 from xfinances.core.exceptions import ActionError, InvalidInput, NotAllowed
+from xfinances.core.forms import set_choices
 from xfinances.core.tenancy import CompanyRequest, company_view
 
 
@@ -31,10 +32,13 @@ def statements(request: CompanyRequest) -> HttpResponse:
         (a for a in accounts if str(a.pk) == chosen_id), accounts[0] if accounts else None
     )
     form = UploadForm()
-    form.fields["account"].choices = [  # type: ignore[attr-defined]
-        ("", _("The file's IBAN decides")),
-        *[(a.pk, f"{a.name} · {a.iban}") for a in accounts],
-    ]
+    set_choices(
+        form.fields["account"],
+        [
+            ("", _("The file's IBAN decides")),
+            *[(a.pk, f"{a.name} · {a.iban}") for a in accounts],
+        ],
+    )
     return render(
         request,
         "banking/statements.html",
@@ -70,9 +74,10 @@ def upload(request: CompanyRequest) -> HttpResponse:
     company = request.company
     wants_json = "application/json" in request.headers.get("Accept", "")
     form = UploadForm(request.POST, request.FILES)
-    form.fields["account"].choices = [("", "")] + [  # type: ignore[attr-defined]
-        (a.pk, a.iban) for a in queries.bank_accounts(company)
-    ]
+    set_choices(
+        form.fields["account"],
+        [("", "")] + [(a.pk, a.iban) for a in queries.bank_accounts(company)],
+    )
     errors: list[str] = []
     summary = None
     if form.is_valid():

@@ -19,13 +19,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Status
 from ninja.responses import NinjaJSONEncoder
 
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import IdempotencyRecord
+from xfinances.core.tenancy import CompanyRequest
 
 HEADER = "Idempotency-Key"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,14 +39,14 @@ def idempotent(view: F) -> F:
     """Run the view once per (company, `Idempotency-Key`); see the module's doc."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+    def wrapper(request: CompanyRequest, *args: Any, **kwargs: Any) -> Any:
         key = request.headers.get(HEADER, "").strip()
         if not key:
             return view(request, *args, **kwargs)
         if len(key) > 200:
             raise InvalidInput({HEADER: [_("Use a key of 1 to 200 characters.")]})
         digest = request_hash(request.method or "", request.path, request.body)
-        company = request.company  # type: ignore[attr-defined]
+        company = request.company
         with transaction.atomic():
             try:
                 with transaction.atomic():

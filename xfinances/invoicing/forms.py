@@ -18,7 +18,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.form_fields import AmountField
-from xfinances.core.forms import BoundedDateField
+from xfinances.core.forms import BoundedDateField, set_choices
 from xfinances.core.models import Currency
 from xfinances.invoicing.models import (
     DocumentKind,
@@ -308,11 +308,12 @@ class RecurringForm(forms.Form):
     def __init__(self, *args: Any, parties: list[tuple[int, str]], **kwargs: Any) -> None:
 
         super().__init__(*args, **kwargs)
-        self.fields["party_id"].choices = [("", "—"), *parties]  # type: ignore[attr-defined]
-        self.fields["schedule"].choices = RecurringSchedule.choices  # type: ignore[attr-defined]
-        self.fields["currency"].choices = [  # type: ignore[attr-defined]
-            (code, label) for code, label in Currency.choices if code != "BGN"
-        ]
+        set_choices(self.fields["party_id"], [("", "—"), *parties])
+        set_choices(self.fields["schedule"], RecurringSchedule.choices)
+        set_choices(
+            self.fields["currency"],
+            [(code, label) for code, label in Currency.choices if code != "BGN"],
+        )
 
 
 class SeriesForm(forms.Form):
@@ -327,7 +328,7 @@ class SeriesForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
 
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = SeriesGroup.choices  # type: ignore[attr-defined]
+        set_choices(self.fields["group"], SeriesGroup.choices)
 
 
 class ColourInput(forms.TextInput):

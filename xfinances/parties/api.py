@@ -197,7 +197,7 @@ def _party_out(party: Party) -> dict[str, Any]:
     return {
         **{name: getattr(party, name) for name in PartyOut.model_fields if hasattr(party, name)},
         "iban": accounts[0].iban if accounts else "",
-        "responsible": party.responsible.email if party.responsible_id else None,  # type: ignore[union-attr]
+        "responsible": party.responsible.email if party.responsible else None,
         "contacts": list(party.contacts.all()),
         "bank_accounts": accounts,
     }
