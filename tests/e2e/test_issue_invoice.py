@@ -1,9 +1,11 @@
 """A sales person creates an invoice with two lines for an existing client by typing in the
 party and product searches, watches the totals update live, issues it and opens its PDF."""
 
+import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 from xfinances.catalog.actions import create_product
@@ -49,7 +51,7 @@ def test_issue_an_invoice_in_the_browser(page, live_server, company, make_member
     first.locator("[data-product-pick]").first.wait_for()
     first.locator("[name=line_description]").press("Enter")
     assert first.locator("[name=line_unit_price]").input_value() == "450.0000"
-    page.wait_for_function("document.querySelector('#total-amount')?.textContent.includes('540')")
+    expect(page.locator("#total-amount")).to_contain_text("540")
 
     # Line 2: Enter in the last field of the last line adds a line.
     first.locator("[name=line_discount_percent]").press("Enter")
@@ -60,11 +62,9 @@ def test_issue_an_invoice_in_the_browser(page, live_server, company, make_member
     second.locator("[data-product-pick]").first.click()
     second.locator("[name=line_quantity]").fill("2")
     # Live totals: 450 + 120 = 570 base, 114 VAT, 684 total, and the amount in words.
-    page.wait_for_function("document.querySelector('#total-amount')?.textContent.includes('684')")
+    expect(page.locator("#total-amount")).to_contain_text("684")
     assert "шестстотин осемдесет и четири" in page.inner_text("#amount-words").lower()
-    page.wait_for_function(
-        "document.querySelectorAll('#lines .line-net')[1].textContent === '120,00'"
-    )
+    expect(page.locator("#lines .line-net").nth(1)).to_have_text("120,00")
     assert first.locator(".line-net").inner_text() == "450,00"
 
     # Issue (confirm dialog accepted).
@@ -89,4 +89,4 @@ def test_issue_an_invoice_in_the_browser(page, live_server, company, make_member
     assert "0000000001" in text
     # And the PDF tab shows it in a frame.
     page.click("#pdf-tab")
-    page.wait_for_function("document.getElementById('pdf-frame').src.includes('/pdf/')")
+    expect(page.locator("#pdf-frame")).to_have_attribute("src", re.compile("/pdf/"))

@@ -4,6 +4,7 @@ following the dashboard's first steps."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from xfinances.core.models import Company
 from xfinances.invoicing.models import Document, DocumentStatus
@@ -48,7 +49,7 @@ def test_sign_up_then_first_client_and_first_invoice_from_the_checklist(page, li
     line = page.locator("#lines tr.line-row").nth(0)
     line.locator("[name=line_description]").fill("Консултация")
     line.locator("[name=line_unit_price]").fill("1250,50")
-    page.wait_for_function("document.querySelector('#total-amount')?.textContent.includes('1')")
+    expect(page.locator("#total-amount")).to_contain_text("1")
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#issue-button")
     page.wait_for_url(f"**/c/{company.eik}/documents/*/")

@@ -14,13 +14,16 @@ document.addEventListener("keydown", (event) => {
 
 // Behaviour that templates ask for with data attributes (the Content-Security-Policy allows no
 // inline script or event handler):
-//   <form data-confirm="Question?">  asks before submitting;
+//   <form data-confirm="Question?">  asks before submitting (also on the submitting button);
 //   <select data-autosubmit>          submits its form when changed;
 //   <button data-print>               prints the page;
 //   <button data-reveal="ID">         shows the element ID (removes d-none) and hides itself.
 document.addEventListener("submit", (event) => {
-  const form = event.target.closest ? event.target.closest("form[data-confirm]") : null;
-  if (form && !window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+  const submitter = event.submitter;
+  const form = event.target;
+  const message = (submitter && submitter.dataset && submitter.dataset.confirm)
+    || (form && form.dataset && form.dataset.confirm);
+  if (message && !window.confirm(message)) { event.preventDefault(); }
 });
 document.addEventListener("change", (event) => {
   const field = event.target;

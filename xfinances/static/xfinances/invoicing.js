@@ -118,12 +118,8 @@
     if (row && target.matches("[data-line-down]")) { moveRow(row, 1); return; }
   });
 
-  // A confirm dialog before issuing, voiding and other lasting actions.
-  document.addEventListener("submit", (event) => {
-    const submitter = event.submitter;
-    const message = (submitter && submitter.dataset.confirm) || event.target.dataset.confirm;
-    if (message && !window.confirm(message)) event.preventDefault();
-  });
+  // The confirm dialog before issuing, voiding and other lasting actions is app.js's
+  // (data-confirm on the form or on the button that submits it): asking here too asked twice.
 
   document.addEventListener("change", (event) => {
     if (event.target.matches("[data-select-all]")) {
