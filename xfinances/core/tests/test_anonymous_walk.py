@@ -26,6 +26,7 @@ PUBLIC = {
     "password-reset/<uidb64>/<token>/": "the link in that e-mail (the token is the credential)",
     "password-reset/done/": "the 'password changed' page",
     "healthz": "the load balancer's health check (answers only {'status': 'ok'})",
+    "favicon.ico": "browsers ask for it on every page, signed in or not (a redirect to the icon)",
     "i18n/setlang/": "choosing the language of the sign-in page",
     "portal/sign-in/": "a client asks for a portal sign-in link by e-mail",
     "portal/language/": "a client chooses the portal's language",

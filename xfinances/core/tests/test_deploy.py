@@ -28,7 +28,13 @@ PRODUCTION = {
 
 
 def run_check(env_overrides: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("HUEY_IMMEDIATE",)}
+    # Not the test process's own switches: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for
+    # Playwright, which `check --deploy` rightly refuses in production.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("HUEY_IMMEDIATE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(env_overrides)
     env.update({"XFINANCES_DATA_DIR": str(tmp_path), "PYTHONPATH": str(PROJECT)})
     return subprocess.run(
