@@ -576,7 +576,7 @@ def deliver_batch_to_folder(batch_id: int) -> str:
     """The worker writes a folder batch (all files or none). Idempotent: a delivered batch is
     left alone; writing the same bytes again is harmless."""
     batch = (
-        ExportBatch.objects.select_for_update()
+        ExportBatch.objects.select_for_update(of=("self",))
         .select_related("destination", "company")
         .filter(pk=batch_id)
         .first()
@@ -640,7 +640,11 @@ def message_failed(message_id: int, error: str) -> None:
 def retry_batch(actor: Actor, batch: ExportBatch) -> ExportBatch:
     """Send a failed batch again (the same bytes; a new outbox row)."""
     ensure_can(actor, batch.company, "accounting.export")
-    batch = ExportBatch.objects.select_for_update().select_related("destination").get(pk=batch.pk)
+    batch = (
+        ExportBatch.objects.select_for_update(of=("self",))
+        .select_related("destination")
+        .get(pk=batch.pk)
+    )
     if batch.status != BatchStatus.FAILED or batch.destination is None:
         raise Conflict(_("Only a batch whose delivery failed can be sent again."))
     audit.record_event(actor, batch.company, "retry_batch", batch, {"attempt": batch.attempts + 1})

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -31,6 +33,18 @@ ANSWERED: Counter[int] = Counter()
 # Read once at collection: the API's description needs no database.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 schema.config.phases.update(phases=os.environ.get("SCHEMA_PHASES", "examples,fuzzing").split(","))
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    """The calls go straight to the WSGI application, whose request_finished signal closes the
+    database connection (CONN_MAX_AGE 0): on PostgreSQL that closed the test's own transaction
+    under every later call. Django's test client disconnects the same handler."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
