@@ -83,7 +83,7 @@ def load(runs: int) -> list[Result]:
         _xfinances(env, "demo")
         token = _xfinances(env, "token", "--email", "owner@demo.xfinances.bg").strip()
         token = token.splitlines()[-1].strip()
-        from xfinances.demo import DEMO_EIK
+        from xfinances.core.demo import DEMO_EIK
 
         port = _free_port()
         threads = os.environ.get("LOAD_WEB_THREADS", "16")

@@ -179,7 +179,7 @@ def test_two_web_processes_and_two_workers_send_everything_exactly_once(install)
     installed, smtp, receiver, ports = install
     token_output = installed.run("token", "--email", "owner@demo.xfinances.bg", "--name", "scale")
     token = token_output.strip().splitlines()[-1].strip()
-    from xfinances.demo import DEMO_EIK
+    from xfinances.core.demo import DEMO_EIK
 
     webs = [Api(f"http://127.0.0.1:{port}", token, DEMO_EIK) for port in ports]
 

@@ -82,7 +82,7 @@ def test_worker_killed_mid_send_loses_nothing_and_doubles_nothing(tmp_path: Path
         installed.start("web", "serve", "--no-worker", "--port", str(port))
         token = installed.run("token", "--email", "owner@demo.xfinances.bg").strip()
         token = token.splitlines()[-1].strip()
-        from xfinances.demo import DEMO_EIK
+        from xfinances.core.demo import DEMO_EIK
 
         api = Api(f"http://127.0.0.1:{port}", token, DEMO_EIK)
 
