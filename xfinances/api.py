@@ -7,8 +7,21 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
+from xfinances.accounting.api import router as accounting_router
+from xfinances.banking.api import router as banking_router
+from xfinances.catalog.api import router as products_router
+from xfinances.catalog.api import vat_treatments_router
+from xfinances.core.api import router as core_router
 from xfinances.core.api_auth import TokenAuth
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
+from xfinances.invoicing.api import print_settings_router, recurring_router, series_router
+from xfinances.invoicing.api import router as documents_router
+from xfinances.invoicing.delivery_api import documents_router as delivery_documents_router
+from xfinances.notifications.api import outbox_router, webhooks_router
+from xfinances.parties.api import router as parties_router
+from xfinances.payments.api import router as payments_router
+from xfinances.purchases.api import router as supplier_invoices_router
+from xfinances.treasury.api import router as treasury_router
 
 api = NinjaAPI(
     title="XFINANCES API",
@@ -63,41 +76,20 @@ def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
 
 
-def _register() -> None:
-    from xfinances.catalog.api import router as products_router
-    from xfinances.catalog.api import vat_treatments_router
-    from xfinances.core.api import router as core_router
-    from xfinances.invoicing.api import print_settings_router, recurring_router, series_router
-    from xfinances.invoicing.api import router as documents_router
-    from xfinances.invoicing.delivery_api import documents_router as delivery_documents_router
-    from xfinances.notifications.api import outbox_router, webhooks_router
-    from xfinances.parties.api import router as parties_router
-    from xfinances.payments.api import router as payments_router
-    from xfinances.purchases.api import router as supplier_invoices_router
-    from xfinances.treasury.api import router as treasury_router
-
-    api.add_router("/", core_router)
-    api.add_router("/parties", parties_router)
-    api.add_router("/payments", payments_router)
-    api.add_router("/supplier-invoices", supplier_invoices_router)
-    api.add_router("/documents", documents_router)
-    api.add_router("/number-series", series_router)
-    api.add_router("/print-settings", print_settings_router)
-    api.add_router("/recurring-invoices", recurring_router)
-    api.add_router("/documents", delivery_documents_router)
-    api.add_router("/outbox", outbox_router)
-    api.add_router("/webhooks", webhooks_router)
-    api.add_router("/treasury", treasury_router)
-    api.add_router("/products", products_router)
-    api.add_router("/vat-treatments", vat_treatments_router)
-    # accounting exports
-    from xfinances.accounting.api import router as accounting_router
-
-    api.add_router("/accounting", accounting_router)
-
-    from xfinances.banking.api import router as banking_router
-
-    api.add_router("/banking", banking_router)
-
-
-_register()
+# One router per app, mounted under /api/v1/.
+api.add_router("/", core_router)
+api.add_router("/parties", parties_router)
+api.add_router("/payments", payments_router)
+api.add_router("/supplier-invoices", supplier_invoices_router)
+api.add_router("/documents", documents_router)
+api.add_router("/number-series", series_router)
+api.add_router("/print-settings", print_settings_router)
+api.add_router("/recurring-invoices", recurring_router)
+api.add_router("/documents", delivery_documents_router)
+api.add_router("/outbox", outbox_router)
+api.add_router("/webhooks", webhooks_router)
+api.add_router("/treasury", treasury_router)
+api.add_router("/products", products_router)
+api.add_router("/vat-treatments", vat_treatments_router)
+api.add_router("/accounting", accounting_router)
+api.add_router("/banking", banking_router)
