@@ -3,6 +3,8 @@ Thin: find what the company may see (404 otherwise), call actions, show refusals
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -145,6 +147,17 @@ def review(request: CompanyRequest) -> HttpResponse:
     )
 
 
+def _perform(request: CompanyRequest, call: Callable[[], object], success: str) -> None:
+    """Run one review action and say how it went: its refusal, or `success`."""
+    try:
+        call()
+    except (InvalidInput, NotAllowed, ActionError) as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+
+
 @company_view("payments.change")
 @require_POST
 def accept(request: CompanyRequest, proposal_id: int) -> HttpResponse:
@@ -152,13 +165,7 @@ def accept(request: CompanyRequest, proposal_id: int) -> HttpResponse:
     proposal = queries.proposal(company, proposal_id)
     if proposal is None:
         raise Http404
-    try:
-        actions.accept(request.actor, proposal)
-    except (InvalidInput, NotAllowed, ActionError) as error:
-        for message in _messages_of(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Match confirmed."))
+    _perform(request, lambda: actions.accept(request.actor, proposal), _("Match confirmed."))
     return redirect("banking:review", company.eik)
 
 
@@ -171,13 +178,11 @@ def dismiss(request: CompanyRequest, entry_id: int) -> HttpResponse:
         raise Http404
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        actions.dismiss(request.actor, entry, reason=reason)
-    except (InvalidInput, NotAllowed, ActionError) as error:
-        for message in _messages_of(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Entry dismissed."))
+    _perform(
+        request,
+        lambda: actions.dismiss(request.actor, entry, reason=reason),
+        _("Entry dismissed."),
+    )
     return redirect("banking:review", company.eik)
 
 
@@ -190,13 +195,11 @@ def undo(request: CompanyRequest, proposal_id: int) -> HttpResponse:
         raise Http404
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        actions.undo(request.actor, proposal, reason=reason)
-    except (InvalidInput, NotAllowed, ActionError) as error:
-        for message in _messages_of(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Match undone: the entry is back in the review queue."))
+    _perform(
+        request,
+        lambda: actions.undo(request.actor, proposal, reason=reason),
+        _("Match undone: the entry is back in the review queue."),
+    )
     return redirect("banking:review", company.eik)
 
 
