@@ -31,9 +31,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 import zxingcpp
 from PIL import Image
+from typing_extensions import Buffer
 
 from xfinances.core.identifiers import IdentifierError, clean_iban
 from xfinances.core.money import CENT, MoneyError, to_decimal
@@ -176,7 +178,8 @@ def epc_qr_code(payload: str) -> QrSymbol:
     barcode = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     image = barcode.to_image(scale=1, add_quiet_zones=False)  # 8-bit grey, 0 = dark
     size = image.shape[0]  # square
-    symbol = QrSymbol(bytes(image), size)  # type: ignore[call-overload]  # buffer protocol
+    # zxing-cpp's Image has the buffer protocol, which its type stubs do not declare.
+    symbol = QrSymbol(bytes(cast(Buffer, image)), size)
     if symbol.version > MAX_QR_VERSION:
         raise EpcPayloadError(f"payload: needs QR version {symbol.version}, at most 13 allowed")
     return symbol

@@ -396,12 +396,8 @@ def _english_kind(title: str) -> str:
     return words.get(title.strip().lower(), title)
 
 
-def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> dict[str, Any]:
-    """The JSON-ready data a document template lays out (all values formatted strings)."""
-    options = options or PdfOptions()
+def _dates(doc: PrintableDocument) -> list[list[str]]:
     lang = doc.language
-    title, title_second = _titles(doc)
-    totals, secondary_title, secondary = _totals(doc, options)
     dates = [[*_pair("issue_date", lang), format_date(doc.issue_date)]]
     if doc.tax_event_date:
         dates.append([*_pair("tax_event_date", lang), format_date(doc.tax_event_date)])
@@ -409,10 +405,16 @@ def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> 
         dates.append([*_pair("due_date", lang), format_date(doc.due_date)])
     if doc.place_of_issue:
         dates.append([*_pair("place_of_issue", lang), doc.place_of_issue])
+    return dates
+
+
+def _status_marks(doc: PrintableDocument) -> dict[str, str]:
+    """The watermark and status texts of a draft or voided document, and the copy label
+    ("Оригинал" / "Коригиран") in the document's language."""
+    lang = doc.language
     watermark = watermark_second = status_text = ""
     if doc.status in ("voided", "draft"):
-        first, second = _pair(doc.status, lang)
-        watermark, watermark_second = first, second
+        watermark, watermark_second = _pair(doc.status, lang)
         status_text = _one(doc.status, lang)
     copy_label = doc.copy_label
     for key in ("original", "corrected"):
@@ -421,6 +423,51 @@ def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> 
                 copy_label = LABELS[key][1]
             elif lang == "bg-en":
                 copy_label = _one(key, lang)
+    return {
+        "copy_label": copy_label if doc.status != "draft" else "",
+        "status": doc.status,
+        "status_text": status_text,
+        "watermark": watermark,
+        "watermark_second": watermark_second,
+        "watermark_colour": "#c6282838" if doc.status == "voided" else "#7f7f7f30",
+    }
+
+
+def _line_rows(doc: PrintableDocument) -> list[dict[str, str]]:
+    return [
+        {
+            "position": str(line.position),
+            "description": breakable(line.description),
+            "unit": line.unit,
+            "quantity": format_quantity(line.quantity),
+            "unit_price": format_unit_price(line.unit_price),
+            "discount": format_percent(line.discount_percent) if line.discount_percent else "",
+            "vat_rate": line.vat_label
+            or (format_percent(line.vat_rate) if line.vat_rate is not None else "–"),
+            "net": format_money(line.net),
+        }
+        for line in doc.lines
+    ]
+
+
+def _vat_row_data(doc: PrintableDocument) -> list[dict[str, str]]:
+    return [
+        {
+            "label": row.label,
+            "base": f"{format_money(row.base)} {doc.currency}",
+            "vat": f"{format_money(row.vat)} {doc.currency}",
+            "basis": row.legal_basis,
+        }
+        for row in doc.vat_rows
+    ]
+
+
+def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> dict[str, Any]:
+    """The JSON-ready data a document template lays out (all values formatted strings)."""
+    options = options or PdfOptions()
+    lang = doc.language
+    title, title_second = _titles(doc)
+    totals, secondary_title, secondary = _totals(doc, options)
     qr_svg = None
     if options.show_qr and doc.epc_qr_payload and doc.status == "original" and _asks_for_money(doc):
         qr_svg = epc_qr_svg(doc.epc_qr_payload)
@@ -440,45 +487,19 @@ def document_data(doc: PrintableDocument, options: PdfOptions | None = None) -> 
         "title": title,
         "title_second": title_second,
         "number": doc.number,
-        "copy_label": copy_label if doc.status != "draft" else "",
-        "status": doc.status,
-        "status_text": status_text,
-        "watermark": watermark,
-        "watermark_second": watermark_second,
-        "watermark_colour": "#c6282838" if doc.status == "voided" else "#7f7f7f30",
+        **_status_marks(doc),
         "page_word": _one("page", lang),
         "page_numbers": True,  # "Стр. x / y" in the footer (render_document_pdf decides)
         "logo": _logo(doc, options),
         "supplier": _party_data(doc.supplier, lang),
         "recipient": _party_data(doc.recipient, lang),
-        "dates": dates,
+        "dates": _dates(doc),
         "related": _related(doc),
         "currency": doc.currency,
         "columns": _columns(doc),
-        "lines": [
-            {
-                "position": str(line.position),
-                "description": breakable(line.description),
-                "unit": line.unit,
-                "quantity": format_quantity(line.quantity),
-                "unit_price": format_unit_price(line.unit_price),
-                "discount": format_percent(line.discount_percent) if line.discount_percent else "",
-                "vat_rate": line.vat_label
-                or (format_percent(line.vat_rate) if line.vat_rate is not None else "–"),
-                "net": format_money(line.net),
-            }
-            for line in doc.lines
-        ],
+        "lines": _line_rows(doc),
         "vat_widths": _vat_widths(doc),
-        "vat_rows": [
-            {
-                "label": row.label,
-                "base": f"{format_money(row.base)} {doc.currency}",
-                "vat": f"{format_money(row.vat)} {doc.currency}",
-                "basis": row.legal_basis,
-            }
-            for row in doc.vat_rows
-        ],
+        "vat_rows": _vat_row_data(doc),
         "totals": totals,
         "secondary_title": secondary_title,
         "secondary_totals": secondary,

@@ -18,10 +18,10 @@ Field meanings follow ЗДДС art. 114 (see shared/domain/bg-invoicing.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from xfinances.invoicing.creditor_reference import rf_for_document
 from xfinances.invoicing.epc_qr import epc_payload
@@ -123,6 +123,113 @@ class PrintableRelatedDocument:
     currency: str = ""  # "BGN" for a pre-2026 invoice
 
 
+def _sample_parties() -> tuple[PrintableParty, PrintableParty]:
+    supplier = PrintableParty(
+        name="Примерна Фирма ЕООД",
+        name_latin="Primerna Firma EOOD",
+        address_lines=("ул. „Граф Игнатиев“ № 15, ет. 3",),
+        city="София",
+        postcode="1000",
+        country="България",
+        eik="206521510",
+        vat_number="BG206521510",
+        mol="Иван Петров Иванов",
+    )
+    recipient = PrintableParty(
+        name="Клиент Трейд АД",
+        name_latin="Client Trade AD",
+        address_lines=("бул. „Христо Ботев“ № 42",),
+        city="Пловдив",
+        postcode="4000",
+        country="България",
+        eik="115000021",
+        vat_number="BG115000021",
+        mol="Мария Георгиева",
+    )
+    return supplier, recipient
+
+
+def _sample_lines() -> tuple[PrintableLine, ...]:
+    return (
+        PrintableLine(
+            position=1,
+            description="Счетоводно обслужване за месец ноември 2026",
+            quantity=Decimal("1"),
+            unit="бр.",
+            unit_price=Decimal("450.00"),
+            net=Decimal("450.00"),
+            vat_rate=Decimal("20"),
+            vat_label="20 %",
+        ),
+        PrintableLine(
+            position=2,
+            description="Консултация по данъчно планиране",
+            quantity=Decimal("3.5"),
+            unit="час",
+            unit_price=Decimal("60.00"),
+            discount_percent=Decimal("10"),
+            net=Decimal("189.00"),
+            vat_rate=Decimal("20"),
+            vat_label="20 %",
+        ),
+        PrintableLine(
+            position=3,
+            description="Хартия за принтер А4, 80 г/м², пакет 500 листа",
+            quantity=Decimal("12"),
+            unit="пакет",
+            unit_price=Decimal("6.4500"),
+            net=Decimal("77.40"),
+            vat_rate=Decimal("20"),
+            vat_label="20 %",
+        ),
+        PrintableLine(
+            position=4,
+            description="Доставка на стоки извън ЕС (износ), гр. Скопие",
+            quantity=Decimal("2"),
+            unit="бр.",
+            unit_price=Decimal("125.00"),
+            net=Decimal("250.00"),
+            vat_rate=Decimal("0"),
+            vat_label="0 %",
+        ),
+        PrintableLine(
+            position=5,
+            description="Монтаж на оборудване (строително-монтажни работи)",
+            quantity=Decimal("8"),
+            unit="час",
+            unit_price=Decimal("35.00"),
+            net=Decimal("280.00"),
+            vat_rate=None,
+            vat_label="о.н.",
+        ),
+    )
+
+
+def _sample_vat_rows() -> tuple[PrintableVatRow, ...]:
+    return (
+        PrintableVatRow(
+            label="ДДС 20 %",
+            rate=Decimal("20"),
+            base=Decimal("716.40"),
+            vat=Decimal("143.28"),
+        ),
+        PrintableVatRow(
+            label="ДДС 0 %",
+            rate=Decimal("0"),
+            base=Decimal("250.00"),
+            vat=Decimal("0.00"),
+            legal_basis="чл. 28 от ЗДДС",
+        ),
+        PrintableVatRow(
+            label="Обратно начисляване",
+            rate=None,
+            base=Decimal("280.00"),
+            vat=Decimal("0.00"),
+            legal_basis="чл. 163а, ал. 2 от ЗДДС – обратно начисляване",
+        ),
+    )
+
+
 @dataclass(frozen=True, kw_only=True)
 class PrintableDocument:
     kind: DocumentKind
@@ -173,106 +280,11 @@ class PrintableDocument:
             raise PrintableError("logo_mime: give the logo's type (image/png, image/jpeg …)")
 
     @classmethod
-    def sample(cls, **changes: object) -> PrintableDocument:
+    def sample(cls, **changes: Any) -> PrintableDocument:
         """A realistic Bulgarian invoice: 20 % lines, a discount, an export line at 0 % and a
         reverse-charge service; EUR; bank transfer with RF reference and EPC QR code."""
-        supplier = PrintableParty(
-            name="Примерна Фирма ЕООД",
-            name_latin="Primerna Firma EOOD",
-            address_lines=("ул. „Граф Игнатиев“ № 15, ет. 3",),
-            city="София",
-            postcode="1000",
-            country="България",
-            eik="206521510",
-            vat_number="BG206521510",
-            mol="Иван Петров Иванов",
-        )
-        recipient = PrintableParty(
-            name="Клиент Трейд АД",
-            name_latin="Client Trade AD",
-            address_lines=("бул. „Христо Ботев“ № 42",),
-            city="Пловдив",
-            postcode="4000",
-            country="България",
-            eik="115000021",
-            vat_number="BG115000021",
-            mol="Мария Георгиева",
-        )
-        lines = (
-            PrintableLine(
-                position=1,
-                description="Счетоводно обслужване за месец ноември 2026",
-                quantity=Decimal("1"),
-                unit="бр.",
-                unit_price=Decimal("450.00"),
-                net=Decimal("450.00"),
-                vat_rate=Decimal("20"),
-                vat_label="20 %",
-            ),
-            PrintableLine(
-                position=2,
-                description="Консултация по данъчно планиране",
-                quantity=Decimal("3.5"),
-                unit="час",
-                unit_price=Decimal("60.00"),
-                discount_percent=Decimal("10"),
-                net=Decimal("189.00"),
-                vat_rate=Decimal("20"),
-                vat_label="20 %",
-            ),
-            PrintableLine(
-                position=3,
-                description="Хартия за принтер А4, 80 г/м², пакет 500 листа",
-                quantity=Decimal("12"),
-                unit="пакет",
-                unit_price=Decimal("6.4500"),
-                net=Decimal("77.40"),
-                vat_rate=Decimal("20"),
-                vat_label="20 %",
-            ),
-            PrintableLine(
-                position=4,
-                description="Доставка на стоки извън ЕС (износ), гр. Скопие",
-                quantity=Decimal("2"),
-                unit="бр.",
-                unit_price=Decimal("125.00"),
-                net=Decimal("250.00"),
-                vat_rate=Decimal("0"),
-                vat_label="0 %",
-            ),
-            PrintableLine(
-                position=5,
-                description="Монтаж на оборудване (строително-монтажни работи)",
-                quantity=Decimal("8"),
-                unit="час",
-                unit_price=Decimal("35.00"),
-                net=Decimal("280.00"),
-                vat_rate=None,
-                vat_label="о.н.",
-            ),
-        )
-        vat_rows = (
-            PrintableVatRow(
-                label="ДДС 20 %",
-                rate=Decimal("20"),
-                base=Decimal("716.40"),
-                vat=Decimal("143.28"),
-            ),
-            PrintableVatRow(
-                label="ДДС 0 %",
-                rate=Decimal("0"),
-                base=Decimal("250.00"),
-                vat=Decimal("0.00"),
-                legal_basis="чл. 28 от ЗДДС",
-            ),
-            PrintableVatRow(
-                label="Обратно начисляване",
-                rate=None,
-                base=Decimal("280.00"),
-                vat=Decimal("0.00"),
-                legal_basis="чл. 163а, ал. 2 от ЗДДС – обратно начисляване",
-            ),
-        )
+        supplier, recipient = _sample_parties()
+        lines, vat_rows = _sample_lines(), _sample_vat_rows()
         totals = PrintableTotals(
             base=Decimal("1246.40"),
             vat=Decimal("143.28"),
@@ -283,43 +295,42 @@ class PrintableDocument:
         account = PrintableBankAccount(
             iban="BG80BNBG96611020345678", bic="BNBGBGSF", bank_name="Българска народна банка"
         )
-        values: dict[str, object] = {
-            "kind": "invoice",
-            "title": "ФАКТУРА",
-            "number": number,
-            "issue_date": date(2026, 11, 28),
-            "tax_event_date": date(2026, 11, 27),
-            "due_date": date(2026, 12, 12),
-            "place_of_issue": "София",
-            "payment_method": "По банков път",
-            "currency": "EUR",
-            "language": "bg",
-            "supplier": supplier,
-            "recipient": recipient,
-            "lines": lines,
-            "vat_rows": vat_rows,
-            "totals": totals,
-            "amount_in_words": amount_in_words(totals.total, "EUR"),
-            "legal_basis_notes": (
+        base = cls(
+            kind="invoice",
+            title="ФАКТУРА",
+            number=number,
+            issue_date=date(2026, 11, 28),
+            tax_event_date=date(2026, 11, 27),
+            due_date=date(2026, 12, 12),
+            place_of_issue="София",
+            payment_method="По банков път",
+            currency="EUR",
+            language="bg",
+            supplier=supplier,
+            recipient=recipient,
+            lines=lines,
+            vat_rows=vat_rows,
+            totals=totals,
+            amount_in_words=amount_in_words(totals.total, "EUR"),
+            legal_basis_notes=(
                 "Ред 4: чл. 28 от ЗДДС",
                 "Ред 5: чл. 163а, ал. 2 от ЗДДС – обратно начисляване",
             ),
-            "issued_by": "Елена Димитрова",
-            "mol": supplier.mol,
-            "recipient_person": recipient.mol,
-            "notes": "Моля, посочете номера на фактурата като основание за плащане.",
-            "bank_accounts": (account,),
-            "rf_reference": rf,
-            "epc_qr_payload": epc_payload(
+            issued_by="Елена Димитрова",
+            mol=supplier.mol,
+            recipient_person=recipient.mol,
+            notes="Моля, посочете номера на фактурата като основание за плащане.",
+            bank_accounts=(account,),
+            rf_reference=rf,
+            epc_qr_payload=epc_payload(
                 supplier.name_latin or supplier.name,
                 account.iban,
                 totals.total,
                 bic=account.bic,
                 reference_rf=rf,
             ),
-        }
-        values.update(changes)
-        return cls(**values)  # type: ignore[arg-type]
+        )
+        return replace(base, **changes)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -353,25 +364,24 @@ class PrintableAnnulmentProtocol:
             raise PrintableError("new_document_date: give the date of the new document")
 
     @classmethod
-    def sample(cls, **changes: object) -> PrintableAnnulmentProtocol:
+    def sample(cls, **changes: Any) -> PrintableAnnulmentProtocol:
         doc = PrintableDocument.sample()
-        values: dict[str, object] = {
-            "supplier": doc.supplier,
-            "recipient": doc.recipient,
-            "voided_title": "фактура",
-            "voided_number": doc.number,
-            "voided_date": doc.issue_date,
-            "voided_total": doc.totals.total,
-            "currency": doc.currency,
-            "reason": "Грешно посочен получател на доставката",
-            "place": "София",
-            "protocol_date": date(2026, 12, 2),
-            "new_document_title": "фактура",
-            "new_document_number": "0000000047",
-            "new_document_date": date(2026, 12, 2),
-        }
-        values.update(changes)
-        return cls(**values)  # type: ignore[arg-type]
+        base = cls(
+            supplier=doc.supplier,
+            recipient=doc.recipient,
+            voided_title="фактура",
+            voided_number=doc.number,
+            voided_date=doc.issue_date,
+            voided_total=doc.totals.total,
+            currency=doc.currency,
+            reason="Грешно посочен получател на доставката",
+            place="София",
+            protocol_date=date(2026, 12, 2),
+            new_document_title="фактура",
+            new_document_number="0000000047",
+            new_document_date=date(2026, 12, 2),
+        )
+        return replace(base, **changes)
 
 
 __all__ = [

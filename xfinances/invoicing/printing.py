@@ -19,7 +19,7 @@ from xfinances.core.models import Company
 from xfinances.core.printing import template_file
 from xfinances.invoicing import pdf, printable
 from xfinances.invoicing.epc_qr import EpcPayloadError, epc_payload
-from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
+from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus, DocumentVatGroup
 from xfinances.invoicing.pdf import PdfOptions
 from xfinances.invoicing.printable import (
     PrintableAnnulmentProtocol,
@@ -93,13 +93,9 @@ def document_pdf(document: Document) -> bytes:
     return bytes(pdf.render_document_pdf(printable_for(document), options=options))
 
 
-def printable_for(document: Document) -> PrintableDocument:
-    """The `PrintableDocument` of a document (from its frozen snapshots, lines and VAT rows)."""
-
-    language = document.language
-    unit_language = "en" if language == "en" else "bg"
-    logo, logo_mime = company_logo(document.company)
-    lines = [
+def _printable_lines(document: Document) -> tuple[PrintableLine, ...]:
+    unit_language = "en" if document.language == "en" else "bg"
+    return tuple(
         PrintableLine(
             position=line.position,
             description=line.description,
@@ -114,9 +110,11 @@ def printable_for(document: Document) -> PrintableDocument:
             ),
         )
         for line in lines_of(document)
-    ]
-    groups = list(document.vat_groups.select_related("vat_treatment").order_by("id"))
-    vat_rows = [
+    )
+
+
+def _vat_rows(groups: list[DocumentVatGroup]) -> tuple[PrintableVatRow, ...]:
+    return tuple(
         PrintableVatRow(
             label=(
                 f"ДДС {formatting.percent(group.vat_rate, 'bg')} %"
@@ -129,9 +127,15 @@ def printable_for(document: Document) -> PrintableDocument:
             legal_basis=group.legal_basis,
         )
         for group in groups
-    ]
+    )
+
+
+def _printable_totals(document: Document) -> PrintableTotals:
+    # The EUR equivalent prints for a foreign-currency document; the BGN figures for a note
+    # that corrects a BGN invoice (issued in EUR since the euro day).
     foreign = document.currency != "EUR"
-    totals = PrintableTotals(
+    bgn = document.original_currency == "BGN"
+    return PrintableTotals(
         base=document.base,
         vat=document.vat,
         total=document.total,
@@ -143,28 +147,37 @@ def printable_for(document: Document) -> PrintableDocument:
         eur_total=document.eur_total if foreign else None,
         eur_rate=document.exchange_rate if foreign else None,
         eur_rate_date=document.exchange_rate_date if foreign else None,
-        bgn_base=document.original_base if document.original_currency == "BGN" else None,
-        bgn_vat=document.original_vat if document.original_currency == "BGN" else None,
-        bgn_total=document.original_total if document.original_currency == "BGN" else None,
+        bgn_base=document.original_base if bgn else None,
+        bgn_vat=document.original_vat if bgn else None,
+        bgn_total=document.original_total if bgn else None,
     )
-    related = None
-    if document.corrected_document_id and document.corrected_issue_date:
-        related = PrintableRelatedDocument(
-            title="фактура",
-            number=document.corrected_number,
-            issue_date=document.corrected_issue_date,
-            reason=document.note_reason,
-            currency=document.original_currency,
-        )
-    accounts = [
+
+
+def _printable_related(document: Document) -> PrintableRelatedDocument | None:
+    if not (document.corrected_document_id and document.corrected_issue_date):
+        return None
+    return PrintableRelatedDocument(
+        title="фактура",
+        number=document.corrected_number,
+        issue_date=document.corrected_issue_date,
+        reason=document.note_reason,
+        currency=document.original_currency,
+    )
+
+
+def _bank_accounts(document: Document) -> tuple[PrintableBankAccount, ...]:
+    return tuple(
         PrintableBankAccount(
             iban=a.get("iban", ""), bic=a.get("bic", ""), bank_name=a.get("bank_name", "")
         )
         for a in document.supplier_bank_accounts or []
         if a.get("iban")
-    ]
-    qr = None
-    if (
+    )
+
+
+def _epc_qr(document: Document, accounts: tuple[PrintableBankAccount, ...]) -> str | None:
+    """The EPC payment QR of an issued document that asks for a EUR bank transfer."""
+    if not (
         accounts
         and document.currency == "EUR"
         and document.payment_method == "bank_transfer"
@@ -172,16 +185,25 @@ def printable_for(document: Document) -> PrintableDocument:
         and document.status == DocumentStatus.ISSUED
         and document.total > 0
     ):
-        try:
-            qr = epc_payload(
-                document.supplier_name,
-                accounts[0].iban,
-                document.total,
-                bic=accounts[0].bic,
-                reference_rf=document.rf_reference,
-            )
-        except EpcPayloadError:
-            qr = None
+        return None
+    try:
+        return epc_payload(
+            document.supplier_name,
+            accounts[0].iban,
+            document.total,
+            bic=accounts[0].bic,
+            reference_rf=document.rf_reference,
+        )
+    except EpcPayloadError:
+        return None
+
+
+def printable_for(document: Document) -> PrintableDocument:
+    """The `PrintableDocument` of a document (from its frozen snapshots, lines and VAT rows)."""
+
+    logo, logo_mime = company_logo(document.company)
+    groups = list(document.vat_groups.select_related("vat_treatment").order_by("id"))
+    accounts = _bank_accounts(document)
     status = {"draft": "draft", "voided": "voided"}.get(document.status, "original")
     bases = tuple(dict.fromkeys(g.legal_basis for g in groups if g.legal_basis))
     return PrintableDocument(
@@ -191,25 +213,25 @@ def printable_for(document: Document) -> PrintableDocument:
         issue_date=document.issue_date,
         supplier=_printable_party(document, "supplier"),
         recipient=_printable_party(document, "recipient"),
-        lines=tuple(lines),
-        vat_rows=tuple(vat_rows),
-        totals=totals,
+        lines=_printable_lines(document),
+        vat_rows=_vat_rows(groups),
+        totals=_printable_totals(document),
         currency=document.currency,
         tax_event_date=document.tax_event_date,
         due_date=document.due_date,
         place_of_issue=document.place_of_issue,
         payment_method=PAYMENT_LABELS.get(document.payment_method, ""),
-        language=cast(printable.Language, language),
+        language=cast(printable.Language, document.language),
         amount_in_words=document.amount_in_words,
         legal_basis_notes=bases,
-        related=related,
+        related=_printable_related(document),
         issued_by=document.issued_by_name,
         mol=document.supplier_mol,
         recipient_person=document.recipient_mol,
         notes="\n".join(part for part in (document.notes, document.terms) if part),
-        bank_accounts=tuple(accounts),
+        bank_accounts=accounts,
         rf_reference=document.rf_reference,
-        epc_qr_payload=qr,
+        epc_qr_payload=_epc_qr(document, accounts),
         status=cast(printable.Status, status),
         copy_label="Коригиран" if document.corrected_after_delivery_at else "Оригинал",
         logo=logo or None,
