@@ -1,5 +1,6 @@
-"""`Idempotency-Key` for API creates that move money (payments, allocations, write-offs,
-movements, transfers): a retried request gets the first answer instead of a second payment.
+"""`Idempotency-Key` for API creates (sales documents and their issue, payments, allocations,
+write-offs, movements, transfers): a retried request gets the first answer instead of a second
+document or payment. One implementation for every app; keys are unique per company.
 
 `@idempotent` wraps an API view (below the router's decorator). Without the header the view
 just runs. With it, one transaction inserts an `IdempotencyRecord` (unique per company and key)
@@ -16,7 +17,7 @@ import inspect
 import json
 import typing
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -35,14 +36,31 @@ def request_hash(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
 
 
-def idempotent(view: F) -> F:
-    """Run the view once per (company, `Idempotency-Key`); see the module's doc."""
+class _IdempotentView:
+    """The wrapped view: a callable that carries the view's name, module and (resolved)
+    signature, so django-ninja reads the parameters and the operation id from it."""
 
-    @functools.wraps(view)
-    def wrapper(request: CompanyRequest, *args: Any, **kwargs: Any) -> Any:
+    __signature__: inspect.Signature
+
+    def __init__(self, view: Callable[..., Any]):
+        functools.update_wrapper(self, view)
+        self.view = view
+        # django-ninja resolves string annotations in the function's module; this wrapper
+        # lives here, so it carries the view's resolved types instead.
+        hints = typing.get_type_hints(view)
+        signature = inspect.signature(view)
+        self.__signature__ = signature.replace(
+            parameters=[
+                p.replace(annotation=hints.get(p.name, p.annotation))
+                for p in signature.parameters.values()
+            ],
+            return_annotation=hints.get("return", signature.return_annotation),
+        )
+
+    def __call__(self, request: CompanyRequest, *args: Any, **kwargs: Any) -> Any:
         key = request.headers.get(HEADER, "").strip()
         if not key:
-            return view(request, *args, **kwargs)
+            return self.view(request, *args, **kwargs)
         if len(key) > 200:
             raise InvalidInput({HEADER: [_("Use a key of 1 to 200 characters.")]})
         digest = request_hash(request.method or "", request.path, request.body)
@@ -60,7 +78,7 @@ def idempotent(view: F) -> F:
                         _("This Idempotency-Key was used for a different request."), field=HEADER
                     ) from None
                 return Status(first.response_status, first.response)
-            result = view(request, *args, **kwargs)
+            result = self.view(request, *args, **kwargs)
             status, value = (
                 (result.status_code, result.value) if isinstance(result, Status) else (200, result)
             )
@@ -69,15 +87,7 @@ def idempotent(view: F) -> F:
             record.save(update_fields=["response_status", "response"])
             return result
 
-    # django-ninja reads the parameters from the signature and resolves string annotations in
-    # the function's module; the wrapper lives here, so it gets the view's resolved types.
-    hints = typing.get_type_hints(view)
-    signature = inspect.signature(view)
-    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[
-            p.replace(annotation=hints.get(p.name, p.annotation))
-            for p in signature.parameters.values()
-        ],
-        return_annotation=hints.get("return", signature.return_annotation),
-    )
-    return wrapper  # type: ignore[return-value]
+
+def idempotent(view: F) -> F:
+    """Run the view once per (company, `Idempotency-Key`); see the module's doc."""
+    return cast(F, _IdempotentView(view))

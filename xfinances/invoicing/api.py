@@ -21,6 +21,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
+from xfinances.core.idempotency import idempotent
 from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
 from xfinances.invoicing import actions, lifecycle, printing, queries
@@ -332,10 +333,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _json_out(document: Document, warnings: list[str] | None = None) -> dict[str, Any]:
-    return DocumentOut.model_validate(document_out(document, warnings)).model_dump(mode="json")
-
-
 def _lines(lines: list[LineIn] | None) -> list[dict[str, Any]] | None:
     if lines is None:
         return None
@@ -366,34 +363,6 @@ def _decode_cursor(cursor: str) -> tuple[dt.date, int]:
         raise InvalidInput(
             {"cursor": [_("This cursor is not valid: use next_cursor from the last page.")]}
         )
-
-
-def _idempotency_key(request: CompanyRequest) -> str:
-    return request.headers.get("Idempotency-Key", "").strip()
-
-
-def _idempotent(request: CompanyRequest, run: Any) -> Status[dict[str, Any]]:
-    """Run `run() -> (document, status, warnings)` once per Idempotency-Key (if sent)."""
-    key = _idempotency_key(request)
-    if not key:
-        document, status, warnings = run()
-        return Status(status, document_out(document, warnings))
-
-    def produce() -> tuple[Document, int, dict[str, Any]]:
-        document, status, warnings = run()
-        return document, status, _json_out(document, warnings)
-
-    outcome = actions.run_idempotent(
-        request.company,
-        key=key,
-        request_digest=actions.request_hash(request.method or "", request.path, request.body),
-        run=produce,
-    )
-    if outcome.replayed and outcome.document is not None:
-        fresh = queries.document(request.company, outcome.document.pk)
-        if fresh is not None:
-            return Status(outcome.status, document_out(fresh, outcome.response.get("warnings")))
-    return Status(outcome.status, outcome.response)
 
 
 @router.get("", response=DocumentPage, summary="Documents, newest first, filtered")
@@ -435,6 +404,7 @@ def list_documents(request: CompanyRequest, filters: Query[DocumentFilters]) -> 
 
 
 @router.post("", response={200: DocumentOut, 201: DocumentOut}, summary="Create a draft")
+@idempotent
 def create_document(request: CompanyRequest, data: DocumentIn) -> Status[dict[str, Any]]:
     require(request, "documents.change")
     if data.kind not in (DocumentKind.INVOICE, DocumentKind.PROFORMA, DocumentKind.PROTOCOL):
@@ -449,18 +419,15 @@ def create_document(request: CompanyRequest, data: DocumentIn) -> Status[dict[st
             }
         )
 
-    def run() -> tuple[Document, int, list[str]]:
-        result = actions.save_document(
-            request.actor,
-            request.company,
-            kind=data.kind,
-            header=_header(data, exclude_unset=False),
-            lines=_lines(data.lines) or [],
-            issue=data.issue,
-        )
-        return result.document, 201, result.warnings
-
-    return _idempotent(request, run)
+    result = actions.save_document(
+        request.actor,
+        request.company,
+        kind=data.kind,
+        header=_header(data, exclude_unset=False),
+        lines=_lines(data.lines) or [],
+        issue=data.issue,
+    )
+    return Status(201, document_out(result.document, result.warnings))
 
 
 @router.get("/{int:document_id}", response=DocumentOut, summary="One document")
@@ -509,15 +476,11 @@ def delete_document(request: CompanyRequest, document_id: int) -> Status[None]:
     response=DocumentOut,
     summary="Issue a draft (number, totals, snapshots)",
 )
+@idempotent
 def issue(request: CompanyRequest, document_id: int) -> Status[dict[str, Any]]:
     require(request, "documents.change")
-    document = _get(request, document_id)
-
-    def run() -> tuple[Document, int, list[str]]:
-        result = actions.issue_document(request.actor, document)
-        return result.document, 200, result.warnings
-
-    return _idempotent(request, run)
+    result = actions.issue_document(request.actor, _get(request, document_id))
+    return Status(200, document_out(result.document, result.warnings))
 
 
 @router.post(

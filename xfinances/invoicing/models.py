@@ -1,5 +1,5 @@
 """Sales documents (invoice, proforma, credit/debit note, art. 117 protocol), their lines, VAT
-groups, number series, stored PDFs and API idempotency keys.
+groups, number series and stored PDFs (API idempotency keys: core.IdempotencyRecord).
 
 Invariants kept here (the actions keep the rest, see docs/sales-documents.md):
 - A number (10 digits) exists only on an issued or voided document; it is unique per company
@@ -542,31 +542,6 @@ class DocumentPdf(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} v{self.version}"
-
-
-class IdempotencyKey(models.Model):
-    """An `Idempotency-Key` the API has seen: a retry returns the same result, never a second
-    document; the same key with a different request is refused (409)."""
-
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    request_hash = models.CharField(max_length=64)
-    document = models.ForeignKey(
-        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    response_status = models.PositiveSmallIntegerField(default=0)
-    response = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("idempotency key")
-        ordering = ["company_id", "-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["company", "key"], name="idempotency_key_unique")
-        ]
-
-    def __str__(self) -> str:
-        return self.key
 
 
 class RecurringSchedule(models.TextChoices):

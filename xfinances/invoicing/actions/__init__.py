@@ -1,6 +1,6 @@
 """Every write to sales documents, one module per kind of write: drafts, issue, corrections
 (edit, void, conversions, notes, copies), number series, stored PDFs, delivery by e-mail and
-webhooks, print settings, recurring invoices, API idempotency keys.
+webhooks, print settings, recurring invoices. (API idempotency keys: core/idempotency.py.)
 
 Each action is one transaction, takes the acting user first, checks the role, validates (an
 `InvalidInput` naming the field, nothing changed), writes the audit trail, and schedules the
@@ -70,11 +70,6 @@ from xfinances.invoicing.actions.exported import (
     mark_exported,
     mark_many_exported,
 )
-from xfinances.invoicing.actions.idempotency import (
-    IdempotentOutcome,
-    request_hash,
-    run_idempotent,
-)
 from xfinances.invoicing.actions.issue import (
     DOCUMENT_FIELDS,
     issue_document,
@@ -133,7 +128,6 @@ __all__ = [
     "CleanLine",
     "Computed",
     "DocumentResult",
-    "IdempotentOutcome",
     "RecurringStep",
     "_bank_accounts_read",
     "_groups_read",
@@ -179,10 +173,8 @@ __all__ = [
     "refresh_payment_status",
     "render_document_pdf",
     "render_pdf_on_commit",
-    "request_hash",
     "resend_corrected",
     "run_due_recurring",
-    "run_idempotent",
     "run_recurring_now",
     "run_recurring_period",
     "save_document",

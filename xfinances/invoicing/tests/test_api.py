@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from xfinances.invoicing.models import Document, IdempotencyKey
+from xfinances.core.models import IdempotencyRecord
+from xfinances.invoicing.models import Document
 from xfinances.invoicing.tests.factories import bg_client, issued
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +141,7 @@ def test_idempotent_create_and_issue(company, api_as):
     )
     assert one.status_code == two.status_code == 200, two.json()
     assert one.json()["number"] == two.json()["number"] == "0000000001"
-    assert IdempotencyKey.objects.filter(company=company).count() == 2
+    assert IdempotencyRecord.objects.filter(company=company).count() == 2
 
 
 def test_keyset_pagination_walks_every_document_once(company, api_as):
