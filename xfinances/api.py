@@ -14,9 +14,10 @@ from xfinances.catalog.api import vat_treatments_router
 from xfinances.core.api import router as core_router
 from xfinances.core.api_auth import TokenAuth
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
-from xfinances.invoicing.api import print_settings_router, recurring_router, series_router
 from xfinances.invoicing.api import router as documents_router
 from xfinances.invoicing.delivery_api import documents_router as delivery_documents_router
+from xfinances.invoicing.recurring_api import recurring_router
+from xfinances.invoicing.series_api import print_settings_router, series_router
 from xfinances.notifications.api import outbox_router, webhooks_router
 from xfinances.parties.api import router as parties_router
 from xfinances.payments.api import router as payments_router

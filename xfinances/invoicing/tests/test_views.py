@@ -16,9 +16,10 @@ from django.utils.translation import gettext
 
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
-from xfinances.invoicing import actions, lifecycle, views
+from xfinances.invoicing import actions, lifecycle
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.invoicing.tests.factories import bg_client, draft, issued, line
+from xfinances.invoicing.views import lists as list_views
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system(Source.CLI)
@@ -170,7 +171,7 @@ def test_list_refuses_nothing_on_bad_filters(company, client_as, listed):
 
 
 def test_keyset_pages_walk_every_document_exactly_once_both_ways(company, client_as, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 4)
+    monkeypatch.setattr(list_views, "PAGE_SIZE", 4)
     party = bg_client(company)
     today = timezone.localdate()
     made = []
@@ -206,7 +207,7 @@ def test_keyset_pages_walk_every_document_exactly_once_both_ways(company, client
 def test_list_query_count_does_not_grow_with_documents(
     company, client_as, django_assert_max_num_queries, monkeypatch
 ):
-    monkeypatch.setattr(views, "PAGE_SIZE", 20)
+    monkeypatch.setattr(list_views, "PAGE_SIZE", 20)
     party = bg_client(company)
     for _ in range(3):
         issued(company, party=party)
