@@ -258,7 +258,7 @@ def run_issue(size: Size, use_postgres: bool, sqlite_path: str | None = None) ->
 
     from xfinances.core.audit import Actor
     from xfinances.core.models import Source
-    from xfinances.invoicing import actions
+    from xfinances.invoicing import actions, inputs
     from xfinances.invoicing.models import Document
 
     _prepare(use_postgres, sqlite_path)
@@ -271,9 +271,8 @@ def run_issue(size: Size, use_postgres: bool, sqlite_path: str | None = None) ->
     Document.objects.filter(company=company).delete()
     NumberSeries.objects.filter(company=company).delete()
     actor = Actor.system(Source.CLI)
-    template = actions.create_draft(
-        actor, company, party=_party(company), lines=LINES, today=ISSUE_DAY, issue_date=ISSUE_DAY
-    )
+    header = inputs.draft(party=_party(company), lines=LINES, issue_date=ISSUE_DAY)
+    template = actions.create_draft(actor, company, header, today=ISSUE_DAY)
     ids = _clone_drafts(template, size.issues + 2)
     template.delete()
     if connection.vendor == "postgresql":

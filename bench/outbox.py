@@ -100,6 +100,7 @@ def _documents(count: int) -> tuple[Any, list[Any]]:
     from xfinances.core.audit import Actor
     from xfinances.core.models import Source
     from xfinances.invoicing import actions as invoicing
+    from xfinances.invoicing import inputs
     from xfinances.invoicing.models import Document
     from xfinances.parties.actions import add_party_contact, create_party
 
@@ -119,10 +120,7 @@ def _documents(count: int) -> tuple[Any, list[Any]]:
     add_party_contact(
         actor, party, name="Счетоводство", email="acc@client.example.bg", receives_invoices=True
     )
-    draft = invoicing.create_draft(
-        actor,
-        company,
-        kind="invoice",
+    header = inputs.draft(
         party=party,
         lines=[
             {
@@ -134,6 +132,7 @@ def _documents(count: int) -> tuple[Any, list[Any]]:
             }
         ],
     )
+    draft = invoicing.create_draft(actor, company, header, kind="invoice")
     template = invoicing.issue_document(actor, draft).document
     invoicing.store_pdf(template)
     template.refresh_from_db()

@@ -25,6 +25,7 @@ from xfinances.core.idempotency import idempotent
 from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
 from xfinances.invoicing import actions, lifecycle, printing, queries
+from xfinances.invoicing.inputs import DraftInput, LineInput
 from xfinances.invoicing.models import (
     Document,
     DocumentKind,
@@ -37,16 +38,8 @@ router = Router(tags=["documents"])
 MAX_LIMIT = 200
 
 
-class LineIn(InputSchema):
-    description: str = ""
-    quantity: Decimal | None = None
-    unit: str = ""
-    unit_price: Decimal | None = None
-    discount_percent: Decimal | None = None
-    vat_treatment: str = ""  # the VAT treatment's code: "standard", "eu_goods" …
-    product_id: int | None = None
-    corrected_line_id: int | None = None
-    advance_document_id: int | None = None
+# A line as the API takes it is the actions' `inputs.LineInput` itself (one declaration of the
+# fields); pydantic validates the dataclass and refuses fields it does not declare.
 
 
 class DocumentIn(InputSchema):
@@ -64,8 +57,12 @@ class DocumentIn(InputSchema):
     document_discount_percent: Decimal | None = None
     series_id: int | None = None
     is_advance: bool = False
-    lines: list[LineIn] = []
-    issue: bool = False  # true: issue it at once, in the same transaction (201 with its number)
+    lines: list[LineInput] = []
+    issue: bool = Field(
+        False,
+        description="true: save and issue in one transaction (201 with its number); a refusal "
+        "at issue creates nothing",
+    )
 
 
 class DocumentPatch(InputSchema):
@@ -85,9 +82,14 @@ class DocumentPatch(InputSchema):
     series_id: int | None = None
     is_advance: bool | None = None
     note_reason: str | None = None
-    lines: list[LineIn] | None = None
+    lines: list[LineInput] | None = None
     reason: str = ""
     version: int | None = None
+    issue: bool = Field(
+        False,
+        description="true: save the changes to a draft and issue it in one transaction; a "
+        "refusal at issue leaves the draft unchanged",
+    )
 
 
 class ReasonIn(InputSchema):
@@ -104,7 +106,7 @@ class ConvertIn(InputSchema):
 
 class NoteIn(InputSchema):
     reason: str = ""
-    lines: list[LineIn] | None = None  # credit note without lines: cancels the invoice in full
+    lines: list[LineInput] | None = None  # credit note without lines: cancels the invoice in full
     issue: bool = False
     issue_date: dt.date | None = None
     tax_event_date: dt.date | None = None
@@ -330,19 +332,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _lines(lines: list[LineIn] | None) -> list[dict[str, Any]] | None:
-    if lines is None:
-        return None
-    return [line.model_dump(exclude_none=True) for line in lines]
-
-
-def _header(data: Schema, *, exclude_unset: bool) -> dict[str, Any]:
-    payload = data.model_dump(exclude_unset=exclude_unset)
-    for name in ("kind", "lines", "reason", "version", "issue"):
-        payload.pop(name, None)
+def _draft_input(data: Schema, *, exclude_unset: bool) -> DraftInput:
+    """The header fields sent (a create: every field but the empty ones, the client always)
+    and the lines as the actions take them."""
+    payload = data.model_dump(
+        exclude_unset=exclude_unset, exclude={"kind", "lines", "reason", "version", "issue"}
+    )
     if not exclude_unset:
         payload = {k: v for k, v in payload.items() if v is not None or k == "party_id"}
-    return payload
+    lines = getattr(data, "lines", None)
+    return DraftInput(**payload, lines=tuple(lines) if lines is not None else None)
 
 
 def _encode_cursor(document: Document) -> str:
@@ -416,13 +415,9 @@ def create_document(request: CompanyRequest, data: DocumentIn) -> Status[dict[st
             }
         )
 
-    result = actions.save_document(
-        request.actor,
-        request.company,
-        kind=data.kind,
-        header=_header(data, exclude_unset=False),
-        lines=_lines(data.lines) or [],
-        issue=data.issue,
+    save = actions.save_and_issue if data.issue else actions.save_document
+    result = save(
+        request.actor, request.company, _draft_input(data, exclude_unset=False), kind=data.kind
     )
     return Status(201, document_out(result.document, result.warnings))
 
@@ -436,28 +431,32 @@ def read_document(request: CompanyRequest, document_id: int) -> dict[str, Any]:
 @router.patch(
     "/{int:document_id}",
     response=DocumentOut,
-    summary="Change a draft, or correct an issued document (with reason)",
+    summary="Change a draft (and issue it with `issue`), or correct an issued document "
+    "(with reason)",
 )
 def patch_document(
     request: CompanyRequest, document_id: int, data: DocumentPatch
 ) -> dict[str, Any]:
     require(request, "documents.change")
     document = _get(request, document_id)
-    header = _header(data, exclude_unset=True)
-    lines = _lines(data.lines)
-    if document.status == DocumentStatus.DRAFT:
-        updated = actions.update_draft(
-            request.actor, document, lines=lines, expected_version=data.version, **header
+    changes = _draft_input(data, exclude_unset=True)
+    if document.status != DocumentStatus.DRAFT:
+        result = actions.edit_issued_document(
+            request.actor, document, changes, reason=data.reason, expected_version=data.version
         )
-        return document_out(updated)
-    result = actions.edit_issued_document(
-        request.actor,
-        document,
-        reason=data.reason,
-        lines=lines,
-        expected_version=data.version,
-        **header,
-    )
+    elif data.issue:
+        result = actions.save_and_issue(
+            request.actor,
+            request.company,
+            changes,
+            kind=document.kind,
+            document=document,
+            expected_version=data.version,
+        )
+    else:
+        result = actions.DocumentResult(
+            actions.update_draft(request.actor, document, changes, expected_version=data.version)
+        )
     return document_out(result.document, result.warnings)
 
 
@@ -524,9 +523,9 @@ def void_and_reissue(
 )
 def convert(request: CompanyRequest, document_id: int, data: ConvertIn) -> Status[dict[str, Any]]:
     require(request, "documents.change")
-    extra = data.model_dump(exclude_none=True, exclude={"issue"})
+    changes = DraftInput(**data.model_dump(exclude_none=True, exclude={"issue"}))
     result = actions.convert_proforma(
-        request.actor, _get(request, document_id), issue=data.issue, **extra
+        request.actor, _get(request, document_id), changes, issue=data.issue
     )
     return Status(201, document_out(result.document, result.warnings))
 
@@ -536,24 +535,26 @@ def _note(
 ) -> Status[dict[str, Any]]:
     require(request, "documents.change")
     invoice = _get(request, document_id)
-    extra = data.model_dump(exclude_none=True, include={"issue_date", "tax_event_date"})
+    details = DraftInput(
+        **data.model_dump(exclude_none=True, include={"issue_date", "tax_event_date"})
+    )
     if kind == DocumentKind.CREDIT_NOTE:
         result = actions.create_credit_note(
             request.actor,
             invoice,
             reason=data.reason,
-            lines=_lines(data.lines),
+            lines=data.lines,
             issue=data.issue,
-            **extra,
+            details=details,
         )
     else:
         result = actions.create_debit_note(
             request.actor,
             invoice,
             reason=data.reason,
-            lines=_lines(data.lines) or [],
+            lines=data.lines or [],
             issue=data.issue,
-            **extra,
+            details=details,
         )
     return Status(201, document_out(result.document, result.warnings))
 

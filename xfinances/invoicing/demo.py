@@ -15,20 +15,21 @@ from xfinances.core.audit import Actor
 from xfinances.core.demo import DemoStep
 from xfinances.core.models import Company
 from xfinances.invoicing import actions
+from xfinances.invoicing.inputs import DraftInput, LineInput, draft
 from xfinances.invoicing.models import Document, DocumentKind
 from xfinances.parties.models import Party
 
 
 def _line(
     description: str, price: str, quantity: str = "1", vat: str = "standard", unit: str = "pcs"
-) -> dict[str, Any]:
-    return {
-        "description": description,
-        "quantity": Decimal(quantity),
-        "unit": unit,
-        "unit_price": Decimal(price),
-        "vat_treatment": vat,
-    }
+) -> LineInput:
+    return LineInput(
+        description=description,
+        quantity=Decimal(quantity),
+        unit=unit,
+        unit_price=Decimal(price),
+        vat_treatment=vat,
+    )
 
 
 def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> None:
@@ -48,26 +49,24 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
     def day(offset: int) -> dt.date:
         return start + dt.timedelta(days=offset)
 
-    def invoice(offset: int, party: Party, lines: list[dict[str, Any]], **extra: Any) -> Document:
+    def invoice(
+        offset: int,
+        party: Party,
+        lines: list[LineInput],
+        kind: str = DocumentKind.INVOICE,
+        **extra: Any,
+    ) -> Document:
         when = day(offset)
-        draft = actions.create_draft(
-            actor,
-            company,
-            party=party,
-            lines=lines,
-            issue_date=when,
-            tax_event_date=when,
-            today=when,
-            **extra,
-        )
-        return actions.issue_document(actor, draft, today=when).document
+        header = draft(party=party, lines=lines, issue_date=when, tax_event_date=when, **extra)
+        document = actions.create_draft(actor, company, header, kind=kind, today=when)
+        return actions.issue_document(actor, document, today=when).document
 
     consulting = _line("Счетоводни консултации", "85.00", "12", unit="h")
     licence = _line("Годишен лиценз за софтуер XFINANCES", "1200.00")
     first = invoice(0, domestic[0], [consulting, _line("Обучение на персонала", "450.00")])
     proforma = invoice(5, domestic[1 % len(domestic)], [licence], kind=DocumentKind.PROFORMA)
     actions.convert_proforma(
-        actor, proforma, today=day(8), issue_date=day(8), tax_event_date=day(8)
+        actor, proforma, DraftInput(issue_date=day(8), tax_event_date=day(8)), today=day(8)
     )
     invoice(12, hotel, [_line("Нощувки за служители, 3 нощи", "80.00", "3", vat="accommodation")])
     invoice(
@@ -89,8 +88,7 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         lines=[_line("Отстъпка 10 % от лиценза", "120.00")],
         issue=True,
         today=day(33),
-        issue_date=day(33),
-        tax_event_date=day(33),
+        details=DraftInput(issue_date=day(33), tax_event_date=day(33)),
     )
     increased = invoice(40, domestic[4 % len(domestic)], [consulting])
     actions.create_debit_note(
@@ -100,8 +98,7 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         lines=[_line("Допълнителни консултации", "85.00", "4", unit="h")],
         issue=True,
         today=day(44),
-        issue_date=day(44),
-        tax_event_date=day(44),
+        details=DraftInput(issue_date=day(44), tax_event_date=day(44)),
     )
     advance = invoice(
         55, domestic[0], [_line("Аванс по договор № 12/2026", "3000.00")], is_advance=True
@@ -129,7 +126,7 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
     ):
         invoice(offset, party, [consulting])
     for party in (domestic[0], eu):
-        actions.create_draft(actor, company, party=party, lines=[licence], today=today)
+        actions.create_draft(actor, company, draft(party=party, lines=[licence]), today=today)
     progress(
         f"  {Document.objects.filter(company=company).count()} documents; first {first.number}"
     )

@@ -17,9 +17,13 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.core import readers
+from xfinances.core.exceptions import InvalidInput
 from xfinances.core.form_fields import AmountField
 from xfinances.core.forms import BoundedDateField, set_choices
 from xfinances.core.models import Currency
+from xfinances.invoicing import inputs
+from xfinances.invoicing.inputs import LINE_FIELDS, DraftInput
 from xfinances.invoicing.models import (
     DocumentKind,
     DocumentLanguage,
@@ -31,17 +35,8 @@ from xfinances.invoicing.models import (
 from xfinances.invoicing.payment_state import OPEN_PAYMENT_FILTER, PaymentStatus
 from xfinances.invoicing.pdf import MAX_TEMPLATE_BYTES
 
-LINE_INPUTS = (
-    "description",
-    "quantity",
-    "unit",
-    "unit_price",
-    "discount_percent",
-    "vat_treatment",
-    "product_id",
-    "corrected_line_id",
-    "advance_document_id",
-)
+#: The `line_*` inputs of a row: the fields of `inputs.LineInput`, declared there once.
+LINE_INPUTS = LINE_FIELDS
 MAX_LINES = 500
 CREATABLE_KINDS = (DocumentKind.INVOICE, DocumentKind.PROFORMA, DocumentKind.PROTOCOL)
 
@@ -105,12 +100,33 @@ class DocumentForm(forms.Form):
             self.add_error("due_date", _("The due date cannot be before the issue date."))
         return data
 
-    def header(self, *, kind: str, status: str) -> dict[str, Any]:
-        """The cleaned header as the draft/edit actions take it."""
+    def draft_input(self, rows: list[LineRow], *, kind: str, status: str) -> DraftInput:
+        """The header and lines as the save actions take them, read through core/readers.
+        A value that cannot be read goes to `unread`: the action reports it with its own
+        refusals, so every error shows at once."""
         data = dict(self.cleaned_data)
+        errors = InvalidInput.collect()
+        party_id = readers.field(
+            errors,
+            "party_id",
+            inputs.read_id,
+            data.get("party_id"),
+            required=False,
+            message=_("Choose a client of this company."),
+        )
+        discount = readers.field(
+            errors,
+            "document_discount_percent",
+            readers.percent,
+            data.get("document_discount_percent"),
+            required=False,
+        )
+        lines = tuple(
+            inputs.read_line(row.values, errors, f"lines.{number}")
+            for number, row in enumerate(rows, start=1)
+        )
         header: dict[str, Any] = {
-            "party_id": data.get("party_id") or None,
-            "issue_date": data.get("issue_date"),
+            "party_id": party_id,
             "tax_event_date": data.get("tax_event_date"),
             "due_date": data.get("due_date"),
             "payment_method": data.get("payment_method") or PaymentMethod.BANK_TRANSFER,
@@ -118,20 +134,19 @@ class DocumentForm(forms.Form):
             "place_of_issue": data.get("place_of_issue") or "",
             "notes": data.get("notes") or "",
             "terms": data.get("terms") or "",
-            "document_discount_percent": data.get("document_discount_percent") or "0",
+            "document_discount_percent": discount or Decimal(0),
         }
-        if data.get("currency"):
+        if data.get("issue_date") is not None:
+            header["issue_date"] = data["issue_date"]
+        # A note takes the invoice's currency; an issued document keeps its own.
+        is_note = kind in (DocumentKind.CREDIT_NOTE, DocumentKind.DEBIT_NOTE)
+        if data.get("currency") and not is_note and status == DocumentStatus.DRAFT:
             header["currency"] = data["currency"]
         if kind == DocumentKind.INVOICE:
             header["is_advance"] = bool(data.get("is_advance"))
-        if kind in (DocumentKind.CREDIT_NOTE, DocumentKind.DEBIT_NOTE):
+        if is_note:
             header["note_reason"] = data.get("note_reason") or ""
-            header.pop("currency", None)  # a note takes the invoice's currency
-        if status != DocumentStatus.DRAFT:
-            header.pop("currency", None)
-        if header["issue_date"] is None:
-            header.pop("issue_date")
-        return header
+        return DraftInput(**header, lines=lines, unread=errors.errors)
 
 
 @dataclass
@@ -154,8 +169,9 @@ class LineRow:
             for name in ("description", "unit_price", "product_id", "corrected_line_id")
         )
 
-    def action_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {}
+    def action_data(self) -> dict[str, str]:
+        """The row's non-empty values (a recurring invoice's lines as its action takes them)."""
+        data: dict[str, str] = {}
         for name in LINE_INPUTS:
             value = self.values.get(name, "").strip()
             if value:

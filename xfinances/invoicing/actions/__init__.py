@@ -104,7 +104,7 @@ from xfinances.invoicing.actions.recurring import (
     run_recurring_period,
     update_recurring,
 )
-from xfinances.invoicing.actions.saving import save_document
+from xfinances.invoicing.actions.saving import save_and_issue, save_document
 from xfinances.invoicing.actions.series import (
     create_series,
     deactivate_series,
@@ -177,6 +177,7 @@ __all__ = [
     "run_due_recurring",
     "run_recurring_now",
     "run_recurring_period",
+    "save_and_issue",
     "save_document",
     "search_text_of",
     "send_document",

@@ -10,6 +10,10 @@ from typing import Any
 from django.conf import settings
 
 from xfinances.catalog.models import Product, VatTreatment
+
+# The header and line fields are declared once, in `invoicing/inputs.py`.
+from xfinances.invoicing.inputs import HEADER_FIELDS as HEADER_FIELDS
+from xfinances.invoicing.inputs import LINE_FIELDS as LINE_FIELDS
 from xfinances.invoicing.models import (
     Document,
     DocumentLine,
@@ -18,37 +22,6 @@ from xfinances.invoicing.models import (
 EURO_DAY = dt.date(2026, 1, 1)  # documents dated earlier are in BGN (ЗВЕРБ)
 INTRA_EU_GOODS_COLUMN = "02-15"
 EU_VAT_COLUMNS = frozenset({"02-15", "02-17"})
-
-HEADER_FIELDS = (
-    "party",
-    "issue_date",
-    "tax_event_date",
-    "due_date",
-    "place_of_issue",
-    "payment_method",
-    "currency",
-    "language",
-    "notes",
-    "terms",
-    "document_discount_percent",
-    "series",
-    "is_advance",
-    "note_reason",
-    "issued_by_name",
-    "exchange_rate",
-    "bank_account_ids",
-)
-LINE_FIELDS = (
-    "description",
-    "quantity",
-    "unit",
-    "unit_price",
-    "discount_percent",
-    "vat_treatment",
-    "product_id",
-    "corrected_line_id",
-    "advance_document_id",
-)
 
 
 def tax_event_max_days_after_issue() -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from xfinances.core import audit, events, formatting
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
 from xfinances.invoicing import lifecycle, locks, queries
 from xfinances.invoicing.actions.checks import _check_ceilings, _validate_for_issue
@@ -24,9 +25,9 @@ from xfinances.invoicing.actions.common import (
 )
 from xfinances.invoicing.actions.delivery import resend_corrected
 from xfinances.invoicing.actions.delivery_rules import ensure_editable_after_delivery
-from xfinances.invoicing.actions.drafts import _check_version, create_draft
+from xfinances.invoicing.actions.drafts import _check_version, _create_draft
 from xfinances.invoicing.actions.header import _clean_header, _today
-from xfinances.invoicing.actions.issue import _lock_for_issue, issue_document
+from xfinances.invoicing.actions.issue import _issue_document, _lock_for_issue
 from xfinances.invoicing.actions.lines import (
     _apply_totals,
     _clean_lines,
@@ -45,6 +46,7 @@ from xfinances.invoicing.actions.snapshots import (
 )
 from xfinances.invoicing.events import DocumentUpdated, DocumentVoided
 from xfinances.invoicing.exceptions import DocumentLocked
+from xfinances.invoicing.inputs import DraftInput, LineInput
 from xfinances.invoicing.lifecycle import Transition
 from xfinances.invoicing.models import (
     NOTE_KINDS,
@@ -67,30 +69,42 @@ def _ensure_unlocked(document: Document, day: dt.date) -> None:
 def edit_issued_document(
     actor: Actor,
     document: Document,
+    changes: DraftInput,
     *,
     reason: str,
-    lines: Iterable[Mapping[str, Any]] | None = None,
     expected_version: int | None = None,
     today: dt.date | None = None,
-    **data: Any,
 ) -> DocumentResult:
-    """Correct an issued, unlocked document. The number stays; every changed field is audited
-    with its before/after value and the reason; the old PDF is kept and a new one rendered."""
-    company = document.company
-    ensure_can(actor, company, "documents.change")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput({"reason": [_("Give the reason for changing an issued document.")]})
-    day = _today(today)
-    document = locks.lock_document(company, document.pk)
-    if not lifecycle.can_transition(document.status, Transition.EDIT):
-        raise Conflict(
-            lifecycle.transition_refusal(document.status, Transition.EDIT), field="status"
+    """Correct an issued, unlocked document with the header fields and lines of `changes`. The
+    number stays; every changed field is audited with its before/after value and the reason;
+    the old PDF is kept and a new one rendered."""
+    ensure_can(actor, document.company, "documents.change")
+    return _edit_issued_document(
+        actor, document, changes, reason=reason, expected_version=expected_version, today=today
+    )
+
+
+def _check_series_order(company: Company, document: Document) -> None:
+    """A new issue date must keep the series' numbers and dates in the same order."""
+    others = Document.objects.filter(company=company, series_id=document.series_id).exclude(
+        pk=document.pk
+    )
+    number = document.number or ""
+    earlier = others.filter(number__lt=number, issue_date__gt=document.issue_date).exists()
+    later = others.filter(number__gt=number, issue_date__lt=document.issue_date).exists()
+    if earlier or later:
+        raise InvalidInput(
+            {
+                "issue_date": [
+                    _("The new date would break the order of numbers and dates in the series.")
+                ]
+            }
         )
-    _ensure_unlocked(document, day)
-    corrected_after_delivery = ensure_editable_after_delivery(document)
-    _check_version(document, expected_version)
-    data.pop("series", None)
+
+
+def _edited_header(company: Company, document: Document, changes: DraftInput) -> dict[str, Any]:
+    """The checked header changes of an issued document: its series and currency stay."""
+    data = changes.header()
     data.pop("series_id", None)
     header = _clean_header(company, document.kind, data)
     if "currency" in header and header["currency"] != document.currency:
@@ -104,15 +118,10 @@ def edit_issued_document(
                 ]
             }
         )
-    clean_lines = (
-        _clean_lines(company, list(lines), corrected=document.corrected_document)
-        if lines is not None
-        else _stored_lines(document)
-    )
-    locked = _lock_for_issue(document, clean_lines)
-    if document.corrected_document_id:
-        document.corrected_document = locked[document.corrected_document_id]
-    before = {**audit.snapshot(document), "lines": _lines_summary(document)}
+    return header
+
+
+def _apply_header(company: Company, document: Document, header: dict[str, Any]) -> None:
     party_before, date_before = document.party_id, document.issue_date
     for key, value in header.items():
         setattr(document, key, value)
@@ -124,20 +133,43 @@ def edit_issued_document(
             for a in printed_bank_accounts(company, document.bank_account_ids)
         ]
     if document.issue_date != date_before and document.series_id:
-        others = Document.objects.filter(company=company, series_id=document.series_id).exclude(
-            pk=document.pk
+        _check_series_order(company, document)
+
+
+def _edit_issued_document(
+    actor: Actor,
+    document: Document,
+    changes: DraftInput,
+    *,
+    reason: str,
+    expected_version: int | None = None,
+    today: dt.date | None = None,
+) -> DocumentResult:
+    """`edit_issued_document` without the permission check (a save and issue checked it)."""
+    company = document.company
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": [_("Give the reason for changing an issued document.")]})
+    day = _today(today)
+    document = locks.lock_document(company, document.pk)
+    if not lifecycle.can_transition(document.status, Transition.EDIT):
+        raise Conflict(
+            lifecycle.transition_refusal(document.status, Transition.EDIT), field="status"
         )
-        number = document.number or ""
-        earlier = others.filter(number__lt=number, issue_date__gt=document.issue_date).exists()
-        later = others.filter(number__gt=number, issue_date__lt=document.issue_date).exists()
-        if earlier or later:
-            raise InvalidInput(
-                {
-                    "issue_date": [
-                        _("The new date would break the order of numbers and dates in the series.")
-                    ]
-                }
-            )
+    _ensure_unlocked(document, day)
+    corrected_after_delivery = ensure_editable_after_delivery(document)
+    _check_version(document, expected_version)
+    header = _edited_header(company, document, changes)
+    clean_lines = (
+        _clean_lines(company, changes.lines, corrected=document.corrected_document)
+        if changes.lines is not None
+        else _stored_lines(document)
+    )
+    locked = _lock_for_issue(document, clean_lines)
+    if document.corrected_document_id:
+        document.corrected_document = locked[document.corrected_document_id]
+    before = {**audit.snapshot(document), "lines": _lines_summary(document)}
+    _apply_header(company, document, header)
     computed = _compute(document, clean_lines)
     _apply_totals(document, computed)
     warnings = _validate_for_issue(document, clean_lines, computed, day)
@@ -152,20 +184,20 @@ def edit_issued_document(
         document.corrected_after_delivery_at = timezone.now()
     document.version += 1
     document.save()
-    if lines is not None:
+    if changes.lines is not None:
         _save_lines(document, clean_lines, computed)
     else:
         _save_groups(document, clean_lines, computed)
     _refresh_search_text(document)
     after = {**audit.snapshot(document), "lines": _lines_summary(document)}
-    changes = audit.diff(before, after)
-    changes.pop("version", None)
-    changes.pop("updated_at", None)
-    if changes:
-        changes["version"] = [before["version"], document.version]
-        audit.record_changes(actor, company, "edit_issued_document", document, changes, reason)
+    diff = audit.diff(before, after)
+    diff.pop("version", None)
+    diff.pop("updated_at", None)
+    if diff:
+        diff["version"] = [before["version"], document.version]
+        audit.record_changes(actor, company, "edit_issued_document", document, diff, reason)
     _schedule_pdf(document)
-    if corrected_after_delivery and changes:
+    if corrected_after_delivery and diff:
         warnings.append(resend_corrected(actor, document))
     events.emit(DocumentUpdated(actor, document))
     return DocumentResult(document, warnings)
@@ -247,39 +279,38 @@ def annulment_protocol_data(document: Document) -> dict[str, Any]:
 # --- conversions, notes, copies ----------------------------------------------------------------
 
 
-def _copy_lines(source: Document, *, link_lines: bool = False) -> list[dict[str, Any]]:
-    rows = []
-    for line in queries.lines_of(source):
-        row: dict[str, Any] = {
-            "description": line.description,
-            "quantity": line.quantity,
-            "unit": line.unit,
-            "unit_price": line.original_unit_price
+def _copy_lines(source: Document, *, link_lines: bool = False) -> list[LineInput]:
+    """The lines of `source` as inputs of a new document (linked to them for a note)."""
+    return [
+        LineInput(
+            description=line.description,
+            quantity=line.quantity,
+            unit=line.unit,
+            unit_price=line.original_unit_price
             if line.original_unit_price is not None
             else line.unit_price,
-            "discount_percent": line.discount_percent,
-            "vat_treatment": line.vat_treatment,
-            "product_id": line.product_id,
-        }
-        if line.advance_document_id:
-            row["advance_document_id"] = line.advance_document_id
-        if link_lines:
-            row["corrected_line_id"] = line.pk
-        rows.append(row)
-    return rows
+            discount_percent=line.discount_percent,
+            vat_treatment=line.vat_code,
+            product_id=line.product_id,
+            advance_document_id=line.advance_document_id or None,
+            corrected_line_id=line.pk if link_lines else None,
+        )
+        for line in queries.lines_of(source)
+    ]
 
 
 @transaction.atomic
 def convert_proforma(
     actor: Actor,
     proforma: Document,
+    changes: DraftInput | None = None,
     *,
     issue: bool = True,
     today: dt.date | None = None,
-    **data: Any,
 ) -> DocumentResult:
     """Make the invoice for an issued proforma: same client and lines, linked; the proforma is
-    marked converted. With `issue` the invoice is issued at once (all or nothing)."""
+    marked converted; `changes` may give its dates and mark it an advance payment invoice.
+    With `issue` the invoice is issued at once (all or nothing)."""
     company = proforma.company
     ensure_can(actor, company, "documents.change")
     proforma = locks.lock_document(company, proforma.pk)
@@ -302,11 +333,16 @@ def convert_proforma(
         "notes": proforma.notes,
         "terms": proforma.terms,
         "document_discount_percent": proforma.document_discount_percent,
-        "is_advance": data.pop("is_advance", False),
+        "is_advance": False,
     }
-    values.update(data)
-    invoice = create_draft(
-        actor, company, kind=DocumentKind.INVOICE, lines=_copy_lines(proforma), today=day, **values
+    values.update(changes.header() if changes else {})
+    invoice = _create_draft(
+        actor,
+        company,
+        values,
+        kind=DocumentKind.INVOICE,
+        lines=_copy_lines(proforma),
+        today=day,
     )
     invoice.proforma = proforma
     invoice.save(update_fields=["proforma"])
@@ -316,7 +352,7 @@ def convert_proforma(
     proforma.save(update_fields=["converted_at", "version", "updated_at"])
     audit.record_update(actor, company, "convert_proforma", proforma, before)
     if issue:
-        return issue_document(actor, invoice, today=day)
+        return _issue_document(actor, invoice, today=day)
     return DocumentResult(invoice)
 
 
@@ -326,13 +362,13 @@ def _create_note(
     kind: str,
     *,
     reason: str,
-    lines: Iterable[Mapping[str, Any]] | None,
+    lines: Sequence[LineInput] | None,
     issue: bool,
     today: dt.date | None,
-    data: dict[str, Any],
+    details: DraftInput | None,
 ) -> DocumentResult:
+    """A credit or debit note to `invoice` (the caller checked the permission)."""
     company = invoice.company
-    ensure_can(actor, company, "documents.change")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput({"note_reason": [_("Give the reason for the note.")]})
@@ -344,9 +380,7 @@ def _create_note(
         raise InvalidInput(
             {"lines": [_("A debit note needs the lines that increase the invoice.")]}
         )
-    rows: list[Mapping[str, Any]] = (
-        list(_copy_lines(invoice, link_lines=True)) if full else list(lines or [])
-    )
+    rows = _copy_lines(invoice, link_lines=True) if full else list(lines or [])
     if not rows:
         raise InvalidInput({"lines": [_("Add the lines the note corrects.")]})
     day = _today(today)
@@ -358,16 +392,16 @@ def _create_note(
         "document_discount_percent": invoice.document_discount_percent if full else Decimal(0),
         "note_reason": reason,
     }
-    values.update(data)
-    note = create_draft(
-        actor, company, kind=kind, lines=rows, corrected_document=invoice, today=day, **values
+    values.update(details.header() if details else {})
+    note = _create_draft(
+        actor, company, values, kind=kind, lines=rows, corrected_document=invoice, today=day
     )
     note.is_full_cancellation = full and kind == DocumentKind.CREDIT_NOTE
     note.save(update_fields=["is_full_cancellation"])
     if kind == DocumentKind.CREDIT_NOTE:
         _check_ceilings(note, [])
     if issue:
-        return issue_document(actor, note, today=day)
+        return _issue_document(actor, note, today=day)
     return DocumentResult(note)
 
 
@@ -377,13 +411,15 @@ def create_credit_note(
     invoice: Document,
     *,
     reason: str,
-    lines: Iterable[Mapping[str, Any]] | None = None,
+    lines: Sequence[LineInput] | None = None,
     issue: bool = False,
     today: dt.date | None = None,
-    **data: Any,
+    details: DraftInput | None = None,
 ) -> DocumentResult:
     """A credit note to `invoice`: without `lines` it cancels the invoice in full (its lines,
-    linked); with lines it corrects some amounts. Never more than the invoice has left."""
+    linked); with lines it corrects some amounts. Never more than the invoice has left.
+    `details`: its dates and other header fields (the client is the invoice's)."""
+    ensure_can(actor, invoice.company, "documents.change")
     return _create_note(
         actor,
         invoice,
@@ -392,7 +428,7 @@ def create_credit_note(
         lines=lines,
         issue=issue,
         today=today,
-        data=data,
+        details=details,
     )
 
 
@@ -402,12 +438,13 @@ def create_debit_note(
     invoice: Document,
     *,
     reason: str,
-    lines: Iterable[Mapping[str, Any]],
+    lines: Sequence[LineInput],
     issue: bool = False,
     today: dt.date | None = None,
-    **data: Any,
+    details: DraftInput | None = None,
 ) -> DocumentResult:
     """A debit note increasing `invoice` by `lines`."""
+    ensure_can(actor, invoice.company, "documents.change")
     return _create_note(
         actor,
         invoice,
@@ -416,7 +453,7 @@ def create_debit_note(
         lines=list(lines),
         issue=issue,
         today=today,
-        data=data,
+        details=details,
     )
 
 
@@ -430,27 +467,24 @@ def copy_document(actor: Actor, document: Document, *, today: dt.date | None = N
             {"kind": [_("A note corrects one invoice; create a new note instead of copying.")]}
         )
     day = _today(today)
-    copy = create_draft(
-        actor,
-        company,
-        kind=document.kind,
-        lines=[row for row in _copy_lines(document) if "advance_document_id" not in row],
-        today=day,
-        party=document.party,
-        currency=document.currency if document.currency != "BGN" or day < EURO_DAY else "EUR",
-        language=document.language,
-        payment_method=document.payment_method,
-        place_of_issue=document.place_of_issue,
-        notes=document.notes,
-        terms=document.terms,
-        document_discount_percent=document.document_discount_percent,
-    )
+    values = {
+        "party": document.party,
+        "currency": document.currency if document.currency != "BGN" or day < EURO_DAY else "EUR",
+        "language": document.language,
+        "payment_method": document.payment_method,
+        "place_of_issue": document.place_of_issue,
+        "notes": document.notes,
+        "terms": document.terms,
+        "document_discount_percent": document.document_discount_percent,
+    }
+    lines = [line for line in _copy_lines(document) if line.advance_document_id is None]
+    copy = _create_draft(actor, company, values, kind=document.kind, lines=lines, today=day)
     copy.copied_from = document
     copy.save(update_fields=["copied_from"])
     return copy
 
 
-def advance_deduction_lines(advance: Document) -> list[dict[str, Any]]:
+def advance_deduction_lines(advance: Document) -> list[LineInput]:
     """Lines that deduct what is left of `advance` on a final invoice: one per VAT group, a
     negative quantity with the advance's VAT treatment."""
     left = advance.base - queries.advance_deducted(advance)
@@ -461,14 +495,14 @@ def advance_deduction_lines(advance: Document) -> list[dict[str, Any]]:
             continue
         left -= amount
         rows.append(
-            {
-                "description": _("Deduction of the advance, invoice № %(number)s of %(date)s")
+            LineInput(
+                description=_("Deduction of the advance, invoice № %(number)s of %(date)s")
                 % {"number": advance.number, "date": formatting.date(advance.issue_date)},
-                "quantity": Decimal("-1"),
-                "unit": "pcs",
-                "unit_price": amount,
-                "vat_treatment": group.vat_treatment,
-                "advance_document_id": advance.pk,
-            }
+                quantity=Decimal("-1"),
+                unit="pcs",
+                unit_price=amount,
+                vat_treatment=group.vat_code,
+                advance_document_id=advance.pk,
+            )
         )
     return rows

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -32,6 +32,7 @@ from xfinances.invoicing.actions.snapshots import (
     _words,
 )
 from xfinances.invoicing.exceptions import StaleDocument
+from xfinances.invoicing.inputs import DraftInput, LineInput
 from xfinances.invoicing.lifecycle import Transition
 from xfinances.invoicing.models import (
     NOTE_KINDS,
@@ -103,16 +104,29 @@ def _write_draft(
 def create_draft(
     actor: Actor,
     company: Company,
+    draft: DraftInput,
     *,
     kind: str = DocumentKind.INVOICE,
-    lines: Iterable[Mapping[str, Any]] = (),
+    today: dt.date | None = None,
+) -> Document:
+    """A new draft (no number) of `kind`, with the header and lines of `draft`."""
+    ensure_can(actor, company, "documents.change")
+    return _create_draft(actor, company, draft, kind=kind, today=today)
+
+
+def _create_draft(
+    actor: Actor,
+    company: Company,
+    draft: DraftInput | Mapping[str, Any],
+    *,
+    kind: str,
+    lines: Sequence[LineInput] | None = None,
     corrected_document: Document | None = None,
     today: dt.date | None = None,
-    **data: Any,
 ) -> Document:
-    """A new draft (no number). `lines`: dicts with description, quantity, unit, unit_price,
-    discount_percent, vat_treatment (code), product_id, corrected_line_id, advance_document_id."""
-    ensure_can(actor, company, "documents.change")
+    """`create_draft` without the permission check, for actions that checked it already (a
+    save and issue, a conversion, a note, a recurring run). Conversions and notes pass the
+    header they take from the invoice as a mapping (its client object, its discount)."""
     if kind not in DocumentKind.values:
         raise InvalidInput({"kind": [_("Unknown kind of document.")]})
     if kind in NOTE_KINDS and corrected_document is None:
@@ -124,8 +138,13 @@ def create_draft(
             }
         )
     errors = InvalidInput.collect()
+    if isinstance(draft, DraftInput):
+        data, lines = draft.header(), draft.lines if lines is None else lines
+        draft.report_unread(errors)
+    else:
+        data = dict(draft)
     header = _clean_header(company, kind, data, errors)
-    clean_lines = _clean_lines(company, list(lines), corrected=corrected_document, errors=errors)
+    clean_lines = _clean_lines(company, lines or (), corrected=corrected_document, errors=errors)
     errors.raise_if_any()
     day = _today(today)
     values = {
@@ -159,14 +178,25 @@ def create_draft(
 def update_draft(
     actor: Actor,
     document: Document,
+    draft: DraftInput,
     *,
-    lines: Iterable[Mapping[str, Any]] | None = None,
     expected_version: int | None = None,
-    **data: Any,
 ) -> Document:
-    """Change a draft's fields; `lines`, when given, replace all its lines."""
+    """Change the draft's header fields given in `draft`; its `lines`, when given, replace all
+    the draft's lines."""
+    ensure_can(actor, document.company, "documents.change")
+    return _update_draft(actor, document, draft, expected_version=expected_version)
+
+
+def _update_draft(
+    actor: Actor,
+    document: Document,
+    draft: DraftInput,
+    *,
+    expected_version: int | None = None,
+) -> Document:
+    """`update_draft` without the permission check (see `_create_draft`)."""
     company = document.company
-    ensure_can(actor, company, "documents.change")
     document = locks.lock_document(company, document.pk)
     if document.status != DocumentStatus.DRAFT:
         raise Conflict(
@@ -175,10 +205,11 @@ def update_draft(
         )
     _check_version(document, expected_version)
     errors = InvalidInput.collect()
-    header = _clean_header(company, document.kind, data, errors)
+    draft.report_unread(errors)
+    header = _clean_header(company, document.kind, draft.header(), errors)
     clean_lines = (
-        _clean_lines(company, list(lines), corrected=document.corrected_document, errors=errors)
-        if lines is not None
+        _clean_lines(company, draft.lines, corrected=document.corrected_document, errors=errors)
+        if draft.lines is not None
         else None
     )
     errors.raise_if_any()

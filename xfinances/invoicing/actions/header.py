@@ -12,11 +12,9 @@ from django.utils.translation import gettext as _
 
 from xfinances.catalog.models import VatTreatment
 from xfinances.core import readers
-from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company, CompanyBankAccount, Currency
 from xfinances.core.money import MoneyError, to_decimal
-from xfinances.invoicing.actions.common import HEADER_FIELDS
 from xfinances.invoicing.models import (
     DocumentKind,
     DocumentLanguage,
@@ -136,9 +134,9 @@ def _bank_account_ids(company: Company, value: Any, errors: Any) -> list[int]:
 def _clean_header(
     company: Company, kind: str, data: Mapping[str, Any], errors: Any = None
 ) -> dict[str, Any]:
-    """Validate the header fields present in `data`; returns model values. With `errors` (a
+    """Validate the header fields present in `data` (a `DraftInput.header()`, or the values a
+    conversion or note takes from its invoice); returns model values. With `errors` (a
     collector) the errors are added there for the caller to raise with the line errors."""
-    ensure_known_fields(data, [*HEADER_FIELDS, "party_id", "series_id"], "document")
     own_errors = errors is None
     errors = InvalidInput.collect() if errors is None else errors
     clean: dict[str, Any] = {}

@@ -80,8 +80,20 @@ def issue_document(
     expected_version: int | None = None,
 ) -> DocumentResult:
     """Validate, number, freeze and total a draft. Warnings (a missed deadline) do not block."""
+    ensure_can(actor, document.company, "documents.change")
+    return _issue_document(actor, document, today=today, expected_version=expected_version)
+
+
+def _issue_document(
+    actor: Actor,
+    document: Document,
+    *,
+    today: dt.date | None = None,
+    expected_version: int | None = None,
+) -> DocumentResult:
+    """`issue_document` without the permission check, for actions that checked it already (a
+    save and issue, a conversion, a note, a recurring run)."""
     company = document.company
-    ensure_can(actor, company, "documents.change")
     day = _today(today)
     # One round trip on PostgreSQL: lock the draft, the invoice it corrects and the advances it
     # deducts (by id order); then, under the lock, read its lines and VAT rows again and the

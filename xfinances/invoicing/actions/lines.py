@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 
 from xfinances.catalog.models import Product, VatTreatment
 from xfinances.core import readers
-from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput
 from xfinances.core.models import Company, CompanyBankAccount
 from xfinances.core.money import BGN_PER_EUR, bgn_to_eur, round_to
 from xfinances.core.queries import rate_value
 from xfinances.invoicing import model_rows, queries
-from xfinances.invoicing.actions.common import LINE_FIELDS, CleanLine
+from xfinances.invoicing.actions.common import CleanLine
 from xfinances.invoicing.actions.header import _decimal, _treatment
+from xfinances.invoicing.inputs import LineInput
 from xfinances.invoicing.models import (
     Document,
     DocumentKind,
@@ -30,126 +31,142 @@ from xfinances.invoicing.models import (
 from xfinances.invoicing.totals import (
     DocumentTotals,
     EurTotals,
-    LineInput,
     TotalsError,
     compute_totals,
     convert_totals_to_eur,
 )
+from xfinances.invoicing.totals import LineInput as TotalsLine
+
+
+def _line_product(
+    company: Company, line: LineInput, where: str, errors: ErrorCollector
+) -> Product | None:
+    if line.product_id is None:
+        return None
+    product = Product.objects.filter(company=company, pk=line.product_id).first()
+    if product is None:
+        errors.add(f"{where}.product_id", _("Choose a product of this company."))
+    return product
+
+
+def _corrected_line(
+    company: Company,
+    line: LineInput,
+    corrected: Document | None,
+    where: str,
+    errors: ErrorCollector,
+) -> DocumentLine | None:
+    if line.corrected_line_id is None:
+        return None
+    if corrected is None:
+        errors.add(f"{where}.corrected_line_id", _("Only a note corrects invoice lines."))
+        return None
+    found = DocumentLine.objects.filter(
+        company=company, document=corrected, pk=line.corrected_line_id
+    ).first()
+    if found is None:
+        errors.add(f"{where}.corrected_line_id", _("Choose a line of the corrected invoice."))
+    return found
+
+
+def _advance(
+    company: Company,
+    line: LineInput,
+    quantity: Decimal | None,
+    where: str,
+    errors: ErrorCollector,
+) -> Document | None:
+    """The issued advance payment invoice a line deducts (with a negative quantity)."""
+    if line.advance_document_id is None:
+        return None
+    advance = Document.objects.filter(company=company, pk=line.advance_document_id).first()
+    if (
+        advance is None
+        or advance.kind != DocumentKind.INVOICE
+        or not advance.is_advance
+        or advance.status != DocumentStatus.ISSUED
+    ):
+        errors.add(
+            f"{where}.advance_document_id",
+            _("Choose an issued advance payment invoice of this company."),
+        )
+        return None
+    if quantity is not None and quantity >= 0:
+        errors.add(
+            f"{where}.quantity", _("A deduction of an advance has a negative quantity (e.g. -1).")
+        )
+    return advance
+
+
+def _clean_line(
+    company: Company,
+    line: LineInput,
+    *,
+    corrected: Document | None,
+    where: str,
+    errors: ErrorCollector,
+) -> CleanLine | None:
+    """One line checked against the company, with the product's values for what is empty."""
+    product = _line_product(company, line, where, errors)
+    description = (line.description or (product.name if product else "")).strip()
+    if not description:
+        errors.add(f"{where}.description", _("Describe the goods or service."))
+    treatment = _treatment(
+        company, line.vat_treatment or (product.vat_treatment if product else None)
+    )
+    if treatment is None:
+        errors.add(f"{where}.vat_treatment", _("Choose a VAT treatment of this company."))
+    unit = (line.unit or (product.unit if product else "pcs"))[:10]
+    quantity = _decimal(line.quantity, f"{where}.quantity", errors, Decimal(1))
+    default_price = product.unit_price if product else None
+    unit_price = _decimal(line.unit_price, f"{where}.unit_price", errors, default_price)
+    if unit_price is None:
+        errors.add(f"{where}.unit_price", _("Enter the unit price without VAT."))
+    discount = _decimal(line.discount_percent, f"{where}.discount_percent", errors, Decimal(0))
+    corrected_line = _corrected_line(company, line, corrected, where, errors)
+    advance = _advance(company, line, quantity, where, errors)
+    if treatment is None or quantity is None or unit_price is None or discount is None:
+        return None
+    if abs(quantity * unit_price) > readers.MAX_AMOUNT:  # beyond the amount columns
+        errors.add(
+            f"{where}.unit_price", _("The amount is too large (at most 999 999 999 999,99).")
+        )
+        return None
+    return CleanLine(
+        description=description,
+        quantity=quantity,
+        unit=unit,
+        unit_price=unit_price,
+        discount_percent=discount,
+        vat_treatment=treatment,
+        product=product,
+        corrected_line=corrected_line,
+        advance_document=advance,
+    )
 
 
 def _clean_lines(
     company: Company,
-    lines: Iterable[Mapping[str, Any]],
+    lines: Sequence[LineInput],
     *,
     corrected: Document | None,
-    errors: Any = None,
+    errors: ErrorCollector | None = None,
 ) -> list[CleanLine]:
-    """Validate the lines (errors as "lines.<n>.<field>", n from 1). With `errors` (a
-    collector) the errors are added there for the caller to raise."""
-    own_errors = errors is None
-    errors = InvalidInput.collect() if errors is None else errors
-    clean: list[CleanLine] = []
-    for number, raw in enumerate(lines, start=1):
-        where = f"lines.{number}"
-        unknown = set(raw) - set(LINE_FIELDS) - {"product", "id", "net", "position"}
-        if unknown:
-            errors.add(where, _("Unknown line fields: %(f)s.") % {"f": ", ".join(sorted(unknown))})
-            continue
-        product = raw.get("product")
-        product_id = raw.get("product_id")
-        if product is None and product_id not in (None, ""):
-            try:
-                product = Product.objects.filter(company=company, pk=int(str(product_id))).first()
-            except (TypeError, ValueError):
-                product = None
-            if product is None:
-                errors.add(f"{where}.product_id", _("Choose a product of this company."))
-        elif product is not None and product.company_id != company.pk:
-            errors.add(f"{where}.product_id", _("Choose a product of this company."))
-            product = None
-        description = str(raw.get("description") or (product.name if product else "")).strip()
-        if not description:
-            errors.add(f"{where}.description", _("Describe the goods or service."))
-        treatment_value = raw.get("vat_treatment") or (product.vat_treatment if product else None)
-        treatment = _treatment(company, treatment_value)
-        if treatment is None:
-            errors.add(f"{where}.vat_treatment", _("Choose a VAT treatment of this company."))
-        unit = str(raw.get("unit") or (product.unit if product else "pcs"))[:10]
-        quantity = _decimal(raw.get("quantity"), f"{where}.quantity", errors, Decimal(1))
-        default_price = product.unit_price if product else None
-        unit_price = _decimal(raw.get("unit_price"), f"{where}.unit_price", errors, default_price)
-        if unit_price is None:
-            errors.add(f"{where}.unit_price", _("Enter the unit price without VAT."))
-        discount = _decimal(
-            raw.get("discount_percent"), f"{where}.discount_percent", errors, Decimal(0)
-        )
-        corrected_line = None
-        if raw.get("corrected_line_id") not in (None, ""):
-            if corrected is None:
-                errors.add(f"{where}.corrected_line_id", _("Only a note corrects invoice lines."))
-            else:
-                try:
-                    corrected_line = DocumentLine.objects.filter(
-                        company=company, document=corrected, pk=int(raw["corrected_line_id"])
-                    ).first()
-                except (TypeError, ValueError):
-                    corrected_line = None
-                if corrected_line is None:
-                    errors.add(
-                        f"{where}.corrected_line_id", _("Choose a line of the corrected invoice.")
-                    )
-        advance = None
-        if raw.get("advance_document_id") not in (None, ""):
-            try:
-                advance = Document.objects.filter(
-                    company=company, pk=int(raw["advance_document_id"])
-                ).first()
-            except (TypeError, ValueError):
-                advance = None
-            if (
-                advance is None
-                or advance.kind != DocumentKind.INVOICE
-                or not advance.is_advance
-                or advance.status != DocumentStatus.ISSUED
-            ):
-                errors.add(
-                    f"{where}.advance_document_id",
-                    _("Choose an issued advance payment invoice of this company."),
-                )
-                advance = None
-            elif quantity is not None and quantity >= 0:
-                errors.add(
-                    f"{where}.quantity",
-                    _("A deduction of an advance has a negative quantity (e.g. -1)."),
-                )
-        if treatment is None or quantity is None or unit_price is None or discount is None:
-            continue
-        if abs(quantity * unit_price) > readers.MAX_AMOUNT:  # beyond the amount columns
-            errors.add(
-                f"{where}.unit_price", _("The amount is too large (at most 999 999 999 999,99).")
-            )
-            continue
-        clean.append(
-            CleanLine(
-                description=description,
-                quantity=quantity,
-                unit=unit,
-                unit_price=unit_price,
-                discount_percent=discount,
-                vat_treatment=treatment,
-                product=product,
-                corrected_line=corrected_line,
-                advance_document=advance,
-            )
-        )
-    if own_errors:
-        errors.raise_if_any()
-    return clean
+    """Check the lines (errors as "lines.<n>.<field>", n from 1). With `errors` (a collector)
+    the errors are added there for the caller to raise with the header's."""
+    collector = InvalidInput.collect() if errors is None else errors
+    clean = [
+        _clean_line(company, line, corrected=corrected, where=f"lines.{n}", errors=collector)
+        for n, line in enumerate(lines, start=1)
+    ]
+    if errors is None:
+        collector.raise_if_any()
+    return [line for line in clean if line is not None]
 
 
-def _line_inputs(lines: list[CleanLine]) -> list[LineInput]:
+def _line_inputs(lines: list[CleanLine]) -> list[TotalsLine]:
     return [
-        LineInput(
+        TotalsLine(
             quantity=line.quantity,
             unit_price=line.unit_price,
             vat_rate=line.vat_treatment.effective_rate,

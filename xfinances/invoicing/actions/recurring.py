@@ -14,16 +14,17 @@ from django.utils.translation import gettext as _
 from xfinances.core import audit
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
-from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput
 from xfinances.core.models import Company, Currency, Source
 from xfinances.core.permissions import ensure_can
-from xfinances.invoicing import locks, schedule
+from xfinances.invoicing import inputs, locks, schedule
 from xfinances.invoicing.actions import delivery
 from xfinances.invoicing.actions.common import CleanLine
-from xfinances.invoicing.actions.drafts import create_draft
+from xfinances.invoicing.actions.drafts import _create_draft
 from xfinances.invoicing.actions.header import _date, _party, _today
-from xfinances.invoicing.actions.issue import issue_document
+from xfinances.invoicing.actions.issue import _issue_document
 from xfinances.invoicing.actions.lines import _clean_lines
+from xfinances.invoicing.inputs import LineInput
 from xfinances.invoicing.models import (
     Document,
     DocumentKind,
@@ -75,11 +76,13 @@ def _clean_recurring(
             errors.add("party_id", _("The client “%(name)s” is archived.") % {"name": party.name})
         clean["party"] = party
     if "lines" in data or creating:
-        rows = [dict(row) for row in (data.get("lines") or [])]
+        rows = list(data.get("lines") or [])
         if not rows:
             errors.add("lines", _("Add at least one line."))
         else:
-            checked = _clean_lines(company, rows, corrected=None, errors=errors)
+            checked = _clean_lines(
+                company, _read_lines(rows, errors), corrected=None, errors=errors
+            )
             clean["lines"] = [_plain_line(line) for line in checked]
     if "currency" in data:
         clean["currency"] = str(data["currency"] or "EUR").strip().upper()
@@ -230,6 +233,72 @@ class RecurringStep:
     error: str = ""
 
 
+def _draft_values(
+    template: RecurringInvoice, period: dt.date, end: dt.date, day: dt.date
+) -> dict[str, Any]:
+    """The header of the invoice for one period: the template's, dated today, with the period
+    as the tax event and in the notes."""
+    period_note = _("Period: %(start)s – %(end)s") % {
+        "start": period.strftime("%d.%m.%Y"),
+        "end": end.strftime("%d.%m.%Y"),
+    }
+    values: dict[str, Any] = {
+        "party": template.party,
+        "currency": template.currency,
+        "payment_method": template.payment_method,
+        "notes": "\n".join(part for part in (template.notes, period_note) if part),
+        "issue_date": day,
+        "tax_event_date": period,
+    }
+    if template.language:
+        values["language"] = template.language
+    if template.created_by is not None:
+        values["issued_by_name"] = template.created_by.full_name or template.created_by.email
+    return values
+
+
+def _invoice_period(
+    actor: Actor, template: RecurringInvoice, period: dt.date, end: dt.date, day: dt.date
+) -> tuple[Document | None, str]:
+    """The invoice of one period, issued when the template says so, and why it could not be
+    made or issued ("" when it was). Each step in its own savepoint: a draft that cannot be
+    issued stays a draft."""
+    error = ""
+    document: Document | None = None
+    try:
+        with transaction.atomic():
+            lines = inputs.read_lines(template.lines)
+            document = _create_draft(
+                actor,
+                template.company,
+                _draft_values(template, period, end, day),
+                kind=DocumentKind.INVOICE,
+                lines=lines,
+                today=day,
+            )
+    except (InvalidInput, Conflict) as refusal:
+        error = str(refusal)
+    if document is not None and template.auto_issue:
+        try:
+            with transaction.atomic():
+                document = _issue_document(actor, document, today=day).document
+        except (InvalidInput, Conflict) as refusal:
+            error = str(refusal)
+            document.refresh_from_db()
+    return document, error
+
+
+def _read_lines(
+    rows: list[LineInput | Mapping[str, Any]], errors: ErrorCollector
+) -> list[LineInput]:
+    """The template's lines: `LineInput`s as they are, the form's text and the API's values
+    read through the line readers; errors go to `errors` as "lines.<n>.<field>"."""
+    return [
+        row if isinstance(row, LineInput) else inputs.read_line(row, errors, f"lines.{n}")
+        for n, row in enumerate(rows, start=1)
+    ]
+
+
 @transaction.atomic
 def run_recurring_period(
     actor: Actor, template: RecurringInvoice, *, today: dt.date | None = None
@@ -264,38 +333,7 @@ def run_recurring_period(
         template.next_period_start = following
         template.save(update_fields=["next_period_start", "updated_at"])
         return RecurringStep(None, None)
-    period_note = _("Period: %(start)s – %(end)s") % {
-        "start": period.strftime("%d.%m.%Y"),
-        "end": end.strftime("%d.%m.%Y"),
-    }
-    values: dict[str, Any] = {
-        "party": template.party,
-        "currency": template.currency,
-        "payment_method": template.payment_method,
-        "notes": "\n".join(part for part in (template.notes, period_note) if part),
-        "issue_date": day,
-        "tax_event_date": period,
-    }
-    if template.language:
-        values["language"] = template.language
-    if template.created_by is not None:
-        values["issued_by_name"] = template.created_by.full_name or template.created_by.email
-    error = ""
-    document: Document | None = None
-    try:
-        with transaction.atomic():
-            document = create_draft(
-                actor, company, kind=DocumentKind.INVOICE, lines=template.lines, today=day, **values
-            )
-    except (InvalidInput, Conflict) as refusal:
-        error = str(refusal)
-    if document is not None and template.auto_issue:
-        try:
-            with transaction.atomic():
-                document = issue_document(actor, document, today=day).document
-        except (InvalidInput, Conflict) as refusal:
-            error = str(refusal)
-            document.refresh_from_db()
+    document, error = _invoice_period(actor, template, period, end, day)
     sent = False
     if document is not None and template.auto_send and document.status == DocumentStatus.ISSUED:
         sent, send_error = _send_recurring(actor, document)

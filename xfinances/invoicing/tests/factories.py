@@ -9,7 +9,8 @@ from typing import Any
 
 from xfinances.core.audit import Actor
 from xfinances.core.models import Company, Source
-from xfinances.invoicing import actions
+from xfinances.invoicing import actions, inputs
+from xfinances.invoicing.inputs import LineInput
 from xfinances.invoicing.models import Document, DocumentKind
 from xfinances.parties.models import Party
 from xfinances.parties.tests.factories import PartyFactory
@@ -42,15 +43,16 @@ def line(
     vat: str = "standard",
     description: str = "Консултантски услуги",
     **extra: Any,
-) -> dict[str, Any]:
-    return {
-        "description": description,
-        "quantity": Decimal(quantity),
-        "unit": "h",
-        "unit_price": Decimal(price),
-        "vat_treatment": vat,
+) -> LineInput:
+    """A line as the actions take it (`extra`: any other `LineInput` field, or `product`)."""
+    return inputs.line(
+        description=description,
+        quantity=Decimal(quantity),
+        unit="h",
+        unit_price=Decimal(price),
+        vat_treatment=vat,
         **extra,
-    }
+    )
 
 
 def draft(
@@ -58,14 +60,15 @@ def draft(
     *,
     kind: str = DocumentKind.INVOICE,
     party: Party | None = None,
-    lines: list[dict[str, Any]] | None = None,
+    lines: list[LineInput] | None = None,
     actor: Actor = SYSTEM,
+    today: dt.date | None = None,
     **data: Any,
 ) -> Document:
+    """A draft; `data`: any other header field (`inputs.draft` reads objects as their ids)."""
     party = party or bg_client(company)
-    return actions.create_draft(
-        actor, company, kind=kind, party=party, lines=lines or [line()], **data
-    )
+    header = inputs.draft(party=party, lines=lines or [line()], **data)
+    return actions.create_draft(actor, company, header, kind=kind, today=today)
 
 
 def issued(
@@ -73,7 +76,7 @@ def issued(
     *,
     kind: str = DocumentKind.INVOICE,
     party: Party | None = None,
-    lines: list[dict[str, Any]] | None = None,
+    lines: list[LineInput] | None = None,
     actor: Actor = SYSTEM,
     today: dt.date | None = None,
     **data: Any,

@@ -69,7 +69,7 @@ def test_final_invoice_deducts_the_advance_once(company):
     )
     assert advance.is_advance and advance.base == Decimal("1000.00")
     deduction = actions.advance_deduction_lines(advance)
-    assert len(deduction) == 1 and deduction[0]["quantity"] == Decimal("-1")
+    assert len(deduction) == 1 and deduction[0].quantity == Decimal("-1")
     final = issued(
         company, party=party, lines=[line("3000", description="Доставка по договор 12"), *deduction]
     )
@@ -83,7 +83,7 @@ def test_final_invoice_deducts_the_advance_once(company):
     assert queries.advance_deducted(advance) == Decimal("1000.00")
     assert actions.advance_deduction_lines(advance) == []
 
-    second = draft(company, party=party, lines=[line("3000"), {**deduction[0]}])
+    second = draft(company, party=party, lines=[line("3000"), deduction[0]])
     with pytest.raises(InvalidInput) as refused:
         actions.issue_document(SYSTEM, second)
     assert "lines.2.unit_price" in refused.value.errors

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from xfinances.core.exceptions import InvalidInput
-from xfinances.invoicing import actions, printing
+from xfinances.invoicing import actions, inputs, printing
 from xfinances.invoicing.exceptions import DocumentDelivered
 from xfinances.invoicing.models import Document, DocumentStatus
 from xfinances.invoicing.tests.delivery_factories import auto_send_on, client_with_contacts
@@ -40,7 +40,7 @@ def test_a_delivered_document_refuses_an_edit_and_changes_nothing(company):
     total = document.total
     with pytest.raises(DocumentDelivered, match=r"reached the client|достигнал до клиента"):
         actions.edit_issued_document(
-            SYSTEM, document, reason="qty", lines=[line(quantity="12")], today=DAY
+            SYSTEM, document, inputs.draft(lines=[line(quantity="12")]), reason="qty", today=DAY
         )
     document.refresh_from_db()
     assert document.total == total and document.delivered_via == "portal_view"
@@ -60,7 +60,7 @@ def test_allowed_edit_after_delivery_is_resent_marked_corrected(company):
     actions.update_document_settings(SYSTEM, company, allow_edit_after_delivery=True)
     document = _delivered(company)
     result = actions.edit_issued_document(
-        SYSTEM, document, reason="qty", lines=[line(quantity="12")], today=DAY
+        SYSTEM, document, inputs.draft(lines=[line(quantity="12")]), reason="qty", today=DAY
     )
     document.refresh_from_db()
     assert document.corrected_after_delivery_at is not None
@@ -74,7 +74,7 @@ def test_allowed_edit_after_delivery_is_resent_marked_corrected(company):
 def test_an_undelivered_issued_document_is_still_editable(company):
     document = issued(company, today=DAY, issue_date=DAY, tax_event_date=DAY)
     actions.edit_issued_document(
-        SYSTEM, document, reason="qty", lines=[line(quantity="2")], today=DAY
+        SYSTEM, document, inputs.draft(lines=[line(quantity="2")]), reason="qty", today=DAY
     )
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import AuditEntry
-from xfinances.invoicing import actions
+from xfinances.invoicing import actions, inputs
 from xfinances.invoicing.exceptions import StaleDocument
 from xfinances.invoicing.models import Document, DocumentPdf
 from xfinances.invoicing.tests.factories import SYSTEM, draft, issued, line
@@ -25,9 +25,8 @@ def test_edit_is_audited_field_by_field_with_the_reason(company):
     result = actions.edit_issued_document(
         SYSTEM,
         invoice,
+        inputs.draft(notes="Плащане до 10-о число", lines=[line("150")]),
         reason="грешна цена",
-        notes="Плащане до 10-о число",
-        lines=[line("150")],
         expected_version=version,
     )
     edited = result.document
@@ -45,22 +44,26 @@ def test_edit_is_audited_field_by_field_with_the_reason(company):
 def test_edit_refusals_change_nothing(company):
     invoice = issued(company)
     with pytest.raises(InvalidInput) as refused:
-        actions.edit_issued_document(SYSTEM, invoice, reason="", notes="x")
+        actions.edit_issued_document(SYSTEM, invoice, inputs.draft(notes="x"), reason="")
     assert "reason" in refused.value.errors
     with pytest.raises(StaleDocument):
         actions.edit_issued_document(
-            SYSTEM, invoice, reason="r", notes="x", expected_version=invoice.version - 1
+            SYSTEM,
+            invoice,
+            inputs.draft(notes="x"),
+            reason="r",
+            expected_version=invoice.version - 1,
         )
     with pytest.raises(InvalidInput) as refused:
-        actions.edit_issued_document(SYSTEM, invoice, reason="r", lines=[line("0")])
+        actions.edit_issued_document(SYSTEM, invoice, inputs.draft(lines=[line("0")]), reason="r")
     assert "lines" in refused.value.errors
     with pytest.raises(InvalidInput) as refused:
-        actions.edit_issued_document(SYSTEM, invoice, reason="r", currency="USD")
+        actions.edit_issued_document(SYSTEM, invoice, inputs.draft(currency="USD"), reason="r")
     assert "currency" in refused.value.errors
     fresh = Document.objects.get(pk=invoice.pk)
     assert (fresh.notes, fresh.total, fresh.version) == ("", Decimal("120.00"), invoice.version)
     with pytest.raises(Conflict):
-        actions.edit_issued_document(SYSTEM, draft(company), reason="r", notes="x")
+        actions.edit_issued_document(SYSTEM, draft(company), inputs.draft(notes="x"), reason="r")
 
 
 def test_void_keeps_the_number_and_needs_a_protocol_once_sent(company):

@@ -13,7 +13,7 @@ from xfinances.catalog.models import VatTreatment
 from xfinances.core import actions as core_actions
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import AuditEntry
-from xfinances.invoicing import actions
+from xfinances.invoicing import actions, inputs
 from xfinances.invoicing.models import Document, NumberSeries
 from xfinances.invoicing.tests.factories import SYSTEM, bg_client, draft, eu_client, issued, line
 from xfinances.parties.actions import update_party
@@ -51,7 +51,9 @@ def _day(**extra):
 
 
 def test_no_lines(company):
-    empty = actions.create_draft(SYSTEM, company, party=bg_client(company), lines=[], **_day())
+    empty = actions.create_draft(
+        SYSTEM, company, inputs.draft(party=bg_client(company), lines=[], **_day())
+    )
     _refused(empty, "lines")
 
 
@@ -184,7 +186,9 @@ def test_viewer_cannot_create_or_issue(company, make_member):
 
     viewer = Actor(make_member(company, "viewer"))
     with pytest.raises(NotAllowed):
-        actions.create_draft(viewer, company, party=bg_client(company), lines=[line()])
+        actions.create_draft(
+            viewer, company, inputs.draft(party=bg_client(company), lines=[line()])
+        )
     document = draft(company, **_day())
     with pytest.raises(NotAllowed):
         actions.issue_document(viewer, document, today=TODAY)

@@ -14,7 +14,7 @@ from django.db import models, transaction
 from xfinances.core import actions as core_actions
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import AuditEntry
-from xfinances.invoicing import actions, locks, model_rows
+from xfinances.invoicing import actions, inputs, locks, model_rows
 from xfinances.invoicing.models import Document, DocumentLine, NumberSeries
 from xfinances.invoicing.tests.factories import SYSTEM, bg_client, draft, issued, line
 from xfinances.notifications import actions as notifications
@@ -108,8 +108,7 @@ def test_a_draft_changed_after_the_caller_read_it_is_issued_as_it_is_now(company
     actions.update_draft(
         SYSTEM,
         Document.objects.select_related("company").get(pk=stale.pk),
-        party=second,
-        lines=[line("200")],
+        inputs.draft(party=second, lines=[line("200")]),
     )
     invoice = actions.issue_document(SYSTEM, stale).document
     assert invoice.recipient_name == "Втори ООД"

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import AuditEntry
-from xfinances.invoicing import actions, lifecycle
+from xfinances.invoicing import actions, inputs, lifecycle
 from xfinances.invoicing.exceptions import DocumentLocked
 from xfinances.invoicing.lifecycle import LockCause
 from xfinances.invoicing.models import Document
@@ -81,12 +81,16 @@ def test_edit_window_locks_with_time(company):
         invoice = issued(company)
     with time_machine.travel(dt.datetime(2026, 12, 10, 10, tzinfo=dt.UTC), tick=False):
         assert not lifecycle.is_locked(invoice, dt.date.today())
-        actions.edit_issued_document(SYSTEM, invoice, reason="уточнение", notes="ден 30")
+        actions.edit_issued_document(
+            SYSTEM, invoice, inputs.draft(notes="ден 30"), reason="уточнение"
+        )
     with time_machine.travel(dt.datetime(2026, 12, 11, 10, tzinfo=dt.UTC), tick=False):
         invoice.refresh_from_db()
         assert lifecycle.is_locked(invoice, dt.date.today())
         with pytest.raises(DocumentLocked):
-            actions.edit_issued_document(SYSTEM, invoice, reason="късно", notes="ден 31")
+            actions.edit_issued_document(
+                SYSTEM, invoice, inputs.draft(notes="ден 31"), reason="късно"
+            )
         with pytest.raises(DocumentLocked):
             actions.void_document(SYSTEM, invoice, reason="късно")
     invoice.refresh_from_db()
@@ -111,7 +115,7 @@ def test_closed_period_locks(company):
     company.save()
     invoice = Document.objects.select_related("company").get(pk=invoice.pk)
     with pytest.raises(DocumentLocked):
-        actions.edit_issued_document(SYSTEM, invoice, reason="x", notes="y")
+        actions.edit_issued_document(SYSTEM, invoice, inputs.draft(notes="y"), reason="x")
     assert not AuditEntry.objects.filter(action="edit_issued_document").exists()
 
 

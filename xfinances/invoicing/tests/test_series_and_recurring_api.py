@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import time_machine
 
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import AuditEntry
-from xfinances.invoicing import actions, numbering
+from xfinances.invoicing import actions, inputs, numbering
 from xfinances.invoicing.models import Document, NumberSeries, RecurringRun
 from xfinances.invoicing.tests.factories import SYSTEM, bg_client, issued, line
 
@@ -138,12 +139,14 @@ def test_draft_collects_header_and_line_errors_together(company):
         actions.create_draft(
             SYSTEM,
             company,
-            party=bg_client(company),
-            currency="XXX",
-            exchange_rate="-1",
-            lines=[{**line(), "unit_price": "abc"}],
+            inputs.draft(
+                party=bg_client(company),
+                currency="XXX",
+                exchange_rate=Decimal("-1"),
+                lines=[line(product_id=999999)],
+            ),
         )
-    assert {"currency", "exchange_rate", "lines.1.unit_price"} <= set(refused.value.errors)
+    assert {"currency", "exchange_rate", "lines.1.product_id"} <= set(refused.value.errors)
 
 
 def test_manual_exchange_rate_overrides_the_reference_rate(company):
@@ -173,13 +176,15 @@ def test_chosen_bank_accounts_print_else_the_default_one(company):
     chosen = issued(company, bank_account_ids=[first.pk, default.pk])
     assert [a["iban"] for a in chosen.supplier_bank_accounts] == [first.iban, default.iban]
     with pytest.raises(InvalidInput) as refused:
-        actions.create_draft(SYSTEM, company, party=bg_client(company), bank_account_ids=[999999])
+        actions.create_draft(
+            SYSTEM, company, inputs.draft(party=bg_client(company), bank_account_ids=[999999])
+        )
     assert "bank_account_ids" in refused.value.errors
 
 
 def test_issuing_to_an_archived_party_is_refused(company):
     party = bg_client(company)
-    document = actions.create_draft(SYSTEM, company, party=party, lines=[line()])
+    document = actions.create_draft(SYSTEM, company, inputs.draft(party=party, lines=[line()]))
     party.is_archived = True
     party.save()
     with pytest.raises(InvalidInput) as refused:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
-from xfinances.invoicing import actions, lifecycle
+from xfinances.invoicing import actions, inputs, lifecycle
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.invoicing.tests.factories import bg_client, draft, issued, line
 from xfinances.invoicing.views import lists as list_views
@@ -518,7 +518,9 @@ def test_copy_and_convert(company, client_as):
 def test_bulk_issue_reports_each_document(company, client_as):
     party = bg_client(company)
     good = draft(company, party=party)
-    no_client = actions.create_draft(SYSTEM, company, kind=DocumentKind.INVOICE, lines=[line()])
+    no_client = actions.create_draft(
+        SYSTEM, company, inputs.draft(lines=[line()]), kind=DocumentKind.INVOICE
+    )
     already = issued(company, party=party)
     client = client_as(company, "sales")
     response = client.post(

@@ -254,6 +254,74 @@ def _new_initial(company: Company, kind: str) -> dict[str, Any]:
     }
 
 
+def _saved_message(saved: Document, op: str) -> str:
+    if saved.status == DocumentStatus.DRAFT:
+        return _("Draft saved.")
+    if op == "issue":
+        return _("%(kind)s %(number)s issued.") % {
+            "kind": saved.get_kind_display(),
+            "number": saved.number,
+        }
+    return _("Changes saved; the reason is in the history.")
+
+
+def _post_form(
+    request: CompanyRequest,
+    form: DocumentForm,
+    rows: list[LineRow],
+    *,
+    document: Document | None,
+    kind: str,
+    corrected: Document | None,
+) -> tuple[HttpResponse | None, list[str]]:
+    """Save (or save and issue) what was posted: the redirect, or the errors the page shows
+    next to the person's input."""
+    status = document.status if document else DocumentStatus.DRAFT
+    op = request.POST.get("op", "save")
+    if not form.is_valid():
+        return None, []
+    # "Save and issue" is one action: a refusal at issue leaves nothing saved.
+    save = actions.save_and_issue if op == "issue" else actions.save_document
+    try:
+        result = save(
+            request.actor,
+            request.company,
+            form.draft_input(rows, kind=kind, status=status),
+            kind=kind,
+            document=document,
+            corrected=corrected,
+            reason=form.cleaned_data.get("reason", ""),
+            expected_version=form.cleaned_data.get("version"),
+        )
+    except (InvalidInput, Conflict, NotAllowed) as error:
+        return None, _show_errors(form, rows, error)
+    saved = result.document
+    _flash_warnings(request, result.warnings)
+    messages.success(request, _saved_message(saved, op))
+    if op == "save_stay" and saved.status == DocumentStatus.DRAFT:
+        return redirect("invoicing:edit", request.company.eik, saved.pk), []
+    return redirect("invoicing:detail", request.company.eik, saved.pk), []
+
+
+def _unposted_form(
+    company: Company, document: Document | None, kind: str, corrected: Document | None
+) -> tuple[DocumentForm, list[LineRow]]:
+    """The form as it first shows: the document's values, a note's invoice, or a new one."""
+    if document is not None:
+        return DocumentForm(initial=_initial_of(document)), _rows_of(document)
+    if corrected is not None:
+        initial = _new_initial(company, kind)
+        initial.update(
+            party_id=corrected.party_id or "",
+            currency="EUR" if corrected.currency == "BGN" else corrected.currency,
+            language=corrected.language,
+            payment_method=corrected.payment_method,
+            place_of_issue=corrected.place_of_issue,
+        )
+        return DocumentForm(initial=initial), _rows_of(corrected, link=True)
+    return DocumentForm(initial=_new_initial(company, kind)), []
+
+
 def _form_page(
     request: CompanyRequest,
     *,
@@ -262,7 +330,6 @@ def _form_page(
     corrected: Document | None = None,
 ) -> HttpResponse:
     company = request.company
-    actor = request.actor
     status = document.status if document else DocumentStatus.DRAFT
     lock = lifecycle.lock_of(document, timezone.localdate()) if document else lifecycle.UNLOCKED
     line_errors: list[str] = []
@@ -271,65 +338,18 @@ def _form_page(
     if request.method == "POST":
         form = DocumentForm(request.POST)
         rows = read_lines(request.POST)
-        op = request.POST.get("op", "save")
-        if form.is_valid():
-            header = form.header(kind=kind, status=status)
-            lines = [row.action_data() for row in rows]
-            try:
-                result = actions.save_document(
-                    actor,
-                    company,
-                    kind=kind,
-                    header=header,
-                    lines=lines,
-                    document=document,
-                    corrected=corrected,
-                    reason=form.cleaned_data.get("reason", ""),
-                    expected_version=form.cleaned_data.get("version"),
-                    issue=op == "issue",
-                )
-                saved, warnings = result.document, result.warnings
-            except (InvalidInput, Conflict, NotAllowed) as error:
-                line_errors = _show_errors(form, rows, error)
-            else:
-                _flash_warnings(request, warnings)
-                if saved.status == DocumentStatus.DRAFT:
-                    messages.success(request, _("Draft saved."))
-                elif op == "issue":
-                    messages.success(
-                        request,
-                        _("%(kind)s %(number)s issued.")
-                        % {"kind": saved.get_kind_display(), "number": saved.number},
-                    )
-                else:
-                    messages.success(request, _("Changes saved; the reason is in the history."))
-                if op == "save_stay" and saved.status == DocumentStatus.DRAFT:
-                    return redirect("invoicing:edit", company.eik, saved.pk)
-                return redirect("invoicing:detail", company.eik, saved.pk)
+        done, line_errors = _post_form(
+            request, form, rows, document=document, kind=kind, corrected=corrected
+        )
+        if done is not None:
+            return done
         http_status = 422
         party_id = form.data.get("party_id") or ""
         party = party_queries.party(company, int(party_id)) if str(party_id).isdigit() else None
     else:
-        if document is not None:
-            form = DocumentForm(initial=_initial_of(document))
-            rows = _rows_of(document)
-        elif corrected is not None:
-            initial = _new_initial(company, kind)
-            initial.update(
-                party_id=corrected.party_id or "",
-                currency="EUR" if corrected.currency == "BGN" else corrected.currency,
-                language=corrected.language,
-                payment_method=corrected.payment_method,
-                place_of_issue=corrected.place_of_issue,
-            )
-            form = DocumentForm(initial=initial)
-            rows = _rows_of(corrected, link=True)
-        else:
-            form = DocumentForm(initial=_new_initial(company, kind))
-            rows = []
+        form, rows = _unposted_form(company, document, kind, corrected)
     if not rows:
         rows = [_blank_row()]
-    totals_data = _form_data(form, rows)
     context = {
         "form": form,
         "rows": rows,
@@ -347,7 +367,7 @@ def _form_page(
         "unit_codes": [code for code, _label in Unit.choices],
         "blank_row": _blank_row(),
         "bank_accounts": list(company.bank_accounts.all()),
-        **live_totals(company, totals_data),
+        **live_totals(company, _form_data(form, rows)),
     }
     return render(request, "invoicing/form.html", context, status=http_status)
 

@@ -12,6 +12,7 @@ import pytest
 
 from xfinances.core.exceptions import InvalidInput
 from xfinances.invoicing import actions as invoicing
+from xfinances.invoicing import inputs
 from xfinances.invoicing.models import Document, DocumentKind
 from xfinances.invoicing.payment_state import payment_state
 from xfinances.invoicing.tests.factories import bg_client, draft, issued, line
@@ -81,7 +82,11 @@ def test_edit_down_after_payment_is_overpaid_and_void_is_not_applicable(company)
     document = invoice(company, client, "100.00")
     actions.allocate(SYSTEM, payment(company, client, "100.00"), [(document, None)])
     invoicing.edit_issued_document(
-        SYSTEM, document, reason="price", lines=[line("80.00", vat="exempt")], today=DAY
+        SYSTEM,
+        document,
+        inputs.draft(lines=[line("80.00", vat="exempt")]),
+        reason="price",
+        today=DAY,
     )
     assert stored(document)[0] == "overpaid"
     assert stored(document)[4] == D("-20.00")

@@ -10,6 +10,7 @@ from xfinances.core.audit import Actor
 from xfinances.core.models import Source
 from xfinances.invoicing import actions as invoicing
 from xfinances.invoicing.exceptions import DocumentDelivered
+from xfinances.invoicing.inputs import draft
 from xfinances.invoicing.tests.factories import issued, line
 from xfinances.portal.models import DocumentResponse
 from xfinances.portal.tests.factories import client_party, sign_in
@@ -26,7 +27,7 @@ def test_opening_in_the_portal_locks_silent_edits(company, client):
     document.refresh_from_db()
     assert document.delivered_via == "portal_view" and document.delivered_at is not None
     with pytest.raises(DocumentDelivered):
-        invoicing.edit_issued_document(SYSTEM, document, reason="x", lines=[line("90.00")])
+        invoicing.edit_issued_document(SYSTEM, document, draft(lines=[line("90.00")]), reason="x")
 
 
 def test_an_allowed_correction_resets_the_acceptance(company, client):
@@ -38,7 +39,7 @@ def test_an_allowed_correction_resets_the_acceptance(company, client):
     assert DocumentResponse.objects.filter(document=document, kind="accepted").exists()
     document.refresh_from_db()
     assert document.delivered_via in ("portal_view", "accepted")
-    invoicing.edit_issued_document(SYSTEM, document, reason="qty", lines=[line("90.00")])
+    invoicing.edit_issued_document(SYSTEM, document, draft(lines=[line("90.00")]), reason="qty")
     assert not DocumentResponse.objects.filter(document=document).exists()
     document.refresh_from_db()
     assert document.corrected_after_delivery_at is not None
