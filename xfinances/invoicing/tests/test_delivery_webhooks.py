@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from typing import Any
 
 import pytest
@@ -91,12 +90,17 @@ def test_receiver_refuses_a_wrong_secret_and_an_old_timestamp(company, webhook_r
     from xfinances.notifications.outbox import signature_header, verify_signature
 
     body = b'{"a":1}'
-    header = signature_header("s3cret", body)
-    assert verify_signature("s3cret", header, body)
-    assert not verify_signature("other", header, body)
-    assert not verify_signature("s3cret", header, body + b" ")
-    old = signature_header("s3cret", body, timestamp=int(time.time()) - 3600)
-    assert not verify_signature("s3cret", old, body)  # replayed an hour later
+    # A frozen clock: the receiver's check is against "now", not the machine's wall clock.
+    signed_at = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(signed_at, tick=False):
+        header = signature_header("s3cret", body)
+        assert verify_signature("s3cret", header, body)
+        assert not verify_signature("other", header, body)
+        assert not verify_signature("s3cret", header, body + b" ")
+    with time_machine.travel(signed_at + dt.timedelta(minutes=4), tick=False):
+        assert verify_signature("s3cret", header, body)  # within the 5 minutes allowed
+    with time_machine.travel(signed_at + dt.timedelta(hours=1), tick=False):
+        assert not verify_signature("s3cret", header, body)  # replayed an hour later
 
     hook = endpoint(company, webhook_receiver.url)
     webhook_receiver.secret = "not-the-endpoints-secret"

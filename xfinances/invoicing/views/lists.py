@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -74,7 +75,21 @@ LIST_COLUMNS = (
 )
 
 
-def _lock_badges(company: Company, rows: list[Document], today: dt.date) -> None:
+@dataclass(frozen=True)
+class _ListRow:
+    """A document on the list with the badges shown beside it; the template reads the
+    document's own fields through it."""
+
+    document: Document
+    lock_message: str
+    is_overdue: bool
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.document, name)
+
+
+def _with_badges(company: Company, rows: list[Document], today: dt.date) -> list[_ListRow]:
+    listed = []
     for row in rows:
         state = lifecycle.lock_state(
             status=row.status,
@@ -84,14 +99,15 @@ def _lock_badges(company: Company, rows: list[Document], today: dt.date) -> None
             edit_window_days=company.edit_window_days,
             today=today,
         )
-        row.lock_message = state.message if state.locked else ""  # type: ignore[attr-defined]
-        row.is_overdue = bool(  # type: ignore[attr-defined]
+        overdue = bool(
             row.status == DocumentStatus.ISSUED
             and row.due_date
             and row.due_date < today
             and row.kind in (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE)
             and row.outstanding_amount > 0
         )
+        listed.append(_ListRow(row, state.message if state.locked else "", overdue))
+    return listed
 
 
 EXPORT_LIMIT = 100_000
@@ -149,7 +165,6 @@ def document_list(request: CompanyRequest) -> HttpResponse:
             and bool(rows)
             and queries.before_cursor(found, rows[0].issue_date, rows[0].pk).exists()
         )
-    _lock_badges(company, rows, today)
     query = request.GET.copy()
     for name in ("after", "before"):
         query.pop(name, None)
@@ -158,7 +173,7 @@ def document_list(request: CompanyRequest) -> HttpResponse:
         party = party_queries.party(company, filters["party_id"])
     context = {
         "form": form,
-        "rows": rows,
+        "rows": _with_badges(company, rows, today),
         "query": query.urlencode(),
         "next_cursor": _cursor_of(rows[-1]) if rows and has_older else "",
         "previous_cursor": _cursor_of(rows[0]) if rows and has_newer else "",
@@ -285,6 +300,9 @@ class _ZipStream:
     def flush(self) -> None:
         return None
 
+    def close(self) -> None:
+        return None  # the response owns the stream; nothing to release
+
     def take(self) -> bytes:
         data = b"".join(self.chunks)
         self.chunks.clear()
@@ -297,7 +315,7 @@ def _zip_chunks(documents: list[Document]) -> Iterator[bytes]:
     stream = _ZipStream()
     report: list[str] = []
     used: set[str] = set()
-    with zipfile.ZipFile(stream, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[call-overload]
+    with zipfile.ZipFile(stream, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:
         for document in documents:
             number = document.number or "—"
             title = f"{document.get_kind_display()} {number} ({document.recipient_name})"
