@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from xfinances.core import formatting
-from xfinances.core.exceptions import InvalidInput
+from xfinances.core.exceptions import ErrorCollector, InvalidInput
 from xfinances.invoicing import lifecycle, queries
 from xfinances.invoicing.actions.common import (
     EU_VAT_COLUMNS,
@@ -28,12 +28,9 @@ from xfinances.invoicing.models import (
 # --- validation at issue -----------------------------------------------------------------------
 
 
-def _validate_for_issue(
-    document: Document, lines: list[CleanLine], computed: Computed, today: dt.date
-) -> list[str]:
-    """Refuse what must not be issued (InvalidInput naming the field); return warnings."""
-    errors = InvalidInput.collect()
-    is_tax = document.kind != DocumentKind.PROFORMA
+def _check_party_and_dates(
+    document: Document, lines: list[CleanLine], today: dt.date, errors: ErrorCollector
+) -> None:
     if document.party_id is None:
         errors.add("party_id", _("Choose the recipient."))
     elif document.party is not None and document.party.is_archived:
@@ -57,6 +54,10 @@ def _validate_for_issue(
             else _("The tax event date can be at most %(days)d days after the issue date.")
             % {"days": allowed},
         )
+
+
+def _check_currency(document: Document, computed: Computed, errors: ErrorCollector) -> None:
+    """EUR from the euro day, BGN before it, and a rate for any other currency."""
     entry_currency = document.original_currency or document.currency
     if document.currency == "BGN" and document.issue_date >= EURO_DAY:
         errors.add("currency", _("Documents dated from 1 January 2026 are in EUR, not BGN."))
@@ -72,6 +73,11 @@ def _validate_for_issue(
             _("There is no %(currency)s rate for %(date)s: load the reference rates or enter one.")
             % {"currency": entry_currency, "date": formatting.date(document.tax_event_date)},
         )
+
+
+def _check_vat(document: Document, lines: list[CleanLine], errors: ErrorCollector) -> None:
+    """Each 0 %, exempt or reverse-charge line prints its legal basis; the recipient's ЕИК and
+    VAT number are on a tax document when the law asks for them."""
     needs_vat_number = False
     for number, line in enumerate(lines, start=1):
         treatment = line.vat_treatment
@@ -86,35 +92,51 @@ def _validate_for_issue(
             )
         if treatment.reverse_charge or treatment.nap_column in EU_VAT_COLUMNS:
             needs_vat_number = True
-    if is_tax and document.party_id is not None:
-        if (
-            document.recipient_kind == "company"
-            and document.recipient_country == "BG"
-            and not document.recipient_eik
-        ):
-            errors.add("recipient_eik", _("A Bulgarian company needs its ЕИК on the document."))
-        if needs_vat_number and not document.recipient_vat_number:
-            errors.add(
-                "recipient_vat_number",
-                _("Reverse-charge and intra-EU supplies need the recipient's VAT number."),
-            )
+    if document.kind == DocumentKind.PROFORMA or document.party_id is None:
+        return
+    if (
+        document.recipient_kind == "company"
+        and document.recipient_country == "BG"
+        and not document.recipient_eik
+    ):
+        errors.add("recipient_eik", _("A Bulgarian company needs its ЕИК on the document."))
+    if needs_vat_number and not document.recipient_vat_number:
+        errors.add(
+            "recipient_vat_number",
+            _("Reverse-charge and intra-EU supplies need the recipient's VAT number."),
+        )
+
+
+def _check_note(document: Document, errors: ErrorCollector) -> None:
+    if document.kind not in NOTE_KINDS:
+        return
+    if not document.note_reason:
+        errors.add("note_reason", _("Give the reason for the note."))
+    corrected = document.corrected_document
+    if (
+        corrected is None
+        or corrected.status != DocumentStatus.ISSUED
+        or corrected.kind != DocumentKind.INVOICE
+    ):
+        errors.add("corrected_document_id", _("A note corrects an issued invoice."))
+    elif document.issue_date < corrected.issue_date:
+        errors.add("issue_date", _("A note cannot be dated before the invoice it corrects."))
+
+
+def _validate_for_issue(
+    document: Document, lines: list[CleanLine], computed: Computed, today: dt.date
+) -> list[str]:
+    """Refuse what must not be issued (InvalidInput naming the field); return warnings."""
+    errors = InvalidInput.collect()
+    _check_party_and_dates(document, lines, today, errors)
+    _check_currency(document, computed, errors)
+    _check_vat(document, lines, errors)
     if lines and document.total <= 0:
         errors.add("lines", _("The total must be greater than zero."))
-    if document.kind in NOTE_KINDS:
-        if not document.note_reason:
-            errors.add("note_reason", _("Give the reason for the note."))
-        corrected = document.corrected_document
-        if (
-            corrected is None
-            or corrected.status != DocumentStatus.ISSUED
-            or corrected.kind != DocumentKind.INVOICE
-        ):
-            errors.add("corrected_document_id", _("A note corrects an issued invoice."))
-        elif document.issue_date < corrected.issue_date:
-            errors.add("issue_date", _("A note cannot be dated before the invoice it corrects."))
+    _check_note(document, errors)
     errors.raise_if_any()
     warnings: list[str] = []
-    if is_tax:
+    if document.kind != DocumentKind.PROFORMA:
         intra_eu = any(line.vat_treatment.nap_column == INTRA_EU_GOODS_COLUMN for line in lines)
         deadline = lifecycle.issuing_deadline(document.tax_event_date, intra_eu)
         if document.issue_date > deadline:
