@@ -23,7 +23,7 @@ from xfinances.core.form_fields import AmountField
 from xfinances.core.forms import BoundedDateField, set_choices
 from xfinances.core.models import Currency
 from xfinances.invoicing import inputs
-from xfinances.invoicing.inputs import LINE_FIELDS, DraftInput
+from xfinances.invoicing.inputs import LINE_FIELDS, DraftInput, RecurringInput
 from xfinances.invoicing.models import (
     DocumentKind,
     DocumentLanguage,
@@ -326,10 +326,21 @@ class RecurringForm(forms.Form):
         super().__init__(*args, **kwargs)
         set_choices(self.fields["party_id"], [("", "—"), *parties])
         set_choices(self.fields["schedule"], RecurringSchedule.choices)
+
         set_choices(
             self.fields["currency"],
             [(code, label) for code, label in Currency.choices if code != "BGN"],
         )
+
+    def recurring_input(self, rows: list[LineRow]) -> RecurringInput:
+        """The recurring invoice as its actions take it; its lines read through core/readers
+        (what cannot be read goes to `unread`, reported with the action's own refusals)."""
+        errors = InvalidInput.collect()
+        lines = tuple(
+            inputs.read_line(row.action_data(), errors, f"lines.{number}")
+            for number, row in enumerate(rows, start=1)
+        )
+        return RecurringInput(**self.cleaned_data, lines=lines, unread=errors.errors)
 
 
 class SeriesForm(forms.Form):

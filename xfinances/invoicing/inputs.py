@@ -102,13 +102,17 @@ class DraftInput:
 
     def report_unread(self, errors: ErrorCollector) -> None:
         """Add what could not be read to the action's `errors`."""
-        for name, messages in self.unread.items():
-            for message in messages:
-                errors.add(name, message)
+        _report(self.unread, errors)
 
     @property
     def party_given(self) -> bool:
         return self.party_id is not UNSET and self.party_id is not None
+
+
+def _report(unread: Mapping[str, list[str | Promise]], errors: ErrorCollector) -> None:
+    for name, messages in unread.items():
+        for message in messages:
+            errors.add(name, message)
 
 
 #: The header fields of a document, in one place.
@@ -180,32 +184,100 @@ def read_lines(rows: Sequence[Mapping[str, object]]) -> tuple[LineInput, ...]:
     return lines
 
 
-def line(**values: Any) -> LineInput:
-    """A line from code: Decimals and ids as they are; a product or VAT treatment object may
-    stand for its id or code (the demo and the tests build lines this way)."""
-    product = values.pop("product", None)
+def _plain_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A product or VAT treatment object stands for its id or code."""
+    plain = dict(values)
+    product = plain.pop("product", None)
     if product is not None:
-        values.setdefault("product_id", product.pk)
-    treatment = values.get("vat_treatment")
+        plain.setdefault("product_id", product.pk)
+    treatment = plain.get("vat_treatment")
     if treatment is not None and not isinstance(treatment, str):
-        values["vat_treatment"] = treatment.code
+        plain["vat_treatment"] = treatment.code
+    return plain
+
+
+def line(**values: Any) -> LineInput:
+    """A line from code: Decimals and ids as they are (the demo and the tests build lines this
+    way); a product or VAT treatment object may stand for its id or code."""
+    plain = _plain_values(values)
     for name in ("quantity", "unit_price", "discount_percent"):
-        if isinstance(values.get(name), str | int):
-            values[name] = Decimal(values[name])
-    return LineInput(**values)
+        if isinstance(plain.get(name), str | int):
+            plain[name] = Decimal(plain[name])
+    return LineInput(**plain)
+
+
+def _read_lines_of(
+    items: Sequence[LineInput | Mapping[str, Any]], errors: ErrorCollector
+) -> tuple[LineInput, ...]:
+    """LineInputs as they are; dicts read like a form's row (errors to `errors`)."""
+    return tuple(
+        item
+        if isinstance(item, LineInput)
+        else read_line(_plain_values(item), errors, f"lines.{number}")
+        for number, item in enumerate(items, start=1)
+    )
 
 
 def draft(**values: Any) -> DraftInput:
     """A header (and lines) from code: `party` and `series` objects stand for their ids; lines
-    may be LineInputs or dicts of `line()`'s arguments."""
+    may be LineInputs or dicts read like a form's row (what cannot be read goes to `unread`)."""
     for name in ("party", "series"):
         if name in values:
             obj = values.pop(name)
             values[f"{name}_id"] = obj.pk if obj is not None else None
+    errors = InvalidInput.collect()
     if values.get("lines") is not None:
-        values["lines"] = tuple(
-            item if isinstance(item, LineInput) else line(**item) for item in values["lines"]
-        )
+        values["lines"] = _read_lines_of(values["lines"], errors)
     if isinstance(values.get("bank_account_ids"), list):
         values["bank_account_ids"] = tuple(values["bank_account_ids"])
-    return DraftInput(**values)
+    return DraftInput(**values, unread=errors.errors)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecurringInput:
+    """A recurring invoice: its client, lines and schedule. Fields left UNSET keep their value
+    (a new one takes the defaults: monthly on the 1st, EUR, issued automatically)."""
+
+    name: str | Unset = UNSET
+    party_id: int | Unset | None = UNSET
+    lines: tuple[LineInput, ...] | Unset = UNSET
+    currency: str | Unset = UNSET
+    language: str | Unset = UNSET
+    payment_method: str | Unset = UNSET
+    notes: str | Unset = UNSET
+    schedule: str | Unset = UNSET
+    day_of_month: int | Unset | None = UNSET
+    start_date: dt.date | Unset | None = UNSET
+    end_date: dt.date | Unset | None = UNSET
+    auto_issue: bool | Unset = UNSET
+    auto_send: bool | Unset = UNSET
+    #: What the form could not read, by field (see `DraftInput.unread`).
+    unread: Mapping[str, list[str | Promise]] = field(default_factory=dict)
+
+    def report_unread(self, errors: ErrorCollector) -> None:
+        """Add what could not be read to the action's `errors`."""
+        _report(self.unread, errors)
+
+    def given(self) -> dict[str, Any]:
+        """The fields given, by name."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name != "unread" and getattr(self, f.name) is not UNSET
+        }
+
+
+#: The fields of a recurring invoice, in one place.
+RECURRING_FIELDS: Final = tuple(f.name for f in fields(RecurringInput) if f.name != "unread")
+
+
+def recurring(**values: Any) -> RecurringInput:
+    """A recurring invoice from code: a `party` object stands for its id; lines may be
+    LineInputs or dicts read like a form's row (what cannot be read goes to `unread`)."""
+    if "party" in values:
+        party = values.pop("party")
+        values["party_id"] = party.pk if party is not None else None
+    errors = InvalidInput.collect()
+    if "lines" in values:
+        values["lines"] = _read_lines_of(values["lines"] or (), errors)
+    return RecurringInput(**values, unread=errors.errors)

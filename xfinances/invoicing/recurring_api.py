@@ -14,6 +14,7 @@ from xfinances.core.api_auth import require
 from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
 from xfinances.invoicing import actions, queries
+from xfinances.invoicing.inputs import LineInput, RecurringInput
 from xfinances.invoicing.models import (
     RecurringInvoice,
 )
@@ -116,6 +117,16 @@ def _recurring(request: CompanyRequest, template_id: int) -> RecurringInvoice:
     return found
 
 
+def _recurring_input(
+    data: RecurringIn | RecurringPatch, *, only_sent: bool = False
+) -> RecurringInput:
+    """The fields sent (a PATCH: only those) as the actions take them."""
+    payload = data.model_dump(exclude_unset=only_sent, exclude={"lines"})
+    if data.lines is not None and (not only_sent or "lines" in data.model_fields_set):
+        payload["lines"] = tuple(LineInput(**line.model_dump()) for line in data.lines)
+    return RecurringInput(**payload)
+
+
 def _recurring_out(template: RecurringInvoice, runs: int = 50) -> dict[str, Any]:
     data = {n: getattr(template, n) for n in RecurringOut.model_fields if n != "runs"}
     data["runs"] = list(queries.recurring_runs(template)[:runs])
@@ -141,9 +152,7 @@ def list_recurring(request: CompanyRequest) -> list[dict[str, Any]]:
 )
 def create_recurring(request: CompanyRequest, data: RecurringIn) -> Status[dict[str, Any]]:
     require(request, "documents.change")
-    payload = data.model_dump()
-    payload["lines"] = [line.model_dump(exclude_none=True) for line in data.lines]
-    template = actions.create_recurring(request.actor, request.company, **payload)
+    template = actions.create_recurring(request.actor, request.company, _recurring_input(data))
     return Status(201, _recurring_out(template))
 
 
@@ -168,10 +177,9 @@ def patch_recurring(
     request: CompanyRequest, template_id: int, data: RecurringPatch
 ) -> dict[str, Any]:
     require(request, "documents.change")
-    payload = data.model_dump(exclude_unset=True)
-    if data.lines is not None:
-        payload["lines"] = [line.model_dump(exclude_none=True) for line in data.lines]
-    template = actions.update_recurring(request.actor, _recurring(request, template_id), **payload)
+    template = actions.update_recurring(
+        request.actor, _recurring(request, template_id), _recurring_input(data, only_sent=True)
+    )
     return _recurring_out(template)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,9 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xfinances.core import audit
-from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
-from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput
+from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company, Currency, Source
 from xfinances.core.permissions import ensure_can
 from xfinances.invoicing import inputs, locks, schedule
@@ -24,7 +22,7 @@ from xfinances.invoicing.actions.drafts import _create_draft
 from xfinances.invoicing.actions.header import _date, _party, _today
 from xfinances.invoicing.actions.issue import _issue_document
 from xfinances.invoicing.actions.lines import _clean_lines
-from xfinances.invoicing.inputs import LineInput
+from xfinances.invoicing.inputs import RecurringInput
 from xfinances.invoicing.models import (
     Document,
     DocumentKind,
@@ -38,38 +36,25 @@ from xfinances.invoicing.models import (
 
 # --- recurring invoices ------------------------------------------------------------------------
 
-RECURRING_FIELDS = (
-    "name",
-    "party",
-    "party_id",
-    "lines",
-    "currency",
-    "language",
-    "payment_method",
-    "notes",
-    "schedule",
-    "day_of_month",
-    "start_date",
-    "end_date",
-    "auto_issue",
-    "auto_send",
-)
+# The fields are declared once, in `invoicing/inputs.py`.
+RECURRING_FIELDS = inputs.RECURRING_FIELDS
 
 
 def _clean_recurring(
-    company: Company, data: Mapping[str, Any], *, current: RecurringInvoice | None
+    company: Company, given: RecurringInput, *, current: RecurringInvoice | None
 ) -> dict[str, Any]:
-    """Validate the fields present in `data` (all required ones when `current` is None)."""
-    ensure_known_fields(data, RECURRING_FIELDS, "recurring invoice")
+    """Validate the fields given (all required ones when `current` is None)."""
     errors = InvalidInput.collect()
+    given.report_unread(errors)
+    data = given.given()
     clean: dict[str, Any] = {}
     creating = current is None
     if "name" in data or creating:
         clean["name"] = str(data.get("name") or "").strip()[:200]
         if not clean["name"]:
             errors.add("name", _("Name the recurring invoice."))
-    if "party" in data or "party_id" in data or creating:
-        party = _party(company, data.get("party", data.get("party_id")), errors)
+    if "party_id" in data or creating:
+        party = _party(company, data.get("party_id"), errors)
         if party is None and "party_id" not in errors.errors:
             errors.add("party_id", _("Choose the recipient."))
         elif party is not None and party.is_archived:
@@ -80,9 +65,7 @@ def _clean_recurring(
         if not rows:
             errors.add("lines", _("Add at least one line."))
         else:
-            checked = _clean_lines(
-                company, _read_lines(rows, errors), corrected=None, errors=errors
-            )
+            checked = _clean_lines(company, rows, corrected=None, errors=errors)
             clean["lines"] = [_plain_line(line) for line in checked]
     if "currency" in data:
         clean["currency"] = str(data["currency"] or "EUR").strip().upper()
@@ -160,7 +143,7 @@ def _first_open_period(template: RecurringInvoice) -> dt.date | None:
 
 
 @transaction.atomic
-def create_recurring(actor: Actor, company: Company, **data: Any) -> RecurringInvoice:
+def create_recurring(actor: Actor, company: Company, data: RecurringInput) -> RecurringInvoice:
     """A recurring invoice: the lines, the client and the schedule. The first period is the
     first day (of the schedule) on or after the start."""
     ensure_can(actor, company, "documents.change")
@@ -173,13 +156,15 @@ def create_recurring(actor: Actor, company: Company, **data: Any) -> RecurringIn
 
 
 @transaction.atomic
-def update_recurring(actor: Actor, template: RecurringInvoice, **data: Any) -> RecurringInvoice:
+def update_recurring(
+    actor: Actor, template: RecurringInvoice, changes: RecurringInput
+) -> RecurringInvoice:
     """Change a recurring invoice. A new schedule, day or start moves the next period to the
     first one after the last invoiced period (a period is never invoiced twice)."""
     company = template.company
     ensure_can(actor, company, "documents.change")
     template = locks.lock_recurring(company, template.pk)
-    clean = _clean_recurring(company, data, current=template)
+    clean = _clean_recurring(company, changes, current=template)
     before = audit.snapshot(template)
     for key, value in clean.items():
         setattr(template, key, value)
@@ -286,17 +271,6 @@ def _invoice_period(
             error = str(refusal)
             document.refresh_from_db()
     return document, error
-
-
-def _read_lines(
-    rows: list[LineInput | Mapping[str, Any]], errors: ErrorCollector
-) -> list[LineInput]:
-    """The template's lines: `LineInput`s as they are, the form's text and the API's values
-    read through the line readers; errors go to `errors` as "lines.<n>.<field>"."""
-    return [
-        row if isinstance(row, LineInput) else inputs.read_line(row, errors, f"lines.{n}")
-        for n, row in enumerate(rows, start=1)
-    ]
 
 
 @transaction.atomic

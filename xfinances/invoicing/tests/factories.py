@@ -92,9 +92,8 @@ def isolation_objects(company: Company) -> dict[str, Any]:
     template = actions.create_recurring(
         SYSTEM,
         company,
-        name="Абонамент",
-        party=document.party,
-        lines=[line()],
-        start_date=dt.date(2026, 1, 1),
+        inputs.recurring(
+            name="Абонамент", party=document.party, lines=[line()], start_date=dt.date(2026, 1, 1)
+        ),
     )
     return {"document_id": document.pk, "series_id": document.series_id, "template_id": template.pk}

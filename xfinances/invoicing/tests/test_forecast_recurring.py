@@ -11,7 +11,7 @@ from django.utils import translation
 
 from xfinances.core.events import Hook
 from xfinances.invoicing import actions as invoicing_actions
-from xfinances.invoicing import forecast
+from xfinances.invoicing import forecast, inputs
 from xfinances.invoicing.forecast import RecurringInvoicesSource, recurring_total
 from xfinances.invoicing.tests.factories import bg_client, line
 from xfinances.treasury import queries
@@ -30,12 +30,14 @@ def _monthly_support(company):
     invoicing_actions.create_recurring(
         SYSTEM,
         company,
-        name="Поддръжка",
-        party=client,
-        lines=[line("100.00", quantity="2")],  # 200 + 20 % VAT = 240
-        schedule="monthly",
-        day_of_month=1,
-        start_date=D(2026, 4, 1),
+        inputs.recurring(
+            name="Поддръжка",
+            party=client,
+            lines=[line("100.00", quantity="2")],
+            schedule="monthly",
+            day_of_month=1,
+            start_date=D(2026, 4, 1),
+        ),
     )
     return client
 

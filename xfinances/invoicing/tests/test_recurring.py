@@ -14,7 +14,7 @@ from django.db import connection
 
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import AuditEntry
-from xfinances.invoicing import actions, schedule
+from xfinances.invoicing import actions, inputs, schedule
 from xfinances.invoicing.models import Document, DocumentStatus, RecurringInvoice, RecurringRun
 from xfinances.invoicing.tests.factories import SYSTEM, bg_client, line
 
@@ -35,7 +35,7 @@ def _template(company, **overrides) -> RecurringInvoice:
         "start_date": D(2026, 1, 1),
     }
     data.update(overrides)
-    return actions.create_recurring(SYSTEM, company, **data)
+    return actions.create_recurring(SYSTEM, company, inputs.recurring(**data))
 
 
 def _documents(template: RecurringInvoice) -> list[Document]:
@@ -215,13 +215,15 @@ def test_create_validates_every_field_at_once(company):
         actions.create_recurring(
             SYSTEM,
             company,
-            name="",
-            party_id=None,
-            lines=[{"description": "x", "unit_price": "abc", "vat_treatment": "standard"}],
-            schedule="weekly",
-            day_of_month=32,
-            start_date=D(2026, 3, 1),
-            end_date=D(2026, 2, 1),
+            inputs.recurring(
+                name="",
+                party_id=None,
+                lines=[{"description": "x", "unit_price": "abc", "vat_treatment": "standard"}],
+                schedule="weekly",
+                day_of_month=32,
+                start_date=D(2026, 3, 1),
+                end_date=D(2026, 2, 1),
+            ),
         )
     assert {
         "name",
@@ -238,7 +240,9 @@ def test_update_moves_the_next_period_but_never_back_over_invoiced_ones(company)
     template = _template(company, day_of_month=1)
     with _at(D(2026, 2, 1)):
         actions.run_due_recurring()
-    template = actions.update_recurring(SYSTEM, template, day_of_month=20, name="Нов")
+    template = actions.update_recurring(
+        SYSTEM, template, inputs.recurring(day_of_month=20, name="Нов")
+    )
     # January 1 and February 1 are invoiced; the next 20th after them is 20 February.
     assert template.next_period_start == D(2026, 2, 20)
     assert AuditEntry.objects.filter(action="update_recurring").exists()

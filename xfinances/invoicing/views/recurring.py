@@ -63,12 +63,12 @@ def _recurring_form_page(
         form = RecurringForm(request.POST, parties=parties)
         rows = read_lines(request.POST)
         if form.is_valid():
-            data = {**form.cleaned_data, "lines": [row.action_data() for row in rows]}
+            data = form.recurring_input(rows)
             try:
                 if template is None:
-                    template = actions.create_recurring(request.actor, company, **data)
+                    template = actions.create_recurring(request.actor, company, data)
                 else:
-                    template = actions.update_recurring(request.actor, template, **data)
+                    template = actions.update_recurring(request.actor, template, data)
             except (InvalidInput, Conflict) as error:
                 if isinstance(error, InvalidInput):
                     rest: dict[str, list[Any]] = apply_line_errors(rows, error.errors)

@@ -12,6 +12,7 @@ import time_machine
 from django.utils import translation
 
 from xfinances.invoicing import actions as invoicing_actions
+from xfinances.invoicing import inputs
 from xfinances.invoicing.forecast import RecurringInvoicesSource
 from xfinances.invoicing.tests.factories import bg_client, issued, line
 from xfinances.payments import actions as payment_actions
@@ -103,12 +104,14 @@ def test_recurring_invoices_are_shifted_by_the_delay_payments_learned(company, m
     invoicing_actions.create_recurring(
         SYSTEM,
         company,
-        name="Поддръжка",
-        party=client,
-        lines=[line("100.00", quantity="2")],  # 200 + 20 % VAT = 240
-        schedule="monthly",
-        day_of_month=1,
-        start_date=D(2026, 4, 1),
+        inputs.recurring(
+            name="Поддръжка",
+            party=client,
+            lines=[line("100.00", quantity="2")],
+            schedule="monthly",
+            day_of_month=1,
+            start_date=D(2026, 4, 1),
+        ),
     )
     monkeypatch.setattr(forecast, "typical_days_late", lambda company, ids: dict.fromkeys(ids, 3))
     flows = list(
