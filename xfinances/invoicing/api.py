@@ -23,10 +23,12 @@ from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
+from xfinances.core.text_limits import limits_of
 from xfinances.invoicing import actions, lifecycle, printing, queries
 from xfinances.invoicing.models import (
     Document,
     DocumentKind,
+    DocumentLine,
     DocumentStatus,
     NumberSeries,
     PrintSettings,
@@ -40,6 +42,8 @@ MAX_LIMIT = 200
 
 
 class LineIn(InputSchema):
+    text_limits = limits_of(DocumentLine, "description")
+
     description: str = ""
     quantity: Decimal | None = None
     unit: str = ""
@@ -52,6 +56,8 @@ class LineIn(InputSchema):
 
 
 class DocumentIn(InputSchema):
+    text_limits = limits_of(Document, "place_of_issue", "notes", "terms")
+
     kind: str = DocumentKind.INVOICE
     party_id: int | None = None
     issue_date: dt.date | None = None
@@ -73,6 +79,7 @@ class DocumentIn(InputSchema):
 class DocumentPatch(InputSchema):
     """Only the fields sent change. An issued document needs `reason` (audited)."""
 
+    text_limits = limits_of(Document, "place_of_issue", "notes", "terms", "note_reason")
     party_id: int | None = None
     issue_date: dt.date | None = None
     tax_event_date: dt.date | None = None
