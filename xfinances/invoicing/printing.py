@@ -13,14 +13,14 @@ from typing import cast
 
 from django.utils import timezone
 
-from xfinances.catalog.models import unit_print_name
+from xfinances.catalog.models import VatTreatment, unit_print_name
 from xfinances.core import formatting
 from xfinances.core.models import Company
 from xfinances.core.printing import template_file
 from xfinances.invoicing import pdf, printable
 from xfinances.invoicing.epc_qr import EpcPayloadError, epc_payload
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
-from xfinances.invoicing.pdf import PdfOptions
+from xfinances.invoicing.pdf import PdfOptions, number_language
 from xfinances.invoicing.printable import (
     PrintableAnnulmentProtocol,
     PrintableBankAccount,
@@ -93,11 +93,18 @@ def document_pdf(document: Document) -> bytes:
     return bytes(pdf.render_document_pdf(printable_for(document), options=options))
 
 
+def _treatment_name(treatment: VatTreatment, language: str) -> str:
+    if language == "en" and treatment.name_en:
+        return treatment.name_en
+    return treatment.name
+
+
 def printable_for(document: Document) -> PrintableDocument:
     """The `PrintableDocument` of a document (from its frozen snapshots, lines and VAT rows)."""
 
     language = document.language
-    unit_language = "en" if language == "en" else "bg"
+    unit_language = number_language(language)  # units and figures: English only in English
+    vat_word = "VAT" if language == "en" else "ДДС"
     logo, logo_mime = company_logo(document.company)
     lines = [
         PrintableLine(
@@ -110,7 +117,9 @@ def printable_for(document: Document) -> PrintableDocument:
             net=line.net,
             vat_rate=line.vat_rate,
             vat_label=(
-                f"{formatting.percent(line.vat_rate, 'bg')} %" if line.vat_rate is not None else "—"
+                f"{formatting.percent(line.vat_rate, unit_language)} %"
+                if line.vat_rate is not None
+                else "—"
             ),
         )
         for line in lines_of(document)
@@ -119,9 +128,9 @@ def printable_for(document: Document) -> PrintableDocument:
     vat_rows = [
         PrintableVatRow(
             label=(
-                f"ДДС {formatting.percent(group.vat_rate, 'bg')} %"
+                f"{vat_word} {formatting.percent(group.vat_rate, unit_language)} %"
                 if group.vat_rate is not None
-                else group.vat_treatment.name
+                else _treatment_name(group.vat_treatment, language)
             ),
             rate=group.vat_rate,
             base=group.base,
