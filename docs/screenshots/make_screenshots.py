@@ -4,10 +4,12 @@
 
 A throw-away install (its own data folder and SQLite database) gets `migrate` and `demo`, then
 `serve --no-worker` on a free loopback port; Playwright drives Debian's Chromium
-(/usr/bin/chromium, as the browser tests do) through the pages as the demo owner, in Bulgarian
-(`--lang=bg-BG`, so date inputs read dd.mm.yyyy as in a Bulgarian browser), 1280 px wide. Each
-PNG is reduced to a 256-colour palette and saved optimised (a UI has few colours; the files
-shrink about fourfold and stay sharp).
+(/usr/bin/chromium, as the browser tests do) through the pages as the demo owner, in Bulgarian,
+1280 px wide. Each PNG is reduced to a 256-colour palette and saved optimised (a UI has few
+colours; the files shrink about fourfold and stay sharp).
+
+Empty date inputs show the browser's own pattern: Debian's Chromium without `chromium-l10n`
+has only its en-US locale, so they read mm/dd/yyyy here and dd.mm.yyyy in a Bulgarian browser.
 """
 
 from __future__ import annotations
