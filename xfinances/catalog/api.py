@@ -13,6 +13,7 @@ from xfinances.catalog.models import Product, VatTreatment
 from xfinances.core.api_auth import require
 from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
+from xfinances.core.text_limits import limits_of
 
 router = Router(tags=["products"])
 vat_treatments_router = Router(tags=["products"])
@@ -37,6 +38,7 @@ class ProductIn(InputSchema):
     """A whole product. On PUT, fields left out take these defaults. `vat_treatment` is the
     code of one of the company's VAT treatments (GET /vat-treatments)."""
 
+    text_limits = limits_of(Product, "name", "name_en", "code", "description")
     name: str = ""
     name_en: str = ""
     code: str = ""
@@ -49,6 +51,8 @@ class ProductIn(InputSchema):
 
 
 class ProductPatch(InputSchema):
+    text_limits = ProductIn.text_limits
+
     name: str | None = None
     name_en: str | None = None
     code: str | None = None

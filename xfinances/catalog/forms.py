@@ -7,9 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xfinances.catalog.models import NapColumn, ProductKind, Unit, VatTreatment
+from xfinances.catalog.models import NapColumn, Product, ProductKind, Unit, VatTreatment
 from xfinances.core.forms import set_choices
 from xfinances.core.models import Currency
+from xfinances.core.text_limits import limit_of
 
 
 class ProductFilterForm(forms.Form):
@@ -18,9 +19,13 @@ class ProductFilterForm(forms.Form):
 
 
 class ProductForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    name_en = forms.CharField(label=_("Name in English"), max_length=200, required=False)
-    code = forms.CharField(label=_("Code / SKU"), max_length=50, required=False)
+    name = forms.CharField(label=_("Name"), max_length=limit_of(Product, "name"))
+    name_en = forms.CharField(
+        label=_("Name in English"), max_length=limit_of(Product, "name_en"), required=False
+    )
+    code = forms.CharField(
+        label=_("Code / SKU"), max_length=limit_of(Product, "code"), required=False
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=ProductKind.choices)
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
     unit_price = forms.CharField(label=_("Unit price without VAT"), max_length=30, required=False)
@@ -28,7 +33,7 @@ class ProductForm(forms.Form):
     vat_treatment = forms.ChoiceField(label=_("VAT treatment"))
     description = forms.CharField(
         label=_("Description"),
-        max_length=2000,
+        max_length=limit_of(Product, "description"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -55,7 +60,7 @@ class VatTreatmentForm(forms.Form):
     )
     legal_basis = forms.CharField(
         label=_("Legal basis"),
-        max_length=500,
+        max_length=limit_of(VatTreatment, "legal_basis"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Printed on the document, e.g. “чл. 28 от ЗДДС”."),

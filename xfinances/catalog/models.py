@@ -10,6 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company, Currency
+from xfinances.core.text_limits import BoundedTextModel, text_length_check
 
 
 class NapColumn(models.TextChoices):
@@ -26,7 +27,7 @@ class NapColumn(models.TextChoices):
     TRIANGULAR = "02-25", format_lazy("02-25 · {}", _("intermediary in triangular operations"))
 
 
-class VatTreatment(models.Model):
+class VatTreatment(BoundedTextModel):
     """How a line is taxed: rate (None = no VAT charged) and the legal basis printed for it."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="vat_treatments")
@@ -45,6 +46,7 @@ class VatTreatment(models.Model):
         _("legal basis"),
         blank=True,
         help_text=_("Printed on the document, e.g. “чл. 28 от ЗДДС”. Required for 0% and no-VAT."),
+        max_length=500,
     )
     reverse_charge = models.BooleanField(_("reverse charge"), default=False)
     nap_column = models.CharField(
@@ -58,7 +60,8 @@ class VatTreatment(models.Model):
         verbose_name_plural = _("VAT treatments")
         ordering = ["company_id", "sort_order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "code"], name="vat_treatment_code_unique")
+            text_length_check("catalog_vattreatment", "legal_basis", 500),
+            models.UniqueConstraint(fields=["company", "code"], name="vat_treatment_code_unique"),
         ]
 
     def __str__(self) -> str:
@@ -127,7 +130,7 @@ class ProductKind(models.TextChoices):
     SERVICE = "service", _("Service")
 
 
-class Product(models.Model):
+class Product(BoundedTextModel):
     """A product or service offered for sale, with its default price and VAT treatment."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="products")
@@ -154,7 +157,7 @@ class Product(models.Model):
         related_name="products",
         verbose_name=_("VAT treatment"),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=2000)
     is_active = models.BooleanField(_("active"), default=True)
     search_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -164,9 +167,10 @@ class Product(models.Model):
         verbose_name_plural = _("products and services")
         ordering = ["company_id", "name", "id"]
         constraints = [
+            text_length_check("catalog_product", "description", 2000),
             models.UniqueConstraint(
                 fields=["company", "code"], name="product_code_unique", condition=~models.Q(code="")
-            )
+            ),
         ]
         indexes = [
             models.Index(fields=["company", "is_active", "name"], name="product_company_active"),

@@ -9,7 +9,9 @@
 answer in the order of the rows, as Django's own bulk_create relies on.
 
 No model `save()` runs and no signals fire: callers are actions that keep the invariants
-themselves (and write one audit record for the batch).
+themselves (and write one audit record for the batch). Text lengths are checked here as
+`BoundedTextModel.save()` would (`core.text_limits.check_rows`), since SQLite would store an
+over-long value that PostgreSQL refuses.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
+
+from xfinances.core.text_limits import check_rows
 
 BATCH = 500
 
@@ -46,6 +50,7 @@ def insert_rows(
     return their new primary keys in the order of `rows`."""
     if not rows:
         return []
+    check_rows(model, rows)
     meta = model._meta
     pk = meta.pk
     assert pk is not None

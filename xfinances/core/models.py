@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.roles import Role
+from xfinances.core.text_limits import BoundedText, BoundedTextModel, text_length_check
 
 
 class UserManager(BaseUserManager["User"]):
@@ -36,7 +37,7 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email=str(username or "").strip().lower())
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(BoundedText, AbstractBaseUser, PermissionsMixin):
     """A person who signs in. E-mail is the login; roles come from memberships."""
 
     email = models.EmailField(_("e-mail"), unique=True)
@@ -72,7 +73,7 @@ class Currency(models.TextChoices):
     TRY = "TRY", "TRY"
 
 
-class Company(models.Model):
+class Company(BoundedTextModel):
     """A tenant: every business row belongs to exactly one company."""
 
     name = models.CharField(_("legal name"), max_length=200)
@@ -129,7 +130,7 @@ class Company(models.Model):
         return self.vat_number if self.vat_registered and self.vat_number else self.eik
 
 
-class CompanyBankAccount(models.Model):
+class CompanyBankAccount(BoundedTextModel):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="bank_accounts")
     iban = models.CharField(_("IBAN"), max_length=34)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
@@ -150,7 +151,7 @@ class CompanyBankAccount(models.Model):
         return self.iban
 
 
-class Membership(models.Model):
+class Membership(BoundedTextModel):
     """A user's role in one company. A user may belong to many companies."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
@@ -173,7 +174,7 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ApiToken(models.Model):
+class ApiToken(BoundedTextModel):
     """A bearer token for scripts. Only its SHA-256 is stored; the raw value is shown once."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
@@ -206,7 +207,7 @@ class Source(models.TextChoices):
     PORTAL = "portal", _("client portal")
 
 
-class AuditEntry(models.Model):
+class AuditEntry(BoundedTextModel):
     """Who changed what, when, from where, with the values before and after."""
 
     class Kind(models.TextChoices):
@@ -231,9 +232,10 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=40)
     object_repr = models.CharField(max_length=200)
     changes = models.JSONField(default=dict, help_text="field -> [before, after]")
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=2000)
 
     class Meta:
+        constraints = [text_length_check("core_auditentry", "reason", 2000)]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-created_at", "-id"]
@@ -246,7 +248,7 @@ class AuditEntry(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.user_label} {self.kind} {self.object_repr}"
 
 
-class ExchangeRate(models.Model):
+class ExchangeRate(BoundedTextModel):
     """Units of `currency` per 1 EUR on a date. Company-entered rates override loaded ones."""
 
     company = models.ForeignKey(
@@ -283,7 +285,7 @@ class ExchangeRate(models.Model):
         return f"1 EUR = {self.rate} {self.currency} ({self.date})"
 
 
-class IdempotencyRecord(models.Model):
+class IdempotencyRecord(BoundedTextModel):
     """An `Idempotency-Key` an API create that moves money has seen (`core/idempotency.py`): a
     retry gets the first answer, never a second payment or movement; the same key with another
     request is refused (409). Unique per company and key, so concurrent retries wait on the

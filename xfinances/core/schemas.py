@@ -5,7 +5,10 @@
 - text with a NUL byte, another control character (tab and line breaks excepted) or a lone
   surrogate, which PostgreSQL cannot store and which broke pages as 500s;
 - text longer than `MAX_TEXT_CHARS` (10,000 characters), unless the field is listed in the
-  schema's `long_text_fields` (a base64 file, a custom template).
+  schema's `long_text_fields` (a base64 file, a custom template);
+- text longer than its model field allows, for the fields in the schema's `text_limits`
+  (`core.text_limits.limits_of(Model, "name", …)`), so the API, the forms and the database
+  share one limit; the OpenAPI document shows it as `maxLength`.
 
 Amounts, quantities and dates keep arriving as strings and are read by `core/readers.py` in the
 action, so the API, the pages and the CLI give the same messages and bounds.
@@ -14,10 +17,13 @@ action, so the API, the pages and the CLI give the same messages and bounds.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ninja import Schema
-from pydantic import ConfigDict, ValidationInfo, field_validator
+from pydantic import ConfigDict, GetJsonSchemaHandler, ValidationInfo, field_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 MAX_TEXT_CHARS = 10_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -57,9 +63,25 @@ class InputSchema(Schema):
 
     #: Fields that may be longer than MAX_TEXT_CHARS (still free of NUL and surrogates).
     long_text_fields: ClassVar[frozenset[str]] = frozenset()
+    #: Fields bounded by their model field's max_length (`core.text_limits.limits_of`).
+    text_limits: ClassVar[Mapping[str, int]] = {}
 
     @field_validator("*", mode="before")
     @classmethod
     def _clean_text(cls, value: Any, info: ValidationInfo) -> Any:
-        long = info.field_name in cls.long_text_fields
-        return _check(value, 10**9 if long else MAX_TEXT_CHARS)
+        name = info.field_name or ""
+        limit = 10**9 if name in cls.long_text_fields else MAX_TEXT_CHARS
+        return _check(value, min(limit, cls.text_limits.get(name, limit)))
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        properties = handler.resolve_ref_schema(schema).get("properties", {})
+        for name, limit in cls.text_limits.items():
+            prop = properties.get(name, {})
+            for branch in [prop, *prop.get("anyOf", [])]:
+                if branch.get("type") == "string":
+                    branch["maxLength"] = limit
+        return schema

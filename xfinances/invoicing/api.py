@@ -24,6 +24,7 @@ from xfinances.core.exceptions import InvalidInput
 from xfinances.core.idempotency import idempotent
 from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
+from xfinances.core.text_limits import limits_of
 from xfinances.invoicing import actions, lifecycle, printing, queries
 from xfinances.invoicing.inputs import DraftInput, LineInput
 from xfinances.invoicing.models import (
@@ -43,6 +44,8 @@ MAX_LIMIT = 200
 
 
 class DocumentIn(InputSchema):
+    text_limits = limits_of(Document, "place_of_issue", "notes", "terms")
+
     kind: str = DocumentKind.INVOICE
     party_id: int | None = None
     issue_date: dt.date | None = None
@@ -68,6 +71,7 @@ class DocumentIn(InputSchema):
 class DocumentPatch(InputSchema):
     """Only the fields sent change. An issued document needs `reason` (audited)."""
 
+    text_limits = limits_of(Document, "place_of_issue", "notes", "terms", "note_reason")
     party_id: int | None = None
     issue_date: dt.date | None = None
     tax_event_date: dt.date | None = None

@@ -22,13 +22,16 @@ from xfinances.core.exceptions import InvalidInput
 from xfinances.core.form_fields import AmountField
 from xfinances.core.forms import BoundedDateField, set_choices
 from xfinances.core.models import Currency
+from xfinances.core.text_limits import limit_of
 from xfinances.invoicing import inputs
 from xfinances.invoicing.inputs import LINE_FIELDS, DraftInput, RecurringInput
 from xfinances.invoicing.models import (
+    Document,
     DocumentKind,
     DocumentLanguage,
     DocumentStatus,
     PaymentMethod,
+    RecurringInvoice,
     RecurringSchedule,
     SeriesGroup,
 )
@@ -62,26 +65,28 @@ class DocumentForm(forms.Form):
     payment_method = forms.ChoiceField(
         label=_("Payment method"), choices=PaymentMethod.choices, required=False
     )
-    place_of_issue = forms.CharField(label=_("Place of issue"), max_length=100, required=False)
+    place_of_issue = forms.CharField(
+        label=_("Place of issue"), max_length=limit_of(Document, "place_of_issue"), required=False
+    )
     document_discount_percent = forms.CharField(
         label=_("Document discount %"), max_length=8, required=False
     )
     is_advance = forms.BooleanField(label=_("Advance payment invoice"), required=False)
     notes = forms.CharField(
         label=_("Notes (printed)"),
-        max_length=2000,
+        max_length=limit_of(Document, "notes"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     terms = forms.CharField(
         label=_("Terms (printed)"),
-        max_length=2000,
+        max_length=limit_of(Document, "terms"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     note_reason = forms.CharField(
         label=_("Reason for the note"),
-        max_length=1000,
+        max_length=limit_of(Document, "note_reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -290,7 +295,7 @@ class DocumentFilterForm(forms.Form):
 class VoidForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for voiding"),
-        max_length=1000,
+        max_length=limit_of(Document, "void_reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -316,7 +321,10 @@ class RecurringForm(forms.Form):
         label=_("Payment method"), choices=PaymentMethod.choices, initial="bank_transfer"
     )
     notes = forms.CharField(
-        label=_("Notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes"),
+        max_length=limit_of(RecurringInvoice, "notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     auto_issue = forms.BooleanField(label=_("Issue automatically"), required=False, initial=True)
     auto_send = forms.BooleanField(label=_("Send by e-mail automatically"), required=False)

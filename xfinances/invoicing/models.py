@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xfinances.catalog.models import Product, VatTreatment
 from xfinances.core.models import Company, Currency
+from xfinances.core.text_limits import BoundedTextModel, text_length_check
 from xfinances.invoicing.payment_state import BADGE_CLASSES, PaymentStatus, payment_state
 from xfinances.parties.models import Party
 
@@ -85,7 +86,7 @@ class DeliveredVia(models.TextChoices):
     ACCEPTED = "accepted", _("accepted in the portal")
 
 
-class DocumentSettings(models.Model):
+class DocumentSettings(BoundedTextModel):
     """Per-company rules of sales documents. A company without a row has the defaults."""
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
@@ -110,7 +111,7 @@ MIN_NUMBER = 1
 MAX_NUMBER = 9_999_999_999
 
 
-class PrintSettings(models.Model):
+class PrintSettings(BoundedTextModel):
     """How a company's documents print: layout choices and texts (`pdf.PdfOptions`), and an
     optional custom Typst template (the source, checked by `pdf.validate_custom_template`
     before it is kept). A company without a row prints with the defaults."""
@@ -124,11 +125,12 @@ class PrintSettings(models.Model):
     )
     show_signatures = models.BooleanField(_("print signature lines"), default=True)
     footer_text = models.CharField(_("footer text"), max_length=300, blank=True)
-    custom_template = models.TextField(_("custom template"), blank=True)
+    custom_template = models.TextField(_("custom template"), blank=True, max_length=524288)
     custom_template_name = models.CharField(_("custom template file"), max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        constraints = [text_length_check("invoicing_printsettings", "custom_template", 524288)]
         verbose_name = _("print settings")
         verbose_name_plural = _("print settings")
 
@@ -136,7 +138,7 @@ class PrintSettings(models.Model):
         return f"print settings of company {self.company_id}"
 
 
-class NumberSeries(models.Model):
+class NumberSeries(BoundedTextModel):
     """A range of 10-digit numbers. Each range ascends on its own; numbers never reset.
 
     `next_number` is taken only at issue, under a row lock (locks.lock_series), in the same
@@ -190,7 +192,7 @@ def pdf_upload_path(instance: models.Model, filename: str) -> str:
     return f"documents/{company_id}/{filename}"
 
 
-class Document(models.Model):
+class Document(BoundedTextModel):
     """An invoice, proforma, credit note, debit note or art. 117 protocol."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -293,8 +295,8 @@ class Document(models.Model):
         default=PaymentStatus.NOT_APPLICABLE,
     )
     rf_reference = models.CharField(_("RF reference"), max_length=25, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-    terms = models.TextField(_("terms"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    terms = models.TextField(_("terms"), blank=True, max_length=2000)
 
     # Relations.
     corrected_document = models.ForeignKey(
@@ -307,7 +309,7 @@ class Document(models.Model):
     )
     corrected_number = models.CharField(max_length=10, blank=True)
     corrected_issue_date = models.DateField(null=True, blank=True)
-    note_reason = models.TextField(_("reason"), blank=True)
+    note_reason = models.TextField(_("reason"), blank=True, max_length=1000)
     is_full_cancellation = models.BooleanField(default=False)
     proforma = models.ForeignKey(
         "self",
@@ -340,7 +342,7 @@ class Document(models.Model):
     delivered_via = models.CharField(max_length=16, choices=DeliveredVia.choices, blank=True)
     # Edited after it reached the client (company setting): the PDF prints "corrected".
     corrected_after_delivery_at = models.DateTimeField(null=True, blank=True)
-    void_reason = models.TextField(blank=True)
+    void_reason = models.TextField(blank=True, max_length=1000)
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -373,6 +375,10 @@ class Document(models.Model):
         verbose_name_plural = _("documents")
         ordering = ["company_id", "-issue_date", "-id"]
         constraints = [
+            text_length_check("invoicing_document", "void_reason", 1000),
+            text_length_check("invoicing_document", "note_reason", 1000),
+            text_length_check("invoicing_document", "terms", 2000),
+            text_length_check("invoicing_document", "notes", 2000),
             models.UniqueConstraint(
                 fields=["company", "number_group", "number"],
                 condition=models.Q(number__isnull=False),
@@ -434,8 +440,10 @@ class Document(models.Model):
         return self.payment_status not in ("", PaymentStatus.NOT_APPLICABLE)
 
 
-class DocumentLine(models.Model):
+class DocumentLine(BoundedTextModel):
     """One line: quantity × unit price − discount, with its VAT treatment frozen at issue."""
+
+    text_error_key = "lines.{row.position}.{field}"  # as the line checks name line errors
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="lines")
@@ -443,7 +451,7 @@ class DocumentLine(models.Model):
     product = models.ForeignKey(
         Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), max_length=2000)
     quantity = models.DecimalField(_("quantity"), max_digits=15, decimal_places=3)
     unit = models.CharField(_("unit"), max_length=10, default="pcs")
     unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4)
@@ -454,7 +462,7 @@ class DocumentLine(models.Model):
     # The treatment as it was when the line was last saved (frozen at issue).
     vat_code = models.CharField(max_length=40)
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    legal_basis = models.TextField(blank=True)
+    legal_basis = models.TextField(blank=True, max_length=500)
     reverse_charge = models.BooleanField(default=False)
     nap_column = models.CharField(max_length=5, blank=True)
     gross = models.DecimalField(**AMOUNT, default=ZERO)
@@ -474,6 +482,10 @@ class DocumentLine(models.Model):
     original_net = models.DecimalField(**AMOUNT, null=True, blank=True)
 
     class Meta:
+        constraints = [
+            text_length_check("invoicing_documentline", "legal_basis", 500),
+            text_length_check("invoicing_documentline", "description", 2000),
+        ]
         verbose_name = _("document line")
         ordering = ["company_id", "document_id", "position", "id"]
         indexes = [
@@ -490,7 +502,7 @@ class DocumentLine(models.Model):
         return self.advance_document_id is not None
 
 
-class DocumentVatGroup(models.Model):
+class DocumentVatGroup(BoundedTextModel):
     """One row of the VAT breakdown (treatment + rate): what the ledgers and exports read."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -498,7 +510,7 @@ class DocumentVatGroup(models.Model):
     vat_treatment = models.ForeignKey(VatTreatment, on_delete=models.PROTECT, related_name="+")
     vat_code = models.CharField(max_length=40)
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    legal_basis = models.TextField(blank=True)
+    legal_basis = models.TextField(blank=True, max_length=500)
     reverse_charge = models.BooleanField(default=False)
     nap_column = models.CharField(max_length=5, blank=True)
     lines_net = models.DecimalField(**AMOUNT)
@@ -511,6 +523,7 @@ class DocumentVatGroup(models.Model):
     eur_total = models.DecimalField(**AMOUNT)
 
     class Meta:
+        constraints = [text_length_check("invoicing_documentvatgroup", "legal_basis", 500)]
         verbose_name = _("VAT breakdown row")
         ordering = ["company_id", "document_id", "id"]
         indexes = [models.Index(fields=["company", "document"], name="document_vat_group_doc")]
@@ -519,7 +532,7 @@ class DocumentVatGroup(models.Model):
         return f"{self.vat_code} {self.base} / {self.vat}"
 
 
-class DocumentPdf(models.Model):
+class DocumentPdf(BoundedTextModel):
     """A PDF that was the document's current print before an edit. Kept 10 years (never deleted)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -550,7 +563,7 @@ class RecurringSchedule(models.TextChoices):
     YEARLY = "yearly", _("Yearly")
 
 
-class RecurringInvoice(models.Model):
+class RecurringInvoice(BoundedTextModel):
     """A template that makes one invoice per period (schedule + day of month, start … end).
 
     `next_period_start` is the next period to invoice; a run takes it under a row lock, writes a
@@ -574,7 +587,7 @@ class RecurringInvoice(models.Model):
         choices=PaymentMethod.choices,
         default=PaymentMethod.BANK_TRANSFER,
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
     schedule = models.CharField(
         _("schedule"),
         max_length=10,
@@ -600,6 +613,7 @@ class RecurringInvoice(models.Model):
         verbose_name_plural = _("recurring invoices")
         ordering = ["company_id", "name", "id"]
         constraints = [
+            text_length_check("invoicing_recurringinvoice", "notes", 2000),
             models.CheckConstraint(
                 condition=models.Q(day_of_month__gte=1) & models.Q(day_of_month__lte=31),
                 name="recurring_day_of_month_valid",
@@ -614,7 +628,7 @@ class RecurringInvoice(models.Model):
         return self.name
 
 
-class RecurringRun(models.Model):
+class RecurringRun(BoundedTextModel):
     """One invoiced period of a recurring invoice. The unique (template, period_start) is what
     makes a second run of the same period harmless."""
 
@@ -625,7 +639,7 @@ class RecurringRun(models.Model):
     document = models.ForeignKey(
         Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    error = models.TextField(_("problem"), blank=True)
+    error = models.TextField(_("problem"), blank=True, max_length=2000)
     sent = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -633,9 +647,10 @@ class RecurringRun(models.Model):
         verbose_name = _("recurring invoice run")
         ordering = ["company_id", "template_id", "-period_start"]
         constraints = [
+            text_length_check("invoicing_recurringrun", "error", 2000),
             models.UniqueConstraint(
                 fields=["template", "period_start"], name="recurring_run_once_per_period"
-            )
+            ),
         ]
         indexes = [models.Index(fields=["company", "template"], name="recurring_run_template")]
 

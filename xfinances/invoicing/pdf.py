@@ -3,8 +3,9 @@
 `render_document_pdf(PrintableDocument.sample())` → PDF bytes. The flow:
 
 1. `document_data(doc, options)` turns the typed record into a JSON-ready dict in which every
-   number, date, IBAN and label is already formatted for print (Bulgarian: 1 234,56 and
-   28.11.2026). User text travels as JSON strings and the template inserts it as text, never as
+   number, date, IBAN and label is already formatted for print in the document's language
+   (Bulgarian and bilingual: 1 234,56 and 28.11.2026; English: 1,234.56 and 2026-11-28). User
+   text travels as JSON strings and the template inserts it as text, never as
    markup, so no escaping is needed and none can be forgotten.
 2. The Typst template (`pdf_templates/document.typ`, or a company's custom file) reads that JSON
    as `json("data.json")` and lays it out on A4.
@@ -148,33 +149,40 @@ def _one(key: str, language: str) -> str:
     return f"{first} / {second}" if second else first
 
 
-# --- Formatting (Bulgarian print forms, through core/formatting.py) ---------------------------
+# --- Formatting (through core/formatting.py, in the document's language) ----------------------
 
 
-def format_date(value: date | None) -> str:
-    return formatting.date(value, "bg")
+def number_language(language: str) -> str:
+    """The figures' language of a document printed in `language`: an English document prints
+    `1,250.50` and English dates; Bulgarian and bilingual ones (Bulgarian tax documents first)
+    print `1 250,50` and `28.11.2026`."""
+    return "en" if language == "en" else "bg"
 
 
-def format_money(amount: Decimal | None) -> str:
-    return formatting.amount(amount, "bg")
+def format_date(value: date | None, language: str = "bg") -> str:
+    return formatting.date(value, number_language(language))
 
 
-def format_quantity(quantity: Decimal) -> str:
+def format_money(amount: Decimal | None, language: str = "bg") -> str:
+    return formatting.amount(amount, number_language(language))
+
+
+def format_quantity(quantity: Decimal, language: str = "bg") -> str:
     """3.500 → "3,5"; 12 → "12"; 1234.25 → "1 234,25" (up to 3 decimals)."""
-    return formatting.quantity(quantity, "bg")
+    return formatting.quantity(quantity, number_language(language))
 
 
-def format_unit_price(price: Decimal) -> str:
+def format_unit_price(price: Decimal, language: str = "bg") -> str:
     """At least 2 decimals, up to 4 when they are not zero: 6.4500 → "6,45", 0.1234 → "0,1234"."""
-    return formatting.unit_price(price, "bg")
+    return formatting.unit_price(price, number_language(language))
 
 
-def format_percent(value: Decimal) -> str:
-    return f"{formatting.quantity(value, 'bg')} %"
+def format_percent(value: Decimal, language: str = "bg") -> str:
+    return f"{formatting.quantity(value, number_language(language))} %"
 
 
-def format_rate(rate: Decimal) -> str:
-    return formatting.exchange_rate(rate, "bg")
+def format_rate(rate: Decimal, language: str = "bg") -> str:
+    return formatting.exchange_rate(rate, number_language(language))
 
 
 # --- Data for the template --------------------------------------------------------------------
@@ -262,32 +270,33 @@ def _fit(texts: list[str], minimum: float) -> float:
 
 
 def _vat_widths(doc: PrintableDocument) -> list[float]:
-    bases = [f"{format_money(row.base)} {doc.currency}" for row in doc.vat_rows]
-    vats = [f"{format_money(row.vat)} {doc.currency}" for row in doc.vat_rows]
+    lang = doc.language
+    bases = [f"{format_money(row.base, lang)} {doc.currency}" for row in doc.vat_rows]
+    vats = [f"{format_money(row.vat, lang)} {doc.currency}" for row in doc.vat_rows]
     return [_fit(bases, 26), _fit(vats, 22)]
 
 
 def _columns(doc: PrintableDocument) -> list[dict[str, Any]]:
-    lines = doc.lines
+    lines, lang = doc.lines, doc.language
     columns: list[dict[str, Any]] = [
         {"key": "position", "width": 8, "align": "center"},
         {"key": "description", "width": None, "align": "left"},
         {"key": "unit", "width": 15, "align": "left"},
         {
             "key": "quantity",
-            "width": _fit([format_quantity(line.quantity) for line in lines], 15),
+            "width": _fit([format_quantity(line.quantity, lang) for line in lines], 15),
             "align": "right",
         },
         {
             "key": "unit_price",
-            "width": _fit([format_unit_price(line.unit_price) for line in lines], 21),
+            "width": _fit([format_unit_price(line.unit_price, lang) for line in lines], 21),
             "align": "right",
         },
     ]
     if any(line.discount_percent for line in doc.lines):
         columns.append({"key": "discount", "width": 15, "align": "right"})
     columns.append({"key": "vat_rate", "width": 14, "align": "right"})
-    net_width = _fit([format_money(line.net) for line in lines], 24)
+    net_width = _fit([format_money(line.net, lang) for line in lines], 24)
     columns.append({"key": "net", "width": net_width, "align": "right"})
     return columns
 
@@ -297,16 +306,16 @@ def _totals(doc: PrintableDocument, options: PdfOptions) -> tuple[list, str, lis
     rows: list[dict[str, Any]] = []
     if t.document_discount and t.lines_net is not None:
         rows.append(
-            {"label": _one("lines_net", lang), "value": f"{format_money(t.lines_net)} {cur}"}
+            {"label": _one("lines_net", lang), "value": f"{format_money(t.lines_net, lang)} {cur}"}
         )
         label = _one("document_discount", lang)
         if t.document_discount_percent:
-            label += f" {format_percent(t.document_discount_percent)}"
-        rows.append({"label": label, "value": f"−{format_money(t.document_discount)} {cur}"})
-    rows.append({"label": _one("base", lang), "value": f"{format_money(t.base)} {cur}"})
-    rows.append({"label": _one("vat", lang), "value": f"{format_money(t.vat)} {cur}"})
+            label += f" {format_percent(t.document_discount_percent, lang)}"
+        rows.append({"label": label, "value": f"−{format_money(t.document_discount, lang)} {cur}"})
+    rows.append({"label": _one("base", lang), "value": f"{format_money(t.base, lang)} {cur}"})
+    rows.append({"label": _one("vat", lang), "value": f"{format_money(t.vat, lang)} {cur}"})
     total_key = "total" if doc.kind in ("invoice", "proforma", "debit_note") else "total_note"
-    rows.append({"label": _one(total_key, lang), "value": f"{format_money(t.total)} {cur}"})
+    rows.append({"label": _one(total_key, lang), "value": f"{format_money(t.total, lang)} {cur}"})
     for row in rows:
         row["strong"] = False
     rows[-1]["strong"] = True
@@ -316,26 +325,29 @@ def _totals(doc: PrintableDocument, options: PdfOptions) -> tuple[list, str, lis
     if cur != "EUR" and t.eur_total is not None:
         title = _one("eur_equivalent", lang)
         if t.eur_rate is not None:
-            title += f" ({_one('rate', lang)}: 1 EUR = {format_rate(t.eur_rate)} {cur}"
-            title += f", {format_date(t.eur_rate_date)})" if t.eur_rate_date else ")"
+            title += f" ({_one('rate', lang)}: 1 EUR = {format_rate(t.eur_rate, lang)} {cur}"
+            title += f", {format_date(t.eur_rate_date, lang)})" if t.eur_rate_date else ")"
         secondary += [
-            {"label": _one("base", lang), "value": f"{format_money(t.eur_base)} EUR"},
-            {"label": _one("vat", lang), "value": f"{format_money(t.eur_vat)} EUR"},
-            {"label": _one("total_note", lang), "value": f"{format_money(t.eur_total)} EUR"},
+            {"label": _one("base", lang), "value": f"{format_money(t.eur_base, lang)} EUR"},
+            {"label": _one("vat", lang), "value": f"{format_money(t.eur_vat, lang)} EUR"},
+            {"label": _one("total_note", lang), "value": f"{format_money(t.eur_total, lang)} EUR"},
         ]
     elif t.bgn_total is not None:
         title = f"{_one('bgn_original', lang)} ({_one('fixed_rate', lang)} 1 EUR = "
-        title += f"{format_rate(BGN_PER_EUR)} BGN)"
+        title += f"{format_rate(BGN_PER_EUR, lang)} BGN)"
         secondary += [
-            {"label": _one("base", lang), "value": f"{format_money(t.bgn_base)} BGN"},
-            {"label": _one("vat", lang), "value": f"{format_money(t.bgn_vat)} BGN"},
-            {"label": _one("total_note", lang), "value": f"{format_money(t.bgn_total)} BGN"},
+            {"label": _one("base", lang), "value": f"{format_money(t.bgn_base, lang)} BGN"},
+            {"label": _one("vat", lang), "value": f"{format_money(t.bgn_vat, lang)} BGN"},
+            {"label": _one("total_note", lang), "value": f"{format_money(t.bgn_total, lang)} BGN"},
         ]
     elif cur == "EUR" and options.show_bgn_equivalent:
         title = f"{_one('bgn_equivalent', lang)} ({_one('fixed_rate', lang)} 1 EUR = "
-        title += f"{format_rate(BGN_PER_EUR)} BGN)"
+        title += f"{format_rate(BGN_PER_EUR, lang)} BGN)"
         secondary.append(
-            {"label": _one("total_note", lang), "value": f"{format_money(eur_to_bgn(t.total))} BGN"}
+            {
+                "label": _one("total_note", lang),
+                "value": f"{format_money(eur_to_bgn(t.total), lang)} BGN",
+            }
         )
     return rows, title, secondary
 
@@ -368,19 +380,19 @@ def _related(doc: PrintableDocument) -> dict[str, str] | None:
     if related is None:
         return None
     lang = doc.language
-    bg = f"към {related.title} № {related.number} от {format_date(related.issue_date)}"
-    issued = format_date(related.issue_date)
+    bg = f"към {related.title} № {related.number} от {format_date(related.issue_date, lang)}"
+    issued = format_date(related.issue_date, lang)
     en = f"to {_english_kind(related.title)} No. {related.number} of {issued}"
     text = {"bg": bg, "en": en, "bg-en": f"{bg} / {en}"}[lang]
     note = ""
     if related.currency == "BGN" and doc.currency == "EUR":
         note_bg = (
             "Документът е издаден в лева; коригираните суми са превалутирани по фиксирания курс "
-            f"1 EUR = {format_rate(BGN_PER_EUR)} BGN."
+            f"1 EUR = {format_rate(BGN_PER_EUR, lang)} BGN."
         )
         note_en = (
             "The document was issued in BGN; the corrected amounts are converted at the fixed "
-            f"rate 1 EUR = {format_rate(BGN_PER_EUR)} BGN."
+            f"rate 1 EUR = {format_rate(BGN_PER_EUR, lang)} BGN."
         )
         note = {"bg": note_bg, "en": note_en, "bg-en": f"{note_bg} / {note_en}"}[lang]
     return {"text": text, "reason": related.reason, "note": note}
@@ -398,11 +410,11 @@ def _english_kind(title: str) -> str:
 
 def _dates(doc: PrintableDocument) -> list[list[str]]:
     lang = doc.language
-    dates = [[*_pair("issue_date", lang), format_date(doc.issue_date)]]
+    dates = [[*_pair("issue_date", lang), format_date(doc.issue_date, lang)]]
     if doc.tax_event_date:
-        dates.append([*_pair("tax_event_date", lang), format_date(doc.tax_event_date)])
+        dates.append([*_pair("tax_event_date", lang), format_date(doc.tax_event_date, lang)])
     if doc.due_date and _asks_for_money(doc):
-        dates.append([*_pair("due_date", lang), format_date(doc.due_date)])
+        dates.append([*_pair("due_date", lang), format_date(doc.due_date, lang)])
     if doc.place_of_issue:
         dates.append([*_pair("place_of_issue", lang), doc.place_of_issue])
     return dates
@@ -434,28 +446,32 @@ def _status_marks(doc: PrintableDocument) -> dict[str, str]:
 
 
 def _line_rows(doc: PrintableDocument) -> list[dict[str, str]]:
+    lang = doc.language
     return [
         {
             "position": str(line.position),
             "description": breakable(line.description),
             "unit": line.unit,
-            "quantity": format_quantity(line.quantity),
-            "unit_price": format_unit_price(line.unit_price),
-            "discount": format_percent(line.discount_percent) if line.discount_percent else "",
+            "quantity": format_quantity(line.quantity, lang),
+            "unit_price": format_unit_price(line.unit_price, lang),
+            "discount": format_percent(line.discount_percent, lang)
+            if line.discount_percent
+            else "",
             "vat_rate": line.vat_label
-            or (format_percent(line.vat_rate) if line.vat_rate is not None else "–"),
-            "net": format_money(line.net),
+            or (format_percent(line.vat_rate, lang) if line.vat_rate is not None else "–"),
+            "net": format_money(line.net, lang),
         }
         for line in doc.lines
     ]
 
 
 def _vat_row_data(doc: PrintableDocument) -> list[dict[str, str]]:
+    lang = doc.language
     return [
         {
             "label": row.label,
-            "base": f"{format_money(row.base)} {doc.currency}",
-            "vat": f"{format_money(row.vat)} {doc.currency}",
+            "base": f"{format_money(row.base, lang)} {doc.currency}",
+            "vat": f"{format_money(row.vat, lang)} {doc.currency}",
             "basis": row.legal_basis,
         }
         for row in doc.vat_rows
@@ -621,21 +637,23 @@ def annulment_protocol_data(p: PrintableAnnulmentProtocol) -> dict[str, Any]:
     rows = [
         [lab("document"), p.voided_title],
         [lab("number"), p.voided_number],
-        [lab("date"), format_date(p.voided_date)],
+        [lab("date"), format_date(p.voided_date, lang)],
     ]
     if p.voided_total is not None:
-        rows.append([lab("amount"), f"{format_money(p.voided_total)} {p.currency}"])
+        rows.append([lab("amount"), f"{format_money(p.voided_total, lang)} {p.currency}"])
     new_document = ""
     if p.new_document_number:
         title = p.new_document_title or p.voided_title
-        new_document = f"{title} № {p.new_document_number} / {format_date(p.new_document_date)}"
+        new_document = (
+            f"{title} № {p.new_document_number} / {format_date(p.new_document_date, lang)}"
+        )
     return {
         "text_lang": "en" if lang == "en" else "bg",
         "title": lab("title"),
         "subtitle": lab("subtitle"),
         "number": p.protocol_number,
         "intro": (
-            f"{lab('today')}, {format_date(p.protocol_date)}, {lab('in')} {p.place}, "
+            f"{lab('today')}, {format_date(p.protocol_date, lang)}, {lab('in')} {p.place}, "
             f"{lab('between')}:"
         ),
         "agreed": lab("agreed"),

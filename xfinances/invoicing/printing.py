@@ -13,14 +13,14 @@ from typing import cast
 
 from django.utils import timezone
 
-from xfinances.catalog.models import unit_print_name
+from xfinances.catalog.models import VatTreatment, unit_print_name
 from xfinances.core import formatting
 from xfinances.core.models import Company
 from xfinances.core.printing import template_file
 from xfinances.invoicing import pdf, printable
 from xfinances.invoicing.epc_qr import EpcPayloadError, epc_payload
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus, DocumentVatGroup
-from xfinances.invoicing.pdf import PdfOptions
+from xfinances.invoicing.pdf import PdfOptions, number_language
 from xfinances.invoicing.printable import (
     PrintableAnnulmentProtocol,
     PrintableBankAccount,
@@ -93,8 +93,14 @@ def document_pdf(document: Document) -> bytes:
     return bytes(pdf.render_document_pdf(printable_for(document), options=options))
 
 
+def _treatment_name(treatment: VatTreatment, language: str) -> str:
+    if language == "en" and treatment.name_en:
+        return treatment.name_en
+    return treatment.name
+
+
 def _printable_lines(document: Document) -> tuple[PrintableLine, ...]:
-    unit_language = "en" if document.language == "en" else "bg"
+    unit_language = number_language(document.language)  # English figures only in English
     return tuple(
         PrintableLine(
             position=line.position,
@@ -106,20 +112,24 @@ def _printable_lines(document: Document) -> tuple[PrintableLine, ...]:
             net=line.net,
             vat_rate=line.vat_rate,
             vat_label=(
-                f"{formatting.percent(line.vat_rate, 'bg')} %" if line.vat_rate is not None else "—"
+                f"{formatting.percent(line.vat_rate, unit_language)} %"
+                if line.vat_rate is not None
+                else "—"
             ),
         )
         for line in lines_of(document)
     )
 
 
-def _vat_rows(groups: list[DocumentVatGroup]) -> tuple[PrintableVatRow, ...]:
+def _vat_rows(groups: list[DocumentVatGroup], language: str) -> tuple[PrintableVatRow, ...]:
+    unit_language = number_language(language)
+    vat_word = "VAT" if language == "en" else "ДДС"
     return tuple(
         PrintableVatRow(
             label=(
-                f"ДДС {formatting.percent(group.vat_rate, 'bg')} %"
+                f"{vat_word} {formatting.percent(group.vat_rate, unit_language)} %"
                 if group.vat_rate is not None
-                else group.vat_treatment.name
+                else _treatment_name(group.vat_treatment, language)
             ),
             rate=group.vat_rate,
             base=group.base,
@@ -214,7 +224,7 @@ def printable_for(document: Document) -> PrintableDocument:
         supplier=_printable_party(document, "supplier"),
         recipient=_printable_party(document, "recipient"),
         lines=_printable_lines(document),
-        vat_rows=_vat_rows(groups),
+        vat_rows=_vat_rows(groups, document.language),
         totals=_printable_totals(document),
         currency=document.currency,
         tax_event_date=document.tax_event_date,

@@ -12,6 +12,7 @@ from ninja import Router, Schema, Status
 from xfinances.core.api_auth import require
 from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
+from xfinances.core.text_limits import limits_of
 from xfinances.notifications import actions, queries
 from xfinances.notifications.models import MessageStatus, OutboxMessage, WebhookEndpoint
 
@@ -54,6 +55,8 @@ class SendIn(InputSchema):
 
 
 class EndpointIn(InputSchema):
+    text_limits = limits_of(WebhookEndpoint, "url", "description")
+
     url: str
     events: list[str]
     description: str = ""
@@ -61,6 +64,8 @@ class EndpointIn(InputSchema):
 
 
 class EndpointPatch(InputSchema):
+    text_limits = EndpointIn.text_limits
+
     url: str | None = None
     events: list[str] | None = None
     description: str | None = None

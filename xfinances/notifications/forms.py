@@ -5,7 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xfinances.notifications.models import NotificationKind, PartyAutoSend, WebhookEvent
+from xfinances.core.text_limits import limit_of
+from xfinances.notifications.models import (
+    EmailTemplate,
+    NotificationKind,
+    PartyAutoSend,
+    WebhookEvent,
+)
 
 
 class DeliverySettingsForm(forms.Form):
@@ -32,12 +38,17 @@ class PartyAutoSendForm(forms.Form):
 
 
 class EmailTemplateForm(forms.Form):
-    subject = forms.CharField(label=_("Subject"), max_length=300)
+    subject = forms.CharField(label=_("Subject"), max_length=limit_of(EmailTemplate, "subject"))
     body_text = forms.CharField(
-        label=_("Text"), max_length=20000, widget=forms.Textarea(attrs={"rows": 10})
+        label=_("Text"),
+        max_length=limit_of(EmailTemplate, "body_text"),
+        widget=forms.Textarea(attrs={"rows": 10}),
     )
     body_html = forms.CharField(
-        label=_("HTML"), max_length=100000, widget=forms.Textarea(attrs={"rows": 8}), required=False
+        label=_("HTML"),
+        max_length=limit_of(EmailTemplate, "body_html"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
     )
 
 

@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company
+from xfinances.core.text_limits import BoundedTextModel, text_length_check
 from xfinances.parties.models import Party
 
 
@@ -42,7 +43,7 @@ class TemplateLanguage(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
-class DeliverySettings(models.Model):
+class DeliverySettings(BoundedTextModel):
     """A company's delivery settings (one row per company, created on first save)."""
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
@@ -76,7 +77,7 @@ class PartyAutoSend(models.TextChoices):
     NEVER = "never", _("Never send on issue")
 
 
-class PartyDeliverySetting(models.Model):
+class PartyDeliverySetting(BoundedTextModel):
     """A party's own auto-send choice, overriding the company's."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -95,7 +96,7 @@ class PartyDeliverySetting(models.Model):
         return f"{self.party_id}: {self.auto_send or '-'}"
 
 
-class EmailTemplate(models.Model):
+class EmailTemplate(BoundedTextModel):
     """A company's own subject and bodies for one document kind in one language.
 
     Without a row, the built-in default (xfinances.notifications.default_templates) is used."""
@@ -106,17 +107,19 @@ class EmailTemplate(models.Model):
     )
     language = models.CharField(_("language"), max_length=2, choices=TemplateLanguage.choices)
     subject = models.CharField(_("subject"), max_length=300)
-    body_text = models.TextField(_("text"))
-    body_html = models.TextField(_("HTML"), blank=True)
+    body_text = models.TextField(_("text"), max_length=20000)
+    body_html = models.TextField(_("HTML"), blank=True, max_length=100000)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("e-mail template")
         ordering = ["company_id", "document_kind", "language"]
         constraints = [
+            text_length_check("notifications_emailtemplate", "body_html", 100000),
+            text_length_check("notifications_emailtemplate", "body_text", 20000),
             models.UniqueConstraint(
                 fields=["company", "document_kind", "language"], name="email_template_unique"
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -133,7 +136,7 @@ class WebhookEvent(models.TextChoices):
     PAYMENT_ALLOCATED = "payment.allocated", "payment.allocated"
 
 
-class WebhookEndpoint(models.Model):
+class WebhookEndpoint(BoundedTextModel):
     """A URL of another system (a CRM, a shop) that receives the events it chose."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -166,7 +169,7 @@ class MessageStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(BoundedTextModel):
     """One e-mail or one webhook call. `payload` holds everything needed to send it again:
     for an e-mail {to, reply_to, subject, text, html, attach_pdf, purpose}, for a webhook the
     JSON body (without the signature, which is made per attempt)."""
@@ -199,7 +202,7 @@ class OutboxMessage(models.Model):
     # Set (and committed) right before the bytes go to the server: a crash after this point
     # leaves an uncertain outcome, which is never retried automatically (no duplicate).
     transmit_started_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
+    last_error = models.TextField(_("last error"), blank=True, max_length=4000)
     last_response_code = models.IntegerField(null=True, blank=True)
     outcome_uncertain = models.BooleanField(default=False)
     created_by = models.ForeignKey(
@@ -217,9 +220,10 @@ class OutboxMessage(models.Model):
         verbose_name = _("outgoing message")
         ordering = ["company_id", "-created_at", "-id"]
         constraints = [
+            text_length_check("notifications_outboxmessage", "last_error", 4000),
             models.UniqueConstraint(
                 fields=["company", "idempotency_key"], name="outbox_idempotency_unique"
-            )
+            ),
         ]
         indexes = [
             # The worker's claim: due queued rows, oldest first (all companies).
@@ -246,7 +250,7 @@ class LogEvent(models.TextChoices):
     UNCERTAIN = "uncertain", _("outcome unknown (worker stopped while sending)")
 
 
-class DeliveryLogEntry(models.Model):
+class DeliveryLogEntry(BoundedTextModel):
     """What happened to a message (and so to its document): the delivery log and the webhook
     attempt log (with the receiver's response code)."""
 
@@ -262,10 +266,11 @@ class DeliveryLogEntry(models.Model):
     event = models.CharField(_("event"), max_length=10, choices=LogEvent.choices)
     attempt = models.PositiveIntegerField(default=0)
     response_code = models.IntegerField(_("response code"), null=True, blank=True)
-    detail = models.TextField(_("detail"), blank=True)
+    detail = models.TextField(_("detail"), blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        constraints = [text_length_check("notifications_deliverylogentry", "detail", 2000)]
         verbose_name = _("delivery log entry")
         ordering = ["company_id", "-created_at", "-id"]
         indexes = [
@@ -284,7 +289,7 @@ class NotificationKind(models.TextChoices):
     AUTO_SEND_SKIPPED = "auto_send_skipped", _("A document was not sent automatically")
 
 
-class Notification(models.Model):
+class Notification(BoundedTextModel):
     """An item under the bell of one employee in one company."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -309,7 +314,7 @@ class Notification(models.Model):
         return self.text[:60]
 
 
-class NotificationPreference(models.Model):
+class NotificationPreference(BoundedTextModel):
     """Which kinds of notification an employee also wants by e-mail (the bell shows all)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")

@@ -19,8 +19,9 @@ from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
+from xfinances.core.text_limits import limits_of
 from xfinances.parties import actions, queries
-from xfinances.parties.models import Party, PartyImport
+from xfinances.parties.models import Party, PartyContact, PartyImport
 from xfinances.parties.queries import ImportPreview
 
 router = Router(tags=["parties"])
@@ -29,6 +30,8 @@ MAX_LIMIT = 200
 
 
 class ContactIn(InputSchema):
+    text_limits = limits_of(PartyContact, "name", "position", "phone")
+
     name: str = ""
     position: str = ""
     email: str = ""
@@ -58,6 +61,7 @@ class PartyIn(InputSchema):
     """A whole party. On PUT, fields left out take these defaults; `contacts` and
     `bank_accounts` left out (null) stay as they are, an empty list removes them all."""
 
+    text_limits = limits_of(Party, "name", "name_latin", "city", "address", "mol", "phone", "notes")
     name: str = ""
     name_latin: str = ""
     kind: str = "company"

@@ -25,6 +25,8 @@ from xfinances.core.identifiers import (
     clean_lnch,
     clean_vat_number,
 )
+from xfinances.core.text_limits import limits_of
+from xfinances.parties.models import Party
 
 KINDS = ("company", "person")
 LANGUAGES = ("", "bg", "en", "bg-en")
@@ -55,16 +57,11 @@ PARTY_DEFAULTS: dict[str, Any] = {
     "tags": [],
 }
 TEXT_FIELDS = ("name", "name_latin", "city", "postcode", "address", "mol", "phone", "notes")
-MAX_LENGTHS = {
-    "name": 200,
-    "name_latin": 200,
-    "city": 100,
-    "postcode": 10,
-    "address": 300,
-    "mol": 200,
-    "phone": 50,
-    "email": 254,
-}
+# The limits of the Party model's fields (one place: the model), checked here so an import row
+# gets the message at its field together with the other errors of the row.
+MAX_LENGTHS = limits_of(
+    Party, "name", "name_latin", "city", "postcode", "address", "mol", "phone", "email", "notes"
+)
 # EU VAT prefixes that differ from the ISO country code.
 _VAT_PREFIX_COUNTRY = {"EL": "GR"}
 _WHITESPACE = re.compile(r"\s+")

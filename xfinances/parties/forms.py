@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Currency
-from xfinances.parties.models import DocumentLanguage, PartyKind
+from xfinances.core.text_limits import limit_of
+from xfinances.parties.models import DocumentLanguage, Party, PartyKind
 
 
 class PartyForm(forms.Form):
@@ -17,7 +18,7 @@ class PartyForm(forms.Form):
     # Not required here: the action reports a missing name together with every other error.
     name = forms.CharField(
         label=_("Name"),
-        max_length=200,
+        max_length=limit_of(Party, "name"),
         required=False,
         widget=forms.TextInput(attrs={"autofocus": True}),
     )
@@ -66,7 +67,10 @@ class PartyForm(forms.Form):
         label=_("Tags"), max_length=500, required=False, help_text=_("Separated by commas.")
     )
     notes = forms.CharField(
-        label=_("Notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Notes"),
+        max_length=limit_of(Party, "notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company, Currency
+from xfinances.core.text_limits import BoundedTextModel, text_length_check
 
 
 class PartyKind(models.TextChoices):
@@ -21,7 +22,7 @@ class DocumentLanguage(models.TextChoices):
     BILINGUAL = "bg-en", _("Bilingual")
 
 
-class Party(models.Model):
+class Party(BoundedTextModel):
     """A client, a supplier, or both. Archived, never deleted: documents refer to it."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="parties")
@@ -61,7 +62,7 @@ class Party(models.Model):
         related_name="+",
         verbose_name=_("responsible employee"),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     is_archived = models.BooleanField(_("archived"), default=False)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
@@ -75,11 +76,12 @@ class Party(models.Model):
         verbose_name_plural = _("parties")
         ordering = ["company_id", "name", "id"]
         constraints = [
+            text_length_check("parties_party", "notes", 2000),
             models.UniqueConstraint(
                 fields=["company", "eik"],
                 name="party_eik_unique",
                 condition=~models.Q(eik=""),
-            )
+            ),
         ]
         indexes = [
             models.Index(
@@ -105,7 +107,7 @@ class Party(models.Model):
         return account.iban if account else ""
 
 
-class PartyContact(models.Model):
+class PartyContact(BoundedTextModel):
     """A person at the party, and which mail goes to them."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -127,7 +129,7 @@ class PartyContact(models.Model):
         return f"{self.name} <{self.email}>" if self.email else self.name
 
 
-class PartyBankAccount(models.Model):
+class PartyBankAccount(BoundedTextModel):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="bank_accounts")
     iban = models.CharField(_("IBAN"), max_length=34)
@@ -150,7 +152,7 @@ class PartyBankAccount(models.Model):
         return self.iban
 
 
-class PartyImport(models.Model):
+class PartyImport(BoundedTextModel):
     """An uploaded CSV/XLSX of parties: kept so preview → confirm survives a restart."""
 
     class Status(models.TextChoices):

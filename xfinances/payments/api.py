@@ -14,10 +14,18 @@ from xfinances.core.exceptions import InvalidInput
 from xfinances.core.idempotency import idempotent
 from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest, company_object_or_404
+from xfinances.core.text_limits import limits_of
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 from xfinances.payments import actions, queries
-from xfinances.payments.models import Allocation, DunningLevel, Payment, RunKind
+from xfinances.payments.models import (
+    Allocation,
+    DunningLevel,
+    DunningPause,
+    Payment,
+    RunKind,
+    WriteOff,
+)
 from xfinances.treasury.models import MoneyAccount, Movement
 
 router = Router(tags=["payments"])
@@ -47,6 +55,8 @@ class AllocationIn(InputSchema):
 
 
 class PaymentIn(InputSchema):
+    text_limits = limits_of(Payment, "bank_reference", "note")
+
     direction: str
     date: str
     amount: str
@@ -70,6 +80,8 @@ class ReasonIn(InputSchema):
 
 
 class WriteOffIn(InputSchema):
+    text_limits = limits_of(WriteOff, "reason")
+
     reason: str = ""
     amount: str | None = None
     date: str | None = None
@@ -81,6 +93,10 @@ class CreditNoteIn(InputSchema):
 
 
 class LevelIn(InputSchema):
+    text_limits = limits_of(
+        DunningLevel, "name", "name_en", "subject_bg", "body_bg", "subject_en", "body_en"
+    )
+
     name: str | None = None
     name_en: str | None = None
     days_after_due: int | None = None
@@ -95,6 +111,8 @@ class LevelIn(InputSchema):
 
 
 class PauseIn(InputSchema):
+    text_limits = limits_of(DunningPause, "reason")
+
     reason: str = ""
     until: str = ""
     document_id: int | None = None

@@ -29,6 +29,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company, Currency
+from xfinances.core.text_limits import BoundedTextModel, text_length_check
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 
@@ -56,7 +57,7 @@ class PaymentMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Payment(models.Model):
+class Payment(BoundedTextModel):
     """Money received from or paid to a party, in any currency."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -128,7 +129,7 @@ class Payment(models.Model):
         return self.amount - self.allocated
 
 
-class Allocation(models.Model):
+class Allocation(BoundedTextModel):
     """Part of a payment (or of a credit note) settling part of a document.
 
     Source: `payment` or `credit_note` (exactly one). Target: `document`. `amount` is in the
@@ -209,7 +210,7 @@ class Allocation(models.Model):
         return self.undone_at is None
 
 
-class DocumentSettlement(models.Model):
+class DocumentSettlement(BoundedTextModel):
     """How much of a sales document is settled, in its currency. One row per document that has
     ever been touched by an allocation or a write-off; no row means nothing settled.
 
@@ -240,7 +241,7 @@ class DocumentSettlement(models.Model):
         return f"{self.document_id}: {self.settled}"
 
 
-class WriteOff(models.Model):
+class WriteOff(BoundedTextModel):
     """A small remainder written off with a reason (within the company's tolerance)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -272,7 +273,7 @@ class CatchUp(models.TextChoices):
     LATEST = "latest", _("Only the latest level due; the earlier ones are skipped")
 
 
-class PaymentSettings(models.Model):
+class PaymentSettings(BoundedTextModel):
     """Per-company settings of the payments area."""
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
@@ -290,7 +291,9 @@ class PaymentSettings(models.Model):
     )
     reminders_enabled = models.BooleanField(_("send reminders"), default=True)
     reminder_hour = models.PositiveSmallIntegerField(_("hour of the daily reminder run"), default=8)
-    payment_instructions = models.TextField(_("how to pay (shown in reminders)"), blank=True)
+    payment_instructions = models.TextField(
+        _("how to pay (shown in reminders)"), blank=True, max_length=2000
+    )
     apply_credit_notes_on_issue = models.BooleanField(
         _("offset a credit note against its invoice when it is issued"), default=True
     )
@@ -302,6 +305,7 @@ class PaymentSettings(models.Model):
     )
 
     class Meta:
+        constraints = [text_length_check("payments_paymentsettings", "payment_instructions", 2000)]
         verbose_name = _("payment settings")
 
     def __str__(self) -> str:
@@ -318,7 +322,7 @@ class ReminderRecipients(models.TextChoices):
     BOTH = "both", _("Both")
 
 
-class DunningLevel(models.Model):
+class DunningLevel(BoundedTextModel):
     """One reminder level: sent `days_after_due` days after the due date (negative: before)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -326,9 +330,9 @@ class DunningLevel(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     days_after_due = models.IntegerField(_("days after the due date"))
     subject_bg = models.CharField(_("subject (Bulgarian)"), max_length=200)
-    body_bg = models.TextField(_("text (Bulgarian)"))
+    body_bg = models.TextField(_("text (Bulgarian)"), max_length=10000)
     subject_en = models.CharField(_("subject (English)"), max_length=200)
-    body_en = models.TextField(_("text (English)"))
+    body_en = models.TextField(_("text (English)"), max_length=10000)
     charge_interest = models.BooleanField(_("show late-payment interest"), default=False)
     fee = models.DecimalField(_("fee (EUR)"), **AMOUNT, default=ZERO)
     recipients = models.CharField(
@@ -343,9 +347,11 @@ class DunningLevel(models.Model):
         verbose_name = _("reminder level")
         ordering = ["company_id", "days_after_due", "id"]
         constraints = [
+            text_length_check("payments_dunninglevel", "body_en", 10000),
+            text_length_check("payments_dunninglevel", "body_bg", 10000),
             models.UniqueConstraint(
                 fields=["company", "days_after_due"], name="dunning_level_day_unique"
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -373,7 +379,7 @@ class DunningLevel(models.Model):
         ) % {"count": days}
 
 
-class DunningPause(models.Model):
+class DunningPause(BoundedTextModel):
     """No reminders for a document or for a whole client until `until` (inclusive)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -412,7 +418,7 @@ class RunKind(models.TextChoices):
     MANUAL = "manual", _("Sent now by hand")
 
 
-class ReminderRun(models.Model):
+class ReminderRun(BoundedTextModel):
     """One run of the reminders for a company and a day. The scheduled run of a day is claimed
     by inserting this row (unique): a second worker gets an IntegrityError and does nothing."""
 
@@ -442,7 +448,7 @@ class ReminderRun(models.Model):
         return f"{self.run_date} {self.kind}"
 
 
-class ReminderSent(models.Model):
+class ReminderSent(BoundedTextModel):
     """A level reached a document: sent in an e-mail, or `superseded` (skipped because a higher
     level was due at the same run). Unique per (level, document): never twice."""
 
@@ -476,7 +482,7 @@ class ReminderSent(models.Model):
         return f"{self.level_id} {self.document_id} {self.run_date}"
 
 
-class OverdueNotice(models.Model):
+class OverdueNotice(BoundedTextModel):
     """The marker that a reminder run saw a document overdue and emitted `document.overdue`:
     one row per document, so the event goes out once (unique per document)."""
 

@@ -21,6 +21,7 @@ from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company, Source, hash_token
 from xfinances.core.permissions import ensure_can
+from xfinances.core.text_limits import limit_of
 from xfinances.invoicing import actions as invoicing_actions
 from xfinances.invoicing.actions import delivery
 from xfinances.invoicing.events import DocumentUpdated
@@ -42,7 +43,7 @@ from xfinances.portal.models import (
 )
 from xfinances.portal.queries import settings_of
 
-MAX_REASON = 2000
+MAX_REASON = limit_of(DocumentResponse, "reason")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company
+from xfinances.core.text_limits import BoundedTextModel, text_length_check
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 
@@ -23,7 +24,7 @@ DOCUMENT_LINK_DAYS = 60
 SESSION_HOURS = 8
 
 
-class PortalSettings(models.Model):
+class PortalSettings(BoundedTextModel):
     """The portal's settings of one company (a missing row means the defaults)."""
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
@@ -46,7 +47,7 @@ class PortalSettings(models.Model):
         return f"portal settings of {self.company_id}"
 
 
-class PortalAccess(models.Model):
+class PortalAccess(BoundedTextModel):
     """An e-mail that has signed in (or been sent a link) for one party of one company."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -73,7 +74,7 @@ class TokenPurpose(models.TextChoices):
     DOCUMENT = "document", _("link in a document e-mail")
 
 
-class PortalLoginToken(models.Model):
+class PortalLoginToken(BoundedTextModel):
     """A link that opens a portal session. Sign-in links work once; document links work until
     they expire (a client opens an invoice e-mail more than once)."""
 
@@ -108,7 +109,7 @@ class PortalLoginToken(models.Model):
         return not (self.is_one_time and self.used_at is not None)
 
 
-class PortalSession(models.Model):
+class PortalSession(BoundedTextModel):
     """A signed-in client: one company and one party, nothing else. The browser holds the raw key
     in a signed cookie of its own (never Django's staff session)."""
 
@@ -146,7 +147,7 @@ class AccessAction(models.TextChoices):
     RETURN = "return", _("returned a document")
 
 
-class PortalAccessLog(models.Model):
+class PortalAccessLog(BoundedTextModel):
     """Every access to the portal: who, when, from where, what."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -179,7 +180,7 @@ class PortalAccessLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.email} {self.action}"
 
 
-class DocumentPublication(models.Model):
+class DocumentPublication(BoundedTextModel):
     """A document put in the portal by hand or by a document e-mail (auto-publish covers issued
     documents without a row). `withdrawn_at` hides it again."""
 
@@ -202,19 +203,20 @@ class ResponseKind(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
-class DocumentResponse(models.Model):
+class DocumentResponse(BoundedTextModel):
     """The client's answer to a document: accepted, or returned with a reason. One per document."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
     document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("response"), max_length=10, choices=ResponseKind.choices)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
     email = models.CharField(_("by"), max_length=254, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        constraints = [text_length_check("portal_documentresponse", "reason", 2000)]
         verbose_name = _("client's response to a document")
         ordering = ["company_id", "-created_at"]
         indexes = [models.Index(fields=["company", "party", "-created_at"], name="portal_response")]

@@ -16,6 +16,7 @@ from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
+from xfinances.core.text_limits import limits_of
 from xfinances.purchases import actions, queries
 from xfinances.purchases.models import SupplierInvoice
 
@@ -43,6 +44,7 @@ class SupplierInvoiceIn(InputSchema):
     """A supplier document. `supplier` is the id of a party (GET /parties); `rows` carry base and
     VAT per rate as printed on the document (positive also for credit notes)."""
 
+    text_limits = limits_of(SupplierInvoice, "supplier_number", "description", "payment_reference")
     supplier: int
     kind: str = "invoice"
     supplier_number: str
@@ -64,6 +66,8 @@ class SupplierInvoiceIn(InputSchema):
 
 
 class SupplierInvoicePatch(InputSchema):
+    text_limits = SupplierInvoiceIn.text_limits
+
     supplier_number: str | None = None
     issue_date: dt.date | None = None
     tax_event_date: dt.date | None = None

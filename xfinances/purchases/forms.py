@@ -10,10 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from xfinances.core.form_fields import AmountField, ExchangeRateField, PercentField
 from xfinances.core.forms import BoundedDateField
 from xfinances.core.models import Currency
+from xfinances.core.text_limits import limit_of
 from xfinances.purchases.models import (
     ApprovalStatus,
     PaymentStatus,
     SupplierDocumentKind,
+    SupplierInvoice,
     VatCredit,
 )
 
@@ -64,7 +66,9 @@ class SupplierInvoiceForm(forms.Form):
         label=_("Corrected invoice"), required=False, help_text=_("For credit and debit notes.")
     )
     category = forms.ChoiceField(label=_("Purchase category"), required=False)
-    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("Description"), max_length=limit_of(SupplierInvoice, "description"), required=False
+    )
     responsible = forms.ChoiceField(
         label=_("Responsible employee"),
         required=False,
@@ -181,13 +185,18 @@ class UblUploadForm(forms.Form):
 
 class DecisionForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason"),
+        max_length=limit_of(SupplierInvoice, "approval_reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason"),
+        max_length=limit_of(SupplierInvoice, "cancel_reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

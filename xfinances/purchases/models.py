@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company, Currency
+from xfinances.core.text_limits import BoundedTextModel, text_length_check
 from xfinances.parties.models import Party
 
 AMOUNT: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
@@ -65,7 +66,7 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Export failed")
 
 
-class PurchaseCategory(models.Model):
+class PurchaseCategory(BoundedTextModel):
     """What the company bought (materials, services, rent…). Each company edits its own list."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -85,7 +86,7 @@ class PurchaseCategory(models.Model):
         return self.name
 
 
-class PurchaseSettings(models.Model):
+class PurchaseSettings(BoundedTextModel):
     """Per-company settings of supplier invoices and their payment alerts."""
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
@@ -113,7 +114,7 @@ class PurchaseSettings(models.Model):
         return f"purchase settings of {self.company_id}"
 
 
-class SupplierInvoice(models.Model):
+class SupplierInvoice(BoundedTextModel):
     """An incoming document from a supplier. Amounts are stored positive for every kind; the
     ledger and exports negate credit notes (`sign`)."""
 
@@ -197,7 +198,7 @@ class SupplierInvoice(models.Model):
         related_name="+",
         verbose_name=_("approver"),
     )
-    approval_reason = models.TextField(_("reason"), blank=True)
+    approval_reason = models.TextField(_("reason"), blank=True, max_length=1000)
     approval_decided_at = models.DateTimeField(null=True, blank=True)
     approval_decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -226,7 +227,7 @@ class SupplierInvoice(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.TextField(blank=True)
+    cancel_reason = models.TextField(blank=True, max_length=1000)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -234,11 +235,13 @@ class SupplierInvoice(models.Model):
         verbose_name_plural = _("supplier invoices")
         ordering = ["company_id", "-issue_date", "-id"]
         constraints = [
+            text_length_check("purchases_supplierinvoice", "cancel_reason", 1000),
+            text_length_check("purchases_supplierinvoice", "approval_reason", 1000),
             models.UniqueConstraint(
                 fields=["company", "supplier", "kind", "number_key"],
                 name="supplier_invoice_number_unique",
                 condition=~models.Q(status="cancelled"),
-            )
+            ),
         ]
         indexes = [
             models.Index(fields=["company", "-issue_date", "-id"], name="supplier_inv_company"),
@@ -271,7 +274,7 @@ class SupplierInvoice(models.Model):
         return self.exported_at is not None
 
 
-class SupplierInvoiceVatRow(models.Model):
+class SupplierInvoiceVatRow(BoundedTextModel):
     """Base and VAT at one rate with one credit right: what the purchase ledger reads."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -298,7 +301,7 @@ def attachment_upload_path(instance: SupplierInvoiceAttachment, filename: str) -
     return f"purchases/{instance.company_id}/{instance.sha256[:2]}/{instance.sha256}-{filename}"
 
 
-class SupplierInvoiceAttachment(models.Model):
+class SupplierInvoiceAttachment(BoundedTextModel):
     """The scan or PDF of the document (or its UBL XML)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -324,7 +327,7 @@ class SupplierInvoiceAttachment(models.Model):
         return self.filename
 
 
-class SupplierInvoiceImport(models.Model):
+class SupplierInvoiceImport(BoundedTextModel):
     """An uploaded UBL XML kept between preview and confirmation."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -355,7 +358,7 @@ class AlertKind(models.TextChoices):
     APPROVAL_PENDING = "approval", _("Waiting for approval near the due date")
 
 
-class SupplierAlert(models.Model):
+class SupplierAlert(BoundedTextModel):
     """An alert that went out. Each kind at most once per invoice (the unique key)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -377,7 +380,7 @@ class SupplierAlert(models.Model):
         return f"{self.kind} {self.invoice_id}"
 
 
-class SupplierAlertRun(models.Model):
+class SupplierAlertRun(BoundedTextModel):
     """The claim of one daily alert run of one company: a second worker finds it and stops."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -403,7 +406,7 @@ class PaymentBatchStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class PaymentBatch(models.Model):
+class PaymentBatch(BoundedTextModel):
     """Supplier invoices chosen for payment; the bank payment-file (pain.001) export reads it."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -431,7 +434,7 @@ class PaymentBatch(models.Model):
         return f"#{self.pk} ({self.get_status_display()})"
 
 
-class PaymentBatchItem(models.Model):
+class PaymentBatchItem(BoundedTextModel):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     batch = models.ForeignKey(PaymentBatch, on_delete=models.CASCADE, related_name="items")
     invoice = models.ForeignKey(SupplierInvoice, on_delete=models.PROTECT, related_name="+")

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from xfinances.core.money import format_amount
+from xfinances.core.formatting import amount as format_amount
 
 
 @dataclass(frozen=True)

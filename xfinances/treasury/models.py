@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company, Currency
+from xfinances.core.text_limits import BoundedTextModel
 
 
 class AccountKind(models.TextChoices):
@@ -23,7 +24,7 @@ class AccountKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class MoneyAccount(models.Model):
+class MoneyAccount(BoundedTextModel):
     """A bank account, cash register, card or wallet; `parent` makes it a sub-account."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -81,7 +82,7 @@ class MoneyAccount(models.Model):
         return self.kind == AccountKind.CASH
 
 
-class AccountAccess(models.Model):
+class AccountAccess(BoundedTextModel):
     """A user's grant on one account (and its sub-accounts). Owners and accountants need none."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -101,7 +102,7 @@ class AccountAccess(models.Model):
         return f"{self.user} → {self.account}"
 
 
-class CashflowCategory(models.Model):
+class CashflowCategory(BoundedTextModel):
     """A company-editable tree of cash-flow categories (sales, suppliers, salaries …)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -128,7 +129,7 @@ class CashflowCategory(models.Model):
         return self.name
 
 
-class Transfer(models.Model):
+class Transfer(BoundedTextModel):
     """Money moved between two of the company's own accounts: two movements point at it.
 
     `rate` is units of the target currency per unit of the source currency. The exchange
@@ -177,7 +178,7 @@ class CashOrderKind(models.TextChoices):
     PAYMENT = "payment", _("Cash payment order")  # разходен касов ордер
 
 
-class Movement(models.Model):
+class Movement(BoundedTextModel):
     """One movement of money on one account. `amount` > 0 is money in, < 0 money out."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -261,7 +262,7 @@ class Movement(models.Model):
         return f"{prefix} {self.cash_order_number:06d}"
 
 
-class AccountMonthTotal(models.Model):
+class AccountMonthTotal(BoundedTextModel):
     """Sum of an account's movements in one month, kept by the actions that write movements.
 
     A balance at any date = opening + the month totals before that month + the movements of
@@ -291,7 +292,7 @@ def attachment_path(instance: MovementAttachment, filename: str) -> str:
     return f"treasury/{instance.company_id}/{instance.movement_id}/{filename}"
 
 
-class MovementAttachment(models.Model):
+class MovementAttachment(BoundedTextModel):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     movement = models.ForeignKey(Movement, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path)
@@ -306,7 +307,7 @@ class MovementAttachment(models.Model):
         return self.name
 
 
-class TreasuryPeriodClose(models.Model):
+class TreasuryPeriodClose(BoundedTextModel):
     """Movements dated on or before `closed_until` can no longer be edited or deleted, only
     reversed in an open period. Without `account` it closes every account of the company."""
 
@@ -339,7 +340,7 @@ class TreasuryPeriodClose(models.Model):
         return f"≤ {self.closed_until}"
 
 
-class BankBalanceCheck(models.Model):
+class BankBalanceCheck(BoundedTextModel):
     """The bank's reported balance on a date against ours; the difference is kept."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -375,7 +376,7 @@ class Schedule(models.TextChoices):
     YEARLY = "yearly", _("Every year")
 
 
-class PlannedItem(models.Model):
+class PlannedItem(BoundedTextModel):
     """A recurring expected flow the user enters for the forecast (salaries, rent, taxes).
 
     `amount` is signed like a movement (> 0 expected in, < 0 expected out). `day` is the ISO

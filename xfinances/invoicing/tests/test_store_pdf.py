@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from xfinances.core.exceptions import InvalidInput
+from xfinances.core.text_limits import limit_of
 from xfinances.invoicing import actions, printing
+from xfinances.invoicing.models import DocumentLine
 from xfinances.invoicing.tests.factories import SYSTEM, draft, issued, line
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +40,12 @@ def test_store_pdf_renders_and_keeps_the_file(company):
 
 def test_a_huge_description_prints_and_does_not_stop_the_next_pdf(company, other_company):
     # 40,000 Cyrillic letters made Typst panic and broke PDFs of every company until a restart.
-    huge = issued(company, lines=[line("12.00", description="Ж" * 40_000)])
+    # Such a line is now refused at its field; the longest one allowed prints.
+    with pytest.raises(InvalidInput) as refused:
+        issued(company, lines=[line("12.00", description="Ж" * 40_000)])
+    assert "lines.1.description" in refused.value.errors
+    longest = limit_of(DocumentLine, "description")
+    huge = issued(company, lines=[line("12.00", description="Ж" * longest)])
     assert actions.store_pdf(huge) is True
     other = issued(other_company)
     assert printing.document_pdf(other).startswith(b"%PDF")

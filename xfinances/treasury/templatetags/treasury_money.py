@@ -1,4 +1,5 @@
-"""`{{ amount|money }}`: Bulgarian print form of an amount (1 234,56); empty for None."""
+"""`{{ amount|money }}`: an amount in the page's language through `core/formatting.py`
+(`1 234,56`, in English `1,234.56`); empty for None."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from decimal import Decimal
 
 from django import template
 
-from xfinances.core.money import format_amount
+from xfinances.core import formatting
 
 register = template.Library()
 
@@ -15,7 +16,7 @@ register = template.Library()
 def money(value: Decimal | int | None) -> str:
     if value is None or value == "":
         return ""
-    return format_amount(Decimal(value))
+    return formatting.amount(Decimal(value))
 
 
 @register.filter
