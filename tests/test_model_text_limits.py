@@ -163,7 +163,8 @@ def test_the_api_refuses_an_over_long_value_at_its_field(company, api_as):
 def test_openapi_shows_the_model_limits(client):
     schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
     assert schemas["PartyIn"]["properties"]["notes"]["maxLength"] == 2000
-    assert schemas["LineIn"]["properties"]["description"]["maxLength"] == 2000
+    assert schemas["LineInput"]["properties"]["description"]["maxLength"] == 2000
+    assert schemas["LineInput"]["properties"]["unit"]["maxLength"] == 10
 
 
 def test_forms_take_their_limits_from_the_models():
@@ -184,3 +185,17 @@ def text_limit(app, model, name):
     field = apps.get_model(app, model)._meta.get_field(name)
     assert field in text_fields(field.model)
     return field.max_length
+
+
+def test_a_document_line_gets_the_same_text_checks_as_every_api_schema(company, api_as):
+    """The line schema is the action's typed input (a dataclass), not an InputSchema: it must
+    still refuse over-long text and lone surrogates at its field, with nothing saved."""
+    from xfinances.invoicing.models import Document
+
+    api = api_as(company)
+    for description in ("д" * 2001, "\ud800", "a\x00b"):
+        answer = api.post("/documents", {"lines": [{"description": description}]})
+        assert answer.status_code == 422, description
+        errors = answer.json()["errors"]
+        assert any(key.startswith("lines") for key in errors), (description, errors)
+    assert not Document.objects.filter(company=company).exists()

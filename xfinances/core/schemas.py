@@ -18,12 +18,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ninja import Schema
-from pydantic import ConfigDict, GetJsonSchemaHandler, ValidationInfo, field_validator
+from pydantic import (
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, core_schema
 
 MAX_TEXT_CHARS = 10_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -54,6 +61,28 @@ def _check(value: Any, limit: int) -> Any:
             _check(key, limit)
             _check(item, limit)
     return value
+
+
+@dataclass(frozen=True)
+class TextLimit:
+    """The InputSchema text checks for one field of a pydantic-validated dataclass (an action's
+    typed input used as an API schema): `Annotated[str, TextLimit(limit)]`. Shown as maxLength."""
+
+    limit: int
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(
+            lambda value: _check(value, self.limit), handler(source)
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        result = handler(schema)
+        result["maxLength"] = self.limit
+        return result
 
 
 class InputSchema(Schema):

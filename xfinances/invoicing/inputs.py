@@ -18,7 +18,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any, ClassVar, Final
+from typing import Annotated, Any, ClassVar, Final
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +26,9 @@ from pydantic import ConfigDict
 
 from xfinances.core import readers
 from xfinances.core.exceptions import ErrorCollector, InvalidInput
+from xfinances.core.schemas import MAX_TEXT_CHARS, TextLimit
+from xfinances.core.text_limits import limit_of
+from xfinances.invoicing.models import DocumentLine
 
 
 class Unset(enum.Enum):
@@ -45,12 +48,14 @@ class LineInput:
     # The API validates this dataclass as its line schema: an unknown field is a 422.
     __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid", title="LineIn")
 
-    description: str = ""
+    description: Annotated[str, TextLimit(limit_of(DocumentLine, "description"))] = ""
     quantity: Decimal | None = None
-    unit: str = ""
+    unit: Annotated[str, TextLimit(limit_of(DocumentLine, "unit"))] = ""
     unit_price: Decimal | None = None
     discount_percent: Decimal | None = None
-    vat_treatment: str = ""  # the VAT treatment's code: "standard", "eu_goods" …
+    vat_treatment: Annotated[str, TextLimit(MAX_TEXT_CHARS)] = (
+        ""  # the VAT treatment's code: "standard", "eu_goods" …
+    )
     product_id: int | None = None
     corrected_line_id: int | None = None  # a note's line correcting this invoice line
     advance_document_id: int | None = None  # a line deducting this advance payment invoice
