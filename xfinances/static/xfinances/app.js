@@ -36,3 +36,33 @@ document.addEventListener("click", (event) => {
   const shown = document.getElementById(target.dataset.reveal);
   if (shown) { shown.classList.remove("d-none"); target.classList.add("d-none"); }
 });
+
+// A page that comes back with form errors puts the keyboard where the problem is: on the first
+// field marked invalid (its aria-describedby makes a screen reader read the error with it), or,
+// when no field is marked, on the error summary (WCAG 3.3.1). Without this the focus would sit
+// on an autofocus field or at the top, and the error would go unheard.
+function focusFirstError() {
+  const field = document.querySelector("main [aria-invalid=true]:not([type=hidden]):not([disabled])");
+  const summary = document.querySelector("main [data-error-summary]");
+  const target = field || summary;
+  if (target) { target.focus(); }
+}
+
+// HTMX replaces results and totals in place; a screen reader hears nothing of it unless a live
+// region that already existed changes. Swapped fragments carry a short sentence in a
+// [data-announce] element ("3 parties", "Total: 684,00 EUR"), copied into the page's one
+// status region. Cleared first, so the same sentence twice is still announced.
+function announce(root) {
+  const status = document.getElementById("live-status");
+  const source = root && root.querySelector ? root.querySelector("[data-announce]") : null;
+  if (!status || !source) { return; }
+  const text = source.textContent.replace(/\s+/g, " ").trim();
+  status.textContent = "";
+  window.setTimeout(() => { status.textContent = text; }, 50);
+}
+document.addEventListener("htmx:afterSwap", (event) => {
+  announce(event.detail && event.detail.target ? event.detail.target : event.target);
+});
+
+if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", focusFirstError); }
+else { focusFirstError(); }
