@@ -37,6 +37,7 @@ document.addEventListener("click", (event) => {
   if (shown) { shown.classList.remove("d-none"); target.classList.add("d-none"); }
 });
 
+(() => {
 // A page that comes back with form errors puts the keyboard where the problem is: on the first
 // field marked invalid (its aria-describedby makes a screen reader read the error with it), or,
 // when no field is marked, on the error summary (WCAG 3.3.1). Without this the focus would sit
@@ -52,17 +53,37 @@ function focusFirstError() {
 // region that already existed changes. Swapped fragments carry a short sentence in a
 // [data-announce] element ("3 parties", "Total: 684,00 EUR"), copied into the page's one
 // status region. Cleared first, so the same sentence twice is still announced.
-function announce(root) {
+// A target marked data-announce-changes stays quiet when it would say the same as last time:
+// the totals are recomputed on every keystroke in the form, also while typing a line's
+// description, and an unchanged total would talk over the search results being typed for.
+const lastSaid = new WeakMap();
+function announce(source, target) {
   const status = document.getElementById("live-status");
-  const source = root && root.querySelector ? root.querySelector("[data-announce]") : null;
   if (!status || !source) { return; }
   const text = source.textContent.replace(/\s+/g, " ").trim();
+  if (target && target.hasAttribute("data-announce-changes")) {
+    if (lastSaid.get(target) === text) { return; }
+    lastSaid.set(target, text);
+  }
   status.textContent = "";
   window.setTimeout(() => { status.textContent = text; }, 50);
 }
 document.addEventListener("htmx:afterSwap", (event) => {
-  announce(event.detail && event.detail.target ? event.detail.target : event.target);
+  const root = event.detail && event.detail.target ? event.detail.target : event.target;
+  if (!root || !root.querySelector) { return; }
+  announce(root.querySelector("[data-announce]"), root);
 });
 
-if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", focusFirstError); }
-else { focusFirstError(); }
+// A whole page can ask for one sentence to be announced once it has loaded (the search results'
+// count): a screen reader reads the title on arrival but not a count further down.
+function start() {
+  focusFirstError();
+  announce(document.querySelector("main [data-announce-on-load]"));
+  document.querySelectorAll("[data-announce-changes]").forEach((target) => {
+    const said = target.querySelector("[data-announce]");
+    lastSaid.set(target, said ? said.textContent.replace(/\s+/g, " ").trim() : "");
+  });
+}
+if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }
+else { start(); }
+})();
