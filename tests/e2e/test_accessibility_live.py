@@ -19,6 +19,7 @@ from tests.e2e.conftest import sign_in
 from xfinances.catalog.actions import create_product
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
+from xfinances.invoicing.tests.factories import bg_client, issued
 from xfinances.parties.tests.factories import PartyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -90,3 +91,13 @@ def test_global_search_results_are_announced(page, signed_in):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q="))
     expect(_status(page)).to_have_text(re.compile(r"^1 резултат за „Трейд“"))
+
+
+def test_document_filters_are_announced(page, signed_in, company):
+    issued(company, party=bg_client(company, name="Клиент Филтър ООД"))
+    page.goto(f"{signed_in}/documents/")
+    status = _status(page)
+    page.locator("#id_q").type("Филтър", delay=20)
+    expect(status).to_have_text("Показан е 1 документ")
+    page.locator("#id_status").select_option("draft")  # the issued one no longer matches
+    expect(status).to_have_text("Показани са 0 документа")
