@@ -16,6 +16,8 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
+from xfinances.core.models import User
+from xfinances.notifications.models import Notification
 from xfinances.parties.models import Party
 from xfinances.parties.tests.factories import PartyFactory
 
@@ -97,4 +99,23 @@ def test_escape_closes_a_menu_and_returns_to_its_button(owner_page, live_server,
     expect(menu.locator(".dropdown-item").first).to_be_focused()
     page.keyboard.press("Escape")
     expect(menu).to_be_hidden()
+    expect(toggle).to_be_focused()
+
+
+def test_the_bell_keeps_the_focus_when_it_is_refreshed(owner_page, live_server, company):
+    page = owner_page
+    user = User.objects.get(email=f"owner-{company.eik}@example.bg")
+    Notification.objects.create(company=company, user=user, kind="test", text="Платена фактура")
+    page.goto(f"{live_server.url}/c/{company.eik}/")
+    toggle = page.locator("#bell .dropdown-toggle")
+    expect(toggle.locator("[data-unread]")).to_have_text("1")
+    _tab_to(page, "#bell .dropdown-toggle")
+    page.keyboard.press("Enter")
+    mark_read = page.locator("#bell button.dropdown-item")
+    for _ in range(10):  # ↓ through the menu to "Mark all read"
+        page.keyboard.press("ArrowDown")
+        if mark_read.evaluate("(el) => el === document.activeElement"):
+            break
+    page.keyboard.press("Enter")  # HTMX replaces the whole bell
+    expect(toggle.locator("[data-unread]")).to_have_count(0)
     expect(toggle).to_be_focused()

@@ -74,6 +74,33 @@ document.addEventListener("htmx:afterSwap", (event) => {
   announce(root.querySelector("[data-announce]"), root);
 });
 
+// A swap must not drop the keyboard focus on the page's body. A poll ("every 60s", the bell)
+// waits while the person is inside the element. When a control replaces the region it sits in
+// ("Mark all read" replaces the whole bell), or the region holding the focus is swapped, the
+// focus goes to the first control of the new content. The control is remembered when it
+// sends, not at the swap: by then Bootstrap has hidden the menu and the browser has already
+// moved the focus off the hidden button.
+let refocus = null;
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const elt = event.detail && event.detail.elt;
+  const target = event.detail && event.detail.target;
+  if (!elt) { return; }
+  const polling = (elt.getAttribute("hx-trigger") || "").includes("every ");
+  if (polling && elt.contains(document.activeElement)) { event.preventDefault(); return; }
+  if (!polling && target && target.id && target !== elt && target.contains(elt)) { refocus = target.id; }
+});
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail && event.detail.target;
+  if (target && target.id && target.contains(document.activeElement)) { refocus = target.id; }
+});
+document.addEventListener("htmx:afterSettle", () => {
+  const swapped = refocus ? document.getElementById(refocus) : null;
+  refocus = null;
+  if (!swapped || swapped.contains(document.activeElement)) { return; }
+  const first = swapped.querySelector("a[href], button:not([disabled]), input:not([type=hidden]), select, textarea");
+  if (first) { first.focus(); }
+});
+
 // A whole page can ask for one sentence to be announced once it has loaded (the search results'
 // count): a screen reader reads the title on arrival but not a count further down.
 function start() {
