@@ -149,7 +149,13 @@
         event.preventDefault();
         if (at > 0) items[at - 1].focus(); else popup.parentNode.querySelector("input").focus();
       }
-      if (event.key === "Escape") { popup.innerHTML = ""; }
+      // Escape closes the list and gives the focus back to its search box: emptying the list
+      // would otherwise drop the focus on the page's body.
+      if (event.key === "Escape") {
+        event.preventDefault();
+        popup.innerHTML = "";
+        popup.parentNode.querySelector("input").focus();
+      }
       return;
     }
     // In a search box: ↓ goes into the results, Enter picks the first one.
