@@ -98,9 +98,13 @@ def error_text(error: Exception) -> str:
 def already_received(
     kind: str, source_id: int, message_id: str, sha256: str
 ) -> ReceivedFile | None:
-    return ReceivedFile.objects.filter(
-        kind=kind, source_id=source_id, message_id=message_id, sha256=sha256
-    ).first()
+    """This file from this message before, or the same bytes imported from any message of the
+    source (a bank that sends one statement twice, a forwarded copy)."""
+    same = ReceivedFile.objects.filter(kind=kind, source_id=source_id, sha256=sha256)
+    return (
+        same.filter(message_id=message_id).first()
+        or same.filter(state=ReceivedState.IMPORTED).first()
+    )
 
 
 def receive_file(

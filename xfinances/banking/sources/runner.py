@@ -27,7 +27,11 @@ def run_due(
     plan: list[tuple[str, type[models.Model], Callable[[Any], object]]] = [
         ("mailbox", StatementMailbox, mailbox.poll),
         ("folder", WatchedFolder, folder.scan),
-        ("connection", BankConnection, lambda c: psd2sync.sync(c, client_factory=client_factory)),
+        (
+            "connection",
+            BankConnection,
+            lambda c: psd2sync.sync(c, now=moment, client_factory=client_factory),
+        ),
     ]
     ran = {name: 0 for name, _model, _run in plan}
     for name, model, run in plan:
