@@ -60,7 +60,7 @@ def _number(
     data: dict[str, Any], name: str, errors: ErrorCollector, low: int, high: int, default: int
 ) -> int:
     raw = data.get(name)
-    if raw in (None, ""):
+    if raw is None or raw == "":
         return default
     try:
         value = int(raw)

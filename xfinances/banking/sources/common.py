@@ -121,8 +121,13 @@ def receive_file(
     next run imports the file; a refused file is recorded (and not refused again each run)."""
     company = run.company
     sha = hashlib.sha256(data).hexdigest()
-    keys = {"kind": run.kind, "source_id": run.source_id, "message_id": message_id, "sha256": sha}
-    earlier = already_received(**keys)
+    keys: dict[str, Any] = {
+        "kind": run.kind,
+        "source_id": run.source_id,
+        "message_id": message_id,
+        "sha256": sha,
+    }
+    earlier = already_received(run.kind, run.source_id, message_id, sha)
     if earlier is not None:
         run.skipped += 1
         return "skipped", earlier.error if earlier.state == ReceivedState.REFUSED else ""
