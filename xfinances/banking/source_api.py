@@ -100,58 +100,60 @@ def list_runs(
 
 
 @router.post(
-    "/sources/{kind}",
+    "/sources/{source_kind}",
     response={201: dict[str, Any]},
     summary="Add a mailbox, folder or bank connection",
 )
-def create_source(request: CompanyRequest, kind: str, data: Body[dict[str, Any]]) -> Any:
+def create_source(request: CompanyRequest, source_kind: str, data: Body[dict[str, Any]]) -> Any:
     require(request, "treasury.change")
-    if kind not in MODELS:
+    if source_kind not in MODELS:
         raise Http404
-    saved = source_actions.save_source(request.actor, request.company, kind, data)
-    return Status(201, _out(kind, saved))
+    saved = source_actions.save_source(request.actor, request.company, source_kind, data)
+    return Status(201, _out(source_kind, saved))
 
 
-@router.patch("/sources/{kind}/{source_id}", summary="Change a source (fields given only)")
+@router.patch("/sources/{source_kind}/{source_id}", summary="Change a source (fields given only)")
 def change_source(
-    request: CompanyRequest, kind: str, source_id: int, data: Body[dict[str, Any]]
+    request: CompanyRequest, source_kind: str, source_id: int, data: Body[dict[str, Any]]
 ) -> dict[str, Any]:
     require(request, "treasury.change")
-    found = _find(request, kind, source_id)
-    current = {name: getattr(found, name) for name in SHOWN[kind] if not name.endswith("_id")}
+    found = _find(request, source_kind, source_id)
+    current = {
+        name: getattr(found, name) for name in SHOWN[source_kind] if not name.endswith("_id")
+    }
     current.update(account=getattr(found, "account_id", None), active=found.active)
     current.update(data)
-    saved = source_actions.save_source(request.actor, request.company, kind, current, found)
-    return _out(kind, saved)
+    saved = source_actions.save_source(request.actor, request.company, source_kind, current, found)
+    return _out(source_kind, saved)
 
 
-@router.delete("/sources/{kind}/{source_id}", response={204: None})
-def delete_source(request: CompanyRequest, kind: str, source_id: int) -> Any:
+@router.delete("/sources/{source_kind}/{source_id}", response={204: None})
+def delete_source(request: CompanyRequest, source_kind: str, source_id: int) -> Any:
     require(request, "treasury.change")
-    source_actions.delete_source(request.actor, _find(request, kind, source_id))
+    source_actions.delete_source(request.actor, _find(request, source_kind, source_id))
     return Status(204, None)
 
 
-@router.post("/sources/{kind}/{source_id}/run", summary="Run the source at the next tick")
-def run_source(request: CompanyRequest, kind: str, source_id: int) -> dict[str, Any]:
+@router.post("/sources/{source_kind}/{source_id}/run", summary="Run the source at the next tick")
+def run_source(request: CompanyRequest, source_kind: str, source_id: int) -> dict[str, Any]:
     require(request, "treasury.change")
-    found = _find(request, kind, source_id)
+    found = _find(request, source_kind, source_id)
     source_actions.run_now(request.actor, found)
     found.refresh_from_db()
-    return _out(kind, found)
+    return _out(source_kind, found)
 
 
-@router.post("/sources/connection/{source_id}/renew", summary="Ask the bank for a new consent")
-def renew(request: CompanyRequest, source_id: int) -> dict[str, Any]:
+@router.post("/sources/connection/{connection_id}/renew", summary="Ask the bank for a new consent")
+def renew(request: CompanyRequest, connection_id: int) -> dict[str, Any]:
     require(request, "treasury.change")
-    found = _find(request, "connection", source_id)
+    found = _find(request, "connection", connection_id)
     where = source_actions.renew_consent(request.actor, found, psd2sync.default_client(found))
     return {"sca_redirect": where, "consent_status": found.consent_status}
 
 
-@router.post("/sources/connection/{source_id}/confirm", summary="Read the consent's status")
-def confirm(request: CompanyRequest, source_id: int) -> dict[str, Any]:
+@router.post("/sources/connection/{connection_id}/confirm", summary="Read the consent's status")
+def confirm(request: CompanyRequest, connection_id: int) -> dict[str, Any]:
     require(request, "treasury.change")
-    found = _find(request, "connection", source_id)
+    found = _find(request, "connection", connection_id)
     status = source_actions.confirm_consent(request.actor, found, psd2sync.default_client(found))
     return {"consent_status": status, "sync": _out("connection", found)}

@@ -80,9 +80,9 @@ FIELDS: dict[str, list[tuple[str, Any, str]]] = {
 }
 
 
-def _find(request: CompanyRequest, kind: str, pk: int) -> Any:
-    model = MODELS.get(kind)
-    found = model.objects.filter(company=request.company, pk=pk).first() if model else None
+def _find(request: CompanyRequest, source_kind: str, source_id: int) -> Any:
+    model = MODELS.get(source_kind)
+    found = model.objects.filter(company=request.company, pk=source_id).first() if model else None
     if found is None:
         raise Http404
     return found
@@ -178,60 +178,60 @@ def _expiring(instance: Any) -> bool:
 
 
 @company_view("treasury.change")
-def source_new(request: CompanyRequest, kind: str) -> HttpResponse:
-    if kind not in MODELS:
+def source_new(request: CompanyRequest, source_kind: str) -> HttpResponse:
+    if source_kind not in MODELS:
         raise Http404
-    return _edit(request, kind, None)
+    return _edit(request, source_kind, None)
 
 
 @company_view("treasury.change")
-def source_edit(request: CompanyRequest, kind: str, pk: int) -> HttpResponse:
-    return _edit(request, kind, _find(request, kind, pk))
+def source_edit(request: CompanyRequest, source_kind: str, source_id: int) -> HttpResponse:
+    return _edit(request, source_kind, _find(request, source_kind, source_id))
 
 
 @company_view("treasury.change")
-def connection(request: CompanyRequest, pk: int) -> HttpResponse:
-    return _edit(request, "connection", _find(request, "connection", pk))
+def connection(request: CompanyRequest, connection_id: int) -> HttpResponse:
+    return _edit(request, "connection", _find(request, "connection", connection_id))
 
 
 @company_view("treasury.change")
 @require_POST
-def source_delete(request: CompanyRequest, kind: str, pk: int) -> HttpResponse:
-    source_actions.delete_source(request.actor, _find(request, kind, pk))
+def source_delete(request: CompanyRequest, source_kind: str, source_id: int) -> HttpResponse:
+    source_actions.delete_source(request.actor, _find(request, source_kind, source_id))
     messages.success(request, _("Deleted."))
     return redirect("banking:sources", request.company.eik)
 
 
 @company_view("treasury.change")
 @require_POST
-def source_run(request: CompanyRequest, kind: str, pk: int) -> HttpResponse:
-    source_actions.run_now(request.actor, _find(request, kind, pk))
+def source_run(request: CompanyRequest, source_kind: str, source_id: int) -> HttpResponse:
+    source_actions.run_now(request.actor, _find(request, source_kind, source_id))
     messages.success(request, _("The worker runs it within a few minutes."))
     return redirect("banking:sources", request.company.eik)
 
 
 @company_view("treasury.change")
 @require_POST
-def connection_renew(request: CompanyRequest, pk: int) -> HttpResponse:
+def connection_renew(request: CompanyRequest, connection_id: int) -> HttpResponse:
     """Ask the bank for a new consent and send the owner to the bank to approve it."""
-    found = _find(request, "connection", pk)
+    found = _find(request, "connection", connection_id)
     try:
         where = source_actions.renew_consent(request.actor, found, psd2sync.default_client(found))
     except (InvalidInput, NotAllowed, ActionError) as error:
         for values in _refusals(error).values():
             for message in values:
                 messages.error(request, message)
-        return redirect("banking:connection", request.company.eik, pk)
+        return redirect("banking:connection", request.company.eik, connection_id)
     if where:
         return redirect(where)
     messages.info(request, _("Approve the access in your bank's app, then press Check consent."))
-    return redirect("banking:connection", request.company.eik, pk)
+    return redirect("banking:connection", request.company.eik, connection_id)
 
 
 @company_view("treasury.change")
-def connection_sca_done(request: CompanyRequest, pk: int) -> HttpResponse:
+def connection_sca_done(request: CompanyRequest, connection_id: int) -> HttpResponse:
     """Where the bank sends the owner back (and the Check consent button)."""
-    found = _find(request, "connection", pk)
+    found = _find(request, "connection", connection_id)
     try:
         status = source_actions.confirm_consent(
             request.actor, found, psd2sync.default_client(found)
@@ -247,4 +247,4 @@ def connection_sca_done(request: CompanyRequest, pk: int) -> HttpResponse:
             messages.warning(
                 request, _("The bank says the consent is %(status)s.") % {"status": status}
             )
-    return redirect("banking:connection", request.company.eik, pk)
+    return redirect("banking:connection", request.company.eik, connection_id)
