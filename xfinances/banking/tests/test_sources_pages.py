@@ -3,6 +3,8 @@ a mailbox password never comes back."""
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +80,72 @@ def test_form_shows_refusal_and_sales_may_not_enter(
     )
     assert answer.status_code == 302 and WatchedFolder.objects.get().path == str(root.resolve())
     assert client_as(company, "sales").get(url).status_code == 403
+
+
+def test_renew_consent_through_the_bank_and_back(company: Any, client_as: Any) -> None:
+    """The owner presses Renew, approves at the (simulated) bank, comes back: the connection
+    is valid, due now, and its accounts are known; the page then shows no warning."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from xfinances.banking.models import BankConnection, SyncStatus
+    from xfinances.banking.psd2.simulator import SimulatedBank
+
+    simulated = SimulatedBank(today=timezone.localdate())
+    simulated.add_account("BG80BNBG96611020345678")
+    client = client_as(company, "owner")
+    with simulated.running() as bank:
+        connection = BankConnection.objects.create(
+            company=company, name="ББР", base_url=bank.base_url, status=SyncStatus.CONSENT
+        )
+        base = f"/c/{company.eik}/banking/connections/{connection.pk}/"
+        renewed = client.post(base + "renew/")
+        assert renewed.status_code == 302 and renewed["Location"].startswith(bank.base_url)
+        # The owner approves at the bank, which sends the browser back to XFINANCES.
+        opener = urllib.request.build_opener(NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as back:
+            opener.open(renewed["Location"] + "?result=ok", timeout=5)
+        assert back.value.headers["Location"].endswith(base + "sca-done/")
+        done = client.get(base + "sca-done/")
+    assert done.status_code == 302
+    connection.refresh_from_db()
+    assert connection.consent_status == "valid" and connection.next_run_at is None
+    assert connection.consent_valid_until == timezone.localdate() + dt.timedelta(days=89)
+    assert [v["iban"] for v in connection.cursor.values()] == ["BG80BNBG96611020345678"]
+    page = client.get(base).content.decode()
+    assert 'id="renew"' in page and "alert-warning" not in page and "alert-danger" not in page
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def test_connection_page_warns_before_the_consent_ends(company: Any, client_as: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from xfinances.banking.models import BankConnection
+
+    ends = timezone.localdate() + dt.timedelta(days=5)
+    connection = BankConnection.objects.create(
+        company=company, name="ББР", base_url="https://bank.example/psd2", consent_id="C-1",
+        consent_status="valid", consent_valid_until=ends, warn_days=7,
+    )  # fmt: skip
+    page = client_as(company, "owner").get(f"/c/{company.eik}/banking/connections/{connection.pk}/")
+    html = page.content.decode()
+    assert "alert-warning" in html and ends.strftime("%d.%m.%Y") in html
+
+
+def test_worker_job_runs_due_sources(company: Any, root: Path) -> None:
+    from xfinances.banking import tasks
+
+    (root / "firma").mkdir()
+    watched = WatchedFolder.objects.create(company=company, name="П", path=str(root / "firma"))
+    ran = tasks.run_statement_sources.call_local()
+    assert ran == {"mailbox": 0, "folder": 1, "connection": 0}
+    watched.refresh_from_db()
+    assert watched.status == "ok" and (root / "firma" / "done").is_dir()
+    assert tasks.run_statement_sources.call_local()["folder"] == 0  # not due again yet
