@@ -103,6 +103,21 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def allow_local_bank() -> bool:
+    """Banks on this machine or a private network: the simulated bank of the demo and tests."""
+    return bool(getattr(settings, "BANKING_ALLOW_LOCAL_BANK", False))
+
+
+def _private(host: str) -> bool:
+    host = host.lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return False
+
+
 def clean_mailbox(company: Company, data: dict[str, Any], creating: bool) -> dict[str, Any]:
     errors = ErrorCollector()
     clean: dict[str, Any] = {
@@ -174,9 +189,11 @@ def clean_connection(data: dict[str, Any]) -> dict[str, Any]:
         "active": bool(data.get("active", True)),
     }
     url = urllib.parse.urlsplit(clean["base_url"])
-    if clean["base_url"] and not (
-        url.scheme == "https" or (url.scheme == "http" and _loopback(url.hostname or ""))
-    ):
+    local = _private(url.hostname or "")
+    if clean["base_url"] and local and not allow_local_bank():
+        # The worker would call it unattended: no door into this machine or its network.
+        errors.add("base_url", _("The address points to this machine or a private network."))
+    elif clean["base_url"] and not (url.scheme == "https" or (url.scheme == "http" and local)):
         errors.add("base_url", _("The bank's API address must start with https://."))
     if clean["first_hour"] > clean["last_hour"]:
         errors.add("last_hour", _("The last sync cannot come before the first."))

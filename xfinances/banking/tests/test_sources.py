@@ -292,7 +292,8 @@ NOW = timezone.make_aware(dt.datetime(2026, 12, 1, 9, 0))
 
 
 @pytest.fixture
-def bank() -> Any:
+def bank(settings: Any) -> Any:
+    settings.BANKING_ALLOW_LOCAL_BANK = True  # the simulated bank listens on loopback
     simulated = SimulatedBank(today=TODAY, page_size=5)
     simulated.add_account(IBAN, name="Разплащателна", balance="1000.00")
     with simulated.running() as running:
@@ -405,3 +406,17 @@ def test_two_workers_claim_a_source_once(company: Any, root: Path) -> None:
     assert common.claim(WatchedFolder, watched.pk, NOW)
     assert not common.claim(WatchedFolder, watched.pk, NOW)
     assert common.claim(WatchedFolder, watched.pk, NOW + common.LEASE + dt.timedelta(seconds=1))
+
+
+def test_bank_address_on_this_machine_is_refused_by_default(company: Any) -> None:
+    for address in ("http://127.0.0.1:8000", "https://10.0.0.5/psd2", "https://localhost/x"):
+        with pytest.raises(InvalidInput) as refused:
+            source_actions.save_source(
+                SYSTEM, company, "connection", {"name": "Банка", "base_url": address}
+            )
+        assert "private network" in refused.value.errors["base_url"][0]
+    with pytest.raises(InvalidInput):
+        source_actions.save_source(
+            SYSTEM, company, "connection", {"name": "Банка", "base_url": "http://bank.bg/psd2"}
+        )
+    assert not BankConnection.objects.exists()
