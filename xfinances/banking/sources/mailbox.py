@@ -108,7 +108,7 @@ class ImapSession:
 
     def recent(self, since: dt.date) -> Iterator[Header]:
         day = since.strftime("%d-%b-%Y")
-        data = self._ok(self.imap.uid("SEARCH", "SINCE", day))
+        data = self._ok(self.imap.uid("SEARCH", "SINCE", day, "NOT", "DELETED"))
         uids = (data[0] or b"").split()
         for uid in uids:
             fields = "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID FROM DATE SUBJECT)])"

@@ -166,6 +166,46 @@ def test_mailbox_zip_refused_file_and_stranger(company: Any, account: Any, owner
     assert "broken.xml" in note.text
 
 
+def test_mailbox_crash_after_import_imports_nothing_twice(
+    company: Any, account: Any, monkeypatch: Any
+) -> None:
+    """A worker killed after the attachment's import committed, before the message was
+    marked: the next run finds the file recorded and imports nothing again."""
+    store = FakeMailStore()
+    store.deliver(mail([("a.xml", camt_bytes([Row(D1, Decimal("70.00"), bank_id="K1")]))]))
+    real_fetch = mailbox.ImapSession.fetch
+
+    def fetch_then_die(self: Any, uid: str) -> Any:
+        message = real_fetch(self, uid)
+        monkeypatch.setattr(mailbox, "ReceivedFile", _DieOnMarker)
+        return message
+
+    with serving(store) as port:
+        box = make_mailbox(company, port)
+        monkeypatch.setattr(mailbox.ImapSession, "fetch", fetch_then_die)
+        with pytest.raises(KeyboardInterrupt):
+            mailbox.poll(box)
+        monkeypatch.undo()
+        assert BankEntry.objects.filter(account=account).count() == 1
+        run = mailbox.poll(box)
+    assert (run.imported, run.skipped) == (0, 1)
+    assert BankEntry.objects.filter(account=account).count() == 1
+    assert "\\Seen" in store.folders["INBOX"][0].flags
+
+
+class _DieOnMarker:
+    """Stands in for ReceivedFile in mailbox.py: the worker dies when it writes the marker."""
+
+    class objects:
+        @staticmethod
+        def get_or_create(**kwargs: Any) -> Any:
+            raise KeyboardInterrupt("worker killed")
+
+        @staticmethod
+        def filter(**kwargs: Any) -> Any:
+            return ReceivedFile.objects.filter(**kwargs)
+
+
 def test_mailbox_wrong_password_is_a_failed_run(company: Any, account: Any) -> None:
     with serving(FakeMailStore()) as port:
         box = make_mailbox(company, port, password="wrong")
