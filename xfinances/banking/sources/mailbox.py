@@ -11,6 +11,7 @@ mailbox first must not make a statement vanish.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email
 import email.policy
@@ -75,14 +76,19 @@ class ImapSession:
             password = secretbox.open_sealed(mailbox.password)
         except secretbox.SecretUnreadable:
             raise MailboxError(_("The stored password cannot be read: enter it again.")) from None
+        connected: imaplib.IMAP4 | None = None
         try:
-            self.imap = self._connect()
-            self._ok(self.imap.login(mailbox.username, password))
-            self._ok(self.imap.select(self._quote(mailbox.folder)))
-        except (OSError, imaplib.IMAP4.error) as error:
+            connected = self._connect()
+            self._ok(connected.login(mailbox.username, password))
+            self._ok(connected.select(self._quote(mailbox.folder)))
+        except (OSError, imaplib.IMAP4.error, MailboxError) as error:
+            if connected is not None:  # refused after connecting: do not leave the socket open
+                with contextlib.suppress(OSError, imaplib.IMAP4.error):
+                    connected.shutdown()
             raise MailboxError(
                 _("The mail server %(host)s: %(error)s") % {"host": mailbox.host, "error": error}
             ) from None
+        self.imap: imaplib.IMAP4 = connected
         self.moved = False
 
     def _connect(self) -> imaplib.IMAP4:
