@@ -11,10 +11,19 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from xfinances.banking.models import BankConnection, StatementMailbox, SyncStatus, WatchedFolder
+from xfinances.banking.models import (
+    BankConnection,
+    RunStatus,
+    SourceKind,
+    SourceRun,
+    StatementMailbox,
+    SyncStatus,
+    WatchedFolder,
+)
 from xfinances.banking.sources import common, folder, mailbox, psd2sync
 
 log = logging.getLogger(__name__)
+KINDS = {"mailbox": SourceKind.MAILBOX, "folder": SourceKind.FOLDER, "connection": SourceKind.PSD2}
 
 
 def run_due(
@@ -50,8 +59,17 @@ def run_due(
                 run(source)
             except Exception as error:  # one source's failure must not stop the others
                 log.exception("statement source %s %s failed", name, pk)
+                message = str(error)[:500] or error.__class__.__name__
                 model._default_manager.filter(pk=pk).update(
-                    status=SyncStatus.FAILED, last_error=str(error)[:500]
+                    status=SyncStatus.FAILED, last_error=message
+                )
+                # Its log row must not say "running" forever.
+                SourceRun.objects.filter(
+                    kind=KINDS[name], source_id=pk, status=RunStatus.RUNNING
+                ).update(
+                    status=RunStatus.FAILED,
+                    finished_at=timezone.now(),
+                    errors=[{"item": "", "error": message}],
                 )
             ran[name] += 1
     return ran

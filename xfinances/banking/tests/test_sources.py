@@ -460,3 +460,33 @@ def test_bank_address_on_this_machine_is_refused_by_default(company: Any) -> Non
             SYSTEM, company, "connection", {"name": "Банка", "base_url": "http://bank.bg/psd2"}
         )
     assert not BankConnection.objects.exists()
+
+
+def test_one_broken_source_does_not_stop_the_others(
+    company: Any, account: Any, root: Path, monkeypatch: Any
+) -> None:
+    """An unexpected error in one source: its status and its run say failed; the next source
+    still runs."""
+    first = make_folder(company, root)
+    (root / "second").mkdir()
+    second = make_folder(company, root / "second")
+    drop(root / "second", "s.xml", camt_bytes([Row(D1, Decimal("3.00"), bank_id="OK1")]))
+    real_scan = folder.scan
+
+    def scan(watched: WatchedFolder, **kwargs: Any) -> Any:
+        if watched.pk == first.pk:
+            common.start_run(watched.company, "folder", watched.pk, watched.path)
+            raise RuntimeError("disk on fire")
+        return real_scan(watched, **kwargs)
+
+    monkeypatch.setattr(runner.folder, "scan", scan)
+    ran = runner.run_due(timezone.now())
+    assert ran["folder"] == 2
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.last_error) == (SyncStatus.FAILED, "disk on fire")
+    assert second.status == SyncStatus.OK and (root / "second" / "done" / "s.xml").exists()
+    from xfinances.banking.models import SourceRun
+
+    broken = SourceRun.objects.get(source_id=first.pk)
+    assert broken.status == RunStatus.FAILED and broken.errors[0]["error"] == "disk on fire"
