@@ -16,11 +16,14 @@ from ninja.files import UploadedFile
 
 from xfinances.banking import actions, queries
 from xfinances.banking.models import BankEntry, ImportSource, MatchProposal, Statement
+from xfinances.banking.source_api import router as sources_router
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.tenancy import CompanyRequest
 
 router = Router(tags=["banking"])
+# Mailboxes, watched folders, bank connections and their run log (source_api.py).
+router.add_router("", sources_router)
 
 
 class SummaryOut(Schema):

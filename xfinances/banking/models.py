@@ -258,3 +258,221 @@ class PartyAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} → {self.party_id}"
+
+
+# --------------------------------------------------------------------------- automatic sources
+# (docs/banking.md "Statements that arrive by themselves"; decision 0014)
+
+
+class SourceKind(models.TextChoices):
+    MAILBOX = "mailbox", _("statement mailbox")
+    FOLDER = "folder", _("watched folder")
+    PSD2 = "psd2", _("bank connection")
+
+
+class MailSecurity(models.TextChoices):
+    SSL = "ssl", _("TLS from the start (SSL)")
+    STARTTLS = "starttls", _("STARTTLS")
+    NONE = "none", _("none (only for a server on this machine)")
+
+
+class SyncStatus(models.TextChoices):
+    NEVER = "never", _("not run yet")
+    OK = "ok", _("working")
+    PARTIAL = "partial", _("some files refused")
+    RETRYING = "retrying", _("bank unavailable, retrying")
+    LIMITED = "limited", _("daily limit reached, next run tomorrow")
+    FAILED = "failed", _("failed")
+    CONSENT = "consent", _("consent expired or not given: renew")
+
+
+class StatementMailbox(models.Model):
+    """An IMAP mailbox the bank e-mails statements to. `password` holds the password encrypted
+    (banking/secretbox.py), never the clear text; `allowed_senders` one address or
+    `@domain` a line (empty: any sender)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    host = models.CharField(_("server"), max_length=200)
+    port = models.PositiveIntegerField(_("port"), default=993)
+    security = models.CharField(
+        _("security"), max_length=8, choices=MailSecurity.choices, default=MailSecurity.SSL
+    )
+    username = models.CharField(_("user name"), max_length=200)
+    password = models.TextField(blank=True)
+    folder = models.CharField(_("folder"), max_length=200, default="INBOX")
+    done_folder = models.CharField(_("move processed messages to"), max_length=200, blank=True)
+    allowed_senders = models.TextField(_("allowed senders"), blank=True)
+    account = models.ForeignKey(
+        MoneyAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    interval_minutes = models.PositiveIntegerField(_("check every (minutes)"), default=60)
+    active = models.BooleanField(_("active"), default=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SyncStatus.choices, default=SyncStatus.NEVER
+    )
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("statement mailbox")
+        verbose_name_plural = _("statement mailboxes")
+        ordering = ["company_id", "name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}"
+
+
+class WatchedFolder(models.Model):
+    """A folder on the server the bank's software (or a person) drops statement files into."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    path = models.CharField(_("folder path"), max_length=500)
+    account = models.ForeignKey(
+        MoneyAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    interval_minutes = models.PositiveIntegerField(_("check every (minutes)"), default=5)
+    active = models.BooleanField(_("active"), default=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SyncStatus.choices, default=SyncStatus.NEVER
+    )
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("watched folder")
+        verbose_name_plural = _("watched folders")
+        ordering = ["company_id", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class BankConnection(models.Model):
+    """A PSD2 account-information connection: the bank's API (`psd2.client.BankConfig`), the
+    consent the owner gave and the sync schedule. `cursor` keeps, per bank account resource
+    id, its IBAN and the last booked day delivered (the client's `SyncState.last_booked`)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("bank"), max_length=100)
+    base_url = models.CharField(_("API address"), max_length=300)
+    client_cert = models.CharField(_("client certificate file"), max_length=300, blank=True)
+    client_key = models.CharField(_("client key file"), max_length=300, blank=True)
+    ca_file = models.CharField(_("CA bundle file"), max_length=300, blank=True)
+    headers = models.JSONField(_("extra headers"), default=dict, blank=True)
+    consent_id = models.CharField(max_length=200, blank=True)
+    consent_status = models.CharField(_("consent"), max_length=30, blank=True)
+    consent_valid_until = models.DateField(_("consent valid until"), null=True, blank=True)
+    sca_redirect = models.CharField(max_length=500, blank=True)
+    frequency_per_day = models.PositiveSmallIntegerField(_("syncs a day"), default=4)
+    first_hour = models.PositiveSmallIntegerField(_("first sync at (hour)"), default=8)
+    last_hour = models.PositiveSmallIntegerField(_("last sync at (hour)"), default=18)
+    warn_days = models.PositiveSmallIntegerField(_("warn days before the consent ends"), default=7)
+    history_days = models.PositiveSmallIntegerField(_("first sync fetches days"), default=30)
+    cursor = models.JSONField(default=dict, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SyncStatus.choices, default=SyncStatus.NEVER
+    )
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    warned_for = models.DateField(null=True, blank=True)  # the valid_until already warned of
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bank connection")
+        verbose_name_plural = _("bank connections")
+        ordering = ["company_id", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("running")
+    OK = "ok", _("done")
+    PARTIAL = "partial", _("done, some refused")
+    FAILED = "failed", _("failed")
+
+
+class SourceRun(models.Model):
+    """One run of an automatic source: what it found, imported and refused (`errors`: a list of
+    `{"item": …, "error": …}`). The per-run log of the sources page."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("source"), max_length=8, choices=SourceKind.choices)
+    source_id = models.PositiveIntegerField()
+    source_name = models.CharField(_("name"), max_length=200, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
+    items = models.PositiveIntegerField(_("files"), default=0)
+    imported = models.PositiveIntegerField(_("imported"), default=0)
+    skipped = models.PositiveIntegerField(_("already imported"), default=0)
+    refused = models.PositiveIntegerField(_("refused"), default=0)
+    new_entries = models.PositiveIntegerField(_("new entries"), default=0)
+    matched = models.PositiveIntegerField(_("matched automatically"), default=0)
+    review = models.PositiveIntegerField(_("waiting for review"), default=0)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("source run")
+        ordering = ["company_id", "-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["company", "kind", "source_id", "started_at"], name="banking_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.source_id} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class ReceivedState(models.TextChoices):
+    IMPORTED = "imported", _("imported")
+    REFUSED = "refused", _("refused")
+    # A whole message handled (its attachments each have their own row): not fetched again.
+    MESSAGE = "message", _("message handled")
+
+
+class ReceivedFile(models.Model):
+    """A file a source delivered, once: a mailbox keys it by the message's Message-ID and the
+    attachment's SHA-256, a folder by the SHA-256. Written in the transaction of its import,
+    so a file is either imported and recorded or neither; a second delivery is skipped."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=SourceKind.choices)
+    source_id = models.PositiveIntegerField()
+    message_id = models.CharField(max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64)
+    name = models.CharField(_("file"), max_length=255, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=ReceivedState.choices)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    statement_import = models.ForeignKey(
+        StatementImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    run = models.ForeignKey(
+        SourceRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="files"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("received file")
+        ordering = ["company_id", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "source_id", "message_id", "sha256"],
+                name="banking_received_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.source_id} {self.name} {self.state}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xfinances.banking import views
+from xfinances.banking import source_views, views
 
 app_name = "banking"
 urlpatterns = [
@@ -12,4 +12,37 @@ urlpatterns = [
     path("proposals/<int:proposal_id>/accept/", views.accept, name="accept"),
     path("proposals/<int:proposal_id>/undo/", views.undo, name="undo"),
     path("entries/<int:entry_id>/dismiss/", views.dismiss, name="dismiss"),
+    path("sources/", source_views.sources, name="sources"),
+    # One "new" page per kind, spelled out: the kind is not a record of the company.
+    *[
+        path(
+            f"sources/{kind}/new/",
+            source_views.source_new,
+            {"source_kind": kind},
+            name=f"new_{kind}",
+        )
+        for kind in ("mailbox", "folder", "connection")
+    ],
+    path(
+        "sources/<str:source_kind>/<int:source_id>/", source_views.source_edit, name="source_edit"
+    ),
+    path(
+        "sources/<str:source_kind>/<int:source_id>/delete/",
+        source_views.source_delete,
+        name="source_delete",
+    ),
+    path(
+        "sources/<str:source_kind>/<int:source_id>/run/", source_views.source_run, name="source_run"
+    ),
+    path("connections/<int:connection_id>/", source_views.connection, name="connection"),
+    path(
+        "connections/<int:connection_id>/renew/",
+        source_views.connection_renew,
+        name="connection_renew",
+    ),
+    path(
+        "connections/<int:connection_id>/sca-done/",
+        source_views.connection_sca_done,
+        name="connection_sca_done",
+    ),
 ]

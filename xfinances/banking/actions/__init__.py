@@ -7,6 +7,7 @@ from __future__ import annotations
 from xfinances.banking.actions.importing import (
     MAX_BYTES,
     ImportSummary,
+    import_events,
     import_statement,
     resolve_account,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "MatchResult",
     "accept",
     "dismiss",
+    "import_events",
     "import_statement",
     "match_entries",
     "resolve_account",

@@ -169,6 +169,10 @@ class _Run:
         self.file_name = file_name
         self.digest = digest
         self.source_kind = source_kind
+        # Entries a bank connection delivered are its movements, not a statement's.
+        self.movement_source = (
+            MovementSource.PSD2 if source_kind == ImportSource.PSD2 else MovementSource.STATEMENT
+        )
         self.account: MoneyAccount | None = None
         self.statement: Statement | None = None
         self.statement_total = Decimal(0)
@@ -308,7 +312,7 @@ class _Run:
                 }
                 for _, e in fresh
             ],
-            source=MovementSource.STATEMENT,
+            source=self.movement_source,
         )
         company_id, account_id, statement_id = self.company.pk, account.pk, self.statement.pk
         credit = rec.Direction.CREDIT
@@ -474,6 +478,12 @@ def import_statement(
     except rec.StatementError as error:
         raise _refuse(str(error)) from None
     _consume(run, events)
+    return _finish(actor, company, run, match)
+
+
+def _finish(actor: Actor, company: Company, run: _Run, match: bool) -> ImportSummary:
+    """Match the new entries and write the import's figures (same transaction)."""
+    summary = run.summary
     if run.record is None:
         raise _refuse(_("The file holds no statement."))
     if match and run.new_ids:
@@ -486,3 +496,25 @@ def import_statement(
     record.save()
     audit.record_create(actor, company, "import_statement", record)
     return summary
+
+
+@transaction.atomic
+def import_events(
+    actor: Actor,
+    company: Company,
+    events: Iterable[rec.StatementEvent],
+    *,
+    name: str,
+    import_source: str = ImportSource.PSD2,
+    match: bool = True,
+) -> ImportSummary:
+    """Take in entries that came without a file (a bank connection's sync) through the same
+    path as a file: the same keys, so nothing twice; the same matching. `events` are what a
+    reader would yield (Begin, entries, End per account)."""
+    ensure_can(actor, company, "treasury.change")
+    if import_source not in ImportSource.values:
+        raise InvalidInput({"source": [_("Unknown source.")]})
+    summary = ImportSummary()
+    run = _Run(actor, company, None, None, summary, None, name, "", import_source)
+    _consume(run, events)
+    return _finish(actor, company, run, match)

@@ -203,6 +203,9 @@ def _apply(actor: Actor, entry: BankEntry, proposal: MatchProposal, *, automatic
             movement=entry.movement,
             bank_reference=entry.bank_id,
             note=entry.text[:500],
+            # The proposal says what to allocate; the note's own number matching would
+            # allocate first and leave nothing for it (the whole import then fails).
+            match_reference=False,
         )
     sales = [(k, i, a) for k, i, a in proposal.allocations if k == "sales"]
     purchases = [(k, i, a) for k, i, a in proposal.allocations if k == "purchase"]

@@ -8,7 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from xfinances.banking import actions
-from xfinances.banking.models import BankEntry, MatchProposal, MatchState, Statement
+from xfinances.banking.models import (
+    BankConnection,
+    BankEntry,
+    MatchProposal,
+    MatchState,
+    Statement,
+    WatchedFolder,
+)
 from xfinances.banking.sample_files import Row, camt053
 from xfinances.core.audit import Actor
 from xfinances.core.models import Company, Source
@@ -59,7 +66,15 @@ def isolation_objects(company: Company) -> dict[str, Any]:
     proposal = MatchProposal.objects.create(
         company=company, entry=entry, score=50, reason="test", allocations=[]
     )
+    # The automatic sources' pages: a folder (any kind of source would do) and a connection.
+    folder = WatchedFolder.objects.create(company=company, name="Папка", path="/nonexistent")
+    connection = BankConnection.objects.create(
+        company=company, name="Банка", base_url="https://127.0.0.1:9/psd2"
+    )
     return {
+        "source_kind": "folder",
+        "source_id": folder.pk,
+        "connection_id": connection.pk,
         "statement_id": statement.pk,
         "entry_id": entry.pk,
         "proposal_id": proposal.pk,

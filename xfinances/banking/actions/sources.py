@@ -1,0 +1,331 @@
+"""Settings of the automatic sources (statement mailbox, watched folder, bank connection) and
+the connection's consent: renew (a new consent, the owner approves at the bank) and confirm
+(the bank says it is valid: syncing starts). Owners and accountants (`treasury.change`).
+
+A mailbox password is stored sealed (banking/secretbox.py) and never shown again; an empty
+password on a change keeps the stored one. A watched folder must lie under the server's
+statement folder root (`BANKING_FOLDER_ROOT`), so a company cannot make the worker read or
+move files elsewhere on the server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xfinances.banking import secretbox
+from xfinances.banking.models import (
+    BankConnection,
+    MailSecurity,
+    StatementMailbox,
+    SyncStatus,
+    WatchedFolder,
+)
+from xfinances.banking.psd2 import client as psd2
+from xfinances.core import audit
+from xfinances.core.audit import Actor
+from xfinances.core.exceptions import ErrorCollector, InvalidInput
+from xfinances.core.models import Company
+from xfinances.core.permissions import ensure_can
+from xfinances.treasury.models import AccountKind, MoneyAccount
+
+CONSENT_DAYS = 89  # unattended PSD2 access lasts at most 90 days (RTS art. 10)
+
+
+def folder_root() -> Path:
+    configured = getattr(settings, "BANKING_FOLDER_ROOT", None)
+    return Path(configured or Path(settings.DATA_DIR) / "bank-folders").resolve()
+
+
+def _text(data: dict[str, Any], name: str, errors: ErrorCollector, *, required: bool, limit: int):
+    value = str(data.get(name) or "").strip()
+    if required and not value:
+        errors.add(name, _("Fill this in."))
+    elif len(value) > limit:
+        errors.add(name, _("At most %(n)s characters.") % {"n": limit})
+    return value
+
+
+def _number(
+    data: dict[str, Any], name: str, errors: ErrorCollector, low: int, high: int, default: int
+) -> int:
+    raw = data.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        errors.add(name, _("Enter a whole number."))
+        return default
+    if not low <= value <= high:
+        errors.add(name, _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high})
+    return value
+
+
+def _account(company: Company, raw: Any, errors: ErrorCollector) -> MoneyAccount | None:
+    if raw in (None, ""):
+        return None
+    found = MoneyAccount.objects.filter(
+        company=company, pk=raw if str(raw).isdigit() else 0, kind=AccountKind.BANK
+    ).first()
+    if found is None:
+        errors.add("account", _("No such bank account in this company."))
+    return found
+
+
+def _senders(raw: str, errors: ErrorCollector) -> str:
+    lines = [line.strip().lower() for line in raw.splitlines() if line.strip()]
+    for line in lines:
+        try:
+            validate_email(("x" + line) if line.startswith("@") else line)
+        except ValidationError:
+            errors.add(
+                "allowed_senders",
+                _("%(value)s is not an e-mail address or @domain.") % {"value": line},
+            )
+    return "\n".join(lines)
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def allow_local_bank() -> bool:
+    """Banks on this machine or a private network: the simulated bank of the demo and tests."""
+    return bool(getattr(settings, "BANKING_ALLOW_LOCAL_BANK", False))
+
+
+def _private(host: str) -> bool:
+    host = host.lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return False
+
+
+def clean_mailbox(company: Company, data: dict[str, Any], creating: bool) -> dict[str, Any]:
+    errors = ErrorCollector()
+    clean: dict[str, Any] = {
+        "name": _text(data, "name", errors, required=True, limit=100),
+        "host": _text(data, "host", errors, required=True, limit=200),
+        "username": _text(data, "username", errors, required=True, limit=200),
+        "folder": _text(data, "folder", errors, required=False, limit=200) or "INBOX",
+        "done_folder": _text(data, "done_folder", errors, required=False, limit=200),
+        "port": _number(data, "port", errors, 1, 65535, 993),
+        "interval_minutes": _number(data, "interval_minutes", errors, 5, 1440, 60),
+        "active": bool(data.get("active", True)),
+        "allowed_senders": _senders(str(data.get("allowed_senders") or ""), errors),
+        "account": _account(company, data.get("account"), errors),
+    }
+    security = str(data.get("security") or MailSecurity.SSL)
+    if security not in MailSecurity.values:
+        errors.add("security", _("Choose SSL, STARTTLS or none."))
+    elif security == MailSecurity.NONE and clean["host"] and not _loopback(clean["host"]):
+        errors.add(
+            "security",
+            _("A password is sent in the clear only to this machine: use SSL or STARTTLS."),
+        )
+    clean["security"] = security
+    password = str(data.get("password") or "")
+    if password:
+        clean["password"] = secretbox.seal(password)
+    elif creating:
+        errors.add("password", _("Fill this in."))
+    errors.raise_if_any()
+    return clean
+
+
+def clean_folder(company: Company, data: dict[str, Any]) -> dict[str, Any]:
+    errors = ErrorCollector()
+    clean: dict[str, Any] = {
+        "name": _text(data, "name", errors, required=True, limit=100),
+        "interval_minutes": _number(data, "interval_minutes", errors, 1, 1440, 5),
+        "active": bool(data.get("active", True)),
+        "account": _account(company, data.get("account"), errors),
+    }
+    raw = _text(data, "path", errors, required=True, limit=500)
+    if raw:
+        root = folder_root()
+        path = Path(raw).resolve()
+        if not Path(raw).is_absolute():
+            errors.add("path", _("Give the full path of the folder."))
+        elif path != root and root not in path.parents:
+            errors.add("path", _("The folder must be inside %(root)s.") % {"root": root})
+        elif not path.is_dir():
+            errors.add("path", _("There is no folder %(path)s on the server.") % {"path": path})
+        clean["path"] = str(path)
+    errors.raise_if_any()
+    return clean
+
+
+def clean_connection(data: dict[str, Any]) -> dict[str, Any]:
+    errors = ErrorCollector()
+    clean: dict[str, Any] = {
+        "name": _text(data, "name", errors, required=True, limit=100),
+        "base_url": _text(data, "base_url", errors, required=True, limit=300),
+        "client_cert": _text(data, "client_cert", errors, required=False, limit=300),
+        "client_key": _text(data, "client_key", errors, required=False, limit=300),
+        "ca_file": _text(data, "ca_file", errors, required=False, limit=300),
+        "frequency_per_day": _number(data, "frequency_per_day", errors, 1, 24, 4),
+        "first_hour": _number(data, "first_hour", errors, 0, 23, 8),
+        "last_hour": _number(data, "last_hour", errors, 0, 23, 18),
+        "warn_days": _number(data, "warn_days", errors, 1, 60, 7),
+        "history_days": _number(data, "history_days", errors, 1, 730, 30),
+        "active": bool(data.get("active", True)),
+    }
+    url = urllib.parse.urlsplit(clean["base_url"])
+    local = _private(url.hostname or "")
+    if clean["base_url"] and local and not allow_local_bank():
+        # The worker would call it unattended: no door into this machine or its network.
+        errors.add("base_url", _("The address points to this machine or a private network."))
+    elif clean["base_url"] and not (url.scheme == "https" or (url.scheme == "http" and local)):
+        errors.add("base_url", _("The bank's API address must start with https://."))
+    if clean["first_hour"] > clean["last_hour"]:
+        errors.add("last_hour", _("The last sync cannot come before the first."))
+    headers = data.get("headers") or {}
+    if not isinstance(headers, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+    ):
+        errors.add("headers", _("Give the headers as names and text values."))
+    clean["headers"] = headers
+    errors.raise_if_any()
+    return clean
+
+
+MODELS = {"mailbox": StatementMailbox, "folder": WatchedFolder, "connection": BankConnection}
+
+
+@transaction.atomic
+def save_source(
+    actor: Actor, company: Company, kind: str, data: dict[str, Any], instance: Any = None
+) -> Any:
+    """Create (`instance` None) or change a mailbox, folder or connection; refused as a whole
+    with the fields named."""
+    ensure_can(actor, company, "treasury.change")
+    creating = instance is None
+    if kind == "mailbox":
+        clean = clean_mailbox(company, data, creating)
+    elif kind == "folder":
+        clean = clean_folder(company, data)
+    elif kind == "connection":
+        clean = clean_connection(data)
+    else:
+        raise InvalidInput({"kind": [_("Unknown source.")]})
+    if creating:
+        instance = MODELS[kind](company=company, **clean)
+        instance.save()
+        audit.record_create(actor, company, f"create_{kind}", _without_secret(instance))
+        return instance
+    if instance.company_id != company.pk:
+        raise InvalidInput({"id": [_("No such source in this company.")]})
+    before = audit.snapshot(instance, exclude=["password"])
+    for name, value in clean.items():
+        setattr(instance, name, value)
+    instance.next_run_at = None  # run soon with the new settings
+    instance.save()
+    audit.record_update(
+        actor, company, f"update_{kind}", instance, before,
+        after=audit.snapshot(instance, exclude=["password"]),
+    )  # fmt: skip
+    return instance
+
+
+def _without_secret(instance: Any) -> Any:
+    """Audit rows never carry the sealed password."""
+    if isinstance(instance, StatementMailbox):
+        copy = StatementMailbox(pk=instance.pk, company_id=instance.company_id)
+        for field in ("name", "host", "port", "security", "username", "folder", "done_folder"):
+            setattr(copy, field, getattr(instance, field))
+        return copy
+    return instance
+
+
+@transaction.atomic
+def delete_source(actor: Actor, instance: Any) -> None:
+    company = instance.company
+    ensure_can(actor, company, "treasury.change")
+    audit.record_delete(actor, company, "delete_source", _without_secret(instance))
+    instance.delete()
+
+
+def run_now(actor: Actor, instance: Any) -> None:
+    """Make the source due: the worker runs it within minutes."""
+    ensure_can(actor, instance.company, "treasury.change")
+    type(instance).objects.filter(pk=instance.pk).update(next_run_at=None)
+
+
+def renew_consent(actor: Actor, connection: BankConnection, client: psd2.PSD2Client) -> str:
+    """Ask the bank for a new consent (all accounts, CONSENT_DAYS, the connection's syncs a
+    day); the address where the owner approves it (redirect SCA), or "" (decoupled: in the
+    bank's app). Refused with the bank's message when the bank says no."""
+    ensure_can(actor, connection.company, "treasury.change")
+    today = timezone.localdate()
+    try:
+        consent = client.create_consent(
+            valid_until=today + dt.timedelta(days=CONSENT_DAYS),
+            frequency_per_day=connection.frequency_per_day,
+        )
+    except psd2.PSD2Error as error:
+        raise InvalidInput({"consent": [str(error)]}) from None
+    with transaction.atomic():
+        connection.consent_id = consent.consent_id
+        connection.consent_status = consent.status
+        connection.consent_valid_until = consent.valid_until
+        connection.sca_redirect = consent.sca_redirect
+        connection.status = SyncStatus.CONSENT
+        connection.save()
+        audit.record_event(actor, connection.company, "renew_consent", connection)
+    return consent.sca_redirect
+
+
+def confirm_consent(actor: Actor, connection: BankConnection, client: psd2.PSD2Client) -> str:
+    """After the owner approved at the bank: read the consent's status; when valid, learn its
+    accounts (keeping each IBAN's last booked day) and let the sync run now."""
+    ensure_can(actor, connection.company, "treasury.change")
+    if not connection.consent_id:
+        raise InvalidInput({"consent": [_("Ask the bank for a consent first.")]})
+    try:
+        status = client.consent_status(connection.consent_id)
+        accounts = client.accounts(connection.consent_id) if status == "valid" else []
+    except psd2.PSD2Error as error:
+        raise InvalidInput({"consent": [str(error)]}) from None
+    with transaction.atomic():
+        connection.consent_status = status
+        if status == "valid":
+            by_iban = {v.get("iban"): v for v in (connection.cursor or {}).values()}
+            connection.cursor = {
+                a.resource_id: {
+                    "iban": a.iban,
+                    "currency": a.currency,
+                    "last_booked": (by_iban.get(a.iban) or {}).get("last_booked"),
+                }
+                for a in accounts
+            }
+            connection.status = (
+                SyncStatus.NEVER if connection.last_run_at is None else SyncStatus.OK
+            )
+            connection.failures = 0
+            connection.next_run_at = None
+            connection.warned_for = None
+            connection.sca_redirect = ""
+            connection.last_error = ""
+        connection.save()
+        audit.record_event(
+            actor, connection.company, "confirm_consent", connection, {"status": status}
+        )
+    return status

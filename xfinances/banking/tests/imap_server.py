@@ -1,0 +1,140 @@
+"""A tiny IMAP4rev1 server on loopback for the mailbox tests: one user, a few folders, the
+commands `sources/mailbox.py` sends (LOGIN, SELECT, UID SEARCH, UID FETCH of BODY.PEEK[...],
+UID STORE, UID COPY, EXPUNGE, LOGOUT). Enough protocol to be honest, no more: search criteria
+are ignored (every message not deleted is returned) and headers are cut from the stored bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socketserver
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Stored:
+    uid: int
+    raw: bytes
+    flags: set[str] = field(default_factory=set)
+
+
+@dataclass
+class FakeMailStore:
+    user: str = "statements@firma.bg"
+    password: str = "Parola-2026"
+    folders: dict[str, list[Stored]] = field(default_factory=lambda: {"INBOX": [], "Done": []})
+    next_uid: int = 1
+    logins: int = 0
+    fail_fetch: bool = False
+
+    def deliver(self, raw: bytes, folder: str = "INBOX") -> Stored:
+        message = Stored(self.next_uid, raw)
+        self.next_uid += 1
+        self.folders[folder].append(message)
+        return message
+
+
+def _header_fields(raw: bytes, names: list[str]) -> bytes:
+    head = raw.split(b"\r\n\r\n", 1)[0].replace(b"\r\n ", b" ").replace(b"\r\n\t", b" ")
+    wanted = {n.lower().encode() for n in names}
+    lines = [line for line in head.split(b"\r\n") if line.split(b":", 1)[0].lower() in wanted]
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    store: FakeMailStore
+
+    def send(self, line: str | bytes) -> None:
+        data = line if isinstance(line, bytes) else line.encode()
+        self.wfile.write(data + b"\r\n")
+
+    def handle(self) -> None:
+        self.send("* OK IMAP4rev1 test server ready")
+        selected: list[Stored] | None = None
+        while True:
+            line = self.rfile.readline()
+            if not line:
+                return
+            tag, _, rest = line.decode().strip().partition(" ")
+            command, _, args = rest.partition(" ")
+            command = command.upper()
+            if command == "CAPABILITY":
+                self.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN")
+            elif command == "LOGIN":
+                user, password = [a.strip('"') for a in args.split(" ", 1)]
+                if (user, password) != (self.store.user, self.store.password):
+                    self.send(f"{tag} NO [AUTHENTICATIONFAILED] Invalid credentials")
+                    continue
+                self.store.logins += 1
+            elif command == "SELECT":
+                name = args.strip('"')
+                if name not in self.store.folders:
+                    self.send(f"{tag} NO no such folder")
+                    continue
+                selected = self.store.folders[name]
+                self.send(f"* {len(selected)} EXISTS")
+            elif command == "UID" and selected is not None:
+                if not self._uid(tag, args, selected):
+                    continue
+            elif command == "EXPUNGE" and selected is not None:
+                selected[:] = [m for m in selected if "\\Deleted" not in m.flags]
+            elif command == "LOGOUT":
+                self.send("* BYE")
+                self.send(f"{tag} OK LOGOUT done")
+                return
+            elif command != "NOOP":
+                self.send(f"{tag} BAD unknown command")
+                continue
+            self.send(f"{tag} OK {command} done")
+
+    def _uid(self, tag: str, args: str, selected: list[Stored]) -> bool:
+        sub, _, rest = args.partition(" ")
+        sub = sub.upper()
+        if sub == "SEARCH":
+            uids = " ".join(str(m.uid) for m in selected if "\\Deleted" not in m.flags)
+            self.send(f"* SEARCH {uids}".rstrip())
+            return True
+        uid_text, _, what = rest.partition(" ")
+        found = [m for m in selected if str(m.uid) == uid_text]
+        if not found:
+            return True
+        message = found[0]
+        if sub == "FETCH":
+            if self.store.fail_fetch:
+                self.send(f"{tag} NO fetch failed")
+                return False
+            fields = re.search(r"HEADER\.FIELDS \(([^)]*)\)", what)
+            if fields:
+                section = f"HEADER.FIELDS ({fields.group(1)})"
+                body = _header_fields(message.raw, fields.group(1).split())
+            else:
+                section, body = "", message.raw
+            self.wfile.write(
+                f"* 1 FETCH (UID {message.uid} BODY[{section}] {{{len(body)}}}\r\n".encode()
+            )
+            self.wfile.write(body + b")\r\n")
+        elif sub == "STORE":
+            message.flags |= set(re.findall(r"\\\w+", what))
+        elif sub == "COPY":
+            target = what.strip('"')
+            self.store.deliver(message.raw, target)
+        return True
+
+
+@contextlib.contextmanager
+def serving(store: FakeMailStore) -> Iterator[int]:
+    """Serve `store` on 127.0.0.1 at a free port; yields the port."""
+    handler = type("Handler", (_Handler,), {"store": store})
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="test-imap", daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
