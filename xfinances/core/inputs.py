@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -183,6 +185,17 @@ def percent(**options: Any) -> Reader:
 
 def date(value: object) -> Any:
     return readers.date(value)
+
+
+def email(value: object) -> str:
+    """An e-mail address, or empty."""
+    address = readers.text(value, max_length=254)
+    if address:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise readers.ReadError(_("Enter a valid e-mail address.")) from None
+    return address
 
 
 def as_is(value: object) -> Any:
