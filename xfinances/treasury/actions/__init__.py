@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from xfinances.treasury.actions.accounts import (
     ACCOUNT_FIELDS,
+    AccountInput,
     close_account,
     create_account,
     ensure_bank_account,
@@ -53,6 +54,7 @@ __all__ = [
     "DEFAULT_CATEGORIES",
     "MOVEMENT_EDIT_FIELDS",
     "PLANNED_FIELDS",
+    "AccountInput",
     "add_attachment",
     "close_account",
     "close_period",

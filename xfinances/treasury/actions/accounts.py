@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from xfinances.core import audit, formatting
-from xfinances.core.arguments import ensure_known_fields
+from xfinances.core import audit, formatting, inputs, readers
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import ErrorCollector, InvalidInput
-from xfinances.core.identifiers import IdentifierError, bank_name_for_iban, bic_for_iban, clean_iban
+from xfinances.core.identifiers import bank_name_for_iban, bic_for_iban, clean_iban
+from xfinances.core.inputs import ActionInput, Changes, reads
 from xfinances.core.models import Company, Currency, Membership, User
 from xfinances.core.permissions import ensure_can
 from xfinances.treasury import balances, locks, queries
 from xfinances.treasury.actions.categories import ensure_default_categories
-from xfinances.treasury.actions.common import _amount, _clean_date, _refuse_closed_period
+from xfinances.treasury.actions.common import _refuse_closed_period
 from xfinances.treasury.models import (
     AccountAccess,
     AccountKind,
@@ -25,45 +28,49 @@ from xfinances.treasury.models import (
     Movement,
 )
 
-ACCOUNT_FIELDS = (
-    "kind",
-    "name",
-    "iban",
-    "bic",
-    "bank_name",
-    "currency",
-    "parent",
-    "opening_balance",
-    "opening_date",
-    "allow_negative",
-)
+
+def _iban(value: object) -> str:
+    text = readers.text(value, max_length=100)
+    return readers.identifier(text, clean_iban, what="IBAN") if text else ""
+
+
+def _bic(value: object) -> str:
+    bic = readers.text(value, max_length=20).upper()
+    if bic and (len(bic) not in (8, 11) or not bic.isalnum()):
+        raise readers.ReadError(_lazy("BIC has 8 or 11 letters and digits."))
+    return bic
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountInput(ActionInput):
+    """An account. An empty `kind` or `currency` is the parent's (else the company's currency);
+    no `opening_date` is today. `parent` is a MoneyAccount or its id."""
+
+    kind: str = reads(
+        inputs.choice(["", *AccountKind.values], _lazy("Choose a kind of account.")), default=""
+    )
+    name: str = reads(inputs.text(max_length=200, required=True), default="")
+    iban: str = reads(_iban, default="")
+    bic: str = reads(_bic, default="")
+    bank_name: str = reads(inputs.text(max_length=200), default="")
+    currency: str = reads(
+        inputs.choice(["", *Currency.values], _lazy("Unknown currency."), upper=True), default=""
+    )
+    parent: object = reads(inputs.as_is, default=None)
+    opening_balance: Decimal = reads(inputs.amount(allow_negative=True), default=Decimal(0))
+    opening_date: dt.date | None = reads(inputs.optional(inputs.date), default=None)
+    allow_negative: bool = reads(inputs.flag, default=False)
+
+
+ACCOUNT_FIELDS = AccountInput.field_names()
 
 
 # ---------------------------------------------------------------- accounts
 
 
-def _clean_account(
-    company: Company, data: dict[str, Any], errors: ErrorCollector, account: MoneyAccount | None
-) -> dict[str, Any]:
-    clean = dict(data)
-    if "name" in clean:
-        clean["name"] = (clean["name"] or "").strip()
-        if not clean["name"]:
-            errors.add("name", _("Enter the account's name."))
-    if "kind" in clean and clean["kind"] not in AccountKind.values:
-        errors.add("kind", _("Choose a kind of account."))
-    if "currency" in clean and clean["currency"] not in Currency.values:
-        errors.add("currency", _("Unknown currency."))
-    if "opening_balance" in clean:
-        clean["opening_balance"] = _amount(
-            clean["opening_balance"] if clean["opening_balance"] not in (None, "") else "0",
-            errors,
-            "opening_balance",
-        )
-    if "opening_date" in clean:
-        clean["opening_date"] = _clean_date(clean["opening_date"], errors, "opening_date")
-    if "allow_negative" in clean:
-        clean["allow_negative"] = bool(clean["allow_negative"])
+def _clean_parent(
+    company: Company, clean: dict[str, Any], errors: ErrorCollector, account: MoneyAccount | None
+) -> None:
     parent = clean.get("parent")
     if isinstance(parent, int | str) and parent != "":
         parent = MoneyAccount.objects.filter(company=company, pk=parent).first()
@@ -73,73 +80,69 @@ def _clean_account(
     elif parent == "":
         clean["parent"] = None
     parent = clean.get("parent")
-    if isinstance(parent, MoneyAccount):
-        if parent.company_id != company.pk:
-            errors.add("parent", _("No such account."))
-        elif not parent.is_active:
-            errors.add("parent", _("The parent account is closed."))
-        else:
-            currency = clean.get("currency") or (account.currency if account else None)
-            if currency and currency != parent.currency:
-                errors.add(
-                    "currency",
-                    _("A sub-account holds its parent's currency (%(currency)s).")
-                    % {"currency": parent.currency},
-                )
-            if account is not None and balances.would_make_cycle(
-                queries.tree_parents(company), account.pk, parent.pk
-            ):
-                errors.add(
-                    "parent", _("An account cannot be placed under itself or its own sub-account.")
-                )
+    if not isinstance(parent, MoneyAccount):
+        return
+    if parent.company_id != company.pk:
+        errors.add("parent", _("No such account."))
+    elif not parent.is_active:
+        errors.add("parent", _("The parent account is closed."))
+    else:
+        currency = clean.get("currency") or (account.currency if account else None)
+        if currency and currency != parent.currency:
+            errors.add(
+                "currency",
+                _("A sub-account holds its parent's currency (%(currency)s).")
+                % {"currency": parent.currency},
+            )
+        if account is not None and balances.would_make_cycle(
+            queries.tree_parents(company), account.pk, parent.pk
+        ):
+            errors.add(
+                "parent", _("An account cannot be placed under itself or its own sub-account.")
+            )
+
+
+def _clean_account(
+    company: Company, clean: dict[str, Any], errors: ErrorCollector, account: MoneyAccount | None
+) -> dict[str, Any]:
+    """What the typed values need the database or each other for: the parent, the IBAN's
+    uniqueness, its BIC and bank, a bank account's IBAN."""
+    if "kind" in clean and not clean["kind"]:
+        errors.add("kind", _("Choose a kind of account."))
+    if "currency" in clean and not clean["currency"]:
+        errors.add("currency", _("Unknown currency."))
+    _clean_parent(company, clean, errors, account)
     kind = clean.get("kind") or (account.kind if account else "")
     if clean.get("iban"):
-        try:
-            clean["iban"] = clean_iban(clean["iban"])
-        except IdentifierError as error:
-            errors.add("iban", str(error))
-        else:
-            clean["bic"] = (clean.get("bic") or "").strip().upper() or bic_for_iban(clean["iban"])
-            clean["bank_name"] = (clean.get("bank_name") or "").strip() or bank_name_for_iban(
-                clean["iban"]
-            )
-            clash = MoneyAccount.objects.filter(company=company, iban=clean["iban"])
-            if account is not None:
-                clash = clash.exclude(pk=account.pk)
-            if clash.exists():
-                errors.add("iban", _("Another account already has this IBAN."))
+        clean["bic"] = clean.get("bic") or bic_for_iban(clean["iban"])
+        clean["bank_name"] = clean.get("bank_name") or bank_name_for_iban(clean["iban"])
+        clash = MoneyAccount.objects.filter(company=company, iban=clean["iban"])
+        if account is not None:
+            clash = clash.exclude(pk=account.pk)
+        if clash.exists():
+            errors.add("iban", _("Another account already has this IBAN."))
     elif "iban" in clean:
-        clean["iban"] = ""
         has_parent = (
             clean.get("parent") if "parent" in clean else (account.parent_id if account else None)
         )
         if kind == AccountKind.BANK and not has_parent:
             errors.add("iban", _("A bank account needs its IBAN."))
-    if clean.get("bic"):
-        clean["bic"] = clean["bic"].strip().upper()
-        if len(clean["bic"]) not in (8, 11) or not clean["bic"].isalnum():
-            errors.add("bic", _("BIC has 8 or 11 letters and digits."))
     return clean
 
 
 @transaction.atomic
-def create_account(actor: Actor, company: Company, **data: Any) -> MoneyAccount:
+def create_account(actor: Actor, company: Company, data: AccountInput) -> MoneyAccount:
     """A new account or sub-account (`parent`). A sub-account takes its parent's currency."""
     ensure_can(actor, company, "treasury.change")
-    ensure_known_fields(data, ACCOUNT_FIELDS, "account")
-    parent = data.get("parent")
-    if isinstance(parent, MoneyAccount) and not data.get("currency"):
-        data["currency"] = parent.currency
-    if isinstance(parent, MoneyAccount) and not data.get("kind"):
-        data["kind"] = parent.kind
-    data.setdefault("name", "")
-    data.setdefault("kind", "")
-    data.setdefault("iban", "")
-    data.setdefault("currency", company.default_currency)
-    data.setdefault("opening_balance", "0")
-    data.setdefault("opening_date", dt.date.today())
+    values = asdict(data)
+    parent = data.parent
+    if isinstance(parent, MoneyAccount):
+        values["currency"] = values["currency"] or parent.currency
+        values["kind"] = values["kind"] or parent.kind
+    values["currency"] = values["currency"] or company.default_currency
+    values["opening_date"] = values["opening_date"] or dt.date.today()
     errors = InvalidInput.collect()
-    clean = _clean_account(company, data, errors, None)
+    clean = _clean_account(company, values, errors, None)
     errors.raise_if_any()
     ensure_default_categories(company)
     if clean.get("parent") is not None:
@@ -150,13 +153,17 @@ def create_account(actor: Actor, company: Company, **data: Any) -> MoneyAccount:
 
 
 @transaction.atomic
-def update_account(actor: Actor, account: MoneyAccount, **data: Any) -> MoneyAccount:
+def update_account(
+    actor: Actor, account: MoneyAccount, changes: Changes[AccountInput]
+) -> MoneyAccount:
     company = account.company
     ensure_can(actor, company, "treasury.change")
-    ensure_known_fields(data, ACCOUNT_FIELDS, "account")
     account = locks.lock_account(company, account.pk)
     errors = InvalidInput.collect()
-    clean = _clean_account(company, data, errors, account)
+    values = dict(changes.items())
+    if values.get("opening_date", account.opening_date) is None:
+        values["opening_date"] = account.opening_date
+    clean = _clean_account(company, values, errors, account)
     has_movements = Movement.objects.filter(company=company, account=account).exists()
     currency_changes = "currency" in clean and clean["currency"] != account.currency
     if currency_changes and (
@@ -277,11 +284,13 @@ def ensure_bank_account(
     return create_account(
         actor,
         company,
-        kind=AccountKind.BANK,
-        name=f"{name} …{iban[-4:]}",
-        iban=iban,
-        currency=currency or company.default_currency,
-        opening_date=dt.date(2000, 1, 1),
+        AccountInput(
+            kind=AccountKind.BANK,
+            name=f"{name} …{iban[-4:]}",
+            iban=iban,
+            currency=currency or company.default_currency,
+            opening_date=dt.date(2000, 1, 1),
+        ),
     )
 
 

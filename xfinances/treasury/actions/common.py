@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit, formatting, readers
+from xfinances.core import audit, formatting
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput, NotAllowed
 from xfinances.core.models import Company
-from xfinances.core.money import ZERO, MoneyError, round_cent, to_decimal
+from xfinances.core.money import ZERO, round_cent
 from xfinances.core.permissions import role_of
 from xfinances.treasury import balances, queries
 from xfinances.treasury.models import (
@@ -36,35 +36,6 @@ def _ensure_can_move(actor: Actor, company: Company, account: MoneyAccount) -> N
     access = queries.access_map(company, actor.user.pk, role_of(actor.user.pk, company))
     if not access.can_move(account.pk):
         raise NotAllowed(_("You may not enter movements in this account."))
-
-
-def _amount(value: object, errors: ErrorCollector, field: str = "amount") -> Decimal:
-    try:
-        amount = to_decimal(value)
-    except MoneyError:
-        errors.add(field, _("Enter the amount as a number, e.g. 1250.50."))
-        return ZERO
-    try:
-        readers.within_amount_range(amount)
-    except readers.ReadError as error:
-        errors.add(field, error.message)
-        return ZERO
-    if amount != round_cent(amount):
-        errors.add(field, _("Amounts have at most two decimals."))
-    return amount
-
-
-def _clean_date(value: object, errors: ErrorCollector, field: str = "date") -> dt.date | None:
-    try:
-        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value or ""))
-    except ValueError:
-        errors.add(field, _("Enter a date as YYYY-MM-DD."))
-        return None
-    try:
-        return readers.within_bounds(day)
-    except readers.ReadError as error:
-        errors.add(field, error.message)
-        return None
 
 
 def _refuse_closed_period(

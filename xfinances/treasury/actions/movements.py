@@ -8,17 +8,16 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit
+from xfinances.core import audit, readers
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.identifiers import IdentifierError, clean_iban
+from xfinances.core.money import ZERO
 from xfinances.treasury import locks
 from xfinances.treasury.actions.common import (
-    _amount,
     _bump_month,
     _check_account_open,
-    _clean_date,
     _ensure_can_move,
     _insert_movement,
     _refuse_closed_period,
@@ -70,8 +69,12 @@ def create_movement(
     _ensure_can_move(actor, company, account)
     account = locks.lock_account(company, account.pk)
     errors = InvalidInput.collect()
-    day = _clean_date(date, errors)
-    signed = _signed(direction, _amount(amount, errors), errors)
+    day = readers.field(errors, "date", readers.date, date)
+    signed = _signed(
+        direction,
+        (readers.field(errors, "amount", readers.amount, amount, allow_negative=True) or ZERO),
+        errors,
+    )
     if currency and currency.upper() != account.currency:
         errors.add(
             "currency", _("The account holds %(currency)s only.") % {"currency": account.currency}
@@ -121,8 +124,19 @@ def update_movement(actor: Actor, movement: Movement, **data: Any) -> Movement:
     if movement.status == MovementStatus.REVERSED or movement.reversal_of_id:
         raise Conflict(_("A reversed movement or a reversal cannot be edited."))
     errors = InvalidInput.collect()
-    new_date = _clean_date(data["date"], errors) if "date" in data else movement.date
-    amount = _amount(data["amount"], errors) if "amount" in data else abs(movement.amount)
+    new_date = (
+        readers.field(errors, "date", readers.date, data["date"])
+        if "date" in data
+        else movement.date
+    )
+    amount = (
+        (
+            readers.field(errors, "amount", readers.amount, data["amount"], allow_negative=True)
+            or ZERO
+        )
+        if "amount" in data
+        else abs(movement.amount)
+    )
     direction = data.get("direction", movement.direction)
     signed = _signed(direction, amount, errors)
     money_changes = signed != movement.amount or new_date != movement.date
@@ -204,7 +218,7 @@ def reverse_movement(
         _ensure_can_move(actor, company, leg.account)
     accounts = locks.lock_accounts(company, [leg.account_id for leg in legs])
     errors = InvalidInput.collect()
-    day = _clean_date(date, errors)
+    day = readers.field(errors, "date", readers.date, date)
     if not (reason or "").strip():
         errors.add("reason", _("Say why the movement is reversed."))
     errors.raise_if_any()

@@ -10,13 +10,14 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit, formatting
+from xfinances.core import audit, formatting, readers
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company
+from xfinances.core.money import ZERO
 from xfinances.core.permissions import ensure_can
 from xfinances.treasury import queries
-from xfinances.treasury.actions.common import _amount, _clean_date, _ensure_can_move
+from xfinances.treasury.actions.common import _ensure_can_move
 from xfinances.treasury.models import (
     AccountMonthTotal,
     BankBalanceCheck,
@@ -35,7 +36,7 @@ def close_period(
     """Close the treasury up to a day, for the company or one account. Closes only move forward."""
     ensure_can(actor, company, "treasury.close_period")
     errors = InvalidInput.collect()
-    day = _clean_date(closed_until, errors, "closed_until")
+    day = readers.field(errors, "closed_until", readers.date, closed_until)
     if account is not None and account.company_id != company.pk:
         errors.add("account", _("No such account."))
     errors.raise_if_any()
@@ -89,8 +90,13 @@ def record_balance_check(
     company = account.company
     _ensure_can_move(actor, company, account)
     errors = InvalidInput.collect()
-    day = _clean_date(date, errors)
-    reported = _amount(reported_balance, errors, "reported_balance")
+    day = readers.field(errors, "date", readers.date, date)
+    reported = (
+        readers.field(
+            errors, "reported_balance", readers.amount, reported_balance, allow_negative=True
+        )
+        or ZERO
+    )
     errors.raise_if_any()
     assert day is not None
     computed = queries.subtree_balance(company, account, day)

@@ -7,13 +7,14 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit
+from xfinances.core import audit, readers
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company, Currency
+from xfinances.core.money import ZERO
 from xfinances.core.permissions import ensure_can
-from xfinances.treasury.actions.common import _amount, _clean_date, _resolve_category, _signed
+from xfinances.treasury.actions.common import _resolve_category, _signed
 from xfinances.treasury.models import (
     MoneyAccount,
     PlannedItem,
@@ -47,7 +48,16 @@ def _clean_planned(
         if not clean["name"]:
             errors.add("name", _("Enter a name, e.g. Salaries."))
     if "amount" in data or "direction" in data:
-        amount = _amount(data.get("amount", abs(item.amount) if item else ""), errors)
+        amount = (
+            readers.field(
+                errors,
+                "amount",
+                readers.amount,
+                data.get("amount", abs(item.amount) if item else ""),
+                allow_negative=True,
+            )
+            or ZERO
+        )
         direction = data.get("direction") or (("in" if item.amount > 0 else "out") if item else "")
         clean["amount"] = _signed(direction, amount, errors)
     if "account" in data:
@@ -87,12 +97,12 @@ def _clean_planned(
             errors.add("schedule", _("Choose how often it repeats."))
         clean["schedule"] = data["schedule"]
     if "start_date" in data:
-        clean["start_date"] = _clean_date(data["start_date"], errors, "start_date")
+        clean["start_date"] = readers.field(errors, "start_date", readers.date, data["start_date"])
     if "end_date" in data:
         clean["end_date"] = (
             None
             if data["end_date"] in (None, "")
-            else _clean_date(data["end_date"], errors, "end_date")
+            else readers.field(errors, "end_date", readers.date, data["end_date"])
         )
     schedule = clean.get("schedule") or (item.schedule if item else "")
     if "day" in data or "schedule" in data:

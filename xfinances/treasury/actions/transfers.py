@@ -7,18 +7,16 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit
+from xfinances.core import audit, readers
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
-from xfinances.core.money import MoneyError, to_decimal
+from xfinances.core.money import ZERO, MoneyError, to_decimal
 from xfinances.core.queries import rate_value
 from xfinances.treasury import balances, locks
 from xfinances.treasury.actions.categories import _category_by_code
 from xfinances.treasury.actions.common import (
-    _amount,
     _check_account_open,
-    _clean_date,
     _ensure_can_move,
     _insert_movement,
     _refuse_closed_period,
@@ -59,8 +57,8 @@ def create_transfer(
         errors.raise_if_any()
     accounts = locks.lock_accounts(company, [from_account.pk, to_account.pk])
     source, target = accounts[from_account.pk], accounts[to_account.pk]
-    day = _clean_date(date, errors)
-    value = _amount(amount, errors)
+    day = readers.field(errors, "date", readers.date, date)
+    value = readers.field(errors, "amount", readers.amount, amount, allow_negative=True) or ZERO
     if value <= 0 and "amount" not in errors.errors:
         errors.add("amount", _("The amount must be greater than zero."))
     rate_value_in: Decimal | None = None
@@ -69,7 +67,11 @@ def create_transfer(
             rate_value_in = to_decimal(rate)
         except MoneyError:
             errors.add("rate", _("Enter the rate as a number, e.g. 0.92."))
-    to_value = _amount(amount_to, errors, "amount_to") if amount_to not in (None, "") else None
+    to_value = (
+        (readers.field(errors, "amount_to", readers.amount, amount_to, allow_negative=True) or ZERO)
+        if amount_to not in (None, "")
+        else None
+    )
     _check_account_open(source, day, errors, "from_account")
     _check_account_open(target, day, errors, "to_account")
     errors.raise_if_any()

@@ -49,13 +49,9 @@ def list_accounts(
 def create_account(request: CompanyRequest, body: AccountIn) -> Status:
     require(request, "treasury.change")
     data = _account_data(body.model_dump(), request)
-    if not data.get("opening_date"):
-        data.pop("opening_date")
-    if data.get("parent") is not None:
-        for key in ("currency", "kind"):
-            if not data[key]:
-                data.pop(key)
-    account = actions.create_account(request.actor, request.company, **data)
+    account = actions.create_account(
+        request.actor, request.company, actions.AccountInput.read(data)
+    )
     return Status(201, _account_out(account))
 
 
@@ -82,7 +78,9 @@ def update_account(request: CompanyRequest, money_account_id: int, body: Account
     require(request, "treasury.change")
     account = _account(request, money_account_id)
     data = _account_data(body.model_dump(exclude_unset=True), request)
-    account = actions.update_account(request.actor, account, **data)
+    account = actions.update_account(
+        request.actor, account, actions.AccountInput.read_changes(data)
+    )
     return _account_out(account)
 
 

@@ -55,7 +55,9 @@ def test_payment_before_a_receipt_of_the_same_register_is_refused(company):
 
 
 def test_allow_negative_lets_it_through(company, cash):
-    actions.update_account(SYSTEM, cash, allow_negative=True)
+    actions.update_account(
+        SYSTEM, cash, actions.AccountInput.read_changes({"allow_negative": True})
+    )
     cash.refresh_from_db()
     money_out(cash, "500.00", D(2026, 1, 12))
     assert queries.own_balances(company, D(2026, 1, 31))[cash.pk] == Decimal("-350.00")
