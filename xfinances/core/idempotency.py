@@ -73,11 +73,11 @@ def idempotent(view: F) -> F:
     # the function's module; the wrapper lives here, so it gets the view's resolved types.
     hints = typing.get_type_hints(view)
     signature = inspect.signature(view)
-    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+    wrapper.__dict__["__signature__"] = signature.replace(
         parameters=[
             p.replace(annotation=hints.get(p.name, p.annotation))
             for p in signature.parameters.values()
         ],
         return_annotation=hints.get("return", signature.return_annotation),
     )
-    return wrapper  # type: ignore[return-value]
+    return typing.cast(F, wrapper)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -221,9 +221,10 @@ def emit_overdue_events(company: Company, run: ReminderRun) -> int:
     and that have no `OverdueNotice` yet get one (and the webhook event, in the same
     transaction). Markers are written even when no endpoint wants the event, so an endpoint
     added later is not flooded with old documents. Returns how many documents were new."""
+    # `settled_amount` is an annotation of open_claims, which the model's type does not know.
+    claims: QuerySet[Any] = queries.open_claims(company)
     fresh = dict(
-        queries.open_claims(company)  # type: ignore[misc]  # settled_amount is an annotation
-        .filter(due_date__lt=run.run_date)
+        claims.filter(due_date__lt=run.run_date)
         .filter(~Exists(OverdueNotice.objects.filter(company=company, document=OuterRef("pk"))))
         .order_by("pk")
         .values_list("pk", "settled_amount")
