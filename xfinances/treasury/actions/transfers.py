@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from xfinances.core import audit, readers
 from xfinances.core.audit import Actor
-from xfinances.core.exceptions import InvalidInput
+from xfinances.core.exceptions import ErrorCollector, InvalidInput
 from xfinances.core.models import Company
 from xfinances.core.money import ZERO, MoneyError, to_decimal
 from xfinances.core.queries import rate_value
@@ -30,33 +31,16 @@ from xfinances.treasury.models import (
 # ---------------------------------------------------------------- transfers
 
 
-@transaction.atomic
-def create_transfer(
-    actor: Actor,
-    company: Company,
-    *,
-    from_account: MoneyAccount,
-    to_account: MoneyAccount,
+def _read_transfer(
+    source: MoneyAccount,
+    target: MoneyAccount,
+    errors: ErrorCollector,
     date: object,
     amount: object,
-    rate: object = None,
-    amount_to: object = None,
-    description: str = "",
-) -> Transfer:
-    """Move money between two own accounts: one Transfer, a movement out and a movement in.
-    Between currencies `rate` is units of the target per unit of the source (or give
-    `amount_to`); the exchange difference against the reference rates is recorded in EUR."""
-    for account in (from_account, to_account):
-        if account.company_id != company.pk:
-            raise InvalidInput({"to_account": [_("No such account.")]})
-    _ensure_can_move(actor, company, from_account)
-    _ensure_can_move(actor, company, to_account)
-    errors = InvalidInput.collect()
-    if from_account.pk == to_account.pk:
-        errors.add("to_account", _("Choose a different account to transfer to."))
-        errors.raise_if_any()
-    accounts = locks.lock_accounts(company, [from_account.pk, to_account.pk])
-    source, target = accounts[from_account.pk], accounts[to_account.pk]
+    rate: object,
+    amount_to: object,
+) -> tuple[dt.date, balances.TransferAmounts]:
+    """The transfer's day and amounts on both sides, or InvalidInput naming the fields."""
     day = readers.field(errors, "date", readers.date, date)
     value = readers.field(errors, "amount", readers.amount, amount, allow_negative=True) or ZERO
     if value <= 0 and "amount" not in errors.errors:
@@ -89,6 +73,62 @@ def create_transfer(
             "amount_to": _("The amount received does not match the amount and the rate."),
         }
         raise InvalidInput({error.field: [messages[error.field]]})
+    return day, amounts
+
+
+def _post_movements(
+    actor: Actor, transfer: Transfer, source: MoneyAccount, target: MoneyAccount
+) -> None:
+    """The movement out of the source and the movement into the target."""
+    company = source.company
+    category = _category_by_code(company, "internal")
+    text = transfer.description or _("Transfer %(from)s → %(to)s") % {
+        "from": source.name,
+        "to": target.name,
+    }
+    for account, signed in ((source, -transfer.amount_from), (target, transfer.amount_to)):
+        _insert_movement(
+            actor,
+            account,
+            "create_transfer",
+            date=transfer.date,
+            amount=signed,
+            category=category,
+            description=text[:500],
+            transfer=transfer,
+            counterparty_name=company.name,
+            source=MovementSource.CASH if account.is_cash_register else MovementSource.MANUAL,
+        )
+
+
+@transaction.atomic
+def create_transfer(
+    actor: Actor,
+    company: Company,
+    *,
+    from_account: MoneyAccount,
+    to_account: MoneyAccount,
+    date: object,
+    amount: object,
+    rate: object = None,
+    amount_to: object = None,
+    description: str = "",
+) -> Transfer:
+    """Move money between two own accounts: one Transfer, a movement out and a movement in.
+    Between currencies `rate` is units of the target per unit of the source (or give
+    `amount_to`); the exchange difference against the reference rates is recorded in EUR."""
+    for account in (from_account, to_account):
+        if account.company_id != company.pk:
+            raise InvalidInput({"to_account": [_("No such account.")]})
+    _ensure_can_move(actor, company, from_account)
+    _ensure_can_move(actor, company, to_account)
+    errors = InvalidInput.collect()
+    if from_account.pk == to_account.pk:
+        errors.add("to_account", _("Choose a different account to transfer to."))
+        errors.raise_if_any()
+    accounts = locks.lock_accounts(company, [from_account.pk, to_account.pk])
+    source, target = accounts[from_account.pk], accounts[to_account.pk]
+    day, amounts = _read_transfer(source, target, errors, date, amount, rate, amount_to)
     for account in (source, target):
         _refuse_closed_period(company, account, day)
     difference = None
@@ -113,22 +153,5 @@ def create_transfer(
         description=(description or "").strip()[:300],
     )
     audit.record_create(actor, company, "create_transfer", transfer)
-    category = _category_by_code(company, "internal")
-    text = transfer.description or _("Transfer %(from)s → %(to)s") % {
-        "from": source.name,
-        "to": target.name,
-    }
-    for account, signed in ((source, -amounts.amount_from), (target, amounts.amount_to)):
-        _insert_movement(
-            actor,
-            account,
-            "create_transfer",
-            date=day,
-            amount=signed,
-            category=category,
-            description=text[:500],
-            transfer=transfer,
-            counterparty_name=company.name,
-            source=MovementSource.CASH if account.is_cash_register else MovementSource.MANUAL,
-        )
+    _post_movements(actor, transfer, source, target)
     return transfer
