@@ -31,7 +31,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core import readers
-from xfinances.core.exceptions import InvalidInput
+from xfinances.core.exceptions import ErrorCollector, InvalidInput
 
 Reader = Callable[[object], Any]
 T = TypeVar("T", bound="ActionInput")
@@ -109,8 +109,15 @@ class ActionInput:
                 values[spec.name] = spec.metadata[_READER](value)
             except readers.ReadError as error:
                 errors.add(spec.name, error.message)
+        cls.check_together(values, errors)
         errors.raise_if_any()
         return cls(**values)
+
+    @classmethod
+    def check_together(cls, values: Mapping[str, Any], errors: ErrorCollector) -> None:
+        """Rules between fields that were read (an end before its start), reported with the
+        fields' own messages. Fields not read (an update's others) are not in `values`: the
+        action checks them against the record."""
 
 
 def _default(spec: dataclasses.Field[Any]) -> Any:

@@ -43,6 +43,7 @@ from xfinances.treasury.actions.periods import (
 )
 from xfinances.treasury.actions.planned import (
     PLANNED_FIELDS,
+    PlannedItemInput,
     create_planned_item,
     delete_planned_item,
     update_planned_item,
@@ -55,6 +56,7 @@ __all__ = [
     "MOVEMENT_EDIT_FIELDS",
     "PLANNED_FIELDS",
     "AccountInput",
+    "PlannedItemInput",
     "add_attachment",
     "close_account",
     "close_period",

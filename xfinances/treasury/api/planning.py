@@ -82,7 +82,9 @@ def create_planned(request: CompanyRequest, body: PlannedIn) -> Status:
     data = _planned_data(request, body.model_dump())
     if data.get("day") is None:
         data["day"] = ""
-    item = actions.create_planned_item(request.actor, request.company, **data)
+    item = actions.create_planned_item(
+        request.actor, request.company, actions.PlannedItemInput.read(data)
+    )
     return Status(201, item)
 
 
@@ -92,7 +94,9 @@ def create_planned(request: CompanyRequest, body: PlannedIn) -> Status:
 def update_planned(request: CompanyRequest, planned_item_id: int, body: PlannedPatch) -> Any:
     item = _planned(request, planned_item_id)
     data = _planned_data(request, body.model_dump(exclude_unset=True))
-    return actions.update_planned_item(request.actor, item, **data)
+    return actions.update_planned_item(
+        request.actor, item, actions.PlannedItemInput.read_changes(data)
+    )
 
 
 @router.delete(

@@ -91,7 +91,7 @@ def planned_item(company: Any, **extra: Any) -> Any:
         "start_date": START,
     }
     data.update(extra)
-    return actions.create_planned_item(SYSTEM, company, **data)
+    return actions.create_planned_item(SYSTEM, company, actions.PlannedItemInput.read(data))
 
 
 def isolation_objects(company: Any) -> dict[str, Any]:
