@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xfinances.core import readers
 from xfinances.core.exceptions import ErrorCollector, InvalidInput
+from xfinances.core.identifiers import clean_iban
 
 Reader = Callable[[object], Any]
 T = TypeVar("T", bound="ActionInput")
@@ -203,6 +204,12 @@ def email(value: object) -> str:
         except ValidationError:
             raise readers.ReadError(_("Enter a valid e-mail address.")) from None
     return address
+
+
+def iban(value: object) -> str:
+    """An IBAN in its compact form, or empty."""
+    text = readers.text(value, max_length=100)
+    return readers.identifier(text, clean_iban, what="IBAN") if text else ""
 
 
 def as_is(value: object) -> Any:

@@ -29,6 +29,7 @@ from xfinances.treasury.actions.categories import (
 )
 from xfinances.treasury.actions.movements import (
     MOVEMENT_EDIT_FIELDS,
+    MovementEditInput,
     add_attachment,
     create_movement,
     delete_movement,
@@ -56,6 +57,7 @@ __all__ = [
     "MOVEMENT_EDIT_FIELDS",
     "PLANNED_FIELDS",
     "AccountInput",
+    "MovementEditInput",
     "PlannedItemInput",
     "add_attachment",
     "close_account",

@@ -29,11 +29,6 @@ from xfinances.treasury.models import (
 )
 
 
-def _iban(value: object) -> str:
-    text = readers.text(value, max_length=100)
-    return readers.identifier(text, clean_iban, what="IBAN") if text else ""
-
-
 def _bic(value: object) -> str:
     bic = readers.text(value, max_length=20).upper()
     if bic and (len(bic) not in (8, 11) or not bic.isalnum()):
@@ -50,7 +45,7 @@ class AccountInput(ActionInput):
         inputs.choice(["", *AccountKind.values], _lazy("Choose a kind of account.")), default=""
     )
     name: str = reads(inputs.text(max_length=200, required=True), default="")
-    iban: str = reads(_iban, default="")
+    iban: str = reads(inputs.iban, default="")
     bic: str = reads(_bic, default="")
     bank_name: str = reads(inputs.text(max_length=200), default="")
     currency: str = reads(

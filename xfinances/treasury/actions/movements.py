@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from xfinances.core import audit, readers
-from xfinances.core.arguments import ensure_known_fields
+from xfinances.core import audit, inputs, readers
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.identifiers import IdentifierError, clean_iban
+from xfinances.core.inputs import ActionInput, Changes, reads
 from xfinances.core.money import ZERO
 from xfinances.treasury import locks
 from xfinances.treasury.actions.common import (
@@ -33,16 +37,25 @@ from xfinances.treasury.models import (
     MovementStatus,
 )
 
-MOVEMENT_EDIT_FIELDS = (
-    "date",
-    "direction",
-    "amount",
-    "counterparty_name",
-    "counterparty_iban",
-    "category",
-    "description",
-    "remittance_info",
-)
+
+@dataclass(frozen=True, kw_only=True)
+class MovementEditInput(ActionInput):
+    """What can change on a movement (`update_movement`): a positive `amount` with its
+    `direction`; `category` is a CashflowCategory or its id."""
+
+    date: dt.date | None = reads(inputs.date, default=None)
+    direction: str = reads(
+        inputs.choice(["in", "out"], _lazy("Choose money in or money out.")), default=""
+    )
+    amount: Decimal = reads(inputs.amount(positive=True), default=Decimal(0))
+    counterparty_name: str = reads(inputs.text(max_length=200), default="")
+    counterparty_iban: str = reads(inputs.iban, default="")
+    category: object = reads(inputs.as_is, default=None)
+    description: str = reads(inputs.text(max_length=500), default="")
+    remittance_info: str = reads(inputs.text(max_length=500), default="")
+
+
+MOVEMENT_EDIT_FIELDS = MovementEditInput.field_names()
 
 
 @transaction.atomic
@@ -112,11 +125,13 @@ def create_movement(
 
 
 @transaction.atomic
-def update_movement(actor: Actor, movement: Movement, **data: Any) -> Movement:
+def update_movement(
+    actor: Actor, movement: Movement, changes: Changes[MovementEditInput]
+) -> Movement:
     """Edit a movement of an open period (with audit). Closed periods, reversed movements,
     reversals and transfer legs change only by reversal."""
     company = movement.company
-    ensure_known_fields(data, MOVEMENT_EDIT_FIELDS, "movement")
+    data = dict(changes.items())
     _ensure_can_move(actor, company, movement.account)
     account = locks.lock_account(company, movement.account_id)
     movement = locks.lock_movement(company, movement.pk)
@@ -124,19 +139,8 @@ def update_movement(actor: Actor, movement: Movement, **data: Any) -> Movement:
     if movement.status == MovementStatus.REVERSED or movement.reversal_of_id:
         raise Conflict(_("A reversed movement or a reversal cannot be edited."))
     errors = InvalidInput.collect()
-    new_date = (
-        readers.field(errors, "date", readers.date, data["date"])
-        if "date" in data
-        else movement.date
-    )
-    amount = (
-        (
-            readers.field(errors, "amount", readers.amount, data["amount"], allow_negative=True)
-            or ZERO
-        )
-        if "amount" in data
-        else abs(movement.amount)
-    )
+    new_date = data.get("date") or movement.date
+    amount = data.get("amount", abs(movement.amount))
     direction = data.get("direction", movement.direction)
     signed = _signed(direction, amount, errors)
     money_changes = signed != movement.amount or new_date != movement.date
@@ -153,18 +157,10 @@ def update_movement(actor: Actor, movement: Movement, **data: Any) -> Movement:
         clean["category"] = _resolve_category(
             company, data["category"], errors, keep_id=movement.category_id
         )
-    if data.get("counterparty_iban"):
-        try:
-            clean["counterparty_iban"] = clean_iban(data["counterparty_iban"])
-        except IdentifierError as error:
-            errors.add("counterparty_iban", str(error))
-    elif "counterparty_iban" in data:
-        clean["counterparty_iban"] = ""
-    for key in ("counterparty_name", "description", "remittance_info"):
+    for key in ("counterparty_name", "counterparty_iban", "description", "remittance_info"):
         if key in data:
-            clean[key] = (data[key] or "").strip()
+            clean[key] = data[key]
     errors.raise_if_any()
-    assert new_date is not None
     _refuse_closed_period(company, account, new_date)
     before = audit.snapshot(movement)
     before_date = movement.date
