@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 from xfinances.catalog.actions import create_product
+from xfinances.catalog.inputs import ProductInput
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
 from xfinances.invoicing.models import Document, DocumentStatus
@@ -21,12 +22,12 @@ def test_issue_an_invoice_in_the_browser(page, live_server, company, make_member
     system = Actor.system(Source.CLI)
     client = PartyFactory(company=company, name="Клиент Трейд АД", payment_terms_days=10)
     create_product(
-        system, company, name="Счетоводно обслужване", unit="month",
-        unit_price=Decimal("450.00"), vat_treatment="standard",
+        system, company,
+        ProductInput(name="Счетоводно обслужване", unit="month", unit_price=Decimal("450.00")),
     )  # fmt: skip
     create_product(
-        system, company, name="Консултация по ДДС", unit="h",
-        unit_price=Decimal("60.00"), vat_treatment="standard",
+        system, company,
+        ProductInput(name="Консултация по ДДС", unit="h", unit_price=Decimal("60.00")),
     )  # fmt: skip
     user = make_member(company, "sales", email="maria@example.bg")
     sign_in(page, live_server, user.email, "Test-Parola-2026!")

@@ -9,6 +9,7 @@ from django.http import Http404
 from ninja import Router, Schema, Status
 
 from xfinances.catalog import actions, queries
+from xfinances.catalog.inputs import ProductInput
 from xfinances.catalog.models import Product, VatTreatment
 from xfinances.core.api_auth import require
 from xfinances.core.schemas import InputSchema
@@ -34,34 +35,17 @@ class VatTreatmentOut(Schema):
     sort_order: int
 
 
-class ProductIn(InputSchema):
+class ProductIn(InputSchema, action_input=ProductInput, wire={"vat_treatment": str}):
     """A whole product. On PUT, fields left out take these defaults. `vat_treatment` is the
     code of one of the company's VAT treatments (GET /vat-treatments)."""
 
     text_limits = limits_of(Product, "name", "name_en", "code", "description")
-    name: str = ""
-    name_en: str = ""
-    code: str = ""
-    kind: str = "product"
-    unit: str = "pcs"
-    unit_price: Decimal | str = "0"
-    currency: str = "EUR"
-    vat_treatment: str = "standard"
-    description: str = ""
 
 
-class ProductPatch(InputSchema):
+class ProductPatch(
+    InputSchema, action_input=ProductInput, partial=True, wire={"vat_treatment": str}
+):
     text_limits = ProductIn.text_limits
-
-    name: str | None = None
-    name_en: str | None = None
-    code: str | None = None
-    kind: str | None = None
-    unit: str | None = None
-    unit_price: Decimal | str | None = None
-    currency: str | None = None
-    vat_treatment: str | None = None
-    description: str | None = None
 
 
 class ProductOut(Schema):
@@ -121,7 +105,7 @@ def list_products(
 @router.post("", response={201: ProductOut}, summary="Create a product or service")
 def create_product(request: CompanyRequest, body: ProductIn) -> Status:
     require(request, "catalog.change")
-    product = actions.create_product(request.actor, request.company, **body.dict())
+    product = actions.create_product(request.actor, request.company, ProductInput.read(body.dict()))
     return Status(201, _out(product))
 
 
@@ -135,7 +119,9 @@ def read_product(request: CompanyRequest, product_id: int) -> dict[str, Any]:
 def replace_product(request: CompanyRequest, product_id: int, body: ProductIn) -> dict[str, Any]:
     require(request, "catalog.change")
     product = _product(request, product_id)
-    return _out(actions.update_product(request.actor, product, **body.dict()))
+    return _out(
+        actions.update_product(request.actor, product, ProductInput.read_changes(body.dict()))
+    )
 
 
 @router.patch("/{int:product_id}", response=ProductOut, summary="Change some fields")
@@ -143,7 +129,7 @@ def patch_product(request: CompanyRequest, product_id: int, body: ProductPatch) 
     require(request, "catalog.change")
     product = _product(request, product_id)
     data = {k: v for k, v in body.dict(exclude_unset=True).items() if v is not None}
-    return _out(actions.update_product(request.actor, product, **data))
+    return _out(actions.update_product(request.actor, product, ProductInput.read_changes(data)))
 
 
 @router.post("/{int:product_id}/archive", response=ProductOut, summary="Archive (never deleted)")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from xfinances.catalog import actions, queries
 from xfinances.catalog.forms import ProductFilterForm, ProductForm, VatTreatmentForm
+from xfinances.catalog.inputs import ProductInput, VatTreatmentInput
 from xfinances.catalog.models import Product, VatTreatment
 from xfinances.core import formatting
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
@@ -58,10 +59,14 @@ def _product_form_page(request: CompanyRequest, product: Product | None) -> Http
         if form.is_valid():
             try:
                 if product is None:
-                    product = actions.create_product(request.actor, company, **form.action_data())
+                    product = actions.create_product(
+                        request.actor, company, ProductInput.read(form.action_data())
+                    )
                     messages.success(request, _("%(name)s added.") % {"name": product.name})
                 else:
-                    actions.update_product(request.actor, product, **form.action_data())
+                    actions.update_product(
+                        request.actor, product, ProductInput.read_changes(form.action_data())
+                    )
                     messages.success(request, _("Changes saved."))
             except (InvalidInput, Conflict) as error:
                 apply_errors(form, error)
@@ -130,9 +135,13 @@ def _vat_form_page(request: CompanyRequest, treatment: VatTreatment | None) -> H
         if form.is_valid():
             try:
                 if treatment is None:
-                    actions.create_vat_treatment(request.actor, company, **form.cleaned_data)
+                    actions.create_vat_treatment(
+                        request.actor, company, VatTreatmentInput.read(form.cleaned_data)
+                    )
                 else:
-                    actions.update_vat_treatment(request.actor, treatment, **form.cleaned_data)
+                    actions.update_vat_treatment(
+                        request.actor, treatment, VatTreatmentInput.read_changes(form.cleaned_data)
+                    )
             except (InvalidInput, Conflict) as error:
                 apply_errors(form, error)
             except NotAllowed as error:

@@ -21,6 +21,7 @@ from xfinances.core import audit, events
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.company_events import CompanyBankAccountAdded
+from xfinances.core.company_inputs import CompanyInput
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.identifiers import (
     IdentifierError,
@@ -30,6 +31,7 @@ from xfinances.core.identifiers import (
     clean_iban,
     clean_vat_number,
 )
+from xfinances.core.inputs import Changes
 from xfinances.core.models import (
     ApiToken,
     Company,
@@ -44,26 +46,8 @@ from xfinances.core.money import MoneyError, to_decimal
 from xfinances.core.permissions import ensure_can
 from xfinances.core.roles import Role
 
-COMPANY_FIELDS = (
-    "name",
-    "name_latin",
-    "eik",
-    "vat_registered",
-    "vat_number",
-    "country",
-    "city",
-    "address",
-    "postcode",
-    "mol",
-    "email",
-    "phone",
-    "default_currency",
-    "document_language",
-    "payment_terms_days",
-    "place_of_issue",
-    "lock_date",
-    "edit_window_days",
-)
+#: What `create_company` takes (a new company has no logo yet).
+COMPANY_FIELDS = tuple(name for name in CompanyInput.field_names() if name != "logo")
 
 
 def _clean_company(data: dict[str, Any], errors: Any) -> dict[str, Any]:
@@ -130,19 +114,19 @@ def create_company(
 
 
 @transaction.atomic
-def update_company(actor: Actor, company: Company, **data: Any) -> Company:
+def update_company(actor: Actor, company: Company, changes: Changes[CompanyInput]) -> Company:
     ensure_can(actor, company, "company.change")
-    ensure_known_fields(data, [*COMPANY_FIELDS, "logo"], "company")
-    errors = InvalidInput.collect()
-    clean = _clean_company(data, errors)
-    errors.raise_if_any()
-    if "eik" in clean and Company.objects.filter(eik=clean["eik"]).exclude(pk=company.pk).exists():
+    values = dict(changes.items())
+    if (
+        "eik" in values
+        and Company.objects.filter(eik=values["eik"]).exclude(pk=company.pk).exists()
+    ):
         raise Conflict(
-            _("A company with ЕИК %(eik)s already exists.") % {"eik": clean["eik"]}, field="eik"
+            _("A company with ЕИК %(eik)s already exists.") % {"eik": values["eik"]}, field="eik"
         )
     company = Company.objects.select_for_update().get(pk=company.pk)
     before = audit.snapshot(company)
-    for key, value in clean.items():
+    for key, value in values.items():
         setattr(company, key, value)
     if not company.vat_number:
         company.vat_registered = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import Router, Schema
 
 from xfinances.core.api_auth import require
+from xfinances.core.models import Company
 from xfinances.core.queries import members, memberships_of
 from xfinances.core.tenancy import CompanyRequest
 
@@ -55,10 +56,10 @@ class MeOut(Schema):
     companies: list[MembershipOut]
 
 
-def _company_out(company: object) -> dict:
+def _company_out(company: Company) -> dict:
     return {
         **{f: getattr(company, f) for f in CompanyOut.model_fields if f != "bank_accounts"},
-        "bank_accounts": list(company.bank_accounts.all()),  # type: ignore[attr-defined]
+        "bank_accounts": list(company.bank_accounts.all()),
     }
 
 

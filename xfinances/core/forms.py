@@ -15,6 +15,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core import readers
+from xfinances.core.company_inputs import CompanyInput
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.history import object_type_label
 from xfinances.core.models import AuditEntry, Company, Currency, Source
@@ -85,26 +86,8 @@ class EmailAuthenticationForm(AuthenticationForm):
 class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
-        fields = [
-            "name",
-            "name_latin",
-            "eik",
-            "vat_number",
-            "country",
-            "city",
-            "postcode",
-            "address",
-            "mol",
-            "email",
-            "phone",
-            "logo",
-            "default_currency",
-            "document_language",
-            "payment_terms_days",
-            "place_of_issue",
-            "lock_date",
-            "edit_window_days",
-        ]
+        # The typed input's list; `vat_registered` follows the VAT number.
+        fields = [name for name in CompanyInput.field_names() if name != "vat_registered"]
         widgets = {"lock_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

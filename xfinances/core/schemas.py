@@ -10,18 +10,24 @@
   (`core.text_limits.limits_of(Model, "name", …)`), so the API, the forms and the database
   share one limit; the OpenAPI document shows it as `maxLength`.
 
-Amounts, quantities and dates keep arriving as strings and are read by `core/readers.py` in the
-action, so the API, the pages and the CLI give the same messages and bounds.
+Amounts, quantities and dates keep arriving as strings and are read by `core/readers.py` when
+the API builds the action's typed input (`core/inputs.py`; `input_schema` derives the schema
+from that input), so the API, the pages and the CLI give the same messages and bounds.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from ninja import Schema
+from ninja.schema import ResolverMetaclass
 from pydantic import (
     ConfigDict,
     GetCoreSchemaHandler,
@@ -31,6 +37,8 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
+
+from xfinances.core.inputs import ActionInput
 
 MAX_TEXT_CHARS = 10_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -85,8 +93,62 @@ class TextLimit:
         return result
 
 
-class InputSchema(Schema):
-    """What a client sends: unknown fields refused, text checked (see the module's doc)."""
+#: How a typed value travels in JSON (what a client may send for it).
+_WIRE: dict[Any, Any] = {
+    Decimal: Decimal | str,
+    Decimal | None: Decimal | str | None,
+    dt.date: str,
+    dt.date | None: str | None,
+}
+
+
+def _input_fields(
+    action_input: type[ActionInput], partial: bool, wire: dict[str, Any] | None
+) -> dict[str, tuple[Any, Any]]:
+    """(wire type, default) of each field of a typed input."""
+    hints = typing.get_type_hints(action_input)
+    fields: dict[str, tuple[Any, Any]] = {}
+    for spec in dataclasses.fields(action_input):
+        kind = (wire or {}).get(spec.name, _WIRE.get(hints[spec.name], hints[spec.name]))
+        if partial:
+            fields[spec.name] = (kind | None, None)
+        elif spec.default_factory is not dataclasses.MISSING:
+            fields[spec.name] = (kind, spec.default_factory())
+        else:
+            fields[spec.name] = (kind, spec.default)
+    return fields
+
+
+class _InputSchemaMeta(ResolverMetaclass):
+    """Fills a schema declared `class XIn(InputSchema, action_input=XInput)` with the input's
+    fields, so each field list is declared once (in the typed input, core/inputs.py)."""
+
+    def __new__(
+        mcs,
+        name: str,
+        bases: tuple[type, ...],
+        namespace: dict[str, Any],
+        *,
+        action_input: type[ActionInput] | None = None,
+        partial: bool = False,
+        wire: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        if action_input is not None:
+            annotations = dict(namespace.get("__annotations__", {}))
+            for field, (kind, default) in _input_fields(action_input, partial, wire).items():
+                annotations.setdefault(field, kind)
+                namespace.setdefault(field, default)
+            namespace["__annotations__"] = annotations
+        return super().__new__(mcs, name, bases, namespace, **kwargs)
+
+
+class InputSchema(Schema, metaclass=_InputSchemaMeta):
+    """What a client sends: unknown fields refused, text checked (see the module's doc).
+
+    `class ProductIn(InputSchema, action_input=ProductInput)` takes its fields from the action's
+    typed input (`partial=True`: every field optional, for PATCH; `wire={field: type}`: what a
+    client sends for a field, e.g. a reference as its code)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -114,3 +176,7 @@ class InputSchema(Schema):
                 if branch.get("type") == "string":
                     branch["maxLength"] = limit
         return schema
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # The metaclass takes `action_input`, `partial` and `wire`; this says they are allowed.
+        super().__init_subclass__()

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from xfinances.core import actions, onboarding, queries
 from xfinances.core.audit import Actor
 from xfinances.core.audit import history as audit_history
+from xfinances.core.company_inputs import CompanyInput
 from xfinances.core.dashboard import cards_for
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import (
@@ -106,7 +107,9 @@ def company_settings(request: CompanyRequest) -> HttpResponse:
             if data.get("logo") is False:
                 data["logo"] = ""
             try:
-                company = actions.update_company(request.actor, company, **data)
+                company = actions.update_company(
+                    request.actor, company, CompanyInput.read_changes(data)
+                )
             except (InvalidInput, Conflict) as error:
                 apply_errors(form, error)
             else:

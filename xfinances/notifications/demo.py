@@ -9,11 +9,11 @@ from collections.abc import Callable
 from xfinances.core.audit import Actor
 from xfinances.core.demo import DemoStep
 from xfinances.core.models import Company
-from xfinances.notifications.actions import update_delivery_settings
+from xfinances.notifications.actions import DeliverySettingsInput, update_delivery_settings
 
 
 def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> None:
-    update_delivery_settings(actor, company, auto_send_on_issue=True)
+    update_delivery_settings(actor, company, DeliverySettingsInput.changes(auto_send_on_issue=True))
 
 
 def step() -> DemoStep:

@@ -16,6 +16,7 @@ from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.forms import apply_errors
 from xfinances.core.tenancy import CompanyRequest, company_view
 from xfinances.notifications import actions, queries
+from xfinances.notifications.actions import DeliverySettingsInput
 from xfinances.notifications.default_templates import PLACEHOLDERS
 from xfinances.notifications.forms import (
     DeliverySettingsForm,
@@ -136,16 +137,13 @@ def delivery_settings_page(request: CompanyRequest) -> HttpResponse:
     current = actions.delivery_settings(company)
     form = DeliverySettingsForm(
         request.POST or None,
-        initial={
-            "auto_send_on_issue": current.auto_send_on_issue,
-            "reply_to": current.reply_to,
-            "track_opens": current.track_opens,
-            "attach_electronic_invoice": current.attach_electronic_invoice,
-        },
+        initial={name: getattr(current, name) for name in DeliverySettingsInput.field_names()},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_delivery_settings(request.actor, company, **form.cleaned_data)
+            actions.update_delivery_settings(
+                request.actor, company, DeliverySettingsInput.read_changes(form.cleaned_data)
+            )
             messages.success(request, _("Saved."))
             return redirect("notifications:settings", company.eik)
         except InvalidInput as error:

@@ -183,7 +183,7 @@ def _clean_all(
         except InvalidInput as error:
             errors.update(error.errors)
     if errors:
-        raise InvalidInput(errors)  # type: ignore[arg-type]
+        raise InvalidInput({name: list[str | Promise](found) for name, found in errors.items()})
     _check_unique_eik(company, result.values["eik"], exclude)
     return {**result.values, **extras}
 

@@ -162,7 +162,9 @@ def _payment_out(payment: Payment, with_allocations: bool = False) -> dict[str, 
     return data
 
 
-def _targets(request: CompanyRequest, items: list[AllocationIn]) -> list[tuple[Document, Any, Any]]:
+def _targets(
+    request: CompanyRequest, items: list[AllocationIn]
+) -> list[tuple[Document, object] | tuple[Document, object, object]]:
     return [
         (_document(request, item.document_id), item.amount, item.document_amount) for item in items
     ]
@@ -211,7 +213,7 @@ def create_payment(request: CompanyRequest, body: PaymentIn) -> Status:
         bank_reference=body.bank_reference,
         note=body.note,
         eur_rate=body.eur_rate,
-        allocations=_targets(request, body.allocations),  # type: ignore[arg-type]
+        allocations=_targets(request, body.allocations),
     )
     payment.refresh_from_db()
     return Status(201, _payment_out(payment, with_allocations=True))

@@ -143,6 +143,35 @@ def _line_order(line: Line) -> tuple[dt.date, int]:
     return line.document.due_date, line.document.id
 
 
+def _with_other_overdue(
+    by_party: Mapping[int, PlannedEmail],
+    overdue_by_party: Mapping[int, list[OpenDocument]],
+    by_id: Mapping[int, Level],
+    days_of: Mapping[dt.date, int],
+    interest_rate: Decimal,
+) -> list[PlannedEmail]:
+    """Each client's e-mail also lists its other overdue documents (no level of their own),
+    in order, with the fee of the e-mail's level."""
+    emails = []
+    for party_id, email in by_party.items():
+        listed = {line.document.id for line in email.lines}
+        template = by_id[email.level_id]
+        for document in overdue_by_party.get(party_id, []):
+            if document.id in listed:
+                continue
+            days = days_of[document.due_date]
+            interest = (
+                late_interest(document.remaining, interest_rate, days)
+                if template.charge_interest
+                else ZERO
+            )
+            email.lines.append(Line(document, days, interest, None))
+        email.lines.sort(key=_line_order)
+        email.fee = template.fee
+        emails.append(email)
+    return emails
+
+
 def plan(
     documents: Iterable[OpenDocument],
     levels: Iterable[Level],
@@ -214,21 +243,8 @@ def plan(
             late_interest(remaining, interest_rate, days) if highest.charge_interest else ZERO
         )
         email.lines.append(Line(document, days, interest, highest.id))
-    for party_id, email in by_party.items():
-        listed = {line.document.id for line in email.lines}
-        template = by_id[email.level_id]
-        for document in overdue_by_party.get(party_id, []):
-            if document.id in listed:
-                continue
-            days = days_of[document.due_date]
-            interest = (
-                late_interest(document.remaining, interest_rate, days)
-                if template.charge_interest
-                else ZERO
-            )
-            email.lines.append(Line(document, days, interest, None))
-        email.lines.sort(key=_line_order)
-        email.fee = template.fee
-        result.emails.append(email)
+    result.emails.extend(
+        _with_other_overdue(by_party, overdue_by_party, by_id, days_of, interest_rate)
+    )
     result.emails.sort(key=lambda email: email.party_id)
     return result

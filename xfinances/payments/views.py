@@ -375,8 +375,13 @@ def payment_settings_save(request: CompanyRequest) -> HttpResponse:
         actions.update_payment_settings(
             request.actor,
             company,
-            reminder_catch_up=request.POST.get("reminder_catch_up", ""),
-            apply_credit_notes_on_issue=request.POST.get("apply_credit_notes_on_issue") == "on",
+            actions.PaymentSettingsInput.read_changes(
+                {
+                    "reminder_catch_up": request.POST.get("reminder_catch_up", ""),
+                    # An unticked box is not sent at all: it means off.
+                    "apply_credit_notes_on_issue": request.POST.get("apply_credit_notes_on_issue"),
+                }
+            ),
         )
         messages.success(request, _("Settings saved."))
     except ActionError as error:

@@ -10,6 +10,8 @@ Invariants kept here (the actions keep the rest, see docs/portal.md):
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -102,9 +104,9 @@ class PortalLoginToken(BoundedTextModel):
     def is_one_time(self) -> bool:
         return self.purpose == TokenPurpose.SIGN_IN
 
-    def is_usable(self, now: object = None) -> bool:
+    def is_usable(self, now: dt.datetime | None = None) -> bool:
         moment = now or timezone.now()
-        if self.expires_at <= moment:  # type: ignore[operator]
+        if self.expires_at <= moment:
             return False
         return not (self.is_one_time and self.used_at is not None)
 

@@ -165,7 +165,7 @@ def assemble(
 ) -> tuple[list[CashflowLine], list[CashflowLine], list[Amounts]]:
     """Lines by category and by account (sorted by name, empty lines dropped) and the totals."""
     by_category: dict[int | None, list[Amounts]] = {}
-    by_account: dict[int, list[Amounts]] = {}
+    by_account: dict[int | None, list[Amounts]] = {}
     totals = [Amounts() for _ in range(period_count)]
     for row in rows:
         for target in (
@@ -186,6 +186,6 @@ def assemble(
 
     return (
         lines(by_category, category_names),
-        lines(by_account, account_names),  # type: ignore[arg-type]
+        lines(by_account, account_names),
         totals,
     )

@@ -39,50 +39,78 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
     unicredit = actions.create_account(
         actor,
         company,
-        kind="bank",
-        name="УниКредит Булбанк – разплащателна",
-        currency="EUR",
-        iban="BG69UNCR70000015123456",
-        opening_balance="48250.00",
-        opening_date=opened,
+        actions.AccountInput.read(
+            {
+                "kind": "bank",
+                "name": "УниКредит Булбанк – разплащателна",
+                "currency": "EUR",
+                "iban": "BG69UNCR70000015123456",
+                "opening_balance": "48250.00",
+                "opening_date": opened,
+            }
+        ),
     )
     dsk = actions.create_account(
         actor,
         company,
-        kind="bank",
-        name="Банка ДСК – заплати",
-        currency="EUR",
-        iban="BG98STSA93000000123456",
-        opening_balance="12400.00",
-        opening_date=opened,
+        actions.AccountInput.read(
+            {
+                "kind": "bank",
+                "name": "Банка ДСК – заплати",
+                "currency": "EUR",
+                "iban": "BG98STSA93000000123456",
+                "opening_balance": "12400.00",
+                "opening_date": opened,
+            }
+        ),
     )
     project = actions.create_account(
-        actor, company, parent=unicredit, name="Проект „Витоша“", opening_date=opened
+        actor,
+        company,
+        actions.AccountInput.read(
+            {"parent": unicredit, "name": "Проект „Витоша“", "opening_date": opened}
+        ),
     )
     usd = actions.create_account(
         actor,
         company,
-        kind="bank",
-        name="ОББ – валутна USD",
-        currency="USD",
-        iban="BG95UBBS80020012345678",
-        opening_balance="15000.00",
-        opening_date=opened,
+        actions.AccountInput.read(
+            {
+                "kind": "bank",
+                "name": "ОББ – валутна USD",
+                "currency": "USD",
+                "iban": "BG95UBBS80020012345678",
+                "opening_balance": "15000.00",
+                "opening_date": opened,
+            }
+        ),
     )
     cash = actions.create_account(
         actor,
         company,
-        kind="cash",
-        name="Централна каса",
-        currency="EUR",
-        opening_balance="1850.00",
-        opening_date=opened,
+        actions.AccountInput.read(
+            {
+                "kind": "cash",
+                "name": "Централна каса",
+                "currency": "EUR",
+                "opening_balance": "1850.00",
+                "opening_date": opened,
+            }
+        ),
     )
     office = actions.create_account(
-        actor, company, parent=cash, name="Каса офис София", opening_date=opened
+        actor,
+        company,
+        actions.AccountInput.read(
+            {"parent": cash, "name": "Каса офис София", "opening_date": opened}
+        ),
     )
     plovdiv = actions.create_account(
-        actor, company, parent=cash, name="Каса клон Пловдив", opening_date=opened
+        actor,
+        company,
+        actions.AccountInput.read(
+            {"parent": cash, "name": "Каса клон Пловдив", "opening_date": opened}
+        ),
     )
     category = {c.code: c for c in CashflowCategory.objects.filter(company=company)}
     # Reference USD rates (units per 1 EUR) for every day used, so EUR totals are known.

@@ -131,10 +131,7 @@ def weekly_forecast(
         )
     lowest = min(rows, key=lambda w: (w.closing, w.index))
     groups = set(running)
-    lowest_by_group = {
-        g: min(rows, key=lambda w, g=g: (w.closing_by_group.get(g, ZERO), w.index))  # type: ignore[misc]
-        for g in groups
-    }
+    lowest_by_group = {g: _lowest_week(rows, g) for g in groups}
     return Forecast(
         start=start,
         opening=sum((Decimal(v) for v in opening.values()), ZERO),
@@ -146,6 +143,11 @@ def weekly_forecast(
 
 
 # ---------------------------------------------------------------- schedules of planned items
+
+
+def _lowest_week(rows: list[ForecastWeek], group: int | None) -> ForecastWeek:
+    """The first week where `group` holds the least."""
+    return min(rows, key=lambda week: (week.closing_by_group.get(group, ZERO), week.index))
 
 
 def _month_day(year: int, month: int, day: int) -> dt.date:

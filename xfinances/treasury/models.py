@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xfinances.core.models import Company, Currency
+from xfinances.core.models import Company, Currency, User
 from xfinances.core.text_limits import BoundedTextModel
 
 
@@ -53,7 +53,7 @@ class MoneyAccount(BoundedTextModel):
     # Gapless cash order numbers of a cash register, taken under a row lock (treasury/locks.py).
     last_receipt_order = models.PositiveIntegerField(default=0)
     last_payment_order = models.PositiveIntegerField(default=0)
-    responsible = models.ManyToManyField(  # type: ignore[var-annotated]
+    responsible: models.ManyToManyField[User, AccountAccess] = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="AccountAccess",
         related_name="+",

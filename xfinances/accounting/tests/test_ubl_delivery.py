@@ -39,7 +39,9 @@ def test_e_mail_carries_the_ubl_only_when_the_company_asks(company: Any, smtp_se
     assert any(p.get_content_type() == "application/pdf" for p in plain.message.iter_attachments())
 
     settings_row = notification_actions.update_delivery_settings(
-        SYSTEM, company, attach_electronic_invoice=True
+        SYSTEM,
+        company,
+        notification_actions.DeliverySettingsInput.changes(attach_electronic_invoice=True),
     )
     assert settings_row.attach_electronic_invoice
     delivery.send_document(SYSTEM, document)

@@ -25,10 +25,11 @@ def catalog_other(other_company: Any, actor_system: Any) -> Any:
 @pytest.fixture
 def make_product(actor_system: Any) -> Any:
     from xfinances.catalog import actions
+    from xfinances.catalog.inputs import ProductInput
 
     def make(company: Any, **data: Any) -> Any:
         data.setdefault("name", "Консултация")
-        return actions.create_product(actor_system, company, **data)
+        return actions.create_product(actor_system, company, ProductInput.read(data))
 
     return make
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from xfinances.catalog import actions, queries
+from xfinances.catalog.inputs import ProductInput, VatTreatmentInput
 from xfinances.catalog.models import Product, VatTreatment, unit_print_name
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
@@ -19,12 +20,16 @@ def test_create_with_defaults_and_audit(catalog_company: Any, make_member: Any) 
     product = actions.create_product(
         Actor(user),
         catalog_company,
-        name=" Уеб дизайн ",
-        code="WEB-1",
-        kind="service",
-        unit="h",
-        unit_price="45.1234",
-        currency="eur",
+        ProductInput.read(
+            {
+                "name": " Уеб дизайн ",
+                "code": "WEB-1",
+                "kind": "service",
+                "unit": "h",
+                "unit_price": "45.1234",
+                "currency": "eur",
+            }
+        ),
     )
     assert product.name == "Уеб дизайн"
     assert product.unit_price == Decimal("45.1234") and product.currency == "EUR"
@@ -37,7 +42,11 @@ def test_update_records_before_and_after(
     catalog_company: Any, make_product: Any, owner: Any
 ) -> None:
     product = make_product(catalog_company, unit_price="10")
-    actions.update_product(Actor(owner), product, unit_price="12.50", vat_treatment="export")
+    actions.update_product(
+        Actor(owner),
+        product,
+        ProductInput.read_changes({"unit_price": "12.50", "vat_treatment": "export"}),
+    )
     product.refresh_from_db()
     assert product.unit_price == Decimal("12.5") and product.vat_treatment.code == "export"
     entry = AuditEntry.objects.get(company=catalog_company, action="update_product")
@@ -80,7 +89,7 @@ def test_bad_input_names_the_field(
 ) -> None:
     values = {"name": "Стока", **data}
     with pytest.raises(InvalidInput) as raised:
-        actions.create_product(Actor(owner), catalog_company, **values)
+        actions.create_product(Actor(owner), catalog_company, ProductInput.read(values))
     assert field in raised.value.errors
     assert not Product.objects.filter(company=catalog_company).exists()
 
@@ -90,13 +99,15 @@ def test_code_is_unique_per_company(
 ) -> None:
     first = make_product(catalog_company, code="A1")
     with pytest.raises(Conflict) as raised:
-        actions.create_product(Actor(owner), catalog_company, name="Друг", code="A1")
+        actions.create_product(
+            Actor(owner), catalog_company, ProductInput.read({"name": "Друг", "code": "A1"})
+        )
     assert raised.value.field == "code" and str(first.pk) in (raised.value.link or "")
     make_product(catalog_other, code="A1")  # another company may use it
     second = make_product(catalog_company, code="")
     make_product(catalog_company, code="")  # empty codes do not clash
     with pytest.raises(Conflict):
-        actions.update_product(Actor(owner), second, code="A1")
+        actions.update_product(Actor(owner), second, ProductInput.read_changes({"code": "A1"}))
 
 
 def test_cannot_use_another_companys_vat_treatment(
@@ -105,7 +116,11 @@ def test_cannot_use_another_companys_vat_treatment(
     foreign = VatTreatment.objects.get(company=catalog_other, code="standard")
     for value in (foreign, foreign.pk):
         with pytest.raises(InvalidInput) as raised:
-            actions.create_product(Actor(owner), catalog_company, name="Стока", vat_treatment=value)
+            actions.create_product(
+                Actor(owner),
+                catalog_company,
+                ProductInput.read({"name": "Стока", "vat_treatment": value}),
+            )
         assert "vat_treatment" in raised.value.errors
     assert not Product.objects.filter(company=catalog_company).exists()
 
@@ -113,15 +128,23 @@ def test_cannot_use_another_companys_vat_treatment(
 def test_inactive_treatment_refused_for_new_products(catalog_company: Any, owner: Any) -> None:
     exempt = VatTreatment.objects.get(company=catalog_company, code="exempt")
     product = actions.create_product(
-        Actor(owner), catalog_company, name="Наем", vat_treatment="exempt"
+        Actor(owner),
+        catalog_company,
+        ProductInput.read({"name": "Наем", "vat_treatment": "exempt"}),
     )
-    actions.update_vat_treatment(Actor(owner), exempt, is_active=False)
+    actions.update_vat_treatment(
+        Actor(owner), exempt, VatTreatmentInput.read_changes({"is_active": False})
+    )
     with pytest.raises(InvalidInput):
         actions.create_product(
-            Actor(owner), catalog_company, name="Друг наем", vat_treatment="exempt"
+            Actor(owner),
+            catalog_company,
+            ProductInput.read({"name": "Друг наем", "vat_treatment": "exempt"}),
         )
     actions.update_product(
-        Actor(owner), product, name="Наем на офис", vat_treatment="exempt"
+        Actor(owner),
+        product,
+        ProductInput.read_changes({"name": "Наем на офис", "vat_treatment": "exempt"}),
     )  # keeps it
 
 
@@ -132,9 +155,9 @@ def test_roles_without_catalog_change(
     user = make_member(catalog_company, role)
     product = make_product(catalog_company)
     with pytest.raises(NotAllowed):
-        actions.create_product(Actor(user), catalog_company, name="Х")
+        actions.create_product(Actor(user), catalog_company, ProductInput.read({"name": "Х"}))
     with pytest.raises(NotAllowed):
-        actions.update_product(Actor(user), product, name="Х")
+        actions.update_product(Actor(user), product, ProductInput.read_changes({"name": "Х"}))
     with pytest.raises(NotAllowed):
         actions.archive_product(Actor(user), product)
 
@@ -145,7 +168,7 @@ def test_member_of_another_company_cannot_write(
     stranger = make_member(catalog_other, "owner")
     product = make_product(catalog_company)
     with pytest.raises(NotAllowed):
-        actions.update_product(Actor(stranger), product, name="Х")
+        actions.update_product(Actor(stranger), product, ProductInput.read_changes({"name": "Х"}))
 
 
 def test_search_is_case_insensitive_in_cyrillic(catalog_company: Any, make_product: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from xfinances.catalog import actions
+from xfinances.catalog.inputs import VatTreatmentInput
 from xfinances.catalog.models import VatTreatment
 from xfinances.catalog.vat_defaults import DEFAULT_VAT_TREATMENTS
 from xfinances.core.audit import Actor
@@ -43,7 +44,9 @@ def test_seeding_creates_the_table_once(company: Any, actor_system: Any) -> None
 
 def test_seeding_keeps_edits_and_adds_missing(catalog_company: Any, actor_system: Any) -> None:
     exempt = VatTreatment.objects.get(company=catalog_company, code="exempt")
-    actions.update_vat_treatment(actor_system, exempt, legal_basis="чл. 46 от ЗДДС")
+    actions.update_vat_treatment(
+        actor_system, exempt, VatTreatmentInput.read_changes({"legal_basis": "чл. 46 от ЗДДС"})
+    )
     VatTreatment.objects.filter(company=catalog_company, code="export").delete()
     created = actions.seed_vat_treatments(actor_system, catalog_company)
     assert [t.code for t in created] == ["export"]
@@ -71,7 +74,9 @@ def test_zero_exempt_reverse_charge_need_legal_basis(
 ) -> None:
     with pytest.raises(InvalidInput) as raised:
         actions.create_vat_treatment(
-            Actor(owner), catalog_company, code="x", name="X", legal_basis=" ", **data
+            Actor(owner),
+            catalog_company,
+            VatTreatmentInput.read({"code": "x", "name": "X", "legal_basis": " ", **data}),
         )
     assert "legal_basis" in raised.value.errors
     assert not VatTreatment.objects.filter(company=catalog_company, code="x").exists()
@@ -80,7 +85,9 @@ def test_zero_exempt_reverse_charge_need_legal_basis(
 def test_removing_the_legal_basis_of_export_is_refused(catalog_company: Any, owner: Any) -> None:
     export = VatTreatment.objects.get(company=catalog_company, code="export")
     with pytest.raises(InvalidInput) as raised:
-        actions.update_vat_treatment(Actor(owner), export, legal_basis="")
+        actions.update_vat_treatment(
+            Actor(owner), export, VatTreatmentInput.read_changes({"legal_basis": ""})
+        )
     assert list(raised.value.errors) == ["legal_basis"]
     export.refresh_from_db()
     assert export.legal_basis == "чл. 28 от ЗДДС"
@@ -90,14 +97,20 @@ def test_owner_creates_and_edits_with_audit(catalog_company: Any, owner: Any) ->
     treatment = actions.create_vat_treatment(
         Actor(owner),
         catalog_company,
-        code="Exempt Art 46",
-        name="Освободена (чл. 46)",
-        rate="",
-        legal_basis="чл. 46 от ЗДДС",
-        nap_column="02-19",
+        VatTreatmentInput.read(
+            {
+                "code": "Exempt Art 46",
+                "name": "Освободена (чл. 46)",
+                "rate": "",
+                "legal_basis": "чл. 46 от ЗДДС",
+                "nap_column": "02-19",
+            }
+        ),
     )
     assert treatment.code == "exempt-art-46" and treatment.rate is None
-    actions.update_vat_treatment(Actor(owner), treatment, name="Освободена по чл. 46")
+    actions.update_vat_treatment(
+        Actor(owner), treatment, VatTreatmentInput.read_changes({"name": "Освободена по чл. 46"})
+    )
     entry = AuditEntry.objects.get(company=catalog_company, action="update_vat_treatment")
     assert entry.changes == {"name": ["Освободена (чл. 46)", "Освободена по чл. 46"]}
     assert entry.user == owner
@@ -119,14 +132,16 @@ def test_bad_vat_treatment_input(
 ) -> None:
     values = {"code": "new", "name": "Нов", "rate": "20", **data}
     with pytest.raises(InvalidInput) as raised:
-        actions.create_vat_treatment(Actor(owner), catalog_company, **values)
+        actions.create_vat_treatment(Actor(owner), catalog_company, VatTreatmentInput.read(values))
     assert field in raised.value.errors
 
 
 def test_duplicate_code_conflicts(catalog_company: Any, owner: Any) -> None:
     with pytest.raises(Conflict) as raised:
         actions.create_vat_treatment(
-            Actor(owner), catalog_company, code="standard", name="Друга", rate="20"
+            Actor(owner),
+            catalog_company,
+            VatTreatmentInput.read({"code": "standard", "name": "Друга", "rate": "20"}),
         )
     assert raised.value.field == "code"
 
@@ -136,8 +151,14 @@ def test_only_owners_edit_vat_treatments(catalog_company: Any, make_member: Any,
     user = make_member(catalog_company, role)
     standard = VatTreatment.objects.get(company=catalog_company, code="standard")
     with pytest.raises(NotAllowed):
-        actions.update_vat_treatment(Actor(user), standard, rate="19")
+        actions.update_vat_treatment(
+            Actor(user), standard, VatTreatmentInput.read_changes({"rate": "19"})
+        )
     with pytest.raises(NotAllowed):
-        actions.create_vat_treatment(Actor(user), catalog_company, code="n", name="N", rate="20")
+        actions.create_vat_treatment(
+            Actor(user),
+            catalog_company,
+            VatTreatmentInput.read({"code": "n", "name": "N", "rate": "20"}),
+        )
     standard.refresh_from_db()
     assert standard.rate == Decimal("20.00")

@@ -61,7 +61,7 @@ def test_ui_edit_and_field_errors(catalog_company: Any, client_as: Any, make_pro
     clash = client.post(f"/c/{eik}/catalog/new/", _form(standard))
     assert clash.status_code == 422 and "WEB" in clash.content.decode()
     bad = client.post(f"/c/{eik}/catalog/new/", _form(standard, code="X", unit_price="1.23456"))
-    assert bad.status_code == 422 and "four decimals" in bad.content.decode()
+    assert bad.status_code == 422 and "at most 4 decimal places" in bad.content.decode()
     product = Product.objects.get(company=catalog_company, code="WEB")
     page = client.get(f"/c/{eik}/catalog/{product.pk}/edit/")
     assert page.status_code == 200 and product.name in page.content.decode()

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from xfinances.core import actions
 from xfinances.core.audit import Actor, diff, snapshot
+from xfinances.core.company_inputs import CompanyInput
 from xfinances.core.models import AuditEntry, ExchangeRate, Source
 
 
@@ -14,7 +15,9 @@ def test_company_create_update_delete_are_audited(company, owner):
     assert created.changes["eik"] == [None, company.eik]
     assert created.source == Source.CLI
 
-    actions.update_company(actor, company, city="Пловдив", payment_terms_days=30)
+    actions.update_company(
+        actor, company, CompanyInput.read_changes({"city": "Пловдив", "payment_terms_days": 30})
+    )
     change = AuditEntry.objects.filter(company=company, kind="update").latest("id")
     assert change.user == owner
     assert change.source == "api"
@@ -32,12 +35,12 @@ def test_company_create_update_delete_are_audited(company, owner):
 
 def test_update_without_changes_writes_no_audit_row(company, owner):
     before = AuditEntry.objects.count()
-    actions.update_company(Actor(owner), company, city=company.city)
+    actions.update_company(Actor(owner), company, CompanyInput.read_changes({"city": company.city}))
     assert AuditEntry.objects.count() == before
 
 
 def test_audit_log_page_filters_by_user_and_kind(company, owner, client_as):
-    actions.update_company(Actor(owner), company, city="Варна")
+    actions.update_company(Actor(owner), company, CompanyInput.read_changes({"city": "Варна"}))
     client = client_as(company, "accountant")
     page = client.get(f"/c/{company.eik}/audit/", {"user": owner.pk, "kind": "update"})
     body = page.content.decode()
@@ -50,7 +53,7 @@ def test_audit_log_is_for_owners_and_accountants_only(company, client_as):
 
 
 def test_company_settings_page_shows_its_history(company, owner, client):
-    actions.update_company(Actor(owner), company, city="Русе")
+    actions.update_company(Actor(owner), company, CompanyInput.read_changes({"city": "Русе"}))
     client.force_login(owner)
     page = client.get(f"/c/{company.eik}/settings/")
     history = page.context["history"]

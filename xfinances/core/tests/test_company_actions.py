@@ -4,6 +4,7 @@ import pytest
 
 from xfinances.core import actions
 from xfinances.core.audit import Actor
+from xfinances.core.company_inputs import CompanyInput
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.models import Company, CompanyBankAccount, Membership
 
@@ -52,7 +53,9 @@ def test_last_owner_cannot_leave_or_be_demoted(company, owner):
 def test_sales_cannot_change_company(company, make_member):
     sales = make_member(company, "sales")
     with pytest.raises(NotAllowed):
-        actions.update_company(Actor(sales), company, name="Хак ООД")
+        actions.update_company(
+            Actor(sales), company, CompanyInput.read_changes({"name": "Хак ООД"})
+        )
 
 
 def test_add_existing_user_to_second_company(company, other_company, owner, make_member):

@@ -35,7 +35,9 @@ def issued_to(company: Company, party: Party | None = None, **data: Any) -> Docu
 
 
 def auto_send_on(company: Company) -> None:
-    actions.update_delivery_settings(SYSTEM, company, auto_send_on_issue=True)
+    actions.update_delivery_settings(
+        SYSTEM, company, actions.DeliverySettingsInput.changes(auto_send_on_issue=True)
+    )
 
 
 def endpoint(company: Company, url: str, events: list[str] | None = None) -> WebhookEndpoint:

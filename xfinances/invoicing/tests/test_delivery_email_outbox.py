@@ -308,7 +308,9 @@ def test_two_workers_never_claim_the_same_row(company):
 
 
 def test_tracking_image_marks_the_message_opened_once(company, smtp_server, client):
-    actions.update_delivery_settings(SYSTEM, company, track_opens=True)
+    actions.update_delivery_settings(
+        SYSTEM, company, actions.DeliverySettingsInput.changes(track_opens=True)
+    )
     message = delivery.send_document(SYSTEM, issued_to(company))
     outbox.run()
     html = smtp_server.received[0].message.get_body(("html",)).get_content()

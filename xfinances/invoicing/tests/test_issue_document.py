@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from xfinances.catalog.models import VatTreatment
 from xfinances.core import actions as core_actions
+from xfinances.core.company_inputs import CompanyInput
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import AuditEntry
 from xfinances.invoicing import actions, inputs
@@ -151,7 +152,11 @@ def test_snapshots_do_not_change_when_the_party_or_company_changes(company):
     party = bg_client(company, name="Стара Фирма ООД")
     invoice = issued(company, party=party, **_day(), today=TODAY)
     update_party(SYSTEM, party, name="Нова Фирма ООД", address="друг адрес")
-    core_actions.update_company(SYSTEM, company, name="Преименувана ООД", mol="Нов Управител")
+    core_actions.update_company(
+        SYSTEM,
+        company,
+        CompanyInput.read_changes({"name": "Преименувана ООД", "mol": "Нов Управител"}),
+    )
     invoice.refresh_from_db()
     assert invoice.recipient_name == "Стара Фирма ООД"
     assert invoice.supplier_name == "Алфа Трейд ООД"

@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from xfinances.catalog.inputs import ProductInput
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
 from xfinances.invoicing import actions, inputs, lifecycle
@@ -235,10 +236,7 @@ def test_party_and_product_search(company, client_as):
     create_product(
         SYSTEM,
         company,
-        name="Абонамент хостинг",
-        unit="month",
-        unit_price=Decimal("25.50"),
-        vat_treatment="standard",
+        ProductInput(name="Абонамент хостинг", unit="month", unit_price=Decimal("25.50")),
     )
     client = client_as(company, "sales")
     body = client.get(url(company, "party-search/"), {"party_search": "гама"}).content.decode()

@@ -10,6 +10,7 @@ of sales documents is invoicing's (`invoicing/actions/delivery.py`). Callers use
 from __future__ import annotations
 
 from xfinances.notifications.actions.configuring import (
+    DeliverySettingsInput,
     reset_email_template,
     save_email_template,
     set_party_auto_send,
@@ -58,6 +59,7 @@ from xfinances.notifications.actions.webhooks import (
 __all__ = [
     "MAX_ATTACHMENT_BYTES",
     "PAYLOAD_VERSION",
+    "DeliverySettingsInput",
     "EmailAttachment",
     "allow_private_webhooks",
     "cancel_message",

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit
+from xfinances.core import audit, inputs
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
+from xfinances.core.inputs import ActionInput, Changes, reads
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
 from xfinances.notifications.email_content import unknown_placeholders
@@ -28,22 +27,23 @@ from xfinances.parties.models import Party
 # --- settings and templates --------------------------------------------------------------------
 
 
+@dataclass(frozen=True, kw_only=True)
+class DeliverySettingsInput(ActionInput):
+    auto_send_on_issue: bool = reads(inputs.flag, default=False)
+    reply_to: str = reads(inputs.email, default="")
+    track_opens: bool = reads(inputs.flag, default=False)
+    attach_electronic_invoice: bool = reads(inputs.flag, default=False)
+
+
 @transaction.atomic
-def update_delivery_settings(actor: Actor, company: Company, **data: Any) -> DeliverySettings:
+def update_delivery_settings(
+    actor: Actor, company: Company, changes: Changes[DeliverySettingsInput]
+) -> DeliverySettings:
     ensure_can(actor, company, "delivery.settings")
     row, _created = DeliverySettings.objects.select_for_update().get_or_create(company=company)
     before = audit.snapshot(row)
-    if "reply_to" in data:
-        reply_to = (data["reply_to"] or "").strip()
-        if reply_to:
-            try:
-                validate_email(reply_to)
-            except ValidationError:
-                raise InvalidInput({"reply_to": [_("Enter a valid e-mail address.")]}) from None
-        row.reply_to = reply_to
-    for name in ("auto_send_on_issue", "track_opens", "attach_electronic_invoice"):
-        if name in data:
-            setattr(row, name, bool(data[name]))
+    for name, value in changes.items():
+        setattr(row, name, value)
     row.save()
     audit.record_update(actor, company, "update_delivery_settings", row, before)
     return row

@@ -36,6 +36,7 @@ from xfinances.payments.actions.reminder_run import (
 from xfinances.payments.actions.reminder_settings import (
     DEFAULT_LEVELS,
     LEVEL_FIELDS,
+    PaymentSettingsInput,
     delete_level,
     end_pause,
     ensure_default_levels,
@@ -62,6 +63,7 @@ __all__ = [
     "LEVEL_FIELDS",
     "STALE_RUN_MINUTES",
     "ZERO",
+    "PaymentSettingsInput",
     "RunResult",
     "allocate",
     "allocate_supplier_invoices",

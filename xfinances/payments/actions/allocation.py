@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from typing_extensions import TypeIs
 
 from xfinances.core import audit, formatting
 from xfinances.core.audit import Actor
@@ -123,20 +124,101 @@ def _check_both_sides(
         )
 
 
+#: What `allocate` takes: (document, amount in the payment currency[, in the document's]).
+Target = tuple[Document, object] | tuple[Document, object, object]
+SupplierTarget = tuple[SupplierInvoice, object] | tuple[SupplierInvoice, object, object]
+
+
+def _to_supplier_invoices(
+    targets: Sequence[Target] | Sequence[SupplierTarget],
+) -> TypeIs[Sequence[SupplierTarget]]:
+    """An outgoing payment's targets are supplier invoices (allocate_supplier_invoices)."""
+    return any(isinstance(target[0], SupplierInvoice) for target in targets)
+
+
+def _check_fits_payment(payment: Payment, document: Document) -> None:
+    """An incoming payment settles claims, an outgoing one refunds credit notes, of its client."""
+    if payment.direction == Direction.IN and document.kind not in CLAIM_KINDS:
+        raise InvalidInput(
+            {"document": [_("An incoming payment settles invoices and debit notes.")]}
+        )
+    if payment.direction == Direction.OUT and document.kind != DocumentKind.CREDIT_NOTE:
+        raise InvalidInput(
+            {"document": [_("An outgoing payment to a client refunds a credit note.")]}
+        )
+    if payment.party_id and document.party_id and payment.party_id != document.party_id:
+        raise InvalidInput(
+            {
+                "document": [
+                    _("Document %(number)s belongs to another client than the payment.")
+                    % {"number": document.number}
+                ]
+            }
+        )
+
+
+def _document_amounts(
+    payment: Payment,
+    document: Document,
+    item: _Wanted,
+    unallocated: Decimal,
+    remaining: Decimal,
+) -> tuple[Decimal, Decimal]:
+    """(payment-currency amount, document-currency amount) of one allocation; a missing one
+    follows from the other at the booked rates, both missing take what fits."""
+    amount, doc_amount = item.amount, item.document_amount
+    if amount is None and doc_amount is None:
+        if payment.currency == document.currency:
+            amount = doc_amount = min(unallocated, remaining)
+        else:
+            whole = _document_amount_for(payment, document, unallocated)
+            if whole <= remaining:
+                amount, doc_amount = unallocated, whole
+            else:
+                doc_amount = remaining
+                amount = min(unallocated, _payment_amount_for(payment, document, remaining))
+    elif doc_amount is None:
+        assert amount is not None
+        doc_amount = _document_amount_for(payment, document, amount)
+    elif amount is None:
+        amount = _payment_amount_for(payment, document, doc_amount)
+    elif payment.currency == document.currency and amount != doc_amount:
+        raise InvalidInput(
+            {
+                "document_amount": [
+                    _("Both amounts are in %(currency)s: they must be equal.")
+                    % {"currency": payment.currency}
+                ]
+            }
+        )
+    assert amount is not None and doc_amount is not None
+    return amount, doc_amount
+
+
 @transaction.atomic
 def allocate(
     actor: Actor,
     payment: Payment,
-    targets: Sequence[tuple[Document, object] | tuple[Document, object, object]],
+    targets: Sequence[Target] | Sequence[SupplierTarget],
 ) -> list[Allocation]:
     """Allocate `payment` to documents: (document, amount in the payment currency[, amount in
     the document currency]). An amount of None takes what is left (the smaller of the payment's
     unallocated part and the document's remainder). Refused, changing nothing, when a sum would
     exceed the payment or a document's remainder, or a document is voided or of another company."""
+    ensure_can(actor, payment.company, "payments.change")
+    return allocate_checked(actor, payment, targets)
+
+
+def allocate_checked(
+    actor: Actor,
+    payment: Payment,
+    targets: Sequence[Target] | Sequence[SupplierTarget],
+) -> list[Allocation]:
+    """`allocate` inside an action that checked "payments.change" already (one check per
+    user action)."""
+    if _to_supplier_invoices(targets):
+        return _allocate_supplier_invoices(actor, payment, targets)
     company = payment.company
-    ensure_can(actor, company, "payments.change")
-    if any(isinstance(target[0], SupplierInvoice) for target in targets):
-        return allocate_supplier_invoices(actor, payment, targets)  # type: ignore[arg-type]
     errors = InvalidInput.collect()
     wanted: list[_Wanted] = []
     for target in targets:
@@ -159,51 +241,11 @@ def allocate(
     for item in wanted:
         document = documents[item.document.pk]
         _check_settleable(document, company)
-        if payment.direction == Direction.IN and document.kind not in CLAIM_KINDS:
-            raise InvalidInput(
-                {"document": [_("An incoming payment settles invoices and debit notes.")]}
-            )
-        if payment.direction == Direction.OUT and document.kind != DocumentKind.CREDIT_NOTE:
-            raise InvalidInput(
-                {"document": [_("An outgoing payment to a client refunds a credit note.")]}
-            )
-        if payment.party_id and document.party_id and payment.party_id != document.party_id:
-            raise InvalidInput(
-                {
-                    "document": [
-                        _("Document %(number)s belongs to another client than the payment.")
-                        % {"number": document.number}
-                    ]
-                }
-            )
+        _check_fits_payment(payment, document)
         row = rows[document.pk]
         remaining = _remaining(document, row)
         unallocated = payment.amount - payment.allocated
-        amount, doc_amount = item.amount, item.document_amount
-        if amount is None and doc_amount is None:
-            if payment.currency == document.currency:
-                amount = doc_amount = min(unallocated, remaining)
-            else:
-                whole = _document_amount_for(payment, document, unallocated)
-                if whole <= remaining:
-                    amount, doc_amount = unallocated, whole
-                else:
-                    doc_amount = remaining
-                    amount = min(unallocated, _payment_amount_for(payment, document, remaining))
-        elif doc_amount is None:
-            assert amount is not None
-            doc_amount = _document_amount_for(payment, document, amount)
-        elif amount is None:
-            amount = _payment_amount_for(payment, document, doc_amount)
-        elif payment.currency == document.currency and amount != doc_amount:
-            raise InvalidInput(
-                {
-                    "document_amount": [
-                        _("Both amounts are in %(currency)s: they must be equal.")
-                        % {"currency": payment.currency}
-                    ]
-                }
-            )
+        amount, doc_amount = _document_amounts(payment, document, item, unallocated, remaining)
         _check_both_sides(
             payment,
             amount=amount,
@@ -271,6 +313,28 @@ def _supplier_invoice_amounts(
     return amount, doc
 
 
+def _check_invoice_fits_payment(payment: Payment, invoice: SupplierInvoice) -> None:
+    """A payable invoice of the payment's supplier."""
+    if not invoice.is_payable:
+        raise InvalidInput(
+            {
+                "supplier_invoice": [
+                    _("%(number)s is cancelled, rejected or a credit note: it is not paid.")
+                    % {"number": invoice.supplier_number}
+                ]
+            }
+        )
+    if payment.party_id and payment.party_id != invoice.supplier_id:
+        raise InvalidInput(
+            {
+                "supplier_invoice": [
+                    _("%(number)s belongs to another supplier than the payment.")
+                    % {"number": invoice.supplier_number}
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def allocate_supplier_invoices(
     actor: Actor,
@@ -282,8 +346,17 @@ def allocate_supplier_invoices(
     as sales documents (payment first, then the invoices by id; amounts read after the locks):
     never more than the payment has left or the invoice has left to pay. The invoice's paid and
     remaining amounts are kept by `purchases.actions.set_paid_amount`."""
+    ensure_can(actor, payment.company, "payments.change")
+    return _allocate_supplier_invoices(actor, payment, targets)
+
+
+def _allocate_supplier_invoices(
+    actor: Actor,
+    payment: Payment,
+    targets: Sequence[tuple[SupplierInvoice, object] | tuple[SupplierInvoice, object, object]],
+) -> list[Allocation]:
+    """`allocate_supplier_invoices` once the caller checked the permission."""
     company = payment.company
-    ensure_can(actor, company, "payments.change")
     errors = InvalidInput.collect()
     wanted: list[tuple[SupplierInvoice, Decimal | None, Decimal | None]] = []
     for target in targets:
@@ -310,24 +383,7 @@ def allocate_supplier_invoices(
                 {"supplier_invoice": [_("No such supplier invoice in this company.")]}
             )
         invoice = invoices[item.pk]
-        if not invoice.is_payable:
-            raise InvalidInput(
-                {
-                    "supplier_invoice": [
-                        _("%(number)s is cancelled, rejected or a credit note: it is not paid.")
-                        % {"number": invoice.supplier_number}
-                    ]
-                }
-            )
-        if payment.party_id and payment.party_id != invoice.supplier_id:
-            raise InvalidInput(
-                {
-                    "supplier_invoice": [
-                        _("%(number)s belongs to another supplier than the payment.")
-                        % {"number": invoice.supplier_number}
-                    ]
-                }
-            )
+        _check_invoice_fits_payment(payment, invoice)
         unallocated = payment.amount - payment.allocated
         remaining = invoice.remaining
         amount, doc_amount = _supplier_invoice_amounts(payment, invoice, amount, doc_amount)

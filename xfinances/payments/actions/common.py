@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from decimal import Decimal
 
@@ -12,7 +11,7 @@ from xfinances.core import readers
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput
 from xfinances.core.models import Company
-from xfinances.core.money import BGN_PER_EUR, MoneyError, RoundingPoint, round_cent, to_decimal
+from xfinances.core.money import BGN_PER_EUR, RoundingPoint, round_cent
 from xfinances.invoicing import actions as invoicing_actions
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.payments.models import (
@@ -28,44 +27,13 @@ CLAIM_KINDS = (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE)
 
 
 def _amount(value: object, errors: ErrorCollector, field: str) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        amount = to_decimal(value)
-    except MoneyError:
-        errors.add(field, _("Enter an amount, e.g. 120.50."))
-        return None
-    try:
-        readers.within_amount_range(amount)
-    except readers.ReadError as error:
-        errors.add(field, error.message)
-        return None
-    if amount <= 0:
-        errors.add(field, _("The amount must be greater than zero."))
-        return None
-    if amount != round_cent(amount):
-        errors.add(field, _("Use at most two decimals."))
-        return None
-    return amount
+    """A positive amount read by core/readers (its messages), or None: empty or refused."""
+    return readers.field(errors, field, readers.amount, value, required=False, positive=True)
 
 
 def _date(value: object, errors: ErrorCollector, field: str = "date") -> dt.date | None:
-    day: dt.date | None = None
-    if isinstance(value, dt.datetime):
-        day = value.date()
-    elif isinstance(value, dt.date):
-        day = value
-    elif isinstance(value, str) and value:
-        with contextlib.suppress(ValueError):
-            day = dt.date.fromisoformat(value)
-    if day is None:
-        errors.add(field, _("Enter a date (YYYY-MM-DD)."))
-        return None
-    try:
-        return readers.within_bounds(day)
-    except readers.ReadError as error:
-        errors.add(field, error.message)
-        return None
+    """A date read by core/readers (`YYYY-MM-DD` or `dd.mm.yyyy`, within the sane range)."""
+    return readers.field(errors, field, readers.date, value)
 
 
 def document_eur_rate(document: Document) -> Decimal:

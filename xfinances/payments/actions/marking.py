@@ -3,6 +3,8 @@ allocated to the document, in one transaction."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +20,32 @@ from xfinances.payments import locks
 from xfinances.payments.actions.common import CLAIM_KINDS, _amount, _check_settleable, _date
 from xfinances.payments.actions.recording import record_payment
 from xfinances.payments.models import Direction, Payment, PaymentMethod
+
+
+def _read_payment_of(
+    document: Document, account: Any, date: object, amount: object, method: str
+) -> tuple[Decimal | None, dt.date]:
+    """The amount (None: what is outstanding) and the day, and an account in the document's
+    currency; InvalidInput with every field's message."""
+    company = document.company
+    errors = InvalidInput.collect()
+    value = _amount(amount, errors, "amount")
+    day = _date(date, errors) if date not in (None, "") else timezone.localdate()
+    if account is None:
+        errors.add("account", _("Choose the cash register or bank account the money came into."))
+    elif account.company_id != company.pk:
+        errors.add("account", _("No such account in this company."))
+    elif account.currency != document.currency:
+        errors.add(
+            "account",
+            _("The account holds %(account)s; the document is in %(document)s.")
+            % {"account": account.currency, "document": document.currency},
+        )
+    if method and method not in PaymentMethod.values:
+        errors.add("method", _("Unknown payment method."))
+    errors.raise_if_any()
+    assert day is not None
+    return value, day
 
 
 @transaction.atomic
@@ -36,22 +64,7 @@ def mark_document_paid(
     for a cash register and a bank transfer otherwise."""
     company = document.company
     ensure_can(actor, company, "payments.change")
-    errors = InvalidInput.collect()
-    value = _amount(amount, errors, "amount")
-    day = _date(date, errors) if date not in (None, "") else timezone.localdate()
-    if account is None:
-        errors.add("account", _("Choose the cash register or bank account the money came into."))
-    elif account.company_id != company.pk:
-        errors.add("account", _("No such account in this company."))
-    elif account.currency != document.currency:
-        errors.add(
-            "account",
-            _("The account holds %(account)s; the document is in %(document)s.")
-            % {"account": account.currency, "document": document.currency},
-        )
-    if method and method not in PaymentMethod.values:
-        errors.add("method", _("Unknown payment method."))
-    errors.raise_if_any()
+    value, day = _read_payment_of(document, account, date, amount, method)
     _check_settleable(document, company)
     if document.kind not in CLAIM_KINDS:
         raise InvalidInput({"document": [_("Only invoices and debit notes are paid.")]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from xfinances.core import audit, formatting
 from xfinances.core.audit import Actor
-from xfinances.core.exceptions import InvalidInput
+from xfinances.core.exceptions import ErrorCollector, InvalidInput
 from xfinances.core.models import Company, Currency
 from xfinances.core.money import MoneyError, to_decimal
 from xfinances.core.permissions import ensure_can
@@ -19,7 +20,7 @@ from xfinances.core.queries import rate_value
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 from xfinances.payments import reference_matching
-from xfinances.payments.actions.allocation import allocate
+from xfinances.payments.actions.allocation import allocate_checked
 from xfinances.payments.actions.common import _amount, _date, eur_value
 from xfinances.payments.actions.webhooks import _emit_payment_received
 from xfinances.payments.models import (
@@ -33,39 +34,17 @@ from xfinances.treasury import actions as treasury_actions
 # --- payments ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def record_payment(
-    actor: Actor,
+def _payment_currency(
     company: Company,
-    *,
+    currency: str,
+    account: Any,
+    movement: Any,
     direction: str,
-    date: object,
-    amount: object,
-    currency: str = "",
-    party: Party | None = None,
-    method: str = PaymentMethod.BANK_TRANSFER,
-    account: Any = None,
-    movement: Any = None,
-    bank_reference: str = "",
-    note: str = "",
-    eur_rate: object = None,
-    allocations: Sequence[tuple[Document, object]] = (),
-    match_reference: bool = True,
-) -> Payment:
-    """A payment in or out. With `account` (a treasury MoneyAccount) the movement is created
-    there through the treasury's action; with `movement` an existing movement is linked;
-    otherwise it is entered by hand. `allocations`: (document, amount in the payment currency)
-    pairs allocated in the same transaction. Without them, an incoming payment whose bank
-    reference or note names exactly one open document (its RF reference or number,
-    `reference_matching`) is allocated to it (`match_reference=False` to leave it open)."""
-    ensure_can(actor, company, "payments.change")
-    errors = InvalidInput.collect()
-    if direction not in Direction.values:
-        errors.add("direction", _("Choose incoming or outgoing."))
-    day = _date(date, errors)
-    value = _amount(amount, errors, "amount")
-    if value is None and "amount" not in errors.errors:
-        errors.add("amount", _("Enter the amount."))
+    value: Decimal | None,
+    errors: ErrorCollector,
+) -> str:
+    """The payment's currency: as given, else its account's or movement's, else the company's;
+    the account and the movement must be the company's and agree with the payment."""
     currency = (currency or "").upper()
     if account is not None:
         if account.company_id != company.pk:
@@ -90,10 +69,13 @@ def record_payment(
     currency = currency or company.default_currency
     if currency not in Currency.values:
         errors.add("currency", _("Unknown currency."))
-    if party is not None and party.company_id != company.pk:
-        errors.add("party", _("No such client or supplier in this company."))
-    if method not in PaymentMethod.values:
-        errors.add("method", _("Unknown payment method."))
+    return currency
+
+
+def _eur_rate(
+    company: Company, eur_rate: object, day: dt.date | None, currency: str, errors: ErrorCollector
+) -> Decimal | None:
+    """The rate as given (units per 1 EUR), else the day's reference rate."""
     rate: Decimal | None = None
     if eur_rate not in (None, ""):
         try:
@@ -110,6 +92,48 @@ def record_payment(
                 _("No exchange rate for %(currency)s on %(date)s: enter it.")
                 % {"currency": currency, "date": formatting.date(day)},
             )
+    return rate
+
+
+@transaction.atomic
+def record_payment(
+    actor: Actor,
+    company: Company,
+    *,
+    direction: str,
+    date: object,
+    amount: object,
+    currency: str = "",
+    party: Party | None = None,
+    method: str = PaymentMethod.BANK_TRANSFER,
+    account: Any = None,
+    movement: Any = None,
+    bank_reference: str = "",
+    note: str = "",
+    eur_rate: object = None,
+    allocations: Sequence[tuple[Document, object] | tuple[Document, object, object]] = (),
+    match_reference: bool = True,
+) -> Payment:
+    """A payment in or out. With `account` (a treasury MoneyAccount) the movement is created
+    there through the treasury's action; with `movement` an existing movement is linked;
+    otherwise it is entered by hand. `allocations`: (document, amount in the payment currency)
+    pairs allocated in the same transaction. Without them, an incoming payment whose bank
+    reference or note names exactly one open document (its RF reference or number,
+    `reference_matching`) is allocated to it (`match_reference=False` to leave it open)."""
+    ensure_can(actor, company, "payments.change")
+    errors = InvalidInput.collect()
+    if direction not in Direction.values:
+        errors.add("direction", _("Choose incoming or outgoing."))
+    day = _date(date, errors)
+    value = _amount(amount, errors, "amount")
+    if value is None and "amount" not in errors.errors:
+        errors.add("amount", _("Enter the amount."))
+    currency = _payment_currency(company, currency, account, movement, direction, value, errors)
+    if party is not None and party.company_id != company.pk:
+        errors.add("party", _("No such client or supplier in this company."))
+    if method not in PaymentMethod.values:
+        errors.add("method", _("Unknown payment method."))
+    rate = _eur_rate(company, eur_rate, day, currency, errors)
     errors.raise_if_any()
     assert day is not None and value is not None and rate is not None
     source = PaymentSource.MANUAL
@@ -146,7 +170,7 @@ def record_payment(
     if direction == Direction.IN:
         _emit_payment_received(payment)
     if allocations:
-        allocate(actor, payment, allocations)
+        allocate_checked(actor, payment, allocations)
     elif match_reference and direction == Direction.IN:
         _allocate_by_reference(actor, payment)
     return payment
@@ -162,5 +186,5 @@ def _allocate_by_reference(actor: Actor, payment: Payment) -> None:
     if payment.party_id is None and document.party_id is not None:
         payment.party = document.party
         payment.save(update_fields=["party"])
-    allocate(actor, payment, [(document, None)])
+    allocate_checked(actor, payment, [(document, None)])
     payment.refresh_from_db(fields=["allocated"])

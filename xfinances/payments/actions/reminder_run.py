@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,6 +129,30 @@ def _portal_link(document: Document | None) -> str:
     return first_link(document_portal_link, document=document, email="")
 
 
+def _record_levels(
+    company: Company, run: ReminderRun, email: dunning.PlannedEmail, records: list[dunning.Record]
+) -> list[ReminderSent]:
+    """One row per (level, document): the unique key that makes a second run fail, not send."""
+    by_doc = {line.document.id: line for line in email.lines}
+    return ReminderSent.objects.bulk_create(
+        [
+            ReminderSent(
+                company=company,
+                level_id=record.level_id,
+                document_id=record.document_id,
+                party_id=record.party_id,
+                run=run,
+                run_date=run.run_date,
+                superseded=record.superseded,
+                remaining=by_doc[record.document_id].document.remaining,
+                days_overdue=by_doc[record.document_id].days_overdue,
+                interest=by_doc[record.document_id].interest,
+            )
+            for record in records
+        ]
+    )
+
+
 def _send_planned(
     actor: Actor,
     company: Company,
@@ -141,26 +165,9 @@ def _send_planned(
     another run recorded one of these levels first (then nothing of this e-mail is written)."""
     party = Party.objects.select_related("responsible").get(company=company, pk=email.party_id)
     level = levels[email.level_id]
-    by_doc = {line.document.id: line for line in email.lines}
     try:
         with transaction.atomic():
-            rows = ReminderSent.objects.bulk_create(
-                [
-                    ReminderSent(
-                        company=company,
-                        level_id=record.level_id,
-                        document_id=record.document_id,
-                        party_id=record.party_id,
-                        run=run,
-                        run_date=run.run_date,
-                        superseded=record.superseded,
-                        remaining=by_doc[record.document_id].document.remaining,
-                        days_overdue=by_doc[record.document_id].days_overdue,
-                        interest=by_doc[record.document_id].interest,
-                    )
-                    for record in records
-                ]
-            )
+            rows = _record_levels(company, run, email, records)
             first = Document.objects.filter(
                 company=company, pk=email.triggering[0].document.id
             ).first()
@@ -221,9 +228,10 @@ def emit_overdue_events(company: Company, run: ReminderRun) -> int:
     and that have no `OverdueNotice` yet get one (and the webhook event, in the same
     transaction). Markers are written even when no endpoint wants the event, so an endpoint
     added later is not flooded with old documents. Returns how many documents were new."""
+    # `settled_amount` is an annotation of open_claims, which the model's type does not know.
+    claims: QuerySet[Any] = queries.open_claims(company)
     fresh = dict(
-        queries.open_claims(company)  # type: ignore[misc]  # settled_amount is an annotation
-        .filter(due_date__lt=run.run_date)
+        claims.filter(due_date__lt=run.run_date)
         .filter(~Exists(OverdueNotice.objects.filter(company=company, document=OuterRef("pk"))))
         .order_by("pk")
         .values_list("pk", "settled_amount")

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from xfinances.core import audit
+from xfinances.core import audit, inputs
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.events import CompanyCreated
 from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput
+from xfinances.core.inputs import ActionInput, Changes, reads
 from xfinances.core.models import Company
 from xfinances.core.money import MoneyError, to_decimal
 from xfinances.core.permissions import ensure_can
@@ -201,47 +205,29 @@ def save_level(
     return level
 
 
+@dataclass(frozen=True, kw_only=True)
+class PaymentSettingsInput(ActionInput):
+    write_off_tolerance_eur: Decimal = reads(inputs.amount(), default=Decimal("1.00"))
+    interest_base_rate: Decimal = reads(inputs.percent(places=3), default=Decimal(0))
+    interest_margin: Decimal = reads(inputs.percent(places=3), default=Decimal(10))
+    reminders_enabled: bool = reads(inputs.flag, default=True)
+    reminder_hour: int = reads(inputs.integer(0, 23), default=8)
+    payment_instructions: str = reads(inputs.text(max_length=10_000, multiline=True), default="")
+    apply_credit_notes_on_issue: bool = reads(inputs.flag, default=True)
+    reminder_catch_up: str = reads(
+        inputs.choice(CatchUp.values, _lazy("Choose how reminders catch up.")),
+        default=CatchUp.ONE_LEVEL,
+    )
+
+
 @transaction.atomic
-def update_payment_settings(actor: Actor, company: Company, **data: Any) -> PaymentSettings:
+def update_payment_settings(
+    actor: Actor, company: Company, changes: Changes[PaymentSettingsInput]
+) -> PaymentSettings:
     ensure_can(actor, company, "dunning.manage")
-    allowed = {
-        "write_off_tolerance_eur",
-        "interest_base_rate",
-        "interest_margin",
-        "reminders_enabled",
-        "reminder_hour",
-        "payment_instructions",
-        "apply_credit_notes_on_issue",
-        "reminder_catch_up",
-    }
-    unknown = set(data) - allowed
-    if unknown:
-        raise TypeError(f"unknown settings: {sorted(unknown)}")
-    errors = InvalidInput.collect()
-    for key in ("write_off_tolerance_eur", "interest_base_rate", "interest_margin"):
-        if key in data:
-            try:
-                data[key] = to_decimal(data[key])
-                if data[key] < 0:
-                    raise MoneyError
-            except MoneyError:
-                errors.add(key, _("Enter a number that is not negative."))
-    if "reminder_hour" in data:
-        try:
-            data["reminder_hour"] = int(data["reminder_hour"])
-            if not 0 <= data["reminder_hour"] <= 23:
-                raise ValueError
-        except (TypeError, ValueError):
-            errors.add("reminder_hour", _("Enter an hour from 0 to 23."))
-    if "reminder_catch_up" in data and data["reminder_catch_up"] not in CatchUp.values:
-        errors.add("reminder_catch_up", _("Choose how reminders catch up."))
-    for key in ("apply_credit_notes_on_issue", "reminders_enabled"):
-        if key in data:
-            data[key] = data[key] in (True, "1", "on", "true", "yes")
-    errors.raise_if_any()
     row, _created = PaymentSettings.objects.select_for_update().get_or_create(company=company)
     before = audit.snapshot(row)
-    for key, value in data.items():
+    for key, value in changes.items():
         setattr(row, key, value)
     row.save()
     audit.record_update(actor, company, "update_payment_settings", row, before)

@@ -60,15 +60,9 @@ def apply_credit_note(
     return _offset_credit_note(actor, credit_note, document, amount)
 
 
-def _offset_credit_note(
-    actor: Actor, credit_note: Document, document: Document | None, amount: object
-) -> Allocation:
-    """`apply_credit_note` without the role check: also run by the company's own rule when a
-    credit note is issued (`offset_credit_note_on_issue`), whoever issued it."""
+def _credit_note_target(credit_note: Document, document: Document | None) -> Document:
+    """The claim a credit note settles: `document`, else the one it corrects, of its client."""
     company = credit_note.company
-    errors = InvalidInput.collect()
-    value = _amount(amount, errors, "amount")
-    errors.raise_if_any()
     _check_settleable(credit_note, company, "credit_note")
     if credit_note.kind != DocumentKind.CREDIT_NOTE:
         raise InvalidInput({"credit_note": [_("This is not a credit note.")]})
@@ -80,6 +74,19 @@ def _offset_credit_note(
         raise InvalidInput({"document": [_("A credit note settles invoices and debit notes.")]})
     if credit_note.party_id != target.party_id:
         raise InvalidInput({"document": [_("The invoice belongs to another client.")]})
+    return target
+
+
+def _offset_credit_note(
+    actor: Actor, credit_note: Document, document: Document | None, amount: object
+) -> Allocation:
+    """`apply_credit_note` without the role check: also run by the company's own rule when a
+    credit note is issued (`offset_credit_note_on_issue`), whoever issued it."""
+    company = credit_note.company
+    errors = InvalidInput.collect()
+    value = _amount(amount, errors, "amount")
+    errors.raise_if_any()
+    target = _credit_note_target(credit_note, document)
     documents = locks.lock_documents(company, [credit_note.pk, target.pk])
     rows = locks.lock_settlements(company, documents)
     note, target = documents[credit_note.pk], documents[target.pk]

@@ -148,10 +148,18 @@ def test_write_off_within_tolerance_only(company):
     actions.allocate(SYSTEM, payment(company, client, "99.40"), [(document, None)])
     with pytest.raises(InvalidInput, match="reason"):
         actions.write_off(SYSTEM, document, reason="")
-    actions.update_payment_settings(SYSTEM, company, write_off_tolerance_eur="0.50")
+    actions.update_payment_settings(
+        SYSTEM,
+        company,
+        actions.PaymentSettingsInput.read_changes({"write_off_tolerance_eur": "0.50"}),
+    )
     with pytest.raises(InvalidInput, match=r"limited to 0\.50 EUR"):
         actions.write_off(SYSTEM, document, reason="bank fee")
-    actions.update_payment_settings(SYSTEM, company, write_off_tolerance_eur="1.00")
+    actions.update_payment_settings(
+        SYSTEM,
+        company,
+        actions.PaymentSettingsInput.read_changes({"write_off_tolerance_eur": "1.00"}),
+    )
     actions.write_off(SYSTEM, document, reason="bank fee")
     assert status(document) == ("written_off", D("99.40"), D("0.00"))
 

@@ -72,7 +72,9 @@ def test_the_first_level_reads_before_the_due_date_in_bulgarian(company):
 
 def test_jumping_to_the_latest_level_is_a_setting(company):
     actions.ensure_default_levels(SYSTEM, company)
-    actions.update_payment_settings(SYSTEM, company, reminder_catch_up="latest")
+    actions.update_payment_settings(
+        SYSTEM, company, actions.PaymentSettingsInput.read_changes({"reminder_catch_up": "latest"})
+    )
     late = bg_client(company, email="b@client.bg")
     b = invoice(company, late, "100.00", day=DAY, due=START - dt.timedelta(days=46))
     _run_days(0)

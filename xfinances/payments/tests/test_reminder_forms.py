@@ -117,12 +117,16 @@ def test_record_a_payment_into_a_money_account(company, client_as):
     account = treasury_actions.create_account(
         SYSTEM,
         company,
-        kind="bank",
-        name="Основна сметка",
-        currency="EUR",
-        iban="BG69UNCR70000015123456",
-        opening_balance="1000.00",
-        opening_date=timezone.localdate() - dt.timedelta(days=30),
+        treasury_actions.AccountInput.read(
+            {
+                "kind": "bank",
+                "name": "Основна сметка",
+                "currency": "EUR",
+                "iban": "BG69UNCR70000015123456",
+                "opening_balance": "1000.00",
+                "opening_date": timezone.localdate() - dt.timedelta(days=30),
+            }
+        ),
     )
     web = client_as(company, "accountant")
     debtor = bg_client(company, name="Платец АД")

@@ -98,7 +98,9 @@ def test_levels_due_together_send_one_level_at_a_time(company, setup):
 
 def test_jumping_to_the_highest_level_when_the_company_chose_it(company, setup):
     _levels, _client, document = setup
-    actions.update_payment_settings(SYSTEM, company, reminder_catch_up="latest")
+    actions.update_payment_settings(
+        SYSTEM, company, actions.PaymentSettingsInput.read_changes({"reminder_catch_up": "latest"})
+    )
     assert live_days([20]) == {20: 1}
     rows = {
         r.level.days_after_due: r.superseded for r in ReminderSent.objects.filter(document=document)
@@ -157,7 +159,9 @@ def test_responsible_employee_gets_the_final_notice(company, setup, make_member)
     user = make_member(company, "sales", "sales-person@example.bg")
     client.responsible = user
     client.save()
-    actions.update_payment_settings(SYSTEM, company, reminder_catch_up="latest")
+    actions.update_payment_settings(
+        SYSTEM, company, actions.PaymentSettingsInput.read_changes({"reminder_catch_up": "latest"})
+    )
     live_days([50])
     recipients = {r for _d, _s, rs in reminders() for r in rs}
     assert recipients == {"pay@client.bg", "sales-person@example.bg"}

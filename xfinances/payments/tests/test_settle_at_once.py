@@ -43,7 +43,11 @@ def test_issuing_a_credit_note_settles_its_invoice_at_once(company, make_member)
 
 
 def test_the_setting_off_leaves_the_note_for_later(company):
-    actions.update_payment_settings(SYSTEM, company, apply_credit_notes_on_issue=False)
+    actions.update_payment_settings(
+        SYSTEM,
+        company,
+        actions.PaymentSettingsInput.read_changes({"apply_credit_notes_on_issue": False}),
+    )
     document = invoice(company, price="100.00")
     _note(document)
     document.refresh_from_db()

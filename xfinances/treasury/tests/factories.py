@@ -38,7 +38,7 @@ def bank_account(
     if "parent" not in extra and "iban" not in extra:
         data["iban"] = next(IBANS)
     data.update(extra)
-    return actions.create_account(SYSTEM, company, **data)
+    return actions.create_account(SYSTEM, company, actions.AccountInput.read({**data}))
 
 
 def cash_register(
@@ -51,17 +51,21 @@ def cash_register(
         "opening_date": START,
     }
     data.update(extra)
-    return actions.create_account(SYSTEM, company, **data)
+    return actions.create_account(SYSTEM, company, actions.AccountInput.read({**data}))
 
 
 def sub_account(parent: MoneyAccount, name: str, **extra: Any) -> MoneyAccount:
     return actions.create_account(
         SYSTEM,
         parent.company,
-        parent=parent,
-        name=name,
-        opening_date=extra.pop("opening_date", START),
-        **extra,
+        actions.AccountInput.read(
+            {
+                "parent": parent,
+                "name": name,
+                "opening_date": extra.pop("opening_date", START),
+                **extra,
+            }
+        ),
     )
 
 
@@ -87,7 +91,7 @@ def planned_item(company: Any, **extra: Any) -> Any:
         "start_date": START,
     }
     data.update(extra)
-    return actions.create_planned_item(SYSTEM, company, **data)
+    return actions.create_planned_item(SYSTEM, company, actions.PlannedItemInput.read(data))
 
 
 def isolation_objects(company: Any) -> dict[str, Any]:

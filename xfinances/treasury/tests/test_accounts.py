@@ -57,7 +57,7 @@ def test_bank_account_takes_bic_and_bank_from_the_iban(company):
 )
 def test_bad_account_input_is_refused_with_a_field_error(company, data, field):
     with pytest.raises(InvalidInput) as refused:
-        actions.create_account(SYSTEM, company, **data)
+        actions.create_account(SYSTEM, company, actions.AccountInput.read({**data}))
     assert field in refused.value.errors
     assert not MoneyAccount.objects.filter(company=company).exists()
 
@@ -84,13 +84,15 @@ def test_sub_account_cycles_are_refused(company):
     bottom = sub_account(middle, "Долна")
     for new_parent in (bottom, top):
         with pytest.raises(InvalidInput) as refused:
-            actions.update_account(SYSTEM, top, parent=new_parent)
+            actions.update_account(
+                SYSTEM, top, actions.AccountInput.read_changes({"parent": new_parent})
+            )
         assert "parent" in refused.value.errors
     top.refresh_from_db()
     assert top.parent_id is None
     # Moving a branch elsewhere is fine.
     other = cash_register(company, "Друга")
-    actions.update_account(SYSTEM, middle, parent=other)
+    actions.update_account(SYSTEM, middle, actions.AccountInput.read_changes({"parent": other}))
     middle.refresh_from_db()
     assert middle.parent_id == other.pk
 
@@ -98,7 +100,11 @@ def test_sub_account_cycles_are_refused(company):
 def test_parent_from_another_company_is_refused(company, other_company):
     foreign = cash_register(other_company)
     with pytest.raises(InvalidInput) as refused:
-        actions.create_account(SYSTEM, company, kind="cash", name="X", parent=foreign.pk)
+        actions.create_account(
+            SYSTEM,
+            company,
+            actions.AccountInput.read({"kind": "cash", "name": "X", "parent": foreign.pk}),
+        )
     assert "parent" in refused.value.errors
 
 
@@ -127,13 +133,17 @@ def test_changing_currency_with_movements_is_refused(company):
     cash = cash_register(company)
     money_in(cash, "5.00", START)
     with pytest.raises(InvalidInput) as refused:
-        actions.update_account(SYSTEM, cash, currency="USD")
+        actions.update_account(SYSTEM, cash, actions.AccountInput.read_changes({"currency": "USD"}))
     assert "currency" in refused.value.errors
 
 
 def test_account_update_is_audited(company):
     cash = cash_register(company)
-    actions.update_account(SYSTEM, cash, name="Централна каса", opening_balance="12.50")
+    actions.update_account(
+        SYSTEM,
+        cash,
+        actions.AccountInput.read_changes({"name": "Централна каса", "opening_balance": "12.50"}),
+    )
     entry = AuditEntry.objects.get(company=company, action="update_account")
     assert entry.changes["name"] == ["Каса", "Централна каса"]
     assert entry.changes["opening_balance"] == ["0.00", "12.50"]

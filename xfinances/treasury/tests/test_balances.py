@@ -100,7 +100,11 @@ def test_missing_rate_is_reported_not_guessed(company, ledger):
 
 def test_edit_keeps_month_totals_in_step(company, ledger):
     movement = money_in(ledger["bank"], "10.00", D(2026, 1, 15))
-    actions.update_movement(SYSTEM, movement, date=D(2026, 3, 2), amount="12.00")
+    actions.update_movement(
+        SYSTEM,
+        movement,
+        actions.MovementEditInput.read_changes({"date": D(2026, 3, 2), "amount": "12.00"}),
+    )
     for day in (D(2026, 1, 31), D(2026, 3, 2), D(2026, 4, 1)):
         assert queries.own_balances(company, day) == queries.own_balances_by_sum(company, day)
     assert actions.rebuild_month_totals(company) > 0

@@ -71,13 +71,17 @@ def test_planned_item_validation(company):
         actions.create_planned_item(
             SYSTEM,
             company,
-            name="",
-            direction="out",
-            amount="-5",
-            schedule="weekly",
-            day=9,
-            start_date="2026-03-01",
-            end_date="2026-01-01",
+            actions.PlannedItemInput.read(
+                {
+                    "name": "",
+                    "direction": "out",
+                    "amount": "-5",
+                    "schedule": "weekly",
+                    "day": 9,
+                    "start_date": "2026-03-01",
+                    "end_date": "2026-01-01",
+                }
+            ),
         )
     assert {"name", "amount", "day", "end_date"} <= set(refused.value.errors)
     assert not PlannedItem.objects.filter(company=company).exists()

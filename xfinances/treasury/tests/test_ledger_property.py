@@ -54,17 +54,25 @@ def test_company_total_is_opening_plus_external_movements(company, steps):
                 actions.create_account(
                     SYSTEM,
                     company,
-                    kind=kind,
-                    name=f"A{i}",
-                    currency=currency,
-                    opening_balance=opening,
-                    opening_date=START,
-                    **extra,
+                    actions.AccountInput.read(
+                        {
+                            "kind": kind,
+                            "name": f"A{i}",
+                            "currency": currency,
+                            "opening_balance": opening,
+                            "opening_date": START,
+                            **extra,
+                        }
+                    ),
                 )
             )
         accounts.append(
             actions.create_account(
-                SYSTEM, company, parent=accounts[0], name="sub", opening_date=START
+                SYSTEM,
+                company,
+                actions.AccountInput.read(
+                    {"parent": accounts[0], "name": "sub", "opening_date": START}
+                ),
             )
         )
         external = {"EUR": Decimal("100.00"), "USD": Decimal("50.00")}

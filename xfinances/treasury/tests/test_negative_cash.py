@@ -55,7 +55,9 @@ def test_payment_before_a_receipt_of_the_same_register_is_refused(company):
 
 
 def test_allow_negative_lets_it_through(company, cash):
-    actions.update_account(SYSTEM, cash, allow_negative=True)
+    actions.update_account(
+        SYSTEM, cash, actions.AccountInput.read_changes({"allow_negative": True})
+    )
     cash.refresh_from_db()
     money_out(cash, "500.00", D(2026, 1, 12))
     assert queries.own_balances(company, D(2026, 1, 31))[cash.pk] == Decimal("-350.00")
@@ -70,7 +72,9 @@ def test_transfer_out_of_the_register_and_edits_are_checked(company, cash):
     receipt = Movement.objects.get(account=cash, amount=Decimal("50.00"))
     money_out(cash, "120.00", D(2026, 1, 20))
     with pytest.raises(InvalidInput):
-        actions.update_movement(SYSTEM, receipt, amount="10.00")  # 100 + 10 − 120 < 0
+        actions.update_movement(
+            SYSTEM, receipt, actions.MovementEditInput.read_changes({"amount": "10.00"})
+        )  # 100 + 10 − 120 < 0
     with pytest.raises(InvalidInput):
         actions.reverse_movement(SYSTEM, receipt, date=D(2026, 1, 25), reason="грешка")
     receipt.refresh_from_db()

@@ -29,7 +29,9 @@ def closed(company):
 def test_edit_in_closed_period_is_refused(company, closed):
     _, movement = closed
     with pytest.raises(InvalidInput) as refused:
-        actions.update_movement(SYSTEM, movement, amount="90.00")
+        actions.update_movement(
+            SYSTEM, movement, actions.MovementEditInput.read_changes({"amount": "90.00"})
+        )
     assert "date" in refused.value.errors
     movement.refresh_from_db()
     assert movement.amount == Decimal("100.00")
@@ -39,7 +41,9 @@ def test_moving_an_open_movement_into_the_closed_period_is_refused(company, clos
     bank, _ = closed
     movement = money_in(bank, "5.00", D(2026, 2, 5))
     with pytest.raises(InvalidInput):
-        actions.update_movement(SYSTEM, movement, date=D(2026, 1, 20))
+        actions.update_movement(
+            SYSTEM, movement, actions.MovementEditInput.read_changes({"date": D(2026, 1, 20)})
+        )
     movement.refresh_from_db()
     assert movement.date == D(2026, 2, 5)
 
@@ -100,7 +104,11 @@ def test_sales_user_cannot_close_a_period(company, make_member):
 def test_open_period_edit_is_audited(company):
     bank = bank_account(company)
     movement = money_in(bank, "100.00", D(2026, 2, 15))
-    actions.update_movement(SYSTEM, movement, amount="110.00", description="поправка")
+    actions.update_movement(
+        SYSTEM,
+        movement,
+        actions.MovementEditInput.read_changes({"amount": "110.00", "description": "поправка"}),
+    )
     entry = AuditEntry.objects.filter(company=company, action="update_movement").get()
     assert entry.changes["amount"] == ["100.00", "110.00"]
     assert entry.changes["description"] == ["", "поправка"]

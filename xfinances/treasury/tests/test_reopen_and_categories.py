@@ -36,7 +36,9 @@ def test_owner_reopens_with_a_reason_and_it_is_audited(company, closed, make_mem
     close.refresh_from_db()
     assert close.reopened_by == owner and close.reopened_at is not None
     assert queries.lock_date(company, bank) is None
-    actions.update_movement(SYSTEM, movement, amount="90.00")  # editable again
+    actions.update_movement(
+        SYSTEM, movement, actions.MovementEditInput.read_changes({"amount": "90.00"})
+    )  # editable again
     entry = AuditEntry.objects.get(company=company, action="reopen_period")
     assert entry.reason == "грешна дата на извлечение" and entry.user_id == owner.pk
     with pytest.raises(Conflict):
@@ -96,7 +98,11 @@ def test_category_rename_move_and_deactivate(company, client_as):
         money_in(bank, "1.00", D(2026, 2, 2), category=rent)
     assert "category" in refused.value.errors
     # A movement keeps its (now inactive) category when edited.
-    actions.update_movement(SYSTEM, movement, category=rent, description="x")
+    actions.update_movement(
+        SYSTEM,
+        movement,
+        actions.MovementEditInput.read_changes({"category": rent, "description": "x"}),
+    )
     assert AuditEntry.objects.filter(company=company, action="update_category").count() == 2
     assert rent not in queries.categories(company)
 

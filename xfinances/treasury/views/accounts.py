@@ -76,7 +76,9 @@ def account_new(request: CompanyRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             account = actions.create_account(
-                request.actor, request.company, **_account_data(request, form.cleaned_data)
+                request.actor,
+                request.company,
+                actions.AccountInput.read(_account_data(request, form.cleaned_data)),
             )
         except (InvalidInput, Conflict) as error:
             _refused(request, form, error)
@@ -89,23 +91,15 @@ def account_new(request: CompanyRequest) -> HttpResponse:
 @company_view("treasury.change")
 def account_edit(request: CompanyRequest, money_account_id: int) -> HttpResponse:
     account = queries.visible_account(request.company, _access(request), money_account_id)
-    initial = {
-        "kind": account.kind,
-        "name": account.name,
-        "parent": account.parent_id or "",
-        "currency": account.currency,
-        "iban": account.iban,
-        "bic": account.bic,
-        "bank_name": account.bank_name,
-        "opening_balance": account.opening_balance,
-        "opening_date": account.opening_date,
-        "allow_negative": account.allow_negative,
-    }
+    initial = {name: getattr(account, name) for name in actions.AccountInput.field_names()}
+    initial["parent"] = account.parent_id or ""
     form = _account_form(request, AccountForm(request.POST or None, initial=initial), account)
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_account(
-                request.actor, account, **_account_data(request, form.cleaned_data)
+                request.actor,
+                account,
+                actions.AccountInput.read_changes(_account_data(request, form.cleaned_data)),
             )
         except (InvalidInput, Conflict) as error:
             _refused(request, form, error)

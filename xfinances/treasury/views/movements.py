@@ -135,7 +135,11 @@ def movement_edit(request: CompanyRequest, movement_id: int) -> HttpResponse:
     form = _movement_form_choices(request, MovementEditForm(request.POST or None, initial=initial))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_movement(request.actor, movement, **form.cleaned_data)
+            actions.update_movement(
+                request.actor,
+                movement,
+                actions.MovementEditInput.read_changes(form.cleaned_data),
+            )
         except (InvalidInput, Conflict, NotAllowed) as error:
             _refused(request, form, error)
         else:

@@ -133,7 +133,9 @@ def planned(request: CompanyRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                actions.create_planned_item(request.actor, company, **_planned_data(form))
+                actions.create_planned_item(
+                    request.actor, company, actions.PlannedItemInput.read(_planned_data(form))
+                )
             except (InvalidInput, Conflict) as error:
                 _refused(request, form, error)
             else:
@@ -171,7 +173,11 @@ def planned_edit(request: CompanyRequest, planned_item_id: int) -> HttpResponse:
             return redirect("treasury:planned", company.eik)
         if form.is_valid():
             try:
-                actions.update_planned_item(request.actor, item, **_planned_data(form))
+                actions.update_planned_item(
+                    request.actor,
+                    item,
+                    actions.PlannedItemInput.read_changes(_planned_data(form)),
+                )
             except (InvalidInput, Conflict) as error:
                 _refused(request, form, error)
             else:

@@ -1,0 +1,271 @@
+"""Movements: create, update, delete, reverse, attachments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from xfinances.core import audit, inputs, readers
+from xfinances.core.audit import Actor
+from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.identifiers import IdentifierError, clean_iban
+from xfinances.core.inputs import ActionInput, Changes, reads
+from xfinances.core.money import ZERO
+from xfinances.treasury import locks
+from xfinances.treasury.actions.common import (
+    _bump_month,
+    _check_account_open,
+    _ensure_can_move,
+    _insert_movement,
+    _refuse_closed_period,
+    _refuse_negative_cash,
+    _resolve_category,
+    _signed,
+)
+from xfinances.treasury.models import (
+    MoneyAccount,
+    Movement,
+    MovementAttachment,
+    MovementSource,
+    MovementStatus,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MovementEditInput(ActionInput):
+    """What can change on a movement (`update_movement`): a positive `amount` with its
+    `direction`; `category` is a CashflowCategory or its id."""
+
+    date: dt.date | None = reads(inputs.date, default=None)
+    direction: str = reads(
+        inputs.choice(["in", "out"], _lazy("Choose money in or money out.")), default=""
+    )
+    amount: Decimal = reads(inputs.amount(positive=True), default=Decimal(0))
+    counterparty_name: str = reads(inputs.text(max_length=200), default="")
+    counterparty_iban: str = reads(inputs.iban, default="")
+    category: object = reads(inputs.as_is, default=None)
+    description: str = reads(inputs.text(max_length=500), default="")
+    remittance_info: str = reads(inputs.text(max_length=500), default="")
+
+
+MOVEMENT_EDIT_FIELDS = MovementEditInput.field_names()
+
+
+@transaction.atomic
+def create_movement(
+    actor: Actor,
+    account: MoneyAccount,
+    *,
+    date: object,
+    direction: str,
+    amount: object,
+    currency: str = "",
+    counterparty_name: str = "",
+    counterparty_iban: str = "",
+    category: object = None,
+    description: str = "",
+    bank_reference: str = "",
+    end_to_end_id: str = "",
+    remittance_info: str = "",
+    raw_data: dict[str, Any] | None = None,
+    source: str = MovementSource.MANUAL,
+) -> Movement:
+    """Money in or out of one account. `amount` is positive; `direction` says which way."""
+    company = account.company
+    _ensure_can_move(actor, company, account)
+    account = locks.lock_account(company, account.pk)
+    errors = InvalidInput.collect()
+    day = readers.field(errors, "date", readers.date, date)
+    signed = _signed(
+        direction,
+        (readers.field(errors, "amount", readers.amount, amount, allow_negative=True) or ZERO),
+        errors,
+    )
+    if currency and currency.upper() != account.currency:
+        errors.add(
+            "currency", _("The account holds %(currency)s only.") % {"currency": account.currency}
+        )
+    _check_account_open(account, day, errors)
+    found_category = _resolve_category(company, category, errors)
+    if counterparty_iban:
+        try:
+            counterparty_iban = clean_iban(counterparty_iban)
+        except IdentifierError as error:
+            errors.add("counterparty_iban", str(error))
+    if source not in MovementSource.values:
+        errors.add("source", _("Unknown source."))
+    errors.raise_if_any()
+    assert day is not None
+    _refuse_closed_period(company, account, day)
+    if account.is_cash_register and source == MovementSource.MANUAL:
+        source = MovementSource.CASH
+    return _insert_movement(
+        actor,
+        account,
+        "create_movement",
+        date=day,
+        amount=signed,
+        counterparty_name=(counterparty_name or "").strip()[:200],
+        counterparty_iban=counterparty_iban,
+        category=found_category,
+        description=(description or "").strip()[:500],
+        bank_reference=(bank_reference or "").strip(),
+        end_to_end_id=end_to_end_id,
+        remittance_info=remittance_info,
+        raw_data=raw_data or {},
+        source=source,
+    )
+
+
+@transaction.atomic
+def update_movement(
+    actor: Actor, movement: Movement, changes: Changes[MovementEditInput]
+) -> Movement:
+    """Edit a movement of an open period (with audit). Closed periods, reversed movements,
+    reversals and transfer legs change only by reversal."""
+    company = movement.company
+    data = dict(changes.items())
+    _ensure_can_move(actor, company, movement.account)
+    account = locks.lock_account(company, movement.account_id)
+    movement = locks.lock_movement(company, movement.pk)
+    _refuse_closed_period(company, account, movement.date)
+    if movement.status == MovementStatus.REVERSED or movement.reversal_of_id:
+        raise Conflict(_("A reversed movement or a reversal cannot be edited."))
+    errors = InvalidInput.collect()
+    new_date = data.get("date") or movement.date
+    amount = data.get("amount", abs(movement.amount))
+    direction = data.get("direction", movement.direction)
+    signed = _signed(direction, amount, errors)
+    money_changes = signed != movement.amount or new_date != movement.date
+    if movement.transfer_id and money_changes:
+        errors.add("amount", _("Part of a transfer: reverse the transfer and enter it again."))
+    if movement.source in (MovementSource.STATEMENT, MovementSource.PSD2) and money_changes:
+        errors.add("amount", _("The bank's amount and date cannot be edited."))
+    if movement.cash_order_number is not None and (signed > 0) != (movement.amount > 0):
+        errors.add("direction", _("A cash order keeps its direction: reverse it instead."))
+    if new_date is not None:
+        _check_account_open(account, new_date, errors)
+    clean: dict[str, Any] = {}
+    if "category" in data:
+        clean["category"] = _resolve_category(
+            company, data["category"], errors, keep_id=movement.category_id
+        )
+    for key in ("counterparty_name", "counterparty_iban", "description", "remittance_info"):
+        if key in data:
+            clean[key] = data[key]
+    errors.raise_if_any()
+    _refuse_closed_period(company, account, new_date)
+    before = audit.snapshot(movement)
+    before_date = movement.date
+    _bump_month(company, account.pk, movement.date, -movement.amount)
+    movement.date, movement.amount = new_date, signed
+    for key, value in clean.items():
+        setattr(movement, key, value)
+    movement.save()
+    _bump_month(company, account.pk, movement.date, movement.amount)
+    if money_changes:
+        _refuse_negative_cash(account, min(movement.date, before_date))
+    audit.record_update(actor, company, "update_movement", movement, before)
+    return movement
+
+
+@transaction.atomic
+def delete_movement(actor: Actor, movement: Movement) -> None:
+    """Delete a hand-entered bank/card movement of an open period. Cash orders (numbered,
+    gapless), bank data, transfers and reversals are reversed instead."""
+    company = movement.company
+    _ensure_can_move(actor, company, movement.account)
+    locks.lock_account(company, movement.account_id)
+    movement = locks.lock_movement(company, movement.pk)
+    _refuse_closed_period(company, movement.account, movement.date)
+    if (
+        movement.source != MovementSource.MANUAL
+        or movement.cash_order_number is not None
+        or movement.transfer_id
+        or movement.reversal_of_id
+        or movement.status == MovementStatus.REVERSED
+    ):
+        raise Conflict(_("This movement cannot be deleted: reverse it instead."))
+    _bump_month(company, movement.account_id, movement.date, -movement.amount)
+    audit.record_delete(actor, company, "delete_movement", movement)
+    movement.delete()
+
+
+@transaction.atomic
+def reverse_movement(
+    actor: Actor, movement: Movement, *, date: object, reason: str = ""
+) -> list[Movement]:
+    """Take a movement back with a new movement of the opposite amount dated in an open period.
+    A transfer's legs are reversed together. Returns the new reversal movements."""
+    company = movement.company
+    legs = (
+        list(Movement.objects.filter(company=company, transfer_id=movement.transfer_id))
+        if movement.transfer_id
+        else [movement]
+    )
+    for leg in legs:
+        _ensure_can_move(actor, company, leg.account)
+    accounts = locks.lock_accounts(company, [leg.account_id for leg in legs])
+    errors = InvalidInput.collect()
+    day = readers.field(errors, "date", readers.date, date)
+    if not (reason or "").strip():
+        errors.add("reason", _("Say why the movement is reversed."))
+    errors.raise_if_any()
+    assert day is not None
+    created = []
+    for leg in sorted(legs, key=lambda m: m.pk):
+        leg = locks.lock_movement(company, leg.pk)
+        account = accounts[leg.account_id]
+        if leg.status == MovementStatus.REVERSED:
+            raise Conflict(_("This movement is already reversed."))
+        if leg.reversal_of_id:
+            raise Conflict(_("A reversal cannot be reversed: enter a new movement instead."))
+        if not account.is_active:
+            raise InvalidInput(
+                {"date": [_("The account %(name)s is closed.") % {"name": account.name}]}
+            )
+        if day < leg.date:
+            raise InvalidInput({"date": [_("The reversal cannot be dated before the movement.")]})
+        _refuse_closed_period(company, account, day)
+        reversal = _insert_movement(
+            actor,
+            account,
+            "reverse_movement",
+            date=day,
+            amount=-leg.amount,
+            counterparty_name=leg.counterparty_name,
+            counterparty_iban=leg.counterparty_iban,
+            category=leg.category,
+            description=(_("Reversal: %(reason)s") % {"reason": reason.strip()})[:500],
+            source=leg.source if leg.source == MovementSource.CASH else MovementSource.MANUAL,
+            reversal_of=leg,
+            transfer=leg.transfer,
+        )
+        before = audit.snapshot(leg)
+        leg.status = MovementStatus.REVERSED
+        leg.save(update_fields=["status", "updated_at"])
+        audit.record_update(actor, company, "reverse_movement", leg, before, reason=reason.strip())
+        created.append(reversal)
+    return created
+
+
+@transaction.atomic
+def add_attachment(actor: Actor, movement: Movement, upload: UploadedFile) -> MovementAttachment:
+    company = movement.company
+    _ensure_can_move(actor, company, movement.account)
+    if not upload or not upload.name:
+        raise InvalidInput({"file": [_("Choose a file.")]})
+    if upload.size and upload.size > 10 * 1024 * 1024:
+        raise InvalidInput({"file": [_("The file is larger than 10 MB.")]})
+    attachment = MovementAttachment(company=company, movement=movement, name=upload.name[:200])
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    audit.record_create(actor, company, "add_attachment", attachment)
+    return attachment
