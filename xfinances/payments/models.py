@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.core import formatting
 from xfinances.core.models import Company, Currency
 from xfinances.core.text_limits import BoundedTextModel, text_length_check
 from xfinances.invoicing.models import Document
@@ -203,7 +204,10 @@ class Allocation(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} → {self.document_id or f'supplier {self.supplier_invoice_id}'}"
+        # Kept as the audit record's name and shown in histories: a formatted amount and the
+        # document's own name, not "2580.00 → supplier 3".
+        target = self.document or self.supplier_invoice
+        return f"{formatting.amount(self.amount)} → {target or '—'}"
 
     @property
     def is_active(self) -> bool:
@@ -410,7 +414,7 @@ class DunningPause(BoundedTextModel):
         indexes = [models.Index(fields=["company", "until"], name="dunning_pause_until")]
 
     def __str__(self) -> str:
-        return f"{self.reason} → {self.until}"
+        return f"{self.reason} → {formatting.date(self.until)}"
 
 
 class RunKind(models.TextChoices):

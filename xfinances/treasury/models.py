@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.core import formatting
 from xfinances.core.models import Company, Currency, User
 from xfinances.core.text_limits import BoundedTextModel
 
@@ -158,7 +159,8 @@ class Transfer(BoundedTextModel):
         indexes = [models.Index(fields=["company", "date"], name="treasury_transfer_date")]
 
     def __str__(self) -> str:
-        return f"{self.from_account.name} → {self.to_account.name} {self.amount_from}"
+        amount = formatting.amount(self.amount_from)
+        return f"{self.from_account.name} → {self.to_account.name} {amount}"
 
 
 class MovementSource(models.TextChoices):
