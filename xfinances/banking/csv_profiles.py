@@ -90,7 +90,9 @@ class Profile:
             date_formats=tuple(data.get("date_formats") or ("%d.%m.%Y", "%Y-%m-%d")),
             decimal_comma=bool(data.get("decimal_comma", True)),
             currency=str(data.get("currency") or ""),
+            debit_words=tuple(str(w) for w in data.get("debit_words") or Profile.debit_words),
             skip_rows=int(data.get("skip_rows") or 0),
+            extra={"xlsx": True} if (data.get("extra") or {}).get("xlsx") else {},
         )
 
 

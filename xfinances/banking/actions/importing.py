@@ -17,7 +17,7 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xfinances.banking import csv_profiles, detect
+from xfinances.banking import csv_profiles, detect, queries
 from xfinances.banking import records as rec
 from xfinances.banking.actions import reconcile
 from xfinances.banking.models import (
@@ -481,7 +481,10 @@ def import_statement(
     run = _Run(actor, company, account, None, summary, progress, file_name, digest, import_source)
     try:
         events = detect.read_statement(
-            source, profile=profile, account_iban=account.iban if account else ""
+            source,
+            profile=profile,
+            profiles=queries.column_profiles(company),
+            account_iban=account.iban if account else "",
         )
     except rec.StatementError as error:
         raise _refuse(str(error)) from None

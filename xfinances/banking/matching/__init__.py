@@ -65,7 +65,11 @@ from xfinances.banking.matching.rules import (
     DEFAULT_RULES,
     Rule,
     classify,
+    first_rule,
+    fits,
+    has_condition,
     own_transfer_rule,
+    split_ibans,
 )
 from xfinances.banking.matching.text import (
     LEGAL_FORMS,
@@ -108,6 +112,9 @@ __all__ = [
     "compact_identifier",
     "find_identifiers",
     "find_numbers",
+    "first_rule",
+    "fits",
+    "has_condition",
     "identify_party",
     "incoming_from_entry",
     "long_run",
@@ -115,5 +122,6 @@ __all__ = [
     "number_key",
     "own_transfer_rule",
     "propose",
+    "split_ibans",
     "transliterate",
 ]

@@ -75,6 +75,7 @@ class Incoming:
     text: str = ""
     counterparty_name: str = ""
     counterparty_iban: str = ""
+    bank_code: str = ""  # the bank's transaction code (MT940 type, camt BkTxCd), for rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,4 +101,5 @@ def incoming_from_entry(entry: BankEntry) -> Incoming:
         text=entry.text,
         counterparty_name=entry.counterparty.name,
         counterparty_iban=entry.counterparty.iban,
+        bank_code=entry.bank_code,
     )
