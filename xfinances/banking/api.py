@@ -341,7 +341,7 @@ def update_rule(request: CompanyRequest, rule_id: int, body: RuleIn) -> dict[str
     return _rule_out(actions.update_rule(request.actor, rule, **data))
 
 
-@router.post("/rules/preview", response=RulePreviewOut, summary="Test a rule on 90 days")
+@router.post("/rule-preview", response=RulePreviewOut, summary="Test a rule on 90 days")
 def preview_rule(request: CompanyRequest, body: RulePreviewIn) -> dict[str, Any]:
     require(request, "treasury.view")
     company = request.company
@@ -458,7 +458,7 @@ class ProfilePreviewOut(Schema):
     rows: list[dict[str, Any]]
 
 
-@router.post("/profiles/preview", response=ProfilePreviewOut, summary="Read a sample's rows")
+@router.post("/profile-preview", response=ProfilePreviewOut, summary="Read a sample's rows")
 def preview_profile(
     request: CompanyRequest,
     file: UploadedFile = File(...),  # noqa: B008

@@ -7,8 +7,8 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from xfinances.banking import actions
-from xfinances.banking.models import BankEntry, MatchProposal, MatchState, Statement
+from xfinances.banking import actions, csv_profiles
+from xfinances.banking.models import BankEntry, BankRule, MatchProposal, MatchState, Statement
 from xfinances.banking.sample_files import Row, camt053
 from xfinances.core.audit import Actor
 from xfinances.core.models import Company, Source
@@ -59,7 +59,15 @@ def isolation_objects(company: Company) -> dict[str, Any]:
     proposal = MatchProposal.objects.create(
         company=company, entry=entry, score=50, reason="test", allocations=[]
     )
+    rule = BankRule.objects.filter(company=company).first()
+    assert rule is not None  # seeded when the company was created
+    profile = actions.create_profile(
+        SYSTEM, company, name="Моята банка", data=csv_profiles.builtin("bg-csv").to_dict()
+    )
     return {
+        "rule_id": rule.pk,
+        "profile_id": profile.pk,
+        "key": f"company-{profile.pk}",
         "statement_id": statement.pk,
         "entry_id": entry.pk,
         "proposal_id": proposal.pk,
