@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -152,7 +153,7 @@ def upload_statement(
     if profile:
         chosen_profile = queries.column_profile(company, profile)
         if chosen_profile is None:
-            raise InvalidInput({"profile": ["No such column profile."]})
+            raise InvalidInput({"profile": [_("No such column profile.")]})
     chosen = None
     if account:
         chosen = queries.account_by_iban(company, account)
@@ -470,9 +471,9 @@ def preview_profile(
     try:
         settings = json.loads(data)
     except ValueError:
-        raise InvalidInput({"data": ["The profile is not JSON."]}) from None
+        raise InvalidInput({"data": [_("The profile is not JSON.")]}) from None
     if not isinstance(settings, dict):
-        raise InvalidInput({"data": ["The profile is not a JSON object."]})
+        raise InvalidInput({"data": [_("The profile is not a JSON object.")]})
     found = actions.preview_profile(request.actor, request.company, settings, file)
     return {"columns": found.columns, "rows": [preview_row(e) for e in found.entries]}
 

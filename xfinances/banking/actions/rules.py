@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from xfinances.banking import matching
 from xfinances.banking.models import BankEntry, BankRule, RuleDirection
-from xfinances.core import audit
+from xfinances.core import audit, readers
 from xfinances.core.audit import Actor
 from xfinances.core.events import CompanyCreated
 from xfinances.core.exceptions import ErrorCollector, InvalidInput
@@ -132,17 +132,7 @@ def _clean_pattern(value: object, errors: ErrorCollector, name: str) -> str:
 
 
 def _clean_amount(value: object, errors: ErrorCollector, name: str) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        amount = Decimal(str(value).replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        errors.add(name, _("Enter an amount."))
-        return None
-    if not amount.is_finite() or amount < 0:
-        errors.add(name, _("Enter an amount of zero or more."))
-        return None
-    return amount.quantize(Decimal("0.01"))
+    return readers.field(errors, name, readers.amount, value, required=False)
 
 
 def _clean_category(company: Company, value: object, errors: ErrorCollector) -> Any:
