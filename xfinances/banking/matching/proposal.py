@@ -216,7 +216,16 @@ def _ranked(proposals: dict[frozenset[int], Proposal]) -> list[Proposal]:
     if ranked and ranked[0].score >= AUTOMATIC:
         runner_up = ranked[1].score if len(ranked) > 1 else 0
         if ranked[0].score - runner_up >= AUTOMATIC_GAP:
-            ranked[0] = replace(ranked[0], automatic=True)
+            best = ranked[0]  # the constructor: dataclasses.replace costs 0.1 ms a payment
+            ranked[0] = Proposal(
+                best.allocations,
+                best.party_id,
+                best.score,
+                best.reason,
+                True,
+                best.overpayment,
+                best.shortfall,
+            )
     return ranked
 
 
