@@ -19,6 +19,7 @@ entries on a throw-away SQLite file.
     python -m bench banking_import           # PostgreSQL, 100,000 entries per format
     python -m bench banking_import_quick     # SQLite, 10,000
     python -m bench.banking --quick          # the same, without the runner
+    python -m bench.banking --count 20000 --only mt940   # one format, fewer entries
 """
 
 from __future__ import annotations
@@ -212,7 +213,9 @@ def _fresh_account(company: Any, iban: str) -> Any:
     )
 
 
-def run(count: int, use_postgres: bool) -> list[Result]:
+def run(
+    count: int, use_postgres: bool, formats: tuple[str, ...] = ("camt.053", "MT940")
+) -> list[Result]:
     from xfinances.banking import actions
     from xfinances.banking.models import ImportSource
     from xfinances.core.audit import Actor
@@ -232,6 +235,8 @@ def run(count: int, use_postgres: bool) -> list[Result]:
         ("camt.053", camt_path, parse_camt_floor),
         ("MT940", mt_path, parse_mt940_floor),
     ):
+        if label not in formats:
+            continue
         _fresh_account(company, iban)
 
         def do_import(path: Path = path) -> int:
@@ -279,12 +284,22 @@ def banking_import_quick(runs: int) -> list[Result]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`--quick` (SQLite, 10,000), `--count N` (PostgreSQL, N entries) and `--only mt940` or
+    `--only camt` to profile one step without waiting for the other."""
     args = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xfinances.settings")
     import django
 
     django.setup()
-    rows = run(QUICK, use_postgres=False) if "--quick" in args else run(FULL, use_postgres=True)
+    count = int(args[args.index("--count") + 1]) if "--count" in args else FULL
+    formats: tuple[str, ...] = ("camt.053", "MT940")
+    if "--only" in args:
+        wanted = args[args.index("--only") + 1].lower()
+        formats = tuple(f for f in formats if f.lower().startswith(wanted))
+    if "--quick" in args:
+        rows = run(QUICK, use_postgres=False, formats=formats)
+    else:
+        rows = run(count, use_postgres=True, formats=formats)
     for row in rows:
         print(f"{row.name:40} {row.ms / 1000 if row.ms else 0:8.2f} s  {row.note}")
     return 0

@@ -243,6 +243,208 @@ def _cases(
         yield _case(rng, scenario, party, sales, purchases, people, by_party)
 
 
+@dataclass
+class _Draw:
+    """What every case draws first (in this order: the generator's sequence is the data set),
+    and the incoming payment of the common shape."""
+
+    rng: random.Random
+    party: Party
+    sales: list[OpenItem]
+    purchases: list[OpenItem]
+    people: list[Party]
+    by_party: dict[int, list[OpenItem]]
+    item: OpenItem | None
+    day: dt.date
+    iban: str
+    name: str
+    extra: str
+
+    def incoming(
+        self, amount: Decimal, text: str = "", reference: str = "", e2e: str = ""
+    ) -> Incoming:
+        return Incoming(
+            amount=amount,
+            currency="EUR",
+            direction="credit",
+            booking_date=self.day,
+            reference=reference,
+            end_to_end_id=e2e or "NOTPROVIDED",
+            text=" ".join(t for t in (text, self.extra) if t)[:140],
+            counterparty_name=self.name,
+            counterparty_iban=self.iban,
+        )
+
+    def again(self, scenario: str) -> Case:
+        return _case(
+            self.rng, scenario, self.party, self.sales, self.purchases, self.people, self.by_party
+        )
+
+
+def _outgoing(d: _Draw) -> Case:
+    target = d.rng.choice(d.purchases)
+    return Case(
+        Incoming(
+            amount=target.open_amount,
+            currency="EUR",
+            direction="debit",
+            booking_date=d.day,
+            end_to_end_id=target.reference,
+            text=f"Invoice {target.number}",
+            counterparty_name=d.name,
+            counterparty_iban=d.rng.choice(d.party.ibans),
+        ),
+        (("purchase", target.id, target.open_amount),),
+        "outgoing",
+    )
+
+
+def _stranger(d: _Draw) -> Case:
+    rng = d.rng
+    stranger = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}".upper()
+    text = rng.choice(
+        (
+            "връщане на заем",
+            "дарение",
+            f"наем по договор № {rng.randrange(100, 20000)}",
+            "депозит",
+            "",
+            f"превод {rng.randrange(100, 20000)}",
+        )
+    )
+    return Case(
+        Incoming(
+            amount=_amount(rng) + Decimal("0.37"),
+            currency="EUR",
+            direction="credit",
+            booking_date=d.day,
+            text=text,
+            counterparty_name=stranger,
+            counterparty_iban=_iban(rng),
+        ),
+        (),
+        "noise",
+    )
+
+
+def _by_reference(d: _Draw, item: OpenItem) -> Case:
+    roll = d.rng.random()
+    if roll < 0.85:
+        amount = item.open_amount
+    elif roll < 0.95 and item.open_amount > 10:
+        amount = (item.open_amount / 2).quantize(Decimal("0.01"))
+    else:
+        amount = item.open_amount - Decimal("0.50")
+    return Case(
+        d.incoming(amount, reference=item.reference),
+        (("sales", item.id, min(amount, item.open_amount)),),
+        "reference",
+    )
+
+
+def _rf_in_text(d: _Draw, item: OpenItem) -> Case:
+    spaced = " ".join(item.reference[k : k + 4] for k in range(0, len(item.reference), 4))
+    text = d.rng.choice((spaced, item.reference, f"плащане {spaced}", f"ref {item.reference}"))
+    return Case(
+        d.incoming(item.open_amount, text=text),
+        (("sales", item.id, item.open_amount),),
+        "rf_in_text",
+    )
+
+
+def _several(d: _Draw) -> Case:
+    rng = d.rng
+    chosen = rng.sample(d.sales, k=min(len(d.sales), rng.choice((2, 2, 3, 4))))
+    numbers = [i.number.lstrip("0") for i in chosen]
+    word = rng.choice(("ф-ри", "фактури", "Ф-РИ №", "inv"))
+    listed = ", ".join(numbers[:-1]) + rng.choice((" и ", ", ")) + numbers[-1]
+    total = sum((i.open_amount for i in chosen), Decimal(0))
+    return Case(
+        d.incoming(total, text=f"{word} {listed}"),
+        tuple(("sales", i.id, i.open_amount) for i in chosen),
+        "several",
+    )
+
+
+def _number_written(d: _Draw, item: OpenItem, scenario: str) -> Case:
+    """The document's number in the text: paid in full, in part, over or a little short."""
+    rng = d.rng
+    if scenario == "number":
+        text = _spell(item.number, rng, item.issue_date or d.day)
+        return Case(
+            d.incoming(item.open_amount, text=text),
+            (("sales", item.id, item.open_amount),),
+            scenario,
+        )
+    if scenario == "partial":
+        amount = (item.open_amount * Decimal(rng.choice(("0.3", "0.5", "0.7")))).quantize(
+            Decimal("0.01")
+        )
+        text = _spell(item.number, rng, d.day) + " частично"
+        return Case(d.incoming(amount, text=text), (("sales", item.id, amount),), "partial")
+    if scenario == "overpaid":
+        amount = item.open_amount + Decimal(rng.randrange(5, 100))
+        allocated = item.open_amount
+    else:  # short
+        amount = item.open_amount - Decimal(rng.choice(("0.20", "0.50", "0.90")))
+        allocated = amount
+    text = _spell(item.number, rng, d.day)
+    return Case(d.incoming(amount, text=text), (("sales", item.id, allocated),), scenario)
+
+
+def _typo(d: _Draw, item: OpenItem) -> Case:
+    neighbour = f"{int(item.number) + d.rng.choice((-1, 1)):010d}"
+    return Case(
+        d.incoming(item.open_amount, text=_spell(neighbour, d.rng, d.day)),
+        (("sales", item.id, item.open_amount),),
+        "typo",
+    )
+
+
+def _for_another(d: _Draw, item: OpenItem) -> Case:
+    parent = d.rng.choice(d.people)
+    return Case(
+        Incoming(
+            amount=item.open_amount,
+            currency="EUR",
+            direction="credit",
+            booking_date=d.day,
+            reference=item.reference,
+            text=f"за {item.party_name}",
+            counterparty_name=_written_name(parent, d.rng),
+            counterparty_iban=d.rng.choice(parent.ibans),
+        ),
+        (("sales", item.id, item.open_amount),),
+        "for_another",
+    )
+
+
+def _amount_only(d: _Draw, scenario: str) -> Case:
+    rng, sales = d.rng, d.sales
+    unique = [i for i in sales if sum(j.open_amount == i.open_amount for j in sales) == 1]
+    if not unique:
+        return d.again("number")
+    target = rng.choice(unique)
+    iban = rng.choice(d.party.ibans)
+    text = rng.choice(("плащане", "за услуги", "по договор", ""))
+    if scenario == "wrong_number":
+        other = rng.choice(d.by_party[rng.choice(d.people).id])
+        text = _spell(other.number, rng, d.day)
+    return Case(
+        Incoming(
+            amount=target.open_amount,
+            currency="EUR",
+            direction="credit",
+            booking_date=d.day,
+            text=text,
+            counterparty_name=d.name,
+            counterparty_iban=iban,
+        ),
+        (("sales", target.id, target.open_amount),),
+        scenario,
+    )
+
+
 def _case(
     rng: random.Random,
     scenario: str,
@@ -257,170 +459,31 @@ def _case(
     iban = rng.choice(party.ibans) if rng.random() < 0.6 else _iban(rng)
     name = _written_name(party, rng)
     extra = _noise(rng, party)
-
-    def incoming(amount: Decimal, text: str = "", reference: str = "", e2e: str = "") -> Incoming:
-        return Incoming(
-            amount=amount,
-            currency="EUR",
-            direction="credit",
-            booking_date=day,
-            reference=reference,
-            end_to_end_id=e2e or "NOTPROVIDED",
-            text=" ".join(t for t in (text, extra) if t)[:140],
-            counterparty_name=name,
-            counterparty_iban=iban,
-        )
-
+    d = _Draw(rng, party, sales, purchases, people, by_party, item, day, iban, name, extra)
     if scenario == "outgoing":
-        target = rng.choice(purchases)
-        return Case(
-            Incoming(
-                amount=target.open_amount,
-                currency="EUR",
-                direction="debit",
-                booking_date=day,
-                end_to_end_id=target.reference,
-                text=f"Invoice {target.number}",
-                counterparty_name=name,
-                counterparty_iban=rng.choice(party.ibans),
-            ),
-            (("purchase", target.id, target.open_amount),),
-            scenario,
-        )
+        return _outgoing(d)
     if scenario == "noise":
-        stranger = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}".upper()
-        text = rng.choice(
-            (
-                "връщане на заем",
-                "дарение",
-                f"наем по договор № {rng.randrange(100, 20000)}",
-                "депозит",
-                "",
-                f"превод {rng.randrange(100, 20000)}",
-            )
-        )
-        return Case(
-            Incoming(
-                amount=_amount(rng) + Decimal("0.37"),
-                currency="EUR",
-                direction="credit",
-                booking_date=day,
-                text=text,
-                counterparty_name=stranger,
-                counterparty_iban=_iban(rng),
-            ),
-            (),
-            scenario,
-        )
+        return _stranger(d)
     assert item is not None
     if scenario == "reference":
-        roll = rng.random()
-        if roll < 0.85:
-            amount = item.open_amount
-        elif roll < 0.95 and item.open_amount > 10:
-            amount = (item.open_amount / 2).quantize(Decimal("0.01"))
-        else:
-            amount = item.open_amount - Decimal("0.50")
-        return Case(
-            incoming(amount, reference=item.reference),
-            (("sales", item.id, min(amount, item.open_amount)),),
-            scenario,
-        )
+        return _by_reference(d, item)
     if scenario == "rf_in_text":
-        spaced = " ".join(item.reference[k : k + 4] for k in range(0, len(item.reference), 4))
-        text = rng.choice((spaced, item.reference, f"плащане {spaced}", f"ref {item.reference}"))
-        return Case(
-            incoming(item.open_amount, text=text),
-            (("sales", item.id, item.open_amount),),
-            scenario,
-        )
+        return _rf_in_text(d, item)
     if scenario == "number":
-        return Case(
-            incoming(item.open_amount, text=_spell(item.number, rng, item.issue_date or day)),
-            (("sales", item.id, item.open_amount),),
-            scenario,
-        )
+        return _number_written(d, item, "number")
     if scenario == "several" and len(sales) >= 2:
-        chosen = rng.sample(sales, k=min(len(sales), rng.choice((2, 2, 3, 4))))
-        numbers = [i.number.lstrip("0") for i in chosen]
-        word = rng.choice(("ф-ри", "фактури", "Ф-РИ №", "inv"))
-        listed = ", ".join(numbers[:-1]) + rng.choice((" и ", ", ")) + numbers[-1]
-        total = sum((i.open_amount for i in chosen), Decimal(0))
-        return Case(
-            incoming(total, text=f"{word} {listed}"),
-            tuple(("sales", i.id, i.open_amount) for i in chosen),
-            scenario,
-        )
+        return _several(d)
     if scenario in ("partial", "several") and item.open_amount > 10:
-        amount = (item.open_amount * Decimal(rng.choice(("0.3", "0.5", "0.7")))).quantize(
-            Decimal("0.01")
-        )
-        return Case(
-            incoming(amount, text=_spell(item.number, rng, day) + " частично"),
-            (("sales", item.id, amount),),
-            "partial",
-        )
-    if scenario == "overpaid":
-        amount = item.open_amount + Decimal(rng.randrange(5, 100))
-        return Case(
-            incoming(amount, text=_spell(item.number, rng, day)),
-            (("sales", item.id, item.open_amount),),
-            scenario,
-        )
-    if scenario == "short":
-        amount = item.open_amount - Decimal(rng.choice(("0.20", "0.50", "0.90")))
-        return Case(
-            incoming(amount, text=_spell(item.number, rng, day)),
-            (("sales", item.id, amount),),
-            scenario,
-        )
+        return _number_written(d, item, "partial")
+    if scenario in ("overpaid", "short"):
+        return _number_written(d, item, scenario)
     if scenario == "typo":
-        neighbour = f"{int(item.number) + rng.choice((-1, 1)):010d}"
-        return Case(
-            incoming(item.open_amount, text=_spell(neighbour, rng, day)),
-            (("sales", item.id, item.open_amount),),
-            scenario,
-        )
+        return _typo(d, item)
     if scenario == "for_another":
-        parent = rng.choice(people)
-        return Case(
-            Incoming(
-                amount=item.open_amount,
-                currency="EUR",
-                direction="credit",
-                booking_date=day,
-                reference=item.reference,
-                text=f"за {item.party_name}",
-                counterparty_name=_written_name(parent, rng),
-                counterparty_iban=rng.choice(parent.ibans),
-            ),
-            (("sales", item.id, item.open_amount),),
-            scenario,
-        )
+        return _for_another(d, item)
     if scenario in ("amount_only", "wrong_number"):
-        unique = [i for i in sales if sum(j.open_amount == i.open_amount for j in sales) == 1]
-        if not unique:
-            return _case(rng, "number", party, sales, purchases, people, by_party)
-        target = rng.choice(unique)
-        iban = rng.choice(party.ibans)
-        text = rng.choice(("плащане", "за услуги", "по договор", ""))
-        if scenario == "wrong_number":
-            other = rng.choice(by_party[rng.choice(people).id])
-            text = _spell(other.number, rng, day)
-        return Case(
-            Incoming(
-                amount=target.open_amount,
-                currency="EUR",
-                direction="credit",
-                booking_date=day,
-                text=text,
-                counterparty_name=name,
-                counterparty_iban=iban,
-            ),
-            (("sales", target.id, target.open_amount),),
-            scenario,
-        )
-    return _case(rng, "number", party, sales, purchases, people, by_party)
+        return _amount_only(d, scenario)
+    return d.again("number")
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,33 @@
 """REST: statements and matching under /api/v1/banking. Thin: finds, calls actions, answers.
 
-`POST /statements` takes a statement file (multipart `file`, optional `account` IBAN) and
+`POST /statements` takes a statement file (multipart `file`, optional `account` IBAN and
+`profile`, a column profile's key) and
 answers with the import's summary (new, duplicates, matched, review …). The review queue lists
-entries waiting for a person with their proposals; accept, dismiss and undo are actions.
+entries waiting for a person with their proposals; accept, write-off, dismiss and undo are
+actions. `/rules` are the company's bank rules (with a 90-day preview), `/profiles` its CSV
+column profiles beside the shipped presets (with a preview of a sample's first rows).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from xfinances.banking import actions, queries
-from xfinances.banking.models import BankEntry, ImportSource, MatchProposal, Statement
+from xfinances.banking import actions, csv_profiles, queries
+from xfinances.banking.models import (
+    BankEntry,
+    BankRule,
+    CsvProfile,
+    ImportSource,
+    MatchProposal,
+    Statement,
+)
 from xfinances.banking.source_api import router as sources_router
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
@@ -136,9 +148,15 @@ def upload_statement(
     request: CompanyRequest,
     file: UploadedFile = File(...),  # noqa: B008
     account: str = Form(""),
+    profile: str = Form(""),
 ) -> Status[dict[str, Any]]:
     require(request, "treasury.change")
     company = request.company
+    chosen_profile = None
+    if profile:
+        chosen_profile = queries.column_profile(company, profile)
+        if chosen_profile is None:
+            raise InvalidInput({"profile": [_("No such column profile.")]})
     chosen = None
     if account:
         chosen = queries.account_by_iban(company, account)
@@ -152,6 +170,7 @@ def upload_statement(
         file,
         file_name=file.name or "",
         account=chosen,
+        profile=chosen_profile,
         import_source=ImportSource.API,
     )
     return Status(201, summary.as_dict())
@@ -212,3 +231,266 @@ def match_now(request: CompanyRequest) -> dict[str, int]:
     require(request, "payments.change")
     result = actions.match_entries(request.actor, request.company)
     return {"matched": result.matched, "review": result.review, "unmatched": result.unmatched}
+
+
+@router.post("/proposals/{proposal_id}/write-off", response=ProposalOut)
+def write_off_proposal(request: CompanyRequest, proposal_id: int) -> dict[str, Any]:
+    """Accept a proposal that leaves a few cents open and write the rest off."""
+    require(request, "payments.change")
+    proposal = queries.proposal(request.company, proposal_id)
+    if proposal is None:
+        raise Http404
+    return _proposal_out(actions.accept_with_write_off(request.actor, proposal))
+
+
+# ----------------------------------------------------------------------------- bank rules
+
+
+class RuleOut(Schema):
+    id: int
+    name: str
+    position: int
+    category_id: int
+    category: str
+    direction: str
+    counterparty_iban: str
+    name_pattern: str
+    text_pattern: str
+    bank_code: str
+    min_amount: str | None
+    max_amount: str | None
+    is_active: bool
+    code: str
+
+
+class RuleIn(Schema):
+    name: str | None = None
+    position: int | None = None
+    category: int | None = None
+    direction: str | None = None
+    counterparty_iban: str | None = None
+    name_pattern: str | None = None
+    text_pattern: str | None = None
+    bank_code: str | None = None
+    min_amount: str | None = None
+    max_amount: str | None = None
+    is_active: bool | None = None
+
+
+class RulePreviewIn(RuleIn):
+    rule_id: int | None = None  # a saved rule, with the fields above over it
+
+
+class PreviewEntryOut(Schema):
+    id: int
+    booking_date: dt.date
+    amount: str
+    counterparty_name: str
+    text: str
+    match_state: str
+
+
+class RulePreviewOut(Schema):
+    since: dt.date
+    checked: int
+    caught: int
+    total_in: str
+    total_out: str
+    earlier_rule: int
+    examples: list[PreviewEntryOut]
+
+
+def _rule_out(rule: BankRule) -> dict[str, Any]:
+    def text(value: Any) -> str | None:
+        return None if value is None else str(value)
+
+    return {
+        "id": rule.pk,
+        "name": rule.name,
+        "position": rule.position,
+        "category_id": rule.category_id,
+        "category": str(rule.category),
+        "direction": rule.direction,
+        "counterparty_iban": rule.counterparty_iban,
+        "name_pattern": rule.name_pattern,
+        "text_pattern": rule.text_pattern,
+        "bank_code": rule.bank_code,
+        "min_amount": text(rule.min_amount),
+        "max_amount": text(rule.max_amount),
+        "is_active": rule.is_active,
+        "code": rule.code,
+    }
+
+
+@router.get("/rules", response=list[RuleOut], summary="The company's bank rules, in order")
+def list_rules(request: CompanyRequest) -> list[dict[str, Any]]:
+    require(request, "treasury.view")
+    return [_rule_out(r) for r in queries.rules(request.company)]
+
+
+@router.post("/rules", response={201: RuleOut})
+def create_rule(request: CompanyRequest, body: RuleIn) -> Status[dict[str, Any]]:
+    require(request, "treasury.change")
+    data = body.dict(exclude_none=True)
+    return Status(201, _rule_out(actions.create_rule(request.actor, request.company, **data)))
+
+
+@router.patch("/rules/{rule_id}", response=RuleOut, summary="Edit, switch off or on a rule")
+def update_rule(request: CompanyRequest, rule_id: int, body: RuleIn) -> dict[str, Any]:
+    require(request, "treasury.change")
+    rule = queries.rule(request.company, rule_id)
+    if rule is None:
+        raise Http404
+    data = body.dict(exclude_unset=True)
+    return _rule_out(actions.update_rule(request.actor, rule, **data))
+
+
+@router.post("/rule-preview", response=RulePreviewOut, summary="Test a rule on 90 days")
+def preview_rule(request: CompanyRequest, body: RulePreviewIn) -> dict[str, Any]:
+    require(request, "treasury.view")
+    company = request.company
+    data = body.dict(exclude_unset=True)
+    rule_id = data.pop("rule_id", None)
+    rule = None
+    if rule_id is not None:
+        rule = queries.rule(company, rule_id)
+        if rule is None:
+            raise Http404
+    found = actions.preview_rule(request.actor, company, data, rule=rule)
+    return {
+        "since": found.since,
+        "checked": found.checked,
+        "caught": found.caught,
+        "total_in": str(found.total_in),
+        "total_out": str(found.total_out),
+        "earlier_rule": found.earlier_rule,
+        "examples": [
+            {
+                "id": e.pk,
+                "booking_date": e.booking_date,
+                "amount": str(e.amount),
+                "counterparty_name": e.counterparty_name,
+                "text": e.text,
+                "match_state": e.match_state,
+            }
+            for e in found.examples
+        ],
+    }
+
+
+# ----------------------------------------------------------------------------- column profiles
+
+
+class ProfileOut(Schema):
+    id: int | None  # None for a shipped preset
+    key: str
+    name: str
+    preset: bool
+    data: dict[str, Any]
+
+
+class ProfileIn(Schema):
+    name: str
+    data: dict[str, Any]
+
+
+def _profiles_out(company: Any) -> list[dict[str, Any]]:
+    own = [
+        {"id": p.pk, "key": f"company-{p.pk}", "name": p.name, "preset": False, "data": p.data}
+        for p in queries.csv_profiles_of(company)
+    ]
+    presets = [
+        {"id": None, "key": p.key, "name": p.name, "preset": True, "data": p.to_dict()}
+        for p in csv_profiles.BUILTIN
+    ]
+    return own + presets
+
+
+def _own_out(p: CsvProfile) -> dict[str, Any]:
+    return {"id": p.pk, "key": f"company-{p.pk}", "name": p.name, "preset": False, "data": p.data}
+
+
+@router.get("/profiles", response=list[ProfileOut], summary="Column profiles and presets")
+def list_profiles(request: CompanyRequest) -> list[dict[str, Any]]:
+    require(request, "treasury.view")
+    return _profiles_out(request.company)
+
+
+@router.post("/profiles", response={201: ProfileOut})
+def create_profile(request: CompanyRequest, body: ProfileIn) -> Status[dict[str, Any]]:
+    require(request, "treasury.change")
+    made = actions.create_profile(request.actor, request.company, name=body.name, data=body.data)
+    return Status(201, _own_out(made))
+
+
+@router.put("/profiles/{profile_id}", response=ProfileOut)
+def update_profile(request: CompanyRequest, profile_id: int, body: ProfileIn) -> dict[str, Any]:
+    require(request, "treasury.change")
+    found = queries.csv_profile(request.company, profile_id)
+    if found is None:
+        raise Http404
+    return _own_out(actions.update_profile(request.actor, found, name=body.name, data=body.data))
+
+
+@router.post("/profiles/{key}/duplicate", response={201: ProfileOut})
+def duplicate_profile(request: CompanyRequest, key: str) -> Status[dict[str, Any]]:
+    """Copy a preset (`bg-csv` …) or one of the company's profiles (`company-<id>`)."""
+    require(request, "treasury.change")
+    company = request.company
+    source: Any = None
+    if key.startswith("company-") and key[8:].isdigit():
+        source = queries.csv_profile(company, int(key[8:]))
+    else:
+        source = next((p for p in csv_profiles.BUILTIN if p.key == key), None)
+    if source is None:
+        raise Http404
+    return Status(201, _own_out(actions.duplicate_profile(request.actor, company, source)))
+
+
+@router.delete("/profiles/{profile_id}", response={204: None})
+def delete_profile(request: CompanyRequest, profile_id: int) -> Status[None]:
+    require(request, "treasury.change")
+    found = queries.csv_profile(request.company, profile_id)
+    if found is None:
+        raise Http404
+    actions.delete_profile(request.actor, found)
+    return Status(204, None)
+
+
+class ProfilePreviewOut(Schema):
+    columns: dict[str, str]
+    rows: list[dict[str, Any]]
+
+
+@router.post("/profile-preview", response=ProfilePreviewOut, summary="Read a sample's rows")
+def preview_profile(
+    request: CompanyRequest,
+    file: UploadedFile = File(...),  # noqa: B008
+    data: str = Form(...),
+) -> dict[str, Any]:
+    """The first rows of a sample file read with a profile (multipart: `file`, and `data`
+    the profile as JSON) before it is saved."""
+    require(request, "treasury.view")
+    try:
+        settings = json.loads(data)
+    except ValueError:
+        raise InvalidInput({"data": [_("The profile is not JSON.")]}) from None
+    if not isinstance(settings, dict):
+        raise InvalidInput({"data": [_("The profile is not a JSON object.")]})
+    found = actions.preview_profile(request.actor, request.company, settings, file)
+    return {"columns": found.columns, "rows": [preview_row(e) for e in found.entries]}
+
+
+def preview_row(entry: Any) -> dict[str, Any]:
+    """One read row as the preview shows it (signed amount: money out negative)."""
+    signed = entry.amount if str(entry.direction) == "credit" else -entry.amount
+    return {
+        "line": entry.source_line,
+        "date": entry.booking_date.isoformat(),
+        "amount": str(signed),
+        "currency": entry.currency,
+        "name": entry.counterparty.name,
+        "iban": entry.counterparty.iban,
+        "text": entry.text,
+        "reference": entry.reference,
+    }

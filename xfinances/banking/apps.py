@@ -9,3 +9,10 @@ class BankingConfig(AppConfig):
     name = "xfinances.banking"
     label = "banking"
     verbose_name = _("E-banking")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.banking.actions import rules
+        from xfinances.core.events import CompanyCreated, Phase, subscribe
+
+        subscribe(CompanyCreated, rules.on_company_created, phase=Phase.IN_TRANSACTION)

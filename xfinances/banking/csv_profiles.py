@@ -90,7 +90,9 @@ class Profile:
             date_formats=tuple(data.get("date_formats") or ("%d.%m.%Y", "%Y-%m-%d")),
             decimal_comma=bool(data.get("decimal_comma", True)),
             currency=str(data.get("currency") or ""),
+            debit_words=tuple(str(w) for w in data.get("debit_words") or Profile.debit_words),
             skip_rows=int(data.get("skip_rows") or 0),
+            extra={"xlsx": True} if (data.get("extra") or {}).get("xlsx") else {},
         )
 
 
@@ -241,6 +243,97 @@ def choose_profile(header: Sequence[object], profiles: Sequence[Profile]) -> Pro
     return None
 
 
+def _open_rows(
+    source: IO[bytes], profile: Profile | None, xlsx: bool, profiles: Sequence[Profile]
+) -> tuple[Iterator[tuple[int, list[Any]]], Profile | None]:
+    """The numbered rows of the file and the profile to read them with (None for a
+    spreadsheet whose header row will choose it)."""
+    if xlsx:
+        return _rows_xlsx(source), profile
+    chosen = profile
+    if chosen is None:
+        head = source.read(65536)
+        source.seek(0)
+        chosen = _sniff_text_profile(head, profiles)
+    return _rows_text(source, chosen), chosen
+
+
+def _find_header(
+    rows: Iterator[tuple[int, list[Any]]], profile: Profile | None, profiles: Sequence[Profile]
+) -> tuple[Profile, dict[str, int]]:
+    """Read up to the header row: the profile and where its columns are."""
+    for number, row in rows:
+        if profile is not None and number <= profile.skip_rows:
+            continue
+        candidate = profile or choose_profile(row, profiles)
+        if candidate is not None:
+            found = _column_map(candidate, row)
+            if _usable(found):
+                return candidate, found
+        if number > 10 + (profile.skip_rows if profile else 0):
+            break
+    raise StatementError(
+        "no header row with a date and an amount column: check the delimiter, the "
+        "encoding and the column profile",
+        "line 1",
+    )
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One data row with the header's column positions."""
+
+    cells: list[Any]
+    found: Mapping[str, int]
+
+    def __call__(self, name: str) -> Any:
+        index = self.found.get(name)
+        return self.cells[index] if index is not None and index < len(self.cells) else None
+
+
+def _signed_amount(cell: _Row, profile: Profile, where: str) -> Decimal:
+    signed = _amount(cell("amount"), profile, where)
+    if signed is None:
+        debit = _amount(cell("debit"), profile, where) or Decimal(0)
+        credit = _amount(cell("credit"), profile, where) or Decimal(0)
+        return credit - abs(debit)
+    mark = str(cell("direction") or "").strip().upper()
+    if mark and mark in {w.upper() for w in profile.debit_words}:
+        return -abs(signed)
+    return signed
+
+
+def _entry(cell: _Row, profile: Profile, header: StatementHeader, where: str) -> BankEntry | None:
+    """The bank entry of one row (None for a row of zero)."""
+    day = _date(cell("date"), profile, where)
+    signed = _signed_amount(cell, profile, where)
+    if signed == 0:
+        return None
+    value_text = cell("value_date")
+    text = " ".join(str(cell("text") or "").split())
+    reference = str(cell("reference") or "").strip()
+    if not reference:
+        match = re.search(r"RF\d{2}[0-9A-Z]{1,21}", text.replace(" ", "").upper())
+        reference = match.group(0) if match else ""
+    return BankEntry(
+        amount=abs(signed),
+        currency=(str(cell("currency") or "") or header.currency).upper(),
+        direction=Direction.CREDIT if signed > 0 else Direction.DEBIT,
+        booking_date=day,
+        value_date=_date(value_text, profile, where) if value_text else None,
+        bank_id=str(cell("bank_id") or "").strip()[:100],
+        reference=reference[:35],
+        text=text[:500],
+        counterparty=Counterparty(
+            name=" ".join(str(cell("name") or "").split())[:200],
+            iban=str(cell("iban") or "").replace(" ", "").upper(),
+            bic=str(cell("bic") or "").strip(),
+        ),
+        source_line=where,
+        raw={"row": "|".join(str(c if c is not None else "") for c in cell.cells)[:2000]},
+    )
+
+
 def read(
     source: IO[bytes],
     *,
@@ -252,106 +345,31 @@ def read(
 ) -> Iterator[StatementEvent]:
     """Statement events of a CSV/TXT/XLSX export: one statement, no balances (the exports
     carry none). Without `profile` the first profile whose columns the header row has wins."""
-    if xlsx:
-        rows: Iterator[tuple[int, list[Any]]] = _rows_xlsx(source)
-    else:
-        chosen = profile
-        if chosen is None:
-            head = source.read(65536)
-            source.seek(0)
-            chosen = _sniff_text_profile(head, profiles)
-        rows = _rows_text(source, chosen)
-        profile = chosen
-    found: dict[str, int] = {}
+    rows, chosen = _open_rows(source, profile, xlsx, profiles)
+    chosen, found = _find_header(rows, chosen, profiles)
     begun: StatementHeader | None = None
     count = 0
-    for number, row in rows:
-        if not found:
-            if profile is not None and number <= profile.skip_rows:
-                continue
-            if profile is None:
-                profile = choose_profile(row, profiles)
-                if profile is None:
-                    if number > 10:
-                        break
-                    continue
-            found = _column_map(profile, row)
-            if not _usable(found):
-                if number > 10 + profile.skip_rows:
-                    break
-                found = {}
-            continue
-        assert profile is not None
-        if not any(str(c or "").strip() for c in row):
+    for number, cells in rows:
+        if not any(str(c or "").strip() for c in cells):
             continue
         where = f"line {number}"
-
-        def cell(name: str, row: list[Any] = row, found: dict[str, int] = found) -> Any:
-            index = found.get(name)
-            return row[index] if index is not None and index < len(row) else None
-
+        cell = _Row(cells, found)
         if begun is None:
             iban = (account_iban or str(cell("account") or "")).replace(" ", "").upper()
             begun = StatementHeader(
                 account_iban=iban,
-                currency=(currency or profile.currency or str(cell("currency") or "")).upper(),
-                format=f"csv:{profile.key}",
+                currency=(currency or chosen.currency or str(cell("currency") or "")).upper(),
+                format=f"csv:{chosen.key}",
                 source_line=where,
             )
             yield StatementBegin(begun)
-        day = _date(cell("date"), profile, where)
-        signed = _amount(cell("amount"), profile, where)
-        if signed is None:
-            debit = _amount(cell("debit"), profile, where) or Decimal(0)
-            credit = _amount(cell("credit"), profile, where) or Decimal(0)
-            signed = credit - abs(debit)
-        else:
-            mark = str(cell("direction") or "").strip().upper()
-            if mark and mark in {w.upper() for w in profile.debit_words}:
-                signed = -abs(signed)
-        if signed == 0:
-            continue
-        value_text = cell("value_date")
-        text = " ".join(str(cell("text") or "").split())
-        reference = str(cell("reference") or "").strip()
-        if not reference:
-            match = re.search(r"RF\d{2}[0-9A-Z]{1,21}", text.replace(" ", "").upper())
-            reference = match.group(0) if match else ""
-        count += 1
-        yield BankEntry(
-            amount=abs(signed),
-            currency=(str(cell("currency") or "") or begun.currency).upper(),
-            direction=Direction.CREDIT if signed > 0 else Direction.DEBIT,
-            booking_date=day,
-            value_date=_date(value_text, profile, where) if value_text else None,
-            bank_id=str(cell("bank_id") or "").strip()[:100],
-            reference=reference[:35],
-            text=text[:500],
-            counterparty=Counterparty(
-                name=" ".join(str(cell("name") or "").split())[:200],
-                iban=str(cell("iban") or "").replace(" ", "").upper(),
-                bic=str(cell("bic") or "").strip(),
-            ),
-            source_line=where,
-            raw={"row": "|".join(str(c if c is not None else "") for c in row)[:2000]},
-        )
-    if not found:
-        raise StatementError(
-            "no header row with a date and an amount column: check the delimiter, the "
-            "encoding and the column profile",
-            "line 1",
-        )
+        entry = _entry(cell, chosen, begun, where)
+        if entry is not None:
+            count += 1
+            yield entry
     if begun is None:
         raise StatementError("the file has a header row but no transactions", "line 2")
-    yield StatementEnd(
-        StatementHeader(
-            account_iban=begun.account_iban,
-            currency=begun.currency,
-            format=begun.format,
-            entry_count=count,
-            source_line=begun.source_line,
-        )
-    )
+    yield StatementEnd(replace(begun, entry_count=count))
 
 
 def _sniff_text_profile(head: bytes, profiles: Sequence[Profile]) -> Profile:

@@ -160,6 +160,9 @@ class BankEntry(models.Model):
     match_state = models.CharField(
         _("matching"), max_length=10, choices=MatchState.choices, default=MatchState.UNMATCHED
     )
+    rule = models.ForeignKey(
+        "BankRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     raw = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -214,6 +217,7 @@ class MatchProposal(models.Model):
         _("state"), max_length=10, choices=ProposalState.choices, default=ProposalState.OPEN
     )
     allocation_ids = models.JSONField(default=list, blank=True)
+    write_off_ids = models.JSONField(default=list, blank=True)  # payments.WriteOff it made
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -396,6 +400,62 @@ class BankConnection(models.Model):
         return self.name
 
 
+class RuleDirection(models.TextChoices):
+    ANY = "", _("money in or out")
+    CREDIT = "credit", _("money in")
+    DEBIT = "debit", _("money out")
+
+
+class BankRule(models.Model):
+    """A company's rule for bank lines that pay no document (fees, taxes, interest, card
+    settlements …): when every condition it sets holds, the entry's movement gets `category`
+    and the entry leaves matching (no review). Rules run by `position`, the first that fits
+    wins. `code` names a shipped default (seeded once, then the company's to edit)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveIntegerField(_("order"), default=100)
+    category = models.ForeignKey(
+        "treasury.CashflowCategory",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cash-flow category"),
+    )
+    direction = models.CharField(
+        _("direction"), max_length=6, choices=RuleDirection.choices, blank=True, default=""
+    )
+    counterparty_iban = models.CharField(
+        _("counterparty IBAN"),
+        max_length=300,
+        blank=True,
+        help_text=_("One or more IBANs; ? stands for one character, * for the rest."),
+    )
+    name_pattern = models.CharField(_("counterparty name contains"), max_length=200, blank=True)
+    text_pattern = models.CharField(_("payment details pattern"), max_length=300, blank=True)
+    bank_code = models.CharField(_("bank transaction code"), max_length=40, blank=True)
+    min_amount = models.DecimalField(_("from amount"), **AMOUNT, null=True, blank=True)
+    max_amount = models.DecimalField(_("up to amount"), **AMOUNT, null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    code = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("bank rule")
+        verbose_name_plural = _("bank rules")
+        ordering = ["company_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "code"],
+                name="banking_rule_code_unique",
+                condition=~models.Q(code=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RunStatus(models.TextChoices):
     RUNNING = "running", _("running")
     OK = "ok", _("done")
@@ -476,3 +536,25 @@ class ReceivedFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.source_id} {self.name} {self.state}"
+
+
+class CsvProfile(models.Model):
+    """A company's own column profile for CSV/TXT/XLSX exports (`csv_profiles.Profile`
+    as `to_dict()` in `data`; the shipped profiles stay in code as read-only presets)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("column profile")
+        verbose_name_plural = _("column profiles")
+        ordering = ["company_id", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="banking_profile_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

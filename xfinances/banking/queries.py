@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
+from xfinances.banking import csv_profiles
 from xfinances.banking.models import (
     AliasKind,
     BankEntry,
+    BankRule,
+    CsvProfile,
     MatchProposal,
     MatchState,
     PartyAlias,
@@ -187,3 +191,39 @@ def open_supplier_invoices(company: Company, currency: str) -> list[dict[str, An
             "due_date",
         )
     ]
+
+
+def rules(company: Company) -> QuerySet[BankRule]:
+    """All of the company's bank rules (switched-off ones too), in the order they run."""
+    return (
+        BankRule.objects.filter(company=company)
+        .select_related("category")
+        .order_by("position", "id")
+    )
+
+
+def rule(company: Company, rule_id: int) -> BankRule | None:
+    return BankRule.objects.filter(company=company, pk=rule_id).first()
+
+
+def csv_profiles_of(company: Company) -> QuerySet[CsvProfile]:
+    return CsvProfile.objects.filter(company=company).order_by("name", "id")
+
+
+def csv_profile(company: Company, profile_id: int) -> CsvProfile | None:
+    return CsvProfile.objects.filter(company=company, pk=profile_id).first()
+
+
+def column_profiles(company: Company) -> list[csv_profiles.Profile]:
+    """The profiles an import tries, the company's own first, then the shipped presets.
+    A stored profile is keyed `company-<id>` (what the upload form's choice sends)."""
+    own = [
+        replace(csv_profiles.Profile.from_dict(p.data), key=f"company-{p.pk}", name=p.name)
+        for p in csv_profiles_of(company)
+    ]
+    return [*own, *csv_profiles.BUILTIN]
+
+
+def column_profile(company: Company, key: str) -> csv_profiles.Profile | None:
+    """A profile by its key: a shipped preset's or `company-<id>`."""
+    return next((p for p in column_profiles(company) if p.key == key), None)

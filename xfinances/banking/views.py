@@ -1,9 +1,11 @@
-"""Pages of e-banking: statements per account, upload with a summary, the review queue.
+"""Pages of e-banking: statements per account, upload with a summary, the review queue, the
+bank rules and the column profiles.
 Thin: find what the company may see (404 otherwise), call actions, show refusals."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
@@ -12,17 +14,30 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xfinances.banking import actions, csv_profiles, queries
-from xfinances.banking.forms import ReasonForm, UploadForm
-from xfinances.banking.models import ImportSource, MatchState
+from xfinances.banking.forms import ProfileForm, ReasonForm, RuleForm, UploadForm
+from xfinances.banking.models import ImportSource, MatchState, RuleDirection
 from xfinances.core.exceptions import ActionError, InvalidInput, NotAllowed
 from xfinances.core.forms import set_choices
+from xfinances.core.models import Company
 from xfinances.core.tenancy import CompanyRequest, company_view
+from xfinances.treasury import queries as treasury_queries
 
 
 def _messages_of(error: ActionError) -> list[str]:
     if isinstance(error, InvalidInput):
         return [str(m) for values in error.errors.values() for m in values]
     return [str(error) or _("Your role does not allow this action.")]
+
+
+def _profile_choices(form: UploadForm, company: Company) -> None:
+    """The company's own column profiles first, then the shipped presets."""
+    set_choices(
+        form.fields["profile"],
+        [
+            ("", _("Recognise from the header")),
+            *[(p.key, p.name) for p in queries.column_profiles(company)],
+        ],
+    )
 
 
 @company_view("treasury.view")
@@ -41,6 +56,7 @@ def statements(request: CompanyRequest) -> HttpResponse:
             *[(a.pk, f"{a.name} · {a.iban}") for a in accounts],
         ],
     )
+    _profile_choices(form, company)
     return render(
         request,
         "banking/statements.html",
@@ -80,6 +96,7 @@ def upload(request: CompanyRequest) -> HttpResponse:
         form.fields["account"],
         [("", "")] + [(a.pk, a.iban) for a in queries.bank_accounts(company)],
     )
+    _profile_choices(form, company)
     errors: list[str] = []
     summary = None
     if form.is_valid():
@@ -89,7 +106,7 @@ def upload(request: CompanyRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         profile = None
         if form.cleaned_data["profile"]:
-            profile = csv_profiles.builtin(form.cleaned_data["profile"])
+            profile = queries.column_profile(company, form.cleaned_data["profile"])
         if upload.size > actions.MAX_BYTES:
             errors.append(_("The file is too large: split it by period."))
         else:
@@ -139,11 +156,23 @@ def review(request: CompanyRequest) -> HttpResponse:
     company = request.company
     entries = list(queries.review_queue(company).select_related("account")[:200])
     proposals = queries.open_proposals(company, [e.pk for e in entries])
+    # Payments writes off sales documents only; the action judges the tolerance.
+    write_off_allowed = {
+        p.pk
+        for found in proposals.values()
+        for p in found
+        if p.shortfall > 0 and all(a[0] == "sales" for a in p.allocations)
+    }
     rows = [{"entry": e, "proposals": proposals.get(e.pk, [])} for e in entries]
     return render(
         request,
         "banking/review.html",
-        {"rows": rows, "counts": queries.counts(company), "MatchState": MatchState},
+        {
+            "rows": rows,
+            "counts": queries.counts(company),
+            "MatchState": MatchState,
+            "write_off_allowed": write_off_allowed,
+        },
     )
 
 
@@ -166,6 +195,21 @@ def accept(request: CompanyRequest, proposal_id: int) -> HttpResponse:
     if proposal is None:
         raise Http404
     _perform(request, lambda: actions.accept(request.actor, proposal), _("Match confirmed."))
+    return redirect("banking:review", company.eik)
+
+
+@company_view("payments.change")
+@require_POST
+def write_off(request: CompanyRequest, proposal_id: int) -> HttpResponse:
+    company = request.company
+    proposal = queries.proposal(company, proposal_id)
+    if proposal is None:
+        raise Http404
+    _perform(
+        request,
+        lambda: actions.accept_with_write_off(request.actor, proposal),
+        _("Match confirmed and the difference written off."),
+    )
     return redirect("banking:review", company.eik)
 
 
@@ -219,3 +263,178 @@ def match_now(request: CompanyRequest) -> HttpResponse:
             % {"matched": result.matched, "review": result.review},
         )
     return redirect("banking:review", company.eik)
+
+
+# ----------------------------------------------------------------------------- bank rules
+
+
+def _form_errors(form: Any, error: InvalidInput | NotAllowed) -> None:
+    """An action's refusal shown on the form: at its field when the form has it."""
+    if isinstance(error, NotAllowed):
+        form.add_error(None, str(error) or _("Your role does not allow this action."))
+        return
+    for name, values in error.errors.items():
+        for message in values:
+            form.add_error(name if name in form.fields else None, message)
+
+
+def _rule_form(company: Company, data: Any = None, initial: Any = None) -> RuleForm:
+    form = RuleForm(data, initial=initial)
+    set_choices(
+        form.fields["category"],
+        [(c.pk, c.name) for c in treasury_queries.categories(company).filter(is_active=True)],
+    )
+    set_choices(form.fields["direction"], RuleDirection.choices)
+    return form
+
+
+@company_view("treasury.view")
+def rules(request: CompanyRequest) -> HttpResponse:
+    return render(request, "banking/rules.html", {"rules": list(queries.rules(request.company))})
+
+
+def _rule_data(form: RuleForm) -> dict[str, Any]:
+    data = dict(form.cleaned_data)
+    if data.get("position") is None:
+        data.pop("position", None)
+    return data
+
+
+@company_view("treasury.view")
+def rule_edit(request: CompanyRequest, rule_id: int | None = None) -> HttpResponse:
+    """A new rule or an edit; "Test" shows what the rule would have caught in 90 days
+    without saving it."""
+    company = request.company
+    rule = None
+    if rule_id is not None:
+        rule = queries.rule(company, rule_id)
+        if rule is None:
+            raise Http404
+    initial = {"is_active": True, "direction": ""}
+    if rule is not None:
+        initial = {f: getattr(rule, f) for f in actions.rules.RULE_FIELDS}
+        initial["category"] = rule.category_id
+    form = _rule_form(company, request.POST or None, initial)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        testing = "preview" in request.POST
+        try:
+            if testing:
+                preview = actions.preview_rule(request.actor, company, _rule_data(form), rule=rule)
+            elif rule is None:
+                actions.create_rule(request.actor, company, **_rule_data(form))
+            else:
+                actions.update_rule(request.actor, rule, **_rule_data(form))
+        except (InvalidInput, NotAllowed) as error:
+            _form_errors(form, error)
+        else:
+            if not testing:
+                messages.success(request, _("Rule saved."))
+                return redirect("banking:rules", company.eik)
+    return render(
+        request, "banking/rule_form.html", {"form": form, "rule": rule, "preview": preview}
+    )
+
+
+@company_view("treasury.change")
+@require_POST
+def rule_toggle(request: CompanyRequest, rule_id: int) -> HttpResponse:
+    company = request.company
+    rule = queries.rule(company, rule_id)
+    if rule is None:
+        raise Http404
+    _perform(
+        request,
+        lambda: actions.set_rule_active(request.actor, rule, not rule.is_active),
+        _("Rule switched off.") if rule.is_active else _("Rule switched on."),
+    )
+    return redirect("banking:rules", company.eik)
+
+
+# ----------------------------------------------------------------------------- column profiles
+
+
+@company_view("treasury.view")
+def profiles(request: CompanyRequest) -> HttpResponse:
+    return render(
+        request,
+        "banking/profiles.html",
+        {
+            "profiles": list(queries.csv_profiles_of(request.company)),
+            "presets": csv_profiles.BUILTIN,
+        },
+    )
+
+
+@company_view("treasury.view")
+def profile_edit(request: CompanyRequest, profile_id: int | None = None) -> HttpResponse:
+    """A new profile or an edit, with "Preview" reading the first rows of a sample file
+    with the profile as it stands in the form (nothing saved)."""
+    company = request.company
+    found = None
+    initial: dict[str, Any] = {}
+    if profile_id is not None:
+        found = queries.csv_profile(company, profile_id)
+        if found is None:
+            raise Http404
+        initial = ProfileForm.initial_of(found.name, found.data)
+    elif request.GET.get("from"):
+        preset = queries.column_profile(company, request.GET["from"])
+        if preset is None:
+            raise Http404
+        copy_name = _("%(name)s (copy)") % {"name": preset.name}
+        initial = ProfileForm.initial_of(copy_name, preset.to_dict())
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        testing = "preview" in request.POST
+        data, name = form.profile_data(), form.cleaned_data["name"]
+        try:
+            if testing:
+                sample = form.cleaned_data.get("sample")
+                if sample is None:
+                    raise InvalidInput({"sample": [_("Choose a sample file to preview.")]})
+                preview = actions.preview_profile(request.actor, company, data, sample)
+            elif found is None:
+                actions.create_profile(request.actor, company, name=name, data=data)
+            else:
+                actions.update_profile(request.actor, found, name=name, data=data)
+        except (InvalidInput, NotAllowed) as error:
+            _form_errors(form, error)
+        else:
+            if not testing:
+                messages.success(request, _("Column profile saved."))
+                return redirect("banking:profiles", company.eik)
+    return render(
+        request,
+        "banking/profile_form.html",
+        {"form": form, "profile": found, "preview": preview, "fields": csv_profiles.FIELDS},
+    )
+
+
+@company_view("treasury.change")
+@require_POST
+def profile_duplicate(request: CompanyRequest, profile_id: int) -> HttpResponse:
+    company = request.company
+    found = queries.csv_profile(company, profile_id)
+    if found is None:
+        raise Http404
+    _perform(
+        request,
+        lambda: actions.duplicate_profile(request.actor, company, found),
+        _("Column profile duplicated."),
+    )
+    return redirect("banking:profiles", company.eik)
+
+
+@company_view("treasury.change")
+@require_POST
+def profile_delete(request: CompanyRequest, profile_id: int) -> HttpResponse:
+    company = request.company
+    found = queries.csv_profile(company, profile_id)
+    if found is None:
+        raise Http404
+    _perform(
+        request, lambda: actions.delete_profile(request.actor, found), _("Column profile deleted.")
+    )
+    return redirect("banking:profiles", company.eik)

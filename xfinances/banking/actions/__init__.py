@@ -1,5 +1,6 @@
 """Every write of banking, one module per kind of write: importing statements
-(`importing.py`) and the matching glue with its review queue (`reconcile.py`).
+(`importing.py`), the matching glue with its review queue (`reconcile.py`), the bank
+rules (`rules.py`) and the company's column profiles (`profiles.py`).
 Callers use `from xfinances.banking import actions` and the names below."""
 
 from __future__ import annotations
@@ -11,23 +12,51 @@ from xfinances.banking.actions.importing import (
     import_statement,
     resolve_account,
 )
+from xfinances.banking.actions.profiles import (
+    create_profile,
+    delete_profile,
+    duplicate_profile,
+    preview_profile,
+    update_profile,
+)
 from xfinances.banking.actions.reconcile import (
     MatchResult,
     accept,
+    accept_with_write_off,
     dismiss,
     match_entries,
     undo,
+)
+from xfinances.banking.actions.rules import (
+    RulePreview,
+    create_rule,
+    ensure_default_rules,
+    preview_rule,
+    set_rule_active,
+    update_rule,
 )
 
 __all__ = [
     "MAX_BYTES",
     "ImportSummary",
     "MatchResult",
+    "RulePreview",
     "accept",
+    "accept_with_write_off",
+    "create_profile",
+    "create_rule",
+    "delete_profile",
     "dismiss",
+    "duplicate_profile",
+    "ensure_default_rules",
     "import_events",
     "import_statement",
     "match_entries",
+    "preview_profile",
+    "preview_rule",
     "resolve_account",
+    "set_rule_active",
     "undo",
+    "update_profile",
+    "update_rule",
 ]

@@ -17,7 +17,7 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xfinances.banking import csv_profiles, detect
+from xfinances.banking import csv_profiles, detect, queries
 from xfinances.banking import records as rec
 from xfinances.banking.actions import reconcile
 from xfinances.banking.models import (
@@ -145,6 +145,21 @@ def resolve_account(
     )
 
 
+def _movement_row(e: rec.BankEntry) -> dict[str, Any]:
+    """The treasury movement of one new entry (treasury.actions.record_bank_movements)."""
+    return {
+        "date": e.booking_date,
+        "amount": e.amount if e.direction == rec.Direction.CREDIT else -e.amount,
+        "counterparty_name": e.counterparty.name,
+        "counterparty_iban": e.counterparty.iban,
+        "description": e.text,
+        "bank_reference": e.bank_id,
+        "end_to_end_id": e.end_to_end_id,
+        "remittance_info": e.reference or e.text,
+        "raw_data": {**e.raw, "where": e.source_line},
+    }
+
+
 class _Run:
     """The state of one import while its events stream through."""
 
@@ -261,23 +276,45 @@ class _Run:
         return f"fp:{fingerprint}:{count}"
 
     def flush(self) -> None:
+        """Store the buffered entries that are new: their movements, then the entries."""
         if not self.buffer:
             return
         account = self.account
         assert account is not None and self.statement is not None
-        keyed: dict[str, rec.BankEntry] = {}
-        duplicates = 0
-        for entry in self.buffer:
-            key = self.key_of(entry)
-            keyed[key] = entry
+        keyed = {self.key_of(entry): entry for entry in self.buffer}
         self.buffer = []
+        existing = self._known_keys(account, keyed)
+        fresh = [(k, e) for k, e in keyed.items() if k not in existing]
+        self.summary.duplicates += len(keyed) - len(fresh)
+        if self.progress is not None:
+            self.progress(self.summary.entries)
+        if not fresh:
+            return
+        movement_ids = treasury_actions.record_bank_movements(
+            self.actor,
+            account,
+            [_movement_row(e) for _, e in fresh],
+            source=self.movement_source,
+        )
+        rows = self._entry_rows(account, fresh, movement_ids)
+        entry_ids = insert_rows(BankEntry, rows)
+        self.summary.new += len(rows)
+        self.statement_new += len(rows)
+        for entry_id, (_key, e) in zip(entry_ids, fresh, strict=True):
+            if e.reversal:
+                _link_reversal(BankEntry.objects.get(pk=entry_id))
+            else:
+                self.new_ids.append(entry_id)
+
+    def _known_keys(self, account: MoneyAccount, keyed: dict[str, rec.BankEntry]) -> set[str]:
+        """The keys already stored, and the entries a person typed in before the statement
+        came (a movement with the bank's reference; read once per account, since statement
+        movements are known by their entry keys)."""
         existing = set(
             BankEntry.objects.filter(account=account, key__in=list(keyed)).values_list(
                 "key", flat=True
             )
         )
-        # Movements a person entered with the bank's reference before the statement came
-        # (read once per account: statement movements are known by their entry keys).
         typed = self.typed_references.get(account.pk)
         if typed is None:
             typed = self.typed_references[account.pk] = set(
@@ -288,36 +325,19 @@ class _Run:
             )
         if typed:
             existing |= {k for k, e in keyed.items() if e.bank_id and e.bank_id in typed}
-        fresh = [(k, e) for k, e in keyed.items() if k not in existing]
-        duplicates += len(keyed) - len(fresh)
-        self.summary.duplicates += duplicates
-        if self.progress is not None:
-            self.progress(self.summary.entries)
-        if not fresh:
-            return
-        movement_ids = treasury_actions.record_bank_movements(
-            self.actor,
-            account,
-            [
-                {
-                    "date": e.booking_date,
-                    "amount": e.amount if e.direction == rec.Direction.CREDIT else -e.amount,
-                    "counterparty_name": e.counterparty.name,
-                    "counterparty_iban": e.counterparty.iban,
-                    "description": e.text,
-                    "bank_reference": e.bank_id,
-                    "end_to_end_id": e.end_to_end_id,
-                    "remittance_info": e.reference or e.text,
-                    "raw_data": {**e.raw, "where": e.source_line},
-                }
-                for _, e in fresh
-            ],
-            source=self.movement_source,
-        )
+        return existing
+
+    def _entry_rows(
+        self,
+        account: MoneyAccount,
+        fresh: list[tuple[str, rec.BankEntry]],
+        movement_ids: list[int],
+    ) -> list[dict[str, Any]]:
+        assert self.statement is not None
         company_id, account_id, statement_id = self.company.pk, account.pk, self.statement.pk
         credit = rec.Direction.CREDIT
         none, unmatched = str(MatchState.NONE), str(MatchState.UNMATCHED)
-        rows = [
+        return [
             {
                 "company_id": company_id,
                 "account_id": account_id,
@@ -340,14 +360,6 @@ class _Run:
             }
             for (key, e), movement_id in zip(fresh, movement_ids, strict=True)
         ]
-        entry_ids = insert_rows(BankEntry, rows)
-        self.summary.new += len(rows)
-        self.statement_new += len(rows)
-        for entry_id, (_key, e) in zip(entry_ids, fresh, strict=True):
-            if e.reversal:
-                _link_reversal(BankEntry.objects.get(pk=entry_id))
-            else:
-                self.new_ids.append(entry_id)
 
     def end(self, header: rec.StatementHeader) -> None:
         self.flush()
@@ -473,7 +485,10 @@ def import_statement(
     run = _Run(actor, company, account, None, summary, progress, file_name, digest, import_source)
     try:
         events = detect.read_statement(
-            source, profile=profile, account_iban=account.iban if account else ""
+            source,
+            profile=profile,
+            profiles=queries.column_profiles(company),
+            account_iban=account.iban if account else "",
         )
     except rec.StatementError as error:
         raise _refuse(str(error)) from None

@@ -12,6 +12,7 @@ score and reason; undo takes back exactly the allocations the proposal made, nev
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xfinances.banking import matching, queries
+from xfinances.banking.actions import rules as bank_rules
 from xfinances.banking.models import (
     AliasKind,
     BankEntry,
@@ -32,15 +34,16 @@ from xfinances.banking.models import (
 )
 from xfinances.core import audit
 from xfinances.core.audit import Actor
-from xfinances.core.exceptions import InvalidInput
+from xfinances.core.exceptions import ActionError, InvalidInput
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 from xfinances.payments import actions as payments_actions
-from xfinances.payments.models import Allocation, Direction, Payment
-from xfinances.payments.queries import settings_of
+from xfinances.payments.models import Allocation, Direction, Payment, WriteOff
+from xfinances.payments.queries import document_payment, settings_of
 from xfinances.purchases.models import SupplierInvoice
+from xfinances.treasury import actions as treasury_actions
 
 KEEP_PROPOSALS = 5
 _LEGAL = re.compile(r"\b(ЕООД|ООД|ЕАД|АД|ЕТ|EOOD|OOD|EAD|AD|ET|LTD)\b", re.IGNORECASE)
@@ -51,6 +54,7 @@ class MatchResult:
     matched: int = 0
     review: int = 0
     unmatched: int = 0
+    ruled: int = 0  # filed under a category by a bank rule (fees, taxes …)
 
 
 def alias_key(value: str) -> str:
@@ -110,18 +114,8 @@ def open_items(company: Company, currency: str) -> list[Any]:
     return items
 
 
-def incoming_of(entry: BankEntry) -> Any:
-    return matching.Incoming(
-        amount=abs(entry.amount),
-        currency=entry.currency,
-        direction="credit" if entry.amount > 0 else "debit",
-        booking_date=entry.booking_date,
-        reference=entry.reference,
-        end_to_end_id=entry.end_to_end_id,
-        text=entry.text,
-        counterparty_name=entry.counterparty_name,
-        counterparty_iban=entry.counterparty_iban,
-    )
+def incoming_of(entry: BankEntry) -> matching.Incoming:
+    return bank_rules.incoming_of_entry(entry)
 
 
 class _Pool:
@@ -172,14 +166,23 @@ def _store(entry: BankEntry, proposals: Sequence[Any], *, first_state: str) -> l
     return MatchProposal.objects.bulk_create(rows)
 
 
-def _has_manual_payment(entry: BankEntry) -> bool:
+def _payments_on_movements(company: Company, found: Any) -> dict[int, set[int]]:
+    """The payments recorded on the movements of the entries to match, by movement: read
+    once per run (one query per entry was most of the matching time of a large import)."""
+    on: dict[int, set[int]] = defaultdict(set)
+    rows = Payment.objects.filter(
+        company=company, movement_id__in=found.values("movement_id")
+    ).values_list("movement_id", "pk")
+    for movement_id, payment_id in rows:
+        on[movement_id].add(payment_id)
+    return on
+
+
+def _has_manual_payment(entry: BankEntry, payments_on: dict[int, set[int]]) -> bool:
     """A person already recorded a payment on this movement: matching leaves it alone."""
     if entry.movement_id is None:
         return False
-    found = Payment.objects.filter(company_id=entry.company_id, movement_id=entry.movement_id)
-    if entry.payment_id is not None:
-        found = found.exclude(pk=entry.payment_id)
-    return found.exists()
+    return bool(payments_on.get(entry.movement_id, set()) - {entry.payment_id})
 
 
 def _apply(actor: Actor, entry: BankEntry, proposal: MatchProposal, *, automatic: bool) -> None:
@@ -203,8 +206,8 @@ def _apply(actor: Actor, entry: BankEntry, proposal: MatchProposal, *, automatic
             movement=entry.movement,
             bank_reference=entry.bank_id,
             note=entry.text[:500],
-            # The proposal says what to allocate; the note's own number matching would
-            # allocate first and leave nothing for it (the whole import then fails).
+            # The proposal's allocations are the match; payments' own guess from the note
+            # would allocate the same document first and leave nothing for them.
             match_reference=False,
         )
     sales = [(k, i, a) for k, i, a in proposal.allocations if k == "sales"]
@@ -270,35 +273,73 @@ def match_entries(
     aliases = queries.aliases(company)
     tolerance = _tolerance(company)
     own_ibans = set(queries.bank_accounts(company).values_list("iban", flat=True))
+    rules = bank_rules.company_rules(company)
     pools: dict[str, _Pool] = {}
     with matching.long_run():
-        _match_each(actor, found, aliases, tolerance, own_ibans, pools, result)
+        context = _Context(
+            aliases, tolerance, own_ibans, rules, pools, _payments_on_movements(company, found)
+        )
+        _match_each(actor, found, context, result)
     return result
 
 
-def _match_each(
-    actor: Actor,
-    found: Any,
-    aliases: Any,
-    tolerance: Any,
-    own_ibans: set[str],
-    pools: dict[str, _Pool],
-    result: MatchResult,
-) -> None:
+@dataclass
+class _Context:
+    """What one matching run knows of the company."""
+
+    aliases: Any
+    tolerance: Decimal
+    own_ibans: set[str]
+    rules: list[matching.Rule]
+    pools: dict[str, _Pool]
+    payments_on: dict[int, set[int]]  # movement → payments already on it
+
+
+def _apply_rule(actor: Actor, entry: BankEntry, rules: list[matching.Rule]) -> bool:
+    """A line that pays no document (a fee, a tax …): its movement gets the rule's cash-flow
+    category and the entry leaves matching. A movement a person already gave a category, or
+    one of a closed period, keeps what it has; the entry is still the rule's."""
+    rule = matching.first_rule(bank_rules.incoming_of_entry(entry), rules)
+    if rule is None:
+        return False
+    movement = entry.movement
+    if movement is not None and movement.category_id is None:
+        try:
+            with transaction.atomic():
+                treasury_actions.update_movement(
+                    actor,
+                    movement,
+                    treasury_actions.MovementEditInput.changes(category=int(rule.category)),
+                )
+        except ActionError:
+            pass  # a closed period: the category is set by hand or not at all
+    entry.rule_id = rule.key
+    entry.match_state = MatchState.NONE
+    entry.save(update_fields=["rule", "match_state"])
+    return True
+
+
+def _match_each(actor: Actor, found: Any, context: _Context, result: MatchResult) -> None:
     for entry in found.iterator(chunk_size=2000):
-        if entry.counterparty_iban and entry.counterparty_iban in own_ibans:
+        if entry.counterparty_iban and entry.counterparty_iban in context.own_ibans:
             entry.match_state = MatchState.NONE  # money between the company's own accounts
             entry.save(update_fields=["match_state"])
             continue
-        if _has_manual_payment(entry):
+        if _has_manual_payment(entry, context.payments_on):
             entry.match_state = MatchState.CONFIRMED
             entry.save(update_fields=["match_state"])
             continue
-        pool = pools.get(entry.currency)
+        if context.rules and _apply_rule(actor, entry, context.rules):
+            result.ruled += 1
+            continue
+        pool = context.pools.get(entry.currency)
         if pool is None:
-            pool = pools[entry.currency] = _Pool(open_items(entry.company, entry.currency))
+            pool = context.pools[entry.currency] = _Pool(open_items(entry.company, entry.currency))
         proposals = matching.propose(
-            incoming_of(entry), pool.candidates(), aliases=aliases, tolerance=tolerance
+            incoming_of(entry),
+            pool.candidates(),
+            aliases=context.aliases,
+            tolerance=context.tolerance,
         )
         if not proposals:
             result.unmatched += 1
@@ -354,6 +395,42 @@ def accept(actor: Actor, proposal: MatchProposal) -> MatchProposal:
 
 
 @transaction.atomic
+def accept_with_write_off(actor: Actor, proposal: MatchProposal) -> MatchProposal:
+    """A person confirms a proposal that leaves a few cents open and writes the rest off in
+    one step: the allocations are applied, then each document's remainder is written off
+    (payments.write_off: within the company's write-off tolerance, audited). Undo takes back
+    the write-offs with the allocations."""
+    company = proposal.entry.company
+    ensure_can(actor, company, "payments.change")
+    if proposal.shortfall <= 0:
+        raise InvalidInput({"proposal": [_("This match leaves nothing to write off.")]})
+    if any(kind != "sales" for kind, _id, _amount in proposal.allocations):
+        raise InvalidInput({"proposal": [_("Only sales documents can be written off here.")]})
+    proposal = accept(actor, proposal)
+    documents = Document.objects.filter(
+        company=company, pk__in=[int(i) for _kind, i, _amount in proposal.allocations]
+    ).order_by("pk")
+    reason = _("Short payment written off (bank entry of %(date)s)") % {
+        "date": proposal.entry.booking_date.isoformat()
+    }
+    made = []
+    for document in documents:
+        if document_payment(document).remaining > 0:
+            # payments.write_off refuses more than the tolerance: the whole step rolls back.
+            made.append(payments_actions.write_off(actor, document, reason=reason))
+    proposal.write_off_ids = [item.pk for item in made]
+    proposal.save(update_fields=["write_off_ids"])
+    audit.record_event(
+        actor,
+        company,
+        "write_off_match",
+        proposal.entry,
+        {"proposal": proposal.pk, "write_offs": proposal.write_off_ids},
+    )
+    return proposal
+
+
+@transaction.atomic
 def dismiss(actor: Actor, entry: BankEntry, *, reason: str = "") -> BankEntry:
     """Nothing to match: the entry leaves the review queue (its movement stays)."""
     ensure_can(actor, entry.company, "payments.change")
@@ -384,6 +461,11 @@ def undo(actor: Actor, proposal: MatchProposal, *, reason: str) -> MatchProposal
         company=company, pk__in=proposal.allocation_ids, undone_at__isnull=True
     ):
         payments_actions.undo_allocation(actor, allocation, reason=reason)
+    # The write-offs first would leave nothing to undo them against: allocations go first.
+    for item in WriteOff.objects.filter(
+        company=company, pk__in=proposal.write_off_ids, undone_at__isnull=True
+    ):
+        payments_actions.undo_write_off(actor, item, reason=reason)
     proposal.state = ProposalState.UNDONE
     proposal.save(update_fields=["state"])
     entry = proposal.entry

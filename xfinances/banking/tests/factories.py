@@ -7,10 +7,11 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from xfinances.banking import actions
+from xfinances.banking import actions, csv_profiles
 from xfinances.banking.models import (
     BankConnection,
     BankEntry,
+    BankRule,
     MatchProposal,
     MatchState,
     Statement,
@@ -71,10 +72,18 @@ def isolation_objects(company: Company) -> dict[str, Any]:
     connection = BankConnection.objects.create(
         company=company, name="Банка", base_url="https://127.0.0.1:9/psd2"
     )
+    rule = BankRule.objects.filter(company=company).first()
+    assert rule is not None  # seeded when the company was created
+    profile = actions.create_profile(
+        SYSTEM, company, name="Моята банка", data=csv_profiles.builtin("bg-csv").to_dict()
+    )
     return {
         "source_kind": "folder",
         "source_id": folder.pk,
         "connection_id": connection.pk,
+        "rule_id": rule.pk,
+        "profile_id": profile.pk,
+        "key": f"company-{profile.pk}",
         "statement_id": statement.pk,
         "entry_id": entry.pk,
         "proposal_id": proposal.pk,

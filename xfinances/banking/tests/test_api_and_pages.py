@@ -97,3 +97,7 @@ def test_pages_are_bulgarian(company: Any, client_as: Any) -> None:
     review = client.get(reverse("banking:review", args=[company.eik]))
     assert "Банкови извлечения".encode() in page.content
     assert "За преглед".encode() in review.content
+    rules = client.get(reverse("banking:rules", args=[company.eik]))
+    profiles = client.get(reverse("banking:profiles", args=[company.eik]))
+    assert "Банковите движения, които не плащат документ".encode() in rules.content
+    assert "Готови профили (само за четене)".encode() in profiles.content

@@ -13,8 +13,11 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from xfinances.banking import actions
 from xfinances.banking.models import BankEntry, MatchState
 from xfinances.banking.sample_files import Row, camt053
+from xfinances.banking.tests.factories import SYSTEM
+from xfinances.banking.tests.test_profile_store import OWN_EXPORT, OWN_PROFILE
 from xfinances.payments.tests.factories import invoice
 from xfinances.treasury.tests.factories import bank_account
 
@@ -80,3 +83,15 @@ def test_match_command(company: Any, tmp_path: Path) -> None:
     entry.save()
     result = json.loads(call("match", "--company", company.eik, "--json"))
     assert result["matched"] + result["review"] + result["unmatched"] == 1
+
+
+def test_profile_of_the_company_chosen_by_key(company: Any, tmp_path: Path) -> None:
+    bank_account(company, iban=IBAN)
+    made = actions.create_profile(SYSTEM, company, name="Моята банка", data=OWN_PROFILE)
+    path = tmp_path / "export.txt"
+    path.write_text(OWN_EXPORT, encoding="utf-8")
+    common = ["import-statement", str(path), "--company", company.eik, "--account", IBAN]
+    with pytest.raises(CommandError, match="No column profile"):
+        call(*common, "--profile", "company-999999", "--json")
+    summary = json.loads(call(*common, "--profile", f"company-{made.pk}", "--json"))
+    assert summary["new"] == 2 and summary["format"] == f"csv:company-{made.pk}"

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterable
 from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook
 
 from xfinances.banking import csv_profiles, detect
-from xfinances.banking.records import BankEntry, Direction, StatementBegin, StatementError
+from xfinances.banking.records import (
+    BankEntry,
+    Direction,
+    StatementBegin,
+    StatementError,
+    StatementEvent,
+)
 
 CSV = (
     "Дата;Вальор;Сума;Валута;Контрагент;IBAN на контрагент;Основание\r\n"
@@ -19,8 +26,8 @@ CSV = (
 )
 
 
-def entries(events: object) -> list[BankEntry]:
-    return [e for e in events if isinstance(e, BankEntry)]  # type: ignore[attr-defined]
+def entries(events: Iterable[StatementEvent]) -> list[BankEntry]:
+    return [e for e in events if isinstance(e, BankEntry)]
 
 
 def test_semicolon_cp1251_export() -> None:

@@ -24,6 +24,7 @@ from xfinances.banking.sample_files import Row, camt053, mt940
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Source
+from xfinances.payments import actions as payments_actions
 from xfinances.payments.models import Allocation, Payment
 from xfinances.payments.tests.factories import invoice
 from xfinances.treasury.models import MoneyAccount, Movement, MovementSource
@@ -273,3 +274,26 @@ def test_movement_typed_with_the_bank_reference_is_not_doubled(
     summary = run(company, camt_file(ROWS))
     assert (summary.new, summary.duplicates) == (1, 1)
     assert Movement.objects.filter(account=account).count() == 2
+
+
+def test_matching_leaves_an_entry_a_person_already_paid_alone(company: Any, account: Any) -> None:
+    document = invoice(company, price="1200.00", day=D1)
+    run(company, camt_file(ROWS[:1]), match=False)
+    entry = BankEntry.objects.get(company=company)
+    by_hand = payments_actions.record_payment(
+        SYSTEM,
+        company,
+        direction="in",
+        date=D1,
+        amount="1200.00",
+        currency="EUR",
+        movement=Movement.objects.get(pk=entry.movement_id),
+        allocations=[(document, "1200.00")],
+    )
+    result = actions.match_entries(SYSTEM, company)
+    entry.refresh_from_db()
+    assert entry.match_state == MatchState.CONFIRMED and result.matched == 0
+    assert not MatchProposal.objects.filter(entry=entry).exists()
+    assert list(
+        Allocation.objects.filter(document=document).values_list("payment_id", flat=True)
+    ) == [by_hand.pk]

@@ -14,10 +14,12 @@ from xfinances.banking.matching import (
     Incoming,
     MatchIndex,
     OpenItem,
+    Rule,
     alias_key,
     classify,
     find_identifiers,
     find_numbers,
+    first_rule,
     identify_party,
     incoming_from_entry,
     name_skeleton,
@@ -352,6 +354,41 @@ def test_proposals_are_sorted_and_only_the_first_can_be_automatic():
 )
 def test_rules_name_the_category_of_lines_that_are_no_documents(incoming, category):
     assert classify(incoming, DEFAULT_RULES) == category
+
+
+def test_rule_conditions_each_must_hold():
+    from dataclasses import replace
+
+    card = Rule(
+        name="card acquirer",
+        category="cards",
+        direction="credit",
+        iban_patterns=("BG??UNCR7000*",),
+        name_pattern=r"борика|card",
+        bank_code="PMNT-CCRD",
+        min_amount=D("10"),
+        max_amount=D("5000"),
+    )
+    fits_all = replace(
+        pay("120.00", "POS 11.2026", name="БОРИКА АД", iban="BG69 UNCR 7000 0015 1234 56"),
+        bank_code="PMNT-CCRD-POSD",
+    )
+    assert first_rule(fits_all, [card]) is card
+    assert first_rule(replace(fits_all, bank_code="PMNT-RCDT-ESCT"), [card]) is None
+    assert first_rule(replace(fits_all, counterparty_iban="BG18RZBB91550123456789"), [card]) is None
+    assert first_rule(replace(fits_all, counterparty_name="Иван"), [card]) is None
+    assert first_rule(replace(fits_all, amount=D("9.99")), [card]) is None
+    assert first_rule(replace(fits_all, amount=D("5000.01")), [card]) is None
+    assert first_rule(replace(fits_all, direction="debit"), [card]) is None
+    # Direction and amount alone are no condition: such a rule would swallow every line.
+    assert first_rule(fits_all, [Rule(name="all", category="x", direction="credit")]) is None
+
+
+def test_the_budget_account_rule_comes_before_the_fee_words():
+    nra = pay("900", "такса", iban="BG88BNBG96618000195001", direction="debit")
+    assert classify(nra, DEFAULT_RULES) == "taxes"
+    kind = pay("310", "Вид плащане: 551111 осигуровки", direction="debit")
+    assert first_rule(kind, DEFAULT_RULES).code == "bg-payment-kind"
 
 
 def test_own_transfer_rule_comes_first_when_given():

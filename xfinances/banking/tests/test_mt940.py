@@ -81,8 +81,7 @@ def test_bulgarian_statement(encoding: str) -> None:
     assert second.source_line != third.source_line
 
 
-def test_several_statements_and_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mt940, "CHUNK", 3)
+def test_several_statements() -> None:
     rows = [Row(DAY, Decimal(i + 1), f"Клиент {i}", "", f"ф-ра {i}") for i in range(10)]
     evs = read(sample(rows, statements=2))
     assert sum(isinstance(e, StatementBegin) for e in evs) == 2
@@ -126,3 +125,28 @@ def test_split_details_plain_text() -> None:
         "21": "и 2",
         "32": "ИМЕ",
     }
+
+
+def test_transactions_read_as_the_mt940_package_reads_them() -> None:
+    """The reader's own `:61:` pattern against the package's, on a file with every mark, an
+    entry date across the new year and references on both sides of `//`."""
+    import mt940 as package
+
+    rows = [
+        *ROWS,
+        Row(dt.date(2026, 12, 31), Decimal("7.50"), "Банка", "", "Такса", "", "", "B9"),
+    ]
+    data = sample(rows).replace(b":61:2612311231", b":61:2612310101")
+    ours = [e for e in read(data) if isinstance(e, BankEntry)]
+    theirs = list(package.parse(data.decode("cp1251"), options=package.Options.all()))
+    assert len(ours) == len(theirs) == len(rows)
+    for entry, transaction in zip(ours, theirs, strict=True):
+        got = transaction.data
+        assert entry.amount == abs(Decimal(str(got["amount"].amount)))
+        assert entry.value_date == got["date"]
+        assert entry.booking_date == got.get("entry_date", got["date"])
+        assert entry.bank_code == (got.get("id") or "")
+        assert entry.raw["bank_reference"] == (got.get("bank_reference") or "").strip()
+        assert entry.raw["customer_reference"] == (got.get("customer_reference") or "").strip()
+        assert entry.raw["mark"] == got["status"]
+    assert ours[-1].booking_date == dt.date(2027, 1, 1)

@@ -1,5 +1,6 @@
 // E-banking pages: drag-and-drop statement upload with progress and summary; the review
-// queue's keyboard (J/K move, Enter accepts the best candidate, D dismisses).
+// queue's keyboard (J/K move, Enter accepts the best candidate, W accepts it and writes off
+// the few cents it leaves open, D dismisses).
 (function () {
   "use strict";
 
@@ -80,6 +81,9 @@
       else if (e.key === "Enter") {
         var best = items[current].querySelector(".accept-best");
         if (best) { e.preventDefault(); best.click(); }
+      } else if (e.key === "w" || e.key === "W") {
+        var writeOff = items[current].querySelector(".write-off-best");
+        if (writeOff) { e.preventDefault(); writeOff.click(); }
       } else if (e.key === "d" || e.key === "D") {
         var dismiss = items[current].querySelector(".dismiss");
         if (dismiss) { e.preventDefault(); dismiss.click(); }

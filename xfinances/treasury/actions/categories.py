@@ -24,6 +24,10 @@ DEFAULT_CATEGORIES: list[tuple[str, str]] = [
     ("loans", "Кредити"),
     ("rent", "Наем"),
     ("internal", "Вътрешни трансфери"),
+    ("bank_fees", "Банкови такси"),
+    ("interest", "Лихви"),
+    ("cards", "Картови плащания"),
+    ("rounding", "Закръгления и курсови разлики"),
     ("other", "Други"),
 ]
 

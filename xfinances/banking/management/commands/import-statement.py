@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xfinances.banking import actions, csv_profiles
+from xfinances.banking import actions, csv_profiles, queries
 from xfinances.banking.models import ImportSource
 from xfinances.core.command_context import add_company_arguments, company_and_actor
 from xfinances.core.exceptions import ActionError, InvalidInput, NotAllowed
@@ -39,8 +39,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--profile",
             default="",
-            choices=["", *[p.key for p in csv_profiles.BUILTIN]],
-            help="column profile of a CSV/XLSX export (default: recognised from its header)",
+            help="column profile of a CSV/XLSX export: "
+            + ", ".join(p.key for p in csv_profiles.BUILTIN)
+            + " or company-<id> (default: recognised from its header)",
         )
         parser.add_argument("--no-match", action="store_true", help="import without matching")
         parser.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -64,7 +65,11 @@ class Command(BaseCommand):
                 sys.stderr.write(f"\r{done:,} entries read …")
                 sys.stderr.flush()
 
-        profile = csv_profiles.builtin(options["profile"]) if options["profile"] else None
+        profile = None
+        if options["profile"]:
+            profile = queries.column_profile(company, options["profile"])
+            if profile is None:
+                raise CommandError(f"No column profile {options['profile']!r}.")
         try:
             with path.open("rb") as source:
                 summary = actions.import_statement(
