@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from xfinances.core import audit, formatting, readers
+from xfinances.core import audit, edit_guards, formatting, readers
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.events import CompanyCreated
@@ -600,6 +600,7 @@ def _ensure_editable(invoice: SupplierInvoice) -> None:
         raise Conflict(_("The document is cancelled."))
     if invoice.is_locked:
         raise Conflict(_("The document was exported to accounting and is locked."))
+    edit_guards.ensure_editable(invoice)
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit, formatting, readers
+from xfinances.core import audit, edit_guards, formatting, readers
 from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.bulk_insert import insert_rows
@@ -605,6 +605,7 @@ def update_movement(actor: Actor, movement: Movement, **data: Any) -> Movement:
     account = locks.lock_account(company, movement.account_id)
     movement = locks.lock_movement(company, movement.pk)
     _refuse_closed_period(company, account, movement.date)
+    edit_guards.ensure_editable(movement)  # exported to accounting: reverse it instead
     if movement.status == MovementStatus.REVERSED or movement.reversal_of_id:
         raise Conflict(_("A reversed movement or a reversal cannot be edited."))
     errors = InvalidInput.collect()
@@ -662,6 +663,7 @@ def delete_movement(actor: Actor, movement: Movement) -> None:
     locks.lock_account(company, movement.account_id)
     movement = locks.lock_movement(company, movement.pk)
     _refuse_closed_period(company, movement.account, movement.date)
+    edit_guards.ensure_editable(movement)
     if (
         movement.source != MovementSource.MANUAL
         or movement.cash_order_number is not None

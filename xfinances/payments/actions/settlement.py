@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit, formatting
+from xfinances.core import audit, edit_guards, formatting
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company
@@ -224,6 +224,7 @@ def _undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> Al
         raise InvalidInput({"reason": [_("Say why the allocation is undone.")]})
     if allocation.payment_id:
         payments = locks.lock_payments(company, [allocation.payment_id])
+        edit_guards.ensure_editable(payments[allocation.payment_id])  # exported: it is locked
     document_ids = [i for i in (allocation.document_id, allocation.credit_note_id) if i]
     invoices = (
         locks.lock_supplier_invoices(company, [allocation.supplier_invoice_id])
