@@ -16,7 +16,8 @@ Choices the domain text leaves open (documented in docs/decisions/0011-accountin
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import BinaryIO
@@ -370,13 +371,13 @@ def write_all(
     period: str,
     sales: Iterable[ExportRecord],
     purchases: Iterable[ExportRecord],
-    open_file: object,
+    open_file: Callable[[str], AbstractContextManager[BinaryIO]],
 ) -> tuple[LedgerTotals, LedgerTotals]:
     """Write the three files through `open_file(name) -> BinaryIO` (a context manager)."""
-    with open_file("PRODAGBI.TXT") as out:  # type: ignore[operator]
+    with open_file("PRODAGBI.TXT") as out:
         sales_totals = write_sales(filer.vat_number, sales, out)
-    with open_file("POKUPKI.TXT") as out:  # type: ignore[operator]
+    with open_file("POKUPKI.TXT") as out:
         purchase_totals = write_purchases(filer.vat_number, purchases, out)
-    with open_file("DEKLAR.TXT") as out:  # type: ignore[operator]
+    with open_file("DEKLAR.TXT") as out:
         out.write(encode(declaration_line(filer, period, sales_totals, purchase_totals)))
     return sales_totals, purchase_totals

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from xfinances.core import audit, edit_guards, formatting, readers
 from xfinances.core.arguments import ensure_known_fields
@@ -63,16 +63,17 @@ from xfinances.purchases.numbers import number_key
 from xfinances.purchases.ubl import UblResult, UblSupplier, read_ubl
 from xfinances.purchases.vat_rows import VatRowInput, check_rows
 
+# Translated when a company is seeded; purchases/migrations/0002 freezes the Bulgarian names.
 DEFAULT_CATEGORIES = (
-    "Materials",
-    "Goods for resale",
-    "Services",
-    "Rent",
-    "Utilities",
-    "Fuel",
-    "Fixed assets",
-    "Telecommunications",
-    "Other",
+    gettext_noop("Materials"),
+    gettext_noop("Goods for resale"),
+    gettext_noop("Services"),
+    gettext_noop("Rent"),
+    gettext_noop("Utilities"),
+    gettext_noop("Fuel"),
+    gettext_noop("Fixed assets"),
+    gettext_noop("Telecommunications"),
+    gettext_noop("Other"),
 )
 ATTACHMENT_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "application/pdf"),
@@ -585,6 +586,33 @@ def register_supplier_invoice(
     for filename, content in files:
         _add_attachment(actor, invoice, filename, content)
     return invoice
+
+
+@transaction.atomic
+def register_from_ubl(
+    actor: Actor,
+    company: Company,
+    *,
+    import_id: int,
+    create_supplier: bool = False,
+    attachments: Iterable[tuple[str, bytes]] = (),
+    **data: Any,
+) -> SupplierInvoice:
+    """Register the document of a staged UBL import in one transaction: the supplier read from
+    the XML (when the user asked to create it), the invoice and its attachments. A refused
+    invoice leaves no new supplier behind."""
+    ensure_can(actor, company, "purchases.change")
+    staged = queries.pending_import(company, import_id)
+    if staged is None:
+        raise InvalidInput({"import_id": [_("The uploaded XML is gone: upload it again.")]})
+    if create_supplier:
+        document = read_ubl(bytes(staged.content)).document
+        if document is None:
+            raise InvalidInput({"import_id": [_("The uploaded XML is gone: upload it again.")]})
+        data["supplier"] = create_supplier_from_ubl(actor, company, document.supplier).pk
+    return register_supplier_invoice(
+        actor, company, attachments=attachments, import_id=staged.pk, **data
+    )
 
 
 def _lock(invoice: SupplierInvoice) -> SupplierInvoice:

@@ -139,7 +139,6 @@ def _initial_from_ubl(company: Company, document: UblDocument) -> dict[str, Any]
 
 def _form_page(request: CompanyRequest, invoice: SupplierInvoice | None) -> HttpResponse:
     company = request.company
-    actions.ensure_purchase_categories(request.actor, company)
     choices = _choices(company, invoice)
     staged = None
     ubl_document: UblDocument | None = None
@@ -164,23 +163,24 @@ def _form_page(request: CompanyRequest, invoice: SupplierInvoice | None) -> Http
         if form.is_valid():
             data = form.action_data()
             try:
-                if supplier_missing and form.cleaned_data.get("create_supplier"):
-                    assert ubl_document is not None
-                    party = actions.create_supplier_from_ubl(
-                        request.actor,
-                        company,
-                        ubl_document.supplier,
-                    )
-                    data["supplier"] = party.pk
                 upload = form.cleaned_data.get("file")
                 files = [(upload.name, upload.read())] if upload else []
-                if invoice is None:
-                    invoice = actions.register_supplier_invoice(
+                if invoice is None and staged is not None:
+                    # Supplier, invoice and attachments in one transaction.
+                    invoice = actions.register_from_ubl(
                         request.actor,
                         company,
+                        import_id=staged.pk,
+                        create_supplier=bool(
+                            supplier_missing and form.cleaned_data.get("create_supplier")
+                        ),
                         attachments=files,
-                        import_id=staged.pk if staged else None,
                         **data,
+                    )
+                    messages.success(request, _("Supplier document registered."))
+                elif invoice is None:
+                    invoice = actions.register_supplier_invoice(
+                        request.actor, company, attachments=files, **data
                     )
                     messages.success(request, _("Supplier document registered."))
                 else:
@@ -193,11 +193,11 @@ def _form_page(request: CompanyRequest, invoice: SupplierInvoice | None) -> Http
                 other = {k: v for k, v in error.errors.items() if k not in row_errors}
                 form.add_row_errors(row_errors)
                 if other:
-                    apply_errors(form, InvalidInput(dict(other)))  # type: ignore[arg-type]
+                    apply_errors(form, InvalidInput({k: list(v) for k, v in other.items()}))
             except Conflict as error:
                 apply_errors(form, error)
                 if error.link:
-                    form.conflict_link = error.link  # type: ignore[attr-defined]
+                    form.conflict_link = error.link
             except NotAllowed as error:
                 form.add_error(None, str(error))
             else:
@@ -514,7 +514,6 @@ def purchase_settings(request: CompanyRequest) -> HttpResponse:
         except NotAllowed as error:
             messages.error(request, str(error))
         status = 422
-    actions.ensure_purchase_categories(request.actor, company)
     return render(
         request,
         "purchases/settings.html",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import Any
 
 from xfinances.accounting.exporters.base import ExportContext
 from xfinances.accounting.records import (
@@ -51,7 +52,7 @@ GERMAN = PartyRecord(number="13", name="Müller GmbH", country="DE", vat_number=
 
 
 def _sale(number: str, day: int, groups: list[GroupInput], **kw: object) -> SaleInput:
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "id": int(number),
         "version": 1,
         "kind": "invoice",
@@ -72,7 +73,7 @@ def _sale(number: str, day: int, groups: list[GroupInput], **kw: object) -> Sale
         "due_date": dt.date(2026, 3, 31),
     }
     values.update(kw)
-    return SaleInput(**values)  # type: ignore[arg-type]
+    return SaleInput(**values)
 
 
 def g(code: str, rate: str | None, column: str, base: str, vat: str) -> GroupInput:
