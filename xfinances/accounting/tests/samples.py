@@ -174,14 +174,22 @@ def all_records() -> list[ExportRecord]:
     return found
 
 
-def source(kinds: Iterable[RecordKind], with_lines: bool = False) -> Iterator[ExportRecord]:
+def source(
+    kinds: Iterable[RecordKind], with_lines: bool = False, with_journal: bool = True
+) -> Iterator[ExportRecord]:
+    """The samples as `actions.render_period` gives them: without lines unless asked, without
+    the sales journal entries when the exporter needs none."""
     wanted = set(kinds)
     for record in all_records():
         if record.kind in wanted:
-            yield record if with_lines else _without_lines(record)
+            yield _trimmed(record, with_lines, with_journal)
 
 
-def _without_lines(record: ExportRecord) -> ExportRecord:
+def _trimmed(record: ExportRecord, with_lines: bool, with_journal: bool) -> ExportRecord:
     from dataclasses import replace
 
-    return replace(record, lines=())
+    if not with_lines:
+        record = replace(record, lines=())
+    if not with_journal and record.kind == RecordKind.SALE:
+        record = replace(record, journal=())
+    return record
