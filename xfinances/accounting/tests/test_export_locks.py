@@ -17,6 +17,7 @@ from xfinances.accounting.models import BatchStatus, DocumentExport, ExportBatch
 from xfinances.core import edit_guards
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
+from xfinances.invoicing import actions as invoicing_actions
 from xfinances.invoicing.tests.factories import SYSTEM
 from xfinances.payments import actions as payments_actions
 from xfinances.payments.models import Allocation
@@ -31,6 +32,7 @@ from xfinances.treasury.tests.factories import bank_account, money_in
 pytestmark = pytest.mark.django_db
 MARCH = Period(2026, 3)
 LOCKED = "exported to accounting"
+DAY = dt.date(2026, 3, 4)
 
 
 def _export(company: Any, kind: str) -> ExportBatch:
@@ -118,9 +120,8 @@ def test_supplier_invoice_api_answers_409_and_keeps_data(company: Any, api_as: A
 
 
 def _allocated_payment(company: Any) -> Allocation:
-    day = dt.date(2026, 3, 4)
-    document = sales_invoice(company, price="60.00", day=day)
-    paid = payment(company, document.party, "60.00", day=day, allocations=[(document, None)])
+    document = sales_invoice(company, price="60.00", day=DAY)
+    paid = payment(company, document.party, "60.00", day=DAY, allocations=[(document, None)])
     return Allocation.objects.get(company=company, payment=paid)
 
 
@@ -156,3 +157,15 @@ def test_exported_movement_refuses_edit_and_delete(company: Any, client_as: Any)
     assert changed.description == "other"
     treasury_actions.delete_movement(SYSTEM, changed)
     assert not Movement.objects.filter(pk=movement.pk).exists()
+
+
+def test_voiding_an_unexported_invoice_releases_an_exported_payment(company: Any) -> None:
+    """The lock is on editing the payment; a void of the (unexported) invoice still gives the
+    payment back as the client's credit, as voids always do."""
+    allocation = _allocated_payment(company)
+    _export(company, "payment")
+    document = allocation.document
+    assert document is not None and document.exported_at is None
+    invoicing_actions.void_document(SYSTEM, document, reason="wrong client", today=DAY)
+    allocation.refresh_from_db()
+    assert allocation.undone_at is not None

@@ -214,6 +214,8 @@ def apply_open_credit_notes(actor: Actor, company: Company) -> int:
 def undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> Allocation:
     """Give an allocation's amounts back to both sides. The row stays (undone_at/by, reason)."""
     ensure_can(actor, allocation.company, "payments.change")
+    if allocation.payment is not None:  # a payment exported to accounting is locked
+        edit_guards.ensure_editable(allocation.payment)
     return _undo_allocation(actor, allocation, reason=reason)
 
 
@@ -224,7 +226,6 @@ def _undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> Al
         raise InvalidInput({"reason": [_("Say why the allocation is undone.")]})
     if allocation.payment_id:
         payments = locks.lock_payments(company, [allocation.payment_id])
-        edit_guards.ensure_editable(payments[allocation.payment_id])  # exported: it is locked
     document_ids = [i for i in (allocation.document_id, allocation.credit_note_id) if i]
     invoices = (
         locks.lock_supplier_invoices(company, [allocation.supplier_invoice_id])
