@@ -169,3 +169,27 @@ def test_voiding_an_unexported_invoice_releases_an_exported_payment(company: Any
     invoicing_actions.void_document(SYSTEM, document, reason="wrong client", today=DAY)
     allocation.refresh_from_db()
     assert allocation.undone_at is not None
+
+
+def test_supplier_invoice_edit_page_shows_the_lock(company: Any, client_as: Any) -> None:
+    purchase = make_invoice(company)
+    _export(company, "purchase")
+    client = client_as(company, "accountant")
+    post = {
+        "supplier": purchase.supplier_id,
+        "kind": "invoice",
+        "supplier_number": purchase.supplier_number,
+        "issue_date": "2026-03-02",
+        "due_date": "2026-03-16",
+        "currency": "EUR",
+        "description": "changed on the page",
+        "row0_vat_rate": "20",
+        "row0_base": "100.00",
+        "row0_vat": "20.00",
+        "row0_vat_credit": "full",
+    }
+    response = client.post(f"/c/{company.eik}/purchases/{purchase.pk}/edit/", post)
+    assert response.status_code == 422
+    assert LOCKED in response.content.decode()
+    purchase.refresh_from_db()
+    assert purchase.description != "changed on the page"
