@@ -277,10 +277,18 @@ def render_period(
     def on_error(error: RecordError) -> None:
         errors.append(str(error))
 
-    def source(kinds: Iterable[RecordKind], with_lines: bool = False) -> Iterator[ExportRecord]:
+    def source(
+        kinds: Iterable[RecordKind], with_lines: bool = False, with_journal: bool = True
+    ) -> Iterator[ExportRecord]:
         chosen = [k for k in kinds if k in wanted]
         for record in building.records_of(
-            company, period, context.mapping, chosen, with_lines=with_lines, on_error=on_error
+            company,
+            period,
+            context.mapping,
+            chosen,
+            with_lines=with_lines,
+            with_journal=with_journal,
+            on_error=on_error,
         ):
             if not record.balanced:
                 errors.append(f"{record.number}: {_('the journal entry is not balanced')}")

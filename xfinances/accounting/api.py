@@ -10,11 +10,12 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
 from ninja import Router, Schema
 
-from xfinances.accounting import actions, building, queries
+from xfinances.accounting import actions, building, ledger_pdf, locks, queries
 from xfinances.accounting.building import Period
 from xfinances.accounting.models import ExportBatch
 from xfinances.accounting.records import RecordError, sale_records
@@ -94,6 +95,12 @@ class ExportIn(Schema):
     target: str
     period: str
     kinds: list[str] | None = None
+
+
+class ReopenIn(Schema):
+    source: str  # "purchases.SupplierInvoice", "payments.Payment" or "treasury.Movement"
+    id: int
+    reason: str = ""
 
 
 def _batch_out(batch: ExportBatch) -> dict[str, Any]:
@@ -181,3 +188,32 @@ def export_state(request: CompanyRequest, document_id: int) -> dict[str, Any]:
             for row in rows
         ],
     }
+
+
+@router.post("/records/reopen")
+def reopen_record(request: CompanyRequest, body: ReopenIn) -> dict[str, Any]:
+    """An owner unlocks an exported supplier invoice, payment or movement for a correction;
+    the next batch sends it again as changed since export."""
+    require(request, "accounting.reopen_period")
+    if body.source not in locks.GUARDED:
+        raise InvalidInput({"source": [f"One of {', '.join(sorted(locks.GUARDED))}."]})
+    obj = company_object_or_404(request.company, apps.get_model(body.source), pk=body.id)
+    count = locks.reopen_export(request.actor, request.company, obj, body.reason)
+    return {"source": body.source, "id": obj.pk, "reopened": count}
+
+
+@router.get("/ledgers/{ledger}.pdf")
+def ledger_pdf_download(request: CompanyRequest, ledger: str, period: str) -> HttpResponse:
+    """The sales or purchase VAT ledger of a month (`?period=YYYY-MM`) as PDF, in the language
+    of the request (the user's saved language, else Bulgarian)."""
+    require(request, "accounting.view")
+    if ledger not in ledger_pdf.LEDGERS:
+        raise InvalidInput({"ledger": ["One of sales, purchases."]})
+    try:
+        month = Period.parse(period)
+    except ValueError:
+        raise InvalidInput({"period": ["Give the month as YYYY-MM."]}) from None
+    data = ledger_pdf.ledger_pdf(request.company, month, ledger)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{ledger_pdf.filename(month, ledger)}"'
+    return response

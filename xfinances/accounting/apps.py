@@ -12,7 +12,8 @@ class AccountingConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models can be imported only once the registry is ready.
-        from xfinances.accounting import subscribers, ubl
+        from xfinances.accounting import locks, subscribers, ubl
+        from xfinances.core import edit_guards
         from xfinances.invoicing.events import electronic_invoices
 
         # Exports: document events (on-issue destinations, changed since export) and the
@@ -20,3 +21,6 @@ class AccountingConfig(AppConfig):
         subscribers.register()
         # UBL e-invoices: the portal's XML download and the e-mail attachment.
         electronic_invoices.provide(ubl.electronic_invoice)
+        # Exported supplier invoices, payments and movements (and a closed VAT month) lock;
+        # purchases, payments and treasury ask through the core hook.
+        edit_guards.locked_reason.provide(locks.locked_reason)

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -250,10 +251,12 @@ def sale_records_of(
     mapping: AccountMapping,
     *,
     with_lines: bool = False,
+    with_journal: bool = True,
     on_error: OnError = None,
 ) -> Iterator[ExportRecord]:
+    make = partial(sale_records, journal=with_journal)
     for sale in sale_inputs(company, sales_in_period(company, period), with_lines=with_lines):
-        yield from _guard(on_error, sale_records, sale, period.code, mapping) or ()
+        yield from _guard(on_error, make, sale, period.code, mapping) or ()
 
 
 # --- supplier invoices -------------------------------------------------------------------------
@@ -509,12 +512,18 @@ def records_of(
     kinds: Iterable[RecordKind],
     *,
     with_lines: bool = False,
+    with_journal: bool = True,
     on_error: OnError = None,
 ) -> Iterator[ExportRecord]:
     wanted = set(kinds)
     if RecordKind.SALE in wanted:
         yield from sale_records_of(
-            company, period, mapping, with_lines=with_lines, on_error=on_error
+            company,
+            period,
+            mapping,
+            with_lines=with_lines,
+            with_journal=with_journal,
+            on_error=on_error,
         )
     if RecordKind.PURCHASE in wanted:
         yield from purchase_records_of(company, period, mapping, on_error=on_error)

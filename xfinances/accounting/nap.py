@@ -16,7 +16,8 @@ Choices the domain text leaves open (documented in docs/decisions/0011-accountin
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import BinaryIO
@@ -170,10 +171,36 @@ def _amount(value: object) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+def _number_arg(value: object) -> str:
+    return str(value if value is not None else 0)
+
+
+def _date_arg(value: object) -> str:
+    if isinstance(value, dt.date):
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+    return ""
+
+
+def _amount_arg(value: object) -> str:
+    if value is None or value is ZERO:
+        return "0.00"
+    if isinstance(value, str):
+        return value
+    return str(_amount(value))
+
+
+_CONVERT = {TEXT: _clean_text, NUMBER: _number_arg, AMOUNT: _amount_arg, DATE: _date_arg}
+#: The ledgers' lines start with ten fields of the document (xx-00 … xx-09), then amounts.
+HEAD_FIELDS = 10
+
+
 class _Compiled:
     """A layout as one `str.format` template: text fields truncated and padded by the format
     (`{:<50.50}`), amounts `{:>15}` of a two-decimal Decimal, numbers `{:>15}`. A line longer
-    than the layout means an amount or number overflowed: found and named on that slow path."""
+    than the layout means an amount or number overflowed: found and named on that slow path.
+
+    Each field's converter is looked up once here, not per line (the ledgers write hundreds of
+    thousands of lines: the per-field branching was most of their cost)."""
 
     def __init__(self, layout: Layout):
         self.layout = layout
@@ -185,32 +212,41 @@ class _Compiled:
             else:
                 parts.append(f"{{{index}:<{width}.{width}}}")
         self.template = "".join(parts)
+        self.fields = tuple((code, _CONVERT[kind]) for code, _width, kind in layout)
+        self.head = tuple(convert for _code, convert in self.fields[:HEAD_FIELDS])
+        self.tail = self.fields[HEAD_FIELDS:]
+        # The amount columns after the head, in layout order, and the fields after them.
+        amounts = [code for code, _width, kind in layout[HEAD_FIELDS:] if kind == AMOUNT]
+        self.amount_codes = tuple(amounts)
+        if self.tail[: len(amounts)] != tuple((c, _amount_arg) for c in amounts):
+            self.amount_codes = ()  # not head + amounts + rest: only the general path
+        self.rest = self.tail[len(self.amount_codes) :]
 
     def __call__(self, values: dict[str, object]) -> str:
-        args: list[object] = []
-        for code, _width, kind in self.layout:
-            value = values.get(code)
-            if kind == AMOUNT:
-                if value is None or value is ZERO:
-                    args.append("0.00")
-                else:
-                    args.append(value if isinstance(value, str) else str(_amount(value)))
-            elif kind == NUMBER:
-                args.append(str(value if value is not None else 0))
-            elif kind == DATE:
-                args.append(
-                    f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
-                    if isinstance(value, dt.date)
-                    else ""
-                )
-            else:
-                args.append(_clean_text(value))
+        get = values.get
+        return self._line([convert(get(code)) for code, convert in self.fields])
+
+    def ledger(self, head: tuple[object, ...], amounts: dict[str, Decimal]) -> str:
+        """A ledger line from its ten document fields in layout order and its amounts by
+        column code (no merged dict per line)."""
+        args = [convert(value) for convert, value in zip(self.head, head, strict=True)]
+        get = amounts.get
+        if self.amount_codes and tuple(amounts) == self.amount_codes:
+            # sales_values / purchase_values give every column in layout order; most are zero,
+            # and their text is known without a call.
+            args += ["0.00" if v is ZERO else _amount_arg(v) for v in amounts.values()]
+            args += [convert(get(code)) for code, convert in self.rest]
+        else:
+            args += [convert(get(code)) for code, convert in self.tail]
+        return self._line(args)
+
+    def _line(self, args: list[str]) -> str:
         line = self.template.format(*args)
         if len(line) != self.width:
             self._overflow(args)
         return line
 
-    def _overflow(self, args: list[object]) -> None:
+    def _overflow(self, args: list[str]) -> None:
         for (code, width, _kind), value in zip(self.layout, args, strict=True):
             if len(str(value)) > width:
                 raise FieldOverflow(f"{code}: {value} is wider than {width}")
@@ -221,9 +257,7 @@ _compiled: dict[int, _Compiled] = {}
 
 def render(layout: Layout, values: dict[str, object]) -> str:
     """One fixed-width line (without the line end). Missing amounts are 0.00."""
-    compiled = _compiled.get(id(layout))
-    if compiled is None or compiled.layout is not layout:
-        compiled = _compiled[id(layout)] = _Compiled(layout)
+    compiled = _compiled_for(layout)
     if layout is DECLARATION_LAYOUT and "01-33" in values:
         values = {**values, "01-33": str(_amount(values["01-33"]))[:4]}
     return compiled(values)
@@ -277,30 +311,39 @@ def purchase_values(record: ExportRecord) -> dict[str, Decimal]:
     return values
 
 
-def _header(prefix: str, filer: str, record: ExportRecord, row: int) -> dict[str, object]:
+def _head(filer: str, record: ExportRecord, row: int) -> tuple[object, ...]:
+    """xx-00 … xx-09: filer, period, branch (blank), row, type, number, date, identifier, name,
+    description."""
     party = record.party
-    return {
-        f"{prefix}-00": filer,
-        f"{prefix}-01": record.period,
-        f"{prefix}-02": "",
-        f"{prefix}-03": row,
-        f"{prefix}-04": record.nap_code,
-        f"{prefix}-05": record.number,
-        f"{prefix}-06": record.date,
-        f"{prefix}-07": party.ledger_identifier,
-        f"{prefix}-08": party.name,
-        f"{prefix}-09": record.description,
-    }
+    return (
+        filer,
+        record.period,
+        "",
+        row,
+        record.nap_code,
+        record.number,
+        record.date,
+        party.ledger_identifier,
+        party.name,
+        record.description,
+    )
+
+
+def _compiled_for(layout: Layout) -> _Compiled:
+    compiled = _compiled.get(id(layout))
+    if compiled is None or compiled.layout is not layout:
+        compiled = _compiled[id(layout)] = _Compiled(layout)
+    return compiled
 
 
 def sales_line(filer: str, record: ExportRecord, row: int) -> tuple[str, dict[str, Decimal]]:
     values = sales_values(record)
-    return render(SALES_LAYOUT, {**_header("02", filer, record, row), **values}), values
+    return _compiled_for(SALES_LAYOUT).ledger(_head(filer, record, row), values), values
 
 
 def purchase_line(filer: str, record: ExportRecord, row: int) -> tuple[str, dict[str, Decimal]]:
     values = purchase_values(record)
-    return render(PURCHASE_LAYOUT, {**_header("03", filer, record, row), **values}), values
+    return _compiled_for(PURCHASE_LAYOUT).ledger(_head(filer, record, row), values), values
 
 
 def write_sales(filer: str, records: Iterable[ExportRecord], out: BinaryIO) -> LedgerTotals:
@@ -370,13 +413,13 @@ def write_all(
     period: str,
     sales: Iterable[ExportRecord],
     purchases: Iterable[ExportRecord],
-    open_file: object,
+    open_file: Callable[[str], AbstractContextManager[BinaryIO]],
 ) -> tuple[LedgerTotals, LedgerTotals]:
     """Write the three files through `open_file(name) -> BinaryIO` (a context manager)."""
-    with open_file("PRODAGBI.TXT") as out:  # type: ignore[operator]
+    with open_file("PRODAGBI.TXT") as out:
         sales_totals = write_sales(filer.vat_number, sales, out)
-    with open_file("POKUPKI.TXT") as out:  # type: ignore[operator]
+    with open_file("POKUPKI.TXT") as out:
         purchase_totals = write_purchases(filer.vat_number, purchases, out)
-    with open_file("DEKLAR.TXT") as out:  # type: ignore[operator]
+    with open_file("DEKLAR.TXT") as out:
         out.write(encode(declaration_line(filer, period, sales_totals, purchase_totals)))
     return sales_totals, purchase_totals

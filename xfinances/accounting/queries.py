@@ -126,6 +126,9 @@ class LedgerView:
     purchases: list[ExportRecord] = field(default_factory=list)
     sales_totals: nap.LedgerTotals = field(default_factory=nap.LedgerTotals)
     purchase_totals: nap.LedgerTotals = field(default_factory=nap.LedgerTotals)
+    # Sums of the rows' base and VAT over every row (not only those kept for the page).
+    sales_sum: tuple[Decimal, Decimal] = (Decimal(0), Decimal(0))
+    purchase_sum: tuple[Decimal, Decimal] = (Decimal(0), Decimal(0))
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     drafts: list[Document] = field(default_factory=list)
@@ -160,6 +163,7 @@ def ledger_view(company: Company, period: Period, *, max_rows: int = 500) -> Led
             continue
         for record in found:
             view.sales_totals.add(nap.sales_values(record))
+            view.sales_sum = (view.sales_sum[0] + record.base, view.sales_sum[1] + record.vat)
             if record.voided:
                 view.warnings.append(
                     _("%(number)s is voided (%(how)s).")
@@ -188,6 +192,8 @@ def ledger_view(company: Company, period: Period, *, max_rows: int = 500) -> Led
         if entered is None:
             continue
         view.purchase_totals.add(nap.purchase_values(entered))
+        base, vat = view.purchase_sum
+        view.purchase_sum = (base + entered.base, vat + entered.vat)
         if len(view.purchases) < max_rows:
             view.purchases.append(entered)
         else:

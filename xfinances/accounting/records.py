@@ -350,18 +350,25 @@ class SaleInput:
     description: str = ""
 
 
+_DOCUMENT_TYPES = {
+    "invoice": DocumentType.INVOICE,
+    "debit_note": DocumentType.DEBIT_NOTE,
+    "credit_note": DocumentType.CREDIT_NOTE,
+    "protocol": DocumentType.PROTOCOL,
+}
+
+
 def _document_type(kind: str) -> DocumentType:
-    return {
-        "invoice": DocumentType.INVOICE,
-        "debit_note": DocumentType.DEBIT_NOTE,
-        "credit_note": DocumentType.CREDIT_NOTE,
-        "protocol": DocumentType.PROTOCOL,
-    }[kind]
+    return _DOCUMENT_TYPES[kind]
 
 
-def sale_records(sale: SaleInput, period: str, mapping: AccountMapping) -> list[ExportRecord]:
+def sale_records(
+    sale: SaleInput, period: str, mapping: AccountMapping, *, journal: bool = True
+) -> list[ExportRecord]:
     """The sales-ledger records of `sale` in `period`: none, one, or (issued and voided in the
-    same later month … never) the document and its reversal. Raises RecordError on bad input."""
+    same later month … never) the document and its reversal. Raises RecordError on bad input.
+    `journal=False` leaves the journal entry out (the NAP ledgers print none; building it was
+    a fifth of their time)."""
     if sale.kind == "proforma":
         return []
     subject = f"{sale.number or _('draft')}"
@@ -376,7 +383,7 @@ def sale_records(sale: SaleInput, period: str, mapping: AccountMapping) -> list[
             subject,
             _("The client %(name)s has no ЕИК or VAT number.") % {"name": sale.party.name},
         )
-    record = _sale_record(sale, period, mapping, subject)
+    record = _sale_record(sale, period, mapping, subject, journal)
     if issued_here and voided_here:
         return [_zeroed(record)]
     if voided_here:  # voided in a later month: reversed in the month of voiding
@@ -385,10 +392,10 @@ def sale_records(sale: SaleInput, period: str, mapping: AccountMapping) -> list[
 
 
 def _sale_record(
-    sale: SaleInput, period: str, mapping: AccountMapping, subject: str
+    sale: SaleInput, period: str, mapping: AccountMapping, subject: str, journal: bool = True
 ) -> ExportRecord:
     ledger = ledger_currency(period)
-    sign = Decimal(-1) if sale.kind == "credit_note" else Decimal(1)
+    credit = sale.kind == "credit_note"  # credit notes are negative in the ledgers
     rows = []
     for group in sale.groups:
         if not group.nap_column:
@@ -397,8 +404,10 @@ def _sale_record(
                 _("The VAT treatment %(code)s has no VAT ledger column: set it in the catalog.")
                 % {"code": group.vat_code},
             )
-        base = sign * in_ledger(group.base, sale.currency, group.eur_base, ledger)
-        vat = sign * in_ledger(group.vat, sale.currency, group.eur_vat, ledger)
+        base = in_ledger(group.base, sale.currency, group.eur_base, ledger)
+        vat = in_ledger(group.vat, sale.currency, group.eur_vat, ledger)
+        if credit:
+            base, vat = -base, -vat
         vat_column = SALES_VAT_COLUMN.get(group.nap_column, "")
         if vat and not vat_column:
             raise RecordError(
@@ -410,9 +419,13 @@ def _sale_record(
     base = sum((row.base for row in rows), ZERO)
     vat = sum((row.vat for row in rows), ZERO)
     doc_type = _document_type(sale.kind)
-    entry = _sale_entry(
-        doc_type, sale.issue_date, sale.number, sale.party, rows, base + vat, vat, mapping
-    )
+    entries: tuple[JournalEntry, ...] = ()
+    if journal:
+        entries = (
+            _sale_entry(
+                doc_type, sale.issue_date, sale.number, sale.party, rows, base + vat, vat, mapping
+            ),
+        )
     return ExportRecord(
         kind=RecordKind.SALE,
         source="invoicing.Document",
@@ -432,13 +445,13 @@ def _sale_record(
         vat_rows=tuple(rows),
         lines=sale.lines,
         document_currency=sale.currency,
-        document_total=sign * sale.total,
+        document_total=-sale.total if credit else sale.total,
         corrected_number=sale.corrected_number,
         corrected_date=sale.corrected_date,
         payment_method=sale.payment_method,
         due_date=sale.due_date,
         voided=sale.voided_on is not None,
-        journal=(entry,),
+        journal=entries,
     )
 
 

@@ -416,29 +416,11 @@ def _line(
     _sub(_sub(item_line, "cac:Price"), "cbc:PriceAmount", _number(price), currencyID=currency)
 
 
-def build_ubl(document: Document) -> bytes:
-    """The UBL 2.1 XML of an issued invoice, debit note or credit note (UTF-8, declaration)."""
-    if document.kind not in UBL_KINDS:
-        raise UblError(f"a {document.kind} has no e-invoice")
-    if document.status != DocumentStatus.ISSUED or not document.number:
-        raise UblError("only an issued document has an e-invoice")
-    credit = document.kind == DocumentKind.CREDIT_NOTE
-    namespace = CREDIT_NOTE_NS if credit else INVOICE_NS
-    root = etree.Element(
-        f"{{{namespace}}}{'CreditNote' if credit else 'Invoice'}",
-        nsmap={None: namespace, "cac": CAC, "cbc": CBC},
-    )
-    currency = document.currency
-    seller_vat = (document.supplier_vat_number or "").replace(" ", "").upper()
-    lines = list(invoicing_queries.lines_of(document))
-    groups = list(
-        DocumentVatGroup.objects.filter(
-            company_id=document.company_id, document_id=document.pk
-        ).order_by("id")
-    )
-    categories = _categories(document, groups, seller_vat)
-    outside = any(row.code == OUTSIDE for row in categories)
-
+def _header(
+    root: etree._Element, document: Document, categories: list[_Category], credit: bool
+) -> tuple[bool, str]:
+    """Identification, dates, type, notes, currencies, the buyer and billing references.
+    Returns whether the document is in a foreign currency, and the VAT accounting currency."""
     _sub(root, "cbc:CustomizationID", CUSTOMIZATION_ID)
     _sub(root, "cbc:ProfileID", PROFILE_ID)
     _sub(root, "cbc:ID", document.number)
@@ -453,6 +435,7 @@ def build_ubl(document: Document) -> bytes:
         _sub(root, "cbc:InvoiceTypeCode", TYPE_CODES[DocumentKind(document.kind)])
         _text(root, "cbc:Note", _note(document, categories))
         _sub(root, "cbc:TaxPointDate", document.tax_event_date.isoformat())
+    currency = document.currency
     _sub(root, "cbc:DocumentCurrencyCode", currency)
     accounting_currency = _accounting_currency(document)
     foreign = currency != accounting_currency and currency not in ("EUR", "BGN")
@@ -465,7 +448,10 @@ def build_ubl(document: Document) -> bytes:
         _sub(reference, "cbc:ID", document.corrected_number)
         if document.corrected_issue_date:
             _sub(reference, "cbc:IssueDate", document.corrected_issue_date.isoformat())
+    return foreign, accounting_currency
 
+
+def _parties(root: etree._Element, document: Document, seller_vat: str, outside: bool) -> None:
     _party(
         _sub(root, "cac:AccountingSupplierParty"),
         name=document.supplier_name,
@@ -493,6 +479,11 @@ def build_ubl(document: Document) -> bytes:
         email=document.recipient_email,
         contact=document.recipient_mol,
     )
+
+
+def _delivery_and_payment(
+    root: etree._Element, document: Document, categories: list[_Category]
+) -> None:
     delivery = _sub(root, "cac:Delivery")
     _sub(delivery, "cbc:ActualDeliveryDate", document.tax_event_date.isoformat())
     if any(row.code == INTRA_EU for row in categories):  # BR-IC-12: the deliver-to country
@@ -504,6 +495,12 @@ def build_ubl(document: Document) -> bytes:
     # due date, so the terms are always given.
     _sub(_sub(root, "cac:PaymentTerms"), "cbc:Note", _payment_terms(document))
 
+
+def _document_allowances(
+    root: etree._Element, document: Document, categories: list[_Category]
+) -> None:
+    """The document discount, one allowance per VAT category it reduces."""
+    currency = document.currency
     for row in categories:
         if row.discount == 0:
             continue
@@ -517,6 +514,16 @@ def build_ubl(document: Document) -> bytes:
         category = _tax_category(allowance, "cac:TaxCategory", row.code, row.percent)
         _sub(_sub(category, "cac:TaxScheme"), "cbc:ID", "VAT")
 
+
+def _tax_totals(
+    root: etree._Element,
+    document: Document,
+    categories: list[_Category],
+    foreign: bool,
+    accounting_currency: str,
+) -> None:
+    """The VAT breakdown, and the VAT in the accounting currency of a foreign-currency one."""
+    currency = document.currency
     tax_total = _sub(root, "cac:TaxTotal")
     _money(tax_total, "cbc:TaxAmount", document.vat, currency)
     for row in categories:
@@ -536,6 +543,11 @@ def build_ubl(document: Document) -> bytes:
             accounting_vat = eur_to_bgn(document.eur_vat)
         _money(_sub(root, "cac:TaxTotal"), "cbc:TaxAmount", accounting_vat, accounting_currency)
 
+
+def _monetary_totals(
+    root: etree._Element, document: Document, lines: list[DocumentLine], categories: list[_Category]
+) -> None:
+    currency = document.currency
     totals = _sub(root, "cac:LegalMonetaryTotal")
     lines_net = sum((line.net for line in lines), Decimal("0.00"))
     discount = sum((row.discount for row in categories), Decimal("0.00"))
@@ -546,9 +558,36 @@ def build_ubl(document: Document) -> bytes:
         _money(totals, "cbc:AllowanceTotalAmount", discount, currency)
     _money(totals, "cbc:PayableAmount", document.total, currency)
 
+
+def build_ubl(document: Document) -> bytes:
+    """The UBL 2.1 XML of an issued invoice, debit note or credit note (UTF-8, declaration).
+    Elements are written in the order the UBL schema requires."""
+    if document.kind not in UBL_KINDS:
+        raise UblError(f"a {document.kind} has no e-invoice")
+    if document.status != DocumentStatus.ISSUED or not document.number:
+        raise UblError("only an issued document has an e-invoice")
+    credit = document.kind == DocumentKind.CREDIT_NOTE
+    namespace = CREDIT_NOTE_NS if credit else INVOICE_NS
+    root = etree.Element(
+        f"{{{namespace}}}{'CreditNote' if credit else 'Invoice'}",
+        nsmap={None: namespace, "cac": CAC, "cbc": CBC},
+    )
+    seller_vat = (document.supplier_vat_number or "").replace(" ", "").upper()
+    lines = list(invoicing_queries.lines_of(document))
+    groups = list(
+        DocumentVatGroup.objects.filter(
+            company_id=document.company_id, document_id=document.pk
+        ).order_by("id")
+    )
+    categories = _categories(document, groups, seller_vat)
+    foreign, accounting_currency = _header(root, document, categories, credit)
+    _parties(root, document, seller_vat, any(row.code == OUTSIDE for row in categories))
+    _delivery_and_payment(root, document, categories)
+    _document_allowances(root, document, categories)
+    _tax_totals(root, document, categories, foreign, accounting_currency)
+    _monetary_totals(root, document, lines, categories)
     for position, line in enumerate(lines, start=1):
         _line(root, line, position, document, seller_vat, credit)
-
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 

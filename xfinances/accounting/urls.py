@@ -17,6 +17,7 @@ urlpatterns = [
     path("batches/<int:batch_id>/retry/", views.batch_retry, name="batch_retry"),
     # The month is a query parameter (?period=YYYY-MM), not a record id in the path.
     path("vat/", views.vat_period, name="vat_period"),
+    path("vat/ledger.pdf", views.vat_ledger_pdf, name="vat_ledger_pdf"),
     path("vat/close/", views.vat_close, name="vat_close"),
     path("vat/file/", views.vat_file, name="vat_file"),
     path("closes/<int:close_id>/reopen/", views.vat_reopen, name="vat_reopen"),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xfinances.accounting import actions, exporters, queries
+from xfinances.accounting import actions, exporters, ledger_pdf, queries
 from xfinances.accounting.building import Period
 from xfinances.accounting.forms import DestinationForm, ExportForm, MappingForm
 from xfinances.accounting.records import RecordKind
@@ -278,4 +278,17 @@ def vat_file(request: CompanyRequest) -> HttpResponse:
         data = (Path(temp) / filename).read_bytes()
     response = HttpResponse(data, content_type="text/plain; charset=windows-1251")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@company_view("accounting.view")
+def vat_ledger_pdf(request: CompanyRequest) -> HttpResponse:
+    """The sales or purchase ledger of the month as PDF, rendered now in the reader's language."""
+    month = _period(request.GET.get("period"))
+    ledger = request.GET.get("ledger", "")
+    if ledger not in ledger_pdf.LEDGERS:
+        raise Http404
+    data = ledger_pdf.ledger_pdf(request.company, month, ledger)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{ledger_pdf.filename(month, ledger)}"'
     return response

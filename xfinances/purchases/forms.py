@@ -47,6 +47,9 @@ def _date_input() -> forms.DateInput:
 
 
 class SupplierInvoiceForm(forms.Form):
+    # The registered duplicate a Conflict points to (shown beside the error).
+    conflict_link: str | None = None
+
     supplier = forms.ChoiceField(label=_("Supplier"))
     kind = forms.ChoiceField(label=_("Kind"), choices=SupplierDocumentKind.choices)
     supplier_number = forms.CharField(label=_("Supplier's number"), max_length=40)

@@ -184,55 +184,43 @@ def _party(party: etree._Element | None) -> tuple[UblSupplier, list[str]]:
     return supplier, []
 
 
-def read_ubl(data: bytes) -> UblResult:
-    """Read a UBL 2.1 Invoice or CreditNote. Errors mean nothing usable; warnings are for the
-    user to check (totals that do not add up, a missing due date)."""
-    result = UblResult()
-    errors = result.errors
+def _root(data: bytes, errors: list[str]) -> etree._Element | None:
+    """The parsed XML, or None with the reason in `errors` (too large, entities, not XML)."""
     if len(data) > MAX_BYTES:
         errors.append(_("The file is larger than 25 MB."))
-        return result
+        return None
     if b"<!ENTITY" in data[:4096]:
         errors.append(_("The XML declares entities; such files are refused."))
-        return result
+        return None
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as error:
         errors.append(_("Not valid XML: %(error)s") % {"error": error})
-        return result
+        return None
     # The byte check above misses a declaration after the first 4 KB or in UTF-16; entities are
     # never expanded (resolve_entities=False), but such a file is refused all the same.
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _entity in dtd.iterentities()):
         errors.append(_("The XML declares entities; such files are refused."))
-        return result
+        return None
+    return root
+
+
+def _kind(root: etree._Element, errors: list[str]) -> str | None:
     namespace = etree.QName(root).namespace
-    if namespace == INVOICE_NS:
-        type_code = _text(root, "cbc:InvoiceTypeCode") or "380"
-        kind = "debit_note" if type_code in DEBIT_NOTE_TYPE_CODES else "invoice"
-        if type_code in CREDIT_NOTE_TYPE_CODES:
-            kind = "credit_note"
-    elif namespace == CREDIT_NOTE_NS:
-        kind = "credit_note"
-    else:
+    if namespace == CREDIT_NOTE_NS:
+        return "credit_note"
+    if namespace != INVOICE_NS:
         errors.append(_("This is not a UBL 2.1 invoice or credit note."))
-        return result
+        return None
+    type_code = _text(root, "cbc:InvoiceTypeCode") or "380"
+    if type_code in CREDIT_NOTE_TYPE_CODES:
+        return "credit_note"
+    return "debit_note" if type_code in DEBIT_NOTE_TYPE_CODES else "invoice"
 
-    number = _text(root, "cbc:ID")
-    if not number:
-        errors.append(_("The document has no number (cbc:ID)."))
-    issue_date = _date(_text(root, "cbc:IssueDate"), _("date of issue"), errors, required=True)
-    tax_point = _date(_text(root, "cbc:TaxPointDate"), _("tax event date"), errors)
-    due_text = (
-        _text(root, "cbc:DueDate")
-        or _text(root, "cac:PaymentMeans/cbc:PaymentDueDate")
-        or _text(root, "cac:PaymentTerms/cbc:PaymentDueDate")
-    )
-    due_date = _date(due_text, _("due date"), errors)
-    currency = _text(root, "cbc:DocumentCurrencyCode").upper()
-    if not re.fullmatch(r"[A-Z]{3}", currency):
-        errors.append(_("The document has no currency (cbc:DocumentCurrencyCode)."))
 
+def _supplier(root: etree._Element, errors: list[str]) -> tuple[UblSupplier, str]:
+    """The seller with the first payee account of the payment means, and the payment id."""
     supplier, _unused = _party(root.find("cac:AccountingSupplierParty/cac:Party", NS))
     if not supplier.name:
         errors.append(_("The supplier's name is missing."))
@@ -243,9 +231,11 @@ def read_ubl(data: bytes) -> UblResult:
             iban = account
             bic = _text(means, "cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID")
         reference = reference or _text(means, "cbc:PaymentID")
-    supplier = UblSupplier(**{**supplier.__dict__, "iban": iban, "bic": bic})
-    buyer, _unused = _party(root.find("cac:AccountingCustomerParty/cac:Party", NS))
+    return UblSupplier(**{**supplier.__dict__, "iban": iban, "bic": bic}), reference
 
+
+def _vat_rows(root: etree._Element, currency: str, errors: list[str]) -> list[UblVatRow]:
+    """The breakdown of the first tax total in the document currency."""
     rows: list[UblVatRow] = []
     for tax_total in root.findall("cac:TaxTotal", NS):
         subtotals = tax_total.findall("cac:TaxSubtotal", NS)
@@ -262,30 +252,39 @@ def read_ubl(data: bytes) -> UblResult:
         break
     if not rows:
         errors.append(_("The document has no VAT breakdown (cac:TaxSubtotal)."))
+    return rows
 
+
+def _totals(
+    root: etree._Element, rows: list[UblVatRow], result: UblResult
+) -> tuple[Decimal, Decimal, Decimal]:
+    """(total without VAT, total with VAT, amount due); warns when the rows disagree."""
+    errors = result.errors
     totals = root.find("cac:LegalMonetaryTotal", NS)
-    total_base = total = payable = Decimal("0.00")
     if totals is None:
         errors.append(_("The document has no totals (cac:LegalMonetaryTotal)."))
-    else:
-        total_base = _amount(totals, "cbc:TaxExclusiveAmount", _("Total without VAT"), errors)
-        total = _amount(totals, "cbc:TaxInclusiveAmount", _("Total with VAT"), errors)
-        payable = _amount(totals, "cbc:PayableAmount", _("Amount due"), errors)
+        zero = Decimal("0.00")
+        return zero, zero, zero
+    total_base = _amount(totals, "cbc:TaxExclusiveAmount", _("Total without VAT"), errors)
+    total = _amount(totals, "cbc:TaxInclusiveAmount", _("Total with VAT"), errors)
+    payable = _amount(totals, "cbc:PayableAmount", _("Amount due"), errors)
     row_base = sum((row.base for row in rows), Decimal("0.00"))
     row_vat = sum((row.vat for row in rows), Decimal("0.00"))
-    if rows and totals is not None and row_base != total_base:
+    if rows and row_base != total_base:
         result.warnings.append(
             _("The VAT rows add up to %(rows)s but the total without VAT is %(total)s.")
             % {"rows": formatting.amount(row_base), "total": formatting.amount(total_base)}
         )
-    if rows and totals is not None and row_base + row_vat != total:
+    if rows and row_base + row_vat != total:
         result.warnings.append(
             _("Base plus VAT is %(sum)s but the total with VAT is %(total)s.")
             % {"sum": formatting.amount(row_base + row_vat), "total": formatting.amount(total)}
         )
-    if due_date is None and kind != "credit_note":
-        result.warnings.append(_("The document has no due date; enter it."))
+    return total_base, total, payable
 
+
+def _attachments(root: etree._Element, warnings: list[str]) -> list[UblAttachment]:
+    """The embedded documents (base64), a PDF named with its extension."""
     attachments: list[UblAttachment] = []
     for position, reference_node in enumerate(
         root.findall("cac:AdditionalDocumentReference", NS), start=1
@@ -294,16 +293,48 @@ def read_ubl(data: bytes) -> UblResult:
         if binary is None or not (binary.text or "").strip():
             continue
         try:
-            content = base64.b64decode("".join(binary.text.split()), validate=True)
+            content = base64.b64decode("".join((binary.text or "").split()), validate=True)
         except (binascii.Error, ValueError):
-            result.warnings.append(_("An embedded attachment is not valid base64; skipped."))
+            warnings.append(_("An embedded attachment is not valid base64; skipped."))
             continue
         filename = binary.get("filename") or f"{_text(reference_node, 'cbc:ID') or position}"
         mime = binary.get("mimeCode") or "application/octet-stream"
         if mime == "application/pdf" and not filename.lower().endswith(".pdf"):
             filename += ".pdf"
         attachments.append(UblAttachment(filename=filename[:200], mime_type=mime, content=content))
+    return attachments
 
+
+def read_ubl(data: bytes) -> UblResult:
+    """Read a UBL 2.1 Invoice or CreditNote. Errors mean nothing usable; warnings are for the
+    user to check (totals that do not add up, a missing due date)."""
+    result = UblResult()
+    errors = result.errors
+    root = _root(data, errors)
+    kind = _kind(root, errors) if root is not None else None
+    if root is None or kind is None:
+        return result
+    number = _text(root, "cbc:ID")
+    if not number:
+        errors.append(_("The document has no number (cbc:ID)."))
+    issue_date = _date(_text(root, "cbc:IssueDate"), _("date of issue"), errors, required=True)
+    tax_point = _date(_text(root, "cbc:TaxPointDate"), _("tax event date"), errors)
+    due_text = (
+        _text(root, "cbc:DueDate")
+        or _text(root, "cac:PaymentMeans/cbc:PaymentDueDate")
+        or _text(root, "cac:PaymentTerms/cbc:PaymentDueDate")
+    )
+    due_date = _date(due_text, _("due date"), errors)
+    currency = _text(root, "cbc:DocumentCurrencyCode").upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        errors.append(_("The document has no currency (cbc:DocumentCurrencyCode)."))
+    supplier, reference = _supplier(root, errors)
+    buyer, _unused = _party(root.find("cac:AccountingCustomerParty/cac:Party", NS))
+    rows = _vat_rows(root, currency, errors)
+    total_base, total, payable = _totals(root, rows, result)
+    if due_date is None and kind != "credit_note":
+        result.warnings.append(_("The document has no due date; enter it."))
+    attachments = _attachments(root, result.warnings)
     if errors:
         return result
     assert issue_date is not None
@@ -319,7 +350,7 @@ def read_ubl(data: bytes) -> UblResult:
         buyer_eik=buyer.eik,
         rows=rows,
         total_base=total_base,
-        total_vat=row_vat,
+        total_vat=sum((row.vat for row in rows), Decimal("0.00")),
         total=total,
         payable=payable,
         corrected_number=_text(root, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"),

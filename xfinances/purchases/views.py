@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -30,7 +31,7 @@ from xfinances.purchases.forms import (
     SupplierInvoiceForm,
     UblUploadForm,
 )
-from xfinances.purchases.models import PaymentBatchItem, SupplierInvoice
+from xfinances.purchases.models import PaymentBatchItem, SupplierInvoice, SupplierInvoiceImport
 from xfinances.purchases.numbers import number_key
 from xfinances.purchases.ubl import UblDocument, read_ubl
 
@@ -137,129 +138,165 @@ def _initial_from_ubl(company: Company, document: UblDocument) -> dict[str, Any]
     return initial
 
 
-def _form_page(request: CompanyRequest, invoice: SupplierInvoice | None) -> HttpResponse:
+@dataclass
+class _Staged:
+    """A UBL upload waiting for its form: the import row, the document read from it, the
+    reader's warnings, and whether its supplier is not among the company's parties yet."""
+
+    row: SupplierInvoiceImport | None = None
+    document: UblDocument | None = None
+    warnings: list[str] = field(default_factory=list)
+    supplier_missing: bool = False
+
+
+def _staged(request: CompanyRequest, invoice: SupplierInvoice | None) -> _Staged:
     company = request.company
-    actions.ensure_purchase_categories(request.actor, company)
-    choices = _choices(company, invoice)
-    staged = None
-    ubl_document: UblDocument | None = None
-    ubl_warnings: list[str] = []
     import_id = request.POST.get("import_id") or request.GET.get("import")
-    if invoice is None and import_id and str(import_id).isdigit():
-        staged = queries.pending_import(company, int(import_id))
-        if staged is not None:
-            parsed = read_ubl(bytes(staged.content))
-            ubl_document, ubl_warnings = parsed.document, parsed.warnings
-    supplier_missing = ubl_document is not None and (
-        queries.supplier_by_identifier(
-            company, ubl_document.supplier.vat_number, ubl_document.supplier.eik
-        )
+    if invoice is not None or not import_id or not str(import_id).isdigit():
+        return _Staged()
+    row = queries.pending_import(company, int(import_id))
+    if row is None:
+        return _Staged()
+    parsed = read_ubl(bytes(row.content))
+    document = parsed.document
+    missing = document is not None and (
+        queries.supplier_by_identifier(company, document.supplier.vat_number, document.supplier.eik)
         is None
     )
+    return _Staged(row, document, parsed.warnings, missing)
+
+
+def _save(
+    request: CompanyRequest,
+    form: SupplierInvoiceForm,
+    invoice: SupplierInvoice | None,
+    staged: _Staged,
+) -> SupplierInvoice | None:
+    """Register or change the document through its action; on a refusal the errors go on the
+    form and None is returned."""
+    data = form.action_data()
+    actor, company = request.actor, request.company
+    try:
+        upload = form.cleaned_data.get("file")
+        files = [(upload.name, upload.read())] if upload else []
+        if invoice is None and staged.row is not None:
+            # Supplier, invoice and attachments in one transaction.
+            create = bool(staged.supplier_missing and form.cleaned_data.get("create_supplier"))
+            invoice = actions.register_from_ubl(
+                actor,
+                company,
+                import_id=staged.row.pk,
+                create_supplier=create,
+                attachments=files,
+                **data,
+            )
+            messages.success(request, _("Supplier document registered."))
+        elif invoice is None:
+            invoice = actions.register_supplier_invoice(actor, company, attachments=files, **data)
+            messages.success(request, _("Supplier document registered."))
+        else:
+            invoice = actions.update_supplier_invoice(actor, invoice, **data)
+            for name, content in files:
+                actions.add_attachment(actor, invoice, name, content)
+            messages.success(request, _("Changes saved."))
+    except InvalidInput as error:
+        row_errors = {k: v for k, v in error.errors.items() if k.startswith("rows")}
+        other = {k: v for k, v in error.errors.items() if k not in row_errors}
+        form.add_row_errors(row_errors)
+        if other:
+            apply_errors(form, InvalidInput({k: list(v) for k, v in other.items()}))
+        return None
+    except Conflict as error:
+        apply_errors(form, error)
+        if error.link:
+            form.conflict_link = error.link
+        return None
+    except NotAllowed as error:
+        form.add_error(None, str(error))
+        return None
+    return invoice
+
+
+_EDITED_FIELDS = (
+    "kind",
+    "supplier_number",
+    "issue_date",
+    "tax_event_date",
+    "received_date",
+    "due_date",
+    "currency",
+    "description",
+    "supplier_iban",
+    "payment_reference",
+)
+
+
+def _initial_of(invoice: SupplierInvoice) -> dict[str, Any]:
+    """The edit form of a stored document."""
+    initial: dict[str, Any] = {name: getattr(invoice, name) for name in _EDITED_FIELDS}
+    initial["supplier"] = str(invoice.supplier_id)
+    initial["exchange_rate"] = (
+        invoice.exchange_rate.normalize() if invoice.currency not in ("EUR", "BGN") else None
+    )
+    initial["category"] = str(invoice.category_id or "")
+    initial["responsible"] = str(invoice.responsible_id or "")
+    initial["approver"] = str(invoice.approver_id or "")
+    initial["corrected_invoice"] = str(invoice.corrected_invoice_id or "")
+    initial["approval_required"] = invoice.approval_status != "not_required"
+    for index, row in enumerate(list(invoice.vat_rows.all())[:ROW_COUNT]):
+        initial[f"row{index}_vat_rate"] = row.vat_rate.normalize()
+        initial[f"row{index}_base"] = row.base
+        initial[f"row{index}_vat"] = row.vat
+        initial[f"row{index}_vat_credit"] = row.vat_credit
+    return initial
+
+
+def _initial(
+    request: CompanyRequest, invoice: SupplierInvoice | None, staged: _Staged
+) -> dict[str, Any]:
+    company = request.company
+    initial: dict[str, Any] = {"currency": company.default_currency, "kind": "invoice"}
+    if invoice is not None:
+        initial.update(_initial_of(invoice))
+        return initial
+    initial["approval_required"] = queries.settings_of(company).approval_required
+    supplier_id = request.GET.get("supplier")
+    if supplier_id and supplier_id.isdigit():
+        initial["supplier"] = supplier_id
+    if staged.document is not None and staged.row is not None:
+        initial.update(_initial_from_ubl(company, staged.document))
+        initial["import_id"] = staged.row.pk
+        initial["create_supplier"] = staged.supplier_missing
+    return initial
+
+
+def _form_page(request: CompanyRequest, invoice: SupplierInvoice | None) -> HttpResponse:
+    company = request.company
+    choices = _choices(company, invoice)
+    staged = _staged(request, invoice)
     status = 200
     if request.method == "POST":
         form = SupplierInvoiceForm(request.POST, request.FILES, **choices)
-        if supplier_missing and request.POST.get("create_supplier"):
+        if staged.supplier_missing and request.POST.get("create_supplier"):
             form.fields["supplier"].required = False
         if form.is_valid():
-            data = form.action_data()
-            try:
-                if supplier_missing and form.cleaned_data.get("create_supplier"):
-                    assert ubl_document is not None
-                    party = actions.create_supplier_from_ubl(
-                        request.actor,
-                        company,
-                        ubl_document.supplier,
-                    )
-                    data["supplier"] = party.pk
-                upload = form.cleaned_data.get("file")
-                files = [(upload.name, upload.read())] if upload else []
-                if invoice is None:
-                    invoice = actions.register_supplier_invoice(
-                        request.actor,
-                        company,
-                        attachments=files,
-                        import_id=staged.pk if staged else None,
-                        **data,
-                    )
-                    messages.success(request, _("Supplier document registered."))
-                else:
-                    invoice = actions.update_supplier_invoice(request.actor, invoice, **data)
-                    for name, content in files:
-                        actions.add_attachment(request.actor, invoice, name, content)
-                    messages.success(request, _("Changes saved."))
-            except InvalidInput as error:
-                row_errors = {k: v for k, v in error.errors.items() if k.startswith("rows")}
-                other = {k: v for k, v in error.errors.items() if k not in row_errors}
-                form.add_row_errors(row_errors)
-                if other:
-                    apply_errors(form, InvalidInput(dict(other)))  # type: ignore[arg-type]
-            except Conflict as error:
-                apply_errors(form, error)
-                if error.link:
-                    form.conflict_link = error.link  # type: ignore[attr-defined]
-            except NotAllowed as error:
-                form.add_error(None, str(error))
-            else:
-                for warning in invoice.vat_warnings:
+            saved = _save(request, form, invoice, staged)
+            if saved is not None:
+                for warning in saved.vat_warnings:
                     messages.warning(request, warning)
-                return redirect("purchases:detail", company.eik, invoice.pk)
+                return redirect("purchases:detail", company.eik, saved.pk)
         status = 422 if form.errors else 200
     else:
-        initial: dict[str, Any] = {"currency": company.default_currency, "kind": "invoice"}
-        if invoice is not None:
-            initial.update(
-                {
-                    name: getattr(invoice, name)
-                    for name in (
-                        "kind",
-                        "supplier_number",
-                        "issue_date",
-                        "tax_event_date",
-                        "received_date",
-                        "due_date",
-                        "currency",
-                        "description",
-                        "supplier_iban",
-                        "payment_reference",
-                    )
-                }
-            )
-            initial["supplier"] = str(invoice.supplier_id)
-            initial["exchange_rate"] = (
-                invoice.exchange_rate.normalize()
-                if invoice.currency not in ("EUR", "BGN")
-                else None
-            )
-            initial["category"] = str(invoice.category_id or "")
-            initial["responsible"] = str(invoice.responsible_id or "")
-            initial["approver"] = str(invoice.approver_id or "")
-            initial["corrected_invoice"] = str(invoice.corrected_invoice_id or "")
-            initial["approval_required"] = invoice.approval_status != "not_required"
-            for index, row in enumerate(list(invoice.vat_rows.all())[:ROW_COUNT]):
-                initial[f"row{index}_vat_rate"] = row.vat_rate.normalize()
-                initial[f"row{index}_base"] = row.base
-                initial[f"row{index}_vat"] = row.vat
-                initial[f"row{index}_vat_credit"] = row.vat_credit
-        else:
-            initial["approval_required"] = queries.settings_of(company).approval_required
-            supplier_id = request.GET.get("supplier")
-            if supplier_id and supplier_id.isdigit():
-                initial["supplier"] = supplier_id
-            if ubl_document is not None and staged is not None:
-                initial.update(_initial_from_ubl(company, ubl_document))
-                initial["import_id"] = staged.pk
-                initial["create_supplier"] = supplier_missing
-        form = SupplierInvoiceForm(initial=initial, **choices)
+        form = SupplierInvoiceForm(initial=_initial(request, invoice, staged), **choices)
     return render(
         request,
         "purchases/form.html",
         {
             "form": form,
             "invoice": invoice,
-            "ubl": ubl_document,
-            "ubl_warnings": ubl_warnings,
-            "supplier_missing": supplier_missing,
+            "ubl": staged.document,
+            "ubl_warnings": staged.warnings,
+            "supplier_missing": staged.supplier_missing,
         },
         status=status,
     )
@@ -514,7 +551,6 @@ def purchase_settings(request: CompanyRequest) -> HttpResponse:
         except NotAllowed as error:
             messages.error(request, str(error))
         status = 422
-    actions.ensure_purchase_categories(request.actor, company)
     return render(
         request,
         "purchases/settings.html",

@@ -22,6 +22,9 @@ from typing import Any, BinaryIO
 from xfinances.accounting.records import ZERO, AccountMapping, ExportRecord, RecordKind
 
 #: `records(kinds, with_lines=False)`: the period's records of those kinds, streamed, in order.
+#: `records(kinds, with_lines=False, with_journal=True)`: the period's records of those kinds;
+#: `with_lines` adds the document lines, `with_journal=False` leaves out the sales journal
+#: entries (the NAP ledgers need neither).
 RecordSource = Callable[..., Iterator[ExportRecord]]
 
 

@@ -14,7 +14,7 @@ SYSTEM = Actor.system(Source.CLI)
 
 def isolation_objects(company: Any) -> dict[str, Any]:
     """A batch (an empty month exported by hand), an e-mail destination, a closed VAT month,
-    and the period and file arguments of the VAT pages."""
+    and the period, file and ledger arguments of the VAT pages and the API."""
     batch = actions.export_period(SYSTEM, company, target="nap", period=Period(2020, 1)).batch
     assert batch is not None
     destination = actions.create_destination(
@@ -32,4 +32,5 @@ def isolation_objects(company: Any) -> dict[str, Any]:
         "batch_id": batch.pk,
         "destination_id": destination.pk,
         "close_id": close.pk,
+        "ledger": "sales",  # the API's VAT ledger PDF (not an object id)
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import Any
 
 from xfinances.accounting.exporters.base import ExportContext
 from xfinances.accounting.records import (
@@ -51,7 +52,7 @@ GERMAN = PartyRecord(number="13", name="Müller GmbH", country="DE", vat_number=
 
 
 def _sale(number: str, day: int, groups: list[GroupInput], **kw: object) -> SaleInput:
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "id": int(number),
         "version": 1,
         "kind": "invoice",
@@ -72,7 +73,7 @@ def _sale(number: str, day: int, groups: list[GroupInput], **kw: object) -> Sale
         "due_date": dt.date(2026, 3, 31),
     }
     values.update(kw)
-    return SaleInput(**values)  # type: ignore[arg-type]
+    return SaleInput(**values)
 
 
 def g(code: str, rate: str | None, column: str, base: str, vat: str) -> GroupInput:
@@ -173,14 +174,22 @@ def all_records() -> list[ExportRecord]:
     return found
 
 
-def source(kinds: Iterable[RecordKind], with_lines: bool = False) -> Iterator[ExportRecord]:
+def source(
+    kinds: Iterable[RecordKind], with_lines: bool = False, with_journal: bool = True
+) -> Iterator[ExportRecord]:
+    """The samples as `actions.render_period` gives them: without lines unless asked, without
+    the sales journal entries when the exporter needs none."""
     wanted = set(kinds)
     for record in all_records():
         if record.kind in wanted:
-            yield record if with_lines else _without_lines(record)
+            yield _trimmed(record, with_lines, with_journal)
 
 
-def _without_lines(record: ExportRecord) -> ExportRecord:
+def _trimmed(record: ExportRecord, with_lines: bool, with_journal: bool) -> ExportRecord:
     from dataclasses import replace
 
-    return replace(record, lines=())
+    if not with_lines:
+        record = replace(record, lines=())
+    if not with_journal and record.kind == RecordKind.SALE:
+        record = replace(record, journal=())
+    return record

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -32,7 +34,7 @@ D = Decimal
 
 
 def sale(**kw: object) -> SaleInput:
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "id": 1,
         "version": 1,
         "kind": "invoice",
@@ -46,7 +48,7 @@ def sale(**kw: object) -> SaleInput:
         "groups": (GroupInput("standard", D("20"), "02-11", D("100"), D("20"), D("100"), D("20")),),
     }
     values.update(kw)
-    return SaleInput(**values)  # type: ignore[arg-type]
+    return SaleInput(**values)
 
 
 def test_invoice_record_columns_and_entry() -> None:
@@ -212,3 +214,19 @@ def test_every_purchase_payment_and_movement_entry_balances(
         MovementInput(1, dt.date(2026, 1, 2), movement, cash, "1", "x", "y"), MAPPING
     )
     assert moved.balanced
+
+
+def test_records_without_journal_differ_only_in_the_journal() -> None:
+    """The NAP ledgers build sales records without journal entries; every other field is the
+    same (an invoice, a credit note and a document voided in a later month)."""
+    voided_later = sale(voided_on=dt.date(2026, 4, 2))
+    for item, period in (
+        (sale(), "202603"),
+        (sale(kind="credit_note"), "202603"),
+        (voided_later, "202604"),
+    ):
+        full = sale_records(item, period, MAPPING)
+        bare = sale_records(item, period, MAPPING, journal=False)
+        assert full and all(record.journal for record in full)
+        assert [r.journal for r in bare] == [()] * len(full)
+        assert [replace(r, journal=()) for r in full] == bare

@@ -157,18 +157,24 @@ ROW_S = "cac:TaxTotal/cac:TaxSubtotal[1]"
 ROW_E = "cac:TaxTotal/cac:TaxSubtotal[2]"
 
 
+def _drop(node: etree._Element) -> None:
+    parent = node.getparent()
+    assert parent is not None, "the element to drop has a parent"
+    parent.remove(node)
+
+
 def _lines_as(category: str, percent: str | None, reason: str | None = None) -> Mutation:
     """Both lines and the second breakdown row in one category (the S row and the allowance go)."""
 
     def change(root: etree._Element) -> None:
         for path in ("cac:AllowanceCharge", ROW_S):
             node = find(root, path)
-            node.getparent().remove(node)  # type: ignore[union-attr]
+            _drop(node)
         find(root, f"{TOTALS}/cbc:TaxExclusiveAmount").text = "250.00"
         find(root, f"{TOTALS}/cbc:TaxInclusiveAmount").text = "250.00"
         find(root, f"{TOTALS}/cbc:PayableAmount").text = "250.00"
         allowance_total = find(root, f"{TOTALS}/cbc:AllowanceTotalAmount")
-        allowance_total.getparent().remove(allowance_total)  # type: ignore[union-attr]
+        _drop(allowance_total)
         find(root, "cac:TaxTotal/cbc:TaxAmount").text = "0.00"
         row = find(root, "cac:TaxTotal/cac:TaxSubtotal")
         find(row, "cbc:TaxableAmount").text = "250.00"
@@ -184,7 +190,7 @@ def _lines_as(category: str, percent: str | None, reason: str | None = None) -> 
                 percent_node.text = percent
         reason_node = find(row, "cac:TaxCategory/cbc:TaxExemptionReason")
         if reason is None:
-            reason_node.getparent().remove(reason_node)  # type: ignore[union-attr]
+            _drop(reason_node)
         else:
             reason_node.text = reason
 

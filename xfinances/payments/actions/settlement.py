@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit, formatting
+from xfinances.core import audit, edit_guards, formatting
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company
@@ -221,6 +221,8 @@ def apply_open_credit_notes(actor: Actor, company: Company) -> int:
 def undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> Allocation:
     """Give an allocation's amounts back to both sides. The row stays (undone_at/by, reason)."""
     ensure_can(actor, allocation.company, "payments.change")
+    if allocation.payment is not None:  # a payment exported to accounting is locked
+        edit_guards.ensure_editable(allocation.payment)
     return _undo_allocation(actor, allocation, reason=reason)
 
 

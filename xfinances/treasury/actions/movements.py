@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from xfinances.core import audit, inputs, readers
+from xfinances.core import audit, edit_guards, inputs, readers
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.identifiers import IdentifierError, clean_iban
@@ -136,6 +136,7 @@ def update_movement(
     account = locks.lock_account(company, movement.account_id)
     movement = locks.lock_movement(company, movement.pk)
     _refuse_closed_period(company, account, movement.date)
+    edit_guards.ensure_editable(movement)  # exported to accounting: reverse it instead
     if movement.status == MovementStatus.REVERSED or movement.reversal_of_id:
         raise Conflict(_("A reversed movement or a reversal cannot be edited."))
     errors = InvalidInput.collect()
@@ -185,6 +186,7 @@ def delete_movement(actor: Actor, movement: Movement) -> None:
     locks.lock_account(company, movement.account_id)
     movement = locks.lock_movement(company, movement.pk)
     _refuse_closed_period(company, movement.account, movement.date)
+    edit_guards.ensure_editable(movement)
     if (
         movement.source != MovementSource.MANUAL
         or movement.cash_order_number is not None

@@ -1,0 +1,98 @@
+"""Export locks of the records of the lower apps: supplier invoices, payments, cash/bank movements.
+
+Sales documents carry their own lock (invoicing: `exported_at`, `locked_at`). The other exported
+records have no such fields and their apps cannot import accounting, so they ask the core hook
+`core.edit_guards.locked_reason`, which this module answers (registered in `AccountingConfig`):
+
+- a record sent in a batch (export state EXPORTED, the batch not failed) is locked until an owner
+  reopens its export (`reopen_export`: state CHANGED, audited); the edit is then re-sent by the
+  next batch as a correction ("changed since export");
+- a record dated in a closed VAT month is locked until the month is reopened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from xfinances.accounting.building import Period
+from xfinances.accounting.models import BatchStatus, DocumentExport, ExportState, VatPeriodClose
+from xfinances.core import audit, formatting
+from xfinances.core.audit import Actor
+from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.models import Company
+from xfinances.core.permissions import ensure_can
+
+# Model label → the date that puts the record in a VAT month (as building.py selects them).
+GUARDED: dict[str, str] = {
+    "purchases.SupplierInvoice": "issue_date",
+    "payments.Payment": "date",
+    "treasury.Movement": "date",
+}
+
+
+def _sent(company_id: int, source: str, object_id: int) -> DocumentExport | None:
+    return (
+        DocumentExport.objects.filter(
+            company_id=company_id, source=source, object_id=object_id, state=ExportState.EXPORTED
+        )
+        .exclude(batch__isnull=True)
+        .exclude(batch__status=BatchStatus.FAILED)
+        .select_related("batch")
+        .order_by("-exported_at", "-id")
+        .first()
+    )
+
+
+def locked_reason(obj: models.Model) -> str | None:
+    """Why `obj` cannot be edited or deleted now, or None (the `core.edit_guards` provider)."""
+    source = obj._meta.label
+    if source not in GUARDED or obj.pk is None:
+        return None
+    company_id = int(getattr(obj, "company_id"))  # noqa: B009 - every guarded model has one
+    sent = _sent(company_id, source, int(obj.pk))
+    if sent is not None and sent.batch is not None:
+        return _(
+            "It was exported to accounting (batch %(batch)s, %(date)s) and is locked; "
+            "an owner can reopen its export to correct it."
+        ) % {
+            "batch": sent.batch.pk,
+            "date": formatting.date(sent.exported_at.date()) if sent.exported_at else "",
+        }
+    day = getattr(obj, GUARDED[source])
+    if isinstance(day, dt.date):
+        period = Period(day.year, day.month)
+        closed = VatPeriodClose.objects.filter(
+            company_id=company_id, period=period.code, reopened_at__isnull=True
+        ).exists()
+        if closed:
+            return _(
+                "The VAT period %(period)s is closed; an owner can reopen it to make changes."
+            ) % {"period": period.label}
+    return None
+
+
+@transaction.atomic
+def reopen_export(actor: Actor, company: Company, obj: models.Model, reason: str) -> int:
+    """An owner unlocks an exported record for a correction (audited, with the reason). Its
+    export states become CHANGED, so the next batch of each destination sends it again.
+    Returns how many export states were reopened."""
+    ensure_can(actor, company, "accounting.reopen_period")
+    source = obj._meta.label
+    if source not in GUARDED or getattr(obj, "company_id", None) != company.pk:
+        raise InvalidInput({"__all__": [_("This record has no export to reopen.")]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": [_("Say why the export is reopened.")]})
+    rows = DocumentExport.objects.select_for_update().filter(
+        company=company, source=source, object_id=obj.pk, state=ExportState.EXPORTED
+    )
+    count = rows.update(state=ExportState.CHANGED)
+    if not count:
+        raise Conflict(_("This record is not locked by an export."))
+    audit.record_event(
+        actor, company, "reopen_export", obj, {"export_states": count}, reason=reason[:300]
+    )
+    return count
