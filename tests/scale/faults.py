@@ -11,15 +11,18 @@ workers build it once between them.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -218,3 +221,125 @@ def python() -> str:
 
 def run_quiet(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run(list(args), capture_output=True, text=True, check=True, **kwargs)
+
+
+class InvoiceJob:
+    """One client's invoice: create, issue, pay, send — each step retried with its own key."""
+
+    def __init__(self, client: Client, n: int, party_id: int, account_id: int):
+        self.client, self.n = client, n
+        self.party_id, self.account_id = party_id, account_id
+        self.document_id = 0
+        self.payment_id = 0
+        # Requests that failed and were retried, by status (0: no answer at all).
+        self.failures: Counter[int] = Counter()
+        self.failure_bodies: list[Any] = []
+        self.errors: list[Any] = []
+
+    def step(self, method: str, path: str, body: Any, key: str, ok: int) -> Any:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            status, answer = self.client.call(method, path, body, key=f"{key}-{self.n}")
+            if status == ok:
+                return answer
+            if status == 0 or status >= 500:
+                # No answer (the server died under the request, or is not back yet), or a
+                # server error: retry with the same key. The test judges the failures.
+                self.failures[status] += 1
+                if status:
+                    self.failure_bodies.append(answer)
+                time.sleep(0.2)
+                continue
+            self.errors.append((path, status, answer))
+            return None
+        self.errors.append((path, "no answer in 90 s"))
+        return None
+
+    def run(self) -> None:
+        line = {
+            "description": f"Работа при срив {self.n}",
+            "quantity": "1",
+            "unit": "pcs",
+            "unit_price": f"{100 + self.n}.00",
+            "vat_treatment": "standard",
+        }
+        body = {"kind": "invoice", "party_id": self.party_id, "lines": [line]}
+        draft = self.step("POST", "/documents", body, "create", 201)
+        if not draft:
+            return
+        self.document_id = draft["id"]
+        issued = self.step("POST", f"/documents/{self.document_id}/issue", {}, "issue", 200)
+        if not issued:
+            return
+        payment = {
+            "direction": "in",
+            "date": dt.date.today().isoformat(),
+            "amount": issued["totals"]["total"],
+            "currency": issued.get("currency") or "EUR",
+            "party_id": self.party_id,
+            "money_account_id": self.account_id,
+            "note": f"fault-{self.n}",
+            "allocations": [{"document_id": self.document_id}],
+        }
+        paid = self.step("POST", "/payments", payment, "pay", 201)
+        if not paid:
+            return
+        self.payment_id = paid["id"]
+        recipients = {"recipients": [f"client{self.n}@example.bg"]}
+        self.step("POST", f"/documents/{self.document_id}/send", recipients, "send", 202)
+
+
+def run_jobs(jobs: list[InvoiceJob], clients: int) -> list[threading.Thread]:
+    """Start `clients` threads sharing the jobs; the caller joins them."""
+
+    def work(mine: list[InvoiceJob]) -> None:
+        for job in mine:
+            job.run()
+
+    threads = [threading.Thread(target=work, args=(jobs[c::clients],)) for c in range(clients)]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def party_and_account(client: Client) -> tuple[int, int]:
+    """A client of the demo company and its EUR bank account (payments get a movement)."""
+    party_id = client.call("GET", "/parties?limit=50")[1]["items"][0]["id"]
+    accounts = client.call("GET", "/treasury/accounts")[1]["accounts"]
+    account = next(a for a in accounts if a["kind"] == "bank" and a["currency"] == "EUR")
+    return int(party_id), int(account["id"])
+
+
+def assert_committed_once(
+    before: dict[str, Any], after: dict[str, Any], jobs: list[InvoiceJob]
+) -> tuple[list[Any], list[Any]]:
+    """One issued document and one payment with its movement per job, nothing more; the
+    numbering gapless. Returns the new documents and payments."""
+    assert all(not j.errors for j in jobs), [j.errors for j in jobs]
+    old_documents = {d["id"] for d in before["documents"]}
+    documents = [d for d in after["documents"] if d["id"] not in old_documents]
+    # A create retried after a lost answer got the first answer, not a second draft.
+    assert sorted(d["id"] for d in documents) == sorted(j.document_id for j in jobs)
+    assert all(d["status"] == "issued" for d in documents), documents
+    assert_numbering_gapless(after["documents"])
+    old_payments = {p["id"] for p in before["payments"]}
+    payments = [p for p in after["payments"] if p["id"] not in old_payments]
+    assert sorted(p["id"] for p in payments) == sorted(j.payment_id for j in jobs)
+    assert all(p["movement_id"] for p in payments), payments
+    return documents, payments
+
+
+def mails_to_clients(smtp: Any) -> list[Any]:
+    """The e-mails the test sent (the demo queued some of its own when it was loaded)."""
+    return [m for m in smtp.received if m.recipients[0].startswith("client")]
+
+
+def assert_sent_once(smtp: Any, receiver: Any, jobs: list[InvoiceJob]) -> None:
+    """Each job's e-mail arrived once, and its `document.issued` webhook has one delivery id
+    (a receiver de-duplicates retries of one delivery by that id)."""
+    received = Counter(m.recipients[0] for m in mails_to_clients(smtp))
+    assert received == Counter(f"client{j.n}@example.bg" for j in jobs), received
+    issued = [p for p in receiver.payloads() if p["event"] == "document.issued"]
+    deliveries = {(p["data"]["id"], p["id"]) for p in issued}
+    per_document = Counter(document for document, _delivery in deliveries)
+    assert per_document == Counter(j.document_id for j in jobs), per_document
