@@ -22,6 +22,7 @@ MODULES = (
     "bench.banking_matching",
     "bench.fuzz",
     "bench.load",
+    "bench.throughput",
 )
 
 
