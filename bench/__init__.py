@@ -23,6 +23,7 @@ MODULES = (
     "bench.fuzz",
     "bench.load",
     "bench.throughput",
+    "bench.faults",
 )
 
 

@@ -11,6 +11,7 @@ PostgreSQL + Redis conditions of tests/scale apply.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
@@ -28,7 +29,7 @@ pytestmark = [
     *_scale_marks,
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
 ]
-DURING_OUTAGE = 4
+DURING_OUTAGE = int(os.environ.get("FAULTS_JOBS_PER_CLIENT", "4"))  # more in `make bench`
 
 
 class Redis:
