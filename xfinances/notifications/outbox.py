@@ -279,21 +279,14 @@ def send_email_batch(messages: list[OutboxMessage]) -> RunResult:
         for message in messages:
             _count(result, mark_attempt_failed(message, _smtp_text(error)))
         return result
-    recorded: list[OutboxMessage] = []  # sent, "sent" not yet written
-
-    def flush() -> None:
-        for done in recorded:
-            _record_sent(done, 250)
-            result.sent += 1
-        recorded.clear()
-
+    accepted = _Accepted(result)
     try:
-        _send_over(connection, messages, recorded, flush, result)
+        _send_over(connection, messages, accepted, result)
     except DatabaseError:
         # The database went away mid-batch (a restart, a failover): once it answers again, write
         # what the mail server accepted and give back what never left, instead of leaving it
         # all to reconcile, which would call the accepted e-mails uncertain ten minutes later.
-        _when_database_returns(lambda: _settle_after_database_error(messages, recorded))
+        _when_database_returns(lambda: _settle_after_database_error(messages, accepted))
         raise
     finally:
         with contextlib.suppress(Exception):  # closing a broken connection
@@ -301,12 +294,25 @@ def send_email_batch(messages: list[OutboxMessage]) -> RunResult:
     return result
 
 
+class _Accepted:
+    """E-mails the server accepted whose "sent" is not committed yet: written in the caller's
+    transaction (`write`), forgotten only once that transaction committed (`committed`)."""
+
+    def __init__(self, result: RunResult) -> None:
+        self.messages: list[OutboxMessage] = []
+        self.result = result
+
+    def write(self) -> None:
+        for message in self.messages:
+            _record_sent(message, 250)
+
+    def committed(self) -> None:
+        self.result.sent += len(self.messages)
+        self.messages.clear()
+
+
 def _send_over(
-    connection: Any,
-    messages: list[OutboxMessage],
-    recorded: list[OutboxMessage],
-    flush: Any,
-    result: RunResult,
+    connection: Any, messages: list[OutboxMessage], accepted: _Accepted, result: RunResult
 ) -> None:
     """The loop of `send_email_batch` over an open SMTP connection."""
     for index, message in enumerate(messages):
@@ -314,14 +320,16 @@ def _send_over(
             email = build_email(message, connection)
         except Exception as error:
             with transaction.atomic():
-                flush()
+                accepted.write()
+            accepted.committed()
             _count(result, mark_attempt_failed(message, _smtp_text(error)))
             continue
         # One short transaction: "sent" of the previous message and "transmitting" of
         # this one. The uncertain window stays one message wide.
         with transaction.atomic():
-            flush()
+            accepted.write()
             claimed = _mark_transmitting(message)
+        accepted.committed()
         if not claimed:
             continue
         try:
@@ -341,20 +349,18 @@ def _send_over(
             _retry_rest(messages[index + 1 :], error, result)
             return
         else:
-            recorded.append(message)
+            accepted.messages.append(message)
     with transaction.atomic():
-        flush()
+        accepted.write()
+    accepted.committed()
 
 
-def _settle_after_database_error(
-    messages: list[OutboxMessage], accepted: list[OutboxMessage]
-) -> None:
+def _settle_after_database_error(messages: list[OutboxMessage], accepted: _Accepted) -> None:
     """After a lost database: `sent` for what the server accepted, the queue again for what was
     claimed but never handed over (no transmitting mark). A row that has the mark and is not
     among the accepted stays for reconcile, which alone decides about those (decision 0003)."""
     with transaction.atomic():
-        for message in accepted:
-            _record_sent(message, 250)
+        accepted.write()
         tokens = {m.claim_token for m in messages}
         OutboxMessage.objects.filter(
             pk__in=[m.pk for m in messages],
@@ -362,7 +368,7 @@ def _settle_after_database_error(
             status=MessageStatus.SENDING,
             transmit_started_at__isnull=True,
         ).update(status=MessageStatus.QUEUED, claim_token="", next_attempt_at=timezone.now())
-    accepted.clear()
+    accepted.committed()
 
 
 def _when_database_returns(settle: Any, seconds: float = 60) -> bool:
