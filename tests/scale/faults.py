@@ -78,6 +78,11 @@ def template_database(work: Path) -> str:
         try:
             exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if exists.fetchone() is None:
+                # Templates of older migrations are of no further use.
+                prefix = name[: -len(_migrations_hash())]
+                for (old,) in admin.execute("SELECT datname FROM pg_database").fetchall():
+                    if old.startswith(prefix) and old != name:
+                        admin.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
                 building = name + "_building"
                 admin.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
                 admin.execute(f'CREATE DATABASE "{building}"')
