@@ -15,9 +15,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -28,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from tests.scale.test_two_web_two_workers import Install
+from xfinances.notifications.tests.loopback import free_port as free_port  # re-exported
 
 PROJECT = Path(__file__).resolve().parents[2]
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -113,12 +111,6 @@ def drop_database(name: str) -> None:
 
     with psycopg.connect(_admin_url(), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Client:
@@ -218,14 +210,6 @@ def assert_numbering_gapless(documents: list[dict[str, Any]]) -> None:
 
 def start_web(install: Install, name: str, port: int, threads: int = 8) -> None:
     install.start(name, "serve", "--no-worker", "--port", str(port), "--threads", str(threads))
-
-
-def python() -> str:
-    return sys.executable
-
-
-def run_quiet(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(args), capture_output=True, text=True, check=True, **kwargs)
 
 
 class InvoiceJob:
