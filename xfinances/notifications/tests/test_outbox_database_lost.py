@@ -12,9 +12,8 @@ from unittest import mock
 import pytest
 from django.db import OperationalError
 
-from xfinances.invoicing.actions import delivery
-from xfinances.invoicing.tests.delivery_factories import SYSTEM, issued_to
 from xfinances.notifications import outbox
+from xfinances.notifications.actions.queue import queue_email
 from xfinances.notifications.models import MessageStatus, OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +21,13 @@ pytestmark = pytest.mark.django_db
 
 def test_database_lost_mid_batch_records_the_sent_and_requeues_the_rest(company, smtp_server):
     messages = [
-        delivery.send_document(SYSTEM, issued_to(company), recipients=[f"c{n}@example.bg"])
+        queue_email(
+            company,
+            to=[f"c{n}@example.bg"],
+            subject=f"Съобщение {n}",
+            body_text="Здравейте",
+            idempotency_key=f"lost-{n}",
+        )[0]
         for n in range(3)
     ]
     real_mark = outbox._mark_transmitting
