@@ -16,8 +16,23 @@ from pathlib import Path
 from bench import Result, benchmark
 
 PROJECT = Path(__file__).resolve().parent.parent
-# The summary line each test prints when it passes starts with one of these.
-SUMMARIES = ("web kill -9", "Redis down", "PostgreSQL restart", "kill -9 after")
+# The summary line each test prints when it passes starts with one of these; the file it is in.
+SUMMARIES = {
+    "web kill -9": "test_fault_web_killed.py",
+    "Redis down": "test_fault_redis_outage.py",
+    "PostgreSQL restart": "test_fault_postgres_restart.py",
+    "kill -9 after": "test_worker_killed_mid_send.py",
+}
+
+
+def _durations(lines: list[str]) -> dict[str, float]:
+    """Milliseconds of each test file's call phase, from pytest's `--durations=0` table."""
+    found: dict[str, float] = {}
+    for line in lines:
+        parts = line.split()
+        if len(parts) == 3 and parts[1] == "call" and parts[0].endswith("s"):
+            found[parts[2].split("::")[0].rsplit("/", 1)[-1]] = float(parts[0][:-1]) * 1000
+    return found
 
 
 @benchmark("faults")
@@ -33,7 +48,17 @@ def faults(runs: int) -> list[Result]:
         str(scale / "test_worker_killed_mid_send.py"),
     ]
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", *tests],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+            "--durations=0",
+            *tests,
+        ],
         env={**os.environ, "PYTHONPATH": str(PROJECT), "FAULTS_JOBS_PER_CLIENT": jobs},
         cwd=PROJECT,
         capture_output=True,
@@ -41,10 +66,17 @@ def faults(runs: int) -> list[Result]:
     )
     seconds = time.perf_counter() - started
     lines = [line.strip() for line in result.stdout.splitlines()]
+    durations = _durations(lines)
     rows = [
-        Result(f"faults: {line.split(':')[0]}", None, 1, line.split(":", 1)[1].strip())
+        Result(
+            f"faults: {line.split(':')[0]}",
+            durations.get(SUMMARIES[prefix]),
+            1,
+            line.split(":", 1)[1].strip() + " (ms: the whole test)",
+        )
         for line in lines
-        if line.startswith(SUMMARIES) and ":" in line
+        for prefix in SUMMARIES
+        if line.startswith(prefix) and ":" in line
     ]
     outcome = next((line for line in reversed(lines) if " in " in line), "no result")
     rows.append(
