@@ -22,6 +22,8 @@ MODULES = (
     "bench.banking_matching",
     "bench.fuzz",
     "bench.load",
+    "bench.throughput",
+    "bench.faults",
 )
 
 

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A database that cannot be reached: 503 + Retry-After instead of a 500.
+    "xfinances.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "xfinances.urls"
@@ -100,7 +102,16 @@ FORM_RENDERER = "xfinances.core.forms.BootstrapFormRenderer"
 
 # Database: embedded SQLite by default, PostgreSQL in production (DATABASE_URL).
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'xfinances.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Connections are kept for a minute (CONN_MAX_AGE) and checked before a request reuses one
+# (CONN_HEALTH_CHECKS): after a PostgreSQL restart or failover each thread reconnects instead of
+# failing its first request on a dead connection (tests/scale/test_fault_postgres_restart.py).
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from xfinances.core.file_responses import make_safe
 
@@ -172,3 +173,47 @@ class InputBoundaryMiddleware:
         if length > int(getattr(settings, "FORM_MAX_BODY_BYTES", 1024 * 1024)):
             return HttpResponse("Request body too large.", status=413, content_type="text/plain")
         return None
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that cannot be reached (restarting, failed over, connections cut) answers 503
+    with `Retry-After` instead of a 500: the request changed nothing (its transaction never
+    committed), and the client may repeat it — with the same `Idempotency-Key` where it moves
+    money. Only connection-level errors; a failed query of a live database stays a 500."""
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, error: Exception) -> HttpResponse | None:
+        from django.db import InterfaceError, OperationalError, connections
+
+        if not isinstance(error, OperationalError | InterfaceError) or not _connection_lost(
+            connections["default"]
+        ):
+            return None
+        # Dropped now, so the next request of this thread connects afresh.
+        connections["default"].close_if_unusable_or_obsolete()
+        detail = str(
+            _("The database is not reachable at the moment. Nothing was saved; try again.")
+        )
+        if request.path.startswith("/api/"):
+            response = _json_error(503, detail)
+        else:
+            response = HttpResponse(detail, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response
+
+
+def _connection_lost(connection: Any) -> bool:
+    """True when the error came from a connection that no longer works (not a bad query)."""
+    if connection.connection is None:
+        return True  # connecting failed
+    try:
+        return not connection.is_usable()
+    except Exception:
+        return True

@@ -32,8 +32,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import DatabaseError, transaction
 from django.db import connection as db_connection
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -115,11 +115,13 @@ def claim(kind: str, limit: int, now: dt.datetime | None = None) -> list[OutboxM
             transmit_started_at=None,
             attempts=F("attempts") + 1,
         )
-    return list(
-        OutboxMessage.objects.filter(claim_token=token, status=MessageStatus.SENDING)
-        .select_related("company", "document", "endpoint")
-        .order_by("id")
-    )
+        # Read in the same transaction: a database lost between the claim and this read must
+        # not leave rows claimed by nobody until reconcile.
+        return list(
+            OutboxMessage.objects.filter(claim_token=token, status=MessageStatus.SENDING)
+            .select_related("company", "document", "endpoint")
+            .order_by("id")
+        )
 
 
 def _mark_transmitting(message: OutboxMessage) -> bool:
@@ -277,54 +279,112 @@ def send_email_batch(messages: list[OutboxMessage]) -> RunResult:
         for message in messages:
             _count(result, mark_attempt_failed(message, _smtp_text(error)))
         return result
-    recorded: list[OutboxMessage] = []  # sent, "sent" not yet written
-
-    def flush() -> None:
-        for done in recorded:
-            _record_sent(done, 250)
-            result.sent += 1
-        recorded.clear()
-
+    accepted = _Accepted(result)
     try:
-        for index, message in enumerate(messages):
-            try:
-                email = build_email(message, connection)
-            except Exception as error:
-                with transaction.atomic():
-                    flush()
-                _count(result, mark_attempt_failed(message, _smtp_text(error)))
-                continue
-            # One short transaction: "sent" of the previous message and "transmitting" of
-            # this one. The uncertain window stays one message wide.
-            with transaction.atomic():
-                flush()
-                claimed = _mark_transmitting(message)
-            if not claimed:
-                continue
-            try:
-                connection.send_messages([email])
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
-                # The server answered with a refusal: nothing was accepted.
-                code = _smtp_code(error)
-                permanent = code is not None and code >= 500
-                _count(
-                    result,
-                    mark_attempt_failed(message, _smtp_text(error), code=code, permanent=permanent),
-                )
-            except (smtplib.SMTPException, OSError) as error:
-                # The connection broke before the server's final answer: by SMTP rules the
-                # message was not accepted. Retry it and the rest of the batch later.
-                _count(result, mark_attempt_failed(message, _smtp_text(error)))
-                _retry_rest(messages[index + 1 :], error, result)
-                return result
-            else:
-                recorded.append(message)
-        with transaction.atomic():
-            flush()
+        _send_over(connection, messages, accepted, result)
+    except DatabaseError:
+        # The database went away mid-batch (a restart, a failover): once it answers again, write
+        # what the mail server accepted and give back what never left, instead of leaving it
+        # all to reconcile, which would call the accepted e-mails uncertain ten minutes later.
+        _when_database_returns(lambda: _settle_after_database_error(messages, accepted))
+        raise
     finally:
         with contextlib.suppress(Exception):  # closing a broken connection
             connection.close()
     return result
+
+
+class _Accepted:
+    """E-mails the server accepted whose "sent" is not committed yet: written in the caller's
+    transaction (`write`), forgotten only once that transaction committed (`committed`)."""
+
+    def __init__(self, result: RunResult) -> None:
+        self.messages: list[OutboxMessage] = []
+        self.result = result
+
+    def write(self) -> None:
+        for message in self.messages:
+            _record_sent(message, 250)
+
+    def committed(self) -> None:
+        self.result.sent += len(self.messages)
+        self.messages.clear()
+
+
+def _send_over(
+    connection: Any, messages: list[OutboxMessage], accepted: _Accepted, result: RunResult
+) -> None:
+    """The loop of `send_email_batch` over an open SMTP connection."""
+    for index, message in enumerate(messages):
+        try:
+            email = build_email(message, connection)
+        except Exception as error:
+            with transaction.atomic():
+                accepted.write()
+            accepted.committed()
+            _count(result, mark_attempt_failed(message, _smtp_text(error)))
+            continue
+        # One short transaction: "sent" of the previous message and "transmitting" of
+        # this one. The uncertain window stays one message wide.
+        with transaction.atomic():
+            accepted.write()
+            claimed = _mark_transmitting(message)
+        accepted.committed()
+        if not claimed:
+            continue
+        try:
+            connection.send_messages([email])
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
+            # The server answered with a refusal: nothing was accepted.
+            code = _smtp_code(error)
+            permanent = code is not None and code >= 500
+            _count(
+                result,
+                mark_attempt_failed(message, _smtp_text(error), code=code, permanent=permanent),
+            )
+        except (smtplib.SMTPException, OSError) as error:
+            # The connection broke before the server's final answer: by SMTP rules the
+            # message was not accepted. Retry it and the rest of the batch later.
+            _count(result, mark_attempt_failed(message, _smtp_text(error)))
+            _retry_rest(messages[index + 1 :], error, result)
+            return
+        else:
+            accepted.messages.append(message)
+    with transaction.atomic():
+        accepted.write()
+    accepted.committed()
+
+
+def _settle_after_database_error(messages: list[OutboxMessage], accepted: _Accepted) -> None:
+    """After a lost database: `sent` for what the server accepted, the queue again for what was
+    claimed but never handed over (no transmitting mark). A row that has the mark and is not
+    among the accepted stays for reconcile, which alone decides about those (decision 0003)."""
+    with transaction.atomic():
+        accepted.write()
+        tokens = {m.claim_token for m in messages}
+        OutboxMessage.objects.filter(
+            pk__in=[m.pk for m in messages],
+            claim_token__in=tokens,
+            status=MessageStatus.SENDING,
+            transmit_started_at__isnull=True,
+        ).update(status=MessageStatus.QUEUED, claim_token="", next_attempt_at=timezone.now())
+    accepted.committed()
+
+
+def _when_database_returns(settle: Any, seconds: float = 60) -> bool:
+    """Run `settle` as soon as the database answers again (a restart takes seconds)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if not db_connection.in_atomic_block:
+            db_connection.close()  # the broken connection; the next query opens a new one
+        try:
+            settle()
+            return True
+        except DatabaseError as error:
+            if time.monotonic() > deadline:
+                log.error("The database did not come back in %s s: %s", seconds, error)
+                return False
+            time.sleep(1)
 
 
 def _retry_rest(messages: list[OutboxMessage], error: BaseException, result: RunResult) -> None:
@@ -443,14 +503,28 @@ def run(limit: int | None = None, max_batches: int | None = None) -> RunResult:
         emails = claim(MessageKind.EMAIL, limit)
         part = send_email_batch(emails)
         hooks = claim(MessageKind.WEBHOOK, limit)
-        for message in hooks:
-            _count(part, outcome := send_webhook(message))
+        for index, message in enumerate(hooks):
+            try:
+                outcome = send_webhook(message)
+            except DatabaseError:
+                # Webhooks are at least once: give every unfinished one back to the queue.
+                _when_database_returns(lambda rest=hooks[index:]: _release(rest))
+                raise
+            _count(part, outcome)
             if outcome == "sent":
                 part.sent += 1
         total.add(part)
         if not emails and not hooks:
             break
     return total
+
+
+def _release(messages: list[OutboxMessage]) -> None:
+    OutboxMessage.objects.filter(
+        pk__in=[m.pk for m in messages],
+        claim_token__in={m.claim_token for m in messages},
+        status=MessageStatus.SENDING,
+    ).update(status=MessageStatus.QUEUED, claim_token="", next_attempt_at=timezone.now())
 
 
 @contextmanager

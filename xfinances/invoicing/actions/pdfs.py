@@ -29,7 +29,9 @@ def _schedule_pdf(document: Document) -> None:
         return
     document_id = document.pk
 
-    transaction.on_commit(lambda: render_document_pdf(document_id))
+    # robust: a job queue that is down must not turn the committed issue into a 500; the
+    # periodic render_missing_pdfs renders it when the queue is back.
+    transaction.on_commit(lambda: render_document_pdf(document_id), robust=True)
 
 
 @db_task(retries=2, retry_delay=10)

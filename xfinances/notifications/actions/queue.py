@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import make_msgid
@@ -30,6 +31,7 @@ from xfinances.notifications.models import (
 )
 
 PAYLOAD_VERSION = 1
+log = logging.getLogger(__name__)
 
 
 def give_up_hours() -> int:
@@ -50,7 +52,13 @@ def message_id_domain() -> str:
 
 
 def _enqueue_delivery() -> None:
-    outbox.deliver_outbox()
+    # Runs after the commit: the messages are safe in the outbox whatever happens here. A job
+    # queue that is down (Redis stopped) must not turn the committed request into a 500; the
+    # worker's periodic run sends them once the queue is back.
+    try:
+        outbox.deliver_outbox()
+    except Exception as error:
+        log.warning("Could not kick the outbox worker (%s); its periodic run will send.", error)
 
 
 def _kick_worker() -> None:
