@@ -515,7 +515,9 @@ def _queue_delivery(actor: Actor | None, batch: ExportBatch) -> None:
     key = f"accounting-batch:{batch.pk}:{attempt}"
     if destination.channel == Channel.FOLDER:
         batch_id = batch.pk
-        transaction.on_commit(lambda: deliver_to_folder(batch_id))
+        # robust: with the queue (Redis) down the export still commits; the hourly job
+        # delivers folder batches whose kick was lost (`redeliver_queued_folders`).
+        transaction.on_commit(lambda: deliver_to_folder(batch_id), robust=True)
         return
     files = batch_files(batch)
     company = batch.company
@@ -719,6 +721,17 @@ def run_due_destinations(now: dt.datetime | None = None) -> int:
         for result in sync_destination(Actor.system(), destination, timezone.localdate(now)):
             made += int(result.created)
     return made
+
+
+def redeliver_queued_folders(now: dt.datetime | None = None) -> int:
+    """Folder batches still queued a quarter of an hour after they were made: their worker
+    task was lost (the queue was down when the export committed). Writes them now; a batch
+    already delivered is skipped, so a late original task changes nothing."""
+    cutoff = (now or timezone.now()) - dt.timedelta(minutes=15)
+    stale = ExportBatch.objects.filter(
+        status=BatchStatus.QUEUED, destination__channel=Channel.FOLDER, created_at__lt=cutoff
+    ).values_list("pk", flat=True)
+    return sum(deliver_batch_to_folder(pk) == "delivered" for pk in list(stale))
 
 
 def sync_on_issue(company_id: int, document_id: int) -> int:

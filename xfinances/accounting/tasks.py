@@ -8,7 +8,12 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from xfinances.accounting.actions import deliver_to_folder, run_due_destinations, sync_on_issue
+from xfinances.accounting.actions import (
+    deliver_to_folder,
+    redeliver_queued_folders,
+    run_due_destinations,
+    sync_on_issue,
+)
 
 __all__ = ["deliver_to_folder", "export_on_issue", "run_export_schedules"]
 
@@ -16,7 +21,9 @@ __all__ = ["deliver_to_folder", "export_on_issue", "run_export_schedules"]
 @db_periodic_task(crontab(minute="7"))
 @lock_task("accounting-export-schedules")
 def run_export_schedules() -> int:
-    """Hourly: every destination whose schedule (hourly, daily, month end) is due."""
+    """Hourly: every destination whose schedule (hourly, daily, month end) is due, and the
+    folder batches whose delivery task was lost while the queue was down."""
+    redeliver_queued_folders()
     return run_due_destinations()
 
 

@@ -238,7 +238,9 @@ def add_member(
     membership = Membership.objects.create(company=company, user=user, role=role)
     audit.record_create(actor, company, "add_member", membership)
     if not user.has_usable_password():
-        transaction.on_commit(lambda: send_invitation(user.pk, company.pk))
+        # robust: a mail server that is down must not fail the committed invitation; the
+        # failure is logged and the owner can invite again (the link is a password reset).
+        transaction.on_commit(lambda: send_invitation(user.pk, company.pk), robust=True)
     return membership
 
 

@@ -387,8 +387,13 @@ def request_sign_in(
                 _("If you did not ask for it, ignore this e-mail."),
             ]
         )
+        # Sent directly, not through the outbox: the link carries a raw token, which must not
+        # rest in the database. robust: a mail server that is down must not turn the committed
+        # request into a 500 (whose answer would differ from an unknown address's); the
+        # failure is logged and the client asks again.
         transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]),
+            robust=True,
         )
     return len(urls)
 

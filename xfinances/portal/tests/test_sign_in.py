@@ -227,3 +227,46 @@ def test_sign_in_link_refuses_another_companys_party(company, other_company):
 
     with pytest.raises(InvalidInput):
         links.sign_in_link(company, client_party(other_company), "a@b.bg")
+
+
+class _DeadCache:
+    """A cache whose server is down: every call fails as django's Redis backend does."""
+
+    def add(self, *args, **kwargs):
+        from redis.exceptions import ConnectionError as RedisConnectionError
+
+        raise RedisConnectionError("Connection refused")
+
+    incr = add
+
+
+def test_with_the_cache_down_the_page_answers_and_keeps_its_limits(
+    ask, company, client, monkeypatch
+):
+    monkeypatch.setattr(throttle, "cache", _DeadCache())
+    client_party(company, "maria@client.bg")
+    for _ in range(throttle.PER_EMAIL):
+        assert ask(client, company, "maria@client.bg").status_code == 200
+    assert ask(client, company, "maria@client.bg").status_code == 429
+    assert len(mail.outbox) == throttle.PER_EMAIL
+    # Unknown addresses are counted the same way (no enumeration through the fallback).
+    for _ in range(throttle.PER_EMAIL):
+        assert ask(client, company, "nobody@client.bg").status_code == 200
+    assert ask(client, company, "nobody@client.bg").status_code == 429
+
+
+def test_a_mail_server_that_is_down_does_not_turn_the_request_into_an_error(
+    ask, company, client, monkeypatch
+):
+    """The answer must be the one an unknown address gets (200), not a 500 after commit."""
+    import smtplib
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPConnectError(421, "down")
+
+    monkeypatch.setattr(actions, "send_mail", refuse)
+    client_party(company, "maria@client.bg")
+    known = ask(client, company, "maria@client.bg")
+    unknown = ask(client, company, "nobody@client.bg")
+    assert known.status_code == unknown.status_code == 200
+    assert mail.outbox == []
