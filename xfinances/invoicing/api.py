@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -39,8 +40,12 @@ router = Router(tags=["documents"])
 MAX_LIMIT = 200
 
 
-# A line as the API takes it is the actions' `inputs.LineInput` itself (one declaration of the
-# fields); pydantic validates the dataclass and refuses fields it does not declare.
+@dataclass(frozen=True, kw_only=True)
+class LineIn(LineInput):
+    # A line as the API takes it: the actions' `inputs.LineInput` itself (one declaration of
+    # the fields; pydantic validates the dataclass and refuses fields it does not declare),
+    # under the schema name the API has always given it.
+    pass
 
 
 class DocumentIn(InputSchema):
@@ -60,7 +65,7 @@ class DocumentIn(InputSchema):
     document_discount_percent: Decimal | None = None
     series_id: int | None = None
     is_advance: bool = False
-    lines: list[LineInput] = []
+    lines: list[LineIn] = []
     issue: bool = Field(
         False,
         description="true: save and issue in one transaction (201 with its number); a refusal "
@@ -86,7 +91,7 @@ class DocumentPatch(InputSchema):
     series_id: int | None = None
     is_advance: bool | None = None
     note_reason: str | None = None
-    lines: list[LineInput] | None = None
+    lines: list[LineIn] | None = None
     reason: str = ""
     version: int | None = None
     issue: bool = Field(
@@ -110,7 +115,7 @@ class ConvertIn(InputSchema):
 
 class NoteIn(InputSchema):
     reason: str = ""
-    lines: list[LineInput] | None = None  # credit note without lines: cancels the invoice in full
+    lines: list[LineIn] | None = None  # credit note without lines: cancels the invoice in full
     issue: bool = False
     issue_date: dt.date | None = None
     tax_event_date: dt.date | None = None

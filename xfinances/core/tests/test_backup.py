@@ -128,7 +128,10 @@ def test_restore_into_an_empty_install_brings_back_every_row_and_file(installs):
     assert before.keys() == after.keys()
     differing = [name for name in before if before[name] != after[name]]
     assert not differing, differing
-    assert sum(len(rows) for rows in after.values()) > 800
+    # The demo's data came back, not only Django's own tables (permissions, content types and
+    # migrations change in number whenever a model is added or dropped).
+    own = ("auth_permission", "django_content_type", "django_migrations")
+    assert sum(len(rows) for name, rows in after.items() if name not in own) > 250
     assert file_digests(source / "files") == file_digests(target / "files")
 
     # The restored install reads its own files: every stored PDF a document names is there.

@@ -14,9 +14,10 @@ from xfinances.invoicing.inputs import UNSET, DraftInput, LineInput
 
 def test_the_form_and_the_api_take_the_line_fields_of_one_declaration():
     assert forms.LINE_INPUTS == inputs.LINE_FIELDS
-    assert api.DocumentIn.model_fields["lines"].annotation == list[LineInput]
+    assert api.DocumentIn.model_fields["lines"].annotation == list[api.LineIn]
+    assert issubclass(api.LineIn, LineInput)  # what the actions take, under the API's name
     schema = api.DocumentIn.model_json_schema()
-    line_schema = next(iter(schema["$defs"].values()))
+    line_schema = schema["$defs"]["LineIn"]
     assert tuple(line_schema["properties"]) == inputs.LINE_FIELDS
     assert line_schema["additionalProperties"] is False
 
