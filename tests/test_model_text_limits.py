@@ -163,8 +163,8 @@ def test_the_api_refuses_an_over_long_value_at_its_field(company, api_as):
 def test_openapi_shows_the_model_limits(client):
     schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
     assert schemas["PartyIn"]["properties"]["notes"]["maxLength"] == 2000
-    assert schemas["LineInput"]["properties"]["description"]["maxLength"] == 2000
-    assert schemas["LineInput"]["properties"]["unit"]["maxLength"] == 10
+    assert schemas["LineIn"]["properties"]["description"]["maxLength"] == 2000
+    assert schemas["LineIn"]["properties"]["unit"]["maxLength"] == 10
 
 
 def test_forms_take_their_limits_from_the_models():
