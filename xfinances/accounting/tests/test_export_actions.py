@@ -289,3 +289,39 @@ def test_on_issue_destination_exports_the_new_document(
     assert document.number in (tmp_path / "AJUR.TXT").read_bytes().decode("cp1251")
     document.refresh_from_db()
     assert document.exported_at is not None
+
+
+@pytest.mark.django_db
+def test_a_folder_batch_whose_task_was_lost_is_delivered_by_the_hourly_job(
+    company: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    """The queue (Redis) was down when the export committed: the export still commits, and
+    the hourly job writes the files once the batch has waited a quarter of an hour."""
+
+    def queue_down(batch_id: int) -> str:
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(actions, "deliver_to_folder", queue_down)
+    march_invoice(company)
+    destination = actions.create_destination(
+        SYSTEM,
+        company,
+        name="НАП",
+        target="nap",
+        kinds=["sale"],
+        schedule="daily",
+        channel="folder",
+        folder=str(tmp_path),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.sync_destination(Actor.system(), destination, today=dt.date(2026, 3, 20))
+    batch = ExportBatch.objects.get(company=company, period="202603")
+    assert batch.status == BatchStatus.QUEUED and not list(tmp_path.iterdir())
+    # Too early: a task may still be on its way.
+    assert actions.redeliver_queued_folders(batch.created_at + dt.timedelta(minutes=5)) == 0
+    later = batch.created_at + dt.timedelta(minutes=20)
+    assert actions.redeliver_queued_folders(later) == 1
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DELIVERED
+    assert (tmp_path / "PRODAGBI.TXT").read_bytes() == actions.batch_files(batch)["PRODAGBI.TXT"]
+    assert actions.redeliver_queued_folders(later) == 0  # delivered once
