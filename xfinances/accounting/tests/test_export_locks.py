@@ -144,7 +144,9 @@ def test_exported_movement_refuses_edit_and_delete(company: Any, client_as: Any)
     movement = money_in(bank_account(company), "50.00", dt.date(2026, 3, 6), description="fee")
     _export(company, "bank")
     with pytest.raises(Conflict, match=LOCKED):
-        treasury_actions.update_movement(SYSTEM, movement, description="other")
+        treasury_actions.update_movement(
+            SYSTEM, movement, treasury_actions.MovementEditInput.changes(description="other")
+        )
     with pytest.raises(Conflict, match=LOCKED):
         treasury_actions.delete_movement(SYSTEM, movement)
     client = client_as(company, "owner")
@@ -153,7 +155,9 @@ def test_exported_movement_refuses_edit_and_delete(company: Any, client_as: Any)
     assert LOCKED in page.content.decode()
     assert Movement.objects.filter(pk=movement.pk, description="fee").exists()
     locks.reopen_export(SYSTEM, company, movement, "typo")
-    changed = treasury_actions.update_movement(SYSTEM, movement, description="other")
+    changed = treasury_actions.update_movement(
+        SYSTEM, movement, treasury_actions.MovementEditInput.changes(description="other")
+    )
     assert changed.description == "other"
     treasury_actions.delete_movement(SYSTEM, changed)
     assert not Movement.objects.filter(pk=movement.pk).exists()
