@@ -415,9 +415,11 @@ class BankRule(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=120)
     position = models.PositiveIntegerField(_("order"), default=100)
+    # CASCADE: deleting a company deletes its categories and rules together (PROTECT made a
+    # company impossible to delete); a category in use cannot be deleted in treasury anyway.
     category = models.ForeignKey(
         "treasury.CashflowCategory",
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="+",
         verbose_name=_("cash-flow category"),
     )
