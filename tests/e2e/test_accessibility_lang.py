@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 from xfinances.catalog.actions import create_product
+from xfinances.catalog.inputs import ProductInput
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
 from xfinances.invoicing.tests.factories import bg_client, issued, line
@@ -69,9 +70,16 @@ def test_english_passages_on_bulgarian_pages_are_marked(page, live_server, compa
     cache.clear()
     system = Actor.system(Source.CLI)
     create_product(
-        system, company, name="Счетоводно обслужване", name_en="Bookkeeping services",
-        unit="month", unit_price=Decimal("450.00"), vat_treatment="standard",
-    )  # fmt: skip
+        system,
+        company,
+        ProductInput(
+            name="Счетоводно обслужване",
+            name_en="Bookkeeping services",
+            unit="month",
+            unit_price=Decimal("450.00"),
+            vat_treatment="standard",
+        ),
+    )
     today = dt.date.today()
     english = issued(
         company,

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 from xfinances.catalog.actions import create_product
+from xfinances.catalog.inputs import ProductInput
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
 from xfinances.invoicing.tests.factories import bg_client, issued
@@ -41,13 +42,26 @@ def signed_in(page, live_server, company, make_member):
     PartyFactory(company=company, name="Клиент Трейд АД", payment_terms_days=10)
     PartyFactory(company=company, name="Доставчик Слънце ООД")
     create_product(
-        system, company, name="Счетоводно обслужване", name_en="Bookkeeping",
-        unit="month", unit_price=Decimal("450.00"), vat_treatment="standard",
-    )  # fmt: skip
+        system,
+        company,
+        ProductInput(
+            name="Счетоводно обслужване",
+            name_en="Bookkeeping",
+            unit="month",
+            unit_price=Decimal("450.00"),
+            vat_treatment="standard",
+        ),
+    )
     create_product(
-        system, company, name="Консултация по ДДС", unit="h",
-        unit_price=Decimal("60.00"), vat_treatment="standard",
-    )  # fmt: skip
+        system,
+        company,
+        ProductInput(
+            name="Консултация по ДДС",
+            unit="h",
+            unit_price=Decimal("60.00"),
+            vat_treatment="standard",
+        ),
+    )
     user = make_member(company, "owner")
     sign_in(page, live_server, user.email, PASSWORD)
     return f"{live_server.url}/c/{company.eik}"

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from xfinances.catalog.actions import create_product
+from xfinances.catalog.inputs import ProductInput
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
 from xfinances.invoicing.models import Document, DocumentStatus
@@ -93,9 +94,15 @@ def test_issue_an_invoice_and_record_its_payment_by_keyboard(
     system = Actor.system(Source.CLI)
     PartyFactory(company=company, name="Клиент Трейд АД", payment_terms_days=10)
     create_product(
-        system, company, name="Счетоводно обслужване", unit="month",
-        unit_price=Decimal("450.00"), vat_treatment="standard",
-    )  # fmt: skip
+        system,
+        company,
+        ProductInput(
+            name="Счетоводно обслужване",
+            unit="month",
+            unit_price=Decimal("450.00"),
+            vat_treatment="standard",
+        ),
+    )
     bank_account(company, name="Основна банкова сметка")
     user = make_member(company, "owner", email="owner@example.bg")
     page.emulate_media(reduced_motion="reduce")
