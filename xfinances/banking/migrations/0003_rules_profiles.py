@@ -15,11 +15,88 @@ BANKING_CATEGORIES = (
 )
 
 
+#: The shipped rules as they were when this migration was written (frozen: a migration must
+#: not read live code, which changes later).
+FROZEN_RULES = [{'name': 'Бюджетни сметки в БНБ (НАП, НОИ, митници, общини)',
+  'category': 'taxes',
+  'direction': 'debit',
+  'counterparty_iban': 'BG??BNBG96*',
+  'name_pattern': '',
+  'text_pattern': '',
+  'bank_code': '',
+  'min_amount': None,
+  'max_amount': None,
+  'code': 'bg-budget-accounts'},
+ {'name': 'Плащане към бюджета с вид плащане',
+  'category': 'taxes',
+  'direction': 'debit',
+  'counterparty_iban': '',
+  'name_pattern': '',
+  'text_pattern': 'вид\\s+(?:на\\s+)?плащане\\s*:?\\s*\\d{6}',
+  'bank_code': '',
+  'min_amount': None,
+  'max_amount': None,
+  'code': 'bg-payment-kind'},
+ {'name': 'Данъци и осигуровки',
+  'category': 'taxes',
+  'direction': 'debit',
+  'counterparty_iban': '',
+  'name_pattern': '',
+  'text_pattern': '\\bНАП\\b|\\bНОИ\\b|\\bДДС\\b|данък|осигур|\\bVAT\\b|\\btax\\b|вноска за '
+                  'ДОО|здравн',
+  'bank_code': '',
+  'min_amount': None,
+  'max_amount': None,
+  'code': 'bg-taxes'},
+ {'name': 'Банкови такси',
+  'category': 'bank_fees',
+  'direction': 'debit',
+  'counterparty_iban': '',
+  'name_pattern': '',
+  'text_pattern': 'такс[аи]|комисион|обслужване на '
+                  'сметка|\\bfee\\b|\\bcharges?\\b|commission|поддръжка на сметка|месечна '
+                  'такса',
+  'bank_code': '',
+  'min_amount': None,
+  'max_amount': '500',
+  'code': 'bg-bank-fees'},
+ {'name': 'Лихви',
+  'category': 'interest',
+  'direction': '',
+  'counterparty_iban': '',
+  'name_pattern': '',
+  'text_pattern': 'лихв|\\binterest\\b',
+  'bank_code': '',
+  'min_amount': None,
+  'max_amount': None,
+  'code': 'bg-interest'},
+ {'name': 'Картови плащания (POS)',
+  'category': 'cards',
+  'direction': 'credit',
+  'counterparty_iban': '',
+  'name_pattern': '',
+  'text_pattern': '\\bPOS\\b|\\bПОС\\b|картов|терминал|card settlement|merchant|борика',
+  'bank_code': '',
+  'min_amount': None,
+  'max_amount': None,
+  'code': 'bg-card-settlements'},
+ {'name': 'Заплати',
+  'category': 'salaries',
+  'direction': 'debit',
+  'counterparty_iban': '',
+  'name_pattern': '',
+  'text_pattern': 'заплат|трудово възнаграждение|аванс за '
+                  'м|\\bsalary\\b|\\bpayroll\\b|хонорар|\\bwages?\\b',
+  'bank_code': '',
+  'min_amount': None,
+  'max_amount': None,
+  'code': 'bg-salaries'}]
+
+
 def seed_rules(apps, schema_editor):
     """Companies that existed before bank rules get the shipped ones (new companies get them
-    from the CompanyCreated event). The rules are read from the engine at the time this runs:
+    from the CompanyCreated event). The rules are frozen above (FROZEN_RULES):
     a later change of the defaults reaches only companies created after it, by design."""
-    from xfinances.banking.matching import DEFAULT_RULES
 
     company_model = apps.get_model("core", "Company")
     category_model = apps.get_model("treasury", "CashflowCategory")
@@ -36,22 +113,14 @@ def seed_rules(apps, schema_editor):
         have = set(
             rule_model.objects.filter(company=company).exclude(code="").values_list("code", flat=True)
         )
-        for position, rule in enumerate(DEFAULT_RULES, start=1):
-            if rule.code in have:
+        for position, rule in enumerate(FROZEN_RULES, start=1):
+            if rule["code"] in have:
                 continue
             rule_model.objects.create(
                 company=company,
                 position=position * 10,
-                name=rule.name,
-                category_id=codes[rule.category],
-                direction=rule.direction,
-                counterparty_iban=", ".join(rule.iban_patterns),
-                name_pattern=rule.name_pattern,
-                text_pattern=rule.text_pattern,
-                bank_code=rule.bank_code,
-                min_amount=rule.min_amount,
-                max_amount=rule.max_amount,
-                code=rule.code,
+                category_id=codes[rule["category"]],
+                **{key: value for key, value in rule.items() if key != "category"},
             )
 
 
