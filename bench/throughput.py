@@ -45,7 +45,7 @@ def _child(start_at: float, seconds: float) -> None:
     from xfinances.core.audit import Actor
     from xfinances.core.demo import DEMO_EIK
     from xfinances.core.models import Company, Source
-    from xfinances.invoicing import actions
+    from xfinances.invoicing import actions, inputs
     from xfinances.invoicing.actions.pdfs import store_pdf
     from xfinances.parties.models import Party
 
@@ -56,7 +56,7 @@ def _child(start_at: float, seconds: float) -> None:
     lines = [{**line, "vat_treatment": "standard"} for line in LINES]
 
     def one() -> None:
-        draft = actions.create_draft(actor, company, party=party, lines=lines)
+        draft = actions.create_draft(actor, company, inputs.draft(party=party, lines=lines))
         issued = actions.issue_document(actor, draft).document
         store_pdf(issued)
 
