@@ -106,7 +106,7 @@ def test_folder_sync_twice_makes_one_batch(
     company: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
     # The worker's task, run inline (whatever the queue's mode in this run).
-    monkeypatch.setattr(actions, "deliver_to_folder", actions.deliver_batch_to_folder)
+    monkeypatch.setattr(actions.delivery, "deliver_to_folder", actions.deliver_batch_to_folder)
     march_invoice(company)
     destination = actions.create_destination(
         SYSTEM,
@@ -277,7 +277,7 @@ def test_on_issue_destination_exports_the_new_document(
 
     # The worker's jobs, run inline (whatever the queue's mode in this run).
     monkeypatch.setattr(tasks, "export_on_issue", actions.sync_on_issue)
-    monkeypatch.setattr(actions, "deliver_to_folder", actions.deliver_batch_to_folder)
+    monkeypatch.setattr(actions.delivery, "deliver_to_folder", actions.deliver_batch_to_folder)
     actions.create_destination(
         SYSTEM, company, name="Ажур", target="ajur", kinds=["sale"], schedule="on_issue",
         channel="folder", folder=str(tmp_path),
@@ -301,7 +301,7 @@ def test_a_folder_batch_whose_task_was_lost_is_delivered_by_the_hourly_job(
     def queue_down(batch_id: int) -> str:
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(actions, "deliver_to_folder", queue_down)
+    monkeypatch.setattr(actions.delivery, "deliver_to_folder", queue_down)
     march_invoice(company)
     destination = actions.create_destination(
         SYSTEM,
