@@ -11,6 +11,8 @@ One module per seam: `mapping`, `destinations`, `rendering` (a period's files), 
 batch's zip), `exporting` (the batch), `delivery` (outbox and folder), `sync` (schedules and
 on-issue runs), `vat_close`. The names below are the package's public face; a test that replaces
 a function replaces it in the module that looks it up (`actions.delivery.deliver_to_folder`).
+Each action that takes what a person typed takes its typed input (`accounting/inputs.py`,
+re-exported here).
 """
 
 from __future__ import annotations
@@ -25,11 +27,7 @@ from xfinances.accounting.actions.delivery import (
     redeliver_queued_folders,
     retry_batch,
 )
-from xfinances.accounting.actions.destinations import (
-    create_destination,
-    folder_problem,
-    set_destination_active,
-)
+from xfinances.accounting.actions.destinations import create_destination, set_destination_active
 from xfinances.accounting.actions.exporting import ExportResult, export_period
 from xfinances.accounting.actions.mapping import update_account_mapping
 from xfinances.accounting.actions.rendering import (
@@ -46,14 +44,25 @@ from xfinances.accounting.actions.sync import (
     sync_on_issue,
 )
 from xfinances.accounting.actions.vat_close import close_vat_period, reopen_vat_period
+from xfinances.accounting.inputs import (
+    AccountMappingInput,
+    DestinationInput,
+    ExportInput,
+    PeriodReopenInput,
+    folder_problem,
+)
 
 __all__ = [
     "MAX_ERRORS",
     "PURPOSE",
     "WEBHOOK_EVENT",
     "ZIP_DATE",
+    "AccountMappingInput",
+    "DestinationInput",
+    "ExportInput",
     "ExportResult",
     "Pending",
+    "PeriodReopenInput",
     "batch_files",
     "close_vat_period",
     "context_for",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from xfinances.accounting.actions.archives import zip_files
 from xfinances.accounting.actions.delivery import queue_delivery
 from xfinances.accounting.actions.destinations import folder_problem
 from xfinances.accounting.actions.rendering import Pending, render_period
-from xfinances.accounting.building import Period
+from xfinances.accounting.inputs import ExportInput
 from xfinances.accounting.models import (
     Channel,
     Destination,
@@ -47,10 +46,8 @@ class ExportResult:
 def export_period(
     actor: Actor,
     company: Company,
+    data: ExportInput,
     *,
-    target: str,
-    period: Period,
-    kinds: Iterable[str] | None = None,
     destination: Destination | None = None,
     only_pending: bool = False,
 ) -> ExportResult:
@@ -58,10 +55,11 @@ def export_period(
     documents, record each document's export state, and queue the delivery of a destination.
     `only_pending`: only documents not yet sent to the destination or changed since."""
     ensure_can(actor, company, "accounting.export")
+    target, period = data.target, data.period
     exporter = exporters.get(target)
-    if exporter is None:
+    if exporter is None:  # a destination's stored format that is no longer offered
         raise InvalidInput({"target": [_("Unknown format %(name)s.") % {"name": target}]})
-    chosen = [RecordKind(k) for k in (kinds or [k.value for k in exporter.kinds])]
+    chosen = [RecordKind(k) for k in (data.kinds or [k.value for k in exporter.kinds])]
     if destination is not None and destination.channel == Channel.FOLDER:
         problem = folder_problem(destination.folder)
         if problem:

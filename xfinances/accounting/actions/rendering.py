@@ -13,7 +13,9 @@ from xfinances.accounting import building, exporters, queries
 from xfinances.accounting.actions.common import MAX_ERRORS, refused
 from xfinances.accounting.building import Period
 from xfinances.accounting.exporters import DirectorySink, ExportContext, Exporter
+from xfinances.accounting.inputs import ExportInput
 from xfinances.accounting.records import ExportRecord, RecordError, RecordKind
+from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
 
 
@@ -112,19 +114,16 @@ class _FolderSink(exporters.Sink):
         return _Open()
 
 
-def write_period_files(
-    company: Company,
-    exporter: Exporter,
-    period: Period,
-    kinds: Iterable[str] | None,
-    out: Path,
-) -> list[Path]:
+def write_period_files(company: Company, data: ExportInput, out: Path) -> list[Path]:
     """Render straight into `out` (all files or none) without keeping a batch: the CLI's
     `--no-batch`. The caller checked the permission; nothing in the database changes."""
-    chosen = [RecordKind(k) for k in (kinds or [k.value for k in exporter.kinds])]
+    exporter = exporters.get(data.target)
+    if exporter is None:
+        raise InvalidInput({"target": [_("Unknown format %(name)s.") % {"name": data.target}]})
+    chosen = [RecordKind(k) for k in (data.kinds or [k.value for k in exporter.kinds])]
     sink = DirectorySink(out)
     try:
-        sink.names, _written = render_period(company, exporter, period, chosen, sink.staging)
+        sink.names, _written = render_period(company, exporter, data.period, chosen, sink.staging)
         return sink.commit()
     finally:
         sink.discard()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from xfinances.accounting import exporters
 from xfinances.accounting.actions.exporting import ExportResult, export_period
 from xfinances.accounting.building import Period
+from xfinances.accounting.inputs import ExportInput
 from xfinances.accounting.models import (
     Destination,
     DocumentExport,
@@ -50,9 +51,7 @@ def sync_destination(
             result = export_period(
                 actor,
                 destination.company,
-                target=destination.target,
-                period=period,
-                kinds=destination.kinds,
+                ExportInput(target=destination.target, period=period, kinds=destination.kinds),
                 destination=destination,
                 only_pending=not whole,
             )

@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 from xfinances.accounting import queries
 from xfinances.accounting.actions.common import refused
 from xfinances.accounting.building import Period
+from xfinances.accounting.inputs import PeriodReopenInput
 from xfinances.accounting.models import (
     VatPeriodClose,
 )
 from xfinances.core import audit
 from xfinances.core.audit import Actor
-from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.exceptions import Conflict
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
 
@@ -46,13 +47,13 @@ def close_vat_period(actor: Actor, company: Company, period: Period) -> VatPerio
 
 
 @transaction.atomic
-def reopen_vat_period(actor: Actor, close: VatPeriodClose, reason: str) -> VatPeriodClose:
+def reopen_vat_period(
+    actor: Actor, close: VatPeriodClose, data: PeriodReopenInput
+) -> VatPeriodClose:
     """An owner reopens a closed month (audited, with the reason): the lock date goes back to
     where it was before the close, when the close is the latest."""
     ensure_can(actor, close.company, "accounting.reopen_period")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput({"reason": [_("Say why the period is reopened.")]})
+    reason = data.reason
     close = VatPeriodClose.objects.select_for_update().get(pk=close.pk)
     if close.reopened_at is not None:
         raise Conflict(_("The period was already reopened."))
@@ -61,7 +62,7 @@ def reopen_vat_period(actor: Actor, close: VatPeriodClose, reason: str) -> VatPe
     before_close = audit.snapshot(close)
     close.reopened_at = timezone.now()
     close.reopened_by = actor.user
-    close.reopen_reason = reason[:300]
+    close.reopen_reason = reason
     close.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
     audit.record_update(actor, company, "reopen_vat_period", close, before_close, reason)
     if company.lock_date == period.last:
