@@ -12,6 +12,7 @@ import pytest
 
 from xfinances.accounting import actions, queries
 from xfinances.accounting.building import Period
+from xfinances.accounting.forms import DestinationForm, ExportForm, MappingForm
 from xfinances.accounting.inputs import (
     AccountMappingInput,
     DestinationInput,
@@ -164,3 +165,12 @@ def test_mapping_page_saves_accounts_and_revenue(client_as: Any, company: Any) -
     assert saved.cash == "502" and saved.credit_coefficient == Decimal("0.25")
     assert saved.revenue == {"standard": "7032"}
     assert Destination.objects.count() == 0
+
+
+def test_forms_fill_the_inputs_fields() -> None:
+    """Each form names only fields of its input (its one field list); the input's others are
+    not typed on a page (`revenue` comes from one field per VAT treatment, `allow_http` only
+    from code)."""
+    assert set(ExportForm.base_fields) == set(ExportInput.field_names())
+    assert set(DestinationForm.base_fields) == set(DestinationInput.field_names()) - {"allow_http"}
+    assert set(MappingForm.base_fields) == set(AccountMappingInput.field_names()) - {"revenue"}
