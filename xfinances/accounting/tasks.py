@@ -1,7 +1,7 @@
 """Background jobs of the accounting exports. Thin: they take ids and call actions; reruns are
 harmless (a batch's key holds its content's hash, so a second run makes no second batch).
 
-`deliver_to_folder` is declared beside the action that queues it (actions.py)."""
+`deliver_to_folder` is declared beside the action that queues it (actions/delivery.py)."""
 
 from __future__ import annotations
 

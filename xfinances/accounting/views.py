@@ -91,18 +91,14 @@ def export_now(request: CompanyRequest) -> HttpResponse:
         messages.error(request, _("Choose a format and a month."))
         return redirect("accounting:home", company.eik)
     try:
-        period = Period.parse(form.cleaned_data["period"])
-    except ValueError:
-        messages.error(request, _("Give the month as YYYY-MM."))
+        data = actions.ExportInput.read(form.cleaned_data)
+    except InvalidInput as error:
+        for found in error.errors.values():
+            for message in found:
+                messages.error(request, message)
         return redirect("accounting:home", company.eik)
     try:
-        result = actions.export_period(
-            request.actor,
-            company,
-            target=form.cleaned_data["target"],
-            period=period,
-            kinds=form.cleaned_data["kinds"] or None,
-        )
+        result = actions.export_period(request.actor, company, data)
     except ActionError as error:
         messages.error(request, _("Nothing was exported."))
         _error_messages(request, error)
@@ -133,9 +129,10 @@ def mapping(request: CompanyRequest) -> HttpResponse:
         }
         if form.is_valid():
             try:
-                actions.update_account_mapping(
-                    request.actor, company, revenue=revenue, **form.cleaned_data
+                changes = actions.AccountMappingInput.read_changes(
+                    {**form.cleaned_data, "revenue": revenue}
                 )
+                actions.update_account_mapping(request.actor, company, changes)
             except InvalidInput as error:
                 apply_errors(form, error)
             else:
@@ -153,10 +150,11 @@ def destination_new(request: CompanyRequest) -> HttpResponse:
     company = request.company
     form = DestinationForm(request.POST or None, initial={"kinds": ["sale"], "schedule": "daily"})
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["emails"] = [e for e in data["emails"].replace(";", ",").split(",") if e.strip()]
         try:
-            actions.create_destination(request.actor, company, **data)
+            # The e-mail field holds addresses separated by commas or semicolons; the input
+            # reads them into a list.
+            data = actions.DestinationInput.read(form.cleaned_data)
+            actions.create_destination(request.actor, company, data)
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -249,7 +247,8 @@ def vat_reopen(request: CompanyRequest, close_id: int) -> HttpResponse:
     if close is None:
         raise Http404
     try:
-        actions.reopen_vat_period(request.actor, close, request.POST.get("reason", ""))
+        data = actions.PeriodReopenInput.read({"reason": request.POST.get("reason", "")})
+        actions.reopen_vat_period(request.actor, close, data)
     except ActionError as error:
         _error_messages(request, error)
     else:

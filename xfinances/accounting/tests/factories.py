@@ -6,18 +6,27 @@ from typing import Any
 
 from xfinances.accounting import actions
 from xfinances.accounting.building import Period
+from xfinances.accounting.inputs import DestinationInput, ExportInput
+from xfinances.accounting.models import Destination
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
 
 SYSTEM = Actor.system(Source.CLI)
 
 
+def create_destination(actor: Actor, company: Any, **raw: Any) -> Destination:
+    """A destination from raw fields, read as the page and the API read them."""
+    return actions.create_destination(actor, company, DestinationInput.read(raw))
+
+
 def isolation_objects(company: Any) -> dict[str, Any]:
     """A batch (an empty month exported by hand), an e-mail destination, a closed VAT month,
     and the period, file and ledger arguments of the VAT pages and the API."""
-    batch = actions.export_period(SYSTEM, company, target="nap", period=Period(2020, 1)).batch
+    batch = actions.export_period(
+        SYSTEM, company, ExportInput(target="nap", period=Period(2020, 1))
+    ).batch
     assert batch is not None
-    destination = actions.create_destination(
+    destination = create_destination(
         SYSTEM,
         company,
         name="Счетоводител",

@@ -12,6 +12,7 @@ import pytest
 
 from xfinances.accounting import actions, building, queries
 from xfinances.accounting.building import Period
+from xfinances.accounting.inputs import ExportInput, PeriodReopenInput
 from xfinances.accounting.models import (
     BatchStatus,
     Destination,
@@ -19,6 +20,7 @@ from xfinances.accounting.models import (
     ExportBatch,
     ExportState,
 )
+from xfinances.accounting.tests.factories import create_destination
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput, NotAllowed
 from xfinances.invoicing import actions as invoicing_actions
@@ -38,7 +40,7 @@ def march_invoice(company: Any, **kw: Any) -> Document:
 @pytest.mark.django_db
 def test_manual_nap_export_stores_locks_and_records_state(company: Any) -> None:
     first, second = march_invoice(company), march_invoice(company)
-    result = actions.export_period(SYSTEM, company, target="nap", period=MARCH)
+    result = actions.export_period(SYSTEM, company, ExportInput(target="nap", period=MARCH))
     batch = result.batch
     assert result.created and batch is not None and batch.records == 2
     files = actions.batch_files(batch)
@@ -53,7 +55,7 @@ def test_manual_nap_export_stores_locks_and_records_state(company: Any) -> None:
     assert all(s.state == ExportState.EXPORTED and s.batch_id == batch.pk for s in states)
     # Downloading again gives identical bytes; exporting the same again makes no new batch.
     stored = batch.file.open("rb").read()
-    again = actions.export_period(SYSTEM, company, target="nap", period=MARCH)
+    again = actions.export_period(SYSTEM, company, ExportInput(target="nap", period=MARCH))
     assert not again.created and again.batch == batch
     assert batch.file.open("rb").read() == stored
     assert zipfile.ZipFile(batch.file.path).namelist() == batch.filenames
@@ -64,7 +66,7 @@ def test_draft_in_period_refuses_everything(company: Any) -> None:
     march_invoice(company)
     waiting = draft(company, today=DAY)
     with pytest.raises(InvalidInput) as refused:
-        actions.export_period(SYSTEM, company, target="ajur", period=MARCH)
+        actions.export_period(SYSTEM, company, ExportInput(target="ajur", period=MARCH))
     assert f"Draft {waiting.pk}" in str(refused.value)
     assert not ExportBatch.objects.exists() and not DocumentExport.objects.exists()
     assert not Document.objects.filter(exported_at__isnull=False).exists()
@@ -79,7 +81,7 @@ def test_party_without_identifier_is_named(company: Any) -> None:
     )
     march_invoice(company)
     with pytest.raises(InvalidInput) as refused:
-        actions.export_period(SYSTEM, company, target="nap", period=MARCH)
+        actions.export_period(SYSTEM, company, ExportInput(target="nap", period=MARCH))
     assert document.number in str(refused.value)
     assert "Без Идентификатор ООД" in str(refused.value)
     assert not ExportBatch.objects.exists()
@@ -88,7 +90,7 @@ def test_party_without_identifier_is_named(company: Any) -> None:
 @pytest.mark.django_db
 def test_unwritable_folder_is_named(company: Any, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as refused:
-        actions.create_destination(
+        create_destination(
             SYSTEM,
             company,
             name="Ажур",
@@ -106,9 +108,9 @@ def test_folder_sync_twice_makes_one_batch(
     company: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
     # The worker's task, run inline (whatever the queue's mode in this run).
-    monkeypatch.setattr(actions, "deliver_to_folder", actions.deliver_batch_to_folder)
+    monkeypatch.setattr(actions.delivery, "deliver_to_folder", actions.deliver_batch_to_folder)
     march_invoice(company)
-    destination = actions.create_destination(
+    destination = create_destination(
         SYSTEM,
         company,
         name="НАП",
@@ -136,7 +138,7 @@ def test_folder_sync_twice_makes_one_batch(
 @pytest.mark.django_db
 def test_changed_since_export_is_sent_again(company: Any, tmp_path: Path) -> None:
     first = march_invoice(company)
-    destination = actions.create_destination(
+    destination = create_destination(
         SYSTEM,
         company,
         name="Ажур",
@@ -168,7 +170,7 @@ def test_changed_since_export_is_sent_again(company: Any, tmp_path: Path) -> Non
 @pytest.mark.django_db
 def test_email_destination_goes_through_the_outbox(company: Any, mailoutbox: Any) -> None:
     march_invoice(company)
-    destination = actions.create_destination(
+    destination = create_destination(
         SYSTEM,
         company,
         name="Счетоводител",
@@ -203,7 +205,7 @@ def test_mark_exported_needs_the_permission(company: Any, make_member: Any) -> N
     with pytest.raises(NotAllowed):
         invoicing_actions.mark_exported(seller, document)
     with pytest.raises(NotAllowed):
-        actions.export_period(seller, company, target="nap", period=MARCH)
+        actions.export_period(seller, company, ExportInput(target="nap", period=MARCH))
 
 
 @pytest.mark.django_db
@@ -219,10 +221,12 @@ def test_close_and_reopen_vat_period(company: Any, make_member: Any) -> None:
     company.refresh_from_db()
     assert company.lock_date == dt.date(2026, 3, 31) and close.closed_by == accountant.user
     with pytest.raises(NotAllowed):
-        actions.reopen_vat_period(accountant, close, "грешка")
+        actions.reopen_vat_period(accountant, close, PeriodReopenInput.read({"reason": "грешка"}))
     with pytest.raises(InvalidInput):
-        actions.reopen_vat_period(owner, close, "")
-    actions.reopen_vat_period(owner, close, "корекция на фактура")
+        actions.reopen_vat_period(owner, close, PeriodReopenInput.read({"reason": ""}))
+    actions.reopen_vat_period(
+        owner, close, PeriodReopenInput.read({"reason": "корекция на фактура"})
+    )
     company.refresh_from_db()
     assert company.lock_date is None
 
@@ -241,7 +245,7 @@ def test_builder_reads_documents_in_chunks(company: Any, monkeypatch: Any) -> No
 @pytest.mark.django_db
 def test_https_destination_signed_retried_never_twice(company: Any, webhook_receiver: Any) -> None:
     march_invoice(company)
-    destination = actions.create_destination(
+    destination = create_destination(
         SYSTEM, company, name="Програма", target="nap", kinds=["sale"], schedule="daily",
         channel="https", url=webhook_receiver.url, allow_http=True,
     )  # fmt: skip
@@ -277,8 +281,8 @@ def test_on_issue_destination_exports_the_new_document(
 
     # The worker's jobs, run inline (whatever the queue's mode in this run).
     monkeypatch.setattr(tasks, "export_on_issue", actions.sync_on_issue)
-    monkeypatch.setattr(actions, "deliver_to_folder", actions.deliver_batch_to_folder)
-    actions.create_destination(
+    monkeypatch.setattr(actions.delivery, "deliver_to_folder", actions.deliver_batch_to_folder)
+    create_destination(
         SYSTEM, company, name="Ажур", target="ajur", kinds=["sale"], schedule="on_issue",
         channel="folder", folder=str(tmp_path),
     )  # fmt: skip
@@ -301,9 +305,9 @@ def test_a_folder_batch_whose_task_was_lost_is_delivered_by_the_hourly_job(
     def queue_down(batch_id: int) -> str:
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(actions, "deliver_to_folder", queue_down)
+    monkeypatch.setattr(actions.delivery, "deliver_to_folder", queue_down)
     march_invoice(company)
-    destination = actions.create_destination(
+    destination = create_destination(
         SYSTEM,
         company,
         name="НАП",

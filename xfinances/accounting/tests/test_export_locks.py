@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from xfinances.accounting import actions, locks
 from xfinances.accounting.building import Period
+from xfinances.accounting.inputs import ExportInput, PeriodReopenInput
 from xfinances.accounting.models import BatchStatus, DocumentExport, ExportBatch, ExportState
 from xfinances.core import edit_guards
 from xfinances.core.audit import Actor
@@ -36,7 +37,9 @@ DAY = dt.date(2026, 3, 4)
 
 
 def _export(company: Any, kind: str) -> ExportBatch:
-    result = actions.export_period(SYSTEM, company, target="csv", period=MARCH, kinds=[kind])
+    result = actions.export_period(
+        SYSTEM, company, ExportInput(target="csv", period=MARCH, kinds=[kind])
+    )
     assert result.created and result.batch is not None
     return result.batch
 
@@ -60,7 +63,9 @@ def test_exported_supplier_invoice_refuses_edit_and_cancel_until_reopened(compan
     assert state.state == ExportState.CHANGED
     changed = purchases_actions.update_supplier_invoice(SYSTEM, purchase, rows=new_rows)
     assert changed.total == Decimal("240.00")
-    again = actions.export_period(SYSTEM, company, target="csv", period=MARCH, kinds=["purchase"])
+    again = actions.export_period(
+        SYSTEM, company, ExportInput(target="csv", period=MARCH, kinds=["purchase"])
+    )
     assert again.created and again.batch is not None and again.batch.pk != batch.pk
     state = DocumentExport.objects.get(company=company, object_id=purchase.pk)
     assert state.state == ExportState.EXPORTED and state.batch_id == again.batch.pk
@@ -95,7 +100,7 @@ def test_closed_vat_period_locks_supplier_invoice(company: Any) -> None:
     close = actions.close_vat_period(SYSTEM, company, MARCH)
     with pytest.raises(Conflict, match=r"VAT period .* is closed"):
         purchases_actions.update_supplier_invoice(SYSTEM, purchase, description="x")
-    actions.reopen_vat_period(SYSTEM, close, "late invoice")
+    actions.reopen_vat_period(SYSTEM, close, PeriodReopenInput.read({"reason": "late invoice"}))
     assert purchases_actions.update_supplier_invoice(SYSTEM, purchase, description="x")
 
 

@@ -1,7 +1,7 @@
 """The accounting export's lock on a document (lifecycle rule 1: exported documents lock).
 
-Called by the accounting app (`accounting/actions.py`) when a batch holding the documents is
-made; the actor needs `accounting.export`.
+Called by the accounting app (`accounting/actions/exporting.py`) when a batch holding the
+documents is made; the actor needs `accounting.export`.
 """
 
 from __future__ import annotations

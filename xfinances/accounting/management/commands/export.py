@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from xfinances.accounting import actions, exporters
-from xfinances.accounting.building import Period
+from xfinances.accounting.inputs import ExportInput
 from xfinances.core.command_context import add_company_arguments, company_and_actor
 from xfinances.core.exceptions import ActionError, InvalidInput, NotAllowed
 from xfinances.core.permissions import ensure_can
@@ -35,29 +35,21 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         company, actor = company_and_actor(options)
-        exporter = exporters.get(options["target"])
-        if exporter is None:
-            names = ", ".join(sorted(e.name for e in exporters.all_exporters()))
-            raise CommandError(f"--target: unknown target {options['target']!r} ({names}).")
-        try:
-            period = Period.parse(options["period"])
-        except ValueError:
-            raise CommandError(f"--period: {options['period']!r} is not YYYY-MM.") from None
+        data = self._input(options)
+        exporter = exporters.get(data.target)
+        assert exporter is not None  # the input names an offered format
         out = Path(options["out"]).expanduser()
         problem = actions.folder_problem(str(out.resolve()))
         if problem:
             raise CommandError(f"--out: {problem}")
-        kinds = [k.strip() for k in options["kinds"].split(",") if k.strip()] or None
         started = time.perf_counter()
         try:
             if options["no_batch"]:
                 ensure_can(actor, company, "accounting.export")
-                written = actions.write_period_files(company, exporter, period, kinds, out)
+                written = actions.write_period_files(company, data, out)
                 records = None
             else:
-                result = actions.export_period(
-                    actor, company, target=exporter.name, period=period, kinds=kinds
-                )
+                result = actions.export_period(actor, company, data)
                 assert result.batch is not None
                 written = actions.unpack_batch(result.batch, out)
                 records = result.batch.records
@@ -74,4 +66,25 @@ class Command(BaseCommand):
         for path in written:
             self.stdout.write(f"{path} ({path.stat().st_size} bytes)")
         count = f"{records} documents, " if records is not None else ""
-        self.stdout.write(f"{exporter.label} {period.label}: {count}{seconds:.1f} s")
+        self.stdout.write(f"{exporter.label} {data.period.label}: {count}{seconds:.1f} s")
+
+    def _input(self, options: dict[str, Any]) -> ExportInput:
+        """The export's typed input from the options, with the command's own messages."""
+        try:
+            return ExportInput.read(
+                {
+                    "target": options["target"],
+                    "period": options["period"],
+                    "kinds": options["kinds"],
+                }
+            )
+        except InvalidInput as error:
+            if "target" in error.errors:
+                names = ", ".join(sorted(e.name for e in exporters.all_exporters()))
+                raise CommandError(
+                    f"--target: unknown target {options['target']!r} ({names})."
+                ) from None
+            if "period" in error.errors:
+                raise CommandError(f"--period: {options['period']!r} is not YYYY-MM.") from None
+            lines = [f"--{k}: {m}" for k, found in error.errors.items() for m in found]
+            raise CommandError("\n".join(lines)) from None
