@@ -61,7 +61,7 @@ def _statement_batch() -> None:
         _point()
         return ids
 
-    treasury_actions.record_bank_movements = record_bank_movements  # type: ignore[assignment]
+    treasury_actions.record_bank_movements = record_bank_movements
 
 
 def _folder_commit() -> None:
