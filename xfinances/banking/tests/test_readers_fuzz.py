@@ -284,7 +284,7 @@ CELL = st.one_of(
 @given(values=st.lists(CELL, min_size=1, max_size=4))
 def test_xlsx_any_cell_values(column: str, values: list[object]) -> None:
     """Cells typed as the spreadsheet keeps them: numbers, floats (inf, NaN), dates, text."""
-    header = ["Дата", "Сума", "Вальор", "Контрагент"]
+    header: list[object] = ["Дата", "Сума", "Вальор", "Контрагент"]
     at = header.index(column)
     rows: list[list[object]] = [header]
     for value in values:
