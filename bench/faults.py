@@ -22,6 +22,9 @@ SUMMARIES = {
     "Redis down": "test_fault_redis_outage.py",
     "PostgreSQL restart": "test_fault_postgres_restart.py",
     "kill -9 after": "test_worker_killed_mid_send.py",
+    "recurring run kill -9": "test_fault_recurring_killed.py",
+    "statement import kill -9": "test_fault_import_killed.py",
+    "folder export kill -9": "test_fault_export_killed.py",
 }
 
 

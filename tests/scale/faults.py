@@ -15,6 +15,9 @@ import datetime as dt
 import hashlib
 import json
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -332,3 +335,33 @@ def assert_sent_once(smtp: Any, receiver: Any, jobs: list[InvoiceJob]) -> None:
     deliveries = {(p["data"]["id"], p["id"]) for p in issued}
     per_document = Counter(document for document, _delivery in deliveries)
     assert per_document == Counter(j.document_id for j in jobs), per_document
+
+
+def start_hooked(
+    install: Install, name: str, point: str, *args: str, after: int = 1, **env: str
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """`xfinances ARGS` that pauses at `point` the `after`-th time it passes it
+    (tests/scale/fault_hooks.py). Returns the process and the file it writes when it pauses."""
+    marker = install.data_dir / f"{name}.paused"
+    log = open(install.data_dir / f"{name}.log", "wb")  # noqa: SIM115 — closed with the process
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.scale.fault_hooks", point, *args],
+        env={**install.env, "FAULT_MARKER": str(marker), "FAULT_AFTER": str(after), **env},
+        cwd=PROJECT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    install.processes.append(process)
+    return process, marker
+
+
+def kill_at_point(
+    install: Install, process: subprocess.Popen[bytes], marker: Path, seconds: float = 90
+) -> None:
+    """SIGKILL `process` once it pauses at its point (it must get there, not end before)."""
+    assert wait_until(lambda: marker.exists() or process.poll() is not None, seconds), (
+        install.logs()
+    )
+    assert marker.exists(), f"ended before the point (exit {process.returncode}): {install.logs()}"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)

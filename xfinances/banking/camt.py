@@ -31,6 +31,7 @@ from xfinances.banking.records import (
     StatementError,
     StatementEvent,
     StatementHeader,
+    checked_amount,
 )
 
 NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:(camt\.05[234])\.001\.(\d{2})$")
@@ -100,9 +101,7 @@ def _decimal(value: str, where: str, what: str = "amount") -> Decimal:
         amount = Decimal(value.strip())
     except (InvalidOperation, AttributeError):
         raise StatementError(f"the {what} {value!r} is not a number", where) from None
-    if not amount.is_finite():
-        raise StatementError(f"the {what} {value!r} is not a number", where)
-    return amount
+    return checked_amount(amount, value, where, what)
 
 
 def _date(value: str, where: str, what: str = "date") -> dt.date:

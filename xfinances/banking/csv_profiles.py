@@ -31,6 +31,7 @@ from xfinances.banking.records import (
     StatementError,
     StatementEvent,
     StatementHeader,
+    checked_amount,
 )
 
 # The fields a profile may map to columns.
@@ -174,9 +175,9 @@ def _amount(value: object, profile: Profile, where: str) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, (int, Decimal)):
-        return Decimal(value)
+        return checked_amount(Decimal(value), value, where)
     if isinstance(value, float):
-        return Decimal(repr(value))
+        return checked_amount(Decimal(repr(value)), value, where)
     text = str(value).strip().replace("\xa0", "").replace(" ", "")
     if not text:
         return None
@@ -185,9 +186,10 @@ def _amount(value: object, profile: Profile, where: str) -> Decimal | None:
     else:
         text = text.replace(",", "")
     try:
-        return Decimal(text)
+        amount = Decimal(text)
     except InvalidOperation:
         raise StatementError(f"{value!r} is not an amount", where) from None
+    return checked_amount(amount, value, where)
 
 
 def _date(value: object, profile: Profile, where: str) -> dt.date:
@@ -296,7 +298,7 @@ def _signed_amount(cell: _Row, profile: Profile, where: str) -> Decimal:
     if signed is None:
         debit = _amount(cell("debit"), profile, where) or Decimal(0)
         credit = _amount(cell("credit"), profile, where) or Decimal(0)
-        return credit - abs(debit)
+        return checked_amount(credit - abs(debit), f"{credit} - {abs(debit)}", where)
     mark = str(cell("direction") or "").strip().upper()
     if mark and mark in {w.upper() for w in profile.debit_words}:
         return -abs(signed)

@@ -35,6 +35,7 @@ from xfinances.banking.records import (
     StatementError,
     StatementEvent,
     StatementHeader,
+    checked_amount,
 )
 
 OPTIONS = mt940_package.Options.all()
@@ -99,12 +100,12 @@ class _Statement:
     details: list[str] = field(default_factory=list)
 
 
-def _balance(value: Any) -> Balance | None:
+def _balance(value: Any, where: str) -> Balance | None:
     if value is None:
         return None
     amount = value.amount
     return Balance(
-        Decimal(str(amount.amount)),
+        checked_amount(Decimal(str(amount.amount)), str(amount.amount), where, "balance"),
         str(amount.currency),
         dt.date(value.date.year, value.date.month, value.date.day),
     )
@@ -128,8 +129,8 @@ def _header(stmt: _Statement) -> StatementHeader:
         if len(part) >= 15 and part[:2].isalpha() and part[2:4].isdigit():
             account = part
             break
-    opening = _balance(data.get("final_opening_balance")) or _balance(
-        data.get("intermediate_opening_balance")
+    opening = _balance(data.get("final_opening_balance"), where) or _balance(
+        data.get("intermediate_opening_balance"), where
     )
     return StatementHeader(
         account_iban=account,
@@ -181,7 +182,7 @@ def _entry(line: int, tag_text: str, details: str, header: StatementHeader) -> B
     reference = match.group(0) if match else ""
     name = " ".join(" ".join(fields[k] for k in ("32", "33") if k in fields).split())
     return BankEntry(
-        amount=Decimal(found["amount"].replace(",", ".")),
+        amount=checked_amount(Decimal(found["amount"].replace(",", ".")), found["amount"], where),
         currency=header.currency.upper(),
         # C / RD are money in (RD takes back a debit), D / RC money out.
         direction=Direction.CREDIT if mark in ("C", "RD") else Direction.DEBIT,
@@ -293,8 +294,8 @@ class _Reader:
         if stmt.trailer_lines:
             where = f"line {stmt.start_line}"
             data = _parse(":20:X\n" + "\n".join(stmt.trailer_lines) + "\n", where).data
-            closing = _balance(data.get("final_closing_balance")) or _balance(
-                data.get("intermediate_closing_balance")
+            closing = _balance(data.get("final_closing_balance"), where) or _balance(
+                data.get("intermediate_closing_balance"), where
             )
         header = stmt.begun
         yield StatementEnd(

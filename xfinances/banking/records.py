@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from xfinances.core.readers import MAX_AMOUNT
+
 
 class Direction(enum.StrEnum):
     CREDIT = "credit"  # money in
@@ -110,3 +112,14 @@ class StatementError(Exception):
         super().__init__(f"{where}: {message}" if where else message)
         self.message = message
         self.where = where
+
+
+def checked_amount(amount: Decimal, text: object, where: str, what: str = "amount") -> Decimal:
+    """`amount` as read from a file, refused unless it is a number the app can store (finite,
+    within MAX_AMOUNT): an amount like `1e999999` or `NaN` would otherwise fail later, in the
+    database or in a comparison, instead of naming the line."""
+    if not amount.is_finite():
+        raise StatementError(f"the {what} {text!r} is not a number", where)
+    if amount.copy_abs() > MAX_AMOUNT:  # copy_abs: no context, no overflow
+        raise StatementError(f"the {what} {text!r} is too large", where)
+    return amount

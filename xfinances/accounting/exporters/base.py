@@ -65,15 +65,24 @@ class MemorySink(Sink):
 
 class DirectorySink(Sink):
     """Files written into a temporary folder beside `target`, moved in only by `commit()`: a
-    failed export leaves the target as it was (never half-written files)."""
+    failed export leaves the target as it was (never half-written files).
 
-    def __init__(self, target: Path):
+    `owner` names what is being written (a batch) when the caller holds it exclusively (the
+    batch's row lock): the staging folders an earlier attempt of the same owner left behind —
+    its process was killed before `discard()` — are removed first, so no copy stays in the
+    target."""
+
+    def __init__(self, target: Path, owner: str = ""):
         self.target = Path(target)
         if not self.target.is_dir():
             raise OSError(f"{self.target}: not a folder")
         if not os.access(self.target, os.W_OK):
             raise PermissionError(f"{self.target}: not writable")
-        self.staging = Path(tempfile.mkdtemp(prefix=".xfinances-export-", dir=self.target))
+        prefix = f".xfinances-export-{owner}-" if owner else ".xfinances-export-"
+        if owner:
+            for left in self.target.glob(prefix + "*"):
+                shutil.rmtree(left, ignore_errors=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=prefix, dir=self.target))
         self.names: list[str] = []
 
     @contextmanager

@@ -88,6 +88,25 @@ def test_csv_and_xlsx_neutralise_formulas() -> None:
     assert not any(isinstance(v, str) and v.startswith(("=", "+", "-", "@")) for v in values)
 
 
+def test_directory_sink_removes_what_a_killed_attempt_of_the_same_batch_left(
+    tmp_path: Path,
+) -> None:
+    """A worker killed mid-delivery leaves its staging folder (with copies of the files) in the
+    destination; the next delivery of that batch removes it, another batch's is left alone."""
+    dead = DirectorySink(tmp_path, owner="batch1")
+    with dead.open("A.TXT") as out:
+        out.write(b"a")
+    other = DirectorySink(tmp_path, owner="batch12")  # a live delivery of another batch
+    again = DirectorySink(tmp_path, owner="batch1")
+    with again.open("A.TXT") as out:
+        out.write(b"a")
+    again.commit()
+    assert not dead.staging.exists()
+    assert other.staging.exists()
+    other.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["A.TXT"]
+
+
 def test_directory_sink_writes_all_or_nothing(tmp_path: Path) -> None:
     sink = DirectorySink(tmp_path)
     with sink.open("A.TXT") as out:

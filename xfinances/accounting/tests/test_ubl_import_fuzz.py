@@ -5,6 +5,7 @@ resolve an entity, and hand over only finite amounts of sane size."""
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +24,12 @@ from xfinances.purchases.ubl import MAX_BYTES, UblResult, read_ubl
 INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 SECRET_FILE = "/etc/hostname"
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+# 150 in CI; `make bench` (bench/fuzz.py) sets FUZZ_EXAMPLES for its long run.
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 def checked(data: bytes) -> UblResult:

@@ -335,7 +335,7 @@ class PSD2Client:
                     _("The bank %(bank)s does not answer: %(error)s")
                     % {"bank": self.config.name, "error": getattr(error, "reason", error)}
                 ) from None
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, UnicodeDecodeError):  # not JSON, or not even text
                 raise SchemaError(
                     _("The bank %(bank)s answered something that is not JSON.")
                     % {"bank": self.config.name}

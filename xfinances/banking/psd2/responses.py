@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from xfinances.core.readers import MAX_AMOUNT
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
@@ -29,6 +31,13 @@ class Amount(_Model):
         # The definition sends amounts as strings ("-12.30"); a float would lose cents.
         if isinstance(value, float):
             raise ValueError("the amount must be a string, not a floating point number")
+        return value
+
+    @field_validator("amount")
+    @classmethod
+    def _amount_is_storable(cls, value: Decimal) -> Decimal:
+        if not value.is_finite() or value.copy_abs() > MAX_AMOUNT:
+            raise ValueError(f"the amount must be a number up to {MAX_AMOUNT}")
         return value
 
 
