@@ -19,12 +19,14 @@ from django.views.decorators.http import require_POST
 from xfinances.accounting import actions, exporters, ledger_pdf, queries
 from xfinances.accounting.building import Period
 from xfinances.accounting.forms import DestinationForm, ExportForm, MappingForm
+from xfinances.accounting.models import VatPeriodClose
 from xfinances.accounting.records import RecordKind
 from xfinances.catalog.models import VatTreatment
 from xfinances.core.exceptions import ActionError, Conflict, InvalidInput
 from xfinances.core.forms import apply_errors
 from xfinances.core.roles import can
 from xfinances.core.tenancy import CompanyRequest, company_view
+from xfinances.core.text_limits import limit_of, too_long_message
 
 NAP_FILES = ("PRODAGBI.TXT", "POKUPKI.TXT", "DEKLAR.TXT")
 
@@ -248,8 +250,12 @@ def vat_reopen(request: CompanyRequest, close_id: int) -> HttpResponse:
     close = queries.period_close(company, close_id)
     if close is None:
         raise Http404
+    reason = request.POST.get("reason", "")
+    limit = limit_of(VatPeriodClose, "reopen_reason")
     try:
-        actions.reopen_vat_period(request.actor, close, request.POST.get("reason", ""))
+        if len(reason.strip()) > limit:  # refused, never cut: a person typed it
+            raise InvalidInput({"reason": [too_long_message(limit, len(reason.strip()))]})
+        actions.reopen_vat_period(request.actor, close, reason)
     except ActionError as error:
         _error_messages(request, error)
     else:
