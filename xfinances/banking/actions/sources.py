@@ -222,7 +222,11 @@ def clean_connection(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-MODELS = {"mailbox": StatementMailbox, "folder": WatchedFolder, "connection": BankConnection}
+MODELS: dict[str, Any] = {
+    "mailbox": StatementMailbox,
+    "folder": WatchedFolder,
+    "connection": BankConnection,
+}
 
 
 @transaction.atomic

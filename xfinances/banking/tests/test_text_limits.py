@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from xfinances.banking import actions, cutting
 from xfinances.banking import records as rec
@@ -234,3 +235,40 @@ def test_forms_and_schemas_take_their_limits_from_the_models(client: Any) -> Non
     schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
     rule = schemas["RuleIn"]["properties"]["text_pattern"]
     assert any(b.get("maxLength") == 300 for b in [rule, *rule.get("anyOf", [])])
+
+
+# --------------------------------------------------------------------------- the migration
+
+
+def _migrate(targets: list[tuple[str, str]]) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_makes_older_over_long_mailbox_text_fit(company: Any) -> None:
+    """Rows from before the limits: a sealed password too long to be real is cleared (a cut
+    one could not be opened), the allowed senders keep the whole lines that fit; then the
+    constraints hold. On PostgreSQL the data step and the ALTERs share one transaction."""
+    mailbox = StatementMailbox.objects.create(company=company, name="m", host="h", username="u")
+    senders = "\n".join(f"payer{n:04d}@bank.bg" for n in range(200))  # 17 characters a line
+    before, after = (
+        [("banking", "0004_bank_rule_category_cascade")],
+        [("banking", "0005_text_length_limits")],
+    )
+    try:
+        _migrate(before)
+        StatementMailbox.objects.filter(pk=mailbox.pk).update(
+            password="v1:" + "A" * 5000, allowed_senders=senders
+        )
+        _migrate(after)
+    finally:
+        _migrate(after)
+    mailbox.refresh_from_db()
+    assert mailbox.password == ""
+    kept = mailbox.allowed_senders.split("\n")
+    assert len(mailbox.allowed_senders) <= 2000 and kept == senders.split("\n")[: len(kept)]
+    assert len(kept) == 111  # 111 lines and their breaks: 1,997 characters
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StatementMailbox.objects.filter(pk=mailbox.pk).update(password="p" * 1201)
