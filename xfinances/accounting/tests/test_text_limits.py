@@ -147,3 +147,38 @@ def test_the_migration_cuts_older_over_long_errors_in_two_columns(company: Any) 
     with pytest.raises(IntegrityError), transaction.atomic():
         ExportBatch.objects.filter(company=company).update(error="e" * 4001)
         DocumentExport.objects.filter(pk=state.pk).update(error="e" * 4001)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's deferred triggers")
+@pytest.mark.django_db(transaction=True)
+def test_rows_written_in_the_migrations_own_transaction_do_not_block_its_alters(
+    company: Any,
+) -> None:
+    """Rows inserted in the transaction that migrates (as a test database or a bigger
+    deployment step does) leave deferred foreign-key checks pending; without firing them
+    PostgreSQL refuses the ALTER TABLE ("pending trigger events")."""
+    before, after = [("accounting", "0001_initial")], [("accounting", "0002_text_length_limits")]
+    try:
+        _migrate(before)
+        old = MigrationExecutor(connection).loader.project_state(before).apps
+        with transaction.atomic():
+            old.get_model("accounting", "Destination").objects.create(
+                company_id=company.pk,
+                name="Счетоводител",
+                target="csv",
+                schedule=Schedule.DAILY,
+                channel=Channel.FOLDER,
+                last_error="д" * 6000,
+            )
+            old.get_model("accounting", "DocumentExport").objects.create(
+                company_id=company.pk,
+                source="purchases.SupplierInvoice",
+                object_id=2,
+                state=ExportState.FAILED,
+                error="e" * 6000,
+            )
+            _migrate(after)
+    finally:
+        _migrate(after)
+    assert Destination.objects.get(company=company).last_error == "д" * 4000
+    assert DocumentExport.objects.get(company=company, object_id=2).error == "e" * 4000

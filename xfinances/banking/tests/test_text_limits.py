@@ -272,3 +272,31 @@ def test_the_migration_makes_older_over_long_mailbox_text_fit(company: Any) -> N
     assert len(kept) == 111  # 111 lines and their breaks: 1,997 characters
     with pytest.raises(IntegrityError), transaction.atomic():
         StatementMailbox.objects.filter(pk=mailbox.pk).update(password="p" * 1201)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's deferred triggers")
+@pytest.mark.django_db(transaction=True)
+def test_rows_written_in_the_migrations_own_transaction_do_not_block_its_alters(
+    company: Any,
+) -> None:
+    """A row inserted in the migrating transaction leaves a deferred foreign-key check
+    pending; the migration fires it before its ALTER TABLE ("pending trigger events")."""
+    before = [("banking", "0004_bank_rule_category_cascade")]
+    after = [("banking", "0005_text_length_limits")]
+    try:
+        _migrate(before)
+        old = MigrationExecutor(connection).loader.project_state(before).apps
+        with transaction.atomic():
+            old.get_model("banking", "StatementMailbox").objects.create(
+                company_id=company.pk,
+                name="m",
+                host="h",
+                username="u",
+                password="v1:" + "A" * 5000,
+                allowed_senders="a@bank.bg\n" * 300,
+            )
+            _migrate(after)
+    finally:
+        _migrate(after)
+    mailbox = StatementMailbox.objects.get(company=company)
+    assert mailbox.password == "" and len(mailbox.allowed_senders) <= 2000
