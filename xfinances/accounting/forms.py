@@ -6,8 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.accounting import exporters
-from xfinances.accounting.models import Channel, Schedule
+from xfinances.accounting.models import AccountMappingSettings, Channel, Destination, Schedule
 from xfinances.accounting.records import AccountMapping
+from xfinances.core.text_limits import limit_of
+from xfinances.notifications.models import WebhookEndpoint
+
+MAPPING = AccountMappingSettings
 
 KIND_CHOICES = [
     ("sale", _("Sales documents")),
@@ -31,34 +35,56 @@ class ExportForm(forms.Form):
 
 
 class DestinationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=limit_of(Destination, "name"))
     target = forms.ChoiceField(label=_("Format"), choices=target_choices)
     kinds = forms.MultipleChoiceField(
         label=_("What to send"), choices=KIND_CHOICES, widget=forms.CheckboxSelectMultiple
     )
     schedule = forms.ChoiceField(label=_("When"), choices=Schedule.choices)
     channel = forms.ChoiceField(label=_("Where"), choices=Channel.choices)
-    folder = forms.CharField(label=_("Folder"), required=False, max_length=500)
+    folder = forms.CharField(
+        label=_("Folder"), required=False, max_length=limit_of(Destination, "folder")
+    )
     emails = forms.CharField(
         label=_("E-mail addresses (comma-separated)"), required=False, max_length=500
     )
-    url = forms.CharField(label=_("HTTPS address"), required=False, max_length=500)
+    url = forms.CharField(
+        label=_("HTTPS address"), required=False, max_length=limit_of(WebhookEndpoint, "url")
+    )
 
 
 class MappingForm(forms.Form):
-    revenue_default = forms.CharField(label=_("Revenue (other treatments)"), max_length=20)
-    receivables = forms.CharField(label=_("Receivables from clients"), max_length=20)
-    payables = forms.CharField(label=_("Payables to suppliers"), max_length=20)
-    vat_sales = forms.CharField(label=_("VAT on sales"), max_length=20)
-    vat_purchases = forms.CharField(label=_("VAT on purchases"), max_length=20)
-    purchases = forms.CharField(label=_("Purchases (expenses)"), max_length=20)
-    cash = forms.CharField(label=_("Cash"), max_length=20)
-    bank = forms.CharField(label=_("Bank"), max_length=20)
-    other_money = forms.CharField(label=_("Other cash and bank movements"), max_length=20)
-    exchange_gain = forms.CharField(label=_("Exchange gains"), max_length=20)
-    exchange_loss = forms.CharField(label=_("Exchange losses"), max_length=20)
+    revenue_default = forms.CharField(
+        label=_("Revenue (other treatments)"), max_length=limit_of(MAPPING, "revenue_default")
+    )
+    receivables = forms.CharField(
+        label=_("Receivables from clients"), max_length=limit_of(MAPPING, "receivables")
+    )
+    payables = forms.CharField(
+        label=_("Payables to suppliers"), max_length=limit_of(MAPPING, "payables")
+    )
+    vat_sales = forms.CharField(label=_("VAT on sales"), max_length=limit_of(MAPPING, "vat_sales"))
+    vat_purchases = forms.CharField(
+        label=_("VAT on purchases"), max_length=limit_of(MAPPING, "vat_purchases")
+    )
+    purchases = forms.CharField(
+        label=_("Purchases (expenses)"), max_length=limit_of(MAPPING, "purchases")
+    )
+    cash = forms.CharField(label=_("Cash"), max_length=limit_of(MAPPING, "cash"))
+    bank = forms.CharField(label=_("Bank"), max_length=limit_of(MAPPING, "bank"))
+    other_money = forms.CharField(
+        label=_("Other cash and bank movements"), max_length=limit_of(MAPPING, "other_money")
+    )
+    exchange_gain = forms.CharField(
+        label=_("Exchange gains"), max_length=limit_of(MAPPING, "exchange_gain")
+    )
+    exchange_loss = forms.CharField(
+        label=_("Exchange losses"), max_length=limit_of(MAPPING, "exchange_loss")
+    )
     submitter = forms.CharField(
-        label=_("VAT return submitted by (ЕГН and name)"), required=False, max_length=50
+        label=_("VAT return submitted by (ЕГН and name)"),
+        required=False,
+        max_length=limit_of(MAPPING, "submitter"),
     )
     credit_coefficient = forms.DecimalField(
         label=_("Partial credit coefficient"), min_value=0, max_value=1, decimal_places=2

@@ -24,6 +24,7 @@ from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
+from xfinances.core.text_limits import limit_of, too_long_message
 
 # Model label → the date that puts the record in a VAT month (as building.py selects them).
 GUARDED: dict[str, str] = {
@@ -84,8 +85,11 @@ def reopen_export(actor: Actor, company: Company, obj: models.Model, reason: str
     if source not in GUARDED or getattr(obj, "company_id", None) != company.pk:
         raise InvalidInput({"__all__": [_("This record has no export to reopen.")]})
     reason = (reason or "").strip()
+    limit = limit_of(VatPeriodClose, "reopen_reason")  # the one limit of a reopening's reason
     if not reason:
         raise InvalidInput({"reason": [_("Say why the export is reopened.")]})
+    if len(reason) > limit:
+        raise InvalidInput({"reason": [too_long_message(limit, len(reason))]})
     rows = DocumentExport.objects.select_for_update().filter(
         company=company, source=source, object_id=obj.pk, state=ExportState.EXPORTED
     )
@@ -93,6 +97,6 @@ def reopen_export(actor: Actor, company: Company, obj: models.Model, reason: str
     if not count:
         raise Conflict(_("This record is not locked by an export."))
     audit.record_event(
-        actor, company, "reopen_export", obj, {"export_states": count}, reason=reason[:300]
+        actor, company, "reopen_export", obj, {"export_states": count}, reason=reason
     )
     return count

@@ -17,13 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from xfinances.accounting.records import DEFAULT_REVENUE
 from xfinances.core.models import Company
+from xfinances.core.text_limits import BoundedTextModel, text_length_check
 
 
 def _default_revenue() -> dict[str, str]:
     return dict(DEFAULT_REVENUE)
 
 
-class AccountMappingSettings(models.Model):
+class AccountMappingSettings(BoundedTextModel):
     """A company's accounts for the journal entries (defaults: the common Bulgarian chart)."""
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
@@ -69,7 +70,7 @@ class Channel(models.TextChoices):
     HTTPS = "https", _("HTTPS endpoint (signed)")
 
 
-class Destination(models.Model):
+class Destination(BoundedTextModel):
     """Where a company's documents go by themselves: a target format, what, when and where."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -90,12 +91,13 @@ class Destination(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(_("last problem"), blank=True)
+    last_error = models.TextField(_("last problem"), blank=True, max_length=4000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("export destination")
         ordering = ["company_id", "name", "id"]
+        constraints = [text_length_check("accounting_destination", "last_error", 4000)]
         indexes = [models.Index(fields=["company", "is_active"], name="acc_destination_company")]
 
     def __str__(self) -> str:
@@ -113,7 +115,7 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("Delivery failed")
 
 
-class ExportBatch(models.Model):
+class ExportBatch(BoundedTextModel):
     """One export: the files of a target for a period (or for documents since the last run),
     stored as a zip whose bytes never change."""
 
@@ -134,7 +136,7 @@ class ExportBatch(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.READY
     )
-    error = models.TextField(_("problem"), blank=True)
+    error = models.TextField(_("problem"), blank=True, max_length=4000)
     attempts = models.PositiveIntegerField(default=0)
     outbox_message = models.ForeignKey(
         "notifications.OutboxMessage",
@@ -153,7 +155,8 @@ class ExportBatch(models.Model):
         verbose_name = _("export batch")
         ordering = ["company_id", "-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "key"], name="acc_batch_key_unique")
+            text_length_check("accounting_exportbatch", "error", 4000),
+            models.UniqueConstraint(fields=["company", "key"], name="acc_batch_key_unique"),
         ]
         indexes = [
             models.Index(fields=["company", "-created_at"], name="acc_batch_company"),
@@ -170,7 +173,7 @@ class ExportState(models.TextChoices):
     FAILED = "failed", _("Export failed")
 
 
-class DocumentExport(models.Model):
+class DocumentExport(BoundedTextModel):
     """Where one document went: per destination (NULL: a manual export), the batch, the
     version sent, and whether it changed since or failed."""
 
@@ -185,7 +188,7 @@ class DocumentExport(models.Model):
     )
     version = models.PositiveIntegerField(default=0)
     state = models.CharField(_("state"), max_length=10, choices=ExportState.choices)
-    error = models.TextField(_("problem"), blank=True)
+    error = models.TextField(_("problem"), blank=True, max_length=4000)
     exported_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -193,6 +196,7 @@ class DocumentExport(models.Model):
         verbose_name = _("document export")
         ordering = ["company_id", "source", "object_id", "id"]
         constraints = [
+            text_length_check("accounting_documentexport", "error", 4000),
             models.UniqueConstraint(
                 fields=["company", "destination", "source", "object_id"],
                 name="acc_document_export_unique",
@@ -214,7 +218,7 @@ class DocumentExport(models.Model):
         return f"{self.source} {self.object_id}: {self.state}"
 
 
-class VatPeriodClose(models.Model):
+class VatPeriodClose(BoundedTextModel):
     """A VAT month closed by the company: its documents locked, who and when; reopening is an
     owner's audited action."""
 

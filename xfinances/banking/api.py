@@ -31,7 +31,10 @@ from xfinances.banking.models import (
 from xfinances.banking.source_api import router as sources_router
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
+from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
+from xfinances.core.text_limits import limit_of, limits_of
+from xfinances.payments.models import Allocation
 
 router = Router(tags=["banking"])
 # Mailboxes, watched folders, bank connections and their run log (source_api.py).
@@ -204,7 +207,9 @@ def accept_proposal(request: CompanyRequest, proposal_id: int) -> dict[str, Any]
     return _proposal_out(actions.accept(request.actor, proposal))
 
 
-class UndoIn(Schema):
+class UndoIn(InputSchema):
+    text_limits = {"reason": limit_of(Allocation, "undo_reason")}
+
     reason: str = ""
 
 
@@ -263,7 +268,11 @@ class RuleOut(Schema):
     code: str
 
 
-class RuleIn(Schema):
+class RuleIn(InputSchema):
+    text_limits = limits_of(
+        BankRule, "name", "counterparty_iban", "name_pattern", "text_pattern", "bank_code"
+    )
+
     name: str | None = None
     position: int | None = None
     category: int | None = None
@@ -389,7 +398,9 @@ class ProfileOut(Schema):
     data: dict[str, Any]
 
 
-class ProfileIn(Schema):
+class ProfileIn(InputSchema):
+    text_limits = limits_of(CsvProfile, "name")
+
     name: str
     data: dict[str, Any]
 

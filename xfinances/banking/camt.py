@@ -346,12 +346,12 @@ class _StatementReader:
             booking_date=booking_date,
             value_date=value_date,
             status=status,
-            bank_id=bank_id[:100],
-            end_to_end_id=end_to_end[:100],
-            reference=reference.replace(" ", "")[:35],
-            text=" ".join(text.split())[:500],
+            bank_id=bank_id,
+            end_to_end_id=end_to_end,
+            reference=reference.replace(" ", ""),
+            text=" ".join(text.split()),
             counterparty=Counterparty(
-                name=" ".join(name.split())[:200], iban=iban.replace(" ", "").upper(), bic=bic
+                name=" ".join(name.split()), iban=iban.replace(" ", "").upper(), bic=bic
             ),
             bank_code=bank_code,
             reversal=reversal,

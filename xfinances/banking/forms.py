@@ -9,6 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.banking import csv_profiles
+from xfinances.banking.models import BankRule, CsvProfile
+from xfinances.core.text_limits import limit_of
+from xfinances.payments.models import Allocation
 
 
 class UploadForm(forms.Form):
@@ -27,32 +30,40 @@ class UploadForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=limit_of(Allocation, "undo_reason")
+    )
 
 
 class RuleForm(forms.Form):
     """A bank rule; the patterns, amounts and category are judged by actions.clean_rule."""
 
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=_("Name"), max_length=limit_of(BankRule, "name"))
     position = forms.IntegerField(label=_("Order"), min_value=0, required=False)
     category = forms.TypedChoiceField(label=_("Cash-flow category"), coerce=int)
     direction = forms.ChoiceField(label=_("Direction"), required=False)
     counterparty_iban = forms.CharField(
         label=_("Counterparty IBAN"),
         required=False,
-        max_length=300,
+        max_length=limit_of(BankRule, "counterparty_iban"),
         help_text=_("One or more IBANs; ? stands for one character, * for the rest."),
     )
     name_pattern = forms.CharField(
-        label=_("Counterparty name (pattern)"), required=False, max_length=200
+        label=_("Counterparty name (pattern)"),
+        required=False,
+        max_length=limit_of(BankRule, "name_pattern"),
     )
     text_pattern = forms.CharField(
         label=_("Payment details (pattern)"),
         required=False,
-        max_length=300,
+        max_length=limit_of(BankRule, "text_pattern"),
         help_text=_("A regular expression, any case: такса|комисион"),
     )
-    bank_code = forms.CharField(label=_("Bank transaction code starts with"), required=False)
+    bank_code = forms.CharField(
+        label=_("Bank transaction code starts with"),
+        required=False,
+        max_length=limit_of(BankRule, "bank_code"),
+    )
     min_amount = forms.CharField(label=_("From amount"), required=False)
     max_amount = forms.CharField(label=_("Up to amount"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
@@ -65,7 +76,7 @@ ENCODINGS = [("cp1251", "windows-1251"), ("utf-8", "UTF-8")]
 class ProfileForm(forms.Form):
     """A company's column profile: the file's shape and which header titles hold what."""
 
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=_("Name"), max_length=limit_of(CsvProfile, "name"))
     delimiter = forms.ChoiceField(label=_("Delimiter"), choices=DELIMITERS)
     encoding = forms.ChoiceField(label=_("Encoding"), choices=ENCODINGS)
     date_formats = forms.CharField(

@@ -20,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company
+from xfinances.core.text_limits import BoundedTextModel, text_length_check
 from xfinances.parties.models import Party
 from xfinances.treasury.models import MoneyAccount, Movement
 
@@ -35,7 +36,7 @@ class ImportSource(models.TextChoices):
     PSD2 = "psd2", _("bank connection")
 
 
-class StatementImport(models.Model):
+class StatementImport(BoundedTextModel):
     """One file taken in (or one bank-connection sync): what it held and what became of it."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -68,7 +69,7 @@ class StatementImport(models.Model):
         return f"{self.file_name or self.format} ({self.new})"
 
 
-class Statement(models.Model):
+class Statement(BoundedTextModel):
     """One statement (or page) of an import, with the balance check the bank's figures allow.
 
     `difference` = opening + movements − closing (0 when the statement adds up); `gap` =
@@ -125,7 +126,7 @@ class MatchState(models.TextChoices):
     NONE = "none", _("nothing to match")  # fees, own transfers, reversals
 
 
-class BankEntry(models.Model):
+class BankEntry(BoundedTextModel):
     """One transaction from a bank, stored once per account (see `key`)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -194,7 +195,7 @@ class ProposalState(models.TextChoices):
     UNDONE = "undone", _("undone")
 
 
-class MatchProposal(models.Model):
+class MatchProposal(BoundedTextModel):
     """A candidate match of one entry: what to allocate, to whom, how sure and why.
 
     `allocations` is a list of `[kind, id, amount]` ("sales" → invoicing.Document, "purchase"
@@ -240,7 +241,7 @@ class AliasKind(models.TextChoices):
     NAME = "name", _("name at the bank")
 
 
-class PartyAlias(models.Model):
+class PartyAlias(BoundedTextModel):
     """What a confirmation taught: this IBAN or bank-side name is this party."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -290,7 +291,7 @@ class SyncStatus(models.TextChoices):
     CONSENT = "consent", _("consent expired or not given: renew")
 
 
-class StatementMailbox(models.Model):
+class StatementMailbox(BoundedTextModel):
     """An IMAP mailbox the bank e-mails statements to. `password` holds the password encrypted
     (banking/secretbox.py), never the clear text; `allowed_senders` one address or
     `@domain` a line (empty: any sender)."""
@@ -303,10 +304,12 @@ class StatementMailbox(models.Model):
         _("security"), max_length=8, choices=MailSecurity.choices, default=MailSecurity.SSL
     )
     username = models.CharField(_("user name"), max_length=200)
-    password = models.TextField(blank=True)
+    password = models.TextField(
+        blank=True, max_length=1200
+    )  # sealed (actions.sources.PASSWORD_CHARS)
     folder = models.CharField(_("folder"), max_length=200, default="INBOX")
     done_folder = models.CharField(_("move processed messages to"), max_length=200, blank=True)
-    allowed_senders = models.TextField(_("allowed senders"), blank=True)
+    allowed_senders = models.TextField(_("allowed senders"), blank=True, max_length=2000)
     account = models.ForeignKey(
         MoneyAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -324,12 +327,16 @@ class StatementMailbox(models.Model):
         verbose_name = _("statement mailbox")
         verbose_name_plural = _("statement mailboxes")
         ordering = ["company_id", "name", "id"]
+        constraints = [
+            text_length_check("banking_statementmailbox", "password", 1200),
+            text_length_check("banking_statementmailbox", "allowed_senders", 2000),
+        ]
 
     def __str__(self) -> str:
         return f"{self.username}@{self.host}"
 
 
-class WatchedFolder(models.Model):
+class WatchedFolder(BoundedTextModel):
     """A folder on the server the bank's software (or a person) drops statement files into."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -357,7 +364,7 @@ class WatchedFolder(models.Model):
         return self.path
 
 
-class BankConnection(models.Model):
+class BankConnection(BoundedTextModel):
     """A PSD2 account-information connection: the bank's API (`psd2.client.BankConfig`), the
     consent the owner gave and the sync schedule. `cursor` keeps, per bank account resource
     id, its IBAN and the last booked day delivered (the client's `SyncState.last_booked`)."""
@@ -372,7 +379,7 @@ class BankConnection(models.Model):
     consent_id = models.CharField(max_length=200, blank=True)
     consent_status = models.CharField(_("consent"), max_length=30, blank=True)
     consent_valid_until = models.DateField(_("consent valid until"), null=True, blank=True)
-    sca_redirect = models.CharField(max_length=500, blank=True)
+    sca_redirect = models.CharField(max_length=2000, blank=True)  # a bank's URL, cut to this
     frequency_per_day = models.PositiveSmallIntegerField(_("syncs a day"), default=4)
     first_hour = models.PositiveSmallIntegerField(_("first sync at (hour)"), default=8)
     last_hour = models.PositiveSmallIntegerField(_("last sync at (hour)"), default=18)
@@ -406,7 +413,7 @@ class RuleDirection(models.TextChoices):
     DEBIT = "debit", _("money out")
 
 
-class BankRule(models.Model):
+class BankRule(BoundedTextModel):
     """A company's rule for bank lines that pay no document (fees, taxes, interest, card
     settlements …): when every condition it sets holds, the entry's movement gets `category`
     and the entry leaves matching (no review). Rules run by `position`, the first that fits
@@ -465,7 +472,7 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
-class SourceRun(models.Model):
+class SourceRun(BoundedTextModel):
     """One run of an automatic source: what it found, imported and refused (`errors`: a list of
     `{"item": …, "error": …}`). The per-run log of the sources page."""
 
@@ -505,7 +512,7 @@ class ReceivedState(models.TextChoices):
     MESSAGE = "message", _("message handled")
 
 
-class ReceivedFile(models.Model):
+class ReceivedFile(BoundedTextModel):
     """A file a source delivered, once: a mailbox keys it by the message's Message-ID and the
     attachment's SHA-256, a folder by the SHA-256. Written in the transaction of its import,
     so a file is either imported and recorded or neither; a second delivery is skipped."""
@@ -540,7 +547,7 @@ class ReceivedFile(models.Model):
         return f"{self.kind}:{self.source_id} {self.name} {self.state}"
 
 
-class CsvProfile(models.Model):
+class CsvProfile(BoundedTextModel):
     """A company's own column profile for CSV/TXT/XLSX exports (`csv_profiles.Profile`
     as `to_dict()` in `data`; the shipped profiles stay in code as read-only presets)."""
 

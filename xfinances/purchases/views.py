@@ -19,6 +19,7 @@ from xfinances.core.file_responses import DOWNLOAD_TYPE, make_safe, shown_inline
 from xfinances.core.forms import apply_errors
 from xfinances.core.models import Company
 from xfinances.core.tenancy import CompanyRequest, company_view
+from xfinances.core.text_limits import limit_of
 from xfinances.purchases import actions, exports, queries
 from xfinances.purchases.forms import (
     ROW_COUNT,
@@ -116,7 +117,10 @@ def _initial_from_ubl(company: Company, document: UblDocument) -> dict[str, Any]
         "currency": document.currency,
         "description": document.note,
         "supplier_iban": document.supplier.iban,
-        "payment_reference": document.payment_reference,
+        # From the XML, not typed: cut to the column rather than refused by the form.
+        "payment_reference": document.payment_reference[
+            : limit_of(SupplierInvoice, "payment_reference")
+        ],
     }
     if document.corrected_number and supplier is not None:
         corrected = (

@@ -17,7 +17,7 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xfinances.banking import csv_profiles, detect, queries
+from xfinances.banking import csv_profiles, cutting, detect, queries
 from xfinances.banking import records as rec
 from xfinances.banking.actions import reconcile
 from xfinances.banking.models import (
@@ -214,9 +214,9 @@ class _Run:
             self.record = StatementImport.objects.create(
                 company=self.company,
                 account=account,
-                file_name=self.file_name[:255],
+                file_name=cutting.cut(StatementImport, "file_name", self.file_name),
                 file_sha256=self.digest,
-                format=header.format[:40],
+                format=cutting.cut(StatementImport, "format", header.format),
                 source=self.source_kind,
                 created_by=self.actor.user,
             )
@@ -227,8 +227,8 @@ class _Run:
             company=self.company,
             account=account,
             statement_import=self.record,
-            bank_statement_id=header.statement_id[:100],
-            sequence=header.sequence[:40],
+            bank_statement_id=cutting.cut(Statement, "bank_statement_id", header.statement_id),
+            sequence=cutting.cut(Statement, "sequence", header.sequence),
             currency=header.currency or account.currency,
         )
         self.statement_total = Decimal(0)
@@ -237,6 +237,9 @@ class _Run:
         self.summary.statements += 1
 
     def entry(self, entry: rec.BankEntry) -> None:
+        # Cut here, once, before the entry is keyed: the bank's text is never refused for
+        # its length (banking/cutting.py), and a file read again gives the same keys.
+        entry = cutting.cut_entry(entry)
         if self.account is None or self.statement is None:
             raise _refuse(_("An entry outside a statement."))
         if entry.currency and entry.currency != self.account.currency:
@@ -349,7 +352,7 @@ class _Run:
                 "amount": e.amount if e.direction == credit else -e.amount,
                 "currency": account.currency,
                 "counterparty_name": e.counterparty.name,
-                "counterparty_iban": e.counterparty.iban[:34],
+                "counterparty_iban": e.counterparty.iban,
                 "reference": e.reference,
                 "end_to_end_id": e.end_to_end_id,
                 "text": e.text,

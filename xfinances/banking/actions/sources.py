@@ -19,11 +19,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.banking import secretbox
+from xfinances.banking import cutting, secretbox
 from xfinances.banking.models import (
     BankConnection,
     MailSecurity,
@@ -37,9 +37,13 @@ from xfinances.core.audit import Actor
 from xfinances.core.exceptions import ErrorCollector, InvalidInput
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
+from xfinances.core.text_limits import limit_of, too_long_message
 from xfinances.treasury.models import AccountKind, MoneyAccount
 
 CONSENT_DAYS = 89  # unattended PSD2 access lasts at most 90 days (RTS art. 10)
+# A typed mailbox password: its sealed form (16-byte nonce, up to 4 bytes a character, 32-byte
+# tag, base64) fits StatementMailbox.password (1,200).
+PASSWORD_CHARS = 200
 
 
 def folder_root() -> Path:
@@ -47,12 +51,21 @@ def folder_root() -> Path:
     return Path(configured or Path(settings.DATA_DIR) / "bank-folders").resolve()
 
 
-def _text(data: dict[str, Any], name: str, errors: ErrorCollector, *, required: bool, limit: int):
+def _text(
+    model: type[models.Model],
+    data: dict[str, Any],
+    name: str,
+    errors: ErrorCollector,
+    *,
+    required: bool,
+) -> str:
+    """A typed text, refused at its field when over its column's limit."""
     value = str(data.get(name) or "").strip()
+    limit = limit_of(model, name)
     if required and not value:
         errors.add(name, _("Fill this in."))
     elif len(value) > limit:
-        errors.add(name, _("At most %(n)s characters.") % {"n": limit})
+        errors.add(name, too_long_message(limit, len(value)))
     return value
 
 
@@ -121,11 +134,11 @@ def _private(host: str) -> bool:
 def clean_mailbox(company: Company, data: dict[str, Any], creating: bool) -> dict[str, Any]:
     errors = ErrorCollector()
     clean: dict[str, Any] = {
-        "name": _text(data, "name", errors, required=True, limit=100),
-        "host": _text(data, "host", errors, required=True, limit=200),
-        "username": _text(data, "username", errors, required=True, limit=200),
-        "folder": _text(data, "folder", errors, required=False, limit=200) or "INBOX",
-        "done_folder": _text(data, "done_folder", errors, required=False, limit=200),
+        "name": _text(StatementMailbox, data, "name", errors, required=True),
+        "host": _text(StatementMailbox, data, "host", errors, required=True),
+        "username": _text(StatementMailbox, data, "username", errors, required=True),
+        "folder": _text(StatementMailbox, data, "folder", errors, required=False) or "INBOX",
+        "done_folder": _text(StatementMailbox, data, "done_folder", errors, required=False),
         "port": _number(data, "port", errors, 1, 65535, 993),
         "interval_minutes": _number(data, "interval_minutes", errors, 5, 1440, 60),
         "active": bool(data.get("active", True)),
@@ -142,7 +155,9 @@ def clean_mailbox(company: Company, data: dict[str, Any], creating: bool) -> dic
         )
     clean["security"] = security
     password = str(data.get("password") or "")
-    if password:
+    if len(password) > PASSWORD_CHARS:
+        errors.add("password", too_long_message(PASSWORD_CHARS, len(password)))
+    elif password:
         clean["password"] = secretbox.seal(password)
     elif creating:
         errors.add("password", _("Fill this in."))
@@ -153,12 +168,12 @@ def clean_mailbox(company: Company, data: dict[str, Any], creating: bool) -> dic
 def clean_folder(company: Company, data: dict[str, Any]) -> dict[str, Any]:
     errors = ErrorCollector()
     clean: dict[str, Any] = {
-        "name": _text(data, "name", errors, required=True, limit=100),
+        "name": _text(WatchedFolder, data, "name", errors, required=True),
         "interval_minutes": _number(data, "interval_minutes", errors, 1, 1440, 5),
         "active": bool(data.get("active", True)),
         "account": _account(company, data.get("account"), errors),
     }
-    raw = _text(data, "path", errors, required=True, limit=500)
+    raw = _text(WatchedFolder, data, "path", errors, required=True)
     if raw:
         root = folder_root()
         path = Path(raw).resolve()
@@ -176,11 +191,11 @@ def clean_folder(company: Company, data: dict[str, Any]) -> dict[str, Any]:
 def clean_connection(data: dict[str, Any]) -> dict[str, Any]:
     errors = ErrorCollector()
     clean: dict[str, Any] = {
-        "name": _text(data, "name", errors, required=True, limit=100),
-        "base_url": _text(data, "base_url", errors, required=True, limit=300),
-        "client_cert": _text(data, "client_cert", errors, required=False, limit=300),
-        "client_key": _text(data, "client_key", errors, required=False, limit=300),
-        "ca_file": _text(data, "ca_file", errors, required=False, limit=300),
+        "name": _text(BankConnection, data, "name", errors, required=True),
+        "base_url": _text(BankConnection, data, "base_url", errors, required=True),
+        "client_cert": _text(BankConnection, data, "client_cert", errors, required=False),
+        "client_key": _text(BankConnection, data, "client_key", errors, required=False),
+        "ca_file": _text(BankConnection, data, "ca_file", errors, required=False),
         "frequency_per_day": _number(data, "frequency_per_day", errors, 1, 24, 4),
         "first_hour": _number(data, "first_hour", errors, 0, 23, 8),
         "last_hour": _number(data, "last_hour", errors, 0, 23, 18),
@@ -207,7 +222,11 @@ def clean_connection(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-MODELS = {"mailbox": StatementMailbox, "folder": WatchedFolder, "connection": BankConnection}
+MODELS: dict[str, Any] = {
+    "mailbox": StatementMailbox,
+    "folder": WatchedFolder,
+    "connection": BankConnection,
+}
 
 
 @transaction.atomic
@@ -283,14 +302,15 @@ def renew_consent(actor: Actor, connection: BankConnection, client: psd2.PSD2Cli
     except psd2.PSD2Error as error:
         raise InvalidInput({"consent": [str(error)]}) from None
     with transaction.atomic():
-        connection.consent_id = consent.consent_id
-        connection.consent_status = consent.status
+        # The bank's answer is cut to the columns, never refused for its length.
+        connection.consent_id = cutting.cut(BankConnection, "consent_id", consent.consent_id)
+        connection.consent_status = cutting.cut(BankConnection, "consent_status", consent.status)
         connection.consent_valid_until = consent.valid_until
-        connection.sca_redirect = consent.sca_redirect
+        connection.sca_redirect = cutting.cut(BankConnection, "sca_redirect", consent.sca_redirect)
         connection.status = SyncStatus.CONSENT
         connection.save()
         audit.record_event(actor, connection.company, "renew_consent", connection)
-    return consent.sca_redirect
+    return connection.sca_redirect
 
 
 def confirm_consent(actor: Actor, connection: BankConnection, client: psd2.PSD2Client) -> str:
@@ -305,7 +325,7 @@ def confirm_consent(actor: Actor, connection: BankConnection, client: psd2.PSD2C
     except psd2.PSD2Error as error:
         raise InvalidInput({"consent": [str(error)]}) from None
     with transaction.atomic():
-        connection.consent_status = status
+        connection.consent_status = cutting.cut(BankConnection, "consent_status", status)
         if status == "valid":
             by_iban = {v.get("iban"): v for v in (connection.cursor or {}).values()}
             connection.cursor = {

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.banking import actions
+from xfinances.banking import actions, cutting
 from xfinances.banking.models import (
     ImportSource,
     ReceivedFile,
@@ -121,6 +121,9 @@ def receive_file(
     next run imports the file; a refused file is recorded (and not refused again each run)."""
     company = run.company
     sha = hashlib.sha256(data).hexdigest()
+    # A mail's Message-ID and an attachment's name come from outside: cut, never refused.
+    message_id = cutting.cut(ReceivedFile, "message_id", message_id)
+    name = cutting.cut(ReceivedFile, "name", name)
     keys: dict[str, Any] = {
         "kind": run.kind,
         "source_id": run.source_id,
@@ -144,7 +147,7 @@ def receive_file(
             )
             ReceivedFile.objects.create(
                 company=company,
-                name=name[:255],
+                name=name,
                 state=ReceivedState.IMPORTED,
                 statement_import_id=summary.import_id,
                 run=run,
@@ -160,14 +163,14 @@ def receive_file(
             **keys,
             defaults={
                 "company": company,
-                "name": name[:255],
+                "name": name,
                 "state": ReceivedState.REFUSED,
                 "error": message,
                 "run": run,
             },
         )
         run.refused += 1
-        run.errors.append({"item": name[:255], "error": message})
+        run.errors.append({"item": name, "error": message})
         return "refused", message
     run.imported += 1
     run.new_entries += summary.new

@@ -14,6 +14,7 @@ from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
+from xfinances.core.text_limits import limit_of
 from xfinances.parties.actions import create_party
 from xfinances.parties.models import Party
 from xfinances.purchases import queries
@@ -57,22 +58,26 @@ def stage_ubl_import(
 
 @transaction.atomic
 def create_supplier_from_ubl(actor: Actor, company: Company, supplier: UblSupplier) -> Party:
-    """A new supplier party from the UBL supplier data (the user asked for it)."""
+    """A new supplier party from the UBL supplier data (the user asked for it). The XML's text
+    came from outside: cut to the party's columns, never refused for its length."""
+
+    def fit(name: str, value: str) -> str:
+        return value[: limit_of(Party, name)]
 
     data: dict[str, Any] = {
-        "name": supplier.name,
+        "name": fit("name", supplier.name),
         "is_client": False,
         "is_supplier": True,
         "country": supplier.country or "BG",
-        "city": supplier.city,
-        "postcode": supplier.postcode,
-        "address": supplier.address,
+        "city": fit("city", supplier.city),
+        "postcode": fit("postcode", supplier.postcode),
+        "address": fit("address", supplier.address),
     }
     if supplier.eik:
         data["eik"] = supplier.eik
     if supplier.vat_number:
         data["vat_number"] = supplier.vat_number
-    if supplier.email:
+    if supplier.email and len(supplier.email) <= limit_of(Party, "email"):  # a cut one is wrong
         data["email"] = supplier.email
     if supplier.iban:
         data["iban"] = supplier.iban

@@ -93,3 +93,18 @@ def test_form_with_a_bad_row_creates_no_supplier(company: Any, client_as: Any) -
     assert "does not match" in response.content.decode()
     assert not Party.objects.filter(company=company, eik=UBL_SUPPLIER_EIK).exists()
     assert not SupplierInvoice.objects.filter(company=company).exists()
+
+
+def test_a_supplier_with_a_5000_character_name_in_the_xml_is_created_cut(company: Any) -> None:
+    """The XML's text came from outside: the new supplier's name and address are cut to the
+    party's columns, not refused (issue 11)."""
+    xml = (FIXTURES / "invoice_bg.xml").read_text(encoding="utf-8")
+    seller = xml.index("AccountingSupplierParty")
+    start = xml.index("<cbc:RegistrationName>", seller) + len("<cbc:RegistrationName>")
+    end = xml.index("</cbc:RegistrationName>", start)
+    long_name = "Доставчик " + "Я" * 4990
+    xml = xml[:start] + long_name + xml[end:]
+    staged, result = actions.stage_ubl_import(SYSTEM, company, "long.xml", xml.encode())
+    assert staged is not None and result.document is not None
+    supplier = actions.create_supplier_from_ubl(SYSTEM, company, result.document.supplier)
+    assert supplier.name == long_name[:200]
