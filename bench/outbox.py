@@ -103,6 +103,7 @@ def _documents(count: int) -> tuple[Any, list[Any]]:
     from xfinances.invoicing import inputs
     from xfinances.invoicing.models import Document
     from xfinances.parties.actions import add_party_contact, create_party
+    from xfinances.parties.inputs import ContactInput, PartyInput
 
     actor = Actor.system(Source.CLI)
     company = core_actions.create_company(
@@ -115,11 +116,14 @@ def _documents(count: int) -> tuple[Any, list[Any]]:
         email="office@bench.example.bg",
     )
     party = create_party(
-        actor, company, name="Клиент ООД", eik="121759222", email="office@client.example.bg"
+        actor,
+        company,
+        PartyInput.read(
+            {"name": "Клиент ООД", "eik": "121759222", "email": "office@client.example.bg"}
+        ),
     )
-    add_party_contact(
-        actor, party, name="Счетоводство", email="acc@client.example.bg", receives_invoices=True
-    )
+    contact = {"name": "Счетоводство", "email": "acc@client.example.bg", "receives_invoices": True}
+    add_party_contact(actor, party, ContactInput.read(contact))
     header = inputs.draft(
         party=party,
         lines=[

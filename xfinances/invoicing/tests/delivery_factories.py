@@ -12,6 +12,7 @@ from xfinances.notifications import actions
 from xfinances.notifications.models import WebhookEndpoint
 from xfinances.parties.actions import add_party_contact
 from xfinances.parties.models import Party
+from xfinances.parties.tests.factories import contact_input
 
 SYSTEM = Actor.system(Source.CLI)
 
@@ -22,11 +23,11 @@ def client_with_contacts(company: Company, **overrides: Any) -> Party:
     add_party_contact(
         SYSTEM,
         party,
-        name="Счетоводител",
-        email="accounting@client.example.bg",
-        receives_invoices=True,
+        contact_input(
+            name="Счетоводител", email="accounting@client.example.bg", receives_invoices=True
+        ),
     )
-    add_party_contact(SYSTEM, party, name="Склад", email="stock@client.example.bg")
+    add_party_contact(SYSTEM, party, contact_input(name="Склад", email="stock@client.example.bg"))
     return party
 
 

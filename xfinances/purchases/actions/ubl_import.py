@@ -15,6 +15,7 @@ from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
 from xfinances.parties.actions import create_party
+from xfinances.parties.inputs import PartyInput
 from xfinances.parties.models import Party
 from xfinances.purchases import queries
 from xfinances.purchases.actions.invoices import register_supplier_invoice
@@ -76,7 +77,7 @@ def create_supplier_from_ubl(actor: Actor, company: Company, supplier: UblSuppli
         data["email"] = supplier.email
     if supplier.iban:
         data["iban"] = supplier.iban
-    return create_party(actor, company, **data)
+    return create_party(actor, company, PartyInput.read(data))
 
 
 @transaction.atomic
