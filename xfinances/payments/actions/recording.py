@@ -141,12 +141,14 @@ def record_payment(
         movement = treasury_actions.create_movement(
             actor,
             account,
-            date=day,
-            direction=direction,
-            amount=value,
-            counterparty_name=party.name if party else "",
-            bank_reference=bank_reference,
-            description=note or _("Payment"),
+            treasury_actions.MovementInput(
+                date=day,
+                direction=direction,
+                amount=value,
+                counterparty_name=party.name if party else "",
+                bank_reference=bank_reference,
+                description=note or _("Payment"),
+            ),
         )
     if movement is not None:
         source = PaymentSource.CASH if movement.account.kind == "cash" else PaymentSource.BANK

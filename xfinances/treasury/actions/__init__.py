@@ -30,6 +30,7 @@ from xfinances.treasury.actions.categories import (
 from xfinances.treasury.actions.movements import (
     MOVEMENT_EDIT_FIELDS,
     MovementEditInput,
+    MovementInput,
     add_attachment,
     create_movement,
     delete_movement,
@@ -49,7 +50,7 @@ from xfinances.treasury.actions.planned import (
     delete_planned_item,
     update_planned_item,
 )
-from xfinances.treasury.actions.transfers import create_transfer
+from xfinances.treasury.actions.transfers import TransferInput, create_transfer
 
 __all__ = [
     "ACCOUNT_FIELDS",
@@ -58,7 +59,9 @@ __all__ = [
     "PLANNED_FIELDS",
     "AccountInput",
     "MovementEditInput",
+    "MovementInput",
     "PlannedItemInput",
+    "TransferInput",
     "add_attachment",
     "close_account",
     "close_period",

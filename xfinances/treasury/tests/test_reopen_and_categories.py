@@ -13,7 +13,13 @@ from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.models import AuditEntry
 from xfinances.treasury import actions, queries
 from xfinances.treasury.models import CashflowCategory, TreasuryPeriodClose
-from xfinances.treasury.tests.factories import SYSTEM, bank_account, cash_register, money_in
+from xfinances.treasury.tests.factories import (
+    SYSTEM,
+    bank_account,
+    cash_register,
+    money_in,
+    transfer_input,
+)
 
 D = dt.date
 
@@ -125,10 +131,14 @@ def test_transfer_history(company, client_as, api_as):
     bank = bank_account(company, opening_balance="500.00")
     cash = cash_register(company)
     t1 = actions.create_transfer(
-        SYSTEM, company, from_account=bank, to_account=cash, date=D(2026, 1, 5), amount="40.00"
+        SYSTEM,
+        company,
+        transfer_input(from_account=bank, to_account=cash, date=D(2026, 1, 5), amount="40.00"),
     )
     t2 = actions.create_transfer(
-        SYSTEM, company, from_account=cash, to_account=bank, date=D(2026, 2, 5), amount="15.00"
+        SYSTEM,
+        company,
+        transfer_input(from_account=cash, to_account=bank, date=D(2026, 2, 5), amount="15.00"),
     )
     page = client_as(company, "accountant").get(f"/c/{company.eik}/treasury/transfers/")
     assert [t.pk for t in page.context["page"]] == [t2.pk, t1.pk]
