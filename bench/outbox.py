@@ -98,6 +98,7 @@ def _documents(count: int) -> tuple[Any, list[Any]]:
 
     from xfinances.core import actions as core_actions
     from xfinances.core.audit import Actor
+    from xfinances.core.company_inputs import NewCompanyInput
     from xfinances.core.models import Source
     from xfinances.invoicing import actions as invoicing
     from xfinances.invoicing import inputs
@@ -108,12 +109,16 @@ def _documents(count: int) -> tuple[Any, list[Any]]:
     actor = Actor.system(Source.CLI)
     company = core_actions.create_company(
         actor,
-        name="Бенч ООД",
-        eik="131468980",
-        vat_number="BG131468980",
-        city="София",
-        address="ул. Тест 1",
-        email="office@bench.example.bg",
+        NewCompanyInput.read(
+            {
+                "name": "Бенч ООД",
+                "eik": "131468980",
+                "vat_number": "BG131468980",
+                "city": "София",
+                "address": "ул. Тест 1",
+                "email": "office@bench.example.bg",
+            }
+        ),
     )
     party = create_party(
         actor,
