@@ -22,6 +22,7 @@ from xfinances.treasury.actions.accounts import (
 from xfinances.treasury.actions.bank_import import record_bank_movements
 from xfinances.treasury.actions.categories import (
     DEFAULT_CATEGORIES,
+    CategoryInput,
     create_category,
     ensure_default_categories,
     on_company_created,
@@ -58,6 +59,7 @@ __all__ = [
     "MOVEMENT_EDIT_FIELDS",
     "PLANNED_FIELDS",
     "AccountInput",
+    "CategoryInput",
     "MovementEditInput",
     "MovementInput",
     "PlannedItemInput",

@@ -89,9 +89,11 @@ def test_category_rename_move_and_deactivate(company, client_as):
     rent = CashflowCategory.objects.get(company=company, code="rent")
     other = CashflowCategory.objects.get(company=company, code="other")
     movement = money_in(bank, "10.00", D(2026, 2, 1), category=rent)
-    actions.update_category(SYSTEM, rent, name="Наем офис", parent=other)
+    actions.update_category(
+        SYSTEM, rent, actions.CategoryInput.changes(name="Наем офис", parent=other)
+    )
     with pytest.raises(InvalidInput) as refused:
-        actions.update_category(SYSTEM, other, parent=rent)
+        actions.update_category(SYSTEM, other, actions.CategoryInput.changes(parent=rent))
     assert "parent" in refused.value.errors
     client = client_as(company, "accountant")
     client.post(
