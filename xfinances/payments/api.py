@@ -394,7 +394,10 @@ def list_levels(request: CompanyRequest) -> list[dict[str, Any]]:
 def create_level(request: CompanyRequest, body: LevelIn) -> Status:
     require(request, "dunning.manage")
     data = {k: v for k, v in body.model_dump().items() if v is not None}
-    return Status(201, _level_out(actions.save_level(request.actor, request.company, **data)))
+    changes = actions.DunningLevelInput.read_changes(data)
+    return Status(
+        201, _level_out(actions.save_level(request.actor, request.company, None, changes))
+    )
 
 
 @router.patch("/levels/{level_id}", summary="Change a reminder level")
@@ -402,7 +405,8 @@ def update_level(request: CompanyRequest, level_id: int, body: LevelIn) -> dict[
     require(request, "dunning.manage")
     level = company_object_or_404(request.company, DunningLevel, pk=level_id)
     data = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    return _level_out(actions.save_level(request.actor, request.company, level, **data))
+    changes = actions.DunningLevelInput.read_changes(data)
+    return _level_out(actions.save_level(request.actor, request.company, level, changes))
 
 
 @router.post("/pauses", response={201: dict}, summary="Pause reminders for a document or client")

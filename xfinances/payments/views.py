@@ -451,12 +451,8 @@ def level_detail(request: CompanyRequest, level_id: int) -> HttpResponse:
     level = company_object_or_404(company, DunningLevel, pk=level_id)
     if request.method == "POST":
         try:
-            actions.save_level(
-                request.actor,
-                company,
-                level,
-                **_level_data(request),
-            )
+            changes = actions.DunningLevelInput.read_changes(_level_data(request))
+            actions.save_level(request.actor, company, level, changes)
             messages.success(request, _("Saved."))
             return redirect("payments:reminders", company.eik)
         except ActionError as error:
@@ -472,7 +468,8 @@ def level_new(request: CompanyRequest) -> HttpResponse:
     if request.method == "POST":
         values = _level_data(request)
         try:
-            actions.save_level(request.actor, company, None, **values)
+            changes = actions.DunningLevelInput.read_changes(values)
+            actions.save_level(request.actor, company, None, changes)
             messages.success(request, _("Level added."))
             return redirect("payments:reminders", company.eik)
         except ActionError as error:

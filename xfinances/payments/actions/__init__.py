@@ -36,6 +36,7 @@ from xfinances.payments.actions.reminder_run import (
 from xfinances.payments.actions.reminder_settings import (
     DEFAULT_LEVELS,
     LEVEL_FIELDS,
+    DunningLevelInput,
     PaymentSettingsInput,
     delete_level,
     end_pause,
@@ -63,6 +64,7 @@ __all__ = [
     "LEVEL_FIELDS",
     "STALE_RUN_MINUTES",
     "ZERO",
+    "DunningLevelInput",
     "PaymentSettingsInput",
     "RunResult",
     "allocate",
