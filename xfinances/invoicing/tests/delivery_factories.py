@@ -9,6 +9,7 @@ from xfinances.core.models import Company, Source
 from xfinances.invoicing.models import Document
 from xfinances.invoicing.tests.factories import bg_client, issued
 from xfinances.notifications import actions
+from xfinances.notifications.actions import WebhookEndpointInput
 from xfinances.notifications.models import WebhookEndpoint
 from xfinances.parties.actions import add_party_contact
 from xfinances.parties.models import Party
@@ -43,5 +44,7 @@ def auto_send_on(company: Company) -> None:
 
 def endpoint(company: Company, url: str, events: list[str] | None = None) -> WebhookEndpoint:
     return actions.create_webhook_endpoint(
-        SYSTEM, company, url=url, events=events or ["document.issued"]
+        SYSTEM,
+        company,
+        WebhookEndpointInput.read({"url": url, "events": events or ["document.issued"]}),
     )
