@@ -199,22 +199,23 @@ def create_payment(request: CompanyRequest, body: PaymentIn) -> Status:
         movement = Movement.objects.filter(company=company, pk=body.movement_id).first()
         if movement is None:
             raise InvalidInput({"movement_id": ["No such movement in this company."]})
-    payment = actions.record_payment(
-        request.actor,
-        company,
-        direction=body.direction,
-        date=body.date,
-        amount=body.amount,
-        currency=body.currency,
-        party=_party(request, body.party_id),
-        method=body.method,
-        account=account,
-        movement=movement,
-        bank_reference=body.bank_reference,
-        note=body.note,
-        eur_rate=body.eur_rate,
-        allocations=_targets(request, body.allocations),
+    data = actions.PaymentInput.read(
+        {
+            "direction": body.direction,
+            "date": body.date,
+            "amount": body.amount,
+            "currency": body.currency,
+            "party": _party(request, body.party_id),
+            "method": body.method,
+            "account": account,
+            "movement": movement,
+            "bank_reference": body.bank_reference,
+            "note": body.note,
+            "eur_rate": body.eur_rate,
+            "allocations": _targets(request, body.allocations),
+        }
     )
+    payment = actions.record_payment(request.actor, company, data)
     payment.refresh_from_db()
     return Status(201, _payment_out(payment, with_allocations=True))
 

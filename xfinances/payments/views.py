@@ -149,19 +149,20 @@ def payment_new(request: CompanyRequest) -> HttpResponse:
     try:
         if account_id and account is None:
             raise InvalidInput({"account": [_("No such account in this company.")]})
-        payment = actions.record_payment(
-            request.actor,
-            company,
-            direction=request.POST.get("direction", ""),
-            date=request.POST.get("date", ""),
-            amount=request.POST.get("amount", ""),
-            currency=request.POST.get("currency", ""),
-            party=party,
-            method=request.POST.get("method") or "bank_transfer",
-            account=account,
-            bank_reference=request.POST.get("bank_reference", ""),
-            note=request.POST.get("note", ""),
+        data = actions.PaymentInput.read(
+            {
+                "direction": request.POST.get("direction", ""),
+                "date": request.POST.get("date", ""),
+                "amount": request.POST.get("amount", ""),
+                "currency": request.POST.get("currency", ""),
+                "party": party,
+                "method": request.POST.get("method") or "bank_transfer",
+                "account": account,
+                "bank_reference": request.POST.get("bank_reference", ""),
+                "note": request.POST.get("note", ""),
+            }
         )
+        payment = actions.record_payment(request.actor, company, data)
     except ActionError as error:
         messages.error(request, _message(error))
         return redirect("payments:list", company.eik)

@@ -285,12 +285,16 @@ def test_matching_leaves_an_entry_a_person_already_paid_alone(company: Any, acco
     by_hand = payments_actions.record_payment(
         SYSTEM,
         company,
-        direction="in",
-        date=D1,
-        amount="1200.00",
-        currency="EUR",
-        movement=Movement.objects.get(pk=entry.movement_id),
-        allocations=[(document, "1200.00")],
+        payments_actions.PaymentInput.read(
+            {
+                "direction": "in",
+                "date": D1,
+                "amount": "1200.00",
+                "currency": "EUR",
+                "movement": Movement.objects.get(pk=entry.movement_id),
+                "allocations": [(document, "1200.00")],
+            }
+        ),
     )
     result = actions.match_entries(SYSTEM, company)
     entry.refresh_from_db()

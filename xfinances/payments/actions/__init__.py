@@ -23,6 +23,7 @@ from xfinances.payments.actions.common import (
 )
 from xfinances.payments.actions.marking import mark_document_paid
 from xfinances.payments.actions.recording import (
+    PaymentInput,
     record_payment,
 )
 from xfinances.payments.actions.reminder_run import (
@@ -65,6 +66,7 @@ __all__ = [
     "STALE_RUN_MINUTES",
     "ZERO",
     "DunningLevelInput",
+    "PaymentInput",
     "PaymentSettingsInput",
     "RunResult",
     "allocate",

@@ -18,7 +18,7 @@ from xfinances.core.permissions import ensure_can
 from xfinances.invoicing.models import Document
 from xfinances.payments import locks
 from xfinances.payments.actions.common import CLAIM_KINDS, _amount, _check_settleable, _date
-from xfinances.payments.actions.recording import record_payment
+from xfinances.payments.actions.recording import PaymentInput, record_payment
 from xfinances.payments.models import Direction, Payment, PaymentMethod
 
 
@@ -97,16 +97,18 @@ def mark_document_paid(
     payment = record_payment(
         actor,
         company,
-        direction=Direction.IN,
-        date=day,
-        amount=value,
-        currency=document.currency,
-        party=document.party,
-        method=method,
-        account=account,
-        note=_("Payment of %(kind)s %(number)s")
-        % {"kind": document.get_kind_display(), "number": document.number},
-        allocations=[(document, value)],
+        PaymentInput(
+            direction=Direction.IN,
+            date=day,
+            amount=value,
+            currency=document.currency,
+            party=document.party,
+            method=method,
+            account=account,
+            note=_("Payment of %(kind)s %(number)s")
+            % {"kind": document.get_kind_display(), "number": document.number},
+            allocations=[(document, value)],
+        ),
     )
     payment.refresh_from_db(fields=["allocated"])
     audit.record_event(

@@ -31,7 +31,7 @@ from xfinances.payments.actions.common import (
     document_eur_rate,
     eur_value,
 )
-from xfinances.payments.actions.recording import record_payment
+from xfinances.payments.actions.recording import PaymentInput, record_payment
 from xfinances.payments.models import (
     Allocation,
     Direction,
@@ -382,9 +382,9 @@ def refund_credit(
     value = _amount(amount, errors, "amount")
     if value is None and "amount" not in errors.errors:
         errors.add("amount", _("Enter the amount."))
-    _date(date, errors)
+    day = _date(date, errors)
     errors.raise_if_any()
-    assert value is not None
+    assert value is not None and day is not None
     if payment.direction != Direction.IN:
         raise InvalidInput({"payment": [_("Only an incoming payment's credit can be refunded.")]})
     payment = locks.lock_payments(company, [payment.pk])[payment.pk]
@@ -400,15 +400,17 @@ def refund_credit(
     refund = record_payment(
         actor,
         company,
-        direction=Direction.OUT,
-        date=date,
-        amount=value,
-        currency=payment.currency,
-        party=payment.party,
-        method=payment.method,
-        account=account,
-        note=note or _("Refund of a payment"),
-        eur_rate=payment.eur_rate,
+        PaymentInput(
+            direction=Direction.OUT,
+            date=day,
+            amount=value,
+            currency=payment.currency,
+            party=payment.party,
+            method=payment.method,
+            account=account,
+            note=note or _("Refund of a payment"),
+            eur_rate=payment.eur_rate,
+        ),
     )
     refund.refund_of = payment
     refund.allocated = value
