@@ -288,13 +288,14 @@ def document_mark_paid(request: CompanyRequest, document_id: int) -> HttpRespons
         else None
     )
     try:
-        actions.mark_document_paid(
-            request.actor,
-            document,
-            account=account,
-            date=request.POST.get("date", ""),
-            amount=request.POST.get("amount") or None,
+        data = actions.MarkPaidInput.read(
+            {
+                "account": account,
+                "date": request.POST.get("date", ""),
+                "amount": request.POST.get("amount") or None,
+            }
         )
+        actions.mark_document_paid(request.actor, document, data)
         messages.success(
             request, _("Payment recorded: %(number)s is paid.") % {"number": document.number}
         )
