@@ -37,6 +37,7 @@ def actor_system() -> Any:
 @pytest.fixture
 def make_company(db: None, actor_system: Any) -> Callable[..., Any]:
     from xfinances.core import actions
+    from xfinances.core.company_inputs import NewCompanyInput
 
     eiks = iter(["131468980", "205711599", "121759222", "175074752", "200606227", "831826092"])
 
@@ -45,7 +46,7 @@ def make_company(db: None, actor_system: Any) -> Callable[..., Any]:
         data.update(overrides)
         if "vat_number" not in data:
             data["vat_number"] = "BG" + data["eik"]
-        return actions.create_company(actor_system, **data)
+        return actions.create_company(actor_system, NewCompanyInput.read(data))
 
     return make
 

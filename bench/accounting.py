@@ -292,12 +292,16 @@ def _load_documents(count: int) -> Any:
     from xfinances.catalog.models import VatTreatment
     from xfinances.core import actions
     from xfinances.core.audit import Actor
+    from xfinances.core.company_inputs import NewCompanyInput
     from xfinances.core.models import Company, Source
     from xfinances.invoicing.models import Document, DocumentVatGroup
 
     call_command("migrate", verbosity=0, interactive=False)
     company = Company.objects.filter(eik="175074752").first() or actions.create_company(
-        Actor.system(Source.CLI), name="Бенчмарк ООД", eik="175074752", city="София", address="1"
+        Actor.system(Source.CLI),
+        NewCompanyInput.read(
+            {"name": "Бенчмарк ООД", "eik": "175074752", "city": "София", "address": "1"}
+        ),
     )
     if Document.objects.filter(company=company).count() == count:
         return company

@@ -114,13 +114,15 @@ def _prepare(use_postgres: bool, sqlite_path: str | None = None) -> None:
 def _company(eik: str, name: str) -> Any:
     from xfinances.core import actions
     from xfinances.core.audit import Actor
+    from xfinances.core.company_inputs import NewCompanyInput
     from xfinances.core.models import Company, Source
 
     found = Company.objects.filter(eik=eik).first()
     if found:
         return found
     return actions.create_company(
-        Actor.system(Source.CLI), name=name, eik=eik, city="София", address="ул. Шипка 1"
+        Actor.system(Source.CLI),
+        NewCompanyInput.read({"name": name, "eik": eik, "city": "София", "address": "ул. Шипка 1"}),
     )
 
 

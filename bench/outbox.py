@@ -98,28 +98,37 @@ def _documents(count: int) -> tuple[Any, list[Any]]:
 
     from xfinances.core import actions as core_actions
     from xfinances.core.audit import Actor
+    from xfinances.core.company_inputs import NewCompanyInput
     from xfinances.core.models import Source
     from xfinances.invoicing import actions as invoicing
     from xfinances.invoicing import inputs
     from xfinances.invoicing.models import Document
     from xfinances.parties.actions import add_party_contact, create_party
+    from xfinances.parties.inputs import ContactInput, PartyInput
 
     actor = Actor.system(Source.CLI)
     company = core_actions.create_company(
         actor,
-        name="Бенч ООД",
-        eik="131468980",
-        vat_number="BG131468980",
-        city="София",
-        address="ул. Тест 1",
-        email="office@bench.example.bg",
+        NewCompanyInput.read(
+            {
+                "name": "Бенч ООД",
+                "eik": "131468980",
+                "vat_number": "BG131468980",
+                "city": "София",
+                "address": "ул. Тест 1",
+                "email": "office@bench.example.bg",
+            }
+        ),
     )
     party = create_party(
-        actor, company, name="Клиент ООД", eik="121759222", email="office@client.example.bg"
+        actor,
+        company,
+        PartyInput.read(
+            {"name": "Клиент ООД", "eik": "121759222", "email": "office@client.example.bg"}
+        ),
     )
-    add_party_contact(
-        actor, party, name="Счетоводство", email="acc@client.example.bg", receives_invoices=True
-    )
+    contact = {"name": "Счетоводство", "email": "acc@client.example.bg", "receives_invoices": True}
+    add_party_contact(actor, party, ContactInput.read(contact))
     header = inputs.draft(
         party=party,
         lines=[

@@ -65,6 +65,7 @@ def _setup(use_postgres: bool) -> None:
 def _load(clients: int, per_client: int) -> Any:
     from xfinances.core import actions as core_actions
     from xfinances.core.audit import Actor
+    from xfinances.core.company_inputs import NewCompanyInput
     from xfinances.core.models import Company, Source
     from xfinances.invoicing.models import Document
     from xfinances.parties.models import Party
@@ -79,7 +80,10 @@ def _load(clients: int, per_client: int) -> Any:
         return company
     if company is None:
         company = core_actions.create_company(
-            system, name="Бенчмарк вземания ООД", eik=BENCH_EIK, city="София", address="1"
+            system,
+            NewCompanyInput.read(
+                {"name": "Бенчмарк вземания ООД", "eik": BENCH_EIK, "city": "София", "address": "1"}
+            ),
         )
     _say(f"loading {clients:,} clients × {per_client} invoices")
     Party.objects.bulk_create(

@@ -117,13 +117,17 @@ def _migrate() -> None:
 def _company() -> Any:
     from xfinances.core import actions
     from xfinances.core.audit import Actor
+    from xfinances.core.company_inputs import NewCompanyInput
     from xfinances.core.models import Company, Source
 
     found = Company.objects.filter(eik=BENCH_EIK).first()
     if found:
         return found
     return actions.create_company(
-        Actor.system(Source.CLI), name="Бенчмарк ООД", eik=BENCH_EIK, city="София", address="1"
+        Actor.system(Source.CLI),
+        NewCompanyInput.read(
+            {"name": "Бенчмарк ООД", "eik": BENCH_EIK, "city": "София", "address": "1"}
+        ),
     )
 
 

@@ -19,12 +19,16 @@ def test_search_finds_documents_parties_and_payments(company, other_company, cli
     payment_actions.record_payment(
         SYSTEM,
         company,
-        direction="in",
-        party=party,
-        date=document.issue_date,
-        amount=Decimal("10.00"),
-        currency="EUR",
-        note="Орион аванс",
+        payment_actions.PaymentInput.read(
+            {
+                "direction": "in",
+                "party": party,
+                "date": document.issue_date,
+                "amount": Decimal("10.00"),
+                "currency": "EUR",
+                "note": "Орион аванс",
+            }
+        ),
     )
     bg_client(other_company, name="Орион Чужд ЕООД")
     owner = client_as(company, "owner")

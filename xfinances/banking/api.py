@@ -20,6 +20,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from xfinances.banking import actions, csv_profiles, queries
+from xfinances.banking.inputs import BankRuleInput
 from xfinances.banking.models import (
     BankEntry,
     BankRule,
@@ -341,7 +342,8 @@ def list_rules(request: CompanyRequest) -> list[dict[str, Any]]:
 def create_rule(request: CompanyRequest, body: RuleIn) -> Status[dict[str, Any]]:
     require(request, "treasury.change")
     data = body.dict(exclude_none=True)
-    return Status(201, _rule_out(actions.create_rule(request.actor, request.company, **data)))
+    rule = actions.create_rule(request.actor, request.company, BankRuleInput.read(data))
+    return Status(201, _rule_out(rule))
 
 
 @router.patch("/rules/{rule_id}", response=RuleOut, summary="Edit, switch off or on a rule")
@@ -351,7 +353,7 @@ def update_rule(request: CompanyRequest, rule_id: int, body: RuleIn) -> dict[str
     if rule is None:
         raise Http404
     data = body.dict(exclude_unset=True)
-    return _rule_out(actions.update_rule(request.actor, rule, **data))
+    return _rule_out(actions.update_rule(request.actor, rule, BankRuleInput.read_changes(data)))
 
 
 @router.post("/rule-preview", response=RulePreviewOut, summary="Test a rule on 90 days")
@@ -365,7 +367,9 @@ def preview_rule(request: CompanyRequest, body: RulePreviewIn) -> dict[str, Any]
         rule = queries.rule(company, rule_id)
         if rule is None:
             raise Http404
-    found = actions.preview_rule(request.actor, company, data, rule=rule)
+    found = actions.preview_rule(
+        request.actor, company, BankRuleInput.read_changes(data), rule=rule
+    )
     return {
         "since": found.since,
         "checked": found.checked,

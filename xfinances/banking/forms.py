@@ -36,7 +36,8 @@ class ReasonForm(forms.Form):
 
 
 class RuleForm(forms.Form):
-    """A bank rule; the patterns, amounts and category are judged by actions.clean_rule."""
+    """A bank rule; its typed input (BankRuleInput) and the actions judge the patterns, amounts
+    and category."""
 
     name = forms.CharField(label=_("Name"), max_length=limit_of(BankRule, "name"))
     position = forms.IntegerField(label=_("Order"), min_value=0, required=False)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from xfinances.banking import actions, csv_profiles, queries
 from xfinances.banking.forms import ProfileForm, ReasonForm, RuleForm, UploadForm
+from xfinances.banking.inputs import BankRuleInput
 from xfinances.banking.models import ImportSource, MatchState, RuleDirection
 from xfinances.core.exceptions import ActionError, InvalidInput, NotAllowed
 from xfinances.core.forms import set_choices
@@ -320,11 +321,13 @@ def rule_edit(request: CompanyRequest, rule_id: int | None = None) -> HttpRespon
         testing = "preview" in request.POST
         try:
             if testing:
-                preview = actions.preview_rule(request.actor, company, _rule_data(form), rule=rule)
+                changes = BankRuleInput.read_changes(_rule_data(form))
+                preview = actions.preview_rule(request.actor, company, changes, rule=rule)
             elif rule is None:
-                actions.create_rule(request.actor, company, **_rule_data(form))
+                actions.create_rule(request.actor, company, BankRuleInput.read(_rule_data(form)))
             else:
-                actions.update_rule(request.actor, rule, **_rule_data(form))
+                changes = BankRuleInput.read_changes(_rule_data(form))
+                actions.update_rule(request.actor, rule, changes)
         except (InvalidInput, NotAllowed) as error:
             _form_errors(form, error)
         else:

@@ -7,7 +7,6 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -18,18 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xfinances.core import audit, events
-from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.company_events import CompanyBankAccountAdded
-from xfinances.core.company_inputs import CompanyInput
+from xfinances.core.company_inputs import CompanyInput, NewCompanyInput
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.identifiers import (
     IdentifierError,
     bank_name_for_iban,
     bic_for_iban,
-    clean_eik,
     clean_iban,
-    clean_vat_number,
 )
 from xfinances.core.inputs import Changes
 from xfinances.core.models import (
@@ -46,61 +42,23 @@ from xfinances.core.money import MoneyError, to_decimal
 from xfinances.core.permissions import ensure_can
 from xfinances.core.roles import Role
 
-#: What `create_company` takes (a new company has no logo yet).
-COMPANY_FIELDS = tuple(name for name in CompanyInput.field_names() if name != "logo")
-
-
-def _clean_company(data: dict[str, Any], errors: Any) -> dict[str, Any]:
-    clean = dict(data)
-    if "name" in clean:
-        clean["name"] = (clean["name"] or "").strip()
-        if not clean["name"]:
-            errors.add("name", _("Enter the company's legal name."))
-    if "eik" in clean:
-        try:
-            clean["eik"] = clean_eik(clean["eik"] or "")
-        except IdentifierError as error:
-            errors.add("eik", str(error))
-    if clean.get("vat_number"):
-        try:
-            clean["vat_number"] = clean_vat_number(clean["vat_number"])
-        except IdentifierError as error:
-            errors.add("vat_number", str(error))
-    if clean.get("email"):
-        try:
-            validate_email(clean["email"])
-        except ValidationError:
-            errors.add("email", _("Enter a valid e-mail address."))
-    if "default_currency" in clean and clean["default_currency"] not in Currency.values:
-        errors.add("default_currency", _("Unknown currency."))
-    return clean
+#: What `create_company` writes on the Company row (a new company has no logo yet; the IBAN
+#: becomes a bank account).
+COMPANY_FIELDS = tuple(
+    name for name in NewCompanyInput.field_names() if name not in ("logo", "iban")
+)
 
 
 @transaction.atomic
-def create_company(
-    actor: Actor, *, owner: User | None = None, iban: str = "", **data: Any
-) -> Company:
+def create_company(actor: Actor, data: NewCompanyInput, *, owner: User | None = None) -> Company:
     """A new company (tenant). `owner`, when given, becomes its first owner."""
-    ensure_known_fields(data, COMPANY_FIELDS, "company")
-    errors = InvalidInput.collect()
-    data.setdefault("name", "")
-    data.setdefault("eik", "")
-    clean = _clean_company(data, errors)
-    if clean.get("vat_number") and "vat_registered" not in clean:
-        clean["vat_registered"] = True
-    if not clean.get("vat_number"):
-        clean.setdefault("vat_registered", False)
-    if iban:
-        try:
-            iban = clean_iban(iban)
-        except IdentifierError as error:
-            errors.add("iban", str(error))
-    errors.raise_if_any()
-    if Company.objects.filter(eik=clean["eik"]).exists():
+    values = {name: getattr(data, name) for name in COMPANY_FIELDS}
+    values["vat_registered"] = data.vat_registered and bool(data.vat_number)
+    if Company.objects.filter(eik=data.eik).exists():
         raise Conflict(
-            _("A company with ЕИК %(eik)s already exists.") % {"eik": clean["eik"]}, field="eik"
+            _("A company with ЕИК %(eik)s already exists.") % {"eik": data.eik}, field="eik"
         )
-    company = Company.objects.create(**clean)
+    company = Company.objects.create(**values)
     audit.record_create(actor, company, "create_company", company)
     if owner is not None:
         membership = Membership.objects.create(company=company, user=owner, role=Role.OWNER)
@@ -108,8 +66,8 @@ def create_company(
     # Every app above seeds its defaults (VAT treatments of the law, categories, reminder
     # levels) in this same transaction.
     events.emit(events.CompanyCreated(company_id=company.pk, company=company, actor=actor))
-    if iban:
-        add_company_bank_account(actor, company, iban=iban, is_default=True)
+    if data.iban:
+        add_company_bank_account(actor, company, iban=data.iban, is_default=True)
     return company
 
 

@@ -58,3 +58,11 @@ class CompanyInput(ActionInput):
     place_of_issue: str = reads(inputs.text(max_length=100), default="")
     lock_date: dt.date | None = reads(inputs.optional(inputs.date), default=None)
     edit_window_days: int = reads(inputs.integer(0, _SMALL), default=30)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewCompanyInput(CompanyInput):
+    """A new company (`create_company`): the details above, without a logo yet; `iban` becomes
+    its default bank account. Without a VAT number the company is not VAT-registered."""
+
+    iban: str = reads(inputs.iban, default="")

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from xfinances.core import actions
 from xfinances.core.audit import Actor
+from xfinances.core.company_inputs import NewCompanyInput
 from xfinances.core.events import Hook
 from xfinances.core.models import Company, Source
 from xfinances.core.roles import Role
@@ -63,18 +64,22 @@ def load_demo(progress: Callable[[str], object] = print) -> bool:
         progress("Creating the demo company …")
         company = actions.create_company(
             actor,
-            name="Демо Финанс ЕООД",
-            name_latin="Demo Finance EOOD",
-            eik=DEMO_EIK,
-            vat_number="BG" + DEMO_EIK,
-            city="София",
-            postcode="1000",
-            address="ул. „Граф Игнатиев“ 15, ет. 3",
-            mol="Мария Георгиева",
-            email="office@demo.xfinances.bg",
-            phone="+359 2 987 6543",
-            place_of_issue="София",
-            iban="BG80BNBG96611020345678",
+            NewCompanyInput.read(
+                {
+                    "name": "Демо Финанс ЕООД",
+                    "name_latin": "Demo Finance EOOD",
+                    "eik": DEMO_EIK,
+                    "vat_number": "BG" + DEMO_EIK,
+                    "city": "София",
+                    "postcode": "1000",
+                    "address": "ул. „Граф Игнатиев“ 15, ет. 3",
+                    "mol": "Мария Георгиева",
+                    "email": "office@demo.xfinances.bg",
+                    "phone": "+359 2 987 6543",
+                    "place_of_issue": "София",
+                    "iban": "BG80BNBG96611020345678",
+                }
+            ),
         )
         actions.add_company_bank_account(
             actor, company, iban="BG18RZBB91550123456789", currency="EUR"

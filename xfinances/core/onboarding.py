@@ -9,7 +9,6 @@ notifications: the e-mail settings) through the `first_steps` hook, each ticked 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xfinances.core import actions
 from xfinances.core.audit import Actor
+from xfinances.core.company_inputs import NewCompanyInput
 from xfinances.core.events import Hook
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company, CompanyBankAccount, Membership, User
@@ -43,7 +43,7 @@ def sign_up(
     password: str,
     full_name: str = "",
     language: str = "bg",
-    company: dict[str, Any],
+    company: NewCompanyInput,
 ) -> tuple[User, Company]:
     """A new user and their first company, of which they are the owner. One transaction:
     a refused company leaves no user behind."""
@@ -53,15 +53,15 @@ def sign_up(
         actor, email=email, password=password, full_name=full_name, language=language
     )
     as_user = Actor(user, actor.source, actor.ip_address)
-    created = actions.create_company(as_user, owner=user, **company)
+    created = actions.create_company(as_user, company, owner=user)
     return user, created
 
 
-def create_own_company(actor: Actor, **company: Any) -> Company:
+def create_own_company(actor: Actor, company: NewCompanyInput) -> Company:
     """A signed-in user's new company, with them as its owner."""
     if actor.user is None:
         raise InvalidInput({"__all__": [_("Sign in first.")]})
-    return actions.create_company(actor, owner=actor.user, **company)
+    return actions.create_company(actor, company, owner=actor.user)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from xfinances.core import actions, onboarding, queries
 from xfinances.core.audit import Actor
 from xfinances.core.audit import history as audit_history
-from xfinances.core.company_inputs import CompanyInput
+from xfinances.core.company_inputs import CompanyInput, NewCompanyInput
 from xfinances.core.dashboard import cards_for
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import (
@@ -346,7 +346,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 password=data["password"],
                 full_name=data["full_name"],
                 language=(getattr(request, "LANGUAGE_CODE", "") or "bg")[:2],
-                company={k: data[k] for k in _COMPANY_FIELDS if data.get(k)},
+                company=NewCompanyInput.read({k: data[k] for k in _COMPANY_FIELDS}),
             )
         except (InvalidInput, Conflict) as error:
             apply_errors(form, error)
@@ -366,7 +366,7 @@ def company_new(request: SignedInRequest) -> HttpResponse:
         try:
             company = onboarding.create_own_company(
                 Actor(request.user, Source.UI, client_ip(request)),
-                **{k: data[k] for k in _COMPANY_FIELDS if data.get(k)},
+                NewCompanyInput.read({k: data[k] for k in _COMPANY_FIELDS}),
             )
         except (InvalidInput, Conflict) as error:
             apply_errors(form, error)

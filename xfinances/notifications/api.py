@@ -151,14 +151,15 @@ def webhook_list(request: CompanyRequest) -> list[Any]:
 @webhooks_router.post("", response={201: EndpointOut}, summary="Register an endpoint")
 def webhook_create(request: CompanyRequest, data: EndpointIn) -> Status[Any]:
     require(request, "webhooks.manage")
-    endpoint = actions.create_webhook_endpoint(
-        request.actor,
-        request.company,
-        url=data.url,
-        events=data.events,
-        description=data.description,
-        is_active=data.is_active,
+    typed = actions.WebhookEndpointInput.read(
+        {
+            "url": data.url,
+            "events": data.events,
+            "description": data.description,
+            "is_active": data.is_active,
+        }
     )
+    endpoint = actions.create_webhook_endpoint(request.actor, request.company, typed)
     return Status(201, endpoint)
 
 
@@ -172,11 +173,12 @@ def webhook_detail(request: CompanyRequest, endpoint_id: int) -> Any:
 def webhook_update(request: CompanyRequest, endpoint_id: int, data: EndpointPatch) -> Any:
     require(request, "webhooks.manage")
     changes = data.model_dump(exclude_unset=True, exclude={"rotate_secret"})
+    given = {k: v for k, v in changes.items() if v is not None}
     return actions.update_webhook_endpoint(
         request.actor,
         _endpoint(request, endpoint_id),
+        actions.WebhookEndpointInput.read_changes(given),
         rotate_secret=data.rotate_secret,
-        **{k: v for k, v in changes.items() if v is not None},
     )
 
 

@@ -253,7 +253,8 @@ def webhook_list(request: CompanyRequest) -> HttpResponse:
     form = WebhookEndpointForm(request.POST or None, initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
         try:
-            endpoint = actions.create_webhook_endpoint(request.actor, company, **form.cleaned_data)
+            typed = actions.WebhookEndpointInput.read(form.cleaned_data)
+            endpoint = actions.create_webhook_endpoint(request.actor, company, typed)
             messages.success(request, _("Endpoint added. Its signing secret is on its page."))
             return redirect("notifications:webhook", company.eik, endpoint.pk)
         except InvalidInput as error:
@@ -283,8 +284,8 @@ def webhook_detail(request: CompanyRequest, endpoint_id: int) -> HttpResponse:
             actions.update_webhook_endpoint(
                 request.actor,
                 endpoint,
+                actions.WebhookEndpointInput.read_changes(form.cleaned_data),
                 rotate_secret=bool(request.POST.get("rotate_secret")),
-                **form.cleaned_data,
             )
             messages.success(request, _("Saved."))
             return redirect("notifications:webhook", company.eik, endpoint.pk)

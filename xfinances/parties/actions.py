@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,25 +14,25 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from xfinances.core import audit
-from xfinances.core.arguments import ensure_known_fields
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
-from xfinances.core.identifiers import IdentifierError, bank_name_for_iban, bic_for_iban
-from xfinances.core.models import Company, Currency, Membership, User
+from xfinances.core.identifiers import bank_name_for_iban, bic_for_iban
+from xfinances.core.inputs import Changes
+from xfinances.core.models import Company, Membership, User
 from xfinances.core.permissions import ensure_can
-from xfinances.parties.cleaning import (
-    PARTY_DEFAULTS,
-    clean_email_address,
-    clean_iban_value,
-    clean_party,
-    search_text,
+from xfinances.parties.cleaning import search_text
+from xfinances.parties.importing import read_parties
+from xfinances.parties.inputs import (
+    PARTY_FIELDS,
+    BankAccountInput,
+    ContactInput,
+    PartyInput,
+    check_party,
+    eik_from_vat,
 )
-from xfinances.parties.importing import ImportedRow, read_parties
 from xfinances.parties.models import Party, PartyBankAccount, PartyContact, PartyImport
 
-PARTY_FIELDS = frozenset(PARTY_DEFAULTS)
-EXTRA_FIELDS = frozenset({"iban", "responsible", "contacts", "bank_accounts"})
-CONTACT_FIELDS = ("name", "position", "email", "phone", "receives_invoices", "receives_reminders")
+CONTACT_FIELDS = ContactInput.field_names()
 
 
 def party_url(party: Party) -> str:
@@ -91,101 +91,35 @@ def _responsible(company: Company, value: Any) -> User | None:
     return found.user
 
 
-def _clean_contacts(contacts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    errors = InvalidInput.collect()
-    clean: list[dict[str, Any]] = []
-    for index, contact in enumerate(contacts):
-        unknown = set(contact) - set(CONTACT_FIELDS) - {"id"}
-        if unknown:
-            errors.add(
-                f"contacts.{index}",
-                _("Unknown contact fields: %(f)s.") % {"f": ", ".join(sorted(unknown))},
-            )
-            continue
-        row = {
-            "name": str(contact.get("name") or "").strip()[:200],
-            "position": str(contact.get("position") or "").strip()[:100],
-            "phone": str(contact.get("phone") or "").strip()[:50],
-            "receives_invoices": bool(contact.get("receives_invoices")),
-            "receives_reminders": bool(contact.get("receives_reminders")),
-            "email": "",
-        }
-        try:
-            row["email"] = clean_email_address(contact.get("email"))
-        except ValidationError:
-            errors.add(f"contacts.{index}.email", _("Enter a valid e-mail address."))
-        if not row["name"] and not row["email"]:
-            errors.add(f"contacts.{index}.name", _("Enter the contact's name or e-mail."))
-        if (row["receives_invoices"] or row["receives_reminders"]) and not row["email"]:
-            errors.add(
-                f"contacts.{index}.email",
-                _("A contact who receives invoices or reminders needs an e-mail."),
-            )
-        row["name"] = row["name"] or row["email"]
-        clean.append(row)
-    errors.raise_if_any()
-    return clean
+def _contact_rows(contacts: Iterable[ContactInput]) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(contact.named()) for contact in contacts]
 
 
-def _clean_bank_accounts(accounts: Iterable[Mapping[str, Any] | str]) -> list[dict[str, Any]]:
-    errors = InvalidInput.collect()
-    clean: list[dict[str, Any]] = []
+def _account_rows(accounts: Iterable[BankAccountInput]) -> list[dict[str, Any]]:
+    """The accounts without a repeated IBAN, exactly one of them primary."""
+    rows: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for index, account in enumerate(accounts):
-        data = {"iban": account} if isinstance(account, str) else dict(account)
-        try:
-            iban = clean_iban_value(data.get("iban"))
-        except IdentifierError as error:
-            errors.add(f"bank_accounts.{index}.iban", str(error))
-            continue
-        currency = str(data.get("currency") or "").upper()
-        if currency and currency not in Currency.values:
-            errors.add(f"bank_accounts.{index}.currency", _("Unknown currency."))
-        if iban in seen:
-            continue
-        seen.add(iban)
-        clean.append(
-            {"iban": iban, "currency": currency, "is_primary": bool(data.get("is_primary"))}
-        )
-    errors.raise_if_any()
-    if clean and not any(a["is_primary"] for a in clean):
-        clean[0]["is_primary"] = True
-    first = True
-    for account in clean:  # exactly one primary
-        if account["is_primary"] and first:
-            first = False
-        else:
-            account["is_primary"] = False
-    return clean
+    for account in accounts:
+        if account.iban not in seen:
+            seen.add(account.iban)
+            rows.append(dataclasses.asdict(account))
+    primary = next((row for row in rows if row["is_primary"]), rows[0] if rows else None)
+    for row in rows:
+        row["is_primary"] = row is primary
+    return rows
 
 
-def _clean_all(
-    company: Company, data: Mapping[str, Any], *, exclude: int | None = None
+def _checked_values(
+    company: Company, values: dict[str, Any], *, exclude: int | None = None
 ) -> dict[str, Any]:
-    """Validate plain fields and the nested values together, so every error shows at once."""
-    result = clean_party(data)
-    errors = dict(result.errors)
-    extras: dict[str, Any] = {}
-    if data.get("iban") not in (None, ""):
-        try:
-            extras["iban"] = clean_iban_value(data["iban"])
-        except IdentifierError as error:
-            errors.setdefault("iban", []).append(str(error))
-    for name, cleaner in (("contacts", _clean_contacts), ("bank_accounts", _clean_bank_accounts)):
-        if data.get(name) is not None:
-            try:
-                extras[name] = cleaner(data[name])
-            except InvalidInput as error:
-                errors.update(error.errors)
-    if "responsible" in data:
-        try:
-            extras["responsible"] = _responsible(company, data["responsible"])
-        except InvalidInput as error:
-            errors.update(error.errors)
-    if errors:
-        raise InvalidInput({name: list[str | Promise](found) for name, found in errors.items()})
-    _check_unique_eik(company, result.values["eik"], exclude)
-    return {**result.values, **extras}
+    """The party's fields checked together (an update's changes with the record's other
+    fields), with the ЕИК a Bulgarian VAT number gives; then the ЕИК unique in the company."""
+    errors = InvalidInput.collect()
+    check_party(values, errors)
+    errors.raise_if_any()
+    values["eik"] = eik_from_vat(values["eik"], values["vat_number"])
+    _check_unique_eik(company, values["eik"], exclude)
+    return values
 
 
 def _record_list_change(
@@ -273,25 +207,24 @@ def _save_unique(party: Party, **kwargs: Any) -> None:
 
 
 @transaction.atomic
-def create_party(actor: Actor, company: Company, **data: Any) -> Party:
-    """A new client and/or supplier. Extra keys: iban, bank_accounts, contacts, responsible."""
+def create_party(actor: Actor, company: Company, data: PartyInput) -> Party:
+    """A new client and/or supplier, with its contacts, bank accounts and primary IBAN."""
     ensure_can(actor, company, "parties.change")
     return _create_party(actor, company, data, "create_party")
 
 
-def _create_party(actor: Actor, company: Company, data: Mapping[str, Any], action: str) -> Party:
-    ensure_known_fields(data, PARTY_FIELDS | EXTRA_FIELDS, "party")
-    clean = _clean_all(company, data)
-    party = Party(company=company, **{k: clean[k] for k in PARTY_FIELDS})
-    party.responsible = clean.get("responsible")
+def _create_party(actor: Actor, company: Company, data: PartyInput, action: str) -> Party:
+    values = _checked_values(company, data.party_values())
+    party = Party(company=company, **values)
+    party.responsible = _responsible(company, data.responsible)
     _save_unique(party)
     audit.record_create(actor, company, action, party)
-    if clean.get("contacts"):
-        _replace_contacts(actor, party, clean["contacts"], action)
-    if clean.get("bank_accounts"):
-        _replace_bank_accounts(actor, party, clean["bank_accounts"], action)
-    if clean.get("iban"):
-        _set_primary_iban(actor, party, clean["iban"], action)
+    if data.contacts:
+        _replace_contacts(actor, party, _contact_rows(data.contacts), action)
+    if data.bank_accounts:
+        _replace_bank_accounts(actor, party, _account_rows(data.bank_accounts), action)
+    if data.iban:
+        _set_primary_iban(actor, party, data.iban, action)
     refresh_search_text(party)
     return party
 
@@ -305,29 +238,33 @@ def _lock(party: Party) -> Party:
 
 
 @transaction.atomic
-def update_party(actor: Actor, party: Party, **data: Any) -> Party:
-    """Change the given fields only. `contacts`/`bank_accounts`, when given, replace the lists;
-    `iban` makes that account the primary one."""
+def update_party(actor: Actor, party: Party, changes: Changes[PartyInput]) -> Party:
+    """Change the given fields only. `contacts`/`bank_accounts`, when given (not None), replace
+    the lists; `iban` makes that account the primary one."""
     ensure_can(actor, party.company, "parties.change")
-    ensure_known_fields(data, PARTY_FIELDS | EXTRA_FIELDS, "party")
     party = _lock(party)
     if party.is_archived:
         raise InvalidInput(_("This party is archived: restore it before changing it."))
+    data = changes.values
     current = {name: getattr(party, name) for name in PARTY_FIELDS}
-    clean = _clean_all(party.company, {**current, **data}, exclude=party.pk)
+    given = {name: value for name, value in changes.items() if name in PARTY_FIELDS}
+    values = _checked_values(party.company, {**current, **given}, exclude=party.pk)
+    responsible = (
+        _responsible(party.company, data.responsible) if "responsible" in changes else None
+    )
     before = audit.snapshot(party)
-    for name in PARTY_FIELDS:
-        setattr(party, name, clean[name])
-    if "responsible" in data:
-        party.responsible = clean["responsible"]
+    for name, value in values.items():
+        setattr(party, name, value)
+    if "responsible" in changes:
+        party.responsible = responsible
     _save_unique(party)
     audit.record_update(actor, party.company, "update_party", party, before)
-    if "contacts" in data and data["contacts"] is not None:
-        _replace_contacts(actor, party, clean["contacts"], "update_party")
-    if "bank_accounts" in data and data["bank_accounts"] is not None:
-        _replace_bank_accounts(actor, party, clean["bank_accounts"], "update_party")
-    if clean.get("iban"):
-        _set_primary_iban(actor, party, clean["iban"], "update_party")
+    if "contacts" in changes and data.contacts is not None:
+        _replace_contacts(actor, party, _contact_rows(data.contacts), "update_party")
+    if "bank_accounts" in changes and data.bank_accounts is not None:
+        _replace_bank_accounts(actor, party, _account_rows(data.bank_accounts), "update_party")
+    if "iban" in changes and data.iban:
+        _set_primary_iban(actor, party, data.iban, "update_party")
     refresh_search_text(party)
     return party
 
@@ -371,11 +308,14 @@ def _contacts_of(party: Party) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def add_party_contact(actor: Actor, party: Party, **contact: Any) -> PartyContact:
+def add_party_contact(actor: Actor, party: Party, contact: ContactInput) -> PartyContact:
     ensure_can(actor, party.company, "parties.change")
     party = _lock(party)
-    clean = _clean_contacts([contact])[0]
-    _replace_contacts(actor, party, [*_contacts_of(party), clean], "add_party_contact")
+    errors = InvalidInput.collect()
+    ContactInput.check_together(dataclasses.asdict(contact), errors)  # built directly, too
+    errors.raise_if_any()
+    rows = [*_contacts_of(party), *_contact_rows([contact])]
+    _replace_contacts(actor, party, rows, "add_party_contact")
     refresh_search_text(party)
     return PartyContact.objects.filter(company_id=party.company_id, party=party).latest("id")
 
@@ -405,34 +345,29 @@ def _accounts_of(party: Party) -> list[dict[str, Any]]:
 
 @transaction.atomic
 def add_party_bank_account(
-    actor: Actor, party: Party, *, iban: str, currency: str = "", is_primary: bool = False
+    actor: Actor, party: Party, account: BankAccountInput
 ) -> PartyBankAccount:
     ensure_can(actor, party.company, "parties.change")
     party = _lock(party)
-    try:
-        clean = clean_iban_value(iban)
-    except IdentifierError as error:
-        raise InvalidInput({"iban": [str(error)]})
     accounts = _accounts_of(party)
-    if any(a["iban"] == clean for a in accounts):
+    if any(a["iban"] == account.iban for a in accounts):
         raise Conflict(_("This IBAN is already one of the party's accounts."), field="iban")
-    if is_primary:
-        for account in accounts:
-            account["is_primary"] = False
-    accounts.append({"iban": clean, "currency": currency, "is_primary": is_primary})
-    _replace_bank_accounts(actor, party, _clean_bank_accounts(accounts), "add_party_bank_account")
+    if account.is_primary:
+        for row in accounts:
+            row["is_primary"] = False
+    typed = [BankAccountInput(**row) for row in accounts]
+    rows = _account_rows([*typed, account])
+    _replace_bank_accounts(actor, party, rows, "add_party_bank_account")
     refresh_search_text(party)
-    return PartyBankAccount.objects.get(company_id=party.company_id, party=party, iban=clean)
+    return PartyBankAccount.objects.get(company_id=party.company_id, party=party, iban=account.iban)
 
 
 @transaction.atomic
 def remove_party_bank_account(actor: Actor, account: PartyBankAccount) -> None:
     party = _lock(account.party)
     ensure_can(actor, party.company, "parties.change")
-    remaining = [a for a in _accounts_of(party) if a["iban"] != account.iban]
-    _replace_bank_accounts(
-        actor, party, _clean_bank_accounts(remaining), "remove_party_bank_account"
-    )
+    remaining = [BankAccountInput(**a) for a in _accounts_of(party) if a["iban"] != account.iban]
+    _replace_bank_accounts(actor, party, _account_rows(remaining), "remove_party_bank_account")
     refresh_search_text(party)
 
 
@@ -475,14 +410,6 @@ class ImportOutcome:
     already_applied: bool = False
 
 
-def _row_data(row: ImportedRow) -> dict[str, Any]:
-    return {
-        k: v
-        for k, v in row.values.items()
-        if v is not None and (k in PARTY_FIELDS or k in EXTRA_FIELDS)
-    }
-
-
 @transaction.atomic
 def import_parties(actor: Actor, company: Company, upload: PartyImport) -> ImportOutcome:
     """Create a party for every valid row of the upload, in one transaction.
@@ -506,7 +433,8 @@ def import_parties(actor: Actor, company: Company, upload: PartyImport) -> Impor
             continue
         try:
             with transaction.atomic():
-                created.append(_create_party(actor, company, _row_data(row), "import_parties"))
+                assert row.party is not None  # a row without errors was read
+                created.append(_create_party(actor, company, row.party, "import_parties"))
         except InvalidInput as error:
             skipped.append({"line": row.line, "errors": error.errors})
         except Conflict as error:

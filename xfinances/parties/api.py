@@ -21,6 +21,7 @@ from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
 from xfinances.core.text_limits import limits_of
 from xfinances.parties import actions, queries
+from xfinances.parties.inputs import PartyInput
 from xfinances.parties.models import Party, PartyContact, PartyImport
 from xfinances.parties.queries import ImportPreview
 
@@ -291,7 +292,7 @@ def list_parties(request: CompanyRequest, filters: Query[PartyFilters]) -> dict[
 def create_party(request: CompanyRequest, data: PartyIn) -> Status[dict[str, Any]]:
     require(request, "parties.change")
     party = actions.create_party(
-        request.actor, request.company, **_payload(data, exclude_unset=False)
+        request.actor, request.company, PartyInput.read(_payload(data, exclude_unset=False))
     )
     return Status(201, _party_out(_get(request, party.pk)))
 
@@ -306,7 +307,8 @@ def read_party(request: CompanyRequest, party_id: int) -> dict[str, Any]:
 def replace_party(request: CompanyRequest, party_id: int, data: PartyIn) -> dict[str, Any]:
     require(request, "parties.change")
     party = _get(request, party_id)
-    actions.update_party(request.actor, party, **_payload(data, exclude_unset=False))
+    changes = PartyInput.read_changes(_payload(data, exclude_unset=False))
+    actions.update_party(request.actor, party, changes)
     return _party_out(_get(request, party_id))
 
 
@@ -314,7 +316,8 @@ def replace_party(request: CompanyRequest, party_id: int, data: PartyIn) -> dict
 def patch_party(request: CompanyRequest, party_id: int, data: PartyPatch) -> dict[str, Any]:
     require(request, "parties.change")
     party = _get(request, party_id)
-    actions.update_party(request.actor, party, **_payload(data, exclude_unset=True))
+    changes = PartyInput.read_changes(_payload(data, exclude_unset=True))
+    actions.update_party(request.actor, party, changes)
     return _party_out(_get(request, party_id))
 
 

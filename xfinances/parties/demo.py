@@ -14,6 +14,7 @@ from xfinances.core.identifiers import IdentifierError, clean_eik
 from xfinances.core.models import Company, Membership
 from xfinances.core.roles import Role
 from xfinances.parties.actions import create_party
+from xfinances.parties.inputs import PartyInput
 from xfinances.parties.models import Party
 
 
@@ -286,7 +287,7 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         data = dict(data)
         if data.pop("sales", False) and sales is not None:
             data["responsible"] = sales.user
-        create_party(actor, company, **data)
+        create_party(actor, company, PartyInput.read(data))
 
 
 def step() -> DemoStep:

@@ -2,12 +2,13 @@
 
 Column headers may be English or Bulgarian (`name`/`име`, `eik`/`ЕИК`, `vat_number`/`ДДС номер` …),
 in any order and case. Each row is checked with the same rules as the party form
-(`cleaning.clean_party`); writing to the database is the `import_parties` action.
+(a `PartyInput` is read from it); writing to the database is the `import_parties` action.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -16,8 +17,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from xfinances.core.identifiers import IdentifierError
-from xfinances.parties.cleaning import clean_email_address, clean_iban_value, clean_party
+from xfinances.core.exceptions import InvalidInput
+from xfinances.parties.inputs import PARTY_FIELDS, PartyInput
 
 MAX_ROWS = 5000
 
@@ -124,6 +125,8 @@ class ImportedRow:
     values: dict[str, Any]
     errors: dict[str, list[str]] = field(default_factory=dict)
     raw: dict[str, str] = field(default_factory=dict)
+    #: The row read as a party, when it has no errors: what `import_parties` creates.
+    party: PartyInput | None = None
 
     @property
     def is_valid(self) -> bool:
@@ -278,35 +281,41 @@ def _read_row(line: int, raw: dict[str, str]) -> ImportedRow:
         data["is_client"] = True
     if data.get("is_supplier") and "is_client" not in data:
         data["is_client"] = False
-    checked = clean_party(data)
-    for column, messages in checked.errors.items():
-        if column == "kind" and "kind" in row.errors:
-            continue
-        for message in messages:
-            row.add(column, message)
-    row.values = dict(checked.values)
     if raw.get("iban"):
-        try:
-            row.values["iban"] = clean_iban_value(raw["iban"])
-        except IdentifierError as error:
-            row.add("iban", str(error))
+        data["iban"] = raw["iban"]
     contact = {
         "name": raw.get("contact_name", ""),
         "email": raw.get("contact_email", ""),
         "phone": raw.get("contact_phone", ""),
     }
     if any(contact.values()):
-        try:
-            contact["email"] = clean_email_address(contact["email"])
-        except Exception:
-            row.add("contact_email", _("Enter a valid e-mail address."))
-        contact["name"] = contact["name"] or contact["email"]
-        contact_row: dict[str, Any] = dict(contact)
-        contact_row["receives_invoices"] = bool(contact["email"])
-        contact_row["receives_reminders"] = bool(contact["email"])
-        row.values["contacts"] = [contact_row]
+        receives = bool(contact["email"].strip())
+        data["contacts"] = [
+            {**contact, "receives_invoices": receives, "receives_reminders": receives}
+        ]
+    try:
+        row.party = PartyInput.read(data)
+    except InvalidInput as error:
+        for key, messages in error.errors.items():
+            column = _CONTACT_COLUMNS.get(key, key)
+            if column == "kind" and "kind" in row.errors:
+                continue
+            for message in messages:
+                row.add(column, str(message))
+        row.values = {k: v for k, v in data.items() if k != "contacts"}
+        return row
+    party = row.party
+    row.values = {name: getattr(party, name) for name in PARTY_FIELDS}
+    row.values["iban"] = party.iban
+    if party.contacts:
+        row.values["contacts"] = [dataclasses.asdict(c.named()) for c in party.contacts]
+    if row.errors:  # the kind or a yes/no column could not be read
+        row.party = None
     return row
 
+
+#: Where an error of the row's contact shows: at the column it came from.
+_CONTACT_COLUMNS = {f"contacts.0.{name}": f"contact_{name}" for name in ("name", "email", "phone")}
 
 _PARTY_COLUMNS = frozenset(
     {

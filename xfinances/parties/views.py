@@ -26,6 +26,7 @@ from xfinances.parties.forms import (
     PartyForm,
 )
 from xfinances.parties.importing import template_csv
+from xfinances.parties.inputs import BankAccountInput, ContactInput, PartyInput
 from xfinances.parties.models import Party, PartyBankAccount, PartyContact, PartyImport
 
 PAGE_SIZE = 50
@@ -88,10 +89,14 @@ def _party_form_page(request: CompanyRequest, party: Party | None) -> HttpRespon
         if form.is_valid():
             try:
                 if party is None:
-                    party = actions.create_party(request.actor, company, **form.action_data())
+                    party = actions.create_party(
+                        request.actor, company, PartyInput.read(form.action_data())
+                    )
                     messages.success(request, _("%(name)s added.") % {"name": party.name})
                 else:
-                    actions.update_party(request.actor, party, **form.action_data())
+                    actions.update_party(
+                        request.actor, party, PartyInput.read_changes(form.action_data())
+                    )
                     messages.success(request, _("Changes saved."))
             except (InvalidInput, Conflict) as error:
                 apply_errors(form, error)
@@ -215,7 +220,7 @@ def contact_add(request: CompanyRequest, party_id: int) -> HttpResponse:
     form = ContactForm(request.POST)
     if form.is_valid():
         try:
-            actions.add_party_contact(request.actor, party, **form.cleaned_data)
+            actions.add_party_contact(request.actor, party, ContactInput.read(form.cleaned_data))
             messages.success(request, _("Contact added."))
         except (InvalidInput, Conflict, NotAllowed) as error:
             _flash_errors(request, error)
@@ -243,7 +248,9 @@ def bank_add(request: CompanyRequest, party_id: int) -> HttpResponse:
     form = PartyBankAccountForm(request.POST)
     if form.is_valid():
         try:
-            actions.add_party_bank_account(request.actor, party, **form.cleaned_data)
+            actions.add_party_bank_account(
+                request.actor, party, BankAccountInput.read(form.cleaned_data)
+            )
             messages.success(request, _("Bank account added."))
         except (InvalidInput, Conflict, NotAllowed) as error:
             _flash_errors(request, error)

@@ -199,22 +199,23 @@ def create_payment(request: CompanyRequest, body: PaymentIn) -> Status:
         movement = Movement.objects.filter(company=company, pk=body.movement_id).first()
         if movement is None:
             raise InvalidInput({"movement_id": ["No such movement in this company."]})
-    payment = actions.record_payment(
-        request.actor,
-        company,
-        direction=body.direction,
-        date=body.date,
-        amount=body.amount,
-        currency=body.currency,
-        party=_party(request, body.party_id),
-        method=body.method,
-        account=account,
-        movement=movement,
-        bank_reference=body.bank_reference,
-        note=body.note,
-        eur_rate=body.eur_rate,
-        allocations=_targets(request, body.allocations),
+    data = actions.PaymentInput.read(
+        {
+            "direction": body.direction,
+            "date": body.date,
+            "amount": body.amount,
+            "currency": body.currency,
+            "party": _party(request, body.party_id),
+            "method": body.method,
+            "account": account,
+            "movement": movement,
+            "bank_reference": body.bank_reference,
+            "note": body.note,
+            "eur_rate": body.eur_rate,
+            "allocations": _targets(request, body.allocations),
+        }
     )
+    payment = actions.record_payment(request.actor, company, data)
     payment.refresh_from_db()
     return Status(201, _payment_out(payment, with_allocations=True))
 
@@ -394,7 +395,10 @@ def list_levels(request: CompanyRequest) -> list[dict[str, Any]]:
 def create_level(request: CompanyRequest, body: LevelIn) -> Status:
     require(request, "dunning.manage")
     data = {k: v for k, v in body.model_dump().items() if v is not None}
-    return Status(201, _level_out(actions.save_level(request.actor, request.company, **data)))
+    changes = actions.DunningLevelInput.read_changes(data)
+    return Status(
+        201, _level_out(actions.save_level(request.actor, request.company, None, changes))
+    )
 
 
 @router.patch("/levels/{level_id}", summary="Change a reminder level")
@@ -402,7 +406,8 @@ def update_level(request: CompanyRequest, level_id: int, body: LevelIn) -> dict[
     require(request, "dunning.manage")
     level = company_object_or_404(request.company, DunningLevel, pk=level_id)
     data = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    return _level_out(actions.save_level(request.actor, request.company, level, **data))
+    changes = actions.DunningLevelInput.read_changes(data)
+    return _level_out(actions.save_level(request.actor, request.company, level, changes))
 
 
 @router.post("/pauses", response={201: dict}, summary="Pause reminders for a document or client")

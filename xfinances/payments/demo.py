@@ -59,15 +59,19 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         return actions.record_payment(
             actor,
             company,
-            direction="in",
-            date=day,
-            amount=amount,
-            currency="EUR",
-            party=document.party,
-            account=account,
-            bank_reference=reference,
-            note=f"плащане по ф-ра {document.number}",
-            allocations=[(document, min(amount, document.total))],
+            actions.PaymentInput.read(
+                {
+                    "direction": "in",
+                    "date": day,
+                    "amount": amount,
+                    "currency": "EUR",
+                    "party": document.party,
+                    "account": account,
+                    "bank_reference": reference,
+                    "note": f"плащане по ф-ра {document.number}",
+                    "allocations": [(document, min(amount, document.total))],
+                }
+            ),
         )
 
     # The oldest invoices are paid in full, one with 50 EUR too much (the client's credit).
@@ -113,14 +117,18 @@ def load_supplier_payments(
         payment = actions.record_payment(
             actor,
             company,
-            direction="out",
-            date=min(invoice.due_date or today, today),
-            amount=invoice.remaining,
-            currency="EUR",
-            party=invoice.supplier,
-            account=account,
-            bank_reference=f"DEMO-OUT-{invoice.pk}",
-            note=f"плащане по ф-ра {invoice.supplier_number}",
+            actions.PaymentInput.read(
+                {
+                    "direction": "out",
+                    "date": min(invoice.due_date or today, today),
+                    "amount": invoice.remaining,
+                    "currency": "EUR",
+                    "party": invoice.supplier,
+                    "account": account,
+                    "bank_reference": f"DEMO-OUT-{invoice.pk}",
+                    "note": f"плащане по ф-ра {invoice.supplier_number}",
+                }
+            ),
         )
         actions.allocate_supplier_invoices(actor, payment, [(invoice, invoice.remaining)])
 

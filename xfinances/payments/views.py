@@ -149,19 +149,20 @@ def payment_new(request: CompanyRequest) -> HttpResponse:
     try:
         if account_id and account is None:
             raise InvalidInput({"account": [_("No such account in this company.")]})
-        payment = actions.record_payment(
-            request.actor,
-            company,
-            direction=request.POST.get("direction", ""),
-            date=request.POST.get("date", ""),
-            amount=request.POST.get("amount", ""),
-            currency=request.POST.get("currency", ""),
-            party=party,
-            method=request.POST.get("method") or "bank_transfer",
-            account=account,
-            bank_reference=request.POST.get("bank_reference", ""),
-            note=request.POST.get("note", ""),
+        data = actions.PaymentInput.read(
+            {
+                "direction": request.POST.get("direction", ""),
+                "date": request.POST.get("date", ""),
+                "amount": request.POST.get("amount", ""),
+                "currency": request.POST.get("currency", ""),
+                "party": party,
+                "method": request.POST.get("method") or "bank_transfer",
+                "account": account,
+                "bank_reference": request.POST.get("bank_reference", ""),
+                "note": request.POST.get("note", ""),
+            }
         )
+        payment = actions.record_payment(request.actor, company, data)
     except ActionError as error:
         messages.error(request, _message(error))
         return redirect("payments:list", company.eik)
@@ -287,13 +288,14 @@ def document_mark_paid(request: CompanyRequest, document_id: int) -> HttpRespons
         else None
     )
     try:
-        actions.mark_document_paid(
-            request.actor,
-            document,
-            account=account,
-            date=request.POST.get("date", ""),
-            amount=request.POST.get("amount") or None,
+        data = actions.MarkPaidInput.read(
+            {
+                "account": account,
+                "date": request.POST.get("date", ""),
+                "amount": request.POST.get("amount") or None,
+            }
         )
+        actions.mark_document_paid(request.actor, document, data)
         messages.success(
             request, _("Payment recorded: %(number)s is paid.") % {"number": document.number}
         )
@@ -451,12 +453,8 @@ def level_detail(request: CompanyRequest, level_id: int) -> HttpResponse:
     level = company_object_or_404(company, DunningLevel, pk=level_id)
     if request.method == "POST":
         try:
-            actions.save_level(
-                request.actor,
-                company,
-                level,
-                **_level_data(request),
-            )
+            changes = actions.DunningLevelInput.read_changes(_level_data(request))
+            actions.save_level(request.actor, company, level, changes)
             messages.success(request, _("Saved."))
             return redirect("payments:reminders", company.eik)
         except ActionError as error:
@@ -472,7 +470,8 @@ def level_new(request: CompanyRequest) -> HttpResponse:
     if request.method == "POST":
         values = _level_data(request)
         try:
-            actions.save_level(request.actor, company, None, **values)
+            changes = actions.DunningLevelInput.read_changes(values)
+            actions.save_level(request.actor, company, None, changes)
             messages.success(request, _("Level added."))
             return redirect("payments:reminders", company.eik)
         except ActionError as error:

@@ -32,6 +32,7 @@ from xfinances.purchases.forms import (
     SupplierInvoiceForm,
     UblUploadForm,
 )
+from xfinances.purchases.inputs import PurchaseSettingsInput
 from xfinances.purchases.models import PaymentBatchItem, SupplierInvoice, SupplierInvoiceImport
 from xfinances.purchases.numbers import number_key
 from xfinances.purchases.ubl import UblDocument, read_ubl
@@ -547,7 +548,8 @@ def purchase_settings(request: CompanyRequest) -> HttpResponse:
             else:
                 form = PurchaseSettingsForm(request.POST)
                 if form.is_valid():
-                    actions.update_purchase_settings(request.actor, company, **form.cleaned_data)
+                    changes = PurchaseSettingsInput.read_changes(form.cleaned_data)
+                    actions.update_purchase_settings(request.actor, company, changes)
                     messages.success(request, _("Changes saved."))
                     return redirect("purchases:settings", company.eik)
         except (InvalidInput, Conflict) as error:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from xfinances.core.actions import load_reference_rates
 from xfinances.core.audit import Actor
@@ -14,6 +15,10 @@ from xfinances.core.models import Company, Membership
 from xfinances.core.roles import Role
 from xfinances.treasury import actions
 from xfinances.treasury.models import CashflowCategory, MoneyAccount
+
+
+def _transfer(**raw: Any) -> actions.TransferInput:
+    return actions.TransferInput.read(raw)
 
 
 def _month_days(today: dt.date) -> list[dt.date]:
@@ -130,16 +135,17 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         code: str,
         text: str,
     ) -> None:
-        actions.create_movement(
-            actor,
-            account,
-            date=min(day, today),
-            direction=direction,
-            amount=amount,
-            counterparty_name=who,
-            category=category[code],
-            description=text,
+        data = actions.MovementInput.read(
+            {
+                "date": min(day, today),
+                "direction": direction,
+                "amount": amount,
+                "counterparty_name": who,
+                "category": category[code],
+                "description": text,
+            }
         )
+        actions.create_movement(actor, account, data)
 
     for i, first in enumerate(months):
         label = first.strftime("%m.%Y")
@@ -148,20 +154,24 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         actions.create_transfer(
             actor,
             company,
-            from_account=unicredit,
-            to_account=dsk,
-            date=min(first + dt.timedelta(days=9), today),
-            amount="9600.00",
-            description=f"захранване за заплати {label}",
+            _transfer(
+                from_account=unicredit,
+                to_account=dsk,
+                date=min(first + dt.timedelta(days=9), today),
+                amount="9600.00",
+                description=f"захранване за заплати {label}",
+            ),
         )
         actions.create_transfer(
             actor,
             company,
-            from_account=unicredit,
-            to_account=project,
-            date=min(first + dt.timedelta(days=9), today),
-            amount="1500.00",
-            description=f"бюджет проект {label}",
+            _transfer(
+                from_account=unicredit,
+                to_account=project,
+                date=min(first + dt.timedelta(days=9), today),
+                amount="1500.00",
+                description=f"бюджет проект {label}",
+            ),
         )
         move(
             unicredit,
@@ -274,30 +284,36 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
     actions.create_transfer(
         actor,
         company,
-        from_account=unicredit,
-        to_account=dsk,
-        date=min(months[1] + dt.timedelta(days=11), today),
-        amount="6000.00",
-        description="захранване за заплати",
+        _transfer(
+            from_account=unicredit,
+            to_account=dsk,
+            date=min(months[1] + dt.timedelta(days=11), today),
+            amount="6000.00",
+            description="захранване за заплати",
+        ),
     )
     actions.create_transfer(
         actor,
         company,
-        from_account=usd,
-        to_account=unicredit,
-        date=min(months[2] + dt.timedelta(days=15), today),
-        amount="5000.00",
-        rate="0.9150",
-        description="обмяна USD → EUR",
+        _transfer(
+            from_account=usd,
+            to_account=unicredit,
+            date=min(months[2] + dt.timedelta(days=15), today),
+            amount="5000.00",
+            rate="0.9150",
+            description="обмяна USD → EUR",
+        ),
     )
     actions.create_transfer(
         actor,
         company,
-        from_account=unicredit,
-        to_account=cash,
-        date=min(months[2] + dt.timedelta(days=1), today),
-        amount="500.00",
-        description="захранване на каса",
+        _transfer(
+            from_account=unicredit,
+            to_account=cash,
+            date=min(months[2] + dt.timedelta(days=1), today),
+            amount="500.00",
+            description="захранване на каса",
+        ),
     )
     sales = (
         Membership.objects.filter(company=company, role=Role.SALES).select_related("user").first()

@@ -198,17 +198,19 @@ def _apply(actor: Actor, entry: BankEntry, proposal: MatchProposal, *, automatic
         payment = payments_actions.record_payment(
             actor,
             company,
-            direction=Direction.IN if entry.amount > 0 else Direction.OUT,
-            date=entry.booking_date,
-            amount=abs(entry.amount),
-            currency=entry.currency,
-            party=party,
-            movement=entry.movement,
-            bank_reference=entry.bank_id,
-            note=entry.text[:500],
-            # The proposal's allocations are the match; payments' own guess from the note
-            # would allocate the same document first and leave nothing for them.
-            match_reference=False,
+            payments_actions.PaymentInput(
+                direction=Direction.IN if entry.amount > 0 else Direction.OUT,
+                date=entry.booking_date,
+                amount=abs(entry.amount),
+                currency=entry.currency,
+                party=party,
+                movement=entry.movement,
+                bank_reference=entry.bank_id,
+                note=entry.text[:500],
+                # The proposal's allocations are the match; payments' own guess from the
+                # note would allocate the same document first and leave nothing for them.
+                match_reference=False,
+            ),
         )
     sales = [(k, i, a) for k, i, a in proposal.allocations if k == "sales"]
     purchases = [(k, i, a) for k, i, a in proposal.allocations if k == "purchase"]

@@ -12,7 +12,6 @@ against the last 90 days of bank entries without changing anything. The matching
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -23,29 +22,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xfinances.banking import matching
-from xfinances.banking.models import BankEntry, BankRule, RuleDirection
-from xfinances.core import audit, readers
+from xfinances.banking.inputs import CONDITIONS, BankRuleInput, check_rule
+from xfinances.banking.models import BankEntry, BankRule
+from xfinances.core import audit
 from xfinances.core.audit import Actor
 from xfinances.core.events import CompanyCreated
 from xfinances.core.exceptions import ErrorCollector, InvalidInput
+from xfinances.core.inputs import Changes
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
 from xfinances.treasury import actions as treasury_actions
 from xfinances.treasury.models import CashflowCategory
 
-RULE_FIELDS = (
-    "name",
-    "position",
-    "category",
-    "direction",
-    "counterparty_iban",
-    "name_pattern",
-    "text_pattern",
-    "bank_code",
-    "min_amount",
-    "max_amount",
-    "is_active",
-)
+RULE_FIELDS = BankRuleInput.field_names()
 PREVIEW_DAYS = 90
 PREVIEW_EXAMPLES = 50
 
@@ -118,24 +107,7 @@ def company_rules(company: Company) -> list[matching.Rule]:
     return [engine_rule(row) for row in rows]
 
 
-def _clean_pattern(value: object, errors: ErrorCollector, name: str) -> str:
-    text = str(value or "").strip()
-    if text:
-        try:
-            re.compile(text)
-        except re.error as error:
-            errors.add(
-                name,
-                _("This pattern is not a valid regular expression: %(error)s") % {"error": error},
-            )
-    return text
-
-
-def _clean_amount(value: object, errors: ErrorCollector, name: str) -> Decimal | None:
-    return readers.field(errors, name, readers.amount, value, required=False)
-
-
-def _clean_category(company: Company, value: object, errors: ErrorCollector) -> Any:
+def _category(company: Company, value: object, errors: ErrorCollector) -> Any:
     if isinstance(value, CashflowCategory):
         value = value.pk
     found = None
@@ -148,71 +120,29 @@ def _clean_category(company: Company, value: object, errors: ErrorCollector) -> 
     return found
 
 
-def _clean_text_fields(data: dict[str, Any], errors: ErrorCollector) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
-    if "name" in data:
-        clean["name"] = str(data["name"] or "").strip()[:120]
-        if not clean["name"]:
-            errors.add("name", _("Enter the rule's name."))
-    if "direction" in data:
-        clean["direction"] = str(data["direction"] or "")
-        if clean["direction"] not in RuleDirection.values:
-            errors.add("direction", _("Choose money in, money out or either."))
-    if "counterparty_iban" in data:
-        ibans = matching.split_ibans(str(data["counterparty_iban"] or ""))
-        if any(not re.fullmatch(r"[A-Z0-9?*]{2,34}", i) for i in ibans):
-            errors.add("counterparty_iban", _("Enter IBANs separated by commas (? and * allowed)."))
-        clean["counterparty_iban"] = ", ".join(ibans)[:300]
-    for name in ("name_pattern", "text_pattern"):
-        if name in data:
-            clean[name] = _clean_pattern(data[name], errors, name)
-    if "bank_code" in data:
-        clean["bank_code"] = str(data["bank_code"] or "").strip().upper()[:40]
-    if "position" in data:
-        try:
-            clean["position"] = max(0, int(str(data["position"])))
-        except ValueError:
-            errors.add("position", _("Enter a whole number."))
-    if "is_active" in data:
-        clean["is_active"] = bool(data["is_active"])
-    return clean
-
-
-def clean_rule(company: Company, data: dict[str, Any], rule: BankRule | None) -> dict[str, Any]:
-    """The rule's fields checked; raises InvalidInput naming every wrong field."""
-    unknown = set(data) - set(RULE_FIELDS)
-    if unknown:
-        raise InvalidInput({k: [_("Unknown field.")] for k in sorted(unknown)})
+def _checked(
+    company: Company, given: dict[str, Any], rule: BankRule | None, *, named: bool = True
+) -> dict[str, Any]:
+    """The given fields ready to store: the category found among the company's, the rules
+    between fields checked on the rule with its changes; InvalidInput names every wrong field."""
     errors = InvalidInput.collect()
-    clean = _clean_text_fields(data, errors)
-    if "category" in data or rule is None:
-        clean["category"] = _clean_category(company, data.get("category"), errors)
-    for name in ("min_amount", "max_amount"):
-        if name in data:
-            clean[name] = _clean_amount(data[name], errors, name)
-    low = clean.get("min_amount", rule.min_amount if rule else None)
-    high = clean.get("max_amount", rule.max_amount if rule else None)
-    if low is not None and high is not None and low > high:
-        errors.add("max_amount", _("The upper amount is below the lower one."))
-    merged = {f: clean.get(f, getattr(rule, f, "")) for f in _CONDITIONS}
-    if not any(merged.values()):
-        errors.add(
-            "text_pattern",
-            _("Give at least one condition: IBAN, name, payment details or bank code."),
-        )
-    if rule is None and "name" not in data:
+    clean = dict(given)
+    if "category" in given or rule is None:
+        clean["category"] = _category(company, given.get("category"), errors)
+    merged = {name: getattr(rule, name) for name in RULE_FIELDS if rule is not None}
+    check_rule({**dict.fromkeys(CONDITIONS, ""), **merged, **given}, errors)
+    if named and ("name" in given or rule is None) and not given.get("name"):
         errors.add("name", _("Enter the rule's name."))
     errors.raise_if_any()
+    if clean.get("position", 0) is None:
+        del clean["position"]  # None: after the last rule (a new one), or where it is
     return clean
-
-
-_CONDITIONS = ("counterparty_iban", "name_pattern", "text_pattern", "bank_code")
 
 
 @transaction.atomic
-def create_rule(actor: Actor, company: Company, **data: Any) -> BankRule:
+def create_rule(actor: Actor, company: Company, data: BankRuleInput) -> BankRule:
     ensure_can(actor, company, "treasury.change")
-    clean = clean_rule(company, data, None)
+    clean = _checked(company, {name: getattr(data, name) for name in RULE_FIELDS}, None)
     if "position" not in clean:
         last = BankRule.objects.filter(company=company).aggregate(top=Max("position"))["top"]
         clean["position"] = (last or 0) + 10
@@ -222,11 +152,11 @@ def create_rule(actor: Actor, company: Company, **data: Any) -> BankRule:
 
 
 @transaction.atomic
-def update_rule(actor: Actor, rule: BankRule, **data: Any) -> BankRule:
+def update_rule(actor: Actor, rule: BankRule, changes: Changes[BankRuleInput]) -> BankRule:
     company = rule.company
     ensure_can(actor, company, "treasury.change")
     rule = BankRule.objects.select_for_update().get(pk=rule.pk, company=company)
-    clean = clean_rule(company, data, rule)
+    clean = _checked(company, dict(changes.items()), rule)
     before = audit.snapshot(rule)
     for key, value in clean.items():
         setattr(rule, key, value)
@@ -237,7 +167,7 @@ def update_rule(actor: Actor, rule: BankRule, **data: Any) -> BankRule:
 
 def set_rule_active(actor: Actor, rule: BankRule, active: bool) -> BankRule:
     """Switch a rule off (kept, with its history) or on again."""
-    return update_rule(actor, rule, is_active=active)
+    return update_rule(actor, rule, BankRuleInput.changes(is_active=active))
 
 
 @dataclass
@@ -269,12 +199,17 @@ def incoming_of_entry(entry: BankEntry) -> matching.Incoming:
 
 
 def preview_rule(
-    actor: Actor, company: Company, data: dict[str, Any], *, rule: BankRule | None = None
+    actor: Actor,
+    company: Company,
+    changes: Changes[BankRuleInput],
+    *,
+    rule: BankRule | None = None,
 ) -> RulePreview:
-    """Test a rule (the saved `rule` with `data` over it, or a new one) against the company's
-    bank entries of the last 90 days. Writes nothing; refuses a wrong rule as saving would."""
+    """Test a rule (the saved `rule` with `changes` over it, or a new one) against the
+    company's bank entries of the last 90 days. Writes nothing; refuses a wrong rule as saving
+    would, except that a rule being tried needs no name yet."""
     ensure_can(actor, company, "treasury.view")
-    clean = clean_rule(company, {**data, "name": data.get("name") or "preview"}, rule)
+    clean = _checked(company, dict(changes.items()), rule, named=False)
     row = BankRule(company=company)
     if rule is not None:
         row = BankRule(

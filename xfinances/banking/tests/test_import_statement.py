@@ -28,7 +28,7 @@ from xfinances.payments import actions as payments_actions
 from xfinances.payments.models import Allocation, Payment
 from xfinances.payments.tests.factories import invoice
 from xfinances.treasury.models import MoneyAccount, Movement, MovementSource
-from xfinances.treasury.tests.factories import bank_account
+from xfinances.treasury.tests.factories import bank_account, movement_input
 
 SYSTEM = Actor.system(Source.CLI)
 IBAN = "BG80BNBG96611020345678"
@@ -269,7 +269,9 @@ def test_movement_typed_with_the_bank_reference_is_not_doubled(
     from xfinances.treasury import actions as treasury_actions
 
     treasury_actions.create_movement(
-        SYSTEM, account, date=D1, direction="in", amount="1200.00", bank_reference="B-1"
+        SYSTEM,
+        account,
+        movement_input(date=D1, direction="in", amount="1200.00", bank_reference="B-1"),
     )
     summary = run(company, camt_file(ROWS))
     assert (summary.new, summary.duplicates) == (1, 1)
@@ -283,12 +285,16 @@ def test_matching_leaves_an_entry_a_person_already_paid_alone(company: Any, acco
     by_hand = payments_actions.record_payment(
         SYSTEM,
         company,
-        direction="in",
-        date=D1,
-        amount="1200.00",
-        currency="EUR",
-        movement=Movement.objects.get(pk=entry.movement_id),
-        allocations=[(document, "1200.00")],
+        payments_actions.PaymentInput.read(
+            {
+                "direction": "in",
+                "date": D1,
+                "amount": "1200.00",
+                "currency": "EUR",
+                "movement": Movement.objects.get(pk=entry.movement_id),
+                "allocations": [(document, "1200.00")],
+            }
+        ),
     )
     result = actions.match_entries(SYSTEM, company)
     entry.refresh_from_db()

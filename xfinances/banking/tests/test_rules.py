@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xfinances.banking import actions
+from xfinances.banking.inputs import BankRuleInput
 from xfinances.banking.models import BankEntry, BankRule, MatchState
 from xfinances.banking.sample_files import Row, camt053
 from xfinances.banking.tests.factories import SYSTEM, bank_account
@@ -97,17 +98,16 @@ def test_fees_and_taxes_get_their_category_on_import_without_review(company: Any
 
 def test_a_company_rule_with_name_and_amount_range_and_switching_it_off(company: Any) -> None:
     rent = CashflowCategory.objects.get(company=company, code="rent")
-    rule = actions.create_rule(
-        SYSTEM,
-        company,
-        name="Наем офис",
-        category=rent.pk,
-        direction="debit",
-        name_pattern=r"имоти",
-        min_amount="500",
-        max_amount="1 500,00",
-        position=1,
-    )
+    data = {
+        "name": "Наем офис",
+        "category": rent.pk,
+        "direction": "debit",
+        "name_pattern": r"имоти",
+        "min_amount": "500",
+        "max_amount": "1 500,00",
+        "position": 1,
+    }
+    rule = actions.create_rule(SYSTEM, company, BankRuleInput.read(data))
     assert rule.max_amount == Decimal("1500.00")
     day = timezone.localdate()
     import_rows(
@@ -142,7 +142,7 @@ def test_a_wrong_rule_is_refused_and_nothing_saved(company: Any, data: dict, fie
     before = BankRule.objects.filter(company=company).count()
     payload = {"name": "R", "category": category(company, "other").pk, **data}
     with pytest.raises(InvalidInput) as caught:
-        actions.create_rule(SYSTEM, company, **payload)
+        actions.create_rule(SYSTEM, company, BankRuleInput.read(payload))
     assert field in caught.value.errors
     assert BankRule.objects.filter(company=company).count() == before
 
@@ -164,14 +164,17 @@ def test_preview_covers_90_days_and_writes_nothing(company: Any) -> None:
     found = actions.preview_rule(
         SYSTEM,
         company,
-        {"text_pattern": "месечна такса", "category": category(company, "other").pk},
+        BankRuleInput.read_changes(
+            {"text_pattern": "месечна такса", "category": category(company, "other").pk}
+        ),
     )
     assert found.caught == 1 and found.checked == 2
     assert found.total_out == Decimal("4") and found.examples[0].amount == Decimal("-4")
     assert found.earlier_rule == 1  # the shipped fee rule takes it first
     assert list(BankEntry.objects.values_list("pk", "match_state", "rule_id")) == states
     with pytest.raises(InvalidInput):
-        actions.preview_rule(SYSTEM, company, {"text_pattern": "(", "category": 1})
+        changes = BankRuleInput.read_changes({"text_pattern": "(", "category": 1})
+        actions.preview_rule(SYSTEM, company, changes)
 
 
 def test_rules_api(company: Any, api_as: Any) -> None:

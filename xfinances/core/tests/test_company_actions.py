@@ -4,7 +4,7 @@ import pytest
 
 from xfinances.core import actions
 from xfinances.core.audit import Actor
-from xfinances.core.company_inputs import CompanyInput
+from xfinances.core.company_inputs import CompanyInput, NewCompanyInput
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.models import Company, CompanyBankAccount, Membership
 
@@ -12,7 +12,10 @@ from xfinances.core.models import Company, CompanyBankAccount, Membership
 def test_create_company_validates_every_identifier(actor_system, db):
     with pytest.raises(InvalidInput) as error:
         actions.create_company(
-            actor_system, name="", eik="123", vat_number="BG999", iban="BG00XXXX"
+            actor_system,
+            NewCompanyInput.read(
+                {"name": "", "eik": "123", "vat_number": "BG999", "iban": "BG00XXXX"}
+            ),
         )
     assert set(error.value.errors) == {"name", "eik", "vat_number", "iban"}
     assert not Company.objects.exists()
@@ -20,12 +23,17 @@ def test_create_company_validates_every_identifier(actor_system, db):
 
 def test_duplicate_eik_is_a_conflict(company, actor_system):
     with pytest.raises(Conflict):
-        actions.create_company(actor_system, name="Друга", eik=company.eik)
+        actions.create_company(
+            actor_system, NewCompanyInput.read({"name": "Друга", "eik": company.eik})
+        )
 
 
 def test_company_with_iban_gets_default_account_with_bic(actor_system, db):
     company = actions.create_company(
-        actor_system, name="Гама АД", eik="121759222", iban="bg18 rzbb 9155 0123 4567 89"
+        actor_system,
+        NewCompanyInput.read(
+            {"name": "Гама АД", "eik": "121759222", "iban": "bg18 rzbb 9155 0123 4567 89"}
+        ),
     )
     account = CompanyBankAccount.objects.get(company=company)
     assert (account.iban, account.bic, account.is_default) == (
@@ -37,7 +45,9 @@ def test_company_with_iban_gets_default_account_with_bic(actor_system, db):
 
 
 def test_thirteen_digit_branch_eik_accepted(actor_system, db):
-    company = actions.create_company(actor_system, name="Клон", eik="1314689801236")
+    company = actions.create_company(
+        actor_system, NewCompanyInput.read({"name": "Клон", "eik": "1314689801236"})
+    )
     assert company.eik == "1314689801236"
 
 

@@ -9,9 +9,11 @@ from xfinances.core.models import Company, Source
 from xfinances.invoicing.models import Document
 from xfinances.invoicing.tests.factories import bg_client, issued
 from xfinances.notifications import actions
+from xfinances.notifications.actions import WebhookEndpointInput
 from xfinances.notifications.models import WebhookEndpoint
 from xfinances.parties.actions import add_party_contact
 from xfinances.parties.models import Party
+from xfinances.parties.tests.factories import contact_input
 
 SYSTEM = Actor.system(Source.CLI)
 
@@ -22,11 +24,11 @@ def client_with_contacts(company: Company, **overrides: Any) -> Party:
     add_party_contact(
         SYSTEM,
         party,
-        name="Счетоводител",
-        email="accounting@client.example.bg",
-        receives_invoices=True,
+        contact_input(
+            name="Счетоводител", email="accounting@client.example.bg", receives_invoices=True
+        ),
     )
-    add_party_contact(SYSTEM, party, name="Склад", email="stock@client.example.bg")
+    add_party_contact(SYSTEM, party, contact_input(name="Склад", email="stock@client.example.bg"))
     return party
 
 
@@ -42,5 +44,7 @@ def auto_send_on(company: Company) -> None:
 
 def endpoint(company: Company, url: str, events: list[str] | None = None) -> WebhookEndpoint:
     return actions.create_webhook_endpoint(
-        SYSTEM, company, url=url, events=events or ["document.issued"]
+        SYSTEM,
+        company,
+        WebhookEndpointInput.read({"url": url, "events": events or ["document.issued"]}),
     )

@@ -15,6 +15,7 @@ from xfinances.invoicing import actions as invoicing
 from xfinances.invoicing.actions import delivery
 from xfinances.invoicing.tests.delivery_factories import SYSTEM, endpoint, issued_to
 from xfinances.notifications import actions, outbox
+from xfinances.notifications.actions import WebhookEndpointInput
 from xfinances.notifications.models import (
     DeliveryLogEntry,
     LogEvent,
@@ -145,14 +146,20 @@ def test_document_delivered_follows_the_sent_email(company, webhook_receiver, sm
 )
 def test_invalid_or_private_urls_are_refused(company, url):
     with pytest.raises(InvalidInput) as refused:
-        actions.create_webhook_endpoint(SYSTEM, company, url=url, events=["document.issued"])
+        actions.create_webhook_endpoint(
+            SYSTEM, company, WebhookEndpointInput.read({"url": url, "events": ["document.issued"]})
+        )
     assert "url" in refused.value.errors
 
 
 def test_unknown_event_is_refused(company):
     with pytest.raises(InvalidInput) as refused:
         actions.create_webhook_endpoint(
-            SYSTEM, company, url="https://crm.example.com/h", events=["document.eaten"]
+            SYSTEM,
+            company,
+            WebhookEndpointInput.read(
+                {"url": "https://crm.example.com/h", "events": ["document.eaten"]}
+            ),
         )
     assert "document.eaten" in refused.value.errors["events"][0]
 

@@ -19,6 +19,7 @@ from xfinances.invoicing.models import Document, NumberSeries
 from xfinances.invoicing.tests.factories import SYSTEM, bg_client, draft, eu_client, issued, line
 from xfinances.parties.actions import update_party
 from xfinances.parties.models import Party
+from xfinances.parties.tests.factories import party_changes
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 20)
@@ -151,7 +152,7 @@ def test_intra_eu_goods_deadline_is_the_15th_of_next_month(company):
 def test_snapshots_do_not_change_when_the_party_or_company_changes(company):
     party = bg_client(company, name="Стара Фирма ООД")
     invoice = issued(company, party=party, **_day(), today=TODAY)
-    update_party(SYSTEM, party, name="Нова Фирма ООД", address="друг адрес")
+    update_party(SYSTEM, party, party_changes(name="Нова Фирма ООД", address="друг адрес"))
     core_actions.update_company(
         SYSTEM,
         company,

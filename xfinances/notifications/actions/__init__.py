@@ -48,6 +48,7 @@ from xfinances.notifications.actions.tracking import (
     record_open,
 )
 from xfinances.notifications.actions.webhooks import (
+    WebhookEndpointInput,
     clean_webhook_url,
     create_webhook_endpoint,
     delete_webhook_endpoint,
@@ -61,6 +62,7 @@ __all__ = [
     "PAYLOAD_VERSION",
     "DeliverySettingsInput",
     "EmailAttachment",
+    "WebhookEndpointInput",
     "allow_private_webhooks",
     "cancel_message",
     "clean_recipients",

@@ -6,6 +6,7 @@ import ipaddress
 import secrets
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,12 +15,15 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from xfinances.core import audit
+from xfinances.core import audit, inputs, readers
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
+from xfinances.core.inputs import ActionInput, Changes, reads
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
+from xfinances.core.text_limits import limit_of
 from xfinances.notifications import queries
 from xfinances.notifications.actions.queue import (
     PAYLOAD_VERSION,
@@ -112,35 +116,52 @@ def clean_webhook_url(url: str) -> str:
     return url
 
 
-def _clean_events(events: Iterable[str]) -> list[str]:
-    chosen = list(dict.fromkeys(events or []))
+def _url(value: object) -> str:
+    url = readers.text(value, max_length=limit_of(WebhookEndpoint, "url"))
+    try:
+        return clean_webhook_url(url)
+    except InvalidInput as error:
+        raise readers.ReadError(error.errors["url"][0]) from None
+
+
+def _events(value: object) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise readers.ReadError(_lazy("Choose at least one event."))
+    chosen = list(dict.fromkeys(str(event) for event in value))
     unknown = [e for e in chosen if e not in WebhookEvent.values]
     if unknown:
-        raise InvalidInput(
-            {"events": [_("Unknown events: %(events)s.") % {"events": ", ".join(unknown)}]}
+        raise readers.ReadError(
+            _lazy("Unknown events: %(events)s.") % {"events": ", ".join(unknown)}
         )
     if not chosen:
-        raise InvalidInput({"events": [_("Choose at least one event.")]})
+        raise readers.ReadError(_lazy("Choose at least one event."))
     return chosen
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebhookEndpointInput(ActionInput):
+    """Where the company's webhooks go (an http(s) URL, not a private address unless the
+    installation allows it) and which events it receives."""
+
+    url: str = reads(_url, default="")
+    events: list[str] = reads(_events, default=[])
+    description: str = reads(
+        inputs.text(max_length=limit_of(WebhookEndpoint, "description")), default=""
+    )
+    is_active: bool = reads(inputs.flag, default=True)
 
 
 @transaction.atomic
 def create_webhook_endpoint(
-    actor: Actor,
-    company: Company,
-    *,
-    url: str,
-    events: Iterable[str],
-    description: str = "",
-    is_active: bool = True,
+    actor: Actor, company: Company, data: WebhookEndpointInput
 ) -> WebhookEndpoint:
     ensure_can(actor, company, "webhooks.manage")
     endpoint = WebhookEndpoint.objects.create(
         company=company,
-        url=clean_webhook_url(url),
-        events=_clean_events(events),
-        description=(description or "").strip()[:200],
-        is_active=is_active,
+        url=data.url,
+        events=data.events,
+        description=data.description,
+        is_active=data.is_active,
         secret="whsec_" + secrets.token_urlsafe(32),
     )
     audit.record_create(actor, company, "create_webhook_endpoint", endpoint)
@@ -149,20 +170,18 @@ def create_webhook_endpoint(
 
 @transaction.atomic
 def update_webhook_endpoint(
-    actor: Actor, endpoint: WebhookEndpoint, *, rotate_secret: bool = False, **data: Any
+    actor: Actor,
+    endpoint: WebhookEndpoint,
+    changes: Changes[WebhookEndpointInput],
+    *,
+    rotate_secret: bool = False,
 ) -> WebhookEndpoint:
     company = endpoint.company
     ensure_can(actor, company, "webhooks.manage")
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk, company=company)
     before = audit.snapshot(endpoint, exclude=["secret"])
-    if "url" in data:
-        endpoint.url = clean_webhook_url(data["url"])
-    if "events" in data:
-        endpoint.events = _clean_events(data["events"])
-    if "description" in data:
-        endpoint.description = (data["description"] or "").strip()[:200]
-    if "is_active" in data:
-        endpoint.is_active = bool(data["is_active"])
+    for name, value in changes.items():
+        setattr(endpoint, name, value)
     if rotate_secret:
         endpoint.secret = "whsec_" + secrets.token_urlsafe(32)
     endpoint.save()

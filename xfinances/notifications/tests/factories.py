@@ -9,6 +9,7 @@ from xfinances.core.audit import Actor
 from xfinances.core.models import Company, Membership, Source
 from xfinances.core.roles import Role
 from xfinances.notifications import actions
+from xfinances.notifications.actions import WebhookEndpointInput
 from xfinances.notifications.models import Notification, NotificationKind
 
 SYSTEM = Actor.system(Source.CLI)
@@ -19,7 +20,11 @@ def isolation_objects(company: Company) -> dict[str, Any]:
     `token` is the public tracking image's argument: not company data (the image answers any
     valid token without a session); an unknown token is 404."""
     hook = actions.create_webhook_endpoint(
-        SYSTEM, company, url="https://crm.example.com/hooks", events=["document.issued"]
+        SYSTEM,
+        company,
+        WebhookEndpointInput.read(
+            {"url": "https://crm.example.com/hooks", "events": ["document.issued"]}
+        ),
     )
     message = actions.send_test_webhook(SYSTEM, hook)
     owners = [m.user for m in Membership.objects.filter(company=company, role=Role.OWNER)]

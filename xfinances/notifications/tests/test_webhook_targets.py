@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from xfinances.notifications import actions, outbox
+from xfinances.notifications.actions import WebhookEndpointInput
 from xfinances.notifications.models import MessageStatus, OutboxMessage
 from xfinances.notifications.tests.factories import SYSTEM
 
@@ -64,7 +65,9 @@ def receiver_factory():
 
 
 def _send(company: Any, url: str) -> OutboxMessage:
-    hook = actions.create_webhook_endpoint(SYSTEM, company, url=url, events=["document.issued"])
+    hook = actions.create_webhook_endpoint(
+        SYSTEM, company, WebhookEndpointInput.read({"url": url, "events": ["document.issued"]})
+    )
     message = actions.send_test_webhook(SYSTEM, hook)
     outbox.run()
     return OutboxMessage.objects.get(pk=message.pk)

@@ -7,9 +7,28 @@ from typing import Any
 import factory
 
 from xfinances.core.audit import Actor
+from xfinances.core.inputs import Changes
 from xfinances.core.models import Source
 from xfinances.parties.actions import create_party
 from xfinances.parties.demo import egn_from, eik_from, iban_bg
+from xfinances.parties.inputs import BankAccountInput, ContactInput, PartyInput
+
+
+def party_input(**raw: Any) -> PartyInput:
+    """A party's input read from raw values, as the form and the API read it."""
+    return PartyInput.read(raw)
+
+
+def party_changes(**raw: Any) -> Changes[PartyInput]:
+    return PartyInput.read_changes(raw)
+
+
+def contact_input(**raw: Any) -> ContactInput:
+    return ContactInput.read(raw)
+
+
+def account_input(**raw: Any) -> BankAccountInput:
+    return BankAccountInput.read(raw)
 
 
 class PartyFactory(factory.Factory):
@@ -30,7 +49,7 @@ class PartyFactory(factory.Factory):
     def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
         company = kwargs.pop("company")
         actor = kwargs.pop("actor", None) or Actor.system(Source.CLI)
-        return create_party(actor, company, **kwargs)
+        return create_party(actor, company, party_input(**kwargs))
 
 
 def valid_eik(n: int) -> str:
@@ -55,8 +74,10 @@ def isolation_objects(company: Any) -> dict[str, Any]:
 
     actor = Actor.system(Source.CLI)
     party = PartyFactory(company=company)
-    contact = add_party_contact(actor, party, name="Изолирана", email="isolated@example.bg")
-    account = add_party_bank_account(actor, party, iban=valid_iban(99))
+    contact = add_party_contact(
+        actor, party, contact_input(name="Изолирана", email="isolated@example.bg")
+    )
+    account = add_party_bank_account(actor, party, account_input(iban=valid_iban(99)))
     upload = upload_party_import(actor, company, filename="isolation.csv", content=b"name\nX\n")
     return {
         "party_id": party.pk,

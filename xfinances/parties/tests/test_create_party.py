@@ -9,7 +9,7 @@ from xfinances.core.exceptions import InvalidInput, NotAllowed
 from xfinances.core.models import AuditEntry, Source
 from xfinances.parties.actions import create_party
 from xfinances.parties.models import Party
-from xfinances.parties.tests.factories import valid_eik, valid_iban
+from xfinances.parties.tests.factories import party_input, valid_eik, valid_iban
 
 
 def test_create_writes_party_accounts_contacts_and_audit(company, make_member):
@@ -18,14 +18,16 @@ def test_create_writes_party_accounts_contacts_and_audit(company, make_member):
     party = create_party(
         actor,
         company,
-        name="„Техномаркет България“ ЕАД",
-        vat_number="BG" + valid_eik(1),
-        city="София",
-        iban=valid_iban(1).lower(),
-        email="Invoices@Techno.BG",
-        responsible=user.pk,
-        tags=["ключов"],
-        contacts=[{"name": "Десислава", "email": "d@techno.bg", "receives_invoices": True}],
+        party_input(
+            name="„Техномаркет България“ ЕАД",
+            vat_number="BG" + valid_eik(1),
+            city="София",
+            iban=valid_iban(1).lower(),
+            email="Invoices@Techno.BG",
+            responsible=user.pk,
+            tags=["ключов"],
+            contacts=[{"name": "Десислава", "email": "d@techno.bg", "receives_invoices": True}],
+        ),
     )
     party.refresh_from_db()
     assert party.eik == valid_eik(1)  # derived from BG + ЕИК
@@ -53,11 +55,13 @@ def test_invalid_input_changes_nothing_and_names_every_field(company, actor_syst
         create_party(
             actor_system,
             company,
-            name="",
-            eik="131468981",
-            email="nope",
-            iban="BG00XXXX",
-            contacts=[{"name": "X", "email": "bad", "receives_invoices": True}],
+            party_input(
+                name="",
+                eik="131468981",
+                email="nope",
+                iban="BG00XXXX",
+                contacts=[{"name": "X", "email": "bad", "receives_invoices": True}],
+            ),
         )
     assert {"name", "eik", "email", "iban", "contacts.0.email"} <= set(caught.value.errors)
     assert not Party.objects.filter(company=company).exists()
@@ -69,25 +73,31 @@ def test_responsible_must_be_member_of_the_company(
 ):
     stranger = make_member(other_company, "sales")
     with pytest.raises(InvalidInput) as caught:
-        create_party(actor_system, company, name="А ООД", eik=valid_eik(2), responsible=stranger.pk)
+        create_party(
+            actor_system,
+            company,
+            party_input(name="А ООД", eik=valid_eik(2), responsible=stranger.pk),
+        )
     assert "responsible" in caught.value.errors
 
 
 def test_viewer_may_not_create(company, make_member):
     viewer = make_member(company, "viewer")
     with pytest.raises(NotAllowed):
-        create_party(Actor(viewer, Source.UI), company, name="А ООД", eik=valid_eik(3))
+        create_party(Actor(viewer, Source.UI), company, party_input(name="А ООД", eik=valid_eik(3)))
 
 
 def test_foreign_party_without_eik_and_a_person(company, actor_system):
     foreign = create_party(
-        actor_system, company, name="Müller GmbH", country="DE", vat_number="DE136695976"
+        actor_system,
+        company,
+        party_input(name="Müller GmbH", country="DE", vat_number="DE136695976"),
     )
     person = create_party(
-        actor_system, company, name="Иван Петров", kind="person", egn="8503151235"
+        actor_system, company, party_input(name="Иван Петров", kind="person", egn="8503151235")
     )
     assert foreign.eik == "" and foreign.vat_number == "DE136695976"
     assert person.egn == "8503151235" and person.eik == ""
     # Two parties without ЕИК do not collide on the unique constraint.
-    create_party(actor_system, company, name="Мария Петрова", kind="person")
+    create_party(actor_system, company, party_input(name="Мария Петрова", kind="person"))
     assert Party.objects.filter(company=company, eik="").count() == 3

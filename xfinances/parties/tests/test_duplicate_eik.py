@@ -8,13 +8,15 @@ from django.db import IntegrityError, transaction
 from xfinances.core.exceptions import Conflict
 from xfinances.parties.actions import create_party, update_party
 from xfinances.parties.models import Party
-from xfinances.parties.tests.factories import valid_eik
+from xfinances.parties.tests.factories import party_changes, party_input, valid_eik
 
 
 def test_action_refuses_with_link(company, actor_system, make_party):
     first = make_party(eik=valid_eik(7), name="Първа ООД")
     with pytest.raises(Conflict) as caught:
-        create_party(actor_system, company, name="Втора ООД", vat_number="BG" + valid_eik(7))
+        create_party(
+            actor_system, company, party_input(name="Втора ООД", vat_number="BG" + valid_eik(7))
+        )
     assert caught.value.field == "eik"
     assert caught.value.link == f"/c/{company.eik}/parties/{first.pk}/"
     assert "Първа ООД" in caught.value.message
@@ -25,7 +27,7 @@ def test_update_to_an_existing_eik_is_refused(actor_system, make_party):
     first = make_party(eik=valid_eik(8))
     second = make_party(eik=valid_eik(9))
     with pytest.raises(Conflict) as caught:
-        update_party(actor_system, second, eik=valid_eik(8))
+        update_party(actor_system, second, party_changes(eik=valid_eik(8)))
     assert caught.value.link.endswith(f"/parties/{first.pk}/")
     second.refresh_from_db()
     assert second.eik == valid_eik(9)
@@ -33,7 +35,7 @@ def test_update_to_an_existing_eik_is_refused(actor_system, make_party):
 
 def test_same_eik_in_another_company_is_fine(company, other_company, actor_system, make_party):
     make_party(eik=valid_eik(10))
-    party = create_party(actor_system, other_company, name="Друга", eik=valid_eik(10))
+    party = create_party(actor_system, other_company, party_input(name="Друга", eik=valid_eik(10)))
     assert party.company == other_company
 
 

@@ -6,14 +6,19 @@ from typing import Any
 
 import pytest
 
-from xfinances.parties.cleaning import clean_party
+from xfinances.core.exceptions import InvalidInput
+from xfinances.parties.inputs import PartyInput
 
 EGN = "8503151235"
 LNCH = "1000000001"
 
 
 def _errors(**data: Any) -> dict[str, list[str]]:
-    return clean_party({"name": "Тест", **data}).errors
+    try:
+        PartyInput.read({"name": "Тест", **data})
+    except InvalidInput as error:
+        return {name: [str(m) for m in messages] for name, messages in error.errors.items()}
+    return {}
 
 
 @pytest.mark.parametrize(
@@ -33,10 +38,9 @@ def _errors(**data: Any) -> dict[str, list[str]]:
     ],
 )
 def test_valid_identifiers(data: dict[str, Any], expected: dict[str, Any]) -> None:
-    result = clean_party({"name": "Тест", **data})
-    assert result.errors == {}
+    result = PartyInput.read({"name": "Тест", **data})
     for key, value in expected.items():
-        assert result.values[key] == value
+        assert getattr(result, key) == value
 
 
 @pytest.mark.parametrize(
@@ -82,12 +86,12 @@ def test_invalid_identifiers_name_the_field(
     ],
 )
 def test_other_fields(data: dict[str, Any], field: str) -> None:
-    errors = clean_party({"name": "Тест", "eik": "131468980", **data}).errors
+    errors = _errors(eik="131468980", **data)
     assert list(errors) == [field]
 
 
 def test_text_is_trimmed_and_tags_deduplicated() -> None:
-    result = clean_party(
+    result = PartyInput.read(
         {
             "name": "  Тест  ООД ",
             "eik": " 131 468 980 ",
@@ -95,8 +99,8 @@ def test_text_is_trimmed_and_tags_deduplicated() -> None:
             "tags": "VIP, vip, ,#Строителство",
         }
     )
-    assert result.errors == {}
-    assert result.values["name"] == "Тест  ООД"
-    assert result.values["email"] == "office@firma.bg"
-    assert result.values["tags"] == ["VIP", "Строителство"]
-    assert result.values["payment_terms_days"] is None
+    assert result.name == "Тест  ООД"
+    assert result.eik == "131468980"
+    assert result.email == "office@firma.bg"
+    assert result.tags == ["VIP", "Строителство"]
+    assert result.payment_terms_days is None

@@ -6,7 +6,13 @@ import pytest
 
 from xfinances.parties import queries
 from xfinances.parties.actions import add_party_contact, update_party
-from xfinances.parties.tests.factories import valid_eik, valid_iban
+from xfinances.parties.tests.factories import (
+    contact_input,
+    party_changes,
+    party_input,
+    valid_eik,
+    valid_iban,
+)
 
 
 @pytest.fixture
@@ -54,9 +60,9 @@ def test_search(company, three, query, expected):
 
 def test_search_by_contact_email_and_after_change(company, actor_system, three):
     techno, bulstroy, _ = three
-    add_party_contact(actor_system, bulstroy, name="Иван", email="ivan@bulstroy.bg")
+    add_party_contact(actor_system, bulstroy, contact_input(name="Иван", email="ivan@bulstroy.bg"))
     assert _names(company, q="IVAN@bulstroy") == ["Булстрой ООД"]
-    update_party(actor_system, techno, name="Технополис ЕООД")
+    update_party(actor_system, techno, party_changes(name="Технополис ЕООД"))
     assert _names(company, q="техномаркет") == []
     assert _names(company, q="технополис") == ["Технополис ЕООД"]
 
@@ -79,7 +85,9 @@ def test_filters_and_stable_order(company, three, make_party):
 def test_search_never_crosses_companies(company, other_company, three, actor_system):
     from xfinances.parties.actions import create_party
 
-    create_party(actor_system, other_company, name="Техномаркет Друга", eik=valid_eik(1))
+    create_party(
+        actor_system, other_company, party_input(name="Техномаркет Друга", eik=valid_eik(1))
+    )
     assert _names(company, q="техномаркет") == ["„Техномаркет България“ ЕАД"]
     assert _names(other_company, q="техномаркет") == ["Техномаркет Друга"]
 

@@ -7,14 +7,14 @@ from django.urls import URLPattern
 
 from xfinances.parties import urls as party_urls
 from xfinances.parties.actions import add_party_bank_account, add_party_contact, upload_party_import
-from xfinances.parties.tests.factories import valid_iban
+from xfinances.parties.tests.factories import account_input, contact_input, valid_iban
 
 
 @pytest.fixture
 def objects(company, actor_system, make_party):
     party = make_party(name="Тайна ООД")
-    contact = add_party_contact(actor_system, party, name="Скрит", email="s@x.bg")
-    account = add_party_bank_account(actor_system, party, iban=valid_iban(9))
+    contact = add_party_contact(actor_system, party, contact_input(name="Скрит", email="s@x.bg"))
+    account = add_party_bank_account(actor_system, party, account_input(iban=valid_iban(9)))
     upload = upload_party_import(
         actor_system, company, filename="a.csv", content=b"name\n\xd0\x90\n"
     )

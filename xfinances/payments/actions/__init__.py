@@ -21,8 +21,9 @@ from xfinances.payments.actions.common import (
     eur_value,
     exchange_difference,
 )
-from xfinances.payments.actions.marking import mark_document_paid
+from xfinances.payments.actions.marking import MarkPaidInput, mark_document_paid
 from xfinances.payments.actions.recording import (
+    PaymentInput,
     record_payment,
 )
 from xfinances.payments.actions.reminder_run import (
@@ -36,6 +37,7 @@ from xfinances.payments.actions.reminder_run import (
 from xfinances.payments.actions.reminder_settings import (
     DEFAULT_LEVELS,
     LEVEL_FIELDS,
+    DunningLevelInput,
     PaymentSettingsInput,
     delete_level,
     end_pause,
@@ -45,6 +47,7 @@ from xfinances.payments.actions.reminder_settings import (
     update_payment_settings,
 )
 from xfinances.payments.actions.settlement import (
+    RefundInput,
     apply_credit_note,
     apply_open_credit_notes,
     offset_credit_note_on_issue,
@@ -63,7 +66,11 @@ __all__ = [
     "LEVEL_FIELDS",
     "STALE_RUN_MINUTES",
     "ZERO",
+    "DunningLevelInput",
+    "MarkPaidInput",
+    "PaymentInput",
     "PaymentSettingsInput",
+    "RefundInput",
     "RunResult",
     "allocate",
     "allocate_supplier_invoices",

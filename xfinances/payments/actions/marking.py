@@ -4,36 +4,53 @@ allocated to the document, in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from xfinances.core import audit
+from xfinances.core import audit, inputs, readers
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
+from xfinances.core.inputs import ActionInput, reads
 from xfinances.core.permissions import ensure_can
 from xfinances.invoicing.models import Document
 from xfinances.payments import locks
-from xfinances.payments.actions.common import CLAIM_KINDS, _amount, _check_settleable, _date
-from xfinances.payments.actions.recording import record_payment
+from xfinances.payments.actions.common import CLAIM_KINDS, _check_settleable
+from xfinances.payments.actions.recording import PaymentInput, record_payment
 from xfinances.payments.models import Direction, Payment, PaymentMethod
 
 
-def _read_payment_of(
-    document: Document, account: Any, date: object, amount: object, method: str
-) -> tuple[Decimal | None, dt.date]:
-    """The amount (None: what is outstanding) and the day, and an account in the document's
-    currency; InvalidInput with every field's message."""
-    company = document.company
+def _optional_amount(value: object) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return readers.amount(value, positive=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarkPaidInput(ActionInput):
+    """ "Mark as paid": `account` is a treasury money account in the document's currency;
+    `amount` None is what is outstanding, `date` None today, `method` empty cash for a cash
+    register and a bank transfer otherwise."""
+
+    account: Any = reads(inputs.as_is, default=None)
+    date: dt.date | None = reads(inputs.optional(inputs.date), default=None)
+    amount: Decimal | None = reads(_optional_amount, default=None)
+    method: str = reads(
+        inputs.choice(["", *PaymentMethod.values], _lazy("Unknown payment method.")), default=""
+    )
+
+
+def _check_account(document: Document, account: Any, method: str) -> None:
+    """An account of the company in the document's currency; InvalidInput naming the field."""
     errors = InvalidInput.collect()
-    value = _amount(amount, errors, "amount")
-    day = _date(date, errors) if date not in (None, "") else timezone.localdate()
     if account is None:
         errors.add("account", _("Choose the cash register or bank account the money came into."))
-    elif account.company_id != company.pk:
+    elif account.company_id != document.company_id:
         errors.add("account", _("No such account in this company."))
     elif account.currency != document.currency:
         errors.add(
@@ -41,30 +58,20 @@ def _read_payment_of(
             _("The account holds %(account)s; the document is in %(document)s.")
             % {"account": account.currency, "document": document.currency},
         )
-    if method and method not in PaymentMethod.values:
+    if method and method not in PaymentMethod.values:  # an input built directly is not read
         errors.add("method", _("Unknown payment method."))
     errors.raise_if_any()
-    assert day is not None
-    return value, day
 
 
 @transaction.atomic
-def mark_document_paid(
-    actor: Actor,
-    document: Document,
-    *,
-    account: Any,
-    date: object = None,
-    amount: object = None,
-    method: str = "",
-) -> Payment:
-    """Record an incoming payment of `document`'s client into `account` (a treasury money
-    account in the document's currency: its movement is created with it) and allocate it to
-    the document. `amount` defaults to what is outstanding, `date` to today, `method` to cash
-    for a cash register and a bank transfer otherwise."""
+def mark_document_paid(actor: Actor, document: Document, data: MarkPaidInput) -> Payment:
+    """Record an incoming payment of `document`'s client into the input's account (its
+    movement is created with it) and allocate it to the document."""
     company = document.company
     ensure_can(actor, company, "payments.change")
-    value, day = _read_payment_of(document, account, date, amount, method)
+    account, method = data.account, data.method
+    _check_account(document, account, method)
+    value, day = data.amount, data.date or timezone.localdate()
     _check_settleable(document, company)
     if document.kind not in CLAIM_KINDS:
         raise InvalidInput({"document": [_("Only invoices and debit notes are paid.")]})
@@ -97,16 +104,18 @@ def mark_document_paid(
     payment = record_payment(
         actor,
         company,
-        direction=Direction.IN,
-        date=day,
-        amount=value,
-        currency=document.currency,
-        party=document.party,
-        method=method,
-        account=account,
-        note=_("Payment of %(kind)s %(number)s")
-        % {"kind": document.get_kind_display(), "number": document.number},
-        allocations=[(document, value)],
+        PaymentInput(
+            direction=Direction.IN,
+            date=day,
+            amount=value,
+            currency=document.currency,
+            party=document.party,
+            method=method,
+            account=account,
+            note=_("Payment of %(kind)s %(number)s")
+            % {"kind": document.get_kind_display(), "number": document.number},
+            allocations=[(document, value)],
+        ),
     )
     payment.refresh_from_db(fields=["allocated"])
     audit.record_event(

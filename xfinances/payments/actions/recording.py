@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from xfinances.core import audit, formatting
+from xfinances.core import audit, formatting, inputs, readers
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import ErrorCollector, InvalidInput
+from xfinances.core.inputs import ActionInput, reads
 from xfinances.core.models import Company, Currency
 from xfinances.core.money import MoneyError, to_decimal
 from xfinances.core.permissions import ensure_can
 from xfinances.core.queries import rate_value
+from xfinances.core.text_limits import limit_of
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 from xfinances.payments import reference_matching
 from xfinances.payments.actions.allocation import allocate_checked
-from xfinances.payments.actions.common import _amount, _date, eur_value
+from xfinances.payments.actions.common import eur_value
 from xfinances.payments.actions.webhooks import _emit_payment_received
 from xfinances.payments.models import (
     Direction,
@@ -72,19 +76,75 @@ def _payment_currency(
     return currency
 
 
+def _rate(value: object) -> Decimal:
+    try:
+        rate = to_decimal(value)
+        if rate <= 0:
+            raise MoneyError
+    except MoneyError:
+        message = _lazy("Enter the rate as units of the currency per 1 EUR.")
+        raise readers.ReadError(message) from None
+    return rate
+
+
+def _required(reader: inputs.Reader, message: Any) -> inputs.Reader:
+    def read(value: object) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise readers.ReadError(message)
+        return reader(value)
+
+    return read
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentInput(ActionInput):
+    """A payment in or out. With `account` (a treasury MoneyAccount) the movement is created
+    there through the treasury's action; with `movement` an existing movement is linked;
+    otherwise it is entered by hand. `allocations`: (document, amount in the payment currency)
+    pairs allocated in the same transaction. Without them, an incoming payment whose bank
+    reference or note names exactly one open document (its RF reference or number,
+    `reference_matching`) is allocated to it (`match_reference=False` to leave it open).
+    `eur_rate` left None is the day's reference rate."""
+
+    direction: str = reads(
+        inputs.choice(Direction.values, _lazy("Choose incoming or outgoing.")), default=""
+    )
+    date: dt.date = reads(_required(inputs.date, _lazy("This field is required.")), default=None)
+    amount: Decimal = reads(
+        _required(lambda v: readers.amount(v, positive=True), _lazy("Enter the amount.")),
+        default=None,
+    )
+    currency: str = reads(lambda v: readers.text(v, max_length=10).upper(), default="")
+    party: Party | None = reads(inputs.as_is, default=None)
+    method: str = reads(
+        inputs.choice(PaymentMethod.values, _lazy("Unknown payment method.")),
+        default=PaymentMethod.BANK_TRANSFER,
+    )
+    account: Any = reads(inputs.as_is, default=None)
+    movement: Any = reads(inputs.as_is, default=None)
+    bank_reference: str = reads(
+        inputs.text(max_length=limit_of(Payment, "bank_reference")), default=""
+    )
+    note: str = reads(inputs.text(max_length=limit_of(Payment, "note")), default="")
+    eur_rate: Decimal | None = reads(inputs.optional(_rate), default=None)
+    allocations: Sequence[tuple[Document, object] | tuple[Document, object, object]] = reads(
+        inputs.as_is, default=()
+    )
+    match_reference: bool = reads(inputs.flag, default=True)
+
+
 def _eur_rate(
-    company: Company, eur_rate: object, day: dt.date | None, currency: str, errors: ErrorCollector
+    company: Company,
+    eur_rate: Decimal | None,
+    day: dt.date,
+    currency: str,
+    errors: ErrorCollector,
 ) -> Decimal | None:
     """The rate as given (units per 1 EUR), else the day's reference rate."""
+    if eur_rate is not None:
+        return eur_rate
     rate: Decimal | None = None
-    if eur_rate not in (None, ""):
-        try:
-            rate = to_decimal(eur_rate)
-            if rate <= 0:
-                raise MoneyError
-        except MoneyError:
-            errors.add("eur_rate", _("Enter the rate as units of the currency per 1 EUR."))
-    elif day is not None and currency in Currency.values:
+    if currency in Currency.values:
         rate = rate_value(company, currency, day)
         if rate is None:
             errors.add(
@@ -96,57 +156,38 @@ def _eur_rate(
 
 
 @transaction.atomic
-def record_payment(
-    actor: Actor,
-    company: Company,
-    *,
-    direction: str,
-    date: object,
-    amount: object,
-    currency: str = "",
-    party: Party | None = None,
-    method: str = PaymentMethod.BANK_TRANSFER,
-    account: Any = None,
-    movement: Any = None,
-    bank_reference: str = "",
-    note: str = "",
-    eur_rate: object = None,
-    allocations: Sequence[tuple[Document, object] | tuple[Document, object, object]] = (),
-    match_reference: bool = True,
-) -> Payment:
-    """A payment in or out. With `account` (a treasury MoneyAccount) the movement is created
-    there through the treasury's action; with `movement` an existing movement is linked;
-    otherwise it is entered by hand. `allocations`: (document, amount in the payment currency)
-    pairs allocated in the same transaction. Without them, an incoming payment whose bank
-    reference or note names exactly one open document (its RF reference or number,
-    `reference_matching`) is allocated to it (`match_reference=False` to leave it open)."""
+def record_payment(actor: Actor, company: Company, data: PaymentInput) -> Payment:
+    """A payment in or out (see `PaymentInput`), with its movement and allocations."""
     ensure_can(actor, company, "payments.change")
     errors = InvalidInput.collect()
-    if direction not in Direction.values:
-        errors.add("direction", _("Choose incoming or outgoing."))
-    day = _date(date, errors)
-    value = _amount(amount, errors, "amount")
-    if value is None and "amount" not in errors.errors:
-        errors.add("amount", _("Enter the amount."))
-    currency = _payment_currency(company, currency, account, movement, direction, value, errors)
+    direction, day, value = data.direction, data.date, data.amount
+    party, account, movement = data.party, data.account, data.movement
+    bank_reference, note, method = data.bank_reference, data.note, data.method
+    currency = _payment_currency(
+        company, data.currency, account, movement, direction, value, errors
+    )
     if party is not None and party.company_id != company.pk:
         errors.add("party", _("No such client or supplier in this company."))
+    if direction not in Direction.values:  # an input built directly is not read
+        errors.add("direction", _("Choose incoming or outgoing."))
     if method not in PaymentMethod.values:
         errors.add("method", _("Unknown payment method."))
-    rate = _eur_rate(company, eur_rate, day, currency, errors)
+    rate = _eur_rate(company, data.eur_rate, day, currency, errors)
     errors.raise_if_any()
-    assert day is not None and value is not None and rate is not None
+    assert rate is not None
     source = PaymentSource.MANUAL
     if account is not None:
         movement = treasury_actions.create_movement(
             actor,
             account,
-            date=day,
-            direction=direction,
-            amount=value,
-            counterparty_name=party.name if party else "",
-            bank_reference=bank_reference,
-            description=note or _("Payment"),
+            treasury_actions.MovementInput(
+                date=day,
+                direction=direction,
+                amount=value,
+                counterparty_name=party.name if party else "",
+                bank_reference=bank_reference,
+                description=note or _("Payment"),
+            ),
         )
     if movement is not None:
         source = PaymentSource.CASH if movement.account.kind == "cash" else PaymentSource.BANK
@@ -169,9 +210,9 @@ def record_payment(
     audit.record_create(actor, company, "record_payment", payment)
     if direction == Direction.IN:
         _emit_payment_received(payment)
-    if allocations:
-        allocate_checked(actor, payment, allocations)
-    elif match_reference and direction == Direction.IN:
+    if data.allocations:
+        allocate_checked(actor, payment, data.allocations)
+    elif data.match_reference and direction == Direction.IN:
         _allocate_by_reference(actor, payment)
     return payment
 

@@ -11,15 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from xfinances.core import audit, inputs
-from xfinances.core.arguments import ensure_known_fields
+from xfinances.core import audit, inputs, readers
 from xfinances.core.audit import Actor
 from xfinances.core.events import CompanyCreated
-from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput
+from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.inputs import ActionInput, Changes, reads
 from xfinances.core.models import Company
 from xfinances.core.money import MoneyError, to_decimal
 from xfinances.core.permissions import ensure_can
+from xfinances.core.text_limits import limit_of
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 from xfinances.payments.actions.common import _date
@@ -123,70 +123,97 @@ def ensure_default_levels(actor: Actor, company: Company) -> list[DunningLevel]:
     return made
 
 
-LEVEL_FIELDS = (
-    "name",
-    "name_en",
-    "days_after_due",
-    "subject_bg",
-    "body_bg",
-    "subject_en",
-    "body_en",
-    "charge_interest",
-    "fee",
-    "recipients",
-    "is_active",
-)
+def _template(name: str, *, multiline: bool = False) -> inputs.Reader:
+    """A subject or a text: required, with only the placeholders a reminder knows."""
 
-
-def _clean_level(data: dict[str, Any], errors: ErrorCollector) -> dict[str, Any]:
-    ensure_known_fields(data, LEVEL_FIELDS, "level")
-    clean = dict(data)
-    if "name_en" in clean:
-        clean["name_en"] = (clean["name_en"] or "").strip()[:100]
-    for key in ("name", "subject_bg", "subject_en", "body_bg", "body_en"):
-        if key in clean:
-            clean[key] = (clean[key] or "").strip()
-            if not clean[key]:
-                errors.add(key, _("This field is required."))
-    if "days_after_due" in clean:
-        try:
-            clean["days_after_due"] = int(clean["days_after_due"])
-            if abs(clean["days_after_due"]) > 3650:
-                raise ValueError
-        except (TypeError, ValueError):
-            errors.add("days_after_due", _("Enter a whole number of days (negative: before)."))
-    if "fee" in clean:
-        try:
-            clean["fee"] = to_decimal(clean["fee"] or "0")
-            if clean["fee"] < 0:
-                raise MoneyError
-        except MoneyError:
-            errors.add("fee", _("Enter an amount, e.g. 10.00."))
-    for key in ("subject_bg", "subject_en", "body_bg", "body_en"):
-        unknown_names = unknown_placeholders(clean.get(key) or "")
+    def read(value: object) -> str:
+        text = readers.text(
+            value, max_length=limit_of(DunningLevel, name), required=True, multiline=multiline
+        )
+        unknown_names = unknown_placeholders(text)
         if unknown_names:
-            errors.add(
-                key,
-                _("Unknown placeholders: %(names)s.") % {"names": ", ".join(unknown_names)},
+            raise readers.ReadError(
+                _lazy("Unknown placeholders: %(names)s.") % {"names": ", ".join(unknown_names)}
             )
-    if "recipients" in clean and clean["recipients"] not in ReminderRecipients.values:
-        errors.add("recipients", _("Choose who receives it."))
-    return clean
+        return text
+
+    return read
+
+
+def _days_after_due(value: object) -> int:
+    try:
+        if isinstance(value, bool | float):
+            raise ValueError
+        days = value if isinstance(value, int) else int(str(value).strip())
+        if abs(days) > 3650:
+            raise ValueError
+    except ValueError:
+        raise readers.ReadError(_lazy("Enter a whole number of days (negative: before).")) from None
+    return days
+
+
+def _fee(value: object) -> Decimal:
+    try:
+        fee = to_decimal(value or "0")
+        if fee < 0:
+            raise MoneyError
+    except MoneyError:
+        raise readers.ReadError(_lazy("Enter an amount, e.g. 10.00.")) from None
+    return fee
+
+
+@dataclass(frozen=True, kw_only=True)
+class DunningLevelInput(ActionInput):
+    """A reminder level: sent `days_after_due` days after the due date (negative: before),
+    with its subject and text in both languages."""
+
+    name: str = reads(
+        inputs.text(max_length=limit_of(DunningLevel, "name"), required=True), default=""
+    )
+    name_en: str = reads(inputs.text(max_length=limit_of(DunningLevel, "name_en")), default="")
+    days_after_due: int = reads(_days_after_due, default=0)
+    subject_bg: str = reads(_template("subject_bg"), default="")
+    body_bg: str = reads(_template("body_bg", multiline=True), default="")
+    subject_en: str = reads(_template("subject_en"), default="")
+    body_en: str = reads(_template("body_en", multiline=True), default="")
+    charge_interest: bool = reads(inputs.flag, default=False)
+    fee: Decimal = reads(_fee, default=Decimal(0))
+    recipients: str = reads(
+        inputs.choice(ReminderRecipients.values, _lazy("Choose who receives it.")),
+        default=ReminderRecipients.CLIENT,
+    )
+    is_active: bool = reads(inputs.flag, default=True)
+
+
+LEVEL_FIELDS = DunningLevelInput.field_names()
+#: What a new level must be given (the others have defaults).
+_LEVEL_REQUIRED = ("name", "days_after_due", "subject_bg", "body_bg", "subject_en", "body_en")
 
 
 @transaction.atomic
 def save_level(
-    actor: Actor, company: Company, level: DunningLevel | None = None, **data: Any
+    actor: Actor,
+    company: Company,
+    level: DunningLevel | None,
+    changes: Changes[DunningLevelInput],
 ) -> DunningLevel:
+    """A new level (`level` None: the required fields must be given) or the given changes of
+    one; two levels of a company are not sent on the same day."""
     ensure_can(actor, company, "dunning.manage")
     if level is not None and level.company_id != company.pk:
         raise InvalidInput({"level": [_("No such level in this company.")]})
-    errors = InvalidInput.collect()
     if level is None:
-        for key in ("name", "days_after_due", "subject_bg", "body_bg", "subject_en", "body_en"):
-            data.setdefault(key, "")
-    clean = _clean_level(data, errors)
-    errors.raise_if_any()
+        errors = InvalidInput.collect()
+        for name in _LEVEL_REQUIRED:
+            if name not in changes:
+                message = (
+                    _("Enter a whole number of days (negative: before).")
+                    if name == "days_after_due"
+                    else _("This field is required.")
+                )
+                errors.add(name, message)
+        errors.raise_if_any()
+    clean = dict(changes.items())
     day: int = clean.get("days_after_due", level.days_after_due if level else 0)
     clash = DunningLevel.objects.filter(company=company, days_after_due=day)
     if level is not None:

@@ -3,6 +3,8 @@ undoing an allocation."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -10,13 +12,16 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from xfinances.core import audit, edit_guards, formatting
+from xfinances.core import audit, edit_guards, formatting, inputs, readers
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.inputs import ActionInput, reads
 from xfinances.core.models import Company
 from xfinances.core.money import RoundingPoint, round_cent
 from xfinances.core.permissions import ensure_can
+from xfinances.core.text_limits import limit_of
 from xfinances.invoicing.events import DocumentIssued, DocumentVoided
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.payments import locks
@@ -31,7 +36,7 @@ from xfinances.payments.actions.common import (
     document_eur_rate,
     eur_value,
 )
-from xfinances.payments.actions.recording import record_payment
+from xfinances.payments.actions.recording import PaymentInput, record_payment
 from xfinances.payments.models import (
     Allocation,
     Direction,
@@ -364,27 +369,36 @@ def _undo_write_off(actor: Actor, item: WriteOff, *, reason: str) -> WriteOff:
     return item
 
 
+def _required(reader: inputs.Reader, message: Any) -> inputs.Reader:
+    def read(value: object) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise readers.ReadError(message)
+        return reader(value)
+
+    return read
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundInput(ActionInput):
+    """A refund of a client's credit: the amount and day, through `account` (a treasury money
+    account) when given."""
+
+    amount: Decimal = reads(
+        _required(lambda v: readers.amount(v, positive=True), _lazy("Enter the amount.")),
+        default=None,
+    )
+    date: dt.date = reads(_required(inputs.date, _lazy("This field is required.")), default=None)
+    account: Any = reads(inputs.as_is, default=None)
+    note: str = reads(inputs.text(max_length=limit_of(Payment, "note")), default="")
+
+
 @transaction.atomic
-def refund_credit(
-    actor: Actor,
-    payment: Payment,
-    *,
-    amount: object,
-    date: object,
-    account: Any = None,
-    note: str = "",
-) -> Payment:
+def refund_credit(actor: Actor, payment: Payment, data: RefundInput) -> Payment:
     """Return (part of) the unallocated rest of an incoming payment (the client's credit): an
-    outgoing payment linked by `refund_of`, through `account` when given."""
+    outgoing payment linked by `refund_of`, through the input's account when given."""
     company = payment.company
     ensure_can(actor, company, "payments.change")
-    errors = InvalidInput.collect()
-    value = _amount(amount, errors, "amount")
-    if value is None and "amount" not in errors.errors:
-        errors.add("amount", _("Enter the amount."))
-    _date(date, errors)
-    errors.raise_if_any()
-    assert value is not None
+    value, day, account, note = data.amount, data.date, data.account, data.note
     if payment.direction != Direction.IN:
         raise InvalidInput({"payment": [_("Only an incoming payment's credit can be refunded.")]})
     payment = locks.lock_payments(company, [payment.pk])[payment.pk]
@@ -400,15 +414,17 @@ def refund_credit(
     refund = record_payment(
         actor,
         company,
-        direction=Direction.OUT,
-        date=date,
-        amount=value,
-        currency=payment.currency,
-        party=payment.party,
-        method=payment.method,
-        account=account,
-        note=note or _("Refund of a payment"),
-        eur_rate=payment.eur_rate,
+        PaymentInput(
+            direction=Direction.OUT,
+            date=day,
+            amount=value,
+            currency=payment.currency,
+            party=payment.party,
+            method=payment.method,
+            account=account,
+            note=note or _("Refund of a payment"),
+            eur_rate=payment.eur_rate,
+        ),
     )
     refund.refund_of = payment
     refund.allocated = value

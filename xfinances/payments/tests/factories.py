@@ -52,16 +52,15 @@ def payment(
     direction: str = "in",
     **extra: Any,
 ) -> Payment:
-    return actions.record_payment(
-        SYSTEM,
-        company,
-        direction=direction,
-        date=day,
-        amount=Decimal(amount),
-        currency=currency,
-        party=party,
+    data = {
+        "direction": direction,
+        "date": day,
+        "amount": Decimal(amount),
+        "currency": currency,
+        "party": party,
         **extra,
-    )
+    }
+    return actions.record_payment(SYSTEM, company, actions.PaymentInput.read(data))
 
 
 def isolation_objects(company: Company) -> dict[str, Any]:

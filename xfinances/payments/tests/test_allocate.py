@@ -170,8 +170,12 @@ def test_refund_of_an_overpayment(company):
     paid = payment(company, client, "120.00")
     actions.allocate(SYSTEM, paid, [(document, None)])
     with pytest.raises(InvalidInput, match=r"20\.00"):
-        actions.refund_credit(SYSTEM, paid, amount="25.00", date=DAY)
-    refund = actions.refund_credit(SYSTEM, paid, amount="20.00", date=DAY)
+        actions.refund_credit(
+            SYSTEM, paid, actions.RefundInput.read({"amount": "25.00", "date": DAY})
+        )
+    refund = actions.refund_credit(
+        SYSTEM, paid, actions.RefundInput.read({"amount": "20.00", "date": DAY})
+    )
     paid.refresh_from_db()
     assert refund.direction == "out" and refund.refund_of == paid and paid.unallocated == 0
     assert queries.party_credit(company, client) == {}

@@ -23,7 +23,9 @@ def test_mark_paid_records_the_money_into_the_account_and_allocates_it(company):
     client = bg_client(company)
     document = invoice(company, client, "120.00")
     account = cash_register(company)
-    paid = actions.mark_document_paid(SYSTEM, document, account=account, date=DAY)
+    paid = actions.mark_document_paid(
+        SYSTEM, document, actions.MarkPaidInput.read({"account": account, "date": DAY})
+    )
     document.refresh_from_db()
     assert document.payment_status == "paid" and document.outstanding_amount == 0
     assert paid.amount == D("120.00") and paid.method == "cash" and paid.source == "cash"
@@ -34,21 +36,29 @@ def test_mark_paid_records_the_money_into_the_account_and_allocates_it(company):
 def test_mark_paid_refusals_change_nothing(company, make_member):
     document = invoice(company, price="100.00")
     with pytest.raises(InvalidInput) as refused:
-        actions.mark_document_paid(SYSTEM, document, account=None)
+        actions.mark_document_paid(SYSTEM, document, actions.MarkPaidInput.read({"account": None}))
     assert "account" in refused.value.errors
     usd = cash_register(company, name="USD", currency="USD")
     with pytest.raises(InvalidInput) as refused:
-        actions.mark_document_paid(SYSTEM, document, account=usd)
+        actions.mark_document_paid(SYSTEM, document, actions.MarkPaidInput.read({"account": usd}))
     assert "account" in refused.value.errors
     account = bank_account(company)
     with pytest.raises(InvalidInput) as refused:
-        actions.mark_document_paid(SYSTEM, document, account=account, amount="100.01")
+        actions.mark_document_paid(
+            SYSTEM, document, actions.MarkPaidInput.read({"account": account, "amount": "100.01"})
+        )
     assert "amount" in refused.value.errors
     viewer = Actor(make_member(company, "viewer"))
     with pytest.raises(NotAllowed):
-        actions.mark_document_paid(viewer, document, account=account)
+        actions.mark_document_paid(
+            viewer, document, actions.MarkPaidInput.read({"account": account})
+        )
     assert not Payment.objects.exists() and not Movement.objects.exists()
-    actions.mark_document_paid(SYSTEM, document, account=account, amount="40", date=DAY)
+    actions.mark_document_paid(
+        SYSTEM,
+        document,
+        actions.MarkPaidInput.read({"account": account, "amount": "40", "date": DAY}),
+    )
     document.refresh_from_db()
     assert document.payment_status == "partly_paid" and document.outstanding_amount == D("60")
 

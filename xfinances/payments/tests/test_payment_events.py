@@ -13,6 +13,7 @@ from xfinances.core.exceptions import InvalidInput
 from xfinances.invoicing.tests.factories import bg_client
 from xfinances.notifications import actions as delivery
 from xfinances.notifications import outbox
+from xfinances.notifications.actions import WebhookEndpointInput
 from xfinances.notifications.models import OutboxMessage
 from xfinances.payments import actions
 from xfinances.payments.models import OverdueNotice, RunKind
@@ -23,7 +24,9 @@ DUE = DAY + dt.timedelta(days=14)
 
 
 def hook(company, url, events):
-    return delivery.create_webhook_endpoint(SYSTEM, company, url=url, events=events)
+    return delivery.create_webhook_endpoint(
+        SYSTEM, company, WebhookEndpointInput.read({"url": url, "events": events})
+    )
 
 
 def events(company) -> list[str]:

@@ -41,11 +41,15 @@ def _pay(company, party, document, amount: str) -> None:
     paid = payments.record_payment(
         SYSTEM,
         company,
-        direction="in",
-        date=document.issue_date,
-        amount=D(amount),
-        currency=document.currency,
-        party=party,
+        payments.PaymentInput.read(
+            {
+                "direction": "in",
+                "date": document.issue_date,
+                "amount": D(amount),
+                "currency": document.currency,
+                "party": party,
+            }
+        ),
     )
     payments.allocate(SYSTEM, paid, [(document, D(amount))])
 

@@ -3,9 +3,6 @@ company is created)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -13,16 +10,14 @@ from xfinances.core import audit
 from xfinances.core.audit import Actor
 from xfinances.core.events import CompanyCreated
 from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.inputs import Changes
 from xfinances.core.models import Company
-from xfinances.core.money import (
-    MoneyError,
-    to_decimal,
-)
 from xfinances.core.permissions import ensure_can
 from xfinances.purchases import queries
 from xfinances.purchases.actions.common import (
     DEFAULT_CATEGORIES,
 )
+from xfinances.purchases.inputs import PurchaseSettingsInput
 from xfinances.purchases.models import (
     PurchaseCategory,
     PurchaseSettings,
@@ -75,33 +70,15 @@ def update_purchase_category(
 
 
 @transaction.atomic
-def update_purchase_settings(actor: Actor, company: Company, **data: Any) -> PurchaseSettings:
+def update_purchase_settings(
+    actor: Actor, company: Company, changes: Changes[PurchaseSettingsInput]
+) -> PurchaseSettings:
+    """Change the given settings; the company's row is created on its first change."""
     ensure_can(actor, company, "purchases.approve")
     current = queries.settings_of(company)
     before = audit.snapshot(current) if current.pk else {}
-    errors = InvalidInput.collect()
-    for name in ("alert_days_before", "escalation_days", "approval_alert_days"):
-        if name in data:
-            try:
-                value = int(data[name])
-            except (TypeError, ValueError):
-                errors.add(name, _("Enter a whole number of days."))
-                continue
-            if not 0 <= value <= 365:
-                errors.add(name, _("Enter between 0 and 365 days."))
-            setattr(current, name, value)
-    if "vat_tolerance" in data:
-        try:
-            tolerance = to_decimal(data["vat_tolerance"])
-        except MoneyError:
-            errors.add("vat_tolerance", _("Enter an amount."))
-        else:
-            if not Decimal("0.01") <= tolerance <= Decimal("100"):
-                errors.add("vat_tolerance", _("Enter between 0.01 and 100."))
-            current.vat_tolerance = tolerance
-    if "approval_required" in data:
-        current.approval_required = bool(data["approval_required"])
-    errors.raise_if_any()
+    for name, value in changes.items():
+        setattr(current, name, value)
     current.save()
     if before:
         audit.record_update(actor, company, "update_purchase_settings", current, before)

@@ -16,6 +16,7 @@ from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
 from xfinances.core.text_limits import limit_of
 from xfinances.parties.actions import create_party
+from xfinances.parties.inputs import PartyInput
 from xfinances.parties.models import Party
 from xfinances.purchases import queries
 from xfinances.purchases.actions.invoices import register_supplier_invoice
@@ -81,7 +82,7 @@ def create_supplier_from_ubl(actor: Actor, company: Company, supplier: UblSuppli
         data["email"] = supplier.email
     if supplier.iban:
         data["iban"] = supplier.iban
-    return create_party(actor, company, **data)
+    return create_party(actor, company, PartyInput.read(data))
 
 
 @transaction.atomic

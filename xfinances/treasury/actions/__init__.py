@@ -22,6 +22,7 @@ from xfinances.treasury.actions.accounts import (
 from xfinances.treasury.actions.bank_import import record_bank_movements
 from xfinances.treasury.actions.categories import (
     DEFAULT_CATEGORIES,
+    CategoryInput,
     create_category,
     ensure_default_categories,
     on_company_created,
@@ -30,6 +31,7 @@ from xfinances.treasury.actions.categories import (
 from xfinances.treasury.actions.movements import (
     MOVEMENT_EDIT_FIELDS,
     MovementEditInput,
+    MovementInput,
     add_attachment,
     create_movement,
     delete_movement,
@@ -49,7 +51,7 @@ from xfinances.treasury.actions.planned import (
     delete_planned_item,
     update_planned_item,
 )
-from xfinances.treasury.actions.transfers import create_transfer
+from xfinances.treasury.actions.transfers import TransferInput, create_transfer
 
 __all__ = [
     "ACCOUNT_FIELDS",
@@ -57,8 +59,11 @@ __all__ = [
     "MOVEMENT_EDIT_FIELDS",
     "PLANNED_FIELDS",
     "AccountInput",
+    "CategoryInput",
     "MovementEditInput",
+    "MovementInput",
     "PlannedItemInput",
+    "TransferInput",
     "add_attachment",
     "close_account",
     "close_period",

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from xfinances.core import audit
+from xfinances.core import audit, inputs, readers
 from xfinances.core.audit import Actor
 from xfinances.core.events import CompanyCreated
-from xfinances.core.exceptions import InvalidInput
+from xfinances.core.exceptions import ErrorCollector, InvalidInput
+from xfinances.core.inputs import ActionInput, Changes, reads
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
+from xfinances.core.text_limits import limit_of
 from xfinances.treasury import balances
 from xfinances.treasury.models import (
     CashflowCategory,
@@ -45,29 +50,56 @@ def _category_by_code(company: Company, code: str) -> CashflowCategory | None:
     return CashflowCategory.objects.filter(company=company, code=code).first()
 
 
-@transaction.atomic
-def create_category(
-    actor: Actor, company: Company, *, name: str, parent: CashflowCategory | None = None
-) -> CashflowCategory:
-    ensure_can(actor, company, "treasury.change")
-    name = (name or "").strip()
+def _name(value: object) -> str:
+    name = readers.text(value, max_length=limit_of(CashflowCategory, "name"))
     if not name:
-        raise InvalidInput({"name": [_("Enter the category's name.")]})
-    if parent is not None and parent.company_id != company.pk:
-        raise InvalidInput({"parent": [_("No such category.")]})
-    category = CashflowCategory.objects.create(company=company, name=name[:120], parent=parent)
+        raise readers.ReadError(_lazy("Enter the category's name."))
+    return name
+
+
+@dataclass(frozen=True, kw_only=True)
+class CategoryInput(ActionInput):
+    """A cash-flow category: `parent` is one of the company's categories, or None (top)."""
+
+    name: str = reads(_name, default="")
+    parent: CashflowCategory | None = reads(inputs.as_is, default=None)
+    is_active: bool = reads(inputs.flag, default=True)
+
+
+def _check_parent(
+    company: Company, category: CashflowCategory | None, parent: object, errors: ErrorCollector
+) -> None:
+    if parent is None:
+        return
+    if not isinstance(parent, CashflowCategory) or parent.company_id != company.pk:
+        errors.add("parent", _("No such category."))
+        return
+    if category is not None:
+        parents = dict(
+            CashflowCategory.objects.filter(company=company).values_list("id", "parent_id")
+        )
+        if balances.would_make_cycle(parents, category.pk, parent.pk):
+            errors.add("parent", _("A category cannot be placed under itself."))
+
+
+@transaction.atomic
+def create_category(actor: Actor, company: Company, data: CategoryInput) -> CashflowCategory:
+    ensure_can(actor, company, "treasury.change")
+    errors = InvalidInput.collect()
+    if not data.name:
+        errors.add("name", _("Enter the category's name."))
+    _check_parent(company, None, data.parent, errors)
+    errors.raise_if_any()
+    category = CashflowCategory.objects.create(
+        company=company, name=data.name, parent=data.parent, is_active=data.is_active
+    )
     audit.record_create(actor, company, "create_category", category)
     return category
 
 
 @transaction.atomic
 def update_category(
-    actor: Actor,
-    category: CashflowCategory,
-    *,
-    name: str | None = None,
-    parent: CashflowCategory | object | None = ...,
-    is_active: bool | None = None,
+    actor: Actor, category: CashflowCategory, changes: Changes[CategoryInput]
 ) -> CashflowCategory:
     """Rename, move or (de)activate a category. An inactive category keeps its movements and
     reports but cannot be chosen for new movements or planned items."""
@@ -75,29 +107,14 @@ def update_category(
     ensure_can(actor, company, "treasury.change")
     category = CashflowCategory.objects.select_for_update().get(company=company, pk=category.pk)
     errors = InvalidInput.collect()
-    before = audit.snapshot(category)
-    if name is not None:
-        name = name.strip()
-        if not name:
-            errors.add("name", _("Enter the category's name."))
-        category.name = name[:120]
-    if parent is not ...:
-        if parent is not None and (
-            not isinstance(parent, CashflowCategory) or parent.company_id != company.pk
-        ):
-            errors.add("parent", _("No such category."))
-        elif isinstance(parent, CashflowCategory):
-            parents = dict(
-                CashflowCategory.objects.filter(company=company).values_list("id", "parent_id")
-            )
-            if balances.would_make_cycle(parents, category.pk, parent.pk):
-                errors.add("parent", _("A category cannot be placed under itself."))
-            category.parent = parent
-        else:
-            category.parent = None
-    if is_active is not None:
-        category.is_active = bool(is_active)
+    if "name" in changes and not changes.values.name:
+        errors.add("name", _("Enter the category's name."))
+    if "parent" in changes:
+        _check_parent(company, category, changes.values.parent, errors)
     errors.raise_if_any()
+    before = audit.snapshot(category)
+    for name, value in changes.items():
+        setattr(category, name, value)
     category.save()
     audit.record_update(actor, company, "update_category", category, before)
     return category

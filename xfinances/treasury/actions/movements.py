@@ -15,9 +15,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from xfinances.core import audit, edit_guards, inputs, readers
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
-from xfinances.core.identifiers import IdentifierError, clean_iban
 from xfinances.core.inputs import ActionInput, Changes, reads
-from xfinances.core.money import ZERO
+from xfinances.core.text_limits import limit_of
 from xfinances.treasury import locks
 from xfinances.treasury.actions.common import (
     _bump_month,
@@ -58,68 +57,84 @@ class MovementEditInput(ActionInput):
 MOVEMENT_EDIT_FIELDS = MovementEditInput.field_names()
 
 
+def _text(name: str) -> inputs.Reader:
+    return inputs.text(max_length=limit_of(Movement, name))
+
+
+def _required_date(value: object) -> dt.date:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise readers.ReadError(_lazy("This field is required."))
+    return readers.date(value)
+
+
+def _amount(value: object) -> Decimal:
+    # Below zero is read, so the action says "positive, and choose the direction".
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise readers.ReadError(_lazy("This field is required."))
+    return readers.amount(value, allow_negative=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MovementInput(ActionInput):
+    """A new movement (`create_movement`): a positive `amount` with its `direction`;
+    `currency`, when given, must be the account's; `category` is a CashflowCategory or its id.
+    Bank data (`bank_reference`, `end_to_end_id`, `raw_data`, `source`) comes from imports."""
+
+    date: dt.date = reads(_required_date, default=None)
+    direction: str = reads(
+        inputs.choice(["in", "out"], _lazy("Choose money in or money out.")), default=""
+    )
+    amount: Decimal = reads(_amount, default=None)
+    currency: str = reads(_text("currency"), default="")
+    counterparty_name: str = reads(_text("counterparty_name"), default="")
+    counterparty_iban: str = reads(inputs.iban, default="")
+    category: object = reads(inputs.as_is, default=None)
+    description: str = reads(_text("description"), default="")
+    bank_reference: str = reads(_text("bank_reference"), default="")
+    end_to_end_id: str = reads(_text("end_to_end_id"), default="")
+    remittance_info: str = reads(_text("remittance_info"), default="")
+    raw_data: dict[str, Any] = reads(inputs.as_is, default={})
+    source: str = reads(
+        inputs.choice(MovementSource.values, _lazy("Unknown source.")),
+        default=MovementSource.MANUAL,
+    )
+
+
 @transaction.atomic
-def create_movement(
-    actor: Actor,
-    account: MoneyAccount,
-    *,
-    date: object,
-    direction: str,
-    amount: object,
-    currency: str = "",
-    counterparty_name: str = "",
-    counterparty_iban: str = "",
-    category: object = None,
-    description: str = "",
-    bank_reference: str = "",
-    end_to_end_id: str = "",
-    remittance_info: str = "",
-    raw_data: dict[str, Any] | None = None,
-    source: str = MovementSource.MANUAL,
-) -> Movement:
+def create_movement(actor: Actor, account: MoneyAccount, data: MovementInput) -> Movement:
     """Money in or out of one account. `amount` is positive; `direction` says which way."""
     company = account.company
     _ensure_can_move(actor, company, account)
     account = locks.lock_account(company, account.pk)
     errors = InvalidInput.collect()
-    day = readers.field(errors, "date", readers.date, date)
-    signed = _signed(
-        direction,
-        (readers.field(errors, "amount", readers.amount, amount, allow_negative=True) or ZERO),
-        errors,
-    )
-    if currency and currency.upper() != account.currency:
+    signed = _signed(data.direction, data.amount, errors)
+    if data.currency and data.currency.upper() != account.currency:
         errors.add(
             "currency", _("The account holds %(currency)s only.") % {"currency": account.currency}
         )
-    _check_account_open(account, day, errors)
-    found_category = _resolve_category(company, category, errors)
-    if counterparty_iban:
-        try:
-            counterparty_iban = clean_iban(counterparty_iban)
-        except IdentifierError as error:
-            errors.add("counterparty_iban", str(error))
-    if source not in MovementSource.values:
+    _check_account_open(account, data.date, errors)
+    found_category = _resolve_category(company, data.category, errors)
+    if data.source not in MovementSource.values:
         errors.add("source", _("Unknown source."))
     errors.raise_if_any()
-    assert day is not None
-    _refuse_closed_period(company, account, day)
+    _refuse_closed_period(company, account, data.date)
+    source = data.source
     if account.is_cash_register and source == MovementSource.MANUAL:
         source = MovementSource.CASH
     return _insert_movement(
         actor,
         account,
         "create_movement",
-        date=day,
+        date=data.date,
         amount=signed,
-        counterparty_name=(counterparty_name or "").strip()[:200],
-        counterparty_iban=counterparty_iban,
+        counterparty_name=data.counterparty_name,
+        counterparty_iban=data.counterparty_iban,
         category=found_category,
-        description=(description or "").strip()[:500],
-        bank_reference=(bank_reference or "").strip(),
-        end_to_end_id=end_to_end_id,
-        remittance_info=remittance_info,
-        raw_data=raw_data or {},
+        description=data.description,
+        bank_reference=data.bank_reference,
+        end_to_end_id=data.end_to_end_id,
+        remittance_info=data.remittance_info,
+        raw_data=data.raw_data,
         source=source,
     )
 

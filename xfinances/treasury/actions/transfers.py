@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from xfinances.core import audit, readers
+from xfinances.core import audit, inputs, readers
 from xfinances.core.audit import Actor
-from xfinances.core.exceptions import ErrorCollector, InvalidInput
+from xfinances.core.exceptions import InvalidInput
+from xfinances.core.inputs import ActionInput, reads
 from xfinances.core.models import Company
-from xfinances.core.money import ZERO, MoneyError, to_decimal
+from xfinances.core.money import MoneyError, to_decimal
 from xfinances.core.queries import rate_value
+from xfinances.core.text_limits import limit_of
 from xfinances.treasury import balances, locks
 from xfinances.treasury.actions.categories import _category_by_code
 from xfinances.treasury.actions.common import (
@@ -31,38 +36,52 @@ from xfinances.treasury.models import (
 # ---------------------------------------------------------------- transfers
 
 
-def _read_transfer(
-    source: MoneyAccount,
-    target: MoneyAccount,
-    errors: ErrorCollector,
-    date: object,
-    amount: object,
-    rate: object,
-    amount_to: object,
-) -> tuple[dt.date, balances.TransferAmounts]:
-    """The transfer's day and amounts on both sides, or InvalidInput naming the fields."""
-    day = readers.field(errors, "date", readers.date, date)
-    value = readers.field(errors, "amount", readers.amount, amount, allow_negative=True) or ZERO
-    if value <= 0 and "amount" not in errors.errors:
-        errors.add("amount", _("The amount must be greater than zero."))
-    rate_value_in: Decimal | None = None
-    if rate not in (None, ""):
-        try:
-            rate_value_in = to_decimal(rate)
-        except MoneyError:
-            errors.add("rate", _("Enter the rate as a number, e.g. 0.92."))
-    to_value = (
-        (readers.field(errors, "amount_to", readers.amount, amount_to, allow_negative=True) or ZERO)
-        if amount_to not in (None, "")
-        else None
-    )
-    _check_account_open(source, day, errors, "from_account")
-    _check_account_open(target, day, errors, "to_account")
-    errors.raise_if_any()
-    assert day is not None
+def _required(reader: inputs.Reader) -> inputs.Reader:
+    def read(value: object) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise readers.ReadError(_lazy("This field is required."))
+        return reader(value)
+
+    return read
+
+
+def _amount_sent(value: object) -> Decimal:
+    number = readers.amount(value, allow_negative=True)
+    if number <= 0:
+        raise readers.ReadError(_lazy("The amount must be greater than zero."))
+    return number
+
+
+def _rate(value: object) -> Decimal:
     try:
-        amounts = balances.transfer_amounts(
-            value, source.currency == target.currency, rate_value_in, to_value
+        return to_decimal(value)
+    except MoneyError:
+        raise readers.ReadError(_lazy("Enter the rate as a number, e.g. 0.92.")) from None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferInput(ActionInput):
+    """A transfer between two own accounts (MoneyAccount records the caller may see). Between
+    currencies `rate` is units of the target per unit of the source, or give `amount_to`."""
+
+    from_account: MoneyAccount = reads(inputs.as_is, default=None)
+    to_account: MoneyAccount = reads(inputs.as_is, default=None)
+    date: dt.date = reads(_required(inputs.date), default=None)
+    amount: Decimal = reads(_required(_amount_sent), default=None)
+    rate: Decimal | None = reads(inputs.optional(_rate), default=None)
+    amount_to: Decimal | None = reads(
+        inputs.optional(lambda v: readers.amount(v, allow_negative=True)), default=None
+    )
+    description: str = reads(inputs.text(max_length=limit_of(Transfer, "description")), default="")
+
+
+def _amounts(
+    source: MoneyAccount, target: MoneyAccount, data: TransferInput
+) -> balances.TransferAmounts:
+    """The amounts on both sides, or InvalidInput naming the field that does not fit."""
+    try:
+        return balances.transfer_amounts(
+            data.amount, source.currency == target.currency, data.rate, data.amount_to
         )
     except balances.TransferAmountError as error:
         messages = {
@@ -72,8 +91,7 @@ def _read_transfer(
             % {"to": target.currency, "from": source.currency},
             "amount_to": _("The amount received does not match the amount and the rate."),
         }
-        raise InvalidInput({error.field: [messages[error.field]]})
-    return day, amounts
+        raise InvalidInput({error.field: [messages[error.field]]}) from None
 
 
 def _post_movements(
@@ -102,23 +120,12 @@ def _post_movements(
 
 
 @transaction.atomic
-def create_transfer(
-    actor: Actor,
-    company: Company,
-    *,
-    from_account: MoneyAccount,
-    to_account: MoneyAccount,
-    date: object,
-    amount: object,
-    rate: object = None,
-    amount_to: object = None,
-    description: str = "",
-) -> Transfer:
+def create_transfer(actor: Actor, company: Company, data: TransferInput) -> Transfer:
     """Move money between two own accounts: one Transfer, a movement out and a movement in.
-    Between currencies `rate` is units of the target per unit of the source (or give
-    `amount_to`); the exchange difference against the reference rates is recorded in EUR."""
+    The exchange difference against the reference rates is recorded in EUR."""
+    from_account, to_account = data.from_account, data.to_account
     for account in (from_account, to_account):
-        if account.company_id != company.pk:
+        if not isinstance(account, MoneyAccount) or account.company_id != company.pk:
             raise InvalidInput({"to_account": [_("No such account.")]})
     _ensure_can_move(actor, company, from_account)
     _ensure_can_move(actor, company, to_account)
@@ -128,7 +135,11 @@ def create_transfer(
         errors.raise_if_any()
     accounts = locks.lock_accounts(company, [from_account.pk, to_account.pk])
     source, target = accounts[from_account.pk], accounts[to_account.pk]
-    day, amounts = _read_transfer(source, target, errors, date, amount, rate, amount_to)
+    day = data.date
+    _check_account_open(source, day, errors, "from_account")
+    _check_account_open(target, day, errors, "to_account")
+    errors.raise_if_any()
+    amounts = _amounts(source, target, data)
     for account in (source, target):
         _refuse_closed_period(company, account, day)
     difference = None
@@ -150,7 +161,7 @@ def create_transfer(
         currency_to=target.currency,
         rate=amounts.rate,
         exchange_difference_eur=difference,
-        description=(description or "").strip()[:300],
+        description=data.description,
     )
     audit.record_create(actor, company, "create_transfer", transfer)
     _post_movements(actor, transfer, source, target)

@@ -72,7 +72,7 @@ def create_movement(request: CompanyRequest, body: MovementIn) -> Status:
     data = body.model_dump()
     account = _account(request, data.pop("account_id"))
     data["category"] = data.pop("category_id")
-    movement = actions.create_movement(request.actor, account, **data)
+    movement = actions.create_movement(request.actor, account, actions.MovementInput.read(data))
     return Status(201, _movement_out(movement))
 
 
@@ -98,17 +98,18 @@ def reverse_movement(request: CompanyRequest, movement_id: int, body: ReverseIn)
 def create_transfer(request: CompanyRequest, body: TransferIn) -> Status:
     source = _account(request, body.from_account_id)
     target = _account(request, body.to_account_id)
-    transfer = actions.create_transfer(
-        request.actor,
-        request.company,
-        from_account=source,
-        to_account=target,
-        date=body.date,
-        amount=body.amount,
-        rate=body.rate,
-        amount_to=body.amount_to,
-        description=body.description,
+    typed = actions.TransferInput.read(
+        {
+            "from_account": source,
+            "to_account": target,
+            "date": body.date,
+            "amount": body.amount,
+            "rate": body.rate,
+            "amount_to": body.amount_to,
+            "description": body.description,
+        }
     )
+    transfer = actions.create_transfer(request.actor, request.company, typed)
     data = {f: getattr(transfer, f) for f in TransferOut.model_fields if hasattr(transfer, f)}
     data["movement_ids"] = list(transfer.movements.order_by("id").values_list("id", flat=True))
     return Status(201, data)

@@ -140,7 +140,9 @@ def update_category(request: CompanyRequest, cashflow_category_id: int, body: Ca
             if parent_id
             else None
         )
-    return actions.update_category(request.actor, category, **kwargs)
+    return actions.update_category(
+        request.actor, category, actions.CategoryInput.read_changes(kwargs)
+    )
 
 
 class ReopenIn(InputSchema):

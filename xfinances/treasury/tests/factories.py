@@ -69,15 +69,24 @@ def sub_account(parent: MoneyAccount, name: str, **extra: Any) -> MoneyAccount:
     )
 
 
+def movement_input(**raw: Any) -> actions.MovementInput:
+    """A movement's input read from raw values, as the form and the API read it."""
+    return actions.MovementInput.read(raw)
+
+
+def transfer_input(**raw: Any) -> actions.TransferInput:
+    return actions.TransferInput.read(raw)
+
+
 def money_in(account: MoneyAccount, amount: str, day: dt.date = START, **extra: Any) -> Movement:
     return actions.create_movement(
-        SYSTEM, account, date=day, direction="in", amount=Decimal(amount), **extra
+        SYSTEM, account, movement_input(date=day, direction="in", amount=Decimal(amount), **extra)
     )
 
 
 def money_out(account: MoneyAccount, amount: str, day: dt.date = START, **extra: Any) -> Movement:
     return actions.create_movement(
-        SYSTEM, account, date=day, direction="out", amount=Decimal(amount), **extra
+        SYSTEM, account, movement_input(date=day, direction="out", amount=Decimal(amount), **extra)
     )
 
 

@@ -15,6 +15,7 @@ from xfinances.treasury.tests.factories import (
     bank_account,
     cash_register,
     money_in,
+    movement_input,
     sub_account,
 )
 
@@ -61,7 +62,7 @@ def test_view_grant_without_move_cannot_post(company, accounts, client_as, make_
     actions.set_account_access(SYSTEM, accounts["cash"], user, can_view=True, can_move=False)
     with pytest.raises(NotAllowed):
         actions.create_movement(
-            Actor(user), accounts["cash"], date=TODAY, direction="in", amount="5.00"
+            Actor(user), accounts["cash"], movement_input(date=TODAY, direction="in", amount="5.00")
         )
     client = client_as(company, "sales")
     # The form is not offered, and a forged post changes nothing.
@@ -91,7 +92,7 @@ def test_move_grant_lets_the_user_post_in_that_account_only(
     assert movement.account_id == accounts["office"].pk and movement.created_by == user
     with pytest.raises(NotAllowed):
         actions.create_movement(
-            Actor(user), accounts["cash"], date=TODAY, direction="in", amount="5.00"
+            Actor(user), accounts["cash"], movement_input(date=TODAY, direction="in", amount="5.00")
         )
 
 

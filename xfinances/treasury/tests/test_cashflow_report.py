@@ -19,6 +19,7 @@ from xfinances.treasury.tests.factories import (
     cash_register,
     money_in,
     money_out,
+    transfer_input,
 )
 
 D = dt.date
@@ -45,7 +46,9 @@ def ledger(company):
     money_out(cash, "20.00", D(2026, 3, 31), category=cat["other"])
     money_in(bank, "7.00", D(2026, 3, 15))  # no category
     actions.create_transfer(
-        SYSTEM, company, from_account=bank, to_account=cash, date=D(2026, 3, 20), amount="50.00"
+        SYSTEM,
+        company,
+        transfer_input(from_account=bank, to_account=cash, date=D(2026, 3, 20), amount="50.00"),
     )
     # February 2026
     money_in(bank, "400.00", D(2026, 2, 10), category=cat["sales"])

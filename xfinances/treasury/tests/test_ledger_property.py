@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from xfinances.core.exceptions import ActionError
 from xfinances.treasury import actions, queries
 from xfinances.treasury.models import MoneyAccount, Movement
-from xfinances.treasury.tests.factories import SYSTEM
+from xfinances.treasury.tests.factories import SYSTEM, movement_input, transfer_input
 
 START = dt.date(2026, 1, 1)
 ACCOUNTS = [
@@ -82,7 +82,9 @@ def test_company_total_is_opening_plus_external_movements(company, steps):
                     _, idx, direction, amount, day = item
                     account = accounts[idx]
                     actions.create_movement(
-                        SYSTEM, account, date=day, direction=direction, amount=amount
+                        SYSTEM,
+                        account,
+                        movement_input(date=day, direction=direction, amount=amount),
                     )
                     external[account.currency] += amount if direction == "in" else -amount
                 elif item[0] == "transfer":
@@ -91,11 +93,13 @@ def test_company_total_is_opening_plus_external_movements(company, steps):
                     actions.create_transfer(
                         SYSTEM,
                         company,
-                        from_account=source,
-                        to_account=target,
-                        date=day,
-                        amount=amount,
-                        rate=None if source.currency == target.currency else rate,
+                        transfer_input(
+                            from_account=source,
+                            to_account=target,
+                            date=day,
+                            amount=amount,
+                            rate=None if source.currency == target.currency else rate,
+                        ),
                     )
                     if source.currency != target.currency:
                         # Money leaving one currency and arriving in another is external to each.

@@ -11,7 +11,13 @@ from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import AuditEntry
 from xfinances.treasury import actions
 from xfinances.treasury.models import AccountMonthTotal, CashflowCategory, Movement
-from xfinances.treasury.tests.factories import SYSTEM, bank_account, cash_register, money_in
+from xfinances.treasury.tests.factories import (
+    SYSTEM,
+    bank_account,
+    cash_register,
+    money_in,
+    movement_input,
+)
 
 D = dt.date(2026, 2, 10)
 
@@ -21,14 +27,16 @@ def test_movement_is_signed_and_audited(company):
     out = actions.create_movement(
         SYSTEM,
         bank,
-        date=D,
-        direction="out",
-        amount="120.40",
-        counterparty_name="Доставчик ООД",
-        counterparty_iban="BG80 BNBG 9661 1020 3456 78",
-        bank_reference="REF-1",
-        end_to_end_id="E2E-1",
-        raw_data={"AcctSvcrRef": "REF-1"},
+        movement_input(
+            date=D,
+            direction="out",
+            amount="120.40",
+            counterparty_name="Доставчик ООД",
+            counterparty_iban="BG80 BNBG 9661 1020 3456 78",
+            bank_reference="REF-1",
+            end_to_end_id="E2E-1",
+            raw_data={"AcctSvcrRef": "REF-1"},
+        ),
     )
     assert out.amount == Decimal("-120.40") and out.currency == "EUR" and out.direction == "out"
     assert out.counterparty_iban == "BG80BNBG96611020345678"
@@ -55,7 +63,7 @@ def test_bad_movement_input_is_refused_and_nothing_changes(company, kwargs, fiel
     bank = bank_account(company)
     data = {"date": D, "direction": "in", "amount": "10.00", **kwargs}
     with pytest.raises(InvalidInput) as refused:
-        actions.create_movement(SYSTEM, bank, **data)
+        actions.create_movement(SYSTEM, bank, movement_input(**data))
     assert field in refused.value.errors
     assert not Movement.objects.filter(company=company).exists()
     assert not AccountMonthTotal.objects.filter(company=company).exists()

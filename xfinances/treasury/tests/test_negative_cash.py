@@ -17,6 +17,7 @@ from xfinances.treasury.tests.factories import (
     cash_register,
     money_in,
     money_out,
+    transfer_input,
 )
 
 D = dt.date
@@ -67,7 +68,9 @@ def test_transfer_out_of_the_register_and_edits_are_checked(company, cash):
     bank = bank_account(company)
     with pytest.raises(InvalidInput):
         actions.create_transfer(
-            SYSTEM, company, from_account=cash, to_account=bank, date=D(2026, 1, 12), amount="200"
+            SYSTEM,
+            company,
+            transfer_input(from_account=cash, to_account=bank, date=D(2026, 1, 12), amount="200"),
         )
     receipt = Movement.objects.get(account=cash, amount=Decimal("50.00"))
     money_out(cash, "120.00", D(2026, 1, 20))

@@ -13,7 +13,13 @@ from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.models import AuditEntry
 from xfinances.treasury import actions, queries
 from xfinances.treasury.models import CashflowCategory, TreasuryPeriodClose
-from xfinances.treasury.tests.factories import SYSTEM, bank_account, cash_register, money_in
+from xfinances.treasury.tests.factories import (
+    SYSTEM,
+    bank_account,
+    cash_register,
+    money_in,
+    transfer_input,
+)
 
 D = dt.date
 
@@ -83,9 +89,11 @@ def test_category_rename_move_and_deactivate(company, client_as):
     rent = CashflowCategory.objects.get(company=company, code="rent")
     other = CashflowCategory.objects.get(company=company, code="other")
     movement = money_in(bank, "10.00", D(2026, 2, 1), category=rent)
-    actions.update_category(SYSTEM, rent, name="Наем офис", parent=other)
+    actions.update_category(
+        SYSTEM, rent, actions.CategoryInput.changes(name="Наем офис", parent=other)
+    )
     with pytest.raises(InvalidInput) as refused:
-        actions.update_category(SYSTEM, other, parent=rent)
+        actions.update_category(SYSTEM, other, actions.CategoryInput.changes(parent=rent))
     assert "parent" in refused.value.errors
     client = client_as(company, "accountant")
     client.post(
@@ -125,10 +133,14 @@ def test_transfer_history(company, client_as, api_as):
     bank = bank_account(company, opening_balance="500.00")
     cash = cash_register(company)
     t1 = actions.create_transfer(
-        SYSTEM, company, from_account=bank, to_account=cash, date=D(2026, 1, 5), amount="40.00"
+        SYSTEM,
+        company,
+        transfer_input(from_account=bank, to_account=cash, date=D(2026, 1, 5), amount="40.00"),
     )
     t2 = actions.create_transfer(
-        SYSTEM, company, from_account=cash, to_account=bank, date=D(2026, 2, 5), amount="15.00"
+        SYSTEM,
+        company,
+        transfer_input(from_account=cash, to_account=bank, date=D(2026, 2, 5), amount="15.00"),
     )
     page = client_as(company, "accountant").get(f"/c/{company.eik}/treasury/transfers/")
     assert [t.pk for t in page.context["page"]] == [t2.pk, t1.pk]

@@ -9,7 +9,13 @@ from django.urls import reverse
 
 from xfinances.treasury import actions
 from xfinances.treasury.models import CashflowCategory
-from xfinances.treasury.tests.factories import SYSTEM, bank_account, cash_register, money_in
+from xfinances.treasury.tests.factories import (
+    SYSTEM,
+    bank_account,
+    cash_register,
+    money_in,
+    transfer_input,
+)
 
 
 @pytest.fixture
@@ -18,7 +24,9 @@ def foreign(company):
     cash = cash_register(company)
     movement = money_in(cash, "10.00", dt.date.today())
     actions.create_transfer(
-        SYSTEM, company, from_account=bank, to_account=cash, date=dt.date.today(), amount="1.00"
+        SYSTEM,
+        company,
+        transfer_input(from_account=bank, to_account=cash, date=dt.date.today(), amount="1.00"),
     )
     return {"account": bank, "movement": movement}
 

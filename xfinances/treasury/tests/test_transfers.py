@@ -12,7 +12,13 @@ from xfinances.core.actions import load_reference_rates
 from xfinances.core.exceptions import InvalidInput
 from xfinances.treasury import actions, queries
 from xfinances.treasury.models import Movement, MovementStatus, Transfer
-from xfinances.treasury.tests.factories import SYSTEM, bank_account, cash_register, money_in
+from xfinances.treasury.tests.factories import (
+    SYSTEM,
+    bank_account,
+    cash_register,
+    money_in,
+    transfer_input,
+)
 
 D = dt.date(2026, 2, 10)
 
@@ -21,7 +27,7 @@ def test_same_currency_transfer_moves_money_and_keeps_the_total(company):
     bank = bank_account(company, opening_balance="1000.00")
     cash = cash_register(company)
     transfer = actions.create_transfer(
-        SYSTEM, company, from_account=bank, to_account=cash, date=D, amount="250.00"
+        SYSTEM, company, transfer_input(from_account=bank, to_account=cash, date=D, amount="250.00")
     )
     legs = {m.account_id: m.amount for m in Movement.objects.filter(transfer=transfer)}
     assert legs == {bank.pk: Decimal("-250.00"), cash.pk: Decimal("250.00")}
@@ -39,7 +45,9 @@ def test_cross_currency_transfer_records_rate_and_exchange_difference(company, a
     eur = bank_account(company, "EUR")
     # The bank converts 1100 USD at 0.89 EUR per USD = 979.00 EUR; reference says 1000.00 EUR.
     transfer = actions.create_transfer(
-        SYSTEM, company, from_account=usd, to_account=eur, date=D, amount="1100.00", rate="0.89"
+        SYSTEM,
+        company,
+        transfer_input(from_account=usd, to_account=eur, date=D, amount="1100.00", rate="0.89"),
     )
     assert transfer.amount_to == Decimal("979.00")
     assert transfer.currency_from == "USD" and transfer.currency_to == "EUR"
@@ -52,13 +60,17 @@ def test_amount_received_gives_the_rate_rounded(company):
     usd = bank_account(company, "USD", currency="USD", opening_balance="100.00")
     eur = bank_account(company, "EUR")
     transfer = actions.create_transfer(
-        SYSTEM, company, from_account=usd, to_account=eur, date=D, amount="3.00", amount_to="2.77"
+        SYSTEM,
+        company,
+        transfer_input(from_account=usd, to_account=eur, date=D, amount="3.00", amount_to="2.77"),
     )
     assert transfer.rate == Decimal("0.92333333")
     assert transfer.amount_to == Decimal("2.77")
     # Rate × amount rounds half-up to the cent.
     second = actions.create_transfer(
-        SYSTEM, company, from_account=usd, to_account=eur, date=D, amount="1.00", rate="0.925"
+        SYSTEM,
+        company,
+        transfer_input(from_account=usd, to_account=eur, date=D, amount="1.00", rate="0.925"),
     )
     assert second.amount_to == Decimal("0.93")
 
@@ -77,7 +89,9 @@ def test_bad_cross_currency_input_is_refused_and_changes_nothing(company, kwargs
     usd = bank_account(company, "USD", currency="USD", opening_balance="100.00")
     eur = bank_account(company, "EUR")
     with pytest.raises(InvalidInput) as refused:
-        actions.create_transfer(SYSTEM, company, from_account=usd, to_account=eur, date=D, **kwargs)
+        actions.create_transfer(
+            SYSTEM, company, transfer_input(from_account=usd, to_account=eur, date=D, **kwargs)
+        )
     assert field in refused.value.errors
     assert not Transfer.objects.filter(company=company).exists()
     assert not Movement.objects.filter(company=company).exists()
@@ -87,7 +101,9 @@ def test_transfer_to_the_same_account_is_refused(company):
     bank = bank_account(company)
     with pytest.raises(InvalidInput) as refused:
         actions.create_transfer(
-            SYSTEM, company, from_account=bank, to_account=bank, date=D, amount="1.00"
+            SYSTEM,
+            company,
+            transfer_input(from_account=bank, to_account=bank, date=D, amount="1.00"),
         )
     assert "to_account" in refused.value.errors
     assert not Transfer.objects.exists()
@@ -97,7 +113,9 @@ def test_reversing_one_leg_reverses_the_whole_transfer(company):
     bank = bank_account(company, opening_balance="500.00")
     other = bank_account(company, "Друга")
     transfer = actions.create_transfer(
-        SYSTEM, company, from_account=bank, to_account=other, date=D, amount="100.00"
+        SYSTEM,
+        company,
+        transfer_input(from_account=bank, to_account=other, date=D, amount="100.00"),
     )
     leg = Movement.objects.get(transfer=transfer, account=other)
     reversals = actions.reverse_movement(

@@ -62,7 +62,9 @@ def movement_new(request: CompanyRequest) -> HttpResponse:
             request.company, _access(request), int(data.pop("account"))
         )
         try:
-            movement = actions.create_movement(request.actor, account, **data)
+            movement = actions.create_movement(
+                request.actor, account, actions.MovementInput.read(data)
+            )
         except (InvalidInput, Conflict, NotAllowed) as error:
             _refused(request, form, error)
         else:
@@ -239,7 +241,9 @@ def transfer_new(request: CompanyRequest) -> HttpResponse:
         )
         try:
             transfer = actions.create_transfer(
-                request.actor, request.company, from_account=source, to_account=target, **data
+                request.actor,
+                request.company,
+                actions.TransferInput.read({"from_account": source, "to_account": target, **data}),
             )
         except (InvalidInput, Conflict, NotAllowed) as error:
             _refused(request, form, error)

@@ -86,9 +86,10 @@ def categories(request: CompanyRequest) -> HttpResponse:
             parent_id = form.cleaned_data["parent"]
             parent = queries.categories(company).filter(pk=parent_id).first() if parent_id else None
             try:
-                actions.create_category(
-                    request.actor, company, name=form.cleaned_data["name"], parent=parent
+                data = actions.CategoryInput.read(
+                    {"name": form.cleaned_data["name"], "parent": parent}
                 )
+                actions.create_category(request.actor, company, data)
             except InvalidInput as error:
                 _refused(request, form, error)
             else:
@@ -211,13 +212,14 @@ def category_edit(request: CompanyRequest, cashflow_category_id: int) -> HttpRes
             else None
         )
         try:
-            actions.update_category(
-                request.actor,
-                category,
-                name=form.cleaned_data["name"],
-                parent=parent,
-                is_active=form.cleaned_data["is_active"],
+            changes = actions.CategoryInput.read_changes(
+                {
+                    "name": form.cleaned_data["name"],
+                    "parent": parent,
+                    "is_active": form.cleaned_data["is_active"],
+                }
             )
+            actions.update_category(request.actor, category, changes)
         except (InvalidInput, Conflict) as error:
             _refused(request, form, error)
         else:

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from xfinances.core import actions
 from xfinances.core.audit import Actor
+from xfinances.core.company_inputs import NewCompanyInput
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Source
 
@@ -28,13 +29,17 @@ class Command(BaseCommand):
         try:
             company = actions.create_company(
                 Actor.system(Source.CLI),
-                eik=o["eik"],
-                name=o["name"],
-                vat_number=o["vat"],
-                iban=o["iban"],
-                city=o["city"],
-                address=o["address"],
-                mol=o["mol"],
+                NewCompanyInput.read(
+                    {
+                        "eik": o["eik"],
+                        "name": o["name"],
+                        "vat_number": o["vat"],
+                        "iban": o["iban"],
+                        "city": o["city"],
+                        "address": o["address"],
+                        "mol": o["mol"],
+                    }
+                ),
             )
         except InvalidInput as error:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in error.errors.items()))
