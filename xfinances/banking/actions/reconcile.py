@@ -269,7 +269,7 @@ def match_entries(
     if entry_ids is not None:
         ids = list(entry_ids)
         found = found.filter(pk__in=ids)
-    found = found.select_related("company").order_by("booking_date", "id")
+    found = found.order_by("booking_date", "id")
     aliases = queries.aliases(company)
     tolerance = _tolerance(company)
     own_ibans = set(queries.bank_accounts(company).values_list("iban", flat=True))
@@ -277,7 +277,13 @@ def match_entries(
     pools: dict[str, _Pool] = {}
     with matching.long_run():
         context = _Context(
-            aliases, tolerance, own_ibans, rules, pools, _payments_on_movements(company, found)
+            company,
+            aliases,
+            tolerance,
+            own_ibans,
+            rules,
+            pools,
+            _payments_on_movements(company, found),
         )
         _match_each(actor, found, context, result)
     return result
@@ -287,6 +293,7 @@ def match_entries(
 class _Context:
     """What one matching run knows of the company."""
 
+    company: Company
     aliases: Any
     tolerance: Decimal
     own_ibans: set[str]
@@ -321,6 +328,9 @@ def _apply_rule(actor: Actor, entry: BankEntry, rules: list[matching.Rule]) -> b
 
 def _match_each(actor: Actor, found: Any, context: _Context, result: MatchResult) -> None:
     for entry in found.iterator(chunk_size=2000):
+        # The run's company, not one Company row per entry (select_related built 100,000 of
+        # them for a large statement).
+        entry.company = context.company
         if entry.counterparty_iban and entry.counterparty_iban in context.own_ibans:
             entry.match_state = MatchState.NONE  # money between the company's own accounts
             entry.save(update_fields=["match_state"])
