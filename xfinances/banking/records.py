@@ -104,9 +104,15 @@ StatementEvent = StatementBegin | BankEntry | StatementEnd
 
 
 class StatementError(Exception):
-    """The file is not a statement we can read. `where` names the line or element."""
+    """The file is not a statement we can read. `where` names the line or element.
 
-    def __init__(self, message: str, where: str = "") -> None:
-        super().__init__(f"{where}: {message}" if where else message)
-        self.message = message
+    `template` is an English message id with `%(name)s` placeholders filled from `params`;
+    `message` is it filled in, for logs and tests. What a person reads is the translation
+    (banking.messages.statement_problem), made where the error is shown."""
+
+    def __init__(self, template: str, where: str = "", **params: str) -> None:
+        self.template = template
+        self.params = params
+        self.message = template % params if params else template
         self.where = where
+        super().__init__(f"{where}: {self.message}" if where else self.message)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from xfinances.banking import csv_profiles, detect, queries
 from xfinances.banking import records as rec
 from xfinances.banking.actions import reconcile
+from xfinances.banking.messages import statement_problem
 from xfinances.banking.models import (
     BankEntry,
     ImportSource,
@@ -457,7 +458,7 @@ def _consume(run: _Run, events: Iterable[rec.StatementEvent]) -> None:
             elif isinstance(event, rec.StatementEnd):
                 run.end(event.header)
     except rec.StatementError as error:
-        raise _refuse(str(error)) from None
+        raise _refuse(statement_problem(error)) from None
 
 
 @transaction.atomic
@@ -491,7 +492,7 @@ def import_statement(
             account_iban=account.iban if account else "",
         )
     except rec.StatementError as error:
-        raise _refuse(str(error)) from None
+        raise _refuse(statement_problem(error)) from None
     _consume(run, events)
     return _finish(actor, company, run, match)
 
