@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from xfinances.banking import csv_profiles, detect, queries
@@ -33,6 +34,7 @@ from xfinances.core.audit import Actor
 from xfinances.core.bulk_insert import insert_rows
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.identifiers import IdentifierError, clean_iban
+from xfinances.core.lookups import AnyOf
 from xfinances.core.models import Company, CompanyBankAccount
 from xfinances.core.permissions import ensure_can
 from xfinances.treasury import actions as treasury_actions
@@ -312,9 +314,9 @@ class _Run:
         came (a movement with the bank's reference; read once per account, since statement
         movements are known by their entry keys)."""
         existing = set(
-            BankEntry.objects.filter(account=account, key__in=list(keyed)).values_list(
-                "key", flat=True
-            )
+            BankEntry.objects.filter(account=account)
+            .filter(AnyOf(F("key"), list(keyed)))
+            .values_list("key", flat=True)
         )
         typed = self.typed_references.get(account.pk)
         if typed is None:

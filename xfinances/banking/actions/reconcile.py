@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,7 @@ from xfinances.banking.models import (
 from xfinances.core import audit
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import ActionError, InvalidInput
+from xfinances.core.lookups import AnyOf
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
 from xfinances.invoicing.models import Document
@@ -267,8 +269,8 @@ def match_entries(
     result = MatchResult()
     found = BankEntry.objects.filter(company=company, match_state=MatchState.UNMATCHED)
     if entry_ids is not None:
-        ids = list(entry_ids)
-        found = found.filter(pk__in=ids)
+        # One array parameter, not one placeholder per id: an import passes 100,000 of them.
+        found = found.filter(AnyOf(F("pk"), list(entry_ids)))
     found = found.order_by("booking_date", "id")
     aliases = queries.aliases(company)
     tolerance = _tolerance(company)
