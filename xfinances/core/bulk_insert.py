@@ -3,20 +3,20 @@
 `bulk_create` spends most of its time building model instances and compiling SQL per row
 (about 0.5 ms a row of 20 columns); a statement import of 100,000 entries cannot afford that.
 `insert_rows` takes plain dicts of attribute names, fills the model's defaults (computed once;
-`auto_now`/`auto_now_add` get the current time), converts only the columns that need it
-(decimals, dates, times, JSON) with the backend's own adapters, and sends batches of rows as
-`INSERT … VALUES (…), (…) RETURNING id`, which SQLite (3.35+) and PostgreSQL both run and both
-answer in the order of the rows, as Django's own bulk_create relies on.
+`auto_now`/`auto_now_add` get the current time), converts only the columns whose backend
+adapter changes the value (JSON everywhere; dates and times on SQLite), and sends the rows by
+COPY on PostgreSQL, elsewhere in batches of `INSERT … VALUES (…), (…) RETURNING id`, which
+SQLite (3.35+) answers in the order of the rows, as Django's own bulk_create relies on.
 
 No model `save()` runs and no signals fire: callers are actions that keep the invariants
 themselves (and write one audit record for the batch). Text lengths are checked here as
-`BoundedTextModel.save()` would (`core.text_limits.check_rows`), since SQLite would store an
-over-long value that PostgreSQL refuses.
+`BoundedTextModel.save()` would (`core.text_limits.check_rows`, with the same errors), since
+SQLite would store an over-long value that PostgreSQL refuses; the longest value of each text
+column is looked at first, so a batch with nothing too long costs one pass per column.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
@@ -49,7 +49,8 @@ def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
             return None
         return lambda v: None if v is None else ops.adapt_datefield_value(v)
     if isinstance(field, models.JSONField):
-        return lambda v: json.dumps(v, cls=DjangoJSONEncoder, ensure_ascii=False)
+        # One encoder for the batch: `json.dumps(cls=…)` builds one per value. Same output.
+        return DjangoJSONEncoder(ensure_ascii=False).encode
     return None
 
 
