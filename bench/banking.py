@@ -204,6 +204,18 @@ def _fresh_account(company: Any, iban: str) -> Any:
                 "DELETE FROM treasury_accountmonthtotal WHERE account_id = %s",
             ):
                 cursor.execute(sql, [company.pk if "matchproposal" in sql else account.pk])
+            if connection.vendor == "postgresql":
+                # The deleted rows of earlier runs would otherwise stay in the indexes (the
+                # duplicate check scanned 540,000 dead index entries after a few runs), which
+                # a database in use has vacuumed away; fresh statistics too.
+                for table in (
+                    "banking_matchproposal",
+                    "banking_bankentry",
+                    "banking_statement",
+                    "treasury_movement",
+                    "treasury_accountmonthtotal",
+                ):
+                    cursor.execute(f"VACUUM ANALYZE {table}")
         return account
     from xfinances.core.audit import Actor
     from xfinances.core.models import Source

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
+from django.utils.translation import gettext_noop as N_
 from lxml import etree
 
 from xfinances.banking.records import (
@@ -47,13 +48,16 @@ def message_format(namespace: str) -> str:
     match = NAMESPACE.match(namespace or "")
     if not match:
         raise StatementError(
-            f"not a camt.052/053/054 statement (namespace {namespace or 'missing'!r})",
+            N_("not a camt.052/053/054 statement (namespace %(namespace)s)"),
             "Document",
+            namespace=repr(namespace or "missing"),
         )
     version = int(match.group(2))
     if version not in SUPPORTED_VERSIONS:
         raise StatementError(
-            f"camt version .{match.group(2)} is not supported (.02 to .13 are)", "Document"
+            N_("camt version .%(version)s is not supported (.02 to .13 are)"),
+            "Document",
+            version=match.group(2),
         )
     return f"{match.group(1)}.001.{match.group(2)}"
 
@@ -96,20 +100,25 @@ def _where(element: etree._Element, label: str) -> str:
     return f"line {line} ({label})" if line else label
 
 
-def _decimal(value: str, where: str, what: str = "amount") -> Decimal:
+NOT_A_NUMBER = N_("the %(what)s %(value)s is not a number")
+
+
+def _decimal(value: str, where: str, what: str = N_("amount")) -> Decimal:
     try:
         amount = Decimal(value.strip())
     except (InvalidOperation, AttributeError):
-        raise StatementError(f"the {what} {value!r} is not a number", where) from None
+        raise StatementError(NOT_A_NUMBER, where, what=what, value=repr(value)) from None
     return checked_amount(amount, value, where, what)
 
 
-def _date(value: str, where: str, what: str = "date") -> dt.date:
+def _date(value: str, where: str, what: str = N_("date")) -> dt.date:
     text = value.strip()[:10]
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise StatementError(f"the {what} {value!r} is not a date", where) from None
+        raise StatementError(
+            N_("the %(what)s %(value)s is not a date"), where, what=what, value=repr(value)
+        ) from None
 
 
 class _StatementReader:
@@ -124,14 +133,14 @@ class _StatementReader:
         where = _where(stmt, label)
         iban = p.first_text(stmt, "Acct/Id/IBAN", "Acct/Id/Othr/Id").replace(" ", "").upper()
         if not iban:
-            raise StatementError("the statement names no account (Acct/Id)", where)
+            raise StatementError(N_("the statement names no account (Acct/Id)"), where)
         currency = p.text(stmt, "Acct/Ccy").upper()
         opening = closing = None
         for bal in stmt.iterfind(p("Bal")):
             code = p.first_text(bal, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry")
             amount_el = bal.find(p("Amt"))
             if amount_el is None:
-                raise StatementError("a balance without an amount", _where(bal, "Bal/Amt"))
+                raise StatementError(N_("a balance without an amount"), _where(bal, "Bal/Amt"))
             amount = _decimal(amount_el.text or "", _where(amount_el, "Bal/Amt"))
             if p.text(bal, "CdtDbtInd") == "DBIT":
                 amount = -amount
@@ -203,12 +212,14 @@ class _StatementReader:
         f = self.flat(ntry, skip="NtryDtls")
         amount_text = f.get("Amt", "")
         if not amount_text:
-            raise StatementError("the entry has no amount (Amt)", where)
+            raise StatementError(N_("the entry has no amount (Amt)"), where)
         total = _decimal(amount_text, where)
         entry_currency = (f.get("Amt@Ccy") or currency).upper()
         indicator = f.get("CdtDbtInd", "")
         if indicator not in ("CRDT", "DBIT"):
-            raise StatementError(f"CdtDbtInd must be CRDT or DBIT, not {indicator!r}", where)
+            raise StatementError(
+                N_("CdtDbtInd must be CRDT or DBIT, not %(value)s"), where, value=repr(indicator)
+            )
         direction = Direction.CREDIT if indicator == "CRDT" else Direction.DEBIT
         reversal = f.get("RvslInd", "").lower() in ("true", "1")
         status_text = _first(f, "Sts/Cd", "Sts", "Sts/Prtry").upper()
@@ -216,9 +227,9 @@ class _StatementReader:
         booked = _first(f, "BookgDt/Dt", "BookgDt/DtTm")
         value = _first(f, "ValDt/Dt", "ValDt/DtTm")
         if not booked and not value:
-            raise StatementError("the entry has no booking date (BookgDt)", where)
-        booking_date = _date(booked or value, where, "booking date")
-        value_date = _date(value, where, "value date") if value else None
+            raise StatementError(N_("the entry has no booking date (BookgDt)"), where)
+        booking_date = _date(booked or value, where, N_("booking date"))
+        value_date = _date(value, where, N_("value date")) if value else None
         entry_ref = f.get("AcctSvcrRef", "")
         bank_code = _first(f, "BkTxCd/Domn/Fmly/SubFmlyCd", "BkTxCd/Prtry/Cd", "BkTxCd/Domn/Cd")
         entry_text = f.get("AddtlNtryInf", "")
@@ -237,14 +248,15 @@ class _StatementReader:
             if any(a is None for a in amounts):
                 first = next(i for i, a in enumerate(amounts, 1) if a is None)
                 raise StatementError(
-                    "a batch detail has no amount of its own",
+                    N_("a batch detail has no amount of its own"),
                     _where(details[first - 1], f"{label}/TxDtls[{first}]"),
                 )
             if sum(a for a in amounts if a is not None) != total:
                 raise StatementError(
-                    f"the batch details add up to {sum(a for a in amounts if a is not None)}, "
-                    f"not to the entry's {total}",
+                    N_("the batch details add up to %(sum)s, not to the entry's %(total)s"),
                     where,
+                    sum=str(sum(a for a in amounts if a is not None)),
+                    total=str(total),
                 )
         for i in range(max(len(details), 1)):
             amount = total
@@ -257,7 +269,7 @@ class _StatementReader:
             if amount <= 0:
                 if amount == 0:
                     continue  # an informational zero line moves no money
-                raise StatementError("a negative amount; the sign is CdtDbtInd", where)
+                raise StatementError(N_("a negative amount; the sign is CdtDbtInd"), where)
             yield self._entry(
                 flats[i] if details else None,
                 amount=amount,
@@ -371,7 +383,9 @@ def _first(flat: dict[str, str], *paths: str) -> str:
 def _refuse_doctype(tree: etree._ElementTree) -> None:
     info = tree.docinfo
     if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
-        raise StatementError("a DOCTYPE is not allowed in a statement (entity attack?)", "line 1")
+        raise StatementError(
+            N_("a DOCTYPE is not allowed in a statement (entity attack?)"), "line 1"
+        )
 
 
 # Only these elements raise parser events (the rest is built and dropped with its entry).
@@ -449,14 +463,18 @@ def read(source: IO[bytes]) -> Iterator[StatementEvent]:
     except etree.XMLSyntaxError as error:
         line = error.lineno or (error.position[0] if error.position else 0)
         message = (error.msg or str(error)).split(", line ")[0]
-        raise StatementError(f"the XML is broken: {message}", f"line {line}") from None
+        raise StatementError(
+            N_("the XML is broken: %(error)s"), f"line {line}", error=message
+        ) from None
     if root is None:
         found = context.root
         if found is None:
-            raise StatementError("the file is empty", "line 1")
+            raise StatementError(N_("the file is empty"), "line 1")
         _refuse_doctype(found.getroottree())
         raise StatementError(
-            f"not a camt statement (the root element is {_local(found.tag)!r})", "line 1"
+            N_("not a camt statement (the root element is %(root)s)"),
+            "line 1",
+            root=repr(_local(found.tag)),
         )
 
 

@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
+from django.utils.translation import gettext_noop as N_
+
 from xfinances.banking.records import (
     BankEntry,
     Counterparty,
@@ -77,11 +79,13 @@ class Profile:
         columns = data.get("columns") or {}
         unknown = set(columns) - set(FIELDS)
         if unknown:
-            raise StatementError(f"unknown profile fields: {', '.join(sorted(unknown))}")
+            raise StatementError(
+                N_("unknown profile fields: %(fields)s"), fields=", ".join(sorted(unknown))
+            )
         if "date" not in columns or not (
             "amount" in columns or ("debit" in columns and "credit" in columns)
         ):
-            raise StatementError("a profile needs a date and an amount (or debit and credit)")
+            raise StatementError(N_("a profile needs a date and an amount (or debit and credit)"))
         return cls(
             key=str(data.get("key") or "custom"),
             name=str(data.get("name") or data.get("key") or "custom"),
@@ -148,7 +152,7 @@ def builtin(key: str) -> Profile:
     for profile in BUILTIN:
         if profile.key == key:
             return profile
-    raise StatementError(f"no column profile {key!r}")
+    raise StatementError(N_("no column profile %(key)s"), key=repr(key))
 
 
 def _norm(title: object) -> str:
@@ -188,7 +192,7 @@ def _amount(value: object, profile: Profile, where: str) -> Decimal | None:
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise StatementError(f"{value!r} is not an amount", where) from None
+        raise StatementError(N_("%(value)s is not an amount"), where, value=repr(value)) from None
     return checked_amount(amount, value, where)
 
 
@@ -204,7 +208,7 @@ def _date(value: object, profile: Profile, where: str) -> dt.date:
             return dt.datetime.strptime(text[:width], fmt).date()
         except ValueError:
             continue
-    raise StatementError(f"{text!r} is not a date", where)
+    raise StatementError(N_("%(value)s is not a date"), where, value=repr(text))
 
 
 def _rows_text(source: IO[bytes], profile: Profile) -> Iterator[tuple[int, list[str]]]:
@@ -214,11 +218,14 @@ def _rows_text(source: IO[bytes], profile: Profile) -> Iterator[tuple[int, list[
         yield from enumerate(reader, 1)
     except UnicodeDecodeError:
         raise StatementError(
-            f"the file is not in the {profile.encoding} encoding of this profile",
+            N_("the file is not in the %(encoding)s encoding of this profile"),
             f"line {reader.line_num + 1}",
+            encoding=profile.encoding,
         ) from None
     except csv.Error as error:
-        raise StatementError(str(error), f"line {reader.line_num}") from None
+        raise StatementError(
+            N_("the CSV is broken: %(error)s"), f"line {reader.line_num}", error=str(error)
+        ) from None
 
 
 def _rows_xlsx(source: IO[bytes]) -> Iterator[tuple[int, list[object]]]:
@@ -228,7 +235,7 @@ def _rows_xlsx(source: IO[bytes]) -> Iterator[tuple[int, list[object]]]:
         book = load_workbook(source, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise StatementError(
-            f"the spreadsheet cannot be read ({error.__class__.__name__})"
+            N_("the spreadsheet cannot be read (%(error)s)"), error=error.__class__.__name__
         ) from None
     try:
         sheet = book.worksheets[0]
@@ -275,8 +282,10 @@ def _find_header(
         if number > 10 + (profile.skip_rows if profile else 0):
             break
     raise StatementError(
-        "no header row with a date and an amount column: check the delimiter, the "
-        "encoding and the column profile",
+        N_(
+            "no header row with a date and an amount column: check the delimiter, the "
+            "encoding and the column profile"
+        ),
         "line 1",
     )
 
@@ -370,7 +379,7 @@ def read(
             count += 1
             yield entry
     if begun is None:
-        raise StatementError("the file has a header row but no transactions", "line 2")
+        raise StatementError(N_("the file has a header row but no transactions"), "line 2")
     yield StatementEnd(replace(begun, entry_count=count))
 
 
@@ -389,8 +398,10 @@ def _sniff_text_profile(head: bytes, profiles: Sequence[Profile]) -> Profile:
             if _usable(_column_map(profile, row)):
                 return replace(profile, encoding=encoding)
     raise StatementError(
-        "no column profile fits this file: check the delimiter and the encoding, or choose a "
-        "profile",
+        N_(
+            "no column profile fits this file: check the delimiter and the encoding, or choose "
+            "a profile"
+        ),
         "line 1",
     )
 

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import IO
 
+from django.utils.translation import gettext_noop as N_
+
 from xfinances.banking import camt, csv_profiles, mt940
 from xfinances.banking.records import StatementError, StatementEvent
 
@@ -62,8 +64,8 @@ def read_statement(
         )
     if kind == "xls":
         raise StatementError(
-            "old Excel .xls files cannot be read: save the file as .xlsx or CSV", "line 1"
+            N_("old Excel .xls files cannot be read: save the file as .xlsx or CSV"), "line 1"
         )
     raise StatementError(
-        "not a bank statement: expected camt XML, MT940, CSV/TXT or XLSX", "line 1"
+        N_("not a bank statement: expected camt XML, MT940, CSV/TXT or XLSX"), "line 1"
     )

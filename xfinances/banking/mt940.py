@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 import mt940 as mt940_package
+from django.utils.translation import gettext_noop as N_
 
 from xfinances.banking.records import (
     Balance,
@@ -105,7 +106,7 @@ def _balance(value: Any, where: str) -> Balance | None:
         return None
     amount = value.amount
     return Balance(
-        checked_amount(Decimal(str(amount.amount)), str(amount.amount), where, "balance"),
+        checked_amount(Decimal(str(amount.amount)), str(amount.amount), where, N_("balance")),
         str(amount.currency),
         dt.date(value.date.year, value.date.month, value.date.day),
     )
@@ -115,7 +116,9 @@ def _parse(text: str, where: str) -> Any:
     try:
         return mt940_package.parse(text, options=OPTIONS)
     except (RuntimeError, ValueError, KeyError, IndexError) as error:
-        raise StatementError(f"the bank statement cannot be read: {error.args[0]}", where) from None
+        raise StatementError(
+            N_("the bank statement cannot be read: %(error)s"), where, error=str(error.args[0])
+        ) from None
 
 
 def _header(stmt: _Statement) -> StatementHeader:
@@ -123,7 +126,7 @@ def _header(stmt: _Statement) -> StatementHeader:
     data = _parse("\n".join(stmt.header_lines) + "\n", where).data
     account = str(data.get("account_identification") or "").replace(" ", "").upper()
     if not account:
-        raise StatementError("the statement names no account (:25:)", where)
+        raise StatementError(N_("the statement names no account (:25:)"), where)
     # `:25:` is BIC/IBAN at some banks, IBAN/currency at others: keep the IBAN.
     for part in re.split(r"[/ ]", account):
         if len(part) >= 15 and part[:2].isalpha() and part[2:4].isdigit():
@@ -155,7 +158,7 @@ def _dates(found: re.Match[str], where: str) -> tuple[dt.date, dt.date]:
             return value, value
         entry = dt.date(value.year, int(month), int(day))
     except ValueError:
-        raise StatementError("the transaction has an impossible date", where) from None
+        raise StatementError(N_("the transaction has an impossible date"), where) from None
     if (value - entry).days >= YEAR_BOUNDARY_DAYS:
         entry = entry.replace(year=entry.year + 1)
     elif (entry - value).days >= YEAR_BOUNDARY_DAYS:
@@ -168,7 +171,9 @@ def _entry(line: int, tag_text: str, details: str, header: StatementHeader) -> B
     found = LINE_61.match(tag_text)
     if found is None:
         first = tag_text.split("\n", 1)[0]
-        raise StatementError(f"the transaction line :61: is broken ({first[:60]!r})", where)
+        raise StatementError(
+            N_("the transaction line :61: is broken (%(line)s)"), where, line=repr(first[:60])
+        )
     mark = found["status"]
     booking, value = _dates(found, where)
     fields = split_details(details)
@@ -234,7 +239,9 @@ class _Reader:
                 self.seen_any = True
             elif self.stmt is None:
                 raise StatementError(
-                    f"the statement must start with :20:, not :{tag.group(1)}:", f"line {number}"
+                    N_("the statement must start with :20:, not :%(tag)s:"),
+                    f"line {number}",
+                    tag=tag.group(1),
                 )
             self.pending = [line]
             self.pending_line = number
@@ -244,7 +251,7 @@ class _Reader:
         elif self.pending:
             self.pending.append(line)
         elif self.stmt is None:
-            raise StatementError("not an MT940 statement (no :20: tag)", f"line {number}")
+            raise StatementError(N_("not an MT940 statement (no :20: tag)"), f"line {number}")
 
     def finish_tag(self) -> Iterator[StatementEvent]:
         pending, stmt = self.pending, self.stmt
@@ -255,8 +262,10 @@ class _Reader:
         code = first[1 : first.index(":", 1)]
         if code in BALANCE_TAGS and not BALANCE_LINE.match(first):
             raise StatementError(
-                f"the balance line :{code}: is broken ({first[:60]!r})",
+                N_("the balance line :%(code)s: is broken (%(line)s)"),
                 f"line {self.pending_line}",
+                code=code,
+                line=repr(first[:60]),
             )
         if code == "61":
             if stmt.begun is None:
@@ -314,7 +323,7 @@ class _Reader:
             yield from self.finish_tag()
             yield from self.end(self.stmt)
         if not self.seen_any:
-            raise StatementError("not an MT940 statement (no :20: tag)", "line 1")
+            raise StatementError(N_("not an MT940 statement (no :20: tag)"), "line 1")
 
 
 def _lines(source: IO[bytes], head: bytes, encoding: str) -> Iterator[tuple[int, str]]:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop as N_
+
 from xfinances.core.readers import MAX_AMOUNT
 
 
@@ -106,20 +108,30 @@ StatementEvent = StatementBegin | BankEntry | StatementEnd
 
 
 class StatementError(Exception):
-    """The file is not a statement we can read. `where` names the line or element."""
+    """The file is not a statement we can read. `where` names the line or element.
 
-    def __init__(self, message: str, where: str = "") -> None:
-        super().__init__(f"{where}: {message}" if where else message)
-        self.message = message
+    `template` is an English message id with `%(name)s` placeholders filled from `params`;
+    `message` is it filled in, for logs and tests. What a person reads is the translation
+    (banking.messages.statement_problem), made where the error is shown."""
+
+    def __init__(self, template: str, where: str = "", **params: str) -> None:
+        self.template = template
+        self.params = params
+        self.message = template % params if params else template
         self.where = where
+        super().__init__(f"{where}: {self.message}" if where else self.message)
 
 
-def checked_amount(amount: Decimal, text: object, where: str, what: str = "amount") -> Decimal:
+def checked_amount(amount: Decimal, text: object, where: str, what: str = N_("amount")) -> Decimal:
     """`amount` as read from a file, refused unless it is a number the app can store (finite,
     within MAX_AMOUNT): an amount like `1e999999` or `NaN` would otherwise fail later, in the
     database or in a comparison, instead of naming the line."""
     if not amount.is_finite():
-        raise StatementError(f"the {what} {text!r} is not a number", where)
+        raise StatementError(
+            N_("the %(what)s %(value)s is not a number"), where, what=what, value=repr(text)
+        )
     if amount.copy_abs() > MAX_AMOUNT:  # copy_abs: no context, no overflow
-        raise StatementError(f"the {what} {text!r} is too large", where)
+        raise StatementError(
+            N_("the %(what)s %(value)s is too large"), where, what=what, value=repr(text)
+        )
     return amount

@@ -147,7 +147,7 @@ def deliver_batch_to_folder(batch_id: int) -> str:
         return "skipped"
     folder = batch.destination.folder
     try:
-        sink = DirectorySink(Path(folder))
+        sink = DirectorySink(Path(folder), owner=f"batch{batch.pk}")
         try:
             for name, content in batch_files(batch).items():
                 with sink.open(name) as out:

@@ -15,11 +15,13 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from xfinances.banking import csv_profiles, cutting, detect, queries
 from xfinances.banking import records as rec
 from xfinances.banking.actions import reconcile
+from xfinances.banking.messages import statement_problem
 from xfinances.banking.models import (
     BankEntry,
     ImportSource,
@@ -32,6 +34,7 @@ from xfinances.core.audit import Actor
 from xfinances.core.bulk_insert import insert_rows
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.identifiers import IdentifierError, clean_iban
+from xfinances.core.lookups import AnyOf
 from xfinances.core.models import Company, CompanyBankAccount
 from xfinances.core.permissions import ensure_can
 from xfinances.treasury import actions as treasury_actions
@@ -314,9 +317,9 @@ class _Run:
         came (a movement with the bank's reference; read once per account, since statement
         movements are known by their entry keys)."""
         existing = set(
-            BankEntry.objects.filter(account=account, key__in=list(keyed)).values_list(
-                "key", flat=True
-            )
+            BankEntry.objects.filter(account=account)
+            .filter(AnyOf(F("key"), list(keyed)))
+            .values_list("key", flat=True)
         )
         typed = self.typed_references.get(account.pk)
         if typed is None:
@@ -460,7 +463,7 @@ def _consume(run: _Run, events: Iterable[rec.StatementEvent]) -> None:
             elif isinstance(event, rec.StatementEnd):
                 run.end(event.header)
     except rec.StatementError as error:
-        raise _refuse(str(error)) from None
+        raise _refuse(statement_problem(error)) from None
 
 
 @transaction.atomic
@@ -494,7 +497,7 @@ def import_statement(
             account_iban=account.iban if account else "",
         )
     except rec.StatementError as error:
-        raise _refuse(str(error)) from None
+        raise _refuse(statement_problem(error)) from None
     _consume(run, events)
     return _finish(actor, company, run, match)
 

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from xfinances.banking import csv_profiles
+from xfinances.banking.messages import statement_problem
 from xfinances.banking.models import CsvProfile
 from xfinances.banking.records import BankEntry, StatementError
 from xfinances.core import audit
@@ -70,7 +71,7 @@ def clean_profile(name: object, data: object) -> tuple[str, dict[str, Any]]:
     try:
         profile = csv_profiles.Profile.from_dict({**data, "name": name, "key": "company"})
     except StatementError as error:
-        raise InvalidInput({"columns": [str(error.message)]}) from None
+        raise InvalidInput({"columns": [statement_problem(error)]}) from None
     return name, profile.to_dict()
 
 
@@ -166,5 +167,5 @@ def preview_profile(
                 if len(result.entries) >= PREVIEW_ROWS:
                     break
     except StatementError as error:
-        raise InvalidInput({"file": [str(error)]}) from None
+        raise InvalidInput({"file": [statement_problem(error)]}) from None
     return result

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,7 @@ from xfinances.banking.models import (
 from xfinances.core import audit
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import ActionError, InvalidInput
+from xfinances.core.lookups import AnyOf
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
 from xfinances.invoicing.models import Document
@@ -178,11 +180,11 @@ def _payments_on_movements(company: Company, found: Any) -> dict[int, set[int]]:
     return on
 
 
-def _has_manual_payment(entry: BankEntry, payments_on: dict[int, set[int]]) -> bool:
+def _has_manual_payment(row: Any, payments_on: dict[int, set[int]]) -> bool:
     """A person already recorded a payment on this movement: matching leaves it alone."""
-    if entry.movement_id is None:
+    if row.movement_id is None:
         return False
-    return bool(payments_on.get(entry.movement_id, set()) - {entry.payment_id})
+    return bool(payments_on.get(row.movement_id, set()) - {row.payment_id})
 
 
 def _apply(actor: Actor, entry: BankEntry, proposal: MatchProposal, *, automatic: bool) -> None:
@@ -269,9 +271,9 @@ def match_entries(
     result = MatchResult()
     found = BankEntry.objects.filter(company=company, match_state=MatchState.UNMATCHED)
     if entry_ids is not None:
-        ids = list(entry_ids)
-        found = found.filter(pk__in=ids)
-    found = found.select_related("company").order_by("booking_date", "id")
+        # One array parameter, not one placeholder per id: an import passes 100,000 of them.
+        found = found.filter(AnyOf(F("pk"), list(entry_ids)))
+    found = found.order_by("booking_date", "id")
     aliases = queries.aliases(company)
     tolerance = _tolerance(company)
     own_ibans = set(queries.bank_accounts(company).values_list("iban", flat=True))
@@ -279,7 +281,13 @@ def match_entries(
     pools: dict[str, _Pool] = {}
     with matching.long_run():
         context = _Context(
-            aliases, tolerance, own_ibans, rules, pools, _payments_on_movements(company, found)
+            company,
+            aliases,
+            tolerance,
+            own_ibans,
+            rules,
+            pools,
+            _payments_on_movements(company, found),
         )
         _match_each(actor, found, context, result)
     return result
@@ -289,6 +297,7 @@ def match_entries(
 class _Context:
     """What one matching run knows of the company."""
 
+    company: Company
     aliases: Any
     tolerance: Decimal
     own_ibans: set[str]
@@ -297,13 +306,10 @@ class _Context:
     payments_on: dict[int, set[int]]  # movement → payments already on it
 
 
-def _apply_rule(actor: Actor, entry: BankEntry, rules: list[matching.Rule]) -> bool:
+def _apply_rule(actor: Actor, entry: BankEntry, rule: matching.Rule) -> None:
     """A line that pays no document (a fee, a tax …): its movement gets the rule's cash-flow
     category and the entry leaves matching. A movement a person already gave a category, or
     one of a closed period, keeps what it has; the entry is still the rule's."""
-    rule = matching.first_rule(bank_rules.incoming_of_entry(entry), rules)
-    if rule is None:
-        return False
     movement = entry.movement
     if movement is not None and movement.category_id is None:
         try:
@@ -318,27 +324,56 @@ def _apply_rule(actor: Actor, entry: BankEntry, rules: list[matching.Rule]) -> b
     entry.rule_id = rule.key
     entry.match_state = MatchState.NONE
     entry.save(update_fields=["rule", "match_state"])
-    return True
+
+
+# What matching reads of an entry to decide (`incoming_of_entry` takes these by name). Most
+# entries of a large import match nothing and need no model instance: one is loaded only for
+# an entry that gets written.
+_ROW_FIELDS = (
+    "id",
+    "movement_id",
+    "payment_id",
+    "amount",
+    "currency",
+    "booking_date",
+    "reference",
+    "end_to_end_id",
+    "text",
+    "counterparty_name",
+    "counterparty_iban",
+    "raw",
+)
 
 
 def _match_each(actor: Actor, found: Any, context: _Context, result: MatchResult) -> None:
-    for entry in found.iterator(chunk_size=2000):
-        if entry.counterparty_iban and entry.counterparty_iban in context.own_ibans:
+    rules = matching.rules_by_direction(context.rules)
+    payments_on = context.payments_on
+    for row in found.values_list(*_ROW_FIELDS, named=True).iterator(chunk_size=2000):
+        if row.counterparty_iban and row.counterparty_iban in context.own_ibans:
+            entry = _instance(row.id, context)
             entry.match_state = MatchState.NONE  # money between the company's own accounts
             entry.save(update_fields=["match_state"])
             continue
-        if _has_manual_payment(entry, context.payments_on):
+        if _has_manual_payment(row, payments_on):
+            entry = _instance(row.id, context)
             entry.match_state = MatchState.CONFIRMED
             entry.save(update_fields=["match_state"])
             continue
-        if context.rules and _apply_rule(actor, entry, context.rules):
+        incoming = bank_rules.incoming_of_entry(row)  # the same fields by name
+        applicable = rules.get(incoming.direction, ())
+        rule = matching.first_rule(incoming, applicable) if applicable else None
+        if rule is not None:
+            _apply_rule(actor, _instance(row.id, context), rule)
             result.ruled += 1
             continue
-        pool = context.pools.get(entry.currency)
+        pool = context.pools.get(row.currency)
         if pool is None:
-            pool = context.pools[entry.currency] = _Pool(open_items(entry.company, entry.currency))
+            pool = context.pools[row.currency] = _Pool(open_items(context.company, row.currency))
+        if not pool.items:
+            result.unmatched += 1  # nothing open in this currency: no proposal can come
+            continue
         proposals = matching.propose(
-            incoming_of(entry),
+            incoming,
             pool.candidates(),
             aliases=context.aliases,
             tolerance=context.tolerance,
@@ -346,6 +381,7 @@ def _match_each(actor: Actor, found: Any, context: _Context, result: MatchResult
         if not proposals:
             result.unmatched += 1
             continue
+        entry = _instance(row.id, context)
         best = proposals[0]
         if best.automatic and best.allocations:
             stored = _store(entry, proposals[:1], first_state=ProposalState.OPEN)
@@ -357,6 +393,13 @@ def _match_each(actor: Actor, found: Any, context: _Context, result: MatchResult
             entry.match_state = MatchState.REVIEW
             entry.save(update_fields=["match_state"])
             result.review += 1
+
+
+def _instance(pk: int, context: _Context) -> BankEntry:
+    """The entry to write, with the run's company (not one Company row per entry)."""
+    entry = BankEntry.objects.get(pk=pk)
+    entry.company = context.company
+    return entry
 
 
 def _teach(actor: Actor, entry: BankEntry, party_id: int | None) -> None:

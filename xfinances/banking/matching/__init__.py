@@ -69,6 +69,7 @@ from xfinances.banking.matching.rules import (
     fits,
     has_condition,
     own_transfer_rule,
+    rules_by_direction,
     split_ibans,
 )
 from xfinances.banking.matching.text import (
@@ -122,6 +123,7 @@ __all__ = [
     "number_key",
     "own_transfer_rule",
     "propose",
+    "rules_by_direction",
     "split_ibans",
     "transliterate",
 ]

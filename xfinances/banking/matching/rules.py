@@ -84,13 +84,14 @@ def fits(rule: Rule, incoming: Incoming) -> bool:
         return False
     if rule.min_amount is not None and incoming.amount < rule.min_amount:
         return False
-    iban = compact_identifier(incoming.counterparty_iban)
-    if rule.counterparty_ibans and iban not in rule.counterparty_ibans:
-        return False
-    if rule.iban_prefix and not re.match(rule.iban_prefix, iban):
-        return False
-    if rule.iban_patterns and not any(_glob(p).match(iban) for p in rule.iban_patterns):
-        return False
+    if rule.counterparty_ibans or rule.iban_prefix or rule.iban_patterns:
+        iban = compact_identifier(incoming.counterparty_iban)
+        if rule.counterparty_ibans and iban not in rule.counterparty_ibans:
+            return False
+        if rule.iban_prefix and not re.match(rule.iban_prefix, iban):
+            return False
+        if rule.iban_patterns and not any(_glob(p).match(iban) for p in rule.iban_patterns):
+            return False
     if rule.bank_code and not incoming.bank_code.upper().startswith(rule.bank_code.upper()):
         return False
     if rule.name_pattern and not _pattern(rule.name_pattern).search(incoming.counterparty_name):
@@ -106,6 +107,17 @@ def fits(rule: Rule, incoming: Incoming) -> bool:
 def first_rule(incoming: Incoming, rules: Iterable[Rule]) -> Rule | None:
     """The first rule that fits the payment, or None."""
     return next((rule for rule in rules if fits(rule, incoming)), None)
+
+
+def rules_by_direction(rules: Iterable[Rule]) -> dict[str, list[Rule]]:
+    """The rules that can fit a credit and those that can fit a debit, each in their order:
+    `first_rule` over one of them answers as over all (a rule for the other direction never
+    fits), without trying every rule on every payment of a large import."""
+    rules = list(rules)
+    return {
+        direction: [r for r in rules if not r.direction or r.direction == direction]
+        for direction in (CREDIT, DEBIT)
+    }
 
 
 def classify(incoming: Incoming, rules: Iterable[Rule]) -> str | None:

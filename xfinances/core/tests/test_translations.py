@@ -14,7 +14,7 @@ import polib
 
 ROOT = Path(__file__).resolve().parents[2]  # the xfinances package
 CATALOGUE = ROOT / "locale" / "bg" / "LC_MESSAGES" / "django.po"
-MARKERS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy"}
+MARKERS = {"_", "N_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy"}
 TEMPLATE_TRANS = re.compile(r"""{%\s*(?:trans|translate)\s+(["'])(.+?)\1""")
 
 
