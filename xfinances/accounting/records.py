@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -315,8 +316,7 @@ def _describe(record: ExportRecord) -> str:
 # --- sales documents ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class GroupInput:
+class GroupInput(NamedTuple):
     """A sales document's VAT breakdown row (invoicing.DocumentVatGroup)."""
 
     vat_code: str
@@ -328,8 +328,7 @@ class GroupInput:
     eur_vat: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class SaleInput:
+class SaleInput(NamedTuple):
     id: int
     version: int
     kind: str  # invoicing.DocumentKind value
@@ -396,7 +395,9 @@ def _sale_record(
 ) -> ExportRecord:
     ledger = ledger_currency(period)
     credit = sale.kind == "credit_note"  # credit notes are negative in the ledgers
+    same = sale.currency == ledger  # the amounts as they are (no in_ledger call per group)
     rows = []
+    base_sum = vat_sum = ZERO  # summed in the loop, as sum(..., ZERO) would
     for group in sale.groups:
         if not group.nap_column:
             raise RecordError(
@@ -404,8 +405,11 @@ def _sale_record(
                 _("The VAT treatment %(code)s has no VAT ledger column: set it in the catalog.")
                 % {"code": group.vat_code},
             )
-        base = in_ledger(group.base, sale.currency, group.eur_base, ledger)
-        vat = in_ledger(group.vat, sale.currency, group.eur_vat, ledger)
+        if same:
+            base, vat = group.base, group.vat
+        else:
+            base = in_ledger(group.base, sale.currency, group.eur_base, ledger)
+            vat = in_ledger(group.vat, sale.currency, group.eur_vat, ledger)
         if credit:
             base, vat = -base, -vat
         vat_column = SALES_VAT_COLUMN.get(group.nap_column, "")
@@ -416,9 +420,10 @@ def _sale_record(
                 % {"code": group.vat_code, "column": group.nap_column},
             )
         rows.append(VatRow(group.nap_column, vat_column, group.vat_code, group.vat_rate, base, vat))
-    base = sum((row.base for row in rows), ZERO)
-    vat = sum((row.vat for row in rows), ZERO)
-    doc_type = _document_type(sale.kind)
+        base_sum += base
+        vat_sum += vat
+    base, vat = base_sum, vat_sum
+    doc_type = _DOCUMENT_TYPES[sale.kind]
     entries: tuple[JournalEntry, ...] = ()
     if journal:
         entries = (
@@ -518,8 +523,7 @@ def _reversed(record: ExportRecord) -> ExportRecord:
 # --- supplier invoices -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PurchaseRowInput:
+class PurchaseRowInput(NamedTuple):
     vat_rate: Decimal
     vat_credit: str  # full / partial / none
     base: Decimal
@@ -528,8 +532,7 @@ class PurchaseRowInput:
     eur_vat: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class PurchaseInput:
+class PurchaseInput(NamedTuple):
     id: int
     version: int
     kind: str  # invoice / credit_note / debit_note
@@ -605,8 +608,7 @@ def purchase_record(
 # --- payments and cash/bank movements ----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentInput:
+class PaymentInput(NamedTuple):
     id: int
     direction: str  # in / out
     date: dt.date
@@ -673,8 +675,7 @@ def _fix_order(lines: Iterable[JournalLine]) -> tuple[JournalLine, ...]:
     return tuple([x for x in items if x.debit] + [x for x in items if not x.debit])
 
 
-@dataclass(frozen=True, slots=True)
-class MovementInput:
+class MovementInput(NamedTuple):
     id: int
     date: dt.date
     amount: Decimal  # ledger currency, signed: + money in
