@@ -15,6 +15,7 @@ from django.db.migrations.executor import MigrationExecutor
 from xfinances.accounting import actions
 from xfinances.accounting.building import Period
 from xfinances.accounting.forms import DestinationForm, MappingForm
+from xfinances.accounting.inputs import ExportInput
 from xfinances.accounting.models import (
     AccountMappingSettings,
     Channel,
@@ -61,7 +62,9 @@ def test_an_over_long_reopen_reason_is_refused_by_the_api_and_nothing_changes(
     company: Any, api_as: Any
 ) -> None:
     purchase = make_invoice(company)
-    actions.export_period(SYSTEM, company, target="csv", period=MARCH, kinds=["purchase"])
+    actions.export_period(
+        SYSTEM, company, ExportInput(target="csv", period=MARCH, kinds=["purchase"])
+    )
     api = api_as(company, "owner")
     audits = AuditEntry.objects.filter(company=company).count()
     limit = limit_of(VatPeriodClose, "reopen_reason")
