@@ -22,6 +22,7 @@ import datetime as dt, json
 from django.db import transaction
 from xfinances.accounting import actions
 from xfinances.accounting.building import Period
+from xfinances.accounting.inputs import DestinationInput, ExportInput
 from xfinances.core.audit import Actor
 from xfinances.core.demo import DEMO_EIK
 from xfinances.core.models import Company, Source
@@ -30,10 +31,12 @@ actor = Actor.system(Source.CLI)
 today = dt.date.today()
 previous = today.replace(day=1) - dt.timedelta(days=1)
 with transaction.atomic():
-    destination = actions.create_destination(actor, company, name="НАП папка", target="nap",
-        kinds=["sale"], schedule="month_end", channel="folder", folder="FOLDER")
-    result = actions.export_period(actor, company, target="nap",
-        period=Period(previous.year, previous.month), destination=destination)
+    destination = actions.create_destination(actor, company, DestinationInput.read(dict(
+        name="НАП папка", target="nap", kinds=["sale"], schedule="month_end",
+        channel="folder", folder="FOLDER")))
+    result = actions.export_period(actor, company,
+        ExportInput(target="nap", period=Period(previous.year, previous.month)),
+        destination=destination)
 print(json.dumps({"batch": result.batch.pk, "records": result.records}))
 """  # the delivery task is queued when the transaction commits
 
