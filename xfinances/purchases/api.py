@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
@@ -18,6 +18,7 @@ from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
 from xfinances.core.text_limits import limits_of
 from xfinances.purchases import actions, queries
+from xfinances.purchases.inputs import SupplierInvoiceInput
 from xfinances.purchases.models import SupplierInvoice
 
 router = Router(tags=["supplier invoices"])
@@ -40,21 +41,24 @@ class VatRowOut(Schema):
     eur_vat: Decimal
 
 
-class SupplierInvoiceIn(InputSchema):
+class SupplierInvoiceIn(InputSchema, action_input=SupplierInvoiceInput):
     """A supplier document. `supplier` is the id of a party (GET /parties); `rows` carry base and
     VAT per rate as printed on the document (positive also for credit notes)."""
 
+    # The fields are SupplierInvoiceInput's; each is declared here with the type the API has
+    # always published for it (ids as integers, rows as objects), the required ones with
+    # `Field(...)` (the input's own defaults are for its readers' messages).
     text_limits = limits_of(SupplierInvoice, "supplier_number", "description", "payment_reference")
-    supplier: int
+    supplier: int = Field(...)
     kind: str = "invoice"
-    supplier_number: str
-    issue_date: dt.date
+    supplier_number: str = Field(...)
+    issue_date: dt.date = Field(...)
     tax_event_date: dt.date | None = None
     received_date: dt.date | None = None
     due_date: dt.date | None = None
     currency: str = "EUR"
     exchange_rate: Decimal | str | None = None
-    rows: list[VatRowIn]
+    rows: list[VatRowIn] = Field(...)
     corrected_invoice: int | None = None
     category: int | None = None
     description: str = ""
@@ -66,6 +70,7 @@ class SupplierInvoiceIn(InputSchema):
 
 
 class SupplierInvoicePatch(InputSchema):
+    # The fields of SupplierInvoiceInput a registered document may change.
     text_limits = SupplierInvoiceIn.text_limits
 
     supplier_number: str | None = None
@@ -198,11 +203,13 @@ def _out(invoice: SupplierInvoice) -> dict[str, Any]:
 
 
 def _data(body: Schema, exclude_unset: bool = False) -> dict[str, Any]:
+    """The raw fields for `SupplierInvoiceInput`; a null rate or rows list is not given."""
     data = body.dict(exclude_unset=exclude_unset)
-    if data.get("rows") is not None:
+    for name in ("exchange_rate", "rows"):
+        if data.get(name) is None:
+            data.pop(name, None)
+    if "rows" in data:
         data["rows"] = [dict(row) for row in data["rows"]]
-    if data.get("exchange_rate") is None:
-        data.pop("exchange_rate", None)
     return data
 
 
@@ -239,9 +246,7 @@ def create_supplier_invoice(request: CompanyRequest, body: SupplierInvoiceIn) ->
     """409 when the same supplier's document with the same number is already registered."""
     require(request, "purchases.change")
     invoice = actions.register_supplier_invoice(
-        request.actor,
-        request.company,
-        **_data(body),
+        request.actor, request.company, SupplierInvoiceInput.read(_data(body))
     )
     return Status(201, _out(invoice))
 
@@ -321,7 +326,7 @@ def patch_supplier_invoice(
     invoice = actions.update_supplier_invoice(
         request.actor,
         _invoice(request, supplier_invoice_id),
-        **_data(body, exclude_unset=True),
+        SupplierInvoiceInput.read_changes(_data(body, exclude_unset=True)),
     )
     return _out(invoice)
 

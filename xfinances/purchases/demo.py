@@ -18,16 +18,18 @@ from xfinances.core.models import Company, Membership
 from xfinances.core.roles import Role
 from xfinances.parties.models import Party
 from xfinances.purchases import actions
+from xfinances.purchases.inputs import SupplierInvoiceInput
 from xfinances.purchases.models import SupplierInvoice
+from xfinances.purchases.vat_rows import VatRowInput
 
 # The supplier invoices payments' demo step pays in full (payments stands above purchases).
 DEMO_PAID_NUMBERS = ("0000004511", "0000001877", "2026-0193")
 
 
-def _rows(base: str, rate: str = "20") -> list[dict[str, str]]:
+def _rows(base: str, rate: str = "20") -> tuple[VatRowInput, ...]:
     amount = Decimal(base)
     vat = (amount * Decimal(rate) / 100).quantize(Decimal("0.01"))
-    return [{"vat_rate": rate, "base": str(amount), "vat": str(vat)}]
+    return (VatRowInput(vat_rate=Decimal(rate), base=amount, vat=vat),)
 
 
 def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> None:
@@ -48,14 +50,16 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         return actions.register_supplier_invoice(
             actor,
             company,
-            supplier=supplier(i),
-            supplier_number=number,
-            issue_date=issue_date,
-            received_date=issue_date,
-            due_date=max(due, issue_date),
-            currency="EUR",
-            rows=_rows(base),
-            **extra,
+            SupplierInvoiceInput(
+                supplier=supplier(i),
+                supplier_number=number,
+                issue_date=issue_date,
+                received_date=issue_date,
+                due_date=max(due, issue_date),
+                currency="EUR",
+                rows=_rows(base),
+                **extra,
+            ),
         )
 
     register(0, DEMO_PAID_NUMBERS[0], 70, today - dt.timedelta(days=56), "1240.00")

@@ -11,6 +11,7 @@ from xfinances.core.form_fields import AmountField, ExchangeRateField, PercentFi
 from xfinances.core.forms import BoundedDateField
 from xfinances.core.models import Currency
 from xfinances.core.text_limits import limit_of
+from xfinances.purchases.inputs import SupplierInvoiceInput
 from xfinances.purchases.models import (
     ApprovalStatus,
     PaymentStatus,
@@ -143,27 +144,12 @@ class SupplierInvoiceForm(forms.Form):
         return rows
 
     def action_data(self) -> dict[str, Any]:
+        """The raw fields of `SupplierInvoiceInput` (the view reads them into the input)."""
         data = self.cleaned_data
         result: dict[str, Any] = {
             name: data.get(name)
-            for name in (
-                "supplier",
-                "kind",
-                "supplier_number",
-                "issue_date",
-                "tax_event_date",
-                "received_date",
-                "due_date",
-                "currency",
-                "corrected_invoice",
-                "category",
-                "description",
-                "responsible",
-                "approval_required",
-                "approver",
-                "supplier_iban",
-                "payment_reference",
-            )
+            for name in SupplierInvoiceInput.field_names()
+            if name not in ("exchange_rate", "rows")
         }
         if data.get("exchange_rate") is not None:
             result["exchange_rate"] = str(data["exchange_rate"])

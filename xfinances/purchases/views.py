@@ -32,7 +32,7 @@ from xfinances.purchases.forms import (
     SupplierInvoiceForm,
     UblUploadForm,
 )
-from xfinances.purchases.inputs import PurchaseSettingsInput
+from xfinances.purchases.inputs import PurchaseSettingsInput, SupplierInvoiceInput
 from xfinances.purchases.models import PaymentBatchItem, SupplierInvoice, SupplierInvoiceImport
 from xfinances.purchases.numbers import number_key
 from xfinances.purchases.ubl import UblDocument, read_ubl
@@ -179,7 +179,7 @@ def _save(
 ) -> SupplierInvoice | None:
     """Register or change the document through its action; on a refusal the errors go on the
     form and None is returned."""
-    data = form.action_data()
+    raw = form.action_data()
     actor, company = request.actor, request.company
     try:
         upload = form.cleaned_data.get("file")
@@ -190,17 +190,20 @@ def _save(
             invoice = actions.register_from_ubl(
                 actor,
                 company,
+                SupplierInvoiceInput.read(raw),
                 import_id=staged.row.pk,
                 create_supplier=create,
                 attachments=files,
-                **data,
             )
             messages.success(request, _("Supplier document registered."))
         elif invoice is None:
-            invoice = actions.register_supplier_invoice(actor, company, attachments=files, **data)
+            invoice = actions.register_supplier_invoice(
+                actor, company, SupplierInvoiceInput.read(raw), attachments=files
+            )
             messages.success(request, _("Supplier document registered."))
         else:
-            invoice = actions.update_supplier_invoice(actor, invoice, **data)
+            changes = SupplierInvoiceInput.read_changes(raw)
+            invoice = actions.update_supplier_invoice(actor, invoice, changes)
             for name, content in files:
                 actions.add_attachment(actor, invoice, name, content)
             messages.success(request, _("Changes saved."))

@@ -25,6 +25,7 @@ from xfinances.payments.models import Allocation
 from xfinances.payments.tests.factories import invoice as sales_invoice
 from xfinances.payments.tests.factories import payment
 from xfinances.purchases import actions as purchases_actions
+from xfinances.purchases.inputs import SupplierInvoiceInput
 from xfinances.purchases.tests.factories import make_invoice
 from xfinances.treasury import actions as treasury_actions
 from xfinances.treasury.models import Movement
@@ -48,9 +49,11 @@ def test_exported_supplier_invoice_refuses_edit_and_cancel_until_reopened(compan
     purchase = make_invoice(company)
     assert edit_guards.reasons(purchase) == []
     batch = _export(company, "purchase")
-    new_rows = [{"vat_rate": "20", "base": "200.00", "vat": "40.00"}]
+    new_rows = SupplierInvoiceInput.read_changes(
+        {"rows": [{"vat_rate": "20", "base": "200.00", "vat": "40.00"}]}
+    )
     with pytest.raises(Conflict, match=LOCKED) as refused:
-        purchases_actions.update_supplier_invoice(SYSTEM, purchase, rows=new_rows)
+        purchases_actions.update_supplier_invoice(SYSTEM, purchase, new_rows)
     assert f"batch {batch.pk}" in refused.value.message
     with pytest.raises(Conflict, match=LOCKED):
         purchases_actions.cancel_supplier_invoice(SYSTEM, purchase, reason="wrong")
@@ -61,7 +64,7 @@ def test_exported_supplier_invoice_refuses_edit_and_cancel_until_reopened(compan
     assert locks.reopen_export(SYSTEM, company, purchase, "wrong amount") == 1
     state = DocumentExport.objects.get(company=company, object_id=purchase.pk)
     assert state.state == ExportState.CHANGED
-    changed = purchases_actions.update_supplier_invoice(SYSTEM, purchase, rows=new_rows)
+    changed = purchases_actions.update_supplier_invoice(SYSTEM, purchase, new_rows)
     assert changed.total == Decimal("240.00")
     again = actions.export_period(
         SYSTEM, company, ExportInput(target="csv", period=MARCH, kinds=["purchase"])
@@ -72,7 +75,7 @@ def test_exported_supplier_invoice_refuses_edit_and_cancel_until_reopened(compan
     assert state.version == changed.version
     # ... and the corrected invoice is locked again by the new batch.
     with pytest.raises(Conflict, match=LOCKED):
-        purchases_actions.update_supplier_invoice(SYSTEM, changed, rows=new_rows)
+        purchases_actions.update_supplier_invoice(SYSTEM, changed, new_rows)
 
 
 def test_reopen_needs_an_owner_a_reason_and_an_export(company: Any, make_member: Any) -> None:
@@ -95,13 +98,16 @@ def test_failed_batch_does_not_lock(company: Any) -> None:
     assert edit_guards.reasons(purchase) == []
 
 
+DESCRIBED = SupplierInvoiceInput.changes(description="x")
+
+
 def test_closed_vat_period_locks_supplier_invoice(company: Any) -> None:
     purchase = make_invoice(company)
     close = actions.close_vat_period(SYSTEM, company, MARCH)
     with pytest.raises(Conflict, match=r"VAT period .* is closed"):
-        purchases_actions.update_supplier_invoice(SYSTEM, purchase, description="x")
+        purchases_actions.update_supplier_invoice(SYSTEM, purchase, DESCRIBED)
     actions.reopen_vat_period(SYSTEM, close, PeriodReopenInput.read({"reason": "late invoice"}))
-    assert purchases_actions.update_supplier_invoice(SYSTEM, purchase, description="x")
+    assert purchases_actions.update_supplier_invoice(SYSTEM, purchase, DESCRIBED)
 
 
 def test_supplier_invoice_api_answers_409_and_keeps_data(company: Any, api_as: Any) -> None:

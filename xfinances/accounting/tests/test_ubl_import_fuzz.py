@@ -19,6 +19,7 @@ from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Source
 from xfinances.purchases import actions as purchases_actions
+from xfinances.purchases.inputs import SupplierInvoiceInput
 from xfinances.purchases.ubl import MAX_BYTES, UblResult, read_ubl
 
 INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -223,17 +224,23 @@ def test_staging_and_registering_a_mutated_file_fails_only_on_purpose(
         purchases_actions.register_supplier_invoice(
             actor,
             company,
+            SupplierInvoiceInput.read(
+                {
+                    "supplier": supplier,
+                    "kind": read.kind,
+                    "supplier_number": read.number,
+                    "issue_date": read.issue_date,
+                    "tax_event_date": read.tax_event_date,
+                    "due_date": read.due_date,
+                    "currency": read.currency,
+                    "supplier_iban": read.supplier.iban,
+                    "payment_reference": read.payment_reference,
+                    "rows": [
+                        {"vat_rate": r.vat_rate, "base": r.base, "vat": r.vat} for r in read.rows
+                    ],
+                }
+            ),
             import_id=staged.pk if staged else None,
-            supplier=supplier,
-            kind=read.kind,
-            supplier_number=read.number,
-            issue_date=read.issue_date,
-            tax_event_date=read.tax_event_date,
-            due_date=read.due_date,
-            currency=read.currency,
-            supplier_iban=read.supplier.iban,
-            payment_reference=read.payment_reference,
-            rows=[{"vat_rate": r.vat_rate, "base": r.base, "vat": r.vat} for r in read.rows],
         )
     except (InvalidInput, Conflict):
         return

@@ -16,6 +16,7 @@ from xfinances.invoicing import actions as invoicing_actions
 from xfinances.invoicing.models import Document
 from xfinances.invoicing.tests.factories import SYSTEM, bg_client, issued, line
 from xfinances.purchases import actions as purchases_actions
+from xfinances.purchases.inputs import SupplierInvoiceInput
 from xfinances.purchases.models import SupplierInvoice
 from xfinances.purchases.ubl import read_ubl
 
@@ -43,18 +44,22 @@ def import_into(company: Any, document: Document, supplier: Any = None) -> tuple
     invoice = purchases_actions.register_supplier_invoice(
         SYSTEM,
         company,
+        SupplierInvoiceInput.read(
+            {
+                "supplier": supplier,
+                "kind": read.kind,
+                "supplier_number": read.number,
+                "issue_date": read.issue_date,
+                "tax_event_date": read.tax_event_date,
+                "due_date": read.due_date,
+                "currency": read.currency,
+                "corrected_invoice": corrected,
+                "supplier_iban": read.supplier.iban,
+                "payment_reference": read.payment_reference,
+                "rows": [{"vat_rate": r.vat_rate, "base": r.base, "vat": r.vat} for r in read.rows],
+            }
+        ),
         import_id=staged.pk,
-        supplier=supplier,
-        kind=read.kind,
-        supplier_number=read.number,
-        issue_date=read.issue_date,
-        tax_event_date=read.tax_event_date,
-        due_date=read.due_date,
-        currency=read.currency,
-        corrected_invoice=corrected,
-        supplier_iban=read.supplier.iban,
-        payment_reference=read.payment_reference,
-        rows=[{"vat_rate": r.vat_rate, "base": r.base, "vat": r.vat} for r in read.rows],
     )
     return invoice, read
 

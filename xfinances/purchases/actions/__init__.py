@@ -22,7 +22,6 @@ from xfinances.purchases.actions.approval import (
 from xfinances.purchases.actions.common import (
     ATTACHMENT_SIGNATURES,
     DEFAULT_CATEGORIES,
-    INVOICE_FIELDS,
     attachment_max_bytes,
     invoice_url,
 )
@@ -50,7 +49,6 @@ from xfinances.purchases.actions.ubl_import import (
 __all__ = [
     "ATTACHMENT_SIGNATURES",
     "DEFAULT_CATEGORIES",
-    "INVOICE_FIELDS",
     "AlertRunResult",
     "add_attachment",
     "approve_supplier_invoice",

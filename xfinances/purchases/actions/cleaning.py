@@ -13,26 +13,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.core import formatting, readers
-from xfinances.core.arguments import ensure_known_fields
+from xfinances.core import formatting
 from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput
 from xfinances.core.identifiers import IdentifierError, clean_iban
 from xfinances.core.models import Company, Currency, Membership, User
 from xfinances.core.money import (
     BGN_PER_EUR,
-    MoneyError,
     RoundingPoint,
     round_cent,
-    to_decimal,
 )
 from xfinances.core.queries import rate_value
 from xfinances.core.roles import can
 from xfinances.parties.models import Party
 from xfinances.purchases import queries
-from xfinances.purchases.actions.common import (
-    INVOICE_FIELDS,
-    invoice_url,
-)
+from xfinances.purchases.actions.common import invoice_url
 from xfinances.purchases.models import (
     ZERO,
     ApprovalStatus,
@@ -71,48 +65,21 @@ def _member(company: Company, value: Any, field: str, permission: str | None = N
 
 
 def _date(value: Any, field: str, errors: Any, required: bool = True) -> dt.date | None:
-    if value in (None, ""):
+    """A date of the typed input (read by `readers.date`); required ones are reported."""
+    if value is None:
         if required:
             errors.add(field, _("Enter a date."))
         return None
-    try:
-        if isinstance(value, dt.datetime):
-            day = value.date()
-        elif isinstance(value, dt.date):
-            day = value
-        else:
-            day = dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors.add(field, _("Enter a date as YYYY-MM-DD."))
-        return None
-    try:
-        return readers.within_bounds(day)
-    except readers.ReadError as error:
-        errors.add(field, error.message)
-        return None
+    return value if isinstance(value, dt.date) else None
 
 
 def _rows(raw_rows: Any, errors: Any) -> list[VatRowInput]:
-    rows: list[VatRowInput] = []
     if not isinstance(raw_rows, Sequence) or isinstance(raw_rows, str | bytes):
         errors.add("rows", _("Enter the VAT rows."))
-        return rows
-    for number, raw in enumerate(raw_rows, start=1):
-        if isinstance(raw, VatRowInput):
-            rows.append(raw)
-            continue
-        try:
-            rate = to_decimal(raw.get("vat_rate", ""))
-            base = to_decimal(raw.get("base", ""))
-            vat = to_decimal(raw.get("vat", "0"))
-        except (MoneyError, AttributeError):
-            errors.add(f"rows.{number}", _("Enter the rate, the base and the VAT as numbers."))
-            continue
-        credit = str(raw.get("vat_credit") or VatCredit.FULL)
-        if credit not in VatCredit.values:
-            errors.add(f"rows.{number}.vat_credit", _("Choose full, partial or no credit."))
-            continue
-        rows.append(VatRowInput(vat_rate=rate, base=base, vat=vat, vat_credit=credit))
+        return []
+    rows = [row for row in raw_rows if isinstance(row, VatRowInput)]
+    if len(rows) != len(raw_rows):
+        errors.add("rows", _("Enter the rate, the base and the VAT as numbers."))
     return rows
 
 
@@ -198,7 +165,7 @@ class _Reading:
 
     def currency_and_rate(self, tax_event_date: dt.date | None) -> tuple[str, Decimal | None]:
         errors = self.errors
-        currency = str(self.value("currency", self.company.default_currency) or "").upper()
+        currency = str(self.value("currency") or self.company.default_currency).upper()
         if currency not in Currency.values:
             errors.add("currency", _("Unknown currency."))
             return currency, None
@@ -208,11 +175,8 @@ class _Reading:
             return currency, BGN_PER_EUR
         rate: Decimal | None = None
         given = self.value("exchange_rate")
-        if given not in (None, "") and (self.current is None or "exchange_rate" in self.data):
-            try:
-                rate = to_decimal(given)
-            except MoneyError:
-                errors.add("exchange_rate", _("Enter the rate as a number."))
+        if given is not None and (self.current is None or "exchange_rate" in self.data):
+            rate = given
         elif tax_event_date is not None:
             rate = rate_value(self.company, currency, tax_event_date)
         if rate is not None and rate <= 0:
@@ -316,8 +280,8 @@ class _Reading:
 def _clean_invoice(
     company: Company, data: Mapping[str, Any], current: SupplierInvoice | None
 ) -> _Clean:
-    """Every field of a document checked at once; InvalidInput names each problem."""
-    ensure_known_fields(data, INVOICE_FIELDS, "supplier invoice")
+    """Every field of a document checked against the company at once (`data`: the typed
+    values given, `SupplierInvoiceInput`); InvalidInput names each problem."""
     read = _Reading(company, data, current, InvalidInput.collect())
     supplier = read.supplier()
     kind, number = read.kind_and_number()

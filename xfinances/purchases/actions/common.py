@@ -31,28 +31,6 @@ ATTACHMENT_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"<?xml", "application/xml"),
     (b"\xef\xbb\xbf<?xml", "application/xml"),
 )
-INVOICE_FIELDS = frozenset(
-    {
-        "supplier",
-        "kind",
-        "supplier_number",
-        "issue_date",
-        "tax_event_date",
-        "received_date",
-        "due_date",
-        "currency",
-        "exchange_rate",
-        "rows",
-        "corrected_invoice",
-        "category",
-        "description",
-        "responsible",
-        "approval_required",
-        "approver",
-        "supplier_iban",
-        "payment_reference",
-    }
-)
 
 
 def attachment_max_bytes() -> int:

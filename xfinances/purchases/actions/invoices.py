@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from xfinances.core import audit, edit_guards
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.inputs import Changes
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
 from xfinances.purchases import queries
@@ -29,6 +29,7 @@ from xfinances.purchases.actions.common import (
     ATTACHMENT_SIGNATURES,
     attachment_max_bytes,
 )
+from xfinances.purchases.inputs import SupplierInvoiceInput
 from xfinances.purchases.models import (
     ZERO,
     ApprovalStatus,
@@ -43,15 +44,16 @@ from xfinances.purchases.ubl import read_ubl
 def register_supplier_invoice(
     actor: Actor,
     company: Company,
+    data: SupplierInvoiceInput,
     *,
     attachments: Iterable[tuple[str, bytes]] = (),
     import_id: int | None = None,
-    **data: Any,
 ) -> SupplierInvoice:
-    """Register an incoming invoice, credit or debit note. A duplicate (same supplier, kind and
-    number key among non-cancelled documents) is refused with a Conflict linking to it."""
+    """Register an incoming invoice, credit or debit note (see `SupplierInvoiceInput`). A
+    duplicate (same supplier, kind and number key among non-cancelled documents) is refused
+    with a Conflict linking to it."""
     ensure_can(actor, company, "purchases.change")
-    clean = _clean_invoice(company, data, None)
+    clean = _clean_invoice(company, data.given(), None)
     _check_duplicate(company, clean.fields, None)
     invoice = SupplierInvoice(company=company, created_by=actor.user, **clean.fields)
     invoice.vat_warnings = clean.warnings
@@ -95,12 +97,16 @@ def _ensure_editable(invoice: SupplierInvoice) -> None:
 
 
 @transaction.atomic
-def update_supplier_invoice(actor: Actor, invoice: SupplierInvoice, **data: Any) -> SupplierInvoice:
+def update_supplier_invoice(
+    actor: Actor, invoice: SupplierInvoice, changes: Changes[SupplierInvoiceInput]
+) -> SupplierInvoice:
+    """Change the given fields of a document (`SupplierInvoiceInput.read_changes`); the others
+    stay as stored, and the whole document is checked again."""
     ensure_can(actor, invoice.company, "purchases.change")
     invoice = _lock(invoice)
     _ensure_editable(invoice)
     company = invoice.company
-    clean = _clean_invoice(company, data, invoice)
+    clean = _clean_invoice(company, dict(changes.items()), invoice)
     _check_duplicate(company, clean.fields, invoice.pk)
     if clean.fields["total"] < invoice.amount_paid and invoice.kind != "credit_note":
         raise InvalidInput({"rows": [_("The total cannot be less than what was already paid.")]})

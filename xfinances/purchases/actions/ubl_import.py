@@ -3,6 +3,7 @@ it, and the document, supplier and attachments in one transaction."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable
 from typing import Any
@@ -20,6 +21,7 @@ from xfinances.parties.inputs import PartyInput
 from xfinances.parties.models import Party
 from xfinances.purchases import queries
 from xfinances.purchases.actions.invoices import register_supplier_invoice
+from xfinances.purchases.inputs import SupplierInvoiceInput
 from xfinances.purchases.models import (
     SupplierInvoice,
     SupplierInvoiceImport,
@@ -89,11 +91,11 @@ def create_supplier_from_ubl(actor: Actor, company: Company, supplier: UblSuppli
 def register_from_ubl(
     actor: Actor,
     company: Company,
+    data: SupplierInvoiceInput,
     *,
     import_id: int,
     create_supplier: bool = False,
     attachments: Iterable[tuple[str, bytes]] = (),
-    **data: Any,
 ) -> SupplierInvoice:
     """Register the document of a staged UBL import in one transaction: the supplier read from
     the XML (when the user asked to create it), the invoice and its attachments. A refused
@@ -106,7 +108,8 @@ def register_from_ubl(
         document = read_ubl(bytes(staged.content)).document
         if document is None:
             raise InvalidInput({"import_id": [_("The uploaded XML is gone: upload it again.")]})
-        data["supplier"] = create_supplier_from_ubl(actor, company, document.supplier).pk
+        supplier = create_supplier_from_ubl(actor, company, document.supplier)
+        data = dataclasses.replace(data, supplier=supplier)
     return register_supplier_invoice(
-        actor, company, attachments=attachments, import_id=staged.pk, **data
+        actor, company, data, attachments=attachments, import_id=staged.pk
     )

@@ -9,6 +9,7 @@ from xfinances.core.audit import Actor
 from xfinances.core.models import Company, Source
 from xfinances.parties.models import Party
 from xfinances.purchases import actions
+from xfinances.purchases.inputs import SupplierInvoiceInput
 from xfinances.purchases.models import PaymentBatch, SupplierInvoice
 
 SUPPLIER_EIKS = iter(["204801524", "175074752", "121759222", "205711599", "831826092"] * 1000)
@@ -41,7 +42,9 @@ def make_invoice(company: Company, number: str = "0000001001", **data: Any) -> S
         "rows": [{"vat_rate": "20", "base": "100.00", "vat": "20.00"}],
     }
     values.update(data)
-    return actions.register_supplier_invoice(Actor.system(Source.CLI), company, **values)
+    return actions.register_supplier_invoice(
+        Actor.system(Source.CLI), company, SupplierInvoiceInput.read(values)
+    )
 
 
 def isolation_objects(company: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.models import AuditEntry
 from xfinances.purchases import actions
+from xfinances.purchases.inputs import SupplierInvoiceInput
 from xfinances.purchases.models import ApprovalStatus, PaymentStatus, SupplierInvoice
 from xfinances.purchases.tests.factories import make_invoice, make_supplier
 
@@ -87,7 +88,9 @@ def test_duplicate_on_update_is_refused(company: Any) -> None:
     make_invoice(company, number="A-1")
     second = make_invoice(company, number="A-2")
     with pytest.raises(Conflict):
-        actions.update_supplier_invoice(Actor.system(), second, supplier_number="a-1")
+        actions.update_supplier_invoice(
+            Actor.system(), second, SupplierInvoiceInput.read_changes({"supplier_number": "a-1"})
+        )
 
 
 def test_vat_row_validation_warns_or_refuses(company: Any) -> None:
@@ -101,6 +104,7 @@ def test_vat_row_validation_warns_or_refuses(company: Any) -> None:
 
 def test_refusals_name_fields(company: Any, other_company: Any) -> None:
     foreign_supplier = make_supplier(other_company)
+    # What is typed is refused when the input is read, every field at once ...
     with pytest.raises(InvalidInput) as error:
         make_invoice(
             company,
@@ -109,7 +113,12 @@ def test_refusals_name_fields(company: Any, other_company: Any) -> None:
             issue_date="2026-13-01",
             currency="XXX",
         )
-    assert {"supplier", "supplier_number", "issue_date", "currency"} <= set(error.value.errors)
+    assert {"supplier_number", "issue_date", "currency"} <= set(error.value.errors)
+    # ... and what needs the company's records by the action, all named together too.
+    with pytest.raises(InvalidInput) as error:
+        make_invoice(company, supplier=foreign_supplier, category=999999, approver=999999)
+    assert {"supplier", "category", "approver"} <= set(error.value.errors)
+    assert not SupplierInvoice.objects.filter(company=company).exists()
 
 
 def test_due_date_and_responsible_default_from_supplier(company: Any, make_member: Any) -> None:
@@ -141,12 +150,16 @@ def test_approval_flow_and_permissions(company: Any, make_member: Any) -> None:
     invoice = actions.register_supplier_invoice(
         buyer,
         company,
-        supplier=supplier,
-        supplier_number="77",
-        issue_date="2026-03-02",
-        rows=[{"vat_rate": "20", "base": "10", "vat": "2"}],
-        approval_required=True,
-        approver=accountant.pk,
+        SupplierInvoiceInput.read(
+            {
+                "supplier": supplier,
+                "supplier_number": "77",
+                "issue_date": "2026-03-02",
+                "rows": [{"vat_rate": "20", "base": "10", "vat": "2"}],
+                "approval_required": True,
+                "approver": accountant.pk,
+            }
+        ),
     )
     assert invoice.approval_status == ApprovalStatus.PENDING
     with pytest.raises(NotAllowed):
@@ -172,10 +185,14 @@ def test_viewer_and_sales_cannot_register(company: Any, make_member: Any) -> Non
             actions.register_supplier_invoice(
                 Actor(make_member(company, role)),
                 company,
-                supplier=make_supplier(company),
-                supplier_number="1",
-                issue_date="2026-03-02",
-                rows=[{"vat_rate": "20", "base": "10", "vat": "2"}],
+                SupplierInvoiceInput.read(
+                    {
+                        "supplier": make_supplier(company),
+                        "supplier_number": "1",
+                        "issue_date": "2026-03-02",
+                        "rows": [{"vat_rate": "20", "base": "10", "vat": "2"}],
+                    }
+                ),
             )
 
 
@@ -198,7 +215,9 @@ def test_set_paid_amount_maintains_remaining_and_status(company: Any) -> None:
         actions.update_supplier_invoice(
             system,
             actions.set_paid_amount(system, invoice, D("100")),
-            rows=[{"vat_rate": "20", "base": "50", "vat": "10"}],
+            SupplierInvoiceInput.read_changes(
+                {"rows": [{"vat_rate": "20", "base": "50", "vat": "10"}]}
+            ),
         )
 
 
@@ -209,7 +228,9 @@ def test_exported_or_closed_period_invoices_are_locked(company: Any) -> None:
     )
     invoice.refresh_from_db()
     with pytest.raises(Conflict):
-        actions.update_supplier_invoice(Actor.system(), invoice, description="x")
+        actions.update_supplier_invoice(
+            Actor.system(), invoice, SupplierInvoiceInput.read_changes({"description": "x"})
+        )
     company.lock_date = dt.date(2026, 3, 31)
     company.save()
     with pytest.raises(InvalidInput) as error:
@@ -242,14 +263,18 @@ def test_ubl_staging_and_register_with_embedded_pdf(company: Any, make_member: A
     invoice = actions.register_supplier_invoice(
         buyer,
         company,
+        SupplierInvoiceInput.read(
+            {
+                "supplier": supplier,
+                "supplier_number": doc.number,
+                "issue_date": doc.issue_date,
+                "tax_event_date": doc.tax_event_date,
+                "due_date": doc.due_date,
+                "currency": doc.currency,
+                "rows": [{"vat_rate": r.vat_rate, "base": r.base, "vat": r.vat} for r in doc.rows],
+            }
+        ),
         import_id=staged.pk,
-        supplier=supplier,
-        supplier_number=doc.number,
-        issue_date=doc.issue_date,
-        tax_event_date=doc.tax_event_date,
-        due_date=doc.due_date,
-        currency=doc.currency,
-        rows=[{"vat_rate": r.vat_rate, "base": r.base, "vat": r.vat} for r in doc.rows],
     )
     assert invoice.total == D("596.17")
     names = sorted(a.filename for a in invoice.attachments.all())

@@ -13,6 +13,7 @@ from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Source
 from xfinances.parties.models import Party
 from xfinances.purchases import actions
+from xfinances.purchases.inputs import SupplierInvoiceInput
 from xfinances.purchases.models import SupplierInvoice, SupplierInvoiceImport
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +42,21 @@ def _data(**rows: Any) -> dict[str, Any]:
     }
 
 
+def _input(**rows: Any) -> SupplierInvoiceInput:
+    return SupplierInvoiceInput.read(_data(**rows))
+
+
 def test_refused_invoice_leaves_no_supplier_behind(company: Any) -> None:
     staged = _stage(company)
     bad = _data(rows=[{"vat_rate": "20", "base": "300.00", "vat": "90.00"}])
     with pytest.raises(InvalidInput):
-        actions.register_from_ubl(SYSTEM, company, import_id=staged.pk, create_supplier=True, **bad)
+        actions.register_from_ubl(
+            SYSTEM,
+            company,
+            SupplierInvoiceInput.read(bad),
+            import_id=staged.pk,
+            create_supplier=True,
+        )
     assert not Party.objects.filter(company=company, eik=UBL_SUPPLIER_EIK).exists()
     assert not SupplierInvoice.objects.filter(company=company).exists()
     staged.refresh_from_db()
@@ -55,7 +66,7 @@ def test_refused_invoice_leaves_no_supplier_behind(company: Any) -> None:
 def test_accepted_invoice_keeps_supplier_invoice_and_attachments(company: Any) -> None:
     staged = _stage(company)
     invoice = actions.register_from_ubl(
-        SYSTEM, company, import_id=staged.pk, create_supplier=True, **_data()
+        SYSTEM, company, _input(), import_id=staged.pk, create_supplier=True
     )
     assert invoice.supplier.eik == UBL_SUPPLIER_EIK
     assert invoice.attachments.count() == 2  # the XML and the PDF embedded in it
@@ -64,7 +75,7 @@ def test_accepted_invoice_keeps_supplier_invoice_and_attachments(company: Any) -
     # The import is used: registering it again is refused, nothing else created.
     with pytest.raises(InvalidInput) as refused:
         actions.register_from_ubl(
-            SYSTEM, company, import_id=staged.pk, create_supplier=True, **_data()
+            SYSTEM, company, _input(), import_id=staged.pk, create_supplier=True
         )
     assert "upload it again" in refused.value.errors["import_id"][0]
     assert Party.objects.filter(company=company, eik=UBL_SUPPLIER_EIK).count() == 1
