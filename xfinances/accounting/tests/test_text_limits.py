@@ -8,8 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from xfinances.accounting import actions
@@ -27,7 +26,8 @@ from xfinances.accounting.models import (
     VatPeriodClose,
 )
 from xfinances.core.models import AuditEntry
-from xfinances.core.text_limits import BoundedText, limit_of
+from xfinances.core.tests.text_limits import assert_every_text_column_bounded, migrate
+from xfinances.core.text_limits import limit_of
 from xfinances.invoicing.tests.factories import SYSTEM
 from xfinances.purchases.tests.factories import make_invoice
 
@@ -35,15 +35,7 @@ MARCH = Period(2026, 3)
 
 
 def test_every_accounting_model_checks_its_text_and_every_column_is_bounded() -> None:
-    for model in apps.get_app_config("accounting").get_models():
-        assert issubclass(model, BoundedText), model
-        for field in model._meta.concrete_fields:
-            if not isinstance(field, models.CharField | models.TextField):
-                continue
-            assert field.max_length, f"{model.__name__}.{field.name} has no limit"
-            if isinstance(field, models.TextField):
-                names = {c.name for c in model._meta.constraints}
-                assert f"{model._meta.db_table}_{field.name}_length" in names, field
+    assert_every_text_column_bounded("accounting")
 
 
 def test_forms_take_their_limits_from_the_models() -> None:
@@ -110,12 +102,6 @@ def test_the_database_refuses_an_over_long_error_written_around_the_model(compan
     Destination.objects.filter(pk=destination.pk).update(last_error="e" * 4000)
 
 
-def _migrate(targets: list[tuple[str, str]]) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_cuts_older_over_long_errors_in_two_columns(company: Any) -> None:
     """Rows from before the limits (error texts of 6,000 characters) are cut to fit, so the
@@ -137,12 +123,12 @@ def test_the_migration_cuts_older_over_long_errors_in_two_columns(company: Any) 
     )
     before, after = [("accounting", "0001_initial")], [("accounting", "0002_text_length_limits")]
     try:
-        _migrate(before)
+        migrate(before)
         Destination.objects.filter(pk=destination.pk).update(last_error="д" * 6000)
         DocumentExport.objects.filter(pk=state.pk).update(error="e" * 6000)
-        _migrate(after)
+        migrate(after)
     finally:
-        _migrate(after)
+        migrate(after)
     destination.refresh_from_db()
     state.refresh_from_db()
     assert destination.last_error == "д" * 4000
@@ -162,7 +148,7 @@ def test_rows_written_in_the_migrations_own_transaction_do_not_block_its_alters(
     PostgreSQL refuses the ALTER TABLE ("pending trigger events")."""
     before, after = [("accounting", "0001_initial")], [("accounting", "0002_text_length_limits")]
     try:
-        _migrate(before)
+        migrate(before)
         old = MigrationExecutor(connection).loader.project_state(before).apps
         with transaction.atomic():
             old.get_model("accounting", "Destination").objects.create(
@@ -180,8 +166,8 @@ def test_rows_written_in_the_migrations_own_transaction_do_not_block_its_alters(
                 state=ExportState.FAILED,
                 error="e" * 6000,
             )
-            _migrate(after)
+            migrate(after)
     finally:
-        _migrate(after)
+        migrate(after)
     assert Destination.objects.get(company=company).last_error == "д" * 4000
     assert DocumentExport.objects.get(company=company, object_id=2).error == "e" * 4000

@@ -10,8 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from xfinances.banking import actions, cutting
@@ -32,7 +31,8 @@ from xfinances.banking.sample_files import Row, camt053
 from xfinances.banking.sources import psd2sync
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
-from xfinances.core.text_limits import BoundedText, limit_of
+from xfinances.core.tests.text_limits import assert_every_text_column_bounded, migrate
+from xfinances.core.text_limits import limit_of
 from xfinances.payments.models import Allocation
 from xfinances.treasury.models import Movement
 from xfinances.treasury.tests.factories import bank_account
@@ -51,15 +51,7 @@ def account(company: Any) -> Any:
 
 
 def test_every_banking_model_checks_its_text_and_every_column_is_bounded() -> None:
-    for model in apps.get_app_config("banking").get_models():
-        assert issubclass(model, BoundedText), model
-        for field in model._meta.concrete_fields:
-            if not isinstance(field, models.CharField | models.TextField):
-                continue
-            assert field.max_length, f"{model.__name__}.{field.name} has no limit"
-            if isinstance(field, models.TextField):
-                names = {c.name for c in model._meta.constraints}
-                assert f"{model._meta.db_table}_{field.name}_length" in names, field
+    assert_every_text_column_bounded("banking")
 
 
 def _camt(rows: list[Row]) -> io.BytesIO:
@@ -240,12 +232,6 @@ def test_forms_and_schemas_take_their_limits_from_the_models(client: Any) -> Non
 # --------------------------------------------------------------------------- the migration
 
 
-def _migrate(targets: list[tuple[str, str]]) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_makes_older_over_long_mailbox_text_fit(company: Any) -> None:
     """Rows from before the limits: a sealed password too long to be real is cleared (a cut
@@ -258,13 +244,13 @@ def test_the_migration_makes_older_over_long_mailbox_text_fit(company: Any) -> N
         [("banking", "0005_text_length_limits")],
     )
     try:
-        _migrate(before)
+        migrate(before)
         StatementMailbox.objects.filter(pk=mailbox.pk).update(
             password="v1:" + "A" * 5000, allowed_senders=senders
         )
-        _migrate(after)
+        migrate(after)
     finally:
-        _migrate(after)
+        migrate(after)
     mailbox.refresh_from_db()
     assert mailbox.password == ""
     kept = mailbox.allowed_senders.split("\n")
@@ -284,7 +270,7 @@ def test_rows_written_in_the_migrations_own_transaction_do_not_block_its_alters(
     before = [("banking", "0004_bank_rule_category_cascade")]
     after = [("banking", "0005_text_length_limits")]
     try:
-        _migrate(before)
+        migrate(before)
         old = MigrationExecutor(connection).loader.project_state(before).apps
         with transaction.atomic():
             old.get_model("banking", "StatementMailbox").objects.create(
@@ -295,8 +281,8 @@ def test_rows_written_in_the_migrations_own_transaction_do_not_block_its_alters(
                 password="v1:" + "A" * 5000,
                 allowed_senders="a@bank.bg\n" * 300,
             )
-            _migrate(after)
+            migrate(after)
     finally:
-        _migrate(after)
+        migrate(after)
     mailbox = StatementMailbox.objects.get(company=company)
     assert mailbox.password == "" and len(mailbox.allowed_senders) <= 2000
