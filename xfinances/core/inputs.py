@@ -98,7 +98,7 @@ class ActionInput:
     @classmethod
     def _read(cls, raw: Mapping[str, object], names: Any) -> Self:
         unknown = set(raw) - set(cls.field_names())
-        if unknown:  # a caller's mistake, as `core.arguments.ensure_known_fields` says
+        if unknown:  # a caller's mistake (a misspelt field), not bad user input
             raise TypeError(f"unknown {cls.__name__} fields: {sorted(unknown)}")
         errors = InvalidInput.collect()
         values: dict[str, Any] = {}
