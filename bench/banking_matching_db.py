@@ -469,8 +469,9 @@ def load(data: Generated) -> Loaded:
                 for n, c in enumerate(data.cases, 1)
             ),
         )
-    if connection.vendor == "postgresql":
-        # Fresh statistics, as autovacuum keeps them in a database in use.
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Fresh statistics, as autovacuum keeps them in a database in use (not inside a
+        # test's transaction, where VACUUM cannot run).
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     _say(f"loaded in {time.perf_counter() - started:.1f} s")
