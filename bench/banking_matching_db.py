@@ -512,6 +512,15 @@ STEPS: dict[str, Callable[[int], int]] = {"floor": floor_join, "match": match}
 
 
 def _peak_mb() -> float:
+    """This process's peak resident memory: VmHWM (Linux: of this program only; ru_maxrss
+    keeps the high-water mark of the parent that forked it), else ru_maxrss."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
