@@ -20,6 +20,7 @@ MODULES = (
     "bench.accounting",
     "bench.banking",
     "bench.banking_matching",
+    "bench.banking_matching_db",
     "bench.fuzz",
     "bench.load",
     "bench.throughput",

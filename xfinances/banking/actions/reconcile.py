@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -187,14 +187,27 @@ def _has_manual_payment(row: Any, payments_on: dict[int, set[int]]) -> bool:
     return bool(payments_on.get(row.movement_id, set()) - {row.payment_id})
 
 
-def _apply(actor: Actor, entry: BankEntry, proposal: MatchProposal, *, automatic: bool) -> None:
-    """The payment of the entry (made once, on its movement) and the proposal's allocations."""
+def _party(company: Company, party_id: int | None, parties: dict[int, Party | None]) -> Any:
+    """The proposal's party, read once per run (`parties` caches it)."""
+    if not party_id:
+        return None
+    if party_id not in parties:
+        parties[party_id] = Party.objects.filter(company=company, pk=party_id).first()
+    return parties[party_id]
+
+
+def _apply(
+    actor: Actor,
+    entry: BankEntry,
+    proposal: MatchProposal,
+    *,
+    automatic: bool,
+    parties: dict[int, Party | None] | None = None,
+) -> None:
+    """The payment of the entry (made once, on its movement) and the proposal's allocations.
+    `parties`: the run's parties read so far (a matching run applies thousands)."""
     company = entry.company
-    party = (
-        Party.objects.filter(company=company, pk=proposal.party_id).first()
-        if proposal.party_id
-        else None
-    )
+    party = _party(company, proposal.party_id, {} if parties is None else parties)
     payment = entry.payment
     if payment is None:
         payment = payments_actions.record_payment(
@@ -304,6 +317,7 @@ class _Context:
     rules: list[matching.Rule]
     pools: dict[str, _Pool]
     payments_on: dict[int, set[int]]  # movement → payments already on it
+    parties: dict[int, Party | None] = field(default_factory=dict)  # read once per run
 
 
 def _apply_rule(actor: Actor, entry: BankEntry, rule: matching.Rule) -> None:
@@ -385,7 +399,7 @@ def _match_each(actor: Actor, found: Any, context: _Context, result: MatchResult
         best = proposals[0]
         if best.automatic and best.allocations:
             stored = _store(entry, proposals[:1], first_state=ProposalState.OPEN)
-            _apply(actor, entry, stored[0], automatic=True)
+            _apply(actor, entry, stored[0], automatic=True, parties=context.parties)
             pool.take(best.allocations)
             result.matched += 1
         else:
@@ -396,8 +410,9 @@ def _match_each(actor: Actor, found: Any, context: _Context, result: MatchResult
 
 
 def _instance(pk: int, context: _Context) -> BankEntry:
-    """The entry to write, with the run's company (not one Company row per entry)."""
-    entry = BankEntry.objects.get(pk=pk)
+    """The entry to write, with the run's company (not one Company row per entry) and its
+    movement with the movement's account (a payment on it reads both): one query."""
+    entry = BankEntry.objects.select_related("movement__account").get(pk=pk)
     entry.company = context.company
     return entry
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench.banking_matching import Size, run
 
 
@@ -14,3 +16,22 @@ def test_matching_benchmark_returns_figures():
     ]
     assert all(r.ms is not None and r.ms >= 0 for r in rows)
     assert "precision" in rows[1].note and "ratio to floor" in rows[1].note
+
+
+@pytest.mark.django_db
+def test_matching_on_the_database_benchmark_returns_figures():
+    """The issue's measurement at a tiny size: loaded into the tables, matched by the
+    production action, quality read back from the stored proposals."""
+    from bench import banking_matching_db
+
+    rows = banking_matching_db.run(
+        banking_matching_db.Size(parties=40, items_per_party=4, payments=120), isolate=False
+    )
+    assert [r.name.split(" (")[0] for r in rows] == [
+        "banking matching db: match_entries",
+        "banking matching db: floor, SQL join on reference",
+    ]
+    assert all(r.ms is not None and r.ms >= 0 for r in rows)
+    note = rows[0].note
+    assert "ratio to floor" in note and "precision" in note and "peak" in note
+    assert 0 <= float(note.split("precision ")[1].split("%")[0]) <= 100
