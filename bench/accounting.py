@@ -304,6 +304,7 @@ def _load_documents(count: int) -> Any:
         ),
     )
     if Document.objects.filter(company=company).count() == count:
+        _analyze()
         return company
     Document.objects.filter(company=company).update(exported_at=None)
     DocumentVatGroup.objects.filter(company=company).delete()
@@ -335,7 +336,18 @@ def _load_documents(count: int) -> Any:
                 )
                 for d in made
             )  # fmt: skip
+    _analyze()
     return company
+
+
+def _analyze() -> None:
+    """Fresh planner statistics, as a live database has them (autovacuum may be off, as on
+    the benchmark machine): without them PostgreSQL takes the freshly loaded tables for empty
+    and runs each chunk's `id IN (… LIMIT 2000)` as a nested loop, about 20 s a chunk."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def run_database(count: int, use_postgres: bool) -> list[Result]:
@@ -352,16 +364,19 @@ def run_database(count: int, use_postgres: bool) -> list[Result]:
     company = _load_documents(count)
     where = "PostgreSQL" if use_postgres else "SQLite"
     rows = []
+
+    def render(name: str, folder: str) -> None:
+        exporter = exporters.get(name)
+        assert exporter is not None
+        actions.render_period(company, exporter, Period(2026, 3), [RecordKind.SALE], Path(folder))
+
     with tempfile.TemporaryDirectory(prefix="bench-accounting-db-") as folder:
         floor = _floor(count, folder)
         rows.append(Result(f"accounting db: floor, {count:,} lines", floor * 1000, 1))
         for name in ("nap", "ajur"):
-            exporter = exporters.get(name)
-            assert exporter is not None
+            gc.collect()
             start, wall = time.process_time(), time.perf_counter()
-            actions.render_period(
-                company, exporter, Period(2026, 3), [RecordKind.SALE], Path(folder)
-            )
+            render(name, folder)
             cpu, seconds = time.process_time() - start, time.perf_counter() - wall
             rows.append(
                 Result(
@@ -370,6 +385,22 @@ def run_database(count: int, use_postgres: bool) -> list[Result]:
                     1,
                     f"{cpu / floor:.1f}× floor CPU; wall {seconds:.1f} s",
                     GOAL,
+                )
+            )
+        # Peak memory from separate traced runs (tracing slows the run: not in the timings).
+        for name in ("nap", "ajur"):
+            gc.collect()
+            tracemalloc.start()
+            render(name, folder)
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            rows.append(
+                Result(
+                    f"accounting db ({where}): peak memory of {name}, {count:,} documents",
+                    None,
+                    0,
+                    f"{peak / 1024 / 1024:.1f} MB traced",
+                    "flat",
                 )
             )
     return rows

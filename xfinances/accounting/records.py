@@ -246,7 +246,11 @@ class JournalEntry:
 
     @property
     def balanced(self) -> bool:
-        return self.debit == self.credit
+        debit = credit = ZERO  # one pass (every record is checked before it is written)
+        for line in self.lines:
+            debit += line.debit
+            credit += line.credit
+        return debit == credit
 
 
 @dataclass(frozen=True, slots=True)

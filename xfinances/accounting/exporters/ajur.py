@@ -19,7 +19,6 @@ public descriptions of the format; correct it here from a real import sample.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import BinaryIO
@@ -199,10 +198,9 @@ def _vat_line(record: ExportRecord, texts: _Texts) -> str:
     else:
         word, values = "ДДСПК", nap.purchase_values(record)
         columns = nap.PURCHASE_AMOUNTS
-    get = values.get
-    amounts = "#".join(
-        [_ZERO_TEXT if value is ZERO else money(value) for value in map(get, columns, _ZEROS)]
-    )
+    if len(values) != len(columns) or tuple(values) != columns:
+        values = {code: values.get(code, ZERO) for code in columns}
+    amounts = "#".join([_ZERO_TEXT if value is ZERO else money(value) for value in values.values()])
     return (
         f"{word}#{DOCUMENT_WORDS[record.document_type]}#{_text(record.number)}"
         f"#{texts.date(record.date)}@@{texts.party(record.party)}@@{amounts}"
@@ -214,7 +212,6 @@ def vat_line(record: ExportRecord) -> str:
 
 
 _ZERO_TEXT = money(ZERO)
-_ZEROS = itertools.repeat(ZERO)
 #: Lines encoded and written together (one `str.encode` per batch, not per line).
 BATCH = 2000
 
