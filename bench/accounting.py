@@ -89,7 +89,9 @@ def _inputs(count: int, only: str = "") -> Iterator[Any]:
                 rows=(PurchaseRowInput(Decimal(20), "full", base, vat, base, vat),),
             )
             continue
-        groups = (GroupInput("standard", Decimal(20), "02-11", base, vat, base, vat),)
+        groups: tuple[GroupInput, ...] = (
+            GroupInput("standard", Decimal(20), "02-11", base, vat, base, vat),
+        )
         if i % 5 == 0:
             groups += (
                 GroupInput(

@@ -90,8 +90,17 @@ def ledger_currency(period: str) -> str:
     return "EUR" if period >= EURO_FROM else "BGN"
 
 
+_PERIODS: dict[dt.date, str] = {}
+
+
 def period_of(day: dt.date) -> str:
-    return f"{day.year:04d}{day.month:02d}"
+    """`YYYYMM` of a day (made once per day: every record asks, a month has 31 days)."""
+    found = _PERIODS.get(day)
+    if found is None:
+        if len(_PERIODS) > 5000:
+            _PERIODS.clear()
+        found = _PERIODS[day] = f"{day.year:04d}{day.month:02d}"
+    return found
 
 
 def in_ledger(amount: Decimal, currency: str, eur_amount: Decimal, ledger: str) -> Decimal:
