@@ -12,11 +12,15 @@ run):
 Memory: the records are streamed, so the peak must not grow with the number of documents; the
 row "peak memory" shows the traced peak of the NAP run at 200,000 and at 20,000 documents.
 
-This measures the pure part (records + rendering). The database reads (`building.py`, keyset
-chunks of 2,000) come on top; the end-to-end run on PostgreSQL is not in this file yet.
+`accounting` and `accounting_quick` measure the pure part (records + rendering).
+`accounting_db` (200,000, PostgreSQL at BENCH_DATABASE_URL) and `accounting_db_quick` (20,000,
+SQLite) add the database reads (`building.py`, keyset chunks of 2,000) through `render_period`,
+and trace the peak memory of the export and of the record stream alone.
 
-    python -m bench accounting            # 200,000 documents
-    python -m bench.accounting --quick    # 20,000
+    python -m bench accounting                       # 200,000 documents
+    python -m bench.accounting --quick               # 20,000
+    python -m bench accounting_db                    # 200,000 on PostgreSQL
+    python -m bench.accounting --db --postgres       # 20,000 on PostgreSQL
 """
 
 from __future__ import annotations
