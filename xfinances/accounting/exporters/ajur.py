@@ -121,10 +121,17 @@ class _Texts:
         return text
 
 
-def pairs(entry: JournalEntry) -> Iterator[tuple[str, str, str, str, Decimal]]:
+Pair = tuple[str, str, str, str, Decimal]
+
+
+def pairs(entry: JournalEntry) -> Iterator[Pair]:
     """(debit account, analytics, credit account, analytics, amount): the entry as simple
     two-account operations. Amounts of one sign are matched greedily; a red-storno entry
     (all negative) gives negative amounts."""
+    return iter(_pairs(entry))
+
+
+def _pairs(entry: JournalEntry) -> list[Pair]:
     debits: list[JournalLine] = []
     credits: list[JournalLine] = []
     for line in entry.lines:  # one pass (a line with both sides is on both lists)
@@ -132,35 +139,37 @@ def pairs(entry: JournalEntry) -> Iterator[tuple[str, str, str, str, Decimal]]:
             debits.append(line)
         if line.credit:
             credits.append(line)
+    found: list[Pair] = []
     if not debits or not credits:
-        return
+        return found
     d = c = 0
     debit, credit = debits[0], credits[0]
     debit_left, credit_left = debit.debit, credit.credit
     while True:
         amount = debit_left if abs(debit_left) <= abs(credit_left) else credit_left
-        yield debit.account, debit.analytics, credit.account, credit.analytics, amount
+        found.append((debit.account, debit.analytics, credit.account, credit.analytics, amount))
         debit_left -= amount
         credit_left -= amount
         if not debit_left:
             d += 1
             if d == len(debits):
-                return
+                return found
             debit = debits[d]
             debit_left = debit.debit
         if not credit_left:
             c += 1
             if c == len(credits):
-                return
+                return found
             credit = credits[c]
             credit_left = credit.credit
 
 
-def _operation_lines(record: ExportRecord, archive: int, texts: _Texts) -> Iterator[str]:
+def _operation_lines(record: ExportRecord, archive: int, texts: _Texts) -> list[str]:
+    lines: list[str] = []
+    if not record.journal:
+        return lines
     foreign = record.document_currency and record.document_currency != record.currency
     fx = currency = ""
-    if not record.journal:
-        return
     # What every line of the record repeats, made once: operation, number, date, archive.
     start = (
         f"{OPERATION_WORDS[record.kind]}#{_text(record.number)}#{texts.date(record.date)}"
@@ -169,19 +178,20 @@ def _operation_lines(record: ExportRecord, archive: int, texts: _Texts) -> Itera
     word = DOCUMENT_WORDS[record.document_type]
     for entry in record.journal:
         head = f"{start}{_text(entry.description)}#{word}@@"
-        for debit, d_an, credit, c_an, amount in pairs(entry):
+        for debit, d_an, credit, c_an, amount in _pairs(entry):
             if foreign and record.total:
                 share = amount * record.document_total / record.total
                 fx = money(share)
                 currency = CURRENCY_NAMES.get(record.document_currency, record.document_currency)
-            yield (
+            lines.append(
                 f"{head}{debit}#{_text(d_an)}@@{credit}#{_text(c_an)}"
                 f"@@{money(amount)}##{fx}#{currency}"
             )
+    return lines
 
 
 def operation_lines(record: ExportRecord, archive: int) -> Iterator[str]:
-    return _operation_lines(record, archive, _Texts())
+    return iter(_operation_lines(record, archive, _Texts()))
 
 
 def _party_fields(party: PartyRecord) -> str:
@@ -193,18 +203,38 @@ def _party_fields(party: PartyRecord) -> str:
 
 def _vat_line(record: ExportRecord, texts: _Texts) -> str:
     if record.kind == RecordKind.SALE:
-        word, values = "ДДСПР", nap.sales_values(record)
-        columns = nap.SALES_AMOUNTS
+        word, columns, sums = "ДДСПР", _SALES, True
     else:
-        word, values = "ДДСПК", nap.purchase_values(record)
-        columns = nap.PURCHASE_AMOUNTS
-    if len(values) != len(columns) or tuple(values) != columns:
-        values = {code: values.get(code, ZERO) for code in columns}
-    amounts = "#".join([_ZERO_TEXT if value is ZERO else money(value) for value in values.values()])
+        word, columns, sums = "ДДСПК", _PURCHASES, False
     return (
         f"{word}#{DOCUMENT_WORDS[record.document_type]}#{_text(record.number)}"
-        f"#{texts.date(record.date)}@@{texts.party(record.party)}@@{amounts}"
+        f"#{texts.date(record.date)}@@{texts.party(record.party)}"
+        f"@@{_amounts(record, columns, sums)}"
     )
+
+
+def _amounts(record: ExportRecord, columns: dict[str, int], sums: bool) -> str:
+    """The ledger's amount columns joined by "#", as `nap.sales_values` (`purchase_values`)
+    gives them: each touched column is 0.00 plus its rows in order, the totals 02-10 and 02-20
+    the sums of their columns, the rest 0.00 (a record touches two to six of seventeen)."""
+    touched: dict[str, Decimal] = {}
+    get = touched.get
+    for row in record.vat_rows:
+        if row.column in columns:
+            touched[row.column] = get(row.column, ZERO) + row.base
+        if row.vat_column in columns:
+            touched[row.vat_column] = get(row.vat_column, ZERO) + row.vat
+    if sums:
+        touched["02-10"] = (
+            get("02-11", ZERO) + get("02-12", ZERO) + get("02-13", ZERO) + get("02-26", ZERO)
+        )
+        touched["02-20"] = (
+            get("02-21", ZERO) + get("02-22", ZERO) + get("02-23", ZERO) + get("02-24", ZERO)
+        )
+    parts = [_ZERO_TEXT] * len(columns)
+    for code, value in touched.items():
+        parts[columns[code]] = money(value)
+    return "#".join(parts)
 
 
 def vat_line(record: ExportRecord) -> str:
@@ -212,6 +242,9 @@ def vat_line(record: ExportRecord) -> str:
 
 
 _ZERO_TEXT = money(ZERO)
+#: Each ledger's amount columns (PRODAGBI / POKUPKI order) → their place in the line.
+_SALES = {code: place for place, code in enumerate(nap.SALES_AMOUNTS)}
+_PURCHASES = {code: place for place, code in enumerate(nap.PURCHASE_AMOUNTS)}
 #: Lines encoded and written together (one `str.encode` per batch, not per line).
 BATCH = 2000
 

@@ -190,3 +190,39 @@ def test_ajur_money_prints_cents_half_up_whatever_the_exponent() -> None:
         "12.30",
     ]
     assert money(D("1234.50"), ",") == "1234,50"
+
+
+def test_ajur_vat_line_amounts_are_the_nap_columns() -> None:
+    """The Ажур VAT line sums only the columns a record touches; it must print what the NAP
+    columns hold, a credit note of zero (-0.00 rows) and two rows in one column included."""
+    from xfinances.accounting import nap
+    from xfinances.accounting.exporters.ajur import vat_line
+    from xfinances.accounting.exporters.base import money
+
+    D, g = samples.D, samples.g
+    sales = [
+        samples._sale("0000000301", 3, [g("standard", "20", "02-11", "0.00", "0.00")]),
+        samples._sale(
+            "0000000302", 4, [g("standard", "20", "02-11", "0.00", "0.00")], kind="credit_note"
+        ),
+        samples._sale(
+            "0000000303",
+            5,
+            [
+                g("standard", "20", "02-11", "10.00", "2.00"),
+                g("standard", "20", "02-11", "5.555", "1.111"),
+                g("accommodation", "9", "02-13", "1E+1", "0.90"),
+            ],
+            kind="credit_note",
+        ),
+    ]
+    records = [r for s in sales for r in samples.sale_records(s, samples.PERIOD, samples.MAPPING)]
+    records += [r for r in samples.all_records() if r.kind in ("sale", "purchase")]
+    for record in records:
+        if record.kind == "sale":
+            values, columns = nap.sales_values(record), nap.SALES_AMOUNTS
+        else:
+            values, columns = nap.purchase_values(record), nap.PURCHASE_AMOUNTS
+        expected = "#".join(money(values.get(code, D("0.00"))) for code in columns)
+        assert vat_line(record).split("@@")[2] == expected
+    assert vat_line(records[1]).split("@@")[2].startswith("0.00#0.00#0.00#0.00#")
