@@ -12,11 +12,15 @@ run):
 Memory: the records are streamed, so the peak must not grow with the number of documents; the
 row "peak memory" shows the traced peak of the NAP run at 200,000 and at 20,000 documents.
 
-This measures the pure part (records + rendering). The database reads (`building.py`, keyset
-chunks of 2,000) come on top; the end-to-end run on PostgreSQL is not in this file yet.
+`accounting` and `accounting_quick` measure the pure part (records + rendering).
+`accounting_db` (200,000, PostgreSQL at BENCH_DATABASE_URL) and `accounting_db_quick` (20,000,
+SQLite) add the database reads (`building.py`, keyset chunks of 2,000) through `render_period`,
+and trace the peak memory of the export and of the record stream alone.
 
-    python -m bench accounting            # 200,000 documents
-    python -m bench.accounting --quick    # 20,000
+    python -m bench accounting                       # 200,000 documents
+    python -m bench.accounting --quick               # 20,000
+    python -m bench accounting_db                    # 200,000 on PostgreSQL
+    python -m bench.accounting --db --postgres       # 20,000 on PostgreSQL
 """
 
 from __future__ import annotations
@@ -89,7 +93,9 @@ def _inputs(count: int, only: str = "") -> Iterator[Any]:
                 rows=(PurchaseRowInput(Decimal(20), "full", base, vat, base, vat),),
             )
             continue
-        groups = (GroupInput("standard", Decimal(20), "02-11", base, vat, base, vat),)
+        groups: tuple[GroupInput, ...] = (
+            GroupInput("standard", Decimal(20), "02-11", base, vat, base, vat),
+        )
         if i % 5 == 0:
             groups += (
                 GroupInput(
@@ -304,6 +310,7 @@ def _load_documents(count: int) -> Any:
         ),
     )
     if Document.objects.filter(company=company).count() == count:
+        _analyze()
         return company
     Document.objects.filter(company=company).update(exported_at=None)
     DocumentVatGroup.objects.filter(company=company).delete()
@@ -335,7 +342,18 @@ def _load_documents(count: int) -> Any:
                 )
                 for d in made
             )  # fmt: skip
+    _analyze()
     return company
+
+
+def _analyze() -> None:
+    """Fresh planner statistics, as a live database has them (autovacuum may be off, as on
+    the benchmark machine): without them PostgreSQL takes the freshly loaded tables for empty
+    and runs each chunk's `id IN (… LIMIT 2000)` as a nested loop, about 20 s a chunk."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def run_database(count: int, use_postgres: bool) -> list[Result]:
@@ -345,23 +363,49 @@ def run_database(count: int, use_postgres: bool) -> list[Result]:
     from pathlib import Path
 
     from xfinances.accounting import actions, exporters
-    from xfinances.accounting.building import Period
+    from xfinances.accounting.actions.rendering import context_for
+    from xfinances.accounting.building import Period, records_of
+    from xfinances.accounting.exporters import DirectorySink
     from xfinances.accounting.records import RecordKind
 
     _use_database(_database(use_postgres))
     company = _load_documents(count)
     where = "PostgreSQL" if use_postgres else "SQLite"
     rows = []
+
+    def render(name: str, folder: str) -> None:
+        exporter = exporters.get(name)
+        assert exporter is not None
+        actions.render_period(company, exporter, Period(2026, 3), [RecordKind.SALE], Path(folder))
+
+    def stream(name: str, folder: str) -> None:
+        exporter = exporters.get(name)
+        assert exporter is not None
+        period = Period(2026, 3)
+        context = context_for(company, period, {"kinds": [RecordKind.SALE]})
+
+        def source(kinds: Any, with_lines: bool = False, with_journal: bool = True) -> Any:
+            chosen = [k for k in kinds if k == RecordKind.SALE]
+            return records_of(
+                company,
+                period,
+                context.mapping,
+                chosen,
+                with_lines=with_lines,
+                with_journal=with_journal,
+            )
+
+        sink = DirectorySink(Path(folder))
+        exporter.write(context, source, sink)
+        sink.discard()
+
     with tempfile.TemporaryDirectory(prefix="bench-accounting-db-") as folder:
         floor = _floor(count, folder)
         rows.append(Result(f"accounting db: floor, {count:,} lines", floor * 1000, 1))
         for name in ("nap", "ajur"):
-            exporter = exporters.get(name)
-            assert exporter is not None
+            gc.collect()
             start, wall = time.process_time(), time.perf_counter()
-            actions.render_period(
-                company, exporter, Period(2026, 3), [RecordKind.SALE], Path(folder)
-            )
+            render(name, folder)
             cpu, seconds = time.process_time() - start, time.perf_counter() - wall
             rows.append(
                 Result(
@@ -372,6 +416,26 @@ def run_database(count: int, use_postgres: bool) -> list[Result]:
                     GOAL,
                 )
             )
+        # Peak memory from separate traced runs (tracing slows the run: not in the timings):
+        # the export as rendered for a batch (render_period keeps each record's (source, id)
+        # → version for the batch's export states) and the records streamed into the files
+        # alone.
+        for name in ("nap", "ajur"):
+            for what, run in (("export", render), ("stream", stream)):
+                gc.collect()
+                tracemalloc.start()
+                run(name, folder)
+                _current, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+                rows.append(
+                    Result(
+                        f"accounting db ({where}): peak memory of {name} ({what}), {count:,}",
+                        None,
+                        0,
+                        f"{peak / 1024 / 1024:.1f} MB traced",
+                        "flat",
+                    )
+                )
     return rows
 
 

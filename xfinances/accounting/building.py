@@ -293,8 +293,9 @@ def sale_records_of(
     on_error: OnError = None,
 ) -> Iterator[ExportRecord]:
     make = partial(sale_records, journal=with_journal)
+    code = period.code  # once, not per document
     for sale in sale_inputs(company, sales_in_period(company, period), with_lines=with_lines):
-        yield from _guard(on_error, make, sale, period.code, mapping) or ()
+        yield from _guard(on_error, make, sale, code, mapping) or ()
 
 
 # --- supplier invoices -------------------------------------------------------------------------

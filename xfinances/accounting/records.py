@@ -90,8 +90,17 @@ def ledger_currency(period: str) -> str:
     return "EUR" if period >= EURO_FROM else "BGN"
 
 
+_PERIODS: dict[dt.date, str] = {}
+
+
 def period_of(day: dt.date) -> str:
-    return f"{day.year:04d}{day.month:02d}"
+    """`YYYYMM` of a day (made once per day: every record asks, a month has 31 days)."""
+    found = _PERIODS.get(day)
+    if found is None:
+        if len(_PERIODS) > 5000:
+            _PERIODS.clear()
+        found = _PERIODS[day] = f"{day.year:04d}{day.month:02d}"
+    return found
 
 
 def in_ledger(amount: Decimal, currency: str, eur_amount: Decimal, ledger: str) -> Decimal:
@@ -246,7 +255,11 @@ class JournalEntry:
 
     @property
     def balanced(self) -> bool:
-        return self.debit == self.credit
+        debit = credit = ZERO  # one pass (every record is checked before it is written)
+        for line in self.lines:
+            debit += line.debit
+            credit += line.credit
+        return debit == credit
 
 
 @dataclass(frozen=True, slots=True)

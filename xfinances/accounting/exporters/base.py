@@ -145,7 +145,10 @@ _CENT = Decimal("0.01")
 
 def money(value: Decimal, decimal_point: str = ".") -> str:
     """Two decimals, half-up (the records hold cents already)."""
-    text = "0.00" if value is ZERO else str(value.quantize(_CENT, rounding=ROUND_HALF_UP))
+    text = str(value)
+    if len(text) < 4 or text[-3] != ".":
+        # Not already in cents ("101.01"; a scientific form never has its point there).
+        text = str(value.quantize(_CENT, rounding=ROUND_HALF_UP))
     return text if decimal_point == "." else text.replace(".", decimal_point)
 
 

@@ -121,3 +121,108 @@ def test_directory_sink_writes_all_or_nothing(tmp_path: Path) -> None:
         pytest.skip("root ignores folder permissions")
     with pytest.raises(PermissionError, match="not writable"):
         DirectorySink(locked)
+
+
+def test_ajur_foreign_currency_and_separators_in_fields() -> None:
+    """A USD invoice in a EUR ledger prints each operation's share in dollars; a party name
+    with the format's separators loses them (the golden month has neither)."""
+    party = samples.PartyRecord(number="14", name="Tex#US@@ Inc.", country="US", vat_number="US123")
+    sale = samples.SaleInput(
+        id=201,
+        version=1,
+        kind="invoice",
+        status="issued",
+        number="0000000201",
+        issue_date=samples.dt.date(2026, 3, 10),
+        tax_event_date=samples.dt.date(2026, 3, 10),
+        currency="USD",
+        total=samples.D("120.00"),
+        party=party,
+        groups=(
+            samples.GroupInput(
+                "standard",
+                samples.D(20),
+                "02-11",
+                samples.D("100.00"),
+                samples.D("20.00"),
+                samples.D("92.59"),
+                samples.D("18.52"),
+            ),
+        ),
+    )
+    records = samples.sale_records(sale, samples.PERIOD, samples.MAPPING)
+    exporter = get("ajur")
+    assert exporter is not None
+    sink = MemorySink()
+    exporter.write(samples.CONTEXT, lambda kinds, **kw: iter(records), sink)
+    assert sink.files["AJUR.TXT"].decode("cp1251").split("\r\n") == [
+        "Продажба#0000000201#10.03.2026#1#0000000201 Tex US  Inc.#Ф-ра"
+        "@@411#14@@703#@@92.59##100.00#Щатски долар",
+        "Продажба#0000000201#10.03.2026#1#0000000201 Tex US  Inc.#Ф-ра"
+        "@@411#14@@4532#@@18.52##20.00#Щатски долар",
+        "ДДСПР#Ф-ра#0000000201#10.03.2026@@14#Tex US  Inc.#999999999999999#US123"
+        "@@92.59#18.52#92.59#18.52" + "#0.00" * 13,
+        "",
+    ]
+
+
+@pytest.mark.parametrize("batch", [1, 2, 5])
+def test_ajur_lines_written_in_batches_give_the_same_bytes(
+    batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xfinances.accounting.exporters import ajur
+
+    monkeypatch.setattr(ajur, "BATCH", batch)
+    assert render("ajur")["AJUR.TXT"] == (GOLDEN / "ajur" / "AJUR.TXT").read_bytes()
+
+
+def test_ajur_money_prints_cents_half_up_whatever_the_exponent() -> None:
+    from xfinances.accounting.exporters.base import money
+
+    D = samples.D
+    assert [money(D(x)) for x in ("1.005", "-1.005", "2", "0", "-0.00", "1E+3", "12.3")] == [
+        "1.01",
+        "-1.01",
+        "2.00",
+        "0.00",
+        "-0.00",
+        "1000.00",
+        "12.30",
+    ]
+    assert money(D("1234.50"), ",") == "1234,50"
+
+
+def test_ajur_vat_line_amounts_are_the_nap_columns() -> None:
+    """The Ажур VAT line sums only the columns a record touches; it must print what the NAP
+    columns hold, a credit note of zero (-0.00 rows) and two rows in one column included."""
+    from xfinances.accounting import nap
+    from xfinances.accounting.exporters.ajur import vat_line
+    from xfinances.accounting.exporters.base import money
+
+    D, g = samples.D, samples.g
+    sales = [
+        samples._sale("0000000301", 3, [g("standard", "20", "02-11", "0.00", "0.00")]),
+        samples._sale(
+            "0000000302", 4, [g("standard", "20", "02-11", "0.00", "0.00")], kind="credit_note"
+        ),
+        samples._sale(
+            "0000000303",
+            5,
+            [
+                g("standard", "20", "02-11", "10.00", "2.00"),
+                g("standard", "20", "02-11", "5.555", "1.111"),
+                g("accommodation", "9", "02-13", "1E+1", "0.90"),
+            ],
+            kind="credit_note",
+        ),
+    ]
+    records = [r for s in sales for r in samples.sale_records(s, samples.PERIOD, samples.MAPPING)]
+    records += [r for r in samples.all_records() if r.kind in ("sale", "purchase")]
+    for record in records:
+        if record.kind == "sale":
+            values, columns = nap.sales_values(record), nap.SALES_AMOUNTS
+        else:
+            values, columns = nap.purchase_values(record), nap.PURCHASE_AMOUNTS
+        expected = "#".join(money(values.get(code, D("0.00"))) for code in columns)
+        assert vat_line(record).split("@@")[2] == expected
+    assert vat_line(records[1]).split("@@")[2].startswith("0.00#0.00#0.00#0.00#")
