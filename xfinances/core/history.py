@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -45,7 +46,7 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any
         return None
     try:
         field = model._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:
         return None
     return field if isinstance(field, models.Field) else None
 

@@ -215,5 +215,5 @@ def _connection_lost(connection: Any) -> bool:
         return True  # connecting failed
     try:
         return not connection.is_usable()
-    except Exception:
+    except Exception:  # each driver raises its own kinds from a dead socket
         return True
