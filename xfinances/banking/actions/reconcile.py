@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xfinances.banking import matching, queries
+from xfinances.banking.actions import own_transfers
 from xfinances.banking.actions import rules as bank_rules
 from xfinances.banking.models import (
     AliasKind,
@@ -57,6 +58,7 @@ class MatchResult:
     review: int = 0
     unmatched: int = 0
     ruled: int = 0  # filed under a category by a bank rule (fees, taxes …)
+    own_transfers: int = 0  # money between the company's own accounts
 
 
 def alias_key(value: str) -> str:
@@ -365,8 +367,10 @@ def _match_each(actor: Actor, found: Any, context: _Context, result: MatchResult
     for row in found.values_list(*_ROW_FIELDS, named=True).iterator(chunk_size=2000):
         if row.counterparty_iban and row.counterparty_iban in context.own_ibans:
             entry = _instance(row.id, context)
+            own_transfers.settle_own_transfer(actor, context.company, entry.movement)
             entry.match_state = MatchState.NONE  # money between the company's own accounts
             entry.save(update_fields=["match_state"])
+            result.own_transfers += 1
             continue
         if _has_manual_payment(row, payments_on):
             entry = _instance(row.id, context)

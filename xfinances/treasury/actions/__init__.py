@@ -51,7 +51,12 @@ from xfinances.treasury.actions.planned import (
     delete_planned_item,
     update_planned_item,
 )
-from xfinances.treasury.actions.transfers import TransferInput, create_transfer
+from xfinances.treasury.actions.transfers import (
+    TransferInput,
+    TransferPairInput,
+    create_transfer,
+    pair_transfer,
+)
 
 __all__ = [
     "ACCOUNT_FIELDS",
@@ -64,6 +69,7 @@ __all__ = [
     "MovementInput",
     "PlannedItemInput",
     "TransferInput",
+    "TransferPairInput",
     "add_attachment",
     "close_account",
     "close_period",
@@ -78,6 +84,7 @@ __all__ = [
     "ensure_default_categories",
     "on_company_bank_account_added",
     "on_company_created",
+    "pair_transfer",
     "rebuild_month_totals",
     "record_balance_check",
     "record_bank_movements",

@@ -29,6 +29,7 @@ from xfinances.treasury.actions.common import (
 )
 from xfinances.treasury.models import (
     MoneyAccount,
+    Movement,
     MovementSource,
     Transfer,
 )
@@ -165,4 +166,96 @@ def create_transfer(actor: Actor, company: Company, data: TransferInput) -> Tran
     )
     audit.record_create(actor, company, "create_transfer", transfer)
     _post_movements(actor, transfer, source, target)
+    return transfer
+
+
+# ---------------------------------------------------------------- pairing two bank movements
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferPairInput(ActionInput):
+    """Two movements already on the company's accounts (from bank statements) that are one
+    transfer: `sent` leaves one account, `received` arrives in another."""
+
+    sent: Movement = reads(inputs.as_is, default=None)
+    received: Movement = reads(inputs.as_is, default=None)
+    description: str = reads(inputs.text(max_length=limit_of(Transfer, "description")), default="")
+
+
+def _check_pair(company: Company, sent: Movement, received: Movement) -> None:
+    errors = InvalidInput.collect()
+    for field, movement in (("sent", sent), ("received", received)):
+        if not isinstance(movement, Movement) or movement.company_id != company.pk:
+            raise InvalidInput({field: [_("No such movement.")]})
+        if movement.transfer_id is not None:
+            errors.add(field, _("This movement is already part of a transfer."))
+        if movement.reversal_of_id is not None:
+            errors.add(field, _("A reversal cannot be part of a transfer."))
+    if sent.account_id == received.account_id:
+        errors.add("received", _("Choose a movement on a different account."))
+    if sent.amount >= 0:
+        errors.add("sent", _("The money sent must be a movement out of its account."))
+    if received.amount <= 0:
+        errors.add("received", _("The money received must be a movement into its account."))
+    if sent.currency == received.currency and -sent.amount != received.amount:
+        errors.add("received", _("The two amounts differ: they are not one transfer."))
+    errors.raise_if_any()
+
+
+@transaction.atomic
+def pair_transfer(actor: Actor, company: Company, data: TransferPairInput) -> Transfer:
+    """Record two existing movements (the two sides of money moved between own accounts, each
+    from its account's statement) as one Transfer. Nothing is posted: the amounts and the
+    balances stay as the banks reported them; both legs get the "internal" category unless a
+    person gave them one."""
+    sent, received = data.sent, data.received
+    _check_pair(company, sent, received)
+    accounts = locks.lock_accounts(company, [sent.account_id, received.account_id])
+    source, target = accounts[sent.account_id], accounts[received.account_id]
+    _ensure_can_move(actor, company, source)
+    _ensure_can_move(actor, company, target)
+    # Re-read under the locks: a concurrent run may have paired one of them meanwhile.
+    legs = {
+        m.pk: m
+        for m in Movement.objects.select_for_update().filter(
+            company=company, pk__in=[sent.pk, received.pk]
+        )
+    }
+    sent, received = legs[sent.pk], legs[received.pk]
+    _check_pair(company, sent, received)
+    for account, leg in ((source, sent), (target, received)):
+        _refuse_closed_period(company, account, leg.date)
+    amount_from, amount_to = -sent.amount, received.amount
+    difference = None
+    if source.currency != target.currency:
+        difference = balances.exchange_difference_eur(
+            amount_from,
+            rate_value(company, source.currency, sent.date),
+            amount_to,
+            rate_value(company, target.currency, received.date),
+        )
+    transfer = Transfer.objects.create(
+        company=company,
+        date=sent.date,
+        from_account=source,
+        to_account=target,
+        amount_from=amount_from,
+        currency_from=source.currency,
+        amount_to=amount_to,
+        currency_to=target.currency,
+        rate=(amount_to / amount_from).quantize(Decimal("0.00000001")),
+        exchange_difference_eur=difference,
+        description=data.description,
+    )
+    audit.record_create(actor, company, "pair_transfer", transfer)
+    category = _category_by_code(company, "internal")
+    for leg in (sent, received):
+        before = audit.snapshot(leg)
+        leg.transfer = transfer
+        fields = ["transfer", "updated_at"]
+        if leg.category_id is None and category is not None:
+            leg.category = category
+            fields.append("category")
+        leg.save(update_fields=fields)
+        audit.record_update(actor, company, "pair_transfer", leg, before)
     return transfer
