@@ -144,3 +144,12 @@ def api_as(
         return ApiCaller(client, raw, company.eik if choose else None)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    """A test's ids may be another test's (SQLite reuses them after a rollback): what a process
+    keeps of a company between requests starts empty in every test."""
+    from xfinances.accounting import queries as accounting_queries
+
+    accounting_queries.forget_on_issue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +27,7 @@ from xfinances.accounting.models import (
     DocumentExport,
     ExportBatch,
     ExportState,
+    Schedule,
     VatPeriodClose,
 )
 from xfinances.accounting.records import (
@@ -52,6 +54,35 @@ def mapping_of(company: Company) -> AccountMapping:
 def mapping_from(row: AccountMappingSettings) -> AccountMapping:
     values = {name: getattr(row, name) for name in AccountMapping.SIMPLE_FIELDS}
     return AccountMapping(revenue=dict(row.revenue or {}), **values)
+
+
+# Whether a company sends documents on issue is asked after every issue of every company, and
+# it changes about once in a company's life: each process keeps the answer for a minute. A
+# change made through the actions is seen at once in the process that made it; another process
+# sees it within the minute, and the hourly run sends whatever an on-issue destination missed.
+ON_ISSUE_SECONDS = 60.0
+_on_issue: dict[int, tuple[float, bool]] = {}
+
+
+def sends_on_issue(company_id: int) -> bool:
+    """The company has an active destination that sends each document when it is issued."""
+    now = time.monotonic()
+    known = _on_issue.get(company_id)
+    if known is not None and known[0] > now:
+        return known[1]
+    wanted = Destination.objects.filter(
+        company_id=company_id, is_active=True, schedule=Schedule.ON_ISSUE
+    ).exists()
+    _on_issue[company_id] = (now + ON_ISSUE_SECONDS, wanted)
+    return wanted
+
+
+def forget_on_issue(company_id: int | None = None) -> None:
+    """Drop what this process knows of one company's destinations (of all, without an id)."""
+    if company_id is None:
+        _on_issue.clear()
+    else:
+        _on_issue.pop(company_id, None)
 
 
 def destinations(company: Company) -> QuerySet[Destination]:

@@ -3,8 +3,7 @@ registered from `AccountingConfig.ready()`."""
 
 from __future__ import annotations
 
-from xfinances.accounting import actions, tasks
-from xfinances.accounting.models import Destination, Schedule
+from xfinances.accounting import actions, queries, tasks
 from xfinances.core import events
 from xfinances.core.events import Phase
 from xfinances.invoicing.events import DocumentIssued, DocumentUpdated, DocumentVoided
@@ -13,10 +12,7 @@ from xfinances.notifications.events import MessageFailed, MessageSent
 
 def on_issue(event: DocumentIssued) -> None:
     """After commit: on-issue destinations of the company send the new document."""
-    wanted = Destination.objects.filter(
-        company_id=event.company_id, is_active=True, schedule=Schedule.ON_ISSUE
-    ).exists()
-    if wanted:
+    if queries.sends_on_issue(event.company_id):
         tasks.export_on_issue(event.company_id, event.document_id)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from xfinances.accounting import queries
 from xfinances.accounting.inputs import DestinationInput, folder_problem
 from xfinances.accounting.models import Channel, Destination
 from xfinances.core import audit
@@ -45,6 +46,7 @@ def create_destination(actor: Actor, company: Company, data: DestinationInput) -
         endpoint=endpoint,
     )
     audit.record_create(actor, company, "create_destination", destination)
+    _forget_on_issue(company.pk)
     return destination
 
 
@@ -56,4 +58,11 @@ def set_destination_active(actor: Actor, destination: Destination, active: bool)
     destination.is_active = active
     destination.save(update_fields=["is_active"])
     audit.record_update(actor, destination.company, "set_destination_active", destination, before)
+    _forget_on_issue(destination.company_id)
     return destination
+
+
+def _forget_on_issue(company_id: int) -> None:
+    """This process asks the database again, now and once the change is committed."""
+    queries.forget_on_issue(company_id)
+    transaction.on_commit(lambda: queries.forget_on_issue(company_id))

@@ -296,6 +296,33 @@ def test_on_issue_destination_exports_the_new_document(
 
 
 @pytest.mark.django_db
+def test_whether_to_send_on_issue_is_asked_once_and_a_new_destination_is_seen_at_once(
+    company: Any, tmp_path: Path, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xfinances.accounting import tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks, "export_on_issue", lambda company_id, pk: sent.append(pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        issued(company)  # no destination yet: the answer (no) is kept
+    with CaptureQueriesContext(connection) as statements:
+        with django_capture_on_commit_callbacks(execute=True):
+            issued(company)
+    assert not [q for q in statements.captured_queries if "accounting_destination" in q["sql"]]
+    assert sent == []
+    create_destination(
+        SYSTEM, company, name="Ажур", target="ajur", kinds=["sale"], schedule="on_issue",
+        channel="folder", folder=str(tmp_path),
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        third = issued(company)
+    assert sent == [third.pk]  # the process that made the destination sees it at once
+
+
+@pytest.mark.django_db
 def test_a_folder_batch_whose_task_was_lost_is_delivered_by_the_hourly_job(
     company: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
