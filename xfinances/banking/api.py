@@ -29,6 +29,7 @@ from xfinances.banking.models import (
     MatchProposal,
     Statement,
 )
+from xfinances.banking.payment_file_api import router as payment_files_router
 from xfinances.banking.source_api import router as sources_router
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
@@ -40,6 +41,8 @@ from xfinances.payments.models import Allocation
 router = Router(tags=["banking"])
 # Mailboxes, watched folders, bank connections and their run log (source_api.py).
 router.add_router("", sources_router)
+# Supplier payment files (pain.001) made from purchases' payment batches (payment_file_api.py).
+router.add_router("", payment_files_router)
 
 
 class SummaryOut(Schema):

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.banking import csv_profiles
-from xfinances.banking.models import BankRule, CsvProfile
+from xfinances.banking.models import BankRule, CsvProfile, PaymentFileSchema
 from xfinances.core.text_limits import limit_of
 from xfinances.payments.models import Allocation
 
@@ -158,3 +158,20 @@ COLUMN_LABELS = {
     "bank_id": _("Bank reference"),
     "account": _("Our account"),
 }
+
+
+class PaymentFileForm(forms.Form):
+    """A payment batch's pain.001 file: shape only; `make_payment_file` judges the rest."""
+
+    account = forms.TypedChoiceField(label=_("Pay from"), coerce=int)
+    schema = forms.ChoiceField(label=_("Format"), choices=PaymentFileSchema.choices)
+    execution_date = forms.DateField(
+        label=_("Execution date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: today."),
+    )
+    confirm_iban_changes = forms.BooleanField(
+        label=_("I have checked the changed IBANs with the suppliers and confirm them"),
+        required=False,
+    )

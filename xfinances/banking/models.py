@@ -567,3 +567,55 @@ class CsvProfile(BoundedTextModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PaymentFileSchema(models.TextChoices):
+    V09 = "pain.001.001.09", _("pain.001.001.09 (current)")
+    V03 = "pain.001.001.03", _("pain.001.001.03 (for banks that still want it)")
+
+
+class PaymentFile(BoundedTextModel):
+    """A supplier payment file (pain.001) made from a payment batch of purchases, kept as made:
+    downloading it again gives the same bytes. One end-to-end id per invoice
+    (`pain001.end_to_end_id(reference, invoice id)`), so the outgoing payments in a later
+    statement find their invoices. `iban_flags` lists the suppliers whose IBAN had changed when
+    the file was made; `confirmed_by` is the owner who confirmed them."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    batch = models.ForeignKey("purchases.PaymentBatch", on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(
+        MoneyAccount, on_delete=models.PROTECT, related_name="+", verbose_name=_("paid from")
+    )
+    schema = models.CharField(_("format"), max_length=20, choices=PaymentFileSchema.choices)
+    reference = models.CharField(_("batch reference"), max_length=16)
+    message_id = models.CharField(_("message id"), max_length=35)
+    execution_date = models.DateField(_("execution date"))
+    transfers = models.PositiveIntegerField(_("transfers"))
+    total = models.DecimalField(_("total"), **AMOUNT)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    iban_flags = models.JSONField(default=list, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment file")
+        ordering = ["company_id", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "message_id"], name="banking_payment_file_message"
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "batch"], name="banking_payment_file_batch")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} ({self.transfers})"
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.message_id}.xml"

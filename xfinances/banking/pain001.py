@@ -33,10 +33,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from lxml import etree
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
+from xfinances.core import formatting
 from xfinances.invoicing.creditor_reference import is_valid_rf
 
 SCHEMAS = ("pain.001.001.09", "pain.001.001.03")
@@ -103,6 +105,11 @@ class PaymentFile:
 
 
 # --------------------------------------------------------------------------- identifiers
+
+
+def batch_reference(batch_id: int) -> str:
+    """A payment batch's part of the end-to-end ids of its file ("B42")."""
+    return f"B{batch_id}"
 
 
 def end_to_end_id(batch_reference: str, item_id: int) -> str:
@@ -441,11 +448,16 @@ def iban_changed(
             % {"old": paid},
         )
     earlier = [r for r in history[:-1] if _compact(r.iban) != now]
-    if today is not None and earlier and (today - current.since).days <= recent_days:
+    days = (today - current.since).days if today is not None else recent_days + 1
+    if earlier and days <= recent_days:
         return IbanFlag(
             now,
             _compact(earlier[-1].iban),
-            _("The IBAN changed on %(day)s, %(days)s days ago.")
-            % {"day": current.since.isoformat(), "days": (today - current.since).days},
+            ngettext(
+                "The IBAN changed on %(day)s, %(days)d day ago.",
+                "The IBAN changed on %(day)s, %(days)d days ago.",
+                days,
+            )
+            % {"day": formatting.date(current.since), "days": days},
         )
     return None

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 
-from xfinances.banking import csv_profiles
+from xfinances.banking import csv_profiles, pain001
 from xfinances.banking.models import (
     AliasKind,
     BankEntry,
@@ -18,6 +18,7 @@ from xfinances.banking.models import (
     MatchProposal,
     MatchState,
     PartyAlias,
+    PaymentFile,
     ProposalState,
     Statement,
     StatementImport,
@@ -27,6 +28,9 @@ from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.parties.models import Party, PartyBankAccount
 from xfinances.purchases.models import (
     ApprovalStatus,
+    PaymentBatch,
+    PaymentBatchItem,
+    PaymentBatchStatus,
     SupplierDocumentKind,
     SupplierInvoice,
     SupplierInvoiceStatus,
@@ -170,8 +174,17 @@ def open_sales_documents(company: Company, currency: str) -> list[dict[str, Any]
 
 
 def open_supplier_invoices(company: Company, currency: str) -> list[dict[str, Any]]:
-    """Registered supplier invoices and debit notes with something left to pay."""
-    return [
+    """Registered supplier invoices and debit notes with something left to pay. `reference` is
+    the end-to-end id the invoice had in the latest payment file sent to the bank (or empty):
+    the bank returns it with the outgoing payment."""
+    sent_in = (
+        PaymentBatchItem.objects.filter(
+            company=company, invoice=OuterRef("pk"), batch__status=PaymentBatchStatus.EXPORTED
+        )
+        .order_by("-batch_id")
+        .values("batch_id")[:1]
+    )
+    rows = [
         dict(row)
         for row in SupplierInvoice.objects.filter(
             company=company,
@@ -189,8 +202,14 @@ def open_supplier_invoices(company: Company, currency: str) -> list[dict[str, An
             "currency",
             "issue_date",
             "due_date",
+            sent_in_batch=Subquery(sent_in),
         )
     ]
+    for row in rows:
+        batch_id = row.pop("sent_in_batch")
+        reference = pain001.batch_reference(batch_id) if batch_id else ""
+        row["reference"] = pain001.end_to_end_id(reference, row["id"]) if batch_id else ""
+    return rows
 
 
 def rules(company: Company) -> QuerySet[BankRule]:
@@ -227,3 +246,12 @@ def column_profiles(company: Company) -> list[csv_profiles.Profile]:
 def column_profile(company: Company, key: str) -> csv_profiles.Profile | None:
     """A profile by its key: a shipped preset's or `company-<id>`."""
     return next((p for p in column_profiles(company) if p.key == key), None)
+
+
+def payment_files(company: Company, batch: PaymentBatch | None = None) -> QuerySet[PaymentFile]:
+    found = PaymentFile.objects.filter(company=company).select_related("account", "created_by")
+    return found.filter(batch=batch) if batch is not None else found
+
+
+def payment_file(company: Company, payment_file_id: int) -> PaymentFile | None:
+    return PaymentFile.objects.filter(company=company, pk=payment_file_id).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xfinances.banking import source_views, views
+from xfinances.banking import payment_file_views, source_views, views
 
 app_name = "banking"
 urlpatterns = [
@@ -45,6 +45,16 @@ urlpatterns = [
         "connections/<int:connection_id>/sca-done/",
         source_views.connection_sca_done,
         name="connection_sca_done",
+    ),
+    path(
+        "payment-batches/<int:payment_batch_id>/file/",
+        payment_file_views.payment_file,
+        name="payment_file",
+    ),
+    path(
+        "payment-files/<int:payment_file_id>/",
+        payment_file_views.payment_file_download,
+        name="payment_file_download",
     ),
     path("rules/", views.rules, name="rules"),
     path("rules/new/", views.rule_edit, name="rule_new"),

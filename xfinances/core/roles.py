@@ -41,6 +41,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "purchases.change": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.PURCHASING}),
     "purchases.approve": _STAFF,
     "purchases.pay": _STAFF,
+    # paying a supplier whose IBAN changed recently: a classic fraud, so the owner decides
+    "purchases.confirm_iban": frozenset({Role.OWNER}),
     "treasury.view": frozenset({Role.OWNER, Role.ACCOUNTANT, Role.VIEWER}),
     "treasury.change": _STAFF,
     "treasury.all_accounts": _STAFF,

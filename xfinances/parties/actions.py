@@ -164,6 +164,9 @@ def _replace_bank_accounts(
     after = [(a["iban"], a["currency"], a["is_primary"]) for a in accounts]
     if sorted(before) == sorted(after):
         return
+    # An IBAN the party already had keeps the moment it was first given.
+    added = {a.iban: a.added_at for a in old}
+    now = timezone.now()
     PartyBankAccount.objects.filter(company_id=party.company_id, party=party).delete()
     PartyBankAccount.objects.bulk_create(
         [
@@ -172,6 +175,7 @@ def _replace_bank_accounts(
                 party=party,
                 bic=bic_for_iban(a["iban"]),
                 bank_name=bank_name_for_iban(a["iban"])[:200],
+                added_at=added.get(a["iban"], now),
                 **a,
             )
             for a in accounts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company, Currency
@@ -139,6 +140,10 @@ class PartyBankAccount(BoundedTextModel):
         _("currency"), max_length=3, choices=Currency.choices, blank=True, default=""
     )
     is_primary = models.BooleanField(_("primary"), default=False)
+    # When the IBAN was first given (kept when the party's accounts are saved again); empty for
+    # accounts older than this field. A supplier's recently added IBAN is flagged before a
+    # payment file pays it (banking, supplier payment files).
+    added_at = models.DateTimeField(_("added"), null=True, blank=True, default=timezone.now)
 
     class Meta:
         verbose_name = _("bank account of a party")

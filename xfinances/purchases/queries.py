@@ -12,6 +12,7 @@ from xfinances.parties.models import Party
 from xfinances.purchases.models import (
     ApprovalStatus,
     PaymentBatch,
+    PaymentBatchItem,
     PaymentStatus,
     PurchaseCategory,
     PurchaseSettings,
@@ -104,6 +105,15 @@ def payment_batches(company: Company) -> QuerySet[PaymentBatch]:
 
 def payment_batch(company: Company, batch_id: int) -> PaymentBatch | None:
     return PaymentBatch.objects.filter(company=company, pk=batch_id).first()
+
+
+def payment_batch_items(company: Company, batch: PaymentBatch) -> QuerySet[PaymentBatchItem]:
+    return (
+        PaymentBatchItem.objects.filter(company=company, batch=batch)
+        .select_related("invoice__supplier")
+        .prefetch_related("invoice__supplier__bank_accounts")
+        .order_by("invoice_id")
+    )
 
 
 def open_payables(company: Company) -> QuerySet[SupplierInvoice]:

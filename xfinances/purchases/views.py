@@ -33,7 +33,7 @@ from xfinances.purchases.forms import (
     UblUploadForm,
 )
 from xfinances.purchases.inputs import PurchaseSettingsInput, SupplierInvoiceInput
-from xfinances.purchases.models import PaymentBatchItem, SupplierInvoice, SupplierInvoiceImport
+from xfinances.purchases.models import SupplierInvoice, SupplierInvoiceImport
 from xfinances.purchases.numbers import number_key
 from xfinances.purchases.ubl import UblDocument, read_ubl
 
@@ -516,9 +516,7 @@ def batch_detail(request: CompanyRequest, payment_batch_id: int) -> HttpResponse
     batch = queries.payment_batch(request.company, payment_batch_id)
     if batch is None:
         raise Http404
-    items = PaymentBatchItem.objects.filter(company=request.company, batch=batch).select_related(
-        "invoice", "invoice__supplier"
-    )
+    items = queries.payment_batch_items(request.company, batch)
     return render(request, "purchases/batch.html", {"batch": batch, "items": items})
 
 

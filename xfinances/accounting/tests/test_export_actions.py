@@ -308,9 +308,11 @@ def test_whether_to_send_on_issue_is_asked_once_and_a_new_destination_is_seen_at
     monkeypatch.setattr(tasks, "export_on_issue", lambda company_id, pk: sent.append(pk))
     with django_capture_on_commit_callbacks(execute=True):
         issued(company)  # no destination yet: the answer (no) is kept
-    with CaptureQueriesContext(connection) as statements:
-        with django_capture_on_commit_callbacks(execute=True):
-            issued(company)
+    with (
+        CaptureQueriesContext(connection) as statements,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        issued(company)
     assert not [q for q in statements.captured_queries if "accounting_destination" in q["sql"]]
     assert sent == []
     create_destination(

@@ -12,6 +12,12 @@ from xfinances.banking.actions.importing import (
     import_statement,
     resolve_account,
 )
+from xfinances.banking.actions.payment_files import (
+    IbanWarning,
+    PaymentFileInput,
+    iban_flags,
+    make_payment_file,
+)
 from xfinances.banking.actions.profiles import (
     create_profile,
     delete_profile,
@@ -38,8 +44,10 @@ from xfinances.banking.actions.rules import (
 
 __all__ = [
     "MAX_BYTES",
+    "IbanWarning",
     "ImportSummary",
     "MatchResult",
+    "PaymentFileInput",
     "RulePreview",
     "accept",
     "accept_with_write_off",
@@ -49,8 +57,10 @@ __all__ = [
     "dismiss",
     "duplicate_profile",
     "ensure_default_rules",
+    "iban_flags",
     "import_events",
     "import_statement",
+    "make_payment_file",
     "match_entries",
     "preview_profile",
     "preview_rule",

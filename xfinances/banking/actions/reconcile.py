@@ -108,7 +108,7 @@ def open_items(company: Company, currency: str) -> list[Any]:
                 party_id=row["supplier_id"],
                 party_name=party["name"],
                 party_identifiers=tuple(party["ids"]),
-                reference="",
+                reference=row["reference"],  # our payment file's end-to-end id
                 open_amount=row["remaining"],
                 currency=row["currency"],
                 issue_date=row["issue_date"],

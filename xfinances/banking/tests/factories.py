@@ -14,12 +14,14 @@ from xfinances.banking.models import (
     BankRule,
     MatchProposal,
     MatchState,
+    PaymentFile,
     Statement,
     WatchedFolder,
 )
 from xfinances.banking.sample_files import Row, camt053
 from xfinances.core.audit import Actor
 from xfinances.core.models import Company, Source
+from xfinances.purchases.models import PaymentBatch
 from xfinances.treasury import actions as treasury_actions
 from xfinances.treasury.models import MoneyAccount
 
@@ -77,7 +79,23 @@ def isolation_objects(company: Company) -> dict[str, Any]:
     profile = actions.create_profile(
         SYSTEM, company, name="Моята банка", data=csv_profiles.builtin("bg-csv").to_dict()
     )
+    # A payment file as kept (its batch is empty: only the pages that show it are walked).
+    batch = PaymentBatch.objects.create(company=company)
+    payment_file = PaymentFile.objects.create(
+        company=company,
+        batch=batch,
+        account_id=statement.account_id,
+        schema="pain.001.001.09",
+        reference=f"B{batch.pk}",
+        message_id=f"XF-B{batch.pk}-1",
+        execution_date=dt.date.today(),
+        transfers=0,
+        total=Decimal("0"),
+        content=b"<Document/>",
+        sha256="0" * 64,
+    )
     return {
+        "payment_file_id": payment_file.pk,
         "source_kind": "folder",
         "source_id": folder.pk,
         "connection_id": connection.pk,

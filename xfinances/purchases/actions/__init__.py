@@ -14,6 +14,7 @@ working for the views, the API, the CLI and the apps above:
 from xfinances.purchases.actions.approval import (
     approve_supplier_invoice,
     create_payment_batch,
+    mark_batch_sent,
     queries_role,
     reject_supplier_invoice,
     request_approval,
@@ -59,6 +60,7 @@ __all__ = [
     "create_supplier_from_ubl",
     "ensure_purchase_categories",
     "invoice_url",
+    "mark_batch_sent",
     "on_company_created",
     "queries_role",
     "register_from_ubl",

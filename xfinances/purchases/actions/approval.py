@@ -219,3 +219,21 @@ def create_payment_batch(
         audit.record_update(actor, company, "create_payment_batch", invoice, before)
     audit.record_create(actor, company, "create_payment_batch", batch)
     return batch
+
+
+@transaction.atomic
+def mark_batch_sent(actor: Actor, batch: PaymentBatch) -> PaymentBatch:
+    """The batch's payment file was made for the bank: the batch is sent and stays so (its
+    invoices stay scheduled until their payments arrive in a statement). Again: no change."""
+    company = batch.company
+    ensure_can(actor, company, "purchases.pay")
+    batch = PaymentBatch.objects.select_for_update().get(company=company, pk=batch.pk)
+    if batch.status == PaymentBatchStatus.CANCELLED:
+        raise Conflict(_("The payment batch is cancelled."))
+    if batch.status == PaymentBatchStatus.EXPORTED:
+        return batch
+    before = audit.snapshot(batch)
+    batch.status = PaymentBatchStatus.EXPORTED
+    batch.save(update_fields=["status"])
+    audit.record_update(actor, company, "mark_batch_sent", batch, before)
+    return batch
