@@ -14,7 +14,7 @@ from django.utils import timezone
 from lxml import etree
 
 from xfinances.banking import actions, pain001
-from xfinances.banking.models import BankEntry, MatchState, PaymentFile
+from xfinances.banking.models import BankEntry, MatchProposal, MatchState, PaymentFile
 from xfinances.banking.sample_files import Row, camt053
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput, NotAllowed
@@ -173,6 +173,8 @@ def test_the_outgoing_payments_in_a_statement_settle_the_invoices_by_themselves(
     invoice.refresh_from_db()
     assert invoice.payment_status == PaymentStatus.PAID and invoice.remaining == 0
     assert BankEntry.objects.get(company=company).match_state == MatchState.AUTO
+    proposal = MatchProposal.objects.get(company=company)
+    assert f"XF-B{batch.pk}-{invoice.pk}" in proposal.reason, proposal.reason
 
 
 @pytest.mark.django_db
