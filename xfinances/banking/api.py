@@ -235,6 +235,36 @@ def dismiss_entry(request: CompanyRequest, entry_id: int, body: UndoIn) -> dict[
     return _entry_out(actions.dismiss(request.actor, entry, reason=body.reason), [])
 
 
+class FileIn(InputSchema):
+    category_id: int
+    remember: bool = False  # learn a rule for the counterparty and file the lines it fits
+
+
+class FiledOut(Schema):
+    entry: EntryOut
+    rule_id: int | None
+    also_filed: int
+
+
+@router.post(
+    "/entries/{entry_id}/file",
+    response=FiledOut,
+    summary="File a line under a cash-flow category (and learn a rule)",
+)
+def file_entry(request: CompanyRequest, entry_id: int, body: FileIn) -> dict[str, Any]:
+    require(request, "payments.change")
+    entry = queries.entry(request.company, entry_id)
+    if entry is None:
+        raise Http404
+    data = actions.FileEntryInput.read({"category": body.category_id, "remember": body.remember})
+    filed = actions.file_entry(request.actor, entry, data)
+    return {
+        "entry": _entry_out(filed.entry, []),
+        "rule_id": filed.rule.pk if filed.rule else None,
+        "also_filed": filed.also_filed,
+    }
+
+
 @router.post("/match", summary="Match unmatched entries now")
 def match_now(request: CompanyRequest) -> dict[str, int]:
     require(request, "payments.change")

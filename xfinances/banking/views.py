@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from xfinances.banking import actions, csv_profiles, queries
@@ -170,6 +171,7 @@ def review(request: CompanyRequest) -> HttpResponse:
         "banking/review.html",
         {
             "rows": rows,
+            "categories": treasury_queries.categories(company) if rows else [],
             "counts": queries.counts(company),
             "MatchState": MatchState,
             "write_off_allowed": write_off_allowed,
@@ -228,6 +230,38 @@ def dismiss(request: CompanyRequest, entry_id: int) -> HttpResponse:
         lambda: actions.dismiss(request.actor, entry, reason=reason),
         _("Entry dismissed."),
     )
+    return redirect("banking:review", company.eik)
+
+
+@company_view("payments.change")
+@require_POST
+def file_entry(request: CompanyRequest, entry_id: int) -> HttpResponse:
+    """File a line that pays no document under a category; "remember" learns a rule."""
+    company = request.company
+    entry = queries.entry(company, entry_id)
+    if entry is None:
+        raise Http404
+    try:
+        data = actions.FileEntryInput.read(
+            {"category": request.POST.get("category"), "remember": request.POST.get("remember")}
+        )
+        filed = actions.file_entry(request.actor, entry, data)
+    except (InvalidInput, NotAllowed, ActionError) as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+    else:
+        if filed.rule is None:
+            messages.success(request, _("Line filed."))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Line filed, rule “%(rule)s” saved; it filed %(count)d more waiting line.",
+                    "Line filed, rule “%(rule)s” saved; it filed %(count)d more waiting lines.",
+                    filed.also_filed,
+                )
+                % {"rule": filed.rule.name, "count": filed.also_filed},
+            )
     return redirect("banking:review", company.eik)
 
 

@@ -5,6 +5,7 @@ Callers use `from xfinances.banking import actions` and the names below."""
 
 from __future__ import annotations
 
+from xfinances.banking.actions.filing import Filed, FileEntryInput, file_entry
 from xfinances.banking.actions.importing import (
     MAX_BYTES,
     ImportSummary,
@@ -44,6 +45,8 @@ from xfinances.banking.actions.rules import (
 
 __all__ = [
     "MAX_BYTES",
+    "FileEntryInput",
+    "Filed",
     "IbanWarning",
     "ImportSummary",
     "MatchResult",
@@ -57,6 +60,7 @@ __all__ = [
     "dismiss",
     "duplicate_profile",
     "ensure_default_rules",
+    "file_entry",
     "iban_flags",
     "import_events",
     "import_statement",

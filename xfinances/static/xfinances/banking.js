@@ -1,6 +1,6 @@
 // E-banking pages: drag-and-drop statement upload with progress and summary; the review
 // queue's keyboard (J/K move, Enter accepts the best candidate, W accepts it and writes off
-// the few cents it leaves open, D dismisses).
+// the few cents it leaves open, D dismisses, F goes to "file under a category").
 (function () {
   "use strict";
 
@@ -76,6 +76,8 @@
     document.addEventListener("keydown", function (e) {
       var tag = (e.target.tagName || "").toLowerCase();
       if (tag === "input" || tag === "textarea" || tag === "select" || e.ctrlKey || e.metaKey || e.altKey) return;
+      // A focused button or link does what it says on Enter, not "accept the best".
+      if ((tag === "button" || tag === "a") && e.key === "Enter") return;
       if (e.key === "j" || e.key === "J") { e.preventDefault(); focus(current + 1); }
       else if (e.key === "k" || e.key === "K") { e.preventDefault(); focus(current - 1); }
       else if (e.key === "Enter") {
@@ -87,6 +89,9 @@
       } else if (e.key === "d" || e.key === "D") {
         var dismiss = items[current].querySelector(".dismiss");
         if (dismiss) { e.preventDefault(); dismiss.click(); }
+      } else if (e.key === "f" || e.key === "F") {
+        var category = items[current].querySelector(".file-entry select");
+        if (category) { e.preventDefault(); category.focus(); }
       }
     });
     focus(0);
