@@ -73,3 +73,47 @@ def test_upload_statement_and_accept_in_the_review_queue(
         Allocation.objects.filter(payment_id=entry.payment_id, undone_at__isnull=True).count() == 1
     )
     assert page.locator("#queue-empty").is_visible()
+
+
+def test_file_a_rent_line_from_the_queue_by_keyboard_and_learn_its_rule(
+    page, live_server, company, make_member
+):
+    """F goes to "file under…", the category is chosen with the keyboard, Tab and Enter file it;
+    the learned rule files the landlord's second line too."""
+    from xfinances.banking import actions
+    from xfinances.banking.models import BankRule
+    from xfinances.banking.tests.factories import SYSTEM
+
+    user = make_member(company, "owner", email="owner@example.bg")
+    bank_account(company, iban=IBAN)
+    today = dt.date.today()
+    out = io.BytesIO()
+    camt053(
+        out,
+        iban=IBAN,
+        rows=[
+            Row(today, Decimal("-800.00"), "Имоти Наем ООД", CLIENT_IBAN, "наем офис"),
+            Row(today, Decimal("-800.00"), "Имоти Наем ООД", CLIENT_IBAN, "наем склад"),
+        ],
+        opening=Decimal("2000"),
+        date_from=today,
+        date_to=today,
+    )
+    out.seek(0)
+    actions.import_statement(SYSTEM, company, out, file_name="s.xml")
+    BankEntry.objects.filter(company=company).update(match_state=MatchState.REVIEW)
+
+    sign_in(page, live_server, user.email, "Test-Parola-2026!")
+    page.goto(f"{live_server.url}/c/{company.eik}/banking/review/")
+    assert page.locator(".review-item").count() == 2
+    page.keyboard.press("f")
+    focused = page.evaluate("document.activeElement.getAttribute('name')")
+    assert focused == "category"
+    page.select_option(".review-item:first-child select[name=category]", label="Наем")
+    page.keyboard.press("Tab")  # "Remember for this counterparty", ticked
+    page.keyboard.press("Tab")  # File
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#queue-empty").is_visible()
+    assert set(BankEntry.objects.values_list("match_state", flat=True)) == {MatchState.NONE}
+    assert BankRule.objects.filter(company=company, counterparty_iban=CLIENT_IBAN).count() == 1
