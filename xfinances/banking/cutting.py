@@ -12,6 +12,7 @@ data (`full_<field>`, stored with its treasury movement), so nothing the bank sa
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from django.db import models
 
@@ -43,27 +44,38 @@ ENTRY_COLUMNS: dict[str, tuple[tuple[type[models.Model], str], ...]] = {
 
 def entry_limit(field: str) -> int:
     """The length a bank entry's `field` is stored with (the smallest of its columns)."""
-    return min(limit_of(model, name) for model, name in ENTRY_COLUMNS[field])
+    return _entry_limits()[field]
+
+
+@functools.cache
+def _entry_limits() -> dict[str, int]:
+    """Every field's limit, read from the models once (cut_entry runs once per entry)."""
+    return {
+        field: min(limit_of(model, name) for model, name in columns)
+        for field, columns in ENTRY_COLUMNS.items()
+    }
 
 
 def cut_entry(entry: rec.BankEntry) -> rec.BankEntry:
     """`entry` with every text cut to its columns; the full text of each cut field kept in
     `raw` as `full_<field>`. The same entry when nothing is over its limit."""
+    limits = _entry_limits()
+    counterparty = entry.counterparty
     values = {
         "bank_id": entry.bank_id,
         "end_to_end_id": entry.end_to_end_id,
         "reference": entry.reference,
         "text": entry.text,
-        "counterparty_name": entry.counterparty.name,
-        "counterparty_iban": entry.counterparty.iban,
+        "counterparty_name": counterparty.name,
+        "counterparty_iban": counterparty.iban,
     }
-    over = {name: value for name, value in values.items() if len(value) > entry_limit(name)}
+    over = {name: value for name, value in values.items() if len(value) > limits[name]}
     if not over:
         return entry
-    short = {name: value[: entry_limit(name)] for name, value in values.items()}
+    short = {name: value[: limits[name]] for name, value in values.items()}
     raw = {**entry.raw, **{f"full_{name}": value for name, value in over.items()}}
     counterparty = dataclasses.replace(
-        entry.counterparty, name=short["counterparty_name"], iban=short["counterparty_iban"]
+        counterparty, name=short["counterparty_name"], iban=short["counterparty_iban"]
     )
     return dataclasses.replace(
         entry,

@@ -129,8 +129,12 @@ class MatchState(models.TextChoices):
 class BankEntry(BoundedTextModel):
     """One transaction from a bank, stored once per account (see `key`)."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey(MoneyAccount, on_delete=models.PROTECT, related_name="+")
+    # No indexes of their own: the indexes below lead with the company, and with the
+    # account the unique key does.
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
+    account = models.ForeignKey(
+        MoneyAccount, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     statement = models.ForeignKey(
         Statement, on_delete=models.SET_NULL, null=True, blank=True, related_name="entries"
     )
@@ -147,22 +151,42 @@ class BankEntry(BoundedTextModel):
     text = models.CharField(_("payment details"), max_length=500, blank=True)
     reversal = models.BooleanField(_("reversal"), default=False)
     reversed_entry = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # partial index below
     )
     movement = models.OneToOneField(
         Movement, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     payment = models.ForeignKey(
-        "payments.Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "payments.Payment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # partial index below
     )
     party = models.ForeignKey(
-        Party, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Party,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # partial index below
     )
     match_state = models.CharField(
         _("matching"), max_length=10, choices=MatchState.choices, default=MatchState.UNMATCHED
     )
     rule = models.ForeignKey(
-        "BankRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "BankRule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # partial index below
     )
     raw = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -180,6 +204,17 @@ class BankEntry(BoundedTextModel):
             ),
             models.Index(
                 fields=["company", "account", "booking_date"], name="banking_entry_account"
+            ),
+            # A new entry has no payment, party, rule or reversed entry yet, and most keep
+            # none: these columns are indexed only where they are set, which is all a lookup
+            # by one of them (or a delete of the row it points to) reads.
+            *(
+                models.Index(
+                    fields=[name],
+                    name=f"banking_entry_{name}",
+                    condition=models.Q(**{f"{name}__isnull": False}),
+                )
+                for name in ("payment", "party", "rule", "reversed_entry")
             ),
         ]
 

@@ -17,7 +17,8 @@ column is looked at first, so a batch with nothing too long costs one pass per c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
@@ -141,7 +142,12 @@ def insert_rows(
             )
             ids = [row[0] for row in cursor.fetchall()]
             raw = cursor.cursor  # the driver's own cursor, for COPY
-            with raw.copy(f"COPY {table} ({quote(pk.column)}, {columns}) FROM STDIN") as copy:
+            # Django's error classes, as from any other query: a constraint the COPY breaks
+            # is an IntegrityError to the callers that catch it.
+            with (
+                connection.wrap_database_errors,
+                raw.copy(f"COPY {table} ({quote(pk.column)}, {columns}) FROM STDIN") as copy,
+            ):
                 for new_id, given in zip(ids, rows, strict=True):
                     copy.write_row([new_id, *values_of(given)])
             return ids
@@ -159,3 +165,36 @@ def insert_rows(
             cursor.execute(sql, params)
             ids.extend(row[0] for row in cursor.fetchall())
     return ids
+
+
+@contextmanager
+def foreign_keys_checked_now(*tables: type[models.Model]) -> Iterator[None]:
+    """Inside the block, PostgreSQL checks the foreign keys of `tables` at the end of each
+    statement instead of at commit (Django declares them DEFERRABLE INITIALLY DEFERRED).
+
+    The checks are the same, one per row and column: only their time moves. A bulk insert
+    that streams a large file in batches has them done while the next batch is being read
+    (banking's `read_ahead`) instead of all at once at commit, when nothing else can run.
+    The deferred state comes back when the block ends; when it ends with an error the
+    transaction or savepoint is rolled back, and PostgreSQL restores the state with it.
+    Elsewhere (SQLite) nothing changes."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE contype = 'f' AND condeferrable"
+            " AND condeferred AND conrelid = ANY(SELECT to_regclass(t) FROM unnest(%s::text[]) t)"
+            " ORDER BY conname",
+            [[model._meta.db_table for model in tables]],
+        )
+        names = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
+    if not names:
+        yield
+        return
+    with connection.cursor() as cursor:
+        # Only quoted constraint names read from the catalogue go into the text.
+        cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")

@@ -183,7 +183,8 @@ class CashOrderKind(models.TextChoices):
 class Movement(BoundedTextModel):
     """One movement of money on one account. `amount` > 0 is money in, < 0 money out."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the indexes below lead with the company.
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
     account = models.ForeignKey(MoneyAccount, on_delete=models.PROTECT, related_name="movements")
     date = models.DateField(_("date"))
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
@@ -197,6 +198,7 @@ class Movement(BoundedTextModel):
         blank=True,
         related_name="+",
         verbose_name=_("cash-flow category"),
+        db_index=False,  # a partial index below: bank movements come without one
     )
     description = models.CharField(_("description"), max_length=500, blank=True)
     # Bank data, for statement and PSD2 import without duplicates (later issues).
@@ -214,12 +216,22 @@ class Movement(BoundedTextModel):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
     transfer = models.ForeignKey(
-        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="movements"
+        Transfer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="movements",
+        db_index=False,  # partial index below
     )
     cash_order_kind = models.CharField(max_length=10, choices=CashOrderKind.choices, blank=True)
     cash_order_number = models.PositiveIntegerField(_("cash order number"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # partial index below
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -246,6 +258,25 @@ class Movement(BoundedTextModel):
         indexes = [
             models.Index(fields=["company", "account", "date"], name="treasury_mv_account_date"),
             models.Index(fields=["company", "date"], name="treasury_mv_date"),
+            # Most movements (every one a statement brings) have no category, transfer or
+            # author: these columns are indexed only where they are set, which is all a
+            # lookup by one of them (or a delete of the row it points to) reads. A bank
+            # import of 100,000 movements no longer writes 300,000 index entries of NULLs.
+            models.Index(
+                fields=["category"],
+                name="treasury_mv_category",
+                condition=models.Q(category__isnull=False),
+            ),
+            models.Index(
+                fields=["transfer"],
+                name="treasury_mv_transfer",
+                condition=models.Q(transfer__isnull=False),
+            ),
+            models.Index(
+                fields=["created_by"],
+                name="treasury_mv_created_by",
+                condition=models.Q(created_by__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from xfinances.banking import csv_profiles, cutting, detect, queries
+from xfinances.banking import csv_profiles, cutting, detect, queries, read_ahead
 from xfinances.banking import records as rec
 from xfinances.banking.actions import reconcile
 from xfinances.banking.messages import statement_problem
@@ -31,7 +31,7 @@ from xfinances.banking.models import (
 )
 from xfinances.core import audit
 from xfinances.core.audit import Actor
-from xfinances.core.bulk_insert import insert_rows
+from xfinances.core.bulk_insert import foreign_keys_checked_now, insert_rows
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.identifiers import IdentifierError, clean_iban
 from xfinances.core.lookups import AnyOf
@@ -40,7 +40,7 @@ from xfinances.core.permissions import ensure_can
 from xfinances.treasury import actions as treasury_actions
 from xfinances.treasury.models import AccountKind, MoneyAccount, Movement, MovementSource
 
-BATCH = 2000
+BATCH = 5000
 MAX_BYTES = 150 * 1024 * 1024  # a 100,000-entry camt.053 is about 70-120 MB
 
 
@@ -296,14 +296,17 @@ class _Run:
             self.progress(self.summary.entries)
         if not fresh:
             return
-        movement_ids = treasury_actions.record_bank_movements(
-            self.actor,
-            account,
-            [_movement_row(e) for _, e in fresh],
-            source=self.movement_source,
-        )
-        rows = self._entry_rows(account, fresh, movement_ids)
-        entry_ids = insert_rows(BankEntry, rows)
+        # The rows' foreign keys are checked as each batch goes in, while the reader thread
+        # reads the next one, not all together at commit (100,000 entries: about 4 s).
+        with foreign_keys_checked_now(Movement, BankEntry):
+            movement_ids = treasury_actions.record_bank_movements(
+                self.actor,
+                account,
+                [_movement_row(e) for _, e in fresh],
+                source=self.movement_source,
+            )
+            rows = self._entry_rows(account, fresh, movement_ids)
+            entry_ids = insert_rows(BankEntry, rows)
         self.summary.new += len(rows)
         self.statement_new += len(rows)
         for entry_id, (_key, e) in zip(entry_ids, fresh, strict=True):
@@ -498,7 +501,8 @@ def import_statement(
         )
     except rec.StatementError as error:
         raise _refuse(statement_problem(error)) from None
-    _consume(run, events)
+    # The file is read in a thread while the batches before are stored (read_ahead.py).
+    _consume(run, read_ahead.read_ahead(events))
     return _finish(actor, company, run, match)
 
 

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 
 from xfinances.banking import actions
+from xfinances.banking.actions import importing
 from xfinances.banking.models import (
     BankEntry,
     MatchProposal,
@@ -22,6 +24,7 @@ from xfinances.banking.models import (
 )
 from xfinances.banking.sample_files import Row, camt053, mt940
 from xfinances.core.audit import Actor
+from xfinances.core.bulk_insert import foreign_keys_checked_now, insert_rows
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Source
 from xfinances.payments import actions as payments_actions
@@ -155,6 +158,60 @@ def test_broken_file_imports_nothing(company: Any, account: MoneyAccount) -> Non
     assert "line" in str(caught.value.errors["file"][0])
     assert not Movement.objects.exists() and not BankEntry.objects.exists()
     assert not StatementImport.objects.exists()
+
+
+def test_a_break_after_stored_batches_imports_nothing(
+    company: Any, account: MoneyAccount, monkeypatch: Any
+) -> None:
+    """Batches already stored (their foreign keys checked as they went in) and the reader a
+    thread ahead: the break still refuses the whole file, naming its line."""
+    monkeypatch.setattr(importing, "BATCH", 7)
+    rows = [Row(D1, Decimal(i + 1), f"Клиент {i}", "", f"ф-ра {i}") for i in range(60)]
+    data = camt_file(rows).getvalue()
+    with pytest.raises(InvalidInput) as caught:
+        run(company, io.BytesIO(data[: int(len(data) * 0.8)]))
+    assert "line" in str(caught.value.errors["file"][0])
+    assert not Movement.objects.exists() and not BankEntry.objects.exists()
+    assert not StatementImport.objects.exists()
+    assert run(company, camt_file(rows)).new == 60  # the same file whole, afterwards
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's deferred checks")
+def test_foreign_keys_are_checked_per_statement_only_inside_the_block(
+    company: Any, account: MoneyAccount
+) -> None:
+    row = {
+        "company_id": company.pk,
+        "account_id": account.pk,
+        "date": D1,
+        "amount": Decimal(1),
+        "currency": account.currency,
+        "transfer_id": 2_000_000_000,  # no such transfer
+        **dict.fromkeys(
+            (
+                "counterparty_name",
+                "counterparty_iban",
+                "description",
+                "bank_reference",
+                "end_to_end_id",
+                "remittance_info",
+                "cash_order_kind",
+            ),
+            "",
+        ),
+    }
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        foreign_keys_checked_now(Movement, BankEntry),
+    ):
+        insert_rows(Movement, [row])  # refused by the COPY itself
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with foreign_keys_checked_now(Movement, BankEntry):
+            pass
+        insert_rows(Movement, [row])  # deferred again after the block: taken in for now…
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # …and refused when checked
 
 
 def test_not_a_statement(company: Any, account: MoneyAccount) -> None:
