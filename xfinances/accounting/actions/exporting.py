@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.core.files import File
 from django.db import transaction
@@ -65,49 +68,57 @@ def export_period(
         if problem:
             raise InvalidInput({"folder": [problem]})
     pending = _pending_filter(company, destination) if only_pending else None
+    # The batch row is made first so that each chunk of written records gets its state rows
+    # while the files are written (nothing per document is kept for the whole export); when
+    # the export turns out to be empty or a batch already made, the savepoint undoes them.
+    savepoint = transaction.savepoint()
+    batch = ExportBatch.objects.create(
+        company=company,
+        destination=destination,
+        target=target,
+        period=period.code,
+        kinds=[str(k) for k in chosen],
+        key=f"pending:{uuid.uuid4().hex}",
+        created_by=actor.user,
+    )
+    states = _States(company, destination, batch)
     with tempfile.TemporaryDirectory(prefix="xfinances-export-") as temp:
         folder = Path(temp) / "files"
         folder.mkdir()
-        names, written = render_period(company, exporter, period, chosen, folder, pending=pending)
-        if (only_pending or destination is not None) and not written:
+        names, count = render_period(
+            company, exporter, period, chosen, folder, pending=pending, on_written=states.write
+        )
+        if (only_pending or destination is not None) and not count:
+            transaction.savepoint_rollback(savepoint)
             return ExportResult(None, False)  # an automatic run with nothing to send
         archive = Path(temp) / "batch.zip"
         sha = zip_files(folder, names, archive)
         prefix = f"d{destination.pk}" if destination else f"m:{target}"
         # The content and the document versions it carries: the same again is one batch; a
         # changed document re-sent (even with the same bytes) is a new one.
-        versions = hashlib.sha256(repr(sorted(written.items())).encode()).hexdigest()[:16]
-        key = f"{prefix}:{period.code}:{sha[:32]}:{versions}"
+        key = f"{prefix}:{period.code}:{sha[:32]}:{states.versions()}"
         existing = ExportBatch.objects.filter(company=company, key=key).first()
         if existing is not None:
+            transaction.savepoint_rollback(savepoint)
             return ExportResult(existing, False, existing.records)
-        batch = ExportBatch(
-            company=company,
-            destination=destination,
-            target=target,
-            period=period.code,
-            kinds=[str(k) for k in chosen],
-            key=key,
-            filenames=names,
-            sha256=sha,
-            size=archive.stat().st_size,
-            records=len(written),
-            created_by=actor.user,
-        )
+        batch.key = key
+        batch.filenames = names
+        batch.sha256 = sha
+        batch.size = archive.stat().st_size
+        batch.records = states.count()
         with open(archive, "rb") as handle:
             batch.file.save(f"{target}-{period.code}-{sha[:12]}.zip", File(handle), save=False)
     batch.save()
+    transaction.savepoint_commit(savepoint)
     audit.record_create(actor, company, "export_period", batch)
-    _record_states(company, destination, batch, written)
-    sales = [oid for (source, oid) in written if source == "invoicing.Document"]
-    if sales:
+    for sales in states.ids_of(SALES_SOURCE):
         invoicing_actions.mark_many_exported(actor, company, sales, when=batch.created_at)
     if destination is not None:
         queue_delivery(actor, batch)
         Destination.objects.filter(pk=destination.pk).update(
             last_run_at=timezone.now(), last_error=""
         )
-    return ExportResult(batch, True, len(written))
+    return ExportResult(batch, True, batch.records)
 
 
 def _pending_filter(company: Company, destination: Destination | None) -> Pending:
@@ -125,36 +136,105 @@ def _pending_filter(company: Company, destination: Destination | None) -> Pendin
     return pending
 
 
-def _record_states(
-    company: Company,
-    destination: Destination | None,
-    batch: ExportBatch,
-    written: dict[tuple[str, int], int],
-) -> None:
-    """One state row per (destination, document): exported in this batch, at this version."""
-    by_source: dict[str, dict[int, int]] = {}
-    for (source, oid), version in written.items():
-        by_source.setdefault(source, {})[oid] = version
-    now = batch.created_at
-    for source, versions in by_source.items():
-        ids = sorted(versions)
-        for start in range(0, len(ids), 1000):
-            part = ids[start : start + 1000]
-            DocumentExport.objects.filter(
-                company=company, destination=destination, source=source, object_id__in=part
-            ).delete()
-            DocumentExport.objects.bulk_create(
-                [
-                    DocumentExport(
-                        company=company,
-                        source=source,
-                        object_id=oid,
-                        destination=destination,
-                        batch=batch,
-                        version=versions[oid],
-                        state=ExportState.EXPORTED,
-                        exported_at=now,
-                    )
-                    for oid in part
-                ]
+class VersionsDigest:
+    """The batch key's hash of the document versions, fed one (source, id, version) at a time
+    in (source, id) order: the same hex digest as hashing
+    `repr(sorted({(source, id): version, ...}.items()))` at once (the key of every batch made
+    so far), without the whole map."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256(b"[")
+        self._first = True
+
+    def add(self, source: str, object_id: int, version: int) -> None:
+        item = repr(((source, object_id), version))
+        self._hash.update((item if self._first else ", " + item).encode())
+        self._first = False
+
+    def hexdigest(self) -> str:
+        final = self._hash.copy()
+        final.update(b"]")
+        return final.hexdigest()[:16]
+
+
+SALES_SOURCE = "invoicing.Document"
+#: State rows per delete/insert and per read of a batch's states.
+STATE_CHUNK = 1000
+
+
+class _States:
+    """The export states of one batch, written chunk by chunk while its files are written:
+    one row per (destination, document), exported in this batch at the version written (a
+    document written again in a later chunk keeps the later version, as one map would)."""
+
+    def __init__(self, company: Company, destination: Destination | None, batch: ExportBatch):
+        self.company = company
+        self.destination = destination
+        self.batch = batch
+        self.sources: set[str] = set()
+
+    def write(self, written: dict[tuple[str, int], int]) -> None:
+        by_source: dict[str, dict[int, int]] = {}
+        for (source, oid), version in written.items():
+            by_source.setdefault(source, {})[oid] = version
+        now = self.batch.created_at
+        for source, versions in by_source.items():
+            self.sources.add(source)
+            ids = sorted(versions)
+            for start in range(0, len(ids), STATE_CHUNK):
+                part = ids[start : start + STATE_CHUNK]
+                DocumentExport.objects.filter(
+                    company=self.company,
+                    destination=self.destination,
+                    source=source,
+                    object_id__in=part,
+                ).delete()
+                DocumentExport.objects.bulk_create(
+                    [
+                        DocumentExport(
+                            company=self.company,
+                            source=source,
+                            object_id=oid,
+                            destination=self.destination,
+                            batch=self.batch,
+                            version=versions[oid],
+                            state=ExportState.EXPORTED,
+                            exported_at=now,
+                        )
+                        for oid in part
+                    ]
+                )
+
+    def _rows(self, source: str, *fields: str) -> Iterator[list[Any]]:
+        """The batch's state rows of one source in id order, a chunk at a time (keyset)."""
+        last = -1
+        while True:
+            chunk = list(
+                DocumentExport.objects.filter(
+                    company=self.company, batch=self.batch, source=source, object_id__gt=last
+                )
+                .order_by("object_id")
+                .values_list("object_id", *fields)[:STATE_CHUNK]
             )
+            if not chunk:
+                return
+            yield chunk
+            last = chunk[-1][0]
+
+    def versions(self) -> str:
+        """The key's hash of every (source, id) → version of the batch, read back in order
+        (sources sorted here: the database's collation need not sort as Python does)."""
+        digest = VersionsDigest()
+        for source in sorted(self.sources):
+            for chunk in self._rows(source, "version"):
+                for oid, version in chunk:
+                    digest.add(source, oid, version)
+        return digest.hexdigest()
+
+    def count(self) -> int:
+        return DocumentExport.objects.filter(company=self.company, batch=self.batch).count()
+
+    def ids_of(self, source: str) -> Iterator[list[int]]:
+        if source in self.sources:
+            for chunk in self._rows(source):
+                yield [oid for (oid,) in chunk]

@@ -34,6 +34,12 @@ def context_for(company: Company, period: Period, options: dict[str, Any]) -> Ex
 
 
 Pending = Callable[[ExportRecord], bool]
+#: Told the (source, id) → version of the records written, a chunk at a time while the files
+#: are written (each key once in a chunk; a key met again in a later chunk comes again, the
+#: later version last), so nothing per record is kept for the whole export.
+Recorder = Callable[[dict[tuple[str, int], int]], None]
+#: Records per chunk given to a recorder (the reads' keyset chunk).
+WRITTEN_CHUNK = 2000
 
 
 def render_period(
@@ -44,10 +50,13 @@ def render_period(
     folder: Path,
     *,
     pending: Pending | None = None,
-) -> tuple[list[str], dict[tuple[str, int], int]]:
-    """Write the target's files for the period into `folder`. Returns the file names and the
-    (source, id) → version of every record written. Raises InvalidInput naming every document
-    that cannot be exported; then nothing is left in `folder`'s files worth keeping."""
+    on_written: Recorder | None = None,
+) -> tuple[list[str], int]:
+    """Write the target's files for the period into `folder`. Returns the file names and how
+    many records were written; `on_written` is told their (source, id) → version chunk by
+    chunk. Raises InvalidInput naming every document that cannot be exported; then nothing is
+    left in `folder`'s files worth keeping, and what `on_written` was told is to be undone
+    (the caller's transaction)."""
     wanted = [k for k in kinds if k in exporter.kinds]
     context = context_for(company, period, {"kinds": wanted})
     problems = [f"{name}: {msg}" for name, msg in context.mapping.problems().items()]
@@ -61,7 +70,14 @@ def render_period(
     if problems:
         raise refused(problems)
     errors: list[str] = []
-    written: dict[tuple[str, int], int] = {}
+    written: dict[tuple[str, int], int] = {}  # the chunk not yet told to on_written
+    count = 0
+
+    def flush() -> None:
+        nonlocal written
+        if written and on_written is not None:
+            on_written(written)
+        written = {}
 
     def on_error(error: RecordError) -> None:
         errors.append(str(error))
@@ -69,6 +85,7 @@ def render_period(
     def source(
         kinds: Iterable[RecordKind], with_lines: bool = False, with_journal: bool = True
     ) -> Iterator[ExportRecord]:
+        nonlocal count
         chosen = [k for k in kinds if k in wanted]
         for record in building.records_of(
             company,
@@ -85,13 +102,17 @@ def render_period(
             if pending is not None and not pending(record):
                 continue
             written[(record.source, record.source_id)] = record.version
+            count += 1
+            if len(written) >= WRITTEN_CHUNK:
+                flush()
             yield record
 
     sink = _FolderSink(folder)
     exporter.write(context, source, sink)
     if errors:
         raise refused(errors)
-    return sink.names, written
+    flush()
+    return sink.names, count
 
 
 class _FolderSink(exporters.Sink):
@@ -123,7 +144,7 @@ def write_period_files(company: Company, data: ExportInput, out: Path) -> list[P
     chosen = [RecordKind(k) for k in (data.kinds or [k.value for k in exporter.kinds])]
     sink = DirectorySink(out)
     try:
-        sink.names, _written = render_period(company, exporter, data.period, chosen, sink.staging)
+        sink.names, _count = render_period(company, exporter, data.period, chosen, sink.staging)
         return sink.commit()
     finally:
         sink.discard()

@@ -4,6 +4,7 @@ export, bad input refused whole, delivery through the outbox, the VAT period clo
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,48 @@ def test_manual_nap_export_stores_locks_and_records_state(company: Any) -> None:
     assert not again.created and again.batch == batch
     assert batch.file.open("rb").read() == stored
     assert zipfile.ZipFile(batch.file.path).namelist() == batch.filenames
+
+
+@pytest.mark.django_db
+def test_export_states_written_chunk_by_chunk_keep_the_key_and_the_states(
+    company: Any, monkeypatch: Any
+) -> None:
+    # Chunks of two: the states are written while the files are, and read back for the key.
+    monkeypatch.setattr(building, "CHUNK", 2)
+    monkeypatch.setattr(actions.rendering, "WRITTEN_CHUNK", 2)
+    monkeypatch.setattr(actions.exporting, "STATE_CHUNK", 2)
+    made = [march_invoice(company) for _ in range(5)]
+    result = actions.export_period(SYSTEM, company, ExportInput(target="nap", period=MARCH))
+    batch = result.batch
+    assert result.created and batch is not None and batch.records == result.records == 5
+    states = DocumentExport.objects.filter(company=company)
+    written = {(s.source, s.object_id): s.version for s in states}
+    assert sorted(oid for _source, oid in written) == [d.pk for d in made]
+    assert all(s.batch_id == batch.pk and s.exported_at == batch.created_at for s in states)
+    # The key hashes the whole (source, id) → version map as every earlier batch's key did.
+    versions = hashlib.sha256(repr(sorted(written.items())).encode()).hexdigest()[:16]
+    assert batch.key == f"m:nap:202603:{batch.sha256[:32]}:{versions}"
+    assert Document.objects.filter(company=company, exported_at=batch.created_at).count() == 5
+    # The same again: the batch found, the states written meanwhile undone, nothing new.
+    again = actions.export_period(SYSTEM, company, ExportInput(target="nap", period=MARCH))
+    assert not again.created and again.batch == batch and again.records == 5
+    assert ExportBatch.objects.count() == 1
+    assert {(s.batch_id, s.exported_at) for s in states.all()} == {(batch.pk, batch.created_at)}
+
+
+@pytest.mark.django_db
+def test_a_refusal_after_some_chunks_were_written_leaves_no_state(
+    company: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(building, "CHUNK", 2)
+    monkeypatch.setattr(actions.rendering, "WRITTEN_CHUNK", 2)
+    made = [march_invoice(company) for _ in range(5)]
+    Document.objects.filter(pk=made[-1].pk).update(recipient_eik="", recipient_vat_number="")
+    with pytest.raises(InvalidInput) as refused:
+        actions.export_period(SYSTEM, company, ExportInput(target="ajur", period=MARCH))
+    assert made[-1].number in str(refused.value)
+    assert not ExportBatch.objects.exists() and not DocumentExport.objects.exists()
+    assert not Document.objects.filter(exported_at__isnull=False).exists()
 
 
 @pytest.mark.django_db

@@ -3,13 +3,16 @@ encoding, CRLF, signs, DEKLAR totals equal to the ledger sums."""
 
 from __future__ import annotations
 
+import io
+from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from xfinances.accounting import nap
 from xfinances.accounting.exporters import MemorySink, get
-from xfinances.accounting.records import RecordKind
+from xfinances.accounting.records import ExportRecord, RecordKind
 from xfinances.accounting.tests import samples
 
 # (field, width, start) exactly as in /work/shared/domain/accounting-exports.md
@@ -185,3 +188,65 @@ def test_characters_outside_windows_1251_are_replaced_not_fatal() -> None:
     line = nap.render(nap.SALES_LAYOUT, {"02-08": "Zürich 😀 ООД"})
     assert len(nap.encode(line)) == 426
     assert RecordKind.SALE  # the import is used
+
+
+def _odd_records(kind: RecordKind) -> list[ExportRecord]:
+    """The samples of a kind, and the same with the texts and amounts the fast writer must
+    treat as the line-by-line path does: control whitespace, characters windows-1251 lacks,
+    over-long text, amounts not in cents, scientific forms, a negative zero, several rows
+    on one column."""
+    found = [r for r in samples.all_records() if r.kind == kind]
+    first = found[0]
+    row = first.vat_rows[0]
+    odd_rows = (
+        replace(row, base=Decimal("12.345"), vat=Decimal("1E+2")),
+        replace(row, base=Decimal("-0.00"), vat=Decimal("0.005")),
+        replace(row, base=Decimal("7"), vat=Decimal("0")),
+        replace(row, column="99-99", vat_column="02-10"),
+    )
+    return [
+        *found,
+        replace(first, number="A\r\nB\t1", description="ред 1\nред 2 😀", vat_rows=odd_rows),
+        replace(first, party=replace(first.party, name="Zürich 😀 " + "Я" * 80, vat_number="")),
+        replace(first, date=None, vat_rows=()),  # type: ignore[arg-type]
+        *found,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "write", "line_of", "values_of"),
+    [
+        (RecordKind.SALE, nap.write_sales, nap.sales_line, nap.sales_values),
+        (RecordKind.PURCHASE, nap.write_purchases, nap.purchase_line, nap.purchase_values),
+    ],
+)
+def test_the_lean_ledger_writer_gives_the_bytes_and_totals_of_line_by_line(
+    kind: RecordKind, write: Any, line_of: Any, values_of: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(nap, "WRITE_BATCH", 3)
+    monkeypatch.setattr(nap, "CACHE_LIMIT", 2)
+    records = _odd_records(kind)
+    out = io.BytesIO()
+    totals = write("BG175074752", records, out)
+    expected = nap.LedgerTotals()
+    lines = []
+    for row, record in enumerate(records, start=1):
+        line, _values = line_of("BG175074752", record, row)
+        lines.append(nap.encode(line))
+        expected.add(values_of(record))
+    assert out.getvalue() == b"".join(lines)
+    assert totals.rows == expected.rows == len(records)
+    assert totals.columns == expected.columns
+    assert [str(v) for v in totals.columns.values()] == [
+        str(expected.columns[code]) for code in totals.columns
+    ]
+
+
+def test_an_overflowing_amount_in_a_ledger_names_its_column() -> None:
+    record = next(r for r in samples.all_records() if r.kind == RecordKind.SALE)
+    huge = replace(record.vat_rows[0], column="02-11", base=Decimal("1234567890123.00"))
+    # Its total (02-10, before it in the line) is named first, as line by line.
+    with pytest.raises(nap.FieldOverflow, match=r"02-10: 1234567890123\.00 is wider than 15"):
+        nap.write_sales("BG175074752", [replace(record, vat_rows=(huge,))], io.BytesIO())
+    with pytest.raises(nap.FieldOverflow, match=r"02-10: 1234567890123\.00 is wider than 15"):
+        nap.sales_line("BG175074752", replace(record, vat_rows=(huge,)), 1)
