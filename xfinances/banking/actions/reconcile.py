@@ -1,10 +1,11 @@
 """Matching glue: bank entries → proposals of the pure engine → payments and allocations.
 
 `match_entries` builds the open items (sales documents for money in, supplier invoices for
-money out) once per currency, asks `banking.matching.propose` for each unmatched entry, applies
-a unique high-confidence proposal at once (a payment on the entry's movement and its
-allocations, through payments actions, in the caller's transaction) and queues the rest for a
-person. `accept`, `dismiss` and `undo` are the review queue's actions; a confirmation teaches
+money out) once per currency, asks `banking.matching.propose` for each unmatched entry, takes
+a unique high-confidence proposal's documents out of the run's pool at once and applies it in
+a batch of such matches (a payment on the entry's movement and its allocations, through
+`payments.actions.record_matched_payments`, in the caller's transaction), and queues the rest
+for a person. `accept`, `dismiss` and `undo` are the review queue's actions; a confirmation teaches
 the IBAN and bank-side name of the party (PartyAlias). Every application is audited with its
 score and reason; undo takes back exactly the allocations the proposal made, never a person's.
 """
