@@ -17,6 +17,7 @@ from django.db import connection, models
 from django.db.models import Field
 from django.db.models.fields.files import FieldFile
 
+from xfinances.core.bulk_insert import insert_rows
 from xfinances.core.models import AuditEntry, Company, Source, User
 
 
@@ -79,7 +80,7 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
-def _write(
+def _entry(
     actor: Actor,
     company: Company | None,
     kind: str,
@@ -89,7 +90,7 @@ def _write(
     reason: str = "",
     object_repr: str | None = None,
 ) -> AuditEntry:
-    entry = AuditEntry(
+    return AuditEntry(
         company=company,
         user=actor.user,
         user_label=actor.label,
@@ -103,6 +104,19 @@ def _write(
         changes=changes,
         reason=reason,
     )
+
+
+def _write(
+    actor: Actor,
+    company: Company | None,
+    kind: str,
+    action: str,
+    instance: models.Model,
+    changes: dict[str, Any],
+    reason: str = "",
+    object_repr: str | None = None,
+) -> AuditEntry:
+    entry = _entry(actor, company, kind, action, instance, changes, reason, object_repr)
     _insert(entry)
     return entry
 
@@ -199,3 +213,59 @@ def history(company: Company, instance: models.Model) -> models.QuerySet[AuditEn
     return AuditEntry.objects.filter(
         company=company, object_type=instance._meta.label_lower, object_id=str(instance.pk)
     ).select_related("user")
+
+
+# --- many records at once ----------------------------------------------------------------------
+
+
+class Batch:
+    """Audit records of a bulk action, collected and written with one multi-row INSERT per
+    500 rows (`core/bulk_insert.py`) instead of one statement each. The same rows as the
+    `record_*` functions above would write, in the order they were added; call `write()` in
+    the action's transaction, after the records they describe exist (their ids are read)."""
+
+    def __init__(self, actor: Actor, company: Company | None) -> None:
+        self.actor = actor
+        self.company = company
+        self.entries: list[AuditEntry] = []
+
+    def create(
+        self, action: str, instance: models.Model, after: Mapping[str, Any] | None = None
+    ) -> None:
+        """`after`: the instance's snapshot as it was created, when it has changed since."""
+        changes = diff({}, snapshot(instance) if after is None else after)
+        self.entries.append(
+            _entry(self.actor, self.company, AuditEntry.Kind.CREATE, action, instance, changes)
+        )
+
+    def update(
+        self,
+        action: str,
+        instance: models.Model,
+        before: Mapping[str, Any],
+        after: Mapping[str, Any] | None = None,
+    ) -> None:
+        changes = diff(before, snapshot(instance) if after is None else after)
+        if changes:
+            self.entries.append(
+                _entry(self.actor, self.company, AuditEntry.Kind.UPDATE, action, instance, changes)
+            )
+
+    def event(
+        self, action: str, instance: models.Model, details: Mapping[str, Any] | None = None
+    ) -> None:
+        changes = {k: [None, _plain(v)] for k, v in (details or {}).items()}
+        self.entries.append(
+            _entry(self.actor, self.company, AuditEntry.Kind.EVENT, action, instance, changes)
+        )
+
+    def write(self) -> int:
+        """INSERT the collected rows; returns how many. The batch is empty afterwards."""
+        fields = _insert_fields()
+        rows = [{f.attname: getattr(e, f.attname) for f in fields} for e in self.entries]
+        ids = insert_rows(AuditEntry, rows)
+        for entry, pk in zip(self.entries, ids, strict=True):
+            entry.pk = pk
+        written = len(self.entries)
+        self.entries = []
+        return written

@@ -1,10 +1,11 @@
 """Matching glue: bank entries → proposals of the pure engine → payments and allocations.
 
 `match_entries` builds the open items (sales documents for money in, supplier invoices for
-money out) once per currency, asks `banking.matching.propose` for each unmatched entry, applies
-a unique high-confidence proposal at once (a payment on the entry's movement and its
-allocations, through payments actions, in the caller's transaction) and queues the rest for a
-person. `accept`, `dismiss` and `undo` are the review queue's actions; a confirmation teaches
+money out) once per currency, asks `banking.matching.propose` for each unmatched entry, takes
+a unique high-confidence proposal's documents out of the run's pool at once and applies it in
+a batch of such matches (a payment on the entry's movement and its allocations, through
+`payments.actions.record_matched_payments`, in the caller's transaction), and queues the rest
+for a person. `accept`, `dismiss` and `undo` are the review queue's actions; a confirmation teaches
 the IBAN and bank-side name of the party (PartyAlias). Every application is audited with its
 score and reason; undo takes back exactly the allocations the proposal made, never a person's.
 """
@@ -47,6 +48,7 @@ from xfinances.payments.models import Allocation, Direction, Payment, WriteOff
 from xfinances.payments.queries import document_payment, settings_of
 from xfinances.purchases.models import SupplierInvoice
 from xfinances.treasury import actions as treasury_actions
+from xfinances.treasury.models import Movement
 
 KEEP_PROPOSALS = 5
 _LEGAL = re.compile(r"\b(ЕООД|ООД|ЕАД|АД|ЕТ|EOOD|OOD|EAD|AD|ET|LTD)\b", re.IGNORECASE)
@@ -277,11 +279,25 @@ def _apply(
     )
 
 
+#: Automatic matches applied together (`payments.actions.record_matched_payments`).
+APPLY_BATCH = 1000
+
+
 @transaction.atomic
 def match_entries(
-    actor: Actor, company: Company, entry_ids: Iterable[int] | None = None
+    actor: Actor,
+    company: Company,
+    entry_ids: Iterable[int] | None = None,
+    *,
+    batch: int = APPLY_BATCH,
 ) -> MatchResult:
-    """Propose and apply matches for unmatched entries (all of the company's, or `entry_ids`)."""
+    """Propose and apply matches for unmatched entries (all of the company's, or `entry_ids`).
+
+    Every entry is proposed in booking order against the open items as the automatic matches
+    before it left them (the run's pool is updated in memory at once); the automatic matches
+    are written `batch` at a time through payments' bulk action, so the matches and the review
+    queue are the same as applying each at once. `batch=0` applies each match on its own
+    through `record_payment` and `allocate` (the reference the bulk path is tested against)."""
     ensure_can(actor, company, "payments.change")
     result = MatchResult()
     found = BankEntry.objects.filter(company=company, match_state=MatchState.UNMATCHED)
@@ -303,8 +319,10 @@ def match_entries(
             rules,
             pools,
             _payments_on_movements(company, found),
+            batch=batch,
         )
         _match_each(actor, found, context, result)
+        _apply_pending(actor, context)
     return result
 
 
@@ -320,6 +338,8 @@ class _Context:
     pools: dict[str, _Pool]
     payments_on: dict[int, set[int]]  # movement → payments already on it
     parties: dict[int, Party | None] = field(default_factory=dict)  # read once per run
+    batch: int = APPLY_BATCH
+    pending: list[tuple[int, Any]] = field(default_factory=list)  # (entry id, proposal)
 
 
 def _apply_rule(actor: Actor, entry: BankEntry, rule: matching.Rule) -> None:
@@ -399,18 +419,132 @@ def _match_each(actor: Actor, found: Any, context: _Context, result: MatchResult
         if not proposals:
             result.unmatched += 1
             continue
-        entry = _instance(row.id, context)
         best = proposals[0]
         if best.automatic and best.allocations:
-            stored = _store(entry, proposals[:1], first_state=ProposalState.OPEN)
-            _apply(actor, entry, stored[0], automatic=True, parties=context.parties)
+            if context.batch > 0:
+                context.pending.append((row.id, best))
+                if len(context.pending) >= context.batch:
+                    _apply_pending(actor, context)
+            else:
+                entry = _instance(row.id, context)
+                stored = _store(entry, proposals[:1], first_state=ProposalState.OPEN)
+                _apply(actor, entry, stored[0], automatic=True, parties=context.parties)
             pool.take(best.allocations)
             result.matched += 1
         else:
+            entry = _instance(row.id, context)
             _store(entry, proposals, first_state=ProposalState.OPEN)
             entry.match_state = MatchState.REVIEW
             entry.save(update_fields=["match_state"])
             result.review += 1
+
+
+def _apply_pending(actor: Actor, context: _Context) -> None:
+    """Apply the run's automatic matches waiting in `context.pending`: the payments and
+    allocations through payments' bulk action, the proposals in one insert, the entries
+    set-wise, the audit records in one insert. An entry that already has a payment, or has no
+    movement to record one on, is applied on its own (`_apply`), as before."""
+    pending, context.pending = context.pending, []
+    if not pending:
+        return
+    company = context.company
+    entries = {
+        entry.pk: entry
+        for entry in BankEntry.objects.select_related("movement__account").filter(
+            company=company, pk__in=[entry_id for entry_id, _best in pending]
+        )
+    }
+    missing = {
+        best.party_id
+        for _id, best in pending
+        if best.party_id and best.party_id not in context.parties
+    }
+    if missing:
+        found = {p.pk: p for p in Party.objects.filter(company=company, pk__in=missing)}
+        for party_id in missing:
+            context.parties[party_id] = found.get(party_id)
+    together: list[tuple[BankEntry, Movement, Any]] = []
+    for entry_id, best in pending:
+        entry = entries[entry_id]
+        entry.company = company
+        if entry.payment_id is not None or entry.movement is None:
+            stored = _store(entry, [best], first_state=ProposalState.OPEN)
+            _apply(actor, entry, stored[0], automatic=True, parties=context.parties)
+        else:
+            together.append((entry, entry.movement, best))
+    if together:
+        _apply_together(actor, context, together)
+
+
+def _apply_together(
+    actor: Actor, context: _Context, matches: list[tuple[BankEntry, Movement, Any]]
+) -> None:
+    company = context.company
+    recorded = payments_actions.record_matched_payments(
+        actor,
+        company,
+        [
+            payments_actions.MatchedPaymentInput(
+                movement=movement,
+                direction=Direction.IN if entry.amount > 0 else Direction.OUT,
+                date=entry.booking_date,
+                amount=abs(entry.amount),
+                currency=entry.currency,
+                party=_party(company, best.party_id, context.parties),
+                bank_reference=entry.bank_id,
+                note=entry.text[:500],
+                allocations=tuple((k, int(i), Decimal(str(a))) for k, i, a in best.allocations),
+            )
+            for entry, movement, best in matches
+        ],
+    )
+    now = timezone.now()
+    proposals = [
+        MatchProposal(
+            company_id=company.pk,
+            entry=entry,
+            rank=1,
+            party_id=best.party_id,
+            allocations=[[k, int(i), str(a)] for k, i, a in best.allocations],
+            score=int(best.score),
+            reason=str(best.reason)[:300],
+            automatic=bool(best.automatic),
+            overpayment=best.overpayment,
+            shortfall=best.shortfall,
+            state=ProposalState.APPLIED,
+            allocation_ids=[a.pk for a in done.allocations],
+            decided_by=actor.user,
+            decided_at=now,
+        )
+        for (entry, _movement, best), done in zip(matches, recorded, strict=True)
+    ]
+    MatchProposal.objects.bulk_create(proposals, batch_size=500)
+    entries = []
+    for (entry, _movement, best), done in zip(matches, recorded, strict=True):
+        entry.payment = done.payment
+        entry.party = _party(company, best.party_id, context.parties)
+        entry.match_state = MatchState.AUTO
+        entries.append(entry)
+    BankEntry.objects.bulk_update(entries, ["payment", "party", "match_state"], batch_size=500)
+    MatchProposal.objects.filter(
+        company=company,
+        entry_id__in=[entry.pk for entry in entries],
+        state=ProposalState.OPEN,
+    ).update(state=ProposalState.SUPERSEDED)
+    records = audit.Batch(actor, company)
+    for entry, proposal in zip(entries, proposals, strict=True):
+        records.event(
+            "apply_match",
+            entry,
+            {
+                "proposal": proposal.pk,
+                "score": proposal.score,
+                "reason": proposal.reason,
+                "automatic": True,
+                "allocations": proposal.allocations,
+            },
+        )
+    records.write()
 
 
 def _instance(pk: int, context: _Context) -> BankEntry:

@@ -82,7 +82,10 @@ from xfinances.invoicing.actions.lines import (
     _groups_read,
     _lines_read,
 )
-from xfinances.invoicing.actions.payment_status import refresh_payment_status
+from xfinances.invoicing.actions.payment_status import (
+    refresh_payment_status,
+    refresh_payment_statuses,
+)
 from xfinances.invoicing.actions.pdfs import (
     attach_pdf,
     attach_protocol_pdf,
@@ -171,6 +174,7 @@ __all__ = [
     "printed_bank_accounts",
     "record_portal_download",
     "refresh_payment_status",
+    "refresh_payment_statuses",
     "render_document_pdf",
     "render_pdf_on_commit",
     "resend_corrected",

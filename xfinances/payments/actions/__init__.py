@@ -14,6 +14,11 @@ from xfinances.payments.actions.allocation import (
     allocate,
     allocate_supplier_invoices,
 )
+from xfinances.payments.actions.bank_matches import (
+    MatchedPaymentInput,
+    RecordedPayment,
+    record_matched_payments,
+)
 from xfinances.payments.actions.common import (
     CLAIM_KINDS,
     ZERO,
@@ -68,8 +73,10 @@ __all__ = [
     "ZERO",
     "DunningLevelInput",
     "MarkPaidInput",
+    "MatchedPaymentInput",
     "PaymentInput",
     "PaymentSettingsInput",
+    "RecordedPayment",
     "RefundInput",
     "RunResult",
     "allocate",
@@ -88,6 +95,7 @@ __all__ = [
     "offset_credit_note_on_issue",
     "pause_reminders",
     "payment_data",
+    "record_matched_payments",
     "record_payment",
     "refund_credit",
     "release_voided_document",

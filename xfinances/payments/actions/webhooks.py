@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from xfinances.notifications import actions as outbox
+from xfinances.notifications.models import WebhookEndpoint
 from xfinances.parties.models import Party
 from xfinances.payments.models import (
     Allocation,
@@ -36,16 +38,27 @@ def payment_data(payment: Payment) -> dict[str, Any]:
     }
 
 
-def _emit_payment_received(payment: Payment) -> None:
+def _emit_payment_received(
+    payment: Payment, *, endpoints: Sequence[WebhookEndpoint] | None = None
+) -> None:
+    """`endpoints`: the company's active endpoints when the caller read them (a bulk action
+    reads them once), else they are read here."""
     outbox.emit_event(
         payment.company,
         "payment.received",
         payment_data(payment),
         key_suffix=f"payment{payment.pk}",
+        endpoints=endpoints,
     )
 
 
-def _emit_payment_allocated(payment: Payment, allocation: Allocation, remaining: Decimal) -> None:
+def _emit_payment_allocated(
+    payment: Payment,
+    allocation: Allocation,
+    remaining: Decimal,
+    *,
+    endpoints: Sequence[WebhookEndpoint] | None = None,
+) -> None:
     data: dict[str, Any] = {
         "allocation": {
             "id": allocation.pk,
@@ -81,4 +94,5 @@ def _emit_payment_allocated(payment: Payment, allocation: Allocation, remaining:
         data,
         document_id=document.pk if document is not None else None,
         key_suffix=f"allocation{allocation.pk}",
+        endpoints=endpoints,
     )

@@ -19,6 +19,7 @@ from xfinances.purchases.actions.approval import (
     reject_supplier_invoice,
     request_approval,
     set_paid_amount,
+    set_paid_amounts,
 )
 from xfinances.purchases.actions.common import (
     ATTACHMENT_SIGNATURES,
@@ -70,6 +71,7 @@ __all__ = [
     "request_approval",
     "run_supplier_alerts",
     "set_paid_amount",
+    "set_paid_amounts",
     "stage_ubl_import",
     "update_purchase_category",
     "update_purchase_settings",

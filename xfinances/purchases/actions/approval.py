@@ -3,7 +3,7 @@ payment batches."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.db import transaction
@@ -138,6 +138,18 @@ def set_paid_amount(actor: Actor, invoice: SupplierInvoice, paid: Decimal) -> Su
     permission to allocate; this checks the actor may see purchases."""
     ensure_can(actor, invoice.company, "purchases.view")
     invoice = _lock(invoice)
+    amount = _check_paid(invoice, paid)
+    before = audit.snapshot(invoice)
+    invoice.amount_paid = amount
+    if invoice.payment_status == PaymentStatus.PAID and amount < invoice.total:
+        invoice.payment_status = PaymentStatus.TO_PAY
+    _refresh_payment(invoice)
+    invoice.save(update_fields=["amount_paid", "remaining", "payment_status"])
+    audit.record_update(actor, invoice.company, "set_supplier_invoice_paid", invoice, before)
+    return invoice
+
+
+def _check_paid(invoice: SupplierInvoice, paid: Decimal) -> Decimal:
     try:
         amount = round_cent(to_decimal(paid))
     except MoneyError:
@@ -148,14 +160,45 @@ def set_paid_amount(actor: Actor, invoice: SupplierInvoice, paid: Decimal) -> Su
         raise InvalidInput({"paid": [_("A credit note is not paid to the supplier.")]})
     if invoice.status == SupplierInvoiceStatus.CANCELLED and amount:
         raise Conflict(_("The document is cancelled."))
-    before = audit.snapshot(invoice)
-    invoice.amount_paid = amount
-    if invoice.payment_status == PaymentStatus.PAID and amount < invoice.total:
-        invoice.payment_status = PaymentStatus.TO_PAY
-    _refresh_payment(invoice)
-    invoice.save(update_fields=["amount_paid", "remaining", "payment_status"])
-    audit.record_update(actor, invoice.company, "set_supplier_invoice_paid", invoice, before)
-    return invoice
+    return amount
+
+
+def set_paid_amounts(
+    actor: Actor,
+    company: Company,
+    paid: Mapping[int, Decimal],
+    records: audit.Batch,
+) -> dict[int, SupplierInvoice]:
+    """`set_paid_amount` for many invoices of `company` at once ({invoice id: paid in total}),
+    for a bulk allocation of the payments area: the invoices are locked by id (in the
+    caller's transaction, after its payments), checked as one by one, and stored with one
+    UPDATE per 500; their audit records go into the caller's `records` batch. One refused
+    invoice refuses them all (the caller's transaction rolls back)."""
+    ensure_can(actor, company, "purchases.view")
+    ids = sorted(paid)
+    invoices = {
+        row.pk: row
+        for row in SupplierInvoice.objects.select_for_update()
+        .filter(company=company, pk__in=ids)
+        .select_related("supplier")
+        .order_by("pk")
+    }
+    if len(invoices) != len(ids):
+        raise InvalidInput({"supplier_invoice": [_("No such supplier invoice in this company.")]})
+    for pk in ids:
+        invoice = invoices[pk]
+        invoice.company = company
+        amount = _check_paid(invoice, paid[pk])
+        before = audit.snapshot(invoice)
+        invoice.amount_paid = amount
+        if invoice.payment_status == PaymentStatus.PAID and amount < invoice.total:
+            invoice.payment_status = PaymentStatus.TO_PAY
+        _refresh_payment(invoice)
+        records.update("set_supplier_invoice_paid", invoice, before)
+    SupplierInvoice.objects.bulk_update(
+        list(invoices.values()), ["amount_paid", "remaining", "payment_status"], batch_size=500
+    )
+    return invoices
 
 
 # --- payment batches ---------------------------------------------------------------------------
