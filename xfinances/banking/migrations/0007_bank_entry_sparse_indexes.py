@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("banking", "0005_text_length_limits"),
+        ("banking", "0006_payment_files"),
         ("core", "0003_text_length_limits"),
         ("parties", "0002_text_length_limits"),
         ("payments", "0008_seed_reminder_levels"),
