@@ -26,7 +26,11 @@ from xfinances.accounting.models import (
     VatPeriodClose,
 )
 from xfinances.core.models import AuditEntry
-from xfinances.core.tests.text_limits import assert_every_text_column_bounded, migrate
+from xfinances.core.tests.text_limits import (
+    assert_every_text_column_bounded,
+    migrate,
+    migrate_to_latest,
+)
 from xfinances.core.text_limits import limit_of
 from xfinances.invoicing.tests.factories import SYSTEM
 from xfinances.purchases.tests.factories import make_invoice
@@ -128,7 +132,7 @@ def test_the_migration_cuts_older_over_long_errors_in_two_columns(company: Any) 
         DocumentExport.objects.filter(pk=state.pk).update(error="e" * 6000)
         migrate(after)
     finally:
-        migrate(after)
+        migrate_to_latest()
     destination.refresh_from_db()
     state.refresh_from_db()
     assert destination.last_error == "д" * 4000
@@ -168,6 +172,6 @@ def test_rows_written_in_the_migrations_own_transaction_do_not_block_its_alters(
             )
             migrate(after)
     finally:
-        migrate(after)
+        migrate_to_latest()
     assert Destination.objects.get(company=company).last_error == "д" * 4000
     assert DocumentExport.objects.get(company=company, object_id=2).error == "e" * 4000

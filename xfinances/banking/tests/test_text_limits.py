@@ -31,7 +31,11 @@ from xfinances.banking.sample_files import Row, camt053
 from xfinances.banking.sources import psd2sync
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
-from xfinances.core.tests.text_limits import assert_every_text_column_bounded, migrate
+from xfinances.core.tests.text_limits import (
+    assert_every_text_column_bounded,
+    migrate,
+    migrate_to_latest,
+)
 from xfinances.core.text_limits import limit_of
 from xfinances.payments.models import Allocation
 from xfinances.treasury.models import Movement
@@ -250,7 +254,7 @@ def test_the_migration_makes_older_over_long_mailbox_text_fit(company: Any) -> N
         )
         migrate(after)
     finally:
-        migrate(after)
+        migrate_to_latest()
     mailbox.refresh_from_db()
     assert mailbox.password == ""
     kept = mailbox.allowed_senders.split("\n")
@@ -283,6 +287,6 @@ def test_rows_written_in_the_migrations_own_transaction_do_not_block_its_alters(
             )
             migrate(after)
     finally:
-        migrate(after)
+        migrate_to_latest()
     mailbox = StatementMailbox.objects.get(company=company)
     assert mailbox.password == "" and len(mailbox.allowed_senders) <= 2000

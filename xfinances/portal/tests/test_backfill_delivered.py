@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from xfinances.core.tests.text_limits import migrate_to_latest
 from xfinances.invoicing.models import DeliveredVia, Document
 from xfinances.invoicing.tests.factories import issued
 from xfinances.portal.models import AccessAction, DocumentResponse, PortalAccessLog, ResponseKind
@@ -55,7 +56,7 @@ def test_portal_events_before_the_delivered_state_mark_documents_delivered(compa
         migrate(BEFORE)
         migrate(AFTER)
     finally:
-        migrate(AFTER)
+        migrate_to_latest()
 
     state = {
         d.pk: (d.delivered_at, d.delivered_via) for d in Document.objects.filter(company=company)
