@@ -165,7 +165,7 @@ def file_entry(actor: Actor, entry: BankEntry, data: FileEntryInput) -> Filed:
     company = entry.company
     ensure_can(actor, company, "payments.change")
     entry = (
-        BankEntry.objects.select_for_update()
+        BankEntry.objects.select_for_update(of=("self",))
         .select_related("movement", "company")
         .get(pk=entry.pk, company=company)
     )
@@ -178,7 +178,7 @@ def file_entry(actor: Actor, entry: BankEntry, data: FileEntryInput) -> Filed:
     if rule is not None:
         tested = engine_rule(rule)
         others = (
-            BankEntry.objects.select_for_update()
+            BankEntry.objects.select_for_update(of=("self",))
             .select_related("movement", "company")
             .filter(company=company, match_state__in=WAITING)
             .exclude(pk=entry.pk)
