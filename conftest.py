@@ -150,6 +150,7 @@ def api_as(
 def _fresh_process_caches() -> None:
     """A test's ids may be another test's (SQLite reuses them after a rollback): what a process
     keeps of a company between requests starts empty in every test."""
+    # Imported here, as every fixture of this file does: this file loads before Django is set up.
     from xfinances.accounting import queries as accounting_queries
 
     accounting_queries.forget_on_issue()

@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 
 from tests.e2e.conftest import sign_in
-from xfinances.banking.models import BankEntry, MatchProposal, MatchState
+from xfinances.banking import actions
+from xfinances.banking.models import BankEntry, BankRule, MatchProposal, MatchState
 from xfinances.banking.sample_files import Row, camt053
+from xfinances.banking.tests.factories import SYSTEM
 from xfinances.parties.models import PartyBankAccount
 from xfinances.payments.models import Allocation
 from xfinances.payments.tests.factories import invoice
@@ -80,10 +82,6 @@ def test_file_a_rent_line_from_the_queue_by_keyboard_and_learn_its_rule(
 ):
     """F goes to "file under…", the category is chosen with the keyboard, Tab and Enter file it;
     the learned rule files the landlord's second line too."""
-    from xfinances.banking import actions
-    from xfinances.banking.models import BankRule
-    from xfinances.banking.tests.factories import SYSTEM
-
     user = make_member(company, "owner", email="owner@example.bg")
     bank_account(company, iban=IBAN)
     today = dt.date.today()
