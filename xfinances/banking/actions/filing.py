@@ -20,7 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xfinances.banking import matching
-from xfinances.banking.actions.rules import engine_rule, incoming_of_entry
+from xfinances.banking.actions.rules import (
+    category_of,
+    engine_rule,
+    file_movement,
+    incoming_of_entry,
+)
 from xfinances.banking.models import (
     BankEntry,
     BankRule,
@@ -31,11 +36,10 @@ from xfinances.banking.models import (
 )
 from xfinances.core import audit, inputs
 from xfinances.core.audit import Actor
-from xfinances.core.exceptions import ActionError, InvalidInput
+from xfinances.core.exceptions import InvalidInput
 from xfinances.core.inputs import ActionInput, reads
 from xfinances.core.permissions import ensure_can
 from xfinances.core.text_limits import limit_of
-from xfinances.treasury import actions as treasury_actions
 from xfinances.treasury.models import CashflowCategory
 
 WAITING = (MatchState.REVIEW, MatchState.UNMATCHED)
@@ -57,36 +61,11 @@ class Filed:
     also_filed: int = 0  # other waiting lines the learned rule fits
 
 
-def _category(entry: BankEntry, value: Any) -> CashflowCategory:
-    key = value.pk if isinstance(value, CashflowCategory) else value
-    found = None
-    if str(key or "").isdigit():
-        found = CashflowCategory.objects.filter(
-            company=entry.company, pk=int(str(key)), is_active=True
-        ).first()
-    if found is None:
-        raise InvalidInput({"category": [_("Choose a cash-flow category.")]})
-    return found
-
-
-def _set_category(actor: Actor, entry: BankEntry, category: CashflowCategory) -> None:
-    movement = entry.movement
-    if movement is None or movement.category_id is not None:
-        return  # a person's category stays
-    try:
-        with transaction.atomic():
-            treasury_actions.update_movement(
-                actor, movement, treasury_actions.MovementEditInput.changes(category=category.pk)
-            )
-    except ActionError:
-        pass  # a closed period: the line leaves the queue, its movement keeps what it has
-
-
 def _take_out(
     actor: Actor, entry: BankEntry, category: CashflowCategory, rule: BankRule | None
 ) -> None:
     before = audit.snapshot(entry)
-    _set_category(actor, entry, category)
+    file_movement(actor, entry.movement, category.pk)
     MatchProposal.objects.filter(entry=entry, state=ProposalState.OPEN).update(
         state=ProposalState.DISMISSED, decided_by=actor.user, decided_at=timezone.now()
     )
@@ -171,7 +150,9 @@ def file_entry(actor: Actor, entry: BankEntry, data: FileEntryInput) -> Filed:
     )
     if entry.match_state not in WAITING:
         raise InvalidInput({"entry": [_("This entry is already matched.")]})
-    category = _category(entry, data.category)
+    errors = InvalidInput.collect()
+    category = category_of(company, data.category, errors)
+    errors.raise_if_any()
     rule = _learn(actor, entry, category) if data.remember else None
     _take_out(actor, entry, category, rule)
     result = Filed(entry=entry, rule=rule)

@@ -15,6 +15,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from xfinances.banking.actions.rules import file_movement
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import ActionError
 from xfinances.core.models import Company
@@ -75,17 +76,6 @@ def settle_own_transfer(actor: Actor, company: Company, movement: Movement | Non
 
 
 def _mark_internal(actor: Actor, company: Company, movement: Movement) -> None:
-    if movement.category_id is not None:
-        return
     category = treasury_queries.categories(company).filter(code="internal").first()
-    if category is None:
-        return
-    try:
-        with transaction.atomic():
-            treasury_actions.update_movement(
-                actor,
-                movement,
-                treasury_actions.MovementEditInput.changes(category=category.pk),
-            )
-    except ActionError:
-        pass  # a closed period: the category is set by hand or not at all
+    if category is not None:
+        file_movement(actor, movement, category.pk)

@@ -37,7 +37,7 @@ from xfinances.banking.models import (
 )
 from xfinances.core import audit
 from xfinances.core.audit import Actor
-from xfinances.core.exceptions import ActionError, InvalidInput
+from xfinances.core.exceptions import InvalidInput
 from xfinances.core.lookups import AnyOf
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
@@ -47,7 +47,6 @@ from xfinances.payments import actions as payments_actions
 from xfinances.payments.models import Allocation, Direction, Payment, WriteOff
 from xfinances.payments.queries import document_payment, settings_of
 from xfinances.purchases.models import SupplierInvoice
-from xfinances.treasury import actions as treasury_actions
 from xfinances.treasury.models import Movement
 
 KEEP_PROPOSALS = 5
@@ -346,17 +345,7 @@ def _apply_rule(actor: Actor, entry: BankEntry, rule: matching.Rule) -> None:
     """A line that pays no document (a fee, a tax …): its movement gets the rule's cash-flow
     category and the entry leaves matching. A movement a person already gave a category, or
     one of a closed period, keeps what it has; the entry is still the rule's."""
-    movement = entry.movement
-    if movement is not None and movement.category_id is None:
-        try:
-            with transaction.atomic():
-                treasury_actions.update_movement(
-                    actor,
-                    movement,
-                    treasury_actions.MovementEditInput.changes(category=int(rule.category)),
-                )
-        except ActionError:
-            pass  # a closed period: the category is set by hand or not at all
+    bank_rules.file_movement(actor, entry.movement, int(rule.category))
     entry.rule_id = rule.key
     entry.match_state = MatchState.NONE
     entry.save(update_fields=["rule", "match_state"])

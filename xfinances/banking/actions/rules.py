@@ -27,12 +27,12 @@ from xfinances.banking.models import BankEntry, BankRule
 from xfinances.core import audit
 from xfinances.core.audit import Actor
 from xfinances.core.events import CompanyCreated
-from xfinances.core.exceptions import ErrorCollector, InvalidInput
+from xfinances.core.exceptions import ActionError, ErrorCollector, InvalidInput
 from xfinances.core.inputs import Changes
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
 from xfinances.treasury import actions as treasury_actions
-from xfinances.treasury.models import CashflowCategory
+from xfinances.treasury.models import CashflowCategory, Movement
 
 RULE_FIELDS = BankRuleInput.field_names()
 PREVIEW_DAYS = 90
@@ -107,7 +107,8 @@ def company_rules(company: Company) -> list[matching.Rule]:
     return [engine_rule(row) for row in rows]
 
 
-def _category(company: Company, value: object, errors: ErrorCollector) -> Any:
+def category_of(company: Company, value: object, errors: ErrorCollector) -> Any:
+    """One of the company's active cash-flow categories (an id or the record), or an error."""
     if isinstance(value, CashflowCategory):
         value = value.pk
     found = None
@@ -128,7 +129,7 @@ def _checked(
     errors = InvalidInput.collect()
     clean = dict(given)
     if "category" in given or rule is None:
-        clean["category"] = _category(company, given.get("category"), errors)
+        clean["category"] = category_of(company, given.get("category"), errors)
     merged = {name: getattr(rule, name) for name in RULE_FIELDS if rule is not None}
     check_rule({**dict.fromkeys(CONDITIONS, ""), **merged, **given}, errors)
     if named and ("name" in given or rule is None) and not given.get("name"):
@@ -168,6 +169,21 @@ def update_rule(actor: Actor, rule: BankRule, changes: Changes[BankRuleInput]) -
 def set_rule_active(actor: Actor, rule: BankRule, active: bool) -> BankRule:
     """Switch a rule off (kept, with its history) or on again."""
     return update_rule(actor, rule, BankRuleInput.changes(is_active=active))
+
+
+def file_movement(actor: Actor, movement: Movement | None, category_id: int) -> None:
+    """Give a bank line's movement a cash-flow category, unless a person already gave it one.
+    A movement of a closed period keeps what it has (its category is set by hand or not at
+    all); the caller still takes the line out of matching."""
+    if movement is None or movement.category_id is not None:
+        return
+    try:
+        with transaction.atomic():
+            treasury_actions.update_movement(
+                actor, movement, treasury_actions.MovementEditInput.changes(category=category_id)
+            )
+    except ActionError:
+        pass
 
 
 @dataclass
