@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 
 from xfinances.banking import actions, queries
 from xfinances.banking.models import PaymentFile, PaymentFileSchema
+from xfinances.banking.payment_file_views import as_download
 from xfinances.core.api_auth import require
 from xfinances.core.schemas import InputSchema
 from xfinances.core.tenancy import CompanyRequest
@@ -128,7 +129,4 @@ def download_payment_file(request: CompanyRequest, payment_file_id: int) -> Http
     stored = queries.payment_file(request.company, payment_file_id)
     if stored is None:
         raise Http404
-    response = HttpResponse(bytes(stored.content), content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{stored.file_name}"'
-    response["ETag"] = f'"{stored.sha256}"'
-    return response
+    return as_download(stored)

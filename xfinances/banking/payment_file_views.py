@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from xfinances.banking import actions, queries
 from xfinances.banking.forms import PaymentFileForm
-from xfinances.banking.models import PaymentFileSchema
+from xfinances.banking.models import PaymentFile, PaymentFileSchema
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import apply_errors, set_choices
 from xfinances.core.tenancy import CompanyRequest, company_view
@@ -32,9 +32,7 @@ def payment_file(request: CompanyRequest, payment_batch_id: int) -> HttpResponse
     )
     set_choices(form.fields["account"], [(a.pk, f"{a.name} · {a.iban}") for a in accounts])
     if request.method == "POST" and form.is_valid():
-        data = actions.PaymentFileInput.read(
-            {**form.cleaned_data, "account": form.cleaned_data["account"]}
-        )
+        data = actions.PaymentFileInput.read(form.cleaned_data)
         try:
             made = actions.make_payment_file(request.actor, company, batch, data)
         except (InvalidInput, Conflict) as error:
@@ -66,6 +64,12 @@ def payment_file_download(request: CompanyRequest, payment_file_id: int) -> Http
     stored = queries.payment_file(request.company, payment_file_id)
     if stored is None:
         raise Http404
+    return as_download(stored)
+
+
+def as_download(stored: PaymentFile) -> HttpResponse:
+    """The file as it was made (the page and the API serve the same bytes)."""
     response = HttpResponse(bytes(stored.content), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{stored.file_name}"'
+    response["ETag"] = f'"{stored.sha256}"'
     return response

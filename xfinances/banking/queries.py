@@ -207,8 +207,9 @@ def open_supplier_invoices(company: Company, currency: str) -> list[dict[str, An
     ]
     for row in rows:
         batch_id = row.pop("sent_in_batch")
-        reference = pain001.batch_reference(batch_id) if batch_id else ""
-        row["reference"] = pain001.end_to_end_id(reference, row["id"]) if batch_id else ""
+        row["reference"] = ""
+        if batch_id:
+            row["reference"] = pain001.end_to_end_id(pain001.batch_reference(batch_id), row["id"])
     return rows
 
 

@@ -31,8 +31,7 @@ from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.inputs import ActionInput, reads
 from xfinances.core.models import Company
-from xfinances.core.permissions import ensure_can, role_of
-from xfinances.core.roles import can
+from xfinances.core.permissions import ensure_can
 from xfinances.invoicing.creditor_reference import is_valid_rf
 from xfinances.parties.models import Party, PartyBankAccount
 from xfinances.payments.models import Direction, Payment
@@ -244,9 +243,10 @@ def _refuse_unconfirmed(
                 ]
             }
         )
-    role = role_of(actor.user.pk, company) if actor.user is not None else "owner"
-    if not can(role, "purchases.confirm_iban"):
-        raise NotAllowed(_("Only an owner can confirm a supplier's changed IBAN."))
+    try:
+        ensure_can(actor, company, "purchases.confirm_iban")
+    except NotAllowed:
+        raise NotAllowed(_("Only an owner can confirm a supplier's changed IBAN.")) from None
 
 
 @transaction.atomic
