@@ -335,6 +335,43 @@ def _check_invoice_fits_payment(payment: Payment, invoice: SupplierInvoice) -> N
         )
 
 
+def supplier_invoice_allocation(
+    actor: Actor,
+    payment: Payment,
+    invoice: SupplierInvoice,
+    amount: Decimal | None,
+    doc_amount: Decimal | None,
+) -> Allocation:
+    """The allocation of `payment` to one locked supplier invoice, checked against what both
+    have left and not saved (`allocate_supplier_invoices` saves it at once; the bank-match
+    batch inserts many together)."""
+    _check_invoice_fits_payment(payment, invoice)
+    amount, doc_amount = _supplier_invoice_amounts(payment, invoice, amount, doc_amount)
+    _check_both_sides(
+        payment,
+        amount=amount,
+        doc_amount=doc_amount,
+        unallocated=payment.amount - payment.allocated,
+        remaining=invoice.remaining,
+        target_field="supplier_invoice",
+        target_number=invoice.supplier_number,
+        target_currency=invoice.currency,
+        nothing_left=_("%(number)s has nothing left to pay."),
+    )
+    return Allocation(
+        company=payment.company,
+        payment=payment,
+        supplier_invoice=invoice,
+        date=max(payment.date, invoice.issue_date),
+        amount=amount,
+        document_amount=doc_amount,
+        exchange_difference_eur=exchange_difference(
+            payment.direction, amount, payment.eur_rate, doc_amount, invoice.exchange_rate
+        ),
+        created_by=actor.user,
+    )
+
+
 @transaction.atomic
 def allocate_supplier_invoices(
     actor: Actor,
@@ -383,37 +420,12 @@ def _allocate_supplier_invoices(
                 {"supplier_invoice": [_("No such supplier invoice in this company.")]}
             )
         invoice = invoices[item.pk]
-        _check_invoice_fits_payment(payment, invoice)
-        unallocated = payment.amount - payment.allocated
-        remaining = invoice.remaining
-        amount, doc_amount = _supplier_invoice_amounts(payment, invoice, amount, doc_amount)
-        _check_both_sides(
-            payment,
-            amount=amount,
-            doc_amount=doc_amount,
-            unallocated=unallocated,
-            remaining=remaining,
-            target_field="supplier_invoice",
-            target_number=invoice.supplier_number,
-            target_currency=invoice.currency,
-            nothing_left=_("%(number)s has nothing left to pay."),
-        )
-        allocation = Allocation.objects.create(
-            company=company,
-            payment=payment,
-            supplier_invoice=invoice,
-            date=max(payment.date, invoice.issue_date),
-            amount=amount,
-            document_amount=doc_amount,
-            exchange_difference_eur=exchange_difference(
-                payment.direction, amount, payment.eur_rate, doc_amount, invoice.exchange_rate
-            ),
-            created_by=actor.user,
-        )
-        payment.allocated += amount
+        allocation = supplier_invoice_allocation(actor, payment, invoice, amount, doc_amount)
+        allocation.save()
+        payment.allocated += allocation.amount
         payment.save(update_fields=["allocated"])
         invoice = purchases_actions.set_paid_amount(
-            actor, invoice, invoice.amount_paid + doc_amount
+            actor, invoice, invoice.amount_paid + allocation.document_amount
         )
         invoices[invoice.pk] = invoice
         audit.record_create(actor, company, "allocate", allocation)

@@ -47,10 +47,9 @@ from xfinances.payments import locks
 from xfinances.payments.actions.allocation import (
     _check_both_sides,
     _check_fits_payment,
-    _check_invoice_fits_payment,
     _document_amounts,
-    _supplier_invoice_amounts,
     _Wanted,
+    supplier_invoice_allocation,
 )
 from xfinances.payments.actions.common import (
     ZERO,
@@ -324,36 +323,10 @@ def _allocate_invoice(
         raise InvalidInput(
             {"supplier_invoice": [_("Only an outgoing payment pays a supplier invoice.")]}
         )
-    _check_invoice_fits_payment(payment, invoice)
-    unallocated = payment.amount - payment.allocated
-    remaining = invoice.remaining
-    amount, doc_amount = _supplier_invoice_amounts(payment, invoice, amount, None)
-    _check_both_sides(
-        payment,
-        amount=amount,
-        doc_amount=doc_amount,
-        unallocated=unallocated,
-        remaining=remaining,
-        target_field="supplier_invoice",
-        target_number=invoice.supplier_number,
-        target_currency=invoice.currency,
-        nothing_left=_("%(number)s has nothing left to pay."),
-    )
-    allocation = Allocation(
-        company=payment.company,
-        payment=payment,
-        supplier_invoice=invoice,
-        date=max(payment.date, invoice.issue_date),
-        amount=amount,
-        document_amount=doc_amount,
-        exchange_difference_eur=exchange_difference(
-            payment.direction, amount, payment.eur_rate, doc_amount, invoice.exchange_rate
-        ),
-        created_by=actor.user,
-        created_at=now,
-    )
-    payment.allocated += amount
-    invoice.amount_paid += doc_amount
+    allocation = supplier_invoice_allocation(actor, payment, invoice, amount, None)
+    allocation.created_at = now
+    payment.allocated += allocation.amount
+    invoice.amount_paid += allocation.document_amount
     invoice.remaining = max(invoice.total - invoice.amount_paid, ZERO)
     return allocation, invoice.remaining
 
