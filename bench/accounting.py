@@ -273,12 +273,9 @@ def _use_database(config: dict[str, Any]) -> None:
 
 def _database(use_postgres: bool) -> dict[str, Any]:
     if use_postgres:
-        import dj_database_url
+        from bench.treasury import _postgres_config
 
-        url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/xf_acca")
-        config = dict(dj_database_url.parse(url))
-        config.update(CONN_MAX_AGE=0, OPTIONS={}, TEST={})
-        return config
+        return _postgres_config("xf_acca")
     path = os.path.join(tempfile.gettempdir(), "xfinances_bench_accounting.sqlite3")
     return {
         "ENGINE": "django.db.backends.sqlite3",

@@ -73,11 +73,13 @@ def _use_database(config: dict[str, Any]) -> None:
     del connections["default"]
 
 
-def _postgres_config() -> dict[str, Any]:
+def _postgres_config(database: str = "xfinances_bench") -> dict[str, Any]:
+    """BENCH_DATABASE_URL's settings (default: `database` on the local server), the database
+    created when it does not exist yet (a fresh machine has only `postgres`)."""
     import dj_database_url
     import psycopg
 
-    url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/xfinances_bench")
+    url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{database}")
     config = dict(dj_database_url.parse(url))
     name = config["NAME"]
     admin = psycopg.connect(
