@@ -228,19 +228,26 @@ def generate(
 def _cases(
     rng: random.Random, people: list[Party], by_party: dict[int, list[OpenItem]], payments: int
 ) -> Iterator[Case]:
+    """The payments of a statement: a document that one payment pays (in full or in part) is
+    paid by no other, so every known answer holds whatever order the payments are matched in
+    (a matching run takes a paid document out of its pool; a set that paid one invoice twice in
+    full would score the second payment's answer as unreachable)."""
     scenarios = [name for name, _ in MIX]
     weights = [weight for _, weight in MIX]
+    paid: set[tuple[str, int]] = set()
     for _ in range(payments):
         scenario = rng.choices(scenarios, weights)[0]
         party = rng.choice(people)
-        own = by_party[party.id]
+        own = [i for i in by_party[party.id] if (i.kind, i.id) not in paid]
         sales = [i for i in own if i.kind == "sales"]
         purchases = [i for i in own if i.kind == "purchase"]
         if scenario == "outgoing" and not purchases:
             scenario = "reference"
         if scenario != "outgoing" and not sales:
             scenario = "noise"
-        yield _case(rng, scenario, party, sales, purchases, people, by_party)
+        case = _case(rng, scenario, party, sales, purchases, people, by_party)
+        paid.update((kind, item_id) for kind, item_id, _amount in case.truth)
+        yield case
 
 
 @dataclass
@@ -421,7 +428,10 @@ def _for_another(d: _Draw, item: OpenItem) -> Case:
 
 def _amount_only(d: _Draw, scenario: str) -> Case:
     rng, sales = d.rng, d.sales
-    unique = [i for i in sales if sum(j.open_amount == i.open_amount for j in sales) == 1]
+    # Unique among all the party's documents, paid ones included: a document another payment
+    # pays may still be open, in part or not yet, when this one is matched.
+    every = [i for i in d.by_party[d.party.id] if i.kind == "sales"]
+    unique = [i for i in sales if sum(j.open_amount == i.open_amount for j in every) == 1]
     if not unique:
         return d.again("number")
     target = rng.choice(unique)
