@@ -147,7 +147,7 @@ class _Pool:
             else:
                 del self.items[(kind, int(item_id))]
                 if self.index is not None:
-                    self.index.remove(kind, int(item_id))
+                    self.index.settle(kind, int(item_id))
 
 
 def _store(entry: BankEntry, proposals: Sequence[Any], *, first_state: str) -> list[MatchProposal]:
@@ -396,6 +396,7 @@ def _match_each(actor: Actor, found: Any, context: _Context, result: MatchResult
         pool = context.pools.get(row.currency)
         if pool is None:
             pool = context.pools[row.currency] = _Pool(open_items(context.company, row.currency))
+            _closed_before(context.company, found, row.currency, pool)
         if not pool.items:
             result.unmatched += 1  # nothing open in this currency: no proposal can come
             continue
@@ -426,6 +427,18 @@ def _match_each(actor: Actor, found: Any, context: _Context, result: MatchResult
             entry.match_state = MatchState.REVIEW
             entry.save(update_fields=["match_state"])
             result.review += 1
+
+
+def _closed_before(company: Company, found: Any, currency: str, pool: _Pool) -> None:
+    """Tell the pool's index which of the references the entries carry belong to documents
+    that are no longer open (paid, credited or voided before this run): one query."""
+    named = found.exclude(reference="").values("reference")
+    rows = Document.objects.filter(
+        company=company, currency=currency, rf_reference__in=named
+    ).values_list("id", "rf_reference", "number")
+    for document_id, reference, number in rows:
+        if ("sales", document_id) not in pool.items:
+            pool.index.closed(reference, number or "")
 
 
 def _apply_pending(actor: Actor, context: _Context) -> None:

@@ -59,6 +59,10 @@ class MatchIndex:
     parties_by_token: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     skeleton_of_party: dict[int, str] = field(default_factory=dict)
     items: dict[tuple[str, int], OpenItem] = field(default_factory=dict)
+    # Reference → number of a document that is no longer open (paid in this run, or before it
+    # as the caller tells `closed`): a payment naming it is a duplicate or a late correction,
+    # never an automatic match for another document.
+    closed_references: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, items: Iterable[OpenItem]) -> MatchIndex:
@@ -124,6 +128,18 @@ class MatchIndex:
             self.parties_by_skeleton[skeleton].add(party)
             for token in _name_tokens(skeleton):
                 self.parties_by_token[token].add(party)
+
+    def closed(self, reference: str, number: str) -> None:
+        """Remember that the document with this reference is no longer open."""
+        key = _normal_reference(reference)
+        if key:
+            self.closed_references[key] = number
+
+    def settle(self, kind: str, item_id: int) -> None:
+        """Take out an item that a payment settled, remembering its reference as closed."""
+        item = self.remove(kind, item_id)
+        if item is not None and item.reference:
+            self.closed(item.reference, item.number)
 
     def remove(self, kind: str, item_id: int) -> OpenItem | None:
         """Take an item out (fully paid, or to be re-added with a new open amount)."""

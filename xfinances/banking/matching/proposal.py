@@ -106,6 +106,19 @@ def _referenced(payment: _Payment, in_text: list[str]) -> dict[int, tuple[OpenIt
     return found
 
 
+def _closed_reference(payment: _Payment, in_text: list[str]) -> str:
+    """The number of a document no longer open that the payment's reference names, or ""."""
+    closed = payment.index.closed_references
+    if not closed:
+        return ""
+    incoming = payment.incoming
+    for ref in (incoming.reference, incoming.end_to_end_id, *in_text):
+        key = _normal_reference(ref)
+        if key and key in closed:
+            return closed[key] or key
+    return ""
+
+
 def _mentioned(payment: _Payment, in_text: list[str], skip: Mapping[int, object]) -> list[Named]:
     """Documents whose number the payer wrote in the text (or in the end-to-end id)."""
     incoming = payment.incoming
@@ -203,8 +216,9 @@ def _offer_by_amount_anywhere(payment: _Payment) -> None:
         payment.offer(same, evidence)
 
 
-def _ranked(proposals: dict[frozenset[int], Proposal]) -> list[Proposal]:
-    """Best first, those under REVIEW dropped, the first marked automatic when it is unique."""
+def _ranked(proposals: dict[frozenset[int], Proposal], *, hold: str = "") -> list[Proposal]:
+    """Best first, those under REVIEW dropped, the first marked automatic when it is unique
+    (never when `hold` says why a person must look: it is added to every reason)."""
     # A combination that accounts for the whole payment explains away its own parts taken
     # alone with an "overpayment" (which would be the other documents, not a credit).
     whole = [ids for ids, p in proposals.items() if len(ids) > 1 and not p.overpayment]
@@ -213,6 +227,8 @@ def _ranked(proposals: dict[frozenset[int], Proposal]) -> list[Proposal]:
             del proposals[part]
     ranked = sorted(proposals.values(), key=lambda p: (-p.score, -len(p.allocations)))
     ranked = [p for p in ranked if p.score >= REVIEW]
+    if hold:
+        return [replace(p, reason=f"{p.reason}; {hold}") for p in ranked]
     if ranked and ranked[0].score >= AUTOMATIC:
         runner_up = ranked[1].score if len(ranked) > 1 else 0
         if ranked[0].score - runner_up >= AUTOMATIC_GAP:
@@ -247,6 +263,7 @@ def propose(
 
     in_text = find_rf_references(incoming.text) if incoming.text else []
     referenced = _referenced(payment, in_text)
+    closed = "" if referenced else _closed_reference(payment, in_text)
     named: list[Named] = [(item, "reference", why) for item, why in referenced.values()]
     named += _mentioned(payment, in_text, referenced)
     for item, grade, why in named:
@@ -264,4 +281,9 @@ def propose(
         _offer_by_amount_in_party(payment, own, named, explained)
     elif not named:
         _offer_by_amount_anywhere(payment)
-    return _ranked(payment.proposals)
+    hold = (
+        f"but its reference names document {closed}, which is no longer open (paid twice?)"
+        if closed
+        else ""
+    )
+    return _ranked(payment.proposals, hold=hold)

@@ -284,6 +284,33 @@ def _two_open_invoices(company: Any) -> Any:
     return first
 
 
+def test_a_second_payment_of_a_paid_invoice_waits_for_a_person(
+    company: Any, account: MoneyAccount
+) -> None:
+    """Paid twice by its RF reference, in one statement and again in the next: the extra
+    payments never settle the client's other invoice of the same amount by themselves."""
+    document = _two_open_invoices(company)
+    iban = "BG18RZBB91550123456789"
+    ref = document.rf_reference
+    rows = [
+        Row(D1, Decimal("300.00"), "ЕЛТЕХ", iban, "плащане", reference=ref, bank_id="B-1"),
+        Row(D2, Decimal("300.00"), "ЕЛТЕХ", iban, "плащане", reference=ref, bank_id="B-2"),
+    ]
+    summary = run(company, camt_file(rows))
+    assert (summary.matched, summary.review) == (1, 1)
+    second = BankEntry.objects.get(account=account, bank_id="B-2")
+    assert second.match_state == MatchState.REVIEW and second.payment_id is None
+    [first_proposal, *_] = MatchProposal.objects.filter(entry=second).order_by("rank")
+    assert "no longer open" in first_proposal.reason and document.number in first_proposal.reason
+    later = [Row(D3, Decimal("300.00"), "ЕЛТЕХ", iban, "плащане", reference=ref, bank_id="B-3")]
+    summary = run(
+        company, camt_file(later, opening="700.00", day_from=D3, statement_id="S2")
+    )
+    assert (summary.matched, summary.review) == (0, 1)
+    third = BankEntry.objects.get(account=account, bank_id="B-3")
+    assert third.match_state == MatchState.REVIEW and third.payment_id is None
+
+
 def test_review_queue_accept_teaches_the_alias(company: Any, account: MoneyAccount) -> None:
     document = _two_open_invoices(company)
     rows = [Row(D1, Decimal("300.00"), "ЕЛТЕХ", "BG18RZBB91550123456789", "плащане")]

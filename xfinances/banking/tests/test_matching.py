@@ -329,6 +329,33 @@ def test_index_remove_takes_an_item_out():
     )
 
 
+def test_a_reference_of_a_settled_document_is_never_applied_to_another():
+    """A client pays invoice 1 twice: the second payment must not settle invoice 2 of the same
+    amount by itself, though the payer and the amount alone would make it automatic."""
+    items = [item(1, "300.00"), item(2, "300.00"), item(3, "120.00")]
+    index = MatchIndex.build(items)
+    first = propose(
+        pay("300.00", reference=items[0].reference, iban=ALFA_IBAN), index, aliases={}, tolerance=D(1)
+    )
+    assert first[0].automatic and ids(first[0]) == [1]
+    index.settle("sales", 1)
+    again = pay("300.00", reference=items[0].reference, iban=ALFA_IBAN)
+    proposals = propose(again, index, aliases={}, tolerance=D(1))
+    assert proposals and ids(proposals[0]) == [2]
+    assert not any(p.automatic for p in proposals)
+    assert "no longer open" in proposals[0].reason and items[0].number in proposals[0].reason
+    # Written in the text with spaces, or told by the caller (paid before the run): the same.
+    spaced = " ".join(items[0].reference[k : k + 4] for k in range(0, 16, 4))
+    assert not propose(
+        pay("300.00", f"плащане {spaced}", iban=ALFA_IBAN), index, aliases={}, tolerance=D(1)
+    )[0].automatic
+    told = MatchIndex.build(items[1:])
+    told.closed(items[0].reference, items[0].number)
+    assert not propose(again, told, aliases={}, tolerance=D(1))[0].automatic
+    # Without that knowledge the payer's only document of this amount would be applied.
+    assert propose(again, MatchIndex.build(items[1:]), aliases={}, tolerance=D(1))[0].automatic
+
+
 def test_proposals_are_sorted_and_only_the_first_can_be_automatic():
     items = [item(1, "300.00"), item(2, "300.00"), item(3, "120.00")]
     proposals = run(pay("300.00", "ф-ра 1", iban=ALFA_IBAN), items)
