@@ -64,6 +64,7 @@ from xfinances.banking.matching.records import (
 from xfinances.banking.matching.rules import (
     DEFAULT_RULES,
     Rule,
+    ScreenedRules,
     classify,
     first_rule,
     fits,
@@ -108,6 +109,7 @@ __all__ = [
     "PartyGuess",
     "Proposal",
     "Rule",
+    "ScreenedRules",
     "alias_key",
     "classify",
     "compact_identifier",

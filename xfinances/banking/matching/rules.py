@@ -106,16 +106,46 @@ def fits(rule: Rule, incoming: Incoming) -> bool:
 
 def first_rule(incoming: Incoming, rules: Iterable[Rule]) -> Rule | None:
     """The first rule that fits the payment, or None."""
+    screen = getattr(rules, "screen", None)
+    if screen is not None and not screen.search(f"{incoming.text} {incoming.counterparty_name}"):
+        # No text pattern finds anything: only the rules without one can fit.
+        return next((r for r in rules if not r.text_pattern and fits(r, incoming)), None)
     return next((rule for rule in rules if fits(rule, incoming)), None)
 
 
-def rules_by_direction(rules: Iterable[Rule]) -> dict[str, list[Rule]]:
+# What makes patterns unsafe to join into one: backreferences (their numbers would shift) and
+# inline flags (allowed only at the start of a whole expression).
+_UNJOINABLE = re.compile(r"\\\d|\(\?P=|\(\?[aiLmsux-]")
+
+
+class ScreenedRules(list[Rule]):
+    """Rules in their order, with one expression joining all their text patterns. Most lines of
+    a statement are client payments that no fee, tax or salary wording fits: one search then
+    rules out every rule with a text pattern, instead of one search per rule. `first_rule`
+    answers as over the plain list (when the patterns cannot be joined, it is the plain list)."""
+
+    def __init__(self, rules: Iterable[Rule] = ()) -> None:
+        super().__init__(rules)
+        self.screen = _joined(tuple(r.text_pattern for r in self if r.text_pattern))
+
+
+@functools.lru_cache(maxsize=64)
+def _joined(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns or any(_UNJOINABLE.search(p) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    except re.error:  # a duplicate group name, or a wrong pattern `fits` will report itself
+        return None
+
+
+def rules_by_direction(rules: Iterable[Rule]) -> dict[str, ScreenedRules]:
     """The rules that can fit a credit and those that can fit a debit, each in their order:
     `first_rule` over one of them answers as over all (a rule for the other direction never
     fits), without trying every rule on every payment of a large import."""
     rules = list(rules)
     return {
-        direction: [r for r in rules if not r.direction or r.direction == direction]
+        direction: ScreenedRules(r for r in rules if not r.direction or r.direction == direction)
         for direction in (CREDIT, DEBIT)
     }
 

@@ -303,9 +303,7 @@ def test_a_second_payment_of_a_paid_invoice_waits_for_a_person(
     [first_proposal, *_] = MatchProposal.objects.filter(entry=second).order_by("rank")
     assert "no longer open" in first_proposal.reason and document.number in first_proposal.reason
     later = [Row(D3, Decimal("300.00"), "ЕЛТЕХ", iban, "плащане", reference=ref, bank_id="B-3")]
-    summary = run(
-        company, camt_file(later, opening="700.00", day_from=D3, statement_id="S2")
-    )
+    summary = run(company, camt_file(later, opening="700.00", day_from=D3, statement_id="S2"))
     assert (summary.matched, summary.review) == (0, 1)
     third = BankEntry.objects.get(account=account, bank_id="B-3")
     assert third.match_state == MatchState.REVIEW and third.payment_id is None

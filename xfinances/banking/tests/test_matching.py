@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from xfinances.banking.matching import (
     MatchIndex,
     OpenItem,
     Rule,
+    ScreenedRules,
     alias_key,
     classify,
     find_identifiers,
@@ -25,6 +27,7 @@ from xfinances.banking.matching import (
     name_skeleton,
     own_transfer_rule,
     propose,
+    rules_by_direction,
 )
 from xfinances.invoicing.creditor_reference import rf_for_document
 
@@ -335,7 +338,10 @@ def test_a_reference_of_a_settled_document_is_never_applied_to_another():
     items = [item(1, "300.00"), item(2, "300.00"), item(3, "120.00")]
     index = MatchIndex.build(items)
     first = propose(
-        pay("300.00", reference=items[0].reference, iban=ALFA_IBAN), index, aliases={}, tolerance=D(1)
+        pay("300.00", reference=items[0].reference, iban=ALFA_IBAN),
+        index,
+        aliases={},
+        tolerance=D(1),
     )
     assert first[0].automatic and ids(first[0]) == [1]
     index.settle("sales", 1)
@@ -381,6 +387,40 @@ def test_proposals_are_sorted_and_only_the_first_can_be_automatic():
 )
 def test_rules_name_the_category_of_lines_that_are_no_documents(incoming, category):
     assert classify(incoming, DEFAULT_RULES) == category
+
+
+def test_screened_rules_answer_as_the_plain_list():
+    """One joined expression rules out the text-pattern rules for most lines; the answer must
+    be the plain list's for every line, and patterns that cannot be joined keep the plain path."""
+    own = Rule(name="наем", category="rent", text_pattern=r"наем\s+м\.\d+", direction="debit")
+    rules = [*DEFAULT_RULES, own]
+    generated = generate(parties=50, items_per_party=4, payments=600, seed=3)
+    lines = [case.incoming for case in generated.cases] + [
+        pay("2.50", "Такса обслужване на сметка", direction="debit"),
+        pay("900", "ДДС", iban="BG88BNBG96618000123456", direction="debit"),
+        pay("1800", "Работна ЗАПЛАТА", direction="debit"),
+        pay("300", "наем м.11", direction="debit"),
+        pay("300", "плащане", name="ЛИХВИ ПО СМЕТКА", direction="credit"),
+        pay("120", "POS 11.2026", direction="credit"),
+    ]
+    for direction, screened in rules_by_direction(rules).items():
+        assert screened.screen is not None
+        plain = [r for r in rules if not r.direction or r.direction == direction]
+        for incoming in lines:
+            incoming = replace(incoming, direction=direction)
+            assert first_rule(incoming, screened) == first_rule(incoming, plain), incoming
+    ruled = [first_rule(i, rules_by_direction(rules)[i.direction]) for i in lines[-6:]]
+    assert [r.category if r else None for r in ruled] == [
+        "bank_fees",
+        "taxes",
+        "salaries",
+        "rent",
+        "interest",
+        "cards",
+    ]
+    backreference = Rule(name="x", category="c", text_pattern=r"(\d)\1")
+    assert ScreenedRules([*DEFAULT_RULES, backreference]).screen is None
+    assert first_rule(pay("5", "код 77"), ScreenedRules([backreference])) == backreference
 
 
 def test_rule_conditions_each_must_hold():
