@@ -37,6 +37,7 @@ from xfinances.banking.models import (
 )
 from xfinances.core import audit
 from xfinances.core.audit import Actor
+from xfinances.core.bulk_update import update_rows
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.lookups import AnyOf
 from xfinances.core.models import Company
@@ -527,7 +528,7 @@ def _apply_together(
         entry.party = _party(company, best.party_id, context.parties)
         entry.match_state = MatchState.AUTO
         entries.append(entry)
-    BankEntry.objects.bulk_update(entries, ["payment", "party", "match_state"], batch_size=500)
+    update_rows(BankEntry, entries, ["payment", "party", "match_state"])
     MatchProposal.objects.filter(
         company=company,
         entry_id__in=[entry.pk for entry in entries],

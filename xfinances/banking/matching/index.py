@@ -51,8 +51,10 @@ class MatchIndex:
     by_reference: dict[str, list[OpenItem]] = field(default_factory=lambda: defaultdict(list))
     by_number: dict[str, list[OpenItem]] = field(default_factory=lambda: defaultdict(list))
     by_party: dict[int, list[OpenItem]] = field(default_factory=lambda: defaultdict(list))
-    by_amount: dict[tuple[str, str, Decimal], list[OpenItem]] = field(
-        default_factory=lambda: defaultdict(list)
+    # Per amount, the items by (kind, id): a round amount is shared by thousands of documents,
+    # and taking a paid one out must not walk them all.
+    by_amount: dict[tuple[str, str, Decimal], dict[tuple[str, int], OpenItem]] = field(
+        default_factory=lambda: defaultdict(dict)
     )
     parties_by_identifier: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     parties_by_skeleton: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -106,7 +108,7 @@ class MatchIndex:
         else:
             for key in _item_number_keys(number):
                 self.by_number[key].append(item)
-        self.by_amount[(item.kind, item.currency, item.open_amount)].append(item)
+        self.by_amount[(item.kind, item.currency, item.open_amount)][ident] = item
         party = item.party_id
         if party is None:
             return
@@ -159,7 +161,11 @@ class MatchIndex:
             drop(self.by_reference, reference)
         for key in numbers:
             drop(self.by_number, key)
-        drop(self.by_amount, amount)
+        same_amount = self.by_amount.get(amount)
+        if same_amount is not None:
+            same_amount.pop((kind, item_id), None)
+            if not same_amount:
+                del self.by_amount[amount]
         if item.party_id is not None:
             drop(self.by_party, item.party_id)
         return item

@@ -207,7 +207,9 @@ def _offer_by_amount_anywhere(payment: _Payment) -> None:
     incoming = payment.incoming
     same = [
         i
-        for i in payment.index.by_amount.get((payment.kind, incoming.currency, incoming.amount), ())
+        for i in payment.index.by_amount.get(
+            (payment.kind, incoming.currency, incoming.amount), {}
+        ).values()
         if i.open_amount > ZERO
     ]
     if len(same) == 1:

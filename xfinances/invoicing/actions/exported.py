@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from xfinances.core import audit
 from xfinances.core.audit import Actor
+from xfinances.core.bulk_update import update_rows
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
 from xfinances.invoicing import locks
@@ -53,8 +54,8 @@ def mark_many_exported(
             ]
             for document in fresh:
                 _stamp(document, when)
-            Document.objects.bulk_update(
-                fresh, ["exported_at", "export_status", "locked_at", "lock_reason"]
+            update_rows(
+                Document, fresh, ["exported_at", "export_status", "locked_at", "lock_reason"]
             )
             for document in fresh:
                 audit.record_event(actor, company, "mark_exported", document, {"exported_at": when})

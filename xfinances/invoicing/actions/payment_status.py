@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from xfinances.core.audit import Actor
+from xfinances.core.bulk_update import update_rows
 from xfinances.core.permissions import ensure_can
 from xfinances.invoicing.models import Document
 
@@ -79,5 +80,5 @@ def refresh_payment_statuses(
         document.written_off_amount = written_off
         state_fields = document.apply_payment_state()
         documents.append(document)
-    Document.objects.bulk_update(documents, [*fields, *state_fields], batch_size=500)
+    update_rows(Document, documents, [*fields, *state_fields])
     return documents

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from xfinances.core import audit
 from xfinances.core.audit import Actor
 from xfinances.core.bulk_insert import insert_rows
+from xfinances.core.bulk_update import update_rows
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company, Currency
 from xfinances.core.permissions import ensure_can
@@ -407,8 +408,8 @@ def _write(
         rows = [settlements[pk] for pk in sorted(touched)]
         for row in rows:
             row.updated_at = now
-        DocumentSettlement.objects.bulk_update(
-            rows, ["paid", "credited", "written_off", "settled", "updated_at"], batch_size=500
+        update_rows(
+            DocumentSettlement, rows, ["paid", "credited", "written_off", "settled", "updated_at"]
         )
         invoicing_actions.refresh_payment_statuses(
             actor,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from xfinances.core import audit
 from xfinances.core.audit import Actor
+from xfinances.core.bulk_update import update_rows
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.models import Company, User
 from xfinances.core.money import (
@@ -195,8 +196,8 @@ def set_paid_amounts(
             invoice.payment_status = PaymentStatus.TO_PAY
         _refresh_payment(invoice)
         records.update("set_supplier_invoice_paid", invoice, before)
-    SupplierInvoice.objects.bulk_update(
-        list(invoices.values()), ["amount_paid", "remaining", "payment_status"], batch_size=500
+    update_rows(
+        SupplierInvoice, list(invoices.values()), ["amount_paid", "remaining", "payment_status"]
     )
     return invoices
 
