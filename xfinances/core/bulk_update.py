@@ -5,14 +5,15 @@ every field and resolves one `When` expression per row and field in Python: in a
 that applies 100,000 bank payments, building those expressions was nearly half of the run.
 `update_rows` sends the same values as a table of rows instead,
 
-    UPDATE t SET f1 = CAST(v.c1 AS <type>), …
-    FROM (VALUES (%s, %s, …), …) AS v(c0, c1, …) WHERE t.id = v.c0
+    UPDATE t SET f1 = v.c1, … FROM unnest(%s::bigint[], %s::<type>[], …) AS v(c0, c1, …)
+    WHERE t.id = v.c0                                      -- PostgreSQL: one array a column
+    UPDATE t SET f1 = v.column2, … FROM (VALUES (?, ?, …), …) AS v
+    WHERE t.id = v.column1                                 -- SQLite (3.33+)
 
-which PostgreSQL and SQLite (3.33+) both run. Each value is prepared by its field as a save
-would (`get_db_prep_save`); on PostgreSQL the CASTs give the driver's untyped parameters (a
-NULL, a text) the column's type. Like `bulk_update`, no `save()` runs, no signal fires and
-`auto_now` is not touched: callers are actions that keep the invariants and write the audit
-records themselves.
+Each value is prepared by its field as a save would (`get_db_prep_save`); the arrays carry the
+columns' types, so a NULL or a text needs no cast. Like `bulk_update`, no `save()` runs, no
+signal fires and `auto_now` is not touched: callers are actions that keep the invariants and
+write the audit records themselves.
 """
 
 from __future__ import annotations
@@ -24,17 +25,9 @@ from django.db import connection, models
 
 #: Parameters per statement at most (SQLite allows 32,766 since 3.32).
 MAX_PARAMETERS = 30_000
-#: Rows per statement at most.
+#: Rows per statement at most: SQLite (one placeholder a value), PostgreSQL (arrays).
 MAX_ROWS = 1_000
-
-
-def _typed(value: str, db_type: str | None) -> str:
-    """PostgreSQL: the column's type for an untyped parameter. SQLite gives the value its
-    column's affinity on assignment, while a CAST to a type like "date" would cut
-    '2026-11-30' to 2026 (NUMERIC affinity): no CAST there."""
-    if connection.vendor == "postgresql" and db_type:
-        return f"CAST({value} AS {db_type})"
-    return value
+MAX_ARRAY_ROWS = 10_000
 
 
 def update_rows(
@@ -55,34 +48,45 @@ def update_rows(
         chosen.append(field)
     quote = connection.ops.quote_name
     table = quote(opts.db_table)
-    width = 1 + len(chosen)
-    postgres = connection.vendor == "postgresql"
-    # The VALUES table's columns: named on PostgreSQL; SQLite calls them column1, column2 …
-    column = [f"v.c{n}" if postgres else f"v.column{n + 1}" for n in range(width)]
-    alias = "v(" + ", ".join(f"c{n}" for n in range(width)) + ")" if postgres else "v"
-    assignments = ", ".join(
-        f"{quote(field.column)} = {_typed(column[n], field.db_type(connection))}"
-        for n, field in enumerate(chosen, 1)
-    )
-    key = _typed(column[0], pk.db_type(connection))  # "bigint" for a BigAutoField
-    per_statement = max(1, min(MAX_ROWS, MAX_PARAMETERS // width))
-    row = "(" + ", ".join(["%s"] * width) + ")"
+    where = f"{table}.{quote(pk.column)}"
+    types = [pk.db_type(connection), *(field.db_type(connection) for field in chosen)]
+    width = len(types)
+    if connection.vendor == "postgresql":
+        # One array per column: a handful of parameters whatever the number of rows (a VALUES
+        # list of 6,000 placeholders cost more to send than the update to run).
+        arrays = ", ".join(f"%s::{db_type}[]" for db_type in types)
+        names = ", ".join(f"c{n}" for n in range(width))
+        sets = ", ".join(f"{quote(f.column)} = v.c{n}" for n, f in enumerate(chosen, 1))
+        per_statement = MAX_ARRAY_ROWS
+    else:
+        # SQLite calls a VALUES table's columns column1, column2 …; it gives each value its
+        # column's affinity on assignment.
+        sets = ", ".join(f"{quote(f.column)} = v.column{n + 1}" for n, f in enumerate(chosen, 1))
+        per_statement = max(1, min(MAX_ROWS, MAX_PARAMETERS // width))
+        row = "(" + ", ".join(["%s"] * width) + ")"
     updated = 0
     with connection.cursor() as cursor:
         for start in range(0, len(objects), per_statement):
             part = objects[start : start + per_statement]
-            params: list[Any] = []
+            rows: list[list[Any]] = []
             for obj in part:
                 if obj.pk is None:
                     raise ValueError(f"{model.__name__} not saved yet: nothing to update")
-                params.append(pk.get_db_prep_value(obj.pk, connection))
+                values = [pk.get_db_prep_value(obj.pk, connection)]
                 for field in chosen:
-                    params.append(field.get_db_prep_save(getattr(obj, field.attname), connection))
-            values = ", ".join([row] * len(part))
-            sql = (
-                f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS {alias} "  # noqa: S608 (names and types only)
-                f"WHERE {table}.{quote(pk.column)} = {key}"
-            )
-            cursor.execute(sql, params)
+                    values.append(field.get_db_prep_save(getattr(obj, field.attname), connection))
+                rows.append(values)
+            if connection.vendor == "postgresql":
+                sql = (
+                    f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({names}) "  # noqa: S608 (names and types only)
+                    f"WHERE {where} = v.c0"
+                )
+                cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+            else:
+                sql = (
+                    f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([row] * len(part))}) AS v "  # noqa: S608
+                    f"WHERE {where} = v.column1"
+                )
+                cursor.execute(sql, [value for values in rows for value in values])
             updated += cursor.rowcount
     return updated

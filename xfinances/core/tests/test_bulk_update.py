@@ -63,6 +63,7 @@ def test_update_rows_in_several_statements_and_with_json(company: Any, monkeypat
     entries = list(BankEntry.objects.filter(company=company).order_by("pk"))
     assert len(entries) == 3
     monkeypatch.setattr("xfinances.core.bulk_update.MAX_ROWS", 1)  # one row per statement
+    monkeypatch.setattr("xfinances.core.bulk_update.MAX_ARRAY_ROWS", 2)  # two, then one
     for n, entry in enumerate(entries):
         entry.raw = {"n": n, "текст": "ф-ра 12", "list": [1, None]}
         entry.match_state = "none"
