@@ -152,12 +152,20 @@ class _Pool:
 
 
 def _store(entry: BankEntry, proposals: Sequence[Any], *, first_state: str) -> list[MatchProposal]:
+    return MatchProposal.objects.bulk_create(
+        _proposal_rows(entry.company_id, entry.pk, proposals, first_state=first_state)
+    )
+
+
+def _proposal_rows(
+    company_id: int, entry_id: int, proposals: Sequence[Any], *, first_state: str
+) -> list[MatchProposal]:
     rows = []
     for rank, proposal in enumerate(proposals[:KEEP_PROPOSALS], 1):
         rows.append(
             MatchProposal(
-                company_id=entry.company_id,
-                entry=entry,
+                company_id=company_id,
+                entry_id=entry_id,
                 rank=rank,
                 party_id=proposal.party_id,
                 allocations=[[k, int(i), str(a)] for k, i, a in proposal.allocations],
@@ -169,7 +177,7 @@ def _store(entry: BankEntry, proposals: Sequence[Any], *, first_state: str) -> l
                 state=first_state if rank == 1 else ProposalState.OPEN,
             )
         )
-    return MatchProposal.objects.bulk_create(rows)
+    return rows
 
 
 def _payments_on_movements(company: Company, found: Any) -> dict[int, set[int]]:
@@ -323,6 +331,7 @@ def match_entries(
         )
         _match_each(actor, found, context, result)
         _apply_pending(actor, context)
+        _store_review(context)
     return result
 
 
@@ -340,6 +349,7 @@ class _Context:
     parties: dict[int, Party | None] = field(default_factory=dict)  # read once per run
     batch: int = APPLY_BATCH
     pending: list[tuple[int, Any]] = field(default_factory=list)  # (entry id, proposal)
+    review: list[tuple[int, Any]] = field(default_factory=list)  # (entry id, proposals)
 
 
 def _apply_rule(actor: Actor, entry: BankEntry, rule: matching.Rule) -> None:
@@ -423,11 +433,33 @@ def _match_each(actor: Actor, found: Any, context: _Context, result: MatchResult
             pool.take(best.allocations)
             result.matched += 1
         else:
-            entry = _instance(row.id, context)
-            _store(entry, proposals, first_state=ProposalState.OPEN)
-            entry.match_state = MatchState.REVIEW
-            entry.save(update_fields=["match_state"])
+            # Waits for a person: stored with the next batch (nothing of it changes the pool).
+            context.review.append((row.id, proposals))
+            if len(context.review) >= max(context.batch, 1):
+                _store_review(context)
             result.review += 1
+
+
+def _store_review(context: _Context) -> None:
+    """The proposals of the entries waiting for a person, in one insert, and the entries'
+    state in one UPDATE (three statements per entry before)."""
+    waiting, context.review = context.review, []
+    if not waiting:
+        return
+    company_id = context.company.pk
+    MatchProposal.objects.bulk_create(
+        [
+            row
+            for entry_id, proposals in waiting
+            for row in _proposal_rows(
+                company_id, entry_id, proposals, first_state=ProposalState.OPEN
+            )
+        ],
+        batch_size=500,
+    )
+    BankEntry.objects.filter(company_id=company_id).filter(
+        AnyOf(F("pk"), [entry_id for entry_id, _proposals in waiting])
+    ).update(match_state=MatchState.REVIEW)
 
 
 def _closed_before(company: Company, found: Any, currency: str, pool: _Pool) -> None:
