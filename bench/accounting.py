@@ -15,7 +15,8 @@ row "peak memory" shows the traced peak of the NAP run at 200,000 and at 20,000 
 `accounting` and `accounting_quick` measure the pure part (records + rendering).
 `accounting_db` (200,000, PostgreSQL at BENCH_DATABASE_URL) and `accounting_db_quick` (20,000,
 SQLite) add the database reads (`building.py`, keyset chunks of 2,000) through `render_period`,
-and trace the peak memory of the export and of the record stream alone.
+and trace the peak memory of the export, of the record stream alone, and of an incremental
+export of a month already sent (the export states read a chunk at a time).
 
     python -m bench accounting                       # 200,000 documents
     python -m bench.accounting --quick               # 20,000
@@ -410,6 +411,26 @@ def run_database(count: int, use_postgres: bool) -> list[Result]:
             )
             transaction.set_rollback(True)
 
+    def incremental() -> tuple[float, float]:
+        """An incremental Ажур export (a destination's hourly run) of a month already sent
+        whole: every document's export state is read, a chunk at a time, and nothing is
+        pending. Returns (seconds, traced peak MB) of that second run; rolled back after."""
+        data = ExportInput(target="ajur", period=Period(2026, 3), kinds=["sale"])
+        actor = Actor.system(Source.CLI)
+        with transaction.atomic():
+            first = actions.export_period(actor, company, data, only_pending=True)
+            assert first.records == count, first.records
+            gc.collect()
+            tracemalloc.start()
+            wall = time.perf_counter()
+            again = actions.export_period(actor, company, data, only_pending=True)
+            seconds = time.perf_counter() - wall
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            assert again.batch is None
+            transaction.set_rollback(True)
+        return seconds, peak / 1024 / 1024
+
     with tempfile.TemporaryDirectory(prefix="bench-accounting-db-") as folder:
         floor = _floor(count, folder)
         rows.append(Result(f"accounting db: floor, {count:,} lines", floor * 1000, 1))
@@ -450,6 +471,16 @@ def run_database(count: int, use_postgres: bool) -> list[Result]:
                     "flat",
                 )
             )
+    seconds, peak = incremental()
+    rows.append(
+        Result(
+            f"accounting db ({where}): peak memory of ajur (incremental, all sent), {count:,}",
+            None,
+            0,
+            f"{peak:.1f} MB traced; {seconds:.1f} s wall (traced)",
+            "flat",
+        )
+    )
     return rows
 
 

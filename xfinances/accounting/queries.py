@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -110,15 +110,28 @@ def exports_of(company: Company, source: str, object_id: int) -> QuerySet[Docume
     )
 
 
+class SentState(NamedTuple):
+    version: int
+    state: str
+    batch_id: int | None
+
+
+#: Ids per read of export states (well inside every backend's parameter limit).
+STATE_READ_CHUNK = 500
+
+
 def exported_versions(
-    company: Company, destination: Destination | None, source: str
-) -> dict[int, tuple[int, str]]:
-    """object id → (version sent, state) for a destination (None: manual exports)."""
+    company: Company, destination: Destination | None, source: str, ids: Sequence[int]
+) -> Iterator[tuple[int, SentState]]:
+    """(object id, what was sent) of the given documents for a destination (None: manual
+    exports), a bounded read at a time."""
     rows = DocumentExport.objects.filter(company=company, destination=destination, source=source)
-    return {
-        oid: (version, state)
-        for oid, version, state in rows.values_list("object_id", "version", "state")
-    }
+    for start in range(0, len(ids), STATE_READ_CHUNK):
+        part = rows.filter(object_id__in=ids[start : start + STATE_READ_CHUNK])
+        for oid, version, state, batch_id in part.values_list(
+            "object_id", "version", "state", "batch_id"
+        ):
+            yield oid, SentState(version, state, batch_id)
 
 
 def changed_since(

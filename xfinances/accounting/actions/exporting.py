@@ -67,7 +67,6 @@ def export_period(
         problem = folder_problem(destination.folder)
         if problem:
             raise InvalidInput({"folder": [problem]})
-    pending = _pending_filter(company, destination) if only_pending else None
     # The batch row is made first so that each chunk of written records gets its state rows
     # while the files are written (nothing per document is kept for the whole export); when
     # the export turns out to be empty or a batch already made, the savepoint undoes them.
@@ -82,6 +81,7 @@ def export_period(
         created_by=actor.user,
     )
     states = _States(company, destination, batch)
+    pending = _pending_filter(company, destination, batch) if only_pending else None
     with tempfile.TemporaryDirectory(prefix="xfinances-export-") as temp:
         folder = Path(temp) / "files"
         folder.mkdir()
@@ -121,17 +121,33 @@ def export_period(
     return ExportResult(batch, True, batch.records)
 
 
-def _pending_filter(company: Company, destination: Destination | None) -> Pending:
-    cache: dict[str, dict[int, tuple[int, str]]] = {}
+def _pending_filter(
+    company: Company, destination: Destination | None, batch: ExportBatch
+) -> Pending:
+    """Keeps the records not yet sent to the destination, changed since, or failed. A state
+    row of this very batch was written earlier in this export (the NAP exporter reads the
+    sales twice: ledger, then declaration), so its record is still pending."""
 
-    def pending(record: ExportRecord) -> bool:
-        if record.source not in cache:
-            cache[record.source] = queries.exported_versions(company, destination, record.source)
-        sent = cache[record.source].get(record.source_id)
-        if sent is None:
-            return True
-        version, state = sent
-        return state != ExportState.EXPORTED or record.version > version
+    def pending(records: list[ExportRecord]) -> list[ExportRecord]:
+        ids: dict[str, list[int]] = {}
+        for record in records:
+            ids.setdefault(record.source, []).append(record.source_id)
+        sent = {
+            (source, oid): state
+            for source, part in ids.items()
+            for oid, state in queries.exported_versions(company, destination, source, part)
+        }
+        kept = []
+        for record in records:
+            state = sent.get((record.source, record.source_id))
+            if (
+                state is None
+                or state.batch_id == batch.pk
+                or state.state != ExportState.EXPORTED
+                or record.version > state.version
+            ):
+                kept.append(record)
+        return kept
 
     return pending
 

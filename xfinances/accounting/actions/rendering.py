@@ -33,13 +33,31 @@ def context_for(company: Company, period: Period, options: dict[str, Any]) -> Ex
     )
 
 
-Pending = Callable[[ExportRecord], bool]
+#: Told a chunk of records in stream order, answers those of them to be written (in order):
+#: the filter reads what it needs for one chunk at a time, so nothing per document is kept
+#: for the whole export.
+Pending = Callable[[list[ExportRecord]], list[ExportRecord]]
 #: Told the (source, id) → version of the records written, a chunk at a time while the files
 #: are written (each key once in a chunk; a key met again in a later chunk comes again, the
 #: later version last), so nothing per record is kept for the whole export.
 Recorder = Callable[[dict[tuple[str, int], int]], None]
-#: Records per chunk given to a recorder (the reads' keyset chunk).
+#: Records per chunk given to a recorder and to a pending filter (the reads' keyset chunk).
 WRITTEN_CHUNK = 2000
+
+
+def _admitted(records: Iterable[ExportRecord], pending: Pending | None) -> Iterator[ExportRecord]:
+    """The records the pending filter lets through, asked a chunk at a time, order kept."""
+    if pending is None:
+        yield from records
+        return
+    chunk: list[ExportRecord] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= WRITTEN_CHUNK:
+            yield from pending(chunk)
+            chunk = []
+    if chunk:
+        yield from pending(chunk)
 
 
 def render_period(
@@ -82,12 +100,19 @@ def render_period(
     def on_error(error: RecordError) -> None:
         errors.append(str(error))
 
+    def balanced(records: Iterable[ExportRecord]) -> Iterator[ExportRecord]:
+        for record in records:
+            if record.balanced:
+                yield record
+            else:
+                errors.append(f"{record.number}: {_('the journal entry is not balanced')}")
+
     def source(
         kinds: Iterable[RecordKind], with_lines: bool = False, with_journal: bool = True
     ) -> Iterator[ExportRecord]:
         nonlocal count
         chosen = [k for k in kinds if k in wanted]
-        for record in building.records_of(
+        records = building.records_of(
             company,
             period,
             context.mapping,
@@ -95,12 +120,8 @@ def render_period(
             with_lines=with_lines,
             with_journal=with_journal,
             on_error=on_error,
-        ):
-            if not record.balanced:
-                errors.append(f"{record.number}: {_('the journal entry is not balanced')}")
-                continue
-            if pending is not None and not pending(record):
-                continue
+        )
+        for record in _admitted(balanced(records), pending):
             written[(record.source, record.source_id)] = record.version
             count += 1
             if len(written) >= WRITTEN_CHUNK:

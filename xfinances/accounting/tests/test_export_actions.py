@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from xfinances.accounting import actions, building, queries
+from xfinances.accounting import actions, building, exporters, queries
+from xfinances.accounting.actions import rendering
 from xfinances.accounting.building import Period
 from xfinances.accounting.inputs import ExportInput, PeriodReopenInput
 from xfinances.accounting.models import (
@@ -21,6 +22,7 @@ from xfinances.accounting.models import (
     ExportBatch,
     ExportState,
 )
+from xfinances.accounting.records import RecordKind
 from xfinances.accounting.tests.factories import create_destination
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput, NotAllowed
@@ -208,6 +210,51 @@ def test_changed_since_export_is_sent_again(company: Any, tmp_path: Path) -> Non
     assert correction.records == 1 and correction.batch is not None
     text = actions.batch_files(correction.batch)["AJUR.TXT"].decode("cp1251")
     assert first.number in text and second.number not in text
+
+
+class _TwiceExporter(exporters.Exporter):
+    """Reads the sales twice (as a ledger then its totals would) and writes one id a line."""
+
+    name = "test-twice"
+    kinds = frozenset({RecordKind.SALE})
+
+    def write(self, context: Any, records: Any, sink: Any) -> None:
+        with sink.open("IDS.TXT") as handle:
+            for part in ("list", "again"):
+                for record in records([RecordKind.SALE]):
+                    handle.write(f"{part} {record.source_id}\n".encode())
+
+
+@pytest.mark.django_db
+def test_pending_filter_reads_states_a_chunk_at_a_time(company: Any, monkeypatch: Any) -> None:
+    """An incremental export asks for the states of one chunk of records at a time (here
+    chunks of 2 records and reads of 2 ids): what was sent is skipped, what is new or changed
+    goes, in order; a second read of the same records in the same export still has them."""
+    monkeypatch.setattr(rendering, "WRITTEN_CHUNK", 2)
+    monkeypatch.setattr(queries, "STATE_READ_CHUNK", 2)
+    twice = _TwiceExporter()
+    monkeypatch.setattr(exporters, "get", lambda name: twice if name == twice.name else None)
+    data = ExportInput(target=twice.name, period=MARCH)
+
+    def exported_ids(result: actions.ExportResult) -> dict[str, list[int]]:
+        assert result.batch is not None
+        found: dict[str, list[int]] = {"list": [], "again": []}
+        for line in actions.batch_files(result.batch)["IDS.TXT"].decode().splitlines():
+            part, oid = line.split()
+            found[part].append(int(oid))
+        return found
+
+    old = [march_invoice(company) for _ in range(3)]
+    first = actions.export_period(SYSTEM, company, data, only_pending=True)
+    assert exported_ids(first) == {"list": [d.pk for d in old], "again": [d.pk for d in old]}
+    new = [march_invoice(company) for _ in range(2)]
+    Document.objects.filter(pk=old[1].pk).update(version=old[1].version + 1)
+    second = actions.export_period(SYSTEM, company, data, only_pending=True)
+    sent = sorted([old[1].pk, *(d.pk for d in new)])
+    assert exported_ids(second) == {"list": sent, "again": sent}
+    assert second.records == 3
+    # Everything sent at its version: an incremental export now has nothing to send.
+    assert actions.export_period(SYSTEM, company, data, only_pending=True).batch is None
 
 
 @pytest.mark.django_db
