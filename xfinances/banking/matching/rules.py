@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from xfinances.banking.matching.records import CREDIT, DEBIT, Incoming
 from xfinances.banking.matching.text import compact_identifier
@@ -44,6 +45,10 @@ class Rule:
     bank_code: str = ""  # the bank's transaction code starts with this ("NCHG", "PMNT-…")
     code: str = ""  # the shipped default this is (empty for a company's own)
     key: int | None = None  # the stored rule's id
+
+
+_LITERAL = re._parser.LITERAL
+_BRANCH = re._parser.BRANCH
 
 
 @functools.lru_cache(maxsize=1024)
@@ -107,9 +112,14 @@ def fits(rule: Rule, incoming: Incoming) -> bool:
 def first_rule(incoming: Incoming, rules: Iterable[Rule]) -> Rule | None:
     """The first rule that fits the payment, or None."""
     screen = getattr(rules, "screen", None)
-    if screen is not None and not screen.search(f"{incoming.text} {incoming.counterparty_name}"):
-        # No text pattern finds anything: only the rules without one can fit.
-        return next((r for r in rules if not r.text_pattern and fits(r, incoming)), None)
+    if screen is not None:
+        haystack = f"{incoming.text} {incoming.counterparty_name}"
+        literals = getattr(rules, "literals", None)
+        if (literals is not None and not literals.search(fold(haystack))) or not screen.search(
+            haystack
+        ):
+            # No text pattern finds anything: only the rules without one can fit.
+            return next((r for r in rules if not r.text_pattern and fits(r, incoming)), None)
     return next((rule for rule in rules if fits(rule, incoming)), None)
 
 
@@ -126,7 +136,9 @@ class ScreenedRules(list[Rule]):
 
     def __init__(self, rules: Iterable[Rule] = ()) -> None:
         super().__init__(rules)
-        self.screen = _joined(tuple(r.text_pattern for r in self if r.text_pattern))
+        patterns = tuple(r.text_pattern for r in self if r.text_pattern)
+        self.screen = _joined(patterns)
+        self.literals = _literal_screen(patterns) if self.screen is not None else None
 
 
 @functools.lru_cache(maxsize=64)
@@ -225,3 +237,55 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         code="bg-salaries",
     ),
 )
+
+
+def fold(text: str) -> str:
+    """The text in a form where any case-blind match of a literal is a plain substring match:
+    full case folding ("ſ" → "s", "ẞ" → "ss"), less the combining dot that folding adds to
+    "İ", and the dotless "ı" as "i" (a case-blind expression matches both with a plain "i")."""
+    return text.casefold().replace("\u0307", "").replace("\u0131", "i")
+
+
+@functools.lru_cache(maxsize=64)
+def _literal_screen(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    r"""A cheaper screen before the joined expression: every alternative of every pattern
+    holds a run of plain characters that any match of it must contain; one case-sensitive
+    search for those runs over the folded text (a few microseconds, against tens for a
+    case-blind search of the patterns themselves) rules most lines out. None when some
+    alternative has no such run (`\d{6}` alone): then the joined expression screens alone."""
+    runs: set[str] = set()
+    for pattern in patterns:
+        try:
+            parsed = re._parser.parse(pattern, re.IGNORECASE)
+        except (re.error, AttributeError):
+            return None
+        for alternative in _alternatives(parsed):
+            run = _longest_run(alternative)
+            if not run:
+                return None
+            runs.add(fold(run))
+    if not runs:
+        return None
+    return re.compile("|".join(re.escape(r) for r in sorted(runs, key=len, reverse=True)))
+
+
+def _alternatives(parsed: Any) -> list[Any]:
+    """The top level's alternatives of a parsed expression (itself when there is one)."""
+    items = list(parsed)
+    if len(items) == 1 and items[0][0] == _BRANCH:
+        return list(items[0][1][1])
+    return [parsed]
+
+
+def _longest_run(alternative: Any) -> str:
+    """The longest run of consecutive literal characters at the top of an alternative's
+    sequence: each is required for any match of it, in that order and side by side."""
+    best, run = "", []
+    for op, value in alternative:
+        if op == _LITERAL:
+            run.append(chr(value))
+            continue
+        if len(run) > len(best):
+            best = "".join(run)
+        run = []
+    return max(best, "".join(run), key=len)

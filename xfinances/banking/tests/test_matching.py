@@ -7,6 +7,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.banking_data import evaluate, generate
 from xfinances.banking.matching import (
@@ -29,6 +31,7 @@ from xfinances.banking.matching import (
     propose,
     rules_by_direction,
 )
+from xfinances.banking.matching.rules import fold
 from xfinances.invoicing.creditor_reference import rf_for_document
 
 D = Decimal
@@ -404,7 +407,7 @@ def test_screened_rules_answer_as_the_plain_list():
         pay("120", "POS 11.2026", direction="credit"),
     ]
     for direction, screened in rules_by_direction(rules).items():
-        assert screened.screen is not None
+        assert screened.screen is not None and screened.literals is not None
         plain = [r for r in rules if not r.direction or r.direction == direction]
         for incoming in lines:
             incoming = replace(incoming, direction=direction)
@@ -421,6 +424,52 @@ def test_screened_rules_answer_as_the_plain_list():
     backreference = Rule(name="x", category="c", text_pattern=r"(\d)\1")
     assert ScreenedRules([*DEFAULT_RULES, backreference]).screen is None
     assert first_rule(pay("5", "код 77"), ScreenedRules([backreference])) == backreference
+
+
+def test_fold_turns_every_case_blind_match_into_a_substring_match():
+    """The literal screen searches folded text case-sensitively: two characters a case-blind
+    expression takes for the same letter must fold alike, or a rule would be skipped. Checked
+    against the expression engine's own table for every code point."""
+    import _sre
+    import re._casefix
+
+    lower = _sre.unicode_tolower
+    assert [c for c in range(0x110000) if fold(chr(c)) != fold(chr(lower(c)))] == []
+    assert [
+        (a, b) for a, alike in re._casefix._EXTRA_CASES.items() for b in alike
+        if fold(chr(a)) != fold(chr(b))
+    ] == []  # fmt: skip
+    assert fold("ПЛАЩАНЕ İNTEREST ſALARY Kамион") == "плащане interest salary kамион"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet="такснапдоиTAKСНАПДОИ fechrgsFECHRGSİıſẞßKᲀвBр0123456789 .:-№",
+        max_size=40,
+    )
+)
+def test_literal_screen_never_rules_out_a_line_a_pattern_finds(text):
+    patterns = (
+        *(r.text_pattern for r in DEFAULT_RULES if r.text_pattern),
+        r"наем\s+м\.\d+",
+        r"(?:ф-ра|фактура)\s*№?\s*\d+",
+    )
+    screened = ScreenedRules(Rule(name=p, category="c", text_pattern=p) for p in patterns)
+    assert screened.screen is not None and screened.literals is not None
+    for haystack in (text, text.upper(), text.lower(), f"такса{text}", f"{text}Interest"):
+        if screened.screen.search(haystack):
+            assert screened.literals.search(fold(haystack)), haystack
+
+
+def test_literal_screen_needs_a_literal_in_every_alternative():
+    digits = Rule(name="код", category="taxes", text_pattern=r"\d{6}|плащане")
+    assert ScreenedRules([digits]).literals is None
+    assert first_rule(pay("5", "код 123456"), ScreenedRules([digits])) == digits
+    words = ScreenedRules([Rule(name="fee", category="fees", text_pattern=r"\bFEE\b|такс[аи]")])
+    assert words.literals is not None
+    assert first_rule(pay("5", "Такси по сметка"), words) is not None
+    assert first_rule(pay("5", "превод"), words) is None
 
 
 def test_rule_conditions_each_must_hold():
