@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from xfinances.banking import csv_profiles, cutting, detect, queries, read_ahead
+from xfinances.banking import csv_profiles, cutting, detect, matching, queries, read_ahead
 from xfinances.banking import records as rec
 from xfinances.banking.actions import reconcile
 from xfinances.banking.messages import statement_problem
@@ -501,8 +501,10 @@ def import_statement(
         )
     except rec.StatementError as error:
         raise _refuse(statement_problem(error)) from None
-    # The file is read in a thread while the batches before are stored (read_ahead.py).
-    _consume(run, read_ahead.read_ahead(events))
+    # The file is read in a thread while the batches before are stored (read_ahead.py); the
+    # objects alive before are kept out of the collector's rescans meanwhile.
+    with matching.long_run():
+        _consume(run, read_ahead.read_ahead(events))
     return _finish(actor, company, run, match)
 
 

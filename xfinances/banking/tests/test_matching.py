@@ -562,4 +562,7 @@ def test_long_run_freezes_and_releases_the_collector():
     with long_run():
         assert gc.get_freeze_count() > 0
         assert run(pay("120.00", "0000000001"), [item(1, "120.00")])[0].automatic
+        with long_run():  # an import that matches: the inner end keeps the outer's freeze
+            made = [object() for _ in range(10)]
+        assert gc.get_freeze_count() > 0 and made
     assert gc.get_freeze_count() == 0
