@@ -19,6 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.catalog.models import Product, VatTreatment
+from xfinances.core import formatting
 from xfinances.core.models import Company, Currency
 from xfinances.core.text_limits import BoundedTextModel, text_length_check
 from xfinances.invoicing.payment_state import BADGE_CLASSES, PaymentStatus, payment_state
@@ -406,7 +407,7 @@ class Document(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.number or _('draft')}"
+        return f"{formatting.choice_label(DocumentKind, self.kind)} {self.number or _('draft')}"
 
     @property
     def is_draft(self) -> bool:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.core import formatting
 from xfinances.core.models import Company, Currency
 from xfinances.core.text_limits import BoundedTextModel, text_length_check
 from xfinances.parties.models import Party
@@ -251,7 +252,7 @@ class SupplierInvoice(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.supplier_number}"
+        return f"{formatting.choice_label(SupplierDocumentKind, self.kind)} {self.supplier_number}"
 
     @property
     def sign(self) -> int:
@@ -431,7 +432,7 @@ class PaymentBatch(BoundedTextModel):
         indexes = [models.Index(fields=["company", "status"], name="payment_batch_company")]
 
     def __str__(self) -> str:
-        return f"#{self.pk} ({self.get_status_display()})"
+        return f"#{self.pk} ({formatting.choice_label(PaymentBatchStatus, self.status)})"
 
 
 class PaymentBatchItem(BoundedTextModel):
