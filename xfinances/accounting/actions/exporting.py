@@ -125,8 +125,8 @@ def _pending_filter(
     company: Company, destination: Destination | None, batch: ExportBatch
 ) -> Pending:
     """Keeps the records not yet sent to the destination, changed since, or failed. A state
-    row of this very batch was written earlier in this export (the NAP exporter reads the
-    sales twice: ledger, then declaration), so its record is still pending."""
+    row of this very batch was written earlier in this export (an exporter may read the
+    records twice, say a ledger and then its totals), so its record is still pending."""
 
     def pending(records: list[ExportRecord]) -> list[ExportRecord]:
         ids: dict[str, list[int]] = {}

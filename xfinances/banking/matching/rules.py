@@ -111,15 +111,11 @@ def fits(rule: Rule, incoming: Incoming) -> bool:
 
 def first_rule(incoming: Incoming, rules: Iterable[Rule]) -> Rule | None:
     """The first rule that fits the payment, or None."""
-    screen = getattr(rules, "screen", None)
-    if screen is not None:
-        haystack = f"{incoming.text} {incoming.counterparty_name}"
-        literals = getattr(rules, "literals", None)
-        if (literals is not None and not literals.search(fold(haystack))) or not screen.search(
-            haystack
-        ):
-            # No text pattern finds anything: only the rules without one can fit.
-            return next((r for r in rules if not r.text_pattern and fits(r, incoming)), None)
+    if isinstance(rules, ScreenedRules) and rules.no_pattern_finds(
+        f"{incoming.text} {incoming.counterparty_name}"
+    ):
+        # Only the rules without a text pattern can fit.
+        return next((r for r in rules if not r.text_pattern and fits(r, incoming)), None)
     return next((rule for rule in rules if fits(rule, incoming)), None)
 
 
@@ -139,6 +135,15 @@ class ScreenedRules(list[Rule]):
         patterns = tuple(r.text_pattern for r in self if r.text_pattern)
         self.screen = _joined(patterns)
         self.literals = _literal_screen(patterns) if self.screen is not None else None
+
+    def no_pattern_finds(self, haystack: str) -> bool:
+        """Whether surely no rule's text pattern finds anything in the text (False when the
+        patterns could not be joined: then each rule tries its own)."""
+        if self.screen is None:
+            return False
+        if self.literals is not None and not self.literals.search(fold(haystack)):
+            return True
+        return not self.screen.search(haystack)
 
 
 @functools.lru_cache(maxsize=64)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import _sre
 import datetime as dt
+import re._casefix
 from dataclasses import replace
 from decimal import Decimal
 
@@ -430,9 +432,6 @@ def test_fold_turns_every_case_blind_match_into_a_substring_match():
     """The literal screen searches folded text case-sensitively: two characters a case-blind
     expression takes for the same letter must fold alike, or a rule would be skipped. Checked
     against the expression engine's own table for every code point."""
-    import _sre
-    import re._casefix
-
     lower = _sre.unicode_tolower
     assert [c for c in range(0x110000) if fold(chr(c)) != fold(chr(lower(c)))] == []
     assert [

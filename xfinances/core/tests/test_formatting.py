@@ -10,6 +10,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from xfinances.core import formatting as f
+from xfinances.core.models import AuditEntry, Role, Source
 
 NB = "\u00a0"
 
@@ -138,8 +139,6 @@ def test_template_filters_are_builtins():
 def test_choice_label_is_what_get_display_gives(language):
     """Models name themselves with `choice_label` (fast in bulk runs): the same text as
     Django's `get_FOO_display`, a value that is no choice included."""
-    from xfinances.core.models import AuditEntry, Role, Source
-
     with translation.override(language):
         for value in [*Source.values, "no-such"]:
             row = AuditEntry(source=value)
