@@ -1,7 +1,9 @@
 """Payments, their allocations to documents, write-offs, and client reminders (dunning).
 
 Invariants (kept by `actions.py` under the row locks of `locks.py`, and by CHECK constraints):
-- A payment's `allocated` (allocations + refunds, payment currency) never exceeds its `amount`.
+- A payment's `allocated` (active allocations + refunds + active write-offs of its unallocated
+  rest, payment currency) never exceeds its `amount`; `unallocated` is the rest, the party's
+  credit (`queries.payment_allocated_parts` recomputes it from the rows).
 - A document's settled amount (`DocumentSettlement`: paid + credited + written off, document
   currency) never exceeds its total; a credit note's settled amount (used against invoices or
   refunded) never exceeds the note's total.
@@ -90,7 +92,8 @@ class Payment(BoundedTextModel):
     )
     bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    # Allocations + refunds, in the payment currency; written only by the actions.
+    # Allocations + refunds + write-offs of an overpayment, in the payment currency; written
+    # only by the actions.
     allocated = models.DecimalField(_("allocated"), **AMOUNT, default=ZERO)
     refund_of = models.ForeignKey(
         "self",
@@ -246,10 +249,32 @@ class DocumentSettlement(BoundedTextModel):
 
 
 class WriteOff(BoundedTextModel):
-    """A small remainder written off with a reason (within the company's tolerance)."""
+    """A small difference written off with a reason (within the company's tolerance, in EUR).
+
+    Target: exactly one of (CHECK `write_off_one_target`)
+    - `document`: the unpaid remainder of a sales invoice or debit note (its settlement's
+      `written_off`, document currency);
+    - `payment`: the unallocated rest of a payment, an overpayment (counted in the payment's
+      `allocated`, so the party's credit drops by it; payment currency);
+    - `supplier_invoice`: the unpaid remainder of a supplier invoice (the invoice's
+      `amount_written_off`, kept by `purchases.actions.set_written_off_amount`; its currency).
+    `amount` is in the target's currency. Undoing sets `undone_at/undone_by/undo_reason` and
+    gives the amount back; the row stays. See docs/decisions/0015-write-off-targets.md."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="write_offs")
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="write_offs"
+    )
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="write_offs"
+    )
+    supplier_invoice = models.ForeignKey(
+        "purchases.SupplierInvoice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="write_offs",
+    )
     date = models.DateField(_("date"))
     amount = models.DecimalField(_("amount"), **AMOUNT)
     reason = models.CharField(_("reason"), max_length=300)
@@ -258,15 +283,44 @@ class WriteOff(BoundedTextModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undo_reason = models.CharField(_("reason"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("write-off")
         ordering = ["company_id", "date", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="write_off_positive")]
-        indexes = [models.Index(fields=["company", "document"], name="write_off_document")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="write_off_positive"),
+            models.CheckConstraint(
+                condition=Q(
+                    document__isnull=False, payment__isnull=True, supplier_invoice__isnull=True
+                )
+                | Q(document__isnull=True, payment__isnull=False, supplier_invoice__isnull=True)
+                | Q(document__isnull=True, payment__isnull=True, supplier_invoice__isnull=False),
+                name="write_off_one_target",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "document"], name="write_off_document"),
+            models.Index(fields=["company", "payment"], name="write_off_payment"),
+            models.Index(fields=["company", "supplier_invoice"], name="write_off_supplier_inv"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.document_id}: {self.amount}"
+        target = self.document or self.payment or self.supplier_invoice
+        return f"{formatting.amount(self.amount)} ← {target or '—'}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.undone_at is None
+
+    @property
+    def currency(self) -> str:
+        """The currency of `amount`: its target's."""
+        target = self.document or self.payment or self.supplier_invoice
+        return target.currency if target is not None else ""
 
 
 class CatchUp(models.TextChoices):

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.core.models import Company
-from xfinances.core.money import round_cent
+from xfinances.core.money import RoundingPoint, round_cent
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.parties.models import Party
 from xfinances.payments import dunning
@@ -327,7 +327,9 @@ def _settled_by_date(company: Company, on: dt.date) -> dict[int, Decimal]:
     ):
         settled[document_id] = settled.get(document_id, ZERO) + _cents(amount)
     for document_id, amount in (
-        WriteOff.objects.filter(company=company, undone_at__isnull=True, date__lte=on)
+        WriteOff.objects.filter(
+            company=company, undone_at__isnull=True, date__lte=on, document__isnull=False
+        )
         .order_by()
         .values("document_id")
         .annotate(s=Sum("amount"))
@@ -396,7 +398,8 @@ class AgingDirection:
 def payable_items(company: Company, on: dt.date) -> list[tuple[int, str, dt.date | None, Decimal]]:
     """(supplier, currency, due date, open amount) of supplier invoices and debit notes open on
     day `on`: registered, not rejected, received by then; the open amount is today's `remaining`
-    plus what active allocations dated after `on` paid (undone ones count as never made)."""
+    plus what active allocations and write-offs dated after `on` settled (undone ones count as
+    never made)."""
 
     later: dict[int, Decimal] = dict(
         Allocation.objects.filter(
@@ -410,6 +413,16 @@ def payable_items(company: Company, on: dt.date) -> list[tuple[int, str, dt.date
         .annotate(s=Sum("document_amount"))
         .values_list("supplier_invoice_id", "s")
     )
+    for invoice_id, amount in (
+        WriteOff.objects.filter(
+            company=company, supplier_invoice__isnull=False, undone_at__isnull=True, date__gt=on
+        )
+        .order_by()
+        .values("supplier_invoice_id")
+        .annotate(s=Sum("amount"))
+        .values_list("supplier_invoice_id", "s")
+    ):
+        later[invoice_id] = later.get(invoice_id, ZERO) + amount
     found = (
         SupplierInvoice.objects.filter(
             company=company, status=SupplierInvoiceStatus.REGISTERED, issue_date__lte=on
@@ -473,7 +486,8 @@ def aging_totals(rows: Iterable[AgingRow]) -> dict[str, dict[str, Decimal]]:
 
 
 def party_credit_rows(company: Company, on: dt.date) -> list[tuple[int | None, str, Decimal]]:
-    """(party, currency, unallocated) of incoming payments on day `on`."""
+    """(party, currency, unallocated) of incoming payments on day `on`: less what allocations,
+    refunds and write-offs of an overpayment dated by then took."""
     allocated: dict[int, Decimal] = {
         pk: _cents(total)
         for pk, total in Allocation.objects.filter(
@@ -494,14 +508,54 @@ def party_credit_rows(company: Company, on: dt.date) -> list[tuple[int | None, s
         .annotate(s=Sum("amount"))
         .values_list("refund_of_id", "s")
     }
+    written_off = _payment_write_offs(company, on)
     found: list[tuple[int | None, str, Decimal]] = []
     for pk, party_id, currency, amount in Payment.objects.filter(
         company=company, direction=Direction.IN, date__lte=on
     ).values_list("id", "party_id", "currency", "amount"):
-        left = amount - allocated.get(pk, ZERO) - refunds.get(pk, ZERO)
+        left = amount - allocated.get(pk, ZERO) - refunds.get(pk, ZERO) - written_off.get(pk, ZERO)
         if left > 0:
             found.append((party_id, currency, left))
     return found
+
+
+def _payment_write_offs(company: Company, on: dt.date) -> dict[int, Decimal]:
+    """Per payment: its active write-offs (an overpayment written off) dated on or before `on`."""
+    return {
+        pk: _cents(total)
+        for pk, total in WriteOff.objects.filter(
+            company=company, payment__isnull=False, undone_at__isnull=True, date__lte=on
+        )
+        .order_by()
+        .values("payment_id")
+        .annotate(s=Sum("amount"))
+        .values_list("payment_id", "s")
+    }
+
+
+def payment_allocated_parts(payment: Payment) -> Decimal:
+    """What `payment.allocated` must equal, recomputed from the rows: its active allocations,
+    the refunds paid out of it, its active write-offs, and for a refund itself its own amount
+    (a refund is allocated in full to the credit it returns). The invariant the actions keep."""
+    company_id = payment.company_id
+    allocations = Allocation.objects.filter(
+        company_id=company_id, payment_id=payment.pk, undone_at__isnull=True
+    ).aggregate(s=Sum("amount"))["s"]
+    refunds = Payment.objects.filter(company_id=company_id, refund_of_id=payment.pk).aggregate(
+        s=Sum("amount")
+    )["s"]
+    written_off = WriteOff.objects.filter(
+        company_id=company_id, payment_id=payment.pk, undone_at__isnull=True
+    ).aggregate(s=Sum("amount"))["s"]
+    own = payment.amount if payment.refund_of_id else ZERO
+    return _cents(allocations) + _cents(refunds) + _cents(written_off) + own
+
+
+def fits_write_off_tolerance(company: Company, amount: Decimal, units_per_eur: Decimal) -> bool:
+    """Whether `amount` of a currency of `units_per_eur` is within the company's write-off
+    tolerance (EUR, *Payments → Settings*): the one judgement of the actions and the pages."""
+    eur = round_cent(amount / units_per_eur, RoundingPoint.CONVERSION)
+    return eur <= settings_of(company).write_off_tolerance_eur
 
 
 def party_credit(company: Company, party: Party) -> dict[str, Decimal]:
@@ -608,6 +662,28 @@ def statement(
             item.date, str(_("Written off")), item.reason[:60], ZERO, item.amount
         )
         events.append((item.date, 2 * 10**12 + item.pk, entry))
+    for item in WriteOff.objects.filter(
+        company=company,
+        payment__party=party,
+        payment__currency=currency,
+        undone_at__isnull=True,
+        date__lte=date_to,
+    ).select_related("payment"):
+        # An overpayment written off takes back the credit the payment gave (a debit); an
+        # outgoing payment's rest written off, the debit it made.
+        assert item.payment is not None
+        signed = item.amount if item.payment.direction == Direction.IN else -item.amount
+        if item.date < date_from:
+            opening += signed
+            continue
+        entry = StatementEntry(
+            item.date,
+            str(_("Overpayment written off")),
+            item.reason[:60],
+            signed if signed > 0 else ZERO,
+            -signed if signed < 0 else ZERO,
+        )
+        events.append((item.date, 3 * 10**12 + item.pk, entry))
     events.sort(key=lambda e: (e[0], e[1]))
     balance = opening
     entries = []
@@ -662,6 +738,26 @@ def allocations_of_document(document: Document) -> QuerySet[Allocation]:
 def write_offs_of_document(document: Document) -> QuerySet[WriteOff]:
     return WriteOff.objects.filter(company_id=document.company_id, document=document).order_by(
         "date", "id"
+    )
+
+
+def write_offs_of_payment(payment: Payment) -> QuerySet[WriteOff]:
+    return WriteOff.objects.filter(company_id=payment.company_id, payment=payment).order_by(
+        "date", "id"
+    )
+
+
+def write_offs_of_supplier_invoice(invoice: SupplierInvoice) -> QuerySet[WriteOff]:
+    return WriteOff.objects.filter(
+        company_id=invoice.company_id, supplier_invoice=invoice
+    ).order_by("date", "id")
+
+
+def allocations_of_supplier_invoice(invoice: SupplierInvoice) -> QuerySet[Allocation]:
+    return (
+        Allocation.objects.filter(company_id=invoice.company_id, supplier_invoice=invoice)
+        .select_related("payment")
+        .order_by("date", "id")
     )
 
 

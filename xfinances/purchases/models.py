@@ -209,6 +209,9 @@ class SupplierInvoice(BoundedTextModel):
         _("payment"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.TO_PAY
     )
     amount_paid = models.DecimalField(_("paid"), **AMOUNT, default=ZERO)
+    # A small unpaid difference written off by the payments area (its WriteOff rows), kept by
+    # actions.set_written_off_amount; `remaining` = total − paid − written off.
+    amount_written_off = models.DecimalField(_("written off"), **AMOUNT, default=ZERO)
     remaining = models.DecimalField(_("remaining"), **AMOUNT, default=ZERO)
     # Purchase ledger (POKUPKI) in EUR, from the VAT rows: 03-30 base+VAT without credit,
     # 03-31/03-41 full credit, 03-32/03-42 partial credit.

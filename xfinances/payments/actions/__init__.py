@@ -1,6 +1,7 @@
 """Every write of the payments area, one module per kind of write: recording payments,
 allocations to documents and supplier invoices, settlements without money (credit notes,
-write-offs, refunds, undo), reminder levels and pauses, and the reminder run.
+write-offs of documents, refunds, undo), write-offs of an overpayment or a supplier invoice's
+difference, reminder levels and pauses, and the reminder run.
 
 Allocation actions lock the payment and the documents (locks.py) before reading any amount
 they check, so the sums of allocations never exceed either side, whatever runs at the same
@@ -59,10 +60,16 @@ from xfinances.payments.actions.settlement import (
     refund_credit,
     release_voided_document,
     undo_allocation,
-    undo_write_off,
     write_off,
 )
 from xfinances.payments.actions.webhooks import payment_data
+from xfinances.payments.actions.write_offs import (
+    WriteOffInput,
+    check_payment_invariant,
+    undo_write_off,
+    write_off_payment,
+    write_off_supplier_invoice,
+)
 from xfinances.payments.queries import settings_of
 
 __all__ = [
@@ -79,10 +86,12 @@ __all__ = [
     "RecordedPayment",
     "RefundInput",
     "RunResult",
+    "WriteOffInput",
     "allocate",
     "allocate_supplier_invoices",
     "apply_credit_note",
     "apply_open_credit_notes",
+    "check_payment_invariant",
     "compose_reminder",
     "delete_level",
     "document_eur_rate",
@@ -107,4 +116,6 @@ __all__ = [
     "undo_write_off",
     "update_payment_settings",
     "write_off",
+    "write_off_payment",
+    "write_off_supplier_invoice",
 ]

@@ -37,6 +37,7 @@ from xfinances.payments.actions.common import (
     eur_value,
 )
 from xfinances.payments.actions.recording import PaymentInput, record_payment
+from xfinances.payments.actions.write_offs import _undo_write_off
 from xfinances.payments.models import (
     Allocation,
     Direction,
@@ -343,29 +344,6 @@ def write_off(
     )
     _settlement_apply(actor, document, row, written_off=value)
     audit.record_create(actor, company, "write_off", item)
-    return item
-
-
-@transaction.atomic
-def undo_write_off(actor: Actor, item: WriteOff, *, reason: str) -> WriteOff:
-    ensure_can(actor, item.company, "payments.change")
-    return _undo_write_off(actor, item, reason=reason)
-
-
-def _undo_write_off(actor: Actor, item: WriteOff, *, reason: str) -> WriteOff:
-    company = item.company
-    if not (reason or "").strip():
-        raise InvalidInput({"reason": [_("Say why the write-off is undone.")]})
-    document = locks.lock_documents(company, [item.document_id])[item.document_id]
-    row = locks.lock_settlements(company, [item.document_id])[item.document_id]
-    item = WriteOff.objects.select_for_update().get(company=company, pk=item.pk)
-    if item.undone_at is not None:
-        raise Conflict(_("This write-off is already undone."))
-    before = audit.snapshot(item)
-    item.undone_at = timezone.now()
-    item.save(update_fields=["undone_at"])
-    _settlement_apply(actor, document, row, written_off=-item.amount)
-    audit.record_update(actor, company, "undo_write_off", item, before, reason=reason.strip())
     return item
 
 

@@ -20,6 +20,7 @@ from xfinances.purchases.actions.approval import (
     request_approval,
     set_paid_amount,
     set_paid_amounts,
+    set_written_off_amount,
 )
 from xfinances.purchases.actions.common import (
     ATTACHMENT_SIGNATURES,
@@ -72,6 +73,7 @@ __all__ = [
     "run_supplier_alerts",
     "set_paid_amount",
     "set_paid_amounts",
+    "set_written_off_amount",
     "stage_ubl_import",
     "update_purchase_category",
     "update_purchase_settings",

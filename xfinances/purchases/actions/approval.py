@@ -150,6 +150,34 @@ def set_paid_amount(actor: Actor, invoice: SupplierInvoice, paid: Decimal) -> Su
     return invoice
 
 
+@transaction.atomic
+def set_written_off_amount(
+    actor: Actor, invoice: SupplierInvoice, written_off: Decimal
+) -> SupplierInvoice:
+    """Record how much of the document's unpaid difference is written off in total (in its
+    currency), as the payments area's write-offs say; recomputes `remaining` and
+    `payment_status` (a write-off of the whole remainder makes it paid). The caller checks
+    "payments.change" and the tolerance; this checks the actor may see purchases and that
+    paid + written off stays within the total."""
+    ensure_can(actor, invoice.company, "purchases.view")
+    invoice = _lock(invoice)
+    amount = round_cent(written_off)
+    if amount < 0:
+        raise InvalidInput({"amount": [_("The written-off amount cannot be negative.")]})
+    if amount > invoice.amount_written_off and not invoice.is_payable:
+        raise Conflict(_("The document is cancelled, rejected or a credit note."))
+    if invoice.amount_paid + amount > invoice.total:
+        raise InvalidInput(
+            {"amount": [_("Paid and written off together cannot exceed the total.")]}
+        )
+    before = audit.snapshot(invoice)
+    invoice.amount_written_off = amount
+    _refresh_payment(invoice)
+    invoice.save(update_fields=["amount_written_off", "remaining", "payment_status"])
+    audit.record_update(actor, invoice.company, "set_supplier_invoice_written_off", invoice, before)
+    return invoice
+
+
 def _check_paid(invoice: SupplierInvoice, paid: Decimal) -> Decimal:
     try:
         amount = round_cent(to_decimal(paid))

@@ -389,7 +389,7 @@ def _refresh_payment(invoice: SupplierInvoice) -> None:
         invoice.payment_status = PaymentStatus.NOTHING_TO_PAY
         invoice.remaining = ZERO
         return
-    invoice.remaining = max(invoice.total - invoice.amount_paid, ZERO)
+    invoice.remaining = max(invoice.total - invoice.amount_paid - invoice.amount_written_off, ZERO)
     if invoice.remaining == 0 and invoice.total > 0:
         invoice.payment_status = PaymentStatus.PAID
     elif invoice.payment_status in (PaymentStatus.PAID, PaymentStatus.NOTHING_TO_PAY):

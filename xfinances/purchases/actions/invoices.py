@@ -108,7 +108,8 @@ def update_supplier_invoice(
     company = invoice.company
     clean = _clean_invoice(company, dict(changes.items()), invoice)
     _check_duplicate(company, clean.fields, invoice.pk)
-    if clean.fields["total"] < invoice.amount_paid and invoice.kind != "credit_note":
+    settled = invoice.amount_paid + invoice.amount_written_off
+    if clean.fields["total"] < settled and invoice.kind != "credit_note":
         raise InvalidInput({"rows": [_("The total cannot be less than what was already paid.")]})
     before = audit.snapshot(invoice)
     old_total = invoice.total
@@ -140,7 +141,7 @@ def cancel_supplier_invoice(
     ensure_can(actor, invoice.company, "purchases.change")
     invoice = _lock(invoice)
     _ensure_editable(invoice)
-    if invoice.amount_paid > 0:
+    if invoice.amount_paid > 0 or invoice.amount_written_off > 0:
         raise Conflict(_("Payments are allocated to this document; remove them first."))
     if not (reason or "").strip():
         raise InvalidInput({"reason": [_("Say why the document is cancelled.")]})
