@@ -104,6 +104,7 @@ class ProposalOut(Schema):
     overpayment: str
     shortfall: str
     state: str
+    write_off_ids: list[int] = []
 
 
 class EntryOut(Schema):
@@ -131,6 +132,7 @@ def _proposal_out(p: MatchProposal) -> dict[str, Any]:
         "overpayment": str(p.overpayment),
         "shortfall": str(p.shortfall),
         "state": p.state,
+        "write_off_ids": list(p.write_off_ids or []),
     }
 
 
@@ -274,7 +276,8 @@ def match_now(request: CompanyRequest) -> dict[str, int]:
 
 @router.post("/proposals/{proposal_id}/write-off", response=ProposalOut)
 def write_off_proposal(request: CompanyRequest, proposal_id: int) -> dict[str, Any]:
-    """Accept a proposal that leaves a few cents open and write the rest off."""
+    """Accept a proposal that leaves a few cents short or over and write them off: the
+    documents' or supplier invoices' remainders, or the created payment's unallocated rest."""
     require(request, "payments.change")
     proposal = queries.proposal(request.company, proposal_id)
     if proposal is None:

@@ -5,6 +5,7 @@ Thin: find what the company may see (404 otherwise), call actions, show refusals
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +22,9 @@ from xfinances.banking.models import ImportSource, MatchState, RuleDirection
 from xfinances.core.exceptions import ActionError, InvalidInput, NotAllowed
 from xfinances.core.forms import set_choices
 from xfinances.core.models import Company
+from xfinances.core.queries import rate_value
 from xfinances.core.tenancy import CompanyRequest, company_view
+from xfinances.payments.queries import fits_write_off_tolerance
 from xfinances.treasury import queries as treasury_queries
 
 
@@ -158,12 +161,15 @@ def review(request: CompanyRequest) -> HttpResponse:
     company = request.company
     entries = list(queries.review_queue(company).select_related("account")[:200])
     proposals = queries.open_proposals(company, [e.pk for e in entries])
-    # Payments writes off sales documents only; the action judges the tolerance.
+    # A shortfall is within the tolerance by the engine's own test; an overpayment is offered
+    # when payments' tolerance test says so at the entry currency's rate. The action judges
+    # both again.
+    by_entry = {e.pk: e for e in entries}
     write_off_allowed = {
         p.pk
-        for found in proposals.values()
+        for entry_id, found in proposals.items()
         for p in found
-        if p.shortfall > 0 and all(a[0] == "sales" for a in p.allocations)
+        if p.shortfall > 0 or _overpayment_fits(company, by_entry[entry_id], p.overpayment)
     }
     rows = [{"entry": e, "proposals": proposals.get(e.pk, [])} for e in entries]
     return render(
@@ -177,6 +183,13 @@ def review(request: CompanyRequest) -> HttpResponse:
             "write_off_allowed": write_off_allowed,
         },
     )
+
+
+def _overpayment_fits(company: Company, entry: Any, overpayment: Decimal) -> bool:
+    if overpayment <= 0:
+        return False
+    rate = rate_value(company, entry.currency, entry.booking_date)
+    return rate is not None and fits_write_off_tolerance(company, overpayment, rate)
 
 
 def _perform(request: CompanyRequest, call: Callable[[], object], success: str) -> None:

@@ -4,6 +4,7 @@ records in the caller's company and calls actions. Amounts are strings with a de
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -26,10 +27,12 @@ from xfinances.payments.models import (
     RunKind,
     WriteOff,
 )
+from xfinances.purchases.models import SupplierInvoice
 from xfinances.treasury.models import MoneyAccount, Movement
 
 router = Router(tags=["payments"])
 MAX_LIMIT = 500
+ZERO = Decimal("0.00")
 
 
 def _document(request: CompanyRequest, document_id: int, field: str = "document_id") -> Document:
@@ -87,6 +90,13 @@ class WriteOffIn(InputSchema):
     date: str | None = None
 
 
+class RestWriteOffIn(InputSchema, action_input=actions.WriteOffInput):
+    """A write-off of a payment's unallocated rest or a supplier invoice's remainder: `reason`
+    (required), `amount` (empty: all that is left), `date` (empty: today)."""
+
+    text_limits = limits_of(WriteOff, "reason")
+
+
 class CreditNoteIn(InputSchema):
     document_id: int | None = None
     amount: str | None = None
@@ -139,6 +149,37 @@ def _allocation_out(allocation: Allocation) -> dict[str, Any]:
     }
 
 
+def _write_off_out(item: WriteOff) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "document_id": item.document_id,
+        "payment_id": item.payment_id,
+        "supplier_invoice_id": item.supplier_invoice_id,
+        "date": item.date,
+        "amount": str(item.amount),
+        "reason": item.reason,
+        "undone_at": item.undone_at,
+        "undo_reason": item.undo_reason,
+    }
+
+
+def _supplier_invoice_out(invoice: SupplierInvoice) -> dict[str, Any]:
+    return {
+        "supplier_invoice_id": invoice.pk,
+        "supplier_number": invoice.supplier_number,
+        "currency": invoice.currency,
+        "payment_status": invoice.payment_status,
+        "total": str(invoice.total),
+        "paid": str(invoice.amount_paid),
+        "written_off": str(invoice.amount_written_off),
+        "remaining": str(invoice.remaining),
+        "allocations": [
+            _allocation_out(a) for a in queries.allocations_of_supplier_invoice(invoice)
+        ],
+        "write_offs": [_write_off_out(w) for w in queries.write_offs_of_supplier_invoice(invoice)],
+    }
+
+
 def _payment_out(payment: Payment, with_allocations: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": payment.pk,
@@ -159,6 +200,11 @@ def _payment_out(payment: Payment, with_allocations: bool = False) -> dict[str, 
     }
     if with_allocations:
         data["allocations"] = [_allocation_out(a) for a in queries.allocations_of_payment(payment)]
+        write_offs = [_write_off_out(w) for w in queries.write_offs_of_payment(payment)]
+        data["write_offs"] = write_offs
+        data["written_off"] = str(
+            sum((Decimal(w["amount"]) for w in write_offs if w["undone_at"] is None), ZERO)
+        )
     return data
 
 
@@ -271,6 +317,40 @@ def write_off(request: CompanyRequest, document_id: int, body: WriteOffIn) -> di
     )
     document.refresh_from_db()
     return _document_out(document)
+
+
+@router.post(
+    "/supplier-invoices/{supplier_invoice_id}/write-off",
+    summary="Write off a supplier invoice's small unpaid remainder",
+)
+@idempotent
+def write_off_supplier_invoice(
+    request: CompanyRequest, supplier_invoice_id: int, body: RestWriteOffIn
+) -> dict[str, Any]:
+    require(request, "payments.change")
+    invoice = company_object_or_404(request.company, SupplierInvoice, pk=supplier_invoice_id)
+    actions.write_off_supplier_invoice(
+        request.actor, invoice, actions.WriteOffInput.read(body.dict())
+    )
+    invoice.refresh_from_db()
+    return _supplier_invoice_out(invoice)
+
+
+@router.get(
+    "/supplier-invoices/{supplier_invoice_id}",
+    summary="Paid, written off and remaining of a supplier invoice, with its payments",
+)
+def supplier_invoice_status(request: CompanyRequest, supplier_invoice_id: int) -> dict[str, Any]:
+    require(request, "payments.view")
+    invoice = company_object_or_404(request.company, SupplierInvoice, pk=supplier_invoice_id)
+    return _supplier_invoice_out(invoice)
+
+
+@router.post("/write-offs/{write_off_id}/undo", summary="Undo a write-off (with a reason)")
+def undo_write_off(request: CompanyRequest, write_off_id: int, body: ReasonIn) -> dict[str, Any]:
+    require(request, "payments.change")
+    item = company_object_or_404(request.company, WriteOff, pk=write_off_id)
+    return _write_off_out(actions.undo_write_off(request.actor, item, reason=body.reason))
 
 
 @router.post(
@@ -430,6 +510,20 @@ def pause(request: CompanyRequest, body: PauseIn) -> Status:
 def read_payment(request: CompanyRequest, payment_id: int) -> dict[str, Any]:
     require(request, "payments.view")
     payment = company_object_or_404(request.company, Payment, pk=payment_id)
+    return _payment_out(payment, with_allocations=True)
+
+
+@router.post(
+    "/{payment_id}/write-off", summary="Write off a payment's unallocated rest (an overpayment)"
+)
+@idempotent
+def write_off_payment(
+    request: CompanyRequest, payment_id: int, body: RestWriteOffIn
+) -> dict[str, Any]:
+    require(request, "payments.change")
+    payment = company_object_or_404(request.company, Payment, pk=payment_id)
+    actions.write_off_payment(request.actor, payment, actions.WriteOffInput.read(body.dict()))
+    payment.refresh_from_db()
     return _payment_out(payment, with_allocations=True)
 
 

@@ -9,6 +9,17 @@ urlpatterns = [
     path("new/", views.payment_new, name="new"),
     path("<int:payment_id>/", views.payment_detail, name="payment"),
     path("<int:payment_id>/allocate/", views.payment_allocate, name="allocate"),
+    path("<int:payment_id>/write-off/", views.payment_write_off, name="payment_write_off"),
+    path(
+        "supplier-invoices/<int:supplier_invoice_id>/",
+        views.supplier_invoice_detail,
+        name="supplier_invoice",
+    ),
+    path(
+        "supplier-invoices/<int:supplier_invoice_id>/write-off/",
+        views.supplier_invoice_write_off,
+        name="supplier_invoice_write_off",
+    ),
     path("allocations/<int:allocation_id>/undo/", views.allocation_undo, name="undo"),
     path("documents/<int:document_id>/", views.document_detail, name="document"),
     path("documents/<int:document_id>/write-off/", views.document_write_off, name="write_off"),

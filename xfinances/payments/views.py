@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xfinances.core import formatting
 from xfinances.core.exceptions import ActionError, Conflict, InvalidInput
 from xfinances.core.tenancy import CompanyRequest, company_object_or_404, company_view
 from xfinances.invoicing.models import Document
@@ -29,6 +31,7 @@ from xfinances.payments.models import (
     RunKind,
     WriteOff,
 )
+from xfinances.purchases.models import SupplierInvoice
 from xfinances.treasury import queries as treasury_queries
 from xfinances.treasury.models import MoneyAccount
 
@@ -182,6 +185,7 @@ def payment_detail(request: CompanyRequest, payment_id: int) -> HttpResponse:
             open_documents = []
         else:
             open_documents = open_documents.order_by("due_date", "id")[:100]
+    write_offs = list(queries.write_offs_of_payment(payment))
     return render(
         request,
         "payments/detail.html",
@@ -189,8 +193,72 @@ def payment_detail(request: CompanyRequest, payment_id: int) -> HttpResponse:
             "payment": payment,
             "allocations": queries.allocations_of_payment(payment),
             "open_documents": open_documents,
+            "write_offs": write_offs,
+            "written_off": sum((w.amount for w in write_offs if w.is_active), Decimal(0)),
+            # The few cents left may be written off (the action judges again).
+            "write_off_fits": payment.unallocated > 0
+            and queries.fits_write_off_tolerance(company, payment.unallocated, payment.eur_rate),
         },
     )
+
+
+@company_view("payments.change")
+@require_POST
+def payment_write_off(request: CompanyRequest, payment_id: int) -> HttpResponse:
+    """Write off the unallocated rest of a payment (an overpayment) with a reason."""
+    company = request.company
+    payment = company_object_or_404(company, Payment, pk=payment_id)
+    try:
+        data = actions.WriteOffInput.read(
+            {"reason": request.POST.get("reason", ""), "amount": request.POST.get("amount")}
+        )
+        item = actions.write_off_payment(request.actor, payment, data)
+        messages.success(
+            request,
+            _("%(amount)s %(currency)s written off.")
+            % {"amount": formatting.amount(item.amount), "currency": payment.currency},
+        )
+    except ActionError as error:
+        messages.error(request, _message(error))
+    return redirect("payments:payment", company.eik, payment.pk)
+
+
+@company_view("payments.view")
+def supplier_invoice_detail(request: CompanyRequest, supplier_invoice_id: int) -> HttpResponse:
+    """A supplier invoice's payments and write-offs (the invoice itself: Purchases)."""
+    company = request.company
+    invoice = get_object_or_404(
+        SupplierInvoice.objects.select_related("supplier"), company=company, pk=supplier_invoice_id
+    )
+    return render(
+        request,
+        "payments/supplier_invoice.html",
+        {
+            "invoice": invoice,
+            "allocations": queries.allocations_of_supplier_invoice(invoice),
+            "write_offs": queries.write_offs_of_supplier_invoice(invoice),
+            "write_off_fits": invoice.is_payable
+            and invoice.remaining > 0
+            and queries.fits_write_off_tolerance(company, invoice.remaining, invoice.exchange_rate),
+        },
+    )
+
+
+@company_view("payments.change")
+@require_POST
+def supplier_invoice_write_off(request: CompanyRequest, supplier_invoice_id: int) -> HttpResponse:
+    """Write off the small unpaid remainder of a supplier invoice with a reason."""
+    company = request.company
+    invoice = company_object_or_404(company, SupplierInvoice, pk=supplier_invoice_id)
+    try:
+        data = actions.WriteOffInput.read(
+            {"reason": request.POST.get("reason", ""), "amount": request.POST.get("amount")}
+        )
+        actions.write_off_supplier_invoice(request.actor, invoice, data)
+        messages.success(request, _("Written off."))
+    except ActionError as error:
+        messages.error(request, _message(error))
+    return _back(request, reverse("payments:supplier_invoice", args=[company.eik, invoice.pk]))
 
 
 @company_view("payments.change")
@@ -272,7 +340,15 @@ def write_off_undo(request: CompanyRequest, write_off_id: int) -> HttpResponse:
         messages.success(request, _("The write-off was undone."))
     except ActionError as error:
         messages.error(request, _message(error))
-    return _back(request, reverse("payments:document", args=[company.eik, item.document_id]))
+    if item.payment_id:
+        fallback = reverse("payments:payment", args=[company.eik, item.payment_id])
+    elif item.supplier_invoice_id:
+        fallback = reverse(
+            "payments:supplier_invoice", args=[company.eik, item.supplier_invoice_id]
+        )
+    else:
+        fallback = reverse("payments:document", args=[company.eik, item.document_id])
+    return _back(request, fallback)
 
 
 @company_view("payments.change")

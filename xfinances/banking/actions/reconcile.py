@@ -629,28 +629,40 @@ def accept(actor: Actor, proposal: MatchProposal) -> MatchProposal:
 
 @transaction.atomic
 def accept_with_write_off(actor: Actor, proposal: MatchProposal) -> MatchProposal:
-    """A person confirms a proposal that leaves a few cents open and writes the rest off in
-    one step: the allocations are applied, then each document's remainder is written off
-    (payments.write_off: within the company's write-off tolerance, audited). Undo takes back
-    the write-offs with the allocations."""
+    """A person confirms a proposal that leaves a few cents over and writes them off in one
+    step: the allocations are applied, then
+    - a shortfall: each sales document's or supplier invoice's remainder is written off
+      (`payments.write_off`, `payments.write_off_supplier_invoice`);
+    - an overpayment: the created payment's unallocated rest is written off
+      (`payments.write_off_payment`), instead of staying the party's credit.
+    Each write-off is within the company's tolerance in EUR (more refuses the whole step and
+    nothing changes) and audited. `undo` takes back the write-offs, then the allocations."""
     company = proposal.entry.company
     ensure_can(actor, company, "payments.change")
-    if proposal.shortfall <= 0:
+    if proposal.shortfall <= 0 and proposal.overpayment <= 0:
         raise InvalidInput({"proposal": [_("This match leaves nothing to write off.")]})
-    if any(kind != "sales" for kind, _id, _amount in proposal.allocations):
-        raise InvalidInput({"proposal": [_("Only sales documents can be written off here.")]})
+    if any(kind not in ("sales", "purchase") for kind, _id, _amount in proposal.allocations):
+        raise InvalidInput(
+            {"proposal": [_("Only sales documents and supplier invoices can be written off.")]}
+        )
     proposal = accept(actor, proposal)
-    documents = Document.objects.filter(
-        company=company, pk__in=[int(i) for _kind, i, _amount in proposal.allocations]
-    ).order_by("pk")
-    reason = _("Short payment written off (bank entry of %(date)s)") % {
-        "date": proposal.entry.booking_date.isoformat()
-    }
-    made = []
-    for document in documents:
-        if document_payment(document).remaining > 0:
-            # payments.write_off refuses more than the tolerance: the whole step rolls back.
-            made.append(payments_actions.write_off(actor, document, reason=reason))
+    entry = BankEntry.objects.select_related("payment").get(pk=proposal.entry_id)
+    made: list[WriteOff] = []
+    if proposal.shortfall > 0:
+        data = payments_actions.WriteOffInput(
+            reason=_("Short payment written off (bank entry of %(date)s)")
+            % {"date": entry.booking_date.isoformat()}
+        )
+        made += _write_off_remainders(actor, company, proposal, data)
+    if proposal.overpayment > 0 and entry.payment is not None:
+        data = payments_actions.WriteOffInput(
+            reason=_("Overpayment written off (bank entry of %(date)s)")
+            % {"date": entry.booking_date.isoformat()}
+        )
+        if entry.payment.unallocated > 0:
+            made.append(payments_actions.write_off_payment(actor, entry.payment, data))
+    if not made:
+        raise InvalidInput({"proposal": [_("This match leaves nothing to write off.")]})
     proposal.write_off_ids = [item.pk for item in made]
     proposal.save(update_fields=["write_off_ids"])
     audit.record_event(
@@ -661,6 +673,25 @@ def accept_with_write_off(actor: Actor, proposal: MatchProposal) -> MatchProposa
         {"proposal": proposal.pk, "write_offs": proposal.write_off_ids},
     )
     return proposal
+
+
+def _write_off_remainders(
+    actor: Actor,
+    company: Company,
+    proposal: MatchProposal,
+    data: payments_actions.WriteOffInput,
+) -> list[WriteOff]:
+    """The remainders the accepted proposal left on its documents and supplier invoices."""
+    made = []
+    sales = [int(i) for kind, i, _amount in proposal.allocations if kind == "sales"]
+    for document in Document.objects.filter(company=company, pk__in=sales).order_by("pk"):
+        if document_payment(document).remaining > 0:
+            made.append(payments_actions.write_off(actor, document, reason=data.reason))
+    purchases = [int(i) for kind, i, _amount in proposal.allocations if kind == "purchase"]
+    for invoice in SupplierInvoice.objects.filter(company=company, pk__in=purchases).order_by("pk"):
+        if invoice.remaining > 0:
+            made.append(payments_actions.write_off_supplier_invoice(actor, invoice, data))
+    return made
 
 
 @transaction.atomic
@@ -682,23 +713,26 @@ def dismiss(actor: Actor, entry: BankEntry, *, reason: str = "") -> BankEntry:
 
 @transaction.atomic
 def undo(actor: Actor, proposal: MatchProposal, *, reason: str) -> MatchProposal:
-    """Take back an applied proposal: exactly its allocations are undone (the payment stays,
-    unallocated, as the party's credit) and the entry goes back to the review queue."""
+    """Take back an applied proposal: its write-offs, then exactly its allocations, are undone
+    in one transaction (the payment stays, unallocated, as the party's credit) and the entry
+    goes back to the review queue."""
     company = proposal.entry.company
     ensure_can(actor, company, "payments.change")
     proposal = MatchProposal.objects.select_for_update().get(pk=proposal.pk, company=company)
     if proposal.state != ProposalState.APPLIED:
         raise InvalidInput({"proposal": [_("Only an applied match can be undone.")]})
     reason = (reason or "").strip() or _("Match undone")
+    # The write-offs first, in the reverse of the order accept made them: a payment's
+    # written-off rest is given back before its allocations are, so the payment never counts
+    # more than its amount as allocated; then exactly the proposal's allocations.
+    for item in WriteOff.objects.filter(
+        company=company, pk__in=proposal.write_off_ids, undone_at__isnull=True
+    ).order_by("-pk"):
+        payments_actions.undo_write_off(actor, item, reason=reason)
     for allocation in Allocation.objects.filter(
         company=company, pk__in=proposal.allocation_ids, undone_at__isnull=True
     ):
         payments_actions.undo_allocation(actor, allocation, reason=reason)
-    # The write-offs first would leave nothing to undo them against: allocations go first.
-    for item in WriteOff.objects.filter(
-        company=company, pk__in=proposal.write_off_ids, undone_at__isnull=True
-    ):
-        payments_actions.undo_write_off(actor, item, reason=reason)
     proposal.state = ProposalState.UNDONE
     proposal.save(update_fields=["state"])
     entry = proposal.entry
