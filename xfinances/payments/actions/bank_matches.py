@@ -41,7 +41,6 @@ from xfinances.core.permissions import ensure_can
 from xfinances.core.queries import rate_value
 from xfinances.invoicing import actions as invoicing_actions
 from xfinances.invoicing.models import Document
-from xfinances.notifications import actions as outbox_actions
 from xfinances.notifications import queries as outbox_queries
 from xfinances.notifications.models import WebhookEndpoint
 from xfinances.parties.models import Party
@@ -63,8 +62,8 @@ from xfinances.payments.actions.common import (
     exchange_difference,
 )
 from xfinances.payments.actions.webhooks import (
-    payment_allocated_event,
-    payment_received_event,
+    _emit_payment_allocated,
+    _emit_payment_received,
 )
 from xfinances.payments.models import (
     Allocation,
@@ -434,22 +433,20 @@ def _write(
 def _emit(company: Company, recorded: list[RecordedPayment], events: _Events) -> None:
     """payment.received and payment.allocated for every payment, through the outbox as one
     call per payment would queue them (the same keys: a rerun queues nothing twice), with
-    the company's endpoints read once and the messages written together (`emit_events`)."""
+    the company's endpoints read once for the batch."""
     endpoints: list[WebhookEndpoint] = outbox_queries.active_endpoints(company)
     chosen = {event for endpoint in endpoints for event in (endpoint.events or [])}
     if not {"payment.received", "payment.allocated"} & chosen:
         return
-    pending: list[outbox_actions.PendingEvent] = []
     for done in recorded:
         payment = done.payment
         final = payment.allocated
         payment.allocated = ZERO
         if payment.direction == Direction.IN:
-            pending.append(payment_received_event(payment))
+            _emit_payment_received(payment, endpoints=endpoints)
         for allocation in done.allocations:
             payment.allocated = events.allocated_before[id(allocation)] + allocation.amount
-            pending.append(
-                payment_allocated_event(payment, allocation, events.remaining[id(allocation)])
+            _emit_payment_allocated(
+                payment, allocation, events.remaining[id(allocation)], endpoints=endpoints
             )
         payment.allocated = final
-    outbox_actions.emit_events(company, pending, endpoints=endpoints)
