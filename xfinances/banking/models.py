@@ -316,6 +316,16 @@ class MailSecurity(models.TextChoices):
     NONE = "none", _("none (only for a server on this machine)")
 
 
+class MailProtocol(models.TextChoices):
+    IMAP = "imap", _("IMAP")
+    POP3 = "pop3", _("POP3")
+
+
+class MailAuth(models.TextChoices):
+    PASSWORD = "password", _("user name and password")
+    OAUTH2 = "oauth2", _("OAuth2 sign-in (Gmail, Microsoft 365)")
+
+
 class SyncStatus(models.TextChoices):
     NEVER = "never", _("not run yet")
     OK = "ok", _("working")
@@ -327,23 +337,43 @@ class SyncStatus(models.TextChoices):
 
 
 class StatementMailbox(BoundedTextModel):
-    """An IMAP mailbox the bank e-mails statements to. `password` holds the password encrypted
-    (banking/secretbox.py), never the clear text; `allowed_senders` one address or
-    `@domain` a line (empty: any sender)."""
+    """An IMAP or POP3 mailbox the bank e-mails statements to. `password`, and for an OAuth2
+    login `oauth_client_secret` and `oauth_refresh_token`, hold their values encrypted
+    (banking/secretbox.py), never the clear text; `allowed_senders` one address or `@domain` a
+    line (empty: any sender). `folder` and `done_folder` are IMAP's: POP3 knows only the
+    inbox."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=100)
     host = models.CharField(_("server"), max_length=200)
     port = models.PositiveIntegerField(_("port"), default=993)
+    protocol = models.CharField(
+        _("protocol"), max_length=4, choices=MailProtocol.choices, default=MailProtocol.IMAP
+    )
     security = models.CharField(
         _("security"), max_length=8, choices=MailSecurity.choices, default=MailSecurity.SSL
+    )
+    auth = models.CharField(
+        _("sign-in"), max_length=8, choices=MailAuth.choices, default=MailAuth.PASSWORD
     )
     username = models.CharField(_("user name"), max_length=200)
     password = models.TextField(
         blank=True, max_length=1200
     )  # sealed (actions.sources.PASSWORD_CHARS)
+    oauth_token_url = models.CharField(_("token endpoint"), max_length=300, blank=True)
+    oauth_client_id = models.CharField(_("client ID"), max_length=300, blank=True)
+    oauth_scope = models.CharField(_("scope"), max_length=500, blank=True)
+    oauth_client_secret = models.TextField(
+        blank=True, max_length=800
+    )  # sealed (actions.sources.CLIENT_SECRET_CHARS)
+    oauth_refresh_token = models.TextField(
+        blank=True, max_length=5500
+    )  # sealed (actions.sources.REFRESH_TOKEN_CHARS)
     folder = models.CharField(_("folder"), max_length=200, default="INBOX")
     done_folder = models.CharField(_("move processed messages to"), max_length=200, blank=True)
+    delete_after_import = models.BooleanField(
+        _("delete from the server after import"), default=False
+    )
     allowed_senders = models.TextField(_("allowed senders"), blank=True, max_length=2000)
     account = models.ForeignKey(
         MoneyAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -364,6 +394,8 @@ class StatementMailbox(BoundedTextModel):
         ordering = ["company_id", "name", "id"]
         constraints = [
             text_length_check("banking_statementmailbox", "password", 1200),
+            text_length_check("banking_statementmailbox", "oauth_client_secret", 800),
+            text_length_check("banking_statementmailbox", "oauth_refresh_token", 5500),
             text_length_check("banking_statementmailbox", "allowed_senders", 2000),
         ]
 
