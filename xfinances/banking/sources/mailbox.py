@@ -1,16 +1,23 @@
 """The statement mailbox: the bank e-mails its daily MT940/camt file; each run reads the recent
-messages over IMAP, imports the statement attachments (also inside .zip) once, and marks the
-message read (or moves it to the done folder).
+messages over IMAP or POP3, imports the statement attachments (also inside .zip) once, and
+marks the message read, moves it to the done folder (IMAP) or deletes it (when the owner chose
+"delete from the server after import"; otherwise nothing is deleted).
 
 Once: every attachment is recorded by the message's Message-ID and the attachment's SHA-256
 in the transaction of its import, and a handled message gets a marker row, so a message seen
-again (not yet marked, another client marked it unread, the run crashed) adds nothing. The
-search looks back `LOOKBACK_DAYS` rather than only at unread messages: a person who opens the
-mailbox first must not make a statement vanish.
+again (not yet marked, another client marked it unread, the run crashed, POP3 has no flags at
+all) adds nothing. The search looks back `LOOKBACK_DAYS` rather than only at unread messages:
+a person who opens the mailbox first must not make a statement vanish. POP3 has no search:
+its session reads every message's header and keeps those whose Date falls in the window.
+
+Both protocols are one `MailSession` (recent / fetch / done / close); `poll()` does not know
+which it talks to. The login is a password or, for Gmail and Microsoft 365, an OAuth2 access
+token got from the stored refresh token before each run (`mail_oauth`) and sent as XOAUTH2.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import email
@@ -18,17 +25,20 @@ import email.policy
 import email.utils
 import hashlib
 import imaplib
-import re
+import poplib
 import ssl
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
+from typing import Protocol
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xfinances.banking import actions, secretbox
 from xfinances.banking.models import (
+    MailAuth,
+    MailProtocol,
     MailSecurity,
     ReceivedFile,
     ReceivedState,
@@ -37,12 +47,17 @@ from xfinances.banking.models import (
     StatementMailbox,
     SyncStatus,
 )
-from xfinances.banking.sources import common
+from xfinances.banking.sources import common, mail_oauth
 from xfinances.core.exceptions import InvalidInput
+from xfinances.core.text_limits import limit_of
 
 LOOKBACK_DAYS = 14
 TIMEOUT = 60.0
-_FETCHED = re.compile(rb"UID (\d+)")
+# A POP3 line longer than this ends the conversation (poplib's own limit, 2,048, would refuse
+# a message with one long line of HTML every run).
+POP3_LINE_LIMIT = 1_000_000
+# What a broken conversation raises, besides MailboxError.
+CONVERSATION_ERRORS = (OSError, EOFError, imaplib.IMAP4.error, poplib.error_proto)
 
 
 class MailboxError(Exception):
@@ -56,6 +71,28 @@ class Header:
     sender: str
 
 
+@dataclass(frozen=True)
+class Login:
+    """What a session signs in with: a password, or an OAuth2 access token (XOAUTH2)."""
+
+    username: str
+    password: str = ""
+    access_token: str = ""
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # never in an error text
+
+
+class MailSession(Protocol):
+    """One conversation with the mailbox, whatever the protocol."""
+
+    def recent(self, since: dt.date) -> Iterator[Header]: ...
+
+    def fetch(self, uid: str) -> EmailMessage: ...
+
+    def done(self, uid: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
 def sender_allowed(sender: str, allowed: str) -> bool:
     """`allowed` holds one address or "@domain" a line; empty allows every sender."""
     rules = [line.strip().lower() for line in allowed.splitlines() if line.strip()]
@@ -67,27 +104,49 @@ def sender_allowed(sender: str, allowed: str) -> bool:
     )
 
 
+def describe(error: BaseException) -> str:
+    """A conversation error as text (poplib carries the server's answer as bytes)."""
+    parts = [a.decode(errors="replace") if isinstance(a, bytes) else str(a) for a in error.args]
+    return " ".join(p for p in parts if p) or error.__class__.__name__
+
+
+def _message_id(parsed: EmailMessage, raw: bytes) -> str:
+    message_id = str(parsed.get("Message-ID", "")).strip()
+    if not message_id:  # a message without one: its header's hash
+        message_id = "sha:" + hashlib.sha256(raw).hexdigest()
+    return message_id[:300]
+
+
+class _XOAuth2:
+    """imaplib's AUTHENTICATE callback: the initial response once, then an empty answer to
+    the server's error challenge so that it finishes with NO."""
+
+    def __init__(self, login: Login) -> None:
+        self.first: bytes | None = mail_oauth.xoauth2(login.username, login.access_token)
+
+    def __call__(self, challenge: bytes) -> bytes:
+        answer, self.first = self.first or b"", None
+        return answer
+
+
 class ImapSession:
     """One IMAP conversation (imaplib): log in, list recent messages, fetch, mark."""
 
-    def __init__(self, mailbox: StatementMailbox) -> None:
+    def __init__(self, mailbox: StatementMailbox, login: Login) -> None:
         self.mailbox = mailbox
-        try:
-            password = secretbox.open_sealed(mailbox.password)
-        except secretbox.SecretUnreadable:
-            raise MailboxError(_("The stored password cannot be read: enter it again.")) from None
         connected: imaplib.IMAP4 | None = None
         try:
             connected = self._connect()
-            self._ok(connected.login(mailbox.username, password))
+            if login.access_token:
+                connected.authenticate("XOAUTH2", _XOAuth2(login))  # raises unless OK
+            else:
+                self._ok(connected.login(login.username, login.password))
             self._ok(connected.select(self._quote(mailbox.folder)))
-        except (OSError, imaplib.IMAP4.error, MailboxError) as error:
+        except (*CONVERSATION_ERRORS, MailboxError) as error:
             if connected is not None:  # refused after connecting: do not leave the socket open
-                with contextlib.suppress(OSError, imaplib.IMAP4.error):
+                with contextlib.suppress(*CONVERSATION_ERRORS):
                     connected.shutdown()
-            raise MailboxError(
-                _("The mail server %(host)s: %(error)s") % {"host": mailbox.host, "error": error}
-            ) from None
+            raise MailboxError(_server_said(mailbox, error)) from None
         self.imap: imaplib.IMAP4 = connected
         self.moved = False
 
@@ -121,10 +180,8 @@ class ImapSession:
             answer = self._ok(self.imap.uid("FETCH", uid.decode(), fields))
             raw = b"".join(part[1] for part in answer if isinstance(part, tuple))
             parsed = email.message_from_bytes(raw, policy=email.policy.default)
-            message_id = str(parsed.get("Message-ID", "")).strip()
-            if not message_id:  # a message without one: its date, sender and subject
-                message_id = "sha:" + hashlib.sha256(raw).hexdigest()
-            yield Header(uid.decode(), message_id[:300], str(parsed.get("From", "")))
+            assert isinstance(parsed, EmailMessage)
+            yield Header(uid.decode(), _message_id(parsed, raw), str(parsed.get("From", "")))
 
     def fetch(self, uid: str) -> EmailMessage:
         answer = self._ok(self.imap.uid("FETCH", uid, "(BODY.PEEK[])"))
@@ -134,11 +191,12 @@ class ImapSession:
         return message
 
     def done(self, uid: str) -> None:
-        """Mark the message read, and move it when a done folder is set (COPY + delete: MOVE
-        is an extension not every server has)."""
+        """Mark the message read; move it when a done folder is set (COPY + delete: MOVE is an
+        extension not every server has), or delete it when the owner asked for that."""
         self._ok(self.imap.uid("STORE", uid, "+FLAGS", "(\\Seen)"))
         if self.mailbox.done_folder:
             self._ok(self.imap.uid("COPY", uid, self._quote(self.mailbox.done_folder)))
+        if self.mailbox.done_folder or self.mailbox.delete_after_import:
             self._ok(self.imap.uid("STORE", uid, "+FLAGS", "(\\Deleted)"))
             self.moved = True
 
@@ -147,8 +205,217 @@ class ImapSession:
             if self.moved:
                 self.imap.expunge()
             self.imap.logout()
-        except (OSError, imaplib.IMAP4.error):
+        except CONVERSATION_ERRORS:
             pass  # the work is recorded; a lost goodbye changes nothing
+
+
+class Pop3Session:
+    """One POP3 conversation (poplib for the connection, TLS and USER/PASS; the multi-line
+    answers read here, without poplib's 2,048-byte line limit). POP3 has no flags, folders or
+    search: a message's uid is its UIDL, `recent` keeps the messages whose Date header falls in
+    the window (or that have none), and `done` deletes only when the owner asked for it; the
+    deletions take effect at QUIT."""
+
+    def __init__(self, mailbox: StatementMailbox, login: Login) -> None:
+        self.mailbox = mailbox
+        self.numbers: dict[str, str] = {}  # UIDL → message number of this conversation
+        self.has_top = True
+        connected: poplib.POP3 | None = None
+        try:
+            connected = self._connect()
+            self.pop = connected
+            if login.access_token:
+                self._xoauth2(login)
+            else:
+                connected.user(login.username)
+                connected.pass_(login.password)
+        except (*CONVERSATION_ERRORS, MailboxError) as error:
+            if connected is not None:
+                with contextlib.suppress(*CONVERSATION_ERRORS):
+                    connected.close()
+            raise MailboxError(_server_said(mailbox, error)) from None
+
+    def _connect(self) -> poplib.POP3:
+        box = self.mailbox
+        if box.security == MailSecurity.SSL:
+            context = ssl.create_default_context()
+            return poplib.POP3_SSL(box.host, box.port, timeout=TIMEOUT, context=context)
+        pop = poplib.POP3(box.host, box.port, timeout=TIMEOUT)
+        if box.security == MailSecurity.STARTTLS:
+            pop.stls(ssl.create_default_context())
+        return pop
+
+    def _send(self, line: str) -> None:
+        self.pop.sock.sendall(line.encode() + b"\r\n")
+
+    def _line(self) -> bytes:
+        line = self.pop.file.readline(POP3_LINE_LIMIT + 1)
+        if not line:
+            raise MailboxError(_("the server closed the connection"))
+        if len(line) > POP3_LINE_LIMIT:
+            raise MailboxError(_("the server sent a line too long"))
+        return line[:-2] if line.endswith(b"\r\n") else line.rstrip(b"\n")
+
+    def _command(self, line: str) -> bytes:
+        self._send(line)
+        answer = self._line()
+        if not answer.startswith(b"+OK"):
+            raise MailboxError(answer.decode(errors="replace"))
+        return answer
+
+    def _lines(self, line: str) -> list[bytes]:
+        """A multi-line answer, its dot-stuffing undone."""
+        self._command(line)
+        lines = []
+        while (got := self._line()) != b".":
+            lines.append(got[1:] if got.startswith(b"..") else got)
+        return lines
+
+    def _xoauth2(self, login: Login) -> None:
+        """AUTH XOAUTH2 as Google and Microsoft document it: the command, the server's "+",
+        the base64 response; a failure is a "+" with an error to answer with an empty line."""
+        self._send("AUTH XOAUTH2")
+        if self._line().startswith(b"-"):
+            raise MailboxError(_("the server does not offer XOAUTH2 sign-in"))
+        self._send(
+            base64.b64encode(mail_oauth.xoauth2(login.username, login.access_token)).decode()
+        )
+        answer = self._line()
+        if answer.startswith(b"+") and not answer.startswith(b"+OK"):
+            self._send("")
+            answer = self._line()
+        if not answer.startswith(b"+OK"):
+            raise MailboxError(answer.decode(errors="replace"))
+
+    def _head(self, number: str) -> bytes:
+        if self.has_top:
+            try:
+                return b"\r\n".join(self._lines(f"TOP {number} 0")) + b"\r\n"
+            except MailboxError:
+                self.has_top = False  # TOP is optional (RFC 1939): read the whole message
+        return self._raw(number).split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+
+    def _raw(self, number: str) -> bytes:
+        return b"\r\n".join(self._lines(f"RETR {number}")) + b"\r\n"
+
+    def recent(self, since: dt.date) -> Iterator[Header]:
+        listing = []
+        for line in self._lines("UIDL"):
+            number, _space, uid = line.decode(errors="replace").strip().partition(" ")
+            if number and uid:
+                listing.append((number, uid.strip()))
+        for number, uid in listing:
+            raw = self._head(number)
+            parsed = email.message_from_bytes(raw, policy=email.policy.default)
+            assert isinstance(parsed, EmailMessage)
+            sent = _sent_on(parsed)
+            if sent is not None and sent < since:
+                continue
+            self.numbers[uid] = number
+            yield Header(uid, _message_id(parsed, raw), str(parsed.get("From", "")))
+
+    def fetch(self, uid: str) -> EmailMessage:
+        message = email.message_from_bytes(
+            self._raw(self.numbers[uid]), policy=email.policy.default
+        )
+        assert isinstance(message, EmailMessage)
+        return message
+
+    def done(self, uid: str) -> None:
+        if self.mailbox.delete_after_import:
+            self._command(f"DELE {self.numbers[uid]}")
+
+    def close(self) -> None:
+        try:
+            self.pop.quit()  # the server deletes what was marked only now
+        except CONVERSATION_ERRORS:
+            with contextlib.suppress(*CONVERSATION_ERRORS):
+                self.pop.close()
+
+
+def _sent_on(parsed: EmailMessage) -> dt.date | None:
+    """The day of the message's Date header (the server's time zone), None without one."""
+    try:
+        sent = email.utils.parsedate_to_datetime(str(parsed.get("Date", "")))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if sent.tzinfo is not None:
+        sent = timezone.localtime(sent)
+    return sent.date()
+
+
+def _server_said(mailbox: StatementMailbox, error: BaseException) -> str:
+    return _("The mail server %(host)s: %(error)s") % {
+        "host": mailbox.host,
+        "error": describe(error),
+    }
+
+
+def _login(mailbox: StatementMailbox) -> Login:
+    """The password, or an access token for this run (a rotated refresh token is stored at
+    once, before the login uses the access token: the old one may no longer work)."""
+    if mailbox.auth != MailAuth.OAUTH2:
+        try:
+            password = secretbox.open_sealed(mailbox.password)
+        except secretbox.SecretUnreadable:
+            raise MailboxError(_("The stored password cannot be read: enter it again.")) from None
+        return Login(mailbox.username, password=password, secrets=(password,))
+    try:
+        refresh_token = secretbox.open_sealed(mailbox.oauth_refresh_token)
+        client_secret = secretbox.open_sealed(mailbox.oauth_client_secret)
+    except secretbox.SecretUnreadable:
+        raise MailboxError(
+            _("The stored sign-in cannot be read: paste the refresh token and client secret again.")
+        ) from None
+    if not refresh_token:
+        raise MailboxError(_sign_in_again())
+    secrets: tuple[str, ...] = (refresh_token, client_secret)
+    try:
+        tokens = mail_oauth.refresh(
+            mailbox.oauth_token_url,
+            client_id=mailbox.oauth_client_id,
+            client_secret=client_secret,
+            refresh_token=refresh_token,
+            scope=mailbox.oauth_scope,
+        )
+    except mail_oauth.SignInAgain:
+        raise MailboxError(_sign_in_again()) from None
+    except mail_oauth.TokenError as error:
+        raise MailboxError(
+            _("The token endpoint %(url)s %(error)s")
+            % {"url": mailbox.oauth_token_url, "error": describe(error)}
+        ) from None
+    if tokens.refresh_token and tokens.refresh_token != refresh_token:
+        _keep_rotated(mailbox, tokens.refresh_token)
+        secrets += (tokens.refresh_token,)
+    return Login(
+        mailbox.username, access_token=tokens.access_token, secrets=(*secrets, tokens.access_token)
+    )
+
+
+def _sign_in_again() -> str:
+    return _(
+        "The mail provider no longer accepts the saved sign-in (the refresh token was revoked "
+        "or has expired): get a new refresh token and paste it in the mailbox's settings."
+    )
+
+
+def _keep_rotated(mailbox: StatementMailbox, refresh_token: str) -> None:
+    """Store the provider's new refresh token, sealed, unless the owner pasted another one
+    meanwhile (theirs is newer)."""
+    sealed = secretbox.seal(refresh_token)
+    if len(sealed) > limit_of(StatementMailbox, "oauth_refresh_token"):
+        raise MailboxError(_("The provider's new refresh token is too long to store."))
+    StatementMailbox.objects.filter(
+        pk=mailbox.pk, oauth_refresh_token=mailbox.oauth_refresh_token
+    ).update(oauth_refresh_token=sealed)
+    mailbox.oauth_refresh_token = sealed
+
+
+def open_session(mailbox: StatementMailbox, login: Login) -> MailSession:
+    if mailbox.protocol == MailProtocol.POP3:
+        return Pop3Session(mailbox, login)
+    return ImapSession(mailbox, login)
 
 
 def attachments(message: EmailMessage) -> Iterator[tuple[str, bytes]]:
@@ -160,7 +427,7 @@ def attachments(message: EmailMessage) -> Iterator[tuple[str, bytes]]:
 
 
 def _handle_message(
-    run: SourceRun, mailbox: StatementMailbox, session: ImapSession, header: Header
+    run: SourceRun, mailbox: StatementMailbox, session: MailSession, header: Header
 ) -> None:
     keys = {"kind": SourceKind.MAILBOX, "source_id": mailbox.pk, "message_id": header.message_id}
     message = session.fetch(header.uid)
@@ -186,37 +453,45 @@ def _handle_message(
     )
 
 
+def _read(run: SourceRun, mailbox: StatementMailbox, session: MailSession, day: dt.date) -> None:
+    for header in list(session.recent(day - dt.timedelta(days=LOOKBACK_DAYS))):
+        handled = ReceivedFile.objects.filter(
+            kind=SourceKind.MAILBOX,
+            source_id=mailbox.pk,
+            message_id=header.message_id,
+            state=ReceivedState.MESSAGE,
+        ).exists()
+        if handled:
+            if mailbox.delete_after_import:  # its deletion was lost (no QUIT, no EXPUNGE)
+                session.done(header.uid)
+            continue
+        if not sender_allowed(header.sender, mailbox.allowed_senders):
+            continue  # not from the bank: left alone, neither read nor marked
+        _handle_message(run, mailbox, session, header)
+        session.done(header.uid)
+
+
 def poll(mailbox: StatementMailbox, *, today: dt.date | None = None) -> SourceRun:
     """One run of a mailbox (claimed by the caller): import what came, log it, report refusals."""
     day = today or timezone.localdate()
     run = common.start_run(mailbox.company, SourceKind.MAILBOX, mailbox.pk, str(mailbox))
     failed = ""
+    secrets: tuple[str, ...] = ()
     try:
-        session = ImapSession(mailbox)
+        login = _login(mailbox)
+        secrets = login.secrets
+        session = open_session(mailbox, login)
     except MailboxError as error:
         failed = str(error)
     else:
         try:
-            for header in list(session.recent(day - dt.timedelta(days=LOOKBACK_DAYS))):
-                handled = ReceivedFile.objects.filter(
-                    kind=SourceKind.MAILBOX,
-                    source_id=mailbox.pk,
-                    message_id=header.message_id,
-                    state=ReceivedState.MESSAGE,
-                ).exists()
-                if handled:
-                    continue
-                if not sender_allowed(header.sender, mailbox.allowed_senders):
-                    continue  # not from the bank: left alone, neither read nor marked
-                _handle_message(run, mailbox, session, header)
-                session.done(header.uid)
-        except (OSError, imaplib.IMAP4.error, MailboxError) as error:
-            failed = _("The mail server %(host)s: %(error)s") % {
-                "host": mailbox.host,
-                "error": error,
-            }
+            _read(run, mailbox, session, day)
+        except (*CONVERSATION_ERRORS, MailboxError) as error:
+            failed = _server_said(mailbox, error)
         finally:
             session.close()
+    # A server that repeats what it was sent must not put a secret into the log or the page.
+    failed = mail_oauth.scrub(failed, list(secrets))
     common.finish_run(run, failed=failed)
     now = timezone.now()
     mailbox.last_run_at = now
