@@ -1,7 +1,8 @@
 """REST for the automatic sources under /api/v1/banking/sources: list and change mailboxes,
 watched folders and bank connections, make one run now, read the per-run log, and renew or
 confirm a connection's consent. Owners and accountants change (`treasury.change`); viewers
-read. A mailbox's password is write-only: no answer ever carries it."""
+read. A mailbox's password, OAuth2 client secret and refresh token are write-only: no answer
+ever carries them (nor their sealed form)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ MODELS: dict[str, Any] = {
     "connection": BankConnection,
 }
 SHOWN = {
-    "mailbox": ["name", "host", "port", "security", "username", "folder", "done_folder",
-                "allowed_senders", "account_id", "interval_minutes"],
+    "mailbox": ["name", "protocol", "host", "port", "security", "username", "auth",
+                "oauth_token_url", "oauth_client_id", "oauth_scope", "folder", "done_folder",
+                "delete_after_import", "allowed_senders", "account_id", "interval_minutes"],
     "folder": ["name", "path", "account_id", "interval_minutes"],
     "connection": ["name", "base_url", "client_cert", "client_key", "ca_file", "headers",
                    "consent_status", "consent_valid_until", "frequency_per_day", "first_hour",
@@ -119,8 +121,8 @@ def change_source(
     require(request, "treasury.change")
     found = _find(request, source_kind, source_id)
     current = {
-        name: getattr(found, name) for name in SHOWN[source_kind] if not name.endswith("_id")
-    }
+        name: getattr(found, name) for name in SHOWN[source_kind] if name != "account_id"
+    }  # the account goes in as `account`; oauth_client_id is a setting like any other
     current.update(account=getattr(found, "account_id", None), active=found.active)
     current.update(data)
     saved = source_actions.save_source(request.actor, request.company, source_kind, current, found)

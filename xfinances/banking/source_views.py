@@ -18,6 +18,8 @@ from xfinances.banking import queries
 from xfinances.banking.actions import sources as source_actions
 from xfinances.banking.models import (
     BankConnection,
+    MailAuth,
+    MailProtocol,
     MailSecurity,
     SourceRun,
     StatementMailbox,
@@ -41,13 +43,33 @@ TITLES = {
 FIELDS: dict[str, list[tuple[str, Any, str]]] = {
     "mailbox": [
         ("name", gettext_lazy("Name"), "text"),
-        ("host", gettext_lazy("IMAP server"), "text"),
+        ("protocol", gettext_lazy("Protocol"), "select"),
+        ("host", gettext_lazy("Mail server"), "text"),
         ("port", gettext_lazy("Port"), "number"),
         ("security", gettext_lazy("Security"), "select"),
         ("username", gettext_lazy("User name"), "text"),
+        ("auth", gettext_lazy("Sign-in"), "select"),
         ("password", gettext_lazy("Password (empty: keep the stored one)"), "password"),
-        ("folder", gettext_lazy("Folder"), "text"),
-        ("done_folder", gettext_lazy("Move processed messages to (empty: mark read)"), "text"),
+        ("oauth_token_url", gettext_lazy("OAuth2 token endpoint"), "text"),
+        ("oauth_client_id", gettext_lazy("OAuth2 client ID"), "text"),
+        (
+            "oauth_client_secret",
+            gettext_lazy("OAuth2 client secret (empty: keep the stored one)"),
+            "password",
+        ),
+        (
+            "oauth_refresh_token",
+            gettext_lazy("OAuth2 refresh token (empty: keep the stored one)"),
+            "password",
+        ),
+        ("oauth_scope", gettext_lazy("OAuth2 scope (empty: as granted)"), "text"),
+        ("folder", gettext_lazy("Folder (IMAP only)"), "text"),
+        (
+            "done_folder",
+            gettext_lazy("Move processed messages to (IMAP only; empty: mark read)"),
+            "text",
+        ),
+        ("delete_after_import", gettext_lazy("Delete from the server after import"), "checkbox"),
         (
             "allowed_senders",
             gettext_lazy("Allowed senders (one address or @domain a line)"),
@@ -78,6 +100,48 @@ FIELDS: dict[str, list[tuple[str, Any, str]]] = {
         ("active", gettext_lazy("Active"), "checkbox"),
     ],
 }
+
+
+CHOICES: dict[str, Any] = {
+    "protocol": MailProtocol.choices,
+    "security": MailSecurity.choices,
+    "auth": MailAuth.choices,
+}
+# Written under the field; the secrets are never shown, only whether one is stored.
+HELP: dict[str, Any] = {
+    "protocol": gettext_lazy(
+        "IMAP keeps folders and read marks. POP3 reads only the inbox: the folder and the done "
+        "folder do not apply, and a message is left on the server unless you choose to delete it."
+    ),
+    "port": gettext_lazy(
+        "Empty: 993 (IMAP with SSL), 143 (IMAP with STARTTLS), 995 (POP3 with SSL), "
+        "110 (POP3 with STARTTLS)."
+    ),
+    "auth": gettext_lazy(
+        "Gmail and Microsoft 365 do not take a password from a program: choose OAuth2 and paste "
+        "a refresh token (the guide says how to get one). The secrets of the other sign-in are "
+        "dropped when you save."
+    ),
+    "oauth_token_url": gettext_lazy(
+        "Google: https://oauth2.googleapis.com/token · Microsoft 365: "
+        "https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token"
+    ),
+    "oauth_client_secret": gettext_lazy("None for a public client (Microsoft allows one)."),
+    "oauth_refresh_token": gettext_lazy(
+        "Exchanged for an access token before each run; when the provider sends a new one, it "
+        "is stored in its place."
+    ),
+    "oauth_scope": gettext_lazy(
+        "Microsoft 365: https://outlook.office.com/IMAP.AccessAsUser.All (or "
+        "POP.AccessAsUser.All) offline_access. Google: empty."
+    ),
+    "done_folder": gettext_lazy("Not with POP3, nor together with deleting."),
+    "delete_after_import": gettext_lazy(
+        "Off: nothing is ever deleted. On: a message from an allowed sender is deleted once its "
+        "statements are imported; other messages are never touched."
+    ),
+}
+SECRETS = ("password", "oauth_client_secret", "oauth_refresh_token")
 
 
 def _find(request: CompanyRequest, source_kind: str, source_id: int) -> Any:
@@ -115,9 +179,15 @@ def _form_values(kind: str, instance: Any, posted: Any) -> dict[str, Any]:
     if posted is not None:
         return {name: posted.get(name, "") for name, _label, _type in FIELDS[kind]}
     if instance is None:
-        return {"active": True, "security": MailSecurity.SSL, "folder": "INBOX"}
+        return {
+            "active": True,
+            "protocol": MailProtocol.IMAP,
+            "security": MailSecurity.SSL,
+            "auth": MailAuth.PASSWORD,
+            "folder": "INBOX",
+        }
     values = {name: getattr(instance, name, "") for name, _label, _type in FIELDS[kind]}
-    values["password"] = ""
+    values.update(dict.fromkeys(SECRETS, ""))  # never sent back to the browser
     values["account"] = instance.account_id if hasattr(instance, "account_id") else ""
     return values
 
@@ -153,15 +223,17 @@ def _edit(request: CompanyRequest, kind: str, instance: Any) -> HttpResponse:
                     "name": n,
                     "label": label,
                     "type": t,
-                    "value": values.get(n, ""),
+                    "value": "" if n in SECRETS else values.get(n, ""),
                     "errors": errors.get(n, []),
+                    "choices": CHOICES.get(n, []),
+                    "help": HELP.get(n, "") if kind == "mailbox" else "",
+                    "stored": n in SECRETS and bool(getattr(instance, n, "")),
                 }
                 for n, label, t in FIELDS[kind]
             ],
             "errors": errors,
             "general_errors": [m for k, v in errors.items() if k not in names for m in v],
             "expiring": _expiring(instance),
-            "security_choices": MailSecurity.choices,
             "accounts": list(queries.bank_accounts(company).order_by("name")),
             "folder_root": source_actions.folder_root(),
         },

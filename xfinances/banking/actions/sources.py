@@ -2,8 +2,10 @@
 the connection's consent: renew (a new consent, the owner approves at the bank) and confirm
 (the bank says it is valid: syncing starts). Owners and accountants (`treasury.change`).
 
-A mailbox password is stored sealed (banking/secretbox.py) and never shown again; an empty
-password on a change keeps the stored one. A watched folder must lie under the server's
+A mailbox password, and an OAuth2 login's client secret and refresh token, are stored sealed
+(banking/secretbox.py) and never shown again; an empty one on a change keeps the stored one,
+and the secrets of the sign-in not chosen are dropped. POP3 knows no folders: a done folder
+with POP3 is refused. A watched folder must lie under the server's
 statement folder root (`BANKING_FOLDER_ROOT`), so a company cannot make the worker read or
 move files elsewhere on the server.
 """
@@ -26,6 +28,8 @@ from django.utils.translation import gettext as _
 from xfinances.banking import cutting, secretbox
 from xfinances.banking.models import (
     BankConnection,
+    MailAuth,
+    MailProtocol,
     MailSecurity,
     StatementMailbox,
     SyncStatus,
@@ -44,6 +48,19 @@ CONSENT_DAYS = 89  # unattended PSD2 access lasts at most 90 days (RTS art. 10)
 # A typed mailbox password: its sealed form (16-byte nonce, up to 4 bytes a character, 32-byte
 # tag, base64) fits StatementMailbox.password (1,200).
 PASSWORD_CHARS = 200
+# An OAuth2 client secret and refresh token are printable ASCII (RFC 6749, appendix A); sealed,
+# the longest fit StatementMailbox.oauth_client_secret (800) and .oauth_refresh_token (5,500).
+CLIENT_SECRET_CHARS = 500
+REFRESH_TOKEN_CHARS = 4000
+SECRET_FIELDS = ["password", "oauth_client_secret", "oauth_refresh_token"]
+DEFAULT_PORTS: dict[tuple[str, str], int] = {
+    (MailProtocol.IMAP, MailSecurity.SSL): 993,
+    (MailProtocol.IMAP, MailSecurity.STARTTLS): 143,
+    (MailProtocol.IMAP, MailSecurity.NONE): 143,
+    (MailProtocol.POP3, MailSecurity.SSL): 995,
+    (MailProtocol.POP3, MailSecurity.STARTTLS): 110,
+    (MailProtocol.POP3, MailSecurity.NONE): 110,
+}
 
 
 def folder_root() -> Path:
@@ -131,36 +148,128 @@ def _private(host: str) -> bool:
         return False
 
 
-def clean_mailbox(company: Company, data: dict[str, Any], creating: bool) -> dict[str, Any]:
+def _choice(
+    data: dict[str, Any], name: str, choices: Any, errors: ErrorCollector, refusal: str
+) -> str:
+    value = str(data.get(name) or choices.values[0])
+    if value not in choices.values:
+        errors.add(name, refusal)
+    return value
+
+
+def _secret(
+    data: dict[str, Any],
+    name: str,
+    limit: int,
+    errors: ErrorCollector,
+    *,
+    stored: str,
+    required: bool = True,
+) -> str | None:
+    """The sealed form of a typed secret, or None when none was typed (the `stored` one, sealed,
+    stays); refused at its field when required and neither typed nor stored, too long, or (a
+    token) not printable ASCII."""
+    typed = str(data.get(name) or "")
+    if name != "password":
+        typed = typed.strip()  # a pasted token: the spaces around it are not part of it
+    if not typed:
+        if required and not stored:
+            errors.add(name, _("Fill this in."))
+        return None
+    if len(typed) > limit:
+        errors.add(name, too_long_message(limit, len(typed)))
+        return None
+    if name != "password" and not all(" " < c <= "~" for c in typed):
+        errors.add(
+            name, _("Paste the value exactly as the provider gave it (letters, digits, signs).")
+        )
+        return None
+    return secretbox.seal(typed)
+
+
+def _token_url(raw: str, errors: ErrorCollector) -> None:
+    """The worker posts the refresh token there unattended: https, and not this machine or its
+    network (unless the server allows local banks, as the tests' loopback endpoint needs)."""
+    if not raw:
+        return
+    url = urllib.parse.urlsplit(raw)
+    local = _private(url.hostname or "")
+    if local and not allow_local_bank():
+        errors.add("oauth_token_url", _("The address points to this machine or a private network."))
+    elif not url.hostname or not (url.scheme == "https" or (url.scheme == "http" and local)):
+        errors.add("oauth_token_url", _("The token endpoint must start with https://."))
+
+
+def clean_mailbox(
+    company: Company, data: dict[str, Any], instance: StatementMailbox | None
+) -> dict[str, Any]:
     errors = ErrorCollector()
+    protocol = _choice(data, "protocol", MailProtocol, errors, _("Choose IMAP or POP3."))
+    security = _choice(data, "security", MailSecurity, errors, _("Choose SSL, STARTTLS or none."))
+    auth = _choice(data, "auth", MailAuth, errors, _("Choose a password or an OAuth2 sign-in."))
+    oauth2 = auth == MailAuth.OAUTH2
+    port = DEFAULT_PORTS.get((protocol, security), 993)  # str choices compare as their values
     clean: dict[str, Any] = {
         "name": _text(StatementMailbox, data, "name", errors, required=True),
         "host": _text(StatementMailbox, data, "host", errors, required=True),
         "username": _text(StatementMailbox, data, "username", errors, required=True),
         "folder": _text(StatementMailbox, data, "folder", errors, required=False) or "INBOX",
         "done_folder": _text(StatementMailbox, data, "done_folder", errors, required=False),
-        "port": _number(data, "port", errors, 1, 65535, 993),
+        "port": _number(data, "port", errors, 1, 65535, port),
         "interval_minutes": _number(data, "interval_minutes", errors, 5, 1440, 60),
         "active": bool(data.get("active", True)),
+        "delete_after_import": bool(data.get("delete_after_import", False)),
         "allowed_senders": _senders(str(data.get("allowed_senders") or ""), errors),
         "account": _account(company, data.get("account"), errors),
+        "protocol": protocol,
+        "security": security,
+        "auth": auth,
+        "oauth_token_url": _text(
+            StatementMailbox, data, "oauth_token_url", errors, required=oauth2
+        ),
+        "oauth_client_id": _text(
+            StatementMailbox, data, "oauth_client_id", errors, required=oauth2
+        ),
+        "oauth_scope": _text(StatementMailbox, data, "oauth_scope", errors, required=False),
     }
-    security = str(data.get("security") or MailSecurity.SSL)
-    if security not in MailSecurity.values:
-        errors.add("security", _("Choose SSL, STARTTLS or none."))
-    elif security == MailSecurity.NONE and clean["host"] and not _loopback(clean["host"]):
+    if security == MailSecurity.NONE and clean["host"] and not _loopback(clean["host"]):
         errors.add(
             "security",
             _("A password is sent in the clear only to this machine: use SSL or STARTTLS."),
         )
-    clean["security"] = security
-    password = str(data.get("password") or "")
-    if len(password) > PASSWORD_CHARS:
-        errors.add("password", too_long_message(PASSWORD_CHARS, len(password)))
-    elif password:
-        clean["password"] = secretbox.seal(password)
-    elif creating:
-        errors.add("password", _("Fill this in."))
+    if protocol == MailProtocol.POP3:
+        if clean["folder"].upper() != "INBOX":
+            errors.add("folder", _("POP3 reads only the inbox: leave the folder as INBOX."))
+        if clean["done_folder"]:
+            errors.add(
+                "done_folder",
+                _("POP3 has no folders: leave this empty (or use IMAP to move messages)."),
+            )
+        clean["folder"] = "INBOX"
+    if clean["done_folder"] and clean["delete_after_import"]:
+        errors.add(
+            "delete_after_import",
+            _("Either move processed messages to a folder or delete them, not both."),
+        )
+    was_oauth2 = instance is not None and instance.auth == MailAuth.OAUTH2
+    if oauth2:
+        _token_url(clean["oauth_token_url"], errors)
+        limits = {
+            "oauth_client_secret": CLIENT_SECRET_CHARS,
+            "oauth_refresh_token": REFRESH_TOKEN_CHARS,
+        }
+        for name, limit in limits.items():
+            stored = getattr(instance, name) if was_oauth2 else ""
+            # A public client (Microsoft's, often) has no client secret.
+            required = name == "oauth_refresh_token"
+            sealed = _secret(data, name, limit, errors, stored=stored, required=required)
+            clean[name] = stored if sealed is None else sealed
+        clean["password"] = ""  # the sign-in not chosen keeps no secret
+    else:
+        kept = instance.password if instance is not None and not was_oauth2 else ""
+        sealed = _secret(data, "password", PASSWORD_CHARS, errors, stored=kept)
+        clean["password"] = kept if sealed is None else sealed
+        clean["oauth_client_secret"] = clean["oauth_refresh_token"] = ""
     errors.raise_if_any()
     return clean
 
@@ -238,7 +347,7 @@ def save_source(
     ensure_can(actor, company, "treasury.change")
     creating = instance is None
     if kind == "mailbox":
-        clean = clean_mailbox(company, data, creating)
+        clean = clean_mailbox(company, data, instance)
     elif kind == "folder":
         clean = clean_folder(company, data)
     elif kind == "connection":
@@ -252,23 +361,27 @@ def save_source(
         return instance
     if instance.company_id != company.pk:
         raise InvalidInput({"id": [_("No such source in this company.")]})
-    before = audit.snapshot(instance, exclude=["password"])
+    before = audit.snapshot(instance, exclude=SECRET_FIELDS)
     for name, value in clean.items():
         setattr(instance, name, value)
     instance.next_run_at = None  # run soon with the new settings
     instance.save()
     audit.record_update(
         actor, company, f"update_{kind}", instance, before,
-        after=audit.snapshot(instance, exclude=["password"]),
+        after=audit.snapshot(instance, exclude=SECRET_FIELDS),
     )  # fmt: skip
     return instance
 
 
 def _without_secret(instance: Any) -> Any:
-    """Audit rows never carry the sealed password."""
+    """Audit rows never carry a sealed secret (a copy holds the other settings)."""
     if isinstance(instance, StatementMailbox):
         copy = StatementMailbox(pk=instance.pk, company_id=instance.company_id)
-        for field in ("name", "host", "port", "security", "username", "folder", "done_folder"):
+        for field in (
+            "name", "host", "port", "protocol", "security", "auth", "username", "folder",
+            "done_folder", "delete_after_import", "oauth_token_url", "oauth_client_id",
+            "oauth_scope",
+        ):  # fmt: skip
             setattr(copy, field, getattr(instance, field))
         return copy
     return instance
