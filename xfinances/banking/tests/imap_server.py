@@ -1,12 +1,15 @@
 """A tiny IMAP4rev1 server on loopback for the mailbox tests: one user, a few folders, the
-commands `sources/mailbox.py` sends (LOGIN, SELECT, UID SEARCH, UID FETCH of BODY.PEEK[...],
-UID STORE, UID COPY, EXPUNGE, LOGOUT). Enough protocol to be honest, no more: search criteria
+commands `sources/mailbox.py` sends (LOGIN, AUTHENTICATE XOAUTH2, SELECT, UID SEARCH, UID
+FETCH of BODY.PEEK[...], UID STORE, UID COPY, EXPUNGE, LOGOUT). Enough protocol to be honest, no more: search criteria
 are ignored (every message not deleted is returned) and headers are cut from the stored bytes.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
+import json
 import re
 import socketserver
 import threading
@@ -29,6 +32,8 @@ class FakeMailStore:
     next_uid: int = 1
     logins: int = 0
     fail_fetch: bool = False
+    tokens: set[str] = field(default_factory=set)  # access tokens XOAUTH2 accepts
+    echo_refusals: bool = False  # a careless server repeats what it was sent
 
     def deliver(self, raw: bytes, folder: str = "INBOX") -> Stored:
         message = Stored(self.next_uid, raw)
@@ -62,7 +67,11 @@ class _Handler(socketserver.StreamRequestHandler):
             command, _, args = rest.partition(" ")
             command = command.upper()
             if command == "CAPABILITY":
-                self.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN")
+                self.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2")
+            elif command == "AUTHENTICATE" and args.upper() == "XOAUTH2":
+                if not self._xoauth2(tag):
+                    continue
+                self.store.logins += 1
             elif command == "LOGIN":
                 user, password = [a.strip('"') for a in args.split(" ", 1)]
                 if (user, password) != (self.store.user, self.store.password):
@@ -89,6 +98,26 @@ class _Handler(socketserver.StreamRequestHandler):
                 self.send(f"{tag} BAD unknown command")
                 continue
             self.send(f"{tag} OK {command} done")
+
+    def _xoauth2(self, tag: str) -> bool:
+        """Google's exchange: "+", the base64 response; a refusal is a "+" with a JSON error,
+        answered by an empty line, then NO."""
+        self.send("+ ")
+        answer = self.rfile.readline().strip()
+        try:
+            fields = base64.b64decode(answer, validate=True).decode().split("\x01")
+        except (binascii.Error, UnicodeDecodeError):
+            fields = []
+        user = next((f[5:] for f in fields if f.startswith("user=")), "")
+        token = next((f[12:] for f in fields if f.startswith("auth=Bearer ")), "")
+        if user == self.store.user and token in self.store.tokens:
+            return True
+        error = {"status": "400", "schemes": "Bearer", "scope": "https://mail.google.com/"}
+        self.send("+ " + base64.b64encode(json.dumps(error).encode()).decode())
+        self.rfile.readline()  # the client's empty answer
+        said = f" (got {token})" if self.store.echo_refusals else ""
+        self.send(f"{tag} NO [AUTHENTICATIONFAILED] Invalid credentials{said}")
+        return False
 
     def _uid(self, tag: str, args: str, selected: list[Stored]) -> bool:
         sub, _, rest = args.partition(" ")
