@@ -46,6 +46,7 @@ LONG_TEXT = {
     "accounting.Destination.last_error",
     "accounting.ExportBatch.error",
     "accounting.DocumentExport.error",
+    "banking.StatementMailbox.oauth_refresh_token",  # sealed; Microsoft's tokens run long
 }
 
 
