@@ -37,6 +37,7 @@ from xfinances.banking.models import (
 )
 from xfinances.core import audit
 from xfinances.core.audit import Actor
+from xfinances.core.bulk_insert import insert_rows
 from xfinances.core.bulk_update import update_rows
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.lookups import AnyOf
@@ -153,31 +154,35 @@ class _Pool:
 
 def _store(entry: BankEntry, proposals: Sequence[Any], *, first_state: str) -> list[MatchProposal]:
     return MatchProposal.objects.bulk_create(
-        _proposal_rows(entry.company_id, entry.pk, proposals, first_state=first_state)
+        [
+            MatchProposal(**values)
+            for values in _proposal_values(
+                entry.company_id, entry.pk, proposals, first_state=first_state
+            )
+        ]
     )
 
 
-def _proposal_rows(
+def _proposal_values(
     company_id: int, entry_id: int, proposals: Sequence[Any], *, first_state: str
-) -> list[MatchProposal]:
-    rows = []
-    for rank, proposal in enumerate(proposals[:KEEP_PROPOSALS], 1):
-        rows.append(
-            MatchProposal(
-                company_id=company_id,
-                entry_id=entry_id,
-                rank=rank,
-                party_id=proposal.party_id,
-                allocations=[[k, int(i), str(a)] for k, i, a in proposal.allocations],
-                score=int(proposal.score),
-                reason=str(proposal.reason)[:300],
-                automatic=bool(proposal.automatic),
-                overpayment=proposal.overpayment,
-                shortfall=proposal.shortfall,
-                state=first_state if rank == 1 else ProposalState.OPEN,
-            )
-        )
-    return rows
+) -> list[dict[str, Any]]:
+    """The MatchProposal rows of an entry's proposals (attribute → value), best first."""
+    return [
+        {
+            "company_id": company_id,
+            "entry_id": entry_id,
+            "rank": rank,
+            "party_id": proposal.party_id,
+            "allocations": [[k, int(i), str(a)] for k, i, a in proposal.allocations],
+            "score": int(proposal.score),
+            "reason": str(proposal.reason)[:300],
+            "automatic": bool(proposal.automatic),
+            "overpayment": proposal.overpayment,
+            "shortfall": proposal.shortfall,
+            "state": first_state if rank == 1 else ProposalState.OPEN,
+        }
+        for rank, proposal in enumerate(proposals[:KEEP_PROPOSALS], 1)
+    ]
 
 
 def _payments_on_movements(company: Company, found: Any) -> dict[int, set[int]]:
@@ -447,15 +452,16 @@ def _store_review(context: _Context) -> None:
     if not waiting:
         return
     company_id = context.company.pk
-    MatchProposal.objects.bulk_create(
+    # insert_rows, not bulk_create: no model instance and no SQL compiled per row.
+    insert_rows(
+        MatchProposal,
         [
             row
             for entry_id, proposals in waiting
-            for row in _proposal_rows(
+            for row in _proposal_values(
                 company_id, entry_id, proposals, first_state=ProposalState.OPEN
             )
         ],
-        batch_size=500,
     )
     BankEntry.objects.filter(company_id=company_id).filter(
         AnyOf(F("pk"), [entry_id for entry_id, _proposals in waiting])
@@ -483,11 +489,13 @@ def _apply_pending(actor: Actor, context: _Context) -> None:
     if not pending:
         return
     company = context.company
+    # The bank's raw records are not needed to pay: left unread (most of each row's bytes).
     entries = {
         entry.pk: entry
-        for entry in BankEntry.objects.select_related("movement__account").filter(
-            company=company, pk__in=[entry_id for entry_id, _best in pending]
-        )
+        for entry in BankEntry.objects.select_related("movement__account")
+        .defer("raw", "movement__raw_data")
+        .filter(company=company)
+        .filter(AnyOf(F("pk"), [entry_id for entry_id, _best in pending]))
     }
     missing = {
         best.party_id
@@ -534,26 +542,16 @@ def _apply_together(
         ],
     )
     now = timezone.now()
-    proposals = [
-        MatchProposal(
-            company_id=company.pk,
-            entry=entry,
-            rank=1,
-            party_id=best.party_id,
-            allocations=[[k, int(i), str(a)] for k, i, a in best.allocations],
-            score=int(best.score),
-            reason=str(best.reason)[:300],
-            automatic=bool(best.automatic),
-            overpayment=best.overpayment,
-            shortfall=best.shortfall,
-            state=ProposalState.APPLIED,
-            allocation_ids=[a.pk for a in done.allocations],
-            decided_by=actor.user,
-            decided_at=now,
+    proposals = []
+    for (entry, _movement, best), done in zip(matches, recorded, strict=True):
+        (values,) = _proposal_values(
+            company.pk, entry.pk, [best], first_state=ProposalState.APPLIED
         )
-        for (entry, _movement, best), done in zip(matches, recorded, strict=True)
-    ]
-    MatchProposal.objects.bulk_create(proposals, batch_size=500)
+        values["allocation_ids"] = [a.pk for a in done.allocations]
+        values["decided_by_id"] = actor.user.pk if actor.user else None
+        values["decided_at"] = now
+        proposals.append(values)
+    proposal_ids = insert_rows(MatchProposal, proposals)
     entries = []
     for (entry, _movement, best), done in zip(matches, recorded, strict=True):
         entry.payment = done.payment
@@ -561,22 +559,20 @@ def _apply_together(
         entry.match_state = MatchState.AUTO
         entries.append(entry)
     update_rows(BankEntry, entries, ["payment", "party", "match_state"])
-    MatchProposal.objects.filter(
-        company=company,
-        entry_id__in=[entry.pk for entry in entries],
-        state=ProposalState.OPEN,
+    MatchProposal.objects.filter(company=company, state=ProposalState.OPEN).filter(
+        AnyOf(F("entry_id"), [entry.pk for entry in entries])
     ).update(state=ProposalState.SUPERSEDED)
     records = audit.Batch(actor, company)
-    for entry, proposal in zip(entries, proposals, strict=True):
+    for entry, proposal, proposal_id in zip(entries, proposals, proposal_ids, strict=True):
         records.event(
             "apply_match",
             entry,
             {
-                "proposal": proposal.pk,
-                "score": proposal.score,
-                "reason": proposal.reason,
+                "proposal": proposal_id,
+                "score": proposal["score"],
+                "reason": proposal["reason"],
                 "automatic": True,
-                "allocations": proposal.allocations,
+                "allocations": proposal["allocations"],
             },
         )
     records.write()
