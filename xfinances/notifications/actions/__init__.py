@@ -48,11 +48,13 @@ from xfinances.notifications.actions.tracking import (
     record_open,
 )
 from xfinances.notifications.actions.webhooks import (
+    PendingEvent,
     WebhookEndpointInput,
     clean_webhook_url,
     create_webhook_endpoint,
     delete_webhook_endpoint,
     emit_event,
+    emit_events,
     send_test_webhook,
     update_webhook_endpoint,
 )
@@ -62,6 +64,7 @@ __all__ = [
     "PAYLOAD_VERSION",
     "DeliverySettingsInput",
     "EmailAttachment",
+    "PendingEvent",
     "WebhookEndpointInput",
     "allow_private_webhooks",
     "cancel_message",
@@ -71,6 +74,7 @@ __all__ = [
     "delete_webhook_endpoint",
     "delivery_settings",
     "emit_event",
+    "emit_events",
     "give_up_hours",
     "issuer_and_owners",
     "kick_worker_on_commit",

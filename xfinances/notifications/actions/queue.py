@@ -61,7 +61,7 @@ def _enqueue_delivery() -> None:
         log.warning("Could not kick the outbox worker (%s); its periodic run will send.", error)
 
 
-def _kick_worker() -> None:
+def kick_worker() -> None:
     """After commit, ask the worker to look at the outbox now; once per transaction however
     many rows it queued (the periodic run catches up anyway, so a lost kick only delays)."""
     if not kick_worker_on_commit():
@@ -133,7 +133,7 @@ def queue_message(
     except IntegrityError:  # the same key queued concurrently
         return OutboxMessage.objects.get(company=company, idempotency_key=key), False
     _log(message, LogEvent.QUEUED, ", ".join(recipients) if recipients else event)
-    _kick_worker()
+    kick_worker()
     return message, True
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import secrets
 import uuid
@@ -13,14 +14,17 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from xfinances.core import audit, inputs, readers
 from xfinances.core.audit import Actor
+from xfinances.core.bulk_insert import insert_rows
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.inputs import ActionInput, Changes, reads
+from xfinances.core.lookups import AnyOf
 from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
 from xfinances.core.text_limits import limit_of
@@ -28,9 +32,13 @@ from xfinances.notifications import queries
 from xfinances.notifications.actions.queue import (
     PAYLOAD_VERSION,
     allow_private_webhooks,
+    give_up_hours,
+    kick_worker,
     queue_message,
 )
 from xfinances.notifications.models import (
+    DeliveryLogEntry,
+    LogEvent,
     MessageKind,
     MessageStatus,
     OutboxMessage,
@@ -78,7 +86,7 @@ def emit_event(
     suffix = key_suffix or uuid.uuid4().hex
     for endpoint in chosen:
         subject = f"{event} #{document_id}" if document_id else event
-        key = f"webhook:{endpoint.pk}:{event}:{document_id or '-'}:{suffix}"
+        key = _event_key(endpoint, event, document_id, suffix)
         event_id = str(uuid.uuid4())
         message, _created = queue_message(
             company,
@@ -92,6 +100,93 @@ def emit_event(
         )
         queued.append(message)
     return queued
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """One event for `emit_events`: what `emit_event` takes, as a value."""
+
+    event: str
+    data: dict[str, Any]
+    key_suffix: str
+    document_id: int | None = None
+
+
+def _event_key(endpoint: WebhookEndpoint, event: str, document_id: int | None, suffix: str) -> str:
+    return f"webhook:{endpoint.pk}:{event}:{document_id or '-'}:{suffix}"
+
+
+def emit_events(
+    company: Company, pending: Sequence[PendingEvent], *, endpoints: Sequence[WebhookEndpoint]
+) -> int:
+    """`emit_event` for the many events of a bulk action (a matching run's payments): the same
+    outbox rows, keys and log lines, with the keys already queued read in one query and the
+    new messages and their log lines written in one insert each, instead of three statements
+    and a savepoint a message. Returns how many messages were queued.
+
+    The keys name rows of the caller's transaction (a new payment's or allocation's id), so no
+    one else queues them meanwhile; if someone did, the caller's transaction is refused as a
+    whole rather than anything queued twice."""
+    for item in pending:
+        if item.event not in WebhookEvent.values:
+            raise ValueError(f"unknown webhook event {item.event!r}")
+    wanted = [
+        (_event_key(endpoint, item.event, item.document_id, item.key_suffix), endpoint, item)
+        for item in pending
+        for endpoint in endpoints
+        if item.event in (endpoint.events or [])
+    ]
+    if not wanted:
+        return 0
+    seen = set(
+        OutboxMessage.objects.filter(company=company)
+        .filter(AnyOf(F("idempotency_key"), [key for key, _endpoint, _item in wanted]))
+        .values_list("idempotency_key", flat=True)
+    )
+    now = timezone.now()
+    give_up_at = now + dt.timedelta(hours=give_up_hours())
+    rows = []
+    for key, endpoint, item in wanted:
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            {
+                "company_id": company.pk,
+                "kind": MessageKind.WEBHOOK,
+                "idempotency_key": key,
+                "event": item.event,
+                "document_id": item.document_id,
+                "endpoint_id": endpoint.pk,
+                "subject": (
+                    f"{item.event} #{item.document_id}" if item.document_id else item.event
+                ),
+                "payload": _webhook_body(company, item.event, item.data, str(uuid.uuid4())),
+                "next_attempt_at": now,
+                "give_up_at": give_up_at,
+                "message_id": "",
+                "tracking_token": "",
+                "claim_token": "",
+                "last_error": "",
+            }
+        )
+    ids = insert_rows(OutboxMessage, rows)
+    insert_rows(
+        DeliveryLogEntry,
+        [
+            {
+                "company_id": company.pk,
+                "message_id": pk,
+                "document_id": row["document_id"],
+                "event": LogEvent.QUEUED,
+                "detail": row["event"],
+            }
+            for row, pk in zip(rows, ids, strict=True)
+        ],
+    )
+    if rows:
+        kick_worker()
+    return len(rows)
 
 
 def clean_webhook_url(url: str) -> str:

@@ -41,6 +41,7 @@ from xfinances.core.permissions import ensure_can
 from xfinances.core.queries import rate_value
 from xfinances.invoicing import actions as invoicing_actions
 from xfinances.invoicing.models import Document
+from xfinances.notifications import actions as outbox_actions
 from xfinances.notifications import queries as outbox_queries
 from xfinances.notifications.models import WebhookEndpoint
 from xfinances.parties.models import Party
@@ -62,8 +63,8 @@ from xfinances.payments.actions.common import (
     exchange_difference,
 )
 from xfinances.payments.actions.webhooks import (
-    _emit_payment_allocated,
-    _emit_payment_received,
+    payment_allocated_event,
+    payment_received_event,
 )
 from xfinances.payments.models import (
     Allocation,
@@ -433,20 +434,22 @@ def _write(
 def _emit(company: Company, recorded: list[RecordedPayment], events: _Events) -> None:
     """payment.received and payment.allocated for every payment, through the outbox as one
     call per payment would queue them (the same keys: a rerun queues nothing twice), with
-    the company's endpoints read once for the batch."""
+    the company's endpoints read once and the messages written together (`emit_events`)."""
     endpoints: list[WebhookEndpoint] = outbox_queries.active_endpoints(company)
     chosen = {event for endpoint in endpoints for event in (endpoint.events or [])}
     if not {"payment.received", "payment.allocated"} & chosen:
         return
+    pending: list[outbox_actions.PendingEvent] = []
     for done in recorded:
         payment = done.payment
         final = payment.allocated
         payment.allocated = ZERO
         if payment.direction == Direction.IN:
-            _emit_payment_received(payment, endpoints=endpoints)
+            pending.append(payment_received_event(payment))
         for allocation in done.allocations:
             payment.allocated = events.allocated_before[id(allocation)] + allocation.amount
-            _emit_payment_allocated(
-                payment, allocation, events.remaining[id(allocation)], endpoints=endpoints
+            pending.append(
+                payment_allocated_event(payment, allocation, events.remaining[id(allocation)])
             )
         payment.allocated = final
+    outbox_actions.emit_events(company, pending, endpoints=endpoints)

@@ -38,18 +38,28 @@ def payment_data(payment: Payment) -> dict[str, Any]:
     }
 
 
+def payment_received_event(payment: Payment) -> outbox.PendingEvent:
+    """payment.received of `payment` as it is now."""
+    return outbox.PendingEvent("payment.received", payment_data(payment), f"payment{payment.pk}")
+
+
+def _emit(payment: Payment, event: outbox.PendingEvent, endpoints: Any) -> None:
+    outbox.emit_event(
+        payment.company,
+        event.event,
+        event.data,
+        document_id=event.document_id,
+        key_suffix=event.key_suffix,
+        endpoints=endpoints,
+    )
+
+
 def _emit_payment_received(
     payment: Payment, *, endpoints: Sequence[WebhookEndpoint] | None = None
 ) -> None:
-    """`endpoints`: the company's active endpoints when the caller read them (a bulk action
-    reads them once), else they are read here."""
-    outbox.emit_event(
-        payment.company,
-        "payment.received",
-        payment_data(payment),
-        key_suffix=f"payment{payment.pk}",
-        endpoints=endpoints,
-    )
+    """`endpoints`: the company's active endpoints when the caller read them, else they are
+    read here."""
+    _emit(payment, payment_received_event(payment), endpoints)
 
 
 def _emit_payment_allocated(
@@ -59,6 +69,14 @@ def _emit_payment_allocated(
     *,
     endpoints: Sequence[WebhookEndpoint] | None = None,
 ) -> None:
+    _emit(payment, payment_allocated_event(payment, allocation, remaining), endpoints)
+
+
+def payment_allocated_event(
+    payment: Payment, allocation: Allocation, remaining: Decimal
+) -> outbox.PendingEvent:
+    """payment.allocated of `allocation`, with `payment` as it is now and what is left of the
+    document or supplier invoice (`remaining`)."""
     data: dict[str, Any] = {
         "allocation": {
             "id": allocation.pk,
@@ -88,11 +106,9 @@ def _emit_payment_allocated(
             "currency": invoice.currency,
             "remaining": str(remaining),
         }
-    outbox.emit_event(
-        payment.company,
+    return outbox.PendingEvent(
         "payment.allocated",
         data,
-        document_id=document.pk if document is not None else None,
-        key_suffix=f"allocation{allocation.pk}",
-        endpoints=endpoints,
+        f"allocation{allocation.pk}",
+        document.pk if document is not None else None,
     )
