@@ -189,11 +189,16 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 
-# Cache: Redis when REDIS_URL is set (shared by all processes), else the database.
+# Cache: Redis when REDIS_URL is set (shared by all processes), else the database. The Redis
+# database also holds the worker's queue, so the cache's clear() removes only its own keys.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "xfinances.core.cache.SharedRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "xfinances-cache",
+        }
     }
 else:
     CACHES = {
