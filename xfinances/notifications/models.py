@@ -287,6 +287,7 @@ class NotificationKind(models.TextChoices):
     WEBHOOK_FAILED = "webhook_failed", _("A webhook could not be delivered")
     DOCUMENT_RETURNED = "document_returned", _("A document came back (bounce)")
     AUTO_SEND_SKIPPED = "auto_send_skipped", _("A document was not sent automatically")
+    BANK_SOURCE_REFUSED = "bank_source_refused", _("A bank statement file was refused")
 
 
 class Notification(BoundedTextModel):

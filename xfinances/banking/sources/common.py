@@ -1,5 +1,6 @@
 """What every automatic source shares: claiming a due run, its log, taking in one file once,
-unpacking .zip attachments, and telling the owners about refused files."""
+unpacking .zip attachments, and telling the owners about refused files and about a source that
+stopped delivering."""
 
 from __future__ import annotations
 
@@ -24,12 +25,16 @@ from xfinances.banking.models import (
     RunStatus,
     SourceKind,
     SourceRun,
+    StatementMailbox,
+    SyncStatus,
+    WatchedFolder,
 )
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import ActionError, InvalidInput
 from xfinances.core.models import Company, Membership, Source, User
 from xfinances.core.roles import Role
 from xfinances.notifications.actions import notify
+from xfinances.notifications.models import NotificationKind
 from xfinances.treasury.models import MoneyAccount
 
 SYSTEM = Actor.system(Source.TASK)
@@ -41,6 +46,12 @@ STATEMENT_SUFFIXES = (
     ".xlsx", ".dat",
 )  # fmt: skip
 MAX_ZIP_MEMBERS = 200
+# A source whose status becomes one of these has stopped delivering statements.
+STOPPED = (SyncStatus.FAILED, SyncStatus.CONSENT)
+# A bank that stays unavailable (backing off, RETRYING) is reported at this many failures
+# in a row (with the backoff, close to two hours after the first), not at the first blip.
+RETRIES_BEFORE_ALERT = 4
+SOURCE_STOPPED = "bank_source_stopped"  # under the bell and e-mailed to every owner
 
 IMPORT_SOURCE = {
     SourceKind.MAILBOX: ImportSource.MAILBOX,
@@ -231,7 +242,50 @@ def report_refused(run: SourceRun) -> None:
             "error": first["error"],
         }
 
-    notify(company, owners(company), "bank_source_refused", text, link=link)
+    notify(company, owners(company), NotificationKind.BANK_SOURCE_REFUSED, text, link=link)
+
+
+def report_stopped(
+    company: Company,
+    source: str,
+    error: str,
+    *,
+    before: str,
+    after: str,
+    failures: int = 0,
+    link: str = "",
+) -> bool:
+    """The owners hear once when a source stops delivering: its status turned failed or
+    needs a renewed consent (not again while it stays so), or the bank has been unavailable
+    for `RETRIES_BEFORE_ALERT` runs in a row. Under the bell and by e-mail to every owner.
+    True when they were told."""
+    stopped = after in STOPPED and before != after
+    long_outage = after == SyncStatus.RETRYING and failures == RETRIES_BEFORE_ALERT
+    if not (stopped or long_outage):
+        return False
+    target = link or reverse("banking:sources", args=[company.eik])
+
+    def text() -> str:
+        return _(
+            "%(source)s stopped delivering bank statements (%(status)s). Payments from it are "
+            "not recorded until this is fixed. The error: %(error)s"
+        ) % {"source": source, "status": SyncStatus(after).label, "error": error}
+
+    notify(company, owners(company), SOURCE_STOPPED, text, link=target, email_all=True)
+    return True
+
+
+def source_label(source: StatementMailbox | WatchedFolder | Any) -> str:
+    """How an alert names a source: its name, and where a mailbox or a folder reads."""
+    if isinstance(source, StatementMailbox):
+        return f"{source.name} ({source})"
+    if isinstance(source, WatchedFolder):
+        return f"{source.name} ({source.path})"
+    return str(source.name)
+
+
+def last_error(run: SourceRun) -> str:
+    return run.errors[-1]["error"] if run.errors else ""
 
 
 def summary_of(run: SourceRun) -> dict[str, Any]:

@@ -85,6 +85,7 @@ def _handle(run: SourceRun, folder: WatchedFolder, path: Path) -> None:
 
 def scan(folder: WatchedFolder, *, clock: float | None = None) -> SourceRun:
     """One run of a watched folder (claimed by the caller)."""
+    before = folder.status
     run = common.start_run(folder.company, SourceKind.FOLDER, folder.pk, folder.path)
     root = Path(folder.path)
     failed = ""
@@ -118,4 +119,11 @@ def scan(folder: WatchedFolder, *, clock: float | None = None) -> SourceRun:
     folder.last_error = (failed or (run.errors[-1]["error"] if run.errors else ""))[:500]
     folder.save(update_fields=["last_run_at", "next_run_at", "status", "last_error"])
     common.report_refused(run)
+    common.report_stopped(
+        run.company,
+        common.source_label(folder),
+        common.last_error(run),
+        before=before,
+        after=folder.status,
+    )
     return run

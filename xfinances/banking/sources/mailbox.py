@@ -474,6 +474,7 @@ def _read(run: SourceRun, mailbox: StatementMailbox, session: MailSession, day: 
 def poll(mailbox: StatementMailbox, *, today: dt.date | None = None) -> SourceRun:
     """One run of a mailbox (claimed by the caller): import what came, log it, report refusals."""
     day = today or timezone.localdate()
+    before = mailbox.status
     run = common.start_run(mailbox.company, SourceKind.MAILBOX, mailbox.pk, str(mailbox))
     failed = ""
     secrets: tuple[str, ...] = ()
@@ -502,4 +503,11 @@ def poll(mailbox: StatementMailbox, *, today: dt.date | None = None) -> SourceRu
     mailbox.last_error = (failed or (run.errors[-1]["error"] if run.errors else ""))[:500]
     mailbox.save(update_fields=["last_run_at", "next_run_at", "status", "last_error"])
     common.report_refused(run)
+    common.report_stopped(
+        run.company,
+        common.source_label(mailbox),
+        common.last_error(run),
+        before=before,
+        after=mailbox.status,
+    )
     return run

@@ -170,6 +170,7 @@ def sync(
     """One sync of a connection (claimed by the caller): every account of the consent."""
     moment = now or timezone.now()
     today = timezone.localdate(moment)
+    before = connection.status
     run = common.start_run(connection.company, SourceKind.PSD2, connection.pk, connection.name)
     failed = ""
     if not _consent_usable(connection, today):
@@ -204,6 +205,16 @@ def sync(
         ]
     )  # fmt: skip
     common.report_refused(run)
+    link = reverse("banking:connection", args=[connection.company.eik, connection.pk])
+    common.report_stopped(
+        run.company,
+        common.source_label(connection),
+        common.last_error(run),
+        before=before,
+        after=connection.status,
+        failures=connection.failures,
+        link=link,
+    )
     return run
 
 

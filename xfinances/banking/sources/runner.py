@@ -54,7 +54,8 @@ def run_due(
         for pk in ids:
             if not common.claim(model, pk, moment):
                 continue
-            source = model._default_manager.select_related("company").get(pk=pk)
+            source: Any = model._default_manager.select_related("company").get(pk=pk)
+            before = source.status  # the run may change the instance before it fails
             try:
                 run(source)
             except Exception as error:  # one source's failure must not stop the others
@@ -70,6 +71,13 @@ def run_due(
                     status=RunStatus.FAILED,
                     finished_at=timezone.now(),
                     errors=[{"item": "", "error": message}],
+                )
+                common.report_stopped(
+                    source.company,
+                    common.source_label(source),
+                    message,
+                    before=before,
+                    after=SyncStatus.FAILED,
                 )
             ran[name] += 1
     return ran

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from xfinances.banking import secretbox
@@ -490,3 +491,98 @@ def test_one_broken_source_does_not_stop_the_others(
 
     broken = SourceRun.objects.get(source_id=first.pk)
     assert broken.status == RunStatus.FAILED and broken.errors[0]["error"] == "disk on fire"
+
+
+# --------------------------------------------------------------------------- a source stops
+
+
+def stopped_notes(owner: Any) -> list[Notification]:
+    return list(Notification.objects.filter(user=owner, kind=common.SOURCE_STOPPED))
+
+
+def stopped_emails() -> list[OutboxMessage]:
+    return [
+        m
+        for m in OutboxMessage.objects.filter(payload__purpose="notification")
+        if "stopped" in m.subject or "спря" in m.subject
+    ]
+
+
+def test_a_mailbox_that_stops_tells_the_owners_once_until_it_works_again(
+    company: Any, account: Any, owner: Any, make_member: Any
+) -> None:
+    make_member(company, "accountant")  # not an owner: not told
+    with serving(FakeMailStore()) as port:
+        box = make_mailbox(company, port, password="wrong")
+        mailbox.poll(box)
+        mailbox.poll(box)  # still failing: no second alert
+        [note] = stopped_notes(owner)
+        assert "Банка поща" in note.text and "Invalid credentials" in note.text
+        assert note.link == reverse("banking:sources", args=[company.eik])
+        [email] = stopped_emails()
+        assert email.recipients == [owner.email]
+        assert Notification.objects.filter(kind=common.SOURCE_STOPPED).count() == 1
+        # It worked again for a while (status ok), then breaks again: a new alert.
+        StatementMailbox.objects.filter(pk=box.pk).update(status=SyncStatus.OK)
+        box.refresh_from_db()
+        mailbox.poll(box)
+    assert len(stopped_notes(owner)) == 2
+
+
+def test_a_missing_folder_tells_the_owners(company: Any, owner: Any, root: Path) -> None:
+    watched = make_folder(company, root)
+    folder.scan(watched)
+    assert stopped_notes(owner) == []  # working
+    root.rename(root.with_name("moved"))
+    folder.scan(watched)
+    folder.scan(watched)
+    [note] = stopped_notes(owner)
+    assert str(root) in note.text and "does not exist" in note.text
+
+
+def test_psd2_consent_lost_alerts_at_once_an_outage_only_when_it_lasts(
+    company: Any, account: Any, bank: Any, owner: Any
+) -> None:
+    connection = connected(company, bank)
+    bank.outage(-1)
+    for failures in range(1, common.RETRIES_BEFORE_ALERT + 2):
+        psd2sync.sync(connection, now=NOW, client_factory=factory(bank))
+        assert connection.failures == failures
+        told = len(stopped_notes(owner))
+        assert told == (1 if failures >= common.RETRIES_BEFORE_ALERT else 0), failures
+    [outage] = stopped_notes(owner)
+    assert outage.link == reverse("banking:connection", args=[company.eik, connection.pk])
+    assert "unavailable" in outage.text
+    bank.outage(0)
+    psd2sync.sync(connection, now=NOW, client_factory=factory(bank))
+    assert connection.status == SyncStatus.OK
+    bank.expire(connection.consent_id)
+    psd2sync.sync(connection, now=NOW, client_factory=factory(bank))
+    assert connection.status == SyncStatus.CONSENT
+    assert len(stopped_notes(owner)) == 2
+    assert "renew" in stopped_notes(owner)[0].text
+
+
+def test_a_source_that_crashes_tells_the_owners(
+    company: Any, owner: Any, root: Path, monkeypatch: Any
+) -> None:
+    watched = make_folder(company, root)
+
+    def scan(source: WatchedFolder, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(runner.folder, "scan", scan)
+    runner.run_due(timezone.now())
+    [note] = stopped_notes(owner)
+    assert str(root) in note.text and "disk on fire" in note.text
+    watched.refresh_from_db()
+    assert watched.status == SyncStatus.FAILED
+
+
+def test_the_alert_is_in_the_owners_language(company: Any, account: Any, owner: Any) -> None:
+    owner.language = "bg"
+    owner.save(update_fields=["language"])
+    with serving(FakeMailStore()) as port:
+        mailbox.poll(make_mailbox(company, port, password="wrong"))
+    [note] = stopped_notes(owner)
+    assert "спря" in note.text, note.text

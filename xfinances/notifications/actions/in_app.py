@@ -57,10 +57,12 @@ def notify(
     *,
     link: str = "",
     message: OutboxMessage | None = None,
+    email_all: bool = False,
 ) -> list[Notification]:
     """Put an item under the bell of each user; those who asked for this kind by e-mail also
-    get an e-mail (through the outbox, in the caller's transaction). A callable `text` is
-    called in each user's own language."""
+    get an e-mail (through the outbox, in the caller's transaction), and with `email_all`
+    everyone with an address does (what must not wait for someone to open the page). A
+    callable `text` is called in each user's own language."""
     created = []
     wanted_by_email = set(
         NotificationPreference.objects.filter(
@@ -86,7 +88,8 @@ def notify(
         about_a_notification = (
             message is not None and message.payload.get("purpose") == "notification"
         )
-        if user.pk in wanted_by_email and user.email and not about_a_notification:
+        wanted = email_all or user.pk in wanted_by_email
+        if wanted and user.email and not about_a_notification:
             queue_message(
                 company,
                 kind=MessageKind.EMAIL,
