@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -208,19 +209,26 @@ def payment_write_off(request: CompanyRequest, payment_id: int) -> HttpResponse:
     """Write off the unallocated rest of a payment (an overpayment) with a reason."""
     company = request.company
     payment = company_object_or_404(company, Payment, pk=payment_id)
+    _write_off_from_form(request, actions.write_off_payment, payment, payment.currency)
+    return redirect("payments:payment", company.eik, payment.pk)
+
+
+def _write_off_from_form(
+    request: CompanyRequest, write_off: Callable[..., WriteOff], target: Any, currency: str
+) -> None:
+    """Read the write-off form (amount, reason), run the action, say what happened."""
     try:
         data = actions.WriteOffInput.read(
             {"reason": request.POST.get("reason", ""), "amount": request.POST.get("amount")}
         )
-        item = actions.write_off_payment(request.actor, payment, data)
+        item = write_off(request.actor, target, data)
         messages.success(
             request,
             _("%(amount)s %(currency)s written off.")
-            % {"amount": formatting.amount(item.amount), "currency": payment.currency},
+            % {"amount": formatting.amount(item.amount), "currency": currency},
         )
     except ActionError as error:
         messages.error(request, _message(error))
-    return redirect("payments:payment", company.eik, payment.pk)
 
 
 @company_view("payments.view")
@@ -250,14 +258,7 @@ def supplier_invoice_write_off(request: CompanyRequest, supplier_invoice_id: int
     """Write off the small unpaid remainder of a supplier invoice with a reason."""
     company = request.company
     invoice = company_object_or_404(company, SupplierInvoice, pk=supplier_invoice_id)
-    try:
-        data = actions.WriteOffInput.read(
-            {"reason": request.POST.get("reason", ""), "amount": request.POST.get("amount")}
-        )
-        actions.write_off_supplier_invoice(request.actor, invoice, data)
-        messages.success(request, _("Written off."))
-    except ActionError as error:
-        messages.error(request, _message(error))
+    _write_off_from_form(request, actions.write_off_supplier_invoice, invoice, invoice.currency)
     return _back(request, reverse("payments:supplier_invoice", args=[company.eik, invoice.pk]))
 
 
