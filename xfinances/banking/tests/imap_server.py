@@ -103,13 +103,7 @@ class _Handler(socketserver.StreamRequestHandler):
         """Google's exchange: "+", the base64 response; a refusal is a "+" with a JSON error,
         answered by an empty line, then NO."""
         self.send("+ ")
-        answer = self.rfile.readline().strip()
-        try:
-            fields = base64.b64decode(answer, validate=True).decode().split("\x01")
-        except (binascii.Error, UnicodeDecodeError):
-            fields = []
-        user = next((f[5:] for f in fields if f.startswith("user=")), "")
-        token = next((f[12:] for f in fields if f.startswith("auth=Bearer ")), "")
+        user, token = xoauth2_fields(self.rfile.readline().strip())
         if user == self.store.user and token in self.store.tokens:
             return True
         error = {"status": "400", "schemes": "Bearer", "scope": "https://mail.google.com/"}
@@ -153,13 +147,29 @@ class _Handler(socketserver.StreamRequestHandler):
         return True
 
 
-@contextlib.contextmanager
-def serving(store: FakeMailStore) -> Iterator[int]:
+def xoauth2_fields(answer: bytes | str) -> tuple[str, str]:
+    """The user and the bearer token of a base64 XOAUTH2 response ("", "" when unreadable)."""
+    try:
+        fields = base64.b64decode(answer, validate=True).decode().split("\x01")
+    except (binascii.Error, UnicodeDecodeError):
+        fields = []
+    user = next((f[5:] for f in fields if f.startswith("user=")), "")
+    token = next((f[12:] for f in fields if f.startswith("auth=Bearer ")), "")
+    return user, token
+
+
+def serving(store: FakeMailStore) -> contextlib.AbstractContextManager[int]:
     """Serve `store` on 127.0.0.1 at a free port; yields the port."""
-    handler = type("Handler", (_Handler,), {"store": store})
+    return loopback(_Handler, store, "test-imap")
+
+
+@contextlib.contextmanager
+def loopback(handler_class: type, store: object, name: str) -> Iterator[int]:
+    """Serve `handler_class` (its `store` set) on 127.0.0.1 at a free port; yields the port."""
+    handler = type("Handler", (handler_class,), {"store": store})
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="test-imap", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield server.server_address[1]

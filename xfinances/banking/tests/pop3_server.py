@@ -8,15 +8,14 @@ protocol to be honest, no more: the maildrop is read at login, deletions happen 
 from __future__ import annotations
 
 import base64
-import binascii
 import contextlib
 import json
 import socket
 import socketserver
 import ssl
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from xfinances.banking.tests.imap_server import loopback, xoauth2_fields
 
 
 @dataclass
@@ -132,13 +131,7 @@ class _Handler(socketserver.StreamRequestHandler):
 
     def _xoauth2(self) -> bool:
         self.send("+ ")
-        answer = self._read()
-        try:
-            fields = base64.b64decode(answer, validate=True).decode().split("\x01")
-        except (binascii.Error, UnicodeDecodeError):
-            fields = []
-        user = next((f[5:] for f in fields if f.startswith("user=")), "")
-        token = next((f[12:] for f in fields if f.startswith("auth=Bearer ")), "")
+        user, token = xoauth2_fields(self._read())
         if user == self.store.user and token in self.store.tokens:
             self.send("+OK signed in")
             return True
@@ -175,17 +168,6 @@ class _Handler(socketserver.StreamRequestHandler):
             self.send("-ERR unknown command")
 
 
-@contextlib.contextmanager
-def serving(store: FakeMaildrop) -> Iterator[int]:
+def serving(store: FakeMaildrop) -> contextlib.AbstractContextManager[int]:
     """Serve `store` on 127.0.0.1 at a free port; yields the port."""
-    handler = type("Handler", (_Handler,), {"store": store})
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="test-pop3", daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    return loopback(_Handler, store, "test-pop3")
