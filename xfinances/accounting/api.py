@@ -101,7 +101,8 @@ class ExportIn(InputSchema, action_input=ExportInput, wire={"period": str}):
 
 
 class ReopenIn(InputSchema):
-    source: str  # "purchases.SupplierInvoice", "payments.Payment" or "treasury.Movement"
+    # "purchases.SupplierInvoice", "payments.Payment", "treasury.Movement", "payments.WriteOff"
+    source: str
     id: int
     reason: str = ""
 

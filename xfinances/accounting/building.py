@@ -36,17 +36,20 @@ from xfinances.accounting.records import (
     RecordError,
     RecordKind,
     SaleInput,
+    WriteOffInput,
+    WriteOffTarget,
     ledger_currency,
     movement_record,
     payment_record,
     purchase_record,
     sale_records,
+    write_off_record,
 )
 from xfinances.core import queries as core_queries
 from xfinances.core.models import Company
 from xfinances.core.money import BGN_PER_EUR, bgn_to_eur, round_cent
 from xfinances.invoicing.models import Document, DocumentLine, DocumentStatus
-from xfinances.payments.models import Allocation, Payment
+from xfinances.payments.models import Allocation, Payment, WriteOff
 from xfinances.purchases.models import SupplierInvoice, SupplierInvoiceStatus, SupplierInvoiceVatRow
 from xfinances.treasury.models import AccountKind, Movement, MovementStatus
 
@@ -541,6 +544,116 @@ def movement_records_of(
             )
 
 
+# --- write-offs --------------------------------------------------------------------------------
+
+WRITE_OFF_FIELDS = (
+    "id",
+    "date",
+    "amount",
+    "document_id",
+    "document__number",
+    "document__currency",
+    "document__party_id",
+    "document__recipient_name",
+    "document__recipient_eik",
+    "document__recipient_vat_number",
+    "document__recipient_kind",
+    "document__recipient_country",
+    "payment_id",
+    "payment__direction",
+    "payment__currency",
+    "payment__bank_reference",
+    "payment__party_id",
+    "payment__party__name",
+    "payment__party__eik",
+    "payment__party__vat_number",
+    "payment__party__kind",
+    "payment__party__country",
+    "supplier_invoice__supplier_number",
+    "supplier_invoice__currency",
+    "supplier_invoice__supplier_id",
+    "supplier_invoice__supplier__name",
+    "supplier_invoice__supplier__eik",
+    "supplier_invoice__supplier__vat_number",
+    "supplier_invoice__supplier__kind",
+    "supplier_invoice__supplier__country",
+)
+
+
+def write_offs_in_period(company: Company, period: Period) -> QuerySet[WriteOff]:
+    """The active write-offs dated in the period (an undone one is no longer booked)."""
+    return WriteOff.objects.filter(
+        company=company,
+        date__gte=period.first,
+        date__lte=period.last,
+        undone_at__isnull=True,
+    )
+
+
+def _write_off_input(
+    company: Company, row: dict[str, Any], ledger: str, what: str
+) -> WriteOffInput:
+    if row["document_id"] is not None:
+        target, currency = WriteOffTarget.DOCUMENT, row["document__currency"]
+        number = row["document__number"] or ""
+        party = PartyRecord(
+            number=str(row["document__party_id"] or ""),
+            name=row["document__recipient_name"] or "",
+            eik=row["document__recipient_eik"] or "",
+            vat_number=row["document__recipient_vat_number"] or "",
+            is_person=row["document__recipient_kind"] == "person",
+            country=row["document__recipient_country"] or "BG",
+        )
+    else:
+        if row["payment_id"] is not None:
+            prefix = "payment__party__"
+            target = (
+                WriteOffTarget.PAYMENT_IN
+                if row["payment__direction"] == "in"
+                else WriteOffTarget.PAYMENT_OUT
+            )
+            currency = row["payment__currency"]
+            number = row["payment__bank_reference"] or str(row["payment_id"])
+            party_id = row["payment__party_id"]
+        else:
+            prefix = "supplier_invoice__supplier__"
+            target = WriteOffTarget.SUPPLIER_INVOICE
+            currency = row["supplier_invoice__currency"]
+            number = row["supplier_invoice__supplier_number"] or ""
+            party_id = row["supplier_invoice__supplier_id"]
+        party = PartyRecord(
+            number=str(party_id or ""),
+            name=row[prefix + "name"] or "",
+            eik=row[prefix + "eik"] or "",
+            vat_number=row[prefix + "vat_number"] or "",
+            is_person=row[prefix + "kind"] == "person",
+            country=row[prefix + "country"] or "BG",
+        )
+    return WriteOffInput(
+        id=row["id"],
+        target=target,
+        date=row["date"],
+        amount=_to_ledger(company, row["amount"], currency, row["date"], ledger, what),
+        party=party,
+        related_number=number,
+        currency=currency,
+        target_amount=row["amount"],
+    )
+
+
+def write_off_records_of(
+    company: Company, period: Period, mapping: AccountMapping, *, on_error: OnError = None
+) -> Iterator[ExportRecord]:
+    """One record per active write-off of the period (records.write_off_record)."""
+    ledger = period.currency
+    for rows in _chunks(write_offs_in_period(company, period), WRITE_OFF_FIELDS):
+        for row in rows:
+            what = f"{_('write-off')} {row['id']}"
+            item = _guard(on_error, _write_off_input, company, row, ledger, what)
+            if item is not None:
+                yield write_off_record(item, mapping)
+
+
 # --- all of a period ---------------------------------------------------------------------------
 
 
@@ -572,6 +685,8 @@ def records_of(
         for record in movement_records_of(company, period, mapping, on_error=on_error):
             if record.kind in wanted:
                 yield record
+    if RecordKind.WRITE_OFF in wanted:
+        yield from write_off_records_of(company, period, mapping, on_error=on_error)
 
 
 def problems(
@@ -599,6 +714,8 @@ def problems(
         streams.append(payment_records_of(company, period, mapping, on_error=collect))
     if wanted & {RecordKind.CASH, RecordKind.BANK}:
         streams.append(movement_records_of(company, period, mapping, on_error=collect))
+    if RecordKind.WRITE_OFF in wanted:
+        streams.append(write_off_records_of(company, period, mapping, on_error=collect))
     for stream in streams:
         for record in stream:
             if not record.balanced:

@@ -19,6 +19,7 @@ KIND_CHOICES = [
     ("payment", _("Payments")),
     ("cash", _("Cash movements")),
     ("bank", _("Bank movements")),
+    ("write_off", _("Write-offs")),
 ]
 
 
@@ -80,6 +81,14 @@ class MappingForm(forms.Form):
     )
     exchange_loss = forms.CharField(
         label=_("Exchange losses"), max_length=limit_of(MAPPING, "exchange_loss")
+    )
+    write_off_expense = forms.CharField(
+        label=_("Written-off receivables (expenses)"),
+        max_length=limit_of(MAPPING, "write_off_expense"),
+    )
+    write_off_income = forms.CharField(
+        label=_("Written-off payables (income)"),
+        max_length=limit_of(MAPPING, "write_off_income"),
     )
     submitter = forms.CharField(
         label=_("VAT return submitted by (ЕГН and name)"),

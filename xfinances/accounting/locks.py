@@ -1,4 +1,5 @@
-"""Export locks of the records of the lower apps: supplier invoices, payments, cash/bank movements.
+"""Export locks of the records of the lower apps: supplier invoices, payments, cash/bank
+movements and write-offs.
 
 Sales documents carry their own lock (invoicing: `exported_at`, `locked_at`). The other exported
 records have no such fields and their apps cannot import accounting, so they ask the core hook
@@ -31,6 +32,9 @@ GUARDED: dict[str, str] = {
     "purchases.SupplierInvoice": "issue_date",
     "payments.Payment": "date",
     "treasury.Movement": "date",
+    # An exported write-off is locked against its undo: undone after its export, the record
+    # would silently vanish from the next batches while the accountant's books keep it.
+    "payments.WriteOff": "date",
 }
 
 

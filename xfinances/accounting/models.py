@@ -42,6 +42,12 @@ class AccountMappingSettings(BoundedTextModel):
     other_money = models.CharField(_("other cash and bank movements"), max_length=20, default="498")
     exchange_gain = models.CharField(_("exchange gains"), max_length=20, default="724")
     exchange_loss = models.CharField(_("exchange losses"), max_length=20, default="624")
+    write_off_expense = models.CharField(
+        _("written-off receivables (expenses)"), max_length=20, default="609"
+    )
+    write_off_income = models.CharField(
+        _("written-off payables (income)"), max_length=20, default="709"
+    )
     submitter = models.CharField(
         _("VAT return submitted by (ЕГН and name)"), max_length=50, blank=True
     )

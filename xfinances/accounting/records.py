@@ -1,9 +1,10 @@
 """Export records: what every accounting format is rendered from (pure, no database).
 
 A record is one business event of a company seen by its books: a sales document, a supplier
-invoice, a payment, or a cash/bank movement. It is immutable and carries everything a format
-needs: header, parties with identifiers, lines, the VAT breakdown by NAP ledger column, payment
-data and balanced journal entries made from the company's `AccountMapping`.
+invoice, a payment, a cash/bank movement, or a write-off of a small difference. It is immutable
+and carries everything a format needs: header, parties with identifiers, lines, the VAT
+breakdown by NAP ledger column, payment data and balanced journal entries made from the
+company's `AccountMapping`.
 
 Amounts are in the *ledger currency* of the record's period (BGN up to 2025-12, EUR from
 2026-01; bg-invoicing.md) and signed as the ledgers show them: credit notes negative, a document
@@ -38,6 +39,7 @@ class RecordKind(StrEnum):
     PAYMENT = "payment"
     CASH = "cash"
     BANK = "bank"
+    WRITE_OFF = "write_off"
 
 
 class DocumentType(StrEnum):
@@ -48,6 +50,7 @@ class DocumentType(StrEnum):
     CASH_RECEIPT = "cash_receipt"  # ПКО
     CASH_PAYMENT = "cash_payment"  # РКО
     BANK_ENTRY = "bank_entry"  # БИ
+    WRITE_OFF = "write_off"  # an accounting note (счетоводна справка) of a write-off
 
 
 #: NAP document type codes (accounting-exports.md).
@@ -146,6 +149,8 @@ class AccountMapping:
     other_money: str = "498"
     exchange_gain: str = "724"
     exchange_loss: str = "624"
+    write_off_expense: str = "609"
+    write_off_income: str = "709"
 
     SIMPLE_FIELDS = (
         "revenue_default",
@@ -159,6 +164,8 @@ class AccountMapping:
         "other_money",
         "exchange_gain",
         "exchange_loss",
+        "write_off_expense",
+        "write_off_income",
     )
 
     def revenue_account(self, vat_code: str) -> str:
@@ -730,4 +737,76 @@ def movement_record(movement: MovementInput, mapping: AccountMapping) -> ExportR
         total=amount,
         journal=(JournalEntry(movement.date, text, lines),),
         money_account=movement.money_account,
+    )
+
+
+# --- write-offs --------------------------------------------------------------------------------
+
+
+class WriteOffTarget(StrEnum):
+    """What a write-off closed (payments.WriteOff's one target; a payment by its direction)."""
+
+    DOCUMENT = "document"  # a sales document's unpaid remainder: a receivable lost
+    PAYMENT_IN = "payment_in"  # a client's overpayment (its credit on 411) kept
+    PAYMENT_OUT = "payment_out"  # our overpayment to a supplier (a debit on 401) lost
+    SUPPLIER_INVOICE = "supplier_invoice"  # a supplier invoice's unpaid remainder kept
+
+
+class WriteOffInput(NamedTuple):
+    id: int
+    target: WriteOffTarget
+    date: dt.date
+    amount: Decimal  # ledger currency, positive
+    party: PartyRecord
+    related_number: str = ""  # the document, supplier invoice or payment reference
+    currency: str = ""  # the target's currency
+    target_amount: Decimal = ZERO  # `amount` in the target's currency
+
+
+def write_off_record(item: WriteOffInput, mapping: AccountMapping) -> ExportRecord:
+    """The journal entry of an active write-off, dated on its day (docs/accounting.md):
+
+    - a sales document's remainder: Dr write-off expense / Cr receivables (the client);
+    - a client's overpayment: Dr receivables (the client) / Cr write-off income;
+    - our overpayment to a supplier: Dr write-off expense / Cr payables (the supplier), which
+      closes the debit the outgoing payment left on the supplier's account;
+    - a supplier invoice's remainder: Dr payables (the supplier) / Cr write-off income.
+
+    No VAT rows: a write-off is in neither VAT ledger."""
+    period = period_of(item.date)
+    amount = item.amount
+    analytics = item.party.number
+    if item.target == WriteOffTarget.DOCUMENT:
+        debit = JournalLine(mapping.write_off_expense, amount, ZERO)
+        credit = JournalLine(mapping.receivables, ZERO, amount, analytics)
+    elif item.target == WriteOffTarget.PAYMENT_IN:
+        debit = JournalLine(mapping.receivables, amount, ZERO, analytics)
+        credit = JournalLine(mapping.write_off_income, ZERO, amount)
+    elif item.target == WriteOffTarget.PAYMENT_OUT:
+        debit = JournalLine(mapping.write_off_expense, amount, ZERO)
+        credit = JournalLine(mapping.payables, ZERO, amount, analytics)
+    else:
+        debit = JournalLine(mapping.payables, amount, ZERO, analytics)
+        credit = JournalLine(mapping.write_off_income, ZERO, amount)
+    number = f"WO-{item.id}"
+    text = f"{_('Write-off')} {item.related_number} {item.party.name}"[:120]
+    return ExportRecord(
+        kind=RecordKind.WRITE_OFF,
+        source="payments.WriteOff",
+        source_id=item.id,
+        version=1,
+        period=period,
+        currency=ledger_currency(period),
+        document_type=DocumentType.WRITE_OFF,
+        number=number,
+        date=item.date,
+        party=item.party,
+        description=text,
+        base=amount,
+        vat=ZERO,
+        total=amount,
+        journal=(JournalEntry(item.date, text, (debit, credit)),),
+        document_currency=item.currency,
+        document_total=item.target_amount or amount,
+        related_numbers=(item.related_number,) if item.related_number else (),
     )

@@ -52,6 +52,7 @@ DOCUMENT_WORDS = {
     DocumentType.CASH_RECEIPT: "ПКО",
     DocumentType.CASH_PAYMENT: "РКО",
     DocumentType.BANK_ENTRY: "БИ",
+    DocumentType.WRITE_OFF: "Сч. справка",
 }
 
 OPERATION_WORDS = {
@@ -60,6 +61,7 @@ OPERATION_WORDS = {
     RecordKind.PAYMENT: "Плащане",
     RecordKind.CASH: "Каса",
     RecordKind.BANK: "Банка",
+    RecordKind.WRITE_OFF: "Отписване",
 }
 
 CURRENCY_NAMES = {

@@ -5,7 +5,8 @@ with their own settings; a company may override any setting (`context.options`).
 Settings (`DocumentPreset`):
 - `format`: "csv" or "xml"; `encoding`: "cp1251" or "utf-8"; `line_end`: "\\r\\n" or "\\n";
 - CSV: `delimiter`, `decimal_point`, `date_format`; one row per record part, the first column
-  says which: H (header), L (line), V (VAT row), P (payment);
+  says which: H (header), L (line), V (VAT row), P (payment), W (write-off: the documents it
+  closed) followed by its J rows (journal lines: account, analytics, debit, credit);
 - XML: `root`, element names fixed (see `_xml_record`), dates ISO, amounts with ".".
 """
 
@@ -109,6 +110,18 @@ def csv_rows(record: ExportRecord, preset: DocumentPreset) -> Iterator[list[str]
         ]
     if record.kind == RecordKind.PAYMENT:
         yield ["P", neutral(record.money_account), *(neutral(n) for n in record.related_numbers)]
+    if record.kind == RecordKind.WRITE_OFF:
+        # No VAT row and no program document to lean on: the entry itself is the content.
+        yield ["W", *(neutral(n) for n in record.related_numbers)]
+        for entry in record.journal:
+            for jline in entry.lines:
+                yield [
+                    "J",
+                    jline.account,
+                    neutral(jline.analytics),
+                    amount(jline.debit),
+                    amount(jline.credit),
+                ]
 
 
 def write_csv(records: Iterator[ExportRecord], preset: DocumentPreset, out: Any) -> None:
@@ -200,6 +213,19 @@ def _xml_record(xml: XMLGenerator, record: ExportRecord) -> None:
         for number in record.related_numbers:
             _el(xml, "Document", number)
         xml.endElement("Payment")
+    if record.kind == RecordKind.WRITE_OFF:
+        _start(xml, "WriteOff", {})
+        for number in record.related_numbers:
+            _el(xml, "Document", number)
+        _start(xml, "Journal", {})
+        for entry in record.journal:
+            for jline in entry.lines:
+                _start(xml, "Line", {"account": jline.account, "analytics": jline.analytics})
+                _el(xml, "Debit", money(jline.debit))
+                _el(xml, "Credit", money(jline.credit))
+                xml.endElement("Line")
+        xml.endElement("Journal")
+        xml.endElement("WriteOff")
     xml.endElement("Document")
 
 
@@ -207,7 +233,9 @@ class DocumentExporter(Exporter):
     """A vendor's preset of the configurable document export."""
 
     needs_lines = True
-    kinds = frozenset({RecordKind.SALE, RecordKind.PURCHASE, RecordKind.PAYMENT})
+    kinds = frozenset(
+        {RecordKind.SALE, RecordKind.PURCHASE, RecordKind.PAYMENT, RecordKind.WRITE_OFF}
+    )
 
     def __init__(self, name: str, label: str, preset: DocumentPreset):
         self.name = name
