@@ -17,6 +17,7 @@ from xfinances.core.models import AuditEntry
 from xfinances.payments import actions, queries
 from xfinances.payments.models import Payment, WriteOff
 from xfinances.payments.tests.factories import DAY, SYSTEM, invoice, payment
+from xfinances.purchases.tests.factories import make_invoice
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -187,8 +188,6 @@ def test_the_client_statement_shows_the_write_off(company):
 
 
 def test_an_outgoing_payment_over_a_supplier_invoice(company):
-    from xfinances.purchases.tests.factories import make_invoice
-
     bill = make_invoice(company)  # 120.00 EUR
     money = payment(company, bill.supplier, "120.02", direction="out", day=LATER)
     actions.allocate(SYSTEM, money, [(bill, None)])

@@ -19,6 +19,7 @@ from xfinances.core.models import AuditEntry
 from xfinances.payments import actions, queries
 from xfinances.payments.models import WriteOff
 from xfinances.payments.tests.factories import SYSTEM, payment
+from xfinances.purchases import actions as purchases_actions
 from xfinances.purchases.models import PaymentStatus
 from xfinances.purchases.tests.factories import make_invoice
 
@@ -94,8 +95,6 @@ def test_a_read_only_role_may_not(company, make_member):
 
 
 def test_a_written_off_invoice_cannot_be_cancelled(company):
-    from xfinances.purchases import actions as purchases_actions
-
     bill, money = short_paid(company)
     actions.write_off_supplier_invoice(SYSTEM, bill, actions.WriteOffInput(reason="x"))
     for allocation in queries.allocations_of_payment(money):
