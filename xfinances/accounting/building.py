@@ -471,14 +471,7 @@ def _payment(
             direction=row["direction"],
             date=row["date"],
             amount=_to_ledger(company, row["amount"], row["currency"], row["date"], ledger, what),
-            party=PartyRecord(
-                number=str(row["party_id"] or ""),
-                name=row["party__name"] or "",
-                eik=row["party__eik"] or "",
-                vat_number=row["party__vat_number"] or "",
-                is_person=row["party__kind"] == "person",
-                country=row["party__country"] or "BG",
-            ),
+            party=_party_of(row, "party__", row["party_id"]),
             via_cash=via_cash,
             reference=row["bank_reference"],
             exchange_difference=_to_ledger(company, diff, "EUR", row["date"], ledger, what),
@@ -590,20 +583,26 @@ def write_offs_in_period(company: Company, period: Period) -> QuerySet[WriteOff]
     )
 
 
+def _party_of(row: dict[str, Any], prefix: str, party_id: int | None) -> PartyRecord:
+    """The party of a `values()` row whose name, eik, vat_number, kind and country fields
+    start with `prefix` (a payment's party, a document's recipient, an invoice's supplier)."""
+    return PartyRecord(
+        number=str(party_id or ""),
+        name=row[prefix + "name"] or "",
+        eik=row[prefix + "eik"] or "",
+        vat_number=row[prefix + "vat_number"] or "",
+        is_person=row[prefix + "kind"] == "person",
+        country=row[prefix + "country"] or "BG",
+    )
+
+
 def _write_off_input(
     company: Company, row: dict[str, Any], ledger: str, what: str
 ) -> WriteOffInput:
     if row["document_id"] is not None:
         target, currency = WriteOffTarget.DOCUMENT, row["document__currency"]
         number = row["document__number"] or ""
-        party = PartyRecord(
-            number=str(row["document__party_id"] or ""),
-            name=row["document__recipient_name"] or "",
-            eik=row["document__recipient_eik"] or "",
-            vat_number=row["document__recipient_vat_number"] or "",
-            is_person=row["document__recipient_kind"] == "person",
-            country=row["document__recipient_country"] or "BG",
-        )
+        party = _party_of(row, "document__recipient_", row["document__party_id"])
     else:
         if row["payment_id"] is not None:
             prefix = "payment__party__"
@@ -621,14 +620,7 @@ def _write_off_input(
             currency = row["supplier_invoice__currency"]
             number = row["supplier_invoice__supplier_number"] or ""
             party_id = row["supplier_invoice__supplier_id"]
-        party = PartyRecord(
-            number=str(party_id or ""),
-            name=row[prefix + "name"] or "",
-            eik=row[prefix + "eik"] or "",
-            vat_number=row[prefix + "vat_number"] or "",
-            is_person=row[prefix + "kind"] == "person",
-            country=row[prefix + "country"] or "BG",
-        )
+        party = _party_of(row, prefix, party_id)
     return WriteOffInput(
         id=row["id"],
         target=target,
