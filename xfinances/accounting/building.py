@@ -22,28 +22,30 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from xfinances.accounting.money_records import (
+    MovementInput,
+    PaymentInput,
+    WriteOffInput,
+    WriteOffTarget,
+    movement_record,
+    payment_record,
+    write_off_record,
+)
 from xfinances.accounting.records import (
     ZERO,
     AccountMapping,
     ExportRecord,
     GroupInput,
     LineRecord,
-    MovementInput,
     PartyRecord,
-    PaymentInput,
     PurchaseInput,
     PurchaseRowInput,
     RecordError,
     RecordKind,
     SaleInput,
-    WriteOffInput,
-    WriteOffTarget,
     ledger_currency,
-    movement_record,
-    payment_record,
     purchase_record,
     sale_records,
-    write_off_record,
 )
 from xfinances.core import queries as core_queries
 from xfinances.core.models import Company
@@ -636,7 +638,7 @@ def _write_off_input(
 def write_off_records_of(
     company: Company, period: Period, mapping: AccountMapping, *, on_error: OnError = None
 ) -> Iterator[ExportRecord]:
-    """One record per active write-off of the period (records.write_off_record)."""
+    """One record per active write-off of the period (money_records.write_off_record)."""
     ledger = period.currency
     for rows in _chunks(write_offs_in_period(company, period), WRITE_OFF_FIELDS):
         for row in rows:

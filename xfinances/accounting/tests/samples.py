@@ -8,20 +8,22 @@ from decimal import Decimal
 from typing import Any
 
 from xfinances.accounting.exporters.base import ExportContext
+from xfinances.accounting.money_records import (
+    MovementInput,
+    PaymentInput,
+    movement_record,
+    payment_record,
+)
 from xfinances.accounting.records import (
     AccountMapping,
     ExportRecord,
     GroupInput,
     LineRecord,
-    MovementInput,
     PartyRecord,
-    PaymentInput,
     PurchaseInput,
     PurchaseRowInput,
     RecordKind,
     SaleInput,
-    movement_record,
-    payment_record,
     purchase_record,
     sale_records,
 )

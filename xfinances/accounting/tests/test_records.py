@@ -11,19 +11,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xfinances.accounting.money_records import (
+    MovementInput,
+    PaymentInput,
+    movement_record,
+    payment_record,
+)
 from xfinances.accounting.records import (
     AccountMapping,
     GroupInput,
-    MovementInput,
     PartyRecord,
-    PaymentInput,
     PurchaseInput,
     PurchaseRowInput,
     RecordError,
     SaleInput,
     ledger_currency,
-    movement_record,
-    payment_record,
     purchase_record,
     sale_records,
 )

@@ -22,14 +22,16 @@ from xfinances.accounting.actions.rendering import write_period_files
 from xfinances.accounting.building import Period
 from xfinances.accounting.inputs import AccountMappingInput, DestinationInput, ExportInput
 from xfinances.accounting.models import AccountMappingSettings, DocumentExport, ExportState
+from xfinances.accounting.money_records import (
+    WriteOffInput,
+    WriteOffTarget,
+    write_off_record,
+)
 from xfinances.accounting.records import (
     AccountMapping,
     JournalLine,
     PartyRecord,
     RecordKind,
-    WriteOffInput,
-    WriteOffTarget,
-    write_off_record,
 )
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.invoicing.tests.factories import SYSTEM, bg_client

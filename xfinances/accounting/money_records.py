@@ -1,0 +1,213 @@
+"""Export records of money (pure, no database): a payment, a cash/bank movement that is no
+payment, and a write-off of a small difference. They carry a journal entry and no VAT rows,
+so they are in neither VAT ledger; `records.py` holds the record itself and the documents'
+records (sales, supplier invoices)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from enum import StrEnum
+from typing import NamedTuple
+
+from django.utils.translation import gettext as _
+
+from xfinances.accounting.records import (
+    ZERO,
+    AccountMapping,
+    DocumentType,
+    ExportRecord,
+    JournalEntry,
+    JournalLine,
+    PartyRecord,
+    RecordKind,
+    ledger_currency,
+    period_of,
+)
+
+# --- payments and cash/bank movements ----------------------------------------------------------
+
+
+class PaymentInput(NamedTuple):
+    id: int
+    direction: str  # in / out
+    date: dt.date
+    amount: Decimal  # ledger currency, positive
+    party: PartyRecord
+    via_cash: bool
+    reference: str = ""
+    exchange_difference: Decimal = ZERO  # ledger currency: + gain, − loss
+    documents: tuple[str, ...] = ()
+    money_account: str = ""
+
+
+def payment_record(payment: PaymentInput, mapping: AccountMapping) -> ExportRecord:
+    period = period_of(payment.date)
+    money = mapping.cash if payment.via_cash else mapping.bank
+    amount, diff = payment.amount, payment.exchange_difference
+    analytics = payment.party.number
+    if payment.direction == "in":
+        # Received `amount`; the receivable closes at its booked value, the rest is a difference.
+        lines = [
+            JournalLine(money, amount, ZERO),
+            JournalLine(mapping.receivables, ZERO, amount - diff, analytics),
+        ]
+        if diff > 0:
+            lines.append(JournalLine(mapping.exchange_gain, ZERO, diff))
+        elif diff < 0:
+            lines.append(JournalLine(mapping.exchange_loss, -diff, ZERO))
+        doc_type = DocumentType.CASH_RECEIPT if payment.via_cash else DocumentType.BANK_ENTRY
+    else:
+        lines = [
+            JournalLine(mapping.payables, amount + diff, ZERO, analytics),
+            JournalLine(money, ZERO, amount),
+        ]
+        if diff > 0:
+            lines.append(JournalLine(mapping.exchange_gain, ZERO, diff))
+        elif diff < 0:
+            lines.append(JournalLine(mapping.exchange_loss, -diff, ZERO))
+        doc_type = DocumentType.CASH_PAYMENT if payment.via_cash else DocumentType.BANK_ENTRY
+    text = f"{payment.reference or payment.id} {payment.party.name}"[:120]
+    return ExportRecord(
+        kind=RecordKind.PAYMENT,
+        source="payments.Payment",
+        source_id=payment.id,
+        version=1,
+        period=period,
+        currency=ledger_currency(period),
+        document_type=doc_type,
+        number=payment.reference or str(payment.id),
+        date=payment.date,
+        party=payment.party,
+        description=text,
+        base=amount,
+        vat=ZERO,
+        total=amount if payment.direction == "in" else -amount,
+        journal=(JournalEntry(payment.date, text, _fix_order(lines)),),
+        money_account=payment.money_account,
+        related_numbers=payment.documents,
+    )
+
+
+def _fix_order(lines: Iterable[JournalLine]) -> tuple[JournalLine, ...]:
+    """Debit lines first, then credit lines (how the programs list an operation)."""
+    items = list(lines)
+    return tuple([x for x in items if x.debit] + [x for x in items if not x.debit])
+
+
+class MovementInput(NamedTuple):
+    id: int
+    date: dt.date
+    amount: Decimal  # ledger currency, signed: + money in
+    is_cash: bool
+    number: str  # cash order number or bank reference
+    counterparty: str
+    description: str
+    money_account: str = ""
+
+
+def movement_record(movement: MovementInput, mapping: AccountMapping) -> ExportRecord:
+    period = period_of(movement.date)
+    money = mapping.cash if movement.is_cash else mapping.bank
+    amount = movement.amount
+    if movement.is_cash:
+        doc_type = DocumentType.CASH_RECEIPT if amount >= 0 else DocumentType.CASH_PAYMENT
+    else:
+        doc_type = DocumentType.BANK_ENTRY
+    if amount >= 0:
+        lines = (JournalLine(money, amount, ZERO), JournalLine(mapping.other_money, ZERO, amount))
+    else:
+        lines = (JournalLine(mapping.other_money, -amount, ZERO), JournalLine(money, ZERO, -amount))
+    party = PartyRecord(number="", name=movement.counterparty, is_person=True)
+    text = (movement.description or movement.counterparty)[:120]
+    return ExportRecord(
+        kind=RecordKind.CASH if movement.is_cash else RecordKind.BANK,
+        source="treasury.Movement",
+        source_id=movement.id,
+        version=1,
+        period=period,
+        currency=ledger_currency(period),
+        document_type=doc_type,
+        number=movement.number or str(movement.id),
+        date=movement.date,
+        party=party,
+        description=text,
+        base=abs(amount),
+        vat=ZERO,
+        total=amount,
+        journal=(JournalEntry(movement.date, text, lines),),
+        money_account=movement.money_account,
+    )
+
+
+# --- write-offs --------------------------------------------------------------------------------
+
+
+class WriteOffTarget(StrEnum):
+    """What a write-off closed (payments.WriteOff's one target; a payment by its direction)."""
+
+    DOCUMENT = "document"  # a sales document's unpaid remainder: a receivable lost
+    PAYMENT_IN = "payment_in"  # a client's overpayment (its credit on 411) kept
+    PAYMENT_OUT = "payment_out"  # our overpayment to a supplier (a debit on 401) lost
+    SUPPLIER_INVOICE = "supplier_invoice"  # a supplier invoice's unpaid remainder kept
+
+
+class WriteOffInput(NamedTuple):
+    id: int
+    target: WriteOffTarget
+    date: dt.date
+    amount: Decimal  # ledger currency, positive
+    party: PartyRecord
+    related_number: str = ""  # the document, supplier invoice or payment reference
+    currency: str = ""  # the target's currency
+    target_amount: Decimal = ZERO  # `amount` in the target's currency
+
+
+def write_off_record(item: WriteOffInput, mapping: AccountMapping) -> ExportRecord:
+    """The journal entry of an active write-off, dated on its day (docs/accounting.md):
+
+    - a sales document's remainder: Dr write-off expense / Cr receivables (the client);
+    - a client's overpayment: Dr receivables (the client) / Cr write-off income;
+    - our overpayment to a supplier: Dr write-off expense / Cr payables (the supplier), which
+      closes the debit the outgoing payment left on the supplier's account;
+    - a supplier invoice's remainder: Dr payables (the supplier) / Cr write-off income.
+
+    No VAT rows: a write-off is in neither VAT ledger."""
+    period = period_of(item.date)
+    amount = item.amount
+    analytics = item.party.number
+    if item.target == WriteOffTarget.DOCUMENT:
+        debit = JournalLine(mapping.write_off_expense, amount, ZERO)
+        credit = JournalLine(mapping.receivables, ZERO, amount, analytics)
+    elif item.target == WriteOffTarget.PAYMENT_IN:
+        debit = JournalLine(mapping.receivables, amount, ZERO, analytics)
+        credit = JournalLine(mapping.write_off_income, ZERO, amount)
+    elif item.target == WriteOffTarget.PAYMENT_OUT:
+        debit = JournalLine(mapping.write_off_expense, amount, ZERO)
+        credit = JournalLine(mapping.payables, ZERO, amount, analytics)
+    else:
+        debit = JournalLine(mapping.payables, amount, ZERO, analytics)
+        credit = JournalLine(mapping.write_off_income, ZERO, amount)
+    number = f"WO-{item.id}"
+    text = f"{_('Write-off')} {item.related_number} {item.party.name}"[:120]
+    return ExportRecord(
+        kind=RecordKind.WRITE_OFF,
+        source="payments.WriteOff",
+        source_id=item.id,
+        version=1,
+        period=period,
+        currency=ledger_currency(period),
+        document_type=DocumentType.WRITE_OFF,
+        number=number,
+        date=item.date,
+        party=item.party,
+        description=text,
+        base=amount,
+        vat=ZERO,
+        total=amount,
+        journal=(JournalEntry(item.date, text, (debit, credit)),),
+        document_currency=item.currency,
+        document_total=item.target_amount or amount,
+        related_numbers=(item.related_number,) if item.related_number else (),
+    )
