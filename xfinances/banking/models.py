@@ -361,6 +361,7 @@ class StatementMailbox(BoundedTextModel):
         blank=True, max_length=1200
     )  # sealed (actions.sources.PASSWORD_CHARS)
     oauth_token_url = models.CharField(_("token endpoint"), max_length=300, blank=True)
+    oauth_authorize_url = models.CharField(_("authorization endpoint"), max_length=300, blank=True)
     oauth_client_id = models.CharField(_("client ID"), max_length=300, blank=True)
     oauth_scope = models.CharField(_("scope"), max_length=500, blank=True)
     oauth_client_secret = models.TextField(
@@ -386,6 +387,8 @@ class StatementMailbox(BoundedTextModel):
         _("status"), max_length=10, choices=SyncStatus.choices, default=SyncStatus.NEVER
     )
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    # The last run failed because the provider refused the saved OAuth2 sign-in.
+    needs_sign_in = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -401,6 +404,31 @@ class StatementMailbox(BoundedTextModel):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.host}"
+
+
+class MailSignIn(BoundedTextModel):
+    """One browser sign-in at a mailbox's OAuth2 provider, from the authorization request to
+    the provider's answer (banking/actions/mail_sign_in.py): the SHA-256 of the request's
+    `state` (never the state itself), the PKCE code verifier sealed, the redirect URI sent (the
+    code's exchange sends the same), who started it and the SHA-256 of their session's key
+    (empty when started through the API). Used once (`used_at`), until `expires_at`."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    mailbox = models.ForeignKey(StatementMailbox, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    state_hash = models.CharField(max_length=64, unique=True)
+    session_hash = models.CharField(max_length=64, blank=True)
+    verifier = models.CharField(max_length=300)  # sealed
+    redirect_uri = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["company", "mailbox"], name="banking_signin_mailbox")]
+
+    def __str__(self) -> str:
+        return f"sign-in {self.mailbox_id} {self.created_at}"
 
 
 class WatchedFolder(BoundedTextModel):

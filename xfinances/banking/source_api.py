@@ -1,6 +1,8 @@
 """REST for the automatic sources under /api/v1/banking/sources: list and change mailboxes,
 watched folders and bank connections, make one run now, read the per-run log, and renew or
-confirm a connection's consent. Owners and accountants change (`treasury.change`); viewers
+confirm a connection's consent, and start a mailbox's OAuth2 sign-in in the browser (the
+answer's address is opened in a browser signed in here as the same user; the provider sends it
+back to the company's sign-in page). Owners and accountants change (`treasury.change`); viewers
 read. A mailbox's password, OAuth2 client secret and refresh token are write-only: no answer
 ever carries them (nor their sealed form)."""
 
@@ -12,6 +14,7 @@ from typing import Any
 from django.http import Http404
 from ninja import Body, Router, Schema, Status
 
+from xfinances.banking.actions import mail_sign_in
 from xfinances.banking.actions import sources as source_actions
 from xfinances.banking.models import BankConnection, SourceRun, StatementMailbox, WatchedFolder
 from xfinances.banking.sources import common, psd2sync
@@ -26,7 +29,8 @@ MODELS: dict[str, Any] = {
 }
 SHOWN = {
     "mailbox": ["name", "protocol", "host", "port", "security", "username", "auth",
-                "oauth_token_url", "oauth_client_id", "oauth_scope", "folder", "done_folder",
+                "oauth_token_url", "oauth_authorize_url", "oauth_client_id", "oauth_scope",
+                "needs_sign_in", "folder", "done_folder",
                 "delete_after_import", "allowed_senders", "account_id", "interval_minutes"],
     "folder": ["name", "path", "account_id", "interval_minutes"],
     "connection": ["name", "base_url", "client_cert", "client_key", "ca_file", "headers",
@@ -64,6 +68,7 @@ def _out(kind: str, source: Any) -> dict[str, Any]:
         "last_run_at": source.last_run_at,
         "next_run_at": source.next_run_at,
         **shown,
+        **({"signed_in": bool(source.oauth_refresh_token)} if kind == "mailbox" else {}),
     }
 
 
@@ -159,3 +164,18 @@ def confirm(request: CompanyRequest, connection_id: int) -> dict[str, Any]:
     found = _find(request, "connection", connection_id)
     status = source_actions.confirm_consent(request.actor, found, psd2sync.default_client(found))
     return {"consent_status": status, "sync": _out("connection", found)}
+
+
+@router.post(
+    "/sources/mailbox/{mailbox_id}/sign-in",
+    summary="Start a mailbox's OAuth2 sign-in: the provider's address to open in a browser",
+)
+def start_mailbox_sign_in(request: CompanyRequest, mailbox_id: int) -> dict[str, Any]:
+    require(request, "treasury.change")
+    found = _find(request, "mailbox", mailbox_id)
+    started = mail_sign_in.start_sign_in(request.actor, found)
+    return {
+        "authorization_url": started.authorization_url,
+        "redirect_uri": started.redirect_uri,
+        "expires_at": started.expires_at,
+    }

@@ -1,6 +1,7 @@
 """Pages of the automatic sources: the list with each source's status and the per-run log,
-one settings page per mailbox, folder or bank connection, and the connection's consent
-(renew at the bank, back from the bank). Thin: find (404 otherwise), call actions."""
+one settings page per mailbox, folder or bank connection, the connection's consent (renew at
+the bank, back from the bank) and a mailbox's OAuth2 sign-in in the browser (to the provider,
+back from the provider). Thin: find (404 otherwise), call actions."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xfinances.banking import queries
+from xfinances.banking.actions import mail_sign_in
 from xfinances.banking.actions import sources as source_actions
 from xfinances.banking.models import (
     BankConnection,
@@ -51,6 +53,11 @@ FIELDS: dict[str, list[tuple[str, Any, str]]] = {
         ("auth", gettext_lazy("Sign-in"), "select"),
         ("password", gettext_lazy("Password (empty: keep the stored one)"), "password"),
         ("oauth_token_url", gettext_lazy("OAuth2 token endpoint"), "text"),
+        (
+            "oauth_authorize_url",
+            gettext_lazy("OAuth2 authorization endpoint (to sign in from this page)"),
+            "text",
+        ),
         ("oauth_client_id", gettext_lazy("OAuth2 client ID"), "text"),
         (
             "oauth_client_secret",
@@ -118,9 +125,14 @@ HELP: dict[str, Any] = {
         "110 (POP3 with STARTTLS)."
     ),
     "auth": gettext_lazy(
-        "Gmail and Microsoft 365 do not take a password from a program: choose OAuth2 and paste "
-        "a refresh token (the guide says how to get one). The secrets of the other sign-in are "
-        "dropped when you save."
+        "Gmail and Microsoft 365 do not take a password from a program: choose OAuth2, save, and "
+        "sign in with the provider on this page (or paste a refresh token got elsewhere). The "
+        "secrets of the other sign-in are dropped when you save."
+    ),
+    "oauth_authorize_url": gettext_lazy(
+        "Google: https://accounts.google.com/o/oauth2/v2/auth · Microsoft 365: "
+        "https://login.microsoftonline.com/<tenant>/oauth2/v2.0/authorize. With it no refresh "
+        "token needs pasting: save, then press Sign in with the provider."
     ),
     "oauth_token_url": gettext_lazy(
         "Google: https://oauth2.googleapis.com/token · Microsoft 365: "
@@ -133,7 +145,8 @@ HELP: dict[str, Any] = {
     ),
     "oauth_scope": gettext_lazy(
         "Microsoft 365: https://outlook.office.com/IMAP.AccessAsUser.All (or "
-        "POP.AccessAsUser.All) offline_access. Google: empty."
+        "POP.AccessAsUser.All) offline_access. Google: empty. Empty with the sign-in here: "
+        "https://mail.google.com/ at Google, the one above at Microsoft."
     ),
     "done_folder": gettext_lazy("Not with POP3, nor together with deleting."),
     "delete_after_import": gettext_lazy(
@@ -234,6 +247,7 @@ def _edit(request: CompanyRequest, kind: str, instance: Any) -> HttpResponse:
             "errors": errors,
             "general_errors": [m for k, v in errors.items() if k not in names for m in v],
             "expiring": _expiring(instance),
+            "sign_in_redirect": mail_sign_in.callback_url(company) if kind == "mailbox" else "",
             "accounts": list(queries.bank_accounts(company).order_by("name")),
             "folder_root": source_actions.folder_root(),
         },
@@ -320,3 +334,55 @@ def connection_sca_done(request: CompanyRequest, connection_id: int) -> HttpResp
                 request, _("The bank says the consent is %(status)s.") % {"status": status}
             )
     return redirect("banking:connection", request.company.eik, connection_id)
+
+
+def _session_key(request: CompanyRequest) -> str:
+    """The browser session's key, which a sign-in started on a page is bound to."""
+    if request.session.session_key is None:
+        request.session.save()
+    return request.session.session_key or ""
+
+
+@company_view("treasury.change")
+@require_POST
+def mailbox_sign_in(request: CompanyRequest, mailbox_id: int) -> HttpResponse:
+    """Send the owner to the mail provider to sign in as the mailbox (OAuth2, PKCE)."""
+    found = _find(request, "mailbox", mailbox_id)
+    try:
+        started = mail_sign_in.start_sign_in(
+            request.actor, found, session_key=_session_key(request)
+        )
+    except (InvalidInput, NotAllowed, ActionError) as error:
+        for values in _refusals(error).values():
+            for message in values:
+                messages.error(request, message)
+        return redirect("banking:source_edit", request.company.eik, "mailbox", mailbox_id)
+    return redirect(started.authorization_url)
+
+
+@company_view("treasury.change")
+def mail_sign_in_done(request: CompanyRequest) -> HttpResponse:
+    """Where the mail provider sends the owner back, with a code or an error."""
+    company = request.company
+    raw = {name: request.GET.get(name, "") for name in mail_sign_in.SignInAnswerInput.field_names()}
+    try:
+        answer = mail_sign_in.SignInAnswerInput.read(raw)
+        mailbox = mail_sign_in.finish_sign_in(
+            request.actor, company, answer, session_key=_session_key(request)
+        )
+    except mail_sign_in.SignInRefused as refused:
+        messages.error(request, " ".join(m for v in refused.errors.values() for m in v))
+        if refused.mailbox_id is not None:
+            return redirect("banking:source_edit", company.eik, "mailbox", refused.mailbox_id)
+        return redirect("banking:sources", company.eik)
+    except (InvalidInput, NotAllowed, ActionError) as error:
+        for values in _refusals(error).values():
+            for message in values:
+                messages.error(request, message)
+        return redirect("banking:sources", company.eik)
+    messages.success(
+        request,
+        _("Signed in at the provider: %(mailbox)s is read with this sign-in from its next run.")
+        % {"mailbox": mailbox.name},
+    )
+    return redirect("banking:source_edit", company.eik, "mailbox", mailbox.pk)

@@ -36,6 +36,13 @@ urlpatterns = [
     path(
         "sources/<str:source_kind>/<int:source_id>/run/", source_views.source_run, name="source_run"
     ),
+    path(
+        "mailboxes/<int:mailbox_id>/sign-in/",
+        source_views.mailbox_sign_in,
+        name="mailbox_sign_in",
+    ),
+    # One callback for every mailbox of the company: the redirect URI registered at the provider.
+    path("mail-sign-in/", source_views.mail_sign_in_done, name="mail_sign_in_done"),
     path("connections/<int:connection_id>/", source_views.connection, name="connection"),
     path(
         "connections/<int:connection_id>/renew/",

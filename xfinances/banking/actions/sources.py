@@ -187,17 +187,23 @@ def _secret(
     return secretbox.seal(typed)
 
 
-def _token_url(raw: str, errors: ErrorCollector) -> None:
+def _token_url(raw: str, errors: ErrorCollector, name: str = "oauth_token_url") -> None:
     """The worker posts the refresh token there unattended: https, and not this machine or its
-    network (unless the server allows local banks, as the tests' loopback endpoint needs)."""
+    network (unless the server allows local banks, as the tests' loopback endpoint needs). The
+    authorization endpoint, where the owner's browser signs in, follows the same rules."""
     if not raw:
         return
     url = urllib.parse.urlsplit(raw)
     local = _private(url.hostname or "")
     if local and not allow_local_bank():
-        errors.add("oauth_token_url", _("The address points to this machine or a private network."))
+        errors.add(name, _("The address points to this machine or a private network."))
     elif not url.hostname or not (url.scheme == "https" or (url.scheme == "http" and local)):
-        errors.add("oauth_token_url", _("The token endpoint must start with https://."))
+        if name == "oauth_token_url":
+            errors.add(name, _("The token endpoint must start with https://."))
+        else:
+            errors.add(name, _("The authorization endpoint must start with https://."))
+    elif url.fragment:
+        errors.add(name, _("The address cannot have a part after #."))
 
 
 def clean_mailbox(
@@ -230,6 +236,9 @@ def clean_mailbox(
         "oauth_client_id": _text(
             StatementMailbox, data, "oauth_client_id", errors, required=oauth2
         ),
+        "oauth_authorize_url": _text(
+            StatementMailbox, data, "oauth_authorize_url", errors, required=False
+        ),
         "oauth_scope": _text(StatementMailbox, data, "oauth_scope", errors, required=False),
     }
     if security == MailSecurity.NONE and clean["host"] and not _loopback(clean["host"]):
@@ -254,22 +263,27 @@ def clean_mailbox(
     was_oauth2 = instance is not None and instance.auth == MailAuth.OAUTH2
     if oauth2:
         _token_url(clean["oauth_token_url"], errors)
+        _token_url(clean["oauth_authorize_url"], errors, "oauth_authorize_url")
         limits = {
             "oauth_client_secret": CLIENT_SECRET_CHARS,
             "oauth_refresh_token": REFRESH_TOKEN_CHARS,
         }
         for name, limit in limits.items():
             stored = getattr(instance, name) if was_oauth2 else ""
-            # A public client (Microsoft's, often) has no client secret.
-            required = name == "oauth_refresh_token"
+            # A public client (Microsoft's, often) has no client secret; with an authorization
+            # endpoint the refresh token comes from the sign-in in the browser, after saving.
+            required = name == "oauth_refresh_token" and not clean["oauth_authorize_url"]
             sealed = _secret(data, name, limit, errors, stored=stored, required=required)
             clean[name] = stored if sealed is None else sealed
+            if name == "oauth_refresh_token" and sealed is not None:
+                clean["needs_sign_in"] = False  # a new token was pasted
         clean["password"] = ""  # the sign-in not chosen keeps no secret
     else:
         kept = instance.password if instance is not None and not was_oauth2 else ""
         sealed = _secret(data, "password", PASSWORD_CHARS, errors, stored=kept)
         clean["password"] = kept if sealed is None else sealed
         clean["oauth_client_secret"] = clean["oauth_refresh_token"] = ""
+        clean["needs_sign_in"] = False
     errors.raise_if_any()
     return clean
 
@@ -379,8 +393,8 @@ def _without_secret(instance: Any) -> Any:
         copy = StatementMailbox(pk=instance.pk, company_id=instance.company_id)
         for field in (
             "name", "host", "port", "protocol", "security", "auth", "username", "folder",
-            "done_folder", "delete_after_import", "oauth_token_url", "oauth_client_id",
-            "oauth_scope",
+            "done_folder", "delete_after_import", "oauth_token_url", "oauth_authorize_url",
+            "oauth_client_id", "oauth_scope",
         ):  # fmt: skip
             setattr(copy, field, getattr(instance, field))
         return copy

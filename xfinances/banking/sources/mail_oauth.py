@@ -1,6 +1,8 @@
 """OAuth2 for the statement mailbox: trade the stored refresh token for an access token at the
 provider's token endpoint (RFC 6749 section 6), and the XOAUTH2 SASL string that IMAP
-(`AUTHENTICATE XOAUTH2`) and POP3 (`AUTH XOAUTH2`) send.
+(`AUTHENTICATE XOAUTH2`) and POP3 (`AUTH XOAUTH2`) send. The browser sign-in that gets the
+refresh token in the first place: the authorization request with a PKCE S256 challenge
+(RFC 6749 section 4.1, RFC 7636) and the code's exchange at the same token endpoint.
 
 Pure: no database; the caller stores a rotated refresh token. No error raised here carries a
 secret: the provider's answer is reduced to its status, its `error` code and a description
@@ -9,6 +11,8 @@ with every secret cut out, because the text ends up in the mailbox's last error 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.client
 import json
 import re
@@ -16,6 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from secrets import token_urlsafe
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -78,6 +83,106 @@ def refresh(
         form["client_secret"] = client_secret
     if scope:
         form["scope"] = scope
+    return _token_request(url, form, [refresh_token, client_secret], timeout)
+
+
+def exchange_code(
+    url: str,
+    *,
+    client_id: str,
+    client_secret: str,
+    code: str,
+    redirect_uri: str,
+    code_verifier: str,
+    timeout: float = TIMEOUT,
+) -> Tokens:
+    """The tokens for an authorization code the provider sent back (RFC 6749 section 4.1.3),
+    proved by the PKCE verifier whose challenge went with the request (RFC 7636 section 4.5)."""
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "client_id": client_id,
+        "code_verifier": code_verifier,
+    }
+    if client_secret:
+        form["client_secret"] = client_secret
+    return _token_request(url, form, [code, code_verifier, client_secret], timeout)
+
+
+def new_state() -> str:
+    """The `state` of one authorization request: 256 random bits, URL-safe."""
+    return token_urlsafe(32)
+
+
+def new_verifier() -> str:
+    """A PKCE code verifier: 43 characters of the unreserved set (RFC 7636 section 4.1)."""
+    return token_urlsafe(32)
+
+
+def challenge_of(verifier: str) -> str:
+    """The S256 code challenge: BASE64URL(SHA256(verifier)) without padding (section 4.2)."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def default_scope(authorize_url: str, protocol: str) -> str:
+    """The scope to ask for when the mailbox names none: full mail access at Google, IMAP or
+    POP access and a refresh token at Microsoft; "" for another provider (the owner gives it)."""
+    host = (urllib.parse.urlsplit(authorize_url).hostname or "").lower()
+    if host == "accounts.google.com":
+        return "https://mail.google.com/"
+    if host == "login.microsoftonline.com":
+        kind = "POP" if protocol == "pop3" else "IMAP"
+        return f"https://outlook.office.com/{kind}.AccessAsUser.All offline_access"
+    return ""
+
+
+def authorization_url(
+    authorize_url: str,
+    *,
+    client_id: str,
+    redirect_uri: str,
+    scope: str,
+    state: str,
+    code_challenge: str,
+    login_hint: str = "",
+) -> str:
+    """Where the owner's browser goes to sign in: the endpoint with the request in its query
+    (RFC 6749 section 4.1.1), the endpoint's own query kept. Google hands out a refresh token
+    only with `access_type=offline`, and again only with `prompt=consent`; other providers
+    ignore parameters they do not know (section 3.1), so only Google gets the prompt. No scope:
+    none is sent, and the provider grants its default (section 3.3)."""
+    parts = urllib.parse.urlsplit(authorize_url)
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    query += [
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", redirect_uri),
+        *([("scope", scope)] if scope else []),
+        ("state", state),
+        ("code_challenge", code_challenge),
+        ("code_challenge_method", "S256"),
+        ("access_type", "offline"),
+    ]
+    if (parts.hostname or "").lower() == "accounts.google.com":
+        query.append(("prompt", "consent"))
+    if login_hint:
+        query.append(("login_hint", login_hint))
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
+def provider_refusal(error: str, description: str) -> str:
+    """The provider's `error` and `error_description` from the redirect back, printable and
+    short (they come from the browser's address line: anyone could have typed them)."""
+    code = _PRINTABLE.sub(" ", error)[:100].strip()
+    text = _PRINTABLE.sub(" ", description)[:300].strip()
+    return f"{code}: {text}" if text else code
+
+
+def _token_request(url: str, form: dict[str, str], secrets: list[str], timeout: float) -> Tokens:
+    """POST `form` to the token endpoint: no redirect followed, the answer read up to
+    MAX_ANSWER, and no secret of `secrets` in an error."""
     if urllib.parse.urlsplit(url).scheme not in ("https", "http"):
         raise TokenError(_("is not an https:// address"))
     request = urllib.request.Request(  # noqa: S310 (http(s) only, checked above)
@@ -89,7 +194,6 @@ def refresh(
             "Accept": "application/json",
         },
     )
-    secrets = [refresh_token, client_secret]
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         with opener.open(request, timeout=timeout) as answer:

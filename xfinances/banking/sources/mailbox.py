@@ -64,6 +64,11 @@ class MailboxError(Exception):
     """The server could not be reached, refused the login, or answered oddly."""
 
 
+class SignInNeeded(MailboxError):
+    """The saved OAuth2 sign-in cannot be used (refused by the provider, none yet, unreadable):
+    only the owner can fix it, by signing in again."""
+
+
 @dataclass(frozen=True)
 class Header:
     uid: str
@@ -364,11 +369,11 @@ def _login(mailbox: StatementMailbox) -> Login:
         refresh_token = secretbox.open_sealed(mailbox.oauth_refresh_token)
         client_secret = secretbox.open_sealed(mailbox.oauth_client_secret)
     except secretbox.SecretUnreadable:
-        raise MailboxError(
+        raise SignInNeeded(
             _("The stored sign-in cannot be read: paste the refresh token and client secret again.")
         ) from None
     if not refresh_token:
-        raise MailboxError(_sign_in_again())
+        raise SignInNeeded(_sign_in_again())
     secrets: tuple[str, ...] = (refresh_token, client_secret)
     try:
         tokens = mail_oauth.refresh(
@@ -379,7 +384,7 @@ def _login(mailbox: StatementMailbox) -> Login:
             scope=mailbox.oauth_scope,
         )
     except mail_oauth.SignInAgain:
-        raise MailboxError(_sign_in_again()) from None
+        raise SignInNeeded(_sign_in_again()) from None
     except mail_oauth.TokenError as error:
         raise MailboxError(
             _("The token endpoint %(url)s %(error)s")
@@ -395,8 +400,9 @@ def _login(mailbox: StatementMailbox) -> Login:
 
 def _sign_in_again() -> str:
     return _(
-        "The mail provider no longer accepts the saved sign-in (the refresh token was revoked "
-        "or has expired): get a new refresh token and paste it in the mailbox's settings."
+        "The mail provider does not accept the saved sign-in (the refresh token was revoked, "
+        "has expired or was never given): sign in with the provider again on the mailbox's "
+        "page, or paste a new refresh token in its settings."
     )
 
 
@@ -477,6 +483,7 @@ def poll(mailbox: StatementMailbox, *, today: dt.date | None = None) -> SourceRu
     before = mailbox.status
     run = common.start_run(mailbox.company, SourceKind.MAILBOX, mailbox.pk, str(mailbox))
     failed = ""
+    needs_sign_in = False
     secrets: tuple[str, ...] = ()
     try:
         login = _login(mailbox)
@@ -484,6 +491,7 @@ def poll(mailbox: StatementMailbox, *, today: dt.date | None = None) -> SourceRu
         session = open_session(mailbox, login)
     except MailboxError as error:
         failed = str(error)
+        needs_sign_in = isinstance(error, SignInNeeded)
     else:
         try:
             _read(run, mailbox, session, day)
@@ -501,7 +509,10 @@ def poll(mailbox: StatementMailbox, *, today: dt.date | None = None) -> SourceRu
         SyncStatus.FAILED if failed else SyncStatus.PARTIAL if run.refused else SyncStatus.OK
     )
     mailbox.last_error = (failed or (run.errors[-1]["error"] if run.errors else ""))[:500]
-    mailbox.save(update_fields=["last_run_at", "next_run_at", "status", "last_error"])
+    mailbox.needs_sign_in = needs_sign_in
+    mailbox.save(
+        update_fields=["last_run_at", "next_run_at", "status", "last_error", "needs_sign_in"]
+    )
     common.report_refused(run)
     common.report_stopped(
         run.company,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from xfinances.banking.models import (
     BankConnection,
+    MailAuth,
     RunStatus,
     SourceKind,
     SourceRun,
@@ -45,6 +46,12 @@ def run_due(
     ran = {name: 0 for name, _model, _run in plan}
     for name, model, run in plan:
         ids = common.due(model, moment)
+        if model is StatementMailbox:  # an OAuth2 mailbox waiting for its first sign-in
+            ids = list(
+                StatementMailbox.objects.filter(pk__in=ids)
+                .exclude(auth=MailAuth.OAUTH2, oauth_refresh_token="")
+                .values_list("pk", flat=True)
+            )
         if model is BankConnection:  # without a valid consent there is nothing to ask
             ids = list(
                 BankConnection.objects.filter(pk__in=ids, consent_status="valid").values_list(

@@ -16,6 +16,7 @@ from xfinances.banking.models import (
     MatchState,
     PaymentFile,
     Statement,
+    StatementMailbox,
     WatchedFolder,
 )
 from xfinances.banking.sample_files import Row, camt053
@@ -74,6 +75,11 @@ def isolation_objects(company: Company) -> dict[str, Any]:
     connection = BankConnection.objects.create(
         company=company, name="Банка", base_url="https://127.0.0.1:9/psd2"
     )
+    mailbox = StatementMailbox.objects.create(
+        company=company, name="Поща", host="imap.example.bg", username="u@example.bg",
+        auth="oauth2", oauth_token_url="https://t.example/token",
+        oauth_authorize_url="https://t.example/authorize", oauth_client_id="c",
+    )  # fmt: skip
     rule = BankRule.objects.filter(company=company).first()
     assert rule is not None  # seeded when the company was created
     profile = actions.create_profile(
@@ -99,6 +105,7 @@ def isolation_objects(company: Company) -> dict[str, Any]:
         "source_kind": "folder",
         "source_id": folder.pk,
         "connection_id": connection.pk,
+        "mailbox_id": mailbox.pk,
         "rule_id": rule.pk,
         "profile_id": profile.pk,
         "key": f"company-{profile.pk}",
