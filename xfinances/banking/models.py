@@ -389,6 +389,9 @@ class StatementMailbox(BoundedTextModel):
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     # The last run failed because the provider refused the saved OAuth2 sign-in.
     needs_sign_in = models.BooleanField(default=False)
+    # POP3: UIDL → "handled" or "passed" for the messages still on the server that earlier
+    # runs decided on, so a run reads only the headers of new ones (sources/mailbox.py).
+    pop3_seen = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

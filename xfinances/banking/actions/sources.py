@@ -53,6 +53,11 @@ PASSWORD_CHARS = 200
 CLIENT_SECRET_CHARS = 500
 REFRESH_TOKEN_CHARS = 4000
 SECRET_FIELDS = ["password", "oauth_client_secret", "oauth_refresh_token"]
+# Left out of a mailbox's audit rows: the secrets, and the POP3 run's memory of seen messages.
+NOT_AUDITED = [*SECRET_FIELDS, "pop3_seen"]
+# A change of any of these makes it another mailbox, or other messages statements: the POP3
+# memory of messages decided on is forgotten.
+POP3_SEEN_KEPT_WHILE = ("host", "port", "protocol", "username", "allowed_senders")
 DEFAULT_PORTS: dict[tuple[str, str], int] = {
     (MailProtocol.IMAP, MailSecurity.SSL): 993,
     (MailProtocol.IMAP, MailSecurity.STARTTLS): 143,
@@ -285,6 +290,10 @@ def clean_mailbox(
         clean["oauth_client_secret"] = clean["oauth_refresh_token"] = ""
         clean["needs_sign_in"] = False
     errors.raise_if_any()
+    if instance is not None and any(
+        clean[name] != getattr(instance, name) for name in POP3_SEEN_KEPT_WHILE
+    ):
+        clean["pop3_seen"] = {}
     return clean
 
 
@@ -375,14 +384,14 @@ def save_source(
         return instance
     if instance.company_id != company.pk:
         raise InvalidInput({"id": [_("No such source in this company.")]})
-    before = audit.snapshot(instance, exclude=SECRET_FIELDS)
+    before = audit.snapshot(instance, exclude=NOT_AUDITED)
     for name, value in clean.items():
         setattr(instance, name, value)
     instance.next_run_at = None  # run soon with the new settings
     instance.save()
     audit.record_update(
         actor, company, f"update_{kind}", instance, before,
-        after=audit.snapshot(instance, exclude=SECRET_FIELDS),
+        after=audit.snapshot(instance, exclude=NOT_AUDITED),
     )  # fmt: skip
     return instance
 

@@ -8,7 +8,9 @@ in the transaction of its import, and a handled message gets a marker row, so a 
 again (not yet marked, another client marked it unread, the run crashed, POP3 has no flags at
 all) adds nothing. The search looks back `LOOKBACK_DAYS` rather than only at unread messages:
 a person who opens the mailbox first must not make a statement vanish. POP3 has no search:
-its session reads every message's header and keeps those whose Date falls in the window.
+its session reads the header of every message it has not decided on before and keeps those
+whose Date falls in the window; the mailbox remembers, by UIDL, the messages still on the
+server that a run handled or passed over (`pop3_seen`), so the next run reads only new ones.
 
 Both protocols are one `MailSession` (recent / fetch / done / close); `poll()` does not know
 which it talks to. The login is a password or, for Gmail and Microsoft 365, an OAuth2 access
@@ -58,6 +60,11 @@ TIMEOUT = 60.0
 POP3_LINE_LIMIT = 1_000_000
 # What a broken conversation raises, besides MailboxError.
 CONVERSATION_ERRORS = (OSError, EOFError, imaplib.IMAP4.error, poplib.error_proto)
+# What a POP3 run remembers of a message, by its UIDL: its statements were imported (or it was
+# handled before), or it was passed over for good (another sender, or older than the window:
+# it only gets older). A change of the mailbox's server, user or senders forgets it all.
+HANDLED, PASSED = "handled", "passed"
+MAX_REMEMBERED = 20_000  # UIDLs kept at most (the newest); beyond that, headers are read again
 
 
 class MailboxError(Exception):
@@ -94,6 +101,10 @@ class MailSession(Protocol):
     def fetch(self, uid: str) -> EmailMessage: ...
 
     def done(self, uid: str) -> None: ...
+
+    def remember(self, uid: str, *, handled: bool) -> None: ...
+
+    def remembered(self) -> dict[str, str] | None: ...
 
     def close(self) -> None: ...
 
@@ -205,6 +216,12 @@ class ImapSession:
             self._ok(self.imap.uid("STORE", uid, "+FLAGS", "(\\Deleted)"))
             self.moved = True
 
+    def remember(self, uid: str, *, handled: bool) -> None:
+        """IMAP searches by date and keeps its own marks: nothing to remember."""
+
+    def remembered(self) -> dict[str, str] | None:
+        return None
+
     def close(self) -> None:
         try:
             if self.moved:
@@ -219,11 +236,17 @@ class Pop3Session:
     answers read here, without poplib's 2,048-byte line limit). POP3 has no flags, folders or
     search: a message's uid is its UIDL, `recent` keeps the messages whose Date header falls in
     the window (or that have none), and `done` deletes only when the owner asked for it; the
-    deletions take effect at QUIT."""
+    deletions take effect at QUIT. A message an earlier run decided on (`mailbox.pop3_seen`)
+    is not looked at again; `remembered` is that memory after this run, cut to the messages
+    still on the server."""
 
     def __init__(self, mailbox: StatementMailbox, login: Login) -> None:
         self.mailbox = mailbox
         self.numbers: dict[str, str] = {}  # UIDL → message number of this conversation
+        known = mailbox.pop3_seen if isinstance(mailbox.pop3_seen, dict) else {}
+        self.known: dict[str, str] = {str(k): str(v) for k, v in known.items()}
+        self.seen: dict[str, str] | None = None  # set once the server listed its messages
+        self.listed: list[str] = []  # the UIDLs in the server's order (oldest first)
         self.has_top = True
         connected: poplib.POP3 | None = None
         try:
@@ -309,15 +332,35 @@ class Pop3Session:
             number, _space, uid = line.decode(errors="replace").strip().partition(" ")
             if number and uid:
                 listing.append((number, uid.strip()))
+        # Only the messages still on the server are remembered (the newest, at most).
+        self.listed = [uid for _n, uid in listing]
+        self.seen = {uid: self.known[uid] for uid in self.listed if uid in self.known}
         for number, uid in listing:
+            self.numbers[uid] = number
+            earlier = self.known.get(uid)
+            if earlier is not None:  # decided on before: no TOP, no RETR
+                if earlier == HANDLED and self.mailbox.delete_after_import:
+                    self.done(uid)  # its deletion was lost (no QUIT)
+                continue
             raw = self._head(number)
             parsed = email.message_from_bytes(raw, policy=email.policy.default)
             assert isinstance(parsed, EmailMessage)
             sent = _sent_on(parsed)
             if sent is not None and sent < since:
+                self.remember(uid, handled=False)  # it only gets older
                 continue
-            self.numbers[uid] = number
             yield Header(uid, _message_id(parsed, raw), str(parsed.get("From", "")))
+
+    def remember(self, uid: str, *, handled: bool) -> None:
+        if self.seen is not None:
+            self.seen[uid] = HANDLED if handled else PASSED
+
+    def remembered(self) -> dict[str, str] | None:
+        if self.seen is None:  # the listing never came: keep what was known
+            return None
+        seen = self.seen
+        decided = [uid for uid in self.listed if uid in seen]
+        return {uid: seen[uid] for uid in decided[-MAX_REMEMBERED:]}
 
     def fetch(self, uid: str) -> EmailMessage:
         message = email.message_from_bytes(
@@ -470,11 +513,14 @@ def _read(run: SourceRun, mailbox: StatementMailbox, session: MailSession, day: 
         if handled:
             if mailbox.delete_after_import:  # its deletion was lost (no QUIT, no EXPUNGE)
                 session.done(header.uid)
+            session.remember(header.uid, handled=True)
             continue
         if not sender_allowed(header.sender, mailbox.allowed_senders):
+            session.remember(header.uid, handled=False)
             continue  # not from the bank: left alone, neither read nor marked
         _handle_message(run, mailbox, session, header)
         session.done(header.uid)
+        session.remember(header.uid, handled=True)
 
 
 def poll(mailbox: StatementMailbox, *, today: dt.date | None = None) -> SourceRun:
@@ -484,6 +530,7 @@ def poll(mailbox: StatementMailbox, *, today: dt.date | None = None) -> SourceRu
     run = common.start_run(mailbox.company, SourceKind.MAILBOX, mailbox.pk, str(mailbox))
     failed = ""
     needs_sign_in = False
+    remembered: dict[str, str] | None = None
     secrets: tuple[str, ...] = ()
     try:
         login = _login(mailbox)
@@ -499,6 +546,7 @@ def poll(mailbox: StatementMailbox, *, today: dt.date | None = None) -> SourceRu
             failed = _server_said(mailbox, error)
         finally:
             session.close()
+            remembered = session.remembered()
     # A server that repeats what it was sent must not put a secret into the log or the page.
     failed = mail_oauth.scrub(failed, list(secrets))
     common.finish_run(run, failed=failed)
@@ -510,9 +558,11 @@ def poll(mailbox: StatementMailbox, *, today: dt.date | None = None) -> SourceRu
     )
     mailbox.last_error = (failed or (run.errors[-1]["error"] if run.errors else ""))[:500]
     mailbox.needs_sign_in = needs_sign_in
-    mailbox.save(
-        update_fields=["last_run_at", "next_run_at", "status", "last_error", "needs_sign_in"]
-    )
+    fields = ["last_run_at", "next_run_at", "status", "last_error", "needs_sign_in"]
+    if remembered is not None:
+        mailbox.pop3_seen = remembered
+        fields.append("pop3_seen")
+    mailbox.save(update_fields=fields)
     common.report_refused(run)
     common.report_stopped(
         run.company,
