@@ -19,6 +19,8 @@ from xfinances.core.text_limits import limits_of
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 from xfinances.payments import actions, queries
+from xfinances.payments.aging import AgingDirection, aging_totals
+from xfinances.payments.aging import aging as aging_rows
 from xfinances.payments.models import (
     Allocation,
     DunningLevel,
@@ -387,9 +389,9 @@ def aging(
 ) -> dict[str, Any]:
     require(request, "payments.view")
     day = _day(on)
-    if direction not in queries.AgingDirection.VALUES:
+    if direction not in AgingDirection.VALUES:
         raise InvalidInput({"direction": ["Choose receivable or payable."]})
-    rows = queries.aging(request.company, day, direction)
+    rows = aging_rows(request.company, day, direction)
     return {
         "on": day,
         "direction": direction,
@@ -403,9 +405,7 @@ def aging(
             }
             for r in rows
         ],
-        "totals": {
-            c: {k: str(v) for k, v in b.items()} for c, b in queries.aging_totals(rows).items()
-        },
+        "totals": {c: {k: str(v) for k, v in b.items()} for c, b in aging_totals(rows).items()},
     }
 
 

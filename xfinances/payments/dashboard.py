@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from xfinances.core.roles import can
 from xfinances.core.tenancy import CompanyRequest
 from xfinances.invoicing.dashboard import MONTHS, MonthBar, month_starts
-from xfinances.payments.queries import OpenItem, open_items, top_debtors
+from xfinances.payments.aging import OpenItem, open_items, top_debtors
 
 
 def overdue_by_month(

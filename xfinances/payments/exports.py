@@ -19,8 +19,8 @@ from xfinances.core.models import Company
 from xfinances.core.money import format_amount
 from xfinances.core.printing import compile_template
 from xfinances.core.spreadsheets import safe_row
+from xfinances.payments.aging import AGING_BUCKETS, AgingRow, Statement
 from xfinances.payments.models import Payment
-from xfinances.payments.queries import AGING_BUCKETS, AgingRow, Statement
 
 STATEMENT_TEMPLATE = Path(__file__).resolve().parent / "pdf_templates" / "statement.typ"
 MONEY_FORMAT = "#,##0.00"

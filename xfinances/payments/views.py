@@ -21,7 +21,7 @@ from xfinances.core.exceptions import ActionError, Conflict, InvalidInput
 from xfinances.core.tenancy import CompanyRequest, company_object_or_404, company_view
 from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
-from xfinances.payments import actions, exports, queries
+from xfinances.payments import actions, aging, exports, queries
 from xfinances.payments.models import (
     Allocation,
     CatchUp,
@@ -78,10 +78,10 @@ def receivables(request: CompanyRequest) -> HttpResponse:
     """Aging of receivables per client at ?on= (CSV/XLSX with ?format=)."""
     company = request.company
     on = _day(request.GET.get("on"))
-    direction = request.GET.get("direction", queries.AgingDirection.RECEIVABLE)
-    if direction not in queries.AgingDirection.VALUES:
-        direction = queries.AgingDirection.RECEIVABLE
-    rows = queries.aging(company, on, direction)
+    direction = request.GET.get("direction", aging.AgingDirection.RECEIVABLE)
+    if direction not in aging.AgingDirection.VALUES:
+        direction = aging.AgingDirection.RECEIVABLE
+    rows = aging.aging(company, on, direction)
     kind = request.GET.get("format", "")
     if kind in ("csv", "xlsx"):
         header, body = exports.aging_table(rows, direction)
@@ -96,10 +96,10 @@ def receivables(request: CompanyRequest) -> HttpResponse:
         {
             "on": on,
             "direction": direction,
-            "payable": direction == queries.AgingDirection.PAYABLE,
+            "payable": direction == aging.AgingDirection.PAYABLE,
             "rows": rows,
-            "totals": queries.aging_totals(rows),
-            "buckets": queries.AGING_BUCKETS,
+            "totals": aging.aging_totals(rows),
+            "buckets": aging.AGING_BUCKETS,
         },
     )
 
@@ -389,7 +389,7 @@ def statement(request: CompanyRequest, party_id: int) -> HttpResponse:
     date_to = _day(request.GET.get("to"))
     date_from = _day(request.GET.get("from") or (today.replace(month=1, day=1)).isoformat())
     currency = request.GET.get("currency") or company.default_currency
-    result = queries.statement(company, party, currency, date_from, date_to)
+    result = aging.statement(company, party, currency, date_from, date_to)
     kind = request.GET.get("format", "")
     name = f"statement-{party.pk}-{date_to.isoformat()}"
     if kind == "xlsx":
@@ -404,7 +404,7 @@ def statement(request: CompanyRequest, party_id: int) -> HttpResponse:
             "statement": result,
             "party": party,
             "reminders": queries.reminders_of_party(company, party)[:50],
-            "credit": queries.party_credit(company, party),
+            "credit": aging.party_credit(company, party),
         },
     )
 

@@ -17,10 +17,9 @@ from xfinances.invoicing.epc_qr import EpcPayloadError, epc_payload, epc_qr_svg
 from xfinances.invoicing.events import ElectronicInvoice, electronic_invoice_of
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.parties.models import Party
+from xfinances.payments.aging import AGING_BUCKETS, aging_bucket
 from xfinances.payments.queries import (
-    AGING_BUCKETS,
     PaymentStatus,
-    aging_bucket,
     document_payment_status,
     document_payment_statuses,
 )

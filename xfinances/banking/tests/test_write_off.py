@@ -17,8 +17,9 @@ from xfinances.banking.tests.factories import SYSTEM, bank_account
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput, NotAllowed
 from xfinances.invoicing.models import Document
+from xfinances.payments.aging import party_credit
 from xfinances.payments.models import Allocation, Payment, WriteOff
-from xfinances.payments.queries import document_payment, party_credit, payment_allocated_parts
+from xfinances.payments.queries import document_payment, payment_allocated_parts
 from xfinances.payments.tests.factories import invoice
 from xfinances.purchases.models import PaymentStatus, SupplierInvoice
 from xfinances.purchases.tests.factories import make_invoice

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from xfinances.invoicing.tests.factories import bg_client
-from xfinances.payments import actions, queries
+from xfinances.payments import actions, aging, queries
 from xfinances.payments.forecast import OpenInvoicesSource
 from xfinances.payments.tests.factories import DAY, SYSTEM, invoice, payment
 
@@ -23,18 +23,18 @@ def test_aging_at_past_dates(company):
     actions.allocate(
         SYSTEM, payment(company, client, "30.00", day=DAY + dt.timedelta(days=50)), [(old, None)]
     )
-    before_anything = queries.aging(company, DAY - dt.timedelta(days=1))
+    before_anything = aging.aging(company, DAY - dt.timedelta(days=1))
     assert before_anything == []
-    on_day_30 = queries.aging(company, DAY + dt.timedelta(days=30))  # old is 20 days late
+    on_day_30 = aging.aging(company, DAY + dt.timedelta(days=30))  # old is 20 days late
     assert len(on_day_30) == 1 and on_day_30[0].buckets["1_30"] == D("100.00")
     assert on_day_30[0].total == D("100.00")
-    on_day_55 = queries.aging(company, DAY + dt.timedelta(days=55))  # paid 30 on day 50
+    on_day_55 = aging.aging(company, DAY + dt.timedelta(days=55))  # paid 30 on day 50
     row = on_day_55[0]
     assert row.buckets["31_60"] == D("70.00") and row.buckets["not_due"] == D("50.00")
     assert row.overdue == D("70.00")
-    on_day_200 = queries.aging(company, DAY + dt.timedelta(days=200))
+    on_day_200 = aging.aging(company, DAY + dt.timedelta(days=200))
     assert on_day_200[0].buckets["over_90"] == D("120.00")
-    assert queries.top_debtors(company, DAY + dt.timedelta(days=200))[0].party_name == "Длъжник ООД"
+    assert aging.top_debtors(company, DAY + dt.timedelta(days=200))[0].party_name == "Длъжник ООД"
     del new
 
 
@@ -43,10 +43,10 @@ def test_unallocated_payment_lowers_the_balance_and_undo_counts_as_never_made(co
     document = invoice(company, client, "100.00")
     paid = payment(company, client, "130.00", day=DAY + dt.timedelta(days=5))
     allocation = actions.allocate(SYSTEM, paid, [(document, None)])[0]
-    row = queries.aging(company, DAY + dt.timedelta(days=6))[0]
+    row = aging.aging(company, DAY + dt.timedelta(days=6))[0]
     assert row.total == D("-30.00")  # the client's credit
     actions.undo_allocation(SYSTEM, allocation, reason="test")
-    row = queries.aging(company, DAY + dt.timedelta(days=6))[0]
+    row = aging.aging(company, DAY + dt.timedelta(days=6))[0]
     assert row.buckets["not_due"] == D("100.00") - D("130.00")
 
 
@@ -55,7 +55,7 @@ def test_statement_opening_entries_closing(company):
     invoice(company, client, "100.00", day=DAY)
     invoice(company, client, "40.00", day=DAY + dt.timedelta(days=10))
     payment(company, client, "60.00", day=DAY + dt.timedelta(days=12))
-    result = queries.statement(
+    result = aging.statement(
         company, client, "EUR", DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=30)
     )
     assert result.opening == D("100.00")

@@ -13,7 +13,7 @@ from xfinances.core.models import AuditEntry, ExchangeRate
 from xfinances.invoicing import actions as invoicing
 from xfinances.invoicing.models import DocumentKind
 from xfinances.invoicing.tests.factories import bg_client, line
-from xfinances.payments import actions, queries
+from xfinances.payments import actions, aging, queries
 from xfinances.payments.models import Allocation, Payment
 from xfinances.payments.tests.factories import DAY, SYSTEM, invoice, payment
 
@@ -34,11 +34,11 @@ def test_one_payment_settles_two_invoices_and_the_rest_becomes_credit(company):
     assert status(first) == ("paid", D("100.00"), D("0.00"))
     assert status(second) == ("paid", D("50.00"), D("0.00"))
     assert paid.allocated == D("150.00") and paid.unallocated == D("20.00")
-    assert queries.party_credit(company, client) == {"EUR": D("20.00")}
+    assert aging.party_credit(company, client) == {"EUR": D("20.00")}
     later = invoice(company, client, "30.00")
     actions.allocate(SYSTEM, paid, [(later, None)])  # the credit used on a later invoice
     assert status(later) == ("partly_paid", D("20.00"), D("10.00"))
-    assert queries.party_credit(company, client) == {}
+    assert aging.party_credit(company, client) == {}
 
 
 def test_many_payments_pay_one_invoice_in_parts(company):
@@ -178,7 +178,7 @@ def test_refund_of_an_overpayment(company):
     )
     paid.refresh_from_db()
     assert refund.direction == "out" and refund.refund_of == paid and paid.unallocated == 0
-    assert queries.party_credit(company, client) == {}
+    assert aging.party_credit(company, client) == {}
 
 
 def test_payment_from_a_bank_account_creates_the_treasury_movement(company):

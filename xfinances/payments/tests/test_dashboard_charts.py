@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 from xfinances.invoicing.dashboard import month_starts
+from xfinances.payments.aging import OpenItem
 from xfinances.payments.dashboard import overdue_by_month
-from xfinances.payments.queries import OpenItem
 
 TODAY = dt.date(2026, 12, 4)
 

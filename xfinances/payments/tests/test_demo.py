@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from xfinances.core.demo import DEMO_EIK, load_demo
 from xfinances.core.models import Company
-from xfinances.payments import queries
+from xfinances.payments import aging, queries
 from xfinances.payments.models import Allocation, DunningPause, Payment
 from xfinances.purchases import queries as purchase_queries
 from xfinances.purchases.models import ApprovalStatus, SupplierInvoice
@@ -20,16 +20,16 @@ def test_demo_has_payments_supplier_invoices_and_reminders():
     company = Company.objects.get(eik=DEMO_EIK)
     today = timezone.localdate()
 
-    aging = queries.aging(company, today)
+    rows = aging.aging(company, today)
     assert any(
         row.buckets["1_30"] + row.buckets["31_60"] + row.buckets["61_90"] + row.buckets["over_90"]
         > 0
-        for row in aging
+        for row in rows
     )
     statuses = queries.document_payment_statuses
     documents = list(queries.open_claims(company))
     assert any(s[0] == "partly_paid" for s in statuses(documents).values())
-    assert queries.party_credit_rows(company, today)  # the overpaying client's credit
+    assert aging.party_credit_rows(company, today)  # the overpaying client's credit
     assert Allocation.objects.filter(company=company, credit_note__isnull=False).exists()
     assert DunningPause.objects.filter(company=company, party__isnull=False).exists()
 

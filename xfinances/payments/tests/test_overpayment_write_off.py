@@ -14,7 +14,7 @@ from django.utils import translation
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.models import AuditEntry
-from xfinances.payments import actions, queries
+from xfinances.payments import actions, aging, queries
 from xfinances.payments.models import Payment, WriteOff
 from xfinances.payments.tests.factories import DAY, SYSTEM, invoice, payment
 from xfinances.purchases.tests.factories import make_invoice
@@ -40,7 +40,7 @@ def reason(text="Надплатени центове"):
 def test_the_rest_is_written_off_and_the_credit_drops(company):
     document, money = overpaid(company)
     assert money.unallocated == D("0.03")
-    assert queries.party_credit(company, document.party) == {"EUR": D("0.03")}
+    assert aging.party_credit(company, document.party) == {"EUR": D("0.03")}
 
     item = actions.write_off_payment(
         SYSTEM, money, actions.WriteOffInput(reason="Надплатени центове", date=DAY)
@@ -50,8 +50,8 @@ def test_the_rest_is_written_off_and_the_credit_drops(company):
     assert (item.payment_id, item.document_id, item.supplier_invoice_id) == (money.pk, None, None)
     assert item.amount == D("0.03") and item.currency == "EUR"
     assert money.allocated == D("100.03") and money.unallocated == D("0.00")
-    assert queries.party_credit(company, document.party) == {}
-    assert queries.party_credit_rows(company, LATER) == []
+    assert aging.party_credit(company, document.party) == {}
+    assert aging.party_credit_rows(company, LATER) == []
     assert queries.payment_allocated_parts(money) == money.allocated
     assert AuditEntry.objects.filter(company=company, action="write_off_payment").count() == 1
 
@@ -75,7 +75,7 @@ def test_over_the_tolerance_is_refused_and_nothing_changes(company):
     assert "1.00 EUR" in caught.value.errors["amount"][0]
     money.refresh_from_db()
     assert money.allocated == D("100.00") and not WriteOff.objects.filter(company=company).exists()
-    assert queries.party_credit(company, document.party) == {"EUR": D("2.00")}
+    assert aging.party_credit(company, document.party) == {"EUR": D("2.00")}
 
 
 def test_the_tolerance_is_judged_in_eur_at_the_payment_rate(company):
@@ -139,7 +139,7 @@ def test_undo_restores_the_credit_and_a_second_undo_is_refused(company):
     money.refresh_from_db()
     assert undone.undone_at is not None and undone.undo_reason == "по грешка"
     assert money.unallocated == D("0.03")
-    assert queries.party_credit(company, document.party) == {"EUR": D("0.03")}
+    assert aging.party_credit(company, document.party) == {"EUR": D("0.03")}
     assert queries.payment_allocated_parts(money) == money.allocated
     with pytest.raises(Conflict, match="already undone"):
         actions.undo_write_off(SYSTEM, item, reason="again")
@@ -178,11 +178,11 @@ def test_the_invariant_is_checked_and_kept_by_the_database(company):
 def test_the_client_statement_shows_the_write_off(company):
     document, money = overpaid(company)
     actions.write_off_payment(SYSTEM, money, actions.WriteOffInput(reason="Центове", date=LATER))
-    found = queries.statement(company, document.party, "EUR", DAY, LATER)
+    found = aging.statement(company, document.party, "EUR", DAY, LATER)
     assert found.closing == D("0.00")
     assert [e.debit for e in found.entries if e.text == "Overpayment written off"] == [D("0.03")]
     # The day before the write-off the client still had the credit.
-    assert queries.party_credit_rows(company, LATER - dt.timedelta(days=1)) == [
+    assert aging.party_credit_rows(company, LATER - dt.timedelta(days=1)) == [
         (document.party_id, "EUR", D("0.03"))
     ]
 

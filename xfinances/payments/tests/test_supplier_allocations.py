@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from xfinances.core.exceptions import InvalidInput
-from xfinances.payments import actions, queries
+from xfinances.payments import actions, aging
 from xfinances.payments.models import Allocation
 from xfinances.payments.tests.factories import SYSTEM, payment
 from xfinances.purchases.models import PaymentStatus
@@ -105,14 +105,14 @@ def test_payables_aging_at_a_past_date(company):
     out = paid_out(company, supplier, "100.00", day=dt.date(2026, 4, 20))
     actions.allocate(SYSTEM, out, [(invoice, None)])
 
-    before = queries.aging(company, dt.date(2026, 4, 10), "payable")  # before the payment
+    before = aging.aging(company, dt.date(2026, 4, 10), "payable")  # before the payment
     [row] = before
     assert row.party_id == supplier.pk and row.currency == "EUR"
     assert row.buckets["1_30"] == D("120.00") and row.buckets["not_due"] == D("120.00")
-    [after] = queries.aging(company, dt.date(2026, 4, 25), "payable")
+    [after] = aging.aging(company, dt.date(2026, 4, 25), "payable")
     assert after.buckets["31_60"] == D("20.00") and after.total == D("140.00")
     # receivables are not mixed in
-    assert queries.aging(company, dt.date(2026, 4, 25)) == []
+    assert aging.aging(company, dt.date(2026, 4, 25)) == []
 
 
 def test_payables_on_the_aging_page_and_api_and_xlsx(company, client_as, api_as):

@@ -16,7 +16,7 @@ from django.utils import translation
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.models import AuditEntry
-from xfinances.payments import actions, queries
+from xfinances.payments import actions, aging, queries
 from xfinances.payments.models import WriteOff
 from xfinances.payments.tests.factories import SYSTEM, payment
 from xfinances.purchases import actions as purchases_actions
@@ -53,9 +53,9 @@ def test_the_remainder_is_written_off_and_the_invoice_is_paid(company):
         D("0.00"),
     )
     assert bill.payment_status == PaymentStatus.PAID
-    assert queries.payable_items(company, DAY) == []
+    assert aging.payable_items(company, DAY) == []
     # Before the write-off's day the invoice was still open by its whole remainder then.
-    assert queries.payable_items(company, DAY - dt.timedelta(days=1))[0][3] == D("120.00")
+    assert aging.payable_items(company, DAY - dt.timedelta(days=1))[0][3] == D("120.00")
     assert AuditEntry.objects.filter(company=company, action="write_off_supplier_invoice").exists()
 
 
