@@ -30,8 +30,14 @@ def test_matching_on_the_database_benchmark_returns_figures():
     assert [r.name.split(" (")[0] for r in rows] == [
         "banking matching db: match_entries",
         "banking matching db: floor, SQL join on reference",
+        "banking matching db: writes, the match's rows set-wise",
     ]
     assert all(r.ms is not None and r.ms >= 0 for r in rows)
     note = rows[0].note
     assert "ratio to floor" in note and "precision" in note and "peak" in note
     assert 0 <= float(note.split("precision ")[1].split("%")[0]) <= 100
+    # The write floor copied the match's rows (payments, allocations, proposals, audit) and
+    # touched its entries, and rolled it all back.
+    written = int(rows[2].note.split(" rows")[0].replace(",", ""))
+    assert written > 120
+    assert "ratio to floor" in rows[2].note
