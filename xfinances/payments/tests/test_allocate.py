@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput, NotAllowed
 from xfinances.core.models import AuditEntry, ExchangeRate
 from xfinances.invoicing import actions as invoicing
@@ -16,6 +17,7 @@ from xfinances.invoicing.tests.factories import bg_client, line
 from xfinances.payments import actions, aging, queries
 from xfinances.payments.models import Allocation, Payment
 from xfinances.payments.tests.factories import DAY, SYSTEM, invoice, payment
+from xfinances.treasury.tests.factories import bank_account
 
 D = Decimal
 
@@ -182,7 +184,6 @@ def test_refund_of_an_overpayment(company):
 
 
 def test_payment_from_a_bank_account_creates_the_treasury_movement(company):
-    from xfinances.treasury.tests.factories import bank_account
 
     account = bank_account(company)
     client = bg_client(company)
@@ -221,7 +222,6 @@ def test_exchange_difference_is_pure_and_signed_for_the_company():
 
 
 def test_roles(company, make_member):
-    from xfinances.core.audit import Actor
 
     viewer = Actor(make_member(company, "viewer"))
     sales = Actor(make_member(company, "sales"))
