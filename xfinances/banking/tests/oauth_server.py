@@ -118,11 +118,43 @@ class FakeProvider:
         return body
 
 
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """A loopback test endpoint's handler: answers in one call, logs nothing."""
+
+    def _answer(self, status: int, data: bytes, kind: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _form(self) -> dict[str, str]:
+        size = int(self.headers.get("Content-Length") or 0)
+        return dict(urllib.parse.parse_qsl(self.rfile.read(size).decode()))
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def loopback_http(handler: type[http.server.BaseHTTPRequestHandler], name: str) -> Iterator[str]:
+    """Serve `handler` on 127.0.0.1 at a free port; yields the base URL while it runs."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
 @contextlib.contextmanager
 def serving(provider: FakeProvider) -> Iterator[FakeProvider]:
     """Serve `provider` on 127.0.0.1 at a free port (its `url` set while it runs)."""
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             parts = urllib.parse.urlsplit(self.path)
             if parts.path != "/authorize":
@@ -138,34 +170,16 @@ def serving(provider: FakeProvider) -> Iterator[FakeProvider]:
                 self._answer(status, said.encode(), "text/plain")
 
         def do_POST(self) -> None:
-            size = int(self.headers.get("Content-Length") or 0)
-            form = dict(urllib.parse.parse_qsl(self.rfile.read(size).decode()))
+            form = self._form()
             if urllib.parse.urlsplit(self.path).path != "/token":
                 self._answer(404, b"{}", "application/json")
                 return
             status, body = provider.token(form)
             self._answer(status, json.dumps(body).encode(), "application/json")
 
-        def _answer(self, status: int, data: bytes, kind: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, name="test-oauth", daemon=True)
-    thread.start()
-    provider.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with loopback_http(Handler, "test-oauth") as url:
+        provider.url = url
         yield provider
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def follow_once(url: str) -> str:

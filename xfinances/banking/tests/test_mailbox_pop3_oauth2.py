@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email.utils
-import http.server
 import io
 import json
 import logging
@@ -16,8 +15,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import threading
-import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,7 +35,7 @@ from xfinances.banking.models import (
 )
 from xfinances.banking.sample_files import Row, camt053
 from xfinances.banking.sources import common, mail_oauth, mailbox
-from xfinances.banking.tests import imap_server, pop3_server
+from xfinances.banking.tests import imap_server, oauth_server, pop3_server
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import AuditEntry
 from xfinances.core.text_limits import limit_of
@@ -149,31 +146,14 @@ class TokenEndpoint:
 
 @contextlib.contextmanager
 def token_endpoint(endpoint: TokenEndpoint) -> Iterator[TokenEndpoint]:
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(oauth_server.QuietHandler):
         def do_POST(self) -> None:
-            size = int(self.headers.get("Content-Length") or 0)
-            form = dict(urllib.parse.parse_qsl(self.rfile.read(size).decode()))
-            status, body = endpoint.answer(form)
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            status, body = endpoint.answer(self._form())
+            self._answer(status, json.dumps(body).encode(), "application/json")
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, name="test-token", daemon=True)
-    thread.start()
-    endpoint.url = f"http://127.0.0.1:{server.server_address[1]}/token"
-    try:
+    with oauth_server.loopback_http(Handler, "test-token") as url:
+        endpoint.url = f"{url}/token"
         yield endpoint
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture
