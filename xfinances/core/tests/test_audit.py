@@ -3,8 +3,18 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.functional import SimpleLazyObject
+
 from xfinances.core import actions
-from xfinances.core.audit import Actor, diff, snapshot
+from xfinances.core.audit import (
+    Actor,
+    Batch,
+    diff,
+    record_create,
+    record_event,
+    record_update,
+    snapshot,
+)
 from xfinances.core.company_inputs import CompanyInput
 from xfinances.core.models import AuditEntry, ExchangeRate, Source
 
@@ -68,3 +78,43 @@ def test_snapshot_gives_decimals_as_stored_so_equal_values_are_no_change():
     assert diff(snapshot(read_back), snapshot(typed)) == {}
     changed = ExchangeRate(currency="USD", date=dt.date(2026, 12, 1), rate=Decimal("1.2"))
     assert diff(snapshot(read_back), snapshot(changed)) == {"rate": ["1.10000000", "1.20000000"]}
+
+
+def test_snapshot_of_a_lazy_object_is_the_snapshot_of_its_instance(owner):
+    """request.user is a SimpleLazyObject: its snapshot reads the user's own fields."""
+    lazy = SimpleLazyObject(lambda: owner)
+    assert snapshot(lazy) == snapshot(owner)
+    assert snapshot(owner)["email"] == owner.email and "id" not in snapshot(owner)
+
+
+def test_a_batch_writes_the_rows_the_single_records_write(company, owner):
+    """audit.Batch (bulk actions) and record_create / record_update / record_event write
+    the same rows, but for their ids and times."""
+    actor = Actor(user=owner, source=Source.UI, ip_address="127.0.0.1")
+    rate = ExchangeRate.objects.create(
+        company=company, currency="USD", date=dt.date(2026, 12, 1), rate=Decimal("1.1")
+    )
+    before = snapshot(rate)
+    rate.rate = Decimal("1.2")
+    alone = [
+        record_create(actor, company, "add_rate", rate),
+        record_update(actor, company, "change_rate", rate, before),
+        record_event(actor, company, "use_rate", rate, {"amount": Decimal("5.00")}),
+    ]
+    batch = Batch(actor, company)
+    batch.create("add_rate", rate)
+    batch.update("change_rate", rate, before)
+    batch.event("use_rate", rate, {"amount": Decimal("5.00")})
+    assert batch.write() == 3
+
+    def fields(entry: AuditEntry) -> dict:
+        return {
+            f.attname: getattr(entry, f.attname)
+            for f in AuditEntry._meta.concrete_fields
+            if f.attname not in ("id", "created_at")
+        }
+
+    written = list(AuditEntry.objects.filter(company=company).order_by("id"))[-3:]
+    assert [fields(e) for e in written] == [fields(AuditEntry.objects.get(pk=e.pk)) for e in alone]
+    assert written[1].changes == {"rate": ["1.10000000", "1.20000000"]}
+    assert all(e.created_at is not None for e in written)
