@@ -80,42 +80,42 @@ def open_items(company: Company, currency: str) -> list[Any]:
     purchases = queries.open_supplier_invoices(company, currency)
     parties = queries.party_identifiers(
         company,
-        [r["party_id"] for r in sales if r["party_id"]]
+        [r.party_id for r in sales if r.party_id]
         + [r["supplier_id"] for r in purchases if r["supplier_id"]],
     )
     items = []
     for row in sales:
-        party = parties.get(row["party_id"] or 0, {"name": "", "ids": []})
+        party = parties.get(row.party_id or 0, {"name": "", "ids": []})
         items.append(
             matching.OpenItem(
                 kind="sales",
-                id=row["id"],
-                number=row["number"] or "",
-                party_id=row["party_id"],
+                id=row.id,
+                number=row.number or "",
+                party_id=row.party_id,
                 party_name=party["name"],
                 party_identifiers=tuple(party["ids"]),
-                reference=row["rf_reference"] or "",
-                open_amount=row["open_amount"],
-                currency=row["currency"],
-                issue_date=row["issue_date"],
-                due_date=row["due_date"],
+                reference=row.rf_reference or "",
+                open_amount=row.open_amount,
+                currency=row.currency,
+                issue_date=row.issue_date,
+                due_date=row.due_date,
             )
         )
-    for row in purchases:
-        party = parties.get(row["supplier_id"] or 0, {"name": "", "ids": []})
+    for invoice in purchases:
+        party = parties.get(invoice["supplier_id"] or 0, {"name": "", "ids": []})
         items.append(
             matching.OpenItem(
                 kind="purchase",
-                id=row["id"],
-                number=row["supplier_number"] or "",
-                party_id=row["supplier_id"],
+                id=invoice["id"],
+                number=invoice["supplier_number"] or "",
+                party_id=invoice["supplier_id"],
                 party_name=party["name"],
                 party_identifiers=tuple(party["ids"]),
-                reference=row["reference"],  # our payment file's end-to-end id
-                open_amount=row["remaining"],
-                currency=row["currency"],
-                issue_date=row["issue_date"],
-                due_date=row["due_date"],
+                reference=invoice["reference"],  # our payment file's end-to-end id
+                open_amount=invoice["remaining"],
+                currency=invoice["currency"],
+                issue_date=invoice["issue_date"],
+                due_date=invoice["due_date"],
             )
         )
     return items
