@@ -99,6 +99,35 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
+def _row(
+    actor: Actor,
+    company: Company | None,
+    kind: str,
+    action: str,
+    instance: models.Model,
+    changes: dict[str, Any],
+    reason: str = "",
+    object_repr: str | None = None,
+) -> dict[str, Any]:
+    """An audit row's values by attribute name: one record's, or one of a `Batch`'s."""
+    user = actor.user
+    return {
+        "company_id": company.pk if company is not None else None,
+        "created_at": timezone.now(),
+        "user_id": user.pk if user is not None else None,
+        "user_label": actor.label,
+        "source": actor.source,
+        "ip_address": actor.ip_address,
+        "kind": kind,
+        "action": action,
+        "object_type": instance._meta.label_lower,
+        "object_id": str(instance.pk),
+        "object_repr": (object_repr or str(instance))[:200],
+        "changes": changes,
+        "reason": reason,
+    }
+
+
 def _entry(
     actor: Actor,
     company: Company | None,
@@ -109,20 +138,7 @@ def _entry(
     reason: str = "",
     object_repr: str | None = None,
 ) -> AuditEntry:
-    return AuditEntry(
-        company=company,
-        user=actor.user,
-        user_label=actor.label,
-        source=actor.source,
-        ip_address=actor.ip_address,
-        kind=kind,
-        action=action,
-        object_type=instance._meta.label_lower,
-        object_id=str(instance.pk),
-        object_repr=(object_repr or str(instance))[:200],
-        changes=changes,
-        reason=reason,
-    )
+    return AuditEntry(**_row(actor, company, kind, action, instance, changes, reason, object_repr))
 
 
 def _write(
@@ -246,32 +262,12 @@ class Batch:
     def __init__(self, actor: Actor, company: Company | None) -> None:
         self.actor = actor
         self.company = company
-        # The rows as `_entry` would make them (attribute → value), without an AuditEntry
-        # instance each: a matching run collects hundreds of thousands.
+        # The rows themselves (`_row`), not an AuditEntry instance each: a matching run
+        # collects hundreds of thousands.
         self.rows: list[dict[str, Any]] = []
-        user = actor.user
-        self._who = {
-            "company_id": company.pk if company is not None else None,
-            "user_id": user.pk if user is not None else None,
-            "user_label": actor.label,
-            "source": actor.source,
-            "ip_address": actor.ip_address,
-        }
 
     def _add(self, kind: str, action: str, instance: models.Model, changes: Any) -> None:
-        self.rows.append(
-            {
-                **self._who,
-                "created_at": timezone.now(),
-                "kind": kind,
-                "action": action,
-                "object_type": instance._meta.label_lower,
-                "object_id": str(instance.pk),
-                "object_repr": str(instance)[:200],
-                "changes": changes,
-                "reason": "",
-            }
-        )
+        self.rows.append(_row(self.actor, self.company, kind, action, instance, changes))
 
     def create(
         self, action: str, instance: models.Model, after: Mapping[str, Any] | None = None
