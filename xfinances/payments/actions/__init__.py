@@ -24,8 +24,6 @@ from xfinances.payments.actions.common import (
     CLAIM_KINDS,
     ZERO,
     document_eur_rate,
-    eur_value,
-    exchange_difference,
 )
 from xfinances.payments.actions.marking import MarkPaidInput, mark_document_paid
 from xfinances.payments.actions.recording import (
@@ -71,6 +69,7 @@ from xfinances.payments.actions.write_offs import (
     write_off_supplier_invoice,
 )
 from xfinances.payments.queries import settings_of
+from xfinances.payments.rates import eur_value, exchange_difference
 
 __all__ = [
     "CLAIM_KINDS",

@@ -25,7 +25,6 @@ from xfinances.payments.actions.common import (
     _remaining,
     _settlement_apply,
     document_eur_rate,
-    exchange_difference,
 )
 from xfinances.payments.actions.webhooks import _emit_payment_allocated
 from xfinances.payments.models import (
@@ -33,6 +32,7 @@ from xfinances.payments.models import (
     Direction,
     Payment,
 )
+from xfinances.payments.rates import exchange_difference
 from xfinances.purchases import actions as purchases_actions
 from xfinances.purchases.models import SupplierInvoice
 

@@ -59,8 +59,6 @@ from xfinances.payments.actions.common import (
     _check_settleable,
     _remaining,
     document_eur_rate,
-    eur_value,
-    exchange_difference,
 )
 from xfinances.payments.actions.webhooks import (
     payment_allocated_event,
@@ -74,6 +72,7 @@ from xfinances.payments.models import (
     PaymentMethod,
     PaymentSource,
 )
+from xfinances.payments.rates import eur_value, exchange_difference
 from xfinances.purchases import actions as purchases_actions
 from xfinances.purchases.models import SupplierInvoice
 from xfinances.treasury.models import Movement

@@ -11,13 +11,10 @@ from xfinances.core import readers
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, ErrorCollector, InvalidInput
 from xfinances.core.models import Company
-from xfinances.core.money import BGN_PER_EUR, RoundingPoint, round_cent
 from xfinances.invoicing import actions as invoicing_actions
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
-from xfinances.payments.models import (
-    Direction,
-    DocumentSettlement,
-)
+from xfinances.payments.models import DocumentSettlement
+from xfinances.payments.rates import booked_eur_rate
 
 ZERO = Decimal("0.00")
 CLAIM_KINDS = (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE)
@@ -38,36 +35,15 @@ def _date(value: object, errors: ErrorCollector, field: str = "date") -> dt.date
 
 def document_eur_rate(document: Document) -> Decimal:
     """Units of the document currency per 1 EUR as the document booked it."""
-    if document.currency == "EUR":
-        return Decimal(1)
-    if document.currency == "BGN":
-        return BGN_PER_EUR
-    if document.total and document.eur_total:
-        return document.total / document.eur_total
-    if document.exchange_rate:
-        return document.exchange_rate
-    raise Conflict(
-        _("Document %(number)s has no exchange rate.") % {"number": document.number},
-        field="document",
+    rate = booked_eur_rate(
+        document.currency, document.total, document.eur_total, document.exchange_rate
     )
-
-
-def eur_value(amount: Decimal, units_per_eur: Decimal) -> Decimal:
-    return round_cent(amount / units_per_eur, RoundingPoint.CONVERSION)
-
-
-def exchange_difference(
-    direction: str,
-    payment_amount: Decimal,
-    payment_rate: Decimal,
-    document_amount: Decimal,
-    document_rate: Decimal,
-) -> Decimal:
-    """The company's gain (+) or loss (−) in EUR: money received is worth more in EUR than the
-    claim it settles was booked at (or money paid out is worth less). Pure."""
-    received = eur_value(payment_amount, payment_rate)
-    booked = eur_value(document_amount, document_rate)
-    return received - booked if direction == Direction.IN else booked - received
+    if rate is None:
+        raise Conflict(
+            _("Document %(number)s has no exchange rate.") % {"number": document.number},
+            field="document",
+        )
+    return rate
 
 
 def _settlement_apply(

@@ -25,7 +25,6 @@ from xfinances.invoicing.models import Document
 from xfinances.parties.models import Party
 from xfinances.payments import reference_matching
 from xfinances.payments.actions.allocation import allocate_checked
-from xfinances.payments.actions.common import eur_value
 from xfinances.payments.actions.webhooks import _emit_payment_received
 from xfinances.payments.models import (
     Direction,
@@ -33,6 +32,7 @@ from xfinances.payments.models import (
     PaymentMethod,
     PaymentSource,
 )
+from xfinances.payments.rates import eur_value
 from xfinances.treasury import actions as treasury_actions
 
 # --- payments ------------------------------------------------------------------------------------

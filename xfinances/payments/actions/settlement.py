@@ -34,7 +34,6 @@ from xfinances.payments.actions.common import (
     _remaining,
     _settlement_apply,
     document_eur_rate,
-    eur_value,
 )
 from xfinances.payments.actions.recording import PaymentInput, record_payment
 from xfinances.payments.actions.write_offs import _undo_write_off
@@ -45,6 +44,7 @@ from xfinances.payments.models import (
     WriteOff,
 )
 from xfinances.payments.queries import settings_of
+from xfinances.payments.rates import eur_value
 from xfinances.purchases import actions as purchases_actions
 
 
