@@ -43,6 +43,7 @@ from xfinances.accounting.records import (
     RecordError,
     RecordKind,
     SaleInput,
+    in_ledger,
     ledger_currency,
     purchase_record,
     sale_records,
@@ -52,6 +53,7 @@ from xfinances.core.models import Company
 from xfinances.core.money import BGN_PER_EUR, bgn_to_eur, round_cent
 from xfinances.invoicing.models import Document, DocumentLine, DocumentStatus
 from xfinances.payments.models import Allocation, Payment, WriteOff
+from xfinances.payments.rates import booked_eur_rate, eur_value
 from xfinances.purchases.models import SupplierInvoice, SupplierInvoiceStatus, SupplierInvoiceVatRow
 from xfinances.treasury.models import AccountKind, Movement, MovementStatus
 
@@ -548,6 +550,10 @@ WRITE_OFF_FIELDS = (
     "document_id",
     "document__number",
     "document__currency",
+    "document__tax_event_date",
+    "document__total",
+    "document__eur_total",
+    "document__exchange_rate",
     "document__party_id",
     "document__recipient_name",
     "document__recipient_eik",
@@ -557,6 +563,8 @@ WRITE_OFF_FIELDS = (
     "payment_id",
     "payment__direction",
     "payment__currency",
+    "payment__date",
+    "payment__eur_rate",
     "payment__bank_reference",
     "payment__party_id",
     "payment__party__name",
@@ -566,6 +574,8 @@ WRITE_OFF_FIELDS = (
     "payment__party__country",
     "supplier_invoice__supplier_number",
     "supplier_invoice__currency",
+    "supplier_invoice__tax_event_date",
+    "supplier_invoice__exchange_rate",
     "supplier_invoice__supplier_id",
     "supplier_invoice__supplier__name",
     "supplier_invoice__supplier__eik",
@@ -601,10 +611,18 @@ def _party_of(row: dict[str, Any], prefix: str, party_id: int | None) -> PartyRe
 def _write_off_input(
     company: Company, row: dict[str, Any], ledger: str, what: str
 ) -> WriteOffInput:
+    booked_rate: Decimal | None
     if row["document_id"] is not None:
         target, currency = WriteOffTarget.DOCUMENT, row["document__currency"]
         number = row["document__number"] or ""
         party = _party_of(row, "document__recipient_", row["document__party_id"])
+        booked_rate = booked_eur_rate(
+            currency,
+            row["document__total"],
+            row["document__eur_total"],
+            row["document__exchange_rate"],
+        )
+        booked_on = row["document__tax_event_date"]
     else:
         if row["payment_id"] is not None:
             prefix = "payment__party__"
@@ -616,23 +634,64 @@ def _write_off_input(
             currency = row["payment__currency"]
             number = row["payment__bank_reference"] or str(row["payment_id"])
             party_id = row["payment__party_id"]
+            booked_rate, booked_on = row["payment__eur_rate"], row["payment__date"]
         else:
             prefix = "supplier_invoice__supplier__"
             target = WriteOffTarget.SUPPLIER_INVOICE
             currency = row["supplier_invoice__currency"]
             number = row["supplier_invoice__supplier_number"] or ""
             party_id = row["supplier_invoice__supplier_id"]
+            booked_rate = row["supplier_invoice__exchange_rate"]
+            booked_on = row["supplier_invoice__tax_event_date"]
         party = _party_of(row, prefix, party_id)
+    amount = _to_ledger(company, row["amount"], currency, row["date"], ledger, what)
     return WriteOffInput(
         id=row["id"],
         target=target,
         date=row["date"],
-        amount=_to_ledger(company, row["amount"], currency, row["date"], ledger, what),
+        amount=amount,
         party=party,
         related_number=number,
         currency=currency,
         target_amount=row["amount"],
+        exchange_difference=_write_off_difference(
+            target, row["amount"], currency, amount, (booked_rate, booked_on), ledger, what
+        ),
     )
+
+
+#: Currencies at a fixed rate to the euro: their write-offs have no exchange difference.
+FIXED_RATE = ("EUR", "BGN")
+#: Write-offs that close what the party owed us (a receivable, our advance to a supplier): like
+#: money received, a gain when worth more on the day than booked. The others close what we owed.
+CLOSE_A_CLAIM = (WriteOffTarget.DOCUMENT, WriteOffTarget.PAYMENT_OUT)
+
+
+def _write_off_difference(
+    target: WriteOffTarget,
+    value: Decimal,
+    currency: str,
+    on_the_day: Decimal,
+    booked: tuple[Decimal | None, dt.date],
+    ledger: str,
+    what: str,
+) -> Decimal:
+    """The exchange difference of writing off `value` (the target's currency), worth
+    `on_the_day` in the ledger currency at the write-off day's rate, against its worth at the
+    rate it was `booked` at (rate, day): the document's or supplier invoice's booked rate
+    (`payments.rates.booked_eur_rate`, converted as the documents' records convert,
+    `records.in_ledger`) or the payment's. + gain, − loss, signed as a payment's."""
+    if currency in FIXED_RATE:
+        return ZERO
+    rate, day = booked
+    if not rate:
+        raise RecordError(
+            what, _("No exchange rate of %(c)s on %(d)s.") % {"c": currency, "d": day}
+        )
+    at_booking = in_ledger(value, currency, eur_value(value, rate), ledger)
+    if target in CLOSE_A_CLAIM:
+        return on_the_day - at_booking
+    return at_booking - on_the_day
 
 
 def write_off_records_of(

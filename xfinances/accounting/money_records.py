@@ -162,6 +162,9 @@ class WriteOffInput(NamedTuple):
     related_number: str = ""  # the document, supplier invoice or payment reference
     currency: str = ""  # the target's currency
     target_amount: Decimal = ZERO  # `amount` in the target's currency
+    # Ledger currency: the party's line at the target's booked rate minus `amount` (the day's
+    # rate), signed for the company as a payment's: + gain, − loss. Zero in EUR or BGN.
+    exchange_difference: Decimal = ZERO
 
 
 def write_off_record(item: WriteOffInput, mapping: AccountMapping) -> ExportRecord:
@@ -173,22 +176,31 @@ def write_off_record(item: WriteOffInput, mapping: AccountMapping) -> ExportReco
       closes the debit the outgoing payment left on the supplier's account;
     - a supplier invoice's remainder: Dr payables (the supplier) / Cr write-off income.
 
-    No VAT rows: a write-off is in neither VAT ledger."""
+    A foreign currency's write-off books the expense or income at the day's rate (`amount`)
+    and the party's line at the rate its target was booked at, so the party's balance closes;
+    the exchange difference between them goes to exchange gains or losses, as a payment's
+    does (a receivable or our advance closed like money received, a payable or the client's
+    credit like money paid out). No VAT rows: a write-off is in neither VAT ledger."""
     period = period_of(item.date)
-    amount = item.amount
+    amount, diff = item.amount, item.exchange_difference
     analytics = item.party.number
     if item.target == WriteOffTarget.DOCUMENT:
         debit = JournalLine(mapping.write_off_expense, amount, ZERO)
-        credit = JournalLine(mapping.receivables, ZERO, amount, analytics)
+        credit = JournalLine(mapping.receivables, ZERO, amount - diff, analytics)
     elif item.target == WriteOffTarget.PAYMENT_IN:
-        debit = JournalLine(mapping.receivables, amount, ZERO, analytics)
+        debit = JournalLine(mapping.receivables, amount + diff, ZERO, analytics)
         credit = JournalLine(mapping.write_off_income, ZERO, amount)
     elif item.target == WriteOffTarget.PAYMENT_OUT:
         debit = JournalLine(mapping.write_off_expense, amount, ZERO)
-        credit = JournalLine(mapping.payables, ZERO, amount, analytics)
+        credit = JournalLine(mapping.payables, ZERO, amount - diff, analytics)
     else:
-        debit = JournalLine(mapping.payables, amount, ZERO, analytics)
+        debit = JournalLine(mapping.payables, amount + diff, ZERO, analytics)
         credit = JournalLine(mapping.write_off_income, ZERO, amount)
+    lines = [debit, credit]
+    if diff > 0:
+        lines.append(JournalLine(mapping.exchange_gain, ZERO, diff))
+    elif diff < 0:
+        lines.append(JournalLine(mapping.exchange_loss, -diff, ZERO))
     number = f"WO-{item.id}"
     text = f"{_('Write-off')} {item.related_number} {item.party.name}"[:120]
     return ExportRecord(
@@ -206,7 +218,7 @@ def write_off_record(item: WriteOffInput, mapping: AccountMapping) -> ExportReco
         base=amount,
         vat=ZERO,
         total=amount,
-        journal=(JournalEntry(item.date, text, (debit, credit)),),
+        journal=(JournalEntry(item.date, text, _fix_order(lines)),),
         document_currency=item.currency,
         document_total=item.target_amount or amount,
         related_numbers=(item.related_number,) if item.related_number else (),

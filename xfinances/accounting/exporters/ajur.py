@@ -34,6 +34,7 @@ from xfinances.accounting.exporters.base import (
 )
 from xfinances.accounting.records import (
     ZERO,
+    AccountMapping,
     DocumentType,
     ExportRecord,
     JournalEntry,
@@ -166,7 +167,9 @@ def _pairs(entry: JournalEntry) -> list[Pair]:
             credit_left = credit.credit
 
 
-def _operation_lines(record: ExportRecord, archive: int, texts: _Texts) -> list[str]:
+def _operation_lines(
+    record: ExportRecord, archive: int, texts: _Texts, parties: tuple[str, ...]
+) -> list[str]:
     lines: list[str] = []
     if not record.journal:
         return lines
@@ -180,11 +183,18 @@ def _operation_lines(record: ExportRecord, archive: int, texts: _Texts) -> list[
     word = DOCUMENT_WORDS[record.document_type]
     for entry in record.journal:
         head = f"{start}{_text(entry.description)}#{word}@@"
+        base, party = record.total, _party_line(record, entry, parties) if foreign else None
+        if party is not None:
+            base = party.debit or party.credit
         for debit, d_an, credit, c_an, amount in _pairs(entry):
-            if foreign and record.total:
-                share = amount * record.document_total / record.total
-                fx = money(share)
-                currency = CURRENCY_NAMES.get(record.document_currency, record.document_currency)
+            if foreign and base:
+                if party is None or party.account in (debit, credit):
+                    fx = money(amount * record.document_total / base)
+                    currency = CURRENCY_NAMES.get(
+                        record.document_currency, record.document_currency
+                    )
+                else:  # the exchange difference against the expense or income: no currency
+                    fx = currency = ""
             lines.append(
                 f"{head}{debit}#{_text(d_an)}@@{credit}#{_text(c_an)}"
                 f"@@{money(amount)}##{fx}#{currency}"
@@ -192,8 +202,26 @@ def _operation_lines(record: ExportRecord, archive: int, texts: _Texts) -> list[
     return lines
 
 
-def operation_lines(record: ExportRecord, archive: int) -> Iterator[str]:
-    return iter(_operation_lines(record, archive, _Texts()))
+def _party_line(
+    record: ExportRecord, entry: JournalEntry, parties: tuple[str, ...]
+) -> JournalLine | None:
+    """A foreign-currency write-off with an exchange difference (three lines): its party's line,
+    which carries the written-off amount at its booked value. The foreign amount goes with
+    that line, so the party's account in the currency closes; the operation of the difference
+    against the expense or income has none. None for every other entry (its foreign amount is
+    shared by the record's total, as before)."""
+    if record.kind != RecordKind.WRITE_OFF or len(entry.lines) < 3:
+        return None
+    return next((line for line in entry.lines if line.account in parties), None)
+
+
+def operation_lines(
+    record: ExportRecord, archive: int, mapping: AccountMapping | None = None
+) -> Iterator[str]:
+    mapping = mapping or AccountMapping()
+    return iter(
+        _operation_lines(record, archive, _Texts(), (mapping.receivables, mapping.payables))
+    )
 
 
 def _party_fields(party: PartyRecord) -> str:
@@ -258,12 +286,13 @@ class AjurExporter(Exporter):
     def write(self, context: ExportContext, records: RecordSource, sink: Sink) -> None:
         kinds = context.options.get("kinds") or self.kinds
         texts = _Texts()
+        parties = (context.mapping.receivables, context.mapping.payables)
         ledgers = (RecordKind.SALE, RecordKind.PURCHASE)
         with sink.open(FILENAME) as out:
             batch: list[str] = []
             add, extend = batch.append, batch.extend
             for archive, record in enumerate(records(kinds), start=1):
-                extend(_operation_lines(record, archive, texts))
+                extend(_operation_lines(record, archive, texts, parties))
                 if record.kind in ledgers:
                     add(_vat_line(record, texts))
                 if len(batch) >= BATCH:
