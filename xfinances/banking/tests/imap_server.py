@@ -1,5 +1,6 @@
 """A tiny IMAP4rev1 server on loopback for the mailbox tests: one user, a few folders, the
-commands `sources/mailbox.py` sends (LOGIN, AUTHENTICATE XOAUTH2, SELECT, UID SEARCH, UID
+commands `sources/mailbox.py` sends (LOGIN, AUTHENTICATE XOAUTH2 — or its refusal, as a
+server without it answers —, SELECT, UID SEARCH, UID
 FETCH of BODY.PEEK[...], UID STORE, UID COPY, EXPUNGE, LOGOUT). Enough protocol to be honest, no more: search criteria
 are ignored (every message not deleted is returned) and headers are cut from the stored bytes.
 """
@@ -34,6 +35,9 @@ class FakeMailStore:
     fail_fetch: bool = False
     tokens: set[str] = field(default_factory=set)  # access tokens XOAUTH2 accepts
     echo_refusals: bool = False  # a careless server repeats what it was sent
+    xoauth2: bool = True  # offered (AUTH=XOAUTH2); off: AUTHENTICATE XOAUTH2 is refused at once
+    refusal: str = "NO [AUTHENTICATIONFAILED] Invalid credentials"  # the end of a refused token
+    error_challenge: str | None = None  # sent instead of the base64 JSON error (None: the JSON)
 
     def deliver(self, raw: bytes, folder: str = "INBOX") -> Stored:
         message = Stored(self.next_uid, raw)
@@ -67,7 +71,11 @@ class _Handler(socketserver.StreamRequestHandler):
             command, _, args = rest.partition(" ")
             command = command.upper()
             if command == "CAPABILITY":
-                self.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2")
+                xoauth2 = " AUTH=XOAUTH2" if self.store.xoauth2 else ""
+                self.send(f"* CAPABILITY IMAP4rev1 AUTH=PLAIN{xoauth2}")
+            elif command == "AUTHENTICATE" and not self.store.xoauth2:
+                self.send(f"{tag} NO [CANNOT] Unsupported authentication mechanism")
+                continue
             elif command == "AUTHENTICATE" and args.upper() == "XOAUTH2":
                 if not self._xoauth2(tag):
                     continue
@@ -103,14 +111,19 @@ class _Handler(socketserver.StreamRequestHandler):
         """Google's exchange: "+", the base64 response; a refusal is a "+" with a JSON error,
         answered by an empty line, then NO."""
         self.send("+ ")
-        user, token = xoauth2_fields(self.rfile.readline().strip())
+        answer = self.rfile.readline().strip()
+        user, token = xoauth2_fields(answer)
         if user == self.store.user and token in self.store.tokens:
             return True
         error = {"status": "400", "schemes": "Bearer", "scope": "https://mail.google.com/"}
-        self.send("+ " + base64.b64encode(json.dumps(error).encode()).decode())
-        self.rfile.readline()  # the client's empty answer
-        said = f" (got {token})" if self.store.echo_refusals else ""
-        self.send(f"{tag} NO [AUTHENTICATIONFAILED] Invalid credentials{said}")
+        challenge = self.store.error_challenge
+        if challenge is None:
+            challenge = base64.b64encode(json.dumps(error).encode()).decode()
+        self.send("+ " + challenge)
+        if not self.rfile.readline():  # the client's empty answer (none: it hung up)
+            return False
+        said = f" (got {token}, {answer.decode()})" if self.store.echo_refusals else ""
+        self.send(f"{tag} {self.store.refusal}{said}")
         return False
 
     def _uid(self, tag: str, args: str, selected: list[Stored]) -> bool:

@@ -34,6 +34,9 @@ class FakeMaildrop:
     tls_from_start: bool = False
     top: bool = True  # TOP is optional in POP3
     echo_refusals: bool = False  # a careless server repeats what it was sent
+    xoauth2: bool = True  # offered (SASL XOAUTH2); off: AUTH XOAUTH2 is refused at once
+    refusal: str = "-ERR [AUTH] Invalid credentials"  # the end of a refused token
+    error_challenge: str | None = None  # sent instead of the base64 JSON error (None: the JSON)
     logins: int = 0
     tls_sessions: int = 0
     commands: list[str] = field(default_factory=list)  # verbs as received, no arguments
@@ -95,7 +98,8 @@ class _Handler(socketserver.StreamRequestHandler):
             verb = verb.upper()
             self.store.commands.append(verb)
             if verb == "CAPA":
-                caps = ["USER", "UIDL", "SASL XOAUTH2"] + (["TOP"] if self.store.top else [])
+                caps = ["USER", "UIDL"] + (["SASL XOAUTH2"] if self.store.xoauth2 else [])
+                caps += ["TOP"] if self.store.top else []
                 if self.store.tls is not None and not self.store.tls_from_start:
                     caps.append("STLS")
                 self._multi([c.encode() for c in caps])
@@ -111,7 +115,7 @@ class _Handler(socketserver.StreamRequestHandler):
                     continue
                 drop = self._login()
                 self.send("+OK maildrop locked")
-            elif verb == "AUTH" and args.upper() == "XOAUTH2":
+            elif verb == "AUTH" and args.upper() == "XOAUTH2" and self.store.xoauth2:
                 if self._xoauth2():
                     drop = self._login()
             elif verb == "QUIT":
@@ -131,15 +135,19 @@ class _Handler(socketserver.StreamRequestHandler):
 
     def _xoauth2(self) -> bool:
         self.send("+ ")
-        user, token = xoauth2_fields(self._read())
+        answer = self._read()
+        user, token = xoauth2_fields(answer)
         if user == self.store.user and token in self.store.tokens:
             self.send("+OK signed in")
             return True
         error = {"status": "401", "schemes": "bearer", "scope": "https://mail.google.com/"}
-        self.send("+ " + base64.b64encode(json.dumps(error).encode()).decode())
+        challenge = self.store.error_challenge
+        if challenge is None:
+            challenge = base64.b64encode(json.dumps(error).encode()).decode()
+        self.send("+ " + challenge)
         self._read()  # the client's empty answer
-        said = f" (got {token})" if self.store.echo_refusals else ""
-        self.send(f"-ERR [AUTH] Invalid credentials{said}")
+        said = f" (got {token}, {answer})" if self.store.echo_refusals else ""
+        self.send(f"{self.store.refusal}{said}")
         return False
 
     def _transaction(self, verb: str, args: str, drop: list[Dropped], deleted: set[int]) -> None:
