@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 TIMEOUT = 30.0
 MAX_ANSWER = 64 * 1024  # a token answer is a few kilobytes
 _PRINTABLE = re.compile(r"[^\x20-\x7e]+")
+_STATUS = re.compile(r"[0-9A-Za-z._-]{1,20}")  # a status worth showing: "401", "invalid_token"
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,30 @@ def scrub(text: str, secrets: list[str]) -> str:
 def xoauth2(username: str, access_token: str) -> bytes:
     """The XOAUTH2 initial client response, before base64."""
     return f"user={username}\x01auth=Bearer {access_token}\x01\x01".encode()
+
+
+def xoauth2_secrets(username: str, access_token: str) -> tuple[str, ...]:
+    """What must not appear in an error text after an XOAUTH2 sign-in: the token, and the
+    base64 response that carries it (a careless server may repeat either)."""
+    return (access_token, base64.b64encode(xoauth2(username, access_token)).decode())
+
+
+def challenge_status(challenge: bytes, *, encoded: bool = False) -> str:
+    """The `status` of a server's XOAUTH2 error challenge — the JSON Google and Microsoft
+    document, `{"status":"401","schemes":"bearer","scope":"…"}` — or "" when the challenge
+    has none or cannot be read (not base64, not JSON, not an object, an odd status): the
+    server's text, never trusted. `encoded`: still base64, as POP3 sends it."""
+    try:
+        if encoded:
+            challenge = base64.b64decode(challenge.strip(), validate=True)
+        data = json.loads(challenge.decode("utf-8"))
+    except (ValueError, RecursionError):  # binascii.Error, UnicodeDecodeError, JSONDecodeError
+        return ""
+    status = data.get("status") if isinstance(data, dict) else None
+    if isinstance(status, bool) or not isinstance(status, str | int):
+        return ""
+    text = str(status).strip()
+    return text if _STATUS.fullmatch(text) else ""
 
 
 def refresh(

@@ -20,6 +20,7 @@ token got from the stored refresh token before each run (`mail_oauth`) and sent 
 from __future__ import annotations
 
 import base64
+import binascii
 import contextlib
 import datetime as dt
 import email
@@ -28,6 +29,7 @@ import email.utils
 import hashlib
 import imaplib
 import poplib
+import re
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -72,8 +74,8 @@ class MailboxError(Exception):
 
 
 class SignInNeeded(MailboxError):
-    """The saved OAuth2 sign-in cannot be used (refused by the provider, none yet, unreadable):
-    only the owner can fix it, by signing in again."""
+    """The saved OAuth2 sign-in cannot be used (refused by the provider or by the mail server,
+    none yet, unreadable): only the owner can fix it, by signing in again."""
 
 
 @dataclass(frozen=True)
@@ -135,13 +137,20 @@ def _message_id(parsed: EmailMessage, raw: bytes) -> str:
 
 class _XOAuth2:
     """imaplib's AUTHENTICATE callback: the initial response once, then an empty answer to
-    the server's error challenge so that it finishes with NO."""
+    the server's error challenge so that it finishes with NO. It remembers whether the token
+    went out (a refusal after that is the token's, not the mechanism's) and the status of the
+    error challenge."""
 
     def __init__(self, login: Login) -> None:
         self.first: bytes | None = mail_oauth.xoauth2(login.username, login.access_token)
+        self.sent = False
+        self.status = ""
 
     def __call__(self, challenge: bytes) -> bytes:
+        if self.sent:  # any challenge after the token is the server's error (Google, Microsoft)
+            self.status = self.status or mail_oauth.challenge_status(challenge)
         answer, self.first = self.first or b"", None
+        self.sent = True
         return answer
 
 
@@ -154,7 +163,7 @@ class ImapSession:
         try:
             connected = self._connect()
             if login.access_token:
-                connected.authenticate("XOAUTH2", _XOAuth2(login))  # raises unless OK
+                self._xoauth2(connected, login)
             else:
                 self._ok(connected.login(login.username, login.password))
             self._ok(connected.select(self._quote(mailbox.folder)))
@@ -162,6 +171,8 @@ class ImapSession:
             if connected is not None:  # refused after connecting: do not leave the socket open
                 with contextlib.suppress(*CONVERSATION_ERRORS):
                     connected.shutdown()
+            if isinstance(error, SignInNeeded):
+                raise
             raise MailboxError(_server_said(mailbox, error)) from None
         self.imap: imaplib.IMAP4 = connected
         self.moved = False
@@ -175,6 +186,28 @@ class ImapSession:
         if box.security == MailSecurity.STARTTLS:
             imap.starttls(ssl.create_default_context())
         return imap
+
+    def _xoauth2(self, imap: imaplib.IMAP4, login: Login) -> None:
+        """AUTHENTICATE XOAUTH2. A NO or BAD after the token went out to a server that offers
+        XOAUTH2 is a refused sign-in; refused before (no "+" for the token, or no
+        AUTH=XOAUTH2) the server does not do XOAUTH2, which signing in again cannot fix."""
+        answer = _XOAuth2(login)
+        try:
+            imap.authenticate("XOAUTH2", answer)  # raises unless OK
+        except binascii.Error as error:  # imaplib could not base64-decode a challenge
+            if not answer.sent:
+                raise MailboxError(describe(error)) from None
+            # The error challenge was unreadable and left unanswered: the refusal is known, the
+            # server's last word is not.
+            raise SignInNeeded(_refused_sign_in(self.mailbox, login, "", "")) from None
+        except imaplib.IMAP4.error as error:
+            offered = "AUTH=XOAUTH2" in imap.capabilities
+            said = _imap_said(describe(error))
+            if isinstance(error, imaplib.IMAP4.abort) or not (answer.sent and offered):
+                raise  # the connection broke, or the server does not do XOAUTH2
+            if _temporary(said):
+                raise
+            raise SignInNeeded(_refused_sign_in(self.mailbox, login, answer.status, said)) from None
 
     @staticmethod
     def _quote(name: str) -> str:
@@ -261,6 +294,8 @@ class Pop3Session:
             if connected is not None:
                 with contextlib.suppress(*CONVERSATION_ERRORS):
                     connected.close()
+            if isinstance(error, SignInNeeded):
+                raise
             raise MailboxError(_server_said(mailbox, error)) from None
 
     def _connect(self) -> poplib.POP3:
@@ -301,7 +336,9 @@ class Pop3Session:
 
     def _xoauth2(self, login: Login) -> None:
         """AUTH XOAUTH2 as Google and Microsoft document it: the command, the server's "+",
-        the base64 response; a failure is a "+" with an error to answer with an empty line."""
+        the base64 response; a failure is a "+" with an error to answer with an empty line.
+        "-ERR" to the command: the server does not do XOAUTH2; "-ERR" after the token: the
+        sign-in was refused (unless the server says it is only a passing trouble)."""
         self._send("AUTH XOAUTH2")
         if self._line().startswith(b"-"):
             raise MailboxError(_("the server does not offer XOAUTH2 sign-in"))
@@ -309,11 +346,19 @@ class Pop3Session:
             base64.b64encode(mail_oauth.xoauth2(login.username, login.access_token)).decode()
         )
         answer = self._line()
+        status = ""
         if answer.startswith(b"+") and not answer.startswith(b"+OK"):
+            status = mail_oauth.challenge_status(answer[1:], encoded=True)
             self._send("")
             answer = self._line()
-        if not answer.startswith(b"+OK"):
-            raise MailboxError(answer.decode(errors="replace"))
+        if answer.startswith(b"+OK"):
+            return
+        said = answer.decode(errors="replace")
+        if not said.startswith("-ERR") or _temporary(said):
+            raise MailboxError(said)
+        raise SignInNeeded(
+            _refused_sign_in(self.mailbox, login, status, said.removeprefix("-ERR").strip())
+        )
 
     def _head(self, number: str) -> bytes:
         if self.has_top:
@@ -399,6 +444,43 @@ def _server_said(mailbox: StatementMailbox, error: BaseException) -> str:
     }
 
 
+# Response codes of a refusal that is only passing (RFC 5530 for IMAP, RFC 3206 for POP3):
+# signing in again would not help, the next run may.
+_PASSING = ("[UNAVAILABLE]", "[SYS/TEMP]", "[IN-USE]")
+
+
+def _temporary(said: str) -> bool:
+    return any(code in said.upper() for code in _PASSING)
+
+
+def _imap_said(text: str) -> str:
+    """imaplib's text of a refusal without its wrapping: a BAD comes as
+    "AUTHENTICATE command error: BAD [b'...']"."""
+    wrapped = re.fullmatch(r"\w+ command error: (?:BAD|NO) \[(.*)\]", text, re.DOTALL)
+    if wrapped is None:
+        return text
+    parts = re.findall(r"b'((?:[^'\\]|\\.)*)'|b\"((?:[^\"\\]|\\.)*)\"", wrapped.group(1))
+    return " ".join(single or double for single, double in parts) or text
+
+
+def _refused_sign_in(mailbox: StatementMailbox, login: Login, status: str, said: str) -> str:
+    """The mail server took the access token and refused it: the token is for another account,
+    lacks mail access, or the account may not use IMAP/POP. The server's words come last and
+    short, the secrets cut out first (a token cut in half would no longer be found)."""
+    said = mail_oauth.scrub(said, list(login.secrets)).strip()[:200]
+    details = [_("status %(status)s") % {"status": status}] if status else []
+    details += [said] if said else []
+    return _(
+        "The mail server %(host)s refused the OAuth2 sign-in of %(user)s: sign in with the "
+        "provider again on the mailbox's page, as the account that owns this mailbox (or paste "
+        "a refresh token of that account). The server said: %(said)s"
+    ) % {
+        "host": mailbox.host,
+        "user": login.username,
+        "said": "; ".join(details) or _("nothing readable"),
+    }
+
+
 def _login(mailbox: StatementMailbox) -> Login:
     """The password, or an access token for this run (a rotated refresh token is stored at
     once, before the login uses the access token: the old one may no longer work)."""
@@ -437,7 +519,9 @@ def _login(mailbox: StatementMailbox) -> Login:
         _keep_rotated(mailbox, tokens.refresh_token)
         secrets += (tokens.refresh_token,)
     return Login(
-        mailbox.username, access_token=tokens.access_token, secrets=(*secrets, tokens.access_token)
+        mailbox.username,
+        access_token=tokens.access_token,
+        secrets=(*secrets, *mail_oauth.xoauth2_secrets(mailbox.username, tokens.access_token)),
     )
 
 
