@@ -158,7 +158,17 @@ def choice_label(choices: type[Choices], value: str) -> str:
     value itself when it is no choice), without what that costs on every call: a dict of all
     the choices built anew and each of their lazy labels translated to be hashed. The names of
     documents in audit records and histories are made thousands of times in a bulk run."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return str(value)
+    key = (choices, value, translation.get_language())
+    label = _LABELS.get(key)
+    if label is None:
+        try:
+            label = str(choices(value).label)
+        except ValueError:
+            return str(value)  # not cached: only the choices' own values are
+        _LABELS[key] = label
+    return label
+
+
+#: choice_label's answers by (choices, value, language): a label is fixed per language, and
+#: translating a lazy label costs a catalog look-up each time. Bounded: choices in code only.
+_LABELS: dict[tuple[type[Choices], str, str | None], str] = {}

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import F
+
+from xfinances.core.lookups import AnyOf
 from xfinances.core.models import Company
 from xfinances.invoicing.models import Document
 from xfinances.payments.models import DocumentSettlement, Payment, ReminderRun
@@ -19,7 +22,12 @@ from xfinances.purchases.models import SupplierInvoice
 
 def lock_payments(company: Company, payment_ids: Iterable[int]) -> dict[int, Payment]:
     ids = sorted(set(payment_ids))
-    rows = Payment.objects.select_for_update().filter(company=company, pk__in=ids).order_by("pk")
+    rows = (
+        Payment.objects.select_for_update()
+        .filter(company=company)
+        .filter(AnyOf(F("pk"), ids))
+        .order_by("pk")
+    )
     return {row.pk: row for row in rows}
 
 
@@ -30,7 +38,8 @@ def lock_documents(company: Company, document_ids: Iterable[int]) -> dict[int, D
     rows = {
         row.pk: row
         for row in Document.objects.select_for_update()
-        .filter(company=company, pk__in=ids)
+        .filter(company=company)
+        .filter(AnyOf(F("pk"), ids))
         .order_by("pk")
     }
     return rows
@@ -39,20 +48,29 @@ def lock_documents(company: Company, document_ids: Iterable[int]) -> dict[int, D
 def lock_settlements(
     company: Company, document_ids: Iterable[int]
 ) -> dict[int, DocumentSettlement]:
-    """The settlement rows of locked documents (call after `lock_documents`)."""
+    """The settlement rows of locked documents (call after `lock_documents`), created where
+    missing. The rows that exist are locked first; only the missing ones are inserted and then
+    locked (no separate look for which exist: one statement when all do)."""
     ids = sorted(set(document_ids))
-    existing = set(
-        DocumentSettlement.objects.filter(company=company, pk__in=ids).values_list("pk", flat=True)
-    )
-    missing = [DocumentSettlement(document_id=i, company=company) for i in ids if i not in existing]
+    rows = _locked_settlements(company, ids)
+    missing = [i for i in ids if i not in rows]
     if missing:
-        DocumentSettlement.objects.bulk_create(missing, ignore_conflicts=True)
-    rows = (
+        DocumentSettlement.objects.bulk_create(
+            [DocumentSettlement(document_id=i, company=company) for i in missing],
+            ignore_conflicts=True,
+        )
+        rows.update(_locked_settlements(company, missing))
+    return {pk: rows[pk] for pk in ids if pk in rows}
+
+
+def _locked_settlements(company: Company, ids: list[int]) -> dict[int, DocumentSettlement]:
+    found = (
         DocumentSettlement.objects.select_for_update()
-        .filter(company=company, pk__in=ids)
+        .filter(company=company)
+        .filter(AnyOf(F("pk"), ids))
         .order_by("pk")
     )
-    return {row.pk: row for row in rows}
+    return {row.pk: row for row in found}
 
 
 def lock_supplier_invoices(
@@ -62,7 +80,8 @@ def lock_supplier_invoices(
     ids = sorted(set(invoice_ids))
     rows = (
         SupplierInvoice.objects.select_for_update()
-        .filter(company=company, pk__in=ids)
+        .filter(company=company)
+        .filter(AnyOf(F("pk"), ids))
         .select_related("company", "supplier")
         .order_by("pk")
     )

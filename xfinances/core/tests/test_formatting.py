@@ -144,3 +144,18 @@ def test_choice_label_is_what_get_display_gives(language):
             row = AuditEntry(source=value)
             assert f.choice_label(Source, value) == row.get_source_display()
         assert f.choice_label(Role, Role.OWNER) == str(Role.OWNER.label)
+
+
+def test_choice_label_follows_the_language_it_is_asked_in():
+    """The labels are remembered per language: a label asked in Bulgarian, then in English,
+    then in Bulgarian again is each time the active language's."""
+    with translation.override("bg"):
+        bulgarian = f.choice_label(Role, Role.OWNER)
+    with translation.override("en"):
+        english = f.choice_label(Role, Role.OWNER)
+    with translation.override("bg"):
+        again = f.choice_label(Role, Role.OWNER)
+    assert bulgarian != english
+    assert again == bulgarian
+    with translation.override("en"):
+        assert f.choice_label(Role, "no-such") == "no-such"

@@ -13,7 +13,7 @@ from xfinances.core.models import AuditEntry
 from xfinances.invoicing import actions as invoicing_actions
 from xfinances.invoicing.models import Document
 from xfinances.invoicing.tests.factories import bg_client
-from xfinances.payments import actions
+from xfinances.payments import actions, locks
 from xfinances.payments.models import Allocation, DocumentSettlement, Payment
 from xfinances.payments.tests.factories import DAY, SYSTEM, invoice
 from xfinances.purchases.models import PaymentStatus, SupplierInvoice
@@ -189,3 +189,18 @@ def test_a_movement_already_paid_is_refused(company):
     with pytest.raises(InvalidInput, match="already a payment"):
         actions.record_matched_payments(SYSTEM, company, [item])
     assert Allocation.objects.filter(document=sale).count() == 1
+
+
+def test_settlement_rows_are_locked_whether_they_exist_or_not(company):
+    """`lock_settlements` gives every document's row in id order: the existing ones as they
+    are stored, the missing ones created (zero), and only the missing ones inserted."""
+    client = bg_client(company)
+    first, second, third = (invoice(company, client, price) for price in ("10", "20", "30"))
+    DocumentSettlement.objects.filter(pk__in=[first.pk, second.pk, third.pk]).delete()
+    DocumentSettlement.objects.create(document=second, company=company, paid=D("5.00"))
+    rows = locks.lock_settlements(company, [third.pk, second.pk, first.pk, second.pk])
+    assert list(rows) == sorted([first.pk, second.pk, third.pk])
+    assert rows[second.pk].paid == D("5.00")
+    assert rows[first.pk].paid == rows[third.pk].paid == D("0")
+    assert DocumentSettlement.objects.filter(company=company).count() == 3
+    assert locks.lock_settlements(company, []) == {}
