@@ -223,7 +223,10 @@ def test_signing_in_again_in_the_browser_clears_it(
         assert failed.status == RunStatus.FAILED and box.needs_sign_in is True
         assert REFUSED in box.last_error
         page = client.get(f"/c/{company.eik}/banking/sources/mailbox/{box.pk}/").content.decode()
-        assert "Доставчикът вече не приема запазения вход" in page and "alert-danger" in page
+        assert (
+            "Запазеният вход е отказан (от доставчика или от пощенския сървър)" in page
+            and "alert-danger" in page
+        )
         client.get(back_path(oauth_server.follow_once(start(client, company, box))))
         box.refresh_from_db()
         assert (box.status, box.last_error, box.needs_sign_in) == (SyncStatus.OK, "", False)
