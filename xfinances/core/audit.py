@@ -128,19 +128,6 @@ def _row(
     }
 
 
-def _entry(
-    actor: Actor,
-    company: Company | None,
-    kind: str,
-    action: str,
-    instance: models.Model,
-    changes: dict[str, Any],
-    reason: str = "",
-    object_repr: str | None = None,
-) -> AuditEntry:
-    return AuditEntry(**_row(actor, company, kind, action, instance, changes, reason, object_repr))
-
-
 def _write(
     actor: Actor,
     company: Company | None,
@@ -151,7 +138,7 @@ def _write(
     reason: str = "",
     object_repr: str | None = None,
 ) -> AuditEntry:
-    entry = _entry(actor, company, kind, action, instance, changes, reason, object_repr)
+    entry = AuditEntry(**_row(actor, company, kind, action, instance, changes, reason, object_repr))
     _insert(entry)
     return entry
 
