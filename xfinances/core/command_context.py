@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from xfinances.core.audit import Actor
+from xfinances.core.exceptions import InvalidInput, NotAllowed
 from xfinances.core.models import Company, Membership, Source
 
 
@@ -41,3 +42,16 @@ def company_and_actor(options: dict[str, Any]) -> tuple[Company, Actor]:
     if membership is None:
         raise CommandError(f"{email} is not an active member of {company.name}.")
     return company, Actor(membership.user, Source.CLI)
+
+
+def action_error(error: Exception, *, named: bool = False) -> CommandError:
+    """A refused action as the command's error: the input's messages joined (`named`: each
+    after its field, `amount: Only 0.40 EUR is left.`), a role's refusal with a default text,
+    any other refusal as it says."""
+    if isinstance(error, InvalidInput):
+        if named:
+            return CommandError(str(error))
+        return CommandError("; ".join(" ".join(v) for v in error.errors.values()))
+    if isinstance(error, NotAllowed):
+        return CommandError(str(error) or "Your role does not allow this action.")
+    return CommandError(str(error))

@@ -14,17 +14,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from xfinances.banking import actions, csv_profiles, queries
 from xfinances.banking.models import ImportSource
-from xfinances.core.command_context import add_company_arguments, company_and_actor
-from xfinances.core.exceptions import ActionError, InvalidInput, NotAllowed
+from xfinances.core.command_context import (
+    action_error,
+    add_company_arguments,
+    company_and_actor,
+)
+from xfinances.core.exceptions import ActionError
 from xfinances.treasury.models import MoneyAccount
-
-
-def action_error(error: Exception) -> CommandError:
-    if isinstance(error, InvalidInput):
-        return CommandError("; ".join(" ".join(str(m) for m in v) for v in error.errors.values()))
-    if isinstance(error, NotAllowed):
-        return CommandError(str(error) or "Your role does not allow this action.")
-    return CommandError(str(error))
 
 
 class Command(BaseCommand):

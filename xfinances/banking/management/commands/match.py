@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from xfinances.banking import actions
-from xfinances.core.command_context import add_company_arguments, company_and_actor
-from xfinances.core.exceptions import ActionError, InvalidInput, NotAllowed
+from xfinances.core.command_context import (
+    action_error,
+    add_company_arguments,
+    company_and_actor,
+)
+from xfinances.core.exceptions import ActionError
 
 
 class Command(BaseCommand):
@@ -24,12 +28,8 @@ class Command(BaseCommand):
         company, actor = company_and_actor(options)
         try:
             result = actions.match_entries(actor, company)
-        except InvalidInput as error:
-            raise CommandError("; ".join(" ".join(v) for v in error.errors.values())) from None
-        except NotAllowed as error:
-            raise CommandError(str(error) or "Your role does not allow this action.") from None
         except ActionError as error:
-            raise CommandError(str(error)) from None
+            raise action_error(error) from None
         data = {"matched": result.matched, "review": result.review, "unmatched": result.unmatched}
         if options["json"]:
             self.stdout.write(json.dumps(data))

@@ -21,8 +21,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Model
 
-from xfinances.core.command_context import add_company_arguments, company_and_actor
-from xfinances.core.exceptions import ActionError, InvalidInput, NotAllowed
+from xfinances.core.command_context import (
+    action_error,
+    add_company_arguments,
+    company_and_actor,
+)
+from xfinances.core.exceptions import ActionError
 from xfinances.core.models import Company
 from xfinances.invoicing.models import Document
 from xfinances.payments import actions
@@ -66,12 +70,8 @@ class Command(BaseCommand):
             else:
                 payment = _one(company, Payment, options["payment"], "payment")
                 done = actions.write_off_payment(actor, payment, actions.WriteOffInput.read(data))
-        except InvalidInput as error:
-            raise CommandError(str(error)) from None  # each field with its messages
-        except NotAllowed as error:
-            raise CommandError(str(error) or "Your role does not allow this action.") from None
         except ActionError as error:
-            raise CommandError(str(error)) from None
+            raise action_error(error, named=True) from None
         out = {
             "id": done.pk,
             "document_id": done.document_id,
