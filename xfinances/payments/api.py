@@ -146,6 +146,8 @@ def _allocation_out(allocation: Allocation) -> dict[str, Any]:
         "amount": str(allocation.amount),
         "document_amount": str(allocation.document_amount),
         "exchange_difference_eur": str(allocation.exchange_difference_eur),
+        "received_eur": str(allocation.received_eur),
+        "booked_eur": str(allocation.booked_eur),
         "undone_at": allocation.undone_at,
         "undo_reason": allocation.undo_reason,
     }
@@ -159,6 +161,7 @@ def _write_off_out(item: WriteOff) -> dict[str, Any]:
         "supplier_invoice_id": item.supplier_invoice_id,
         "date": item.date,
         "amount": str(item.amount),
+        "booked_eur": str(item.booked_eur),
         "reason": item.reason,
         "undone_at": item.undone_at,
         "undo_reason": item.undo_reason,

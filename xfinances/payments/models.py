@@ -137,9 +137,10 @@ class Allocation(BoundedTextModel):
     """Part of a payment (or of a credit note) settling part of a document.
 
     Source: `payment` or `credit_note` (exactly one). Target: `document`. `amount` is in the
-    source's currency, `document_amount` in the document's. `exchange_difference_eur`: the EUR
-    value of `document_amount` at the payment's rate minus at the document's rate, signed as a
-    gain (+) or loss (−) for the company."""
+    source's currency, `document_amount` in the document's. `exchange_difference_eur`:
+    `received_eur` (the amount at the payment's rate) minus `booked_eur` (the document amount
+    at the document's booked rate), signed as a gain (+) or loss (−) for the company. A credit
+    note's part holds its value at the note's rate in both and no difference."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     payment = models.ForeignKey(
@@ -168,6 +169,11 @@ class Allocation(BoundedTextModel):
     exchange_difference_eur = models.DecimalField(
         _("exchange difference (EUR)"), **AMOUNT, default=ZERO
     )
+    #: `amount` in EUR at the payment's rate, and `document_amount` at the document's booked
+    #: rate (`payments.rates.part_eur`): the part that closes its payment or its document takes
+    #: what the other parts left of the whole's EUR figure, so the party's account closes.
+    received_eur = models.DecimalField(_("received (EUR)"), **AMOUNT, default=ZERO)
+    booked_eur = models.DecimalField(_("booked (EUR)"), **AMOUNT, default=ZERO)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -277,6 +283,9 @@ class WriteOff(BoundedTextModel):
     )
     date = models.DateField(_("date"))
     amount = models.DecimalField(_("amount"), **AMOUNT)
+    #: `amount` in EUR at the rate its target was booked at, the closing part taking what the
+    #: target's other parts left (`payments.rates.part_eur`): the party's line in the export.
+    booked_eur = models.DecimalField(_("booked (EUR)"), **AMOUNT, default=ZERO)
     reason = models.CharField(_("reason"), max_length=300)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

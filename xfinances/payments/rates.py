@@ -38,6 +38,43 @@ def exchange_difference(
 ) -> Decimal:
     """The company's gain (+) or loss (−) in EUR: money received is worth more in EUR than the
     claim it settles was booked at (or money paid out is worth less). Pure."""
-    received = eur_value(payment_amount, payment_rate)
-    booked = eur_value(document_amount, document_rate)
-    return received - booked if direction == Direction.IN else booked - received
+    return difference_of(
+        direction,
+        eur_value(payment_amount, payment_rate),
+        eur_value(document_amount, document_rate),
+    )
+
+
+#: How far the part that closes a whole may move from its own value: the roundings of its
+#: other parts (half a cent each) and of the whole's EUR figure (per VAT row for a supplier
+#: invoice). Beyond it the figures disagree for another reason (a credit note at another rate,
+#: a corrected total) and the part keeps its own value.
+_SLACK_PER_PART = Decimal("0.01")
+
+
+def part_eur(
+    amount: Decimal,
+    units_per_eur: Decimal,
+    *,
+    closes: bool,
+    whole_eur: Decimal,
+    others_eur: Decimal,
+    others: int,
+) -> Decimal:
+    """The EUR value of one part of a whole — an allocation or a write-off of a document, a
+    supplier invoice or a payment — rounded to the cent at the whole's rate; the part that
+    `closes` the whole takes what its `others` (their EUR sum) left of the whole's EUR figure,
+    so the parts add up to it exactly and no cent stays on the party's account. Pure."""
+    own = eur_value(amount, units_per_eur)
+    if not closes:
+        return own
+    rest = whole_eur - others_eur
+    if abs(rest - own) <= _SLACK_PER_PART * (others + 2):
+        return rest
+    return own
+
+
+def difference_of(direction: str, received_eur: Decimal, booked_eur: Decimal) -> Decimal:
+    """`exchange_difference` of values already in EUR: money received against the claim it
+    settles, signed as a gain (+) or loss (−) for the company."""
+    return received_eur - booked_eur if direction == Direction.IN else booked_eur - received_eur

@@ -18,13 +18,13 @@ from xfinances.core.permissions import ensure_can
 from xfinances.core.queries import rate_value
 from xfinances.invoicing.models import Document, DocumentKind
 from xfinances.payments import locks
+from xfinances.payments.actions import parts
 from xfinances.payments.actions.common import (
     CLAIM_KINDS,
     _amount,
     _check_settleable,
     _remaining,
     _settlement_apply,
-    document_eur_rate,
 )
 from xfinances.payments.actions.webhooks import _emit_payment_allocated
 from xfinances.payments.models import (
@@ -32,7 +32,7 @@ from xfinances.payments.models import (
     Direction,
     Payment,
 )
-from xfinances.payments.rates import exchange_difference
+from xfinances.payments.rates import difference_of
 from xfinances.purchases import actions as purchases_actions
 from xfinances.purchases.models import SupplierInvoice
 
@@ -237,6 +237,8 @@ def allocate_checked(
     payment = locks.lock_payments(company, [payment.pk])[payment.pk]
     documents = locks.lock_documents(company, [w.document.pk for w in wanted])
     rows = locks.lock_settlements(company, documents)
+    document_parts = parts.of_documents(company.pk, [pk for pk, row in rows.items() if row.settled])
+    payment_parts = parts.of_payments(company.pk, [payment] if payment.allocated else [])
     created: list[Allocation] = []
     for item in wanted:
         document = documents[item.document.pk]
@@ -257,8 +259,9 @@ def allocate_checked(
             target_currency=document.currency,
             nothing_left=_("Document %(number)s has nothing left to pay."),
         )
-        difference = exchange_difference(
-            payment.direction, amount, payment.eur_rate, doc_amount, document_eur_rate(document)
+        received = parts.payment_part(payment_parts, payment, amount)
+        booked = parts.document_part(
+            document_parts, document, doc_amount, remaining_after=remaining - doc_amount
         )
         allocation = Allocation.objects.create(
             company=company,
@@ -267,7 +270,9 @@ def allocate_checked(
             date=max(payment.date, document.issue_date),
             amount=amount,
             document_amount=doc_amount,
-            exchange_difference_eur=difference,
+            received_eur=received,
+            booked_eur=booked,
+            exchange_difference_eur=difference_of(payment.direction, received, booked),
             created_by=actor.user,
         )
         payment.allocated += amount
@@ -341,10 +346,12 @@ def supplier_invoice_allocation(
     invoice: SupplierInvoice,
     amount: Decimal | None,
     doc_amount: Decimal | None,
+    known: tuple[parts.Parts, parts.Parts],
 ) -> Allocation:
     """The allocation of `payment` to one locked supplier invoice, checked against what both
     have left and not saved (`allocate_supplier_invoices` saves it at once; the bank-match
-    batch inserts many together)."""
+    batch inserts many together). `known`: the parts of the payments and of the invoices
+    (`parts.of_payments`, `parts.of_supplier_invoices`), valued with it."""
     _check_invoice_fits_payment(payment, invoice)
     amount, doc_amount = _supplier_invoice_amounts(payment, invoice, amount, doc_amount)
     _check_both_sides(
@@ -358,6 +365,11 @@ def supplier_invoice_allocation(
         target_currency=invoice.currency,
         nothing_left=_("%(number)s has nothing left to pay."),
     )
+    payment_parts, invoice_parts = known
+    received = parts.payment_part(payment_parts, payment, amount)
+    booked = parts.supplier_invoice_part(
+        invoice_parts, invoice, doc_amount, remaining_after=invoice.remaining - doc_amount
+    )
     return Allocation(
         company=payment.company,
         payment=payment,
@@ -365,9 +377,9 @@ def supplier_invoice_allocation(
         date=max(payment.date, invoice.issue_date),
         amount=amount,
         document_amount=doc_amount,
-        exchange_difference_eur=exchange_difference(
-            payment.direction, amount, payment.eur_rate, doc_amount, invoice.exchange_rate
-        ),
+        received_eur=received,
+        booked_eur=booked,
+        exchange_difference_eur=difference_of(payment.direction, received, booked),
         created_by=actor.user,
     )
 
@@ -413,6 +425,12 @@ def _allocate_supplier_invoices(
         )
     payment = locks.lock_payments(company, [payment.pk])[payment.pk]
     invoices = locks.lock_supplier_invoices(company, [item[0].pk for item in wanted])
+    known = (
+        parts.of_payments(company.pk, [payment] if payment.allocated else []),
+        parts.of_supplier_invoices(
+            company.pk, [pk for pk, i in invoices.items() if i.amount_paid or i.amount_written_off]
+        ),
+    )
     created: list[Allocation] = []
     for item, amount, doc_amount in wanted:
         if item.pk not in invoices:
@@ -420,7 +438,7 @@ def _allocate_supplier_invoices(
                 {"supplier_invoice": [_("No such supplier invoice in this company.")]}
             )
         invoice = invoices[item.pk]
-        allocation = supplier_invoice_allocation(actor, payment, invoice, amount, doc_amount)
+        allocation = supplier_invoice_allocation(actor, payment, invoice, amount, doc_amount, known)
         allocation.save()
         payment.allocated += allocation.amount
         payment.save(update_fields=["allocated"])

@@ -46,6 +46,7 @@ from xfinances.notifications import queries as outbox_queries
 from xfinances.notifications.models import WebhookEndpoint
 from xfinances.parties.models import Party
 from xfinances.payments import locks
+from xfinances.payments.actions import parts
 from xfinances.payments.actions.allocation import (
     _check_both_sides,
     _check_fits_payment,
@@ -58,7 +59,6 @@ from xfinances.payments.actions.common import (
     _amount,
     _check_settleable,
     _remaining,
-    document_eur_rate,
 )
 from xfinances.payments.actions.webhooks import (
     payment_allocated_event,
@@ -72,7 +72,7 @@ from xfinances.payments.models import (
     PaymentMethod,
     PaymentSource,
 )
-from xfinances.payments.rates import eur_value, exchange_difference
+from xfinances.payments.rates import difference_of, eur_value
 from xfinances.purchases import actions as purchases_actions
 from xfinances.purchases.models import SupplierInvoice
 from xfinances.treasury.models import Movement
@@ -182,6 +182,12 @@ def record_matched_payments(
     if len(invoices) != len(invoice_ids):
         raise InvalidInput({"supplier_invoice": [_("No such supplier invoice in this company.")]})
 
+    document_parts = parts.of_documents(
+        company.pk, [pk for pk, row in settlements.items() if row.settled]
+    )
+    invoice_parts = parts.of_supplier_invoices(
+        company.pk, [pk for pk, i in invoices.items() if i.amount_paid or i.amount_written_off]
+    )
     now = timezone.now()
     rates: dict[tuple[str, dt.date], Decimal | None] = {}
     recorded: list[RecordedPayment] = []
@@ -191,17 +197,29 @@ def record_matched_payments(
         payment = _new_payment(actor, company, item, rates, now)
         created.append(audit.snapshot(payment))
         done = RecordedPayment(payment)
+        payment_parts = parts.Parts()  # a new payment: no parts yet
         for kind, target_id, value in _in_order(item.allocations):
             wanted = _amount(value, errors, "amount")
             errors.raise_if_any()
             before = payment.allocated
             if kind == SALES:
                 allocation, left = _allocate_document(
-                    actor, payment, documents[int(target_id)], settlements, wanted, now
+                    actor,
+                    payment,
+                    documents[int(target_id)],
+                    settlements,
+                    wanted,
+                    now,
+                    (payment_parts, document_parts),
                 )
             else:
                 allocation, left = _allocate_invoice(
-                    actor, payment, invoices[int(target_id)], wanted, now
+                    actor,
+                    payment,
+                    invoices[int(target_id)],
+                    wanted,
+                    now,
+                    (payment_parts, invoice_parts),
                 )
             done.allocations.append(allocation)
             events.allocated_before[id(allocation)] = before
@@ -270,8 +288,10 @@ def _allocate_document(
     settlements: dict[int, DocumentSettlement],
     amount: Decimal | None,
     now: dt.datetime,
+    known: tuple[parts.Parts, parts.Parts],
 ) -> tuple[Allocation, Decimal]:
-    """`allocate_checked`'s step for one (locked) document, in memory."""
+    """`allocate_checked`'s step for one (locked) document, in memory; `known`: the parts of
+    the payment and of the batch's documents."""
     company = payment.company
     _check_settleable(document, company)
     _check_fits_payment(payment, document)
@@ -292,6 +312,11 @@ def _allocate_document(
         target_currency=document.currency,
         nothing_left=_("Document %(number)s has nothing left to pay."),
     )
+    payment_parts, document_parts = known
+    received = parts.payment_part(payment_parts, payment, amount)
+    booked = parts.document_part(
+        document_parts, document, doc_amount, remaining_after=remaining - doc_amount
+    )
     allocation = Allocation(
         company=company,
         payment=payment,
@@ -299,9 +324,9 @@ def _allocate_document(
         date=max(payment.date, document.issue_date),
         amount=amount,
         document_amount=doc_amount,
-        exchange_difference_eur=exchange_difference(
-            payment.direction, amount, payment.eur_rate, doc_amount, document_eur_rate(document)
-        ),
+        received_eur=received,
+        booked_eur=booked,
+        exchange_difference_eur=difference_of(payment.direction, received, booked),
         created_by=actor.user,
         created_at=now,
     )
@@ -317,6 +342,7 @@ def _allocate_invoice(
     invoice: SupplierInvoice,
     amount: Decimal | None,
     now: dt.datetime,
+    known: tuple[parts.Parts, parts.Parts],
 ) -> tuple[Allocation, Decimal]:
     """`allocate_supplier_invoices`' step for one (locked) invoice, in memory; the invoice's
     paid and remaining amounts move as `set_paid_amount` will store them."""
@@ -324,7 +350,7 @@ def _allocate_invoice(
         raise InvalidInput(
             {"supplier_invoice": [_("Only an outgoing payment pays a supplier invoice.")]}
         )
-    allocation = supplier_invoice_allocation(actor, payment, invoice, amount, None)
+    allocation = supplier_invoice_allocation(actor, payment, invoice, amount, None, known)
     allocation.created_at = now
     payment.allocated += allocation.amount
     invoice.amount_paid += allocation.document_amount
@@ -363,6 +389,8 @@ _ALLOCATION_COLUMNS = (
     "amount",
     "document_amount",
     "exchange_difference_eur",
+    "received_eur",
+    "booked_eur",
     "created_by_id",
     "created_at",
     "undo_reason",

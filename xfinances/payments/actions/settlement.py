@@ -25,6 +25,7 @@ from xfinances.core.text_limits import limit_of
 from xfinances.invoicing.events import DocumentIssued, DocumentVoided
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.payments import locks
+from xfinances.payments.actions import parts
 from xfinances.payments.actions.common import (
     CLAIM_KINDS,
     ZERO,
@@ -142,6 +143,8 @@ def _offset_credit_note(
                 ]
             }
         )
+    # What the note takes off the client's 411: its part at the rate the note booked.
+    on_the_account = eur_value(value, document_eur_rate(note))
     allocation = Allocation.objects.create(
         company=company,
         credit_note=note,
@@ -149,6 +152,8 @@ def _offset_credit_note(
         date=max(note.issue_date, target.issue_date),
         amount=value,
         document_amount=doc_amount,
+        received_eur=on_the_account,
+        booked_eur=on_the_account,
         created_by=actor.user,
     )
     _settlement_apply(actor, note, rows[note.pk], credited=value)
@@ -334,11 +339,13 @@ def write_off(
             }
         )
     assert day is not None
+    known = parts.of_documents(company.pk, [document.pk] if row.settled else [])
     item = WriteOff.objects.create(
         company=company,
         document=document,
         date=day,
         amount=value,
+        booked_eur=parts.document_part(known, document, value, remaining_after=remaining - value),
         reason=reason[:300],
         created_by=actor.user,
     )

@@ -25,6 +25,7 @@ from xfinances.core.inputs import ActionInput, reads
 from xfinances.core.permissions import ensure_can
 from xfinances.core.text_limits import limit_of
 from xfinances.payments import locks
+from xfinances.payments.actions import parts
 from xfinances.payments.actions.common import _settlement_apply
 from xfinances.payments.models import Payment, WriteOff
 from xfinances.payments.queries import (
@@ -115,11 +116,13 @@ def write_off_payment(actor: Actor, payment: Payment, data: WriteOffInput) -> Wr
     day = data.date or timezone.localdate()
     if day < payment.date:
         raise InvalidInput({"date": [_("A write-off cannot be dated before the payment.")]})
+    known = parts.of_payments(company.pk, [payment] if payment.allocated else [])
     item = WriteOff.objects.create(
         company=company,
         payment=payment,
         date=day,
         amount=value,
+        booked_eur=parts.payment_part(known, payment, value),
         reason=data.reason,
         created_by=actor.user,
     )
@@ -159,11 +162,16 @@ def write_off_supplier_invoice(
     if not fits_write_off_tolerance(company, value, invoice.exchange_rate):
         raise _over_tolerance(company)
     day = data.date or timezone.localdate()
+    settled = invoice.amount_paid or invoice.amount_written_off
+    known = parts.of_supplier_invoices(company.pk, [invoice.pk] if settled else [])
     item = WriteOff.objects.create(
         company=company,
         supplier_invoice=invoice,
         date=day,
         amount=value,
+        booked_eur=parts.supplier_invoice_part(
+            known, invoice, value, remaining_after=invoice.remaining - value
+        ),
         reason=data.reason,
         created_by=actor.user,
     )

@@ -1,0 +1,151 @@
+"""The EUR values of the parts that settle a whole — a sales document, a supplier invoice, a
+payment — so that the part closing the whole takes exactly what the others left of its EUR
+figure (`payments.rates.part_eur`) and no cent of rounding stays on the party's 411/401.
+
+A document's parts are its active allocations (from payments and credit notes) and write-offs;
+a supplier invoice's likewise; a payment's are its active allocations, its write-offs and the
+refunds paid out of it (valued at the payment's rate). The callers hold the locks of the wholes
+(`locks.py`), so the sums read here stay true until they commit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+
+from xfinances.invoicing.models import Document
+from xfinances.payments.actions.common import CLAIM_KINDS, ZERO, document_eur_rate
+from xfinances.payments.models import Allocation, Payment, WriteOff
+from xfinances.payments.rates import eur_value, part_eur
+from xfinances.purchases.models import SupplierInvoice
+
+
+@dataclass
+class Parts:
+    """What the active parts of some wholes hold in EUR: the sum and the count per whole's id.
+    `take` values the next part and adds it, so parts made in one transaction see each other."""
+
+    eur: defaultdict[int, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    count: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, key: int, eur: Decimal | None, count: int) -> None:
+        self.eur[key] += eur or ZERO
+        self.count[key] += count
+
+    def take(
+        self, key: int, amount: Decimal, rate: Decimal, *, closes: bool, whole_eur: Decimal
+    ) -> Decimal:
+        value = part_eur(
+            amount,
+            rate,
+            closes=closes,
+            whole_eur=whole_eur,
+            others_eur=self.eur[key],
+            others=self.count[key],
+        )
+        self.add(key, value, 1)
+        return value
+
+
+def _sums(parts: Parts, rows: Iterable[tuple[int, Decimal | None, int]]) -> None:
+    for whole, eur, count in rows:
+        parts.add(whole, eur, count)
+
+
+def of_documents(company_id: int, ids: Collection[int]) -> Parts:
+    """The parts of sales documents `ids` (read only for those given: pass the ones something
+    settled already)."""
+    parts = Parts()
+    if not ids:
+        return parts
+    for model in (Allocation, WriteOff):
+        _sums(
+            parts,
+            model.objects.filter(company_id=company_id, document_id__in=ids, undone_at__isnull=True)
+            .values("document_id")
+            .annotate(s=Sum("booked_eur"), n=Count("id"))
+            .order_by()
+            .values_list("document_id", "s", "n"),
+        )
+    return parts
+
+
+def of_supplier_invoices(company_id: int, ids: Collection[int]) -> Parts:
+    parts = Parts()
+    if not ids:
+        return parts
+    for model in (Allocation, WriteOff):
+        _sums(
+            parts,
+            model.objects.filter(
+                company_id=company_id, supplier_invoice_id__in=ids, undone_at__isnull=True
+            )
+            .values("supplier_invoice_id")
+            .annotate(s=Sum("booked_eur"), n=Count("id"))
+            .order_by()
+            .values_list("supplier_invoice_id", "s", "n"),
+        )
+    return parts
+
+
+def of_payments(company_id: int, payments: Collection[Payment]) -> Parts:
+    """The parts of `payments` (pass those with something allocated already)."""
+    parts = Parts()
+    ids = [payment.pk for payment in payments]
+    if not ids:
+        return parts
+    active = {"company_id": company_id, "payment_id__in": ids, "undone_at__isnull": True}
+    for model, column in ((Allocation, "received_eur"), (WriteOff, "booked_eur")):
+        _sums(
+            parts,
+            model.objects.filter(**active)
+            .values("payment_id")
+            .annotate(s=Sum(column), n=Count("id"))
+            .order_by()
+            .values_list("payment_id", "s", "n"),
+        )
+    rates = {payment.pk: payment.eur_rate for payment in payments}
+    refunds = Payment.objects.filter(company_id=company_id, refund_of_id__in=ids)
+    for source, amount in refunds.values_list("refund_of_id", "amount"):
+        parts.add(source, eur_value(amount, rates[source]), 1)
+    return parts
+
+
+def document_part(
+    parts: Parts, document: Document, amount: Decimal, *, remaining_after: Decimal
+) -> Decimal:
+    """The EUR value of `amount` of a sales document settled by a payment or written off: at
+    the rate it booked; an invoice's or debit note's closing part takes the rest of its EUR
+    total."""
+    closes = remaining_after == 0 and document.kind in CLAIM_KINDS
+    return parts.take(
+        document.pk,
+        amount,
+        document_eur_rate(document),
+        closes=closes,
+        whole_eur=document.eur_total,
+    )
+
+
+def supplier_invoice_part(
+    parts: Parts, invoice: SupplierInvoice, amount: Decimal, *, remaining_after: Decimal
+) -> Decimal:
+    return parts.take(
+        invoice.pk,
+        amount,
+        invoice.exchange_rate,
+        closes=remaining_after == 0,
+        whole_eur=invoice.eur_total,
+    )
+
+
+def payment_part(parts: Parts, payment: Payment, amount: Decimal) -> Decimal:
+    """The EUR value of `amount` of a payment allocated or written off (call before the
+    payment's `allocated` grows by it): at its rate; the part that leaves nothing
+    unallocated takes the rest of its EUR amount."""
+    closes = payment.amount - payment.allocated - amount == 0
+    key = payment.pk or 0  # a payment not saved yet: give each its own `Parts`
+    return parts.take(key, amount, payment.eur_rate, closes=closes, whole_eur=payment.eur_amount)
