@@ -53,7 +53,7 @@ from xfinances.core.models import Company
 from xfinances.core.money import BGN_PER_EUR, bgn_to_eur, round_cent
 from xfinances.invoicing.models import Document, DocumentLine, DocumentStatus
 from xfinances.payments.models import Allocation, Payment, WriteOff
-from xfinances.payments.rates import booked_eur_rate, eur_value
+from xfinances.payments.rates import booked_eur_rate
 from xfinances.purchases.models import SupplierInvoice, SupplierInvoiceStatus, SupplierInvoiceVatRow
 from xfinances.treasury.models import AccountKind, Movement, MovementStatus
 
@@ -547,6 +547,7 @@ WRITE_OFF_FIELDS = (
     "id",
     "date",
     "amount",
+    "booked_eur",
     "document_id",
     "document__number",
     "document__currency",
@@ -655,7 +656,13 @@ def _write_off_input(
         currency=currency,
         target_amount=row["amount"],
         exchange_difference=_write_off_difference(
-            target, row["amount"], currency, amount, (booked_rate, booked_on), ledger, what
+            target,
+            row["amount"],
+            currency,
+            amount,
+            (booked_rate, booked_on, row["booked_eur"]),
+            ledger,
+            what,
         ),
     )
 
@@ -672,23 +679,24 @@ def _write_off_difference(
     value: Decimal,
     currency: str,
     on_the_day: Decimal,
-    booked: tuple[Decimal | None, dt.date],
+    booked: tuple[Decimal | None, dt.date, Decimal],
     ledger: str,
     what: str,
 ) -> Decimal:
     """The exchange difference of writing off `value` (the target's currency), worth
-    `on_the_day` in the ledger currency at the write-off day's rate, against its worth at the
-    rate it was `booked` at (rate, day): the document's or supplier invoice's booked rate
-    (`payments.rates.booked_eur_rate`, converted as the documents' records convert,
-    `records.in_ledger`) or the payment's. + gain, − loss, signed as a payment's."""
+    `on_the_day` in the ledger currency at the write-off day's rate, against its worth as it
+    was `booked` (rate, day, EUR value): the EUR value the write-off stored at the document's
+    or supplier invoice's booked rate or the payment's (`payments.rates.part_eur`: the part
+    closing its target takes what the other parts left), converted as the documents' records
+    convert (`records.in_ledger`). + gain, − loss, signed as a payment's."""
     if currency in FIXED_RATE:
         return ZERO
-    rate, day = booked
+    rate, day, booked_eur = booked
     if not rate:
         raise RecordError(
             what, _("No exchange rate of %(c)s on %(d)s.") % {"c": currency, "d": day}
         )
-    at_booking = in_ledger(value, currency, eur_value(value, rate), ledger)
+    at_booking = in_ledger(value, currency, booked_eur, ledger)
     if target in CLOSE_A_CLAIM:
         return on_the_day - at_booking
     return at_booking - on_the_day

@@ -1,0 +1,298 @@
+"""No cent of rounding stays on the party's 411/401: each part of a foreign-currency whole (a
+document paid in parts, a payment spread over documents, a supplier invoice whose EUR total is
+the sum of its rounded VAT rows, a rest written off) is rounded on its own, and the part that
+closes the whole takes what the others left of its EUR figure (`payments.rates.part_eur`).
+
+Each scenario below left 0.01 on the party's account before; the export's entries of the
+document(s), the payments and the write-offs now sum to zero on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from xfinances.accounting import building, queries
+from xfinances.accounting.building import Period
+from xfinances.accounting.records import ExportRecord, RecordKind
+from xfinances.core.models import ExchangeRate
+from xfinances.core.money import round_cent
+from xfinances.invoicing import actions as invoicing
+from xfinances.invoicing.tests.factories import SYSTEM, bg_client, line
+from xfinances.payments import actions as payments_actions
+from xfinances.payments.models import Allocation
+from xfinances.payments.rates import part_eur
+from xfinances.payments.tests.factories import DAY, invoice, payment
+from xfinances.purchases.tests.factories import make_invoice, make_supplier
+from xfinances.treasury import actions as treasury_actions
+from xfinances.treasury.models import Movement
+from xfinances.treasury.tests.factories import bank_account
+
+D = Decimal
+ZERO = D("0.00")
+MARCH = Period(2026, 3)
+RATE = D("1.10")  # USD per EUR, every day of these scenarios
+SALES_AND_MONEY = [RecordKind.SALE, RecordKind.PAYMENT, RecordKind.WRITE_OFF]
+PURCHASES_AND_MONEY = [RecordKind.PURCHASE, RecordKind.PAYMENT, RecordKind.WRITE_OFF]
+
+
+def eur(usd: str) -> Decimal:
+    """A part valued alone: what every part was before."""
+    return round_cent(D(usd) / RATE)
+
+
+# --- the rule (pure) ---------------------------------------------------------------------------
+
+
+def test_a_part_that_does_not_close_keeps_its_own_value() -> None:
+    own = part_eur(
+        D("366.66"), RATE, closes=False, whole_eur=D("1000"), others_eur=D("666.68"), others=2
+    )
+    assert own == D("333.33")
+
+
+def test_the_closing_part_takes_the_rest_of_the_whole() -> None:
+    rest = part_eur(
+        D("366.66"), RATE, closes=True, whole_eur=D("1000.00"), others_eur=D("666.68"), others=2
+    )
+    assert rest == D("333.32")
+
+
+def test_a_rest_beyond_the_roundings_is_not_taken() -> None:
+    """Figures that disagree for another reason (a credit note at another rate): the part keeps
+    its own value rather than absorb a real difference."""
+    value = part_eur(
+        D("366.66"), RATE, closes=True, whole_eur=D("1000.00"), others_eur=D("600.00"), others=2
+    )
+    assert value == D("333.33")
+
+
+# --- in the export -----------------------------------------------------------------------------
+
+
+def _rates(*days: dt.date) -> None:
+    for day in {DAY, *days}:
+        ExchangeRate.objects.get_or_create(currency="USD", date=day, defaults={"rate": RATE})
+
+
+def _records(company: Any, kinds: list[RecordKind]) -> list[ExportRecord]:
+    return list(building.records_of(company, MARCH, queries.mapping_of(company), kinds))
+
+
+def _balance(records: list[ExportRecord], account: str, party_id: int) -> Decimal:
+    """The party's debit − credit on `account` over all the records' entries."""
+    return sum(
+        (
+            line.debit - line.credit
+            for record in records
+            for entry in record.journal
+            for line in entry.lines
+            if line.account == account and line.analytics == str(party_id)
+        ),
+        ZERO,
+    )
+
+
+def _pay_in_thirds(company: Any, client: Any, document: Any) -> list[Allocation]:
+    made = []
+    for n, usd in enumerate(("366.67", "366.67", "366.66")):
+        paid = payment(company, client, usd, day=DAY + dt.timedelta(days=n + 1), currency="USD")
+        made += payments_actions.allocate(SYSTEM, paid, [(document, None)])
+    return made
+
+
+@pytest.mark.django_db
+def test_an_invoice_paid_in_three_parts_closes_its_411(company: Any) -> None:
+    _rates(*(DAY + dt.timedelta(days=n) for n in (1, 2, 3)))
+    client = bg_client(company)
+    document = invoice(company, client, "1100.00", currency="USD")
+    assert document.eur_total == D("1000.00")
+    first, second, last = _pay_in_thirds(company, client, document)
+    # Alone, the thirds are worth 333.34 + 333.34 + 333.33 = 1,000.01 EUR: the last takes 333.32.
+    assert eur("366.67") * 2 + eur("366.66") == D("1000.01")
+    assert (first.booked_eur, second.booked_eur, last.booked_eur) == (
+        D("333.34"),
+        D("333.34"),
+        D("333.32"),
+    )
+    # Its payment is worth 333.33 on the day: the cent is a gain, booked as one.
+    assert last.received_eur == D("333.33") and last.exchange_difference_eur == D("0.01")
+    records = _records(company, SALES_AND_MONEY)
+    assert all(record.balanced for record in records)
+    assert _balance(records, "411", client.pk) == ZERO
+
+
+@pytest.mark.django_db
+def test_a_credit_note_counts_as_a_part_of_what_it_offsets(company: Any) -> None:
+    """A third of the invoice credited (offset when issued), two thirds paid: the credit note's
+    part holds what it takes off the 411 and the last payment closes the rest."""
+    _rates(DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=2))
+    client = bg_client(company)
+    document = invoice(company, client, "1100.00", currency="USD")
+    invoicing.create_credit_note(
+        SYSTEM,
+        document,
+        reason="отстъпка",
+        issue=True,
+        today=DAY,
+        lines=[line("366.67", vat="exempt")],
+    )
+    offset = Allocation.objects.get(document=document, credit_note__isnull=False)
+    assert offset.booked_eur == offset.received_eur == D("333.34")
+    made = []
+    for n, usd in enumerate(("366.67", "366.66")):
+        paid = payment(company, client, usd, day=DAY + dt.timedelta(days=n + 1), currency="USD")
+        made += payments_actions.allocate(SYSTEM, paid, [(document, None)])
+    assert [a.booked_eur for a in made] == [D("333.34"), D("333.32")]
+    records = _records(company, SALES_AND_MONEY)
+    assert all(record.balanced for record in records)
+    assert _balance(records, "411", client.pk) == ZERO
+
+
+@pytest.mark.django_db
+def test_a_part_undone_and_paid_again_still_closes_the_document(company: Any) -> None:
+    _rates(*(DAY + dt.timedelta(days=n) for n in (1, 2, 3, 4)))
+    client = bg_client(company)
+    document = invoice(company, client, "1100.00", currency="USD")
+    _first, second, _last = _pay_in_thirds(company, client, document)
+    payments_actions.undo_allocation(SYSTEM, second, reason="wrong client")
+    again = payment(company, client, "366.67", day=DAY + dt.timedelta(days=4), currency="USD")
+    (replacement,) = payments_actions.allocate(SYSTEM, again, [(document, None)])
+    active = Allocation.objects.filter(document=document, undone_at__isnull=True)
+    assert sum(a.booked_eur for a in active) == document.eur_total == D("1000.00")
+    assert replacement.booked_eur == D("333.34")  # 1,000.00 − 333.34 − 333.32
+
+
+@pytest.mark.django_db
+def test_a_payment_spread_over_two_invoices_at_another_rate(company: Any) -> None:
+    """The cent of the payment's side: 200.00 USD paid on a day of 1.20 is 166.67 EUR, its
+    halves 83.33 each alone; the second half takes 83.34."""
+    paid_on = DAY + dt.timedelta(days=5)
+    _rates()
+    ExchangeRate.objects.create(currency="USD", date=paid_on, rate=D("1.20"))
+    client = bg_client(company)
+    one, two = (invoice(company, client, "100.00", currency="USD") for _ in range(2))
+    paid = payment(company, client, "200.00", day=paid_on, currency="USD")
+    first, second = payments_actions.allocate(SYSTEM, paid, [(one, None), (two, None)])
+    assert (first.received_eur, second.received_eur) == (D("83.33"), D("83.34"))
+    assert first.received_eur + second.received_eur == paid.eur_amount == D("166.67")
+    records = _records(company, SALES_AND_MONEY)
+    assert all(record.balanced for record in records)
+    assert _balance(records, "411", client.pk) == ZERO
+
+
+@pytest.mark.django_db
+def test_a_supplier_invoice_paid_in_full_closes_the_suppliers_401(company: Any) -> None:
+    """Its EUR total is the sum of its rounded rows (9.14 + 1.83), a cent above its total
+    converted at once (12.06 / 1.10 = 10.96): the one payment takes 10.97."""
+    _rates()
+    supplier = make_supplier(company)
+    bill = make_invoice(
+        company,
+        supplier=supplier,
+        currency="USD",
+        exchange_rate="1.10",
+        rows=[{"vat_rate": "20", "base": "10.05", "vat": "2.01"}],
+    )
+    assert (bill.eur_total, eur("12.06")) == (D("10.97"), D("10.96"))
+    paid = payment(company, supplier, "12.06", currency="USD", direction="out")
+    (allocation,) = payments_actions.allocate_supplier_invoices(SYSTEM, paid, [(bill, None)])
+    assert (allocation.booked_eur, allocation.received_eur) == (D("10.97"), D("10.96"))
+    records = _records(company, PURCHASES_AND_MONEY)
+    assert len(records) == 2 and all(record.balanced for record in records)
+    assert _balance(records, "401", supplier.pk) == ZERO
+
+
+@pytest.mark.django_db
+def test_an_overpayment_rest_written_off_closes_the_clients_411(company: Any) -> None:
+    """100.05 USD is 90.95 EUR; the invoice's 100.00 takes 90.91, so the 0.05 USD rest is
+    worth 0.04 of it, not the 0.05 it is worth alone."""
+    _rates()
+    payments_actions.update_payment_settings(
+        SYSTEM,
+        company,
+        payments_actions.PaymentSettingsInput.read_changes({"write_off_tolerance_eur": "1.00"}),
+    )
+    client = bg_client(company)
+    document = invoice(company, client, "100.00", currency="USD")
+    paid = payment(company, client, "100.05", currency="USD")
+    payments_actions.allocate(SYSTEM, paid, [(document, None)])
+    item = payments_actions.write_off_payment(
+        SYSTEM, paid, payments_actions.WriteOffInput(reason="cents", date=DAY)
+    )
+    assert (item.booked_eur, eur("0.05")) == (D("0.04"), D("0.05"))
+    records = _records(company, SALES_AND_MONEY)
+    assert all(record.balanced for record in records)
+    assert _balance(records, "411", client.pk) == ZERO
+
+
+@pytest.mark.django_db
+def test_a_remainder_written_off_after_parts_closes_the_411(company: Any) -> None:
+    _rates(DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=2))
+    payments_actions.update_payment_settings(
+        SYSTEM,
+        company,
+        payments_actions.PaymentSettingsInput.read_changes({"write_off_tolerance_eur": "1.00"}),
+    )
+    client = bg_client(company)
+    document = invoice(company, client, "1100.00", currency="USD")
+    for n, usd in enumerate(("550.02", "549.93")):
+        paid = payment(company, client, usd, day=DAY + dt.timedelta(days=n + 1), currency="USD")
+        payments_actions.allocate(SYSTEM, paid, [(document, None)])
+    # 500.02 + 499.94 paid; the 0.05 USD left is worth 0.05 alone but 0.04 of the 1,000.00.
+    assert eur("550.02") + eur("549.93") + eur("0.05") == D("1000.01")
+    item = payments_actions.write_off(SYSTEM, document, reason="cents", date=DAY)
+    active = Allocation.objects.filter(document=document, undone_at__isnull=True)
+    assert item.booked_eur == D("0.04")
+    assert sum(a.booked_eur for a in active) + item.booked_eur == D("1000.00")
+    records = _records(company, SALES_AND_MONEY)
+    assert all(record.balanced for record in records)
+    assert _balance(records, "411", client.pk) == ZERO
+
+
+def _usd_movement(account: Any, amount: str, day: dt.date) -> Movement:
+    made = treasury_actions.create_movement(
+        SYSTEM,
+        account,
+        treasury_actions.MovementInput(
+            date=day, direction="in", amount=D(amount), description="bank"
+        ),
+    )
+    return Movement.objects.select_related("account").get(pk=made.pk)
+
+
+@pytest.mark.django_db
+def test_the_bank_matching_batch_closes_a_document_paid_before(company: Any) -> None:
+    """The last third arrives from the bank: the batch reads what the earlier parts hold."""
+    days = [DAY + dt.timedelta(days=n) for n in (1, 2, 3)]
+    _rates(*days)
+    client = bg_client(company)
+    document = invoice(company, client, "1100.00", currency="USD")
+    for day, usd in zip(days[:2], ("366.67", "366.67"), strict=False):
+        paid = payment(company, client, usd, day=day, currency="USD")
+        payments_actions.allocate(SYSTEM, paid, [(document, None)])
+    account = bank_account(company, currency="USD")
+    movement = _usd_movement(account, "366.66", days[2])
+    (done,) = payments_actions.record_matched_payments(
+        SYSTEM,
+        company,
+        [
+            payments_actions.MatchedPaymentInput(
+                movement=movement,
+                direction="in",
+                date=days[2],
+                amount=D("366.66"),
+                currency="USD",
+                party=client,
+                allocations=(("sales", document.pk, D("366.66")),),
+            )
+        ],
+    )
+    (allocation,) = done.allocations
+    stored = Allocation.objects.get(pk=allocation.pk)
+    assert (stored.booked_eur, stored.received_eur) == (D("333.32"), D("333.33"))
+    assert stored.exchange_difference_eur == D("0.01")
+    records = _records(company, SALES_AND_MONEY)
+    assert _balance(records, "411", client.pk) == ZERO
