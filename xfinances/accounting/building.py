@@ -421,6 +421,8 @@ def payment_records_of(
         "date",
         "amount",
         "currency",
+        "eur_amount",
+        "refund_of_id",
         "method",
         "bank_reference",
         "party_id",
@@ -437,24 +439,29 @@ def payment_records_of(
         ids = [row["id"] for row in rows]
         differences: dict[int, Decimal] = defaultdict(lambda: ZERO)
         numbers: dict[int, list[str]] = defaultdict(list)
-        for payment_id, diff, number, supplier_number in Allocation.objects.filter(
+        # Money paid out that settles sales documents (a credit note refunded) or returns a
+        # client's credit goes back to the client: it closes the 411, not a supplier's 401.
+        to_client = {row["id"] for row in rows if row["refund_of_id"]}
+        for payment_id, diff, document_id, number, supplier_number in Allocation.objects.filter(
             company=company, payment_id__in=ids, undone_at__isnull=True
         ).values_list(
             "payment_id",
             "exchange_difference_eur",
+            "document_id",
             "document__number",
             "supplier_invoice__supplier_number",
         ):
             differences[payment_id] += diff or ZERO
             numbers[payment_id].append(number or supplier_number or "")
+            if document_id is not None:
+                to_client.add(payment_id)
         for row in rows:
             what = f"{_('payment')} {row['id']}"
-            account_kind = row["movement__account__kind"]
-            via_cash = account_kind == AccountKind.CASH if account_kind else row["method"] == "cash"
-            diff = differences.get(row["id"], ZERO)
-            record = _guard(
-                on_error, _payment, company, row, ledger, what, via_cash, diff, numbers, mapping
-            )
+            kind = row["movement__account__kind"]
+            row["via_cash"] = kind == AccountKind.CASH if kind else row["method"] == "cash"
+            row["difference"] = differences.get(row["id"], ZERO)
+            row["to_client"] = row["id"] in to_client
+            record = _guard(on_error, _payment, company, row, ledger, what, numbers, mapping)
             if record is not None:
                 yield record
 
@@ -464,21 +471,26 @@ def _payment(
     row: dict[str, Any],
     ledger: str,
     what: str,
-    via_cash: bool,
-    diff: Decimal,
     numbers: dict[int, list[str]],
     mapping: AccountMapping,
 ) -> ExportRecord:
+    """`row`: the payment's fields, with how it is booked (`via_cash`, its allocations'
+    `difference` in EUR, `to_client`: money paid out going back to a client, on 411)."""
     return payment_record(
         PaymentInput(
             id=row["id"],
             direction=row["direction"],
             date=row["date"],
-            amount=_to_ledger(company, row["amount"], row["currency"], row["date"], ledger, what),
+            # At the rate the payment was recorded at (the bank's, when typed), as its
+            # allocations' differences are: a day's rate read again would leave the gap on 411.
+            amount=in_ledger(row["amount"], row["currency"], row["eur_amount"], ledger),
             party=_party_of(row, "party__", row["party_id"]),
-            via_cash=via_cash,
+            via_cash=row["via_cash"],
             reference=row["bank_reference"],
-            exchange_difference=_to_ledger(company, diff, "EUR", row["date"], ledger, what),
+            exchange_difference=_to_ledger(
+                company, row["difference"], "EUR", row["date"], ledger, what
+            ),
+            to_client=row["to_client"],
             documents=tuple(n for n in numbers.get(row["id"], ()) if n),
             money_account=row["movement__account__name"] or "",
         ),

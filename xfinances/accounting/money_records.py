@@ -40,6 +40,7 @@ class PaymentInput(NamedTuple):
     exchange_difference: Decimal = ZERO  # ledger currency: + gain, − loss
     documents: tuple[str, ...] = ()
     money_account: str = ""
+    to_client: bool = False  # money paid out back to a client: a refund, a credit note paid
 
 
 def payment_record(payment: PaymentInput, mapping: AccountMapping) -> ExportRecord:
@@ -59,8 +60,11 @@ def payment_record(payment: PaymentInput, mapping: AccountMapping) -> ExportReco
             lines.append(JournalLine(mapping.exchange_loss, -diff, ZERO))
         doc_type = DocumentType.CASH_RECEIPT if payment.via_cash else DocumentType.BANK_ENTRY
     else:
+        # Paid out: the payable closes at its booked value — or, for money going back to a
+        # client, the client's credit on the receivables account.
+        party_account = mapping.receivables if payment.to_client else mapping.payables
         lines = [
-            JournalLine(mapping.payables, amount + diff, ZERO, analytics),
+            JournalLine(party_account, amount + diff, ZERO, analytics),
             JournalLine(money, ZERO, amount),
         ]
         if diff > 0:

@@ -296,3 +296,77 @@ def test_the_bank_matching_batch_closes_a_document_paid_before(company: Any) -> 
     assert stored.exchange_difference_eur == D("0.01")
     records = _records(company, SALES_AND_MONEY)
     assert _balance(records, "411", client.pk) == ZERO
+
+
+# --- a payment is exported at the rate it was recorded at --------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_payment_at_the_banks_own_rate_closes_the_clients_411(company: Any) -> None:
+    """The bank converted at 1.12, not the day's 1.10: the payment's EUR amount, its allocation's
+    difference and the export's bank and party lines all use 1.12."""
+    _rates()
+    client = bg_client(company)
+    document = invoice(company, client, "1100.00", currency="USD")
+    paid = payment(company, client, "1100.00", currency="USD", eur_rate="1.12")
+    assert paid.eur_amount == D("982.14")
+    (allocation,) = payments_actions.allocate(SYSTEM, paid, [(document, None)])
+    assert allocation.exchange_difference_eur == D("-17.86")
+    records = _records(company, SALES_AND_MONEY)
+    (money,) = [r for r in records if r.kind == RecordKind.PAYMENT]
+    assert money.total == D("982.14")
+    assert all(record.balanced for record in records)
+    assert _balance(records, "411", client.pk) == ZERO
+
+
+@pytest.mark.django_db
+def test_a_refunded_usd_credit_closes_the_clients_411(company: Any) -> None:
+    """1,000.06 USD (909.15 EUR) paid for 1,000.00 USD (909.09 EUR); the 0.06 USD credit is
+    refunded ten days later, on a day of another rate. It goes back at the rate it came in,
+    and as what the invoice left of the payment's EUR amount: 0.06 EUR, not 0.05 valued alone."""
+    refund_day = DAY + dt.timedelta(days=10)
+    _rates()
+    ExchangeRate.objects.create(currency="USD", date=refund_day, rate=D("1.30"))
+    client = bg_client(company)
+    document = invoice(company, client, "1000.00", currency="USD")
+    paid = payment(company, client, "1000.06", currency="USD")
+    payments_actions.allocate(SYSTEM, paid, [(document, None)])
+    refund = payments_actions.refund_credit(
+        SYSTEM, paid, payments_actions.RefundInput.read({"amount": "0.06", "date": refund_day})
+    )
+    assert (paid.eur_amount, document.eur_total, eur("0.06")) == (
+        D("909.15"),
+        D("909.09"),
+        D("0.05"),
+    )
+    assert (refund.eur_rate, refund.eur_amount) == (RATE, D("0.06"))
+    records = _records(company, SALES_AND_MONEY)
+    assert all(record.balanced for record in records)
+    assert _balance(records, "411", client.pk) == ZERO
+
+
+@pytest.mark.django_db
+def test_money_paid_back_to_a_client_closes_the_411_not_a_401(company: Any) -> None:
+    """An invoice paid in full, then a credit note of 30.00 that nothing is left to offset: the
+    30.00 paid back to the client settles the note on the client's 411."""
+    client = bg_client(company)
+    document = invoice(company, client, "100.00")
+    payments_actions.allocate(SYSTEM, payment(company, client, "100.00"), [(document, None)])
+    note = invoicing.create_credit_note(
+        SYSTEM,
+        document,
+        reason="отстъпка",
+        issue=True,
+        today=DAY,
+        lines=[line("30.00", vat="exempt")],
+    ).document
+    back = payment(company, client, "30.00", direction="out")
+    payments_actions.allocate(SYSTEM, back, [(note, None)])
+    records = _records(company, SALES_AND_MONEY)
+    (refund,) = [r for r in records if r.kind == RecordKind.PAYMENT and r.source_id == back.pk]
+    assert [(x.account, x.debit, x.credit) for x in refund.journal[0].lines] == [
+        ("411", D("30.00"), ZERO),
+        ("503", ZERO, D("30.00")),
+    ]
+    assert _balance(records, "411", client.pk) == ZERO
+    assert _balance(records, "401", client.pk) == ZERO

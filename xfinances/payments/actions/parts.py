@@ -4,8 +4,8 @@ figure (`payments.rates.part_eur`) and no cent of rounding stays on the party's 
 
 A document's parts are its active allocations (from payments and credit notes) and write-offs;
 a supplier invoice's likewise; a payment's are its active allocations, its write-offs and the
-refunds paid out of it (valued at the payment's rate). The callers hold the locks of the wholes
-(`locks.py`), so the sums read here stay true until they commit."""
+refunds paid out of it (their EUR amounts, at the payment's rate). The callers hold the locks
+of the wholes (`locks.py`), so the sums read here stay true until they commit."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from django.db.models import Count, Sum
 from xfinances.invoicing.models import Document
 from xfinances.payments.actions.common import CLAIM_KINDS, ZERO, document_eur_rate
 from xfinances.payments.models import Allocation, Payment, WriteOff
-from xfinances.payments.rates import eur_value, part_eur
+from xfinances.payments.rates import part_eur
 from xfinances.purchases.models import SupplierInvoice
 
 
@@ -55,40 +55,33 @@ def _sums(parts: Parts, rows: Iterable[tuple[int, Decimal | None, int]]) -> None
         parts.add(whole, eur, count)
 
 
+def _booked(company_id: int, target: str, ids: Collection[int]) -> Parts:
+    """The booked EUR values of the active allocations and write-offs of the targets `ids`
+    (`target`: "document_id" or "supplier_invoice_id")."""
+    parts = Parts()
+    if not ids:
+        return parts
+    for model in (Allocation, WriteOff):
+        _sums(
+            parts,
+            model.objects.filter(company_id=company_id, undone_at__isnull=True)
+            .filter(**{f"{target}__in": ids})
+            .values(target)
+            .annotate(s=Sum("booked_eur"), n=Count("id"))
+            .order_by()
+            .values_list(target, "s", "n"),
+        )
+    return parts
+
+
 def of_documents(company_id: int, ids: Collection[int]) -> Parts:
     """The parts of sales documents `ids` (read only for those given: pass the ones something
     settled already)."""
-    parts = Parts()
-    if not ids:
-        return parts
-    for model in (Allocation, WriteOff):
-        _sums(
-            parts,
-            model.objects.filter(company_id=company_id, document_id__in=ids, undone_at__isnull=True)
-            .values("document_id")
-            .annotate(s=Sum("booked_eur"), n=Count("id"))
-            .order_by()
-            .values_list("document_id", "s", "n"),
-        )
-    return parts
+    return _booked(company_id, "document_id", ids)
 
 
 def of_supplier_invoices(company_id: int, ids: Collection[int]) -> Parts:
-    parts = Parts()
-    if not ids:
-        return parts
-    for model in (Allocation, WriteOff):
-        _sums(
-            parts,
-            model.objects.filter(
-                company_id=company_id, supplier_invoice_id__in=ids, undone_at__isnull=True
-            )
-            .values("supplier_invoice_id")
-            .annotate(s=Sum("booked_eur"), n=Count("id"))
-            .order_by()
-            .values_list("supplier_invoice_id", "s", "n"),
-        )
-    return parts
+    return _booked(company_id, "supplier_invoice_id", ids)
 
 
 def of_payments(company_id: int, payments: Collection[Payment]) -> Parts:
@@ -107,10 +100,9 @@ def of_payments(company_id: int, payments: Collection[Payment]) -> Parts:
             .order_by()
             .values_list("payment_id", "s", "n"),
         )
-    rates = {payment.pk: payment.eur_rate for payment in payments}
     refunds = Payment.objects.filter(company_id=company_id, refund_of_id__in=ids)
-    for source, amount in refunds.values_list("refund_of_id", "amount"):
-        parts.add(source, eur_value(amount, rates[source]), 1)
+    for source, eur in refunds.values_list("refund_of_id", "eur_amount"):
+        parts.add(source, eur, 1)
     return parts
 
 

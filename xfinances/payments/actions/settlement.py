@@ -396,6 +396,8 @@ def refund_credit(actor: Actor, payment: Payment, data: RefundInput) -> Payment:
                 ]
             }
         )
+    # What the refund takes of the payment's EUR amount (all that is left when it closes it).
+    eur_amount = parts.payment_part(parts.of_payments(company.pk, [payment]), payment, value)
     refund = record_payment(
         actor,
         company,
@@ -413,7 +415,8 @@ def refund_credit(actor: Actor, payment: Payment, data: RefundInput) -> Payment:
     )
     refund.refund_of = payment
     refund.allocated = value
-    refund.save(update_fields=["refund_of", "allocated"])
+    refund.eur_amount = eur_amount
+    refund.save(update_fields=["refund_of", "allocated", "eur_amount"])
     payment.allocated += value
     payment.save(update_fields=["allocated"])
     audit.record_event(

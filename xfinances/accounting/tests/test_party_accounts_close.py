@@ -1,0 +1,159 @@
+"""The class of defect behind a cent (or more) left on a party's account: whatever way foreign-
+currency documents are settled — split payments at their own rates (or the bank's, typed), one
+payment over several documents, a remainder written off, an overpayment refunded — once every
+document is settled and every payment used, the export's entries leave the party's 411 (clients)
+or 401 (suppliers) at zero in the ledger currency. Generated cases, each seed its own reproducible scenario."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from xfinances.accounting import building, queries
+from xfinances.accounting.building import Period
+from xfinances.accounting.records import ExportRecord, RecordKind
+from xfinances.core.models import ExchangeRate
+from xfinances.invoicing.tests.factories import SYSTEM, bg_client
+from xfinances.payments import actions
+from xfinances.payments.models import Payment
+from xfinances.payments.tests.factories import DAY, invoice, payment
+from xfinances.purchases.tests.factories import make_invoice, make_supplier
+
+D = Decimal
+ZERO = D("0.00")
+CENT = D("0.01")
+MARCH = Period(2026, 3)
+KINDS = [RecordKind.SALE, RecordKind.PURCHASE, RecordKind.PAYMENT, RecordKind.WRITE_OFF]
+
+
+def _balance(records: list[ExportRecord], account: str, party_id: int) -> Decimal:
+    return sum(
+        (
+            line.debit - line.credit
+            for record in records
+            for entry in record.journal
+            for line in entry.lines
+            if line.account == account and line.analytics == str(party_id)
+        ),
+        ZERO,
+    )
+
+
+def _money(rng: random.Random, low: int, high: int) -> Decimal:
+    return D(rng.randint(low * 100, high * 100)) / 100
+
+
+def _rate(rng: random.Random) -> Decimal:
+    return D(rng.randint(10500, 12500)) / 10000
+
+
+def _cuts(rng: random.Random, total: Decimal, parts: int) -> list[Decimal]:
+    """`total` cut into `parts` positive amounts (cents)."""
+    cents = int(total * 100)
+    parts = min(parts, cents)
+    points = sorted(rng.sample(range(1, cents), parts - 1)) if parts > 1 else []
+    edges = [0, *points, cents]
+    return [D(b - a) / 100 for a, b in itertools.pairwise(edges)]
+
+
+def _days(rng: random.Random, count: int) -> list[dt.date]:
+    days = [DAY + dt.timedelta(days=n + 1) for n in range(count)]
+    for day in days:
+        ExchangeRate.objects.create(currency="USD", date=day, rate=_rate(rng))
+    return days
+
+
+def _tolerance(company: Any) -> None:
+    actions.update_payment_settings(
+        SYSTEM, company, actions.PaymentSettingsInput.read_changes({"write_off_tolerance_eur": "1"})
+    )
+
+
+def _records(company: Any) -> list[ExportRecord]:
+    records = list(building.records_of(company, MARCH, queries.mapping_of(company), KINDS))
+    assert records and all(record.balanced for record in records)
+    return records
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", range(12))
+def test_a_clients_411_closes_however_its_documents_are_paid(company: Any, seed: int) -> None:
+    rng = random.Random(seed)
+    ExchangeRate.objects.create(currency="USD", date=DAY, rate=_rate(rng))
+    _tolerance(company)
+    client = bg_client(company)
+    documents = [
+        invoice(company, client, str(_money(rng, 1, 3000)), currency="USD")
+        for _ in range(rng.randint(1, 3))
+    ]
+    owed = sum((d.total for d in documents), ZERO)
+    rest = D(rng.randint(0, 5)) / 100 if owed > CENT * 10 else ZERO  # written off at the end
+    parts = _cuts(rng, owed - rest, rng.randint(1, 4))
+    # Paid too much at the end (when nothing is left to write off): refunded later.
+    over = D(rng.randint(0, 9)) / 100 if not rest else ZERO
+    parts[-1] += over
+    for day, amount in zip(_days(rng, len(parts)), parts, strict=True):
+        typed = {"eur_rate": str(_rate(rng))} if rng.random() < 0.3 else {}  # the bank's rate
+        paid = payment(company, client, str(amount), day=day, currency="USD", **typed)
+        for document in documents:  # the oldest first, as far as the payment goes
+            document.refresh_from_db()
+            paid.refresh_from_db()
+            if paid.unallocated and document.outstanding_amount > 0:
+                actions.allocate(SYSTEM, paid, [(document, None)])
+    for document in documents:
+        document.refresh_from_db()
+    if over:
+        refund_day = DAY + dt.timedelta(days=10)
+        ExchangeRate.objects.create(currency="USD", date=refund_day, rate=_rate(rng))
+        data = actions.RefundInput.read({"amount": str(over), "date": refund_day})
+        actions.refund_credit(SYSTEM, paid, data)
+    if rest:
+        last = next(d for d in documents if d.outstanding_amount > 0)
+        actions.write_off(SYSTEM, last, reason="cents", date=DAY + dt.timedelta(days=9))
+        last.refresh_from_db()
+    assert all(d.outstanding_amount == 0 for d in documents)
+    assert all(p.unallocated == 0 for p in Payment.objects.filter(company=company))
+    assert _balance(_records(company), "411", client.pk) == ZERO
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", range(12))
+def test_a_suppliers_401_closes_however_its_invoices_are_paid(company: Any, seed: int) -> None:
+    rng = random.Random(1000 + seed)
+    ExchangeRate.objects.create(currency="USD", date=DAY, rate=_rate(rng))
+    _tolerance(company)
+    supplier = make_supplier(company)
+    bills = []
+    for n in range(rng.randint(1, 3)):
+        rows = []
+        for _ in range(rng.randint(1, 3)):
+            base = _money(rng, 1, 1000)
+            rows.append({"vat_rate": "20", "base": str(base), "vat": str(base * D("0.2"))[:-1]})
+        bills.append(
+            make_invoice(
+                company,
+                number=f"{seed:03d}{n:07d}",
+                supplier=supplier,
+                currency="USD",
+                exchange_rate=str(_rate(rng)),
+                rows=rows,
+            )
+        )
+    owed = sum((b.total for b in bills), ZERO)
+    parts = _cuts(rng, owed, rng.randint(1, 4))
+    for day, amount in zip(_days(rng, len(parts)), parts, strict=True):
+        paid = payment(company, supplier, str(amount), day=day, currency="USD", direction="out")
+        for bill in bills:
+            bill.refresh_from_db()
+            paid.refresh_from_db()
+            if paid.unallocated and bill.remaining > 0:
+                actions.allocate_supplier_invoices(SYSTEM, paid, [(bill, None)])
+    for bill in bills:
+        bill.refresh_from_db()
+    assert all(b.remaining == 0 for b in bills)
+    assert _balance(_records(company), "401", supplier.pk) == ZERO
