@@ -2,16 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
-from xfinances.accounting import actions
+from xfinances.accounting import actions, building, queries
 from xfinances.accounting.building import Period
 from xfinances.accounting.inputs import DestinationInput, ExportInput
 from xfinances.accounting.models import Destination
+from xfinances.accounting.records import ExportRecord, RecordKind
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
+from xfinances.payments import actions as payments_actions
 
 SYSTEM = Actor.system(Source.CLI)
+ZERO = Decimal("0.00")
+
+
+def period_records(company: Any, period: Period, kinds: Iterable[RecordKind]) -> list[ExportRecord]:
+    """The export records of `kinds` in `period`, with their journal entries."""
+    return list(building.records_of(company, period, queries.mapping_of(company), kinds))
+
+
+def party_balance(records: Iterable[ExportRecord], account: str, party_id: int) -> Decimal:
+    """The party's debit − credit on `account` (411, 401) over all the records' entries."""
+    return sum(
+        (
+            line.debit - line.credit
+            for record in records
+            for entry in record.journal
+            for line in entry.lines
+            if line.account == account and line.analytics == str(party_id)
+        ),
+        ZERO,
+    )
+
+
+def set_write_off_tolerance(company: Any, eur: str) -> None:
+    payments_actions.update_payment_settings(
+        SYSTEM,
+        company,
+        payments_actions.PaymentSettingsInput.read_changes({"write_off_tolerance_eur": eur}),
+    )
 
 
 def create_destination(actor: Actor, company: Any, **raw: Any) -> Destination:

@@ -14,9 +14,13 @@ from typing import Any
 
 import pytest
 
-from xfinances.accounting import building, queries
 from xfinances.accounting.building import Period
 from xfinances.accounting.records import ExportRecord, RecordKind
+from xfinances.accounting.tests.factories import (
+    party_balance,
+    period_records,
+    set_write_off_tolerance,
+)
 from xfinances.core.models import ExchangeRate
 from xfinances.core.money import round_cent
 from xfinances.invoicing import actions as invoicing
@@ -78,21 +82,7 @@ def _rates(*days: dt.date) -> None:
 
 
 def _records(company: Any, kinds: list[RecordKind]) -> list[ExportRecord]:
-    return list(building.records_of(company, MARCH, queries.mapping_of(company), kinds))
-
-
-def _balance(records: list[ExportRecord], account: str, party_id: int) -> Decimal:
-    """The party's debit − credit on `account` over all the records' entries."""
-    return sum(
-        (
-            line.debit - line.credit
-            for record in records
-            for entry in record.journal
-            for line in entry.lines
-            if line.account == account and line.analytics == str(party_id)
-        ),
-        ZERO,
-    )
+    return period_records(company, MARCH, kinds)
 
 
 def _pay_in_thirds(company: Any, client: Any, document: Any) -> list[Allocation]:
@@ -121,7 +111,7 @@ def test_an_invoice_paid_in_three_parts_closes_its_411(company: Any) -> None:
     assert last.received_eur == D("333.33") and last.exchange_difference_eur == D("0.01")
     records = _records(company, SALES_AND_MONEY)
     assert all(record.balanced for record in records)
-    assert _balance(records, "411", client.pk) == ZERO
+    assert party_balance(records, "411", client.pk) == ZERO
 
 
 @pytest.mark.django_db
@@ -148,7 +138,7 @@ def test_a_credit_note_counts_as_a_part_of_what_it_offsets(company: Any) -> None
     assert [a.booked_eur for a in made] == [D("333.34"), D("333.32")]
     records = _records(company, SALES_AND_MONEY)
     assert all(record.balanced for record in records)
-    assert _balance(records, "411", client.pk) == ZERO
+    assert party_balance(records, "411", client.pk) == ZERO
 
 
 @pytest.mark.django_db
@@ -180,7 +170,7 @@ def test_a_payment_spread_over_two_invoices_at_another_rate(company: Any) -> Non
     assert first.received_eur + second.received_eur == paid.eur_amount == D("166.67")
     records = _records(company, SALES_AND_MONEY)
     assert all(record.balanced for record in records)
-    assert _balance(records, "411", client.pk) == ZERO
+    assert party_balance(records, "411", client.pk) == ZERO
 
 
 @pytest.mark.django_db
@@ -202,7 +192,7 @@ def test_a_supplier_invoice_paid_in_full_closes_the_suppliers_401(company: Any) 
     assert (allocation.booked_eur, allocation.received_eur) == (D("10.97"), D("10.96"))
     records = _records(company, PURCHASES_AND_MONEY)
     assert len(records) == 2 and all(record.balanced for record in records)
-    assert _balance(records, "401", supplier.pk) == ZERO
+    assert party_balance(records, "401", supplier.pk) == ZERO
 
 
 @pytest.mark.django_db
@@ -210,11 +200,7 @@ def test_an_overpayment_rest_written_off_closes_the_clients_411(company: Any) ->
     """100.05 USD is 90.95 EUR; the invoice's 100.00 takes 90.91, so the 0.05 USD rest is
     worth 0.04 of it, not the 0.05 it is worth alone."""
     _rates()
-    payments_actions.update_payment_settings(
-        SYSTEM,
-        company,
-        payments_actions.PaymentSettingsInput.read_changes({"write_off_tolerance_eur": "1.00"}),
-    )
+    set_write_off_tolerance(company, "1.00")
     client = bg_client(company)
     document = invoice(company, client, "100.00", currency="USD")
     paid = payment(company, client, "100.05", currency="USD")
@@ -225,17 +211,13 @@ def test_an_overpayment_rest_written_off_closes_the_clients_411(company: Any) ->
     assert (item.booked_eur, eur("0.05")) == (D("0.04"), D("0.05"))
     records = _records(company, SALES_AND_MONEY)
     assert all(record.balanced for record in records)
-    assert _balance(records, "411", client.pk) == ZERO
+    assert party_balance(records, "411", client.pk) == ZERO
 
 
 @pytest.mark.django_db
 def test_a_remainder_written_off_after_parts_closes_the_411(company: Any) -> None:
     _rates(DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=2))
-    payments_actions.update_payment_settings(
-        SYSTEM,
-        company,
-        payments_actions.PaymentSettingsInput.read_changes({"write_off_tolerance_eur": "1.00"}),
-    )
+    set_write_off_tolerance(company, "1.00")
     client = bg_client(company)
     document = invoice(company, client, "1100.00", currency="USD")
     for n, usd in enumerate(("550.02", "549.93")):
@@ -249,7 +231,7 @@ def test_a_remainder_written_off_after_parts_closes_the_411(company: Any) -> Non
     assert sum(a.booked_eur for a in active) + item.booked_eur == D("1000.00")
     records = _records(company, SALES_AND_MONEY)
     assert all(record.balanced for record in records)
-    assert _balance(records, "411", client.pk) == ZERO
+    assert party_balance(records, "411", client.pk) == ZERO
 
 
 def _usd_movement(account: Any, amount: str, day: dt.date) -> Movement:
@@ -295,7 +277,7 @@ def test_the_bank_matching_batch_closes_a_document_paid_before(company: Any) -> 
     assert (stored.booked_eur, stored.received_eur) == (D("333.32"), D("333.33"))
     assert stored.exchange_difference_eur == D("0.01")
     records = _records(company, SALES_AND_MONEY)
-    assert _balance(records, "411", client.pk) == ZERO
+    assert party_balance(records, "411", client.pk) == ZERO
 
 
 # --- a payment is exported at the rate it was recorded at --------------------------------------
@@ -316,7 +298,7 @@ def test_a_payment_at_the_banks_own_rate_closes_the_clients_411(company: Any) ->
     (money,) = [r for r in records if r.kind == RecordKind.PAYMENT]
     assert money.total == D("982.14")
     assert all(record.balanced for record in records)
-    assert _balance(records, "411", client.pk) == ZERO
+    assert party_balance(records, "411", client.pk) == ZERO
 
 
 @pytest.mark.django_db
@@ -342,7 +324,7 @@ def test_a_refunded_usd_credit_closes_the_clients_411(company: Any) -> None:
     assert (refund.eur_rate, refund.eur_amount) == (RATE, D("0.06"))
     records = _records(company, SALES_AND_MONEY)
     assert all(record.balanced for record in records)
-    assert _balance(records, "411", client.pk) == ZERO
+    assert party_balance(records, "411", client.pk) == ZERO
 
 
 @pytest.mark.django_db
@@ -368,5 +350,5 @@ def test_money_paid_back_to_a_client_closes_the_411_not_a_401(company: Any) -> N
         ("411", D("30.00"), ZERO),
         ("503", ZERO, D("30.00")),
     ]
-    assert _balance(records, "411", client.pk) == ZERO
-    assert _balance(records, "401", client.pk) == ZERO
+    assert party_balance(records, "411", client.pk) == ZERO
+    assert party_balance(records, "401", client.pk) == ZERO

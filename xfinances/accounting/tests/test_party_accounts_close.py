@@ -14,9 +14,13 @@ from typing import Any
 
 import pytest
 
-from xfinances.accounting import building, queries
 from xfinances.accounting.building import Period
 from xfinances.accounting.records import ExportRecord, RecordKind
+from xfinances.accounting.tests.factories import (
+    party_balance,
+    period_records,
+    set_write_off_tolerance,
+)
 from xfinances.core.models import ExchangeRate
 from xfinances.invoicing.tests.factories import SYSTEM, bg_client
 from xfinances.payments import actions
@@ -29,19 +33,6 @@ ZERO = D("0.00")
 CENT = D("0.01")
 MARCH = Period(2026, 3)
 KINDS = [RecordKind.SALE, RecordKind.PURCHASE, RecordKind.PAYMENT, RecordKind.WRITE_OFF]
-
-
-def _balance(records: list[ExportRecord], account: str, party_id: int) -> Decimal:
-    return sum(
-        (
-            line.debit - line.credit
-            for record in records
-            for entry in record.journal
-            for line in entry.lines
-            if line.account == account and line.analytics == str(party_id)
-        ),
-        ZERO,
-    )
 
 
 def _money(rng: random.Random, low: int, high: int) -> Decimal:
@@ -68,14 +59,8 @@ def _days(rng: random.Random, count: int) -> list[dt.date]:
     return days
 
 
-def _tolerance(company: Any) -> None:
-    actions.update_payment_settings(
-        SYSTEM, company, actions.PaymentSettingsInput.read_changes({"write_off_tolerance_eur": "1"})
-    )
-
-
 def _records(company: Any) -> list[ExportRecord]:
-    records = list(building.records_of(company, MARCH, queries.mapping_of(company), KINDS))
+    records = period_records(company, MARCH, KINDS)
     assert records and all(record.balanced for record in records)
     return records
 
@@ -85,7 +70,7 @@ def _records(company: Any) -> list[ExportRecord]:
 def test_a_clients_411_closes_however_its_documents_are_paid(company: Any, seed: int) -> None:
     rng = random.Random(seed)
     ExchangeRate.objects.create(currency="USD", date=DAY, rate=_rate(rng))
-    _tolerance(company)
+    set_write_off_tolerance(company, "1.00")
     client = bg_client(company)
     documents = [
         invoice(company, client, str(_money(rng, 1, 3000)), currency="USD")
@@ -118,7 +103,7 @@ def test_a_clients_411_closes_however_its_documents_are_paid(company: Any, seed:
         last.refresh_from_db()
     assert all(d.outstanding_amount == 0 for d in documents)
     assert all(p.unallocated == 0 for p in Payment.objects.filter(company=company))
-    assert _balance(_records(company), "411", client.pk) == ZERO
+    assert party_balance(_records(company), "411", client.pk) == ZERO
 
 
 @pytest.mark.django_db
@@ -126,7 +111,7 @@ def test_a_clients_411_closes_however_its_documents_are_paid(company: Any, seed:
 def test_a_suppliers_401_closes_however_its_invoices_are_paid(company: Any, seed: int) -> None:
     rng = random.Random(1000 + seed)
     ExchangeRate.objects.create(currency="USD", date=DAY, rate=_rate(rng))
-    _tolerance(company)
+    set_write_off_tolerance(company, "1.00")
     supplier = make_supplier(company)
     bills = []
     for n in range(rng.randint(1, 3)):
@@ -156,4 +141,4 @@ def test_a_suppliers_401_closes_however_its_invoices_are_paid(company: Any, seed
     for bill in bills:
         bill.refresh_from_db()
     assert all(b.remaining == 0 for b in bills)
-    assert _balance(_records(company), "401", supplier.pk) == ZERO
+    assert party_balance(_records(company), "401", supplier.pk) == ZERO

@@ -31,6 +31,11 @@ from xfinances.accounting.records import (
     RecordError,
     RecordKind,
 )
+from xfinances.accounting.tests.factories import (
+    party_balance,
+    period_records,
+    set_write_off_tolerance,
+)
 from xfinances.core.models import ExchangeRate
 from xfinances.core.money import round_cent
 from xfinances.invoicing.models import Document
@@ -144,16 +149,8 @@ def _rates(*days_and_rates: tuple[dt.date, Decimal]) -> None:
         ExchangeRate.objects.create(currency="USD", date=day, rate=rate)
 
 
-def _tolerance(company: Any, eur: str) -> None:
-    payments_actions.update_payment_settings(
-        SYSTEM,
-        company,
-        payments_actions.PaymentSettingsInput.read_changes({"write_off_tolerance_eur": eur}),
-    )
-
-
 def _records(company: Any, kinds: list[RecordKind]) -> list[ExportRecord]:
-    return list(building.records_of(company, MARCH, queries.mapping_of(company), kinds))
+    return period_records(company, MARCH, kinds)
 
 
 def _write_off(company: Any) -> ExportRecord:
@@ -165,27 +162,13 @@ def _lines(record: ExportRecord) -> list[tuple[str, Decimal, Decimal, str]]:
     return [(x.account, x.debit, x.credit, x.analytics) for x in record.journal[0].lines]
 
 
-def _balance(records: list[ExportRecord], account: str, party_id: int) -> Decimal:
-    """The party's debit − credit on `account` over all the records' entries."""
-    return sum(
-        (
-            line.debit - line.credit
-            for record in records
-            for entry in record.journal
-            for line in entry.lines
-            if line.account == account and line.analytics == str(party_id)
-        ),
-        ZERO,
-    )
-
-
 class UsdInvoice:
     """1,100.00 USD invoiced at 1.10 (1,000.00 EUR), 1,089.00 USD paid at 1.20, the remaining
     11.00 USD written off on a day of 1.25."""
 
     def __init__(self, company: Any) -> None:
         _rates((DAY, BOOK_RATE), (PAID_ON, PAYMENT_RATE), (WRITTEN_OFF_ON, DAY_RATE))
-        _tolerance(company, "10.00")
+        set_write_off_tolerance(company, "10.00")
         self.client = bg_client(company)
         self.document = invoice(company, self.client, "1100.00", currency="USD")
         self.paid = payment(company, self.client, "1089.00", day=PAID_ON, currency="USD")
@@ -223,16 +206,16 @@ def test_the_clients_411_closes_across_invoice_payment_and_write_off(
     records = _records(company, [RecordKind.SALE, RecordKind.PAYMENT, RecordKind.WRITE_OFF])
     assert {r.kind for r in records} == {RecordKind.SALE, RecordKind.PAYMENT, RecordKind.WRITE_OFF}
     assert all(record.balanced for record in records)
-    assert _balance(records, "411", usd.client.pk) == ZERO
+    assert party_balance(records, "411", usd.client.pk) == ZERO
     # Without the write-off's difference the day's value would leave 1.20 open.
     sale_and_payment = [r for r in records if r.kind != RecordKind.WRITE_OFF]
-    assert _balance(sale_and_payment, "411", usd.client.pk) == cents(D("11.00") / BOOK_RATE)
+    assert party_balance(sale_and_payment, "411", usd.client.pk) == cents(D("11.00") / BOOK_RATE)
 
 
 @pytest.mark.django_db
 def test_a_usd_overpayment_rest_is_booked_at_the_payment_rate(company: Any) -> None:
     _rates((DAY, BOOK_RATE), (WRITTEN_OFF_ON, DAY_RATE))
-    _tolerance(company, "10.00")
+    set_write_off_tolerance(company, "10.00")
     client = bg_client(company)
     document = invoice(company, client, "1100.00", currency="USD")
     paid = payment(company, client, "1111.00", currency="USD")  # at 1.10, 11.00 USD too much
@@ -249,13 +232,13 @@ def test_a_usd_overpayment_rest_is_booked_at_the_payment_rate(company: Any) -> N
     ]
     records = _records(company, [RecordKind.SALE, RecordKind.PAYMENT, RecordKind.WRITE_OFF])
     assert all(record.balanced for record in records)
-    assert _balance(records, "411", client.pk) == ZERO
+    assert party_balance(records, "411", client.pk) == ZERO
 
 
 @pytest.mark.django_db
 def test_a_usd_supplier_invoice_remainder_closes_the_suppliers_401(company: Any) -> None:
     _rates((DAY, BOOK_RATE), (PAID_ON, PAYMENT_RATE), (WRITTEN_OFF_ON, DAY_RATE))
-    _tolerance(company, "10.00")
+    set_write_off_tolerance(company, "10.00")
     supplier = make_supplier(company)
     purchase = make_invoice(
         company,
@@ -277,13 +260,13 @@ def test_a_usd_supplier_invoice_remainder_closes_the_suppliers_401(company: Any)
     ]
     records = _records(company, [RecordKind.PURCHASE, RecordKind.PAYMENT, RecordKind.WRITE_OFF])
     assert len(records) == 3 and all(record.balanced for record in records)
-    assert _balance(records, "401", supplier.pk) == ZERO
+    assert party_balance(records, "401", supplier.pk) == ZERO
 
 
 @pytest.mark.django_db
 def test_a_missing_rate_of_the_write_off_day_is_refused(company: Any) -> None:
     _rates((DAY, BOOK_RATE))  # none within ten days of the write-off
-    _tolerance(company, "10.00")
+    set_write_off_tolerance(company, "10.00")
     document = invoice(company, bg_client(company), "11.00", currency="USD")
     item = payments_actions.write_off(SYSTEM, document, reason="cents", date=WRITTEN_OFF_ON)
     message = "No exchange rate of USD on 2026-03-20."
@@ -296,7 +279,7 @@ def test_a_missing_rate_of_the_write_off_day_is_refused(company: Any) -> None:
 @pytest.mark.django_db
 def test_a_document_without_a_booked_rate_is_refused(company: Any) -> None:
     _rates((DAY, BOOK_RATE), (WRITTEN_OFF_ON, DAY_RATE))
-    _tolerance(company, "10.00")
+    set_write_off_tolerance(company, "10.00")
     document = invoice(company, bg_client(company), "11.00", currency="USD")
     payments_actions.write_off(SYSTEM, document, reason="cents", date=WRITTEN_OFF_ON)
     Document.objects.filter(pk=document.pk).update(eur_total=ZERO, exchange_rate=None)
@@ -307,7 +290,7 @@ def test_a_document_without_a_booked_rate_is_refused(company: Any) -> None:
 @pytest.mark.django_db
 def test_a_eur_write_off_keeps_its_two_lines(company: Any) -> None:
     _rates((WRITTEN_OFF_ON, DAY_RATE))
-    _tolerance(company, "10.00")
+    set_write_off_tolerance(company, "10.00")
     client = bg_client(company)
     document = invoice(company, client, "9.00")
     payments_actions.write_off(SYSTEM, document, reason="cents", date=WRITTEN_OFF_ON)
@@ -321,7 +304,7 @@ def test_a_eur_write_off_keeps_its_two_lines(company: Any) -> None:
 
 @pytest.mark.django_db
 def test_a_bgn_write_off_has_no_difference(company: Any) -> None:
-    _tolerance(company, "10.00")
+    set_write_off_tolerance(company, "10.00")
     client = bg_client(company)
     paid = payment(company, client, "1.00", currency="BGN")
     payments_actions.write_off_payment(

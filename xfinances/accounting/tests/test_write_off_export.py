@@ -33,6 +33,7 @@ from xfinances.accounting.records import (
     PartyRecord,
     RecordKind,
 )
+from xfinances.accounting.tests.factories import set_write_off_tolerance
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.invoicing.tests.factories import SYSTEM, bg_client
 from xfinances.payments import actions as payments_actions
@@ -103,11 +104,7 @@ def test_a_bgn_period_is_booked_in_bgn() -> None:
 
 class Made:
     def __init__(self, company: Any) -> None:
-        payments_actions.update_payment_settings(
-            SYSTEM,
-            company,
-            payments_actions.PaymentSettingsInput.read_changes({"write_off_tolerance_eur": "1.00"}),
-        )
+        set_write_off_tolerance(company, "1.00")
         self.client = bg_client(company)
         self.document = invoice(company, self.client, "0.50")
         self.on_document = payments_actions.write_off(
@@ -297,11 +294,7 @@ def test_nap_ledgers_do_not_include_write_offs(company: Any, tmp_path: Path) -> 
     document = invoice(company, bg_client(company), "0.50")
     make_invoice(company, rows=[{"vat_rate": "20", "base": "0.50", "vat": "0.10"}])
     before = _files(company, "nap", tmp_path, None)
-    payments_actions.update_payment_settings(
-        SYSTEM,
-        company,
-        payments_actions.PaymentSettingsInput.read_changes({"write_off_tolerance_eur": "1.00"}),
-    )
+    set_write_off_tolerance(company, "1.00")
     item = payments_actions.write_off(SYSTEM, document, reason="cents", date=DAY)
     assert (
         building.records_of(company, MARCH, queries.mapping_of(company), [RecordKind.WRITE_OFF])

@@ -9,11 +9,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from xfinances.core.models import ExchangeRate
-from xfinances.core.tests.text_limits import migrate_to_latest
+from xfinances.core.tests.text_limits import migrate, migrate_to_latest
 from xfinances.invoicing.tests.factories import SYSTEM, bg_client
 from xfinances.payments import actions
 from xfinances.payments.models import Allocation, WriteOff
@@ -24,12 +22,6 @@ D = Decimal
 BEFORE = [("payments", "0009_write_off_targets")]
 AFTER = [("payments", "0010_part_eur_values")]
 PAID_ON = DAY + dt.timedelta(days=8)
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
 
 
 @pytest.mark.django_db(transaction=True)

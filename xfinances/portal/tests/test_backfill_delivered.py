@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from xfinances.core.tests.text_limits import migrate_to_latest
+from xfinances.core.tests.text_limits import migrate, migrate_to_latest
 from xfinances.invoicing.models import DeliveredVia, Document
 from xfinances.invoicing.tests.factories import issued
 from xfinances.portal.models import AccessAction, DocumentResponse, PortalAccessLog, ResponseKind
@@ -18,12 +16,6 @@ from xfinances.portal.tests.factories import client_party
 
 BEFORE = [("portal", "0002_text_length_limits")]
 AFTER = [("portal", "0003_backfill_delivered")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
 
 
 @pytest.mark.django_db(transaction=True)
