@@ -29,6 +29,7 @@ from xfinances.accounting.money_records import (
     WriteOffTarget,
     movement_record,
     payment_record,
+    side_of_row,
     write_off_record,
 )
 from xfinances.accounting.records import (
@@ -426,11 +427,7 @@ def payment_records_of(
         "method",
         "bank_reference",
         "party_id",
-        "party__name",
-        "party__eik",
-        "party__vat_number",
-        "party__kind",
-        "party__country",
+        *_party_fields("party__", *ROLE_FIELDS),
         "movement__account__kind",
         "movement__account__name",
     )
@@ -439,28 +436,23 @@ def payment_records_of(
         ids = [row["id"] for row in rows]
         differences: dict[int, Decimal] = defaultdict(lambda: ZERO)
         numbers: dict[int, list[str]] = defaultdict(list)
-        # Money paid out that settles sales documents (a credit note refunded) or returns a
-        # client's credit goes back to the client: it closes the 411, not a supplier's 401.
-        to_client = {row["id"] for row in rows if row["refund_of_id"]}
-        for payment_id, diff, document_id, number, supplier_number in Allocation.objects.filter(
+        for payment_id, diff, number, supplier_number in Allocation.objects.filter(
             company=company, payment_id__in=ids, undone_at__isnull=True
         ).values_list(
             "payment_id",
             "exchange_difference_eur",
-            "document_id",
             "document__number",
             "supplier_invoice__supplier_number",
         ):
             differences[payment_id] += diff or ZERO
             numbers[payment_id].append(number or supplier_number or "")
-            if document_id is not None:
-                to_client.add(payment_id)
+        sides = payment_sides(company, rows, "id", "")
         for row in rows:
             what = f"{_('payment')} {row['id']}"
             kind = row["movement__account__kind"]
             row["via_cash"] = kind == AccountKind.CASH if kind else row["method"] == "cash"
             row["difference"] = differences.get(row["id"], ZERO)
-            row["to_client"] = row["id"] in to_client
+            row["receivable"] = sides[row["id"]]
             record = _guard(on_error, _payment, company, row, ledger, what, numbers, mapping)
             if record is not None:
                 yield record
@@ -475,14 +467,13 @@ def _payment(
     mapping: AccountMapping,
 ) -> ExportRecord:
     """`row`: the payment's fields, with how it is booked (`via_cash`, its allocations'
-    `difference` in EUR, `to_client`: money paid out going back to a client, on 411)."""
+    `difference` in EUR, `receivable`: on the party's 411 or 401, `payment_sides`)."""
     return payment_record(
         PaymentInput(
             id=row["id"],
             direction=row["direction"],
             date=row["date"],
-            # At the rate the payment was recorded at (the bank's, when typed), as its
-            # allocations' differences are: a day's rate read again would leave the gap on 411.
+            # At the rate it was recorded at (the bank's, if typed), as its allocations are.
             amount=in_ledger(row["amount"], row["currency"], row["eur_amount"], ledger),
             party=_party_of(row, "party__", row["party_id"]),
             via_cash=row["via_cash"],
@@ -490,12 +481,25 @@ def _payment(
             exchange_difference=_to_ledger(
                 company, row["difference"], "EUR", row["date"], ledger, what
             ),
-            to_client=row["to_client"],
+            receivable=row["receivable"],
             documents=tuple(n for n in numbers.get(row["id"], ()) if n),
             money_account=row["movement__account__name"] or "",
         ),
         mapping,
     )
+
+
+def payment_sides(
+    company: Company, rows: list[dict[str, Any]], key: str, prefix: str
+) -> dict[int, bool]:
+    """Whether each payment of `rows` (its id at `key`, its fields after `prefix`) is booked on
+    the party's receivables rather than payables (`money_records.on_receivables`)."""
+    settles: dict[int, set[bool]] = defaultdict(set)  # True: a sales document, False: purchase
+    for payment_id, document_id in Allocation.objects.filter(
+        company=company, payment_id__in=[r[key] for r in rows if r[key]], undone_at__isnull=True
+    ).values_list("payment_id", "document_id"):
+        settles[payment_id].add(document_id is not None)
+    return {r[key]: side_of_row(r, prefix, settles[r[key]]) for r in rows if r[key]}
 
 
 def movement_records_of(
@@ -555,6 +559,15 @@ def movement_records_of(
 
 # --- write-offs --------------------------------------------------------------------------------
 
+#: The fields `_party_of` reads after a prefix; a payment's party also says which it is.
+PARTY_FIELDS = ("name", "eik", "vat_number", "kind", "country")
+ROLE_FIELDS = ("is_client", "is_supplier")
+
+
+def _party_fields(prefix: str, *more: str) -> tuple[str, ...]:
+    return tuple(prefix + name for name in (*PARTY_FIELDS, *more))
+
+
 WRITE_OFF_FIELDS = (
     "id",
     "date",
@@ -568,33 +581,22 @@ WRITE_OFF_FIELDS = (
     "document__eur_total",
     "document__exchange_rate",
     "document__party_id",
-    "document__recipient_name",
-    "document__recipient_eik",
-    "document__recipient_vat_number",
-    "document__recipient_kind",
-    "document__recipient_country",
+    *_party_fields("document__recipient_"),
     "payment_id",
     "payment__direction",
+    "payment__refund_of_id",
     "payment__currency",
     "payment__date",
     "payment__eur_rate",
     "payment__bank_reference",
     "payment__party_id",
-    "payment__party__name",
-    "payment__party__eik",
-    "payment__party__vat_number",
-    "payment__party__kind",
-    "payment__party__country",
+    *_party_fields("payment__party__", *ROLE_FIELDS),
     "supplier_invoice__supplier_number",
     "supplier_invoice__currency",
     "supplier_invoice__tax_event_date",
     "supplier_invoice__exchange_rate",
     "supplier_invoice__supplier_id",
-    "supplier_invoice__supplier__name",
-    "supplier_invoice__supplier__eik",
-    "supplier_invoice__supplier__vat_number",
-    "supplier_invoice__supplier__kind",
-    "supplier_invoice__supplier__country",
+    *_party_fields("supplier_invoice__supplier__"),
 )
 
 
@@ -720,11 +722,13 @@ def write_off_records_of(
     """One record per active write-off of the period (money_records.write_off_record)."""
     ledger = period.currency
     for rows in _chunks(write_offs_in_period(company, period), WRITE_OFF_FIELDS):
+        sides = payment_sides(company, rows, "payment_id", "payment__")
         for row in rows:
             what = f"{_('write-off')} {row['id']}"
             item = _guard(on_error, _write_off_input, company, row, ledger, what)
-            if item is not None:
-                yield write_off_record(item, mapping)
+            if item is not None:  # a payment's rest on the side the payment was booked on
+                side = sides.get(row["payment_id"])
+                yield write_off_record(item._replace(receivable=side), mapping)
 
 
 # --- all of a period ---------------------------------------------------------------------------

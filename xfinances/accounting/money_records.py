@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -40,7 +40,39 @@ class PaymentInput(NamedTuple):
     exchange_difference: Decimal = ZERO  # ledger currency: + gain, − loss
     documents: tuple[str, ...] = ()
     money_account: str = ""
-    to_client: bool = False  # money paid out back to a client: a refund, a credit note paid
+    # The party's side: receivables 411 (True) or payables 401 (False); None: by direction.
+    receivable: bool | None = None
+
+
+def on_receivables(
+    direction: str, *, sales: bool, purchases: bool, refund: bool, client: bool, supplier: bool
+) -> bool:
+    """Whether money to or from a party is booked on its receivables (411) rather than its
+    payables (401). What it settles decides: sales documents (invoices paid, credit notes paid
+    out) or a client's credit returned (`refund`) are the client's 411, supplier invoices the
+    supplier's 401. Money that settles nothing follows who the party is (only a client: 411,
+    only a supplier: 401), else its direction (in: 411, out: 401). Pure."""
+    if sales or refund:
+        return True
+    if purchases:
+        return False
+    if client != supplier:
+        return client
+    return direction == "in"
+
+
+def side_of_row(row: dict[str, Any], prefix: str, settles: set[bool]) -> bool:
+    """`on_receivables` of a payment's `values()` row (its fields after `prefix`: direction,
+    refund_of_id, party__is_client, party__is_supplier) and what its allocations settle (True:
+    a sales document, False: a supplier invoice)."""
+    return on_receivables(
+        row[prefix + "direction"],
+        sales=True in settles,
+        purchases=False in settles,
+        refund=bool(row[prefix + "refund_of_id"]),
+        client=bool(row[prefix + "party__is_client"]),
+        supplier=bool(row[prefix + "party__is_supplier"]),
+    )
 
 
 def payment_record(payment: PaymentInput, mapping: AccountMapping) -> ExportRecord:
@@ -48,11 +80,15 @@ def payment_record(payment: PaymentInput, mapping: AccountMapping) -> ExportReco
     money = mapping.cash if payment.via_cash else mapping.bank
     amount, diff = payment.amount, payment.exchange_difference
     analytics = payment.party.number
+    receivable = payment.receivable
+    if receivable is None:
+        receivable = payment.direction == "in"
+    party_account = mapping.receivables if receivable else mapping.payables
     if payment.direction == "in":
-        # Received `amount`; the receivable closes at its booked value, the rest is a difference.
+        # Received `amount`; the claim closes at its booked value, the rest is a difference.
         lines = [
             JournalLine(money, amount, ZERO),
-            JournalLine(mapping.receivables, ZERO, amount - diff, analytics),
+            JournalLine(party_account, ZERO, amount - diff, analytics),
         ]
         if diff > 0:
             lines.append(JournalLine(mapping.exchange_gain, ZERO, diff))
@@ -60,9 +96,7 @@ def payment_record(payment: PaymentInput, mapping: AccountMapping) -> ExportReco
             lines.append(JournalLine(mapping.exchange_loss, -diff, ZERO))
         doc_type = DocumentType.CASH_RECEIPT if payment.via_cash else DocumentType.BANK_ENTRY
     else:
-        # Paid out: the payable closes at its booked value — or, for money going back to a
-        # client, the client's credit on the receivables account.
-        party_account = mapping.receivables if payment.to_client else mapping.payables
+        # Paid out: the debt (or a client's credit) closes at its booked value.
         lines = [
             JournalLine(party_account, amount + diff, ZERO, analytics),
             JournalLine(money, ZERO, amount),
@@ -169,6 +203,9 @@ class WriteOffInput(NamedTuple):
     # Ledger currency: the party's line at the target's booked rate minus `amount` (the day's
     # rate), signed for the company as a payment's: + gain, − loss. Zero in EUR or BGN.
     exchange_difference: Decimal = ZERO
+    # A payment's rest: on the party's receivables (True) or payables (False), as the payment
+    # was booked (`on_receivables`); None: a client's rest on 411, ours to a supplier on 401.
+    receivable: bool | None = None
 
 
 def write_off_record(item: WriteOffInput, mapping: AccountMapping) -> ExportRecord:
@@ -191,12 +228,17 @@ def write_off_record(item: WriteOffInput, mapping: AccountMapping) -> ExportReco
     if item.target == WriteOffTarget.DOCUMENT:
         debit = JournalLine(mapping.write_off_expense, amount, ZERO)
         credit = JournalLine(mapping.receivables, ZERO, amount - diff, analytics)
-    elif item.target == WriteOffTarget.PAYMENT_IN:
-        debit = JournalLine(mapping.receivables, amount + diff, ZERO, analytics)
-        credit = JournalLine(mapping.write_off_income, ZERO, amount)
-    elif item.target == WriteOffTarget.PAYMENT_OUT:
-        debit = JournalLine(mapping.write_off_expense, amount, ZERO)
-        credit = JournalLine(mapping.payables, ZERO, amount - diff, analytics)
+    elif item.target in (WriteOffTarget.PAYMENT_IN, WriteOffTarget.PAYMENT_OUT):
+        receivable = item.receivable
+        if receivable is None:
+            receivable = item.target == WriteOffTarget.PAYMENT_IN
+        side = mapping.receivables if receivable else mapping.payables
+        if item.target == WriteOffTarget.PAYMENT_IN:
+            debit = JournalLine(side, amount + diff, ZERO, analytics)
+            credit = JournalLine(mapping.write_off_income, ZERO, amount)
+        else:
+            debit = JournalLine(mapping.write_off_expense, amount, ZERO)
+            credit = JournalLine(side, ZERO, amount - diff, analytics)
     else:
         debit = JournalLine(mapping.payables, amount + diff, ZERO, analytics)
         credit = JournalLine(mapping.write_off_income, ZERO, amount)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from xfinances.accounting.building import Period
+from xfinances.accounting.money_records import on_receivables
 from xfinances.accounting.records import ExportRecord, RecordKind
 from xfinances.accounting.tests.factories import (
     party_balance,
@@ -349,6 +350,91 @@ def test_money_paid_back_to_a_client_closes_the_411_not_a_401(company: Any) -> N
     assert [(x.account, x.debit, x.credit) for x in refund.journal[0].lines] == [
         ("411", D("30.00"), ZERO),
         ("503", ZERO, D("30.00")),
+    ]
+    assert party_balance(records, "411", client.pk) == ZERO
+    assert party_balance(records, "401", client.pk) == ZERO
+
+
+@pytest.mark.parametrize(
+    ("direction", "settles", "party", "expected"),
+    [
+        ("in", "sales", "client", True),  # an invoice paid
+        ("out", "sales", "client", True),  # a credit note paid out
+        ("out", "refund", "client", True),  # a client's credit returned
+        ("out", "purchases", "supplier", False),  # a supplier invoice paid
+        ("out", "purchases", "both", False),
+        ("in", "nothing", "supplier", False),  # a supplier returns money: its 401
+        ("out", "nothing", "client", True),  # money to a client, settling nothing yet
+        ("in", "nothing", "both", True),  # by direction
+        ("out", "nothing", "both", False),
+        ("in", "nothing", "none", True),  # no party at all
+    ],
+)
+def test_the_party_side_follows_what_the_money_settles(
+    direction: str, settles: str, party: str, expected: bool
+) -> None:
+    assert (
+        on_receivables(
+            direction,
+            sales=settles == "sales",
+            purchases=settles == "purchases",
+            refund=settles == "refund",
+            client=party in ("client", "both"),
+            supplier=party in ("supplier", "both"),
+        )
+        is expected
+    )
+
+
+@pytest.mark.django_db
+def test_money_back_from_a_supplier_closes_its_401(company: Any) -> None:
+    """We paid a supplier 120.00 for an invoice of 100.00; it returns the 20.00 — money in
+    from a party that is only a supplier is booked on its 401, where our advance stood."""
+    supplier = make_supplier(company)
+    bill = make_invoice(
+        company, supplier=supplier, rows=[{"vat_rate": "0", "base": "100.00", "vat": "0"}]
+    )
+    out = payment(company, supplier, "120.00", direction="out")
+    payments_actions.allocate_supplier_invoices(SYSTEM, out, [(bill, None)])
+    back = payment(company, supplier, "20.00")
+    records = _records(company, PURCHASES_AND_MONEY)
+    (returned,) = [r for r in records if r.kind == RecordKind.PAYMENT and r.source_id == back.pk]
+    assert [(x.account, x.debit, x.credit) for x in returned.journal[0].lines] == [
+        ("503", D("20.00"), ZERO),
+        ("401", ZERO, D("20.00")),
+    ]
+    assert party_balance(records, "401", supplier.pk) == ZERO
+    assert party_balance(records, "411", supplier.pk) == ZERO
+
+
+@pytest.mark.django_db
+def test_the_rest_of_money_paid_back_to_a_client_is_written_off_on_its_411(
+    company: Any,
+) -> None:
+    """A credit note of 30.00 paid out as 30.04: the 0.04 beyond it is written off against the
+    client's 411, where the payment was booked, not a supplier's 401."""
+    set_write_off_tolerance(company, "1.00")
+    client = bg_client(company)
+    document = invoice(company, client, "100.00")
+    payments_actions.allocate(SYSTEM, payment(company, client, "100.00"), [(document, None)])
+    note = invoicing.create_credit_note(
+        SYSTEM,
+        document,
+        reason="отстъпка",
+        issue=True,
+        today=DAY,
+        lines=[line("30.00", vat="exempt")],
+    ).document
+    back = payment(company, client, "30.04", direction="out")
+    payments_actions.allocate(SYSTEM, back, [(note, None)])
+    payments_actions.write_off_payment(
+        SYSTEM, back, payments_actions.WriteOffInput(reason="cents", date=DAY)
+    )
+    records = _records(company, SALES_AND_MONEY)
+    (written,) = [r for r in records if r.kind == RecordKind.WRITE_OFF]
+    assert [(x.account, x.debit, x.credit) for x in written.journal[0].lines] == [
+        ("609", D("0.04"), ZERO),
+        ("411", ZERO, D("0.04")),
     ]
     assert party_balance(records, "411", client.pk) == ZERO
     assert party_balance(records, "401", client.pk) == ZERO
