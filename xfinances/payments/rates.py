@@ -68,7 +68,7 @@ def part_eur(
     own = eur_value(amount, units_per_eur)
     if not closes:
         return own
-    rest = whole_eur - others_eur
+    rest = round_cent(whole_eur - others_eur)  # cents already; stored sums may carry more places
     if abs(rest - own) <= _SLACK_PER_PART * (others + 2):
         return rest
     return own

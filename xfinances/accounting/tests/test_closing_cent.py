@@ -438,3 +438,37 @@ def test_the_rest_of_money_paid_back_to_a_client_is_written_off_on_its_411(
     ]
     assert party_balance(records, "411", client.pk) == ZERO
     assert party_balance(records, "401", client.pk) == ZERO
+
+
+@pytest.mark.django_db
+def test_lev_parts_in_a_lev_ledger_have_no_difference(company: Any) -> None:
+    """Up to 2025 the books are in leva: a 150.00 лв. invoice paid as three 50.00 лв. parts
+    is settled to the stotinka, though 3 × 25.56 EUR falls a cent short of its 76.69 EUR. No
+    part takes the cent, so no exchange difference appears where none is."""
+    day = dt.date(2025, 10, 1)
+    client = bg_client(company)
+    document = invoice(company, client, "150.00", day=day, currency="BGN")
+    assert document.eur_total == D("76.69")
+    made = []
+    for n in range(3):
+        paid = payment(company, client, "50.00", day=day + dt.timedelta(days=n + 1), currency="BGN")
+        made += payments_actions.allocate(SYSTEM, paid, [(document, None)])
+    assert [a.exchange_difference_eur for a in made] == [ZERO] * 3
+    records = period_records(company, Period(2025, 10), SALES_AND_MONEY)
+    assert all(record.balanced for record in records)
+    assert party_balance(records, "411", client.pk) == ZERO
+    assert not any(
+        line.account in ("624", "724") for r in records for e in r.journal for line in e.lines
+    )
+
+
+def test_the_rest_is_in_cents_whatever_places_its_figures_carry() -> None:
+    rest = part_eur(
+        D("50.00"),
+        D("1.95583"),
+        closes=True,
+        whole_eur=D("76.6900000000000"),
+        others_eur=D("51.12000"),
+        others=2,
+    )
+    assert str(rest) == "25.57"

@@ -259,15 +259,16 @@ def allocate_checked(
             target_currency=document.currency,
             nothing_left=_("Document %(number)s has nothing left to pay."),
         )
-        received = parts.payment_part(payment_parts, payment, amount)
+        day = max(payment.date, document.issue_date)
+        received = parts.payment_part(payment_parts, payment, amount, day=day)
         booked = parts.document_part(
-            document_parts, document, doc_amount, remaining_after=remaining - doc_amount
+            document_parts, document, doc_amount, remaining_after=remaining - doc_amount, day=day
         )
         allocation = Allocation.objects.create(
             company=company,
             payment=payment,
             document=document,
-            date=max(payment.date, document.issue_date),
+            date=day,
             amount=amount,
             document_amount=doc_amount,
             received_eur=received,
@@ -366,15 +367,16 @@ def supplier_invoice_allocation(
         nothing_left=_("%(number)s has nothing left to pay."),
     )
     payment_parts, invoice_parts = known
-    received = parts.payment_part(payment_parts, payment, amount)
+    day = max(payment.date, invoice.issue_date)
+    received = parts.payment_part(payment_parts, payment, amount, day=day)
     booked = parts.supplier_invoice_part(
-        invoice_parts, invoice, doc_amount, remaining_after=invoice.remaining - doc_amount
+        invoice_parts, invoice, doc_amount, remaining_after=invoice.remaining - doc_amount, day=day
     )
     return Allocation(
         company=payment.company,
         payment=payment,
         supplier_invoice=invoice,
-        date=max(payment.date, invoice.issue_date),
+        date=day,
         amount=amount,
         document_amount=doc_amount,
         received_eur=received,

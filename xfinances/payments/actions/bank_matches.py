@@ -313,15 +313,16 @@ def _allocate_document(
         nothing_left=_("Document %(number)s has nothing left to pay."),
     )
     payment_parts, document_parts = known
-    received = parts.payment_part(payment_parts, payment, amount)
+    day = max(payment.date, document.issue_date)
+    received = parts.payment_part(payment_parts, payment, amount, day=day)
     booked = parts.document_part(
-        document_parts, document, doc_amount, remaining_after=remaining - doc_amount
+        document_parts, document, doc_amount, remaining_after=remaining - doc_amount, day=day
     )
     allocation = Allocation(
         company=company,
         payment=payment,
         document=document,
-        date=max(payment.date, document.issue_date),
+        date=day,
         amount=amount,
         document_amount=doc_amount,
         received_eur=received,

@@ -9,6 +9,7 @@ of the wholes (`locks.py`), so the sums read here stay true until they commit.""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
+from xfinances.invoicing.actions import EURO_DAY
 from xfinances.invoicing.models import Document
 from xfinances.payments.actions.common import CLAIM_KINDS, ZERO, document_eur_rate
 from xfinances.payments.models import Allocation, Payment, WriteOff
@@ -36,12 +38,22 @@ class Parts:
         self.count[key] += count
 
     def take(
-        self, key: int, amount: Decimal, rate: Decimal, *, closes: bool, whole_eur: Decimal
+        self,
+        key: int,
+        amount: Decimal,
+        rate: Decimal,
+        *,
+        closes: bool,
+        whole_eur: Decimal,
+        day: dt.date,
     ) -> Decimal:
+        """The part's EUR value. Only a part dated in the euro's books (from 2026) closes its
+        whole: up to 2025 the ledger is in leva, where a lev part is what it is and the EUR
+        figures are no one's balance."""
         value = part_eur(
             amount,
             rate,
-            closes=closes,
+            closes=closes and day >= EURO_DAY,
             whole_eur=whole_eur,
             others_eur=self.eur[key],
             others=self.count[key],
@@ -107,7 +119,7 @@ def of_payments(company_id: int, payments: Collection[Payment]) -> Parts:
 
 
 def document_part(
-    parts: Parts, document: Document, amount: Decimal, *, remaining_after: Decimal
+    parts: Parts, document: Document, amount: Decimal, *, remaining_after: Decimal, day: dt.date
 ) -> Decimal:
     """The EUR value of `amount` of a sales document settled by a payment or written off: at
     the rate it booked; an invoice's or debit note's closing part takes the rest of its EUR
@@ -119,11 +131,17 @@ def document_part(
         document_eur_rate(document),
         closes=closes,
         whole_eur=document.eur_total,
+        day=day,
     )
 
 
 def supplier_invoice_part(
-    parts: Parts, invoice: SupplierInvoice, amount: Decimal, *, remaining_after: Decimal
+    parts: Parts,
+    invoice: SupplierInvoice,
+    amount: Decimal,
+    *,
+    remaining_after: Decimal,
+    day: dt.date,
 ) -> Decimal:
     return parts.take(
         invoice.pk,
@@ -131,13 +149,16 @@ def supplier_invoice_part(
         invoice.exchange_rate,
         closes=remaining_after == 0,
         whole_eur=invoice.eur_total,
+        day=day,
     )
 
 
-def payment_part(parts: Parts, payment: Payment, amount: Decimal) -> Decimal:
+def payment_part(parts: Parts, payment: Payment, amount: Decimal, *, day: dt.date) -> Decimal:
     """The EUR value of `amount` of a payment allocated or written off (call before the
     payment's `allocated` grows by it): at its rate; the part that leaves nothing
     unallocated takes the rest of its EUR amount."""
     closes = payment.amount - payment.allocated - amount == 0
     key = payment.pk or 0  # a payment not saved yet: give each its own `Parts`
-    return parts.take(key, amount, payment.eur_rate, closes=closes, whole_eur=payment.eur_amount)
+    return parts.take(
+        key, amount, payment.eur_rate, closes=closes, whole_eur=payment.eur_amount, day=day
+    )

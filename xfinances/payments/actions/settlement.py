@@ -345,7 +345,9 @@ def write_off(
         document=document,
         date=day,
         amount=value,
-        booked_eur=parts.document_part(known, document, value, remaining_after=remaining - value),
+        booked_eur=parts.document_part(
+            known, document, value, remaining_after=remaining - value, day=day
+        ),
         reason=reason[:300],
         created_by=actor.user,
     )
@@ -397,7 +399,9 @@ def refund_credit(actor: Actor, payment: Payment, data: RefundInput) -> Payment:
             }
         )
     # What the refund takes of the payment's EUR amount (all that is left when it closes it).
-    eur_amount = parts.payment_part(parts.of_payments(company.pk, [payment]), payment, value)
+    eur_amount = parts.payment_part(
+        parts.of_payments(company.pk, [payment]), payment, value, day=day
+    )
     refund = record_payment(
         actor,
         company,

@@ -122,7 +122,7 @@ def write_off_payment(actor: Actor, payment: Payment, data: WriteOffInput) -> Wr
         payment=payment,
         date=day,
         amount=value,
-        booked_eur=parts.payment_part(known, payment, value),
+        booked_eur=parts.payment_part(known, payment, value, day=day),
         reason=data.reason,
         created_by=actor.user,
     )
@@ -170,7 +170,7 @@ def write_off_supplier_invoice(
         date=day,
         amount=value,
         booked_eur=parts.supplier_invoice_part(
-            known, invoice, value, remaining_after=invoice.remaining - value
+            known, invoice, value, remaining_after=invoice.remaining - value, day=day
         ),
         reason=data.reason,
         created_by=actor.user,
