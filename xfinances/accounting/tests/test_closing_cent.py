@@ -328,14 +328,12 @@ def test_a_refunded_usd_credit_closes_the_clients_411(company: Any) -> None:
     assert party_balance(records, "411", client.pk) == ZERO
 
 
-@pytest.mark.django_db
-def test_money_paid_back_to_a_client_closes_the_411_not_a_401(company: Any) -> None:
-    """An invoice paid in full, then a credit note of 30.00 that nothing is left to offset: the
-    30.00 paid back to the client settles the note on the client's 411."""
-    client = bg_client(company)
+def _credit_note_after_payment(company: Any, client: Any) -> Any:
+    """An invoice of 100.00 paid in full, then a credit note of 30.00 that nothing is left to
+    offset: the client's credit, to be paid back."""
     document = invoice(company, client, "100.00")
     payments_actions.allocate(SYSTEM, payment(company, client, "100.00"), [(document, None)])
-    note = invoicing.create_credit_note(
+    return invoicing.create_credit_note(
         SYSTEM,
         document,
         reason="отстъпка",
@@ -343,6 +341,14 @@ def test_money_paid_back_to_a_client_closes_the_411_not_a_401(company: Any) -> N
         today=DAY,
         lines=[line("30.00", vat="exempt")],
     ).document
+
+
+@pytest.mark.django_db
+def test_money_paid_back_to_a_client_closes_the_411_not_a_401(company: Any) -> None:
+    """An invoice paid in full, then a credit note of 30.00 that nothing is left to offset: the
+    30.00 paid back to the client settles the note on the client's 411."""
+    client = bg_client(company)
+    note = _credit_note_after_payment(company, client)
     back = payment(company, client, "30.00", direction="out")
     payments_actions.allocate(SYSTEM, back, [(note, None)])
     records = _records(company, SALES_AND_MONEY)
@@ -415,16 +421,7 @@ def test_the_rest_of_money_paid_back_to_a_client_is_written_off_on_its_411(
     client's 411, where the payment was booked, not a supplier's 401."""
     set_write_off_tolerance(company, "1.00")
     client = bg_client(company)
-    document = invoice(company, client, "100.00")
-    payments_actions.allocate(SYSTEM, payment(company, client, "100.00"), [(document, None)])
-    note = invoicing.create_credit_note(
-        SYSTEM,
-        document,
-        reason="отстъпка",
-        issue=True,
-        today=DAY,
-        lines=[line("30.00", vat="exempt")],
-    ).document
+    note = _credit_note_after_payment(company, client)
     back = payment(company, client, "30.04", direction="out")
     payments_actions.allocate(SYSTEM, back, [(note, None)])
     payments_actions.write_off_payment(
