@@ -237,8 +237,8 @@ def allocate_checked(
     payment = locks.lock_payments(company, [payment.pk])[payment.pk]
     documents = locks.lock_documents(company, [w.document.pk for w in wanted])
     rows = locks.lock_settlements(company, documents)
-    document_parts = parts.of_documents(company.pk, [pk for pk, row in rows.items() if row.settled])
-    payment_parts = parts.of_payments(company.pk, [payment] if payment.allocated else [])
+    document_parts = parts.of_documents(company.pk, rows.values())
+    payment_parts = parts.of_payments(company.pk, [payment])
     created: list[Allocation] = []
     for item in wanted:
         document = documents[item.document.pk]
@@ -428,10 +428,8 @@ def _allocate_supplier_invoices(
     payment = locks.lock_payments(company, [payment.pk])[payment.pk]
     invoices = locks.lock_supplier_invoices(company, [item[0].pk for item in wanted])
     known = (
-        parts.of_payments(company.pk, [payment] if payment.allocated else []),
-        parts.of_supplier_invoices(
-            company.pk, [pk for pk, i in invoices.items() if i.amount_paid or i.amount_written_off]
-        ),
+        parts.of_payments(company.pk, [payment]),
+        parts.of_supplier_invoices(company.pk, invoices.values()),
     )
     created: list[Allocation] = []
     for item, amount, doc_amount in wanted:

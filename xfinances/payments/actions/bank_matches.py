@@ -182,12 +182,8 @@ def record_matched_payments(
     if len(invoices) != len(invoice_ids):
         raise InvalidInput({"supplier_invoice": [_("No such supplier invoice in this company.")]})
 
-    document_parts = parts.of_documents(
-        company.pk, [pk for pk, row in settlements.items() if row.settled]
-    )
-    invoice_parts = parts.of_supplier_invoices(
-        company.pk, [pk for pk, i in invoices.items() if i.amount_paid or i.amount_written_off]
-    )
+    document_parts = parts.of_documents(company.pk, settlements.values())
+    invoice_parts = parts.of_supplier_invoices(company.pk, invoices.values())
     now = timezone.now()
     rates: dict[tuple[str, dt.date], Decimal | None] = {}
     recorded: list[RecordedPayment] = []

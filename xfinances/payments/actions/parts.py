@@ -20,7 +20,7 @@ from django.db.models import Count, Sum
 from xfinances.invoicing.actions import EURO_DAY
 from xfinances.invoicing.models import Document
 from xfinances.payments.actions.common import CLAIM_KINDS, ZERO, document_eur_rate
-from xfinances.payments.models import Allocation, Payment, WriteOff
+from xfinances.payments.models import Allocation, DocumentSettlement, Payment, WriteOff
 from xfinances.payments.rates import part_eur
 from xfinances.purchases.models import SupplierInvoice
 
@@ -86,20 +86,22 @@ def _booked(company_id: int, target: str, ids: Collection[int]) -> Parts:
     return parts
 
 
-def of_documents(company_id: int, ids: Collection[int]) -> Parts:
-    """The parts of sales documents `ids` (read only for those given: pass the ones something
-    settled already)."""
-    return _booked(company_id, "document_id", ids)
+def of_documents(company_id: int, rows: Iterable[DocumentSettlement]) -> Parts:
+    """The parts of the documents of settlement `rows`; only those something settled already
+    are read (a document with none costs no query)."""
+    return _booked(company_id, "document_id", [row.pk for row in rows if row.settled])
 
 
-def of_supplier_invoices(company_id: int, ids: Collection[int]) -> Parts:
-    return _booked(company_id, "supplier_invoice_id", ids)
+def of_supplier_invoices(company_id: int, invoices: Iterable[SupplierInvoice]) -> Parts:
+    """The parts of `invoices`; only those paid or written off in part are read."""
+    settled = [i.pk for i in invoices if i.amount_paid or i.amount_written_off]
+    return _booked(company_id, "supplier_invoice_id", settled)
 
 
-def of_payments(company_id: int, payments: Collection[Payment]) -> Parts:
-    """The parts of `payments` (pass those with something allocated already)."""
+def of_payments(company_id: int, payments: Iterable[Payment]) -> Parts:
+    """The parts of `payments`; only those with something allocated already are read."""
     parts = Parts()
-    ids = [payment.pk for payment in payments]
+    ids = [payment.pk for payment in payments if payment.allocated]
     if not ids:
         return parts
     active = {"company_id": company_id, "payment_id__in": ids, "undone_at__isnull": True}

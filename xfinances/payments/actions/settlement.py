@@ -339,7 +339,7 @@ def write_off(
             }
         )
     assert day is not None
-    known = parts.of_documents(company.pk, [document.pk] if row.settled else [])
+    known = parts.of_documents(company.pk, [row])
     item = WriteOff.objects.create(
         company=company,
         document=document,

@@ -116,7 +116,7 @@ def write_off_payment(actor: Actor, payment: Payment, data: WriteOffInput) -> Wr
     day = data.date or timezone.localdate()
     if day < payment.date:
         raise InvalidInput({"date": [_("A write-off cannot be dated before the payment.")]})
-    known = parts.of_payments(company.pk, [payment] if payment.allocated else [])
+    known = parts.of_payments(company.pk, [payment])
     item = WriteOff.objects.create(
         company=company,
         payment=payment,
@@ -162,8 +162,7 @@ def write_off_supplier_invoice(
     if not fits_write_off_tolerance(company, value, invoice.exchange_rate):
         raise _over_tolerance(company)
     day = data.date or timezone.localdate()
-    settled = invoice.amount_paid or invoice.amount_written_off
-    known = parts.of_supplier_invoices(company.pk, [invoice.pk] if settled else [])
+    known = parts.of_supplier_invoices(company.pk, [invoice])
     item = WriteOff.objects.create(
         company=company,
         supplier_invoice=invoice,
