@@ -30,6 +30,7 @@ from xfinances.payments.actions.webhooks import _emit_payment_allocated
 from xfinances.payments.models import (
     Allocation,
     Direction,
+    DocumentSettlement,
     Payment,
 )
 from xfinances.payments.rates import difference_of
@@ -195,6 +196,54 @@ def _document_amounts(
     return amount, doc_amount
 
 
+def document_allocation(
+    actor: Actor,
+    payment: Payment,
+    document: Document,
+    row: DocumentSettlement,
+    item: _Wanted,
+    known: tuple[parts.Parts, parts.Parts],
+) -> Allocation:
+    """The allocation of `payment` to one locked sales document (`row`: its settlement), checked
+    against what both have left and valued in EUR with `known` (the parts of the payments and
+    of the documents), not saved: `allocate` saves it at once, the bank-match batch inserts many
+    together."""
+    _check_settleable(document, payment.company)
+    _check_fits_payment(payment, document)
+    remaining = _remaining(document, row)
+    unallocated = payment.amount - payment.allocated
+    amount, doc_amount = _document_amounts(payment, document, item, unallocated, remaining)
+    _check_both_sides(
+        payment,
+        amount=amount,
+        doc_amount=doc_amount,
+        unallocated=unallocated,
+        remaining=remaining,
+        target_field="document",
+        target_number=document.number or "",
+        target_currency=document.currency,
+        nothing_left=_("Document %(number)s has nothing left to pay."),
+    )
+    payment_parts, document_parts = known
+    day = max(payment.date, document.issue_date)
+    received = parts.payment_part(payment_parts, payment, amount, day=day)
+    booked = parts.document_part(
+        document_parts, document, doc_amount, remaining_after=remaining - doc_amount, day=day
+    )
+    return Allocation(
+        company=payment.company,
+        payment=payment,
+        document=document,
+        date=day,
+        amount=amount,
+        document_amount=doc_amount,
+        received_eur=received,
+        booked_eur=booked,
+        exchange_difference_eur=difference_of(payment.direction, received, booked),
+        created_by=actor.user,
+    )
+
+
 @transaction.atomic
 def allocate(
     actor: Actor,
@@ -237,48 +286,19 @@ def allocate_checked(
     payment = locks.lock_payments(company, [payment.pk])[payment.pk]
     documents = locks.lock_documents(company, [w.document.pk for w in wanted])
     rows = locks.lock_settlements(company, documents)
-    document_parts = parts.of_documents(company.pk, rows.values())
-    payment_parts = parts.of_payments(company.pk, [payment])
+    known = (
+        parts.of_payments(company.pk, [payment]),
+        parts.of_documents(company.pk, rows.values()),
+    )
     created: list[Allocation] = []
     for item in wanted:
         document = documents[item.document.pk]
-        _check_settleable(document, company)
-        _check_fits_payment(payment, document)
         row = rows[document.pk]
-        remaining = _remaining(document, row)
-        unallocated = payment.amount - payment.allocated
-        amount, doc_amount = _document_amounts(payment, document, item, unallocated, remaining)
-        _check_both_sides(
-            payment,
-            amount=amount,
-            doc_amount=doc_amount,
-            unallocated=unallocated,
-            remaining=remaining,
-            target_field="document",
-            target_number=document.number or "",
-            target_currency=document.currency,
-            nothing_left=_("Document %(number)s has nothing left to pay."),
-        )
-        day = max(payment.date, document.issue_date)
-        received = parts.payment_part(payment_parts, payment, amount, day=day)
-        booked = parts.document_part(
-            document_parts, document, doc_amount, remaining_after=remaining - doc_amount, day=day
-        )
-        allocation = Allocation.objects.create(
-            company=company,
-            payment=payment,
-            document=document,
-            date=day,
-            amount=amount,
-            document_amount=doc_amount,
-            received_eur=received,
-            booked_eur=booked,
-            exchange_difference_eur=difference_of(payment.direction, received, booked),
-            created_by=actor.user,
-        )
-        payment.allocated += amount
+        allocation = document_allocation(actor, payment, document, row, item, known)
+        allocation.save()
+        payment.allocated += allocation.amount
         payment.save(update_fields=["allocated"])
-        _settlement_apply(actor, document, row, paid=doc_amount)
+        _settlement_apply(actor, document, row, paid=allocation.document_amount)
         audit.record_create(actor, company, "allocate", allocation)
         _emit_payment_allocated(payment, allocation, _remaining(document, row))
         created.append(allocation)

@@ -48,16 +48,13 @@ from xfinances.parties.models import Party
 from xfinances.payments import locks
 from xfinances.payments.actions import parts
 from xfinances.payments.actions.allocation import (
-    _check_both_sides,
-    _check_fits_payment,
-    _document_amounts,
     _Wanted,
+    document_allocation,
     supplier_invoice_allocation,
 )
 from xfinances.payments.actions.common import (
     ZERO,
     _amount,
-    _check_settleable,
     _remaining,
 )
 from xfinances.payments.actions.webhooks import (
@@ -72,7 +69,7 @@ from xfinances.payments.models import (
     PaymentMethod,
     PaymentSource,
 )
-from xfinances.payments.rates import difference_of, eur_value
+from xfinances.payments.rates import eur_value
 from xfinances.purchases import actions as purchases_actions
 from xfinances.purchases.models import SupplierInvoice
 from xfinances.treasury.models import Movement
@@ -288,47 +285,13 @@ def _allocate_document(
 ) -> tuple[Allocation, Decimal]:
     """`allocate_checked`'s step for one (locked) document, in memory; `known`: the parts of
     the payment and of the batch's documents."""
-    company = payment.company
-    _check_settleable(document, company)
-    _check_fits_payment(payment, document)
     row = settlements[document.pk]
-    remaining = _remaining(document, row)
-    unallocated = payment.amount - payment.allocated
-    amount, doc_amount = _document_amounts(
-        payment, document, _Wanted(document, amount, None), unallocated, remaining
+    allocation = document_allocation(
+        actor, payment, document, row, _Wanted(document, amount, None), known
     )
-    _check_both_sides(
-        payment,
-        amount=amount,
-        doc_amount=doc_amount,
-        unallocated=unallocated,
-        remaining=remaining,
-        target_field="document",
-        target_number=document.number or "",
-        target_currency=document.currency,
-        nothing_left=_("Document %(number)s has nothing left to pay."),
-    )
-    payment_parts, document_parts = known
-    day = max(payment.date, document.issue_date)
-    received = parts.payment_part(payment_parts, payment, amount, day=day)
-    booked = parts.document_part(
-        document_parts, document, doc_amount, remaining_after=remaining - doc_amount, day=day
-    )
-    allocation = Allocation(
-        company=company,
-        payment=payment,
-        document=document,
-        date=day,
-        amount=amount,
-        document_amount=doc_amount,
-        received_eur=received,
-        booked_eur=booked,
-        exchange_difference_eur=difference_of(payment.direction, received, booked),
-        created_by=actor.user,
-        created_at=now,
-    )
-    payment.allocated += amount
-    row.paid += doc_amount
+    allocation.created_at = now
+    payment.allocated += allocation.amount
+    row.paid += allocation.document_amount
     row.settled = row.paid + row.credited + row.written_off
     return allocation, _remaining(document, row)
 
