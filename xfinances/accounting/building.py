@@ -433,26 +433,27 @@ def payment_records_of(
     )
     ledger = period.currency
     for rows in _chunks(payments, fields):
-        ids = [row["id"] for row in rows]
         differences: dict[int, Decimal] = defaultdict(lambda: ZERO)
         numbers: dict[int, list[str]] = defaultdict(list)
-        for payment_id, diff, number, supplier_number in Allocation.objects.filter(
-            company=company, payment_id__in=ids, undone_at__isnull=True
+        settles: dict[int, set[bool]] = defaultdict(set)  # True: a sales document
+        for payment_id, diff, document_id, number, supplier_number in Allocation.objects.filter(
+            company=company, payment_id__in=[row["id"] for row in rows], undone_at__isnull=True
         ).values_list(
             "payment_id",
             "exchange_difference_eur",
+            "document_id",
             "document__number",
             "supplier_invoice__supplier_number",
         ):
             differences[payment_id] += diff or ZERO
             numbers[payment_id].append(number or supplier_number or "")
-        sides = payment_sides(company, rows, "id", "")
+            settles[payment_id].add(document_id is not None)
         for row in rows:
             what = f"{_('payment')} {row['id']}"
             kind = row["movement__account__kind"]
             row["via_cash"] = kind == AccountKind.CASH if kind else row["method"] == "cash"
             row["difference"] = differences.get(row["id"], ZERO)
-            row["receivable"] = sides[row["id"]]
+            row["receivable"] = side_of_row(row, "", settles[row["id"]])
             record = _guard(on_error, _payment, company, row, ledger, what, numbers, mapping)
             if record is not None:
                 yield record
@@ -466,8 +467,7 @@ def _payment(
     numbers: dict[int, list[str]],
     mapping: AccountMapping,
 ) -> ExportRecord:
-    """`row`: the payment's fields, with how it is booked (`via_cash`, its allocations'
-    `difference` in EUR, `receivable`: on the party's 411 or 401, `payment_sides`)."""
+    """`row`: the payment's fields and how it is booked (via_cash, difference, receivable)."""
     return payment_record(
         PaymentInput(
             id=row["id"],
@@ -492,8 +492,8 @@ def _payment(
 def payment_sides(
     company: Company, rows: list[dict[str, Any]], key: str, prefix: str
 ) -> dict[int, bool]:
-    """Whether each payment of `rows` (its id at `key`, its fields after `prefix`) is booked on
-    the party's receivables rather than payables (`money_records.on_receivables`)."""
+    """Whether each payment of `rows` (its id at `key`, its fields after `prefix`: a write-off's
+    payment) is booked on the party's receivables (`money_records.on_receivables`)."""
     settles: dict[int, set[bool]] = defaultdict(set)  # True: a sales document, False: purchase
     for payment_id, document_id in Allocation.objects.filter(
         company=company, payment_id__in=[r[key] for r in rows if r[key]], undone_at__isnull=True
