@@ -364,9 +364,10 @@ def run_database(count: int, use_postgres: bool) -> list[Result]:
 
     from xfinances.accounting import actions, exporters
     from xfinances.accounting.actions.rendering import context_for
-    from xfinances.accounting.building import Period, records_of
+    from xfinances.accounting.building import Period
     from xfinances.accounting.exporters import DirectorySink
     from xfinances.accounting.inputs import ExportInput
+    from xfinances.accounting.period_records import records_of
     from xfinances.accounting.records import RecordKind
     from xfinances.core.audit import Actor
     from xfinances.core.models import Source

@@ -25,12 +25,9 @@ from django.utils.translation import gettext as _
 from xfinances.accounting.money_records import (
     MovementInput,
     PaymentInput,
-    WriteOffInput,
-    WriteOffTarget,
     movement_record,
     payment_record,
     side_of_row,
-    write_off_record,
 )
 from xfinances.accounting.records import (
     ZERO,
@@ -42,7 +39,6 @@ from xfinances.accounting.records import (
     PurchaseInput,
     PurchaseRowInput,
     RecordError,
-    RecordKind,
     SaleInput,
     in_ledger,
     ledger_currency,
@@ -53,8 +49,7 @@ from xfinances.core import queries as core_queries
 from xfinances.core.models import Company
 from xfinances.core.money import BGN_PER_EUR, bgn_to_eur, round_cent
 from xfinances.invoicing.models import Document, DocumentLine, DocumentStatus
-from xfinances.payments.models import Allocation, Payment, WriteOff
-from xfinances.payments.rates import booked_eur_rate
+from xfinances.payments.models import Allocation, Payment
 from xfinances.purchases.models import SupplierInvoice, SupplierInvoiceStatus, SupplierInvoiceVatRow
 from xfinances.treasury.models import AccountKind, Movement, MovementStatus
 
@@ -100,7 +95,7 @@ class Period:
         return ledger_currency(self.code)
 
 
-def _chunks(queryset: QuerySet[Any], fields: Iterable[str]) -> Iterator[list[dict[str, Any]]]:
+def chunks(queryset: QuerySet[Any], fields: Iterable[str]) -> Iterator[list[dict[str, Any]]]:
     """Rows of `queryset` as dicts, by id, CHUNK at a time (keyset paging: no OFFSET)."""
     last = 0
     names = list(fields)
@@ -280,7 +275,7 @@ def sale_inputs(
 OnError = Callable[[RecordError], None] | None
 
 
-def _guard(on_error: OnError, make: Callable[..., Any], *args: Any) -> Any:
+def guard(on_error: OnError, make: Callable[..., Any], *args: Any) -> Any:
     """`make(*args)`, or None after handing its RecordError to `on_error` (when given)."""
     if on_error is None:
         return make(*args)
@@ -303,7 +298,7 @@ def sale_records_of(
     make = partial(sale_records, journal=with_journal)
     code = period.code  # once, not per document
     for sale in sale_inputs(company, sales_in_period(company, period), with_lines=with_lines):
-        yield from _guard(on_error, make, sale, code, mapping) or ()
+        yield from guard(on_error, make, sale, code, mapping) or ()
 
 
 # --- supplier invoices -------------------------------------------------------------------------
@@ -343,7 +338,7 @@ PURCHASE_FIELDS = (
 def purchase_inputs(
     company: Company, invoices: QuerySet[SupplierInvoice]
 ) -> Iterator[PurchaseInput]:
-    for rows in _chunks(invoices, PURCHASE_FIELDS):
+    for rows in chunks(invoices, PURCHASE_FIELDS):
         ids = [row["id"] for row in rows]
         vat_rows: dict[int, list[PurchaseRowInput]] = defaultdict(list)
         for r in (
@@ -384,7 +379,7 @@ def purchase_records_of(
     company: Company, period: Period, mapping: AccountMapping, *, on_error: OnError = None
 ) -> Iterator[ExportRecord]:
     for purchase in purchase_inputs(company, purchases_in_period(company, period)):
-        record = _guard(on_error, purchase_record, purchase, period.code, mapping)
+        record = guard(on_error, purchase_record, purchase, period.code, mapping)
         if record is not None:
             yield record
 
@@ -392,7 +387,7 @@ def purchase_records_of(
 # --- payments and movements --------------------------------------------------------------------
 
 
-def _to_ledger(
+def to_ledger(
     company: Company, amount: Decimal, currency: str, day: dt.date, ledger: str, what: str
 ) -> Decimal:
     if currency == ledger:
@@ -427,12 +422,12 @@ def payment_records_of(
         "method",
         "bank_reference",
         "party_id",
-        *_party_fields("party__", *ROLE_FIELDS),
+        *party_fields("party__", *ROLE_FIELDS),
         "movement__account__kind",
         "movement__account__name",
     )
     ledger = period.currency
-    for rows in _chunks(payments, fields):
+    for rows in chunks(payments, fields):
         differences: dict[int, Decimal] = defaultdict(lambda: ZERO)
         numbers: dict[int, list[str]] = defaultdict(list)
         settles: dict[int, set[bool]] = defaultdict(set)  # True: a sales document
@@ -454,7 +449,7 @@ def payment_records_of(
             row["via_cash"] = kind == AccountKind.CASH if kind else row["method"] == "cash"
             row["difference"] = differences.get(row["id"], ZERO)
             row["receivable"] = side_of_row(row, "", settles[row["id"]])
-            record = _guard(on_error, _payment, company, row, ledger, what, numbers, mapping)
+            record = guard(on_error, _payment, company, row, ledger, what, numbers, mapping)
             if record is not None:
                 yield record
 
@@ -475,10 +470,10 @@ def _payment(
             date=row["date"],
             # At the rate it was recorded at (the bank's, if typed), as its allocations are.
             amount=in_ledger(row["amount"], row["currency"], row["eur_amount"], ledger),
-            party=_party_of(row, "party__", row["party_id"]),
+            party=party_of(row, "party__", row["party_id"]),
             via_cash=row["via_cash"],
             reference=row["bank_reference"],
-            exchange_difference=_to_ledger(
+            exchange_difference=to_ledger(
                 company, row["difference"], "EUR", row["date"], ledger, what
             ),
             receivable=row["receivable"],
@@ -528,13 +523,13 @@ def movement_records_of(
         "description",
     )
     ledger = period.currency
-    for rows in _chunks(movements, fields):
+    for rows in chunks(movements, fields):
         for row in rows:
             what = f"{_('movement')} {row['id']}"
             is_cash = row["account__kind"] == AccountKind.CASH
             number = str(row["cash_order_number"] or "") if is_cash else row["bank_reference"]
             try:
-                amount = _to_ledger(
+                amount = to_ledger(
                     company, row["amount"], row["currency"], row["date"], ledger, what
                 )
             except RecordError as error:
@@ -557,60 +552,18 @@ def movement_records_of(
             )
 
 
-# --- write-offs --------------------------------------------------------------------------------
+# --- the parties of the rows ----------------------------------------------------------------------
 
-#: The fields `_party_of` reads after a prefix; a payment's party also says which it is.
+#: The fields `party_of` reads after a prefix; a payment's party also says which it is.
 PARTY_FIELDS = ("name", "eik", "vat_number", "kind", "country")
 ROLE_FIELDS = ("is_client", "is_supplier")
 
 
-def _party_fields(prefix: str, *more: str) -> tuple[str, ...]:
+def party_fields(prefix: str, *more: str) -> tuple[str, ...]:
     return tuple(prefix + name for name in (*PARTY_FIELDS, *more))
 
 
-WRITE_OFF_FIELDS = (
-    "id",
-    "date",
-    "amount",
-    "booked_eur",
-    "document_id",
-    "document__number",
-    "document__currency",
-    "document__tax_event_date",
-    "document__total",
-    "document__eur_total",
-    "document__exchange_rate",
-    "document__party_id",
-    *_party_fields("document__recipient_"),
-    "payment_id",
-    "payment__direction",
-    "payment__refund_of_id",
-    "payment__currency",
-    "payment__date",
-    "payment__eur_rate",
-    "payment__bank_reference",
-    "payment__party_id",
-    *_party_fields("payment__party__", *ROLE_FIELDS),
-    "supplier_invoice__supplier_number",
-    "supplier_invoice__currency",
-    "supplier_invoice__tax_event_date",
-    "supplier_invoice__exchange_rate",
-    "supplier_invoice__supplier_id",
-    *_party_fields("supplier_invoice__supplier__"),
-)
-
-
-def write_offs_in_period(company: Company, period: Period) -> QuerySet[WriteOff]:
-    """The active write-offs dated in the period (an undone one is no longer booked)."""
-    return WriteOff.objects.filter(
-        company=company,
-        date__gte=period.first,
-        date__lte=period.last,
-        undone_at__isnull=True,
-    )
-
-
-def _party_of(row: dict[str, Any], prefix: str, party_id: int | None) -> PartyRecord:
+def party_of(row: dict[str, Any], prefix: str, party_id: int | None) -> PartyRecord:
     """The party of a `values()` row whose name, eik, vat_number, kind and country fields
     start with `prefix` (a payment's party, a document's recipient, an invoice's supplier)."""
     return PartyRecord(
@@ -621,180 +574,3 @@ def _party_of(row: dict[str, Any], prefix: str, party_id: int | None) -> PartyRe
         is_person=row[prefix + "kind"] == "person",
         country=row[prefix + "country"] or "BG",
     )
-
-
-def _write_off_input(
-    company: Company, row: dict[str, Any], ledger: str, what: str
-) -> WriteOffInput:
-    booked_rate: Decimal | None
-    if row["document_id"] is not None:
-        target, currency = WriteOffTarget.DOCUMENT, row["document__currency"]
-        number = row["document__number"] or ""
-        party = _party_of(row, "document__recipient_", row["document__party_id"])
-        booked_rate = booked_eur_rate(
-            currency,
-            row["document__total"],
-            row["document__eur_total"],
-            row["document__exchange_rate"],
-        )
-        booked_on = row["document__tax_event_date"]
-    else:
-        if row["payment_id"] is not None:
-            prefix = "payment__party__"
-            target = (
-                WriteOffTarget.PAYMENT_IN
-                if row["payment__direction"] == "in"
-                else WriteOffTarget.PAYMENT_OUT
-            )
-            currency = row["payment__currency"]
-            number = row["payment__bank_reference"] or str(row["payment_id"])
-            party_id = row["payment__party_id"]
-            booked_rate, booked_on = row["payment__eur_rate"], row["payment__date"]
-        else:
-            prefix = "supplier_invoice__supplier__"
-            target = WriteOffTarget.SUPPLIER_INVOICE
-            currency = row["supplier_invoice__currency"]
-            number = row["supplier_invoice__supplier_number"] or ""
-            party_id = row["supplier_invoice__supplier_id"]
-            booked_rate = row["supplier_invoice__exchange_rate"]
-            booked_on = row["supplier_invoice__tax_event_date"]
-        party = _party_of(row, prefix, party_id)
-    amount = _to_ledger(company, row["amount"], currency, row["date"], ledger, what)
-    return WriteOffInput(
-        id=row["id"],
-        target=target,
-        date=row["date"],
-        amount=amount,
-        party=party,
-        related_number=number,
-        currency=currency,
-        target_amount=row["amount"],
-        exchange_difference=_write_off_difference(
-            target,
-            row["amount"],
-            currency,
-            amount,
-            (booked_rate, booked_on, row["booked_eur"]),
-            ledger,
-            what,
-        ),
-    )
-
-
-#: Currencies at a fixed rate to the euro: their write-offs have no exchange difference.
-FIXED_RATE = ("EUR", "BGN")
-#: Write-offs that close what the party owed us (a receivable, our advance to a supplier): like
-#: money received, a gain when worth more on the day than booked. The others close what we owed.
-CLOSE_A_CLAIM = (WriteOffTarget.DOCUMENT, WriteOffTarget.PAYMENT_OUT)
-
-
-def _write_off_difference(
-    target: WriteOffTarget,
-    value: Decimal,
-    currency: str,
-    on_the_day: Decimal,
-    booked: tuple[Decimal | None, dt.date, Decimal],
-    ledger: str,
-    what: str,
-) -> Decimal:
-    """The exchange difference of writing off `value` (the target's currency), worth
-    `on_the_day` in the ledger currency at the write-off day's rate, against its worth as it
-    was `booked` (rate, day, EUR value): the EUR value the write-off stored at the document's
-    or supplier invoice's booked rate or the payment's (`payments.rates.part_eur`: the part
-    closing its target takes what the other parts left), converted as the documents' records
-    convert (`records.in_ledger`). + gain, − loss, signed as a payment's."""
-    if currency in FIXED_RATE:
-        return ZERO
-    rate, day, booked_eur = booked
-    if not rate:
-        raise RecordError(
-            what, _("No exchange rate of %(c)s on %(d)s.") % {"c": currency, "d": day}
-        )
-    at_booking = in_ledger(value, currency, booked_eur, ledger)
-    if target in CLOSE_A_CLAIM:
-        return on_the_day - at_booking
-    return at_booking - on_the_day
-
-
-def write_off_records_of(
-    company: Company, period: Period, mapping: AccountMapping, *, on_error: OnError = None
-) -> Iterator[ExportRecord]:
-    """One record per active write-off of the period (money_records.write_off_record)."""
-    ledger = period.currency
-    for rows in _chunks(write_offs_in_period(company, period), WRITE_OFF_FIELDS):
-        sides = payment_sides(company, rows, "payment_id", "payment__")
-        for row in rows:
-            what = f"{_('write-off')} {row['id']}"
-            item = _guard(on_error, _write_off_input, company, row, ledger, what)
-            if item is not None:  # a payment's rest on the side the payment was booked on
-                side = sides.get(row["payment_id"])
-                yield write_off_record(item._replace(receivable=side), mapping)
-
-
-# --- all of a period ---------------------------------------------------------------------------
-
-
-def records_of(
-    company: Company,
-    period: Period,
-    mapping: AccountMapping,
-    kinds: Iterable[RecordKind],
-    *,
-    with_lines: bool = False,
-    with_journal: bool = True,
-    on_error: OnError = None,
-) -> Iterator[ExportRecord]:
-    wanted = set(kinds)
-    if RecordKind.SALE in wanted:
-        yield from sale_records_of(
-            company,
-            period,
-            mapping,
-            with_lines=with_lines,
-            with_journal=with_journal,
-            on_error=on_error,
-        )
-    if RecordKind.PURCHASE in wanted:
-        yield from purchase_records_of(company, period, mapping, on_error=on_error)
-    if RecordKind.PAYMENT in wanted:
-        yield from payment_records_of(company, period, mapping, on_error=on_error)
-    if wanted & {RecordKind.CASH, RecordKind.BANK}:
-        for record in movement_records_of(company, period, mapping, on_error=on_error):
-            if record.kind in wanted:
-                yield record
-    if RecordKind.WRITE_OFF in wanted:
-        yield from write_off_records_of(company, period, mapping, on_error=on_error)
-
-
-def problems(
-    company: Company, period: Period, mapping: AccountMapping, kinds: Iterable[RecordKind]
-) -> list[str]:
-    """Every reason the period cannot be exported, each naming its document (empty: fine).
-    Walks all records once (streamed), so an export never stops half-way."""
-    found = [f"{field}: {message}" for field, message in mapping.problems().items()]
-    wanted = set(kinds)
-    if RecordKind.SALE in wanted:
-        for number_id in drafts_in_period(company, period).values_list("id", flat=True)[:50]:
-            found.append(
-                _("Draft %(id)s is dated in the period: issue or delete it.") % {"id": number_id}
-            )
-
-    def collect(error: RecordError) -> None:
-        found.append(str(error))
-
-    streams: list[Iterator[ExportRecord]] = []
-    if RecordKind.SALE in wanted:
-        streams.append(sale_records_of(company, period, mapping, on_error=collect))
-    if RecordKind.PURCHASE in wanted:
-        streams.append(purchase_records_of(company, period, mapping, on_error=collect))
-    if RecordKind.PAYMENT in wanted:
-        streams.append(payment_records_of(company, period, mapping, on_error=collect))
-    if wanted & {RecordKind.CASH, RecordKind.BANK}:
-        streams.append(movement_records_of(company, period, mapping, on_error=collect))
-    if RecordKind.WRITE_OFF in wanted:
-        streams.append(write_off_records_of(company, period, mapping, on_error=collect))
-    for stream in streams:
-        for record in stream:
-            if not record.balanced:
-                found.append(f"{record.number}: {_('unbalanced journal entry')}")
-    return found

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from xfinances.accounting import building, exporters, queries
+from xfinances.accounting import building, exporters, period_records, queries
 from xfinances.accounting.actions.common import MAX_ERRORS, refused
 from xfinances.accounting.building import Period
 from xfinances.accounting.exporters import DirectorySink, ExportContext, Exporter
@@ -112,7 +112,7 @@ def render_period(
     ) -> Iterator[ExportRecord]:
         nonlocal count
         chosen = [k for k in kinds if k in wanted]
-        records = building.records_of(
+        records = period_records.records_of(
             company,
             period,
             context.mapping,

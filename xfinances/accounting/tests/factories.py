@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from xfinances.accounting import actions, building, queries
+from xfinances.accounting import actions, queries
 from xfinances.accounting.building import Period
 from xfinances.accounting.inputs import DestinationInput, ExportInput
 from xfinances.accounting.models import Destination
+from xfinances.accounting.period_records import records_of
 from xfinances.accounting.records import ExportRecord, RecordKind
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
@@ -21,7 +22,7 @@ ZERO = Decimal("0.00")
 
 def period_records(company: Any, period: Period, kinds: Iterable[RecordKind]) -> list[ExportRecord]:
     """The export records of `kinds` in `period`, with their journal entries."""
-    return list(building.records_of(company, period, queries.mapping_of(company), kinds))
+    return list(records_of(company, period, queries.mapping_of(company), kinds))
 
 
 def party_balance(records: Iterable[ExportRecord], account: str, party_id: int) -> Decimal:

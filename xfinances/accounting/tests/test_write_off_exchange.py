@@ -17,12 +17,13 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from xfinances.accounting import building, queries
+from xfinances.accounting import queries
 from xfinances.accounting.actions.rendering import write_period_files
 from xfinances.accounting.building import Period
 from xfinances.accounting.exporters.ajur import operation_lines
 from xfinances.accounting.inputs import ExportInput
 from xfinances.accounting.money_records import WriteOffInput, WriteOffTarget, write_off_record
+from xfinances.accounting.period_records import problems
 from xfinances.accounting.records import (
     AccountMapping,
     ExportRecord,
@@ -272,7 +273,7 @@ def test_a_missing_rate_of_the_write_off_day_is_refused(company: Any) -> None:
     message = "No exchange rate of USD on 2026-03-20."
     with pytest.raises(RecordError, match=re.escape(message)):
         _records(company, [RecordKind.WRITE_OFF])
-    found = building.problems(company, MARCH, queries.mapping_of(company), [RecordKind.WRITE_OFF])
+    found = problems(company, MARCH, queries.mapping_of(company), [RecordKind.WRITE_OFF])
     assert found == [f"write-off {item.pk}: {message}"]
 
 

@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from xfinances.accounting import actions, building, locks, queries
+from xfinances.accounting import actions, locks, period_records, queries
 from xfinances.accounting.actions.rendering import write_period_files
 from xfinances.accounting.building import Period
 from xfinances.accounting.inputs import AccountMappingInput, DestinationInput, ExportInput
@@ -136,7 +136,7 @@ def made(company: Any) -> Made:
 
 
 def _write_off_records(company: Any) -> dict[int, Any]:
-    records = building.records_of(
+    records = period_records.records_of(
         company, MARCH, queries.mapping_of(company), [RecordKind.WRITE_OFF]
     )
     return {record.source_id: record for record in records}
@@ -183,7 +183,7 @@ def test_an_undone_write_off_is_not_exported(company: Any, made: Made) -> None:
 
 @pytest.mark.django_db
 def test_a_write_off_outside_the_period_is_not_in_it(company: Any, made: Made) -> None:
-    records = building.records_of(
+    records = period_records.records_of(
         company, Period(2026, 4), queries.mapping_of(company), [RecordKind.WRITE_OFF]
     )
     assert list(records) == []
@@ -297,7 +297,9 @@ def test_nap_ledgers_do_not_include_write_offs(company: Any, tmp_path: Path) -> 
     set_write_off_tolerance(company, "1.00")
     item = payments_actions.write_off(SYSTEM, document, reason="cents", date=DAY)
     assert (
-        building.records_of(company, MARCH, queries.mapping_of(company), [RecordKind.WRITE_OFF])
+        period_records.records_of(
+            company, MARCH, queries.mapping_of(company), [RecordKind.WRITE_OFF]
+        )
         .__next__()
         .source_id
         == item.pk
