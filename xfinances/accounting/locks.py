@@ -8,7 +8,9 @@ records have no such fields and their apps cannot import accounting, so they ask
 - a record sent in a batch (export state EXPORTED, the batch not failed) is locked until an owner
   reopens its export (`reopen_export`: state CHANGED, audited); the edit is then re-sent by the
   next batch as a correction ("changed since export");
-- a record dated in a closed VAT month is locked until the month is reopened.
+- a record dated in a closed VAT month is locked until the month is reopened;
+- a write-off that went out is not locked against its undo, which the next batch reverses in
+  the month of the undo (accounting/write_offs.py), unless that month is closed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xfinances.accounting.building import Period
@@ -32,10 +35,12 @@ GUARDED: dict[str, str] = {
     "purchases.SupplierInvoice": "issue_date",
     "payments.Payment": "date",
     "treasury.Movement": "date",
-    # An exported write-off is locked against its undo: undone after its export, the record
-    # would silently vanish from the next batches while the accountant's books keep it.
+    # A write-off's one change is its undo. Undone after its export, it is reversed in the
+    # month of the undo (accounting/write_offs.py), so only that month being closed locks it;
+    # a write-off never exported is locked by its own month being closed.
     "payments.WriteOff": "date",
 }
+WRITE_OFF = "payments.WriteOff"
 
 
 def _sent(company_id: int, source: str, object_id: int) -> DocumentExport | None:
@@ -57,6 +62,8 @@ def locked_reason(obj: models.Model) -> str | None:
     if source not in GUARDED or obj.pk is None:
         return None
     company_id = int(getattr(obj, "company_id"))  # noqa: B009 - every guarded model has one
+    if source == WRITE_OFF and _went_out(company_id, int(obj.pk)):
+        return _closed_reason(company_id, timezone.localdate())  # where its reversal goes
     sent = _sent(company_id, source, int(obj.pk))
     if sent is not None and sent.batch is not None:
         return _(
@@ -67,15 +74,29 @@ def locked_reason(obj: models.Model) -> str | None:
             "date": formatting.date(sent.exported_at.date()) if sent.exported_at else "",
         }
     day = getattr(obj, GUARDED[source])
-    if isinstance(day, dt.date):
-        period = Period(day.year, day.month)
-        closed = VatPeriodClose.objects.filter(
-            company_id=company_id, period=period.code, reopened_at__isnull=True
-        ).exists()
-        if closed:
-            return _(
-                "The VAT period %(period)s is closed; an owner can reopen it to make changes."
-            ) % {"period": period.label}
+    return _closed_reason(company_id, day) if isinstance(day, dt.date) else None
+
+
+def _went_out(company_id: int, object_id: int) -> bool:
+    """Sent in a batch that did not fail, whatever its state since (as write_offs.py asks)."""
+    return (
+        DocumentExport.objects.filter(
+            company_id=company_id, source=WRITE_OFF, object_id=object_id, batch__isnull=False
+        )
+        .exclude(batch__status=BatchStatus.FAILED)
+        .exists()
+    )
+
+
+def _closed_reason(company_id: int, day: dt.date) -> str | None:
+    period = Period(day.year, day.month)
+    closed = VatPeriodClose.objects.filter(
+        company_id=company_id, period=period.code, reopened_at__isnull=True
+    ).exists()
+    if closed:
+        return _("The VAT period %(period)s is closed; an owner can reopen it to make changes.") % {
+            "period": period.label
+        }
     return None
 
 
@@ -88,6 +109,8 @@ def reopen_export(actor: Actor, company: Company, obj: models.Model, reason: str
     source = obj._meta.label
     if source not in GUARDED or getattr(obj, "company_id", None) != company.pk:
         raise InvalidInput({"__all__": [_("This record has no export to reopen.")]})
+    if source == WRITE_OFF and getattr(obj, "undone_at", None) is not None:
+        raise Conflict(_("This write-off is undone: its reversal goes out with the next export."))
     reason = (reason or "").strip()
     limit = limit_of(VatPeriodClose, "reopen_reason")  # the one limit of a reopening's reason
     if not reason:

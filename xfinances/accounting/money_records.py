@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -268,4 +269,32 @@ def write_off_record(item: WriteOffInput, mapping: AccountMapping) -> ExportReco
         document_currency=item.currency,
         document_total=item.target_amount or amount,
         related_numbers=(item.related_number,) if item.related_number else (),
+    )
+
+
+def write_off_reversal(record: ExportRecord, day: dt.date) -> ExportRecord:
+    """The reversal of a write-off's booked `record` (its amounts already in the ledger
+    currency of `day`'s month): the same journal entry negated, dated on `day` (the undo),
+    numbered `<number>-R`, in the month of `day`. Pure."""
+    period = period_of(day)
+    text = (_("Reversal: %(reason)s") % {"reason": record.description})[:120]
+    lines = tuple(
+        replace(line, debit=-line.debit, credit=-line.credit)
+        for entry in record.journal
+        for line in entry.lines
+    )
+    return replace(
+        record,
+        version=2,
+        period=period,
+        currency=ledger_currency(period),
+        number=f"{record.number}-R",
+        date=day,
+        description=text,
+        base=-record.base,
+        total=-record.total,
+        document_total=-record.document_total,
+        journal=(JournalEntry(day, text, lines),),
+        voided=True,
+        void_reversal=True,
     )

@@ -300,6 +300,9 @@ class ExportRecord:
     due_date: dt.date | None = None
     money_account: str = ""  # cash/bank: the account's name
     related_numbers: tuple[str, ...] = ()  # payments: the documents paid
+    # Booked, then reversed by a later record of the same source (an undone write-off): never
+    # sent again as a correction, only to a destination that never had it.
+    superseded: bool = False
 
     @property
     def nap_code(self) -> str:

@@ -1,13 +1,24 @@
-"""The write-offs of a period as export records (`money_records.write_off_record`)."""
+"""The write-offs of a period as export records (`money_records.write_off_record`), and the
+reversals of the undone ones (docs/decisions/0018-write-off-reversals.md).
+
+A write-off is booked in the month of its date. Undone after it went out to accounting (in a
+batch of any destination or a manual export, not a failed batch), its booking stays in that
+month, since the accountant's books hold it, and the month of the undo gets its **reversal**:
+the same journal entry negated, dated on the day of the undo, numbered `WO-<id>-R`. A
+write-off undone before any export is never produced. The original of a reversed write-off is
+never sent again as a correction (`ExportRecord.superseded`), only to a destination that never
+had it, so each destination books it at most once and its reversal at most once."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xfinances.accounting.building import (
@@ -21,10 +32,12 @@ from xfinances.accounting.building import (
     payment_sides,
     to_ledger,
 )
+from xfinances.accounting.models import BatchStatus, DocumentExport
 from xfinances.accounting.money_records import (
     WriteOffInput,
     WriteOffTarget,
     write_off_record,
+    write_off_reversal,
 )
 from xfinances.accounting.records import (
     ZERO,
@@ -37,9 +50,12 @@ from xfinances.core.models import Company
 from xfinances.payments.models import WriteOff
 from xfinances.payments.rates import booked_eur_rate
 
+SOURCE = "payments.WriteOff"
+
 WRITE_OFF_FIELDS = (
     "id",
     "date",
+    "undone_at",
     "amount",
     "booked_eur",
     "document_id",
@@ -162,26 +178,68 @@ def _write_off_difference(
     return at_booking - on_the_day
 
 
+def _exported() -> Exists:
+    """The write-off went out in a batch (any destination or a manual export; a failed batch
+    does not count)."""
+    return Exists(
+        DocumentExport.objects.filter(
+            company_id=OuterRef("company_id"),
+            source=SOURCE,
+            object_id=OuterRef("pk"),
+            batch__isnull=False,
+        ).exclude(batch__status=BatchStatus.FAILED)
+    )
+
+
 def write_offs_in_period(company: Company, period: Period) -> QuerySet[WriteOff]:
-    """The active write-offs dated in the period (an undone one is no longer booked)."""
+    """The write-offs booked in the period: dated in it and active, or undone after their
+    export (booked then; their reversal is in the month of the undo)."""
+    return WriteOff.objects.filter(
+        company=company, date__gte=period.first, date__lte=period.last
+    ).filter(Q(undone_at__isnull=True) | _exported())
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def reversed_in_period(company: Company, period: Period) -> QuerySet[WriteOff]:
+    """The exported write-offs undone in the period (the company's local days)."""
     return WriteOff.objects.filter(
         company=company,
-        date__gte=period.first,
-        date__lte=period.last,
-        undone_at__isnull=True,
-    )
+        undone_at__gte=_start_of(period.first),
+        undone_at__lt=_start_of(period.next().first),
+    ).filter(_exported())
+
+
+def undo_day(undone_at: dt.datetime) -> dt.date:
+    return timezone.localtime(undone_at).date()
 
 
 def write_off_records_of(
     company: Company, period: Period, mapping: AccountMapping, *, on_error: OnError = None
 ) -> Iterator[ExportRecord]:
-    """One record per active write-off of the period (money_records.write_off_record)."""
+    """One record per write-off booked in the period, then one reversal per exported write-off
+    undone in it; each in the period's ledger currency."""
     ledger = period.currency
-    for rows in chunks(write_offs_in_period(company, period), WRITE_OFF_FIELDS):
-        sides = payment_sides(company, rows, "payment_id", "payment__")
-        for row in rows:
-            what = f"{_('write-off')} {row['id']}"
-            item = guard(on_error, _write_off_input, company, row, ledger, what)
-            if item is not None:  # a payment's rest on the side the payment was booked on
-                side = sides.get(row["payment_id"])
-                yield write_off_record(item._replace(receivable=side), mapping)
+    for reversing, rows_of in (
+        (False, write_offs_in_period(company, period)),
+        (True, reversed_in_period(company, period)),
+    ):
+        for rows in chunks(rows_of, WRITE_OFF_FIELDS):
+            sides = payment_sides(company, rows, "payment_id", "payment__")
+            for row in rows:
+                what = f"{_('write-off')} {row['id']}"
+                item = guard(on_error, _write_off_input, company, row, ledger, what)
+                if item is None:
+                    continue
+                # A payment's rest on the side the payment was booked on.
+                record = write_off_record(
+                    item._replace(receivable=sides.get(row["payment_id"])), mapping
+                )
+                if reversing:
+                    yield write_off_reversal(record, undo_day(row["undone_at"]))
+                elif row["undone_at"] is not None:
+                    yield replace(record, superseded=True)
+                else:
+                    yield record

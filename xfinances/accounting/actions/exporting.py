@@ -126,7 +126,9 @@ def _pending_filter(
 ) -> Pending:
     """Keeps the records not yet sent to the destination, changed since, or failed. A state
     row of this very batch was written earlier in this export (an exporter may read the
-    records twice, say a ledger and then its totals), so its record is still pending."""
+    records twice, say a ledger and then its totals), so its record is still pending. A
+    superseded record (an undone write-off's booking) goes only where it never went: its
+    reversal, a later version, is what the destination gets instead."""
 
     def pending(records: list[ExportRecord]) -> list[ExportRecord]:
         ids: dict[str, list[int]] = {}
@@ -140,12 +142,12 @@ def _pending_filter(
         kept = []
         for record in records:
             state = sent.get((record.source, record.source_id))
-            if (
-                state is None
-                or state.batch_id == batch.pk
-                or state.state != ExportState.EXPORTED
-                or record.version > state.version
-            ):
+            if state is None or state.batch_id == batch.pk:
+                kept.append(record)
+            elif record.superseded:  # its reversal answers any change: never a correction
+                if state.state == ExportState.FAILED and state.version <= record.version:
+                    kept.append(record)  # the booking itself never arrived
+            elif state.state != ExportState.EXPORTED or record.version > state.version:
                 kept.append(record)
         return kept
 

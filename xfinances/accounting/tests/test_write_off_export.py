@@ -1,7 +1,7 @@
 """Write-offs in the accounting exports: one journal-only record per active write-off (kind
 `write_off`), booked against the write-off accounts of the mapping; every target that carries
-journal entries writes it, the NAP ledgers and Microinvest (VAT rows only) do not; an exported
-write-off is locked against its undo until its export is reopened."""
+journal entries writes it, the NAP ledgers and Microinvest (VAT rows only) do not; each export
+tracks the write-offs it sent."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from xfinances.accounting import actions, locks, period_records, queries
+from xfinances.accounting import actions, period_records, queries
 from xfinances.accounting.actions.rendering import write_period_files
 from xfinances.accounting.building import Period
 from xfinances.accounting.inputs import AccountMappingInput, DestinationInput, ExportInput
@@ -34,7 +34,7 @@ from xfinances.accounting.records import (
     RecordKind,
 )
 from xfinances.accounting.tests.factories import set_write_off_tolerance
-from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.exceptions import InvalidInput
 from xfinances.invoicing.tests.factories import SYSTEM, bg_client
 from xfinances.payments import actions as payments_actions
 from xfinances.payments.models import WriteOff
@@ -349,37 +349,21 @@ def test_a_destination_takes_write_offs(company: Any) -> None:
     assert data.kinds == ["payment", "write_off"]
 
 
-# --- export tracking and the lock --------------------------------------------------------------
+# --- export tracking ---------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_exported_write_off_is_locked_until_its_export_is_reopened(
-    company: Any, made: Made
-) -> None:
+def test_an_export_tracks_each_write_off(company: Any, made: Made) -> None:
     result = actions.export_period(
         SYSTEM, company, ExportInput(target="ajur", period=MARCH, kinds=["write_off"])
     )
     assert result.created and result.batch is not None and result.records == 4
     states = DocumentExport.objects.filter(company=company, source="payments.WriteOff")
     assert {s.object_id for s in states} == set(_write_off_records(company))
+    assert {s.state for s in states} == {ExportState.EXPORTED}
     with zipfile.ZipFile(result.batch.file.path) as archive:
         assert f"WO-{made.on_document.pk}".encode() in archive.read("AJUR.TXT")
-
-    with pytest.raises(Conflict, match="exported to accounting"):
-        payments_actions.undo_write_off(SYSTEM, made.on_document, reason="wrong")
-    assert WriteOff.objects.get(pk=made.on_document.pk).undone_at is None
-
-    assert locks.reopen_export(SYSTEM, company, made.on_document, "client paid after all") == 1
-    state = states.get(object_id=made.on_document.pk)
-    assert state.state == ExportState.CHANGED
-    payments_actions.undo_write_off(SYSTEM, made.on_document, reason="client paid after all")
-    # No longer produced: the next export leaves it out and its state keeps saying "changed
-    # since export", so the accountant sees the booking is to be reversed.
-    again = actions.export_period(
-        SYSTEM, company, ExportInput(target="ajur", period=MARCH, kinds=["write_off"])
-    )
-    assert again.batch is not None and again.records == 3
-    assert states.get(object_id=made.on_document.pk).state == ExportState.CHANGED
+    # Undone after this, it is reversed in the month of the undo: test_write_off_reversal.py.
 
 
 # --- the mapping -------------------------------------------------------------------------------
