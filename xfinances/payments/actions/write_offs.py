@@ -188,8 +188,9 @@ def undo_write_off(actor: Actor, item: WriteOff, *, reason: str) -> WriteOff:
     if item.payment_id is not None:  # a payment exported to accounting is locked
         assert item.payment is not None
         edit_guards.ensure_editable(item.payment)
-    # A write-off booked in an accounting export is locked too (until its export is reopened):
-    # undone silently, it would stay in the accountant's books.
+    # Accounting decides whether the undo may happen now: a write-off that went out is reversed
+    # in the month of the undo (refused while that month is closed), one that did not is
+    # locked by its own closed month.
     edit_guards.ensure_editable(item)
     return _undo_write_off(actor, item, reason=reason)
 
