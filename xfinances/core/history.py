@@ -20,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from xfinances.core import formatting
+from xfinances.core.field_labels import FIELD_LABELS
 from xfinances.core.models import AuditEntry
 
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -52,11 +53,14 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any
 
 
 def label(model: type[models.Model] | None, name: str) -> str:
-    """The field's translated label; a name that is not a field is read as words."""
+    """The field's translated label: its verbose_name, else the shared label of its name
+    (`core.field_labels`); a name that is neither is read as words."""
     field = _field(model, name)
     words = name.replace("_", " ")
     if field is not None and field.verbose_name and str(field.verbose_name) != words:
         text = str(field.verbose_name)
+    elif name in FIELD_LABELS:
+        text = str(FIELD_LABELS[name])
     else:
         text = _(words)
         if text == words:

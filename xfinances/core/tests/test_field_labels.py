@@ -1,0 +1,56 @@
+"""Every field of every model has a Bulgarian label for the histories (`core.history.label`):
+its own verbose_name, or the shared label of its name in `core.field_labels`. A field added
+without either fails here, before "Recipient eik" reaches a document's history in Bulgarian."""
+
+from __future__ import annotations
+
+import re
+
+from django.apps import apps
+from django.utils import translation
+
+from xfinances.core.field_labels import FIELD_LABELS
+from xfinances.core.history import label
+
+CYRILLIC = re.compile("[а-яА-Я]")
+# Names that are the same in Bulgarian.
+AS_THEY_ARE = {"ID", "IBAN", "BIC", "URL", "HTML", "Message-ID"}
+
+
+def _fields() -> list[tuple[type, str, bool]]:
+    """(model, field name, has its own verbose_name) of every concrete field of our models."""
+    found = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("xfinances."):
+            continue
+        for field in model._meta.concrete_fields:
+            own = str(field.verbose_name) != field.name.replace("_", " ")
+            found.append((model, field.name, own))
+    return found
+
+
+def test_every_field_has_a_bulgarian_label():
+    with translation.override("bg"):
+        missing = [
+            f"{model._meta.label}.{name}: {label(model, name)!r}"
+            for model, name, _own in _fields()
+            if not CYRILLIC.search(label(model, name)) and label(model, name) not in AS_THEY_ARE
+        ]
+    assert not missing, (
+        "Give these fields a verbose_name or a label in core/field_labels.py (and its "
+        "Bulgarian in django.po):\n" + "\n".join(missing)
+    )
+
+
+def test_every_shared_label_names_a_field_that_needs_it():
+    needed = {name for _model, name, own in _fields() if not own}
+    assert not set(FIELD_LABELS) - needed, sorted(set(FIELD_LABELS) - needed)
+
+
+def test_the_english_history_reads_the_shared_label():
+    document = apps.get_model("invoicing", "Document")
+    with translation.override("en"):
+        assert label(document, "recipient_eik") == "Recipient's EIK"
+    with translation.override("bg"):
+        assert label(document, "recipient_eik") == "ЕИК на получателя"
+        assert label(document, "amount_in_words") == "Словом"
