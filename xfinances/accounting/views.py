@@ -18,7 +18,13 @@ from django.views.decorators.http import require_POST
 
 from xfinances.accounting import actions, exporters, ledger_pdf, queries
 from xfinances.accounting.building import Period
-from xfinances.accounting.forms import DestinationForm, ExportForm, MappingForm
+from xfinances.accounting.forms import (
+    KIND_CHOICES,
+    DestinationForm,
+    ExportForm,
+    MappingForm,
+    target_choices,
+)
 from xfinances.accounting.records import RecordKind
 from xfinances.catalog.models import VatTreatment
 from xfinances.core.exceptions import ActionError, Conflict, InvalidInput
@@ -68,12 +74,22 @@ def home(request: CompanyRequest) -> HttpResponse:
     this = Period(today.year, today.month)
     previous = _previous_month()
     form = ExportForm(initial={"period": previous.label, "target": "nap"})
+    destinations = list(queries.destinations(company))
+    batches = list(queries.batches(company)[:50])
+    # The format's and the kinds' names, not their codes ("ajur", "sale").
+    targets, kinds = dict(target_choices()), dict(KIND_CHOICES)
+    for row in [*destinations, *batches]:
+        row.target_label = targets.get(row.target, row.target)  # type: ignore[attr-defined]
+    for destination in destinations:
+        destination.kinds_label = ", ".join(  # type: ignore[attr-defined]
+            str(kinds.get(kind, kind)) for kind in destination.kinds
+        )
     return render(
         request,
         "accounting/home.html",
         {
-            "destinations": queries.destinations(company),
-            "batches": queries.batches(company)[:50],
+            "destinations": destinations,
+            "batches": batches,
             "form": form,
             "months": [previous, this],
             "closes": queries.closes(company)[:12],
