@@ -13,6 +13,7 @@ import datetime as dt
 from django import template
 
 from xfinances.core import formatting, history
+from xfinances.core.action_labels import action_label
 from xfinances.core.models import AuditEntry
 
 register = template.Library()
@@ -62,3 +63,9 @@ def moment(value: dt.datetime | None) -> str:
 def readable_changes(entry: AuditEntry) -> list[history.Change]:
     """An audit entry's changes with translated labels and formatted values."""
     return history.readable_changes(entry)
+
+
+@register.filter
+def action(entry: AuditEntry) -> str:
+    """What an audit entry did, in words (`core.action_labels`)."""
+    return action_label(entry.action)

@@ -51,7 +51,7 @@ def test_create_then_detail_shows_everything(company, client_as, make_member):
         "строителство",
     ):
         assert text in html
-    assert "create_party" in html  # the History tab
+    assert "създаден контрагент" in html and "create_party" not in html  # the History tab
 
 
 def test_errors_are_shown_next_to_their_fields(company, client_as):
