@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.accounting.records import DEFAULT_REVENUE
@@ -22,6 +23,11 @@ from xfinances.core.text_limits import BoundedTextModel, text_length_check
 
 def _default_revenue() -> dict[str, str]:
     return dict(DEFAULT_REVENUE)
+
+
+def _month(code: str) -> str:
+    """`202603` → `2026-03`."""
+    return f"{code[:4]}-{code[4:]}" if len(code) == 6 else code
 
 
 class AccountMappingSettings(BoundedTextModel):
@@ -60,7 +66,7 @@ class AccountMappingSettings(BoundedTextModel):
         verbose_name = _("account mapping")
 
     def __str__(self) -> str:
-        return f"account mapping of company {self.company_id}"
+        return str(capfirst(self._meta.verbose_name))
 
 
 class Schedule(models.TextChoices):
@@ -170,7 +176,7 @@ class ExportBatch(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.target} {self.period} #{self.pk}"
+        return str(_("Batch %(id)s, %(period)s") % {"id": self.pk, "period": _month(self.period)})
 
 
 class ExportState(models.TextChoices):
@@ -254,4 +260,4 @@ class VatPeriodClose(BoundedTextModel):
         indexes = [models.Index(fields=["company", "period"], name="acc_period_close_company")]
 
     def __str__(self) -> str:
-        return f"{self.period} closed"
+        return str(_("VAT period %(period)s") % {"period": _month(self.period)})

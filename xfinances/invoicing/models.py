@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.catalog.models import Product, VatTreatment
@@ -105,7 +106,7 @@ class DocumentSettings(BoundedTextModel):
         verbose_name_plural = _("document settings")
 
     def __str__(self) -> str:
-        return f"document settings of company {self.company_id}"
+        return str(capfirst(self._meta.verbose_name))
 
 
 MIN_NUMBER = 1
@@ -136,7 +137,7 @@ class PrintSettings(BoundedTextModel):
         verbose_name_plural = _("print settings")
 
     def __str__(self) -> str:
-        return f"print settings of company {self.company_id}"
+        return str(capfirst(self._meta.verbose_name))
 
 
 class NumberSeries(BoundedTextModel):

@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import capfirst
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -126,7 +127,7 @@ class Payment(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.amount} {self.currency}"
+        return f"{formatting.date(self.date)} {formatting.money(self.amount, self.currency)}"
 
     @property
     def unallocated(self) -> Decimal:
@@ -376,7 +377,7 @@ class PaymentSettings(BoundedTextModel):
         verbose_name = _("payment settings")
 
     def __str__(self) -> str:
-        return f"{self.company_id}"
+        return str(capfirst(self._meta.verbose_name))
 
     @property
     def interest_rate(self) -> Decimal:
@@ -512,7 +513,7 @@ class ReminderRun(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.run_date} {self.kind}"
+        return f"{formatting.date(self.run_date)} {self.get_kind_display()}"
 
 
 class ReminderSent(BoundedTextModel):

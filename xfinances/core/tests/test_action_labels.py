@@ -24,6 +24,7 @@ HELPERS = {
     "_decide": 4,
     "_record_list_change": 2,
     "_replace_bank_accounts": 3,
+    "_replace_contacts": 3,
     "_set_primary_iban": 3,
     "_create_party": 3,
     "_insert_movement": 2,

@@ -1,0 +1,140 @@
+"""Every page, opened in Bulgarian by the company's owner with a record of every kind, shows no
+English the catalogue has a translation for and no code meant for programs (`write_off`,
+`register_supplier_invoice`).
+
+The walker reads the URL configuration (the tenant-isolation walk, with its records), so a new
+page is covered as soon as it exists. It reads the text a person sees: text nodes and the title,
+placeholder, aria-label and alt attributes, leaving out what is not the product's own words —
+user-entered text (`data-user-text`), English variants shown on purpose (`lang="en"`), code,
+scripts and form fields' values."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import polib
+import pytest
+
+from xfinances.core.tests.test_tenant_isolation import all_routes, fill, isolation_objects
+from xfinances.core.tests.test_translations import CATALOGUE
+
+SKIPPED_TAGS = {"script", "style", "code", "pre", "textarea", "kbd", "samp"}
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+SHOWN_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
+CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|\{[a-z_]+\}|\S+\.(?:csv|txt|xml|pdf|zip|xlsx)\b")
+CYRILLIC = re.compile("[а-яА-Я]")
+# Codes a person types as they are, and where.
+TYPED = {
+    "offline_access": "the OAuth scope of a Microsoft mailbox",
+    "vat_number": "a column name of the parties' import file",
+    "is_client": "a column name of the parties' import file",
+    "is_supplier": "a column name of the parties' import file",
+}
+
+
+class VisibleText(HTMLParser):
+    """The product's own visible words on a page, one string per text node or attribute."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._stack: list[bool] = []  # per open element: is its content left out?
+
+    def _hidden(self) -> bool:
+        return bool(self._stack) and self._stack[-1]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = dict(attrs)
+        hidden = (
+            self._hidden()
+            or tag in SKIPPED_TAGS
+            or "data-user-text" in names
+            or (names.get("lang") or "").startswith("en")
+        )
+        if not hidden:
+            self.found.extend(names[a] or "" for a in SHOWN_ATTRIBUTES if names.get(a))
+        if tag not in VOID_TAGS:
+            self._stack.append(hidden)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in VOID_TAGS and self._stack:
+            self._stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden() and data.strip():
+            self.found.append(" ".join(data.split()))
+
+
+Phrase = tuple[str, re.Pattern[str]]
+
+
+def phrase(text: str) -> Phrase:
+    return text, re.compile(r"(?<![\w-])" + re.escape(text) + r"(?![\w-])")
+
+
+def _english_phrases() -> list[Phrase]:
+    """The catalogue's English strings of two words or more whose Bulgarian differs."""
+    phrases = []
+    for entry in polib.pofile(str(CATALOGUE)):
+        text = entry.msgid
+        if entry.obsolete or "%" in text or "{" in text or not CYRILLIC.search(entry.msgstr):
+            continue
+        if len(text.split()) >= 2 and re.search("[a-z]", text):
+            phrases.append(phrase(text))
+    return phrases
+
+
+def problems_of(texts: list[str], phrases: list[Phrase]) -> list[str]:
+    found = []
+    for text in texts:
+        words = NOT_WORDS.sub(" ", text)
+        found.extend(
+            f"code {code!r} in {text!r}" for code in CODE.findall(words) if code not in TYPED
+        )
+        found.extend(
+            f"English {english!r} in {text!r}" for english, p in phrases if p.search(words)
+        )
+    return found
+
+
+def test_the_walk_sees_what_a_person_sees() -> None:
+    parser = VisibleText()
+    parser.feed(
+        '<p title="Total due">Paid <b>in full</b></p><code>write_off</code>'
+        '<div lang="en">Standard rate</div><dd data-user-text>Kind regards</dd>'
+        '<textarea>Hello</textarea><input value="Amount in words"><br>Sent at'
+    )
+    assert parser.found == ["Total due", "Paid", "in full", "Sent at"]
+    assert problems_of(["Sent at", "written_off here", "a@b_c.bg"], [phrase("Sent at")]) == [
+        "English 'Sent at' in 'Sent at'",
+        "code 'written_off' in 'written_off here'",
+    ]
+
+
+@pytest.mark.django_db
+def test_every_page_in_bulgarian_has_no_english_and_no_codes(
+    company: Any, make_member: Any, client: Any
+) -> None:
+    client.force_login(make_member(company, "owner"))
+    values = {**isolation_objects(company), "eik": company.eik, "area": "sales", "token_id": 0}
+    phrases = _english_phrases()
+    walked, found = 0, []
+    for route in all_routes():
+        if route.startswith(("api/", "portal/")):
+            continue
+        try:
+            url = fill(route, values)
+        except KeyError:
+            continue  # the tenant-isolation test names missing arguments
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="bg")
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        walked += 1
+        parser = VisibleText()
+        parser.feed(response.content.decode())
+        found.extend(f"{url}: {problem}" for problem in problems_of(parser.found, phrases))
+    assert walked > 80  # the walk reached the pages
+    assert not found, "\n".join(sorted(set(found)))
