@@ -107,14 +107,18 @@ def value(field: models.Field[Any, Any] | None, raw: Any) -> str:
     return str(raw)
 
 
-def readable_changes(entry: AuditEntry) -> list[Change]:
+def readable_changes(entry: AuditEntry, leave_out: frozenset[str] = frozenset()) -> list[Change]:
+    """The entry's changes for a person; `company` (the same on every entry of a company's
+    history) and the names in `leave_out` are not shown. A creation shows only what was filled."""
     model = _model(entry.object_type)
     changes = entry.changes if isinstance(entry.changes, dict) else {}
     result = []
     for name, values in changes.items():
-        if name == "company":
-            continue  # the same on every entry of a company's history
+        if name == "company" or name in leave_out:
+            continue
         before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
+        if entry.kind == "create" and after in (None, "", [], {}, False):
+            continue
         field = _field(model, name)
         result.append(Change(label(model, name), value(field, before), value(field, after)))
     return result

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from xfinances.core import audit
+from xfinances.core import audit, history
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import apply_errors
-from xfinances.core.models import Company, Membership
+from xfinances.core.models import Company
 from xfinances.core.tenancy import CompanyRequest, company_view
 from xfinances.parties import actions, queries
 from xfinances.parties.forms import (
@@ -139,44 +139,13 @@ def party_edit(request: CompanyRequest, party_id: int) -> HttpResponse:
     return _party_form_page(request, party)
 
 
-def _shown(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return str(value)
-
-
 def _history_rows(company: Company, party: Party) -> list[dict[str, Any]]:
     """Audit entries of the party with field labels and values ready to show (before → after)."""
-    labels = {f.name: str(f.verbose_name) for f in Party._meta.concrete_fields}
-    labels.update({"contacts": _("contacts"), "bank_accounts": _("bank accounts")})
-    people = {
-        m.user_id: str(m.user)
-        for m in Membership.objects.filter(company=company).select_related("user")
-    }
-    hidden = {"company", "created_at", "search_text"}
-    rows = []
-    for entry in audit.history(company, party)[:200]:
-        changes = [
-            {
-                "field": labels.get(name, name),
-                "before": _shown(
-                    people.get(values[0], values[0]) if name == "responsible" else values[0]
-                ),
-                "after": _shown(
-                    people.get(values[1], values[1]) if name == "responsible" else values[1]
-                ),
-            }
-            for name, values in (entry.changes or {}).items()
-            if isinstance(values, list) and len(values) == 2 and name not in hidden
-        ]
-        if entry.kind == "create":
-            changes = [c for c in changes if c["after"] not in ("—", _("no"))]
-        rows.append({"entry": entry, "changes": changes})
-    return rows
+    leave_out = frozenset({"created_at", "search_text"})
+    return [
+        {"entry": entry, "changes": history.readable_changes(entry, leave_out)}
+        for entry in audit.history(company, party)[:200]
+    ]
 
 
 @company_view("parties.view")

@@ -10,7 +10,8 @@ from django.apps import apps
 from django.utils import translation
 
 from xfinances.core.field_labels import FIELD_LABELS
-from xfinances.core.history import label
+from xfinances.core.history import label, readable_changes
+from xfinances.core.models import AuditEntry
 
 CYRILLIC = re.compile("[а-яА-Я]")
 # Names that are the same in Bulgarian.
@@ -54,3 +55,25 @@ def test_the_english_history_reads_the_shared_label():
     with translation.override("bg"):
         assert label(document, "recipient_eik") == "ЕИК на получателя"
         assert label(document, "amount_in_words") == "Словом"
+
+
+def test_a_change_reads_as_words_and_a_creation_shows_what_was_filled():
+    """A choice shows its name, not its stored value; a creation leaves out the empty fields."""
+    party_model = apps.get_model("parties", "Party")
+    created = AuditEntry(
+        object_type="parties.party",
+        kind="create",
+        changes={
+            "kind": [None, "company"],
+            "notes": [None, ""],
+            "is_client": [None, True],
+            "search_text": [None, "x"],
+        },
+    )
+    with translation.override("bg"):
+        shown = readable_changes(created, frozenset({"search_text"}))
+        kind_label = str(dict(party_model._meta.get_field("kind").flatchoices)["company"])
+    assert [(c.label, c.after) for c in shown] == [("Вид", kind_label), ("Клиент", "Да")]
+    assert kind_label != "company"
+    changed = AuditEntry(object_type="parties.party", kind="update", changes={"notes": ["", "x"]})
+    assert [(c.before, c.after) for c in readable_changes(changed)] == [("—", "x")]
