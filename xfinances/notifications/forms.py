@@ -61,11 +61,16 @@ class SendForm(forms.Form):
     )
 
 
+def _event_choices() -> list[tuple[str, str]]:
+    """Each event by its label, with the name the receiving system reads."""
+    return [(code, f"{label} ({code})") for code, label in WebhookEvent.choices]
+
+
 class WebhookEndpointForm(forms.Form):
     url = forms.CharField(label=_("URL"), max_length=500)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
     events = forms.MultipleChoiceField(
-        label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Events"), choices=_event_choices, widget=forms.CheckboxSelectMultiple
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 

@@ -127,13 +127,15 @@ class EmailTemplate(BoundedTextModel):
 
 
 class WebhookEvent(models.TextChoices):
-    DOCUMENT_ISSUED = "document.issued", "document.issued"
-    DOCUMENT_UPDATED = "document.updated", "document.updated"
-    DOCUMENT_VOIDED = "document.voided", "document.voided"
-    DOCUMENT_DELIVERED = "document.delivered", "document.delivered"
-    DOCUMENT_OVERDUE = "document.overdue", "document.overdue"
-    PAYMENT_RECEIVED = "payment.received", "payment.received"
-    PAYMENT_ALLOCATED = "payment.allocated", "payment.allocated"
+    """The value is the name another system reads in the call; the label is for a person."""
+
+    DOCUMENT_ISSUED = "document.issued", _("A document is issued")
+    DOCUMENT_UPDATED = "document.updated", _("A document is changed")
+    DOCUMENT_VOIDED = "document.voided", _("A document is voided")
+    DOCUMENT_DELIVERED = "document.delivered", _("A document is delivered")
+    DOCUMENT_OVERDUE = "document.overdue", _("A document is overdue")
+    PAYMENT_RECEIVED = "payment.received", _("A payment is received")
+    PAYMENT_ALLOCATED = "payment.allocated", _("A payment is allocated")
 
 
 class WebhookEndpoint(BoundedTextModel):
