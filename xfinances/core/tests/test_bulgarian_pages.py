@@ -77,7 +77,7 @@ def phrase(text: str) -> Phrase:
     return text, re.compile(r"(?<![\w-])" + re.escape(text) + r"(?![\w-])")
 
 
-def _english() -> tuple[list[Phrase], set[str]]:
+def english_texts() -> tuple[list[Phrase], set[str]]:
     """The catalogue's English strings whose Bulgarian differs: phrases of two words or more,
     and single words."""
     phrases, words = [], set()
@@ -138,7 +138,7 @@ def test_every_page_in_bulgarian_has_no_english_and_no_codes(
 ) -> None:
     client.force_login(make_member(company, "owner"))
     values = {**isolation_objects(company), "eik": company.eik, "area": "sales", "token_id": 0}
-    phrases, words = _english()
+    phrases, words = english_texts()
     walked, found = 0, []
     for route in all_routes():
         if route.startswith(("api/", "portal/")):

@@ -1,0 +1,61 @@
+"""The clients' portal in Bulgarian shows no English the catalogue has a translation for and no
+code meant for programs: the walk of `core/tests/test_bulgarian_pages.py`, over the pages a client
+reaches (the staff walk leaves the portal out, it needs a client's session)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from xfinances.core.audit import Actor
+from xfinances.core.tests.test_bulgarian_pages import (
+    Phrase,
+    VisibleText,
+    english_texts,
+    problems_of,
+)
+from xfinances.invoicing import actions as invoicing
+from xfinances.invoicing.models import DocumentKind
+from xfinances.invoicing.tests.factories import issued
+from xfinances.portal.tests.factories import client_party, sign_in
+
+
+@pytest.mark.django_db
+def test_the_clients_portal_in_bulgarian_has_no_english_and_no_codes(
+    company: Any, client: Any
+) -> None:
+    """The portal as a client sees it: the sign-in page, then signed in with an invoice due, one
+    overdue, a proforma and a credit note."""
+    party = client_party(company, contact_email="client@example.bg")
+    today = dt.date.today()
+    documents = [
+        issued(company, party=party, today=today - dt.timedelta(days=40)),
+        issued(company, party=party, due_date=today + dt.timedelta(days=10)),
+        issued(company, party=party, kind=DocumentKind.PROFORMA),
+    ]
+    note = invoicing.create_credit_note(
+        Actor.system(), documents[0], reason="Върната стока", issue=True
+    )
+    documents.append(note.document)
+    phrases, words = english_texts()
+    pages = [f"/portal/{company.eik}/"]
+    found = problems_on(client, pages, phrases, words)
+    sign_in(client, company, party, "client@example.bg")
+    pages = [f"/portal/{company.eik}/", f"/portal/{company.eik}/statement/"]
+    pages += [f"/portal/{company.eik}/documents/{d.pk}/" for d in documents]
+    found += problems_on(client, pages, phrases, words)
+    assert not found, "\n".join(sorted(set(found)))
+
+
+def problems_on(client: Any, urls: list[str], phrases: list[Phrase], words: set[str]) -> list[str]:
+    found = []
+    for url in urls:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="bg")
+        assert response.status_code in (200, 403), (url, response.status_code)
+        parser = VisibleText()
+        parser.feed(response.content.decode())
+        assert parser.found, url
+        found.extend(f"{url}: {problem}" for problem in problems_of(parser.found, phrases, words))
+    return found
