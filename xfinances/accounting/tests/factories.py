@@ -15,6 +15,7 @@ from xfinances.accounting.records import ExportRecord, RecordKind
 from xfinances.core.audit import Actor
 from xfinances.core.models import Source
 from xfinances.payments import actions as payments_actions
+from xfinances.purchases.tests.factories import make_invoice
 
 SYSTEM = Actor.system(Source.CLI)
 ZERO = Decimal("0.00")
@@ -76,3 +77,17 @@ def isolation_objects(company: Any) -> dict[str, Any]:
         "close_id": close.pk,
         "ledger": "sales",  # the API's VAT ledger PDF (not an object id)
     }
+
+
+def written_off_purchase(company: Any, supplier: Any, day: Any) -> tuple[Any, Any]:
+    """A supplier invoice of 0.60 EUR (7700000001) and the write-off of all of it on `day`."""
+    purchase = make_invoice(
+        company,
+        number="7700000001",
+        supplier=supplier,
+        rows=[{"vat_rate": "20", "base": "0.50", "vat": "0.10"}],
+    )
+    write_off = payments_actions.write_off_supplier_invoice(
+        Actor.system(), purchase, payments_actions.WriteOffInput(reason="cents", date=day)
+    )
+    return purchase, write_off

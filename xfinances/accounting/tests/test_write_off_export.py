@@ -33,7 +33,7 @@ from xfinances.accounting.records import (
     PartyRecord,
     RecordKind,
 )
-from xfinances.accounting.tests.factories import set_write_off_tolerance
+from xfinances.accounting.tests.factories import set_write_off_tolerance, written_off_purchase
 from xfinances.core.exceptions import InvalidInput
 from xfinances.invoicing.tests.factories import SYSTEM, bg_client
 from xfinances.payments import actions as payments_actions
@@ -119,15 +119,7 @@ class Made:
         self.on_outgoing = payments_actions.write_off_payment(
             SYSTEM, self.outgoing, payments_actions.WriteOffInput(reason="cents", date=DAY)
         )
-        self.purchase = make_invoice(
-            company,
-            number="7700000001",
-            supplier=self.supplier,
-            rows=[{"vat_rate": "20", "base": "0.50", "vat": "0.10"}],
-        )
-        self.on_purchase = payments_actions.write_off_supplier_invoice(
-            SYSTEM, self.purchase, payments_actions.WriteOffInput(reason="cents", date=DAY)
-        )
+        self.purchase, self.on_purchase = written_off_purchase(company, self.supplier, DAY)
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from xfinances.accounting.tests.factories import (
     party_balance,
     period_records,
     set_write_off_tolerance,
+    written_off_purchase,
 )
 from xfinances.core.exceptions import Conflict
 from xfinances.invoicing import actions as invoicing_actions
@@ -39,7 +40,7 @@ from xfinances.invoicing.tests.factories import SYSTEM, bg_client
 from xfinances.payments import actions as payments_actions
 from xfinances.payments.models import WriteOff
 from xfinances.payments.tests.factories import DAY, invoice
-from xfinances.purchases.tests.factories import make_invoice, make_supplier
+from xfinances.purchases.tests.factories import make_supplier
 
 D = Decimal
 MARCH, APRIL = Period(2026, 3), Period(2026, 4)
@@ -102,15 +103,7 @@ class Booked:
             SYSTEM, self.document, reason="cents", date=DAY
         )
         self.supplier = make_supplier(company)
-        self.purchase = make_invoice(
-            company,
-            number="7700000001",
-            supplier=self.supplier,
-            rows=[{"vat_rate": "20", "base": "0.50", "vat": "0.10"}],
-        )
-        self.on_purchase = payments_actions.write_off_supplier_invoice(
-            SYSTEM, self.purchase, payments_actions.WriteOffInput(reason="cents", date=DAY)
-        )
+        self.purchase, self.on_purchase = written_off_purchase(company, self.supplier, DAY)
 
     def undo(self, item: WriteOff, day: dt.date, reason: str = "client paid after all") -> None:
         with _at(day):
