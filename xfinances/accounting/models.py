@@ -11,12 +11,15 @@ Invariants kept here (the actions keep the rest, docs/accounting.md):
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from xfinances.accounting.records import DEFAULT_REVENUE
+from xfinances.core import formatting
 from xfinances.core.models import Company
 from xfinances.core.text_limits import BoundedTextModel, text_length_check
 
@@ -26,8 +29,10 @@ def _default_revenue() -> dict[str, str]:
 
 
 def _month(code: str) -> str:
-    """`202603` → `2026-03`."""
-    return f"{code[:4]}-{code[4:]}" if len(code) == 6 else code
+    """`202603` → `03.2026` (`2026-03` in English)."""
+    if len(code) != 6 or not code.isdigit():
+        return code
+    return formatting.month(dt.date(int(code[:4]), int(code[4:]), 1))
 
 
 class AccountMappingSettings(BoundedTextModel):

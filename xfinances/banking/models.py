@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.core import formatting
 from xfinances.core.models import Company
 from xfinances.core.text_limits import BoundedTextModel, text_length_check
 from xfinances.parties.models import Party
@@ -106,7 +107,8 @@ class Statement(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.bank_statement_id or self.pk} {self.date_from}–{self.date_to}"
+        period = f"{formatting.date(self.date_from)}–{formatting.date(self.date_to)}"
+        return f"{self.bank_statement_id or self.pk} {period}"
 
     @property
     def balanced(self) -> bool | None:
@@ -219,7 +221,8 @@ class BankEntry(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.booking_date} {self.amount} {self.currency} {self.counterparty_name}"
+        money = formatting.money(self.amount, self.currency)
+        return f"{formatting.date(self.booking_date)} {money} {self.counterparty_name}"
 
 
 class ProposalState(models.TextChoices):
@@ -431,7 +434,7 @@ class MailSignIn(BoundedTextModel):
         indexes = [models.Index(fields=["company", "mailbox"], name="banking_signin_mailbox")]
 
     def __str__(self) -> str:
-        return f"sign-in {self.mailbox_id} {self.created_at}"
+        return f"sign-in {self.mailbox_id} {formatting.datetime(self.created_at)}"
 
 
 class WatchedFolder(BoundedTextModel):
@@ -600,7 +603,7 @@ class SourceRun(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind}:{self.source_id} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+        return f"{self.kind}:{self.source_id} {formatting.datetime(self.started_at)} {self.status}"
 
 
 class ReceivedState(models.TextChoices):

@@ -144,6 +144,14 @@ def date(value: dt.date | dt.datetime | str | None, language: str | None = None)
     return day.strftime(style(language).date_format)
 
 
+def month(value: dt.date | None, language: str | None = None) -> str:
+    """`12.2026` in Bulgarian, `2026-12` in English; empty for None."""
+    if value is None:
+        return ""
+    pattern = style(language).date_format.replace("%d.", "").replace("-%d", "")
+    return value.strftime(pattern)
+
+
 def datetime(value: dt.datetime | None, language: str | None = None) -> str:
     """`04.12.2026 14:05` in Bulgarian, `2026-12-04 14:05` in English (local time)."""
     if value is None:

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.core import formatting
 from xfinances.core.roles import Role
 from xfinances.core.text_limits import BoundedText, BoundedTextModel, text_length_check
 
@@ -246,7 +247,8 @@ class AuditEntry(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user_label} {self.kind} {self.object_repr}"
+        when = formatting.datetime(self.created_at)
+        return f"{when} {self.user_label} {self.kind} {self.object_repr}"
 
 
 class ExchangeRate(BoundedTextModel):
@@ -283,7 +285,8 @@ class ExchangeRate(BoundedTextModel):
         indexes = [models.Index(fields=["currency", "-date"], name="rate_lookup")]
 
     def __str__(self) -> str:
-        return f"1 EUR = {self.rate} {self.currency} ({self.date})"
+        rate = formatting.exchange_rate(self.rate)
+        return f"1 EUR = {rate} {self.currency} ({formatting.date(self.date)})"
 
 
 class IdempotencyRecord(BoundedTextModel):

@@ -531,7 +531,7 @@ class DocumentVatGroup(BoundedTextModel):
         indexes = [models.Index(fields=["company", "document"], name="document_vat_group_doc")]
 
     def __str__(self) -> str:
-        return f"{self.vat_code} {self.base} / {self.vat}"
+        return f"{self.vat_code} {formatting.amount(self.base)} / {formatting.amount(self.vat)}"
 
 
 class DocumentPdf(BoundedTextModel):
@@ -657,4 +657,4 @@ class RecurringRun(BoundedTextModel):
         indexes = [models.Index(fields=["company", "template"], name="recurring_run_template")]
 
     def __str__(self) -> str:
-        return f"{self.template_id} {self.period_start}"
+        return f"{self.template_id} {formatting.date(self.period_start)}"

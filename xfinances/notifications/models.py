@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.core import formatting
 from xfinances.core.models import Company
 from xfinances.core.text_limits import BoundedTextModel, text_length_check
 from xfinances.parties.models import Party
@@ -281,7 +282,7 @@ class DeliveryLogEntry(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.event} {formatting.datetime(self.created_at)}"
 
 
 class NotificationKind(models.TextChoices):

@@ -252,7 +252,7 @@ class DocumentSettlement(BoundedTextModel):
         indexes = [models.Index(fields=["company", "document"], name="settlement_company")]
 
     def __str__(self) -> str:
-        return f"{self.document_id}: {self.settled}"
+        return f"{self.document_id}: {formatting.amount(self.settled)}"
 
 
 class WriteOff(BoundedTextModel):
@@ -547,7 +547,7 @@ class ReminderSent(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.level_id} {self.document_id} {self.run_date}"
+        return f"{self.level_id} {self.document_id} {formatting.date(self.run_date)}"
 
 
 class OverdueNotice(BoundedTextModel):
@@ -568,4 +568,4 @@ class OverdueNotice(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.document_id} {self.seen_on}"
+        return f"{self.document_id} {formatting.date(self.seen_on)}"

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.core import formatting
 from xfinances.core.models import Company
 from xfinances.core.text_limits import BoundedTextModel, text_length_check
 from xfinances.invoicing.models import Document
@@ -179,7 +180,7 @@ class PortalAccessLog(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.email} {self.action}"
+        return f"{formatting.datetime(self.at)} {self.email} {self.action}"
 
 
 class DocumentPublication(BoundedTextModel):

@@ -298,7 +298,8 @@ class SupplierInvoiceVatRow(BoundedTextModel):
         indexes = [models.Index(fields=["company", "invoice"], name="supplier_vat_row_inv")]
 
     def __str__(self) -> str:
-        return f"{self.vat_rate} % {self.base} / {self.vat}"
+        base, vat = formatting.amount(self.base), formatting.amount(self.vat)
+        return f"{formatting.percent(self.vat_rate)} % {base} / {vat}"
 
 
 def attachment_upload_path(instance: SupplierInvoiceAttachment, filename: str) -> str:
@@ -401,7 +402,7 @@ class SupplierAlertRun(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.company_id} {self.run_date}"
+        return f"{self.company_id} {formatting.date(self.run_date)}"
 
 
 class PaymentBatchStatus(models.TextChoices):
@@ -454,4 +455,4 @@ class PaymentBatchItem(BoundedTextModel):
         indexes = [models.Index(fields=["company", "invoice"], name="payment_batch_item_inv")]
 
     def __str__(self) -> str:
-        return f"{self.invoice_id}: {self.amount}"
+        return f"{self.invoice_id}: {formatting.amount(self.amount)}"

@@ -281,7 +281,8 @@ class Movement(BoundedTextModel):
 
     def __str__(self) -> str:
         text = self.counterparty_name or self.description
-        return f"{self.date} {self.amount} {self.currency} {text}"[:200]
+        money = formatting.money(self.amount, self.currency)
+        return f"{formatting.date(self.date)} {money} {text}"[:200]
 
     @property
     def direction(self) -> str:
@@ -318,7 +319,7 @@ class AccountMonthTotal(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account_id} {self.month:%Y-%m}: {self.total}"
+        return f"{self.account_id} {formatting.month(self.month)}: {formatting.amount(self.total)}"
 
 
 def attachment_path(instance: MovementAttachment, filename: str) -> str:
@@ -370,7 +371,7 @@ class TreasuryPeriodClose(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"≤ {self.closed_until}"
+        return f"≤ {formatting.date(self.closed_until)}"
 
 
 class BankBalanceCheck(BoundedTextModel):
@@ -399,7 +400,8 @@ class BankBalanceCheck(BoundedTextModel):
         ordering = ["company_id", "-date", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.account.name} {self.date}: {self.difference}"
+        difference = formatting.amount(self.difference)
+        return f"{self.account.name} {formatting.date(self.date)}: {difference}"
 
 
 class Schedule(models.TextChoices):
@@ -454,4 +456,4 @@ class PlannedItem(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.amount} {self.currency}"
+        return f"{self.name} {formatting.money(self.amount, self.currency)}"
