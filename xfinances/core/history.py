@@ -117,8 +117,8 @@ def readable_changes(entry: AuditEntry, leave_out: frozenset[str] = frozenset())
         if name == "company" or name in leave_out:
             continue
         before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
-        if entry.kind == "create" and after in (None, "", [], {}, False):
-            continue
+        if entry.kind == "create" and (after is None or after is False or after in ("", [], {})):
+            continue  # `is False`: a 0 at creation is a value and is shown
         field = _field(model, name)
         result.append(Change(label(model, name), value(field, before), value(field, after)))
     return result

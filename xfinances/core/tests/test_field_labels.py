@@ -67,13 +67,20 @@ def test_a_change_reads_as_words_and_a_creation_shows_what_was_filled():
             "kind": [None, "company"],
             "notes": [None, ""],
             "is_client": [None, True],
+            "is_supplier": [None, False],
+            "payment_terms_days": [None, 0],
             "search_text": [None, "x"],
         },
     )
     with translation.override("bg"):
         shown = readable_changes(created, frozenset({"search_text"}))
         kind_label = str(dict(party_model._meta.get_field("kind").flatchoices)["company"])
-    assert [(c.label, c.after) for c in shown] == [("Вид", kind_label), ("Клиент", "Да")]
+        terms = label(party_model, "payment_terms_days")
+    assert [(c.label, c.after) for c in shown] == [
+        ("Вид", kind_label),
+        ("Клиент", "Да"),
+        (terms, "0"),
+    ]
     assert kind_label != "company"
     changed = AuditEntry(object_type="parties.party", kind="update", changes={"notes": ["", "x"]})
     assert [(c.before, c.after) for c in readable_changes(changed)] == [("—", "x")]
