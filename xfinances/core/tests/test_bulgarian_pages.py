@@ -115,6 +115,21 @@ def problems_of(
     return found
 
 
+def problems_on_page(
+    url: str,
+    response: Any,
+    phrases: list[Phrase],
+    words: frozenset[str] | set[str],
+    whole_page: bool = False,
+) -> list[str]:
+    """`problems_of` the visible text of one page, each named by the page's URL. A fragment
+    may have no text (an empty search result); a `whole_page` must."""
+    parser = VisibleText()
+    parser.feed(response.content.decode())
+    assert parser.found or not whole_page, url
+    return [f"{url}: {problem}" for problem in problems_of(parser.found, phrases, words)]
+
+
 def test_the_walk_sees_what_a_person_sees() -> None:
     parser = VisibleText()
     parser.feed(
@@ -151,8 +166,6 @@ def test_every_page_in_bulgarian_has_no_english_and_no_codes(
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         walked += 1
-        parser = VisibleText()
-        parser.feed(response.content.decode())
-        found.extend(f"{url}: {problem}" for problem in problems_of(parser.found, phrases, words))
+        found.extend(problems_on_page(url, response, phrases, words))
     assert walked > 80  # the walk reached the pages
     assert not found, "\n".join(sorted(set(found)))

@@ -12,9 +12,8 @@ import pytest
 from xfinances.core.audit import Actor
 from xfinances.core.tests.test_bulgarian_pages import (
     Phrase,
-    VisibleText,
     english_texts,
-    problems_of,
+    problems_on_page,
 )
 from xfinances.invoicing import actions as invoicing
 from xfinances.invoicing.models import DocumentKind
@@ -54,8 +53,5 @@ def problems_on(client: Any, urls: list[str], phrases: list[Phrase], words: set[
     for url in urls:
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="bg")
         assert response.status_code in (200, 403), (url, response.status_code)
-        parser = VisibleText()
-        parser.feed(response.content.decode())
-        assert parser.found, url
-        found.extend(f"{url}: {problem}" for problem in problems_of(parser.found, phrases, words))
+        found.extend(problems_on_page(url, response, phrases, words, whole_page=True))
     return found
