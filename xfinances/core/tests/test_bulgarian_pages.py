@@ -24,7 +24,11 @@ SKIPPED_TAGS = {"script", "style", "code", "pre", "textarea", "kbd", "samp"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 SHOWN_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
-NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|\{[a-z_]+\}|\S+\.(?:csv|txt|xml|pdf|zip|xlsx)\b")
+# Addresses, placeholders, file names and absolute paths (a temporary folder's random name
+# may hold an underscore) are names, not words.
+NOT_WORDS = re.compile(
+    r"\S+@\S+|https?://\S+|\{[a-z_]+\}|\S+\.(?:csv|txt|xml|pdf|zip|xlsx)\b|(?<!\S)/[\w./-]+"
+)
 CYRILLIC = re.compile("[а-яА-Я]")
 # A single word with only punctuation, a number or a count around it: ": company", "Paid (2)".
 LONE_WORD = re.compile(r"[\W\d_]*([A-Za-z]{3,})[\W\d_]*")
@@ -138,7 +142,15 @@ def test_the_walk_sees_what_a_person_sees() -> None:
         '<textarea>Hello</textarea><input value="Amount in words"><br>Sent at'
     )
     assert parser.found == ["Total due", "Paid", "in full", "Sent at"]
-    texts = ["Sent at", "written_off here", "a@b_c.bg", ": company", "Paid (2)", "done/ папка"]
+    texts = [
+        "Sent at",
+        "written_off here",
+        "a@b_c.bg",
+        ": company",
+        "Paid (2)",
+        "done/ папка",
+        "В /tmp/x-z_xmi1s5/bank. Файлове",
+    ]
     assert problems_of(texts, [phrase("Sent at")], {"company", "paid", "done"}) == [
         "English 'Sent at' in 'Sent at'",
         "code 'written_off' in 'written_off here'",
