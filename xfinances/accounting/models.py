@@ -11,8 +11,6 @@ Invariants kept here (the actions keep the rest, docs/accounting.md):
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.utils.text import capfirst
@@ -26,13 +24,6 @@ from xfinances.core.text_limits import BoundedTextModel, text_length_check
 
 def _default_revenue() -> dict[str, str]:
     return dict(DEFAULT_REVENUE)
-
-
-def _month(code: str) -> str:
-    """`202603` → `03.2026` (`2026-03` in English)."""
-    if len(code) != 6 or not code.isdigit():
-        return code
-    return formatting.month(dt.date(int(code[:4]), int(code[4:]), 1))
 
 
 class AccountMappingSettings(BoundedTextModel):
@@ -181,7 +172,10 @@ class ExportBatch(BoundedTextModel):
         ]
 
     def __str__(self) -> str:
-        return str(_("Batch %(id)s, %(period)s") % {"id": self.pk, "period": _month(self.period)})
+        return str(
+            _("Batch %(id)s, %(period)s")
+            % {"id": self.pk, "period": formatting.period(self.period)}
+        )
 
 
 class ExportState(models.TextChoices):
@@ -265,4 +259,4 @@ class VatPeriodClose(BoundedTextModel):
         indexes = [models.Index(fields=["company", "period"], name="acc_period_close_company")]
 
     def __str__(self) -> str:
-        return str(_("VAT period %(period)s") % {"period": _month(self.period)})
+        return str(_("VAT period %(period)s") % {"period": formatting.period(self.period)})

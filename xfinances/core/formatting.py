@@ -152,6 +152,21 @@ def month(value: dt.date | None, language: str | None = None) -> str:
     return value.strftime(pattern)
 
 
+def period(value: object, language: str | None = None) -> str:
+    """A month kept as a code or a period: `202603`, `2026-03`, a date or anything with a
+    `first` day (accounting's `Period`) → `03.2026` (`2026-03` in English). Other text is
+    returned as it is."""
+    if isinstance(value, dt.date):
+        return month(value, language)
+    first = getattr(value, "first", None)
+    if isinstance(first, dt.date):
+        return month(first, language)
+    digits = str(value or "").replace("-", "")
+    if len(digits) != 6 or not digits.isdigit() or not 1 <= int(digits[4:]) <= 12:
+        return str(value or "")
+    return month(dt.date(int(digits[:4]), int(digits[4:]), 1), language)
+
+
 def datetime(value: dt.datetime | None, language: str | None = None) -> str:
     """`04.12.2026 14:05` in Bulgarian, `2026-12-04 14:05` in English (local time)."""
     if value is None:

@@ -2,8 +2,8 @@
 
 Loaded as a builtin (settings `TEMPLATES`), so every template can write
 `{{ document.total|amount }}`, `{{ line.unit_price|unit_price }}`, `{{ line.quantity|qty }}`,
-`{{ group.rate|pct }}`, `{{ rate.rate|xrate }}`, `{{ document.issue_date|day }}` and
-`{{ total|money:document.currency }}` without `{% load %}`.
+`{{ group.rate|pct }}`, `{{ rate.rate|xrate }}`, `{{ document.issue_date|day }}`,
+`{{ batch.period|period }}` and `{{ total|money:document.currency }}` without `{% load %}`.
 """
 
 from __future__ import annotations
@@ -57,6 +57,11 @@ def day(value: dt.date | None) -> str:
 @register.filter
 def moment(value: dt.datetime | None) -> str:
     return formatting.datetime(value)
+
+
+@register.filter
+def period(value: object) -> str:
+    return formatting.period(value)
 
 
 @register.filter

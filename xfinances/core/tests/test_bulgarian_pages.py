@@ -30,6 +30,16 @@ NOT_WORDS = re.compile(
     r"\S+@\S+|https?://\S+|\{[a-z_]+\}|\S+\.(?:csv|txt|xml|pdf|zip|xlsx)\b|(?<!\S)/[\w./-]+"
 )
 CYRILLIC = re.compile("[а-яА-Я]")
+# A number written for programs: a decimal point where Bulgarian writes a comma (1234.50,
+# 5.00, 1.95583). Two digits on each side (05.03, 07.26) may be a day or a short month, a
+# single decimal a version (UBL 2.1) and four after a month a year (03.2026): not these.
+RAW_NUMBER = re.compile(
+    r"(?<![\w.,/:-])(?!\d\d\.\d\d(?!\d)|[01]\d\.20\d\d(?!\d))\d+\.\d{2,}(?![\w/-]|[.,]\d)"
+)
+# A date or a month written for programs: 2026-03-05, 2026-03 or a period code 202603.
+RAW_DATE = re.compile(
+    r"(?<![\w.,-])(?:20\d\d-[01]\d(?:-[0-3]\d)?|20\d\d(?:0[1-9]|1[0-2]))(?![\w,-])"
+)
 # A single word with only punctuation, a number or a count around it: ": company", "Paid (2)".
 LONE_WORD = re.compile(r"[\W\d_]*([A-Za-z]{3,})[\W\d_]*")
 # Codes a person types as they are, and where.
@@ -113,6 +123,8 @@ def problems_of(
         found.extend(
             f"English {english!r} in {text!r}" for english, p in phrases if p.search(plain)
         )
+        found.extend(f"raw date {raw!r} in {text!r}" for raw in RAW_DATE.findall(plain))
+        found.extend(f"raw number {raw!r} in {text!r}" for raw in RAW_NUMBER.findall(plain))
         alone = LONE_WORD.fullmatch(text)
         if alone and alone.group(1).lower() in words:
             found.append(f"English {alone.group(1)!r} in {text!r}")
@@ -150,12 +162,22 @@ def test_the_walk_sees_what_a_person_sees() -> None:
         "Paid (2)",
         "done/ папка",
         "В /tmp/x-z_xmi1s5/bank. Файлове",
+        "Период 202603",
+        "2026-03-05 14:00",
+        "Период 2026-03",
+        "Курс 1.95583, сума 1234.50",
+        "05.03.2026 · 03.2026 · 07.26 · UBL 2.1 · 1 234,50 · 3,5 % · 0001000123 · camt.053.001.08",
     ]
     assert problems_of(texts, [phrase("Sent at")], {"company", "paid", "done"}) == [
         "English 'Sent at' in 'Sent at'",
         "code 'written_off' in 'written_off here'",
         "English 'company' in ': company'",
         "English 'Paid' in 'Paid (2)'",
+        "raw date '202603' in 'Период 202603'",
+        "raw date '2026-03-05' in '2026-03-05 14:00'",
+        "raw date '2026-03' in 'Период 2026-03'",
+        "raw number '1.95583' in 'Курс 1.95583, сума 1234.50'",
+        "raw number '1234.50' in 'Курс 1.95583, сума 1234.50'",
     ]
 
 

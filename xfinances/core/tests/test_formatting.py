@@ -101,6 +101,19 @@ def test_dates_follow_the_language():
     assert f.date("2026-03-07", "bg") == "07.03.2026"
 
 
+def test_a_period_is_written_as_its_month():
+    class Period:
+        first = dt.date(2026, 3, 1)
+
+    for value in ("202603", "2026-03", dt.date(2026, 3, 17), Period()):
+        assert f.period(value, "bg") == "03.2026"
+        assert f.period(value, "en") == "2026-03"
+    assert f.period("202613", "bg") == "202613"
+    assert f.period("", "bg") == f.period(None, "bg") == ""
+    with translation.override("bg"):
+        assert Template("{{ p|period }}").render(Context({"p": "202603"})) == "03.2026"
+
+
 def test_the_active_language_is_used_when_none_is_given():
     with translation.override("en"):
         assert f.amount(Decimal("1234.5")) == "1,234.50"
