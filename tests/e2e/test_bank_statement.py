@@ -62,7 +62,7 @@ def test_upload_statement_and_accept_in_the_review_queue(
             party=first.party,
             allocations=[["sales", first.pk, "300.00"]],
             score=45,
-            reason="party by IBAN; amount equals the open amount",
+            reasons=[["amount_exact", {"amount": "300.00"}]],
         )
     page.goto(f"{live_server.url}/c/{company.eik}/banking/review/")
     assert page.locator(".review-item").count() == 1

@@ -99,7 +99,8 @@ class ProposalOut(Schema):
     party_id: int | None
     allocations: list[list[Any]]
     score: int
-    reason: str
+    reason: str  # in the request's language
+    reasons: list[list[Any]] = []  # the same as codes: [[code, {name: value}], …]
     automatic: bool
     overpayment: str
     shortfall: str
@@ -128,6 +129,7 @@ def _proposal_out(p: MatchProposal) -> dict[str, Any]:
         "allocations": p.allocations,
         "score": p.score,
         "reason": p.reason,
+        "reasons": p.reasons,
         "automatic": p.automatic,
         "overpayment": str(p.overpayment),
         "shortfall": str(p.shortfall),

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.banking.reason_text import describe
 from xfinances.core import formatting
 from xfinances.core.models import Company
 from xfinances.core.text_limits import BoundedTextModel, text_length_check
@@ -248,7 +249,8 @@ class MatchProposal(BoundedTextModel):
     )
     allocations = models.JSONField(default=list)
     score = models.PositiveSmallIntegerField(_("score"))
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # Why, as codes with values (`matching/reasons.py`); `reason` writes them out.
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
     automatic = models.BooleanField(default=False)
     overpayment = models.DecimalField(**AMOUNT, default=0)
     shortfall = models.DecimalField(**AMOUNT, default=0)
@@ -272,6 +274,11 @@ class MatchProposal(BoundedTextModel):
 
     def __str__(self) -> str:
         return f"{self.entry_id} #{self.rank} {self.score}"
+
+    @property
+    def reason(self) -> str:
+        """Why, written in the active language."""
+        return describe(self.reasons)
 
 
 class AliasKind(models.TextChoices):

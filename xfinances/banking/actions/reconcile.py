@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from xfinances.banking import matching, queries
 from xfinances.banking.actions import own_transfers
 from xfinances.banking.actions import rules as bank_rules
+from xfinances.banking.matching import reasons
 from xfinances.banking.models import (
     AliasKind,
     BankEntry,
@@ -35,6 +36,7 @@ from xfinances.banking.models import (
     PartyAlias,
     ProposalState,
 )
+from xfinances.banking.reason_text import describe
 from xfinances.core import audit
 from xfinances.core.audit import Actor
 from xfinances.core.bulk_insert import insert_rows
@@ -175,7 +177,7 @@ def _proposal_values(
             "party_id": proposal.party_id,
             "allocations": [[k, int(i), str(a)] for k, i, a in proposal.allocations],
             "score": int(proposal.score),
-            "reason": str(proposal.reason)[:300],
+            "reasons": reasons.to_json(proposal.reasons),
             "automatic": bool(proposal.automatic),
             "overpayment": proposal.overpayment,
             "shortfall": proposal.shortfall,
@@ -593,7 +595,7 @@ def _apply_together(
             {
                 "proposal": proposal_id,
                 "score": proposal["score"],
-                "reason": proposal["reason"],
+                "reason": describe(proposal["reasons"]),
                 "automatic": True,
                 "allocations": proposal["allocations"],
             },

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
 
+from xfinances.banking.matching.reasons import Reason, reason
 from xfinances.banking.matching.records import FUZZY_MARGIN, FUZZY_NAME, Incoming, OpenItem
 from xfinances.banking.matching.text import (
     _DIGIT_RUNS,
@@ -204,7 +205,7 @@ def long_run() -> Iterator[None]:
 class PartyGuess:
     party_id: int
     strong: bool  # by IBAN, identifier or alias (not only a similar name)
-    how: str
+    how: Reason  # how the party was recognised
 
 
 def identify_party(
@@ -215,21 +216,25 @@ def identify_party(
     if iban:
         parties = index.parties_by_identifier.get(iban, set())
         if len(parties) == 1:
-            return PartyGuess(next(iter(parties)), True, f"IBAN {iban}")
+            return PartyGuess(next(iter(parties)), True, reason("by_iban", iban=iban))
         if iban in aliases:
-            return PartyGuess(aliases[iban], True, f"learned IBAN {iban}")
+            return PartyGuess(aliases[iban], True, reason("by_learned_iban", iban=iban))
     for identifier in find_identifiers(incoming.text):
         parties = index.parties_by_identifier.get(identifier, set())
         if len(parties) == 1:
-            return PartyGuess(next(iter(parties)), True, f"identifier {identifier} in the text")
+            how = reason("by_identifier", identifier=identifier)
+            return PartyGuess(next(iter(parties)), True, how)
     skeleton = name_skeleton(incoming.counterparty_name)
     if not skeleton:
         return None
     if skeleton in aliases:
-        return PartyGuess(aliases[skeleton], True, f"learned name {incoming.counterparty_name!r}")
+        how = reason("by_learned_name", name=incoming.counterparty_name)
+        return PartyGuess(aliases[skeleton], True, how)
     exact = index.parties_by_skeleton.get(skeleton, set())
     if len(exact) == 1:
-        return PartyGuess(next(iter(exact)), False, f"name {incoming.counterparty_name!r}")
+        return PartyGuess(
+            next(iter(exact)), False, reason("by_name", name=incoming.counterparty_name)
+        )
     if len(exact) > 1:
         return None
     return _fuzzy_party(skeleton, incoming.counterparty_name, index)
@@ -261,4 +266,5 @@ def _fuzzy_party(skeleton: str, name: str, index: MatchIndex) -> PartyGuess | No
         return None
     if len(scored) > 1 and scored[1][0] > best_ratio - FUZZY_MARGIN:
         return None  # two parties look alike: refuse to guess
-    return PartyGuess(best, False, f"similar name {name!r} ({best_ratio:.0%})")
+    how = reason("by_similar_name", name=name, percent=round(best_ratio * 100))
+    return PartyGuess(best, False, how)

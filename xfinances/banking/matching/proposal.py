@@ -18,6 +18,7 @@ from xfinances.banking.matching.index import (
     _normal_reference,
     identify_party,
 )
+from xfinances.banking.matching.reasons import Reason, reason
 from xfinances.banking.matching.records import (
     AUTOMATIC,
     AUTOMATIC_GAP,
@@ -44,7 +45,7 @@ from xfinances.banking.matching.text import (
 )
 
 # (item, evidence grade, why) of a document the payment names.
-Named = tuple[OpenItem, str, str]
+Named = tuple[OpenItem, str, Reason]  # (item, grade, why)
 
 
 @dataclass
@@ -71,8 +72,7 @@ class _Payment:
             proposal = replace(
                 proposal,
                 score=max(0, proposal.score - 20),
-                reason=proposal.reason
-                + "; but the payer has another open document of exactly this amount",
+                reasons=(*proposal.reasons, reason("another_of_same_amount")),
             )
         current = self.proposals.get(key)
         if current is None or proposal.score > current.score:
@@ -94,15 +94,17 @@ def _own_items(payment: _Payment) -> list[OpenItem]:
     return own[:MAX_PARTY_ITEMS]
 
 
-def _referenced(payment: _Payment, in_text: list[str]) -> dict[int, tuple[OpenItem, str]]:
+def _referenced(payment: _Payment, in_text: list[str]) -> dict[int, tuple[OpenItem, Reason]]:
     """Documents carrying our RF reference or the end-to-end id (decisive evidence)."""
     incoming = payment.incoming
-    found: dict[int, tuple[OpenItem, str]] = {}
+    found: dict[int, tuple[OpenItem, Reason]] = {}
     for ref in (incoming.reference, incoming.end_to_end_id, *in_text):
         key = _normal_reference(ref)
         for item in payment.index.by_reference.get(key, ()) if key else ():
             if _fits(item, incoming, payment.kind):
-                found.setdefault(item.id, (item, f"reference {key}"))
+                found.setdefault(
+                    item.id, (item, reason("reference", reference=key, number=item.number))
+                )
     return found
 
 
@@ -141,7 +143,8 @@ def _mentioned(payment: _Payment, in_text: list[str], skip: Mapping[int, object]
                 continue
             previous = found.get(item.id)
             if previous is None or POINTS[grade] > POINTS[previous[1]]:
-                found[item.id] = (item, grade, f"number {mention.written} in the text")
+                why = reason("number_in_text", written=mention.written, number=item.number)
+                found[item.id] = (item, grade, why)
     return list(found.values())
 
 
@@ -162,8 +165,8 @@ def _offer_named_together(payment: _Payment, named: list[Named]) -> None:
     for combo in combos:
         weakest = min((grades[i.id] for i in combo), key=lambda g: POINTS[g])
         evidence = _Evidence()
-        numbers = ", ".join(i.number for i in combo)
-        evidence.add(weakest, f"{len(combo)} documents named in the payment: {numbers}")
+        numbers = [i.number for i in combo]
+        evidence.add(weakest, reason("named_together", count=len(combo), numbers=numbers))
         payment.offer(combo, evidence)
 
 
@@ -177,28 +180,26 @@ def _offer_by_amount_in_party(
     if len(same) == 1:
         evidence = _Evidence()
         if explained:
-            evidence.reasons.append(
-                f"the party's only open document of {amount}, but the payment names other documents"
-            )
+            evidence.reasons.append(reason("only_amount_in_party_named_others", amount=amount))
         else:
-            evidence.add("only_amount_in_party", f"the party's only open document of {amount}")
+            evidence.add("only_amount_in_party", reason("only_amount_in_party", amount=amount))
             if any(n[0].party_id == payment.party.party_id for n in named):
                 # The payer named another of its documents: a partial payment of that one is
                 # as likely as a mistyped number. A person decides.
                 evidence.points -= 20
-                evidence.reasons.append("but the payment names another of its documents")
+                evidence.reasons.append(reason("names_another"))
         payment.offer(same, evidence)
     elif len(same) > 1:
         for item in same:
             evidence = _Evidence()
-            evidence.reasons.append(f"one of {len(same)} open documents of {amount}")
+            evidence.reasons.append(reason("one_of_same_amount", count=len(same), amount=amount))
             payment.offer([item], evidence)
     elif not named and own:
         combos = _subsets_with_sum(own, amount, ZERO, time.perf_counter() + SUBSET_TIME_BOX)
         if len(combos) == 1:
             evidence = _Evidence()
-            numbers = ", ".join(i.number for i in combos[0])
-            evidence.add("combination_in_party", f"the only combination with this sum: {numbers}")
+            numbers = [i.number for i in combos[0]]
+            evidence.add("combination_in_party", reason("combination_in_party", numbers=numbers))
             payment.offer(combos[0], evidence)
 
 
@@ -214,11 +215,13 @@ def _offer_by_amount_anywhere(payment: _Payment) -> None:
     ]
     if len(same) == 1:
         evidence = _Evidence()
-        evidence.add("only_amount_anywhere", f"the only open document of {incoming.amount}")
+        evidence.add("only_amount_anywhere", reason("only_amount_anywhere", amount=incoming.amount))
         payment.offer(same, evidence)
 
 
-def _ranked(proposals: dict[frozenset[int], Proposal], *, hold: str = "") -> list[Proposal]:
+def _ranked(
+    proposals: dict[frozenset[int], Proposal], *, hold: Reason | None = None
+) -> list[Proposal]:
     """Best first, those under REVIEW dropped, the first marked automatic when it is unique
     (never when `hold` says why a person must look: it is added to every reason)."""
     # A combination that accounts for the whole payment explains away its own parts taken
@@ -230,7 +233,7 @@ def _ranked(proposals: dict[frozenset[int], Proposal], *, hold: str = "") -> lis
     ranked = sorted(proposals.values(), key=lambda p: (-p.score, -len(p.allocations)))
     ranked = [p for p in ranked if p.score >= REVIEW]
     if hold:
-        return [replace(p, reason=f"{p.reason}; {hold}") for p in ranked]
+        return [replace(p, reasons=(*p.reasons, hold)) for p in ranked]
     if ranked and ranked[0].score >= AUTOMATIC:
         runner_up = ranked[1].score if len(ranked) > 1 else 0
         if ranked[0].score - runner_up >= AUTOMATIC_GAP:
@@ -239,7 +242,7 @@ def _ranked(proposals: dict[frozenset[int], Proposal], *, hold: str = "") -> lis
                 best.allocations,
                 best.party_id,
                 best.score,
-                best.reason,
+                best.reasons,
                 True,
                 best.overpayment,
                 best.shortfall,
@@ -270,7 +273,7 @@ def propose(
     named += _mentioned(payment, in_text, referenced)
     for item, grade, why in named:
         evidence = _Evidence()
-        evidence.add(grade, f"{why} → {item.number}")
+        evidence.add(grade, why)
         payment.offer([item], evidence)
     _offer_named_together(payment, named)
 
@@ -283,9 +286,5 @@ def propose(
         _offer_by_amount_in_party(payment, own, named, explained)
     elif not named:
         _offer_by_amount_anywhere(payment)
-    hold = (
-        f"but its reference names document {closed}, which is no longer open (paid twice?)"
-        if closed
-        else ""
-    )
+    hold = reason("closed_reference", number=closed) if closed else None
     return _ranked(payment.proposals, hold=hold)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from xfinances.banking.matching.reasons import Reason, write
 from xfinances.banking.records import BankEntry
 
 SALES = "sales"
@@ -83,10 +84,15 @@ class Proposal:
     allocations: tuple[tuple[str, int, Decimal], ...]  # (kind, item id, amount)
     party_id: int | None
     score: int  # 0–100
-    reason: str
+    reasons: tuple[Reason, ...]  # why, as codes (`matching/reasons.py`)
     automatic: bool
     overpayment: Decimal  # paid beyond the open amounts: the party's credit
     shortfall: Decimal  # left open within the tolerance: a proposed write-off
+
+    @property
+    def reason(self) -> str:
+        """The reasons in English (logs, tests); pages write them in their language."""
+        return write(self.reasons)
 
 
 def incoming_from_entry(entry: BankEntry) -> Incoming:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from xfinances.banking.matching.index import PartyGuess
+from xfinances.banking.matching.reasons import Reason, reason
 from xfinances.banking.matching.records import (
     CREDIT,
     MAX_SUBSET_SIZE,
@@ -25,12 +26,12 @@ from xfinances.banking.matching.records import (
 @dataclass
 class _Evidence:
     points: int = 0
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
     amount_fits: bool = False  # the payment equals the open amount (or within the tolerance)
 
-    def add(self, key: str, detail: str) -> None:
+    def add(self, key: str, why: Reason) -> None:
         self.points += POINTS[key]
-        self.reasons.append(detail)
+        self.reasons.append(why)
 
 
 def _wanted_kind(incoming: Incoming) -> str:
@@ -45,18 +46,20 @@ def _party_points(item_party: int | None, party: PartyGuess | None, evidence: _E
     if party is None or item_party is None:
         return
     if item_party == party.party_id:
-        evidence.add("party_strong" if party.strong else "party_fuzzy", f"party by {party.how}")
+        evidence.add(
+            "party_strong" if party.strong else "party_fuzzy", reason("party", how=party.how)
+        )
     elif party.strong:
-        evidence.add("party_conflict_strong", f"but the payer is another party ({party.how})")
+        evidence.add("party_conflict_strong", reason("party_conflict_strong", how=party.how))
     else:
-        evidence.add("party_conflict_fuzzy", f"but the name is another party's ({party.how})")
+        evidence.add("party_conflict_fuzzy", reason("party_conflict_fuzzy", how=party.how))
 
 
 def _date_points(items: Sequence[OpenItem], booked: dt.date, evidence: _Evidence) -> None:
     issue = min((i.issue_date for i in items if i.issue_date), default=None)
     due = max((i.due_date for i in items if i.due_date), default=None)
     if issue and booked < issue:
-        evidence.add("date_before_issue", "paid before the document was issued")
+        evidence.add("date_before_issue", reason("date_before_issue"))
     elif due is None or booked <= due + dt.timedelta(days=120):
         evidence.points += POINTS["date_plausible"]
 
@@ -80,14 +83,14 @@ def _settle(
     shortfall = ZERO
     evidence.amount_fits = amount == total or ZERO < total - amount <= tolerance
     if amount == total:
-        evidence.add("amount_exact", f"amount {amount} equals the open amount")
+        evidence.add("amount_exact", reason("amount_exact", amount=amount))
     elif missing and missing <= tolerance:
         shortfall = missing
-        evidence.add("amount_tolerance", f"short by {missing}, within the tolerance: write-off")
+        evidence.add("amount_tolerance", reason("amount_tolerance", amount=missing))
     elif missing:
-        evidence.add("amount_partial", f"partial payment, {missing} stays open")
+        evidence.add("amount_partial", reason("amount_partial", amount=missing))
     else:
-        evidence.add("amount_over", f"overpaid by {overpayment}: the party's credit")
+        evidence.add("amount_over", reason("amount_over", amount=overpayment))
     return tuple(allocations), overpayment, shortfall
 
 
@@ -101,7 +104,7 @@ def _proposal(
     parties = {i.party_id for i in items}
     item_party = next(iter(parties)) if len(parties) == 1 else None
     if len(parties) > 1:
-        evidence.reasons.append("documents of several parties")
+        evidence.reasons.append(reason("several_parties"))
     _party_points(item_party, party, evidence)
     allocations, overpayment, shortfall = _settle(items, incoming.amount, tolerance, evidence)
     _date_points(items, incoming.booking_date, evidence)
@@ -109,7 +112,7 @@ def _proposal(
         allocations=allocations,
         party_id=item_party if item_party is not None else (party.party_id if party else None),
         score=max(0, min(100, evidence.points)),
-        reason="; ".join(evidence.reasons),
+        reasons=tuple(evidence.reasons),
         automatic=False,
         overpayment=overpayment,
         shortfall=shortfall,

@@ -68,7 +68,7 @@ def isolation_objects(company: Company) -> dict[str, Any]:
     entry.match_state = MatchState.REVIEW
     entry.save(update_fields=["match_state"])
     proposal = MatchProposal.objects.create(
-        company=company, entry=entry, score=50, reason="test", allocations=[]
+        company=company, entry=entry, score=50, reasons=[["date_before_issue", {}]], allocations=[]
     )
     # The automatic sources' pages: a folder (any kind of source would do) and a connection.
     folder = WatchedFolder.objects.create(company=company, name="Папка", path="/nonexistent")

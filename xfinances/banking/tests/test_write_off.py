@@ -57,7 +57,7 @@ def short_payment(company: Any, paid: str, total: str = "100.00") -> tuple[Docum
         party_id=document.party_id,
         allocations=[["sales", document.pk, str(min(Decimal(paid), Decimal(total)))]],
         score=70,
-        reason="number in the text; short or over by the tolerance",
+        reasons=[["number_in_text", {"written": "1", "number": "0000000001"}]],
         shortfall=max(difference, Decimal(0)),
         overpayment=max(-difference, Decimal(0)),
     )
@@ -75,7 +75,7 @@ def supplier_short_payment(company: Any, paid: str) -> tuple[SupplierInvoice, An
         party_id=bill.supplier_id,
         allocations=[["purchase", bill.pk, str(min(Decimal(paid), bill.total))]],
         score=70,
-        reason="supplier number in the text",
+        reasons=[["number_in_text", {"written": "F-7", "number": "F-7"}]],
         shortfall=max(difference, Decimal(0)),
         overpayment=max(-difference, Decimal(0)),
     )

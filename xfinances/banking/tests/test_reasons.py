@@ -1,0 +1,100 @@
+"""A proposal's reasons are codes, written out in the page's language with its amounts.
+
+Before: the engine wrote English sentences with raw amounts ("amount 1234.50 equals the open
+amount; party by IBAN …"), and the review queue, a Bulgarian bookkeeper's daily page, showed
+them as they were.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from xfinances.banking.matching.reasons import TEXTS, reason, to_json, write
+from xfinances.banking.models import MatchProposal
+from xfinances.banking.reason_text import describe
+from xfinances.banking.tests.factories import isolation_objects
+from xfinances.banking.tests.test_matching import ALFA_IBAN, item, pay, run
+
+NB = "\u00a0"
+# Reasons whose Bulgarian is written as the English is (an acronym, a kept sentence).
+SAME_IN_BULGARIAN = {"by_iban", "text"}
+
+
+def test_the_engine_gives_codes_and_the_english_reads_as_before() -> None:
+    items = [item(1, "1234.50")]
+    [best] = run(pay("1234.50", "плащане", iban=ALFA_IBAN), items)
+    assert [code for code, _ in best.reasons] == [
+        "only_amount_in_party",
+        "party",
+        "amount_exact",
+    ]
+    assert best.reason == (
+        "the party's only open document of 1234.50; party by IBAN "
+        f"{ALFA_IBAN}; amount 1234.50 equals the open amount"
+    )
+
+
+def test_a_bulgarian_page_reads_them_in_bulgarian_with_its_amounts() -> None:
+    items = [item(1, "1234.50")]
+    [best] = run(pay("1234.50", "плащане", iban=ALFA_IBAN), items)
+    stored = to_json(best.reasons)
+    assert stored[2] == ["amount_exact", {"amount": "1234.50"}]
+    assert stored[1] == ["party", {"how": ["by_iban", {"iban": ALFA_IBAN}]}]
+    with translation.override("bg"):
+        text = describe(stored)
+    assert text == (
+        f"единственият неплатен документ на контрагента за 1{NB}234,50; контрагент по IBAN "
+        f"{ALFA_IBAN}; сумата 1{NB}234,50 е равна на дължимата"
+    )
+    with translation.override("en"):
+        assert describe(stored) == "the party's only open document of 1,234.50; " + (
+            f"party by IBAN {ALFA_IBAN}; amount 1,234.50 equals the open amount"
+        )
+
+
+def test_every_reason_has_its_bulgarian_and_its_values() -> None:
+    with translation.override("bg"):
+        for code, text in TEXTS.items():
+            if code not in SAME_IN_BULGARIAN:
+                assert gettext(text) != text, code
+            names = set(re.findall(r"%\((\w+)\)s", text))
+            assert set(re.findall(r"%\((\w+)\)s", gettext(text))) == names, code
+
+
+def test_a_nested_reason_a_list_of_numbers_and_an_unknown_code() -> None:
+    reasons = [
+        reason("party_conflict_fuzzy", how=reason("by_similar_name", name="Алфа", percent=91)),
+        reason("named_together", count=2, numbers=["0000000001", "0000000002"]),
+        ("a_code_of_a_later_version", {}),
+    ]
+    assert write(reasons) == (
+        "but the name is another party's (similar name “Алфа” (91 %)); "
+        "2 documents named in the payment: 0000000001, 0000000002; a_code_of_a_later_version"
+    )
+    with translation.override("en"):
+        assert describe(to_json(reasons)) == write(reasons)
+
+
+def test_the_review_queue_shows_the_reasons_in_bulgarian(company: Any, client_as: Any) -> None:
+    objects = isolation_objects(company)
+    proposal = MatchProposal.objects.get(pk=objects["proposal_id"])
+    proposal.reasons = to_json(
+        [
+            reason("party", how=reason("by_learned_name", name="ЕЛТЕХ")),
+            reason("amount_partial", amount=Decimal("1234.50")),
+        ]
+    )
+    proposal.save(update_fields=["reasons"])
+    page = client_as(company, "owner").get(reverse("banking:review", args=[company.eik]))
+    content = page.content.decode()
+    assert (
+        f"контрагент по запомнено име „ЕЛТЕХ“; частично плащане, остават дължими 1{NB}234,50"
+        in (content.replace("&nbsp;", NB))
+    ), content
+    assert "partial payment" not in content
