@@ -96,6 +96,40 @@ def open_proposals(company: Company, entry_ids: Iterable[int]) -> dict[int, list
     return found
 
 
+class Target(NamedTuple):
+    """One document a proposal would pay: what a person reads and where it opens."""
+
+    kind: str  # "sales" | "purchase"
+    document: Document | SupplierInvoice | None  # None: gone since
+    amount: Decimal
+
+
+def proposal_targets(
+    company: Company, proposals: Iterable[MatchProposal]
+) -> dict[int, list[Target]]:
+    """Each proposal's documents (by proposal id), read in two queries for the whole page."""
+    wanted: dict[str, set[int]] = {"sales": set(), "purchase": set()}
+    for p in proposals:
+        for kind, item_id, _amount in p.allocations:
+            wanted.setdefault(kind, set()).add(int(item_id))
+    documents: dict[tuple[str, int], Document | SupplierInvoice] = {}
+    for document in Document.objects.filter(company=company, pk__in=wanted["sales"]).only(
+        "pk", "kind", "number", "company_id"
+    ):
+        documents["sales", document.pk] = document
+    for invoice in SupplierInvoice.objects.filter(company=company, pk__in=wanted["purchase"]).only(
+        "pk", "kind", "supplier_number", "company_id"
+    ):
+        documents["purchase", invoice.pk] = invoice
+    return {
+        p.pk: [
+            Target(kind, documents.get((kind, int(item_id))), Decimal(str(amount)))
+            for kind, item_id, amount in p.allocations
+        ]
+        for p in proposals
+    }
+
+
 def proposal(company: Company, proposal_id: int) -> MatchProposal | None:
     return (
         MatchProposal.objects.filter(company=company, pk=proposal_id)

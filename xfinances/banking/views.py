@@ -171,7 +171,11 @@ def review(request: CompanyRequest) -> HttpResponse:
         for p in found
         if p.shortfall > 0 or _overpayment_fits(company, by_entry[entry_id], p.overpayment)
     }
-    rows = [{"entry": e, "proposals": proposals.get(e.pk, [])} for e in entries]
+    targets = queries.proposal_targets(company, [p for found in proposals.values() for p in found])
+    rows = [
+        {"entry": e, "proposals": [(p, targets[p.pk]) for p in proposals.get(e.pk, [])]}
+        for e in entries
+    ]
     return render(
         request,
         "banking/review.html",

@@ -20,6 +20,7 @@ from xfinances.banking.models import MatchProposal
 from xfinances.banking.reason_text import describe
 from xfinances.banking.tests.factories import isolation_objects
 from xfinances.banking.tests.test_matching import ALFA_IBAN, item, pay, run
+from xfinances.payments.tests.factories import invoice
 
 NB = "\u00a0"
 # Reasons whose Bulgarian is written as the English is (an acronym, a kept sentence).
@@ -90,9 +91,18 @@ def test_the_review_queue_shows_the_reasons_in_bulgarian(company: Any, client_as
             reason("amount_partial", amount=Decimal("1234.50")),
         ]
     )
-    proposal.save(update_fields=["reasons"])
+    document = invoice(company, price="1500.00")
+    proposal.allocations = [["sales", document.pk, "1234.50"], ["purchase", 999999, "5.00"]]
+    proposal.save(update_fields=["reasons", "allocations"])
     page = client_as(company, "owner").get(reverse("banking:review", args=[company.eik]))
     content = page.content.decode()
+    # The documents it would pay by their numbers, linked, with the amounts as Bulgarian writes
+    # them (not "sales document #12: 1234.50"); one gone since is said so.
+    detail = reverse("invoicing:detail", args=[company.eik, document.pk])
+    assert (
+        f'<a href="{detail}">Фактура {document.number}</a>: 1{NB}234,50, '
+        f"документ, който вече го няма: 5,00" in content.replace("&nbsp;", NB)
+    ), content
     assert (
         f"контрагент по запомнено име „ЕЛТЕХ“; частично плащане, остават дължими 1{NB}234,50"
         in (content.replace("&nbsp;", NB))
