@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models
 from django.db.models import Field
 from django.db.models.fields.files import FieldFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from xfinances.core.bulk_insert import insert_rows
 from xfinances.core.models import AuditEntry, Company, Source, User
@@ -99,6 +100,14 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
+def record_name(instance: models.Model) -> str:
+    """An object's name as the trail keeps it: in the product's language
+    (`settings.LANGUAGE_CODE`) whoever acted and in whatever language, so the log reads one
+    way and its search finds "Фактура 0000000123" however the document was issued."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(instance)
+
+
 def _row(
     actor: Actor,
     company: Company | None,
@@ -122,7 +131,7 @@ def _row(
         "action": action,
         "object_type": instance._meta.label_lower,
         "object_id": str(instance.pk),
-        "object_repr": (object_repr or str(instance))[:200],
+        "object_repr": (object_repr or record_name(instance))[:200],
         "changes": changes,
         "reason": reason,
     }

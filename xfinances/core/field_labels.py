@@ -1,4 +1,5 @@
-"""Labels of model fields declared without a verbose_name, by field name.
+"""Labels of model fields declared without a verbose_name, and of the details audit events
+record, by name.
 
 A field name means the same in every model (`created_by`, `recipient_eik`, `voided_at`), so one
 label serves them all. The history (`core.history.label`) shows a change under the field's own
@@ -24,6 +25,8 @@ FIELD_LABELS: dict[str, Promise] = {
     "bank_account_ids": _("bank accounts"),
     "base": _("tax base"),
     "batch": _("batch"),
+    "by_email": _("by email"),
+    "bytes": _("size (bytes)"),
     "cancel_reason": _("cancellation reason"),
     "cancelled_at": _("cancelled at"),
     "cash_order_kind": _("cash order kind"),
@@ -65,9 +68,11 @@ FIELD_LABELS: dict[str, Promise] = {
     "eur_vat": _("VAT (EUR)"),
     "exchange_rate_date": _("exchange rate date"),
     "expires_at": _("expires at"),
+    "export_states": _("export states"),
     "export_status": _("export status"),
     "exported_at": _("exported at"),
     "failed_at": _("failed at"),
+    "failure_cleared": _("failure cleared"),
     "failures": _("failures"),
     "file_sha256": _("file checksum (SHA-256)"),
     "filename": _("file name"),
@@ -127,6 +132,7 @@ FIELD_LABELS: dict[str, Promise] = {
     "prefix": _("prefix"),
     "previous_lock_date": _("previous lock date"),
     "proforma": _("proforma invoice"),
+    "proposal": _("proposal"),
     "protocol_pdf_file": _("protocol PDF file"),
     "protocol_pdf_sha256": _("protocol PDF checksum (SHA-256)"),
     "published_at": _("published at"),
@@ -147,10 +153,12 @@ FIELD_LABELS: dict[str, Promise] = {
     "recipient_postcode": _("recipient's postcode"),
     "recipient_vat_number": _("recipient's VAT number"),
     "redirect_uri": _("redirect URI"),
+    "refund": _("refund"),
     "refund_of": _("refund of"),
     "rendered_at": _("rendered at"),
     "reopened_by": _("reopened by"),
     "replaced_at": _("replaced at"),
+    "replacement": _("replacement document"),
     "request_hash": _("request hash"),
     "resend_of": _("resend of"),
     "response_status": _("response status"),
@@ -201,10 +209,12 @@ FIELD_LABELS: dict[str, Promise] = {
     "vat_treatment": _("VAT treatment"),
     "vat_warnings": _("VAT warnings"),
     "verifier": _("verifier"),
+    "via": _("delivered via"),
     "void_reason": _("void reason"),
     "voided_at": _("voided at"),
     "voided_by": _("voided by"),
     "warned_for": _("warned for"),
     "withdrawn_at": _("withdrawn at"),
     "write_off_ids": _("write-offs"),
+    "write_offs": _("write-offs"),
 }

@@ -24,7 +24,7 @@ from xfinances.core import formatting
 from xfinances.core.models import Company, Currency
 from xfinances.core.text_limits import BoundedTextModel, text_length_check
 from xfinances.invoicing.payment_state import BADGE_CLASSES, PaymentStatus, payment_state
-from xfinances.parties.models import Party
+from xfinances.parties.models import Party, PartyKind
 
 AMOUNT: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
 RATE: dict[str, Any] = {"max_digits": 18, "decimal_places": 8}
@@ -240,7 +240,7 @@ class Document(BoundedTextModel):
         Party, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
     )
     # Recipient as printed (frozen at issue).
-    recipient_kind = models.CharField(max_length=10, blank=True)
+    recipient_kind = models.CharField(max_length=10, blank=True, choices=PartyKind.choices)
     recipient_name = models.CharField(_("recipient"), max_length=200, blank=True)
     recipient_name_latin = models.CharField(max_length=200, blank=True)
     recipient_country = models.CharField(max_length=2, blank=True)
