@@ -12,7 +12,9 @@ class BankingConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models can be imported only once the registry is ready.
+        from xfinances.banking import audit_details
         from xfinances.banking.actions import rules
         from xfinances.core.events import CompanyCreated, Phase, subscribe
 
         subscribe(CompanyCreated, rules.on_company_created, phase=Phase.IN_TRANSACTION)
+        audit_details.register()

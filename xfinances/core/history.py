@@ -4,12 +4,17 @@
 `"rate": ["1.00000000", …]`). Histories show the model field's translated label, the display
 name of a choice, Yes/No, and numbers and dates through `core/formatting.py`. The model is found
 by the entry's `object_type` in Django's app registry, so core names no app above it.
+
+An event's details in a shape only its app knows (a match's reasons as codes, its allocations
+as `[kind, id, amount]`) are written by a writer that app registers for the event's action
+(`register_detail`), so core still names no app above it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -26,6 +31,15 @@ from xfinances.core.models import AuditEntry
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+#: (action, detail name) → how to write that detail's stored value for a person.
+DETAIL_WRITERS: dict[tuple[str, str], Callable[[Any], str]] = {}
+
+
+def register_detail(action: str, name: str, writer: Callable[[Any], str]) -> None:
+    """Let `writer` write the detail `name` of `action` events (an app's `ready()`)."""
+    DETAIL_WRITERS[action, name] = writer
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,11 @@ def readable_changes(entry: AuditEntry, leave_out: frozenset[str] = frozenset())
         before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
         if entry.kind == "create" and (after is None or after is False or after in ("", [], {})):
             continue  # `is False`: a 0 at creation is a value and is shown
+        writer = DETAIL_WRITERS.get((entry.action, name))
+        if writer is not None:
+            shown = [writer(v) if v not in (None, "", []) else "—" for v in (before, after)]
+            result.append(Change(label(model, name), *shown))
+            continue
         field = _field(model, name)
         result.append(Change(label(model, name), value(field, before), value(field, after)))
     return result

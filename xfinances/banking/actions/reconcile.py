@@ -36,7 +36,6 @@ from xfinances.banking.models import (
     PartyAlias,
     ProposalState,
 )
-from xfinances.banking.reason_text import describe
 from xfinances.core import audit
 from xfinances.core.audit import Actor
 from xfinances.core.bulk_insert import insert_rows
@@ -287,7 +286,7 @@ def _apply(
         {
             "proposal": proposal.pk,
             "score": proposal.score,
-            "reason": proposal.reason,
+            "reasons": proposal.reasons,
             "automatic": automatic,
             "allocations": proposal.allocations,
         },
@@ -595,7 +594,7 @@ def _apply_together(
             {
                 "proposal": proposal_id,
                 "score": proposal["score"],
-                "reason": describe(proposal["reasons"]),
+                "reasons": proposal["reasons"],
                 "automatic": True,
                 "allocations": proposal["allocations"],
             },

@@ -7,6 +7,7 @@ them as they were.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
@@ -16,11 +17,17 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from xfinances.banking.matching.reasons import TEXTS, reason, to_json, write
-from xfinances.banking.models import MatchProposal
+from xfinances.banking.models import BankEntry, MatchProposal
 from xfinances.banking.reason_text import describe
+from xfinances.banking.sample_files import Row
 from xfinances.banking.tests.factories import isolation_objects
-from xfinances.banking.tests.test_matching import ALFA_IBAN, item, pay, run
+from xfinances.banking.tests.test_import_statement import D1, IBAN, camt_file, run
+from xfinances.banking.tests.test_matching import ALFA_IBAN, item, pay
+from xfinances.banking.tests.test_matching import run as propose
+from xfinances.core.models import AuditEntry
+from xfinances.core.tests.test_bulgarian_pages import english_texts, problems_on_page
 from xfinances.payments.tests.factories import invoice
+from xfinances.treasury.tests.factories import bank_account
 
 NB = "\u00a0"
 # Reasons whose Bulgarian is written as the English is (an acronym, a kept sentence).
@@ -29,7 +36,7 @@ SAME_IN_BULGARIAN = {"by_iban", "text"}
 
 def test_the_engine_gives_codes_and_the_english_reads_as_before() -> None:
     items = [item(1, "1234.50")]
-    [best] = run(pay("1234.50", "плащане", iban=ALFA_IBAN), items)
+    [best] = propose(pay("1234.50", "плащане", iban=ALFA_IBAN), items)
     assert [code for code, _ in best.reasons] == [
         "only_amount_in_party",
         "party",
@@ -43,7 +50,7 @@ def test_the_engine_gives_codes_and_the_english_reads_as_before() -> None:
 
 def test_a_bulgarian_page_reads_them_in_bulgarian_with_its_amounts() -> None:
     items = [item(1, "1234.50")]
-    [best] = run(pay("1234.50", "плащане", iban=ALFA_IBAN), items)
+    [best] = propose(pay("1234.50", "плащане", iban=ALFA_IBAN), items)
     stored = to_json(best.reasons)
     assert stored[2] == ["amount_exact", {"amount": "1234.50"}]
     assert stored[1] == ["party", {"how": ["by_iban", {"iban": ALFA_IBAN}]}]
@@ -108,3 +115,27 @@ def test_the_review_queue_shows_the_reasons_in_bulgarian(company: Any, client_as
         in (content.replace("&nbsp;", NB))
     ), content
     assert "partial payment" not in content
+
+
+def test_the_audit_log_reads_an_automatic_match_in_bulgarian(company: Any, client_as: Any) -> None:
+    """The apply_match event keeps codes; the log writes them, and the names of the objects
+    it touched, in Bulgarian, whatever language the import ran in."""
+    account = bank_account(company, name="ББР", iban=IBAN)
+    document = invoice(company, price="1200.00", day=D1 - dt.timedelta(days=5))
+    rows = [Row(D1, Decimal("1200.00"), "Клиент", "", "плащане", reference=document.rf_reference)]
+    with translation.override("en"):
+        summary = run(company, camt_file(rows))
+    assert summary.matched == 1
+    entry = BankEntry.objects.get(account=account)
+    event = AuditEntry.objects.get(action="apply_match", object_id=str(entry.pk))
+    assert [code for code, _values in event.changes["reasons"][1]][:1] == ["reference"]
+    page = client_as(company, "owner").get(
+        reverse("audit_log", args=[company.eik]), HTTP_ACCEPT_LANGUAGE="bg"
+    )
+    content = page.content.decode().replace("&nbsp;", NB)
+    assert f"референция {document.rf_reference} → {document.number}" in content
+    assert f"Фактура {document.number}: 1{NB}200,00" in content
+    # The entry's name, as Bulgarian writes it although the import ran in English.
+    assert f"02.11.2026 1{NB}200,00{NB}EUR Клиент" in content
+    phrases, words = english_texts()
+    assert not problems_on_page("audit", page, phrases, words, whole_page=True)

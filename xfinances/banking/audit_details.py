@@ -1,0 +1,43 @@
+"""How a person reads the details banking's audit events record (`core.history` asks).
+
+An apply_match event keeps the proposal's reasons as codes and its allocations as
+`[kind, id, amount]`; the audit log and the histories write them in the reader's language:
+"контрагент по IBAN …; сумата 1 200,00 е равна на дължимата" and "Фактура 0000000001:
+1 200,00", not the codes."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from xfinances.banking.reason_text import describe
+from xfinances.core import formatting, history
+from xfinances.invoicing.models import Document
+from xfinances.purchases.models import SupplierInvoice
+
+MODELS: dict[str, type[Document] | type[SupplierInvoice]] = {
+    "sales": Document,
+    "purchase": SupplierInvoice,
+}
+
+
+def allocations(raw: Any) -> str:
+    """`[["sales", 12, "1200.00"]]` → "Фактура 0000000012: 1 200,00"."""
+    parts = []
+    for item in raw if isinstance(raw, list) else []:
+        try:
+            kind, item_id, amount = item
+            shown = formatting.amount(Decimal(str(amount)))
+        except (TypeError, ValueError, InvalidOperation):
+            return history.value(None, raw)
+        model = MODELS.get(str(kind))
+        found = model.objects.filter(pk=item_id).first() if model is not None else None
+        parts.append(f"{found if found is not None else _('a document no longer there')}: {shown}")
+    return ", ".join(parts) or "—"
+
+
+def register() -> None:
+    history.register_detail("apply_match", "reasons", describe)
+    history.register_detail("apply_match", "allocations", allocations)
