@@ -33,6 +33,8 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DECIMAL = re.compile(r"-?\d+\.\d+")
 
 
+NOT_SHOWN = frozenset({"company", "search_text"})
+
 #: (action, detail name) → how to write that detail's stored value for a person.
 DETAIL_WRITERS: dict[tuple[str, str], Callable[[Any], str]] = {}
 
@@ -123,12 +125,13 @@ def value(field: models.Field[Any, Any] | None, raw: Any) -> str:
 
 def readable_changes(entry: AuditEntry, leave_out: frozenset[str] = frozenset()) -> list[Change]:
     """The entry's changes for a person; `company` (the same on every entry of a company's
-    history) and the names in `leave_out` are not shown. A creation shows only what was filled."""
+    history), the search index (`search_text`, built from the fields shown) and the names in
+    `leave_out` are not shown. A creation shows only what was filled."""
     model = _model(entry.object_type)
     changes = entry.changes if isinstance(entry.changes, dict) else {}
     result = []
     for name, values in changes.items():
-        if name == "company" or name in leave_out:
+        if name in NOT_SHOWN or name in leave_out:
             continue
         before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
         if entry.kind == "create" and (after is None or after is False or after in ("", [], {})):

@@ -12,10 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from xfinances.core import audit, history
+from xfinances.core import audit
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.forms import apply_errors
-from xfinances.core.models import Company
 from xfinances.core.tenancy import CompanyRequest, company_view
 from xfinances.parties import actions, queries
 from xfinances.parties.forms import (
@@ -139,15 +138,6 @@ def party_edit(request: CompanyRequest, party_id: int) -> HttpResponse:
     return _party_form_page(request, party)
 
 
-def _history_rows(company: Company, party: Party) -> list[dict[str, Any]]:
-    """Audit entries of the party with field labels and values ready to show (before → after)."""
-    leave_out = frozenset({"created_at", "search_text"})
-    return [
-        {"entry": entry, "changes": history.readable_changes(entry, leave_out)}
-        for entry in audit.history(company, party)[:200]
-    ]
-
-
 @company_view("parties.view")
 def party_detail(request: CompanyRequest, party_id: int) -> HttpResponse:
     company = request.company
@@ -156,7 +146,7 @@ def party_detail(request: CompanyRequest, party_id: int) -> HttpResponse:
         "party": party,
         "contacts": party.contacts.all(),
         "bank_accounts": party.bank_accounts.all(),
-        "history": _history_rows(company, party),
+        "history": audit.history(company, party)[:200],
         "contact_form": ContactForm(),
         "bank_form": PartyBankAccountForm(),
         "tab": request.GET.get("tab", "overview"),
