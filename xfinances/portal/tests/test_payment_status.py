@@ -110,3 +110,27 @@ def test_pdf_download_is_in_the_delivery_log(company, client):
     assert response.status_code == 200
     [entry] = DeliveryLogEntry.objects.filter(company=company, document=document)
     assert entry.event == LogEvent.DOWNLOADED and entry.detail == "portal"
+
+
+def test_a_credit_note_shows_no_due_date(company, client):
+    """A credit note pays nothing, so the client is not shown a day to pay it by (a draft
+    gives every kind but a protocol a due date from the payment terms)."""
+    from xfinances.invoicing import actions as invoicing
+
+    party = client_party(company)
+    invoice = _invoice(company, party, TODAY + dt.timedelta(days=5), "50.00")
+    note = invoicing.create_credit_note(SYSTEM, invoice, reason="Върната стока", issue=True)
+    credit = note.document
+    assert credit.due_date is not None
+    due = credit.due_date.strftime("%d.%m.%Y")
+    sign_in(client, company, party)
+    listed = client.get(f"/portal/{company.eik}/", HTTP_ACCEPT_LANGUAGE="bg").content.decode()
+    row = listed.split(f'data-document="{credit.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert due not in row and "<td>—</td>" in row
+    invoice_row = listed.split(f'data-document="{invoice.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert invoice.due_date.strftime("%d.%m.%Y") in invoice_row  # an invoice keeps its own
+    detail = client.get(f"/portal/{company.eik}/documents/{credit.pk}/").content.decode()
+    statement = client.get(f"/portal/{company.eik}/statement/").content.decode()
+    assert "Падеж" not in detail.split('class="row mb-0"', 1)[1].split("</dl>", 1)[0]
+    line = statement.split(f"Кредитно известие {credit.number}</a></td>", 1)[1].split("</tr>")[0]
+    assert due not in line and "<td>—</td>" in line
