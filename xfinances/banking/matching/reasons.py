@@ -26,9 +26,9 @@ TEXTS: dict[str, str] = {
     "by_iban": N_("IBAN %(iban)s"),
     "by_learned_iban": N_("learned IBAN %(iban)s"),
     "by_identifier": N_("identifier %(identifier)s in the text"),
-    "by_learned_name": N_("learned name “%(name)s”"),
-    "by_name": N_("name “%(name)s”"),
-    "by_similar_name": N_("similar name “%(name)s” (%(percent)s %%)"),
+    "by_learned_name": N_("learned name %(name)s"),
+    "by_name": N_("name %(name)s"),
+    "by_similar_name": N_("similar name %(name)s (%(percent)s %%)"),
     # The party.
     "party": N_("party by %(how)s"),
     "party_conflict_strong": N_("but the payer is another party (%(how)s)"),

@@ -82,7 +82,7 @@ def test_a_nested_reason_a_list_of_numbers_and_an_unknown_code() -> None:
         ("a_code_of_a_later_version", {}),
     ]
     assert write(reasons) == (
-        "but the name is another party's (similar name “Алфа” (91 %)); "
+        "but the name is another party's (similar name Алфа (91 %)); "
         "2 documents named in the payment: 0000000001, 0000000002; a_code_of_a_later_version"
     )
     with translation.override("en"):
@@ -111,7 +111,7 @@ def test_the_review_queue_shows_the_reasons_in_bulgarian(company: Any, client_as
         f"документ, който вече го няма: 5,00" in content.replace("&nbsp;", NB)
     ), content
     assert (
-        f"контрагент по запомнено име „ЕЛТЕХ“; частично плащане, остават дължими 1{NB}234,50"
+        f"контрагент по запомнено име ЕЛТЕХ; частично плащане, остават дължими 1{NB}234,50"
         in (content.replace("&nbsp;", NB))
     ), content
     assert "partial payment" not in content

@@ -1,0 +1,97 @@
+"""Demo bank statement: one day's camt.053 of the company's second bank account, imported
+and matched like any other, so a new user sees what e-banking does: a payment with our RF
+reference and one naming its invoice settle by themselves, a partial payment naming its invoice's
+number without the leading zeros waits in the review queue with its candidate, and the bank's fee is
+filed under its category by the seeded rule. Skipped when the company has statements."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.utils import timezone
+
+from xfinances.banking import actions
+from xfinances.banking.models import Statement
+from xfinances.banking.sample_files import Row, camt053
+from xfinances.core.audit import Actor
+from xfinances.core.demo import DemoStep
+from xfinances.core.models import Company
+from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
+from xfinances.treasury.models import AccountKind, MoneyAccount
+
+DEMO_IBAN = "BG18RZBB91550123456789"  # the demo company's second bank account
+
+
+def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> None:
+    if Statement.objects.filter(company=company).exists():
+        return
+    account = MoneyAccount.objects.filter(
+        company=company, kind=AccountKind.BANK, iban=DEMO_IBAN
+    ).first()
+    open_invoices = list(
+        Document.objects.filter(
+            company=company,
+            kind=DocumentKind.INVOICE,
+            status=DocumentStatus.ISSUED,
+            currency="EUR",
+            outstanding_amount__gt=0,
+            paid_amount=0,
+        )
+        .exclude(rf_reference="")
+        .select_related("party")
+        .order_by("issue_date", "id")
+    )
+    if account is None or len(open_invoices) < 3:
+        return
+    progress("Importing a bank statement and matching it …")
+    by_reference, by_number, partly = open_invoices[-3:]
+    day = max(timezone.localdate() - dt.timedelta(days=1), partly.issue_date)
+    fee = Decimal("-4.50")
+    rows = [
+        Row(
+            day,
+            by_reference.outstanding_amount,
+            by_reference.recipient_name,
+            "",
+            "Плащане по фактура",
+            reference=by_reference.rf_reference,
+            bank_id="DEMO-1",
+        ),
+        Row(
+            day,
+            by_number.outstanding_amount,
+            by_number.recipient_name,
+            "",
+            f"Плащане ф-ра № {by_number.number}",
+            bank_id="DEMO-2",
+        ),
+        Row(
+            day,
+            (partly.outstanding_amount / 2).quantize(Decimal("0.01")),
+            partly.recipient_name,
+            "",
+            f"Аванс по ф-ра {int(partly.number)}",
+            bank_id="DEMO-3",
+        ),
+        Row(day, fee, "", "", "Такса обслужване на сметка", bank_id="DEMO-4"),
+    ]
+    opening = account.opening_balance
+    out = io.BytesIO()
+    camt053(
+        out,
+        iban=DEMO_IBAN,
+        rows=rows,
+        opening=opening,
+        date_from=day,
+        date_to=day,
+        statement_id=f"DEMO-{day:%Y%m%d}",
+    )
+    out.seek(0)
+    actions.import_statement(actor, company, out, file_name=f"camt053-{day:%Y%m%d}.xml")
+
+
+def steps() -> list[DemoStep]:
+    return [DemoStep(order=70, name="bank statement", load=load)]

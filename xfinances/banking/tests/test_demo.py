@@ -1,0 +1,32 @@
+"""The demo company's bank statement shows e-banking at work: two payments settle their
+invoices by themselves, a partial one waits for a person, the bank's fee is filed."""
+
+from __future__ import annotations
+
+import pytest
+
+from xfinances.banking.models import BankEntry, MatchProposal, MatchState, ProposalState, Statement
+from xfinances.core.demo import DEMO_EIK, load_demo
+from xfinances.core.models import Company
+from xfinances.invoicing.models import Document
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_statement_is_matched_and_leaves_one_for_review() -> None:
+    assert load_demo(lambda message: None) is True
+    company = Company.objects.get(eik=DEMO_EIK)
+    statement = Statement.objects.get(company=company)
+    assert statement.difference == 0  # opening + movements = closing
+    entries = {e.bank_id: e for e in BankEntry.objects.filter(company=company)}
+    assert entries["DEMO-1"].match_state == MatchState.AUTO
+    assert entries["DEMO-2"].match_state == MatchState.AUTO
+    review = entries["DEMO-3"]
+    assert review.match_state == MatchState.REVIEW
+    [proposal] = MatchProposal.objects.filter(entry=review, state=ProposalState.OPEN)
+    [(kind, document_id, amount)] = proposal.allocations
+    assert kind == "sales" and Document.objects.get(pk=document_id).number.endswith(
+        review.text.rsplit(" ", 1)[1]
+    )
+    fee = entries["DEMO-4"]  # nothing to match: the seeded rule files it under its category
+    assert fee.match_state == MatchState.NONE and fee.movement.category is not None
