@@ -203,3 +203,100 @@ def test_every_page_in_bulgarian_has_no_english_and_no_codes(
         found.extend(problems_on_page(url, response, phrases, words))
     assert walked > 80  # the walk reached the pages
     assert not found, "\n".join(sorted(set(found)))
+
+
+# The demo's records by the URL argument naming them; the kinds it has many of, each shown on
+# its own pages, are walked one by one (EVERY_ONE).
+DEMO_RECORDS = {
+    "account_id": ("core", "CompanyBankAccount"),
+    "membership_id": ("core", "Membership"),
+    "allocation_id": ("payments", "Allocation"),
+    "bank_account_id": ("parties", "PartyBankAccount"),
+    "contact_id": ("parties", "PartyContact"),
+    "cashflow_category_id": ("treasury", "CashflowCategory"),
+    "planned_item_id": ("treasury", "PlannedItem"),
+    "level_id": ("payments", "DunningLevel"),
+    "pause_id": ("payments", "DunningPause"),
+    "write_off_id": ("payments", "WriteOff"),
+    "message_id": ("notifications", "OutboxMessage"),
+    "template_id": ("invoicing", "RecurringInvoice"),
+    "series_id": ("invoicing", "NumberSeries"),
+    "product_id": ("catalog", "Product"),
+    "treatment_id": ("catalog", "VatTreatment"),
+    "rule_id": ("banking", "BankRule"),
+    "payment_batch_id": ("purchases", "PaymentBatch"),
+    "document_id": ("invoicing", "Document"),
+    "party_id": ("parties", "Party"),
+    "supplier_invoice_id": ("purchases", "SupplierInvoice"),
+    "payment_id": ("payments", "Payment"),
+    "movement_id": ("treasury", "Movement"),
+    "money_account_id": ("treasury", "MoneyAccount"),
+    "statement_id": ("banking", "Statement"),
+    "entry_id": ("banking", "BankEntry"),
+    "proposal_id": ("banking", "MatchProposal"),
+}
+EVERY_ONE = (
+    "document_id",
+    "party_id",
+    "supplier_invoice_id",
+    "payment_id",
+    "movement_id",
+    "money_account_id",
+    "statement_id",
+    "entry_id",
+    "proposal_id",
+)
+
+
+@pytest.mark.django_db
+def test_the_demo_company_in_bulgarian_has_no_english_and_no_raw_values(client: Any) -> None:
+    """The walk above sees one record of every kind, made for it. The demo holds what a new
+    user meets: paid, partly paid and overdue invoices, credit notes, payments, reminders,
+    supplier invoices, a matched bank statement and the audit trail of it all. Every page of
+    it, and every record of the kinds in EVERY_ONE on its own pages, in Bulgarian."""
+    from django.apps import apps
+
+    from xfinances.core.demo import DEMO_EIK, load_demo
+    from xfinances.core.models import Company, User
+
+    assert load_demo(lambda message: None) is True
+    company = Company.objects.get(eik=DEMO_EIK)
+    client.force_login(User.objects.get(email="owner@demo.xfinances.bg"))
+    records = {
+        name: list(
+            apps.get_model(app, model)
+            .objects.filter(company=company)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:60]
+        )
+        for name, (app, model) in DEMO_RECORDS.items()
+    }
+    base: dict[str, Any] = {"eik": company.eik, "area": "sales", "token_id": 0}
+    base.update({name: ids[0] for name, ids in records.items() if ids})
+    phrases, words = english_texts()
+    routes = [r for r in all_routes() if not r.startswith(("api/", "portal/"))]
+    walked, found = 0, []
+
+    def walk(route: str, values: dict[str, Any]) -> None:
+        nonlocal walked
+        try:
+            url = fill(route, values)
+        except KeyError:
+            return
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="bg")
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            return
+        walked += 1
+        found.extend(problems_on_page(url, response, phrases, words))
+
+    for route in routes:
+        walk(route, base)
+    for page in (2, 3):
+        walk(f"c/{company.eik}/audit/?page={page}", base)
+    for name in EVERY_ONE:
+        own = [r for r in routes if f"<int:{name}>" in r]
+        for pk in records[name][1:]:
+            for route in own:
+                walk(route, {**base, name: pk})
+    assert walked > 200  # the walk reached the demo's pages
+    assert not found, "\n".join(sorted(set(found)))
