@@ -55,3 +55,31 @@ def problems_on(client: Any, urls: list[str], phrases: list[Phrase], words: set[
         assert response.status_code in (200, 403), (url, response.status_code)
         found.extend(problems_on_page(url, response, phrases, words, whole_page=True))
     return found
+
+
+@pytest.mark.django_db
+def test_the_demo_clients_portals_in_bulgarian(client: Any) -> None:
+    """Each demo client with documents in the portal, signed in: its documents, the statement
+    and every document's page, in Bulgarian."""
+    from xfinances.core.demo import DEMO_EIK, load_demo
+    from xfinances.core.models import Company
+    from xfinances.parties.models import Party
+    from xfinances.portal import queries
+
+    assert load_demo(lambda message: None) is True
+    company = Company.objects.get(eik=DEMO_EIK)
+    phrases, words = english_texts()
+    found: list[str] = []
+    walked = 0
+    for party in Party.objects.filter(company=company, is_client=True).order_by("pk"):
+        documents = list(queries.visible_documents(company, party))
+        if not documents:
+            continue
+        client.logout()
+        sign_in(client, company, party)
+        pages = [f"/portal/{company.eik}/", f"/portal/{company.eik}/statement/"]
+        pages += [f"/portal/{company.eik}/documents/{d.pk}/" for d in documents]
+        found += problems_on(client, pages, phrases, words)
+        walked += len(pages)
+    assert walked > 20  # the walk reached the clients' pages
+    assert not found, "\n".join(sorted(set(found)))
