@@ -50,8 +50,10 @@ def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
             return None
         return lambda v: None if v is None else ops.adapt_datefield_value(v)
     if isinstance(field, models.JSONField):
-        # One encoder for the batch: `json.dumps(cls=…)` builds one per value. Same output.
-        return DjangoJSONEncoder(ensure_ascii=False).encode
+        # One encoder for the batch: `json.dumps(cls=…)` builds one per value. The same text
+        # as the ORM writes (ASCII, non-ASCII escaped), so a row reads the same however it was
+        # written, and a backup's restore (through the ORM) gives back the same text.
+        return DjangoJSONEncoder().encode
     return None
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.db import connection
 from django.utils.functional import SimpleLazyObject
 
 from xfinances.core import actions
@@ -99,12 +100,12 @@ def test_a_batch_writes_the_rows_the_single_records_write(company, owner):
     alone = [
         record_create(actor, company, "add_rate", rate),
         record_update(actor, company, "change_rate", rate, before),
-        record_event(actor, company, "use_rate", rate, {"amount": Decimal("5.00")}),
+        record_event(actor, company, "use_rate", rate, {"amount": Decimal("5.00"), "note": "лв."}),
     ]
     batch = Batch(actor, company)
     batch.create("add_rate", rate)
     batch.update("change_rate", rate, before)
-    batch.event("use_rate", rate, {"amount": Decimal("5.00")})
+    batch.event("use_rate", rate, {"amount": Decimal("5.00"), "note": "лв."})
     assert batch.write() == 3
 
     def fields(entry: AuditEntry) -> dict:
@@ -118,3 +119,11 @@ def test_a_batch_writes_the_rows_the_single_records_write(company, owner):
     assert [fields(e) for e in written] == [fields(AuditEntry.objects.get(pk=e.pk)) for e in alone]
     assert written[1].changes == {"rate": ["1.10000000", "1.20000000"]}
     assert all(e.created_at is not None for e in written)
+    # The same text in the database too (a backup compares it, so does a restore's check).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT changes FROM core_auditentry WHERE id IN (%s, %s) ORDER BY id",
+            [alone[2].pk, written[2].pk],
+        )
+        [(single,), (batched,)] = cursor.fetchall()
+    assert single == batched
