@@ -110,7 +110,9 @@ def value(field: models.Field[Any, Any] | None, raw: Any) -> str:
             except InvalidOperation:
                 return raw
             places = getattr(field, "decimal_places", None)
-            if places == 2:
+            # Money keeps its cents: a field of 2 places, or a detail written with 2 (an
+            # event's "total": "1200.00" reads 1 200,00, not 1 200).
+            if places == 2 or (field is None and len(raw) - raw.index(".") == 3):
                 return formatting.amount(number)
             return formatting.number(number, max_places=places or 8)
     if isinstance(field, models.ForeignKey) and isinstance(raw, int | str):

@@ -25,6 +25,7 @@ def test_demo_statement_is_matched_and_leaves_one_for_review() -> None:
     assert review.match_state == MatchState.REVIEW
     [proposal] = MatchProposal.objects.filter(entry=review, state=ProposalState.OPEN)
     [(kind, document_id, amount)] = proposal.allocations
+    assert amount == str(review.amount)  # a half payment: all of it to the invoice, the rest open
     assert kind == "sales" and Document.objects.get(pk=document_id).number.endswith(
         review.text.rsplit(" ", 1)[1]
     )

@@ -84,5 +84,12 @@ def test_a_change_reads_as_words_and_a_creation_shows_what_was_filled():
         (terms, "0"),
     ]
     assert kind_label != "company"
+    event = AuditEntry(
+        object_type="parties.party",
+        kind="event",
+        changes={"total": [None, "1200.00"], "rate": [None, "1.95583000"]},
+    )
+    with translation.override("bg"):
+        assert [c.after for c in readable_changes(event)] == ["1\u00a0200,00", "1,95583"]
     changed = AuditEntry(object_type="parties.party", kind="update", changes={"notes": ["", "x"]})
     assert [(c.before, c.after) for c in readable_changes(changed)] == [("—", "x")]
