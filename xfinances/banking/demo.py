@@ -90,7 +90,11 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         statement_id=f"DEMO-{day:%Y%m%d}",
     )
     out.seek(0)
-    actions.import_statement(actor, company, out, file_name=f"camt053-{day:%Y%m%d}.xml")
+    summary = actions.import_statement(actor, company, out, file_name=f"camt053-{day:%Y%m%d}.xml")
+    progress(
+        f"  {summary.new} bank entries: {summary.matched} matched automatically, "
+        f"{summary.review} waiting for review"
+    )
 
 
 def steps() -> list[DemoStep]:

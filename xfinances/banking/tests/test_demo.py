@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_statement_is_matched_and_leaves_one_for_review() -> None:
-    assert load_demo(lambda message: None) is True
+    said: list[str] = []
+    assert load_demo(said.append) is True
+    assert "  4 bank entries: 2 matched automatically, 1 waiting for review" in said
     company = Company.objects.get(eik=DEMO_EIK)
     statement = Statement.objects.get(company=company)
     assert statement.difference == 0  # opening + movements = closing
