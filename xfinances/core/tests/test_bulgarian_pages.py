@@ -16,7 +16,10 @@ from typing import Any
 
 import polib
 import pytest
+from django.apps import apps
 
+from xfinances.core.demo import DEMO_EIK, load_demo
+from xfinances.core.models import Company, User
 from xfinances.core.tests.test_tenant_isolation import all_routes, fill, isolation_objects
 from xfinances.core.tests.test_translations import CATALOGUE
 
@@ -254,11 +257,6 @@ def test_the_demo_company_in_bulgarian_has_no_english_and_no_raw_values(client: 
     user meets: paid, partly paid and overdue invoices, credit notes, payments, reminders,
     supplier invoices, a matched bank statement and the audit trail of it all. Every page of
     it, and every record of the kinds in EVERY_ONE on its own pages, in Bulgarian."""
-    from django.apps import apps
-
-    from xfinances.core.demo import DEMO_EIK, load_demo
-    from xfinances.core.models import Company, User
-
     assert load_demo(lambda message: None) is True
     company = Company.objects.get(eik=DEMO_EIK)
     client.force_login(User.objects.get(email="owner@demo.xfinances.bg"))

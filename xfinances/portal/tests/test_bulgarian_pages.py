@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from xfinances.core.audit import Actor
+from xfinances.core.demo import DEMO_EIK, load_demo
+from xfinances.core.models import Company
 from xfinances.core.tests.test_bulgarian_pages import (
     Phrase,
     english_texts,
@@ -18,6 +20,8 @@ from xfinances.core.tests.test_bulgarian_pages import (
 from xfinances.invoicing import actions as invoicing
 from xfinances.invoicing.models import DocumentKind
 from xfinances.invoicing.tests.factories import issued
+from xfinances.parties.models import Party
+from xfinances.portal import queries
 from xfinances.portal.tests.factories import client_party, sign_in
 
 
@@ -61,11 +65,6 @@ def problems_on(client: Any, urls: list[str], phrases: list[Phrase], words: set[
 def test_the_demo_clients_portals_in_bulgarian(client: Any) -> None:
     """Each demo client with documents in the portal, signed in: its documents, the statement
     and every document's page, in Bulgarian."""
-    from xfinances.core.demo import DEMO_EIK, load_demo
-    from xfinances.core.models import Company
-    from xfinances.parties.models import Party
-    from xfinances.portal import queries
-
     assert load_demo(lambda message: None) is True
     company = Company.objects.get(eik=DEMO_EIK)
     phrases, words = english_texts()

@@ -11,6 +11,7 @@ import time_machine
 
 from xfinances.core.audit import Actor
 from xfinances.core.models import CompanyBankAccount
+from xfinances.invoicing import actions as invoicing
 from xfinances.invoicing.models import Document
 from xfinances.invoicing.tests.factories import issued, line
 from xfinances.notifications.models import DeliveryLogEntry, LogEvent
@@ -115,8 +116,6 @@ def test_pdf_download_is_in_the_delivery_log(company, client):
 def test_a_credit_note_shows_no_due_date(company, client):
     """A credit note pays nothing, so the client is not shown a day to pay it by (a draft
     gives every kind but a protocol a due date from the payment terms)."""
-    from xfinances.invoicing import actions as invoicing
-
     party = client_party(company)
     invoice = _invoice(company, party, TODAY + dt.timedelta(days=5), "50.00")
     note = invoicing.create_credit_note(SYSTEM, invoice, reason="Върната стока", issue=True)
