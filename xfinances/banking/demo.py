@@ -41,7 +41,6 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
             paid_amount=0,
         )
         .exclude(rf_reference="")
-        .select_related("party")
         .order_by("issue_date", "id")
     )
     if account is None or len(open_invoices) < 3:

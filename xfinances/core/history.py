@@ -125,15 +125,15 @@ def value(field: models.Field[Any, Any] | None, raw: Any) -> str:
     return str(raw)
 
 
-def readable_changes(entry: AuditEntry, leave_out: frozenset[str] = frozenset()) -> list[Change]:
+def readable_changes(entry: AuditEntry) -> list[Change]:
     """The entry's changes for a person; `company` (the same on every entry of a company's
-    history), the search index (`search_text`, built from the fields shown) and the names in
-    `leave_out` are not shown. A creation shows only what was filled."""
+    history) and the search index (`search_text`, built from the fields shown) are not shown.
+    A creation shows only what was filled."""
     model = _model(entry.object_type)
     changes = entry.changes if isinstance(entry.changes, dict) else {}
     result = []
     for name, values in changes.items():
-        if name in NOT_SHOWN or name in leave_out:
+        if name in NOT_SHOWN:
             continue
         before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
         if entry.kind == "create" and (after is None or after is False or after in ("", [], {})):
