@@ -24,18 +24,26 @@ MODELS: dict[str, type[Document] | type[SupplierInvoice]] = {
 
 
 def allocations(raw: Any) -> str:
-    """`[["sales", 12, "1200.00"]]` → "Фактура 0000000012: 1 200,00"."""
-    parts = []
+    """`[["sales", 12, "1200.00"]]` → "Фактура 0000000012: 1 200,00" (one query per kind)."""
+    items = []
     for item in raw if isinstance(raw, list) else []:
         try:
             kind, item_id, amount = item
-            shown = formatting.amount(Decimal(str(amount)))
+            items.append((str(kind), int(item_id), formatting.amount(Decimal(str(amount)))))
         except (TypeError, ValueError, InvalidOperation):
             return history.value(None, raw)
-        model = MODELS.get(str(kind))
-        found = model.objects.filter(pk=item_id).first() if model is not None else None
-        parts.append(f"{found if found is not None else _('a document no longer there')}: {shown}")
-    return ", ".join(parts) or "—"
+    found = {
+        kind: model.objects.in_bulk([i for k, i, _shown in items if k == kind])
+        for kind, model in MODELS.items()
+        if any(k == kind for k, _i, _shown in items)
+    }
+    gone = _("a document no longer there")
+    return (
+        ", ".join(
+            f"{found.get(kind, {}).get(item_id) or gone}: {shown}" for kind, item_id, shown in items
+        )
+        or "—"
+    )
 
 
 def register() -> None:
