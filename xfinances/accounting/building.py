@@ -443,12 +443,15 @@ def payment_records_of(
             differences[payment_id] += diff or ZERO
             numbers[payment_id].append(number or supplier_number or "")
             settles[payment_id].add(document_id is not None)
+        returned = refunded_sides(company, [r["refund_of_id"] for r in rows if r["refund_of_id"]])
         for row in rows:
             what = f"{_('payment')} {row['id']}"
             kind = row["movement__account__kind"]
             row["via_cash"] = kind == AccountKind.CASH if kind else row["method"] == "cash"
             row["difference"] = differences.get(row["id"], ZERO)
-            row["receivable"] = side_of_row(row, "", settles[row["id"]])
+            row["receivable"] = returned.get(row["refund_of_id"])
+            if row["receivable"] is None:
+                row["receivable"] = side_of_row(row, "", settles[row["id"]])
             record = guard(on_error, _payment, company, row, ledger, what, numbers, mapping)
             if record is not None:
                 yield record
@@ -495,6 +498,20 @@ def payment_sides(
     ).values_list("payment_id", "document_id"):
         settles[payment_id].add(document_id is not None)
     return {r[key]: side_of_row(r, prefix, settles[r[key]]) for r in rows if r[key]}
+
+
+def refunded_sides(company: Company, payment_ids: list[int]) -> dict[int, bool]:
+    """The side (411: True) of each payment that refunds returned: a refund is booked on the
+    account the payment it returns was booked on, so the two close each other (a client's
+    credit paid back on its 411, a supplier returning our overpayment on its 401)."""
+    if not payment_ids:
+        return {}
+    rows = list(
+        Payment.objects.filter(company=company, pk__in=set(payment_ids)).values(
+            "id", "direction", "refund_of_id", *party_fields("party__", *ROLE_FIELDS)
+        )
+    )
+    return payment_sides(company, rows, "id", "")
 
 
 def movement_records_of(

@@ -244,7 +244,8 @@ def aging_totals(rows: Iterable[AgingRow]) -> dict[str, dict[str, Decimal]]:
 
 def party_credit_rows(company: Company, on: dt.date) -> list[tuple[int | None, str, Decimal]]:
     """(party, currency, unallocated) of incoming payments on day `on`: less what allocations,
-    refunds and write-offs of an overpayment dated by then took."""
+    refunds and write-offs of an overpayment dated by then took. A refund (a supplier
+    returning our overpayment) is all used by the payment it returns."""
     allocated: dict[int, Decimal] = {
         pk: sum_cents(total)
         for pk, total in Allocation.objects.filter(
@@ -268,7 +269,7 @@ def party_credit_rows(company: Company, on: dt.date) -> list[tuple[int | None, s
     written_off = _payment_write_offs(company, on)
     found: list[tuple[int | None, str, Decimal]] = []
     for pk, party_id, currency, amount in Payment.objects.filter(
-        company=company, direction=Direction.IN, date__lte=on
+        company=company, direction=Direction.IN, refund_of__isnull=True, date__lte=on
     ).values_list("id", "party_id", "currency", "amount"):
         left = amount - allocated.get(pk, ZERO) - refunds.get(pk, ZERO) - written_off.get(pk, ZERO)
         if left > 0:
@@ -367,11 +368,16 @@ def statement(
         if payment.date < date_from:
             opening += signed
             continue
-        text = (
-            str(_("Payment received"))
-            if payment.direction == Direction.IN
-            else str(_("Payment made"))
-        )
+        if payment.refund_of_id:
+            text = str(
+                _("Credit refunded")
+                if payment.direction == Direction.OUT
+                else _("Overpayment returned")
+            )
+        else:
+            text = str(
+                _("Payment received") if payment.direction == Direction.IN else _("Payment made")
+            )
         entry = StatementEntry(
             payment.date,
             text,

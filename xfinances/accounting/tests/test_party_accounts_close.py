@@ -142,3 +142,45 @@ def test_a_suppliers_401_closes_however_its_invoices_are_paid(company: Any, seed
         bill.refresh_from_db()
     assert all(b.remaining == 0 for b in bills)
     assert party_balance(_records(company), "401", supplier.pk) == ZERO
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("seed", "how"), [(s, h) for s in range(4) for h in ("recorded", "bank")])
+def test_a_supplier_returning_our_overpayment_closes_its_401(
+    company: Any, seed: int, how: str
+) -> None:
+    """The supplier is a client too: money in from it would follow its direction (411) but,
+    returning our overpayment, it closes the 401 the outgoing payment was booked on."""
+    rng = random.Random(2000 + seed)
+    ExchangeRate.objects.create(currency="USD", date=DAY, rate=_rate(rng))
+    supplier = make_supplier(company)
+    supplier.is_client = bool(seed)
+    supplier.save(update_fields=["is_client"])
+    base = _money(rng, 10, 1000)
+    bill = make_invoice(
+        company,
+        number=f"R{seed:09d}",
+        supplier=supplier,
+        currency="USD",
+        exchange_rate=str(_rate(rng)),
+        rows=[{"vat_rate": "20", "base": str(base), "vat": str(base * D("0.2"))[:-1]}],
+    )
+    over = _money(rng, 1, 50)
+    (day,) = _days(rng, 1)
+    paid = payment(
+        company, supplier, str(bill.total + over), day=day, currency="USD", direction="out"
+    )
+    actions.allocate_supplier_invoices(SYSTEM, paid, [(bill, None)])
+    paid.refresh_from_db()
+    back_day = DAY + dt.timedelta(days=10)
+    ExchangeRate.objects.create(currency="USD", date=back_day, rate=_rate(rng))
+    if how == "recorded":
+        data = actions.RefundInput.read({"amount": str(over), "date": back_day})
+        actions.refund_credit(SYSTEM, paid, data)
+    else:
+        came = payment(company, None, str(over), day=back_day, currency="USD")
+        actions.link_refund(SYSTEM, came, paid)
+    assert all(p.unallocated == 0 for p in Payment.objects.filter(company=company))
+    records = _records(company)
+    assert party_balance(records, "401", supplier.pk) == ZERO
+    assert party_balance(records, "411", supplier.pk) == ZERO

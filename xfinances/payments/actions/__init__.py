@@ -30,6 +30,12 @@ from xfinances.payments.actions.recording import (
     PaymentInput,
     record_payment,
 )
+from xfinances.payments.actions.refunds import (
+    RefundInput,
+    link_refund,
+    refund_credit,
+    unlink_refund,
+)
 from xfinances.payments.actions.reminder_run import (
     STALE_RUN_MINUTES,
     RunResult,
@@ -51,11 +57,9 @@ from xfinances.payments.actions.reminder_settings import (
     update_payment_settings,
 )
 from xfinances.payments.actions.settlement import (
-    RefundInput,
     apply_credit_note,
     apply_open_credit_notes,
     offset_credit_note_on_issue,
-    refund_credit,
     release_voided_document,
     undo_allocation,
     write_off,
@@ -99,6 +103,7 @@ __all__ = [
     "ensure_default_levels",
     "eur_value",
     "exchange_difference",
+    "link_refund",
     "mark_document_paid",
     "offset_credit_note_on_issue",
     "pause_reminders",
@@ -113,6 +118,7 @@ __all__ = [
     "settings_of",
     "undo_allocation",
     "undo_write_off",
+    "unlink_refund",
     "update_payment_settings",
     "write_off",
     "write_off_payment",

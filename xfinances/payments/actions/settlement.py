@@ -1,27 +1,21 @@
-"""Settling without money: credit notes against invoices, write-offs, refunds of credit, and
-undoing an allocation."""
+"""Settling without money: credit notes against invoices, write-offs, and undoing an
+allocation (refunds are in `refunds.py`)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
-from xfinances.core import audit, edit_guards, formatting, inputs, readers
+from xfinances.core import audit, edit_guards, formatting
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
-from xfinances.core.inputs import ActionInput, reads
 from xfinances.core.models import Company
 from xfinances.core.money import RoundingPoint, round_cent
 from xfinances.core.permissions import ensure_can
-from xfinances.core.text_limits import limit_of
 from xfinances.invoicing.events import DocumentIssued, DocumentVoided
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.payments import locks
@@ -36,12 +30,9 @@ from xfinances.payments.actions.common import (
     _settlement_apply,
     document_eur_rate,
 )
-from xfinances.payments.actions.recording import PaymentInput, record_payment
 from xfinances.payments.actions.write_offs import _undo_write_off
 from xfinances.payments.models import (
     Allocation,
-    Direction,
-    Payment,
     WriteOff,
 )
 from xfinances.payments.queries import settings_of
@@ -354,76 +345,3 @@ def write_off(
     _settlement_apply(actor, document, row, written_off=value)
     audit.record_create(actor, company, "write_off", item)
     return item
-
-
-def _required(reader: inputs.Reader, message: Any) -> inputs.Reader:
-    def read(value: object) -> Any:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            raise readers.ReadError(message)
-        return reader(value)
-
-    return read
-
-
-@dataclass(frozen=True, kw_only=True)
-class RefundInput(ActionInput):
-    """A refund of a client's credit: the amount and day, through `account` (a treasury money
-    account) when given."""
-
-    amount: Decimal = reads(
-        _required(lambda v: readers.amount(v, positive=True), _lazy("Enter the amount.")),
-        default=None,
-    )
-    date: dt.date = reads(_required(inputs.date, _lazy("This field is required.")), default=None)
-    account: Any = reads(inputs.as_is, default=None)
-    note: str = reads(inputs.text(max_length=limit_of(Payment, "note")), default="")
-
-
-@transaction.atomic
-def refund_credit(actor: Actor, payment: Payment, data: RefundInput) -> Payment:
-    """Return (part of) the unallocated rest of an incoming payment (the client's credit): an
-    outgoing payment linked by `refund_of`, through the input's account when given."""
-    company = payment.company
-    ensure_can(actor, company, "payments.change")
-    value, day, account, note = data.amount, data.date, data.account, data.note
-    if payment.direction != Direction.IN:
-        raise InvalidInput({"payment": [_("Only an incoming payment's credit can be refunded.")]})
-    payment = locks.lock_payments(company, [payment.pk])[payment.pk]
-    if value > payment.unallocated:
-        raise InvalidInput(
-            {
-                "amount": [
-                    _("Only %(left)s %(currency)s of this payment is left.")
-                    % {"left": payment.unallocated, "currency": payment.currency}
-                ]
-            }
-        )
-    # What the refund takes of the payment's EUR amount (all that is left when it closes it).
-    eur_amount = parts.payment_part(
-        parts.of_payments(company.pk, [payment]), payment, value, day=day
-    )
-    refund = record_payment(
-        actor,
-        company,
-        PaymentInput(
-            direction=Direction.OUT,
-            date=day,
-            amount=value,
-            currency=payment.currency,
-            party=payment.party,
-            method=payment.method,
-            account=account,
-            note=note or _("Refund of a payment"),
-            eur_rate=payment.eur_rate,
-        ),
-    )
-    refund.refund_of = payment
-    refund.allocated = value
-    refund.eur_amount = eur_amount
-    refund.save(update_fields=["refund_of", "allocated", "eur_amount"])
-    payment.allocated += value
-    payment.save(update_fields=["allocated"])
-    audit.record_event(
-        actor, company, "refund_credit", payment, {"refund": refund.pk, "amount": value}
-    )
-    return refund
