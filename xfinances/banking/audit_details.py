@@ -15,12 +15,24 @@ from django.utils.translation import gettext as _
 from xfinances.banking.reason_text import describe
 from xfinances.core import formatting, history
 from xfinances.invoicing.models import Document
+from xfinances.payments.models import Payment
 from xfinances.purchases.models import SupplierInvoice
 
-MODELS: dict[str, type[Document] | type[SupplierInvoice]] = {
+MODELS: dict[str, type[Document] | type[SupplierInvoice] | type[Payment]] = {
     "sales": Document,
     "purchase": SupplierInvoice,
+    "payment_in": Payment,  # a payment's rest the entry returned (a refund)
+    "payment_out": Payment,
 }
+
+
+def _named(found: Any, gone: str) -> str:
+    """A document by its name, a payment's rest by the payment's day and amount."""
+    if found is None:
+        return gone
+    if isinstance(found, Payment):
+        return _("the rest of the payment of %(payment)s") % {"payment": found}
+    return str(found)
 
 
 def allocations(raw: Any) -> str:
@@ -40,7 +52,8 @@ def allocations(raw: Any) -> str:
     gone = _("a document no longer there")
     return (
         ", ".join(
-            f"{found.get(kind, {}).get(item_id) or gone}: {shown}" for kind, item_id, shown in items
+            f"{_named(found.get(kind, {}).get(item_id), gone)}: {shown}"
+            for kind, item_id, shown in items
         )
         or "—"
     )

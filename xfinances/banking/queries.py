@@ -28,6 +28,7 @@ from xfinances.banking.models import (
 from xfinances.core.models import Company
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.parties.models import Party, PartyBankAccount
+from xfinances.payments.models import Payment
 from xfinances.purchases.models import (
     ApprovalStatus,
     PaymentBatch,
@@ -99,20 +100,21 @@ def open_proposals(company: Company, entry_ids: Iterable[int]) -> dict[int, list
 class Target(NamedTuple):
     """One document a proposal would pay: what a person reads and where it opens."""
 
-    kind: str  # "sales" | "purchase"
-    document: Document | SupplierInvoice | None  # None: gone since
+    kind: str  # "sales" | "purchase" | "payment_out" | "payment_in" (a payment's rest)
+    document: Document | SupplierInvoice | Payment | None  # None: gone since
     amount: Decimal
 
 
 def proposal_targets(
     company: Company, proposals: Iterable[MatchProposal]
 ) -> dict[int, list[Target]]:
-    """Each proposal's documents (by proposal id), read in two queries for the whole page."""
+    """Each proposal's documents or payments (by proposal id), read in three queries for the
+    whole page."""
     wanted: dict[str, set[int]] = {"sales": set(), "purchase": set()}
     for p in proposals:
         for kind, item_id, _amount in p.allocations:
             wanted.setdefault(kind, set()).add(int(item_id))
-    documents: dict[tuple[str, int], Document | SupplierInvoice] = {}
+    documents: dict[tuple[str, int], Document | SupplierInvoice | Payment] = {}
     for document in Document.objects.filter(company=company, pk__in=wanted["sales"]).only(
         "pk", "kind", "number", "company_id"
     ):
@@ -121,6 +123,12 @@ def proposal_targets(
         "pk", "kind", "supplier_number", "company_id"
     ):
         documents["purchase", invoice.pk] = invoice
+    rests = wanted.get("payment_in", set()) | wanted.get("payment_out", set())
+    if rests:
+        for payment in Payment.objects.filter(company=company, pk__in=rests).only(
+            "pk", "direction", "date", "amount", "currency", "company_id"
+        ):
+            documents[f"payment_{payment.direction}", payment.pk] = payment
     return {
         p.pk: [
             Target(kind, documents.get((kind, int(item_id))), Decimal(str(amount)))
@@ -222,6 +230,21 @@ def open_sales_documents(company: Company, currency: str) -> list[OpenSalesDocum
         if left > 0:
             out.append(make((pk, number, party_id, reference, left, row_currency, issued, due)))
     return out
+
+
+def payment_rests(company: Company, currency: str) -> list[tuple[Any, ...]]:
+    """(id, direction, party id, unallocated, date) of the payments of a party in `currency`
+    with something unallocated: money the other way may return it. A refund is all used."""
+    return [
+        (pk, direction, party_id, amount - allocated, day)
+        for pk, direction, party_id, amount, allocated, day in Payment.objects.filter(
+            company=company,
+            currency=currency,
+            party__isnull=False,
+            refund_of__isnull=True,
+            allocated__lt=F("amount"),
+        ).values_list("id", "direction", "party_id", "amount", "allocated", "date")
+    ]
 
 
 def open_supplier_invoices(company: Company, currency: str) -> list[dict[str, Any]]:

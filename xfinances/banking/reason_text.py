@@ -13,4 +13,4 @@ from xfinances.core import formatting
 
 def describe(reasons: Iterable[Any]) -> str:
     """`[["amount_exact", {"amount": "1234.50"}]]` → "сумата 1 234,50 е равна на …"."""
-    return write(reasons, gettext, formatting.amount)
+    return write(reasons, gettext, formatting.amount, formatting.date)

@@ -76,13 +76,16 @@ def _tolerance(company: Company) -> Decimal:
 
 def open_items(company: Company, currency: str) -> list[Any]:
     """The engine's OpenItems of the company in `currency`: sales documents and supplier
-    invoices with something left to pay."""
+    invoices with something left to pay, and payments' unallocated rests (money the other way
+    may return them)."""
     sales = queries.open_sales_documents(company, currency)
     purchases = queries.open_supplier_invoices(company, currency)
+    rests = queries.payment_rests(company, currency)
     parties = queries.party_identifiers(
         company,
         [r.party_id for r in sales if r.party_id]
-        + [r["supplier_id"] for r in purchases if r["supplier_id"]],
+        + [r["supplier_id"] for r in purchases if r["supplier_id"]]
+        + [r[2] for r in rests],
     )
     items = []
     for row in sales:
@@ -117,6 +120,23 @@ def open_items(company: Company, currency: str) -> list[Any]:
                 currency=invoice["currency"],
                 issue_date=invoice["issue_date"],
                 due_date=invoice["due_date"],
+            )
+        )
+    for payment_id, direction, party_id, left, day in rests:
+        party = parties.get(party_id, {"name": "", "ids": []})
+        items.append(
+            matching.OpenItem(
+                kind=matching.PAYMENT_IN if direction == Direction.IN else matching.PAYMENT_OUT,
+                id=payment_id,
+                number="",
+                party_id=party_id,
+                party_name=party["name"],
+                party_identifiers=tuple(party["ids"]),
+                reference="",
+                open_amount=left,
+                currency=currency,
+                issue_date=day,
+                due_date=None,
             )
         )
     return items
@@ -266,6 +286,10 @@ def _apply(
         made += payments_actions.allocate_supplier_invoices(
             actor, payment, [(invoices[int(i)], Decimal(a)) for _, i, a in purchases]
         )
+    for kind, item_id, _amount in proposal.allocations:
+        if kind in matching.REFUND_KINDS:  # the money returns a payment's rest
+            returned = Payment.objects.get(company=company, pk=int(item_id))
+            payment = payments_actions.link_refund(actor, payment, returned)
     proposal.allocation_ids = [a.pk for a in made]
     proposal.state = ProposalState.APPLIED
     proposal.decided_by = actor.user
@@ -484,8 +508,9 @@ def _closed_before(company: Company, found: Any, currency: str, pool: _Pool) -> 
 def _apply_pending(actor: Actor, context: _Context) -> None:
     """Apply the run's automatic matches waiting in `context.pending`: the payments and
     allocations through payments' bulk action, the proposals in one insert, the entries
-    set-wise, the audit records in one insert. An entry that already has a payment, or has no
-    movement to record one on, is applied on its own (`_apply`), as before."""
+    set-wise, the audit records in one insert. An entry that already has a payment, has no
+    movement to record one on, or returns a payment's rest (a refund, rare) is applied on its
+    own (`_apply`)."""
     pending, context.pending = context.pending, []
     if not pending:
         return
@@ -514,7 +539,11 @@ def _apply_pending(actor: Actor, context: _Context) -> None:
     for entry_id, best in pending:
         entry = entries[entry_id]
         entry.company = company
-        if entry.payment_id is not None or entry.movement is None:
+        if (
+            entry.payment_id is not None
+            or entry.movement is None
+            or any(a[0] in matching.REFUND_KINDS for a in best.allocations)
+        ):
             stored = _store(entry, [best], first_state=ProposalState.OPEN)
             _apply(actor, entry, stored[0], automatic=True, parties=context.parties)
         else:
@@ -733,9 +762,9 @@ def dismiss(actor: Actor, entry: BankEntry, *, reason: str = "") -> BankEntry:
 
 @transaction.atomic
 def undo(actor: Actor, proposal: MatchProposal, *, reason: str) -> MatchProposal:
-    """Take back an applied proposal: its write-offs, then exactly its allocations, are undone
-    in one transaction (the payment stays, unallocated, as the party's credit) and the entry
-    goes back to the review queue."""
+    """Take back an applied proposal: its write-offs, then exactly its allocations (or the
+    refund link), are undone in one transaction (the payment stays, unallocated, as the
+    party's credit) and the entry goes back to the review queue."""
     company = proposal.entry.company
     ensure_can(actor, company, "payments.change")
     proposal = MatchProposal.objects.select_for_update().get(pk=proposal.pk, company=company)
@@ -753,6 +782,10 @@ def undo(actor: Actor, proposal: MatchProposal, *, reason: str) -> MatchProposal
         company=company, pk__in=proposal.allocation_ids, undone_at__isnull=True
     ):
         payments_actions.undo_allocation(actor, allocation, reason=reason)
+    refunded = {int(i) for kind, i, _a in proposal.allocations if kind in matching.REFUND_KINDS}
+    payment = proposal.entry.payment
+    if refunded and payment is not None and payment.refund_of_id in refunded:
+        payments_actions.unlink_refund(actor, payment, reason=reason)
     proposal.state = ProposalState.UNDONE
     proposal.save(update_fields=["state"])
     entry = proposal.entry

@@ -17,7 +17,9 @@ Steps (shared/domain/banking.md, "Matching payments to documents"; docs/banking-
 
 Incoming money (`credit`) is matched to `sales` items, outgoing money (`debit`) to `purchase`
 items. For a purchase item already in a payment file we generated, pass the end-to-end id of
-that file as the item's `reference`: the bank echoes it and it is decisive.
+that file as the item's `reference`: the bank echoes it and it is decisive. A known payer's
+money may also return a payment's unallocated rest the other way (`payment_out`: a supplier
+sending back our overpayment; `payment_in`: our paying back a client's credit).
 
 `MatchIndex.build(items)` indexes open items by reference, number, party, party identifier,
 amount and name so that each `propose` costs O(candidates), not O(items); `propose` also
@@ -50,8 +52,11 @@ from xfinances.banking.matching.records import (
     FUZZY_NAME,
     MAX_PARTY_ITEMS,
     MAX_SUBSET_SIZE,
+    PAYMENT_IN,
+    PAYMENT_OUT,
     POINTS,
     PURCHASE,
+    REFUND_KINDS,
     REVIEW,
     SALES,
     SUBSET_TIME_BOX,
@@ -96,8 +101,11 @@ __all__ = [
     "LEGAL_FORMS",
     "MAX_PARTY_ITEMS",
     "MAX_SUBSET_SIZE",
+    "PAYMENT_IN",
+    "PAYMENT_OUT",
     "POINTS",
     "PURCHASE",
+    "REFUND_KINDS",
     "REVIEW",
     "SALES",
     "SUBSET_TIME_BOX",

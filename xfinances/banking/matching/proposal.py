@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from xfinances.banking.matching.index import (
     MatchIndex,
@@ -22,7 +23,10 @@ from xfinances.banking.matching.reasons import Reason, reason
 from xfinances.banking.matching.records import (
     AUTOMATIC,
     AUTOMATIC_GAP,
+    CREDIT,
     MAX_PARTY_ITEMS,
+    PAYMENT_IN,
+    PAYMENT_OUT,
     POINTS,
     REVIEW,
     SUBSET_TIME_BOX,
@@ -32,8 +36,10 @@ from xfinances.banking.matching.records import (
     Proposal,
 )
 from xfinances.banking.matching.scoring import (
+    _date_points,
     _Evidence,
     _fits,
+    _party_points,
     _proposal,
     _subsets_with_sum,
     _wanted_kind,
@@ -58,8 +64,8 @@ class _Payment:
     party: PartyGuess | None
     tolerance: Decimal
     same_ids: set[int]  # the payer's open documents of exactly this amount
-    proposals: dict[frozenset[int], Proposal] = field(default_factory=dict)
-    fitting: set[frozenset[int]] = field(default_factory=set)  # the amount pays them exactly
+    proposals: dict[frozenset[Any], Proposal] = field(default_factory=dict)
+    fitting: set[frozenset[Any]] = field(default_factory=set)  # the amount pays them exactly
 
     def offer(self, items: Iterable[OpenItem], evidence: _Evidence) -> None:
         proposal = _proposal(list(items), self.incoming, self.party, self.tolerance, evidence)
@@ -219,8 +225,43 @@ def _offer_by_amount_anywhere(payment: _Payment) -> None:
         payment.offer(same, evidence)
 
 
+def _offer_refunds(payment: _Payment) -> None:
+    """The payer's payment rests the other way that this money returns: a supplier sending
+    back our overpayment, our paying back a client's credit. Only a known payer's, only a
+    rest at least this large (a refund is all used by the rest it returns)."""
+    if payment.party is None:
+        return
+    incoming = payment.incoming
+    kind = PAYMENT_OUT if incoming.direction == CREDIT else PAYMENT_IN
+    rests = [
+        i
+        for i in payment.index.by_party.get(payment.party.party_id, ())
+        if _fits(i, incoming, kind) and i.open_amount >= incoming.amount
+    ]
+    for item in rests[:MAX_PARTY_ITEMS]:
+        evidence = _Evidence()
+        day = item.issue_date.isoformat() if item.issue_date else ""
+        if item.open_amount == incoming.amount:
+            evidence.add("refund_exact", reason("refund_exact", amount=incoming.amount, date=day))
+        else:
+            left = item.open_amount - incoming.amount
+            evidence.add("refund_partial", reason("refund_partial", amount=left, date=day))
+        _party_points(item.party_id, payment.party, evidence)
+        _date_points([item], incoming.booking_date, evidence)
+        # Keyed by kind and id: a payment's id may be a document's too.
+        payment.proposals[frozenset({(kind, item.id)})] = Proposal(
+            allocations=((kind, item.id, incoming.amount),),
+            party_id=item.party_id,
+            score=max(0, min(100, evidence.points)),
+            reasons=tuple(evidence.reasons),
+            automatic=False,
+            overpayment=ZERO,
+            shortfall=ZERO,
+        )
+
+
 def _ranked(
-    proposals: dict[frozenset[int], Proposal], *, hold: Reason | None = None
+    proposals: dict[frozenset[Any], Proposal], *, hold: Reason | None = None
 ) -> list[Proposal]:
     """Best first, those under REVIEW dropped, the first marked automatic when it is unique
     (never when `hold` says why a person must look: it is added to every reason)."""
@@ -284,6 +325,7 @@ def propose(
             payment.proposals[key].score >= AUTOMATIC - AUTOMATIC_GAP for key in payment.fitting
         )
         _offer_by_amount_in_party(payment, own, named, explained)
+        _offer_refunds(payment)
     elif not named:
         _offer_by_amount_anywhere(payment)
     hold = reason("closed_reference", number=closed) if closed else None

@@ -9,6 +9,7 @@ language writes them, and a stored proposal never carries one language's sentenc
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -58,6 +59,9 @@ TEXTS: dict[str, str] = {
     "one_of_same_amount": N_("one of %(count)s open documents of %(amount)s"),
     "combination_in_party": N_("the only combination with this sum: %(numbers)s"),
     "only_amount_anywhere": N_("the only open document of %(amount)s"),
+    # Money returned.
+    "refund_exact": N_("returns all %(amount)s of the payment of %(date)s"),
+    "refund_partial": N_("returns part of the payment of %(date)s, %(amount)s stays"),
     # A reason stored as a sentence before reasons were codes.
     "text": "%(text)s",
 }
@@ -72,19 +76,28 @@ def write(
     reasons: Iterable[Reason],
     translate: Callable[[str], str] = N_,
     amount: Callable[[Decimal], str] = str,
+    day: Callable[[dt.date], str] = str,
 ) -> str:
-    """The reasons as one text, "; " between them, in what `translate` gives."""
-    return "; ".join(_one(item, translate, amount) for item in reasons)
+    """The reasons as one text, "; " between them, in what `translate` gives; amounts and
+    days (kept as ISO text under "date") as `amount` and `day` write them."""
+    return "; ".join(_one(item, translate, amount, day) for item in reasons)
 
 
-def _one(item: Reason, translate: Callable[[str], str], amount: Callable[[Decimal], str]) -> str:
+def _one(
+    item: Reason,
+    translate: Callable[[str], str],
+    amount: Callable[[Decimal], str],
+    day: Callable[[dt.date], str],
+) -> str:
     code, values = item
     shown = {}
     for key, value in values.items():
         if key == "how":
-            shown[key] = _one(_reason(value), translate, amount)
+            shown[key] = _one(_reason(value), translate, amount, day)
         elif key == "amount":
             shown[key] = amount(Decimal(str(value)))
+        elif key == "date":
+            shown[key] = day(dt.date.fromisoformat(str(value)))
         elif key == "numbers":
             shown[key] = ", ".join(str(n) for n in value)
         else:

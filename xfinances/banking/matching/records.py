@@ -11,6 +11,12 @@ from xfinances.banking.records import BankEntry
 
 SALES = "sales"
 PURCHASE = "purchase"
+# A payment's unallocated rest that money the other way returns: an outgoing payment's (our
+# overpayment to a supplier, returned by an incoming entry) and an incoming payment's (a
+# client's credit, paid back by an outgoing entry).
+PAYMENT_OUT = "payment_out"
+PAYMENT_IN = "payment_in"
+REFUND_KINDS = (PAYMENT_OUT, PAYMENT_IN)
 CREDIT = "credit"
 DEBIT = "debit"
 ZERO = Decimal("0")
@@ -41,6 +47,8 @@ POINTS = {
     "only_amount_in_party": 45,  # the only open item of the party with exactly this amount
     "combination_in_party": 35,  # the only combination of the party's items with this sum
     "only_amount_anywhere": 40,  # no party known; the only open item anywhere with this amount
+    "refund_exact": 60,  # the payer's only payment rest the other way of exactly this amount
+    "refund_partial": 30,  # part of such a rest
     "date_plausible": 5,  # paid between issue and 120 days after the due date
     "date_before_issue": -15,
 }
@@ -48,9 +56,11 @@ POINTS = {
 
 @dataclass(frozen=True, slots=True)
 class OpenItem:
-    """An open document: a sales document to be paid to us or a purchase invoice we owe."""
+    """An open document: a sales document to be paid to us or a purchase invoice we owe; or a
+    payment's unallocated rest that money the other way returns (`REFUND_KINDS`: number "",
+    issue_date the payment's date)."""
 
-    kind: str  # "sales" | "purchase"
+    kind: str  # "sales" | "purchase" | "payment_out" | "payment_in"
     id: int
     number: str
     party_id: int | None

@@ -166,10 +166,11 @@ def unlink_refund(actor: Actor, refund: Payment, *, reason: str) -> Payment:
     payment it returned has its rest back."""
     company = refund.company
     ensure_can(actor, company, "payments.change")
-    if not refund.refund_of_id:
+    source_id = refund.refund_of_id
+    if not source_id:
         raise Conflict(_("This payment refunds nothing."))
-    locked = locks.lock_payments(company, [refund.pk, refund.refund_of_id])
-    refund, payment = locked[refund.pk], locked[refund.refund_of_id]
+    locked = locks.lock_payments(company, [refund.pk, source_id])
+    refund, payment = locked[refund.pk], locked[source_id]
     edit_guards.ensure_editable(refund)
     payment.allocated -= refund.amount
     payment.save(update_fields=["allocated"])
