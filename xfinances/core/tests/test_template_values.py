@@ -23,7 +23,8 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # The last part of a name that holds money, a rate or a day.
 MONEY_OR_DAY = re.compile(
     r"(?:^|_)(?:amount|total|balance|price|outstanding|paid|credited|overpayment|shortfall"
-    r"|written_off|base|vat|rate|closing|opening|date|day|at|period|due)$"
+    r"|written_off|base|vat|rate|closing|opening|date|day|at|period|due"
+    r"|allocated|unallocated|difference|eur|remaining|fee|sum)$"
 )
 # Names that end like money or a day and are not: each with why.
 NOT_MONEY_OR_DAY = {
