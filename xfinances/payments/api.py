@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from xfinances.core.api_auth import require
@@ -97,6 +98,19 @@ class RestWriteOffIn(InputSchema, action_input=actions.WriteOffInput):
     (required), `amount` (empty: all that is left), `date` (empty: today)."""
 
     text_limits = limits_of(WriteOff, "reason")
+
+
+class RefundIn(InputSchema):
+    """A refund of a payment's unallocated rest (a client's credit paid back, or a supplier's
+    return of our overpayment): `amount` (empty: all of the rest), `date` (empty: today),
+    `money_account_id` (the account the money moves on; empty: none), `note`."""
+
+    text_limits = limits_of(Payment, "note")
+
+    amount: str | None = None
+    date: str | None = None
+    money_account_id: int | None = None
+    note: str = ""
 
 
 class CreditNoteIn(InputSchema):
@@ -528,6 +542,33 @@ def write_off_payment(
     actions.write_off_payment(request.actor, payment, actions.WriteOffInput.read(body.dict()))
     payment.refresh_from_db()
     return _payment_out(payment, with_allocations=True)
+
+
+@router.post(
+    "/{payment_id}/refund",
+    response={201: dict},
+    summary="Refund a payment's unallocated rest (money the other way, linked to it)",
+)
+@idempotent
+def refund(request: CompanyRequest, payment_id: int, body: RefundIn) -> Status:
+    require(request, "payments.change")
+    company = request.company
+    payment = company_object_or_404(company, Payment, pk=payment_id)
+    account = None
+    if body.money_account_id is not None:
+        account = MoneyAccount.objects.filter(company=company, pk=body.money_account_id).first()
+        if account is None:
+            raise InvalidInput({"money_account_id": [_("No such account in this company.")]})
+    data = actions.RefundInput.read(
+        {
+            "amount": body.amount or payment.unallocated,
+            "date": body.date or timezone.localdate(),
+            "account": account,
+            "note": body.note,
+        }
+    )
+    made = actions.refund_credit(request.actor, payment, data)
+    return Status(201, _payment_out(made))
 
 
 @router.post("/{payment_id}/allocations", summary="Allocate a payment to documents")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:payment_id>/", views.payment_detail, name="payment"),
     path("<int:payment_id>/allocate/", views.payment_allocate, name="allocate"),
     path("<int:payment_id>/write-off/", views.payment_write_off, name="payment_write_off"),
+    path("<int:payment_id>/refund/", views.payment_refund, name="refund"),
     path(
         "supplier-invoices/<int:supplier_invoice_id>/",
         views.supplier_invoice_detail,

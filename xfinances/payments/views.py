@@ -122,10 +122,7 @@ def payment_list(request: CompanyRequest) -> HttpResponse:
         )
         return _file(content, "payments", kind)
     parties = Party.objects.filter(company=company, is_archived=False).order_by("name")[:500]
-    access = treasury_queries.access_for_user(company, request.user)
-    accounts = treasury_queries.visible_accounts(company, access).order_by("name")
-    if access.move is not None:
-        accounts = accounts.filter(pk__in=access.move)
+    accounts = _accounts_to_move(request)
     return render(
         request,
         "payments/list.html",
@@ -138,21 +135,38 @@ def payment_list(request: CompanyRequest) -> HttpResponse:
     )
 
 
+def _accounts_to_move(request: CompanyRequest) -> Any:
+    """The money accounts the user may record money on."""
+    company = request.company
+    access = treasury_queries.access_for_user(company, request.user)
+    accounts = treasury_queries.visible_accounts(company, access).order_by("name")
+    if access.move is not None:
+        accounts = accounts.filter(pk__in=access.move)
+    return accounts
+
+
+def _posted_account(request: CompanyRequest) -> MoneyAccount | None:
+    """The money account the form names (none chosen: None); one of another company or not
+    the user's to move money on is refused."""
+    account_id = request.POST.get("account") or ""
+    if not account_id:
+        return None
+    account = (
+        _accounts_to_move(request).filter(pk=account_id).first() if account_id.isdigit() else None
+    )
+    if account is None:
+        raise InvalidInput({"account": [_("No such account in this company.")]})
+    return account
+
+
 @company_view("payments.change")
 @require_POST
 def payment_new(request: CompanyRequest) -> HttpResponse:
     company = request.company
     party_id = request.POST.get("party") or None
     party = Party.objects.filter(company=company, pk=party_id).first() if party_id else None
-    account_id = request.POST.get("account") or ""
-    account = (
-        MoneyAccount.objects.filter(company=company, pk=account_id).first()
-        if account_id.isdigit()
-        else None
-    )
     try:
-        if account_id and account is None:
-            raise InvalidInput({"account": [_("No such account in this company.")]})
+        account = _posted_account(request)
         data = actions.PaymentInput.read(
             {
                 "direction": request.POST.get("direction", ""),
@@ -187,11 +201,18 @@ def payment_detail(request: CompanyRequest, payment_id: int) -> HttpResponse:
         else:
             open_documents = open_documents.order_by("due_date", "id")[:100]
     write_offs = list(queries.write_offs_of_payment(payment))
+    refundable = payment.unallocated > 0 and not payment.refund_of_id
     return render(
         request,
         "payments/detail.html",
         {
             "payment": payment,
+            "refunds": Payment.objects.filter(company=company, refund_of=payment).order_by(
+                "date", "id"
+            ),
+            "refundable": refundable,
+            "accounts": _accounts_to_move(request) if refundable else [],
+            "today": timezone.localdate(),
             "allocations": queries.allocations_of_payment(payment),
             "open_documents": open_documents,
             "write_offs": write_offs,
@@ -210,6 +231,34 @@ def payment_write_off(request: CompanyRequest, payment_id: int) -> HttpResponse:
     company = request.company
     payment = company_object_or_404(company, Payment, pk=payment_id)
     _write_off_from_form(request, actions.write_off_payment, payment, payment.currency)
+    return redirect("payments:payment", company.eik, payment.pk)
+
+
+@company_view("payments.change")
+@require_POST
+def payment_refund(request: CompanyRequest, payment_id: int) -> HttpResponse:
+    """Pay back a client's credit, or record a supplier's return of our overpayment: a
+    payment the other way, linked to this one's unallocated rest."""
+    company = request.company
+    payment = company_object_or_404(company, Payment, pk=payment_id)
+    try:
+        data = actions.RefundInput.read(
+            {
+                "amount": request.POST.get("amount", ""),
+                "date": request.POST.get("date", ""),
+                "account": _posted_account(request),
+                "note": request.POST.get("note", ""),
+            }
+        )
+        refund = actions.refund_credit(request.actor, payment, data)
+    except ActionError as error:
+        messages.error(request, _message(error))
+        return redirect("payments:payment", company.eik, payment.pk)
+    messages.success(
+        request,
+        _("%(amount)s recorded as a refund of this payment.")
+        % {"amount": formatting.money(refund.amount, refund.currency)},
+    )
     return redirect("payments:payment", company.eik, payment.pk)
 
 

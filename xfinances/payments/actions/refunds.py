@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from xfinances.core import audit, edit_guards, inputs, readers
+from xfinances.core import audit, edit_guards, formatting, inputs, readers
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.inputs import ActionInput, reads
@@ -71,7 +71,10 @@ def _check_refundable(payment: Payment, value: Decimal) -> None:
             {
                 "amount": [
                     _("Only %(left)s %(currency)s of this payment is left.")
-                    % {"left": payment.unallocated, "currency": payment.currency}
+                    % {
+                        "left": formatting.amount(payment.unallocated),
+                        "currency": payment.currency,
+                    }
                 ]
             }
         )

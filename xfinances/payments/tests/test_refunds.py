@@ -137,3 +137,54 @@ def test_the_statement_names_refunds(company):
     actions.refund_credit(SYSTEM, paid, actions.RefundInput.read({"amount": "30.00", "date": DAY}))
     lines = aging.statement(company, paid.party, "EUR", DAY, DAY).entries
     assert [line.text for line in lines] == ["Payment made", "Overpayment returned"]
+
+
+# --- the payment page and the API --------------------------------------------------------------
+
+
+def test_the_payment_page_records_the_suppliers_return(company, client_as):
+    from django.urls import reverse
+
+    from xfinances.treasury.tests.factories import bank_account
+
+    paid = overpaid_supplier(company)
+    account = bank_account(company)
+    client = client_as(company, "owner")
+    url = reverse("payments:payment", args=[company.eik, paid.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="bg").content.decode()
+    assert "Доставчикът върна надплатеното" in page and 'value="30,00"' in page
+    refused = client.post(
+        reverse("payments:refund", args=[company.eik, paid.pk]),
+        {"amount": "30,01", "date": "2026-03-09", "account": account.pk},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="bg",
+    )
+    assert "От това плащане остават само 30,00 EUR." in refused.content.decode()
+    assert not Payment.objects.filter(company=company, refund_of=paid).exists()
+    client.post(
+        reverse("payments:refund", args=[company.eik, paid.pk]),
+        {"amount": "30,00", "date": "2026-03-09", "account": account.pk},
+    )
+    returned = Payment.objects.get(company=company, refund_of=paid)
+    assert returned.direction == "in" and returned.movement.account_id == account.pk
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="bg").content.decode()
+    assert "Върнато от доставчика" in page and 'id="refund-payment"' not in page
+    own = client.get(
+        reverse("payments:payment", args=[company.eik, returned.pk]), HTTP_ACCEPT_LANGUAGE="bg"
+    ).content.decode()
+    assert "Връщане от доставчика на надплатеното ни по плащането от" in own
+
+
+def test_the_api_refunds_the_rest_and_refuses_the_next(company, api_as):
+    paid = overpaid_supplier(company)
+    api = api_as(company, "accountant")
+    made = api.post(f"/payments/{paid.pk}/refund", {"date": "2026-03-09"})
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert body["direction"] == "in" and body["refund_of_id"] == paid.pk
+    assert body["amount"] == "30.00" and body["unallocated"] == "0.00"
+    again = api.post(f"/payments/{paid.pk}/refund", {"amount": "1.00"})
+    assert again.status_code == 422 and "amount" in again.json()["errors"]
+    viewer = api_as(company, "viewer")
+    assert viewer.post(f"/payments/{paid.pk}/refund", {}).status_code == 403
+    assert Payment.objects.filter(company=company, refund_of=paid).count() == 1
