@@ -37,6 +37,7 @@ from xfinances.accounting.records import (
     purchase_record,
     sale_records,
 )
+from xfinances.core import formatting
 from xfinances.core.models import Company
 from xfinances.invoicing.models import Document
 
@@ -256,7 +257,7 @@ def ledger_view(company: Company, period: Period, *, max_rows: int = 500) -> Led
     for draft in view.drafts:
         view.errors.append(
             _("Draft %(id)s (%(date)s) is dated in the period: issue or delete it.")
-            % {"id": draft.pk, "date": draft.issue_date.isoformat()}
+            % {"id": draft.pk, "date": formatting.date(draft.issue_date)}
         )
     return view
 

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from xfinances.core import formatting
 from xfinances.core.exceptions import ErrorCollector
 from xfinances.core.identifiers import IdentifierError
 
@@ -161,7 +162,7 @@ def date_range(
     if start is not None and end is not None and end < start:
         errors.add(
             end_field,
-            _("This date cannot be before %(date)s.") % {"date": start.strftime("%d.%m.%Y")},
+            _("This date cannot be before %(date)s.") % {"date": formatting.date(start)},
         )
 
 

@@ -15,6 +15,7 @@ from xfinances.accounting.building import Period
 from xfinances.accounting.exporters import DirectorySink, ExportContext, Exporter
 from xfinances.accounting.inputs import ExportInput
 from xfinances.accounting.records import ExportRecord, RecordError, RecordKind
+from xfinances.core import formatting
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Company
 
@@ -83,7 +84,7 @@ def render_period(
         for draft_id, day in drafts.values_list("id", "issue_date")[:MAX_ERRORS]:
             problems.append(
                 _("Draft %(id)s (%(date)s) is dated in the period: issue or delete it.")
-                % {"id": draft_id, "date": day.isoformat()}
+                % {"id": draft_id, "date": formatting.date(day)}
             )
     if problems:
         raise refused(problems)

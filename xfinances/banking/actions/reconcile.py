@@ -36,7 +36,7 @@ from xfinances.banking.models import (
     PartyAlias,
     ProposalState,
 )
-from xfinances.core import audit
+from xfinances.core import audit, formatting
 from xfinances.core.audit import Actor
 from xfinances.core.bulk_insert import insert_rows
 from xfinances.core.bulk_update import update_rows
@@ -700,13 +700,13 @@ def accept_with_write_off(actor: Actor, proposal: MatchProposal) -> MatchProposa
     if proposal.shortfall > 0:
         data = payments_actions.WriteOffInput(
             reason=_("Short payment written off (bank entry of %(date)s)")
-            % {"date": entry.booking_date.isoformat()}
+            % {"date": formatting.date(entry.booking_date)}
         )
         made += _write_off_remainders(actor, company, proposal, data)
     if proposal.overpayment > 0 and entry.payment is not None:
         data = payments_actions.WriteOffInput(
             reason=_("Overpayment written off (bank entry of %(date)s)")
-            % {"date": entry.booking_date.isoformat()}
+            % {"date": formatting.date(entry.booking_date)}
         )
         if entry.payment.unallocated > 0:
             made.append(payments_actions.write_off_payment(actor, entry.payment, data))

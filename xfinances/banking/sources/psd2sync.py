@@ -26,6 +26,7 @@ from xfinances.banking import records as rec
 from xfinances.banking.models import BankConnection, SourceKind, SourceRun, SyncStatus
 from xfinances.banking.psd2 import client as psd2
 from xfinances.banking.sources import common
+from xfinances.core import formatting
 from xfinances.core.exceptions import ActionError, InvalidInput
 from xfinances.notifications.actions import notify, queue_email
 
@@ -248,7 +249,7 @@ def _warn(connection: BankConnection, ends: dt.date, day: dt.date) -> None:
         return _(
             "The consent for the bank connection %(bank)s ends on %(date)s (in %(days)s days): "
             "renew it so statements keep arriving."
-        ) % {"bank": connection.name, "date": ends.strftime("%d.%m.%Y"), "days": days}
+        ) % {"bank": connection.name, "date": formatting.date(ends), "days": days}
 
     people = common.owners(company)
     notify(company, people, "bank_consent_expiring", text, link=link)

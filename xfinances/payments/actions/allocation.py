@@ -106,7 +106,7 @@ def _check_both_sides(
             {
                 "amount": [
                     _("Only %(left)s %(currency)s of this payment is left to allocate.")
-                    % {"left": unallocated, "currency": payment.currency}
+                    % {"left": formatting.amount(unallocated), "currency": payment.currency}
                 ]
             }
         )

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit
+from xfinances.core import audit, formatting
 from xfinances.core.audit import Actor
 from xfinances.core.bulk_insert import insert_rows
 from xfinances.core.bulk_update import update_rows
@@ -249,7 +249,7 @@ def _new_payment(
             {
                 "eur_rate": [
                     _("No exchange rate for %(currency)s on %(date)s: enter it.")
-                    % {"currency": currency, "date": item.date.isoformat()}
+                    % {"currency": currency, "date": formatting.date(item.date)}
                 ]
             }
         )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from xfinances.core import audit, inputs, readers
+from xfinances.core import audit, formatting, inputs, readers
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.inputs import ActionInput, reads
@@ -92,7 +92,7 @@ def mark_document_paid(actor: Actor, document: Document, data: MarkPaidInput) ->
                 "amount": [
                     _("Only %(left)s %(currency)s of document %(number)s is left to pay.")
                     % {
-                        "left": outstanding,
+                        "left": formatting.amount(outstanding),
                         "currency": document.currency,
                         "number": document.number,
                     }

@@ -325,7 +325,7 @@ def write_off(
             {
                 "amount": [
                     _("Write-offs are limited to %(tolerance)s EUR (company settings).")
-                    % {"tolerance": tolerance}
+                    % {"tolerance": formatting.amount(tolerance)}
                 ]
             }
         )

@@ -63,7 +63,7 @@ def _over_tolerance(company: Any) -> InvalidInput:
         {
             "amount": [
                 _("Write-offs are limited to %(tolerance)s EUR (company settings).")
-                % {"tolerance": settings_of(company).write_off_tolerance_eur}
+                % {"tolerance": formatting.amount(settings_of(company).write_off_tolerance_eur)}
             ]
         }
     )
