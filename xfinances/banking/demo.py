@@ -1,8 +1,9 @@
 """Demo bank statement: one day's camt.053 of the company's second bank account, imported
 and matched like any other, so a new user sees what e-banking does: a payment with our RF
 reference and one naming its invoice settle by themselves, a partial payment naming its invoice's
-number without the leading zeros waits in the review queue with its candidate, and the bank's fee is
-filed under its category by the seeded rule. Skipped when the company has statements."""
+number without the leading zeros waits in the review queue with its candidate, the bank's fee is
+filed under its category by the seeded rule, and a supplier sending back what we overpaid it
+closes our payment's rest by itself. Skipped when the company has statements."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import io
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils import timezone
 
 from xfinances.banking import actions
@@ -20,6 +22,8 @@ from xfinances.core.audit import Actor
 from xfinances.core.demo import DemoStep
 from xfinances.core.models import Company
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
+from xfinances.parties.models import PartyBankAccount
+from xfinances.payments.models import Direction, Payment
 from xfinances.treasury.models import AccountKind, MoneyAccount
 
 DEMO_IBAN = "BG18RZBB91550123456789"  # the demo company's second bank account
@@ -77,6 +81,19 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         ),
         Row(day, fee, "", "", "Такса обслужване на сметка", bank_id="DEMO-4"),
     ]
+    returned = _overpaid_supplier(company)
+    if returned is not None:
+        payment, iban = returned
+        rows.append(
+            Row(
+                day,
+                payment.unallocated,
+                payment.party.name if payment.party else "",
+                iban,
+                "Връщане на надплатена сума",
+                bank_id="DEMO-5",
+            )
+        )
     opening = account.opening_balance
     out = io.BytesIO()
     camt053(
@@ -94,6 +111,25 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         f"  {summary.new} bank entries: {summary.matched} matched automatically, "
         f"{summary.review} waiting for review"
     )
+
+
+def _overpaid_supplier(company: Company) -> tuple[Payment, str] | None:
+    """Our outgoing payment that paid a supplier too much (payments/demo.py) and the
+    supplier's IBAN, which sends the rest back."""
+    for payment in (
+        Payment.objects.filter(company=company, direction=Direction.OUT, refund_of__isnull=True)
+        .filter(allocated__lt=F("amount"))
+        .select_related("party")
+        .order_by("id")
+    ):
+        iban = (
+            PartyBankAccount.objects.filter(company=company, party_id=payment.party_id)
+            .values_list("iban", flat=True)
+            .first()
+        )
+        if iban:
+            return payment, iban
+    return None
 
 
 def steps() -> list[DemoStep]:

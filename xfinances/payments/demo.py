@@ -99,11 +99,16 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
     )
 
 
+DEMO_OVERPAID = Decimal("18.00")
+
+
 def load_supplier_payments(
     actor: Actor, company: Company, progress: Callable[[str], object]
 ) -> None:
     """Pay the demo supplier invoices meant to be paid, in full, from the main bank account on
-    their due date (or today when that is later)."""
+    their due date (or today when that is later). The second is paid `DEMO_OVERPAID` too much
+    (a figure typed wrong): the rest is ours at the supplier, who sends it back in the demo's
+    bank statement (banking/demo.py)."""
     account = demo_bank_account(company)
     if account is None:
         return
@@ -111,9 +116,10 @@ def load_supplier_payments(
     invoices = SupplierInvoice.objects.filter(
         company=company, supplier_number__in=DEMO_PAID_NUMBERS
     ).select_related("supplier")
-    for invoice in invoices.order_by("id"):
+    for n, invoice in enumerate(invoices.order_by("id")):
         if invoice.remaining <= 0:
             continue
+        over = DEMO_OVERPAID if n == 1 else Decimal("0.00")
         payment = actions.record_payment(
             actor,
             company,
@@ -121,7 +127,7 @@ def load_supplier_payments(
                 {
                     "direction": "out",
                     "date": min(invoice.due_date or today, today),
-                    "amount": invoice.remaining,
+                    "amount": invoice.remaining + over,
                     "currency": "EUR",
                     "party": invoice.supplier,
                     "account": account,

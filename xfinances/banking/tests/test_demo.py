@@ -1,5 +1,6 @@
 """The demo company's bank statement shows e-banking at work: two payments settle their
-invoices by themselves, a partial one waits for a person, the bank's fee is filed."""
+invoices by themselves, a partial one waits for a person, the bank's fee is filed, a supplier's
+return of our overpayment closes it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from xfinances.banking.models import BankEntry, MatchProposal, MatchState, Propo
 from xfinances.core.demo import DEMO_EIK, load_demo
 from xfinances.core.models import Company
 from xfinances.invoicing.models import Document
+from xfinances.payments.demo import DEMO_OVERPAID
+from xfinances.payments.models import Payment
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_statement_is_matched_and_leaves_one_for_review() -> None:
     said: list[str] = []
     assert load_demo(said.append) is True
-    assert "  4 bank entries: 2 matched automatically, 1 waiting for review" in said
+    assert "  5 bank entries: 3 matched automatically, 1 waiting for review" in said
     company = Company.objects.get(eik=DEMO_EIK)
     statement = Statement.objects.get(company=company)
     assert statement.difference == 0  # opening + movements = closing
@@ -33,3 +36,8 @@ def test_demo_statement_is_matched_and_leaves_one_for_review() -> None:
     )
     fee = entries["DEMO-4"]  # nothing to match: the seeded rule files it under its category
     assert fee.match_state == MatchState.NONE and fee.movement.category is not None
+    # The supplier sent back what we overpaid it: our payment's rest is closed by itself.
+    returned = entries["DEMO-5"]
+    assert returned.match_state == MatchState.AUTO and returned.amount == DEMO_OVERPAID
+    overpaid = Payment.objects.get(pk=returned.payment.refund_of_id)
+    assert overpaid.direction == "out" and overpaid.unallocated == 0
