@@ -180,6 +180,20 @@ def optional(reader: Reader) -> Reader:
     )
 
 
+FIELD_REQUIRED = _("This field is required.")
+
+
+def required(reader: Reader, message: str | Promise = FIELD_REQUIRED) -> Reader:
+    """`reader`, refusing an empty value with `message`."""
+
+    def read(value: object) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise readers.ReadError(message)
+        return reader(value)
+
+    return read
+
+
 def amount(**options: Any) -> Reader:
     """`readers.amount` with its options; an empty value is zero."""
     return lambda value: readers.amount(

@@ -87,15 +87,6 @@ def _rate(value: object) -> Decimal:
     return rate
 
 
-def _required(reader: inputs.Reader, message: Any) -> inputs.Reader:
-    def read(value: object) -> Any:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            raise readers.ReadError(message)
-        return reader(value)
-
-    return read
-
-
 @dataclass(frozen=True, kw_only=True)
 class PaymentInput(ActionInput):
     """A payment in or out. With `account` (a treasury MoneyAccount) the movement is created
@@ -109,9 +100,9 @@ class PaymentInput(ActionInput):
     direction: str = reads(
         inputs.choice(Direction.values, _lazy("Choose incoming or outgoing.")), default=""
     )
-    date: dt.date = reads(_required(inputs.date, _lazy("This field is required.")), default=None)
+    date: dt.date = reads(inputs.required(inputs.date), default=None)
     amount: Decimal = reads(
-        _required(lambda v: readers.amount(v, positive=True), _lazy("Enter the amount.")),
+        inputs.required(lambda v: readers.amount(v, positive=True), _lazy("Enter the amount.")),
         default=None,
     )
     currency: str = reads(lambda v: readers.text(v, max_length=10).upper(), default="")

@@ -34,25 +34,16 @@ from xfinances.payments.models import Direction, Payment
 from xfinances.payments.rates import eur_value
 
 
-def _required(reader: inputs.Reader, message: Any) -> inputs.Reader:
-    def read(value: object) -> Any:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            raise readers.ReadError(message)
-        return reader(value)
-
-    return read
-
-
 @dataclass(frozen=True, kw_only=True)
 class RefundInput(ActionInput):
     """A refund of a payment's rest: the amount and day, through `account` (a treasury money
     account) when given."""
 
     amount: Decimal = reads(
-        _required(lambda v: readers.amount(v, positive=True), _lazy("Enter the amount.")),
+        inputs.required(lambda v: readers.amount(v, positive=True), _lazy("Enter the amount.")),
         default=None,
     )
-    date: dt.date = reads(_required(inputs.date, _lazy("This field is required.")), default=None)
+    date: dt.date = reads(inputs.required(inputs.date), default=None)
     account: Any = reads(inputs.as_is, default=None)
     note: str = reads(inputs.text(max_length=limit_of(Payment, "note")), default="")
 

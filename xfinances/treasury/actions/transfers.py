@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -37,15 +36,6 @@ from xfinances.treasury.models import (
 # ---------------------------------------------------------------- transfers
 
 
-def _required(reader: inputs.Reader) -> inputs.Reader:
-    def read(value: object) -> Any:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            raise readers.ReadError(_lazy("This field is required."))
-        return reader(value)
-
-    return read
-
-
 def _amount_sent(value: object) -> Decimal:
     number = readers.amount(value, allow_negative=True)
     if number <= 0:
@@ -67,8 +57,8 @@ class TransferInput(ActionInput):
 
     from_account: MoneyAccount = reads(inputs.as_is, default=None)
     to_account: MoneyAccount = reads(inputs.as_is, default=None)
-    date: dt.date = reads(_required(inputs.date), default=None)
-    amount: Decimal = reads(_required(_amount_sent), default=None)
+    date: dt.date = reads(inputs.required(inputs.date), default=None)
+    amount: Decimal = reads(inputs.required(_amount_sent), default=None)
     rate: Decimal | None = reads(inputs.optional(_rate), default=None)
     amount_to: Decimal | None = reads(
         inputs.optional(lambda v: readers.amount(v, allow_negative=True)), default=None
