@@ -97,7 +97,7 @@ def _one(
         elif key == "amount":
             shown[key] = amount(Decimal(str(value)))
         elif key == "date":
-            shown[key] = day(dt.date.fromisoformat(str(value)))
+            shown[key] = day(dt.date.fromisoformat(str(value))) if value else ""
         elif key == "numbers":
             shown[key] = ", ".join(str(n) for n in value)
         else:
