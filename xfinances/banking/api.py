@@ -53,6 +53,7 @@ class SummaryOut(Schema):
     entries: int
     new: int
     duplicates: int
+    typed: int = 0  # new entries a person had typed in by hand: linked to that movement
     pending: int
     matched: int
     review: int

@@ -151,6 +151,15 @@ def upload(request: CompanyRequest) -> HttpResponse:
                 "review": summary.review,
             },
         )
+        if summary.typed:
+            messages.info(
+                request,
+                _(
+                    "%(count)s of them had been typed in by hand: they keep those movements, "
+                    "nothing is counted twice."
+                )
+                % {"count": summary.typed},
+            )
         for line in summary.balance_breaks:
             messages.warning(request, line)
     return redirect("banking:statements", company.eik)

@@ -8,14 +8,16 @@ memory. Matching (actions/reconcile.py) runs at the end, in the same transaction
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext as _
 
 from xfinances.banking import csv_profiles, cutting, detect, matching, queries, read_ahead
@@ -38,7 +40,13 @@ from xfinances.core.lookups import AnyOf
 from xfinances.core.models import Company, CompanyBankAccount
 from xfinances.core.permissions import ensure_can
 from xfinances.treasury import actions as treasury_actions
-from xfinances.treasury.models import AccountKind, MoneyAccount, Movement, MovementSource
+from xfinances.treasury.models import (
+    AccountKind,
+    MoneyAccount,
+    Movement,
+    MovementSource,
+    MovementStatus,
+)
 
 BATCH = 5000
 MAX_BYTES = 150 * 1024 * 1024  # a 100,000-entry camt.053 is about 70-120 MB
@@ -55,6 +63,7 @@ class ImportSummary:
     entries: int = 0
     new: int = 0
     duplicates: int = 0
+    typed: int = 0  # new entries a person had typed in by hand: linked to that movement
     pending: int = 0
     matched: int = 0
     review: int = 0
@@ -69,6 +78,7 @@ class ImportSummary:
             "entries": self.entries,
             "new": self.new,
             "duplicates": self.duplicates,
+            "typed": self.typed,
             "pending": self.pending,
             "matched": self.matched,
             "review": self.review,
@@ -161,6 +171,57 @@ def _movement_row(e: rec.BankEntry) -> dict[str, Any]:
         "remittance_info": e.reference or e.text,
         "raw_data": {**e.raw, "where": e.source_line},
     }
+
+
+# How far a movement typed by hand may be dated from the bank's booking of it: typed on the
+# day the order was given (up to a week before the bank books it) or a day or two after.
+TYPED_BEFORE, TYPED_AFTER = dt.timedelta(days=7), dt.timedelta(days=2)
+
+
+def _typed_movements(
+    account: MoneyAccount, fresh: list[tuple[str, rec.BankEntry]]
+) -> dict[str, int]:
+    """Entry key → the movement a person typed in by hand for it, before the statement came:
+    on this account, of the same signed amount, dated a week before to two days after the
+    booking, no bank reference of its own, not reversed and no entry's yet. Only where the
+    pairing is certain: one such movement for one such entry of the batch; otherwise the
+    entry gets its own movement, as before."""
+    if not fresh:
+        return {}
+    signed = {k: e.amount if e.direction == rec.Direction.CREDIT else -e.amount for k, e in fresh}
+    days = [e.booking_date for _k, e in fresh]
+    candidates = (
+        Movement.objects.filter(
+            account=account,
+            source=MovementSource.MANUAL,
+            status=MovementStatus.POSTED,
+            reversal_of__isnull=True,
+            bank_reference="",
+            date__gte=min(days) - TYPED_BEFORE,
+            date__lte=max(days) + TYPED_AFTER,
+        )
+        .filter(~Exists(BankEntry.objects.filter(movement_id=OuterRef("pk"))))
+        .filter(~Exists(Movement.objects.filter(reversal_of_id=OuterRef("pk"))))
+        .values_list("pk", "date", "amount")
+    )
+    by_amount: dict[Decimal, list[tuple[int, dt.date]]] = defaultdict(list)
+    for pk, day, amount in candidates:
+        by_amount[amount].append((pk, day))
+    if not by_amount:
+        return {}
+    entries_of: dict[Decimal, list[str]] = defaultdict(list)
+    for key, amount in signed.items():
+        if amount in by_amount:
+            entries_of[amount].append(key)
+    booked = {k: e.booking_date for k, e in fresh}
+    paired: dict[str, int] = {}
+    for amount, keys in entries_of.items():
+        if len(keys) != 1 or len(by_amount[amount]) != 1:
+            continue  # two stories: each entry keeps its own movement
+        [(pk, day)] = by_amount[amount]
+        if booked[keys[0]] - TYPED_BEFORE <= day <= booked[keys[0]] + TYPED_AFTER:
+            paired[keys[0]] = pk
+    return paired
 
 
 class _Run:
@@ -296,15 +357,20 @@ class _Run:
             self.progress(self.summary.entries)
         if not fresh:
             return
+        typed = _typed_movements(account, fresh)
+        self.summary.typed += len(typed)
         # The rows' foreign keys are checked as each batch goes in, while the reader thread
         # reads the next one, not all together at commit (100,000 entries: about 4 s).
         with foreign_keys_checked_now(Movement, BankEntry):
-            movement_ids = treasury_actions.record_bank_movements(
-                self.actor,
-                account,
-                [_movement_row(e) for _, e in fresh],
-                source=self.movement_source,
+            made = iter(
+                treasury_actions.record_bank_movements(
+                    self.actor,
+                    account,
+                    [_movement_row(e) for k, e in fresh if k not in typed],
+                    source=self.movement_source,
+                )
             )
+            movement_ids = [typed[k] if k in typed else next(made) for k, _e in fresh]
             rows = self._entry_rows(account, fresh, movement_ids)
             entry_ids = insert_rows(BankEntry, rows)
         self.summary.new += len(rows)

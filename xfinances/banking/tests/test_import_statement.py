@@ -385,3 +385,60 @@ def test_matching_leaves_an_entry_a_person_already_paid_alone(company: Any, acco
     assert list(
         Allocation.objects.filter(document=document).values_list("payment_id", flat=True)
     ) == [by_hand.pk]
+
+
+def test_a_payment_typed_by_hand_without_the_reference_is_not_doubled(
+    company: Any, account: MoneyAccount
+) -> None:
+    """A person recorded the client's payment on this account the day before the statement
+    came, without the bank's reference: the entry takes that movement (no second one, the
+    balance counts it once) and matching leaves the person's payment alone."""
+    document = invoice(company, price="1200.00", day=D1 - dt.timedelta(days=3))
+    by_hand = payments_actions.record_payment(
+        SYSTEM,
+        company,
+        payments_actions.PaymentInput.read(
+            {
+                "direction": "in",
+                "date": D1 - dt.timedelta(days=1),
+                "amount": "1200.00",
+                "currency": "EUR",
+                "party": document.party,
+                "account": account,
+                "allocations": [(document, "1200.00")],
+            }
+        ),
+    )
+    summary = run(company, camt_file(ROWS))
+    assert (summary.new, summary.typed, summary.duplicates) == (2, 1, 0)
+    assert summary.as_dict()["typed"] == 1
+    assert Movement.objects.filter(account=account).count() == 2  # 1200.00 once, -35.40
+    entry = BankEntry.objects.get(account=account, bank_id="B-1")
+    assert entry.movement_id == by_hand.movement_id
+    assert entry.match_state == MatchState.CONFIRMED  # the person's payment stays
+    assert Payment.objects.filter(company=company).count() == 1
+    again = run(company, camt_file(ROWS))
+    assert (again.new, again.typed, again.duplicates) == (0, 0, 2)
+
+
+@pytest.mark.parametrize("case", ["two typed", "too early", "reversed"])
+def test_a_typed_movement_is_taken_only_when_certain(
+    company: Any, account: MoneyAccount, case: str
+) -> None:
+    from xfinances.treasury import actions as treasury_actions
+
+    days = {"two typed": [D1, D2], "too early": [D1 - dt.timedelta(days=8)], "reversed": [D1]}
+    typed = [
+        treasury_actions.create_movement(
+            SYSTEM, account, movement_input(date=day, direction="in", amount="1200.00")
+        )
+        for day in days[case]
+    ]
+    if case == "reversed":
+        treasury_actions.reverse_movement(SYSTEM, typed[0], date=D1, reason="typed twice")
+    before = Movement.objects.filter(account=account).count()
+    summary = run(company, camt_file(ROWS))
+    assert (summary.new, summary.typed) == (2, 0)
+    assert Movement.objects.filter(account=account).count() == before + 2
+    entry = BankEntry.objects.get(account=account, bank_id="B-1")
+    assert entry.movement_id not in {m.pk for m in typed}

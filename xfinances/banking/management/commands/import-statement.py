@@ -99,6 +99,10 @@ class Command(BaseCommand):
                 f"matched {summary.matched}, review {summary.review}"
             )
         )
+        if summary.typed:
+            self.stdout.write(
+                f"{summary.typed} entries had been typed in by hand: linked to those movements."
+            )
         if summary.pending:
             self.stdout.write(f"{summary.pending} pending entries skipped (not booked yet).")
         for line in summary.balance_breaks:
