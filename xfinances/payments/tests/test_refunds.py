@@ -173,6 +173,8 @@ def test_the_payment_page_records_the_suppliers_return(company, client_as):
         reverse("payments:payment", args=[company.eik, returned.pk]), HTTP_ACCEPT_LANGUAGE="bg"
     ).content.decode()
     assert "Връщане от доставчика на надплатеното ни по плащането от" in own
+    assert "Все още не е разнесено" not in own  # all of it returns the rest
+    assert "Цялата сума връща остатъка от плащането по-горе." in own
 
 
 def test_the_api_refunds_the_rest_and_refuses_the_next(company, api_as):
