@@ -27,9 +27,12 @@ from xfinances.core.audit import Actor
 from xfinances.core.bulk_insert import foreign_keys_checked_now, insert_rows
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.models import Source
+from xfinances.parties.models import PartyBankAccount
 from xfinances.payments import actions as payments_actions
 from xfinances.payments.models import Allocation, Payment
 from xfinances.payments.tests.factories import invoice
+from xfinances.treasury import actions as treasury_actions
+from xfinances.treasury import queries as treasury_queries
 from xfinances.treasury.models import MoneyAccount, Movement, MovementSource
 from xfinances.treasury.tests.factories import bank_account, movement_input
 
@@ -96,7 +99,6 @@ def test_import_makes_movements_and_checks_balances(company: Any, account: Money
     assert moves[1].raw_data["where"].startswith("line ") and moves[1].date == D1
     assert moves[1].created_at is not None and moves[1].status == "posted"
     # The month total follows the bulk insert, so balances agree with a plain sum.
-    from xfinances.treasury import queries as treasury_queries
 
     assert treasury_queries.own_balances(company, D1) == treasury_queries.own_balances_by_sum(
         company, D1
@@ -229,7 +231,6 @@ def test_invalid_namespace_fixture_is_refused(company: Any, account: MoneyAccoun
 
 
 def test_too_large_file_is_refused(company: Any, account: MoneyAccount, monkeypatch: Any) -> None:
-    from xfinances.banking.actions import importing
 
     monkeypatch.setattr(importing, "MAX_BYTES", 100)
     with pytest.raises(InvalidInput, match="larger than"):
@@ -274,7 +275,6 @@ def test_rf_reference_settles_the_invoice(company: Any, account: MoneyAccount) -
 def _two_open_invoices(company: Any) -> Any:
     """Two open invoices of 300.00 of one client whose IBAN is known: a 300.00 payment from
     that IBAN without a number could pay either, so it waits for a person."""
-    from xfinances.parties.models import PartyBankAccount
 
     first = invoice(company, price="300.00", day=D1 - dt.timedelta(days=6))
     invoice(company, first.party, price="300.00", day=D1 - dt.timedelta(days=5))
@@ -348,8 +348,6 @@ def test_own_transfer_is_not_matched(company: Any, account: MoneyAccount) -> Non
 def test_movement_typed_with_the_bank_reference_is_not_doubled(
     company: Any, account: MoneyAccount
 ) -> None:
-    from xfinances.treasury import actions as treasury_actions
-
     treasury_actions.create_movement(
         SYSTEM,
         account,
@@ -425,8 +423,6 @@ def test_a_payment_typed_by_hand_without_the_reference_is_not_doubled(
 def test_a_typed_movement_is_taken_only_when_certain(
     company: Any, account: MoneyAccount, case: str
 ) -> None:
-    from xfinances.treasury import actions as treasury_actions
-
     days = {"two typed": [D1, D2], "too early": [D1 - dt.timedelta(days=8)], "reversed": [D1]}
     typed = [
         treasury_actions.create_movement(

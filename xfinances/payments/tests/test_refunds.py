@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import AuditEntry, ExchangeRate
@@ -16,6 +17,7 @@ from xfinances.payments import actions, aging, queries
 from xfinances.payments.models import Payment
 from xfinances.payments.tests.factories import SYSTEM, payment
 from xfinances.purchases.tests.factories import make_invoice, make_supplier
+from xfinances.treasury.tests.factories import bank_account
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -143,10 +145,6 @@ def test_the_statement_names_refunds(company):
 
 
 def test_the_payment_page_records_the_suppliers_return(company, client_as):
-    from django.urls import reverse
-
-    from xfinances.treasury.tests.factories import bank_account
-
     paid = overpaid_supplier(company)
     account = bank_account(company)
     client = client_as(company, "owner")
