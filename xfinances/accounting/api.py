@@ -13,6 +13,7 @@ from typing import Any
 from django.apps import apps
 from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from ninja import Field, Router
 
 from xfinances.accounting import actions, building, ledger_pdf, locks, queries
@@ -64,7 +65,7 @@ def feed(
     if changed_since:
         since = parse_datetime(changed_since)
         if since is None:
-            raise InvalidInput({"changed_since": ["Give an ISO date-time."]})
+            raise InvalidInput({"changed_since": [_("Give an ISO date-time.")]})
         found = found.filter(updated_at__gte=since)
     ids = list(found.order_by("pk").values_list("pk", flat=True)[: limit + 1])
     more = len(ids) > limit
@@ -191,7 +192,13 @@ def reopen_record(request: CompanyRequest, body: ReopenIn) -> dict[str, Any]:
     the next batch sends it again as changed since export."""
     require(request, "accounting.reopen_period")
     if body.source not in locks.GUARDED:
-        raise InvalidInput({"source": [f"One of {', '.join(sorted(locks.GUARDED))}."]})
+        raise InvalidInput(
+            {
+                "source": [
+                    _("Choose one of: %(choices)s.") % {"choices": ", ".join(sorted(locks.GUARDED))}
+                ]
+            }
+        )
     obj = company_object_or_404(request.company, apps.get_model(body.source), pk=body.id)
     count = locks.reopen_export(request.actor, request.company, obj, body.reason)
     return {"source": body.source, "id": obj.pk, "reopened": count}
@@ -203,11 +210,11 @@ def ledger_pdf_download(request: CompanyRequest, ledger: str, period: str) -> Ht
     of the request (the user's saved language, else Bulgarian)."""
     require(request, "accounting.view")
     if ledger not in ledger_pdf.LEDGERS:
-        raise InvalidInput({"ledger": ["One of sales, purchases."]})
+        raise InvalidInput({"ledger": [_("One of sales, purchases.")]})
     try:
         month = Period.parse(period)
     except ValueError:
-        raise InvalidInput({"period": ["Give the month as YYYY-MM."]}) from None
+        raise InvalidInput({"period": [_("Give the month as YYYY-MM.")]}) from None
     data = ledger_pdf.ledger_pdf(request.company, month, ledger)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{ledger_pdf.filename(month, ledger)}"'

@@ -173,9 +173,9 @@ def upload_statement(
     if account:
         chosen = queries.account_by_iban(company, account)
         if chosen is None:
-            raise InvalidInput({"account": ["No such account in this company."]})
+            raise InvalidInput({"account": [_("No such account in this company.")]})
     if file.size and file.size > actions.MAX_BYTES:
-        raise InvalidInput({"file": ["The file is too large: split it by period."]})
+        raise InvalidInput({"file": [_("The file is too large: split it by period.")]})
     summary = actions.import_statement(
         request.actor,
         company,

@@ -41,7 +41,7 @@ ZERO = Decimal("0.00")
 def _document(request: CompanyRequest, document_id: int, field: str = "document_id") -> Document:
     found = Document.objects.filter(company=request.company, pk=document_id).first()
     if found is None:
-        raise InvalidInput({field: ["No such document in this company."]})
+        raise InvalidInput({field: [_("No such document in this company.")]})
     return found
 
 
@@ -50,7 +50,7 @@ def _party(request: CompanyRequest, party_id: int | None) -> Party | None:
         return None
     found = Party.objects.filter(company=request.company, pk=party_id).first()
     if found is None:
-        raise InvalidInput({"party_id": ["No such client or supplier in this company."]})
+        raise InvalidInput({"party_id": [_("No such client or supplier in this company.")]})
     return found
 
 
@@ -259,11 +259,11 @@ def create_payment(request: CompanyRequest, body: PaymentIn) -> Status:
     if body.money_account_id is not None:
         account = MoneyAccount.objects.filter(company=company, pk=body.money_account_id).first()
         if account is None:
-            raise InvalidInput({"money_account_id": ["No such account in this company."]})
+            raise InvalidInput({"money_account_id": [_("No such account in this company.")]})
     if body.movement_id is not None:
         movement = Movement.objects.filter(company=company, pk=body.movement_id).first()
         if movement is None:
-            raise InvalidInput({"movement_id": ["No such movement in this company."]})
+            raise InvalidInput({"movement_id": [_("No such movement in this company.")]})
     data = actions.PaymentInput.read(
         {
             "direction": body.direction,
@@ -394,7 +394,7 @@ def _day(value: str | None, field: str = "on") -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput({field: ["Enter a date (YYYY-MM-DD)."]}) from None
+        raise InvalidInput({field: [_("Enter a date (YYYY-MM-DD).")]}) from None
 
 
 @router.get(
@@ -407,7 +407,7 @@ def aging(
     require(request, "payments.view")
     day = _day(on)
     if direction not in AgingDirection.VALUES:
-        raise InvalidInput({"direction": ["Choose receivable or payable."]})
+        raise InvalidInput({"direction": [_("Choose receivable or payable.")]})
     rows = aging_rows(request.company, day, direction)
     return {
         "on": day,

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from xfinances.core.api_auth import require
@@ -282,7 +283,7 @@ def import_ubl(request: CompanyRequest, body: UblIn) -> dict[str, Any]:
     try:
         content = base64.b64decode(body.content_base64, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput({"content_base64": ["Not valid base64."]}) from None
+        raise InvalidInput({"content_base64": [_("Not valid base64.")]}) from None
     staged, result = actions.stage_ubl_import(
         request.actor,
         request.company,

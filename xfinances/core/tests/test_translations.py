@@ -64,3 +64,65 @@ def test_every_marked_string_is_translated_to_bulgarian():
         or "fuzzy" in catalogue[msgid].flags
     ]
     assert not missing, "Add to django.po (makemessages, then translate):\n" + "\n".join(missing)
+
+
+# Calls whose message a person reads, and where the message is among the arguments.
+ERROR_CLASSES = {"InvalidInput", "NotAllowed", "Conflict", "ActionError", "ValidationError"}
+MESSAGE_FUNCTIONS = {"error", "warning", "success", "info"}  # django.contrib.messages
+
+
+def _literal_texts(node: ast.AST):
+    """The bare string literals in a message argument (also inside a list or a dict's values);
+    a literal inside `_(…)` or any other call is not bare."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if any(char.isalpha() for char in node.value):
+            yield node.value
+    elif isinstance(node, ast.JoinedStr):
+        yield "f-string"
+    elif isinstance(node, ast.List | ast.Tuple):
+        for element in node.elts:
+            yield from _literal_texts(element)
+    elif isinstance(node, ast.Dict):
+        for value in node.values:
+            yield from _literal_texts(value)
+
+
+def _message_arguments(call: ast.Call) -> list[ast.AST]:
+    name = getattr(call.func, "id", None) or getattr(call.func, "attr", None)
+    owner = getattr(getattr(call.func, "value", None), "id", None)
+    if name in ERROR_CLASSES:  # (message, field=, link=, code=); InvalidInput may map fields
+        return [
+            *call.args[:1],
+            *(
+                keyword.value
+                for keyword in call.keywords
+                if keyword.arg not in ("field", "link", "code", "params")
+            ),
+        ]
+    if name == "HttpError" or (name == "add" and owner == "errors"):
+        return call.args[1:]  # HttpError(status, message); errors.add(field, message)
+    if name in MESSAGE_FUNCTIONS and owner == "messages":
+        return call.args[1:]  # messages.error(request, message)
+    return []
+
+
+def test_error_messages_are_marked_for_translation():
+    """A refusal written as a bare literal reaches a Bulgarian user in English (the API's
+    "No such account in this company." did): every message given to an input error, a refusal,
+    an HTTP error or a page message goes through `_()`."""
+    bare = []
+    calls = 0
+    for path in ROOT.rglob("*.py"):
+        if _skipped(path.relative_to(ROOT)) or "management" in path.parts:
+            continue  # management commands speak to operators in English
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                arguments = _message_arguments(node)
+                calls += bool(arguments)
+                bare += [
+                    f"{path.relative_to(ROOT)}:{node.lineno}: {text!r}"
+                    for argument in arguments
+                    for text in _literal_texts(argument)
+                ]
+    assert calls > 200  # the reader found the code's refusals
+    assert not bare, "Wrap in _() and translate:\n" + "\n".join(bare)

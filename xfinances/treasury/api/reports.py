@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 
 from xfinances.core.api_auth import require
@@ -102,13 +103,13 @@ def cash_flow(
     currency: str = "",
 ) -> dict:
     if period not in cashflow.PERIOD_KINDS:
-        raise InvalidInput({"period": ["month, quarter, year or custom"]})
+        raise InvalidInput({"period": [_("Choose month, quarter, year or custom.")]})
     if compare not in ("previous", "year", "both", "none"):
-        raise InvalidInput({"compare": ["previous, year, both or none"]})
+        raise InvalidInput({"compare": [_("Choose previous, year, both or none.")]})
     anchor = date or dt.date.today()
     if period == "custom":
         if date_from is None or date_to is None:
-            raise InvalidInput({"date_from": ["Give date_from and date_to."]})
+            raise InvalidInput({"date_from": [_("Give date_from and date_to.")]})
         current = cashflow.custom_period(date_from, date_to)
     else:
         current = cashflow.period_of(period, anchor)
