@@ -9,8 +9,9 @@ records have no such fields and their apps cannot import accounting, so they ask
   reopens its export (`reopen_export`: state CHANGED, audited); the edit is then re-sent by the
   next batch as a correction ("changed since export");
 - a record dated in a closed VAT month is locked until the month is reopened;
-- a write-off that went out is not locked against its undo, which the next batch reverses in
-  the month of the undo (accounting/write_offs.py), unless that month is closed.
+- a write-off (or a credit note's set-off with an exchange difference) that went out is not
+  locked against its undo, which the next batch reverses in the month of the undo
+  (accounting/write_offs.py, note_differences.py), unless that month is closed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from xfinances.accounting.building import Period
 from xfinances.accounting.models import BatchStatus, DocumentExport, ExportState, VatPeriodClose
+from xfinances.accounting.money_records import NOTE_DIFFERENCE_SOURCE
 from xfinances.core import audit, formatting
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
@@ -39,8 +41,13 @@ GUARDED: dict[str, str] = {
     # month of the undo (accounting/write_offs.py), so only that month being closed locks it;
     # a write-off never exported is locked by its own month being closed.
     "payments.WriteOff": "date",
+    # A credit note's set-off with an exchange difference (accounting/note_differences.py):
+    # undone after its export, reversed as a write-off is.
+    NOTE_DIFFERENCE_SOURCE: "date",
 }
 WRITE_OFF = "payments.WriteOff"
+#: Records whose one change is their undo, reversed by the next batch once they went out.
+REVERSED_ON_UNDO = (WRITE_OFF, NOTE_DIFFERENCE_SOURCE)
 
 
 def _sent(company_id: int, source: str, object_id: int) -> DocumentExport | None:
@@ -62,7 +69,7 @@ def locked_reason(obj: models.Model) -> str | None:
     if source not in GUARDED or obj.pk is None:
         return None
     company_id = int(getattr(obj, "company_id"))  # noqa: B009 - every guarded model has one
-    if source == WRITE_OFF and _went_out(company_id, int(obj.pk)):
+    if source in REVERSED_ON_UNDO and _went_out(company_id, source, int(obj.pk)):
         return _closed_reason(company_id, timezone.localdate())  # where its reversal goes
     sent = _sent(company_id, source, int(obj.pk))
     if sent is not None and sent.batch is not None:
@@ -77,11 +84,11 @@ def locked_reason(obj: models.Model) -> str | None:
     return _closed_reason(company_id, day) if isinstance(day, dt.date) else None
 
 
-def _went_out(company_id: int, object_id: int) -> bool:
+def _went_out(company_id: int, source: str, object_id: int) -> bool:
     """Sent in a batch that did not fail, whatever its state since (as write_offs.py asks)."""
     return (
         DocumentExport.objects.filter(
-            company_id=company_id, source=WRITE_OFF, object_id=object_id, batch__isnull=False
+            company_id=company_id, source=source, object_id=object_id, batch__isnull=False
         )
         .exclude(batch__status=BatchStatus.FAILED)
         .exists()
@@ -109,8 +116,8 @@ def reopen_export(actor: Actor, company: Company, obj: models.Model, reason: str
     source = obj._meta.label
     if source not in GUARDED or getattr(obj, "company_id", None) != company.pk:
         raise InvalidInput({"__all__": [_("This record has no export to reopen.")]})
-    if source == WRITE_OFF and getattr(obj, "undone_at", None) is not None:
-        raise Conflict(_("This write-off is undone: its reversal goes out with the next export."))
+    if source in REVERSED_ON_UNDO and getattr(obj, "undone_at", None) is not None:
+        raise Conflict(_("This record is undone: its reversal goes out with the next export."))
     reason = (reason or "").strip()
     limit = limit_of(VatPeriodClose, "reopen_reason")  # the one limit of a reopening's reason
     if not reason:

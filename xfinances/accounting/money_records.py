@@ -183,6 +183,10 @@ def movement_record(movement: MovementInput, mapping: AccountMapping) -> ExportR
 # --- write-offs --------------------------------------------------------------------------------
 
 
+#: The source of a credit note's exchange difference: its allocation against the claim.
+NOTE_DIFFERENCE_SOURCE = "payments.Allocation"
+
+
 class WriteOffTarget(StrEnum):
     """What a write-off closed (payments.WriteOff's one target; a payment by its direction)."""
 
@@ -272,10 +276,64 @@ def write_off_record(item: WriteOffInput, mapping: AccountMapping) -> ExportReco
     )
 
 
+class NoteDifferenceInput(NamedTuple):
+    id: int  # the credit note's allocation
+    date: dt.date
+    difference: Decimal  # ledger currency: + gain, − loss (payments.Allocation's sign)
+    party: PartyRecord
+    note_number: str
+    document_number: str
+
+
+def note_difference_record(item: NoteDifferenceInput, mapping: AccountMapping) -> ExportRecord:
+    """The exchange difference of a credit note set off against the invoice it corrects, as an
+    accounting note dated on the set-off: the note took its amount off the client's account at
+    the rate of its own day, the invoice put it there at the rate of its day, so the client's
+    411 keeps the difference until this entry closes it — a loss (the note took less EUR than
+    the invoice booked): Dr exchange losses / Cr receivables; a gain: Dr receivables /
+    Cr exchange gains. No VAT rows: the note's VAT is in the ledger at its own rate."""
+    diff, analytics = item.difference, item.party.number
+    if diff < 0:
+        lines = [
+            JournalLine(mapping.exchange_loss, -diff, ZERO),
+            JournalLine(mapping.receivables, ZERO, -diff, analytics),
+        ]
+    else:
+        lines = [
+            JournalLine(mapping.receivables, diff, ZERO, analytics),
+            JournalLine(mapping.exchange_gain, ZERO, diff),
+        ]
+    period = period_of(item.date)
+    text = (
+        _("Exchange difference: credit note %(note)s to %(document)s")
+        % {"note": item.note_number, "document": item.document_number}
+        + f" {item.party.name}"
+    )[:120]
+    return ExportRecord(
+        kind=RecordKind.WRITE_OFF,
+        source=NOTE_DIFFERENCE_SOURCE,
+        source_id=item.id,
+        version=1,
+        period=period,
+        currency=ledger_currency(period),
+        document_type=DocumentType.WRITE_OFF,
+        number=f"FX-{item.id}",
+        date=item.date,
+        party=item.party,
+        description=text,
+        base=abs(diff),
+        vat=ZERO,
+        total=abs(diff),
+        journal=(JournalEntry(item.date, text, _fix_order(lines)),),
+        related_numbers=tuple(n for n in (item.note_number, item.document_number) if n),
+    )
+
+
 def write_off_reversal(record: ExportRecord, day: dt.date) -> ExportRecord:
-    """The reversal of a write-off's booked `record` (its amounts already in the ledger
-    currency of `day`'s month): the same journal entry negated, dated on `day` (the undo),
-    numbered `<number>-R`, in the month of `day`. Pure."""
+    """The reversal of a write-off's (or a credit note's exchange difference's) booked
+    `record` (its amounts already in the ledger currency of `day`'s month): the same journal
+    entry negated, dated on `day` (the undo), numbered `<number>-R`, in the month of `day`.
+    Pure."""
     period = period_of(day)
     text = (_("Reversal: %(reason)s") % {"reason": record.description})[:120]
     lines = tuple(

@@ -1,5 +1,6 @@
 """All the export records of a period, kind by kind (`building` for the documents, payments
-and movements, `write_offs` for the write-offs), and every reason a period cannot be exported."""
+and movements, `write_offs` for the write-offs, `note_differences` for credit notes' exchange
+differences), and every reason a period cannot be exported."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from xfinances.accounting.building import (
     purchase_records_of,
     sale_records_of,
 )
+from xfinances.accounting.note_differences import note_difference_records_of
 from xfinances.accounting.records import AccountMapping, ExportRecord, RecordError, RecordKind
 from xfinances.accounting.write_offs import write_off_records_of
 from xfinances.core.models import Company
@@ -51,6 +53,7 @@ def records_of(
                 yield record
     if RecordKind.WRITE_OFF in wanted:
         yield from write_off_records_of(company, period, mapping, on_error=on_error)
+        yield from note_difference_records_of(company, period, mapping, on_error=on_error)
 
 
 def problems(
@@ -80,6 +83,7 @@ def problems(
         streams.append(movement_records_of(company, period, mapping, on_error=collect))
     if RecordKind.WRITE_OFF in wanted:
         streams.append(write_off_records_of(company, period, mapping, on_error=collect))
+        streams.append(note_difference_records_of(company, period, mapping, on_error=collect))
     for stream in streams:
         for record in stream:
             if not record.balanced:

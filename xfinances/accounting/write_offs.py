@@ -48,7 +48,7 @@ from xfinances.accounting.records import (
 )
 from xfinances.core.models import Company
 from xfinances.payments.models import WriteOff
-from xfinances.payments.rates import booked_eur_rate
+from xfinances.payments.rates import FIXED_RATE, booked_eur_rate
 
 SOURCE = "payments.WriteOff"
 
@@ -143,8 +143,6 @@ def _write_off_input(
     )
 
 
-#: Currencies at a fixed rate to the euro: their write-offs have no exchange difference.
-FIXED_RATE = ("EUR", "BGN")
 #: Write-offs that close what the party owed us (a receivable, our advance to a supplier): like
 #: money received, a gain when worth more on the day than booked. The others close what we owed.
 CLOSE_A_CLAIM = (WriteOffTarget.DOCUMENT, WriteOffTarget.PAYMENT_OUT)
@@ -178,38 +176,45 @@ def _write_off_difference(
     return at_booking - on_the_day
 
 
-def _exported() -> Exists:
-    """The write-off went out in a batch (any destination or a manual export; a failed batch
-    does not count)."""
+def exported(source: str) -> Exists:
+    """The record of `source` (a write-off, a credit note's exchange difference) went out in a
+    batch (any destination or a manual export; a failed batch does not count)."""
     return Exists(
         DocumentExport.objects.filter(
             company_id=OuterRef("company_id"),
-            source=SOURCE,
+            source=source,
             object_id=OuterRef("pk"),
             batch__isnull=False,
         ).exclude(batch__status=BatchStatus.FAILED)
     )
 
 
-def write_offs_in_period(company: Company, period: Period) -> QuerySet[WriteOff]:
-    """The write-offs booked in the period: dated in it and active, or undone after their
-    export (booked then; their reversal is in the month of the undo)."""
-    return WriteOff.objects.filter(
-        company=company, date__gte=period.first, date__lte=period.last
-    ).filter(Q(undone_at__isnull=True) | _exported())
+def booked_in_period(rows: QuerySet[Any], source: str, period: Period) -> QuerySet[Any]:
+    """Of `rows` (a model with `date` and `undone_at`), those booked in the period: dated in it
+    and active, or undone after their export (booked then; reversed in the month of the undo)."""
+    return rows.filter(date__gte=period.first, date__lte=period.last).filter(
+        Q(undone_at__isnull=True) | exported(source)
+    )
 
 
 def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
-def reversed_in_period(company: Company, period: Period) -> QuerySet[WriteOff]:
-    """The exported write-offs undone in the period (the company's local days)."""
-    return WriteOff.objects.filter(
-        company=company,
+def undone_in_period(rows: QuerySet[Any], source: str, period: Period) -> QuerySet[Any]:
+    """Of `rows`, the exported ones undone in the period (the company's local days)."""
+    return rows.filter(
         undone_at__gte=_start_of(period.first),
         undone_at__lt=_start_of(period.next().first),
-    ).filter(_exported())
+    ).filter(exported(source))
+
+
+def write_offs_in_period(company: Company, period: Period) -> QuerySet[WriteOff]:
+    return booked_in_period(WriteOff.objects.filter(company=company), SOURCE, period)
+
+
+def reversed_in_period(company: Company, period: Period) -> QuerySet[WriteOff]:
+    return undone_in_period(WriteOff.objects.filter(company=company), SOURCE, period)
 
 
 def undo_day(undone_at: dt.datetime) -> dt.date:

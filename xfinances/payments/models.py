@@ -141,7 +141,8 @@ class Allocation(BoundedTextModel):
     source's currency, `document_amount` in the document's. `exchange_difference_eur`:
     `received_eur` (the amount at the payment's rate) minus `booked_eur` (the document amount
     at the document's booked rate), signed as a gain (+) or loss (−) for the company. A credit
-    note's part holds its value at the note's rate in both and no difference."""
+    note's part: `received_eur` at the note's rate, `booked_eur` at the claim's; in a floating
+    currency the two differ, and the export books the difference (accounting/note_differences)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     payment = models.ForeignKey(

@@ -10,6 +10,9 @@ from decimal import Decimal
 from xfinances.core.money import BGN_PER_EUR, RoundingPoint, round_cent
 from xfinances.payments.models import Direction
 
+#: Currencies at a fixed rate to the euro: what they settle has no exchange difference.
+FIXED_RATE = ("EUR", "BGN")
+
 
 def booked_eur_rate(
     currency: str, total: Decimal, eur_total: Decimal, exchange_rate: Decimal | None

@@ -32,6 +32,7 @@ from xfinances.accounting.exporters.base import (
     money,
     register,
 )
+from xfinances.accounting.money_records import NOTE_DIFFERENCE_SOURCE
 from xfinances.accounting.records import (
     ZERO,
     AccountMapping,
@@ -64,6 +65,8 @@ OPERATION_WORDS = {
     RecordKind.BANK: "Банка",
     RecordKind.WRITE_OFF: "Отписване",
 }
+#: Accounting notes that are no write-off, by their source.
+SOURCE_OPERATION_WORDS = {NOTE_DIFFERENCE_SOURCE: "Курсова разлика"}
 
 CURRENCY_NAMES = {
     "BGN": "Лев",
@@ -176,10 +179,8 @@ def _operation_lines(
     foreign = record.document_currency and record.document_currency != record.currency
     fx = currency = ""
     # What every line of the record repeats, made once: operation, number, date, archive.
-    start = (
-        f"{OPERATION_WORDS[record.kind]}#{_text(record.number)}#{texts.date(record.date)}"
-        f"#{archive}#"
-    )
+    operation = SOURCE_OPERATION_WORDS.get(record.source) or OPERATION_WORDS[record.kind]
+    start = f"{operation}#{_text(record.number)}#{texts.date(record.date)}#{archive}#"
     word = DOCUMENT_WORDS[record.document_type]
     for entry in record.journal:
         head = f"{start}{_text(entry.description)}#{word}@@"

@@ -1,6 +1,6 @@
 """The class of defect behind a cent (or more) left on a party's account: whatever way foreign-
 currency documents are settled — split payments at their own rates (or the bank's, typed), one
-payment over several documents, a remainder written off, an overpayment refunded — once every
+payment over several documents, a remainder written off, an overpayment refunded, a credit note at its own day's rate — once every
 document is settled and every payment used, the export's entries leave the party's 411 (clients)
 or 401 (suppliers) at zero in the ledger currency. Generated cases, each seed its own reproducible scenario."""
 
@@ -22,7 +22,8 @@ from xfinances.accounting.tests.factories import (
     set_write_off_tolerance,
 )
 from xfinances.core.models import ExchangeRate
-from xfinances.invoicing.tests.factories import SYSTEM, bg_client
+from xfinances.invoicing import actions as invoicing
+from xfinances.invoicing.tests.factories import SYSTEM, bg_client, line
 from xfinances.payments import actions
 from xfinances.payments.models import Payment
 from xfinances.payments.tests.factories import DAY, invoice, payment
@@ -184,3 +185,42 @@ def test_a_supplier_returning_our_overpayment_closes_its_401(
     records = _records(company)
     assert party_balance(records, "401", supplier.pk) == ZERO
     assert party_balance(records, "411", supplier.pk) == ZERO
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("seed", "how"), itertools.product(range(4), ["whole", "part", "after"]))
+def test_a_credit_note_at_its_own_rate_closes_the_clients_411(
+    company: Any, seed: int, how: str
+) -> None:
+    """A USD credit note is booked at the rate of its own day, not its invoice's: the EUR
+    between the two is an exchange difference, or it would stay on the client's 411 once the
+    note (and a payment for the rest) settled the invoice in USD."""
+    rng = random.Random(seed)
+    ExchangeRate.objects.create(currency="USD", date=DAY, rate=_rate(rng))
+    client = bg_client(company)
+    document = invoice(company, client, str(_money(rng, 100, 3000)), currency="USD")
+    pay_day, note_day = _days(rng, 2)
+    if how == "after":  # paid in part first; the note takes what is left
+        paid = payment(
+            company, client, str(_cuts(rng, document.total, 2)[0]), day=pay_day, currency="USD"
+        )
+        actions.allocate(SYSTEM, paid, [(document, None)])
+        document.refresh_from_db()
+    lines = None  # the whole invoice cancelled
+    if how != "whole":
+        credited = (
+            document.outstanding_amount if how == "after" else _cuts(rng, document.total, 2)[0]
+        )
+        lines = [line(str(credited), vat="exempt")]
+    invoicing.create_credit_note(
+        SYSTEM, document, reason="отстъпка", lines=lines, issue=True, today=note_day
+    )
+    document.refresh_from_db()
+    if document.outstanding_amount:
+        paid = payment(
+            company, client, str(document.outstanding_amount), day=pay_day, currency="USD"
+        )
+        actions.allocate(SYSTEM, paid, [(document, None)])
+        document.refresh_from_db()
+    assert document.outstanding_amount == 0
+    assert party_balance(_records(company), "411", client.pk) == ZERO

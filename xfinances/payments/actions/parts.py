@@ -3,6 +3,7 @@ payment — so that the part closing the whole takes exactly what the others lef
 figure (`payments.rates.part_eur`) and no cent of rounding stays on the party's 411/401.
 
 A document's parts are its active allocations (from payments and credit notes) and write-offs;
+a credit note's, its allocations against claims (their values at the note's rate);
 a supplier invoice's likewise; a payment's are its active allocations, its write-offs and the
 refunds paid out of it (their EUR amounts, at the payment's rate). The callers hold the locks
 of the wholes (`locks.py`), so the sums read here stay true until they commit."""
@@ -118,6 +119,37 @@ def of_payments(company_id: int, payments: Iterable[Payment]) -> Parts:
     for source, eur in refunds.values_list("refund_of_id", "eur_amount"):
         parts.add(source, eur, 1)
     return parts
+
+
+def of_credit_notes(company_id: int, notes: Collection[int]) -> Parts:
+    """The parts of the credit notes `notes`: their active allocations, at the notes' rates."""
+    parts = Parts()
+    _sums(
+        parts,
+        Allocation.objects.filter(
+            company_id=company_id, credit_note_id__in=notes, undone_at__isnull=True
+        )
+        .values("credit_note_id")
+        .annotate(s=Sum("received_eur"), n=Count("id"))
+        .order_by()
+        .values_list("credit_note_id", "s", "n"),
+    )
+    return parts
+
+
+def credit_note_part(
+    parts: Parts, note: Document, amount: Decimal, *, remaining_after: Decimal, day: dt.date
+) -> Decimal:
+    """The EUR value of `amount` of a credit note set off against a claim: at the rate the
+    note booked; the part that uses the note up takes the rest of its EUR total."""
+    return parts.take(
+        note.pk,
+        amount,
+        document_eur_rate(note),
+        closes=remaining_after == 0,
+        whole_eur=note.eur_total,
+        day=day,
+    )
 
 
 def document_part(

@@ -3,6 +3,7 @@ allocation (refunds are in `refunds.py`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
@@ -33,10 +34,12 @@ from xfinances.payments.actions.common import (
 from xfinances.payments.actions.write_offs import _undo_write_off
 from xfinances.payments.models import (
     Allocation,
+    Direction,
+    DocumentSettlement,
     WriteOff,
 )
 from xfinances.payments.queries import settings_of
-from xfinances.payments.rates import eur_value
+from xfinances.payments.rates import FIXED_RATE, difference_of, eur_value
 from xfinances.purchases import actions as purchases_actions
 
 
@@ -134,23 +137,58 @@ def _offset_credit_note(
                 ]
             }
         )
-    # What the note takes off the client's 411: its part at the rate the note booked.
-    on_the_account = eur_value(value, document_eur_rate(note))
+    day = max(note.issue_date, target.issue_date)
+    received, booked = _credit_note_values(
+        (note, value, note_left - value),
+        (target, rows[target.pk], doc_amount, target_left - doc_amount),
+        day,
+    )
     allocation = Allocation.objects.create(
         company=company,
         credit_note=note,
         document=target,
-        date=max(note.issue_date, target.issue_date),
+        date=day,
         amount=value,
         document_amount=doc_amount,
-        received_eur=on_the_account,
-        booked_eur=on_the_account,
+        received_eur=received,
+        booked_eur=booked,
+        exchange_difference_eur=difference_of(Direction.IN, received, booked),
         created_by=actor.user,
     )
     _settlement_apply(actor, note, rows[note.pk], credited=value)
     _settlement_apply(actor, target, rows[target.pk], credited=doc_amount)
     audit.record_create(actor, company, "apply_credit_note", allocation)
     return allocation
+
+
+def _credit_note_values(
+    note_part: tuple[Document, Decimal, Decimal],
+    target_part: tuple[Document, DocumentSettlement, Decimal, Decimal],
+    day: dt.date,
+) -> tuple[Decimal, Decimal]:
+    """What a note's part takes off the client's 411 (at the rate the note booked) and what it
+    settles of the claim (at the claim's booked rate), in EUR; each `(amount, left after)`.
+    A note in a floating currency is booked at its own day's rate, its invoice at another day's:
+    the two differ by an exchange difference (`exchange_difference_eur`, booked by the export).
+    The parts: `(note, amount, left after)` and `(claim, its settlement row, amount, left after)`
+    (the rows locked by the caller).
+    Between the euro and the lev (a 2026 note to a 2025 invoice) the rate is fixed: the part's
+    value is the note's on both sides, as the law converts it."""
+    note, amount, left = note_part
+    note_eur = parts.credit_note_part(
+        parts.of_credit_notes(note.company_id, [note.pk]),
+        note,
+        amount,
+        remaining_after=left,
+        day=day,
+    )
+    target, row, amount, left = target_part
+    if note.currency in FIXED_RATE and target.currency in FIXED_RATE:
+        return note_eur, note_eur
+    target_eur = parts.document_part(
+        parts.of_documents(note.company_id, [row]), target, amount, remaining_after=left, day=day
+    )
+    return note_eur, target_eur
 
 
 def offset_credit_note_on_issue(event: DocumentIssued) -> None:
@@ -225,6 +263,8 @@ def undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> All
     ensure_can(actor, allocation.company, "payments.change")
     if allocation.payment is not None:  # a payment exported to accounting is locked
         edit_guards.ensure_editable(allocation.payment)
+    elif allocation.exchange_difference_eur:  # a credit note's difference has its own entry
+        edit_guards.ensure_editable(allocation)
     return _undo_allocation(actor, allocation, reason=reason)
 
 
