@@ -113,6 +113,12 @@ class RefundIn(InputSchema):
     note: str = ""
 
 
+class RefundOfIn(InputSchema):
+    """The payment whose unallocated rest this payment returns."""
+
+    payment_id: int
+
+
 class CreditNoteIn(InputSchema):
     document_id: int | None = None
     amount: str | None = None
@@ -569,6 +575,31 @@ def refund(request: CompanyRequest, payment_id: int, body: RefundIn) -> Status:
     )
     made = actions.refund_credit(request.actor, payment, data)
     return Status(201, _payment_out(made))
+
+
+@router.post(
+    "/{payment_id}/refund-of",
+    summary="Link a payment as the refund of another payment's unallocated rest",
+)
+def link_refund(request: CompanyRequest, payment_id: int, body: RefundOfIn) -> dict[str, Any]:
+    """A payment already recorded (a bank statement's entry, say), of nothing allocated,
+    returns all of its amount out of `payment_id`'s rest: the other way, in its currency, of
+    its party. Linking twice is refused (409)."""
+    require(request, "payments.change")
+    company = request.company
+    refund = company_object_or_404(company, Payment, pk=payment_id)
+    returned = Payment.objects.filter(company=company, pk=body.payment_id).first()
+    if returned is None:
+        raise InvalidInput({"payment_id": [_("Choose another payment of this company.")]})
+    return _payment_out(actions.link_refund(request.actor, refund, returned))
+
+
+@router.post("/{payment_id}/refund-of/undo", summary="Take back a refund's link (with a reason)")
+def unlink_refund(request: CompanyRequest, payment_id: int, body: ReasonIn) -> dict[str, Any]:
+    """The payment is no refund: unallocated again, the payment it returned has its rest back."""
+    require(request, "payments.change")
+    refund = company_object_or_404(request.company, Payment, pk=payment_id)
+    return _payment_out(actions.unlink_refund(request.actor, refund, reason=body.reason))
 
 
 @router.post("/{payment_id}/allocations", summary="Allocate a payment to documents")

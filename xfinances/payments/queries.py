@@ -24,6 +24,7 @@ from xfinances.parties.models import Party
 from xfinances.payments import dunning
 from xfinances.payments.models import (
     Allocation,
+    Direction,
     DunningLevel,
     DunningPause,
     Payment,
@@ -396,3 +397,23 @@ def open_amounts(company: Company, currency: str, since: dt.date) -> list[dict[s
         data["total"] = data.pop("total") - data.pop("settled_amount")
         found.append(data)
     return found
+
+
+def refund_candidates(payment: Payment, limit: int = 20) -> QuerySet[Payment]:
+    """The payments `payment` could return the rest of (`actions.link_refund`): the other way,
+    in its currency, of its party (any party when it has none), no refund themselves, with at
+    least its amount unallocated; the latest first. None when `payment` has anything allocated
+    or is a refund already."""
+    if payment.allocated or payment.refund_of_id:
+        return Payment.objects.none()
+    other = Direction.OUT if payment.direction == Direction.IN else Direction.IN
+    found = Payment.objects.filter(
+        company_id=payment.company_id,
+        direction=other,
+        currency=payment.currency,
+        refund_of__isnull=True,
+        amount__gte=F("allocated") + payment.amount,
+    ).exclude(pk=payment.pk)
+    if payment.party_id:
+        found = found.filter(party_id=payment.party_id)
+    return found.select_related("party").order_by("-date", "-id")[:limit]

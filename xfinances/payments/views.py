@@ -212,6 +212,7 @@ def payment_detail(request: CompanyRequest, payment_id: int) -> HttpResponse:
             ),
             "refundable": refundable,
             "accounts": _accounts_to_move(request) if refundable else [],
+            "refund_candidates": queries.refund_candidates(payment),
             "today": timezone.localdate(),
             "allocations": queries.allocations_of_payment(payment),
             "open_documents": open_documents,
@@ -259,6 +260,46 @@ def payment_refund(request: CompanyRequest, payment_id: int) -> HttpResponse:
         _("%(amount)s recorded as a refund of this payment.")
         % {"amount": formatting.money(refund.amount, refund.currency)},
     )
+    return redirect("payments:payment", company.eik, payment.pk)
+
+
+@company_view("payments.change")
+@require_POST
+def payment_link_refund(request: CompanyRequest, payment_id: int) -> HttpResponse:
+    """This payment (a bank entry, say) is the refund of another payment's rest."""
+    company = request.company
+    payment = company_object_or_404(company, Payment, pk=payment_id)
+    chosen = request.POST.get("payment") or ""
+    returned = (
+        Payment.objects.filter(company=company, pk=chosen).first() if chosen.isdigit() else None
+    )
+    try:
+        if returned is None:
+            raise InvalidInput({"payment": [_("Choose another payment of this company.")]})
+        actions.link_refund(request.actor, payment, returned)
+    except ActionError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(
+            request,
+            _("This payment now returns the rest of the payment of %(payment)s.")
+            % {"payment": returned},
+        )
+    return redirect("payments:payment", company.eik, payment.pk)
+
+
+@company_view("payments.change")
+@require_POST
+def payment_unlink_refund(request: CompanyRequest, payment_id: int) -> HttpResponse:
+    """This payment is no refund after all: unallocated again, the other one's rest back."""
+    company = request.company
+    payment = company_object_or_404(company, Payment, pk=payment_id)
+    try:
+        actions.unlink_refund(request.actor, payment, reason=request.POST.get("reason", ""))
+    except ActionError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, _("The payment is no refund now: it is unallocated again."))
     return redirect("payments:payment", company.eik, payment.pk)
 
 

@@ -160,6 +160,9 @@ def unlink_refund(actor: Actor, refund: Payment, *, reason: str) -> Payment:
     payment it returned has its rest back."""
     company = refund.company
     ensure_can(actor, company, "payments.change")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": [_("Say why the payment is no refund.")]})
     source_id = refund.refund_of_id
     if not source_id:
         raise Conflict(_("This payment refunds nothing."))

@@ -188,3 +188,89 @@ def test_the_api_refunds_the_rest_and_refuses_the_next(company, api_as):
     viewer = api_as(company, "viewer")
     assert viewer.post(f"/payments/{paid.pk}/refund", {}).status_code == 403
     assert Payment.objects.filter(company=company, refund_of=paid).count() == 1
+
+
+def test_the_page_links_a_bank_payment_as_the_return_and_takes_it_back(company, client_as):
+    paid = overpaid_supplier(company)
+    came_back = payment(company, paid.party, "30.00", day=DAY + dt.timedelta(days=4))
+    too_big = payment(company, paid.party, "30.01", day=DAY + dt.timedelta(days=4))
+    client = client_as(company, "owner")
+    url = reverse("payments:payment", args=[company.eik, came_back.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="bg").content.decode()
+    assert "Връща ли доставчик надплатеното от нас?" in page
+    assert f'name="payment" value="{paid.pk}"' in page
+    # 30.01 is more than the rest: the payment is no candidate there.
+    other = reverse("payments:payment", args=[company.eik, too_big.pk])
+    assert 'id="refund-candidates"' not in client.get(other).content.decode()
+
+    linked = client.post(
+        reverse("payments:link_refund", args=[company.eik, came_back.pk]),
+        {"payment": paid.pk},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="bg",
+    ).content.decode()
+    assert "Това плащане вече връща остатъка от плащането от 05.03.2026 150,00\xa0EUR." in linked
+    came_back.refresh_from_db()
+    assert came_back.refund_of_id == paid.pk and 'id="unlink-refund"' in linked
+    assert 'id="refund-candidates"' not in linked
+
+    refused = client.post(
+        reverse("payments:unlink_refund", args=[company.eik, came_back.pk]),
+        {"reason": "  "},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="bg",
+    ).content.decode()
+    assert "Посочете защо плащането не е връщане." in refused
+    came_back.refresh_from_db()
+    assert came_back.refund_of_id == paid.pk
+    undone = client.post(
+        reverse("payments:unlink_refund", args=[company.eik, came_back.pk]),
+        {"reason": "друго плащане"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="bg",
+    ).content.decode()
+    assert "Плащането вече не е връщане: отново е неразнесено." in undone
+    came_back.refresh_from_db()
+    paid.refresh_from_db()
+    assert came_back.refund_of_id is None and came_back.unallocated == D("30.00")
+    assert paid.unallocated == D("30.00")
+    assert AuditEntry.objects.get(action="unlink_refund").reason == "друго плащане"
+
+
+def test_the_page_refuses_a_payment_of_another_company(company, other_company, client_as):
+    paid = overpaid_supplier(company)
+    foreign = overpaid_supplier(other_company)
+    came_back = payment(company, paid.party, "30.00", day=DAY)
+    client = client_as(company, "owner")
+    answer = client.post(
+        reverse("payments:link_refund", args=[company.eik, came_back.pk]),
+        {"payment": foreign.pk},
+        follow=True,
+    ).content.decode()
+    assert "Изберете друго плащане на тази фирма." in answer
+    came_back.refresh_from_db()
+    assert came_back.refund_of_id is None
+
+
+def test_the_api_links_and_unlinks_a_refund(company, api_as):
+    paid = overpaid_supplier(company)
+    came_back = payment(company, None, "30.00", day=DAY)
+    api = api_as(company, "accountant")
+    viewer = api_as(company, "viewer")
+    assert (
+        viewer.post(f"/payments/{came_back.pk}/refund-of", {"payment_id": paid.pk}).status_code
+        == 403
+    )
+    missing = api.post(f"/payments/{came_back.pk}/refund-of", {"payment_id": 10**9})
+    assert missing.status_code == 422 and "payment_id" in missing.json()["errors"]
+    linked = api.post(f"/payments/{came_back.pk}/refund-of", {"payment_id": paid.pk})
+    assert linked.status_code == 200, linked.content
+    assert linked.json()["refund_of_id"] == paid.pk and linked.json()["unallocated"] == "0.00"
+    assert (
+        api.post(f"/payments/{came_back.pk}/refund-of", {"payment_id": paid.pk}).status_code == 409
+    )
+    no_reason = api.post(f"/payments/{came_back.pk}/refund-of/undo", {})
+    assert no_reason.status_code == 422 and "reason" in no_reason.json()["errors"]
+    undone = api.post(f"/payments/{came_back.pk}/refund-of/undo", {"reason": "wrong"})
+    assert undone.status_code == 200 and undone.json()["refund_of_id"] is None
+    assert api.post(f"/payments/{came_back.pk}/refund-of/undo", {"reason": "x"}).status_code == 409
