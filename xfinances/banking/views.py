@@ -19,6 +19,7 @@ from xfinances.banking import actions, csv_profiles, queries
 from xfinances.banking.forms import ProfileForm, ReasonForm, RuleForm, UploadForm
 from xfinances.banking.inputs import BankRuleInput
 from xfinances.banking.models import ImportSource, MatchState, RuleDirection
+from xfinances.core import formatting
 from xfinances.core.exceptions import ActionError, InvalidInput, NotAllowed
 from xfinances.core.forms import set_choices
 from xfinances.core.models import Company
@@ -133,36 +134,52 @@ def upload(request: CompanyRequest) -> HttpResponse:
         if errors:
             return JsonResponse({"errors": errors}, status=422)
         assert summary is not None
-        return JsonResponse(summary.as_dict(), status=201)
+        lines = [{"level": level, "text": text} for level, text in _summary_lines(summary)]
+        return JsonResponse({**summary.as_dict(), "messages": lines}, status=201)
     if errors:
         for message in errors:
             messages.error(request, message)
     elif summary is not None:
-        messages.success(
-            request,
+        for level, text in _summary_lines(summary):
+            messages.add_message(request, MESSAGE_LEVELS[level], text)
+    return redirect("banking:statements", company.eik)
+
+
+MESSAGE_LEVELS = {"success": messages.SUCCESS, "info": messages.INFO, "warning": messages.WARNING}
+
+
+def _summary_lines(summary: actions.ImportSummary) -> list[tuple[str, str]]:
+    """What an import says to the person who uploaded it, as (level, text): the same lines on
+    the page after a plain upload and under the drop area (its JSON `messages`)."""
+    count = formatting.quantity
+    lines = [
+        (
+            "success",
             _(
                 "Imported: %(new)s new, %(dup)s duplicates, "
                 "%(matched)s matched, %(review)s to review."
             )
             % {
-                "new": summary.new,
-                "dup": summary.duplicates,
-                "matched": summary.matched,
-                "review": summary.review,
+                "new": count(summary.new),
+                "dup": count(summary.duplicates),
+                "matched": count(summary.matched),
+                "review": count(summary.review),
             },
         )
-        if summary.typed:
-            messages.info(
-                request,
+    ]
+    if summary.typed:
+        lines.append(
+            (
+                "info",
                 _(
                     "%(count)s of them had been typed in by hand: they keep those movements, "
                     "nothing is counted twice."
                 )
-                % {"count": summary.typed},
+                % {"count": count(summary.typed)},
             )
-        for line in summary.balance_breaks:
-            messages.warning(request, line)
-    return redirect("banking:statements", company.eik)
+        )
+    lines += [("warning", line) for line in summary.balance_breaks]
+    return lines
 
 
 @company_view("payments.view")

@@ -11,7 +11,9 @@ from django.urls import reverse
 
 from xfinances.banking.models import BankEntry, MatchProposal, MatchState
 from xfinances.banking.sample_files import Row, camt053
-from xfinances.banking.tests.factories import bank_account, isolation_objects
+from xfinances.banking.tests.factories import SYSTEM, bank_account, isolation_objects
+from xfinances.treasury import actions as treasury_actions
+from xfinances.treasury.tests.factories import movement_input
 
 DAY = dt.date(2026, 11, 2)
 
@@ -101,3 +103,30 @@ def test_pages_are_bulgarian(company: Any, client_as: Any) -> None:
     profiles = client.get(reverse("banking:profiles", args=[company.eik]))
     assert "Банковите движения, които не плащат документ".encode() in rules.content
     assert "Готови профили (само за четене)".encode() in profiles.content
+
+
+def test_the_drop_area_gets_the_pages_own_summary_lines(company: Any, client_as: Any) -> None:
+    """The drag-and-drop upload shows what a plain upload shows: the JSON answer carries the
+    same translated lines (counts, the movements typed by hand, balance breaks)."""
+    account = bank_account(company)
+    treasury_actions.create_movement(
+        SYSTEM, account, movement_input(date=DAY, direction="in", amount="12.50")
+    )
+    file = io.BytesIO(statement_bytes(account.iban))
+    file.name = "s.xml"
+    answer = client_as(company, "owner").post(
+        reverse("banking:upload", args=[company.eik]),
+        {"file": file, "account": "", "profile": ""},
+        HTTP_ACCEPT="application/json",
+    )
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    assert (body["new"], body["typed"]) == (2, 1)
+    assert body["messages"] == [
+        {"level": "success", "text": "Внесено: 2 нови, 0 повторени, 0 разнесени, 0 за преглед."},
+        {
+            "level": "info",
+            "text": "1 от тях бяха въведени ръчно: остават със своите движения, "
+            "нищо не се брои два пъти.",
+        },
+    ]

@@ -13,12 +13,16 @@
     var bar = document.getElementById("upload-progress");
     var labels = summary.dataset;
 
+    function box(text, kind) {
+      var item = document.createElement("div");
+      item.className = "alert alert-" + kind;
+      item.textContent = text;
+      summary.appendChild(item);
+    }
+
     function show(text, kind) {
       summary.innerHTML = "";
-      var box = document.createElement("div");
-      box.className = "alert alert-" + kind;
-      box.textContent = text;
-      summary.appendChild(box);
+      box(text, kind);
     }
 
     function send(file) {
@@ -37,11 +41,11 @@
         var body = {};
         try { body = JSON.parse(xhr.responseText); } catch (err) { body = {errors: [xhr.statusText]}; }
         if (xhr.status === 201) {
-          show(file.name + ": " + body["new"] + " " + labels.labelNew + ", " + body.duplicates + " " +
-               labels.labelDuplicates + ", " + body.matched + " " + labels.labelMatched + ", " +
-               body.review + " " + labels.labelReview +
-               (body.balance_breaks.length ? " · " + body.balance_breaks.join(" · ") : ""),
-               body.balance_breaks.length ? "warning" : "success");
+          // The server's own lines, translated and formatted as after a plain upload.
+          summary.innerHTML = "";
+          (body.messages || []).forEach(function (line, index) {
+            box((index ? "" : file.name + ": ") + line.text, line.level);
+          });
           summary.dataset.done = "1";
         } else {
           show(labels.labelFailed + " " + (body.errors || []).join(" "), "danger");
