@@ -102,7 +102,8 @@ class ExportIn(InputSchema, action_input=ExportInput, wire={"period": str}):
 
 
 class ReopenIn(InputSchema):
-    # "purchases.SupplierInvoice", "payments.Payment", "treasury.Movement", "payments.WriteOff"
+    # "purchases.SupplierInvoice", "payments.Payment", "treasury.Movement", "payments.WriteOff",
+    # "payments.Allocation" (a credit note's exchange difference)
     source: str
     id: int
     reason: str = ""

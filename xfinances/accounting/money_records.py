@@ -283,6 +283,7 @@ class NoteDifferenceInput(NamedTuple):
     party: PartyRecord
     note_number: str
     document_number: str
+    receivable: bool = True  # a sales note (411); a supplier's note: False (401)
 
 
 def note_difference_record(item: NoteDifferenceInput, mapping: AccountMapping) -> ExportRecord:
@@ -291,16 +292,19 @@ def note_difference_record(item: NoteDifferenceInput, mapping: AccountMapping) -
     the rate of its own day, the invoice put it there at the rate of its day, so the client's
     411 keeps the difference until this entry closes it — a loss (the note took less EUR than
     the invoice booked): Dr exchange losses / Cr receivables; a gain: Dr receivables /
-    Cr exchange gains. No VAT rows: the note's VAT is in the ledger at its own rate."""
+    Cr exchange gains. A supplier's note likewise on its 401: taking less EUR off what we owe
+    than the invoice booked leaves a credit there, a gain (Dr payables / Cr exchange gains).
+    No VAT rows: the note's VAT is in the ledger at its own rate."""
     diff, analytics = item.difference, item.party.number
+    party_account = mapping.receivables if item.receivable else mapping.payables
     if diff < 0:
         lines = [
             JournalLine(mapping.exchange_loss, -diff, ZERO),
-            JournalLine(mapping.receivables, ZERO, -diff, analytics),
+            JournalLine(party_account, ZERO, -diff, analytics),
         ]
     else:
         lines = [
-            JournalLine(mapping.receivables, diff, ZERO, analytics),
+            JournalLine(party_account, diff, ZERO, analytics),
             JournalLine(mapping.exchange_gain, ZERO, diff),
         ]
     period = period_of(item.date)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from xfinances.accounting.building import (
@@ -45,23 +45,44 @@ FIELDS = (
     "document__number",
     "document__party_id",
     *party_fields("document__recipient_"),
+    "supplier_credit_note_id",
+    "supplier_credit_note__supplier_number",
+    "supplier_invoice__supplier_number",
+    "supplier_invoice__supplier_id",
+    *party_fields("supplier_invoice__supplier__"),
 )
 
 
 def note_differences(company: Company) -> QuerySet[Allocation]:
-    """The company's credit-note set-offs that carry an exchange difference."""
-    return Allocation.objects.filter(company=company, credit_note__isnull=False).exclude(
-        exchange_difference_eur=0
+    """The company's credit-note set-offs (ours and the suppliers') with an exchange
+    difference."""
+    return (
+        Allocation.objects.filter(company=company)
+        .filter(Q(credit_note__isnull=False) | Q(supplier_credit_note__isnull=False))
+        .exclude(exchange_difference_eur=0)
     )
 
 
 def _input(company: Company, row: dict[str, Any], ledger: str, what: str) -> NoteDifferenceInput:
+    difference = to_ledger(
+        company, row["exchange_difference_eur"], "EUR", row["date"], ledger, what
+    )
+    if row["supplier_credit_note_id"] is not None:
+        return NoteDifferenceInput(
+            id=row["id"],
+            date=row["date"],
+            difference=difference,
+            party=party_of(
+                row, "supplier_invoice__supplier__", row["supplier_invoice__supplier_id"]
+            ),
+            note_number=row["supplier_credit_note__supplier_number"] or "",
+            document_number=row["supplier_invoice__supplier_number"] or "",
+            receivable=False,
+        )
     return NoteDifferenceInput(
         id=row["id"],
         date=row["date"],
-        difference=to_ledger(
-            company, row["exchange_difference_eur"], "EUR", row["date"], ledger, what
-        ),
+        difference=difference,
         party=party_of(row, "document__recipient_", row["document__party_id"]),
         note_number=row["credit_note__number"] or "",
         document_number=row["document__number"] or "",

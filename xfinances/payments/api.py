@@ -119,6 +119,14 @@ class RefundOfIn(InputSchema):
     payment_id: int
 
 
+class SupplierSetOffIn(InputSchema):
+    """`supplier_invoice_id`: the invoice (empty: the one the note corrects); `amount` (empty:
+    what both sides allow)."""
+
+    supplier_invoice_id: int | None = None
+    amount: str | None = None
+
+
 class CreditNoteIn(InputSchema):
     document_id: int | None = None
     amount: str | None = None
@@ -162,6 +170,7 @@ def _allocation_out(allocation: Allocation) -> dict[str, Any]:
         "credit_note_id": allocation.credit_note_id,
         "document_id": allocation.document_id,
         "supplier_invoice_id": allocation.supplier_invoice_id,
+        "supplier_credit_note_id": allocation.supplier_credit_note_id,
         "date": allocation.date,
         "amount": str(allocation.amount),
         "document_amount": str(allocation.document_amount),
@@ -197,6 +206,7 @@ def _supplier_invoice_out(invoice: SupplierInvoice) -> dict[str, Any]:
         "total": str(invoice.total),
         "paid": str(invoice.amount_paid),
         "written_off": str(invoice.amount_written_off),
+        "credited": str(invoice.amount_credited),
         "remaining": str(invoice.remaining),
         "allocations": [
             _allocation_out(a) for a in queries.allocations_of_supplier_invoice(invoice)
@@ -392,6 +402,31 @@ def apply_credit_note(
     return _allocation_out(
         actions.apply_credit_note(request.actor, note, target, amount=body.amount)
     )
+
+
+@router.post(
+    "/supplier-credit-notes/{supplier_invoice_id}/set-off",
+    response={201: dict},
+    summary="Set a supplier's credit note off against its invoice (or supplier_invoice_id)",
+)
+@idempotent
+def apply_supplier_credit_note(
+    request: CompanyRequest, supplier_invoice_id: int, body: SupplierSetOffIn
+) -> Status:
+    require(request, "payments.change")
+    company = request.company
+    note = company_object_or_404(company, SupplierInvoice, pk=supplier_invoice_id)
+    target = None
+    if body.supplier_invoice_id is not None:
+        target = SupplierInvoice.objects.filter(
+            company=company, pk=body.supplier_invoice_id
+        ).first()
+        if target is None:
+            raise InvalidInput(
+                {"supplier_invoice_id": [_("No such supplier invoice in this company.")]}
+            )
+    made = actions.apply_supplier_credit_note(request.actor, note, target, amount=body.amount)
+    return Status(201, _allocation_out(made))
 
 
 def _day(value: str | None, field: str = "on") -> dt.date:

@@ -18,11 +18,19 @@ class PaymentsConfig(AppConfig):
         from xfinances.invoicing.forecast import client_payment_delays
         from xfinances.payments import actions, dashboard, demo, forecast, search
         from xfinances.payments.actions import reminder_settings
+        from xfinances.purchases.events import SupplierDocumentRegistered
         from xfinances.treasury.forecast_sources import forecast_sources
 
         # A credit note settles its invoice in the issue's own transaction (company setting).
         events.subscribe(
             DocumentIssued, actions.offset_credit_note_on_issue, phase=events.Phase.IN_TRANSACTION
+        )
+        # A supplier's credit note settles the invoice it corrects as it is registered (the
+        # same company setting).
+        events.subscribe(
+            SupplierDocumentRegistered,
+            actions.set_off_supplier_note_on_register,
+            phase=events.Phase.IN_TRANSACTION,
         )
         # A voided document gives back what settled it or what it settled.
         events.subscribe(

@@ -137,7 +137,9 @@ class Payment(BoundedTextModel):
 class Allocation(BoundedTextModel):
     """Part of a payment (or of a credit note) settling part of a document.
 
-    Source: `payment` or `credit_note` (exactly one). Target: `document`. `amount` is in the
+    Source: `payment`, `credit_note` (a sales note: target `document`) or
+    `supplier_credit_note` (target `supplier_invoice`), exactly one. Target: `document` or
+    `supplier_invoice`. `amount` is in the
     source's currency, `document_amount` in the document's. `exchange_difference_eur`:
     `received_eur` (the amount at the payment's rate) minus `booked_eur` (the document amount
     at the document's booked rate), signed as a gain (+) or loss (−) for the company. A credit
@@ -164,6 +166,16 @@ class Allocation(BoundedTextModel):
         null=True,
         blank=True,
         related_name="payment_allocations",
+    )
+    #: A supplier's credit note set off against `supplier_invoice` (its source, as
+    #: `credit_note` is a sales note's).
+    supplier_credit_note = models.ForeignKey(
+        "purchases.SupplierInvoice",
+        verbose_name=_("supplier credit note"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     date = models.DateField(_("date"))
     amount = models.DecimalField(_("amount (source currency)"), **AMOUNT)
@@ -195,13 +207,32 @@ class Allocation(BoundedTextModel):
                 name="allocation_amounts_positive",
             ),
             models.CheckConstraint(
-                condition=Q(payment__isnull=False, credit_note__isnull=True)
-                | Q(payment__isnull=True, credit_note__isnull=False),
+                condition=Q(
+                    payment__isnull=False,
+                    credit_note__isnull=True,
+                    supplier_credit_note__isnull=True,
+                )
+                | Q(
+                    payment__isnull=True,
+                    credit_note__isnull=False,
+                    supplier_credit_note__isnull=True,
+                )
+                | Q(
+                    payment__isnull=True,
+                    credit_note__isnull=True,
+                    supplier_credit_note__isnull=False,
+                ),
                 name="allocation_one_source",
             ),
             models.CheckConstraint(
-                condition=Q(document__isnull=False, supplier_invoice__isnull=True)
-                | Q(document__isnull=True, supplier_invoice__isnull=False, payment__isnull=False),
+                condition=Q(
+                    document__isnull=False,
+                    supplier_invoice__isnull=True,
+                    supplier_credit_note__isnull=True,
+                )
+                | Q(
+                    document__isnull=True, supplier_invoice__isnull=False, credit_note__isnull=True
+                ),
                 name="allocation_one_target",
             ),
         ]
@@ -209,6 +240,9 @@ class Allocation(BoundedTextModel):
             models.Index(fields=["company", "document", "date"], name="allocation_document"),
             models.Index(fields=["company", "payment"], name="allocation_payment"),
             models.Index(fields=["company", "credit_note"], name="allocation_credit_note"),
+            models.Index(
+                fields=["company", "supplier_credit_note"], name="allocation_supplier_note"
+            ),
             models.Index(
                 fields=["company", "supplier_invoice", "date"], name="allocation_supplier_inv"
             ),

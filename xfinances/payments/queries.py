@@ -33,7 +33,9 @@ from xfinances.payments.models import (
     WriteOff,
 )
 from xfinances.purchases.models import (
+    SupplierDocumentKind,
     SupplierInvoice,
+    SupplierInvoiceStatus,
 )
 
 ZERO = Decimal("0.00")
@@ -349,11 +351,34 @@ def write_offs_of_supplier_invoice(invoice: SupplierInvoice) -> QuerySet[WriteOf
 
 
 def allocations_of_supplier_invoice(invoice: SupplierInvoice) -> QuerySet[Allocation]:
+    """What settled a supplier document (payments, credit notes set off against it) or, for a
+    credit note, what it was set off against."""
     return (
-        Allocation.objects.filter(company_id=invoice.company_id, supplier_invoice=invoice)
-        .select_related("payment")
+        Allocation.objects.filter(company_id=invoice.company_id)
+        .filter(Q(supplier_invoice=invoice) | Q(supplier_credit_note=invoice))
+        .select_related("payment", "supplier_invoice", "supplier_credit_note")
         .order_by("date", "id")
     )
+
+
+def set_off_targets(note: SupplierInvoice, limit: int = 50) -> list[SupplierInvoice]:
+    """The supplier's open invoices and debit notes a credit note can be set off against: in
+    its currency, with something left to pay; the invoice it corrects first. None when the
+    note is used up or is no credit note."""
+    if note.kind != SupplierDocumentKind.CREDIT_NOTE or note.amount_credited >= note.total:
+        return []
+    found = (
+        SupplierInvoice.objects.filter(
+            company_id=note.company_id,
+            supplier_id=note.supplier_id,
+            currency=note.currency,
+            status=SupplierInvoiceStatus.REGISTERED,
+            remaining__gt=0,
+        )
+        .exclude(kind=SupplierDocumentKind.CREDIT_NOTE)
+        .order_by("due_date", "id")[:limit]
+    )
+    return sorted(found, key=lambda invoice: invoice.pk != note.corrected_invoice_id)
 
 
 def reminders_of_document(document: Document) -> QuerySet[ReminderSent]:

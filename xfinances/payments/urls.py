@@ -23,6 +23,11 @@ urlpatterns = [
         views.supplier_invoice_write_off,
         name="supplier_invoice_write_off",
     ),
+    path(
+        "supplier-invoices/<int:supplier_invoice_id>/set-off/",
+        views.supplier_set_off,
+        name="supplier_set_off",
+    ),
     path("allocations/<int:allocation_id>/undo/", views.allocation_undo, name="undo"),
     path("documents/<int:document_id>/", views.document_detail, name="document"),
     path("documents/<int:document_id>/write-off/", views.document_write_off, name="write_off"),

@@ -335,11 +335,43 @@ def supplier_invoice_detail(request: CompanyRequest, supplier_invoice_id: int) -
             "invoice": invoice,
             "allocations": queries.allocations_of_supplier_invoice(invoice),
             "write_offs": queries.write_offs_of_supplier_invoice(invoice),
+            "set_off_targets": queries.set_off_targets(invoice),
+            "note_left": invoice.total - invoice.amount_credited,
             "write_off_fits": invoice.is_payable
             and invoice.remaining > 0
             and queries.fits_write_off_tolerance(company, invoice.remaining, invoice.exchange_rate),
         },
     )
+
+
+@company_view("payments.change")
+@require_POST
+def supplier_set_off(request: CompanyRequest, supplier_invoice_id: int) -> HttpResponse:
+    """Set a supplier's credit note off against one of the supplier's open invoices."""
+    company = request.company
+    note = company_object_or_404(company, SupplierInvoice, pk=supplier_invoice_id)
+    chosen = request.POST.get("invoice") or ""
+    target = (
+        SupplierInvoice.objects.filter(company=company, pk=chosen).first()
+        if chosen.isdigit()
+        else None
+    )
+    try:
+        made = actions.apply_supplier_credit_note(
+            request.actor, note, target, request.POST.get("amount") or None
+        )
+    except ActionError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(
+            request,
+            _("%(amount)s of the credit note set off: no longer to pay on %(number)s.")
+            % {
+                "amount": formatting.money(made.amount, note.currency),
+                "number": made.supplier_invoice.supplier_number if made.supplier_invoice else "",
+            },
+        )
+    return redirect("payments:supplier_invoice", company.eik, note.pk)
 
 
 @company_view("payments.change")
@@ -387,6 +419,10 @@ def allocation_undo(request: CompanyRequest, allocation_id: int) -> HttpResponse
         messages.error(request, _message(error))
     if allocation.payment_id:
         fallback = reverse("payments:payment", args=[company.eik, allocation.payment_id])
+    elif allocation.supplier_invoice_id:
+        fallback = reverse(
+            "payments:supplier_invoice", args=[company.eik, allocation.supplier_invoice_id]
+        )
     else:
         fallback = reverse("payments:document", args=[company.eik, allocation.document_id])
     return _back(request, fallback)

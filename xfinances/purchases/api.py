@@ -107,6 +107,7 @@ class SupplierInvoiceOut(Schema):
     total: Decimal
     eur_total: Decimal
     amount_paid: Decimal
+    amount_credited: Decimal
     remaining: Decimal
     payment_status: str
     approval_status: str
@@ -177,6 +178,7 @@ def _out(invoice: SupplierInvoice) -> dict[str, Any]:
                 "total",
                 "eur_total",
                 "amount_paid",
+                "amount_credited",
                 "remaining",
                 "payment_status",
                 "approval_status",

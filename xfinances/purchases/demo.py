@@ -67,7 +67,26 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
     register(2, DEMO_PAID_NUMBERS[2], 40, today - dt.timedelta(days=26), "2150.00")
     register(3, "0000000842", 12, today, "640.00", description="Счетоводни услуги")
     register(0, "0000004602", 10, sunday, "1395.00", description="Ток и мрежови услуги")
-    register(1, "0000001934", 30, today - dt.timedelta(days=9), "212.40", description="Консумативи")
+    supplies = register(
+        1, "0000001934", 30, today - dt.timedelta(days=9), "212.40", description="Консумативи"
+    )
+    # Part of the supplies went back: the supplier's credit note takes 48.00 off what is due.
+    actions.register_supplier_invoice(
+        actor,
+        company,
+        SupplierInvoiceInput(
+            supplier=supplier(1),
+            supplier_number="0000001951",
+            kind="credit_note",
+            corrected_invoice=supplies,
+            issue_date=today - dt.timedelta(days=20),
+            received_date=today - dt.timedelta(days=20),
+            due_date=None,
+            currency="EUR",
+            rows=_rows("40.00"),
+            description="Върнати консумативи",
+        ),
+    )
     owner = (
         Membership.objects.filter(company=company, role=Role.OWNER).select_related("user").first()
     )

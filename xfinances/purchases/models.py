@@ -210,8 +210,11 @@ class SupplierInvoice(BoundedTextModel):
     )
     amount_paid = models.DecimalField(_("paid"), **AMOUNT, default=ZERO)
     # A small unpaid difference written off by the payments area (its WriteOff rows), kept by
-    # actions.set_written_off_amount; `remaining` = total − paid − written off.
+    # actions.set_written_off_amount; `remaining` = total − paid − written off − credited.
     amount_written_off = models.DecimalField(_("written off"), **AMOUNT, default=ZERO)
+    # Set off by the supplier's credit notes (the payments area's allocations), kept by
+    # actions.set_credited_amount: an invoice's part a note took off, a note's part used.
+    amount_credited = models.DecimalField(_("credited"), **AMOUNT, default=ZERO)
     remaining = models.DecimalField(_("remaining"), **AMOUNT, default=ZERO)
     # Purchase ledger (POKUPKI) in EUR, from the VAT rows: 03-30 base+VAT without credit,
     # 03-31/03-41 full credit, 03-32/03-42 partial credit.

@@ -224,3 +224,47 @@ def test_a_credit_note_at_its_own_rate_closes_the_clients_411(
         document.refresh_from_db()
     assert document.outstanding_amount == 0
     assert party_balance(_records(company), "411", client.pk) == ZERO
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("seed", "how"), itertools.product(range(4), ["whole", "part"]))
+def test_a_suppliers_credit_note_at_its_own_rate_closes_its_401(
+    company: Any, seed: int, how: str
+) -> None:
+    """A supplier's USD credit note, at its own rate, set off as it is registered against the
+    invoice it corrects (at another rate), the rest paid: the supplier's 401 closes."""
+    rng = random.Random(2000 + seed)
+    supplier = make_supplier(company)
+    base = _money(rng, 100, 3000)
+    bill = make_invoice(
+        company,
+        number=f"F{seed:09d}",
+        supplier=supplier,
+        currency="USD",
+        exchange_rate=str(_rate(rng)),
+        rows=[{"vat_rate": "0", "base": str(base), "vat": "0.00"}],
+    )
+    credited = base if how == "whole" else _cuts(rng, base, 2)[0]
+    make_invoice(
+        company,
+        number=f"N{seed:09d}",
+        supplier=supplier,
+        kind="credit_note",
+        corrected_invoice=bill,
+        issue_date=DAY + dt.timedelta(days=3),
+        due_date=None,
+        currency="USD",
+        exchange_rate=str(_rate(rng)),
+        rows=[{"vat_rate": "0", "base": str(credited), "vat": "0.00"}],
+    )
+    bill.refresh_from_db()
+    assert bill.remaining == base - credited
+    if bill.remaining:
+        (day,) = _days(rng, 1)
+        paid = payment(
+            company, supplier, str(bill.remaining), day=day, currency="USD", direction="out"
+        )
+        actions.allocate_supplier_invoices(SYSTEM, paid, [(bill, None)])
+        bill.refresh_from_db()
+    assert bill.remaining == 0
+    assert party_balance(_records(company), "401", supplier.pk) == ZERO

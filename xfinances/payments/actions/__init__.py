@@ -64,6 +64,10 @@ from xfinances.payments.actions.settlement import (
     undo_allocation,
     write_off,
 )
+from xfinances.payments.actions.supplier_notes import (
+    apply_supplier_credit_note,
+    set_off_supplier_note_on_register,
+)
 from xfinances.payments.actions.webhooks import payment_data
 from xfinances.payments.actions.write_offs import (
     WriteOffInput,
@@ -94,6 +98,7 @@ __all__ = [
     "allocate_supplier_invoices",
     "apply_credit_note",
     "apply_open_credit_notes",
+    "apply_supplier_credit_note",
     "check_payment_invariant",
     "compose_reminder",
     "delete_level",
@@ -115,6 +120,7 @@ __all__ = [
     "reminder_language",
     "run_reminders",
     "save_level",
+    "set_off_supplier_note_on_register",
     "settings_of",
     "undo_allocation",
     "undo_write_off",

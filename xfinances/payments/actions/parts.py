@@ -95,7 +95,7 @@ def of_documents(company_id: int, rows: Iterable[DocumentSettlement]) -> Parts:
 
 def of_supplier_invoices(company_id: int, invoices: Iterable[SupplierInvoice]) -> Parts:
     """The parts of `invoices`; only those paid or written off in part are read."""
-    settled = [i.pk for i in invoices if i.amount_paid or i.amount_written_off]
+    settled = [i.pk for i in invoices if i.amount_paid or i.amount_written_off or i.amount_credited]
     return _booked(company_id, "supplier_invoice_id", settled)
 
 
@@ -121,31 +121,40 @@ def of_payments(company_id: int, payments: Iterable[Payment]) -> Parts:
     return parts
 
 
-def of_credit_notes(company_id: int, notes: Collection[int]) -> Parts:
-    """The parts of the credit notes `notes`: their active allocations, at the notes' rates."""
+def of_credit_notes(
+    company_id: int, notes: Collection[int], source: str = "credit_note_id"
+) -> Parts:
+    """The parts of the credit notes `notes` (`source`: "credit_note_id", a sales note, or
+    "supplier_credit_note_id"): their active set-offs, at the notes' rates."""
     parts = Parts()
     _sums(
         parts,
-        Allocation.objects.filter(
-            company_id=company_id, credit_note_id__in=notes, undone_at__isnull=True
-        )
-        .values("credit_note_id")
+        Allocation.objects.filter(company_id=company_id, undone_at__isnull=True)
+        .filter(**{f"{source}__in": notes})
+        .values(source)
         .annotate(s=Sum("received_eur"), n=Count("id"))
         .order_by()
-        .values_list("credit_note_id", "s", "n"),
+        .values_list(source, "s", "n"),
     )
     return parts
 
 
 def credit_note_part(
-    parts: Parts, note: Document, amount: Decimal, *, remaining_after: Decimal, day: dt.date
+    parts: Parts,
+    note: Document | SupplierInvoice,
+    amount: Decimal,
+    *,
+    remaining_after: Decimal,
+    day: dt.date,
 ) -> Decimal:
-    """The EUR value of `amount` of a credit note set off against a claim: at the rate the
-    note booked; the part that uses the note up takes the rest of its EUR total."""
+    """The EUR value of `amount` of a credit note (ours or a supplier's) set off against a
+    claim: at the rate the note booked; the part that uses it up takes the rest of its EUR
+    total."""
+    rate = note.exchange_rate if isinstance(note, SupplierInvoice) else document_eur_rate(note)
     return parts.take(
         note.pk,
         amount,
-        document_eur_rate(note),
+        rate,
         closes=remaining_after == 0,
         whole_eur=note.eur_total,
         day=day,

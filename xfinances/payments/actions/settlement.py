@@ -276,11 +276,10 @@ def _undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> Al
     if allocation.payment_id:
         payments = locks.lock_payments(company, [allocation.payment_id])
     document_ids = [i for i in (allocation.document_id, allocation.credit_note_id) if i]
-    invoices = (
-        locks.lock_supplier_invoices(company, [allocation.supplier_invoice_id])
-        if allocation.supplier_invoice_id
-        else {}
-    )
+    supplier_ids = [
+        i for i in (allocation.supplier_invoice_id, allocation.supplier_credit_note_id) if i
+    ]
+    invoices = locks.lock_supplier_invoices(company, supplier_ids) if supplier_ids else {}
     documents = locks.lock_documents(company, document_ids)
     rows = locks.lock_settlements(company, document_ids)
     allocation = Allocation.objects.select_for_update().get(company=company, pk=allocation.pk)
@@ -307,6 +306,12 @@ def _undo_allocation(actor: Actor, allocation: Allocation, *, reason: str) -> Al
                 documents[allocation.document_id],
                 rows[allocation.document_id],
                 paid=-allocation.document_amount,
+            )
+    elif allocation.supplier_credit_note_id:
+        for invoice_id in supplier_ids:  # the note and its invoice give the amount back
+            document = invoices[invoice_id]
+            purchases_actions.set_credited_amount(
+                actor, document, max(document.amount_credited - allocation.amount, ZERO)
             )
     else:
         assert allocation.document_id is not None

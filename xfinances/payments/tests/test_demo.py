@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 
@@ -39,6 +41,9 @@ def test_demo_has_payments_supplier_invoices_and_reminders():
     invoices = SupplierInvoice.objects.filter(company=company)
     assert invoices.filter(approval_status=ApprovalStatus.PENDING).exists()
     assert invoices.filter(remaining=0, amount_paid__gt=0).count() == 3
+    # The supplier's credit note took its 48.00 off the invoice it corrects.
+    (supplies,) = invoices.filter(amount_credited__gt=0, kind="invoice")
+    assert supplies.remaining == supplies.total - Decimal("48.00")
     assert Payment.objects.filter(company=company, direction="out").count() == 3
 
     plan, _levels = queries.reminder_plan(company, today)

@@ -166,7 +166,7 @@ def set_written_off_amount(
         raise InvalidInput({"amount": [_("The written-off amount cannot be negative.")]})
     if amount > invoice.amount_written_off and not invoice.is_payable:
         raise Conflict(_("The document is cancelled, rejected or a credit note."))
-    if invoice.amount_paid + amount > invoice.total:
+    if invoice.amount_paid + invoice.amount_credited + amount > invoice.total:
         raise InvalidInput(
             {"amount": [_("Paid and written off together cannot exceed the total.")]}
         )
@@ -175,6 +175,34 @@ def set_written_off_amount(
     _refresh_payment(invoice)
     invoice.save(update_fields=["amount_written_off", "remaining", "payment_status"])
     audit.record_update(actor, invoice.company, "set_supplier_invoice_written_off", invoice, before)
+    return invoice
+
+
+@transaction.atomic
+def set_credited_amount(
+    actor: Actor, invoice: SupplierInvoice, credited: Decimal
+) -> SupplierInvoice:
+    """Record how much of the document a supplier's credit note set off in total (in its
+    currency), as the payments area's set-offs say: of an invoice or debit note, what notes
+    took off it (`remaining` and `payment_status` follow); of a credit note, what of it is
+    used. The caller checks "payments.change"; this checks the actor may see purchases and
+    that the settled parts stay within the total."""
+    ensure_can(actor, invoice.company, "purchases.view")
+    invoice = _lock(invoice)
+    amount = round_cent(credited)
+    if amount < 0:
+        raise InvalidInput({"amount": [_("The credited amount cannot be negative.")]})
+    if amount > invoice.amount_credited and invoice.status == SupplierInvoiceStatus.CANCELLED:
+        raise Conflict(_("The document is cancelled."))
+    if invoice.amount_paid + invoice.amount_written_off + amount > invoice.total:
+        raise InvalidInput(
+            {"amount": [_("Paid, written off and credited together cannot exceed the total.")]}
+        )
+    before = audit.snapshot(invoice)
+    invoice.amount_credited = amount
+    _refresh_payment(invoice)
+    invoice.save(update_fields=["amount_credited", "remaining", "payment_status"])
+    audit.record_update(actor, invoice.company, "set_supplier_invoice_credited", invoice, before)
     return invoice
 
 

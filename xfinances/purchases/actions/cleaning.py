@@ -389,7 +389,8 @@ def _refresh_payment(invoice: SupplierInvoice) -> None:
         invoice.payment_status = PaymentStatus.NOTHING_TO_PAY
         invoice.remaining = ZERO
         return
-    invoice.remaining = max(invoice.total - invoice.amount_paid - invoice.amount_written_off, ZERO)
+    settled = invoice.amount_paid + invoice.amount_written_off + invoice.amount_credited
+    invoice.remaining = max(invoice.total - settled, ZERO)
     if invoice.remaining == 0 and invoice.total > 0:
         invoice.payment_status = PaymentStatus.PAID
     elif invoice.payment_status in (PaymentStatus.PAID, PaymentStatus.NOTHING_TO_PAY):

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit, edit_guards
+from xfinances.core import audit, edit_guards, events
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.inputs import Changes
@@ -29,6 +29,7 @@ from xfinances.purchases.actions.common import (
     ATTACHMENT_SIGNATURES,
     attachment_max_bytes,
 )
+from xfinances.purchases.events import SupplierDocumentRegistered
 from xfinances.purchases.inputs import SupplierInvoiceInput
 from xfinances.purchases.models import (
     ZERO,
@@ -77,6 +78,7 @@ def register_supplier_invoice(
         staged.save(update_fields=["invoice"])
     for filename, content in files:
         _add_attachment(actor, invoice, filename, content)
+    events.emit(SupplierDocumentRegistered(actor, invoice))
     return invoice
 
 
@@ -108,8 +110,8 @@ def update_supplier_invoice(
     company = invoice.company
     clean = _clean_invoice(company, dict(changes.items()), invoice)
     _check_duplicate(company, clean.fields, invoice.pk)
-    settled = invoice.amount_paid + invoice.amount_written_off
-    if clean.fields["total"] < settled and invoice.kind != "credit_note":
+    settled = invoice.amount_paid + invoice.amount_written_off + invoice.amount_credited
+    if clean.fields["total"] < settled:  # a credit note: what it already set off
         raise InvalidInput({"rows": [_("The total cannot be less than what was already paid.")]})
     before = audit.snapshot(invoice)
     old_total = invoice.total
@@ -143,6 +145,8 @@ def cancel_supplier_invoice(
     _ensure_editable(invoice)
     if invoice.amount_paid > 0 or invoice.amount_written_off > 0:
         raise Conflict(_("Payments are allocated to this document; remove them first."))
+    if invoice.amount_credited > 0:
+        raise Conflict(_("A credit note is set off against this document; undo it first."))
     if not (reason or "").strip():
         raise InvalidInput({"reason": [_("Say why the document is cancelled.")]})
     before = audit.snapshot(invoice)
