@@ -10,7 +10,6 @@ booking stays and the month of the undo gets its reversal (`write_offs` holds th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -29,10 +28,9 @@ from xfinances.accounting.money_records import (
     NOTE_DIFFERENCE_SOURCE,
     NoteDifferenceInput,
     note_difference_record,
-    write_off_reversal,
 )
 from xfinances.accounting.records import AccountMapping, ExportRecord
-from xfinances.accounting.write_offs import booked_in_period, undo_day, undone_in_period
+from xfinances.accounting.write_offs import as_exported, booked_then_undone
 from xfinances.core.models import Company
 from xfinances.payments.models import Allocation
 
@@ -95,21 +93,12 @@ def note_difference_records_of(
     """One record per credit note's exchange difference booked in the period, then one
     reversal per exported one undone in it; each in the period's ledger currency."""
     ledger = period.currency
-    rows_of = note_differences(company)
-    for reversing, selected in (
-        (False, booked_in_period(rows_of, NOTE_DIFFERENCE_SOURCE, period)),
-        (True, undone_in_period(rows_of, NOTE_DIFFERENCE_SOURCE, period)),
-    ):
-        for rows in chunks(selected, FIELDS):
+    selected = booked_then_undone(note_differences(company), NOTE_DIFFERENCE_SOURCE, period)
+    for reversing, rows_of in selected:
+        for rows in chunks(rows_of, FIELDS):
             for row in rows:
                 what = f"{_('exchange difference')} {row['id']}"
                 item = guard(on_error, _input, company, row, ledger, what)
-                if item is None:
-                    continue
-                record = note_difference_record(item, mapping)
-                if reversing:
-                    yield write_off_reversal(record, undo_day(row["undone_at"]))
-                elif row["undone_at"] is not None:
-                    yield replace(record, superseded=True)
-                else:
-                    yield record
+                if item is not None:
+                    record = note_difference_record(item, mapping)
+                    yield as_exported(record, row["undone_at"], reversing=reversing)

@@ -209,16 +209,32 @@ def undone_in_period(rows: QuerySet[Any], source: str, period: Period) -> QueryS
     ).filter(exported(source))
 
 
-def write_offs_in_period(company: Company, period: Period) -> QuerySet[WriteOff]:
-    return booked_in_period(WriteOff.objects.filter(company=company), SOURCE, period)
-
-
-def reversed_in_period(company: Company, period: Period) -> QuerySet[WriteOff]:
-    return undone_in_period(WriteOff.objects.filter(company=company), SOURCE, period)
-
-
 def undo_day(undone_at: dt.datetime) -> dt.date:
     return timezone.localtime(undone_at).date()
+
+
+def booked_then_undone(
+    rows: QuerySet[Any], source: str, period: Period
+) -> tuple[tuple[bool, QuerySet[Any]], ...]:
+    """Of `rows`, (False, those booked in the period) and (True, those whose reversal is in
+    it): what `as_exported` turns into the period's records."""
+    return (
+        (False, booked_in_period(rows, source, period)),
+        (True, undone_in_period(rows, source, period)),
+    )
+
+
+def as_exported(
+    record: ExportRecord, undone_at: dt.datetime | None, *, reversing: bool
+) -> ExportRecord:
+    """A booked `record` as the period has it: its reversal (dated on the undo) in the month of
+    the undo; in its own month, superseded once undone (decision 0018), else itself."""
+    if reversing:
+        assert undone_at is not None
+        return write_off_reversal(record, undo_day(undone_at))
+    if undone_at is not None:
+        return replace(record, superseded=True)
+    return record
 
 
 def write_off_records_of(
@@ -227,9 +243,8 @@ def write_off_records_of(
     """One record per write-off booked in the period, then one reversal per exported write-off
     undone in it; each in the period's ledger currency."""
     ledger = period.currency
-    for reversing, rows_of in (
-        (False, write_offs_in_period(company, period)),
-        (True, reversed_in_period(company, period)),
+    for reversing, rows_of in booked_then_undone(
+        WriteOff.objects.filter(company=company), SOURCE, period
     ):
         for rows in chunks(rows_of, WRITE_OFF_FIELDS):
             sides = payment_sides(company, rows, "payment_id", "payment__")
@@ -242,9 +257,4 @@ def write_off_records_of(
                 record = write_off_record(
                     item._replace(receivable=sides.get(row["payment_id"])), mapping
                 )
-                if reversing:
-                    yield write_off_reversal(record, undo_day(row["undone_at"]))
-                elif row["undone_at"] is not None:
-                    yield replace(record, superseded=True)
-                else:
-                    yield record
+                yield as_exported(record, row["undone_at"], reversing=reversing)
