@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import AuditEntry
+from xfinances.core.tests.test_bulgarian_pages import english_texts, problems_on_page
 from xfinances.payments import actions
 from xfinances.payments.models import Allocation
 from xfinances.payments.tests.factories import SYSTEM, payment
@@ -185,8 +186,11 @@ def test_the_page_and_the_api_set_a_note_off(company, client_as, api_as):
     note = _note(company, invoice)
     client = client_as(company, "owner")
     url = reverse("payments:supplier_invoice", args=[company.eik, note.pk])
-    page = client.get(url).content.decode()
+    response = client.get(url)
+    page = response.content.decode()
     assert 'id="set-off-note"' in page and "Приспадни от фактурата" in page
+    phrases, words = english_texts()
+    assert not problems_on_page("note", response, phrases, words, whole_page=True)
     answer = client.post(
         reverse("payments:supplier_set_off", args=[company.eik, note.pk]),
         {"amount": "10,00"},
@@ -195,10 +199,11 @@ def test_the_page_and_the_api_set_a_note_off(company, client_as, api_as):
     assert "10,00" in answer and "приспаднати" in answer
     (invoice,) = _fresh(invoice)
     assert invoice.remaining == D("110.00")
-    invoice_page = client.get(
-        reverse("payments:supplier_invoice", args=[company.eik, invoice.pk])
-    ).content.decode()
+    response = client.get(reverse("payments:supplier_invoice", args=[company.eik, invoice.pk]))
+    invoice_page = response.content.decode()
     assert f"Кредитно известие {note.supplier_number}" in invoice_page
+    assert "Кредитирано" in invoice_page and 'id="credited"' in invoice_page
+    assert not problems_on_page("invoice", response, phrases, words, whole_page=True)
 
     api = api_as(company, "accountant")
     viewer = api_as(company, "viewer")
