@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from xfinances.core.models import Company, Membership, User
 from xfinances.core.roles import PERMISSIONS, Role
@@ -143,6 +144,28 @@ def due_this_week(company: Company, today: dt.date) -> QuerySet[SupplierInvoice]
         .select_related("supplier", "responsible")
         .order_by("due_date", "id")
     )
+
+
+def unused_credit_notes(
+    company: Company, supplier_ids: Iterable[int]
+) -> dict[int, list[SupplierInvoice]]:
+    """Per supplier of `supplier_ids`: its registered credit notes not yet set off in full
+    against an invoice (what we owe it is less than its open invoices say until they are)."""
+    found: dict[int, list[SupplierInvoice]] = {}
+    notes = (
+        SupplierInvoice.objects.filter(
+            company=company,
+            supplier_id__in=set(supplier_ids),
+            kind=SupplierDocumentKind.CREDIT_NOTE,
+            status=SupplierInvoiceStatus.REGISTERED,
+            amount_credited__lt=F("total"),
+        )
+        .annotate(left=F("total") - F("amount_credited"))
+        .order_by("issue_date", "id")
+    )
+    for note in notes:
+        found.setdefault(note.supplier_id, []).append(note)
+    return found
 
 
 def suppliers(company: Company) -> QuerySet[Party]:

@@ -495,6 +495,7 @@ def due_this_week(request: CompanyRequest) -> HttpResponse:
             messages.success(request, _("Payment batch #%(id)s saved.") % {"id": batch.pk})
             return redirect("purchases:batch", company.eik, batch.pk)
     invoices = list(queries.due_this_week(company, today))
+    unused = queries.unused_credit_notes(company, [i.supplier_id for i in invoices])
     totals: dict[str, Any] = {}
     for invoice in invoices:
         totals[invoice.currency] = totals.get(invoice.currency, 0) + invoice.remaining
@@ -502,7 +503,7 @@ def due_this_week(request: CompanyRequest) -> HttpResponse:
         request,
         "purchases/due.html",
         {
-            "invoices": invoices,
+            "invoices": [(i, unused.get(i.supplier_id, [])) for i in invoices],
             "today": today,
             "week_end": queries.week_end(today),
             "totals": sorted(totals.items()),

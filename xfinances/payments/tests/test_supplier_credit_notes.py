@@ -215,3 +215,20 @@ def test_the_page_and_the_api_set_a_note_off(company, client_as, api_as):
     assert again.status_code == 422 and "credit_note" in again.json()["errors"]
     (invoice,) = _fresh(invoice)
     assert invoice.remaining == D("90.00")
+
+
+def test_the_payers_page_names_a_note_not_set_off(company, client_as):
+    actions.update_payment_settings(
+        SYSTEM,
+        company,
+        actions.PaymentSettingsInput.read_changes({"apply_credit_notes_on_issue": False}),
+    )
+    invoice = make_invoice(company)  # overdue today: on the payer's list
+    note = _note(company, invoice)
+    client = client_as(company, "owner")
+    url = reverse("purchases:due", args=[company.eik])
+    page = client.get(url).content.decode()
+    assert "Неприспаднато кредитно известие <a" in page and ": 30,00 EUR" in page
+    actions.apply_supplier_credit_note(SYSTEM, note)
+    page = client.get(url).content.decode()
+    assert "unused-credit-note" not in page and "90,00 EUR" in page
