@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xfinances.core import formatting
 from xfinances.core.audit import history
 from xfinances.core.exceptions import Conflict, InvalidInput, NotAllowed
 from xfinances.core.file_responses import DOWNLOAD_TYPE, make_safe, shown_inline
@@ -33,7 +34,11 @@ from xfinances.purchases.forms import (
     UblUploadForm,
 )
 from xfinances.purchases.inputs import PurchaseSettingsInput, SupplierInvoiceInput
-from xfinances.purchases.models import SupplierInvoice, SupplierInvoiceImport
+from xfinances.purchases.models import (
+    SupplierDocumentKind,
+    SupplierInvoice,
+    SupplierInvoiceImport,
+)
 from xfinances.purchases.numbers import number_key
 from xfinances.purchases.ubl import UblDocument, read_ubl
 
@@ -196,11 +201,13 @@ def _save(
                 attachments=files,
             )
             messages.success(request, _("Supplier document registered."))
+            _say_set_off(request, invoice)
         elif invoice is None:
             invoice = actions.register_supplier_invoice(
                 actor, company, SupplierInvoiceInput.read(raw), attachments=files
             )
             messages.success(request, _("Supplier document registered."))
+            _say_set_off(request, invoice)
         else:
             changes = SupplierInvoiceInput.read_changes(raw)
             invoice = actions.update_supplier_invoice(actor, invoice, changes)
@@ -237,6 +244,33 @@ _EDITED_FIELDS = (
     "supplier_iban",
     "payment_reference",
 )
+
+
+def _say_set_off(request: CompanyRequest, invoice: SupplierInvoice) -> None:
+    """A credit note registered with its invoice was set off against it at once (the payments
+    area's rule): say so, or say it was not, so nobody pays the full invoice by mistake."""
+    if invoice.kind != SupplierDocumentKind.CREDIT_NOTE or invoice.corrected_invoice is None:
+        return
+    invoice.refresh_from_db(fields=["amount_credited"])
+    corrected = invoice.corrected_invoice
+    if invoice.amount_credited:
+        messages.info(
+            request,
+            _("%(amount)s of it is set off against invoice %(number)s: no longer to pay.")
+            % {
+                "amount": formatting.money(invoice.amount_credited, invoice.currency),
+                "number": corrected.supplier_number,
+            },
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "It is not set off against invoice %(number)s: set it off on its payments "
+                "page before paying the invoice."
+            )
+            % {"number": corrected.supplier_number},
+        )
 
 
 def _initial_of(invoice: SupplierInvoice) -> dict[str, Any]:

@@ -41,6 +41,15 @@ def _note(company, invoice, number="0000002001", rows=NOTE_ROWS, **data):
     )
 
 
+def _set_off_by_hand(company):
+    """The company's setting off: a registered note waits to be set off by hand."""
+    actions.update_payment_settings(
+        SYSTEM,
+        company,
+        actions.PaymentSettingsInput.read_changes({"apply_credit_notes_on_issue": False}),
+    )
+
+
 def _fresh(*documents):
     return [SupplierInvoice.objects.get(pk=d.pk) for d in documents]
 
@@ -72,11 +81,7 @@ def test_a_payment_batch_pays_the_invoice_less_the_note(company):
 
 
 def test_the_setting_off_leaves_the_note_for_later_by_hand(company):
-    actions.update_payment_settings(
-        SYSTEM,
-        company,
-        actions.PaymentSettingsInput.read_changes({"apply_credit_notes_on_issue": False}),
-    )
+    _set_off_by_hand(company)
     invoice = make_invoice(company)
     note = _note(company, invoice)
     assert not Allocation.objects.filter(supplier_credit_note=note).exists()
@@ -93,11 +98,7 @@ def test_the_setting_off_leaves_the_note_for_later_by_hand(company):
 
 @pytest.mark.parametrize("case", ["other supplier", "other currency", "not a note", "paid"])
 def test_refusals_change_nothing(company, case):
-    actions.update_payment_settings(
-        SYSTEM,
-        company,
-        actions.PaymentSettingsInput.read_changes({"apply_credit_notes_on_issue": False}),
-    )
+    _set_off_by_hand(company)
     invoice = make_invoice(company)
     note = _note(company, invoice)
     target = invoice
@@ -177,11 +178,7 @@ def test_a_usd_note_at_its_own_rate_stores_the_difference(company):
 
 
 def test_the_page_and_the_api_set_a_note_off(company, client_as, api_as):
-    actions.update_payment_settings(
-        SYSTEM,
-        company,
-        actions.PaymentSettingsInput.read_changes({"apply_credit_notes_on_issue": False}),
-    )
+    _set_off_by_hand(company)
     invoice = make_invoice(company)
     note = _note(company, invoice)
     client = client_as(company, "owner")
@@ -218,11 +215,7 @@ def test_the_page_and_the_api_set_a_note_off(company, client_as, api_as):
 
 
 def test_the_payers_page_names_a_note_not_set_off(company, client_as):
-    actions.update_payment_settings(
-        SYSTEM,
-        company,
-        actions.PaymentSettingsInput.read_changes({"apply_credit_notes_on_issue": False}),
-    )
+    _set_off_by_hand(company)
     invoice = make_invoice(company)  # overdue today: on the payer's list
     note = _note(company, invoice)
     client = client_as(company, "owner")
@@ -232,3 +225,34 @@ def test_the_payers_page_names_a_note_not_set_off(company, client_as):
     actions.apply_supplier_credit_note(SYSTEM, note)
     page = client.get(url).content.decode()
     assert "unused-credit-note" not in page and "90,00 EUR" in page
+
+
+@pytest.mark.parametrize("automatic", [True, False])
+def test_registering_a_note_says_whether_it_was_set_off(company, client_as, automatic):
+    if not automatic:
+        _set_off_by_hand(company)
+    invoice = make_invoice(company)
+    answer = client_as(company, "purchasing").post(
+        f"/c/{company.eik}/purchases/new/",
+        {
+            "supplier": invoice.supplier_id,
+            "kind": "credit_note",
+            "corrected_invoice": invoice.pk,
+            "supplier_number": "0000002001",
+            "issue_date": "2026-03-05",
+            "currency": "EUR",
+            "row0_vat_rate": "20",
+            "row0_base": "25.00",
+            "row0_vat": "5.00",
+            "row0_vat_credit": "full",
+        },
+        follow=True,
+    )
+    page = answer.content.decode()
+    (invoice,) = _fresh(invoice)
+    if automatic:
+        assert "30,00\xa0EUR от него са приспаднати от фактура 0000001001" in page
+        assert invoice.remaining == D("90.00")
+    else:
+        assert "Не е приспаднато от фактура 0000001001" in page
+        assert invoice.remaining == D("120.00")
