@@ -63,7 +63,24 @@ class Parts:
         return value
 
 
-def _sums(parts: Parts, rows: Iterable[tuple[int, Decimal | None, int]]) -> None:
+def _add_active(
+    parts: Parts,
+    model: type[Allocation] | type[WriteOff],
+    company_id: int,
+    key: str,
+    ids: Collection[int],
+    column: str,
+) -> None:
+    """Add to `parts` the active (not undone) rows of `model` whose `key` is one of `ids`: per
+    whole, the sum of their `column` (an EUR value) and their count, in one grouped query."""
+    rows = (
+        model.objects.filter(company_id=company_id, undone_at__isnull=True)
+        .filter(**{f"{key}__in": ids})
+        .values(key)
+        .annotate(s=Sum(column), n=Count("id"))
+        .order_by()
+        .values_list(key, "s", "n")
+    )
     for whole, eur, count in rows:
         parts.add(whole, eur, count)
 
@@ -75,15 +92,7 @@ def _booked(company_id: int, target: str, ids: Collection[int]) -> Parts:
     if not ids:
         return parts
     for model in (Allocation, WriteOff):
-        _sums(
-            parts,
-            model.objects.filter(company_id=company_id, undone_at__isnull=True)
-            .filter(**{f"{target}__in": ids})
-            .values(target)
-            .annotate(s=Sum("booked_eur"), n=Count("id"))
-            .order_by()
-            .values_list(target, "s", "n"),
-        )
+        _add_active(parts, model, company_id, target, ids, "booked_eur")
     return parts
 
 
@@ -105,16 +114,8 @@ def of_payments(company_id: int, payments: Iterable[Payment]) -> Parts:
     ids = [payment.pk for payment in payments if payment.allocated]
     if not ids:
         return parts
-    active = {"company_id": company_id, "payment_id__in": ids, "undone_at__isnull": True}
     for model, column in ((Allocation, "received_eur"), (WriteOff, "booked_eur")):
-        _sums(
-            parts,
-            model.objects.filter(**active)
-            .values("payment_id")
-            .annotate(s=Sum(column), n=Count("id"))
-            .order_by()
-            .values_list("payment_id", "s", "n"),
-        )
+        _add_active(parts, model, company_id, "payment_id", ids, column)
     refunds = Payment.objects.filter(company_id=company_id, refund_of_id__in=ids)
     for source, eur in refunds.values_list("refund_of_id", "eur_amount"):
         parts.add(source, eur, 1)
@@ -127,15 +128,7 @@ def of_credit_notes(
     """The parts of the credit notes `notes` (`source`: "credit_note_id", a sales note, or
     "supplier_credit_note_id"): their active set-offs, at the notes' rates."""
     parts = Parts()
-    _sums(
-        parts,
-        Allocation.objects.filter(company_id=company_id, undone_at__isnull=True)
-        .filter(**{f"{source}__in": notes})
-        .values(source)
-        .annotate(s=Sum("received_eur"), n=Count("id"))
-        .order_by()
-        .values_list(source, "s", "n"),
-    )
+    _add_active(parts, Allocation, company_id, source, notes, "received_eur")
     return parts
 
 
