@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,6 +36,8 @@ from xfinances.payments.models import (
 from xfinances.purchases.models import SupplierInvoice
 from xfinances.treasury import queries as treasury_queries
 from xfinances.treasury.models import MoneyAccount
+
+M = TypeVar("M", bound=Model)
 
 
 def _day(value: str | None) -> dt.date:
@@ -145,15 +148,19 @@ def _accounts_to_move(request: CompanyRequest) -> Any:
     return accounts
 
 
+def _posted(request: CompanyRequest, rows: QuerySet[M], name: str) -> M | None:
+    """The row of `rows` whose id the form posts as `name`; None when none is posted, the value
+    is no id, or no such row is there (`rows` already limited to the company)."""
+    value = request.POST.get(name) or ""
+    return rows.filter(pk=value).first() if value.isdigit() else None
+
+
 def _posted_account(request: CompanyRequest) -> MoneyAccount | None:
     """The money account the form names (none chosen: None); one of another company or not
     the user's to move money on is refused."""
-    account_id = request.POST.get("account") or ""
-    if not account_id:
+    if not request.POST.get("account"):
         return None
-    account = (
-        _accounts_to_move(request).filter(pk=account_id).first() if account_id.isdigit() else None
-    )
+    account = _posted(request, _accounts_to_move(request), "account")
     if account is None:
         raise InvalidInput({"account": [_("No such account in this company.")]})
     return account
@@ -269,10 +276,7 @@ def payment_link_refund(request: CompanyRequest, payment_id: int) -> HttpRespons
     """This payment (a bank entry, say) is the refund of another payment's rest."""
     company = request.company
     payment = company_object_or_404(company, Payment, pk=payment_id)
-    chosen = request.POST.get("payment") or ""
-    returned = (
-        Payment.objects.filter(company=company, pk=chosen).first() if chosen.isdigit() else None
-    )
+    returned = _posted(request, Payment.objects.filter(company=company), "payment")
     try:
         if returned is None:
             raise InvalidInput({"payment": [_("Choose another payment of this company.")]})
@@ -350,12 +354,7 @@ def supplier_set_off(request: CompanyRequest, supplier_invoice_id: int) -> HttpR
     """Set a supplier's credit note off against one of the supplier's open invoices."""
     company = request.company
     note = company_object_or_404(company, SupplierInvoice, pk=supplier_invoice_id)
-    chosen = request.POST.get("invoice") or ""
-    target = (
-        SupplierInvoice.objects.filter(company=company, pk=chosen).first()
-        if chosen.isdigit()
-        else None
-    )
+    target = _posted(request, SupplierInvoice.objects.filter(company=company), "invoice")
     try:
         made = actions.apply_supplier_credit_note(
             request.actor, note, target, request.POST.get("amount") or None
@@ -484,12 +483,7 @@ def document_mark_paid(request: CompanyRequest, document_id: int) -> HttpRespons
     """ "Mark as paid" from the document page: the payment into the chosen account, allocated."""
     company = request.company
     document = get_object_or_404(Document, company=company, pk=document_id)
-    account_id = request.POST.get("account") or ""
-    account = (
-        MoneyAccount.objects.filter(company=company, pk=account_id).first()
-        if account_id.isdigit()
-        else None
-    )
+    account = _posted(request, MoneyAccount.objects.filter(company=company), "account")
     try:
         data = actions.MarkPaidInput.read(
             {
@@ -702,14 +696,8 @@ def pause_new(request: CompanyRequest) -> HttpResponse:
     company = request.company
     party_id = request.POST.get("party") or ""
     document_id = request.POST.get("document") or ""
-    party = (
-        Party.objects.filter(company=company, pk=party_id).first() if party_id.isdigit() else None
-    )
-    document = (
-        Document.objects.filter(company=company, pk=document_id).first()
-        if document_id.isdigit()
-        else None
-    )
+    party = _posted(request, Party.objects.filter(company=company), "party")
+    document = _posted(request, Document.objects.filter(company=company), "document")
     try:
         if (party_id and party is None) or (document_id and document is None):
             raise InvalidInput({"__all__": [_("Choose a client or a document of this company.")]})
