@@ -3,7 +3,7 @@
 
 A credit note in a floating currency is booked at the rate of its own day and its invoice at
 another day's, so the note's set-off (`payments.Allocation` with a credit note) stores the
-difference between the two EUR values (docs/decisions/0031-credit-note-exchange-differences.md).
+difference between the two EUR values (docs/decisions/0019-credit-note-exchange-differences.md).
 Like a write-off, it is booked in the month of the set-off; undone after it went out, its
 booking stays and the month of the undo gets its reversal (`write_offs` holds the rule)."""
 

@@ -112,11 +112,11 @@ def _set_off(
             }
         )
     value = min(note_left, target_left) if value is None else value
-    for left, document, field in ((note_left, note, "amount"), (target_left, target, "amount")):
+    for left, document in ((note_left, note), (target_left, target)):
         if value > left:
             raise InvalidInput(
                 {
-                    field: [
+                    "amount": [
                         _("Only %(left)s %(currency)s of %(number)s is left.")
                         % {
                             "left": formatting.amount(left),
