@@ -15,7 +15,8 @@ from xfinances.banking.tests.factories import SYSTEM
 from xfinances.parties.models import PartyBankAccount
 from xfinances.payments.models import Allocation
 from xfinances.payments.tests.factories import invoice
-from xfinances.treasury.tests.factories import bank_account
+from xfinances.treasury import actions as treasury_actions
+from xfinances.treasury.tests.factories import bank_account, movement_input
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 IBAN = "BG80BNBG96611020345678"
@@ -115,3 +116,50 @@ def test_file_a_rent_line_from_the_queue_by_keyboard_and_learn_its_rule(
     assert page.locator("#queue-empty").is_visible()
     assert set(BankEntry.objects.values_list("match_state", flat=True)) == {MatchState.NONE}
     assert BankRule.objects.filter(company=company, counterparty_iban=CLIENT_IBAN).count() == 1
+
+
+def test_t_and_n_answer_whether_lines_are_payments_typed_in_by_hand(
+    page, live_server, company, make_member
+):
+    """Two lines of 150.00 and two movements of it typed in by hand: T says the first line is
+    the nearest typed movement (its own movement goes), N that the second is another payment."""
+    user = make_member(company, "owner", email="owner@example.bg")
+    account = bank_account(company, iban=IBAN)
+    today = dt.date.today()
+    typed = [
+        treasury_actions.create_movement(
+            SYSTEM,
+            account,
+            movement_input(date=today - dt.timedelta(days=d), direction="in", amount="150.00"),
+        )
+        for d in (1, 3)
+    ]
+    out = io.BytesIO()
+    camt053(
+        out,
+        iban=IBAN,
+        rows=[
+            Row(today, Decimal("150.00"), "Клиент А", "", "аванс", bank_id="T-1"),
+            Row(today, Decimal("150.00"), "Клиент Б", "", "аванс", bank_id="T-2"),
+        ],
+        opening=Decimal("0"),
+        date_from=today,
+        date_to=today,
+    )
+    out.seek(0)
+    summary = actions.import_statement(SYSTEM, company, out, file_name="s.xml")
+    assert summary.maybe_typed == 2
+
+    sign_in(page, live_server, user.email, "Test-Parola-2026!")
+    page.goto(f"{live_server.url}/c/{company.eik}/banking/review/")
+    assert page.locator(".review-item .typed-question").count() == 2
+    with page.expect_navigation():
+        page.keyboard.press("t")
+    first = BankEntry.objects.get(company=company, bank_id="T-1")
+    assert first.movement_id == typed[0].pk and not first.maybe_typed
+    assert page.locator(".review-item .typed-question").count() == 1
+    with page.expect_navigation():
+        page.keyboard.press("n")
+    second = BankEntry.objects.get(company=company, bank_id="T-2")
+    assert not second.maybe_typed and second.movement_id not in {m.pk for m in typed}
+    assert page.locator(".review-item .typed-question").count() == 0

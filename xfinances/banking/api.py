@@ -54,6 +54,7 @@ class SummaryOut(Schema):
     new: int
     duplicates: int
     typed: int = 0  # new entries a person had typed in by hand: linked to that movement
+    maybe_typed: int = 0  # new entries a typed movement may be: waiting for review
     pending: int
     matched: int
     review: int
@@ -109,6 +110,17 @@ class ProposalOut(Schema):
     write_off_ids: list[int] = []
 
 
+class TypedMovementOut(Schema):
+    """A movement typed in by hand that the bank line may be."""
+
+    movement_id: int
+    date: dt.date
+    amount: str
+    counterparty_name: str
+    description: str
+    payment_ids: list[int]
+
+
 class EntryOut(Schema):
     id: int
     account_id: int
@@ -120,6 +132,9 @@ class EntryOut(Schema):
     reference: str
     text: str
     match_state: str
+    movement_id: int | None = None
+    maybe_typed: bool = False  # a movement typed in by hand may be this line: a person says
+    typed_movements: list[TypedMovementOut] = []
     proposals: list[ProposalOut]
 
 
@@ -139,7 +154,11 @@ def _proposal_out(p: MatchProposal) -> dict[str, Any]:
     }
 
 
-def _entry_out(e: BankEntry, proposals: list[MatchProposal]) -> dict[str, Any]:
+def _entry_out(
+    e: BankEntry,
+    proposals: list[MatchProposal],
+    typed: list[queries.TypedCandidate] | None = None,
+) -> dict[str, Any]:
     return {
         "id": e.pk,
         "account_id": e.account_id,
@@ -151,6 +170,19 @@ def _entry_out(e: BankEntry, proposals: list[MatchProposal]) -> dict[str, Any]:
         "reference": e.reference,
         "text": e.text,
         "match_state": e.match_state,
+        "movement_id": e.movement_id,
+        "maybe_typed": e.maybe_typed,
+        "typed_movements": [
+            {
+                "movement_id": c.movement.pk,
+                "date": c.movement.date,
+                "amount": str(c.movement.amount),
+                "counterparty_name": c.movement.counterparty_name,
+                "description": c.movement.description,
+                "payment_ids": [p.pk for p in c.payments],
+            }
+            for c in typed or []
+        ],
         "proposals": [_proposal_out(p) for p in proposals],
     }
 
@@ -204,7 +236,8 @@ def review_queue(request: CompanyRequest) -> list[dict[str, Any]]:
     company = request.company
     entries = list(queries.review_queue(company)[:200])
     proposals = queries.open_proposals(company, [e.pk for e in entries])
-    return [_entry_out(e, proposals.get(e.pk, [])) for e in entries]
+    typed = queries.typed_candidates(company, entries)
+    return [_entry_out(e, proposals.get(e.pk, []), typed.get(e.pk)) for e in entries]
 
 
 @router.post("/proposals/{proposal_id}/accept", response=ProposalOut)
@@ -238,6 +271,47 @@ def dismiss_entry(request: CompanyRequest, entry_id: int, body: UndoIn) -> dict[
     if entry is None:
         raise Http404
     return _entry_out(actions.dismiss(request.actor, entry, reason=body.reason), [])
+
+
+class TypedIn(InputSchema):
+    movement_id: int
+
+
+def _after_typed(request: CompanyRequest, entry: BankEntry) -> dict[str, Any]:
+    """The line as it stands after the answer: matched again, perhaps waiting once more."""
+    company = request.company
+    proposals = queries.open_proposals(company, [entry.pk])
+    typed = queries.typed_candidates(company, [entry])
+    return _entry_out(entry, proposals.get(entry.pk, []), typed.get(entry.pk))
+
+
+@router.post(
+    "/entries/{entry_id}/typed-movement",
+    response=EntryOut,
+    summary="The line is a movement typed in by hand: it takes that movement",
+)
+def take_typed_movement(request: CompanyRequest, entry_id: int, body: TypedIn) -> dict[str, Any]:
+    require(request, "payments.change")
+    entry = queries.entry(request.company, entry_id)
+    if entry is None:
+        raise Http404
+    movement = queries.movement(request.company, body.movement_id)
+    if movement is None:
+        raise InvalidInput({"movement_id": [_("No such movement in this company.")]})
+    return _after_typed(request, actions.take_typed_movement(request.actor, entry, movement))
+
+
+@router.post(
+    "/entries/{entry_id}/keep-apart",
+    response=EntryOut,
+    summary="The line is not the movement typed in by hand: match it on its own",
+)
+def keep_apart(request: CompanyRequest, entry_id: int, body: UndoIn) -> dict[str, Any]:
+    require(request, "payments.change")
+    entry = queries.entry(request.company, entry_id)
+    if entry is None:
+        raise Http404
+    return _after_typed(request, actions.keep_apart(request.actor, entry, reason=body.reason))
 
 
 class FileIn(InputSchema):

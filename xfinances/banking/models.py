@@ -183,6 +183,10 @@ class BankEntry(BoundedTextModel):
     match_state = models.CharField(
         _("matching"), max_length=10, choices=MatchState.choices, default=MatchState.UNMATCHED
     )
+    # A movement typed in by hand on this account, of the same amount and near the date, was
+    # there when the line came, but not certainly this line's: a person says whether it is
+    # (the line then takes that movement) or not, and matching never settles it alone.
+    maybe_typed = models.BooleanField(_("may be typed in by hand already"), default=False)
     rule = models.ForeignKey(
         "BankRule",
         on_delete=models.SET_NULL,

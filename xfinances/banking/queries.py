@@ -9,7 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from xfinances.banking import csv_profiles, pain001
 from xfinances.banking.models import (
@@ -38,7 +38,13 @@ from xfinances.purchases.models import (
     SupplierInvoice,
     SupplierInvoiceStatus,
 )
-from xfinances.treasury.models import AccountKind, MoneyAccount
+from xfinances.treasury.models import (
+    AccountKind,
+    MoneyAccount,
+    Movement,
+    MovementSource,
+    MovementStatus,
+)
 
 CLAIM_KINDS = (DocumentKind.INVOICE, DocumentKind.DEBIT_NOTE)
 
@@ -75,6 +81,89 @@ def entries_of(company: Company, statement: Statement) -> QuerySet[BankEntry]:
 
 def entry(company: Company, entry_id: int) -> BankEntry | None:
     return BankEntry.objects.filter(company=company, pk=entry_id).first()
+
+
+# How far a movement typed in by hand may be dated from the bank's booking of the same money.
+# Taken without asking (the import): typed on the day the order was given, up to a week before
+# the bank books it, or a day or two after — and the only such movement for the only such line.
+TYPED_BEFORE, TYPED_AFTER = dt.timedelta(days=7), dt.timedelta(days=2)
+# Asked about (the review queue): any other such movement from a month before to a week after.
+DOUBT_BEFORE, DOUBT_AFTER = dt.timedelta(days=31), dt.timedelta(days=7)
+
+
+def free_typed_movements(
+    company: Company, account_ids: Iterable[int], first: dt.date, last: dt.date
+) -> QuerySet[Movement]:
+    """Movements a person typed in by hand on these accounts, dated `first` to `last`, that no
+    bank line has taken: posted, neither a reversal nor reversed, without a bank reference (one
+    with it is found by the reference)."""
+    return (
+        Movement.objects.filter(
+            company=company,
+            account_id__in=list(account_ids),
+            source=MovementSource.MANUAL,
+            status=MovementStatus.POSTED,
+            reversal_of__isnull=True,
+            bank_reference="",
+            date__gte=first,
+            date__lte=last,
+        )
+        .filter(~Exists(BankEntry.objects.filter(movement_id=OuterRef("pk"))))
+        .filter(~Exists(Movement.objects.filter(reversal_of_id=OuterRef("pk"))))
+    )
+
+
+def movement(company: Company, movement_id: int) -> Movement | None:
+    """A movement of the company, for a review action to check against its bank line."""
+    return Movement.objects.filter(company=company, pk=movement_id).first()
+
+
+class TypedCandidate(NamedTuple):
+    """A movement typed in by hand that a bank line may be, with the payments on it."""
+
+    movement: Movement
+    payments: list[Payment]
+
+
+def typed_candidates(
+    company: Company, entries: Iterable[BankEntry]
+) -> dict[int, list[TypedCandidate]]:
+    """Entry id → the free typed movements it may be (same account and signed amount, dated a
+    month before to a week after its booking), nearest date first; only for entries flagged
+    `maybe_typed`. One query for the movements and one for their payments."""
+    flagged = [e for e in entries if e.maybe_typed]
+    if not flagged:
+        return {}
+    movements = list(
+        free_typed_movements(
+            company,
+            {e.account_id for e in flagged},
+            min(e.booking_date for e in flagged) - DOUBT_BEFORE,
+            max(e.booking_date for e in flagged) + DOUBT_AFTER,
+        )
+        .filter(amount__in={e.amount for e in flagged})
+        .order_by("date", "pk")
+    )
+    payments: dict[int, list[Payment]] = defaultdict(list)
+    for payment in (
+        Payment.objects.filter(company=company, movement__in=movements)
+        .select_related("party")
+        .order_by("pk")
+    ):
+        assert payment.movement_id is not None
+        payments[payment.movement_id].append(payment)
+    found: dict[int, list[TypedCandidate]] = {}
+    for e in flagged:
+        near = [
+            m
+            for m in movements
+            if m.account_id == e.account_id
+            and m.amount == e.amount
+            and e.booking_date - DOUBT_BEFORE <= m.date <= e.booking_date + DOUBT_AFTER
+        ]
+        near.sort(key=lambda m: (abs((m.date - e.booking_date).days), m.pk))
+        found[e.pk] = [TypedCandidate(m, payments.get(m.pk, [])) for m in near]
+    return found
 
 
 def review_queue(company: Company) -> QuerySet[BankEntry]:

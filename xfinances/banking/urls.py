@@ -14,6 +14,8 @@ urlpatterns = [
     path("proposals/<int:proposal_id>/write-off/", views.write_off, name="write_off"),
     path("entries/<int:entry_id>/dismiss/", views.dismiss, name="dismiss"),
     path("entries/<int:entry_id>/file/", views.file_entry, name="file_entry"),
+    path("entries/<int:entry_id>/typed/", views.take_typed, name="take_typed"),
+    path("entries/<int:entry_id>/apart/", views.keep_apart, name="keep_apart"),
     path("sources/", source_views.sources, name="sources"),
     # One "new" page per kind, spelled out: the kind is not a record of the company.
     *[

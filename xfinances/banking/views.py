@@ -178,6 +178,20 @@ def _summary_lines(summary: actions.ImportSummary) -> list[tuple[str, str]]:
                 % {"count": count(summary.typed)},
             )
         )
+    if summary.maybe_typed:
+        lines.append(
+            (
+                "warning",
+                ngettext(
+                    "%(count)s line may already be typed in by hand: the review queue asks "
+                    "whether it is the same payment.",
+                    "%(count)s lines may already be typed in by hand: the review queue asks "
+                    "whether each is the same payment.",
+                    summary.maybe_typed,
+                )
+                % {"count": count(summary.maybe_typed)},
+            )
+        )
     lines += [("warning", line) for line in summary.balance_breaks]
     return lines
 
@@ -198,8 +212,13 @@ def review(request: CompanyRequest) -> HttpResponse:
         if p.shortfall > 0 or _overpayment_fits(company, by_entry[entry_id], p.overpayment)
     }
     targets = queries.proposal_targets(company, [p for found in proposals.values() for p in found])
+    typed = queries.typed_candidates(company, entries)
     rows = [
-        {"entry": e, "proposals": [(p, targets[p.pk]) for p in proposals.get(e.pk, [])]}
+        {
+            "entry": e,
+            "proposals": [(p, targets[p.pk]) for p in proposals.get(e.pk, [])],
+            "typed": typed.get(e.pk, []),
+        }
         for e in entries
     ]
     return render(
@@ -274,6 +293,46 @@ def dismiss(request: CompanyRequest, entry_id: int) -> HttpResponse:
         _("Entry dismissed."),
     )
     return redirect("banking:review", company.eik)
+
+
+@company_view("payments.change")
+@require_POST
+def take_typed(request: CompanyRequest, entry_id: int) -> HttpResponse:
+    """The bank line and a movement typed in by hand are one payment."""
+    company = request.company
+    entry = queries.entry(company, entry_id)
+    if entry is None:
+        raise Http404
+    movement = queries.movement(company, _posted_id(request.POST.get("movement")))
+    if movement is None:
+        messages.error(request, _("Choose the movement typed in by hand."))
+    else:
+        _perform(
+            request,
+            lambda: actions.take_typed_movement(request.actor, entry, movement),
+            _("One payment: the bank line now has the movement typed in by hand."),
+        )
+    return redirect("banking:review", company.eik)
+
+
+@company_view("payments.change")
+@require_POST
+def keep_apart(request: CompanyRequest, entry_id: int) -> HttpResponse:
+    """The bank line and the movements typed in by hand are different payments."""
+    company = request.company
+    entry = queries.entry(company, entry_id)
+    if entry is None:
+        raise Http404
+    _perform(
+        request,
+        lambda: actions.keep_apart(request.actor, entry),
+        _("Two payments: the bank line is matched on its own."),
+    )
+    return redirect("banking:review", company.eik)
+
+
+def _posted_id(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
 
 
 @company_view("payments.change")

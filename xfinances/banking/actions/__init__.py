@@ -1,6 +1,7 @@
 """Every write of banking, one module per kind of write: importing statements
 (`importing.py`), the matching glue with its review queue (`reconcile.py`), the bank
-rules (`rules.py`) and the company's column profiles (`profiles.py`).
+rules (`rules.py`), the company's column profiles (`profiles.py`) and the lines that may be a
+movement typed in by hand (`typed.py`).
 Callers use `from xfinances.banking import actions` and the names below."""
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from xfinances.banking.actions.rules import (
     set_rule_active,
     update_rule,
 )
+from xfinances.banking.actions.typed import keep_apart, take_typed_movement
 
 __all__ = [
     "MAX_BYTES",
@@ -64,12 +66,14 @@ __all__ = [
     "iban_flags",
     "import_events",
     "import_statement",
+    "keep_apart",
     "make_payment_file",
     "match_entries",
     "preview_profile",
     "preview_rule",
     "resolve_account",
     "set_rule_active",
+    "take_typed_movement",
     "undo",
     "update_profile",
     "update_rule",

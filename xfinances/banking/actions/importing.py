@@ -14,10 +14,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from xfinances.banking import csv_profiles, cutting, detect, matching, queries, read_ahead
@@ -45,7 +45,6 @@ from xfinances.treasury.models import (
     MoneyAccount,
     Movement,
     MovementSource,
-    MovementStatus,
 )
 
 BATCH = 5000
@@ -64,6 +63,7 @@ class ImportSummary:
     new: int = 0
     duplicates: int = 0
     typed: int = 0  # new entries a person had typed in by hand: linked to that movement
+    maybe_typed: int = 0  # new entries a typed movement may be: the review queue asks
     pending: int = 0
     matched: int = 0
     review: int = 0
@@ -79,6 +79,7 @@ class ImportSummary:
             "new": self.new,
             "duplicates": self.duplicates,
             "typed": self.typed,
+            "maybe_typed": self.maybe_typed,
             "pending": self.pending,
             "matched": self.matched,
             "review": self.review,
@@ -173,55 +174,65 @@ def _movement_row(e: rec.BankEntry) -> dict[str, Any]:
     }
 
 
-# How far a movement typed by hand may be dated from the bank's booking of it: typed on the
-# day the order was given (up to a week before the bank books it) or a day or two after.
-TYPED_BEFORE, TYPED_AFTER = dt.timedelta(days=7), dt.timedelta(days=2)
+class _Typed(NamedTuple):
+    """What the movements typed in by hand say of a batch's new entries."""
+
+    paired: dict[str, int]  # entry key → the typed movement it takes
+    doubtful: set[str]  # keys of entries a typed movement may be: a person says
 
 
-def _typed_movements(
-    account: MoneyAccount, fresh: list[tuple[str, rec.BankEntry]]
-) -> dict[str, int]:
-    """Entry key → the movement a person typed in by hand for it, before the statement came:
-    on this account, of the same signed amount, dated a week before to two days after the
-    booking, no bank reference of its own, not reversed and no entry's yet. Only where the
-    pairing is certain: one such movement for one such entry of the batch; otherwise the
-    entry gets its own movement, as before."""
+def _typed_movements(account: MoneyAccount, fresh: list[tuple[str, rec.BankEntry]]) -> _Typed:
+    """The movements a person typed in by hand on this account before the statement came, for
+    the batch's new entries (`queries.free_typed_movements`: no bank reference of its own, not
+    reversed, no entry's yet).
+
+    An entry takes such a movement of its signed amount where the pairing is certain: dated a
+    week before to two days after its booking, and the only one for the only such entry of the
+    batch. An entry that has not, but for which such a movement exists a month before to a week
+    after, is doubtful: it gets its own movement, and the review queue asks a person whether the
+    two are one payment, instead of the balance counting it twice unseen."""
     if not fresh:
-        return {}
+        return _Typed({}, set())
     signed = {k: e.amount if e.direction == rec.Direction.CREDIT else -e.amount for k, e in fresh}
-    days = [e.booking_date for _k, e in fresh]
-    candidates = (
-        Movement.objects.filter(
-            account=account,
-            source=MovementSource.MANUAL,
-            status=MovementStatus.POSTED,
-            reversal_of__isnull=True,
-            bank_reference="",
-            date__gte=min(days) - TYPED_BEFORE,
-            date__lte=max(days) + TYPED_AFTER,
-        )
-        .filter(~Exists(BankEntry.objects.filter(movement_id=OuterRef("pk"))))
-        .filter(~Exists(Movement.objects.filter(reversal_of_id=OuterRef("pk"))))
-        .values_list("pk", "date", "amount")
-    )
+    booked = {k: e.booking_date for k, e in fresh}
+    first, last = min(booked.values()), max(booked.values())
+    candidates = queries.free_typed_movements(
+        account.company, [account.pk], first - queries.DOUBT_BEFORE, last + queries.DOUBT_AFTER
+    ).values_list("pk", "date", "amount")
     by_amount: dict[Decimal, list[tuple[int, dt.date]]] = defaultdict(list)
     for pk, day, amount in candidates:
         by_amount[amount].append((pk, day))
     if not by_amount:
-        return {}
+        return _Typed({}, set())
     entries_of: dict[Decimal, list[str]] = defaultdict(list)
     for key, amount in signed.items():
         if amount in by_amount:
             entries_of[amount].append(key)
-    booked = {k: e.booking_date for k, e in fresh}
     paired: dict[str, int] = {}
     for amount, keys in entries_of.items():
-        if len(keys) != 1 or len(by_amount[amount]) != 1:
-            continue  # two stories: each entry keeps its own movement
-        [(pk, day)] = by_amount[amount]
-        if booked[keys[0]] - TYPED_BEFORE <= day <= booked[keys[0]] + TYPED_AFTER:
+        certain = [
+            (pk, day)
+            for pk, day in by_amount[amount]
+            if first - queries.TYPED_BEFORE <= day <= last + queries.TYPED_AFTER
+        ]
+        if len(keys) != 1 or len(certain) != 1:
+            continue  # two stories: a person says
+        [(pk, day)] = certain
+        if booked[keys[0]] - queries.TYPED_BEFORE <= day <= booked[keys[0]] + queries.TYPED_AFTER:
             paired[keys[0]] = pk
-    return paired
+    taken = set(paired.values())
+    doubtful = {
+        key
+        for amount, keys in entries_of.items()
+        for key in keys
+        if key not in paired
+        and any(
+            pk not in taken
+            and booked[key] - queries.DOUBT_BEFORE <= day <= booked[key] + queries.DOUBT_AFTER
+            for pk, day in by_amount[amount]
+        )
+    }
+    return _Typed(paired, doubtful)
 
 
 class _Run:
@@ -357,8 +368,9 @@ class _Run:
             self.progress(self.summary.entries)
         if not fresh:
             return
-        typed = _typed_movements(account, fresh)
+        typed, doubtful = _typed_movements(account, fresh)
         self.summary.typed += len(typed)
+        self.summary.maybe_typed += len(doubtful)
         # The rows' foreign keys are checked as each batch goes in, while the reader thread
         # reads the next one, not all together at commit (100,000 entries: about 4 s).
         with foreign_keys_checked_now(Movement, BankEntry):
@@ -371,7 +383,7 @@ class _Run:
                 )
             )
             movement_ids = [typed[k] if k in typed else next(made) for k, _e in fresh]
-            rows = self._entry_rows(account, fresh, movement_ids)
+            rows = self._entry_rows(account, fresh, movement_ids, doubtful)
             entry_ids = insert_rows(BankEntry, rows)
         self.summary.new += len(rows)
         self.statement_new += len(rows)
@@ -407,6 +419,7 @@ class _Run:
         account: MoneyAccount,
         fresh: list[tuple[str, rec.BankEntry]],
         movement_ids: list[int],
+        doubtful: set[str],
     ) -> list[dict[str, Any]]:
         assert self.statement is not None
         company_id, account_id, statement_id = self.company.pk, account.pk, self.statement.pk
@@ -431,6 +444,7 @@ class _Run:
                 "reversal": e.reversal,
                 "movement_id": movement_id,
                 "match_state": none if e.reversal else unmatched,
+                "maybe_typed": key in doubtful,
                 "raw": {"bank_code": e.bank_code} if e.bank_code else {},
             }
             for (key, e), movement_id in zip(fresh, movement_ids, strict=True)

@@ -408,6 +408,7 @@ _ROW_FIELDS = (
     "counterparty_name",
     "counterparty_iban",
     "raw",
+    "maybe_typed",
 )
 
 
@@ -428,29 +429,24 @@ def _match_each(actor: Actor, found: Any, context: _Context, result: MatchResult
             entry.save(update_fields=["match_state"])
             continue
         incoming = bank_rules.incoming_of_entry(row)  # the same fields by name
+        if row.maybe_typed:
+            # Perhaps a movement a person typed in by hand already: the person says, and
+            # neither a rule nor an automatic match settles the line before that.
+            _queue_for_review(context, row.id, _propose(incoming, found, context))
+            result.review += 1
+            continue
         applicable = rules.get(incoming.direction, ())
         rule = matching.first_rule(incoming, applicable) if applicable else None
         if rule is not None:
             _apply_rule(actor, _instance(row.id, context), rule)
             result.ruled += 1
             continue
-        pool = context.pools.get(row.currency)
-        if pool is None:
-            pool = context.pools[row.currency] = _Pool(open_items(context.company, row.currency))
-            _closed_before(context.company, found, row.currency, pool)
-        if not pool.items:
-            result.unmatched += 1  # nothing open in this currency: no proposal can come
-            continue
-        proposals = matching.propose(
-            incoming,
-            pool.candidates(),
-            aliases=context.aliases,
-            tolerance=context.tolerance,
-        )
+        proposals = _propose(incoming, found, context)
         if not proposals:
-            result.unmatched += 1
+            result.unmatched += 1  # nothing open in this currency, or nothing fits
             continue
         best = proposals[0]
+        pool = context.pools[row.currency]
         if best.automatic and best.allocations:
             if context.batch > 0:
                 context.pending.append((row.id, best))
@@ -463,11 +459,31 @@ def _match_each(actor: Actor, found: Any, context: _Context, result: MatchResult
             pool.take(best.allocations)
             result.matched += 1
         else:
-            # Waits for a person: stored with the next batch (nothing of it changes the pool).
-            context.review.append((row.id, proposals))
-            if len(context.review) >= max(context.batch, 1):
-                _store_review(context)
+            _queue_for_review(context, row.id, proposals)
             result.review += 1
+
+
+def _propose(incoming: matching.Incoming, found: Any, context: _Context) -> list[matching.Proposal]:
+    """The engine's proposals for one entry against the run's pool of its currency (built on
+    first use); none when nothing is open in that currency."""
+    currency = incoming.currency
+    pool = context.pools.get(currency)
+    if pool is None:
+        pool = context.pools[currency] = _Pool(open_items(context.company, currency))
+        _closed_before(context.company, found, currency, pool)
+    if not pool.items:
+        return []
+    return matching.propose(
+        incoming, pool.candidates(), aliases=context.aliases, tolerance=context.tolerance
+    )
+
+
+def _queue_for_review(context: _Context, entry_id: int, proposals: list[Any]) -> None:
+    """The entry waits for a person: stored with the next batch (nothing of it changes the
+    pool)."""
+    context.review.append((entry_id, proposals))
+    if len(context.review) >= max(context.batch, 1):
+        _store_review(context)
 
 
 def _store_review(context: _Context) -> None:

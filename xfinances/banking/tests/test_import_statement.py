@@ -438,3 +438,7 @@ def test_a_typed_movement_is_taken_only_when_certain(
     assert Movement.objects.filter(account=account).count() == before + 2
     entry = BankEntry.objects.get(account=account, bank_id="B-1")
     assert entry.movement_id not in {m.pk for m in typed}
+    # Not certain is not forgotten: a person is asked, unless the typed one was reversed.
+    asked = case != "reversed"
+    assert (summary.maybe_typed, entry.maybe_typed) == (int(asked), asked)
+    assert entry.match_state == (MatchState.REVIEW if asked else MatchState.UNMATCHED)

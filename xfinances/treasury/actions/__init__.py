@@ -19,7 +19,7 @@ from xfinances.treasury.actions.accounts import (
     set_account_access,
     update_account,
 )
-from xfinances.treasury.actions.bank_import import record_bank_movements
+from xfinances.treasury.actions.bank_import import record_bank_movements, withdraw_bank_movement
 from xfinances.treasury.actions.categories import (
     DEFAULT_CATEGORIES,
     CategoryInput,
@@ -95,4 +95,5 @@ __all__ = [
     "update_category",
     "update_movement",
     "update_planned_item",
+    "withdraw_bank_movement",
 ]

@@ -9,18 +9,20 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from xfinances.core import audit
+from xfinances.core import audit, edit_guards
 from xfinances.core.audit import Actor
 from xfinances.core.bulk_insert import insert_rows
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.money import ZERO
 from xfinances.treasury import balances, locks
+from xfinances.treasury import queries as treasury_queries
 from xfinances.treasury.actions.common import (
     _bump_month,
     _check_account_open,
     _ensure_can_move,
     _refuse_closed_period,
 )
+from xfinances.treasury.actions.movements import reverse_movement
 from xfinances.treasury.models import (
     MoneyAccount,
     Movement,
@@ -101,3 +103,35 @@ def record_bank_movements(
         },
     )
     return ids
+
+
+@transaction.atomic
+def withdraw_bank_movement(
+    actor: Actor, movement: Movement, *, reason: str, on: dt.date
+) -> Movement | None:
+    """Take out a movement a statement or connection made for a bank line that turned out to
+    be a movement typed in by hand already (banking links the line to that one first).
+
+    While nothing has closed it — its period open, no higher app (accounting) holding it — it
+    is deleted, as if the statement had paired the two at once. Otherwise it stays and is
+    reversed on `on`, so what went out keeps its record. Returns the reversal, or None when it
+    was deleted. The caller has made sure nothing else (a payment, a bank line) points at it."""
+    company = movement.company
+    _ensure_can_move(actor, company, movement.account)
+    locks.lock_account(company, movement.account_id)
+    movement = locks.lock_movement(company, movement.pk)
+    if (
+        movement.source not in (MovementSource.STATEMENT, MovementSource.PSD2)
+        or movement.status != MovementStatus.POSTED
+        or movement.transfer_id
+        or movement.reversal_of_id
+    ):
+        raise Conflict(_("Only a bank line's own movement can be taken out this way."))
+    closed = treasury_queries.lock_date(company, movement.account)
+    if (closed is not None and movement.date <= closed) or edit_guards.reasons(movement):
+        [reversal] = reverse_movement(actor, movement, date=on, reason=reason)
+        return reversal
+    _bump_month(company, movement.account_id, movement.date, -movement.amount)
+    audit.record_delete(actor, company, "withdraw_bank_movement", movement, reason)
+    movement.delete()
+    return None

@@ -127,3 +127,31 @@ def test_delete_of_open_manual_bank_movement(company):
     assert not Movement.objects.exists()
     assert AccountMonthTotal.objects.get(account=bank).total == 0
     assert AuditEntry.objects.filter(company=company, action="delete_movement").exists()
+
+
+def test_withdrawing_a_bank_movement_takes_only_a_bank_lines_own(company):
+    """`withdraw_bank_movement` deletes a statement's movement (the month total follows) and
+    refuses one typed by hand, which only its own delete or reversal may take back."""
+    account = bank_account(company)
+    day = dt.date(2026, 11, 2)
+    [made] = actions.record_bank_movements(
+        SYSTEM,
+        account,
+        [{"date": day, "amount": Decimal("75.00"), "bank_reference": "R-1"}],
+        source="statement",
+    )
+    by_hand = actions.create_movement(
+        SYSTEM, account, movement_input(date=day, direction="in", amount="75.00")
+    )
+    with pytest.raises(Conflict):
+        actions.withdraw_bank_movement(SYSTEM, by_hand, reason="x", on=day)
+    total = AccountMonthTotal.objects.get(account=account, month=day.replace(day=1))
+    assert total.total == Decimal("150.00")
+    assert (
+        actions.withdraw_bank_movement(SYSTEM, Movement.objects.get(pk=made), reason="x", on=day)
+        is None
+    )
+    assert not Movement.objects.filter(pk=made).exists()
+    total.refresh_from_db()
+    assert total.total == Decimal("75.00")
+    assert AuditEntry.objects.filter(action="withdraw_bank_movement", reason="x").count() == 1

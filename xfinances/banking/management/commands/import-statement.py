@@ -103,6 +103,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{summary.typed} entries had been typed in by hand: linked to those movements."
             )
+        if summary.maybe_typed:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{summary.maybe_typed} entries may already be typed in by hand: "
+                    "see the review queue."
+                )
+            )
         if summary.pending:
             self.stdout.write(f"{summary.pending} pending entries skipped (not booked yet).")
         for line in summary.balance_breaks:

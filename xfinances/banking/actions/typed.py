@@ -1,0 +1,168 @@
+"""Bank lines a person may have typed in by hand before the statement came.
+
+The import pairs a line with a movement typed in by hand only where that is certain
+(`importing._typed_movements`); a line for which such a movement exists but the pairing is not
+certain (two of the same amount, or dated further from the booking) is flagged `maybe_typed`,
+gets its own movement, and waits in the review queue, which shows the movements it may be. A
+person then says either
+
+- **the same payment** (`take_typed_movement`): the line takes the typed movement (with the
+  payment a person recorded on it, if any) and its own movement is taken out of treasury —
+  deleted, or reversed once its period is closed or accounting exported it — so the balance
+  counts the money once; or
+- **two payments** (`keep_apart`): the flag goes and the line is matched as any other.
+
+Either way the line is matched again at once, and lines of the same account that had only this
+movement to be are released too."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xfinances.banking import queries
+from xfinances.banking.actions.reconcile import MatchResult, match_entries
+from xfinances.banking.models import BankEntry, MatchProposal, MatchState, ProposalState
+from xfinances.core import audit, formatting
+from xfinances.core.audit import Actor
+from xfinances.core.exceptions import Conflict, InvalidInput
+from xfinances.core.models import Company
+from xfinances.core.permissions import ensure_can
+from xfinances.payments.models import Payment
+from xfinances.treasury import actions as treasury_actions
+from xfinances.treasury.models import MoneyAccount, Movement, MovementSource
+
+_OPEN_STATES = (MatchState.REVIEW, MatchState.UNMATCHED)
+
+
+def _locked_entry(actor: Actor, entry: BankEntry) -> BankEntry:
+    company = entry.company
+    ensure_can(actor, company, "payments.change")
+    entry = BankEntry.objects.select_for_update().get(pk=entry.pk, company=company)
+    entry.company = company
+    if entry.match_state not in _OPEN_STATES:
+        raise Conflict(_("This bank line is already settled: undo its match first."), field="entry")
+    return entry
+
+
+def _unflag(actor: Actor, entry: BankEntry) -> None:
+    """The line leaves the question: its open proposals are replaced by the next matching."""
+    MatchProposal.objects.filter(entry=entry, state=ProposalState.OPEN).update(
+        state=ProposalState.SUPERSEDED, decided_by=actor.user, decided_at=timezone.now()
+    )
+    entry.maybe_typed = False
+    entry.match_state = MatchState.UNMATCHED
+    entry.save(update_fields=["maybe_typed", "match_state"])
+
+
+def _release_orphans(company: Company, entry: BankEntry) -> list[int]:
+    """Other flagged lines of the entry's account still waiting, that no free typed movement
+    may be any longer: their question is answered with this one."""
+    waiting = list(
+        BankEntry.objects.filter(
+            company=company,
+            account_id=entry.account_id,
+            maybe_typed=True,
+            match_state=MatchState.REVIEW,
+        ).exclude(pk=entry.pk)
+    )
+    if not waiting:
+        return []
+    still = queries.typed_candidates(company, waiting)
+    return [e.pk for e in waiting if not still.get(e.pk)]
+
+
+def _rematch(actor: Actor, company: Company, entry: BankEntry) -> MatchResult:
+    released = _release_orphans(company, entry)
+    if released:
+        MatchProposal.objects.filter(entry_id__in=released, state=ProposalState.OPEN).update(
+            state=ProposalState.SUPERSEDED, decided_by=actor.user, decided_at=timezone.now()
+        )
+        BankEntry.objects.filter(company=company, pk__in=released).update(
+            maybe_typed=False, match_state=MatchState.UNMATCHED
+        )
+    return match_entries(actor, company, [entry.pk, *released])
+
+
+@transaction.atomic
+def take_typed_movement(actor: Actor, entry: BankEntry, movement: Movement) -> BankEntry:
+    """The bank line and the movement a person typed in by hand are one payment: the line
+    takes the typed movement and its own one is taken out of treasury. Refused, changing
+    nothing: a settled line, a line whose own movement carries a payment, a movement of
+    another account or amount, one not typed by hand, reversed, or already another line's."""
+    company = entry.company
+    entry = _locked_entry(actor, entry)
+    # The account before its movements, as every treasury action locks them.
+    MoneyAccount.objects.select_for_update().filter(pk=entry.account_id, company=company).first()
+    own = Movement.objects.select_for_update().filter(pk=entry.movement_id, company=company).first()
+    if own is None or own.source not in (MovementSource.STATEMENT, MovementSource.PSD2):
+        raise Conflict(_("This bank line already has a movement typed in by hand."), field="entry")
+    if Payment.objects.filter(company=company, movement=own).exists():
+        raise Conflict(
+            _("A payment is recorded on this bank line's movement: undo it first."),
+            field="entry",
+        )
+    free = queries.free_typed_movements(
+        company, [entry.account_id], movement.date, movement.date
+    ).filter(pk=movement.pk)
+    typed = Movement.objects.select_for_update().filter(pk=movement.pk, company=company).first()
+    if typed is None or not free.exists():
+        raise InvalidInput(
+            {
+                "movement": [
+                    _(
+                        "Choose a movement typed in by hand on this account that no other bank "
+                        "line has taken and that is not reversed."
+                    )
+                ]
+            }
+        )
+    if typed.amount != entry.amount:
+        raise InvalidInput(
+            {
+                "movement": [
+                    _("The movement is %(movement)s and the bank line %(line)s: not one payment.")
+                    % {
+                        "movement": formatting.money(typed.amount, typed.currency),
+                        "line": formatting.money(entry.amount, entry.currency),
+                    }
+                ]
+            }
+        )
+    before = audit.snapshot(entry)
+    entry.movement = typed
+    entry.save(update_fields=["movement"])  # before its own movement goes: nothing points at it
+    _unflag(actor, entry)
+    reversal = treasury_actions.withdraw_bank_movement(
+        actor,
+        own,
+        reason=_("Bank line of %(date)s: typed in by hand already (movement of %(typed)s)")
+        % {"date": formatting.date(entry.booking_date), "typed": formatting.date(typed.date)},
+        on=max(timezone.localdate(), own.date),
+    )
+    reason = (
+        _("Its own movement was reversed on %(date)s.") % {"date": formatting.date(reversal.date)}
+        if reversal is not None
+        else _("Its own movement was deleted.")
+    )
+    audit.record_update(actor, company, "take_typed_movement", entry, before, reason)
+    _rematch(actor, company, entry)
+    entry.refresh_from_db()
+    return entry
+
+
+@transaction.atomic
+def keep_apart(actor: Actor, entry: BankEntry, *, reason: str = "") -> BankEntry:
+    """The bank line is not the movement typed in by hand it may have been: two payments. The
+    line is matched as any other (automatically, when it fits so)."""
+    company = entry.company
+    entry = _locked_entry(actor, entry)
+    if not entry.maybe_typed:
+        raise Conflict(_("No movement typed in by hand waits to be compared with this line."))
+    before = audit.snapshot(entry)
+    _unflag(actor, entry)
+    audit.record_update(actor, company, "keep_bank_line_apart", entry, before, reason.strip())
+    _rematch(actor, company, entry)
+    entry.refresh_from_db()
+    return entry
