@@ -2,8 +2,10 @@
 and matched like any other, so a new user sees what e-banking does: a payment with our RF
 reference and one naming its invoice settle by themselves, a partial payment naming its invoice's
 number without the leading zeros waits in the review queue with its candidate, the bank's fee is
-filed under its category by the seeded rule, and a supplier sending back what we overpaid it
-closes our payment's rest by itself. Skipped when the company has statements."""
+filed under its category by the seeded rule, a supplier sending back what we overpaid it
+closes our payment's rest by itself, and a client's payment a person had typed in by hand ten
+days before waits with the question whether the line is that payment. Skipped when the company
+has statements."""
 
 from __future__ import annotations
 
@@ -23,10 +25,12 @@ from xfinances.core.demo import DemoStep
 from xfinances.core.models import Company
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.parties.models import PartyBankAccount
+from xfinances.payments import actions as payments_actions
 from xfinances.payments.models import Direction, Payment
 from xfinances.treasury.models import AccountKind, MoneyAccount
 
 DEMO_IBAN = "BG18RZBB91550123456789"  # the demo company's second bank account
+TYPED_DAYS = 10  # a payment typed in this long before the bank's booking: asked about
 
 
 def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> None:
@@ -94,6 +98,13 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
                 bank_id="DEMO-5",
             )
         )
+    typed = _typed_before(actor, company, account, open_invoices[:-3], day)
+    if typed is not None:
+        rows.append(
+            Row(
+                day, typed.amount, typed.party.name if typed.party else "", "", "", bank_id="DEMO-6"
+            )
+        )
     opening = account.opening_balance
     out = io.BytesIO()
     camt053(
@@ -111,6 +122,35 @@ def load(actor: Actor, company: Company, progress: Callable[[str], object]) -> N
         f"  {summary.new} bank entries: {summary.matched} matched automatically, "
         f"{summary.review} waiting for review"
     )
+
+
+def _typed_before(
+    actor: Actor, company: Company, account: MoneyAccount, candidates: list[Document], day: dt.date
+) -> Payment | None:
+    """A client's payment a person typed in by hand (on the account, without the bank's
+    reference) TYPED_DAYS before the bank booked it: too far from the booking for the import
+    to pair them on its own, so the line waits with the question "the same payment?"."""
+    for document in candidates:
+        paid_on = day - dt.timedelta(days=TYPED_DAYS)
+        if document.issue_date > paid_on:
+            continue
+        return payments_actions.record_payment(
+            actor,
+            company,
+            payments_actions.PaymentInput.read(
+                {
+                    "direction": "in",
+                    "date": paid_on,
+                    "amount": str(document.outstanding_amount),
+                    "currency": document.currency,
+                    "party": document.party,
+                    "account": account,
+                    "note": "Клиентът изпрати платежното нареждане по имейл",
+                    "allocations": [(document, str(document.outstanding_amount))],
+                }
+            ),
+        )
+    return None
 
 
 def _overpaid_supplier(company: Company) -> tuple[Payment, str] | None:
