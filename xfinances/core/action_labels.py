@@ -24,6 +24,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "approve_supplier_invoice": _("supplier invoice approved"),
     "archive_party": _("party archived"),
     "archive_product": _("product archived"),
+    "ask_line_may_be_typed": _("bank line asked about a movement typed by hand"),
     "cancel_party_import": _("party import cancelled"),
     "cancel_supplier_invoice": _("supplier invoice cancelled"),
     "change_role": _("role changed"),

@@ -35,6 +35,7 @@ from xfinances.payments.models import (
 )
 from xfinances.purchases.models import SupplierInvoice
 from xfinances.treasury import queries as treasury_queries
+from xfinances.treasury.events import typed_movement_notes
 from xfinances.treasury.models import MoneyAccount
 
 M = TypeVar("M", bound=Model)
@@ -191,7 +192,16 @@ def payment_new(request: CompanyRequest) -> HttpResponse:
     except ActionError as error:
         messages.error(request, _message(error))
         return redirect("payments:list", company.eik)
+    _say_typed_notes(request, payment)
     return redirect("payments:payment", company.eik, payment.pk)
+
+
+def _say_typed_notes(request: CompanyRequest, payment: Payment) -> None:
+    """What the apps above say of the movement a payment typed in by hand made (banking: the
+    statement lines it may be, waiting in the review queue)."""
+    if payment.movement is not None:
+        for note in typed_movement_notes.collect(movement=payment.movement):
+            messages.warning(request, note)
 
 
 @company_view("payments.view")
@@ -267,6 +277,7 @@ def payment_refund(request: CompanyRequest, payment_id: int) -> HttpResponse:
         _("%(amount)s recorded as a refund of this payment.")
         % {"amount": formatting.money(refund.amount, refund.currency)},
     )
+    _say_typed_notes(request, refund)
     return redirect("payments:payment", company.eik, payment.pk)
 
 
@@ -492,10 +503,11 @@ def document_mark_paid(request: CompanyRequest, document_id: int) -> HttpRespons
                 "amount": request.POST.get("amount") or None,
             }
         )
-        actions.mark_document_paid(request.actor, document, data)
+        payment = actions.mark_document_paid(request.actor, document, data)
         messages.success(
             request, _("Payment recorded: %(number)s is paid.") % {"number": document.number}
         )
+        _say_typed_notes(request, payment)
     except ActionError as error:
         messages.error(request, _message(error))
     return redirect(reverse("invoicing:detail", args=[company.eik, document.pk]) + "?tab=payments")

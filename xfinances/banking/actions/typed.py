@@ -13,11 +13,17 @@ person then says either
 - **two payments** (`keep_apart`): the flag goes and the line is matched as any other.
 
 Either way the line is matched again at once, and lines of the same account that had only this
-movement to be are released too."""
+movement to be are released too.
+
+The other way round — a person types a payment in by hand after its line came with a statement
+— asks the same question: `ask_about_lines_on_typed` (subscriber of treasury's
+`MovementTypedIn`) flags the lines still open that the new movement may be, and
+`notes_on_typed` tells the person where the question waits."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +37,7 @@ from xfinances.core.models import Company
 from xfinances.core.permissions import ensure_can
 from xfinances.payments.models import Payment
 from xfinances.treasury import actions as treasury_actions
+from xfinances.treasury.events import MovementTypedIn
 from xfinances.treasury.models import MoneyAccount, Movement, MovementSource
 
 _OPEN_STATES = (MatchState.REVIEW, MatchState.UNMATCHED)
@@ -166,3 +173,64 @@ def keep_apart(actor: Actor, entry: BankEntry, *, reason: str = "") -> BankEntry
     _rematch(actor, company, entry)
     entry.refresh_from_db()
     return entry
+
+
+def _lines_a_typed_movement_may_be(movement: Movement) -> QuerySet[BankEntry]:
+    """Statement lines of the movement's account and amount, booked a week before to a month
+    after it (the window `typed_candidates` looks back from a line), not settled, whose own
+    movement is the bank's and carries no payment."""
+    return BankEntry.objects.filter(
+        company_id=movement.company_id,
+        account_id=movement.account_id,
+        amount=movement.amount,
+        booking_date__gte=movement.date - queries.DOUBT_AFTER,
+        booking_date__lte=movement.date + queries.DOUBT_BEFORE,
+        movement__source__in=(MovementSource.STATEMENT, MovementSource.PSD2),
+    ).filter(~Exists(Payment.objects.filter(movement_id=OuterRef("movement_id"))))
+
+
+def ask_about_lines_on_typed(event: MovementTypedIn) -> None:
+    """IN_TRANSACTION subscriber of `MovementTypedIn`: a person typed in money that a statement
+    line already brought may be. Each such line not settled (not matched, waiting, or dismissed)
+    is flagged and waits in the review queue with the question; nothing is paired without the
+    person."""
+    movement = event.movement
+    waiting = _lines_a_typed_movement_may_be(movement).filter(
+        maybe_typed=False,
+        match_state__in=(MatchState.UNMATCHED, MatchState.REVIEW, MatchState.DISMISSED),
+    )
+    company = None
+    for entry in waiting.select_for_update().order_by("pk"):
+        company = company or Company.objects.get(pk=movement.company_id)
+        before = audit.snapshot(entry)
+        entry.maybe_typed = True
+        entry.match_state = MatchState.REVIEW
+        entry.save(update_fields=["maybe_typed", "match_state"])
+        audit.record_update(
+            event.actor,
+            company,
+            "ask_line_may_be_typed",
+            entry,
+            before,
+            _("A movement of %(date)s typed in by hand may be this line.")
+            % {"date": formatting.date(movement.date)},
+        )
+
+
+def notes_on_typed(movement: Movement) -> list[str]:
+    """Provider of treasury's `typed_movement_notes`: the statement lines the movement just typed
+    in may be, for the page to say where the question waits."""
+    lines = _lines_a_typed_movement_may_be(movement).filter(
+        maybe_typed=True, match_state=MatchState.REVIEW
+    )
+    return [
+        _(
+            "A bank line of %(date)s for %(amount)s came with a statement and may be this "
+            "payment: the review queue asks whether it is the same, so it is not counted twice."
+        )
+        % {
+            "date": formatting.date(entry.booking_date),
+            "amount": formatting.money(entry.amount, entry.currency),
+        }
+        for entry in lines.order_by("booking_date", "pk")[:5]
+    ]

@@ -27,7 +27,7 @@ from xfinances.payments.tests.factories import invoice
 from xfinances.treasury import actions as treasury_actions
 from xfinances.treasury import queries as treasury_queries
 from xfinances.treasury.models import MoneyAccount, Movement, MovementSource, MovementStatus
-from xfinances.treasury.tests.factories import bank_account, movement_input
+from xfinances.treasury.tests.factories import bank_account, cash_register, movement_input
 
 SYSTEM = Actor.system(Source.CLI)
 D1 = dt.date(2026, 11, 2)
@@ -324,3 +324,73 @@ def test_cli_json_counts_the_lines_that_wait(
     call_command("import-statement", str(path), company=company.eik, json=True, stdout=out)
     summary = json.loads(out.getvalue())
     assert (summary["new"], summary["maybe_typed"], summary["review"]) == (1, 1, 1)
+
+
+# --- the other way round: the line came first, then a person typed the payment in ---------
+
+
+def test_a_payment_typed_in_after_its_line_came_puts_the_line_to_the_question(
+    company: Any, account: MoneyAccount
+) -> None:
+    document = invoice(company, price="1200.00", day=D1 - dt.timedelta(days=5))
+    # No reference, no number: the line waits unmatched (or for review), its own movement bare.
+    run(company, camt_file([Row(D1, Decimal("1200.00"), "Клиент", "", "превод", bank_id="B-1")]))
+    entry = BankEntry.objects.get(account=account)
+    assert not entry.maybe_typed and entry.match_state != MatchState.AUTO
+    payment = payments_actions.mark_document_paid(
+        SYSTEM,
+        document,
+        payments_actions.MarkPaidInput.read(
+            {"account": account, "date": D1 + dt.timedelta(days=2)}
+        ),
+    )
+    entry.refresh_from_db()
+    assert entry.maybe_typed and entry.match_state == MatchState.REVIEW
+    assert AuditEntry.objects.filter(action="ask_line_may_be_typed").count() == 1
+    assert balance(company, account) == Decimal("2400.00")
+    [candidate] = queries.typed_candidates(company, [entry])[entry.pk]
+    assert candidate.movement.pk == payment.movement_id
+    assert [p.pk for p in candidate.payments] == [payment.pk]
+    actions.take_typed_movement(SYSTEM, entry, candidate.movement)
+    entry.refresh_from_db()
+    assert entry.movement_id == payment.movement_id and entry.match_state == MatchState.CONFIRMED
+    assert balance(company, account) == Decimal("1200.00")
+
+
+@pytest.mark.parametrize("case", ["matched", "bank reference", "cash", "far"])
+def test_typed_money_that_cannot_be_a_line_asks_nothing(
+    company: Any, account: MoneyAccount, case: str
+) -> None:
+    document = invoice(company, price="1200.00", day=D1 - dt.timedelta(days=5))
+    row = paying(document) if case == "matched" else Row(D1, Decimal("1200.00"), "К", "", "x")
+    run(company, camt_file([row]))
+    entry = BankEntry.objects.get(account=account)
+    target = account
+    data: dict[str, Any] = {"date": D1, "direction": "in", "amount": "1200.00"}
+    if case == "bank reference":
+        data["bank_reference"] = "OTHER-REF"
+    elif case == "cash":
+        target = cash_register(company)
+    elif case == "far":
+        data["date"] = D1 + dt.timedelta(days=8)  # typed more than a week after the booking
+    state = entry.match_state
+    treasury_actions.create_movement(SYSTEM, target, movement_input(**data))
+    entry.refresh_from_db()
+    assert not entry.maybe_typed and entry.match_state == state
+
+
+def test_mark_paid_page_says_where_the_question_waits(
+    company: Any, account: MoneyAccount, client_as: Any
+) -> None:
+    document = invoice(company, price="1200.00", day=D1 - dt.timedelta(days=5))
+    run(company, camt_file([Row(D1, Decimal("1200.00"), "Клиент", "", "превод")]))
+    client = client_as(company, "owner")
+    answer = client.post(
+        reverse("payments:mark_paid", args=[company.eik, document.pk]),
+        {"account": account.pk, "date": "2026-11-03"},
+        follow=True,
+    )
+    text = answer.content.decode().replace("&nbsp;", NB)
+    assert "Банков ред от 02.11.2026 за" in text and "може да е това плащане" in text
+    phrases, words = english_texts()
+    assert not problems_on_page("document", answer, phrases, words, whole_page=True)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from xfinances.core import audit, edit_guards, inputs, readers
+from xfinances.core import audit, edit_guards, events, inputs, readers
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.inputs import ActionInput, Changes, reads
@@ -28,7 +28,9 @@ from xfinances.treasury.actions.common import (
     _resolve_category,
     _signed,
 )
+from xfinances.treasury.events import MovementTypedIn
 from xfinances.treasury.models import (
+    AccountKind,
     MoneyAccount,
     Movement,
     MovementAttachment,
@@ -121,7 +123,7 @@ def create_movement(actor: Actor, account: MoneyAccount, data: MovementInput) ->
     source = data.source
     if account.is_cash_register and source == MovementSource.MANUAL:
         source = MovementSource.CASH
-    return _insert_movement(
+    movement = _insert_movement(
         actor,
         account,
         "create_movement",
@@ -137,6 +139,13 @@ def create_movement(actor: Actor, account: MoneyAccount, data: MovementInput) ->
         raw_data=data.raw_data,
         source=source,
     )
+    if (
+        source == MovementSource.MANUAL
+        and account.kind == AccountKind.BANK
+        and not movement.bank_reference
+    ):
+        events.emit(MovementTypedIn(actor, movement))
+    return movement
 
 
 @transaction.atomic

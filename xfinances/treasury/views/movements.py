@@ -20,6 +20,7 @@ from xfinances.core.models import Company
 from xfinances.core.money import format_amount
 from xfinances.core.tenancy import CompanyRequest, company_view
 from xfinances.treasury import actions, queries
+from xfinances.treasury.events import typed_movement_notes
 from xfinances.treasury.forms import (
     AttachmentForm,
     MovementEditForm,
@@ -69,6 +70,8 @@ def movement_new(request: CompanyRequest) -> HttpResponse:
             _refused(request, form, error)
         else:
             messages.success(request, _("Movement saved."))
+            for note in typed_movement_notes.collect(movement=movement):
+                messages.warning(request, note)
             if "another" in request.POST:
                 return redirect(
                     reverse("treasury:movement_new", args=[request.company.eik])

@@ -1,0 +1,31 @@
+"""What treasury tells the apps above it (core/events.py).
+
+Emitted inside the action's transaction, carrying the movement in the state the action left it,
+so an IN_TRANSACTION subscriber reads nothing again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xfinances.core.audit import Actor
+from xfinances.core.events import Event, Hook
+from xfinances.treasury.models import Movement
+
+
+@dataclass(frozen=True)
+class MovementTypedIn(Event):
+    """A person entered money on a bank account by hand, without the bank's reference: a
+    movement of its own, or the one a payment recorded by hand carries (its payment is written
+    after this event)."""
+
+    actor: Actor
+    movement: Movement
+
+    @property
+    def company_id(self) -> int:
+        return int(self.movement.company_id)
+
+
+# What the apps above say to the person who just typed a movement in (`provider(movement=…)` →
+# translated lines): banking names the statement lines it may be.
+typed_movement_notes: Hook[str] = Hook("treasury.typed_movement_notes")
