@@ -153,9 +153,10 @@ def take_typed_movement(actor: Actor, entry: BankEntry, movement: Movement) -> B
         if reversal is not None
         else _("Its own movement was deleted.")
     )
-    audit.record_update(actor, company, "take_typed_movement", entry, before, reason)
     _rematch(actor, company, entry)
     entry.refresh_from_db()
+    # Recorded as it ends: matched again (or waiting once more), not the state in between.
+    audit.record_update(actor, company, "take_typed_movement", entry, before, reason)
     return entry
 
 
@@ -169,9 +170,9 @@ def keep_apart(actor: Actor, entry: BankEntry, *, reason: str = "") -> BankEntry
         raise Conflict(_("No movement typed in by hand waits to be compared with this line."))
     before = audit.snapshot(entry)
     _unflag(actor, entry)
-    audit.record_update(actor, company, "keep_bank_line_apart", entry, before, reason.strip())
     _rematch(actor, company, entry)
     entry.refresh_from_db()
+    audit.record_update(actor, company, "keep_bank_line_apart", entry, before, reason.strip())
     return entry
 
 

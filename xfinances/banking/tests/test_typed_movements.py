@@ -115,6 +115,9 @@ def test_a_typed_payment_too_early_to_be_certain_waits_and_is_never_settled_alon
     assert not MatchProposal.objects.filter(entry=entry, state=ProposalState.OPEN).exists()
     actions_logged = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"take_typed_movement", "withdraw_bank_movement"} <= actions_logged
+    # The log says where the line ended, not the state it passed through.
+    logged = AuditEntry.objects.get(action="take_typed_movement")
+    assert logged.changes["match_state"] == [MatchState.REVIEW, MatchState.CONFIRMED]
     # The file again adds nothing, and asks nothing again.
     again = run(company, camt_file([paying(document)]))
     assert (again.new, again.duplicates, again.maybe_typed) == (0, 1, 0)
