@@ -12,15 +12,18 @@ class BankingConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models can be imported only once the registry is ready.
-        from xfinances.banking import audit_details, demo
+        from xfinances.banking import audit_details, demo, document_lines
         from xfinances.banking.actions import rules, typed
         from xfinances.core.demo import demo_steps
         from xfinances.core.events import CompanyCreated, Phase, subscribe
+        from xfinances.payments.events import waiting_bank_lines
         from xfinances.treasury.events import MovementTypedIn, typed_movement_notes
 
         subscribe(CompanyCreated, rules.on_company_created, phase=Phase.IN_TRANSACTION)
         # Money typed in by hand that a statement line already brought: the line asks.
         subscribe(MovementTypedIn, typed.ask_about_lines_on_typed, phase=Phase.IN_TRANSACTION)
         typed_movement_notes.provide(typed.notes_on_typed)
+        # A document's payments panel names the lines in the review queue that may pay it.
+        waiting_bank_lines.provide(document_lines.waiting_lines)
         audit_details.register()
         demo_steps.provide(demo.steps)

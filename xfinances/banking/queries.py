@@ -166,6 +166,28 @@ def typed_candidates(
     return found
 
 
+def lines_proposing(document: Document) -> list[BankEntry]:
+    """Entries waiting in the review queue with an open proposal that settles `document`,
+    oldest first (a party has few open proposals: their allocations are read in Python)."""
+    if document.party_id is None:
+        return []
+    proposals = (
+        MatchProposal.objects.filter(
+            company_id=document.company_id,
+            state=ProposalState.OPEN,
+            entry__match_state=MatchState.REVIEW,
+        )
+        .filter(Q(party_id=document.party_id) | Q(party__isnull=True))
+        .select_related("entry")
+    )
+    found = {
+        p.entry.pk: p.entry
+        for p in proposals
+        if any(kind == "sales" and int(i) == document.pk for kind, i, _a in p.allocations)
+    }
+    return sorted(found.values(), key=lambda e: (e.booking_date, e.pk))
+
+
 def review_queue(company: Company) -> QuerySet[BankEntry]:
     """Entries waiting for a person, oldest first, with their open proposals."""
     return BankEntry.objects.filter(company=company, match_state=MatchState.REVIEW).order_by(

@@ -13,6 +13,7 @@ from xfinances.invoicing import queries as invoicing_queries
 from xfinances.invoicing.models import Document, DocumentStatus
 from xfinances.payments import queries
 from xfinances.payments.actions.common import CLAIM_KINDS
+from xfinances.payments.events import waiting_bank_lines
 from xfinances.treasury import queries as treasury_queries
 
 register = template.Library()
@@ -54,6 +55,7 @@ def payments_panel(context: template.Context, document: Document) -> dict[str, A
         "write_offs": list(queries.write_offs_of_document(document)) if applicable else [],
         "can_mark_paid": payable,
         "accounts": mark_paid_accounts(document, request.user) if payable and request else [],
+        "waiting_lines": waiting_bank_lines.collect(document=document) if payable else [],
         "today": timezone.localdate(),
         "csrf_token": context.get("csrf_token"),
         "request": request,
