@@ -31,6 +31,7 @@ from xfinances.payments.models import (
     WriteOff,
 )
 from xfinances.purchases.models import SupplierInvoice
+from xfinances.treasury.events import typed_movement_notes
 from xfinances.treasury.models import MoneyAccount, Movement
 
 router = Router(tags=["payments"])
@@ -298,7 +299,12 @@ def create_payment(request: CompanyRequest, body: PaymentIn) -> Status:
     )
     payment = actions.record_payment(request.actor, company, data)
     payment.refresh_from_db()
-    return Status(201, _payment_out(payment, with_allocations=True))
+    out = _payment_out(payment, with_allocations=True)
+    # What the apps above say of the money typed in (banking: a statement line it may be).
+    out["notes"] = (
+        typed_movement_notes.collect(movement=payment.movement) if payment.movement else []
+    )
+    return Status(201, out)
 
 
 @router.post("/allocations/{allocation_id}/undo", summary="Undo an allocation (with a reason)")

@@ -397,3 +397,21 @@ def test_mark_paid_page_says_where_the_question_waits(
     assert "Банков ред от 02.11.2026 за" in text and "може да е това плащане" in text
     phrases, words = english_texts()
     assert not problems_on_page("document", answer, phrases, words, whole_page=True)
+
+
+def test_the_api_answer_to_money_typed_in_names_the_line(
+    company: Any, account: MoneyAccount, api_as: Any
+) -> None:
+    run(company, camt_file([Row(D1, Decimal("1200.00"), "Клиент", "", "превод", bank_id="B-1")]))
+    api = api_as(company)
+    body = {"date": "2026-11-03", "direction": "in", "amount": "1200.00"}
+    paid = api.post("/payments", {**body, "money_account_id": account.pk, "currency": "EUR"})
+    assert paid.status_code == 201, paid.content
+    [note] = paid.json()["notes"]
+    assert "02.11.2026" in note
+    # The line asks already: a second typed movement of it is named as well, once.
+    moved = api.post("/treasury/movements", {**body, "account_id": account.pk})
+    assert moved.status_code == 201, moved.content
+    assert len(moved.json()["notes"]) == 1
+    quiet = api.post("/treasury/movements", {**body, "account_id": account.pk, "amount": "5.00"})
+    assert quiet.json()["notes"] == []

@@ -113,6 +113,9 @@ class MovementOut(Schema):
     reversal_of_id: int | None
     transfer_id: int | None
     cash_order: str
+    # On the answer to a new movement: what the apps above say of it (banking: a statement
+    # line it may be, waiting in the review queue with the question).
+    notes: list[str] = []
 
 
 class MovementPage(Schema):

@@ -29,6 +29,7 @@ from xfinances.treasury.api.common import (
     _movement_out,
     router,
 )
+from xfinances.treasury.events import typed_movement_notes
 
 
 class MovementFilters(InputSchema):
@@ -73,7 +74,9 @@ def create_movement(request: CompanyRequest, body: MovementIn) -> Status:
     account = _account(request, data.pop("account_id"))
     data["category"] = data.pop("category_id")
     movement = actions.create_movement(request.actor, account, actions.MovementInput.read(data))
-    return Status(201, _movement_out(movement))
+    out = _movement_out(movement)
+    out["notes"] = typed_movement_notes.collect(movement=movement)
+    return Status(201, out)
 
 
 @router.get("/movements/{movement_id}", response=MovementOut, summary="One movement")
