@@ -193,9 +193,8 @@ def _typed_movements(account: MoneyAccount, fresh: list[tuple[str, rec.BankEntry
     two are one payment, instead of the balance counting it twice unseen."""
     if not fresh:
         return _Typed({}, set())
-    signed = {k: e.amount if e.direction == rec.Direction.CREDIT else -e.amount for k, e in fresh}
-    booked = {k: e.booking_date for k, e in fresh}
-    first, last = min(booked.values()), max(booked.values())
+    days = [e.booking_date for _k, e in fresh]
+    first, last = min(days), max(days)
     candidates = queries.free_typed_movements(
         account.company, [account.pk], first - queries.DOUBT_BEFORE, last + queries.DOUBT_AFTER
     ).values_list("pk", "date", "amount")
@@ -203,7 +202,9 @@ def _typed_movements(account: MoneyAccount, fresh: list[tuple[str, rec.BankEntry
     for pk, day, amount in candidates:
         by_amount[amount].append((pk, day))
     if not by_amount:
-        return _Typed({}, set())
+        return _Typed({}, set())  # the common case: nothing typed in by hand around the batch
+    signed = {k: e.amount if e.direction == rec.Direction.CREDIT else -e.amount for k, e in fresh}
+    booked = {k: e.booking_date for k, e in fresh}
     entries_of: dict[Decimal, list[str]] = defaultdict(list)
     for key, amount in signed.items():
         if amount in by_amount:
