@@ -221,20 +221,29 @@ def upload_statement(
 
 
 @router.get("/accounts/{money_account_id}/statements", response=list[StatementOut])
-def list_statements(request: CompanyRequest, money_account_id: int) -> list[dict[str, Any]]:
+def list_statements(
+    request: CompanyRequest, money_account_id: int, offset: int = 0, limit: int = 200
+) -> list[dict[str, Any]]:
+    """Newest first; `offset` and `limit` (at most 500) page through them."""
     require(request, "treasury.view")
     company = request.company
     account = queries.bank_account(company, money_account_id)
     if account is None:
         raise Http404
-    return [_statement_out(s) for s in queries.statements(company, account)[:200]]
+    offset, limit = max(0, offset), max(1, min(limit, 500))
+    found = queries.statements(company, account)[offset : offset + limit]
+    return [_statement_out(s) for s in found]
 
 
 @router.get("/review", response=list[EntryOut], summary="Entries waiting for a person")
-def review_queue(request: CompanyRequest) -> list[dict[str, Any]]:
+def review_queue(
+    request: CompanyRequest, offset: int = 0, limit: int = 200
+) -> list[dict[str, Any]]:
+    """Oldest first; `offset` and `limit` (at most 500) page through a long queue."""
     require(request, "payments.view")
     company = request.company
-    entries = list(queries.review_queue(company)[:200])
+    offset, limit = max(0, offset), max(1, min(limit, 500))
+    entries = list(queries.review_queue(company)[offset : offset + limit])
     proposals = queries.open_proposals(company, [e.pk for e in entries])
     typed = queries.typed_candidates(company, entries)
     return [_entry_out(e, proposals.get(e.pk, []), typed.get(e.pk)) for e in entries]

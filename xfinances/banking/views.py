@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ from xfinances.core.queries import rate_value
 from xfinances.core.tenancy import CompanyRequest, company_view
 from xfinances.payments.queries import fits_write_off_tolerance
 from xfinances.treasury import queries as treasury_queries
+
+STATEMENTS_PER_PAGE, ENTRIES_PER_PAGE, REVIEW_AT_ONCE = 50, 200, 200
 
 
 def _messages_of(error: ActionError) -> list[str]:
@@ -54,6 +57,13 @@ def statements(request: CompanyRequest) -> HttpResponse:
     chosen = next(
         (a for a in accounts if str(a.pk) == chosen_id), accounts[0] if accounts else None
     )
+    page = (
+        Paginator(queries.statements(company, chosen), STATEMENTS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        if chosen
+        else None
+    )
     form = UploadForm()
     set_choices(
         form.fields["account"],
@@ -69,7 +79,9 @@ def statements(request: CompanyRequest) -> HttpResponse:
         {
             "accounts": accounts,
             "chosen": chosen,
-            "statements": list(queries.statements(company, chosen)[:100]) if chosen else [],
+            "statements": page if page is not None else [],
+            "page": page,
+            "query": f"account={chosen.pk}" if chosen else "",
             "imports": list(queries.imports(company)[:10]),
             "form": form,
             "counts": queries.counts(company),
@@ -86,7 +98,12 @@ def statement_detail(request: CompanyRequest, statement_id: int) -> HttpResponse
     return render(
         request,
         "banking/statement.html",
-        {"statement": found, "entries": list(queries.entries_of(company, found)[:2000])},
+        {
+            "statement": found,
+            "page": Paginator(queries.entries_of(company, found), ENTRIES_PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
+        },
     )
 
 
@@ -199,7 +216,7 @@ def _summary_lines(summary: actions.ImportSummary) -> list[tuple[str, str]]:
 @company_view("payments.view")
 def review(request: CompanyRequest) -> HttpResponse:
     company = request.company
-    entries = list(queries.review_queue(company).select_related("account")[:200])
+    entries = list(queries.review_queue(company).select_related("account")[:REVIEW_AT_ONCE])
     proposals = queries.open_proposals(company, [e.pk for e in entries])
     # A shortfall is within the tolerance by the engine's own test; an overpayment is offered
     # when payments' tolerance test says so at the entry currency's rate. The action judges
