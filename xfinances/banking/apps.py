@@ -12,8 +12,9 @@ class BankingConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models can be imported only once the registry is ready.
-        from xfinances.banking import audit_details, demo, document_lines
+        from xfinances.banking import audit_details, dashboard, demo, document_lines
         from xfinances.banking.actions import rules, typed
+        from xfinances.core.dashboard import dashboard_cards
         from xfinances.core.demo import demo_steps
         from xfinances.core.events import CompanyCreated, Phase, subscribe
         from xfinances.payments.events import waiting_bank_lines
@@ -27,3 +28,4 @@ class BankingConfig(AppConfig):
         waiting_bank_lines.provide(document_lines.waiting_lines)
         audit_details.register()
         demo_steps.provide(demo.steps)
+        dashboard_cards.provide(dashboard.cards)

@@ -10,10 +10,12 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from xfinances.banking import csv_profiles, pain001
 from xfinances.banking.models import (
     AliasKind,
+    BankConnection,
     BankEntry,
     BankRule,
     CsvProfile,
@@ -24,7 +26,11 @@ from xfinances.banking.models import (
     ProposalState,
     Statement,
     StatementImport,
+    StatementMailbox,
+    SyncStatus,
+    WatchedFolder,
 )
+from xfinances.core import formatting
 from xfinances.core.models import Company
 from xfinances.invoicing.models import Document, DocumentKind, DocumentStatus
 from xfinances.parties.models import Party, PartyBankAccount
@@ -441,3 +447,53 @@ def payment_files(company: Company, batch: PaymentBatch | None = None) -> QueryS
 
 def payment_file(company: Company, payment_file_id: int) -> PaymentFile | None:
     return PaymentFile.objects.filter(company=company, pk=payment_file_id).first()
+
+
+# A connection whose consent ends within this many days is named on the dashboard (the owner is
+# also warned by e-mail, `sources` tasks).
+CONSENT_SOON = dt.timedelta(days=14)
+_TROUBLE = (SyncStatus.PARTIAL, SyncStatus.RETRYING, SyncStatus.FAILED, SyncStatus.CONSENT)
+
+
+class SourceTrouble(NamedTuple):
+    name: str
+    problem: str  # translated: the status, or the consent's end
+
+
+class DashboardSummary(NamedTuple):
+    review: int  # lines waiting for a person
+    maybe_typed: int  # of them, lines that may be a payment typed in by hand
+    last_booked: dt.date | None  # the newest bank line of the company
+    troubles: list[SourceTrouble]  # automatic sources that need a look
+
+
+def dashboard_summary(company: Company, today: dt.date) -> DashboardSummary | None:
+    """What the dashboard says of e-banking; None for a company that uses none of it."""
+    troubles: list[SourceTrouble] = []
+    sources = 0
+    for model in (StatementMailbox, WatchedFolder, BankConnection):
+        for source in model.objects.filter(company=company, active=True).order_by("name"):
+            sources += 1
+            if source.status in _TROUBLE:
+                troubles.append(SourceTrouble(source.name, source.get_status_display()))
+            until = getattr(source, "consent_valid_until", None)
+            ending = until is not None and until <= today + CONSENT_SOON
+            if ending and source.status not in _TROUBLE:
+                troubles.append(
+                    SourceTrouble(
+                        source.name,
+                        _("consent ends on %(date)s") % {"date": formatting.date(until)},
+                    )
+                )
+    waiting = BankEntry.objects.filter(company=company, match_state=MatchState.REVIEW).aggregate(
+        review=Count("id"), maybe_typed=Count("id", filter=Q(maybe_typed=True))
+    )
+    last = (
+        BankEntry.objects.filter(company=company)
+        .order_by("-booking_date")
+        .values_list("booking_date", flat=True)
+        .first()
+    )
+    if last is None and not sources:
+        return None
+    return DashboardSummary(waiting["review"], waiting["maybe_typed"], last, troubles)

@@ -1,4 +1,5 @@
-"""A long statement, many statements and a long review queue are paged, never cut silently."""
+"""A long statement, many statements and a long review queue are paged, never cut silently;
+the dashboard says how many lines wait and which statement sources need a look."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from xfinances.banking import views
-from xfinances.banking.models import BankEntry, MatchState
+from xfinances.banking.models import BankConnection, BankEntry, MatchState
 from xfinances.banking.sample_files import Row
+from xfinances.banking.tests.factories import SYSTEM
 from xfinances.banking.tests.test_import_statement import IBAN, camt_file, run
-from xfinances.treasury.tests.factories import bank_account
+from xfinances.core import formatting
+from xfinances.core.tests.test_bulgarian_pages import english_texts, problems_on_page
+from xfinances.treasury import actions as treasury_actions
+from xfinances.treasury.tests.factories import bank_account, movement_input
 
 D1 = dt.date(2026, 11, 2)
 
@@ -62,3 +68,56 @@ def test_a_long_statement_and_its_entries_are_paged(
     assert "Показани са най-старите 3 от 12 чакащи реда" in queue
     listed = api.get("/banking/review", offset=10, limit=5).json()
     assert len(listed) == 2
+
+
+def test_dashboard_card_counts_what_waits_and_names_sources_in_trouble(
+    company: Any, client_as: Any
+) -> None:
+    client = client_as(company, "owner")
+    dashboard = reverse("dashboard", args=[company.eik])
+    assert "bank-review-card" not in client.get(dashboard).content.decode()  # no e-banking yet
+
+    account = bank_account(company, name="ББР", iban=IBAN)
+    treasury_actions.create_movement(
+        SYSTEM, account, movement_input(date=D1, direction="in", amount="1.00")
+    )
+    treasury_actions.create_movement(
+        SYSTEM, account, movement_input(date=D1, direction="in", amount="1.00")
+    )
+    rows = [Row(D1, Decimal("1.00"), "А", "", "а"), Row(D1, Decimal("2.00"), "Б", "", "б")]
+    run(company, camt_file(rows))
+    BankEntry.objects.filter(company=company).update(match_state=MatchState.REVIEW)
+    today = timezone.localdate()
+    BankConnection.objects.create(
+        company=company, name="Банка Едно", base_url="https://127.0.0.1:1/", status="failed"
+    )
+    BankConnection.objects.create(
+        company=company,
+        name="Банка Две",
+        base_url="https://127.0.0.1:1/",
+        status="ok",
+        consent_valid_until=today + dt.timedelta(days=5),
+    )
+    BankConnection.objects.create(
+        company=company,
+        name="Банка Три",
+        base_url="https://127.0.0.1:1/",
+        status="ok",
+        consent_valid_until=today + dt.timedelta(days=60),
+    )
+    page = client.get(dashboard).content.decode()
+    assert '<div class="fs-3" id="bank-review">2</div>' in page
+    assert "1 може би е плащане, въведено на ръка" in page
+    assert "Банкови данни до 02.11.2026" in page
+    assert "Банка Едно</strong>: неуспешно" in page
+    assert (
+        f"Банка Две</strong>: съгласието изтича на {formatting.date(today + dt.timedelta(days=5))}"
+        in page
+    )
+    assert "Банка Три" not in page
+    phrases, words = english_texts()
+    assert not problems_on_page("dashboard", client.get(dashboard), phrases, words, whole_page=True)
+    # A role that may not see payments sees no bank lines either.
+    assert (
+        "bank-review-card" not in client_as(company, "purchasing").get(dashboard).content.decode()
+    )
