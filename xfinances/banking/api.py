@@ -138,6 +138,20 @@ class EntryOut(Schema):
     proposals: list[ProposalOut]
 
 
+def _entry(request: CompanyRequest, entry_id: int) -> BankEntry:
+    entry = queries.entry(request.company, entry_id)
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def _proposal(request: CompanyRequest, proposal_id: int) -> MatchProposal:
+    proposal = queries.proposal(request.company, proposal_id)
+    if proposal is None:
+        raise Http404
+    return proposal
+
+
 def _proposal_out(p: MatchProposal) -> dict[str, Any]:
     return {
         "id": p.pk,
@@ -252,9 +266,7 @@ def review_queue(
 @router.post("/proposals/{proposal_id}/accept", response=ProposalOut)
 def accept_proposal(request: CompanyRequest, proposal_id: int) -> dict[str, Any]:
     require(request, "payments.change")
-    proposal = queries.proposal(request.company, proposal_id)
-    if proposal is None:
-        raise Http404
+    proposal = _proposal(request, proposal_id)
     return _proposal_out(actions.accept(request.actor, proposal))
 
 
@@ -267,18 +279,14 @@ class UndoIn(InputSchema):
 @router.post("/proposals/{proposal_id}/undo", response=ProposalOut)
 def undo_proposal(request: CompanyRequest, proposal_id: int, body: UndoIn) -> dict[str, Any]:
     require(request, "payments.change")
-    proposal = queries.proposal(request.company, proposal_id)
-    if proposal is None:
-        raise Http404
+    proposal = _proposal(request, proposal_id)
     return _proposal_out(actions.undo(request.actor, proposal, reason=body.reason))
 
 
 @router.post("/entries/{entry_id}/dismiss", response=EntryOut)
 def dismiss_entry(request: CompanyRequest, entry_id: int, body: UndoIn) -> dict[str, Any]:
     require(request, "payments.change")
-    entry = queries.entry(request.company, entry_id)
-    if entry is None:
-        raise Http404
+    entry = _entry(request, entry_id)
     return _entry_out(actions.dismiss(request.actor, entry, reason=body.reason), [])
 
 
@@ -301,9 +309,7 @@ def _after_typed(request: CompanyRequest, entry: BankEntry) -> dict[str, Any]:
 )
 def take_typed_movement(request: CompanyRequest, entry_id: int, body: TypedIn) -> dict[str, Any]:
     require(request, "payments.change")
-    entry = queries.entry(request.company, entry_id)
-    if entry is None:
-        raise Http404
+    entry = _entry(request, entry_id)
     movement = queries.movement(request.company, body.movement_id)
     if movement is None:
         raise InvalidInput({"movement_id": [_("No such movement in this company.")]})
@@ -317,9 +323,7 @@ def take_typed_movement(request: CompanyRequest, entry_id: int, body: TypedIn) -
 )
 def keep_apart(request: CompanyRequest, entry_id: int, body: UndoIn) -> dict[str, Any]:
     require(request, "payments.change")
-    entry = queries.entry(request.company, entry_id)
-    if entry is None:
-        raise Http404
+    entry = _entry(request, entry_id)
     return _after_typed(request, actions.keep_apart(request.actor, entry, reason=body.reason))
 
 
@@ -341,9 +345,7 @@ class FiledOut(Schema):
 )
 def file_entry(request: CompanyRequest, entry_id: int, body: FileIn) -> dict[str, Any]:
     require(request, "payments.change")
-    entry = queries.entry(request.company, entry_id)
-    if entry is None:
-        raise Http404
+    entry = _entry(request, entry_id)
     data = actions.FileEntryInput.read({"category": body.category_id, "remember": body.remember})
     filed = actions.file_entry(request.actor, entry, data)
     return {
@@ -365,9 +367,7 @@ def write_off_proposal(request: CompanyRequest, proposal_id: int) -> dict[str, A
     """Accept a proposal that leaves a few cents short or over and write them off: the
     documents' or supplier invoices' remainders, or the created payment's unallocated rest."""
     require(request, "payments.change")
-    proposal = queries.proposal(request.company, proposal_id)
-    if proposal is None:
-        raise Http404
+    proposal = _proposal(request, proposal_id)
     return _proposal_out(actions.accept_with_write_off(request.actor, proposal))
 
 

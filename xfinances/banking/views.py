@@ -19,7 +19,13 @@ from django.views.decorators.http import require_POST
 from xfinances.banking import actions, csv_profiles, queries
 from xfinances.banking.forms import ProfileForm, ReasonForm, RuleForm, UploadForm
 from xfinances.banking.inputs import BankRuleInput
-from xfinances.banking.models import ImportSource, MatchState, RuleDirection
+from xfinances.banking.models import (
+    BankEntry,
+    ImportSource,
+    MatchProposal,
+    MatchState,
+    RuleDirection,
+)
 from xfinances.core import formatting
 from xfinances.core.exceptions import ActionError, InvalidInput, NotAllowed
 from xfinances.core.forms import set_choices
@@ -258,6 +264,20 @@ def _overpayment_fits(company: Company, entry: Any, overpayment: Decimal) -> boo
     return rate is not None and fits_write_off_tolerance(company, overpayment, rate)
 
 
+def _entry_or_404(company: Company, entry_id: int) -> BankEntry:
+    entry = queries.entry(company, entry_id)
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def _proposal_or_404(company: Company, proposal_id: int) -> MatchProposal:
+    proposal = queries.proposal(company, proposal_id)
+    if proposal is None:
+        raise Http404
+    return proposal
+
+
 def _perform(request: CompanyRequest, call: Callable[[], object], success: str) -> None:
     """Run one review action and say how it went: its refusal, or `success`."""
     try:
@@ -273,9 +293,7 @@ def _perform(request: CompanyRequest, call: Callable[[], object], success: str) 
 @require_POST
 def accept(request: CompanyRequest, proposal_id: int) -> HttpResponse:
     company = request.company
-    proposal = queries.proposal(company, proposal_id)
-    if proposal is None:
-        raise Http404
+    proposal = _proposal_or_404(company, proposal_id)
     _perform(request, lambda: actions.accept(request.actor, proposal), _("Match confirmed."))
     return redirect("banking:review", company.eik)
 
@@ -284,9 +302,7 @@ def accept(request: CompanyRequest, proposal_id: int) -> HttpResponse:
 @require_POST
 def write_off(request: CompanyRequest, proposal_id: int) -> HttpResponse:
     company = request.company
-    proposal = queries.proposal(company, proposal_id)
-    if proposal is None:
-        raise Http404
+    proposal = _proposal_or_404(company, proposal_id)
     _perform(
         request,
         lambda: actions.accept_with_write_off(request.actor, proposal),
@@ -299,9 +315,7 @@ def write_off(request: CompanyRequest, proposal_id: int) -> HttpResponse:
 @require_POST
 def dismiss(request: CompanyRequest, entry_id: int) -> HttpResponse:
     company = request.company
-    entry = queries.entry(company, entry_id)
-    if entry is None:
-        raise Http404
+    entry = _entry_or_404(company, entry_id)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     _perform(
@@ -317,9 +331,7 @@ def dismiss(request: CompanyRequest, entry_id: int) -> HttpResponse:
 def take_typed(request: CompanyRequest, entry_id: int) -> HttpResponse:
     """The bank line and a movement typed in by hand are one payment."""
     company = request.company
-    entry = queries.entry(company, entry_id)
-    if entry is None:
-        raise Http404
+    entry = _entry_or_404(company, entry_id)
     movement = queries.movement(company, _posted_id(request.POST.get("movement")))
     if movement is None:
         messages.error(request, _("Choose the movement typed in by hand."))
@@ -337,9 +349,7 @@ def take_typed(request: CompanyRequest, entry_id: int) -> HttpResponse:
 def keep_apart(request: CompanyRequest, entry_id: int) -> HttpResponse:
     """The bank line and the movements typed in by hand are different payments."""
     company = request.company
-    entry = queries.entry(company, entry_id)
-    if entry is None:
-        raise Http404
+    entry = _entry_or_404(company, entry_id)
     _perform(
         request,
         lambda: actions.keep_apart(request.actor, entry),
@@ -357,9 +367,7 @@ def _posted_id(value: str | None) -> int:
 def file_entry(request: CompanyRequest, entry_id: int) -> HttpResponse:
     """File a line that pays no document under a category; "remember" learns a rule."""
     company = request.company
-    entry = queries.entry(company, entry_id)
-    if entry is None:
-        raise Http404
+    entry = _entry_or_404(company, entry_id)
     try:
         data = actions.FileEntryInput.read(
             {"category": request.POST.get("category"), "remember": request.POST.get("remember")}
@@ -388,9 +396,7 @@ def file_entry(request: CompanyRequest, entry_id: int) -> HttpResponse:
 @require_POST
 def undo(request: CompanyRequest, proposal_id: int) -> HttpResponse:
     company = request.company
-    proposal = queries.proposal(company, proposal_id)
-    if proposal is None:
-        raise Http404
+    proposal = _proposal_or_404(company, proposal_id)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     _perform(
