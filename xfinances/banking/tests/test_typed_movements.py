@@ -415,3 +415,18 @@ def test_the_api_answer_to_money_typed_in_names_the_line(
     assert len(moved.json()["notes"]) == 1
     quiet = api.post("/treasury/movements", {**body, "account_id": account.pk, "amount": "5.00"})
     assert quiet.json()["notes"] == []
+
+
+def test_the_statement_page_marks_the_line_and_leads_to_its_card(
+    company: Any, account: MoneyAccount, client_as: Any
+) -> None:
+    typed(account, D1)
+    typed(account, D1 - dt.timedelta(days=1))
+    run(company, camt_file([Row(D1, Decimal("1200.00"), "Клиент", "", "аванс", bank_id="B-1")]))
+    entry = BankEntry.objects.get(account=account)
+    page = client_as(company, "owner").get(
+        reverse("banking:statement", args=[company.eik, entry.statement_id])
+    )
+    text = page.content.decode()
+    assert reverse("banking:review", args=[company.eik]) + f"#entry-{entry.pk}" in text
+    assert "може би вече въведено на ръка" in text
