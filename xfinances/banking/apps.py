@@ -18,12 +18,18 @@ class BankingConfig(AppConfig):
         from xfinances.core.demo import demo_steps
         from xfinances.core.events import CompanyCreated, Phase, subscribe
         from xfinances.payments.events import waiting_bank_lines
-        from xfinances.treasury.events import MovementTypedIn, typed_movement_notes
+        from xfinances.treasury.events import (
+            MovementTypedIn,
+            money_locked_reason,
+            typed_movement_notes,
+        )
 
         subscribe(CompanyCreated, rules.on_company_created, phase=Phase.IN_TRANSACTION)
         # Money typed in by hand that a statement line already brought: the line asks.
         subscribe(MovementTypedIn, typed.ask_about_lines_on_typed, phase=Phase.IN_TRANSACTION)
         typed_movement_notes.provide(typed.notes_on_typed)
+        # A typed movement a bank line took keeps the bank's amount and date.
+        money_locked_reason.provide(typed.money_locked)
         # A document's payments panel names the lines in the review queue that may pay it.
         waiting_bank_lines.provide(document_lines.waiting_lines)
         audit_details.register()

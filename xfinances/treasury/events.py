@@ -16,7 +16,7 @@ from xfinances.treasury.models import Movement
 class MovementTypedIn(Event):
     """A person entered money on a bank account by hand, without the bank's reference: a
     movement of its own, or the one a payment recorded by hand carries (its payment is written
-    after this event)."""
+    after this event); also when a person changes such a movement's amount or date."""
 
     actor: Actor
     movement: Movement
@@ -29,3 +29,8 @@ class MovementTypedIn(Event):
 # What the apps above say to the person who just typed a movement in (`provider(movement=…)` →
 # translated lines): banking names the statement lines it may be.
 typed_movement_notes: Hook[str] = Hook("treasury.typed_movement_notes")
+
+# Why a movement's amount and date may not change and it may not be deleted, though the rest of
+# it may (`provider(movement=…)` → a translated reason or None): banking answers for a movement
+# a bank line holds, whose amount and date are the bank's.
+money_locked_reason: Hook[str] = Hook("treasury.money_locked_reason")

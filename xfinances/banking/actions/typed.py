@@ -196,6 +196,8 @@ def ask_about_lines_on_typed(event: MovementTypedIn) -> None:
     is flagged and waits in the review queue with the question; nothing is paired without the
     person."""
     movement = event.movement
+    if BankEntry.objects.filter(movement=movement).exists():
+        return  # a bank line's already: its amount and date stay the bank's (`money_locked`)
     waiting = _lines_a_typed_movement_may_be(movement).filter(
         maybe_typed=False,
         match_state__in=(MatchState.UNMATCHED, MatchState.REVIEW, MatchState.DISMISSED),
@@ -235,3 +237,16 @@ def notes_on_typed(movement: Movement) -> list[str]:
         }
         for entry in lines.order_by("booking_date", "pk")[:5]
     ]
+
+
+def money_locked(movement: Movement) -> str | None:
+    """Provider of treasury's `money_locked_reason`: a movement a bank line holds (typed in by
+    hand and paired with the line) keeps the bank's amount and date and is not deleted; its
+    description and category may still change."""
+    entry = BankEntry.objects.filter(movement=movement).only("booking_date").first()
+    if entry is None:
+        return None
+    return _(
+        "This movement is the bank line of %(date)s from a statement: its amount and date are "
+        "the bank's, and it cannot be deleted."
+    ) % {"date": formatting.date(entry.booking_date)}

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from xfinances.banking import actions, queries
 from xfinances.banking.models import BankEntry, MatchProposal, MatchState, ProposalState
@@ -430,3 +431,36 @@ def test_the_statement_page_marks_the_line_and_leads_to_its_card(
     text = page.content.decode()
     assert reverse("banking:review", args=[company.eik]) + f"#entry-{entry.pk}" in text
     assert "може би вече въведено на ръка" in text
+
+
+def test_a_typed_movement_a_line_took_keeps_the_banks_amount_and_is_not_deleted(
+    company: Any, account: MoneyAccount
+) -> None:
+    """The import paired the line with a movement typed in by hand: the line's money is now
+    that movement, so its amount and date stay the bank's and it cannot be deleted (it was a
+    server error: the line's foreign key protects it); its description may still change."""
+    by_hand = typed(account, D1)
+    run(company, camt_file([Row(D1, Decimal("1200.00"), "Клиент", "", "аванс", bank_id="B-1")]))
+    assert BankEntry.objects.get(account=account).movement_id == by_hand.pk
+    edit = treasury_actions.MovementEditInput.read_changes
+    with translation.override("bg"), pytest.raises(InvalidInput) as refused:
+        treasury_actions.update_movement(SYSTEM, by_hand, edit({"amount": "1000.00"}))
+    assert "банковият ред от 02.11.2026" in str(refused.value.errors["amount"])
+    with pytest.raises(Conflict):
+        treasury_actions.delete_movement(SYSTEM, by_hand)
+    treasury_actions.update_movement(SYSTEM, by_hand, edit({"description": "аванс от клиента"}))
+    by_hand.refresh_from_db()
+    assert by_hand.amount == Decimal("1200.00") and by_hand.description == "аванс от клиента"
+
+
+def test_a_typed_movement_edited_to_a_lines_amount_asks_the_question(
+    company: Any, account: MoneyAccount
+) -> None:
+    run(company, camt_file([Row(D1, Decimal("1200.00"), "Клиент", "", "аванс", bank_id="B-1")]))
+    wrong = typed(account, D1, amount="120.00")  # a digit short
+    entry = BankEntry.objects.get(account=account)
+    assert not entry.maybe_typed
+    edit = treasury_actions.MovementEditInput.read_changes
+    treasury_actions.update_movement(SYSTEM, wrong, edit({"amount": "1200.00"}))
+    entry.refresh_from_db()
+    assert entry.maybe_typed and entry.match_state == MatchState.REVIEW

@@ -28,7 +28,7 @@ from xfinances.treasury.actions.common import (
     _resolve_category,
     _signed,
 )
-from xfinances.treasury.events import MovementTypedIn
+from xfinances.treasury.events import MovementTypedIn, money_locked_reason
 from xfinances.treasury.models import (
     AccountKind,
     MoneyAccount,
@@ -139,13 +139,19 @@ def create_movement(actor: Actor, account: MoneyAccount, data: MovementInput) ->
         raw_data=data.raw_data,
         source=source,
     )
+    _tell_typed_in(actor, account, movement)
+    return movement
+
+
+def _tell_typed_in(actor: Actor, account: MoneyAccount, movement: Movement) -> None:
+    """Money typed in by hand on a bank account, without the bank's reference (new, or its
+    amount or date edited): the apps above may know a bank line it is."""
     if (
-        source == MovementSource.MANUAL
+        movement.source == MovementSource.MANUAL
         and account.kind == AccountKind.BANK
         and not movement.bank_reference
     ):
         events.emit(MovementTypedIn(actor, movement))
-    return movement
 
 
 @transaction.atomic
@@ -173,6 +179,9 @@ def update_movement(
         errors.add("amount", _("Part of a transfer: reverse the transfer and enter it again."))
     if movement.source in (MovementSource.STATEMENT, MovementSource.PSD2) and money_changes:
         errors.add("amount", _("The bank's amount and date cannot be edited."))
+    elif money_changes:
+        for reason in money_locked_reason.collect(movement=movement):
+            errors.add("amount", reason)
     if movement.cash_order_number is not None and (signed > 0) != (movement.amount > 0):
         errors.add("direction", _("A cash order keeps its direction: reverse it instead."))
     if new_date is not None:
@@ -198,6 +207,8 @@ def update_movement(
     if money_changes:
         _refuse_negative_cash(account, min(movement.date, before_date))
     audit.record_update(actor, company, "update_movement", movement, before)
+    if money_changes:
+        _tell_typed_in(actor, account, movement)
     return movement
 
 
@@ -219,6 +230,9 @@ def delete_movement(actor: Actor, movement: Movement) -> None:
         or movement.status == MovementStatus.REVERSED
     ):
         raise Conflict(_("This movement cannot be deleted: reverse it instead."))
+    locked = money_locked_reason.collect(movement=movement)
+    if locked:
+        raise Conflict(" ".join(locked))
     _bump_month(company, movement.account_id, movement.date, -movement.amount)
     audit.record_delete(actor, company, "delete_movement", movement)
     movement.delete()
