@@ -177,15 +177,13 @@ def lines_proposing(document: Document) -> list[BankEntry]:
     oldest first (a party has few open proposals: their allocations are read in Python)."""
     if document.party_id is None:
         return []
-    proposals = (
-        MatchProposal.objects.filter(
-            company_id=document.company_id,
-            state=ProposalState.OPEN,
-            entry__match_state=MatchState.REVIEW,
-        )
-        .filter(Q(party_id=document.party_id) | Q(party__isnull=True))
-        .select_related("entry")
-    )
+    # A proposal carries the party of the documents it allocates to (the engine's OpenItem).
+    proposals = MatchProposal.objects.filter(
+        company_id=document.company_id,
+        party_id=document.party_id,
+        state=ProposalState.OPEN,
+        entry__match_state=MatchState.REVIEW,
+    ).select_related("entry")
     found = {
         p.entry.pk: p.entry
         for p in proposals
