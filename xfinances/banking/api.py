@@ -31,6 +31,7 @@ from xfinances.banking.models import (
 )
 from xfinances.banking.payment_file_api import router as payment_files_router
 from xfinances.banking.source_api import router as sources_router
+from xfinances.core import readers
 from xfinances.core.api_auth import require
 from xfinances.core.exceptions import InvalidInput
 from xfinances.core.schemas import InputSchema
@@ -325,6 +326,37 @@ def keep_apart(request: CompanyRequest, entry_id: int, body: UndoIn) -> dict[str
     require(request, "payments.change")
     entry = _entry(request, entry_id)
     return _after_typed(request, actions.keep_apart(request.actor, entry, reason=body.reason))
+
+
+class HandAllocationIn(Schema):
+    id: int  # a sales document for money in, a supplier invoice for money out
+    amount: str
+
+
+class ByHandIn(InputSchema):
+    party_id: int
+    allocations: list[HandAllocationIn] = []
+
+
+@router.post(
+    "/entries/{entry_id}/match",
+    response=ProposalOut,
+    summary="Match a line by hand: a party, and amounts to its documents (the rest its credit)",
+)
+def match_by_hand(request: CompanyRequest, entry_id: int, body: ByHandIn) -> dict[str, Any]:
+    require(request, "payments.change")
+    entry = _entry(request, entry_id)
+    party = queries.parties_for_hand(request.company).filter(pk=body.party_id).first()
+    if party is None:
+        raise InvalidInput({"party_id": [_("No such client or supplier in this company.")]})
+    errors = InvalidInput.collect()
+    chosen = [
+        (a.id, readers.field(errors, "allocations", readers.amount, a.amount))
+        for a in body.allocations
+    ]
+    errors.raise_if_any()
+    wanted = [(i, amount) for i, amount in chosen if amount is not None]
+    return _proposal_out(actions.match_by_hand(request.actor, entry, party, wanted))
 
 
 class FileIn(InputSchema):

@@ -172,6 +172,63 @@ def typed_candidates(
     return found
 
 
+class OpenForHand(NamedTuple):
+    """A document a person may allocate a bank line to by hand."""
+
+    id: int
+    label: str  # its kind and number
+    issue_date: dt.date
+    due_date: dt.date | None
+    open_amount: Decimal
+
+
+def open_for_hand(
+    company: Company, party: Party, currency: str, incoming: bool
+) -> list[OpenForHand]:
+    """The party's documents with something open in `currency`, oldest first: sales invoices
+    and debit notes for money in, supplier invoices and debit notes for money out."""
+    if incoming:
+        return [
+            OpenForHand(
+                d.pk,
+                f"{d.get_kind_display()} {d.number}",
+                d.issue_date,
+                d.due_date,
+                d.outstanding_amount,
+            )
+            for d in Document.objects.filter(
+                company=company,
+                party=party,
+                currency=currency,
+                status=DocumentStatus.ISSUED,
+                kind__in=CLAIM_KINDS,
+                outstanding_amount__gt=0,
+            ).order_by("issue_date", "pk")[:200]
+        ]
+    return [
+        OpenForHand(
+            s.pk,
+            f"{s.get_kind_display()} {s.supplier_number}",
+            s.issue_date,
+            s.due_date,
+            s.remaining,
+        )
+        for s in SupplierInvoice.objects.filter(
+            company=company,
+            supplier=party,
+            currency=currency,
+            status=SupplierInvoiceStatus.REGISTERED,
+            remaining__gt=0,
+        )
+        .exclude(kind=SupplierDocumentKind.CREDIT_NOTE)
+        .order_by("issue_date", "pk")[:200]
+    ]
+
+
+def parties_for_hand(company: Company) -> QuerySet[Party]:
+    return Party.objects.filter(company=company, is_archived=False).order_by("name")
+
+
 def lines_proposing(document: Document) -> list[BankEntry]:
     """Entries waiting in the review queue with an open proposal that settles `document`,
     oldest first (a party has few open proposals: their allocations are read in Python)."""

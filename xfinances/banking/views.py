@@ -26,7 +26,7 @@ from xfinances.banking.models import (
     MatchState,
     RuleDirection,
 )
-from xfinances.core import formatting
+from xfinances.core import formatting, readers
 from xfinances.core.exceptions import ActionError, InvalidInput, NotAllowed
 from xfinances.core.forms import set_choices
 from xfinances.core.models import Company
@@ -342,6 +342,61 @@ def take_typed(request: CompanyRequest, entry_id: int) -> HttpResponse:
             _("One payment: the bank line now has the movement typed in by hand."),
         )
     return redirect("banking:review", company.eik)
+
+
+@company_view("payments.change")
+def match_by_hand(request: CompanyRequest, entry_id: int) -> HttpResponse:
+    """Another party or other documents than proposed, or the line split over several: the
+    party's open documents with an amount each (prefilled oldest first), the rest its credit."""
+    company = request.company
+    entry = _entry_or_404(company, entry_id)
+    parties = queries.parties_for_hand(company)
+    proposed = queries.open_proposals(company, [entry.pk]).get(entry.pk, [])
+    chosen_id = request.POST.get("party") or request.GET.get("party") or ""
+    if not chosen_id and proposed and proposed[0].party_id:
+        chosen_id = str(proposed[0].party_id)
+    party = parties.filter(pk=chosen_id).first() if chosen_id.isdigit() else None
+    documents = (
+        queries.open_for_hand(company, party, entry.currency, entry.amount > 0) if party else []
+    )
+    if request.method == "POST" and party is not None:
+        chosen, wrong = [], []
+        for d in documents:
+            raw = (request.POST.get(f"amount_{d.id}") or "").strip()
+            try:
+                value = readers.amount(raw) if raw else Decimal(0)
+            except readers.ReadError as error:
+                wrong.append(f"{d.label}: {error}")
+                continue
+            if value:
+                chosen.append((d.id, value))
+        if wrong:
+            for message in wrong:
+                messages.error(request, message)
+        else:
+            try:
+                actions.match_by_hand(request.actor, entry, party, chosen)
+            except (InvalidInput, NotAllowed, ActionError) as error:
+                for message in _messages_of(error):
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("Matched by hand."))
+                return redirect("banking:review", company.eik)
+    left = abs(entry.amount)
+    prefill = {}
+    for d in documents:
+        prefill[d.id] = min(left, d.open_amount)
+        left -= prefill[d.id]
+    return render(
+        request,
+        "banking/match_by_hand.html",
+        {
+            "entry": entry,
+            "parties": parties[:1000],
+            "party": party,
+            "rows": [(d, request.POST.get(f"amount_{d.id}", prefill[d.id])) for d in documents],
+        },
+    )
 
 
 @company_view("payments.change")

@@ -6,6 +6,7 @@ Callers use `from xfinances.banking import actions` and the names below."""
 
 from __future__ import annotations
 
+from xfinances.banking.actions.by_hand import match_by_hand
 from xfinances.banking.actions.filing import Filed, FileEntryInput, file_entry
 from xfinances.banking.actions.importing import (
     MAX_BYTES,
@@ -68,6 +69,7 @@ __all__ = [
     "import_statement",
     "keep_apart",
     "make_payment_file",
+    "match_by_hand",
     "match_entries",
     "preview_profile",
     "preview_rule",

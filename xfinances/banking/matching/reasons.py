@@ -51,6 +51,8 @@ TEXTS: dict[str, str] = {
     "closed_reference": N_(
         "but its reference names document %(number)s, which is no longer open (paid twice?)"
     ),
+    # A person chose the documents and amounts (the review queue's "Match by hand").
+    "by_hand": N_("chosen by a person"),
     # The amount alone.
     "only_amount_in_party": N_("the party's only open document of %(amount)s"),
     "only_amount_in_party_named_others": N_(

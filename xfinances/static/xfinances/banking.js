@@ -1,7 +1,7 @@
 // E-banking pages: drag-and-drop statement upload with progress and summary; the review
 // queue's keyboard (J/K move, Enter accepts the best candidate, W accepts it and writes off
-// the few cents it leaves open, D dismisses, F goes to "file under a category", T and N say
-// whether a line is the movement typed in by hand it may be).
+// the few cents it leaves open, D dismisses, F goes to "file under a category", M to matching
+// by hand, T and N say whether a line is the movement typed in by hand it may be).
 (function () {
   "use strict";
 
@@ -94,6 +94,9 @@
       } else if (e.key === "d" || e.key === "D") {
         var dismiss = items[current].querySelector(".dismiss");
         if (dismiss) { e.preventDefault(); dismiss.click(); }
+      } else if (e.key === "m" || e.key === "M") {
+        var byHand = items[current].querySelector(".by-hand");
+        if (byHand) { e.preventDefault(); byHand.click(); }
       } else if (e.key === "t" || e.key === "T") {
         var same = items[current].querySelector(".typed-same");
         if (same) { e.preventDefault(); same.click(); }
