@@ -163,3 +163,47 @@ def test_t_and_n_answer_whether_lines_are_payments_typed_in_by_hand(
     second = BankEntry.objects.get(company=company, bank_id="T-2")
     assert not second.maybe_typed and second.movement_id not in {m.pk for m in typed}
     assert page.locator(".review-item .typed-question").count() == 0
+
+
+def test_m_opens_match_by_hand_and_a_split_settles_two_invoices(
+    page, live_server, company, make_member
+):
+    """M on a card opens matching by hand; the party's invoices come prefilled oldest first,
+    a person changes one amount and matches: both invoices are settled as split."""
+    user = make_member(company, "owner", email="owner@example.bg")
+    bank_account(company, iban=IBAN)
+    today = dt.date.today()
+    first = invoice(company, price="100.00", day=today - dt.timedelta(days=9))
+    second = invoice(company, first.party, price="100.00", day=today - dt.timedelta(days=8))
+    out = io.BytesIO()
+    camt053(
+        out,
+        iban=IBAN,
+        rows=[Row(today, Decimal("150.00"), "НЕПОЗНАТ", "", "превод", bank_id="M-1")],
+        opening=Decimal("0"),
+        date_from=today,
+        date_to=today,
+    )
+    out.seek(0)
+    actions.import_statement(SYSTEM, company, out, file_name="s.xml")
+    BankEntry.objects.filter(company=company).update(match_state=MatchState.REVIEW)
+
+    sign_in(page, live_server, user.email, "Test-Parola-2026!")
+    page.goto(f"{live_server.url}/c/{company.eik}/banking/review/")
+    with page.expect_navigation():
+        page.keyboard.press("m")
+    page.select_option("#by-hand-party-select", str(first.party.pk))
+    with page.expect_navigation():
+        page.click("#by-hand-party button[type=submit]")
+    assert page.input_value(f"input[name=amount_{second.pk}]") == "50.00"
+    page.fill(f"input[name=amount_{first.pk}]", "70,00")
+    page.fill(f"input[name=amount_{second.pk}]", "80,00")
+    with page.expect_navigation():
+        page.click("#by-hand-form button[type=submit]")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.outstanding_amount, second.outstanding_amount) == (
+        Decimal("30.00"),
+        Decimal("20.00"),
+    )
+    assert BankEntry.objects.get(company=company).match_state == MatchState.CONFIRMED
