@@ -359,6 +359,44 @@ def match_by_hand(request: CompanyRequest, entry_id: int, body: ByHandIn) -> dic
     return _proposal_out(actions.match_by_hand(request.actor, entry, party, wanted))
 
 
+class AliasOut(Schema):
+    id: int
+    kind: str  # iban | name
+    value: str  # as matched: a compact IBAN or a name's skeleton
+    party_id: int
+    party_name: str
+    created_at: dt.datetime
+
+
+@router.get("/aliases", response=list[AliasOut], summary="IBANs and names learned for parties")
+def list_aliases(
+    request: CompanyRequest, offset: int = 0, limit: int = 200
+) -> list[dict[str, Any]]:
+    require(request, "payments.view")
+    offset, limit = max(0, offset), max(1, min(limit, 500))
+    return [
+        {
+            "id": a.pk,
+            "kind": a.kind,
+            "value": a.value,
+            "party_id": a.party_id,
+            "party_name": a.party.name,
+            "created_at": a.created_at,
+        }
+        for a in queries.alias_rows(request.company)[offset : offset + limit]
+    ]
+
+
+@router.delete("/aliases/{alias_id}", response={204: None}, summary="Forget a learned alias")
+def forget_alias(request: CompanyRequest, alias_id: int, reason: str = "") -> Status[None]:
+    require(request, "payments.change")
+    found = queries.alias(request.company, alias_id)
+    if found is None:
+        raise Http404
+    actions.forget_alias(request.actor, found, reason=reason[:300])
+    return Status(204, None)
+
+
 class FileIn(InputSchema):
     category_id: int
     remember: bool = False  # learn a rule for the counterparty and file the lines it fits

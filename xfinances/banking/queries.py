@@ -334,7 +334,15 @@ def aliases(company: Company) -> dict[str, int]:
 
 
 def alias_rows(company: Company) -> QuerySet[PartyAlias]:
-    return PartyAlias.objects.filter(company=company).select_related("party")
+    return (
+        PartyAlias.objects.filter(company=company)
+        .select_related("party", "created_by")
+        .order_by("party__name", "kind", "value")
+    )
+
+
+def alias(company: Company, alias_id: int) -> PartyAlias | None:
+    return PartyAlias.objects.filter(company=company, pk=alias_id).first()
 
 
 def party_identifiers(company: Company, party_ids: Iterable[int]) -> dict[int, dict[str, Any]]:

@@ -67,6 +67,8 @@ urlpatterns = [
         payment_file_views.payment_file_download,
         name="payment_file_download",
     ),
+    path("aliases/", views.aliases, name="aliases"),
+    path("aliases/<int:alias_id>/forget/", views.alias_forget, name="alias_forget"),
     path("rules/", views.rules, name="rules"),
     path("rules/new/", views.rule_edit, name="rule_new"),
     path("rules/<int:rule_id>/", views.rule_edit, name="rule_edit"),

@@ -35,7 +35,7 @@ from xfinances.core.tenancy import CompanyRequest, company_view
 from xfinances.payments.queries import fits_write_off_tolerance
 from xfinances.treasury import queries as treasury_queries
 
-STATEMENTS_PER_PAGE, ENTRIES_PER_PAGE, REVIEW_AT_ONCE = 50, 200, 200
+STATEMENTS_PER_PAGE, ENTRIES_PER_PAGE, REVIEW_AT_ONCE, ALIASES_PER_PAGE = 50, 200, 200, 100
 
 
 def _messages_of(error: ActionError) -> list[str]:
@@ -501,6 +501,33 @@ def _rule_form(company: Company, data: Any = None, initial: Any = None) -> RuleF
     )
     set_choices(form.fields["direction"], RuleDirection.choices)
     return form
+
+
+@company_view("payments.view")
+def aliases(request: CompanyRequest) -> HttpResponse:
+    """What confirmations taught: IBANs and bank-side names, each with its party."""
+    company = request.company
+    page = Paginator(queries.alias_rows(company), ALIASES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "banking/aliases.html", {"page": page})
+
+
+@company_view("payments.change")
+@require_POST
+def alias_forget(request: CompanyRequest, alias_id: int) -> HttpResponse:
+    company = request.company
+    found = queries.alias(company, alias_id)
+    if found is None:
+        raise Http404
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    _perform(
+        request,
+        lambda: actions.forget_alias(request.actor, found, reason=reason),
+        _("Forgotten: the next line from it is recognised anew."),
+    )
+    return redirect("banking:aliases", company.eik)
 
 
 @company_view("treasury.view")

@@ -73,6 +73,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "ensure_default_levels": _("default reminder levels set up"),
     "export_period": _("period exported"),
     "file_entry": _("bank entry filed"),
+    "forget_alias": _("payer alias forgotten"),
     "import_parties": _("parties imported"),
     "import_statement": _("statement imported"),
     "issue_api_token": _("API token issued"),

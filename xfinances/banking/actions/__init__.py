@@ -6,6 +6,7 @@ Callers use `from xfinances.banking import actions` and the names below."""
 
 from __future__ import annotations
 
+from xfinances.banking.actions.aliases import forget_alias
 from xfinances.banking.actions.by_hand import match_by_hand
 from xfinances.banking.actions.filing import Filed, FileEntryInput, file_entry
 from xfinances.banking.actions.importing import (
@@ -64,6 +65,7 @@ __all__ = [
     "duplicate_profile",
     "ensure_default_rules",
     "file_entry",
+    "forget_alias",
     "iban_flags",
     "import_events",
     "import_statement",

@@ -14,6 +14,7 @@ from xfinances.banking.models import (
     BankRule,
     MatchProposal,
     MatchState,
+    PartyAlias,
     PaymentFile,
     Statement,
     StatementMailbox,
@@ -22,6 +23,7 @@ from xfinances.banking.models import (
 from xfinances.banking.sample_files import Row, camt053
 from xfinances.core.audit import Actor
 from xfinances.core.models import Company, Source
+from xfinances.invoicing.tests.factories import bg_client
 from xfinances.purchases.models import PaymentBatch
 from xfinances.treasury import actions as treasury_actions
 from xfinances.treasury.models import MoneyAccount
@@ -100,7 +102,11 @@ def isolation_objects(company: Company) -> dict[str, Any]:
         content=b"<Document/>",
         sha256="0" * 64,
     )
+    alias = PartyAlias.objects.create(
+        company=company, kind="iban", value="BG18RZBB91550123456789", party=bg_client(company)
+    )
     return {
+        "alias_id": alias.pk,
         "payment_file_id": payment_file.pk,
         "source_kind": "folder",
         "source_id": folder.pk,
