@@ -32,6 +32,7 @@ from xfinances.core.forms import set_choices
 from xfinances.core.models import Company
 from xfinances.core.queries import rate_value
 from xfinances.core.tenancy import CompanyRequest, company_view
+from xfinances.parties.models import Party
 from xfinances.payments.queries import fits_write_off_tolerance
 from xfinances.treasury import queries as treasury_queries
 
@@ -347,7 +348,8 @@ def take_typed(request: CompanyRequest, entry_id: int) -> HttpResponse:
 @company_view("payments.change")
 def match_by_hand(request: CompanyRequest, entry_id: int) -> HttpResponse:
     """Another party or other documents than proposed, or the line split over several: the
-    party's open documents with an amount each (prefilled oldest first), the rest its credit."""
+    party's open documents with an amount each (prefilled as the best candidate of that party
+    has them, else oldest first), the rest its credit."""
     company = request.company
     entry = _entry_or_404(company, entry_id)
     parties = queries.parties_for_hand(company)
@@ -359,6 +361,7 @@ def match_by_hand(request: CompanyRequest, entry_id: int) -> HttpResponse:
     documents = (
         queries.open_for_hand(company, party, entry.currency, entry.amount > 0) if party else []
     )
+    prefill = _prefill(entry, documents, proposed, party)
     if request.method == "POST" and party is not None:
         chosen, wrong = [], []
         for d in documents:
@@ -382,11 +385,6 @@ def match_by_hand(request: CompanyRequest, entry_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Matched by hand."))
                 return redirect("banking:review", company.eik)
-    left = abs(entry.amount)
-    prefill = {}
-    for d in documents:
-        prefill[d.id] = min(left, d.open_amount)
-        left -= prefill[d.id]
     return render(
         request,
         "banking/match_by_hand.html",
@@ -394,9 +392,32 @@ def match_by_hand(request: CompanyRequest, entry_id: int) -> HttpResponse:
             "entry": entry,
             "parties": parties[:1000],
             "party": party,
-            "rows": [(d, request.POST.get(f"amount_{d.id}", prefill[d.id])) for d in documents],
+            "rows": [
+                (d, request.POST.get(f"amount_{d.id}", prefill.get(d.id, ""))) for d in documents
+            ],
         },
     )
+
+
+def _prefill(
+    entry: BankEntry,
+    documents: list[queries.OpenForHand],
+    proposed: list[MatchProposal],
+    party: Party | None,
+) -> dict[int, Decimal]:
+    """What the form offers for each document: the best proposal's amounts when it is this
+    party's (the engine read the numbers the payer wrote), else the line spread oldest first."""
+    best = next((p for p in proposed if p.party_id and party and p.party_id == party.pk), None)
+    if best is not None and best.allocations:
+        shown = {d.id for d in documents}
+        return {int(i): Decimal(a) for _k, i, a in best.allocations if int(i) in shown}
+    left, out = abs(entry.amount), {}
+    for d in documents:
+        if left <= 0:
+            break
+        out[d.id] = min(left, d.open_amount)
+        left -= out[d.id]
+    return out
 
 
 @company_view("payments.change")

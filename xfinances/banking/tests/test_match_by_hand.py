@@ -144,3 +144,21 @@ def test_api_matches_by_hand_with_roles(company: Any, api_as: Any) -> None:
     assert answer.json()["state"] == "applied"
     again = api.post(f"/banking/entries/{entry.pk}/match", body)
     assert again.status_code == 409
+
+
+def test_the_page_prefills_what_the_best_candidate_of_the_party_reads(
+    company: Any, client_as: Any
+) -> None:
+    """The payer named the newer invoice: the form offers the amount there, not on the oldest."""
+    client = bg_client(company)
+    older = invoice(company, client, price="100.00", day=D1 - dt.timedelta(days=30))
+    named = invoice(company, client, price="100.00", day=D1 - dt.timedelta(days=20))
+    bank_account(company, name="ББР", iban=IBAN)
+    text = f"аванс по ф-ра {int(named.number)}"
+    run(company, camt_file([Row(D1, Decimal("40.00"), client.name, "", text, bank_id="B-1")]))
+    entry = BankEntry.objects.get(company=company)
+    assert MatchProposal.objects.filter(entry=entry, party=client).exists()
+    url = reverse("banking:match_by_hand", args=[company.eik, entry.pk])
+    page = client_as(company, "owner").get(url).content.decode()
+    assert f'name="amount_{named.pk}" value="40.00"' in page
+    assert f'name="amount_{older.pk}" value=""' in page
