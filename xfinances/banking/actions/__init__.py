@@ -1,5 +1,6 @@
 """Every write of banking, one module per kind of write: importing statements
-(`importing.py`), the matching glue with its review queue (`reconcile.py`), the bank
+(`importing.py`), the matching glue (`reconcile.py`), the review queue's decisions
+(`review.py`), matching by hand (`by_hand.py`), the learned payers (`aliases.py`), the bank
 rules (`rules.py`), the company's column profiles (`profiles.py`) and the lines that may be a
 movement typed in by hand (`typed.py`).
 Callers use `from xfinances.banking import actions` and the names below."""
@@ -29,14 +30,8 @@ from xfinances.banking.actions.profiles import (
     preview_profile,
     update_profile,
 )
-from xfinances.banking.actions.reconcile import (
-    MatchResult,
-    accept,
-    accept_with_write_off,
-    dismiss,
-    match_entries,
-    undo,
-)
+from xfinances.banking.actions.reconcile import MatchResult, match_entries
+from xfinances.banking.actions.review import accept, accept_with_write_off, dismiss, undo
 from xfinances.banking.actions.rules import (
     RulePreview,
     create_rule,

@@ -2,9 +2,10 @@
 proposed, or the line split over several documents with amounts of the person's choosing.
 
 The choice is stored as a proposal of its own (reason `by_hand`) and applied as an accepted one
-(`reconcile._apply`: the payment on the line's movement, the allocations), so undo takes back
-exactly what it made; the line's IBAN and bank-side name are learned for the party. What is not
-allocated stays on the payment as the party's credit (an advance, an overpayment)."""
+(`reconcile.apply_proposal`: the payment on the line's movement, the allocations), so undo
+takes back exactly what it made; the line's IBAN and bank-side name are learned for the party.
+What is not allocated stays on the payment as the party's credit (an advance, an
+overpayment)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from xfinances.banking.actions.reconcile import _apply, _teach
+from xfinances.banking.actions.reconcile import apply_proposal
+from xfinances.banking.actions.review import teach
 from xfinances.banking.models import BankEntry, MatchProposal, MatchState, ProposalState
 from xfinances.core import formatting
 from xfinances.core.audit import Actor
@@ -105,6 +107,6 @@ def match_by_hand(
     if entry.maybe_typed:  # matched as a payment of its own: not the typed one
         entry.maybe_typed = False
         entry.save(update_fields=["maybe_typed"])
-    _apply(actor, entry, proposal, automatic=False)
-    _teach(actor, entry, party.pk)
+    apply_proposal(actor, entry, proposal, automatic=False)
+    teach(actor, entry, party.pk)
     return proposal
