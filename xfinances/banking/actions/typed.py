@@ -202,9 +202,8 @@ def ask_about_lines_on_typed(event: MovementTypedIn) -> None:
         maybe_typed=False,
         match_state__in=(MatchState.UNMATCHED, MatchState.REVIEW, MatchState.DISMISSED),
     )
-    company = None
+    company = movement.company  # loaded with the movement by the treasury action
     for entry in waiting.select_for_update().order_by("pk"):
-        company = company or Company.objects.get(pk=movement.company_id)
         before = audit.snapshot(entry)
         entry.maybe_typed = True
         entry.match_state = MatchState.REVIEW
