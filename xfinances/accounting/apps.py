@@ -24,3 +24,5 @@ class AccountingConfig(AppConfig):
         # Exported supplier invoices, payments and movements (and a closed VAT month) lock;
         # purchases, payments and treasury ask through the core hook.
         edit_guards.locked_reason.provide(locks.locked_reason)
+        # One that went out once is never deleted, even with its export reopened.
+        edit_guards.deletion_refused.provide(locks.deletion_refused_reason)

@@ -84,6 +84,22 @@ def locked_reason(obj: models.Model) -> str | None:
     return _closed_reason(company_id, day) if isinstance(day, dt.date) else None
 
 
+def deletion_refused_reason(obj: models.Model) -> str | None:
+    """Why `obj` may not be deleted though it may be edited (the `core.edit_guards`
+    `deletion_refused` provider): it went out in a batch once, even if its export was reopened
+    since; the accounting program keeps it, so here it is reversed, never deleted."""
+    source = obj._meta.label
+    if source not in GUARDED or obj.pk is None:
+        return None
+    company_id = int(getattr(obj, "company_id"))  # noqa: B009 - every guarded model has one
+    if not _went_out(company_id, source, int(obj.pk)):
+        return None
+    return _(
+        "It went out to accounting in an export batch: the accounting program keeps it, so it "
+        "cannot be deleted here."
+    )
+
+
 def _went_out(company_id: int, source: str, object_id: int) -> bool:
     """Sent in a batch that did not fail, whatever its state since (as write_offs.py asks)."""
     return (

@@ -13,6 +13,10 @@ and accounting answers from its `AppConfig.ready()`:
 
 A provider gets the model instance and returns the reason it is locked (a translated message) or
 None. No provider registered means nothing is locked by a higher app.
+
+Deleting asks one question more (`ensure_deletable`): a record that went out to an accounting
+program once is there for good, even after an owner reopened its export to correct it, so it is
+reversed rather than deleted; accounting answers through `deletion_refused`.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from xfinances.core.events import Hook
 from xfinances.core.exceptions import Conflict
 
 locked_reason: Hook[str] = Hook("core.locked_reason")
+deletion_refused: Hook[str] = Hook("core.deletion_refused")
 
 
 def reasons(obj: models.Model) -> list[str]:
@@ -33,5 +38,18 @@ def reasons(obj: models.Model) -> list[str]:
 def ensure_editable(obj: models.Model) -> None:
     """Refuse (Conflict, nothing changed) when a higher app locked `obj`."""
     found = reasons(obj)
+    if found:
+        raise Conflict(" ".join(found))
+
+
+def deletion_reasons(obj: models.Model) -> list[str]:
+    """Why `obj` may not be deleted: locked now, or sent out once (empty: deletable)."""
+    found = reasons(obj)
+    return found + [str(reason) for reason in deletion_refused.collect(obj=obj) if reason]
+
+
+def ensure_deletable(obj: models.Model) -> None:
+    """Refuse (Conflict, nothing changed) to delete a record a higher app locked or sent out."""
+    found = deletion_reasons(obj)
     if found:
         raise Conflict(" ".join(found))

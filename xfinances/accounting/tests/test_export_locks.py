@@ -170,8 +170,14 @@ def test_exported_movement_refuses_edit_and_delete(company: Any, client_as: Any)
         SYSTEM, movement, treasury_actions.MovementEditInput.changes(description="other")
     )
     assert changed.description == "other"
-    treasury_actions.delete_movement(SYSTEM, changed)
-    assert not Movement.objects.filter(pk=movement.pk).exists()
+    # It went out once: the accounting program keeps it, so it is reversed, never deleted.
+    with pytest.raises(Conflict, match="cannot be deleted here"):
+        treasury_actions.delete_movement(SYSTEM, changed)
+    assert Movement.objects.filter(pk=movement.pk).exists()
+    [reversal] = treasury_actions.reverse_movement(
+        SYSTEM, changed, date=dt.date(2026, 3, 6), reason="typo"
+    )
+    assert reversal.amount == Decimal("-50.00")
 
 
 def test_voiding_an_unexported_invoice_releases_an_exported_payment(company: Any) -> None:

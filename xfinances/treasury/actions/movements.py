@@ -221,7 +221,7 @@ def delete_movement(actor: Actor, movement: Movement) -> None:
     locks.lock_account(company, movement.account_id)
     movement = locks.lock_movement(company, movement.pk)
     _refuse_closed_period(company, movement.account, movement.date)
-    edit_guards.ensure_editable(movement)
+    edit_guards.ensure_deletable(movement)  # sent to accounting once: reverse it instead
     if (
         movement.source != MovementSource.MANUAL
         or movement.cash_order_number is not None
