@@ -21,6 +21,7 @@ class BankingConfig(AppConfig):
         from xfinances.treasury.events import (
             MovementTypedIn,
             money_locked_reason,
+            movement_links,
             typed_movement_notes,
         )
 
@@ -28,10 +29,12 @@ class BankingConfig(AppConfig):
         # Money typed in by hand that a statement line already brought: the line asks.
         subscribe(MovementTypedIn, typed.ask_about_lines_on_typed, phase=Phase.IN_TRANSACTION)
         typed_movement_notes.provide(typed.notes_on_typed)
-        # A typed movement a bank line took keeps the bank's amount and date.
+        # A movement a bank line holds keeps the bank's amount and date and is not reversed.
         money_locked_reason.provide(typed.money_locked)
         # A document's payments panel names the lines in the review queue that may pay it.
         waiting_bank_lines.provide(document_lines.waiting_lines)
+        # A movement's page links the bank line whose money it is.
+        movement_links.provide(document_lines.line_of_movement)
         audit_details.register()
         demo_steps.provide(demo.steps)
         dashboard_cards.provide(dashboard.cards)

@@ -85,6 +85,12 @@ def entries_of(company: Company, statement: Statement) -> QuerySet[BankEntry]:
     )
 
 
+def entries_before(entries: QuerySet[BankEntry], line: BankEntry) -> int:
+    """How many of `entries` (ordered as `entries_of`) come before `line`."""
+    day = line.booking_date
+    return entries.filter(Q(booking_date__lt=day) | Q(booking_date=day, pk__lt=line.pk)).count()
+
+
 def entry(company: Company, entry_id: int) -> BankEntry | None:
     return BankEntry.objects.filter(company=company, pk=entry_id).first()
 

@@ -102,14 +102,22 @@ def statement_detail(request: CompanyRequest, statement_id: int) -> HttpResponse
     found = queries.statement(company, statement_id)
     if found is None:
         raise Http404
+    entries = queries.entries_of(company, found)
+    number = request.GET.get("page")
+    # `?entry=ID` (a movement's page links its bank line so): the page that shows the line.
+    wanted = request.GET.get("entry", "")
+    line = queries.entry(company, int(wanted)) if wanted.isdigit() else None
+    if line is not None and line.statement_id != found.pk:
+        line = None
+    if number is None and line is not None:
+        number = str(queries.entries_before(entries, line) // ENTRIES_PER_PAGE + 1)
     return render(
         request,
         "banking/statement.html",
         {
             "statement": found,
-            "page": Paginator(queries.entries_of(company, found), ENTRIES_PER_PAGE).get_page(
-                request.GET.get("page")
-            ),
+            "page": Paginator(entries, ENTRIES_PER_PAGE).get_page(number),
+            "line": line,
         },
     )
 

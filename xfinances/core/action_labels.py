@@ -141,6 +141,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "undo_match": _("bank match undone"),
     "undo_write_off": _("write-off undone"),
     "unlink_refund": _("refund link taken back"),
+    "take_back_payment": _("payment taken back"),
+    "take_back_movement": _("movement of a payment taken back"),
     "update_account": _("account changed"),
     "update_account_mapping": _("account mapping changed"),
     "update_bank_rule": _("bank rule changed"),

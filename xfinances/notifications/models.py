@@ -137,6 +137,7 @@ class WebhookEvent(models.TextChoices):
     DOCUMENT_OVERDUE = "document.overdue", _("A document is overdue")
     PAYMENT_RECEIVED = "payment.received", _("A payment is received")
     PAYMENT_ALLOCATED = "payment.allocated", _("A payment is allocated")
+    PAYMENT_DELETED = "payment.deleted", _("A payment recorded by mistake is taken back")
 
 
 class WebhookEndpoint(BoundedTextModel):

@@ -643,6 +643,31 @@ def unlink_refund(request: CompanyRequest, payment_id: int, body: ReasonIn) -> d
     return _payment_out(actions.unlink_refund(request.actor, refund, reason=body.reason))
 
 
+class TakeBackIn(InputSchema):
+    reason: str = ""
+    keep_money: bool = False
+
+
+@router.post("/{payment_id}/take-back", summary="Take back a payment recorded by mistake")
+def take_back(request: CompanyRequest, payment_id: int, body: TakeBackIn) -> dict[str, Any]:
+    """What it settled is given back and it is deleted; its money is deleted too, or reversed
+    today where it may not be deleted (`money`: deleted, reversed, kept, none), unless
+    `keep_money` says the money came. 409 for a bank line's payment, a refund link, a payment
+    exported to accounting; 422 without a reason."""
+    require(request, "payments.change")
+    payment = company_object_or_404(request.company, Payment, pk=payment_id)
+    taken = actions.take_back_payment(
+        request.actor, payment, reason=body.reason, keep_money=body.keep_money
+    )
+    return {
+        "id": taken.payment_id,
+        "undone_allocations": taken.undone_allocations,
+        "undone_write_offs": taken.undone_write_offs,
+        "money": taken.money,
+        "reversal_id": taken.reversal.pk if taken.reversal is not None else None,
+    }
+
+
 @router.post("/{payment_id}/allocations", summary="Allocate a payment to documents")
 @idempotent
 def allocate(request: CompanyRequest, payment_id: int, body: AllocateIn) -> dict[str, Any]:

@@ -16,9 +16,11 @@ class PaymentsConfig(AppConfig):
         from xfinances.core.search import search_results
         from xfinances.invoicing.events import DocumentIssued, DocumentVoided
         from xfinances.invoicing.forecast import client_payment_delays
-        from xfinances.payments import actions, dashboard, demo, forecast, search
-        from xfinances.payments.actions import reminder_settings
+        from xfinances.payments import actions, dashboard, demo, forecast, movement_links, search
+        from xfinances.payments.actions import reminder_settings, take_back
         from xfinances.purchases.events import SupplierDocumentRegistered
+        from xfinances.treasury.events import money_locked_reason
+        from xfinances.treasury.events import movement_links as links_of_movements
         from xfinances.treasury.forecast_sources import forecast_sources
 
         # A credit note settles its invoice in the issue's own transaction (company setting).
@@ -42,3 +44,6 @@ class PaymentsConfig(AppConfig):
         demo_steps.provide(demo.steps)
         subscribe(CompanyCreated, reminder_settings.on_company_created, phase=Phase.IN_TRANSACTION)
         search_results.provide(search.hits)
+        # The money a payment typed in by hand stands on goes only with the payment.
+        money_locked_reason.provide(take_back.movement_held)
+        links_of_movements.provide(movement_links.payments_on)

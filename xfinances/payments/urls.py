@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:payment_id>/allocate/", views.payment_allocate, name="allocate"),
     path("<int:payment_id>/write-off/", views.payment_write_off, name="payment_write_off"),
     path("<int:payment_id>/refund/", views.payment_refund, name="refund"),
+    path("<int:payment_id>/take-back/", views.payment_take_back, name="take_back"),
     path("<int:payment_id>/refund-of/", views.payment_link_refund, name="link_refund"),
     path("<int:payment_id>/refund-of/undo/", views.payment_unlink_refund, name="unlink_refund"),
     path(

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from xfinances.core import formatting
@@ -234,6 +235,7 @@ def payment_detail(request: CompanyRequest, payment_id: int) -> HttpResponse:
             "allocations": queries.allocations_of_payment(payment),
             "open_documents": open_documents,
             "write_offs": write_offs,
+            "take_back_refused": actions.take_back_refusal(payment),
             "written_off": sum((w.amount for w in write_offs if w.is_active), Decimal(0)),
             # The few cents left may be written off (the action judges again).
             "write_off_fits": payment.unallocated > 0
@@ -316,6 +318,41 @@ def payment_unlink_refund(request: CompanyRequest, payment_id: int) -> HttpRespo
     else:
         messages.success(request, _("The payment is no refund now: it is unallocated again."))
     return redirect("payments:payment", company.eik, payment.pk)
+
+
+@company_view("payments.change")
+@require_POST
+def payment_take_back(request: CompanyRequest, payment_id: int) -> HttpResponse:
+    """A payment recorded by mistake goes, with what it settled and (unless it came) its money."""
+    company = request.company
+    payment = company_object_or_404(company, Payment, pk=payment_id)
+    try:
+        taken = actions.take_back_payment(
+            request.actor,
+            payment,
+            reason=request.POST.get("reason", ""),
+            keep_money=bool(request.POST.get("keep_money")),
+        )
+    except ActionError as error:
+        messages.error(request, _message(error))
+        return redirect("payments:payment", company.eik, payment.pk)
+    messages.success(request, _taken_back_message(taken))
+    return redirect("payments:list", company.eik)
+
+
+def _taken_back_message(taken: actions.TakenBack) -> str:
+    money = {
+        actions.MoneyFate.DELETED: _("its movement was deleted"),
+        actions.MoneyFate.REVERSED: _("its movement was reversed on %(date)s")
+        % {"date": formatting.date(taken.reversal.date) if taken.reversal else ""},
+        actions.MoneyFate.KEPT: _("its money stays on the account, unallocated"),
+        actions.MoneyFate.NONE: _("it brought no money into an account"),
+    }[taken.money]
+    return ngettext(
+        "The payment is taken back: %(count)s allocation undone; %(money)s.",
+        "The payment is taken back: %(count)s allocations undone; %(money)s.",
+        taken.undone_allocations,
+    ) % {"count": taken.undone_allocations, "money": money}
 
 
 def _write_off_from_form(

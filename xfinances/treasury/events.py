@@ -6,6 +6,7 @@ so an IN_TRANSACTION subscriber reads nothing again."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from xfinances.core.audit import Actor
 from xfinances.core.events import Event, Hook
@@ -30,7 +31,21 @@ class MovementTypedIn(Event):
 # translated lines): banking names the statement lines it may be.
 typed_movement_notes: Hook[str] = Hook("treasury.typed_movement_notes")
 
-# Why a movement's amount and date may not change and it may not be deleted, though the rest of
-# it may (`provider(movement=…)` → a translated reason or None): banking answers for a movement
-# a bank line holds, whose amount and date are the bank's.
+# Why a movement's amount and date may not change and it may be neither deleted nor reversed,
+# though the rest of it may (`provider(movement=…)` → a translated reason or None): banking
+# answers for a movement a bank line holds, whose amount and date are the bank's; payments for
+# one a payment typed in by hand stands on, which goes only with its payment.
 money_locked_reason: Hook[str] = Hook("treasury.money_locked_reason")
+
+
+class MovementLink(NamedTuple):
+    """A record of an app above that stands on a movement, for its page to link."""
+
+    label: str  # translated: "Плащане от 02.03.2026, 100,00 EUR, ЕЛТЕХ ЕООД"
+    url: str
+
+
+# What stands on a movement (`provider(movement=…)` → MovementLink): the movement's page links
+# them, so the payment or bank line a refusal names is one click away. Payments names the
+# payments recorded on it, banking the bank line whose money it is.
+movement_links: Hook[MovementLink] = Hook("treasury.movement_links")

@@ -180,6 +180,22 @@ def test_exported_movement_refuses_edit_and_delete(company: Any, client_as: Any)
     assert reversal.amount == Decimal("-50.00")
 
 
+def test_an_exported_payment_is_not_taken_back_even_reopened(company: Any, api_as: Any) -> None:
+    allocation = _allocated_payment(company)
+    paid = allocation.payment
+    assert payments_actions.take_back_refusal(paid) is None
+    _export(company, "payment")
+    with pytest.raises(Conflict, match=LOCKED):
+        payments_actions.take_back_payment(SYSTEM, paid, reason="wrong client")
+    locks.reopen_export(SYSTEM, company, paid, "wrong client")
+    with pytest.raises(Conflict, match="cannot be deleted here"):
+        payments_actions.take_back_payment(SYSTEM, paid, reason="wrong client")
+    answer = api_as(company, "owner").post(f"/payments/{paid.pk}/take-back", {"reason": "x"})
+    assert answer.status_code == 409 and "cannot be deleted here" in answer.json()["detail"]
+    allocation.refresh_from_db()
+    assert allocation.undone_at is None
+
+
 def test_voiding_an_unexported_invoice_releases_an_exported_payment(company: Any) -> None:
     """The lock is on editing the payment; a void of the (unexported) invoice still gives the
     payment back as the client's credit, as voids always do."""

@@ -239,13 +239,14 @@ def notes_on_typed(movement: Movement) -> list[str]:
 
 
 def money_locked(movement: Movement) -> str | None:
-    """Provider of treasury's `money_locked_reason`: a movement a bank line holds (typed in by
-    hand and paired with the line) keeps the bank's amount and date and is not deleted; its
+    """Provider of treasury's `money_locked_reason`: a movement a bank line holds (the line's
+    own, or one typed in by hand and paired with the line) keeps the bank's amount and date and
+    is neither deleted nor reversed by hand (the bank reverses with a line of its own); its
     description and category may still change."""
     entry = BankEntry.objects.filter(movement=movement).only("booking_date").first()
     if entry is None:
         return None
     return _(
         "This movement is the bank line of %(date)s from a statement: its amount and date are "
-        "the bank's, and it cannot be deleted."
+        "the bank's, and it can be neither deleted nor reversed."
     ) % {"date": formatting.date(entry.booking_date)}

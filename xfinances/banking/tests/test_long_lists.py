@@ -52,6 +52,16 @@ def test_a_long_statement_and_its_entries_are_paged(
         if f"Платец {n}<" in client.get(f"{url}?page={page}").content.decode()
     }
     assert seen == set(range(1, 11))
+    # A movement's page links its line: the statement opens on the page that shows it.
+    ninth = BankEntry.objects.get(company=company, counterparty_name="Платец 9")
+    movement_page = client.get(
+        reverse("treasury:movement", args=[eik, ninth.movement_id])
+    ).content.decode()
+    link = f"{url}?entry={ninth.pk}#line-{ninth.pk}"
+    assert link in movement_page and "Банков ред от 02.11.2026, 9,00" in movement_page
+    assert "/reverse/" not in movement_page  # the bank's money is not reversed by hand
+    shown = client.get(f"{url}?entry={ninth.pk}").content.decode()
+    assert "Страница 3 от 3" in shown and f'id="line-{ninth.pk}" class="table-warning"' in shown
     listing = reverse("banking:statements", args=[eik])
     page = client.get(f"{listing}?account={account.pk}").content.decode()
     assert "Страница 1 от 2" in page and f"?account={account.pk}&page=2" in page

@@ -464,3 +464,30 @@ def test_a_typed_movement_edited_to_a_lines_amount_asks_the_question(
     treasury_actions.update_movement(SYSTEM, wrong, edit({"amount": "1200.00"}))
     entry.refresh_from_db()
     assert entry.maybe_typed and entry.match_state == MatchState.REVIEW
+
+
+def test_money_a_bank_line_holds_is_not_reversed_nor_its_payment_taken_back(
+    company: Any, account: MoneyAccount
+) -> None:
+    """A line's movement (its own, or a typed one it took) is the bank's money: reversing it by
+    hand was allowed and left the balance apart from the bank's; taking back the payment typed
+    on it would leave the line settled by nothing. Both are refused, changing nothing."""
+    document = invoice(company, price="1200.00")
+    paid = typed_payment(company, account, document, D1)
+    run(company, camt_file([Row(D1, Decimal("1200.00"), "Клиент", "", "аванс", bank_id="B-1")]))
+    assert BankEntry.objects.get(account=account).movement_id == paid.movement_id
+    held = Movement.objects.get(pk=paid.movement_id)
+    with pytest.raises(Conflict, match="bank line of"):
+        treasury_actions.reverse_movement(SYSTEM, held, date=D1, reason="typo")
+    for keep_money in (False, True):
+        with pytest.raises(Conflict, match="bank line of"):
+            payments_actions.take_back_payment(SYSTEM, paid, reason="wrong", keep_money=keep_money)
+    fee = Row(D1, Decimal("-2.00"), "", "", "такса", bank_id="B-2")
+    run(company, camt_file([fee], statement_id="S-2"))
+    own = BankEntry.objects.get(account=account, amount=Decimal("-2.00")).movement
+    assert own is not None and own.source == MovementSource.STATEMENT
+    with pytest.raises(Conflict, match="bank line of"):
+        treasury_actions.reverse_movement(SYSTEM, own, date=D1, reason="typo")
+    assert Payment.objects.filter(pk=paid.pk).exists()
+    assert not Movement.objects.filter(status=MovementStatus.REVERSED).exists()
+    assert balance(company, account) == Decimal("1198.00")

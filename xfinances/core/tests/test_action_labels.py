@@ -36,6 +36,10 @@ BUILT = {
     "parties/actions.py:_record_list_change": (),
     "parties/actions.py:_create_party": (),
     "treasury/actions/common.py:_insert_movement": (),
+    "treasury/actions/bank_import.py:_delete_or_reverse": (
+        "withdraw_bank_movement",
+        "take_back_movement",
+    ),
     "invoicing/actions/recurring.py:pause_recurring": ("pause_recurring", "resume_recurring"),
     "banking/actions/sources.py:save_source": (
         "create_mailbox",

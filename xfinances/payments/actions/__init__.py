@@ -1,7 +1,8 @@
 """Every write of the payments area, one module per kind of write: recording payments,
 allocations to documents and supplier invoices, settlements without money (credit notes,
 write-offs of documents, refunds, undo), write-offs of an overpayment or a supplier invoice's
-difference, reminder levels and pauses, and the reminder run.
+difference, taking back a payment recorded by mistake, reminder levels and pauses, and the
+reminder run.
 
 Allocation actions lock the payment and the documents (locks.py) before reading any amount
 they check, so the sums of allocations never exceed either side, whatever runs at the same
@@ -68,6 +69,8 @@ from xfinances.payments.actions.supplier_notes import (
     apply_supplier_credit_note,
     set_off_supplier_note_on_register,
 )
+from xfinances.payments.actions.take_back import MoneyFate, TakenBack, take_back_payment
+from xfinances.payments.actions.take_back import refusal as take_back_refusal
 from xfinances.payments.actions.webhooks import payment_data
 from xfinances.payments.actions.write_offs import (
     WriteOffInput,
@@ -88,11 +91,13 @@ __all__ = [
     "DunningLevelInput",
     "MarkPaidInput",
     "MatchedPaymentInput",
+    "MoneyFate",
     "PaymentInput",
     "PaymentSettingsInput",
     "RecordedPayment",
     "RefundInput",
     "RunResult",
+    "TakenBack",
     "WriteOffInput",
     "allocate",
     "allocate_supplier_invoices",
@@ -122,6 +127,8 @@ __all__ = [
     "save_level",
     "set_off_supplier_note_on_register",
     "settings_of",
+    "take_back_payment",
+    "take_back_refusal",
     "undo_allocation",
     "undo_write_off",
     "unlink_refund",

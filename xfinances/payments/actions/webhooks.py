@@ -62,6 +62,16 @@ def _emit_payment_received(
     _emit(payment, payment_received_event(payment), endpoints)
 
 
+def emit_payment_taken_back(payment: Payment) -> None:
+    """payment.deleted: the payment recorded by mistake is gone (`allocated` is zero: what
+    it settled was given back); receivers drop what they built on payment.received."""
+    _emit(
+        payment,
+        outbox.PendingEvent("payment.deleted", payment_data(payment), f"payment{payment.pk}"),
+        None,
+    )
+
+
 def _emit_payment_allocated(
     payment: Payment,
     allocation: Allocation,

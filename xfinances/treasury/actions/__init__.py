@@ -19,7 +19,11 @@ from xfinances.treasury.actions.accounts import (
     set_account_access,
     update_account,
 )
-from xfinances.treasury.actions.bank_import import record_bank_movements, withdraw_bank_movement
+from xfinances.treasury.actions.bank_import import (
+    record_bank_movements,
+    take_back_movement,
+    withdraw_bank_movement,
+)
 from xfinances.treasury.actions.categories import (
     DEFAULT_CATEGORIES,
     CategoryInput,
@@ -91,6 +95,7 @@ __all__ = [
     "reopen_period",
     "reverse_movement",
     "set_account_access",
+    "take_back_movement",
     "update_account",
     "update_category",
     "update_movement",

@@ -23,6 +23,7 @@ from xfinances.treasury.actions.common import (
     _refuse_closed_period,
 )
 from xfinances.treasury.actions.movements import reverse_movement
+from xfinances.treasury.events import money_locked_reason
 from xfinances.treasury.models import (
     MoneyAccount,
     Movement,
@@ -127,11 +128,51 @@ def withdraw_bank_movement(
         or movement.reversal_of_id
     ):
         raise Conflict(_("Only a bank line's own movement can be taken out this way."))
+    return _delete_or_reverse(actor, movement, "withdraw_bank_movement", reason=reason, on=on)
+
+
+@transaction.atomic
+def take_back_movement(
+    actor: Actor, movement: Movement, *, reason: str, on: dt.date
+) -> Movement | None:
+    """Take out the movement a payment typed in by hand brought, as the payment is taken back
+    (payments calls this once the payment is gone). Deleted while nothing has closed it — its
+    period open, no higher app holding it or having sent it out, not a numbered cash order —,
+    else reversed on `on`. Refused, changing nothing, for a movement a bank line or another
+    payment holds (`money_locked_reason`), a transfer's leg, a reversal or a reversed one."""
+    company = movement.company
+    _ensure_can_move(actor, company, movement.account)
+    locks.lock_account(company, movement.account_id)
+    movement = locks.lock_movement(company, movement.pk)
+    if (
+        movement.source not in (MovementSource.MANUAL, MovementSource.CASH)
+        or movement.status != MovementStatus.POSTED
+        or movement.transfer_id
+        or movement.reversal_of_id
+    ):
+        raise Conflict(_("Only a movement typed in by hand can be taken back this way."))
+    held = money_locked_reason.collect(movement=movement)
+    if held:
+        raise Conflict(" ".join(held))
+    return _delete_or_reverse(actor, movement, "take_back_movement", reason=reason, on=on)
+
+
+def _delete_or_reverse(
+    actor: Actor, movement: Movement, action: str, *, reason: str, on: dt.date
+) -> Movement | None:
+    """Delete the (locked) movement as if it had never been, or — once its period is closed,
+    a higher app holds it or sent it out, or it is a numbered cash order — reverse it on `on`.
+    Returns the reversal, or None when it was deleted."""
+    company = movement.company
     closed = treasury_queries.lock_date(company, movement.account)
-    if (closed is not None and movement.date <= closed) or edit_guards.reasons(movement):
+    if (
+        (closed is not None and movement.date <= closed)
+        or movement.cash_order_number is not None
+        or edit_guards.deletion_reasons(movement)
+    ):
         [reversal] = reverse_movement(actor, movement, date=on, reason=reason)
         return reversal
     _bump_month(company, movement.account_id, movement.date, -movement.amount)
-    audit.record_delete(actor, company, "withdraw_bank_movement", movement, reason)
+    audit.record_delete(actor, company, action, movement, reason)
     movement.delete()
     return None

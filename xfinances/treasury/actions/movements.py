@@ -267,6 +267,9 @@ def reverse_movement(
             raise Conflict(_("This movement is already reversed."))
         if leg.reversal_of_id:
             raise Conflict(_("A reversal cannot be reversed: enter a new movement instead."))
+        held = money_locked_reason.collect(movement=leg)
+        if held:  # a bank line's money, or a payment's: taken back where it is held
+            raise Conflict(" ".join(held))
         if not account.is_active:
             raise InvalidInput(
                 {"date": [_("The account %(name)s is closed.") % {"name": account.name}]}

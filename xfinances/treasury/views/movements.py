@@ -20,7 +20,7 @@ from xfinances.core.models import Company
 from xfinances.core.money import format_amount
 from xfinances.core.tenancy import CompanyRequest, company_view
 from xfinances.treasury import actions, queries
-from xfinances.treasury.events import typed_movement_notes
+from xfinances.treasury.events import money_locked_reason, movement_links, typed_movement_notes
 from xfinances.treasury.forms import (
     AttachmentForm,
     MovementEditForm,
@@ -98,6 +98,9 @@ def movement_detail(request: CompanyRequest, movement_id: int) -> HttpResponse:
     access = _access(request)
     movement = queries.visible_movement(company, access, movement_id)
     can_move = access.can_move(movement.account_id)
+    # Money a payment or a bank line stands on moves only with it: its page says so instead
+    # of offering a reversal or a deletion the action would refuse.
+    held = money_locked_reason.collect(movement=movement)
     return render(
         request,
         "treasury/movement.html",
@@ -105,7 +108,10 @@ def movement_detail(request: CompanyRequest, movement_id: int) -> HttpResponse:
             "movement": movement,
             "can_move": can_move,
             "editable": can_move and _editable(company, movement),
+            "held": held,
+            "links": movement_links.collect(movement=movement),
             "reversible": can_move
+            and not held
             and movement.status == MovementStatus.POSTED
             and not movement.reversal_of_id,
             "reverse_form": ReverseForm(),
