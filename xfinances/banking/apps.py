@@ -20,6 +20,7 @@ class BankingConfig(AppConfig):
         from xfinances.payments.events import waiting_bank_lines
         from xfinances.treasury.events import (
             MovementTypedIn,
+            TypedMoneyGone,
             money_locked_reason,
             movement_links,
             typed_movement_notes,
@@ -28,6 +29,8 @@ class BankingConfig(AppConfig):
         subscribe(CompanyCreated, rules.on_company_created, phase=Phase.IN_TRANSACTION)
         # Money typed in by hand that a statement line already brought: the line asks.
         subscribe(MovementTypedIn, typed.ask_about_lines_on_typed, phase=Phase.IN_TRANSACTION)
+        # ... and goes again: the lines that waited for it alone are released and matched.
+        subscribe(TypedMoneyGone, typed.release_lines_on_gone, phase=Phase.IN_TRANSACTION)
         typed_movement_notes.provide(typed.notes_on_typed)
         # A movement a bank line holds keeps the bank's amount and date and is not reversed.
         money_locked_reason.provide(typed.money_locked)

@@ -142,6 +142,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "undo_write_off": _("write-off undone"),
     "unlink_refund": _("refund link taken back"),
     "take_back_payment": _("payment taken back"),
+    "release_line_from_typed": _("bank line released: the movement typed in by hand is gone"),
     "take_back_movement": _("movement of a payment taken back"),
     "update_account": _("account changed"),
     "update_account_mapping": _("account mapping changed"),

@@ -5,7 +5,9 @@ so an IN_TRANSACTION subscriber reads nothing again."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import NamedTuple
 
 from xfinances.core.audit import Actor
@@ -25,6 +27,19 @@ class MovementTypedIn(Event):
     @property
     def company_id(self) -> int:
         return int(self.movement.company_id)
+
+
+@dataclass(frozen=True)
+class TypedMoneyGone(Event):
+    """Money typed in by hand on a bank account, without the bank's reference, no longer stands
+    as it was: deleted, reversed, or its amount or date changed (`amount` and `date` as they
+    were). A bank line that waited to be compared with it may have nothing left to compare."""
+
+    actor: Actor
+    company_id: int
+    account_id: int
+    amount: Decimal
+    date: dt.date
 
 
 # What the apps above say to the person who just typed a movement in (`provider(movement=…)` →

@@ -18,7 +18,9 @@ movement to be are released too.
 The other way round — a person types a payment in by hand after its line came with a statement
 — asks the same question: `ask_about_lines_on_typed` (subscriber of treasury's
 `MovementTypedIn`) flags the lines still open that the new movement may be, and
-`notes_on_typed` tells the person where the question waits."""
+`notes_on_typed` tells the person where the question waits. When the typed money goes again
+(taken back with its payment, deleted, reversed, changed), `release_lines_on_gone` releases the
+lines that have nothing left to be compared with and matches them."""
 
 from __future__ import annotations
 
@@ -34,10 +36,11 @@ from xfinances.core import audit, formatting
 from xfinances.core.audit import Actor
 from xfinances.core.exceptions import Conflict, InvalidInput
 from xfinances.core.models import Company
-from xfinances.core.permissions import ensure_can
+from xfinances.core.permissions import ensure_can, role_of
+from xfinances.core.roles import can
 from xfinances.payments.models import Payment
 from xfinances.treasury import actions as treasury_actions
-from xfinances.treasury.events import MovementTypedIn
+from xfinances.treasury.events import MovementTypedIn, TypedMoneyGone
 from xfinances.treasury.models import MoneyAccount, Movement, MovementSource
 
 _OPEN_STATES = (MatchState.REVIEW, MatchState.UNMATCHED)
@@ -217,6 +220,43 @@ def ask_about_lines_on_typed(event: MovementTypedIn) -> None:
             _("A movement of %(date)s typed in by hand may be this line.")
             % {"date": formatting.date(movement.date)},
         )
+
+
+def release_lines_on_gone(event: TypedMoneyGone) -> None:
+    """IN_TRANSACTION subscriber of treasury's `TypedMoneyGone`: money typed in by hand was
+    taken back, deleted, reversed or changed. The lines flagged because of it that no other
+    typed movement may be any longer have no question left: they are released and matched at
+    once (or by the next matching run, when the person may not allocate payments), so a line
+    whose invoice is open again settles it."""
+    waiting = list(
+        BankEntry.objects.select_for_update()
+        .filter(
+            company_id=event.company_id,
+            account_id=event.account_id,
+            amount=event.amount,
+            maybe_typed=True,
+            match_state=MatchState.REVIEW,
+            booking_date__gte=event.date - queries.DOUBT_AFTER,
+            booking_date__lte=event.date + queries.DOUBT_BEFORE,
+        )
+        .order_by("pk")
+    )
+    if not waiting:
+        return
+    company = Company.objects.get(pk=event.company_id)
+    still = queries.typed_candidates(company, waiting)
+    released = [entry for entry in waiting if not still.get(entry.pk)]
+    if not released:
+        return
+    reason = _("The movement of %(date)s typed in by hand that it may have been is gone.") % {
+        "date": formatting.date(event.date)
+    }
+    for entry in released:
+        before = audit.snapshot(entry)
+        _unflag(event.actor, entry)
+        audit.record_update(event.actor, company, "release_line_from_typed", entry, before, reason)
+    if event.actor.user is None or can(role_of(event.actor.user.pk, company), "payments.change"):
+        match_entries(event.actor, company, [entry.pk for entry in released])
 
 
 def notes_on_typed(movement: Movement) -> list[str]:

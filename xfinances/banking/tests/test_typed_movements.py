@@ -491,3 +491,48 @@ def test_money_a_bank_line_holds_is_not_reversed_nor_its_payment_taken_back(
     assert Payment.objects.filter(pk=paid.pk).exists()
     assert not Movement.objects.filter(status=MovementStatus.REVERSED).exists()
     assert balance(company, account) == Decimal("1198.00")
+
+
+def test_a_typed_payment_taken_back_releases_its_line_which_settles_the_invoice(
+    company: Any, account: MoneyAccount, make_member: Any
+) -> None:
+    """The line waited to be compared with a payment typed 12 days early; the person takes that
+    payment back (it was typed by mistake). The line had nothing else to be: it is released and,
+    its RF reference fitting the invoice open again, settles it at once."""
+    document = invoice(company, price="1200.00", day=D1 - dt.timedelta(days=20))
+    by_hand = typed_payment(company, account, document, D1 - dt.timedelta(days=12))
+    run(company, camt_file([paying(document)]))
+    entry = BankEntry.objects.get(account=account)
+    assert entry.maybe_typed and entry.match_state == MatchState.REVIEW
+    taken = payments_actions.take_back_payment(SYSTEM, by_hand, reason="typed twice")
+    assert taken.money == payments_actions.MoneyFate.DELETED
+    entry.refresh_from_db()
+    assert not entry.maybe_typed and entry.match_state == MatchState.AUTO
+    document.refresh_from_db()
+    assert document.payment_status == "paid"
+    assert balance(company, account) == Decimal("1200.00")
+    assert AuditEntry.objects.filter(action="release_line_from_typed").count() == 1
+
+
+def test_a_typed_movement_deleted_or_reversed_releases_its_lines(
+    company: Any, account: MoneyAccount, make_member: Any
+) -> None:
+    """Plain money typed in by hand (no payment) goes by deletion or reversal: the lines that
+    waited for it alone stop waiting; one a person without payments.change released is left
+    for the next matching run."""
+    first = typed(account, D1 - dt.timedelta(days=12), "300.00")
+    second = typed(account, D1 - dt.timedelta(days=11), "300.00")
+    row = Row(D1, Decimal("300.00"), "Клиент", "", "аванс", bank_id="B-1")
+    run(company, camt_file([row]))
+    entry = BankEntry.objects.get(account=account)
+    assert entry.maybe_typed
+    treasury_actions.delete_movement(SYSTEM, first)
+    entry.refresh_from_db()
+    assert entry.maybe_typed  # the second may still be it
+    cashier = Actor(make_member(company, "purchasing"))  # moves money, allocates none
+    treasury_actions.set_account_access(SYSTEM, account, cashier.user, can_view=True, can_move=True)
+    treasury_actions.reverse_movement(cashier, second, date=D1, reason="typo")
+    entry.refresh_from_db()
+    assert not entry.maybe_typed and entry.match_state == MatchState.UNMATCHED
+    logged = AuditEntry.objects.get(action="release_line_from_typed")
+    assert logged.user == cashier.user

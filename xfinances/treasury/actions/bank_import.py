@@ -22,7 +22,7 @@ from xfinances.treasury.actions.common import (
     _ensure_can_move,
     _refuse_closed_period,
 )
-from xfinances.treasury.actions.movements import reverse_movement
+from xfinances.treasury.actions.movements import reverse_movement, tell_typed_gone
 from xfinances.treasury.events import money_locked_reason
 from xfinances.treasury.models import (
     MoneyAccount,
@@ -175,4 +175,5 @@ def _delete_or_reverse(
     _bump_month(company, movement.account_id, movement.date, -movement.amount)
     audit.record_delete(actor, company, action, movement, reason)
     movement.delete()
+    tell_typed_gone(actor, movement.account, movement, movement.amount, movement.date)
     return None

@@ -28,7 +28,7 @@ from xfinances.treasury.actions.common import (
     _resolve_category,
     _signed,
 )
-from xfinances.treasury.events import MovementTypedIn, money_locked_reason
+from xfinances.treasury.events import MovementTypedIn, TypedMoneyGone, money_locked_reason
 from xfinances.treasury.models import (
     AccountKind,
     MoneyAccount,
@@ -143,14 +143,27 @@ def create_movement(actor: Actor, account: MoneyAccount, data: MovementInput) ->
     return movement
 
 
-def _tell_typed_in(actor: Actor, account: MoneyAccount, movement: Movement) -> None:
-    """Money typed in by hand on a bank account, without the bank's reference (new, or its
-    amount or date edited): the apps above may know a bank line it is."""
-    if (
+def _typed_by_hand(account: MoneyAccount, movement: Movement) -> bool:
+    return (
         movement.source == MovementSource.MANUAL
         and account.kind == AccountKind.BANK
         and not movement.bank_reference
-    ):
+    )
+
+
+def tell_typed_gone(
+    actor: Actor, account: MoneyAccount, movement: Movement, amount: Decimal, day: dt.date
+) -> None:
+    """Money typed in by hand on a bank account left the books as it was (`amount` on `day`):
+    the apps above may have a bank line waiting to be compared with it."""
+    if _typed_by_hand(account, movement):
+        events.emit(TypedMoneyGone(actor, movement.company_id, account.pk, amount, day))
+
+
+def _tell_typed_in(actor: Actor, account: MoneyAccount, movement: Movement) -> None:
+    """Money typed in by hand on a bank account, without the bank's reference (new, or its
+    amount or date edited): the apps above may know a bank line it is."""
+    if _typed_by_hand(account, movement):
         events.emit(MovementTypedIn(actor, movement))
 
 
@@ -197,7 +210,7 @@ def update_movement(
     errors.raise_if_any()
     _refuse_closed_period(company, account, new_date)
     before = audit.snapshot(movement)
-    before_date = movement.date
+    before_date, before_amount = movement.date, movement.amount
     _bump_month(company, account.pk, movement.date, -movement.amount)
     movement.date, movement.amount = new_date, signed
     for key, value in clean.items():
@@ -208,6 +221,7 @@ def update_movement(
         _refuse_negative_cash(account, min(movement.date, before_date))
     audit.record_update(actor, company, "update_movement", movement, before)
     if money_changes:
+        tell_typed_gone(actor, account, movement, before_amount, before_date)
         _tell_typed_in(actor, account, movement)
     return movement
 
@@ -236,6 +250,7 @@ def delete_movement(actor: Actor, movement: Movement) -> None:
     _bump_month(company, movement.account_id, movement.date, -movement.amount)
     audit.record_delete(actor, company, "delete_movement", movement)
     movement.delete()
+    tell_typed_gone(actor, movement.account, movement, movement.amount, movement.date)
 
 
 @transaction.atomic
@@ -295,6 +310,7 @@ def reverse_movement(
         leg.status = MovementStatus.REVERSED
         leg.save(update_fields=["status", "updated_at"])
         audit.record_update(actor, company, "reverse_movement", leg, before, reason=reason.strip())
+        tell_typed_gone(actor, account, leg, leg.amount, leg.date)
         created.append(reversal)
     return created
 
