@@ -85,6 +85,16 @@ def entries_of(company: Company, statement: Statement) -> QuerySet[BankEntry]:
     )
 
 
+def applied_proposal_ids(entry_ids: list[int]) -> dict[int, int]:
+    """Entry id → its applied proposal (the match that may be undone), for the given lines."""
+    if not entry_ids:
+        return {}
+    rows = MatchProposal.objects.filter(
+        entry_id__in=entry_ids, state=ProposalState.APPLIED
+    ).values_list("entry_id", "pk")
+    return dict(rows)
+
+
 def entries_before(entries: QuerySet[BankEntry], line: BankEntry) -> int:
     """How many of `entries` (ordered as `entries_of`) come before `line`."""
     day = line.booking_date

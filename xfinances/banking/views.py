@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -111,12 +112,16 @@ def statement_detail(request: CompanyRequest, statement_id: int) -> HttpResponse
         line = None
     if number is None and line is not None:
         number = str(queries.entries_before(entries, line) // ENTRIES_PER_PAGE + 1)
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(number)
+    applied = queries.applied_proposal_ids([e.pk for e in page])
     return render(
         request,
         "banking/statement.html",
         {
             "statement": found,
-            "page": Paginator(entries, ENTRIES_PER_PAGE).get_page(number),
+            "page": page,
+            # Each line with the match that may be undone from here (an applied proposal).
+            "rows": [(e, applied.get(e.pk)) for e in page],
             "line": line,
         },
     )
@@ -488,6 +493,9 @@ def undo(request: CompanyRequest, proposal_id: int) -> HttpResponse:
         lambda: actions.undo(request.actor, proposal, reason=reason),
         _("Match undone: the entry is back in the review queue."),
     )
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        return redirect(back)  # the statement page the person undid it from
     return redirect("banking:review", company.eik)
 
 

@@ -36,7 +36,7 @@ from xfinances.payments.models import (
 )
 from xfinances.purchases.models import SupplierInvoice
 from xfinances.treasury import queries as treasury_queries
-from xfinances.treasury.events import typed_movement_notes
+from xfinances.treasury.events import movement_links, typed_movement_notes
 from xfinances.treasury.models import MoneyAccount
 
 M = TypeVar("M", bound=Model)
@@ -209,7 +209,7 @@ def _say_typed_notes(request: CompanyRequest, payment: Payment) -> None:
 def payment_detail(request: CompanyRequest, payment_id: int) -> HttpResponse:
     company = request.company
     payment = get_object_or_404(
-        Payment.objects.select_related("party"), company=company, pk=payment_id
+        Payment.objects.select_related("party", "movement"), company=company, pk=payment_id
     )
     open_documents: Any = []
     if payment.party_id and payment.unallocated > 0:
@@ -236,6 +236,14 @@ def payment_detail(request: CompanyRequest, payment_id: int) -> HttpResponse:
             "open_documents": open_documents,
             "write_offs": write_offs,
             "take_back_refused": actions.take_back_refusal(payment),
+            # What else stands on its money (the bank line whose match is undone there).
+            "money_links": [
+                link
+                for link in (
+                    movement_links.collect(movement=payment.movement) if payment.movement else []
+                )
+                if link.url != request.path
+            ],
             "written_off": sum((w.amount for w in write_offs if w.is_active), Decimal(0)),
             # The few cents left may be written off (the action judges again).
             "write_off_fits": payment.unallocated > 0
