@@ -328,6 +328,17 @@ def keep_apart(request: CompanyRequest, entry_id: int, body: UndoIn) -> dict[str
     return _after_typed(request, actions.keep_apart(request.actor, entry, reason=body.reason))
 
 
+@router.post(
+    "/entries/{entry_id}/part-from-typed",
+    response=EntryOut,
+    summary="The line took a movement typed in by hand wrongly: give it its own again",
+)
+def part_from_typed(request: CompanyRequest, entry_id: int, body: UndoIn) -> dict[str, Any]:
+    require(request, "payments.change")
+    entry = _entry(request, entry_id)
+    return _after_typed(request, actions.part_from_typed(request.actor, entry, reason=body.reason))
+
+
 class HandAllocationIn(Schema):
     id: int  # a sales document for money in, a supplier invoice for money out
     amount: str

@@ -95,6 +95,17 @@ def applied_proposal_ids(entry_ids: list[int]) -> dict[int, int]:
     return dict(rows)
 
 
+def lines_on_typed_movements(entry_ids: list[int]) -> set[int]:
+    """Those of the given lines that stand on a movement typed in by hand (paired with it)."""
+    if not entry_ids:
+        return set()
+    return set(
+        BankEntry.objects.filter(
+            pk__in=entry_ids, movement__source=MovementSource.MANUAL
+        ).values_list("pk", flat=True)
+    )
+
+
 def entries_before(entries: QuerySet[BankEntry], line: BankEntry) -> int:
     """How many of `entries` (ordered as `entries_of`) come before `line`."""
     day = line.booking_date

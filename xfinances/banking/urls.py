@@ -16,6 +16,7 @@ urlpatterns = [
     path("entries/<int:entry_id>/file/", views.file_entry, name="file_entry"),
     path("entries/<int:entry_id>/typed/", views.take_typed, name="take_typed"),
     path("entries/<int:entry_id>/apart/", views.keep_apart, name="keep_apart"),
+    path("entries/<int:entry_id>/part/", views.part_from_typed, name="part_from_typed"),
     path("entries/<int:entry_id>/match/", views.match_by_hand, name="match_by_hand"),
     path("sources/", source_views.sources, name="sources"),
     # One "new" page per kind, spelled out: the kind is not a record of the company.

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -114,6 +115,7 @@ def statement_detail(request: CompanyRequest, statement_id: int) -> HttpResponse
         number = str(queries.entries_before(entries, line) // ENTRIES_PER_PAGE + 1)
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(number)
     applied = queries.applied_proposal_ids([e.pk for e in page])
+    on_typed = queries.lines_on_typed_movements([e.pk for e in page])
     return render(
         request,
         "banking/statement.html",
@@ -121,7 +123,7 @@ def statement_detail(request: CompanyRequest, statement_id: int) -> HttpResponse
             "statement": found,
             "page": page,
             # Each line with the match that may be undone from here (an applied proposal).
-            "rows": [(e, applied.get(e.pk)) for e in page],
+            "rows": [(e, applied.get(e.pk), e.pk in on_typed) for e in page],
             "line": line,
         },
     )
@@ -444,6 +446,27 @@ def keep_apart(request: CompanyRequest, entry_id: int) -> HttpResponse:
         lambda: actions.keep_apart(request.actor, entry),
         _("Two payments: the bank line is matched on its own."),
     )
+    return redirect("banking:review", company.eik)
+
+
+@company_view("payments.change")
+@require_POST
+def part_from_typed(request: CompanyRequest, entry_id: int) -> HttpResponse:
+    """The bank line and the movement typed in by hand it took are two payments after all."""
+    company = request.company
+    entry = _entry_or_404(company, entry_id)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    _perform(
+        request,
+        lambda: actions.part_from_typed(request.actor, entry, reason=reason),
+        _("Two payments: the bank line has a movement of its own again and is matched on it."),
+    )
+    if entry.statement_id:
+        return redirect(
+            reverse("banking:statement", args=[company.eik, entry.statement_id])
+            + f"?entry={entry.pk}#line-{entry.pk}"
+        )
     return redirect("banking:review", company.eik)
 
 

@@ -143,6 +143,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "unlink_refund": _("refund link taken back"),
     "take_back_payment": _("payment taken back"),
     "release_line_from_typed": _("bank line released: the movement typed in by hand is gone"),
+    "part_line_from_typed": _("bank line parted from a movement typed in by hand"),
     "take_back_movement": _("movement of a payment taken back"),
     "update_account": _("account changed"),
     "update_account_mapping": _("account mapping changed"),

@@ -40,7 +40,7 @@ from xfinances.banking.actions.rules import (
     set_rule_active,
     update_rule,
 )
-from xfinances.banking.actions.typed import keep_apart, take_typed_movement
+from xfinances.banking.actions.typed import keep_apart, part_from_typed, take_typed_movement
 
 __all__ = [
     "MAX_BYTES",
@@ -68,6 +68,7 @@ __all__ = [
     "make_payment_file",
     "match_by_hand",
     "match_entries",
+    "part_from_typed",
     "preview_profile",
     "preview_rule",
     "resolve_account",

@@ -12,6 +12,9 @@ person then says either
   counts the money once; or
 - **two payments** (`keep_apart`): the flag goes and the line is matched as any other.
 
+A pairing found wrong later (by the import or a person) is taken back with `part_from_typed`:
+the line gets a movement of its own again and is matched as any other.
+
 Either way the line is matched again at once, and lines of the same account that had only this
 movement to be are released too.
 
@@ -176,6 +179,76 @@ def keep_apart(actor: Actor, entry: BankEntry, *, reason: str = "") -> BankEntry
     _rematch(actor, company, entry)
     entry.refresh_from_db()
     audit.record_update(actor, company, "keep_bank_line_apart", entry, before, reason.strip())
+    return entry
+
+
+@transaction.atomic
+def part_from_typed(actor: Actor, entry: BankEntry, *, reason: str = "") -> BankEntry:
+    """The bank line took a movement typed in by hand — the import's pairing, or a person's
+    "the same payment" — but they are two payments (two clients paid the same amount that
+    week). The line gets a movement of its own again, from the bank's data, and is matched as
+    any other; the typed movement, with the payment a person recorded on it, is free again.
+    Refused, changing nothing: a line on its own movement, a line whose match is applied
+    (undo it first), a line dated in a closed period."""
+    company = entry.company
+    ensure_can(actor, company, "payments.change")
+    account = MoneyAccount.objects.select_for_update().get(pk=entry.account_id, company=company)
+    entry = BankEntry.objects.select_for_update().get(pk=entry.pk, company=company)
+    entry.company = company
+    typed = (
+        Movement.objects.filter(pk=entry.movement_id, company=company).first()
+        if entry.movement_id is not None
+        else None
+    )
+    if typed is None or typed.source != MovementSource.MANUAL:
+        raise Conflict(_("This bank line is on a movement of its own from the bank."))
+    if MatchProposal.objects.filter(entry=entry, state=ProposalState.APPLIED).exists():
+        raise Conflict(_("Undo the line's match first."), field="entry")
+    taken = Movement.objects.filter(account=account, bank_reference=entry.bank_id).exists()
+    [own] = treasury_actions.record_bank_movements(
+        actor,
+        account,
+        [
+            {
+                "date": entry.booking_date,
+                "amount": entry.amount,
+                "counterparty_name": entry.counterparty_name,
+                "counterparty_iban": entry.counterparty_iban,
+                "description": entry.text,
+                # A reversed movement of the line's may hold the bank's reference already.
+                "bank_reference": "" if taken else entry.bank_id,
+                "end_to_end_id": entry.end_to_end_id,
+                "remittance_info": entry.reference or entry.text,
+                "raw_data": {**entry.raw, "parted_from": typed.pk},
+            }
+        ],
+        source=MovementSource.STATEMENT if entry.statement_id else MovementSource.PSD2,
+    )
+    # Payments recorded on the typed movement after the line came were made for the line
+    # (matching, a review decision): they go with it. The person's own payment stays.
+    for payment in Payment.objects.select_for_update().filter(
+        company=company, movement=typed, created_at__gte=entry.created_at
+    ):
+        moved = audit.snapshot(payment)
+        payment.movement_id = own
+        payment.save(update_fields=["movement"])
+        audit.record_update(actor, company, "part_line_from_typed", payment, moved)
+    before = audit.snapshot(entry)
+    entry.movement_id = own
+    if (
+        entry.payment_id is not None
+        and not Payment.objects.filter(pk=entry.payment_id, movement_id=own).exists()
+    ):
+        entry.payment = None  # the person's payment stays on the typed movement
+    entry.save(update_fields=["movement", "payment"])
+    _unflag(actor, entry)
+    match_entries(actor, company, [entry.pk])
+    entry.refresh_from_db()
+    note = _("Parted from the movement of %(date)s typed in by hand.") % {
+        "date": formatting.date(typed.date)
+    }
+    text = f"{note} {reason.strip()}".strip()
+    audit.record_update(actor, company, "part_line_from_typed", entry, before, text)
     return entry
 
 

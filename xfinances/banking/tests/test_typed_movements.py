@@ -536,3 +536,63 @@ def test_a_typed_movement_deleted_or_reversed_releases_its_lines(
     assert not entry.maybe_typed and entry.match_state == MatchState.UNMATCHED
     logged = AuditEntry.objects.get(action="release_line_from_typed")
     assert logged.user == cashier.user
+
+
+def test_a_wrong_pairing_is_parted_and_the_line_gets_its_own_movement_again(
+    company: Any, account: MoneyAccount, client_as: Any
+) -> None:
+    """The import paired the line with a payment typed in by hand three days before — the only
+    one of the amount — but another client paid the same sum that week. *Not the same payment*
+    gives the line its own movement again from the bank's data; the typed payment stays."""
+    document = invoice(company, price="1200.00", day=D1 - dt.timedelta(days=20))
+    by_hand = typed_payment(company, account, document, D1 - dt.timedelta(days=3))
+    other = Row(D1, Decimal("1200.00"), "Друг Клиент ООД", "", "аванс", bank_id="B-7")
+    run(company, camt_file([other]))
+    entry = BankEntry.objects.get(account=account)
+    assert entry.movement_id == by_hand.movement_id
+    assert balance(company, account) == Decimal("1200.00")
+    eik = company.eik
+    statement_url = reverse("banking:statement", args=[eik, entry.statement_id])
+    web = client_as(company, "owner")
+    page = web.get(statement_url).content.decode()
+    part_url = reverse("banking:part_from_typed", args=[eik, entry.pk])
+    assert f'action="{part_url}"' in page and "Не е същото плащане" in page
+    answer = web.post(part_url, {"reason": "друг клиент"})
+    assert answer.status_code == 302 and f"?entry={entry.pk}" in answer["Location"]
+    entry.refresh_from_db()
+    own = Movement.objects.get(pk=entry.movement_id)
+    assert own.source == MovementSource.STATEMENT and own.bank_reference == "B-7"
+    assert own.amount == Decimal("1200.00") and own.counterparty_name == "Друг Клиент ООД"
+    assert entry.payment_id != by_hand.pk and not entry.maybe_typed
+    assert Payment.objects.get(pk=by_hand.pk).movement_id == by_hand.movement_id
+    assert balance(company, account) == Decimal("2400.00")  # two payments, as the bank says
+    logged = AuditEntry.objects.get(action="part_line_from_typed")
+    assert "друг клиент" in logged.reason
+    assert f'action="{part_url}"' not in web.get(statement_url).content.decode()
+    with pytest.raises(Conflict):  # on its own movement now
+        actions.part_from_typed(SYSTEM, entry)
+
+
+def test_parting_a_line_matched_on_the_typed_movement_needs_the_match_undone(
+    company: Any, account: MoneyAccount, api_as: Any
+) -> None:
+    by_hand = typed(account, D1 - dt.timedelta(days=1), "300.00")
+    document = invoice(company, price="300.00", day=D1 - dt.timedelta(days=5))
+    run(company, camt_file([paying(document)]))
+    entry = BankEntry.objects.get(account=account)
+    assert entry.movement_id == by_hand.pk and entry.match_state == MatchState.AUTO
+    api = api_as(company, "owner")
+    refused = api.post(f"/banking/entries/{entry.pk}/part-from-typed", {"reason": "x"})
+    assert refused.status_code == 409, refused.content
+    proposal = MatchProposal.objects.get(entry=entry, state=ProposalState.APPLIED)
+    actions.undo(SYSTEM, proposal, reason="wrong")
+    answer = api.post(f"/banking/entries/{entry.pk}/part-from-typed", {"reason": "x"})
+    assert answer.status_code == 200, answer.content
+    entry.refresh_from_db()
+    assert entry.movement_id != by_hand.pk
+    assert Movement.objects.filter(pk=by_hand.pk, status=MovementStatus.POSTED).exists()
+    # The payment matching made for the line went with it; the typed movement carries none.
+    assert not Payment.objects.filter(movement_id=by_hand.pk).exists()
+    assert Payment.objects.filter(company=company).count() == 1
+    document.refresh_from_db()
+    assert document.payment_status == "paid"  # matched again, on the line's own movement
