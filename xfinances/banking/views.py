@@ -332,8 +332,7 @@ def write_off(request: CompanyRequest, proposal_id: int) -> HttpResponse:
 def dismiss(request: CompanyRequest, entry_id: int) -> HttpResponse:
     company = request.company
     entry = _entry_or_404(company, entry_id)
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    reason = _posted_reason(request)
     _perform(
         request,
         lambda: actions.dismiss(request.actor, entry, reason=reason),
@@ -455,8 +454,7 @@ def part_from_typed(request: CompanyRequest, entry_id: int) -> HttpResponse:
     """The bank line and the movement typed in by hand it took are two payments after all."""
     company = request.company
     entry = _entry_or_404(company, entry_id)
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    reason = _posted_reason(request)
     _perform(
         request,
         lambda: actions.part_from_typed(request.actor, entry, reason=reason),
@@ -468,6 +466,12 @@ def part_from_typed(request: CompanyRequest, entry_id: int) -> HttpResponse:
             + f"?entry={entry.pk}#line-{entry.pk}"
         )
     return redirect("banking:review", company.eik)
+
+
+def _posted_reason(request: CompanyRequest) -> str:
+    """The optional reason of a review decision (too long or missing: none)."""
+    form = ReasonForm(request.POST)
+    return str(form.cleaned_data["reason"]) if form.is_valid() else ""
 
 
 def _posted_id(value: str | None) -> int:
@@ -509,8 +513,7 @@ def file_entry(request: CompanyRequest, entry_id: int) -> HttpResponse:
 def undo(request: CompanyRequest, proposal_id: int) -> HttpResponse:
     company = request.company
     proposal = _proposal_or_404(company, proposal_id)
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    reason = _posted_reason(request)
     _perform(
         request,
         lambda: actions.undo(request.actor, proposal, reason=reason),
@@ -580,8 +583,7 @@ def alias_forget(request: CompanyRequest, alias_id: int) -> HttpResponse:
     found = queries.alias(company, alias_id)
     if found is None:
         raise Http404
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    reason = _posted_reason(request)
     _perform(
         request,
         lambda: actions.forget_alias(request.actor, found, reason=reason),

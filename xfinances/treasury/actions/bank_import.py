@@ -117,17 +117,12 @@ def withdraw_bank_movement(
     is deleted, as if the statement had paired the two at once. Otherwise it stays and is
     reversed on `on`, so what went out keeps its record. Returns the reversal, or None when it
     was deleted. The caller has made sure nothing else (a payment, a bank line) points at it."""
-    company = movement.company
-    _ensure_can_move(actor, company, movement.account)
-    locks.lock_account(company, movement.account_id)
-    movement = locks.lock_movement(company, movement.pk)
-    if (
-        movement.source not in (MovementSource.STATEMENT, MovementSource.PSD2)
-        or movement.status != MovementStatus.POSTED
-        or movement.transfer_id
-        or movement.reversal_of_id
-    ):
-        raise Conflict(_("Only a bank line's own movement can be taken out this way."))
+    movement = _locked_single(
+        actor,
+        movement,
+        (MovementSource.STATEMENT, MovementSource.PSD2),
+        _("Only a bank line's own movement can be taken out this way."),
+    )
     return _delete_or_reverse(actor, movement, "withdraw_bank_movement", reason=reason, on=on)
 
 
@@ -140,21 +135,35 @@ def take_back_movement(
     period open, no higher app holding it or having sent it out, not a numbered cash order —,
     else reversed on `on`. Refused, changing nothing, for a movement a bank line or another
     payment holds (`money_locked_reason`), a transfer's leg, a reversal or a reversed one."""
+    movement = _locked_single(
+        actor,
+        movement,
+        (MovementSource.MANUAL, MovementSource.CASH),
+        _("Only a movement typed in by hand can be taken back this way."),
+    )
+    held = money_locked_reason.collect(movement=movement)
+    if held:
+        raise Conflict(" ".join(held))
+    return _delete_or_reverse(actor, movement, "take_back_movement", reason=reason, on=on)
+
+
+def _locked_single(
+    actor: Actor, movement: Movement, sources: tuple[str, ...], refusal: str
+) -> Movement:
+    """The movement, locked after its account, if it is a posted one of `sources` standing
+    alone (no transfer, no reversal); else Conflict with `refusal`."""
     company = movement.company
     _ensure_can_move(actor, company, movement.account)
     locks.lock_account(company, movement.account_id)
     movement = locks.lock_movement(company, movement.pk)
     if (
-        movement.source not in (MovementSource.MANUAL, MovementSource.CASH)
+        movement.source not in sources
         or movement.status != MovementStatus.POSTED
         or movement.transfer_id
         or movement.reversal_of_id
     ):
-        raise Conflict(_("Only a movement typed in by hand can be taken back this way."))
-    held = money_locked_reason.collect(movement=movement)
-    if held:
-        raise Conflict(" ".join(held))
-    return _delete_or_reverse(actor, movement, "take_back_movement", reason=reason, on=on)
+        raise Conflict(refusal)
+    return movement
 
 
 def _delete_or_reverse(
