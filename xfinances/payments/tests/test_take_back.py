@@ -20,6 +20,8 @@ from xfinances.notifications.models import OutboxMessage
 from xfinances.payments import actions
 from xfinances.payments.models import Allocation, Payment, WriteOff
 from xfinances.payments.tests.factories import DAY, SYSTEM, invoice, payment
+from xfinances.purchases.models import PaymentStatus
+from xfinances.purchases.tests.factories import make_invoice
 from xfinances.treasury import actions as treasury_actions
 from xfinances.treasury import queries as treasury_queries
 from xfinances.treasury.models import Movement, MovementStatus
@@ -232,3 +234,29 @@ def test_the_movement_page_names_the_payment_instead_of_offering_a_reversal(comp
     actions.take_back_payment(SYSTEM, paid, reason="wrong", keep_money=True)
     page = web.get(url).content.decode()
     assert 'id="held"' not in page and f"/treasury/movements/{movement.pk}/reverse/" in page
+
+
+def test_an_outgoing_payment_to_a_supplier_is_taken_back_too(company):
+    purchase = make_invoice(company)
+    account = bank_account(company)
+    treasury_actions.create_movement(
+        SYSTEM,
+        account,
+        treasury_actions.MovementInput.read({"date": DAY, "direction": "in", "amount": "500"}),
+    )
+    paid = payment(
+        company,
+        purchase.supplier,
+        "120.00",
+        day=DAY + dt.timedelta(days=3),
+        direction="out",
+        account=account,
+        allocations=[(purchase, None)],
+    )
+    purchase.refresh_from_db()
+    assert purchase.payment_status == PaymentStatus.PAID
+    taken = actions.take_back_payment(SYSTEM, paid, reason="paid from the other account")
+    assert taken.money == actions.MoneyFate.DELETED
+    purchase.refresh_from_db()
+    assert purchase.remaining == D("120.00") and purchase.payment_status == PaymentStatus.TO_PAY
+    assert _balance(account) == D("500.00")
