@@ -209,7 +209,7 @@ def _say_typed_notes(request: CompanyRequest, payment: Payment) -> None:
 def payment_detail(request: CompanyRequest, payment_id: int) -> HttpResponse:
     company = request.company
     payment = get_object_or_404(
-        Payment.objects.select_related("party", "movement"), company=company, pk=payment_id
+        Payment.objects.select_related("party", "movement__account"), company=company, pk=payment_id
     )
     open_documents: Any = []
     if payment.party_id and payment.unallocated > 0:

@@ -186,6 +186,7 @@ def test_the_payment_page_takes_it_back_in_bulgarian(company, client_as):
     response = web.get(url)
     page = response.content.decode()
     assert 'id="take-back"' in page and 'name="keep_money"' in page
+    assert f"/c/{company.eik}/treasury/movements/{movement.pk}/" in page  # where its money is
     phrases, words = english_texts()
     assert not problems_on_page(url, response, phrases, words, whole_page=True)
     refused = web.post(f"{url}take-back/", {"reason": ""}, follow=True).content.decode()
