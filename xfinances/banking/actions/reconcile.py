@@ -333,6 +333,11 @@ def match_entries(
     through `record_payment` and `allocate` (the reference the bulk path is tested against)."""
     ensure_can(actor, company, "payments.change")
     result = MatchResult()
+    if entry_ids is None:  # a whole run also frees lines whose typed movement went unnoticed
+        waiting = BankEntry.objects.filter(
+            company=company, maybe_typed=True, match_state=MatchState.REVIEW
+        )
+        release_typed_lines(actor, company, stale_typed_lines(company, list(waiting)))
     found = BankEntry.objects.filter(company=company, match_state=MatchState.UNMATCHED)
     if entry_ids is not None:
         # One array parameter, not one placeholder per id: an import passes 100,000 of them.
@@ -358,6 +363,27 @@ def match_entries(
         _apply_pending(actor, context)
         _store_review(context)
     return result
+
+
+def stale_typed_lines(company: Company, lines: list[BankEntry]) -> list[int]:
+    """Those of the flagged `lines` that no free typed movement may be any longer."""
+    if not lines:
+        return []
+    still = queries.typed_candidates(company, lines)
+    return [line.pk for line in lines if not still.get(line.pk)]
+
+
+def release_typed_lines(actor: Actor, company: Company, ids: list[int]) -> None:
+    """The lines stop waiting for the question about money typed in by hand: their open
+    proposals are superseded and they are unmatched, for the next matching to take."""
+    if not ids:
+        return
+    MatchProposal.objects.filter(entry_id__in=ids, state=ProposalState.OPEN).update(
+        state=ProposalState.SUPERSEDED, decided_by=actor.user, decided_at=timezone.now()
+    )
+    BankEntry.objects.filter(company=company, pk__in=ids).update(
+        maybe_typed=False, match_state=MatchState.UNMATCHED
+    )
 
 
 @dataclass

@@ -33,7 +33,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xfinances.banking import queries
-from xfinances.banking.actions.reconcile import MatchResult, match_entries
+from xfinances.banking.actions.reconcile import (
+    MatchResult,
+    match_entries,
+    release_typed_lines,
+    stale_typed_lines,
+)
 from xfinances.banking.models import BankEntry, MatchProposal, MatchState, ProposalState
 from xfinances.core import audit, formatting
 from xfinances.core.audit import Actor
@@ -69,32 +74,17 @@ def _unflag(actor: Actor, entry: BankEntry) -> None:
     entry.save(update_fields=["maybe_typed", "match_state"])
 
 
-def _release_orphans(company: Company, entry: BankEntry) -> list[int]:
-    """Other flagged lines of the entry's account still waiting, that no free typed movement
-    may be any longer: their question is answered with this one."""
-    waiting = list(
-        BankEntry.objects.filter(
-            company=company,
-            account_id=entry.account_id,
-            maybe_typed=True,
-            match_state=MatchState.REVIEW,
-        ).exclude(pk=entry.pk)
-    )
-    if not waiting:
-        return []
-    still = queries.typed_candidates(company, waiting)
-    return [e.pk for e in waiting if not still.get(e.pk)]
-
-
 def _rematch(actor: Actor, company: Company, entry: BankEntry) -> MatchResult:
-    released = _release_orphans(company, entry)
-    if released:
-        MatchProposal.objects.filter(entry_id__in=released, state=ProposalState.OPEN).update(
-            state=ProposalState.SUPERSEDED, decided_by=actor.user, decided_at=timezone.now()
-        )
-        BankEntry.objects.filter(company=company, pk__in=released).update(
-            maybe_typed=False, match_state=MatchState.UNMATCHED
-        )
+    """Match the answered line, with the other flagged lines of its account still waiting that
+    no free typed movement may be any longer: their question is answered with this one."""
+    waiting = BankEntry.objects.filter(
+        company=company,
+        account_id=entry.account_id,
+        maybe_typed=True,
+        match_state=MatchState.REVIEW,
+    ).exclude(pk=entry.pk)
+    released = stale_typed_lines(company, list(waiting))
+    release_typed_lines(actor, company, released)
     return match_entries(actor, company, [entry.pk, *released])
 
 
@@ -317,8 +307,8 @@ def release_lines_on_gone(event: TypedMoneyGone) -> None:
     if not waiting:
         return
     company = Company.objects.get(pk=event.company_id)
-    still = queries.typed_candidates(company, waiting)
-    released = [entry for entry in waiting if not still.get(entry.pk)]
+    stale = set(stale_typed_lines(company, waiting))
+    released = [entry for entry in waiting if entry.pk in stale]
     if not released:
         return
     reason = _("The movement of %(date)s typed in by hand that it may have been is gone.") % {

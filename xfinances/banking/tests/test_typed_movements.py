@@ -596,3 +596,22 @@ def test_parting_a_line_matched_on_the_typed_movement_needs_the_match_undone(
     assert Payment.objects.filter(company=company).count() == 1
     document.refresh_from_db()
     assert document.payment_status == "paid"  # matched again, on the line's own movement
+
+
+def test_a_whole_matching_run_frees_lines_whose_typed_movement_went_unnoticed(
+    company: Any, account: MoneyAccount
+) -> None:
+    """Lines flagged before typed money going told banking (or gone by any other way) waited
+    with no candidate and no way out but by hand: *Match now* frees and matches them."""
+    document = invoice(company, price="1200.00", day=D1 - dt.timedelta(days=20))
+    by_hand = typed(account, D1 - dt.timedelta(days=12))
+    run(company, camt_file([paying(document)]))
+    entry = BankEntry.objects.get(account=account)
+    assert entry.maybe_typed
+    Movement.objects.filter(pk=by_hand.pk).delete()  # behind every action's back
+    assert queries.typed_candidates(company, [entry])[entry.pk] == []
+    actions.match_entries(SYSTEM, company)
+    entry.refresh_from_db()
+    assert not entry.maybe_typed and entry.match_state == MatchState.AUTO
+    document.refresh_from_db()
+    assert document.payment_status == "paid"
