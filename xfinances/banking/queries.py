@@ -209,13 +209,26 @@ class OpenForHand(NamedTuple):
     open_amount: Decimal
 
 
+#: The match-by-hand page lists a party's oldest open documents up to this many (and says so).
+HAND_DOCUMENTS = 200
+
+
 def open_for_hand(
     company: Company, party: Party, currency: str, incoming: bool
-) -> list[OpenForHand]:
-    """The party's documents with something open in `currency`, oldest first: sales invoices
-    and debit notes for money in, supplier invoices and debit notes for money out."""
+) -> tuple[list[OpenForHand], int]:
+    """The party's documents with something open in `currency`, oldest first, the first
+    `HAND_DOCUMENTS` of them, and how many there are: sales invoices and debit notes for money
+    in, supplier invoices and debit notes for money out."""
     if incoming:
-        return [
+        sales = Document.objects.filter(
+            company=company,
+            party=party,
+            currency=currency,
+            status=DocumentStatus.ISSUED,
+            kind__in=CLAIM_KINDS,
+            outstanding_amount__gt=0,
+        ).order_by("issue_date", "pk")
+        rows = [
             OpenForHand(
                 d.pk,
                 f"{d.get_kind_display()} {d.number}",
@@ -223,24 +236,11 @@ def open_for_hand(
                 d.due_date,
                 d.outstanding_amount,
             )
-            for d in Document.objects.filter(
-                company=company,
-                party=party,
-                currency=currency,
-                status=DocumentStatus.ISSUED,
-                kind__in=CLAIM_KINDS,
-                outstanding_amount__gt=0,
-            ).order_by("issue_date", "pk")[:200]
+            for d in sales[:HAND_DOCUMENTS]
         ]
-    return [
-        OpenForHand(
-            s.pk,
-            f"{s.get_kind_display()} {s.supplier_number}",
-            s.issue_date,
-            s.due_date,
-            s.remaining,
-        )
-        for s in SupplierInvoice.objects.filter(
+        return rows, (sales.count() if len(rows) == HAND_DOCUMENTS else len(rows))
+    purchases = (
+        SupplierInvoice.objects.filter(
             company=company,
             supplier=party,
             currency=currency,
@@ -248,8 +248,19 @@ def open_for_hand(
             remaining__gt=0,
         )
         .exclude(kind=SupplierDocumentKind.CREDIT_NOTE)
-        .order_by("issue_date", "pk")[:200]
+        .order_by("issue_date", "pk")
+    )
+    rows = [
+        OpenForHand(
+            s.pk,
+            f"{s.get_kind_display()} {s.supplier_number}",
+            s.issue_date,
+            s.due_date,
+            s.remaining,
+        )
+        for s in purchases[:HAND_DOCUMENTS]
     ]
+    return rows, (purchases.count() if len(rows) == HAND_DOCUMENTS else len(rows))
 
 
 def parties_for_hand(company: Company) -> QuerySet[Party]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -34,11 +34,13 @@ from xfinances.core.forms import set_choices
 from xfinances.core.models import Company
 from xfinances.core.queries import rate_value
 from xfinances.core.tenancy import CompanyRequest, company_view
+from xfinances.parties import queries as party_queries
 from xfinances.parties.models import Party
 from xfinances.payments.queries import fits_write_off_tolerance
 from xfinances.treasury import queries as treasury_queries
 
 STATEMENTS_PER_PAGE, ENTRIES_PER_PAGE, REVIEW_AT_ONCE, ALIASES_PER_PAGE = 50, 200, 200, 100
+PARTIES_AT_ONCE = 200  # the match-by-hand page's party list; more are found by searching
 
 
 def _messages_of(error: ActionError) -> list[str]:
@@ -372,8 +374,11 @@ def match_by_hand(request: CompanyRequest, entry_id: int) -> HttpResponse:
     if not chosen_id and proposed and proposed[0].party_id:
         chosen_id = str(proposed[0].party_id)
     party = parties.filter(pk=chosen_id).first() if chosen_id.isdigit() else None
-    documents = (
-        queries.open_for_hand(company, party, entry.currency, entry.amount > 0) if party else []
+    choice = _parties_to_choose(request, company, proposed, party)
+    documents, open_count = (
+        queries.open_for_hand(company, party, entry.currency, entry.amount > 0)
+        if party
+        else ([], 0)
     )
     prefill = _prefill(entry, documents, proposed, party)
     if request.method == "POST" and party is not None:
@@ -404,13 +409,41 @@ def match_by_hand(request: CompanyRequest, entry_id: int) -> HttpResponse:
         "banking/match_by_hand.html",
         {
             "entry": entry,
-            "parties": parties[:1000],
+            "choice": choice,
+            "hidden_documents": open_count - len(documents),
+            "hand_limit": queries.HAND_DOCUMENTS,
             "party": party,
             "rows": [
                 (d, request.POST.get(f"amount_{d.id}", prefill.get(d.id, ""))) for d in documents
             ],
         },
     )
+
+
+class _PartyChoice(NamedTuple):
+    parties: list[Party]  # what the select offers
+    q: str  # the search typed
+    more: int  # how many more match than are offered (0: all shown)
+
+
+def _parties_to_choose(
+    request: CompanyRequest, company: Company, proposed: list[MatchProposal], party: Party | None
+) -> _PartyChoice:
+    """The parties the match-by-hand page offers: those matching the search (name, ЕИК, VAT
+    number), else every party of a small company, else the parties the engine proposed — and
+    always the chosen one. Never a silent cut: `more` says how many matched beyond the list."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    every = party_queries.parties(company, q=q).prefetch_related(None)
+    if q or every.count() <= PARTIES_AT_ONCE:
+        found = list(every[: PARTIES_AT_ONCE + 1])
+        more = every.count() - PARTIES_AT_ONCE if len(found) > PARTIES_AT_ONCE else 0
+        found = found[:PARTIES_AT_ONCE]
+    else:
+        ids = [p.party_id for p in proposed if p.party_id]
+        found, more = list(every.filter(pk__in=ids)), 0
+    if party is not None and party not in found:
+        found.insert(0, party)
+    return _PartyChoice(found, q, more)
 
 
 def _prefill(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from xfinances.banking import actions
+from xfinances.banking import actions, queries, views
 from xfinances.banking.models import BankEntry, MatchProposal, MatchState, PartyAlias, ProposalState
 from xfinances.banking.sample_files import Row
 from xfinances.banking.tests.factories import SYSTEM
@@ -162,3 +162,35 @@ def test_the_page_prefills_what_the_best_candidate_of_the_party_reads(
     page = client_as(company, "owner").get(url).content.decode()
     assert f'name="amount_{named.pk}" value="40.00"' in page
     assert f'name="amount_{older.pk}" value=""' in page
+
+
+def test_many_parties_are_found_by_search_and_nothing_is_cut_silently(
+    company: Any, client_as: Any, monkeypatch: Any
+) -> None:
+    """The page listed the first 1,000 parties by name and no more: with 50,000 the payer could
+    be missing, unsaid. Past a small company the list is found by name, ЕИК or VAT number,
+    says how many more match, and a party's open documents past the shown say so too."""
+    monkeypatch.setattr(views, "PARTIES_AT_ONCE", 2)
+    monkeypatch.setattr(queries, "HAND_DOCUMENTS", 1)
+    names = ["Бета Строй ООД", "Бета Трейд ООД", "Бета Логистик ЕООД", "Гама АД"]
+    parties = [bg_client(company, name=name) for name in names]
+    for day in (30, 20):
+        invoice(company, parties[3], price="100.00", day=D1 - dt.timedelta(days=day))
+    entry = _line(company, "150.00")
+    browser = client_as(company, "owner")
+    url = reverse("banking:match_by_hand", args=[company.eik, entry.pk])
+    unsearched = browser.get(url).content.decode()
+    assert not any(f'<option value="{p.pk}"' in unsearched for p in parties)
+    assert "Намерете контрагента по име, ЕИК или ДДС номер." in unsearched
+    found = browser.get(url, {"q": "бета"})
+    text = found.content.decode()
+    assert sum(f'<option value="{p.pk}"' in text for p in parties[:3]) == 2
+    assert 'id="by-hand-more"' in text and "Още 1 контрагент" in text
+    assert f'<option value="{parties[3].pk}"' not in text
+    phrases, words = english_texts()
+    assert not problems_on_page("match by hand", found, phrases, words, whole_page=True)
+    by_eik = browser.get(url, {"q": parties[3].eik}).content.decode()
+    assert f'<option value="{parties[3].pk}"' in by_eik and 'id="by-hand-more"' not in by_eik
+    chosen = browser.get(url, {"party": parties[3].pk}).content.decode()
+    assert f'<option value="{parties[3].pk}" selected' in chosen
+    assert 'id="by-hand-hidden"' in chosen and "1 по-нов не е показан" in chosen
