@@ -479,6 +479,7 @@ def test_money_a_bank_line_holds_is_not_reversed_nor_its_payment_taken_back(
     held = Movement.objects.get(pk=paid.movement_id)
     with pytest.raises(Conflict, match="bank line of"):
         treasury_actions.reverse_movement(SYSTEM, held, date=D1, reason="typo")
+    assert "bank line of" in str(payments_actions.take_back_refusal(paid))
     for keep_money in (False, True):
         with pytest.raises(Conflict, match="bank line of"):
             payments_actions.take_back_payment(SYSTEM, paid, reason="wrong", keep_money=keep_money)

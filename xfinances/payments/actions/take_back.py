@@ -71,6 +71,12 @@ def refusal(payment: Payment) -> str | None:
             "This payment stands on a line of a bank statement: undo its match in e-banking "
             "instead."
         )
+    if movement is not None:
+        # Whoever else holds its money (a bank line that took the typed movement) answers.
+        own = movement_held(movement)
+        held = [r for r in money_locked_reason.collect(movement=movement) if r != own]
+        if held:
+            return " ".join(held)
     if payment.refund_of_id:
         return _("This payment is linked as a refund: say first that it is no refund.")
     if Payment.objects.filter(company_id=payment.company_id, refund_of=payment).exists():
