@@ -19,7 +19,7 @@ class PaymentsConfig(AppConfig):
         from xfinances.payments import actions, dashboard, demo, forecast, movement_links, search
         from xfinances.payments.actions import reminder_settings, take_back
         from xfinances.purchases.events import SupplierDocumentRegistered
-        from xfinances.treasury.events import money_locked_reason
+        from xfinances.treasury.events import money_locked_reason, party_money_reason
         from xfinances.treasury.events import movement_links as links_of_movements
         from xfinances.treasury.forecast_sources import forecast_sources
 
@@ -47,3 +47,4 @@ class PaymentsConfig(AppConfig):
         # The money a payment typed in by hand stands on goes only with the payment.
         money_locked_reason.provide(take_back.movement_held)
         links_of_movements.provide(movement_links.payments_on)
+        party_money_reason.provide(take_back.party_money)

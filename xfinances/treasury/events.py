@@ -64,3 +64,8 @@ class MovementLink(NamedTuple):
 # them, so the payment or bank line a refusal names is one click away. Payments names the
 # payments recorded on it, banking the bank line whose money it is.
 movement_links: Hook[MovementLink] = Hook("treasury.movement_links")
+
+# Why a movement is a party's money and cannot be a leg of a transfer between the company's own
+# accounts (`provider(movement=…)` → a translated reason or None): payments answers for a
+# movement a payment stands on.
+party_money_reason: Hook[str] = Hook("treasury.party_money_reason")

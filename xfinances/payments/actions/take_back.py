@@ -166,3 +166,23 @@ def movement_held(movement: Movement) -> str | None:
         "date": formatting.date(payment.date),
         "amount": formatting.money(payment.amount, payment.currency),
     }
+
+
+def party_money(movement: Movement) -> str | None:
+    """Provider of treasury's `party_money_reason`: a movement a payment stands on is a
+    client's or supplier's money, not a transfer between the company's own accounts."""
+    payment = (
+        Payment.objects.filter(company_id=movement.company_id, movement=movement)
+        .only("date", "amount", "currency")
+        .order_by("pk")
+        .first()
+    )
+    if payment is None:
+        return None
+    return _(
+        "The payment of %(date)s for %(amount)s stands on this movement: it is a client's or "
+        "supplier's money, not a transfer between your accounts."
+    ) % {
+        "date": formatting.date(payment.date),
+        "amount": formatting.money(payment.amount, payment.currency),
+    }

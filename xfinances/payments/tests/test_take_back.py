@@ -261,3 +261,34 @@ def test_an_outgoing_payment_to_a_supplier_is_taken_back_too(company):
     purchase.refresh_from_db()
     assert purchase.remaining == D("120.00") and purchase.payment_status == PaymentStatus.TO_PAY
     assert _balance(account) == D("500.00")
+
+
+def test_money_a_payment_stands_on_is_not_paired_as_a_transfer(company):
+    """A client's payment into the bank and money out of the cash register of the same sum are
+    not one transfer between the company's accounts: pairing them is refused, changing nothing."""
+    register = cash_register(company)
+    treasury_actions.create_movement(
+        SYSTEM,
+        register,
+        treasury_actions.MovementInput.read(
+            {"date": DAY - dt.timedelta(days=1), "direction": "in", "amount": "500"}
+        ),
+    )
+    out = treasury_actions.create_movement(
+        SYSTEM,
+        register,
+        treasury_actions.MovementInput.read({"date": DAY, "direction": "out", "amount": "100"}),
+    )
+    _document, paid, movement = _paid(company, bank_account(company))
+    with pytest.raises(InvalidInput, match="not a transfer") as refused:
+        treasury_actions.pair_transfer(
+            SYSTEM, company, treasury_actions.TransferPairInput(sent=out, received=movement)
+        )
+    assert set(refused.value.errors) == {"received"}
+    movement.refresh_from_db()
+    assert movement.transfer_id is None
+    actions.take_back_payment(SYSTEM, paid, reason="wrong", keep_money=True)
+    transfer = treasury_actions.pair_transfer(
+        SYSTEM, company, treasury_actions.TransferPairInput(sent=out, received=movement)
+    )
+    assert transfer.amount_to == D("100.00")

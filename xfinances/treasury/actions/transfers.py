@@ -26,6 +26,7 @@ from xfinances.treasury.actions.common import (
     _insert_movement,
     _refuse_closed_period,
 )
+from xfinances.treasury.events import party_money_reason
 from xfinances.treasury.models import (
     MoneyAccount,
     Movement,
@@ -181,6 +182,8 @@ def _check_pair(company: Company, sent: Movement, received: Movement) -> None:
             errors.add(field, _("This movement is already part of a transfer."))
         if movement.reversal_of_id is not None:
             errors.add(field, _("A reversal cannot be part of a transfer."))
+        for reason in party_money_reason.collect(movement=movement):
+            errors.add(field, reason)
     if sent.account_id == received.account_id:
         errors.add("received", _("Choose a movement on a different account."))
     if sent.amount >= 0:
