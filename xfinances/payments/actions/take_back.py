@@ -144,6 +144,22 @@ def take_back_payment(
     return TakenBack(*done, fate, reversal)
 
 
+def _standing_on(movement: Movement) -> dict[str, str] | None:
+    """The first payment recorded on `movement`, as a message names it, or None."""
+    payment = (
+        Payment.objects.filter(company_id=movement.company_id, movement=movement)
+        .only("date", "amount", "currency")
+        .order_by("pk")
+        .first()
+    )
+    if payment is None:
+        return None
+    return {
+        "date": formatting.date(payment.date),
+        "amount": formatting.money(payment.amount, payment.currency),
+    }
+
+
 def movement_held(movement: Movement) -> str | None:
     """Provider of treasury's `money_locked_reason`: a movement a payment typed in by hand
     stands on keeps the payment's amount and date and is neither deleted nor reversed on its
@@ -151,38 +167,28 @@ def movement_held(movement: Movement) -> str | None:
     banking's to answer for.)"""
     if movement.source in (MovementSource.STATEMENT, MovementSource.PSD2):
         return None
-    payment = (
-        Payment.objects.filter(company_id=movement.company_id, movement=movement)
-        .only("date", "amount", "currency")
-        .order_by("pk")
-        .first()
-    )
+    payment = _standing_on(movement)
     if payment is None:
         return None
-    return _(
-        "The payment of %(date)s for %(amount)s stands on this movement: to correct the money, "
-        "take the payment back on its page."
-    ) % {
-        "date": formatting.date(payment.date),
-        "amount": formatting.money(payment.amount, payment.currency),
-    }
+    return (
+        _(
+            "The payment of %(date)s for %(amount)s stands on this movement: to correct the "
+            "money, take the payment back on its page."
+        )
+        % payment
+    )
 
 
 def party_money(movement: Movement) -> str | None:
     """Provider of treasury's `party_money_reason`: a movement a payment stands on is a
     client's or supplier's money, not a transfer between the company's own accounts."""
-    payment = (
-        Payment.objects.filter(company_id=movement.company_id, movement=movement)
-        .only("date", "amount", "currency")
-        .order_by("pk")
-        .first()
-    )
+    payment = _standing_on(movement)
     if payment is None:
         return None
-    return _(
-        "The payment of %(date)s for %(amount)s stands on this movement: it is a client's or "
-        "supplier's money, not a transfer between your accounts."
-    ) % {
-        "date": formatting.date(payment.date),
-        "amount": formatting.money(payment.amount, payment.currency),
-    }
+    return (
+        _(
+            "The payment of %(date)s for %(amount)s stands on this movement: it is a client's "
+            "or supplier's money, not a transfer between your accounts."
+        )
+        % payment
+    )

@@ -40,6 +40,18 @@ def _paid(company, account, price="100.00", amount=None):
     return document, paid, Movement.objects.get(pk=paid.movement_id)
 
 
+def _register_with_500(company):
+    register = cash_register(company)
+    treasury_actions.create_movement(
+        SYSTEM,
+        register,
+        treasury_actions.MovementInput.read(
+            {"date": DAY - dt.timedelta(days=1), "direction": "in", "amount": "500"}
+        ),
+    )
+    return register
+
+
 def _balance(account) -> Decimal:
     return treasury_queries.own_balances(account.company, DAY + dt.timedelta(days=400))[account.pk]
 
@@ -103,14 +115,7 @@ def test_an_overpayment_written_off_is_undone_too_and_the_money_may_stay(company
 
 
 def test_a_cash_order_or_a_closed_period_reverses_the_money(company):
-    register = cash_register(company)
-    treasury_actions.create_movement(
-        SYSTEM,
-        register,
-        treasury_actions.MovementInput.read(
-            {"date": DAY - dt.timedelta(days=1), "direction": "in", "amount": "500"}
-        ),
-    )
+    register = _register_with_500(company)
     _document, paid, movement = _paid(company, register)
     assert movement.cash_order_number is not None
     taken = actions.take_back_payment(SYSTEM, paid, reason="paid by bank, not cash")
@@ -266,14 +271,7 @@ def test_an_outgoing_payment_to_a_supplier_is_taken_back_too(company):
 def test_money_a_payment_stands_on_is_not_paired_as_a_transfer(company):
     """A client's payment into the bank and money out of the cash register of the same sum are
     not one transfer between the company's accounts: pairing them is refused, changing nothing."""
-    register = cash_register(company)
-    treasury_actions.create_movement(
-        SYSTEM,
-        register,
-        treasury_actions.MovementInput.read(
-            {"date": DAY - dt.timedelta(days=1), "direction": "in", "amount": "500"}
-        ),
-    )
+    register = _register_with_500(company)
     out = treasury_actions.create_movement(
         SYSTEM,
         register,
