@@ -128,11 +128,12 @@ def take_back_payment(
         return TakenBack(*done, MoneyFate.NONE)
     if Payment.objects.filter(company=company, movement=movement).exists():
         return TakenBack(*done, MoneyFate.KEPT)  # another payment stands on the money
-    held = money_locked_reason.collect(movement=movement)
-    if held:  # a bank line's money: its payment goes only with the line's match
-        raise Conflict(" ".join(held))
     if keep_money:
+        held = money_locked_reason.collect(movement=movement)
+        if held:  # a bank line's money: its payment goes only with the line's match
+            raise Conflict(" ".join(held))
         return TakenBack(*done, MoneyFate.KEPT)
+    # take_back_movement refuses money a bank line holds, with the same reason.
     reversal = treasury_actions.take_back_movement(
         actor,
         movement,
